@@ -1,0 +1,120 @@
+# Vigil — one plain Makefile.
+#
+#   make              build ./vigil (and build/libvigil.a)
+#   make test         build and run every test; ends with CUnit's summary
+#   make test SAN=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo         build, create the SaaS demo database, run the pack on it
+#   make deps         install the Debian packages the build needs (as root)
+#
+# Missing packages are installed with apt-get when make runs as root;
+# otherwise the exact command is printed.
+
+CC      ?= cc
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wconversion
+CSTD    := -std=c11 -D_DEFAULT_SOURCE
+ifdef WERROR
+WARN    += -Werror
+endif
+
+ifdef SAN
+B        := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1
+else
+B        := build/rel
+SANFLAGS :=
+endif
+
+SQLITE_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+CFLAGS  ?=
+CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) $(SQLITE_CFLAGS) -Ibuild/gen -Iinclude
+LDFLAGS += $(SANFLAGS)
+LDLIBS  := $(SQLITE_LIBS) -lm
+
+GEN     := build/gen
+LIB_SRC := compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/cg.c \
+           compiler/compile.c runtime/mem.c runtime/opcodes.c runtime/bc.c runtime/disasm.c \
+           runtime/vm.c runtime/exec.c stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
+CLI_OBJ := $(B)/cli/main.o
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
+
+.PHONY: all deps test unit golden demo clean bench check-docs check-symbols
+all: vigil
+
+# ---- dependencies --------------------------------------------------------
+DEB_PKGS := flex bison libsqlite3-dev sqlite3 libcunit1-dev pkg-config python3
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
+	  else \
+	    echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+build/.deps-ok:
+	@$(MAKE) --no-print-directory deps
+	@mkdir -p build && touch $@
+
+# ---- generated parser and lexer -----------------------------------------
+$(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | build/.deps-ok
+	@mkdir -p $(GEN)
+	bison -Wall -Werror -d -o $(GEN)/parser.c grammar/parser.y
+$(GEN)/lexer.c $(GEN)/lexer.h: grammar/lexer.l | build/.deps-ok
+	@mkdir -p $(GEN)
+	flex --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c grammar/lexer.l
+
+# generated code is compiled without -Wconversion (it is flex's and bison's)
+$(B)/gen/%.o: $(GEN)/%.c $(GEN)/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Igrammar -Icompiler -w -c -o $@ $<
+
+$(B)/%.o: %.c $(GEN)/parser.h $(GEN)/lexer.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+
+$(B)/libvigil.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(B)/vigil: $(CLI_OBJ) $(B)/libvigil.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+vigil: $(B)/vigil
+	@if [ -z "$(SAN)" ]; then cp $(B)/vigil vigil; fi
+
+# ---- tests ---------------------------------------------------------------
+$(B)/unit: $(UNIT_OBJ) $(B)/libvigil.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+# The golden tests run the vigil binary; the unit binary runs them as a CUnit
+# suite, so the whole run ends with CUnit's summary.
+test: $(B)/vigil $(B)/unit
+	@docs/gen-opcodes.sh --check docs/BYTECODE.md
+	@$(MAKE) --no-print-directory check-symbols
+	VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
+
+# libvigil exports only vg_ and the module prefixes; nothing unprefixed.
+check-symbols: $(B)/libvigil.a
+	@bad=$$(nm -g --defined-only $(B)/libvigil.a | awk 'NF==3 {print $$3}' \
+	  | grep -Ev '^(vg_|vg_yy|ast_|cc_|parse_|schema_|sema_|cg_|compile_|vm_|val_|bc_|exec_|lib_)' || true); \
+	if [ -n "$$bad" ]; then echo "unprefixed symbols in libvigil.a:"; echo "$$bad"; exit 1; fi
+
+# ---- demo ----------------------------------------------------------------
+DEMO_DB    := build/demo/saas.db
+DEMO_AS_OF := 2025-06-30
+demo: vigil
+	@mkdir -p build/demo && rm -f $(DEMO_DB)
+	sqlite3 $(DEMO_DB) < examples/saas/schema.sql
+	sqlite3 $(DEMO_DB) < examples/saas/demo.sql
+	./vigil run --db $(DEMO_DB) --as-of $(DEMO_AS_OF) examples/saas
+
+clean:
+	rm -rf build vigil

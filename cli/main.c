@@ -1,0 +1,546 @@
+/*
+** main.c — the `vigil` command: a thin client of libvigil.
+**
+** It parses the command line, calls the library, and renders what comes
+** back: diagnostics (text with a caret, JSON or SARIF), alerts (text, JSONL
+** or CSV), disassembly.  Exit status: 0 success, 1 the input has errors (or a
+** run failed), 2 the command line is wrong.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "vigil.h"
+
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
+
+/* ---- diagnostics -------------------------------------------------------------- */
+
+typedef struct diag_sink {
+  int format;           /* 0 text, 1 json, 2 sarif */
+  int color;
+  int errors, warnings;
+  int first;            /* json: no comma before the first */
+  FILE *out;
+  /* kept for SARIF / JSON, rendered at the end */
+  char *buf; size_t len, cap;
+} diag_sink;
+
+enum { FMT_TEXT, FMT_JSON, FMT_SARIF };
+
+static void sink_put(diag_sink *s, const char *p, size_t n) {
+  if (s->len + n + 1 > s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 4096;
+    while (cap < s->len + n + 1) cap *= 2;
+    char *b = realloc(s->buf, cap);
+    if (!b) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+    s->buf = b;
+    s->cap = cap;
+  }
+  memcpy(s->buf + s->len, p, n);
+  s->len += n;
+  s->buf[s->len] = 0;
+}
+
+static void sink_str(diag_sink *s, const char *p) { sink_put(s, p, strlen(p)); }
+
+/* p as a JSON string literal (UTF-8 passes through). */
+static void sink_json(diag_sink *s, const char *p) {
+  if (!p) { sink_str(s, "null"); return; }
+  sink_str(s, "\"");
+  for (; *p; p++) {
+    unsigned char ch = (unsigned char)*p;
+    char esc[8];
+    if (ch == '"') sink_str(s, "\\\"");
+    else if (ch == '\\') sink_str(s, "\\\\");
+    else if (ch == '\n') sink_str(s, "\\n");
+    else if (ch == '\t') sink_str(s, "\\t");
+    else if (ch == '\r') sink_str(s, "\\r");
+    else if (ch < 0x20) { snprintf(esc, sizeof esc, "\\u%04x", ch); sink_str(s, esc); }
+    else sink_put(s, (const char *)&ch, 1);
+  }
+  sink_str(s, "\"");
+}
+
+static const char *sev_name(vg_severity s) { return s == VG_ERROR ? "error" : s == VG_WARNING ? "warning" : "note"; }
+
+static void render_text(diag_sink *s, const vg_diag *d) {
+  FILE *f = stderr;
+  const char *bold = s->color ? "\033[1m" : "", *reset = s->color ? "\033[0m" : "";
+  const char *col = !s->color ? "" : d->severity == VG_ERROR ? "\033[1;31m" : d->severity == VG_WARNING ? "\033[1;35m" : "\033[1;36m";
+  if (d->file && d->col > 0) fprintf(f, "%s%s:%d:%d:%s ", bold, d->file, d->line, d->col, reset);
+  else if (d->file && d->line > 0) fprintf(f, "%s%s:%d:%s ", bold, d->file, d->line, reset);
+  else fprintf(f, "%svigil:%s ", bold, reset);
+  fprintf(f, "%s%s:%s %s", col, sev_name(d->severity), reset, d->message);
+  if (d->code && d->severity != VG_NOTE) fprintf(f, " [%s]", d->code);
+  fputc('\n', f);
+  if (!d->line_text || d->col <= 0) return;
+  fprintf(f, "  %.*s\n  ", (int)d->line_len, d->line_text);
+  /* the caret line: keep tabs so it lines up; one column per character */
+  int c = 1;
+  for (size_t i = 0; i < d->line_len && c < d->col; i++) {
+    unsigned char ch = (unsigned char)d->line_text[i];
+    if ((ch & 0xc0) == 0x80) continue;
+    fputc(ch == '\t' ? '\t' : ' ', f);
+    c++;
+  }
+  fputs(s->color ? "\033[1;32m^" : "^", f);
+  for (int k = d->col + 1; k < d->end_col; k++) fputc('~', f);
+  fprintf(f, "%s\n", reset);
+}
+
+static void on_diag(void *ud, const vg_diag *d) {
+  diag_sink *s = ud;
+  if (d->severity == VG_ERROR) s->errors++;
+  if (d->severity == VG_WARNING) s->warnings++;
+  if (s->format == FMT_TEXT) { render_text(s, d); return; }
+  char num[64];
+  if (s->format == FMT_JSON) {
+    sink_str(s, s->first ? "\n  {" : ",\n  {");
+    s->first = 0;
+    sink_str(s, "\"file\": "); sink_json(s, d->file);
+    snprintf(num, sizeof num, ", \"line\": %d, \"column\": %d, \"end_column\": %d", d->line, d->col, d->end_col);
+    sink_str(s, num);
+    sink_str(s, ", \"severity\": "); sink_json(s, sev_name(d->severity));
+    sink_str(s, ", \"code\": "); sink_json(s, d->code);
+    sink_str(s, ", \"message\": "); sink_json(s, d->message);
+    sink_str(s, "}");
+    return;
+  }
+  /* SARIF 2.1.0 result */
+  sink_str(s, s->first ? "\n        {" : ",\n        {");
+  s->first = 0;
+  sink_str(s, "\"ruleId\": "); sink_json(s, d->code ? d->code : "vigil");
+  sink_str(s, ", \"level\": "); sink_json(s, d->severity == VG_ERROR ? "error" : d->severity == VG_WARNING ? "warning" : "note");
+  sink_str(s, ", \"message\": {\"text\": "); sink_json(s, d->message); sink_str(s, "}");
+  if (d->file) {
+    sink_str(s, ", \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+    sink_json(s, d->file);
+    sink_str(s, "}");
+    if (d->line > 0) {
+      snprintf(num, sizeof num, ", \"region\": {\"startLine\": %d", d->line);
+      sink_str(s, num);
+      if (d->col > 0) {
+        snprintf(num, sizeof num, ", \"startColumn\": %d, \"endColumn\": %d", d->col, d->end_col);
+        sink_str(s, num);
+      }
+      sink_str(s, "}");
+    }
+    sink_str(s, "}}]");
+  }
+  sink_str(s, "}");
+}
+
+static void sink_begin(diag_sink *s, int format) {
+  memset(s, 0, sizeof *s);
+  s->format = format;
+  s->first = 1;
+  s->color = format == FMT_TEXT && isatty(2) && !getenv("NO_COLOR");
+}
+
+static void sink_end(diag_sink *s) {
+  if (s->format == FMT_JSON) {
+    fputs("[", stdout);
+    if (s->buf) fputs(s->buf, stdout);
+    fputs(s->first ? "]\n" : "\n]\n", stdout);
+  } else if (s->format == FMT_SARIF) {
+    fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+          "  \"runs\": [\n    {\n      \"tool\": {\"driver\": {\"name\": \"vigil\", \"version\": \"" VG_VERSION "\","
+          " \"informationUri\": \"docs/DIAGNOSTICS.md\"}},\n      \"results\": [", stdout);
+    if (s->buf) fputs(s->buf, stdout);
+    fputs(s->first ? "]\n    }\n  ]\n}\n" : "\n      ]\n    }\n  ]\n}\n", stdout);
+  }
+  free(s->buf);
+  s->buf = NULL;
+}
+
+/* ---- usage ----------------------------------------------------------------------- */
+
+static const char *const usage_main =
+  "usage: vigil COMMAND [OPTIONS] PATH...\n"
+  "\n"
+  "Vigil compiles early-warning rules for sales data and runs them over SQLite.\n"
+  "A PATH is a .rules file, a pack folder (its .rules files and schema.sql) or a\n"
+  "compiled .vgc file.\n"
+  "\n"
+  "commands:\n"
+  "  check     check rule packs for errors\n"
+  "  compile   compile a pack to bytecode (.vgc)\n"
+  "  disasm    print a compiled pack's bytecode\n"
+  "  run       evaluate packs over a database and record the alerts\n"
+  "  test      run a pack's tests            (not available yet)\n"
+  "  fmt       format .rules files            (not available yet)\n"
+  "\n"
+  "Run 'vigil COMMAND --help' for a command's options.\n"
+  "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line\n";
+
+static const char *const usage_check =
+  "usage: vigil check [--schema FILE.sql | --db FILE] [--format text|json|sarif] [--werror]\n"
+  "                   [--max-errors N] PATH...\n"
+  "\n"
+  "Parse and check each pack: syntax, names, types, columns against the schema\n"
+  "(--db, --schema, or the pack folder's schema.sql).  Prints nothing but a\n"
+  "summary when all is well.\n"
+  "\n"
+  "  --schema FILE.sql   check columns against these CREATE statements\n"
+  "  --db FILE           check columns against this database's tables\n"
+  "  --format FORMAT     text (default; with source line and caret), json, sarif\n"
+  "  --werror            treat warnings as errors\n"
+  "  --max-errors N      stop listing errors after N (default 50)\n"
+  "exit status: 0 clean, 1 errors (or warnings with --werror), 2 bad command line\n";
+
+static const char *const usage_compile =
+  "usage: vigil compile [--schema FILE.sql | --db FILE] [--dump] -o PACK.vgc PATH\n"
+  "\n"
+  "Compile one pack (a folder or a .rules file) to a bytecode file.\n"
+  "\n"
+  "  -o FILE       the .vgc to write\n"
+  "  --dump        also print the disassembly\n"
+  "  --schema, --db  as for check\n";
+
+static const char *const usage_disasm =
+  "usage: vigil disasm PATH\n"
+  "\n"
+  "Print a compiled pack (.vgc; a .rules file or folder is compiled first) as\n"
+  "readable bytecode: sources, columns, rules, functions and instructions.\n";
+
+static const char *const usage_run =
+  "usage: vigil run --db FILE [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [--format text|jsonl|csv]\n"
+  "                 [--dry-run] [--strict] PATH...\n"
+  "\n"
+  "Evaluate the packs over the database as of a date and record the run in\n"
+  "vigil_runs / vigil_alerts (one transaction; re-running a pack for the same\n"
+  "date replaces its earlier run).\n"
+  "\n"
+  "  --db FILE          the SQLite database with the snapshot tables\n"
+  "  --as-of DATE       the evaluation date (default: today, local time)\n"
+  "  --set NAME=VALUE   override a param with a literal (grace=7days, slump=25%)\n"
+  "  --format FORMAT    text (default), jsonl (one JSON object per alert), csv\n"
+  "  --dry-run          open the database read-only and record nothing\n"
+  "  --strict           bad data (reported on stderr) fails the run\n"
+  "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line\n";
+
+static int usage_error(const char *cmd_usage, const char *fmt, const char *arg) {
+  fputs("vigil: ", stderr);
+  fprintf(stderr, fmt, arg);
+  fputc('\n', stderr);
+  fputs(cmd_usage, stderr);
+  return EXIT_USAGE;
+}
+
+/* Option value: "--opt=V" or "--opt V".  Returns NULL when absent. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] != 0) return NULL;
+  if (*i + 1 >= argc) return "";
+  return argv[++*i];
+}
+
+static int is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
+
+/* ---- check / compile / disasm ------------------------------------------------------- */
+
+typedef struct common_opts {
+  const char *schema, *db;
+  int format, werror, max_errors;
+  const char *paths[256];
+  int npaths;
+} common_opts;
+
+/* Parse the options shared by check and compile; returns -1 after a usage
+** error was printed, 0 otherwise. */
+static int parse_common(int argc, char **argv, int *i, common_opts *o, const char *usage) {
+  const char *v;
+  if ((v = opt_value(argc, argv, i, "--schema"))) {
+    if (!*v) { usage_error(usage, "%s needs a file", "--schema"); return -1; }
+    o->schema = v;
+    return 1;
+  }
+  if ((v = opt_value(argc, argv, i, "--db"))) {
+    if (!*v) { usage_error(usage, "%s needs a file", "--db"); return -1; }
+    o->db = v;
+    return 1;
+  }
+  return 0;
+}
+
+static int cmd_check(int argc, char **argv) {
+  common_opts o;
+  memset(&o, 0, sizeof o);
+  for (int i = 2; i < argc; i++) {
+    const char *v;
+    if (is_help(argv[i])) { fputs(usage_check, stdout); return 0; }
+    int r = parse_common(argc, argv, &i, &o, usage_check);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if ((v = opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "text") == 0) o.format = FMT_TEXT;
+      else if (strcmp(v, "json") == 0) o.format = FMT_JSON;
+      else if (strcmp(v, "sarif") == 0) o.format = FMT_SARIF;
+      else return usage_error(usage_check, "unknown format '%s' (text, json or sarif)", v);
+    } else if (strcmp(argv[i], "--werror") == 0) {
+      o.werror = 1;
+    } else if ((v = opt_value(argc, argv, &i, "--max-errors"))) {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (!*v || *end || n < 1 || n > 100000) return usage_error(usage_check, "--max-errors needs a positive number, not '%s'", v);
+      o.max_errors = (int)n;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return usage_error(usage_check, "unknown option '%s'", argv[i]);
+    } else if (o.npaths < 256) {
+      o.paths[o.npaths++] = argv[i];
+    }
+  }
+  if (o.npaths == 0) return usage_error(usage_check, "%s", "no PATH given");
+  if (o.schema && o.db) return usage_error(usage_check, "%s", "give --schema or --db, not both");
+  diag_sink sink;
+  sink_begin(&sink, o.format);
+  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, o.max_errors};
+  int rc = 0;
+  for (int i = 0; i < o.npaths; i++) {
+    vg_program *p = NULL;
+    vg_status st = vg_compile_path(o.paths[i], &co, &p);
+    if (st == VG_ENOMEM) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; }
+    if (st != VG_OK) rc = EXIT_INPUT;
+    else if (o.format == FMT_TEXT) printf("%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+    vg_free_program(p);
+  }
+  if (o.werror && sink.warnings) rc = EXIT_INPUT;
+  sink_end(&sink);
+  return rc;
+}
+
+static int cmd_compile(int argc, char **argv) {
+  common_opts o;
+  memset(&o, 0, sizeof o);
+  const char *out = NULL;
+  int dump = 0;
+  for (int i = 2; i < argc; i++) {
+    const char *v;
+    if (is_help(argv[i])) { fputs(usage_compile, stdout); return 0; }
+    int r = parse_common(argc, argv, &i, &o, usage_compile);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if ((v = opt_value(argc, argv, &i, "-o"))) {
+      if (!*v) return usage_error(usage_compile, "%s needs a file", "-o");
+      out = v;
+    } else if (strcmp(argv[i], "--dump") == 0) {
+      dump = 1;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return usage_error(usage_compile, "unknown option '%s'", argv[i]);
+    } else if (o.npaths < 256) {
+      o.paths[o.npaths++] = argv[i];
+    }
+  }
+  if (!out) return usage_error(usage_compile, "%s", "-o PACK.vgc is required");
+  if (o.npaths != 1) return usage_error(usage_compile, "%s", "compile takes one PATH (a pack folder or a .rules file)");
+  if (o.schema && o.db) return usage_error(usage_compile, "%s", "give --schema or --db, not both");
+  diag_sink sink;
+  sink_begin(&sink, FMT_TEXT);
+  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, 0};
+  vg_program *p = NULL;
+  if (vg_compile_path(o.paths[0], &co, &p) != VG_OK) return EXIT_INPUT;
+  char err[512];
+  int rc = 0;
+  if (vg_save_program(p, out, err, sizeof err) != VG_OK) {
+    fprintf(stderr, "vigil: %s\n", err);
+    rc = EXIT_INPUT;
+  } else if (dump) {
+    char *text = vg_disasm(p);
+    if (text) fputs(text, stdout);
+    free(text);
+  }
+  vg_free_program(p);
+  return rc;
+}
+
+static int cmd_disasm(int argc, char **argv) {
+  const char *path = NULL;
+  for (int i = 2; i < argc; i++) {
+    if (is_help(argv[i])) { fputs(usage_disasm, stdout); return 0; }
+    if (argv[i][0] == '-' && argv[i][1]) return usage_error(usage_disasm, "unknown option '%s'", argv[i]);
+    if (path) return usage_error(usage_disasm, "%s", "disasm takes one PATH");
+    path = argv[i];
+  }
+  if (!path) return usage_error(usage_disasm, "%s", "no PATH given");
+  diag_sink sink;
+  sink_begin(&sink, FMT_TEXT);
+  vg_compile_opts co = {NULL, NULL, on_diag, &sink, 0};
+  vg_program *p = NULL;
+  if (vg_compile_path(path, &co, &p) != VG_OK) return EXIT_INPUT;
+  char *text = vg_disasm(p);
+  vg_free_program(p);
+  if (!text) { fputs("vigil: out of memory\n", stderr); return EXIT_INPUT; }
+  fputs(text, stdout);
+  free(text);
+  return 0;
+}
+
+/* ---- run ------------------------------------------------------------------------------- */
+
+enum { OUT_TEXT, OUT_JSONL, OUT_CSV };
+
+typedef struct run_out {
+  int format;
+  diag_sink line;  /* a reusable buffer */
+  int header_done;
+} run_out;
+
+static void csv_field(diag_sink *s, const char *v) {
+  if (!v) return;
+  if (!strpbrk(v, ",\"\n\r")) { sink_str(s, v); return; }
+  sink_str(s, "\"");
+  for (const char *p = v; *p; p++) {
+    if (*p == '"') sink_str(s, "\"");
+    sink_put(s, p, 1);
+  }
+  sink_str(s, "\"");
+}
+
+static void on_alert(void *ud, const vg_alert *a) {
+  run_out *r = ud;
+  diag_sink *s = &r->line;
+  s->len = 0;
+  if (r->format == OUT_JSONL) {
+    sink_str(s, "{\"rule\":"); sink_json(s, a->rule);
+    sink_str(s, ",\"tier\":"); sink_json(s, a->tier);
+    sink_str(s, ",\"key\":"); sink_json(s, a->key);
+    sink_str(s, ",\"as_of\":"); sink_json(s, a->as_of);
+    sink_str(s, ",\"message\":"); sink_json(s, a->message);
+    sink_str(s, ",\"recipient\":"); sink_json(s, a->recipient);
+    sink_str(s, "}\n");
+  } else if (r->format == OUT_CSV) {
+    if (!r->header_done) { fputs("pack,rule,tier,key,as_of,message,recipient\n", stdout); r->header_done = 1; }
+    const char *f[7] = {a->pack, a->rule, a->tier, a->key, a->as_of, a->message, a->recipient};
+    for (int i = 0; i < 7; i++) {
+      if (i) sink_str(s, ",");
+      csv_field(s, f[i]);
+    }
+    sink_str(s, "\n");
+  } else {
+    char head[512];
+    snprintf(head, sizeof head, "%-7s %s/%s  key %s", a->tier, a->pack, a->rule, a->key);
+    sink_str(s, head);
+    if (a->recipient) { sink_str(s, "  -> "); sink_str(s, a->recipient); }
+    if (a->message) { sink_str(s, "\n        "); sink_str(s, a->message); }
+    sink_str(s, "\n");
+  }
+  fwrite(s->buf, 1, s->len, stdout);
+}
+
+static void on_summary(void *ud, const vg_run_summary *sm) {
+  (void)ud;
+  if (sm->run_id)
+    fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alert%s, recorded as run %lld%s\n", sm->pack, sm->rows_read,
+            sm->alerts, sm->alerts == 1 ? "" : "s", sm->run_id, sm->warnings ? " (with data warnings)" : "");
+  else
+    fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alert%s (dry run, nothing recorded)\n", sm->pack, sm->rows_read,
+            sm->alerts, sm->alerts == 1 ? "" : "s");
+}
+
+static int cmd_run(int argc, char **argv) {
+  const char *db = NULL, *as_of = NULL;
+  const char *sets[256], *paths[256];
+  int nsets = 0, npaths = 0, dry = 0, strict = 0, format = OUT_TEXT;
+  for (int i = 2; i < argc; i++) {
+    const char *v;
+    if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
+    if ((v = opt_value(argc, argv, &i, "--db"))) {
+      if (!*v) return usage_error(usage_run, "%s needs a file", "--db");
+      db = v;
+    } else if ((v = opt_value(argc, argv, &i, "--as-of"))) {
+      int d;
+      if (!vg_parse_date(v, &d)) return usage_error(usage_run, "--as-of needs a date YYYY-MM-DD, not '%s'", v);
+      as_of = v;
+    } else if ((v = opt_value(argc, argv, &i, "--set"))) {
+      if (!strchr(v, '=') || v[0] == '=') return usage_error(usage_run, "--set needs NAME=VALUE, not '%s'", v);
+      if (nsets < 256) sets[nsets++] = v;
+    } else if ((v = opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "text") == 0) format = OUT_TEXT;
+      else if (strcmp(v, "jsonl") == 0) format = OUT_JSONL;
+      else if (strcmp(v, "csv") == 0) format = OUT_CSV;
+      else return usage_error(usage_run, "unknown format '%s' (text, jsonl or csv)", v);
+    } else if (strcmp(argv[i], "--dry-run") == 0) {
+      dry = 1;
+    } else if (strcmp(argv[i], "--strict") == 0) {
+      strict = 1;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return usage_error(usage_run, "unknown option '%s'", argv[i]);
+    } else if (npaths < 256) {
+      paths[npaths++] = argv[i];
+    }
+  }
+  if (!db) return usage_error(usage_run, "%s", "--db FILE is required");
+  if (npaths == 0) return usage_error(usage_run, "%s", "no PATH given");
+  if (access(db, F_OK) != 0) {
+    fprintf(stderr, "vigil: %s: no such database\n", db);
+    return EXIT_INPUT;
+  }
+  diag_sink sink;
+  sink_begin(&sink, FMT_TEXT);
+  vg_compile_opts co = {NULL, db, on_diag, &sink, 0};
+  vg_program *progs[256];
+  int rc = 0, nprogs = 0;
+  for (int i = 0; i < npaths; i++) {
+    vg_program *p = NULL;
+    if (vg_compile_path(paths[i], &co, &p) != VG_OK) { rc = EXIT_INPUT; continue; }
+    progs[nprogs++] = p;
+  }
+  /* each --set applies to every pack that declares the param; a name no pack
+  ** declares is a command-line error */
+  for (int k = 0; k < nsets && rc == 0; k++) {
+    char name[256];
+    const char *eq = strchr(sets[k], '=');
+    size_t n = (size_t)(eq - sets[k]);
+    if (n >= sizeof name) n = sizeof name - 1;
+    memcpy(name, sets[k], n);
+    name[n] = 0;
+    int applied = 0;
+    char err[512] = "";
+    for (int i = 0; i < nprogs; i++) {
+      char e[512];
+      vg_status st = vg_set_param(progs[i], name, eq + 1, e, sizeof e);
+      if (st == VG_OK) applied++;
+      else if (strstr(e, "has no param") == NULL) { snprintf(err, sizeof err, "%s", e); rc = EXIT_USAGE; }
+      else if (!err[0]) snprintf(err, sizeof err, "%s", e);
+    }
+    if (rc) { fprintf(stderr, "vigil: %s\n", err); break; }
+    if (!applied) { fprintf(stderr, "vigil: --set %s: %s\n", sets[k], err); rc = EXIT_USAGE; }
+  }
+  if (rc == 0) {
+    run_out out;
+    memset(&out, 0, sizeof out);
+    out.format = format;
+    vg_run_opts ro = {db, as_of, dry, strict, on_diag, &sink, on_alert, on_summary, &out};
+    vg_status st = vg_run(progs, nprogs, &ro);
+    if (st == VG_EUSAGE) rc = EXIT_USAGE;
+    else if (st != VG_OK) rc = EXIT_INPUT;
+    free(out.line.buf);
+  }
+  for (int i = 0; i < nprogs; i++) vg_free_program(progs[i]);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) { fputs(usage_main, stderr); return EXIT_USAGE; }
+  const char *cmd = argv[1];
+  if (is_help(cmd) || strcmp(cmd, "help") == 0) { fputs(usage_main, stdout); return 0; }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) { puts("vigil " VG_VERSION); return 0; }
+  if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);
+  if (strcmp(cmd, "compile") == 0) return cmd_compile(argc, argv);
+  if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc, argv);
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
+  if (strcmp(cmd, "test") == 0 || strcmp(cmd, "fmt") == 0) {
+    if (argc > 2 && is_help(argv[2])) {
+      printf("usage: vigil %s PATH...\n\nNot available in this version (planned: issue #3).\n", cmd);
+      return 0;
+    }
+    fprintf(stderr, "vigil: '%s' is not available in this version yet (planned: issue #3)\n", cmd);
+    return EXIT_USAGE;
+  }
+  fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
+  fputs(usage_main, stderr);
+  return EXIT_USAGE;
+}

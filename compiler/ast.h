@@ -1,0 +1,183 @@
+/*
+** ast.h — the syntax tree, the compilation context and diagnostics.
+**
+** Data flow of a compilation (compiler/compile.c drives it):
+**   source text --grammar/lexer.l, parser.y--> ast (one list of declarations)
+**   --sema.c--> names resolved, defs and lets inlined, every node typed
+**   --cg.c--> vm_program (bytecode) --bc_verify--> ready to run or save.
+**
+** Everything a compilation allocates (nodes, names, diagnostics text) lives
+** in cc->arena and is freed at once by cc_free; the grammar's actions only
+** build nodes, so error recovery cannot leak.
+*/
+#ifndef VIGIL_AST_H
+#define VIGIL_AST_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include "../include/vigil.h"
+#include "../runtime/mem.h"
+#include "../runtime/val.h"
+#include "limits.h"
+
+/* A place in a source file: byte offsets [start, end). */
+typedef struct vg_loc {
+  uint16_t file;
+  uint32_t start, end;
+} vg_loc;
+
+typedef enum {
+  /* expressions */
+  A_NUM, A_STR, A_DATE, A_DUR, A_BOOL, A_NULL, /* literals (A_NUM also for percents) */
+  A_NAME,      /* an identifier; sema turns it into A_COL, A_PARAM, or the let's tree */
+  A_ASOF, A_STALE,
+  A_NEG, A_NOT,              /* a */
+  A_BIN,                     /* a op b; op is one of the BIN_* */
+  A_ISNULL,                  /* a is [not] null; flag: not */
+  A_IN,                      /* a [not] in (list b); flag: not */
+  A_BETWEEN,                 /* a [not] between b and c; flag: not */
+  A_CALL,                    /* name(args a...); args linked by next */
+  A_LOOKUP,                  /* source name [a].column str */
+  A_WINDOW,                  /* last num snapshots (flag 0) | last num days (flag 1) */
+  A_COL, A_PARAM,            /* resolved: ref is the column / param index */
+  A_ARGREF,                  /* inside a def body: ref is the parameter index */
+  A_FMT,                     /* message part: a formatted with ival (LIB_FMT_*), num digits */
+  /* declarations */
+  D_PACK, D_TIERS, D_PARAM, D_DEF, D_SOURCE, D_FIELD, D_RULE, D_LET, D_CLAUSE, D_MESSAGE, D_NOTIFY
+} ast_kind;
+
+typedef enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_AND, BIN_OR } ast_binop;
+
+/* The type lattice of the checker: a val_type, or T_ANY when unknown
+** (a column without schema, null). */
+#define T_ANY 0xff
+
+typedef struct ast ast;
+struct ast {
+  uint8_t kind, op, type, flag;
+  vg_loc loc;
+  const char *name;  /* identifiers, declaration names, function names */
+  vg_loc name_loc;
+  ast *a, *b, *c;    /* children; lists hang off a or b via next */
+  ast *next;         /* next in a list */
+  double num;        /* A_NUM, A_DUR (days), A_WINDOW count, A_FMT digits */
+  int32_t date;      /* A_DATE */
+  const char *str;   /* A_STR text (unescaped), D_PACK title, A_LOOKUP column */
+  uint32_t len;
+  int32_t ref;       /* resolved index */
+  uint16_t depth;    /* height of the tree under this node (bounded by VG_MAX_DEPTH) */
+  int ival;          /* D_CLAUSE: for N (0 without), A_FMT: LIB_FMT_* */
+};
+
+typedef struct ast_list { ast *head, *tail; } ast_list;
+
+/* One source file of the compilation. */
+typedef struct vg_file {
+  const char *path;
+  const char *src; size_t len;
+  uint32_t *lines; uint32_t nlines; /* byte offset of each line's start */
+} vg_file;
+
+/* A column of the schema. */
+typedef struct cc_column { const char *name; uint8_t type; } cc_column;
+typedef struct cc_table { const char *name; cc_column *cols; int ncols; } cc_table;
+
+typedef struct cc {
+  vg_arena arena;
+  vg_file files[VG_MAX_FILES];
+  int nfiles;
+  ast_list decls;
+  /* schema; has_schema 0 means columns are not checked */
+  int has_schema;
+  cc_table *tables; int ntables;
+  /* diagnostics */
+  vg_diag_fn diag; void *ud;
+  int nerrors, nwarnings, max_errors;
+  int oom;
+} cc;
+
+/* Append n to list l (n may be NULL: ignored). */
+void ast_append(ast_list *l, ast *n);
+/* A new zeroed node in the arena; NULL (and cc->oom set) when out of memory. */
+ast *ast_new(cc *c, int kind, vg_loc loc);
+/* A deep copy of n and its lists (not of ->next of n itself). */
+ast *ast_clone(cc *c, const ast *n);
+/* A location spanning a to b (same file). */
+vg_loc loc_span(vg_loc a, vg_loc b);
+
+/* Add a file (the text is copied into the arena).  Returns its index, or -1
+** (and an error reported) when there are too many files or no memory. */
+int cc_add_file(cc *c, const char *path, const char *text, size_t len);
+
+/* Report an error / warning / note at loc.  The message is printf-formatted.
+** Errors beyond max_errors are counted but not reported. */
+void cc_error(cc *c, vg_loc loc, const char *code, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+void cc_warning(cc *c, vg_loc loc, const char *code, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+void cc_note(cc *c, vg_loc loc, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+/* An error with no place in a file. */
+void cc_error_plain(cc *c, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+
+/* 1-based line and column (in characters) of a byte offset. */
+void cc_line_col(const cc *c, int file, uint32_t off, int *line, int *col);
+
+/* ---- The parser (grammar/parser.y) ------------------------------------- */
+
+/* The lexer's state beyond flex's own. */
+struct lex_extra {
+  cc *c;
+  int file;
+  uint32_t pos;     /* byte offset in the file of the next byte scanned */
+  int start_token;  /* returned first, to select what the parser parses */
+  int depth;        /* nesting of parentheses and brackets */
+};
+
+/* What the parser parses: a whole file, one expression (message parts), or
+** one literal (param defaults given on the command line). */
+enum { PARSE_FILE = 0, PARSE_EXPR = 1, PARSE_LITERAL = 2 };
+
+/* Parse file `file` (or the bytes [start, end) of it for PARSE_EXPR and
+** PARSE_LITERAL).  PARSE_FILE appends the declarations to c->decls; the
+** others set *out.  Errors are reported to c; returns the number of errors. */
+int parse_source(cc *c, int file, int mode, uint32_t start, uint32_t end, ast **out);
+
+/* Split a message string (raw text between the quotes at loc) into parts:
+** A_STR literal pieces and A_FMT interpolations.  Errors are reported. */
+ast *parse_message(cc *c, vg_loc loc);
+
+/* ---- Schema (compiler/schema.c) ----------------------------------------- */
+
+/* Load the tables and columns of a SQLite database file (read-only), or of
+** CREATE statements (executed in a private in-memory database).  Return 0,
+** or -1 with an error reported. */
+int schema_load_db(cc *c, const char *path);
+int schema_load_sql(cc *c, const char *what, const char *sql);
+/* The table named name (exact, then case-insensitive as SQLite matches), or NULL. */
+const cc_table *schema_table(const cc *c, const char *name);
+/* The column's index in t, or -1. */
+int schema_column(const cc_table *t, const char *name);
+/* The type a declared SQLite type reads as: VT_NUM, VT_STR, VT_DATE or T_ANY. */
+uint8_t schema_decl_type(const char *decl);
+
+/* ---- Checking and code generation --------------------------------------- */
+
+/* Resolve, check and compile the declarations in c->decls into a program.
+** Returns NULL when there were errors (reported) or memory ran out. */
+struct vg_program *sema_compile(cc *c, const char *default_pack);
+
+#endif

@@ -1,0 +1,498 @@
+/*
+** cg.c — code generation: a checked pack (sema.h) becomes a vm_program.
+**
+** Every rule compiles to one rule function: its tier clauses from the highest
+** tier down, each `COND; JMPF next; MESSAGE; RECIPIENT; EMIT tier; RET`.
+** Whatever is evaluated on other rows (a `for` condition, the argument of a
+** window function, prev, pct_change, streak) compiles to a value function of
+** its own, called by the window instruction with a cursor; a value function
+** is always numbered after the function that calls it, which is what lets the
+** verifier prove the call graph acyclic.  A source's where is a value
+** function too.
+*/
+#include <string.h>
+#include "sema.h"
+#include "../runtime/vm.h"
+#include "../runtime/bc.h"
+#include "../stdlib/lib.h"
+
+typedef struct fnb {
+  int index;
+  vg_buf code;
+  vg_buf lines;            /* vm_lineinfo[] */
+  vm_lineinfo last;
+  int has_last;
+} fnb;
+
+typedef struct cgen {
+  cc *c;
+  const sm_pack *pk;
+  vm_program *p;
+  vm_func *funcs; fnb **fb; int nfuncs, capfuncs;
+  val *consts; uint32_t nconsts, capconsts;
+  uint32_t *hash; uint32_t hashcap;  /* const index + 1, 0 empty */
+  int failed;
+} cgen;
+
+static void fail(cgen *g, vg_loc loc, const char *what) {
+  if (!g->failed) cc_error(g->c, loc, "E-limit", "%s", what);
+  g->failed = 1;
+}
+
+/* ---- constants -------------------------------------------------------------- */
+
+static uint32_t val_hash(val v) {
+  uint64_t h = 1469598103934665603ull ^ v.t;
+  if (v.t == VT_STR) {
+    for (uint32_t i = 0; i < v.len; i++) h = (h ^ (unsigned char)v.u.s[i]) * 1099511628211ull;
+  } else {
+    unsigned char b[8];
+    memcpy(b, &v.u, sizeof b < sizeof v.u ? sizeof b : sizeof v.u);
+    if (v.t == VT_DATE) { memset(b, 0, sizeof b); memcpy(b, &v.u.d, sizeof v.u.d); }
+    if (v.t == VT_BOOL) { memset(b, 0, sizeof b); b[0] = (unsigned char)v.u.b; }
+    if (v.t == VT_NULL) memset(b, 0, sizeof b);
+    for (int i = 0; i < 8; i++) h = (h ^ b[i]) * 1099511628211ull;
+  }
+  return (uint32_t)(h ^ (h >> 32));
+}
+
+static int val_same(val a, val b) {
+  if (a.t != b.t) return 0;
+  switch (a.t) {
+  case VT_NULL: return 1;
+  case VT_NUM: case VT_DUR: return memcmp(&a.u.n, &b.u.n, sizeof a.u.n) == 0;
+  case VT_DATE: return a.u.d == b.u.d;
+  case VT_BOOL: return a.u.b == b.u.b;
+  case VT_STR: return a.len == b.len && memcmp(a.u.s, b.u.s, a.len) == 0;
+  }
+  return 0;
+}
+
+/* Index of constant v (added once).  Returns -1 when out of memory. */
+static long konst(cgen *g, val v) {
+  if (g->nconsts * 2 >= g->hashcap) {
+    uint32_t ncap = g->hashcap ? g->hashcap * 2 : 256;
+    uint32_t *nh = vg_realloc(NULL, ncap * sizeof *nh);
+    if (!nh) return -1;
+    memset(nh, 0, ncap * sizeof *nh);
+    for (uint32_t i = 0; i < g->nconsts; i++) {
+      uint32_t j = val_hash(g->consts[i]) & (ncap - 1);
+      while (nh[j]) j = (j + 1) & (ncap - 1);
+      nh[j] = i + 1;
+    }
+    vg_free(g->hash);
+    g->hash = nh;
+    g->hashcap = ncap;
+  }
+  uint32_t j = val_hash(v) & (g->hashcap - 1);
+  while (g->hash[j]) {
+    if (val_same(g->consts[g->hash[j] - 1], v)) return g->hash[j] - 1;
+    j = (j + 1) & (g->hashcap - 1);
+  }
+  if (g->nconsts == g->capconsts) {
+    uint32_t ncap = g->capconsts ? g->capconsts * 2 : 64;
+    val *nc = vg_realloc(g->consts, ncap * sizeof *nc);
+    if (!nc) return -1;
+    g->consts = nc;
+    g->capconsts = ncap;
+  }
+  if (v.t == VT_STR) {
+    char *s = vg_arena_strndup(&g->p->arena, v.u.s, v.len);
+    if (!s) return -1;
+    v.u.s = s;
+  }
+  g->consts[g->nconsts] = v;
+  g->hash[j] = g->nconsts + 1;
+  return g->nconsts++;
+}
+
+/* ---- emitting ---------------------------------------------------------------- */
+
+static uint32_t pc_of(const fnb *f) { return (uint32_t)f->code.len; }
+
+static void at(cgen *g, fnb *f, vg_loc loc) {
+  if (loc.file >= g->c->nfiles) return;
+  vm_lineinfo li;
+  int line, col;
+  cc_line_col(g->c, loc.file, loc.start, &line, &col);
+  li.pc = pc_of(f);
+  li.file = loc.file;
+  li.line = (uint32_t)line;
+  li.col = (uint32_t)col;
+  if (f->has_last && f->last.line == li.line && f->last.col == li.col && f->last.file == li.file) return;
+  if (f->has_last && f->last.pc == li.pc && f->lines.len >= sizeof li) {
+    f->lines.len -= sizeof li; /* nothing emitted since: replace */
+  }
+  if (vg_buf_append(&f->lines, &li, sizeof li) != 0) g->c->oom = 1;
+  f->last = li;
+  f->has_last = 1;
+}
+
+/* Emit op with its operands (vm_ops[op].nops of them). */
+static void emit(cgen *g, fnb *f, vg_loc loc, int op, long a, long b, long c3) {
+  long ops[3] = {a, b, c3};
+  uint8_t bytes[7];
+  int n = 0;
+  bytes[n++] = (uint8_t)op;
+  for (int i = 0; i < vm_ops[op].nops; i++) {
+    if (ops[i] < 0 || ops[i] > 0xffff) {
+      fail(g, loc, "this pack is too large for the bytecode (an operand exceeds 65535)");
+      return;
+    }
+    bytes[n++] = (uint8_t)(ops[i] & 0xff);
+    bytes[n++] = (uint8_t)(ops[i] >> 8);
+  }
+  if (vg_buf_append(&f->code, bytes, (size_t)n) != 0) g->c->oom = 1;
+}
+
+static void emit_const(cgen *g, fnb *f, vg_loc loc, val v) {
+  long k = konst(g, v);
+  if (k < 0) { g->c->oom = 1; return; }
+  emit(g, f, loc, OP_CONST, k, 0, 0);
+}
+
+/* A forward jump whose offset is patched by patch(). */
+static uint32_t emit_jump(cgen *g, fnb *f, vg_loc loc, int op) {
+  emit(g, f, loc, op, 0, 0, 0);
+  return pc_of(f);
+}
+
+static void patch(cgen *g, fnb *f, uint32_t after, vg_loc loc) {
+  uint32_t off = pc_of(f) - after;
+  if (off > 0xffff) { fail(g, loc, "a rule's code is too long for a jump (over 65535 bytes)"); return; }
+  if (f->code.data) {
+    f->code.data[after - 2] = (char)(off & 0xff);
+    f->code.data[after - 1] = (char)(off >> 8);
+  }
+}
+
+/* A new function; NULL when out of memory. */
+static fnb *new_fn(cgen *g, int kind, int source) {
+  if (g->nfuncs == g->capfuncs) {
+    int ncap = g->capfuncs ? g->capfuncs * 2 : 32;
+    vm_func *nf = vg_realloc(g->funcs, (size_t)ncap * sizeof *nf);
+    if (!nf) return NULL;
+    g->funcs = nf;
+    fnb **nb = vg_realloc(g->fb, (size_t)ncap * sizeof *nb);
+    if (!nb) return NULL;
+    g->fb = nb;
+    g->capfuncs = ncap;
+  }
+  fnb *f = vg_realloc(NULL, sizeof *f);
+  if (!f) return NULL;
+  memset(f, 0, sizeof *f);
+  f->index = g->nfuncs;
+  memset(&g->funcs[g->nfuncs], 0, sizeof g->funcs[0]);
+  g->funcs[g->nfuncs].kind = (uint8_t)kind;
+  g->funcs[g->nfuncs].source = (uint16_t)source;
+  g->fb[g->nfuncs++] = f;
+  return f;
+}
+
+/* ---- expressions --------------------------------------------------------------- */
+
+static void expr(cgen *g, fnb *f, int source, const ast *n);
+
+/* Compile n into a value function of its own; returns its index or -1. */
+static long value_fn(cgen *g, int source, const ast *n) {
+  fnb *f = new_fn(g, VM_FN_VALUE, source);
+  if (!f) { g->c->oom = 1; return -1; }
+  expr(g, f, source, n);
+  emit(g, f, n->loc, OP_RETV, 0, 0, 0);
+  return f->index;
+}
+
+static const int binop[] = {
+  [BIN_ADD] = OP_ADD, [BIN_SUB] = OP_SUB, [BIN_MUL] = OP_MUL, [BIN_DIV] = OP_DIV,
+  [BIN_EQ] = OP_EQ, [BIN_NE] = OP_NE, [BIN_LT] = OP_LT, [BIN_LE] = OP_LE,
+  [BIN_GT] = OP_GT, [BIN_GE] = OP_GE, [BIN_AND] = OP_AND, [BIN_OR] = OP_OR,
+};
+
+static void call(cgen *g, fnb *f, int source, const ast *n) {
+  switch (n->op) {
+  case WF_AGG: {
+    const ast *w = n->a->next;
+    long fn = value_fn(g, source, n->a);
+    if (fn < 0) return;
+    at(g, f, n->loc);
+    emit(g, f, n->loc, w->flag ? OP_AGGD : OP_AGGN, fn, (long)w->num, n->ref);
+    return;
+  }
+  case WF_PREV: {
+    long fn = value_fn(g, source, n->a);
+    if (fn < 0) return;
+    at(g, f, n->loc);
+    emit(g, f, n->loc, OP_PREV, fn, n->ival, 0);
+    return;
+  }
+  case WF_PCTCHG: case WF_STREAK: {
+    long fn = value_fn(g, source, n->a);
+    if (fn < 0) return;
+    at(g, f, n->loc);
+    emit(g, f, n->loc, n->op == WF_PCTCHG ? OP_PCTCHG : OP_STREAK, fn, 0, 0);
+    return;
+  }
+  default: {
+    long nargs = 0;
+    for (const ast *a = n->a; a; a = a->next, nargs++) expr(g, f, source, a);
+    at(g, f, n->loc);
+    emit(g, f, n->loc, OP_CALL, n->ref, nargs, 0);
+  }
+  }
+}
+
+static void expr(cgen *g, fnb *f, int source, const ast *n) {
+  if (!n || g->c->oom || g->failed) return;
+  switch (n->kind) {
+  case A_NUM: emit_const(g, f, n->loc, val_num(n->num)); break;
+  case A_DUR: emit_const(g, f, n->loc, val_dur(n->num)); break;
+  case A_DATE: emit_const(g, f, n->loc, val_date(n->date)); break;
+  case A_STR: emit_const(g, f, n->loc, val_str(n->str, n->len)); break;
+  case A_BOOL: emit(g, f, n->loc, n->num != 0 ? OP_TRUE : OP_FALSE, 0, 0, 0); break;
+  case A_NULL: emit(g, f, n->loc, OP_NULL, 0, 0, 0); break;
+  case A_ASOF: emit(g, f, n->loc, OP_ASOF, 0, 0, 0); break;
+  case A_STALE: emit(g, f, n->loc, OP_STALE, 0, 0, 0); break;
+  case A_COL: emit(g, f, n->loc, OP_COL, n->ref, 0, 0); break;
+  case A_PARAM: emit(g, f, n->loc, OP_PARAM, n->ref, 0, 0); break;
+  case A_NEG: expr(g, f, source, n->a); at(g, f, n->loc); emit(g, f, n->loc, OP_NEG, 0, 0, 0); break;
+  case A_NOT: expr(g, f, source, n->a); emit(g, f, n->loc, OP_NOT, 0, 0, 0); break;
+  case A_BIN:
+    expr(g, f, source, n->a);
+    expr(g, f, source, n->b);
+    at(g, f, n->loc);
+    emit(g, f, n->loc, binop[n->op], 0, 0, 0);
+    break;
+  case A_ISNULL:
+    expr(g, f, source, n->a);
+    emit(g, f, n->loc, OP_ISNULL, 0, 0, 0);
+    if (n->flag) emit(g, f, n->loc, OP_NOT, 0, 0, 0);
+    break;
+  case A_IN: {
+    long k = 0;
+    expr(g, f, source, n->a);
+    for (const ast *e = n->b; e; e = e->next, k++) expr(g, f, source, e);
+    at(g, f, n->loc);
+    emit(g, f, n->loc, OP_IN, k, 0, 0);
+    if (n->flag) emit(g, f, n->loc, OP_NOT, 0, 0, 0);
+    break;
+  }
+  case A_BETWEEN: /* a >= lo and a <= hi: SQL's definition */
+    expr(g, f, source, n->a);
+    expr(g, f, source, n->b);
+    at(g, f, n->loc);
+    emit(g, f, n->loc, OP_GE, 0, 0, 0);
+    expr(g, f, source, n->a);
+    expr(g, f, source, n->c);
+    emit(g, f, n->loc, OP_LE, 0, 0, 0);
+    emit(g, f, n->loc, OP_AND, 0, 0, 0);
+    if (n->flag) emit(g, f, n->loc, OP_NOT, 0, 0, 0);
+    break;
+  case A_CALL: call(g, f, source, n); break;
+  case A_LOOKUP:
+    expr(g, f, source, n->a);
+    at(g, f, n->loc);
+    emit(g, f, n->loc, OP_LOOKUP, (long)n->num, n->ref, 0);
+    break;
+  default:
+    fail(g, n->loc, "internal error: unexpected node in code generation");
+  }
+}
+
+/* ---- rules ----------------------------------------------------------------------- */
+
+static void rule_fn(cgen *g, const sm_rule *r) {
+  fnb *f = new_fn(g, VM_FN_RULE, r->source);
+  if (!f) { g->c->oom = 1; return; }
+  g->p->rules[g->p->nrules].fn = (uint16_t)f->index;
+  for (int t = g->pk->ntiers - 1; t >= 0; t--) {
+    const ast *cl = r->clauses[t];
+    if (!cl) continue;
+    at(g, f, cl->loc);
+    if (cl->ival > 0) {
+      long fn = value_fn(g, r->source, cl->a);
+      if (fn < 0) return;
+      at(g, f, cl->loc);
+      emit(g, f, cl->loc, OP_FOR, fn, cl->ival, 0);
+    } else {
+      expr(g, f, r->source, cl->a);
+    }
+    uint32_t skip = emit_jump(g, f, cl->loc, OP_JMPF);
+    if (r->has_message) {
+      long parts = 0;
+      for (const ast *p = r->message; p; p = p->next, parts++) {
+        if (p->kind == A_FMT) {
+          expr(g, f, r->source, p->a);
+          at(g, f, p->loc);
+          emit(g, f, p->loc, OP_FMT, (long)p->num, p->ival, 0);
+        } else {
+          emit_const(g, f, p->loc, val_str(p->str, p->len));
+        }
+      }
+      if (parts == 0) emit_const(g, f, cl->loc, val_str("", 0));
+      else if (parts > 1) emit(g, f, cl->loc, OP_CONCAT, parts, 0, 0);
+      else if (r->message->kind != A_FMT) { /* a plain string: already text */ }
+    } else {
+      emit(g, f, cl->loc, OP_NULL, 0, 0, 0);
+    }
+    if (r->notify) {
+      expr(g, f, r->source, r->notify);
+      emit(g, f, r->notify->loc, OP_TEXT, 0, 0, 0);
+    } else {
+      emit(g, f, cl->loc, OP_NULL, 0, 0, 0);
+    }
+    at(g, f, cl->loc);
+    emit(g, f, cl->loc, OP_EMIT, t, 0, 0);
+    emit(g, f, cl->loc, OP_RET, 0, 0, 0);
+    patch(g, f, skip, cl->loc);
+  }
+  emit(g, f, r->decl->loc, OP_RET, 0, 0, 0);
+}
+
+/* ---- the program ------------------------------------------------------------------- */
+
+static char *dup(cgen *g, const char *s) {
+  char *d = vg_arena_strdup(&g->p->arena, s ? s : "");
+  if (!d) g->c->oom = 1;
+  return d;
+}
+
+static void *arr(cgen *g, size_t n, size_t size) {
+  void *p = vg_arena_alloc(&g->p->arena, (n ? n : 1) * size);
+  if (!p) g->c->oom = 1;
+  return p;
+}
+
+/* Move the function builders into the program: one code block, one line table. */
+static void link_funcs(cgen *g) {
+  vm_program *p = g->p;
+  size_t ncode = 0, nlines = 0;
+  for (int i = 0; i < g->nfuncs; i++) {
+    ncode += g->fb[i]->code.len;
+    nlines += g->fb[i]->lines.len / sizeof(vm_lineinfo);
+  }
+  p->code = arr(g, ncode, 1);
+  p->lines = arr(g, nlines, sizeof *p->lines);
+  p->funcs = arr(g, (size_t)g->nfuncs, sizeof *p->funcs);
+  if (g->c->oom) return;
+  size_t co = 0, lo = 0;
+  for (int i = 0; i < g->nfuncs; i++) {
+    fnb *f = g->fb[i];
+    vm_func *fn = &p->funcs[i];
+    *fn = g->funcs[i];
+    fn->code_off = (uint32_t)co;
+    fn->code_len = (uint32_t)f->code.len;
+    if (f->code.len) memcpy(p->code + co, f->code.data, f->code.len);
+    co += f->code.len;
+    size_t nl = f->lines.len / sizeof(vm_lineinfo);
+    fn->line_off = (uint32_t)lo;
+    fn->nlines = (uint32_t)nl;
+    if (nl) memcpy(p->lines + lo, f->lines.data, f->lines.len);
+    lo += nl;
+  }
+  p->ncode = (uint32_t)co;
+  p->nlines = (uint32_t)lo;
+  p->nfuncs = (uint16_t)g->nfuncs;
+}
+
+struct vg_program *cg_program(cc *c, const sm_pack *pk) {
+  cgen g;
+  memset(&g, 0, sizeof g);
+  g.c = c;
+  g.pk = pk;
+  vm_program *p = vg_realloc(NULL, sizeof *p);
+  if (!p) { c->oom = 1; return NULL; }
+  memset(p, 0, sizeof *p);
+  g.p = p;
+  p->pack = dup(&g, pk->name);
+  p->title = dup(&g, pk->title);
+  p->ntiers = (uint16_t)pk->ntiers;
+  p->tiers = arr(&g, (size_t)pk->ntiers, sizeof *p->tiers);
+  p->nfiles = (uint16_t)c->nfiles;
+  p->files = arr(&g, (size_t)c->nfiles, sizeof *p->files);
+  p->nparams = (uint16_t)pk->nparams;
+  p->params = arr(&g, (size_t)pk->nparams, sizeof *p->params);
+  p->nsources = (uint16_t)pk->nsources;
+  p->sources = arr(&g, (size_t)pk->nsources, sizeof *p->sources);
+  p->rules = arr(&g, (size_t)pk->nrules, sizeof *p->rules);
+  if (c->oom) goto fail;
+  for (int i = 0; i < pk->ntiers; i++) p->tiers[i] = dup(&g, pk->tiers[i]);
+  for (int i = 0; i < c->nfiles; i++) p->files[i] = dup(&g, c->files[i].path);
+  for (int i = 0; i < pk->nparams; i++) {
+    p->params[i].name = dup(&g, pk->params[i].name);
+    val v = pk->params[i].value;
+    if (v.t == VT_STR) {
+      char *s = vg_arena_strndup(&p->arena, v.u.s, v.len);
+      if (!s) { c->oom = 1; goto fail; }
+      v.u.s = s;
+    }
+    p->params[i].value = v;
+  }
+  /* rule functions first, in declaration order, then the wheres */
+  for (int i = 0; i < pk->nrules; i++) {
+    const sm_rule *r = &pk->rules[i];
+    vm_rule *vr = &p->rules[p->nrules];
+    vr->name = dup(&g, r->name);
+    vr->source = (uint16_t)r->source;
+    vr->file = r->decl->loc.file;
+    int line, col;
+    cc_line_col(c, r->decl->loc.file, r->decl->loc.start, &line, &col);
+    vr->line = (uint32_t)line;
+    rule_fn(&g, r);
+    p->nrules++;
+    if (c->oom || g.failed) goto fail;
+  }
+  for (int i = 0; i < pk->nsources; i++) {
+    const sm_source *so = &pk->sources[i];
+    vm_source *vs = &p->sources[i];
+    vs->name = dup(&g, so->name);
+    vs->table = dup(&g, so->table);
+    vs->key = 0;
+    vs->time = 1;
+    vs->every = so->every;
+    vs->where = -1;
+    vs->ncols = (uint16_t)so->ncols;
+    vs->cols = arr(&g, (size_t)so->ncols, sizeof *vs->cols);
+    if (c->oom) goto fail;
+    for (int k = 0; k < so->ncols; k++) {
+      vs->cols[k].name = dup(&g, so->cols[k]);
+      vs->cols[k].type = so->types[k] == T_ANY ? VT_NULL : so->types[k];
+    }
+    if (so->where) {
+      long fn = value_fn(&g, i, so->where);
+      if (fn < 0) goto fail;
+      vs->where = (int32_t)fn;
+    }
+  }
+  if (g.nfuncs > VG_MAX_ITEMS) {
+    cc_error_plain(c, "this pack needs %d functions; the bytecode holds at most %d", g.nfuncs, VG_MAX_ITEMS);
+    goto fail;
+  }
+  if (c->oom || g.failed) goto fail;
+  link_funcs(&g);
+  p->consts = arr(&g, g.nconsts, sizeof *p->consts);
+  if (c->oom) goto fail;
+  if (g.nconsts) memcpy(p->consts, g.consts, g.nconsts * sizeof *p->consts);
+  p->nconsts = g.nconsts;
+  {
+    char err[256];
+    if (bc_verify(p, err, sizeof err) != 0) {
+      cc_error_plain(c, "internal error: the compiled program does not verify: %s", err);
+      goto fail;
+    }
+  }
+  goto done;
+fail:
+  vm_program_free(p);
+  p = NULL;
+done:
+  for (int i = 0; i < g.nfuncs; i++) {
+    vg_buf_free(&g.fb[i]->code);
+    vg_buf_free(&g.fb[i]->lines);
+    vg_free(g.fb[i]);
+  }
+  vg_free(g.fb);
+  vg_free(g.funcs);
+  vg_free(g.consts);
+  vg_free(g.hash);
+  return p;
+}

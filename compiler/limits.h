@@ -1,0 +1,60 @@
+/*
+** limits.h — the compiler's and the VM's limits, in one place.
+** Each can be overridden at build time (-DVG_MAX_...=N).  Exceeding one is
+** an error with a location, never a crash.
+*/
+#ifndef VIGIL_LIMITS_H
+#define VIGIL_LIMITS_H
+
+/* Files in one pack. */
+#ifndef VG_MAX_FILES
+#define VG_MAX_FILES 256
+#endif
+
+/* Size of one .rules file, in bytes. */
+#ifndef VG_MAX_FILE_SIZE
+#define VG_MAX_FILE_SIZE (16u * 1024u * 1024u)
+#endif
+
+/* Nesting of expressions (parentheses, operators, calls) in the source. */
+#ifndef VG_MAX_DEPTH
+#define VG_MAX_DEPTH 200
+#endif
+
+/* Length of one string literal or identifier, in bytes. */
+#ifndef VG_MAX_STRING
+#define VG_MAX_STRING 65535
+#endif
+
+/* Rules, params, sources, tiers, functions: operands are 16-bit. */
+#ifndef VG_MAX_ITEMS
+#define VG_MAX_ITEMS 65535
+#endif
+
+/* Rows in a `last N snapshots` window or a `for N snapshots` clause, and
+** days in a day window. */
+#ifndef VG_MAX_WINDOW
+#define VG_MAX_WINDOW 10000
+#endif
+
+/* Depth of nested window functions at run time (each level is a VM frame). */
+#ifndef VM_MAX_DEPTH
+#define VM_MAX_DEPTH 64
+#endif
+
+/* Value-stack slots of one function. */
+#ifndef VM_MAX_STACK
+#define VM_MAX_STACK 4096
+#endif
+
+/* Instructions one rule evaluation (one key) may execute. */
+#ifndef VM_STEP_BUDGET
+#define VM_STEP_BUDGET 50000000u
+#endif
+
+/* Errors reported before the compiler stops listing them. */
+#ifndef VG_DEFAULT_MAX_ERRORS
+#define VG_DEFAULT_MAX_ERRORS 50
+#endif
+
+#endif

@@ -1,0 +1,132 @@
+/*
+** schema.c — the tables and columns rules are checked against, read from a
+** database file or from CREATE statements, and the mapping from SQLite's
+** declared column types to the rule language's types.
+*/
+#include <sqlite3.h>
+#include <string.h>
+#include <strings.h>
+#include "ast.h"
+
+/* SQLite's affinity rules (https://sqlite.org/datatype3.html, 3.1), with
+** DATE, DATETIME and TIMESTAMP read as dates as the brief says. */
+uint8_t schema_decl_type(const char *decl) {
+  if (!decl || !*decl) return T_ANY;
+  char up[64];
+  size_t n = strlen(decl);
+  if (n >= sizeof up) n = sizeof up - 1;
+  for (size_t i = 0; i < n; i++) up[i] = (char)((decl[i] >= 'a' && decl[i] <= 'z') ? decl[i] - 32 : decl[i]);
+  up[n] = 0;
+  if (strncmp(up, "DATETIME", 8) == 0 || strncmp(up, "DATE", 4) == 0 || strncmp(up, "TIMESTAMP", 9) == 0)
+    return VT_DATE;
+  if (strstr(up, "INT")) return VT_NUM;
+  if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT")) return VT_STR;
+  if (strstr(up, "BLOB")) return T_ANY;
+  if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB")) return VT_NUM;
+  return VT_NUM; /* NUMERIC affinity: NUMERIC, DECIMAL, BOOLEAN, ... */
+}
+
+/* Read every table of db into c.  Returns 0, or -1 with an error reported. */
+static int load_tables(cc *c, sqlite3 *db, const char *what) {
+  sqlite3_stmt *tabs = NULL, *cols = NULL;
+  int rc = sqlite3_prepare_v2(db,
+      "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      -1, &tabs, NULL);
+  if (rc != SQLITE_OK) goto fail;
+  int cap = 0;
+  while ((rc = sqlite3_step(tabs)) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(tabs, 0);
+    if (c->ntables == cap) {
+      int ncap = cap ? cap * 2 : 16;
+      cc_table *t = vg_arena_alloc(&c->arena, (size_t)ncap * sizeof *t);
+      if (!t) { c->oom = 1; goto done; }
+      if (c->ntables) memcpy(t, c->tables, (size_t)c->ntables * sizeof *t);
+      c->tables = t;
+      cap = ncap;
+    }
+    cc_table *t = &c->tables[c->ntables];
+    memset(t, 0, sizeof *t);
+    t->name = vg_arena_strdup(&c->arena, name ? name : "");
+    if (sqlite3_prepare_v2(db, "SELECT name, type FROM pragma_table_info(?1) ORDER BY cid", -1, &cols, NULL) != SQLITE_OK)
+      goto fail;
+    sqlite3_bind_text(cols, 1, name, -1, SQLITE_TRANSIENT);
+    int ccap = 0;
+    while ((rc = sqlite3_step(cols)) == SQLITE_ROW) {
+      if (t->ncols == ccap) {
+        int ncap = ccap ? ccap * 2 : 16;
+        cc_column *cl = vg_arena_alloc(&c->arena, (size_t)ncap * sizeof *cl);
+        if (!cl) { c->oom = 1; goto done; }
+        if (t->ncols) memcpy(cl, t->cols, (size_t)t->ncols * sizeof *cl);
+        t->cols = cl;
+        ccap = ncap;
+      }
+      const char *cn = (const char *)sqlite3_column_text(cols, 0);
+      const char *ct = (const char *)sqlite3_column_text(cols, 1);
+      t->cols[t->ncols].name = vg_arena_strdup(&c->arena, cn ? cn : "");
+      t->cols[t->ncols].type = schema_decl_type(ct);
+      t->ncols++;
+    }
+    sqlite3_finalize(cols);
+    cols = NULL;
+    if (rc != SQLITE_DONE) goto fail;
+    c->ntables++;
+  }
+  if (rc != SQLITE_DONE) goto fail;
+  c->has_schema = 1;
+done:
+  sqlite3_finalize(tabs);
+  sqlite3_finalize(cols);
+  return c->oom ? -1 : 0;
+fail:
+  cc_error_plain(c, "%s: cannot read the schema: %s", what, sqlite3_errmsg(db));
+  sqlite3_finalize(tabs);
+  sqlite3_finalize(cols);
+  return -1;
+}
+
+int schema_load_db(cc *c, const char *path) {
+  sqlite3 *db = NULL;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    cc_error_plain(c, "%s: cannot open the database: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return -1;
+  }
+  int rc = load_tables(c, db, path);
+  sqlite3_close(db);
+  return rc;
+}
+
+int schema_load_sql(cc *c, const char *what, const char *sql) {
+  sqlite3 *db = NULL;
+  if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    sqlite3_close(db);
+    c->oom = 1;
+    return -1;
+  }
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    cc_error_plain(c, "%s: the schema does not load: %s", what, err ? err : "unknown error");
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return -1;
+  }
+  int rc = load_tables(c, db, what);
+  sqlite3_close(db);
+  return rc;
+}
+
+const cc_table *schema_table(const cc *c, const char *name) {
+  for (int i = 0; i < c->ntables; i++)
+    if (strcmp(c->tables[i].name, name) == 0) return &c->tables[i];
+  for (int i = 0; i < c->ntables; i++)
+    if (strcasecmp(c->tables[i].name, name) == 0) return &c->tables[i];
+  return NULL;
+}
+
+int schema_column(const cc_table *t, const char *name) {
+  for (int i = 0; i < t->ncols; i++)
+    if (strcmp(t->cols[i].name, name) == 0) return i;
+  for (int i = 0; i < t->ncols; i++)
+    if (strcasecmp(t->cols[i].name, name) == 0) return i;
+  return -1;
+}

@@ -1,0 +1,958 @@
+/*
+** sema.c — name resolution and type checking.
+**
+** One pass over the declarations collects the pack, tiers, params, defs,
+** sources and rules and reports duplicates; then every expression is
+** checked in its scope by check(), which returns the resolved tree:
+**   - a name becomes a let's tree, an A_COL (the source's column list grows
+**     as columns are used), or an A_PARAM;
+**   - a call of a def is replaced by the def's body, checked with the call's
+**     arguments in place of its parameters (defs are inlined);
+**   - every node gets a type (a val_type, or T_ANY when unknown).
+** Errors are reported and checking goes on, so one run lists them all.
+*/
+#include <math.h>
+#include <string.h>
+#include "sema.h"
+#include "../stdlib/lib.h"
+#include "../runtime/vm.h"
+
+/* Where an expression is checked. */
+typedef enum { CX_RULE, CX_WHERE, CX_DEF, CX_PARAMDEF } cx_kind;
+
+typedef struct scope {
+  cx_kind kind;
+  int source;             /* the rule's (or where's) source, -1 in defs */
+  ast *lets;              /* D_LET list visible here (checked ->a) */
+  ast *def;               /* the def whose body is checked */
+  ast **args;             /* its arguments (checked trees), or NULL: typed T_ANY */
+  int nargs;
+  int inlining;           /* depth of def inlining */
+} scope;
+
+typedef struct sema {
+  cc *c;
+  sm_pack pk;
+  ast **defs; int ndefs;
+  uint8_t *def_state;     /* recursion check: 0 new, 1 visiting, 2 done, 3 bad */
+} sema;
+
+static ast *check(sema *s, scope *sc, ast *n);
+
+static const char *type_name(int t) {
+  if (t == T_ANY) return "unknown";
+  return val_type_name(t);
+}
+
+static int known(int t) { return t != T_ANY && t != VT_NULL; }
+
+/* ---- lookups of names ------------------------------------------------------ */
+
+static int find_param(const sema *s, const char *name) {
+  for (int i = 0; i < s->pk.nparams; i++)
+    if (strcmp(s->pk.params[i].name, name) == 0) return i;
+  return -1;
+}
+static int find_source(const sema *s, const char *name) {
+  for (int i = 0; i < s->pk.nsources; i++)
+    if (strcmp(s->pk.sources[i].name, name) == 0) return i;
+  return -1;
+}
+static int find_def(const sema *s, const char *name) {
+  for (int i = 0; i < s->ndefs; i++)
+    if (strcmp(s->defs[i]->name, name) == 0) return i;
+  return -1;
+}
+static int find_tier(const sema *s, const char *name) {
+  for (int i = 0; i < s->pk.ntiers; i++)
+    if (strcmp(s->pk.tiers[i], name) == 0) return i;
+  return -1;
+}
+
+/* Index of column `name` in source src's read list, adding it.  Returns -1
+** when the schema does not have it (no error reported here). */
+static int source_column(sema *s, int src, const char *name) {
+  sm_source *so = &s->pk.sources[src];
+  uint8_t type = T_ANY;
+  const char *canon = name;
+  if (so->schema) {
+    int ci = schema_column(so->schema, name);
+    if (ci < 0) return -1;
+    canon = so->schema->cols[ci].name;
+    type = so->schema->cols[ci].type;
+  } else if (s->c->has_schema) {
+    return -1; /* the table itself is missing; already reported */
+  }
+  for (int i = 0; i < so->ncols; i++)
+    if (strcmp(so->cols[i], canon) == 0) return i;
+  if (so->ncols == so->cap) {
+    int ncap = so->cap ? so->cap * 2 : 8;
+    const char **nc = vg_arena_alloc(&s->c->arena, (size_t)ncap * sizeof *nc);
+    uint8_t *nt = vg_arena_alloc(&s->c->arena, (size_t)ncap);
+    if (!nc || !nt) { s->c->oom = 1; return -1; }
+    if (so->ncols) {
+      memcpy(nc, so->cols, (size_t)so->ncols * sizeof *nc);
+      memcpy(nt, so->types, (size_t)so->ncols);
+    }
+    so->cols = nc;
+    so->types = nt;
+    so->cap = ncap;
+  }
+  so->cols[so->ncols] = canon;
+  so->types[so->ncols] = type;
+  return so->ncols++;
+}
+
+static ast *col_node(sema *s, int src, int col, vg_loc loc) {
+  ast *n = ast_new(s->c, A_COL, loc);
+  if (!n) return NULL;
+  n->ref = col;
+  n->num = src;
+  n->type = s->pk.sources[src].types[col];
+  return n;
+}
+
+/* A shallow copy of n for a list: checked trees can be shared (a let used
+** twice), and a list link must not be written into a shared node. */
+static ast *listed(sema *s, ast *n) {
+  ast *m = ast_new(s->c, n->kind, n->loc);
+  if (!m) return NULL;
+  *m = *n;
+  m->next = NULL;
+  return m;
+}
+
+static ast *null_node(sema *s, vg_loc loc) {
+  ast *n = ast_new(s->c, A_NULL, loc);
+  if (n) n->type = T_ANY;
+  return n;
+}
+
+/* ---- types ------------------------------------------------------------------ */
+
+/* The result type of a op b, or -1 when the types do not go together. */
+static int arith_type(int op, int a, int b) {
+  if (!known(a) || !known(b)) {
+    /* one side unknown: keep what can be inferred */
+    int k = known(a) ? a : b;
+    if (!known(k)) return T_ANY;
+    if (k == VT_STR || k == VT_BOOL) return -1;
+    return T_ANY;
+  }
+  switch (op) {
+  case BIN_ADD:
+    if (a == VT_NUM && b == VT_NUM) return VT_NUM;
+    if (a == VT_DATE && b == VT_DUR) return VT_DATE;
+    if (a == VT_DUR && b == VT_DATE) return VT_DATE;
+    if (a == VT_DUR && b == VT_DUR) return VT_DUR;
+    return -1;
+  case BIN_SUB:
+    if (a == VT_NUM && b == VT_NUM) return VT_NUM;
+    if (a == VT_DATE && b == VT_DATE) return VT_DUR;
+    if (a == VT_DATE && b == VT_DUR) return VT_DATE;
+    if (a == VT_DUR && b == VT_DUR) return VT_DUR;
+    return -1;
+  case BIN_MUL:
+    if (a == VT_NUM && b == VT_NUM) return VT_NUM;
+    if ((a == VT_DUR && b == VT_NUM) || (a == VT_NUM && b == VT_DUR)) return VT_DUR;
+    return -1;
+  case BIN_DIV:
+    if (a == VT_NUM && b == VT_NUM) return VT_NUM;
+    if (a == VT_DUR && b == VT_NUM) return VT_DUR;
+    if (a == VT_DUR && b == VT_DUR) return VT_NUM;
+    return -1;
+  }
+  return -1;
+}
+
+static const char *op_text(int op) {
+  static const char *t[] = {"+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "and", "or"};
+  return op >= 0 && op < (int)(sizeof t / sizeof *t) ? t[op] : "?";
+}
+
+/* 1 when values of types a and b can be compared with each other. */
+static int comparable(int a, int b) { return !known(a) || !known(b) || a == b; }
+
+static void want_bool(sema *s, ast *n, const char *what) {
+  if (n && known(n->type) && n->type != VT_BOOL) {
+    if (n->type == VT_NUM)
+      cc_error(s->c, n->loc, "E-type", "%s must be a condition (bool), not a number; compare it, e.g. '... = 1'", what);
+    else
+      cc_error(s->c, n->loc, "E-type", "%s must be a condition (bool), not a %s", what, type_name(n->type));
+  }
+}
+
+/* ---- windows and window functions ---------------------------------------- */
+
+
+static int agg_kind(const char *name) {
+  for (int i = 0; i < AGG__COUNT; i++)
+    if (strcmp(vm_agg_names[i], name) == 0) return i;
+  return -1;
+}
+
+static wf_kind window_fn(const char *name) {
+  if (agg_kind(name) >= 0) return WF_AGG;
+  if (strcmp(name, "prev") == 0) return WF_PREV;
+  if (strcmp(name, "pct_change") == 0) return WF_PCTCHG;
+  if (strcmp(name, "streak") == 0) return WF_STREAK;
+  return WF_NONE;
+}
+
+static int count_args(const ast *a) {
+  int n = 0;
+  for (; a; a = a->next) n++;
+  return n;
+}
+
+static int check_window(sema *s, ast *w) {
+  if (!w || w->kind != A_WINDOW) return 0;
+  double n = w->num;
+  if (w->flag == 0) {
+    if (n < 1 || n != floor(n) || n > VG_MAX_WINDOW) {
+      cc_error(s->c, w->loc, "E-window", "a window needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
+      return 0;
+    }
+  } else if (n < 1 || n != floor(n) || n > VG_MAX_WINDOW) {
+    cc_error(s->c, w->loc, "E-window", "a day window needs a whole number of days from 1 to %d", VG_MAX_WINDOW);
+    return 0;
+  }
+  return 1;
+}
+
+/* A call of a window function: sum(x, W), count(c, W), prev(x[, k]), ... */
+static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
+  cc *c = s->c;
+  int nargs = count_args(n->a);
+  if (sc->kind == CX_WHERE || sc->kind == CX_PARAMDEF) {
+    cc_error(c, n->name_loc, "E-context", "'%s' reads earlier rows and cannot be used in a source's where", n->name);
+    return null_node(s, n->loc);
+  }
+  ast *x = n->a;
+  n->op = (uint8_t)wf; /* tells the code generator which kind of call this is */
+  if (wf == WF_AGG) {
+    int k = agg_kind(n->name);
+    if (nargs != 2 || !x->next || x->next->kind != A_WINDOW) {
+      cc_error(c, n->loc, "E-arity", "%s takes an expression and a window: %s(x, last N snapshots) or %s(x, last N days)",
+               n->name, n->name, n->name);
+      return null_node(s, n->loc);
+    }
+    ast *w = x->next;
+    if (x->kind == A_WINDOW) { cc_error(c, x->loc, "E-window", "a window is only allowed as the last argument"); return null_node(s, n->loc); }
+    ast *cx = check(s, sc, x);
+    if (!cx || !(cx = listed(s, cx))) return NULL;
+    check_window(s, w);
+    n->a = cx;
+    cx->next = w;
+    n->ref = k;
+    switch (k) {
+    case AGG_SUM: case AGG_AVG:
+      if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_DUR)
+        cc_error(c, cx->loc, "E-type", "%s needs numbers or durations, not a %s", n->name, type_name(cx->type));
+      n->type = cx->type == VT_NULL ? T_ANY : cx->type;
+      break;
+    case AGG_MIN: case AGG_MAX:
+      n->type = cx->type == VT_NULL ? T_ANY : cx->type;
+      break;
+    case AGG_COUNT:
+      want_bool(s, cx, "the first argument of count");
+      n->type = VT_NUM;
+      break;
+    default:
+      want_bool(s, cx, n->name);
+      n->type = VT_BOOL;
+    }
+    return n;
+  }
+  if (n->a && n->a->kind == A_WINDOW) {
+    cc_error(c, n->a->loc, "E-window", "%s does not take a window", n->name);
+    return null_node(s, n->loc);
+  }
+  for (ast *a = n->a; a; a = a->next)
+    if (a->kind == A_WINDOW) {
+      cc_error(c, a->loc, "E-window", "%s does not take a window", n->name);
+      return null_node(s, n->loc);
+    }
+  if (wf == WF_PREV) {
+    if (nargs < 1 || nargs > 2) {
+      cc_error(c, n->loc, "E-arity", "prev takes 1 or 2 arguments: prev(x) or prev(x, k), got %d", nargs);
+      return null_node(s, n->loc);
+    }
+    int k = 1;
+    if (nargs == 2) {
+      ast *ka = x->next;
+      if (ka->kind != A_NUM || ka->num < 1 || ka->num != floor(ka->num) || ka->num > VG_MAX_WINDOW) {
+        cc_error(c, ka->loc, "E-window", "the second argument of prev must be a whole number from 1 to %d", VG_MAX_WINDOW);
+        return null_node(s, n->loc);
+      }
+      k = (int)ka->num;
+    }
+    ast *cx = check(s, sc, x);
+    if (!cx || !(cx = listed(s, cx))) return NULL;
+    n->a = cx;
+    n->ival = k;
+    n->ref = -2; /* prev */
+    n->type = cx->type == VT_NULL ? T_ANY : cx->type;
+    return n;
+  }
+  if (nargs != 1) {
+    cc_error(c, n->loc, "E-arity", "%s takes 1 argument, got %d", n->name, nargs);
+    return null_node(s, n->loc);
+  }
+  ast *cx = check(s, sc, x);
+  if (!cx || !(cx = listed(s, cx))) return NULL;
+  n->a = cx;
+  if (wf == WF_PCTCHG) {
+    if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_DUR)
+      cc_error(c, cx->loc, "E-type", "pct_change needs a number, not a %s", type_name(cx->type));
+    n->ref = -3;
+    n->type = VT_NUM;
+  } else {
+    want_bool(s, cx, "the argument of streak");
+    n->ref = -4;
+    n->type = VT_NUM;
+  }
+  return n;
+}
+
+/* ---- calls ------------------------------------------------------------------ */
+
+static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
+  cc *c = s->c;
+  ast *def = s->defs[di];
+  int nparams = count_args(def->b), nargs = count_args(n->a);
+  if (nargs != nparams) {
+    cc_error(c, n->loc, "E-arity", "%s takes %d argument%s, got %d", def->name, nparams, nparams == 1 ? "" : "s", nargs);
+    cc_note(c, def->name_loc, "%s is defined here", def->name);
+    return null_node(s, n->loc);
+  }
+  if (s->def_state[di] == 3) return null_node(s, n->loc); /* its body has errors, reported once */
+  if (sc->inlining >= VG_MAX_DEPTH) {
+    cc_error(c, n->loc, "E-limit", "defs nested deeper than %d calls", VG_MAX_DEPTH);
+    return null_node(s, n->loc);
+  }
+  ast **args = vg_arena_alloc(&c->arena, (size_t)(nargs ? nargs : 1) * sizeof *args);
+  if (!args) { c->oom = 1; return NULL; }
+  int i = 0;
+  for (ast *a = n->a; a; a = a->next, i++) {
+    if (a->kind == A_WINDOW) {
+      cc_error(c, a->loc, "E-window", "a window can only be passed to a window function");
+      return null_node(s, n->loc);
+    }
+    ast *next = a->next;
+    args[i] = check(s, sc, a);
+    if (!args[i]) return NULL;
+    a->next = next;
+  }
+  scope inner = *sc;
+  inner.def = def;
+  inner.args = args;
+  inner.nargs = nargs;
+  inner.inlining = sc->inlining + 1;
+  if (inner.kind == CX_DEF || inner.kind == CX_PARAMDEF) inner.kind = sc->kind;
+  ast *body = ast_clone(c, def->a);
+  if (!body) return NULL;
+  int before = c->nerrors;
+  ast *r = check(s, &inner, body);
+  if (c->nerrors > before) cc_note(c, n->loc, "in this call of %s", def->name);
+  return r;
+}
+
+static ast *check_call(sema *s, scope *sc, ast *n) {
+  cc *c = s->c;
+  wf_kind wf = window_fn(n->name);
+  if (wf != WF_NONE) return check_window_call(s, sc, n, wf);
+  int di = find_def(s, n->name);
+  if (di >= 0) return inline_def(s, sc, n, di);
+  int fi = lib_func_find(n->name);
+  if (fi < 0) {
+    cc_error(c, n->name_loc, "E-unknown-function", "unknown function '%s'", n->name);
+    return null_node(s, n->loc);
+  }
+  const lib_func *f = &lib_funcs[fi];
+  int nargs = count_args(n->a);
+  if (nargs < f->min_args || (f->max_args >= 0 && nargs > f->max_args)) {
+    if (f->min_args == f->max_args)
+      cc_error(c, n->loc, "E-arity", "%s takes %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
+    else if (f->max_args < 0)
+      cc_error(c, n->loc, "E-arity", "%s takes at least %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
+    else
+      cc_error(c, n->loc, "E-arity", "%s takes %d to %d arguments, got %d", f->name, f->min_args, f->max_args, nargs);
+    return null_node(s, n->loc);
+  }
+  ast_list out = {NULL, NULL};
+  int common = T_ANY;
+  for (ast *a = n->a; a;) {
+    ast *next = a->next;
+    if (a->kind == A_WINDOW) {
+      cc_error(c, a->loc, "E-window", "%s does not take a window", f->name);
+      return null_node(s, n->loc);
+    }
+    ast *ca = check(s, sc, a);
+    if (!ca) return NULL;
+    if (known(ca->type) && !(f->arg_mask & (1 << ca->type)))
+      cc_error(c, ca->loc, "E-type", "%s does not take a %s here", f->name, type_name(ca->type));
+    if (f->ret < 0 && known(ca->type)) {
+      if (known(common) && common != ca->type)
+        cc_error(c, ca->loc, "E-type", "the arguments of %s must have one type: a %s and a %s", f->name, type_name(common), type_name(ca->type));
+      else common = ca->type;
+    }
+    ast_append(&out, listed(s, ca));
+    a = next;
+  }
+  n->a = out.head;
+  n->ref = fi;
+  n->type = (uint8_t)(f->ret >= 0 ? f->ret : common);
+  return n;
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+static ast *check_name(sema *s, scope *sc, ast *n) {
+  cc *c = s->c;
+  const char *name = n->name;
+  if (sc->def) {
+    int i = 0;
+    for (ast *p = sc->def->b; p; p = p->next, i++)
+      if (strcmp(p->name, name) == 0) {
+        if (sc->args) return sc->args[i];
+        ast *r = ast_new(c, A_ARGREF, n->loc);
+        if (r) { r->ref = i; r->type = T_ANY; }
+        return r;
+      }
+    int pi = find_param(s, name);
+    if (pi >= 0) {
+      n->kind = A_PARAM; n->ref = pi; n->type = s->pk.params[pi].value.t;
+      return n;
+    }
+    cc_error(c, n->loc, "E-unknown-name", "unknown name '%s' in def %s (a def sees only its parameters and params: pass columns and lets as arguments)",
+             name, sc->def->name);
+    return null_node(s, n->loc);
+  }
+  for (ast *l = sc->lets; l; l = l->next)
+    if (strcmp(l->name, name) == 0) return l->a ? l->a : null_node(s, n->loc);
+  int pi = find_param(s, name);
+  if (sc->source >= 0) {
+    sm_source *so = &s->pk.sources[sc->source];
+    int has_col = so->schema ? schema_column(so->schema, name) >= 0 : 0;
+    if (has_col && pi >= 0) {
+      cc_error(c, n->loc, "E-ambiguous", "'%s' is both a column of %s and a param; rename the param", name, so->table);
+      return null_node(s, n->loc);
+    }
+    if (pi < 0 && (has_col || !c->has_schema)) {
+      int ci = source_column(s, sc->source, name);
+      if (ci >= 0) return col_node(s, sc->source, ci, n->loc);
+      return null_node(s, n->loc);
+    }
+  }
+  if (pi >= 0) {
+    n->kind = A_PARAM; n->ref = pi; n->type = s->pk.params[pi].value.t;
+    return n;
+  }
+  if (sc->source >= 0 && s->pk.sources[sc->source].schema)
+    cc_error(c, n->loc, "E-unknown-column", "unknown name '%s': not a column of table %s (source %s), a let or a param",
+             name, s->pk.sources[sc->source].table, s->pk.sources[sc->source].name);
+  else if (sc->source >= 0)
+    return null_node(s, n->loc); /* the source's table is missing: reported once */
+  else
+    cc_error(c, n->loc, "E-unknown-name", "unknown name '%s'", name);
+  return null_node(s, n->loc);
+}
+
+static ast *check_lookup(sema *s, scope *sc, ast *n) {
+  cc *c = s->c;
+  if (sc->kind != CX_RULE) {
+    cc_error(c, n->loc, "E-context", "a lookup reads another source; it cannot be used %s",
+             sc->kind == CX_WHERE ? "in a source's where" : "here");
+    return null_node(s, n->loc);
+  }
+  if (sc->def) {
+    cc_error(c, n->loc, "E-context", "a def cannot read a source: pass the value as an argument");
+    return null_node(s, n->loc);
+  }
+  int src = find_source(s, n->name);
+  if (src < 0) {
+    cc_error(c, n->name_loc, "E-unknown-source", "unknown source '%s'", n->name);
+    return null_node(s, n->loc);
+  }
+  sm_source *so = &s->pk.sources[src];
+  so->used = 1;
+  ast *key = n->a;
+  if (key) {
+    key = check(s, sc, key);
+    if (!key) return NULL;
+  } else {
+    key = col_node(s, sc->source, 0, n->loc);
+    if (!key) return NULL;
+  }
+  int ci = source_column(s, src, n->str);
+  if (ci < 0) {
+    if (so->schema)
+      cc_error(c, n->b ? n->b->loc : n->loc, "E-unknown-column", "table %s (source %s) has no column '%s'", so->table, so->name, n->str);
+    return null_node(s, n->loc);
+  }
+  int kt = so->types[0];
+  if (known(key->type) && known(kt) && key->type != kt)
+    cc_error(c, key->loc, "E-type", "the key of source %s is a %s; this is a %s", so->name, type_name(kt), type_name(key->type));
+  n->a = key;
+  n->ref = ci;
+  n->num = src;
+  n->type = so->types[ci];
+  return n;
+}
+
+/* ---- expressions ------------------------------------------------------------ */
+
+/* Returns the checked tree (maybe another node than n), or NULL only when
+** out of memory. */
+static ast *check(sema *s, scope *sc, ast *n) {
+  cc *c = s->c;
+  if (!n || c->oom) return NULL;
+  switch (n->kind) {
+  case A_NUM: n->type = VT_NUM; return n;
+  case A_STR: n->type = VT_STR; return n;
+  case A_DATE: n->type = VT_DATE; return n;
+  case A_DUR: n->type = VT_DUR; return n;
+  case A_BOOL: n->type = VT_BOOL; return n;
+  case A_NULL: n->type = VT_NULL; return n;
+  case A_ARGREF: case A_COL: case A_PARAM: return n;
+  case A_ASOF: n->type = VT_DATE; return n;
+  case A_STALE:
+    if (sc->kind != CX_RULE || sc->source < 0) {
+      cc_error(c, n->loc, "E-context", "'stale' describes a rule's current row; it cannot be used %s",
+               sc->kind == CX_WHERE ? "in a source's where" : "in a def");
+      return null_node(s, n->loc);
+    }
+    if (s->pk.sources[sc->source].every < 0) {
+      cc_error(c, n->loc, "E-stale", "'stale' needs the source's cadence: add 'every DURATION' to source %s",
+               s->pk.sources[sc->source].name);
+      cc_note(c, s->pk.sources[sc->source].decl->name_loc, "source %s is declared here", s->pk.sources[sc->source].name);
+    }
+    n->type = VT_BOOL;
+    return n;
+  case A_NAME: return check_name(s, sc, n);
+  case A_NEG: {
+    ast *a = check(s, sc, n->a);
+    if (!a) return NULL;
+    n->a = a;
+    if (known(a->type) && a->type != VT_NUM && a->type != VT_DUR)
+      cc_error(c, n->loc, "E-type", "cannot negate a %s", type_name(a->type));
+    n->type = a->type == VT_NULL ? T_ANY : a->type;
+    return n;
+  }
+  case A_NOT: {
+    ast *a = check(s, sc, n->a);
+    if (!a) return NULL;
+    n->a = a;
+    want_bool(s, a, "the operand of 'not'");
+    n->type = VT_BOOL;
+    return n;
+  }
+  case A_BIN: {
+    ast *a = check(s, sc, n->a), *b = check(s, sc, n->b);
+    if (!a || !b) return NULL;
+    n->a = a; n->b = b;
+    if (n->op == BIN_AND || n->op == BIN_OR) {
+      want_bool(s, a, n->op == BIN_AND ? "each side of 'and'" : "each side of 'or'");
+      want_bool(s, b, n->op == BIN_AND ? "each side of 'and'" : "each side of 'or'");
+      n->type = VT_BOOL;
+    } else if (n->op >= BIN_EQ) {
+      if (!comparable(a->type, b->type))
+        cc_error(c, n->loc, "E-type", "cannot compare a %s with a %s", type_name(a->type), type_name(b->type));
+      else if (n->op >= BIN_LT && a->type == VT_BOOL)
+        cc_error(c, n->loc, "E-type", "booleans can be compared with = and != only");
+      n->type = VT_BOOL;
+    } else {
+      int t = arith_type(n->op, a->type, b->type);
+      if (t < 0) {
+        cc_error(c, n->loc, "E-type", "cannot apply '%s' to a %s and a %s", op_text(n->op), type_name(a->type), type_name(b->type));
+        t = T_ANY;
+      }
+      n->type = (uint8_t)t;
+    }
+    return n;
+  }
+  case A_ISNULL: {
+    ast *a = check(s, sc, n->a);
+    if (!a) return NULL;
+    n->a = a;
+    n->type = VT_BOOL;
+    return n;
+  }
+  case A_IN: {
+    ast *a = check(s, sc, n->a);
+    if (!a) return NULL;
+    n->a = a;
+    ast_list out = {NULL, NULL};
+    for (ast *e = n->b; e;) {
+      ast *next = e->next;
+      ast *ce = check(s, sc, e);
+      if (!ce) return NULL;
+      if (!comparable(a->type, ce->type))
+        cc_error(c, ce->loc, "E-type", "cannot compare a %s with a %s", type_name(a->type), type_name(ce->type));
+      ast_append(&out, listed(s, ce));
+      e = next;
+    }
+    n->b = out.head;
+    n->type = VT_BOOL;
+    return n;
+  }
+  case A_BETWEEN: {
+    ast *a = check(s, sc, n->a), *lo = check(s, sc, n->b), *hi = check(s, sc, n->c);
+    if (!a || !lo || !hi) return NULL;
+    n->a = a; n->b = lo; n->c = hi;
+    if (!comparable(a->type, lo->type) || !comparable(a->type, hi->type) || !comparable(lo->type, hi->type))
+      cc_error(c, n->loc, "E-type", "between needs values of one type: a %s between a %s and a %s",
+               type_name(a->type), type_name(lo->type), type_name(hi->type));
+    n->type = VT_BOOL;
+    return n;
+  }
+  case A_CALL: return check_call(s, sc, n);
+  case A_LOOKUP: return check_lookup(s, sc, n);
+  case A_WINDOW:
+    cc_error(c, n->loc, "E-window", "a window can only be an argument of a window function (sum, avg, min, max, count, all, any)");
+    return null_node(s, n->loc);
+  case A_FMT: {
+    ast *a = check(s, sc, n->a);
+    if (!a) return NULL;
+    n->a = a;
+    if (n->ival != LIB_FMT_DEFAULT && known(a->type) && a->type != VT_NUM)
+      cc_error(c, n->loc, "E-type", "format '%s' needs a number, not a %s", n->ival == LIB_FMT_PCT ? "pct" : "N", type_name(a->type));
+    n->type = VT_STR;
+    return n;
+  }
+  default:
+    cc_error(c, n->loc, "E-internal", "unexpected node in an expression");
+    return null_node(s, n->loc);
+  }
+}
+
+/* ---- declarations ----------------------------------------------------------- */
+
+static val literal_value(sema *s, const ast *lit) {
+  switch (lit->kind) {
+  case A_NUM: return val_num(lit->num);
+  case A_DUR: return val_dur(lit->num);
+  case A_DATE: return val_date(lit->date);
+  case A_BOOL: return val_bool(lit->num != 0);
+  case A_STR: return val_str(lit->str, lit->len);
+  default: (void)s; return val_null();
+  }
+}
+
+/* Reports a def that calls itself, directly or not.  Returns 1 if bad. */
+static int def_recursion(sema *s, int di, ast *n, ast *root) {
+  if (!n) return 0;
+  int bad = 0;
+  if (n->kind == A_CALL) {
+    int callee = find_def(s, n->name);
+    if (callee >= 0) {
+      if (s->def_state[callee] == 1) {
+        cc_error(s->c, n->loc, "E-recursion", "def %s calls itself%s%s: defs cannot be recursive",
+                 n->name, callee == di ? "" : " through ", callee == di ? "" : s->defs[di]->name);
+        return 1;
+      }
+      if (s->def_state[callee] == 0) {
+        s->def_state[callee] = 1;
+        bad |= def_recursion(s, callee, s->defs[callee]->a, s->defs[callee]->a);
+        s->def_state[callee] = bad ? 3 : 2;
+      } else if (s->def_state[callee] == 3) bad = 1;
+    }
+    for (ast *a = n->a; a; a = a->next) bad |= def_recursion(s, di, a, root);
+    return bad;
+  }
+  if (n->kind == A_IN) {
+    bad |= def_recursion(s, di, n->a, root);
+    for (ast *a = n->b; a; a = a->next) bad |= def_recursion(s, di, a, root);
+    return bad;
+  }
+  bad |= def_recursion(s, di, n->a, root);
+  bad |= def_recursion(s, di, n->b, root);
+  bad |= def_recursion(s, di, n->c, root);
+  return bad;
+}
+
+static void collect(sema *s, const char *default_pack) {
+  cc *c = s->c;
+  sm_pack *pk = &s->pk;
+  ast *pack = NULL, *tiers = NULL;
+  int np = 0, nd = 0, ns = 0, nr = 0;
+  for (ast *d = c->decls.head; d; d = d->next) {
+    switch (d->kind) {
+    case D_PACK:
+      if (pack && strcmp(pack->name, d->name) != 0) {
+        cc_error(c, d->name_loc, "E-duplicate", "a pack has one name; this says '%s', an earlier line '%s'", d->name, pack->name);
+        cc_note(c, pack->loc, "the pack is named here");
+      } else if (!pack) pack = d;
+      break;
+    case D_TIERS:
+      if (tiers) {
+        cc_error(c, d->loc, "E-duplicate", "a pack has one 'tiers' line");
+        cc_note(c, tiers->loc, "the tiers are declared here");
+      } else tiers = d;
+      break;
+    case D_PARAM: np++; break;
+    case D_DEF: nd++; break;
+    case D_SOURCE: ns++; break;
+    case D_RULE: nr++; break;
+    }
+  }
+  pk->name = pack ? pack->name : default_pack;
+  pk->title = pack && pack->str ? pack->str : "";
+  if (tiers) {
+    int n = count_args(tiers->a);
+    pk->tiers = vg_arena_alloc(&c->arena, (size_t)n * sizeof *pk->tiers);
+    if (!pk->tiers) { c->oom = 1; return; }
+    for (ast *t = tiers->a; t; t = t->next) {
+      if (find_tier(s, t->name) >= 0) cc_error(c, t->loc, "E-duplicate", "tier '%s' is listed twice", t->name);
+      else pk->tiers[pk->ntiers++] = t->name;
+    }
+  } else {
+    static const char *dflt[] = {"yellow", "orange", "red"};
+    pk->tiers = dflt;
+    pk->ntiers = 3;
+  }
+  pk->params = vg_arena_alloc(&c->arena, (size_t)(np + 1) * sizeof *pk->params);
+  s->defs = vg_arena_alloc(&c->arena, (size_t)(nd + 1) * sizeof *s->defs);
+  s->def_state = vg_arena_alloc(&c->arena, (size_t)(nd + 1));
+  pk->sources = vg_arena_alloc(&c->arena, (size_t)(ns + 1) * sizeof *pk->sources);
+  pk->rules = vg_arena_alloc(&c->arena, (size_t)(nr + 1) * sizeof *pk->rules);
+  if (!pk->params || !s->defs || !s->def_state || !pk->sources || !pk->rules) { c->oom = 1; return; }
+  if (np > VG_MAX_ITEMS || nd > VG_MAX_ITEMS || ns > VG_MAX_ITEMS || nr > VG_MAX_ITEMS) {
+    cc_error_plain(c, "too many declarations in one pack (at most %d of each kind)", VG_MAX_ITEMS);
+    return;
+  }
+  for (ast *d = c->decls.head; d; d = d->next) {
+    if (d->kind == D_PARAM) {
+      int prev = find_param(s, d->name);
+      if (prev >= 0) {
+        cc_error(c, d->name_loc, "E-duplicate", "param '%s' is declared twice", d->name);
+        cc_note(c, pk->params[prev].decl->name_loc, "first declared here");
+        continue;
+      }
+      sm_param *p = &pk->params[pk->nparams++];
+      p->decl = d;
+      p->name = d->name;
+      p->value = d->a ? literal_value(s, d->a) : val_null();
+      if (p->value.t == VT_NULL)
+        cc_error(c, d->a ? d->a->loc : d->loc, "E-type", "param '%s' needs a value that is not null (its type comes from it)", d->name);
+    } else if (d->kind == D_DEF) {
+      int prev = find_def(s, d->name);
+      if (prev >= 0) {
+        cc_error(c, d->name_loc, "E-duplicate", "def '%s' is declared twice", d->name);
+        cc_note(c, s->defs[prev]->name_loc, "first declared here");
+        continue;
+      }
+      if (lib_func_find(d->name) >= 0 || window_fn(d->name) != WF_NONE) {
+        cc_error(c, d->name_loc, "E-duplicate", "def '%s' has the name of a built-in function", d->name);
+        continue;
+      }
+      int i = 0;
+      for (ast *p = d->b; p; p = p->next, i++)
+        for (ast *q = d->b; q != p; q = q->next)
+          if (strcmp(p->name, q->name) == 0) cc_error(c, p->loc, "E-duplicate", "parameter '%s' is listed twice", p->name);
+      s->defs[s->ndefs++] = d;
+    } else if (d->kind == D_SOURCE) {
+      if (find_source(s, d->name) >= 0) {
+        cc_error(c, d->name_loc, "E-duplicate", "source '%s' is declared twice", d->name);
+        cc_note(c, pk->sources[find_source(s, d->name)].decl->name_loc, "first declared here");
+        continue;
+      }
+      sm_source *so = &pk->sources[pk->nsources++];
+      memset(so, 0, sizeof *so);
+      so->decl = d;
+      so->name = d->name;
+      so->every = -1;
+    } else if (d->kind == D_RULE) {
+      for (int i = 0; i < pk->nrules; i++)
+        if (strcmp(pk->rules[i].name, d->name) == 0) {
+          cc_error(c, d->name_loc, "E-duplicate", "rule '%s' is declared twice", d->name);
+          cc_note(c, pk->rules[i].decl->name_loc, "first declared here");
+          goto next;
+        }
+      sm_rule *r = &pk->rules[pk->nrules++];
+      memset(r, 0, sizeof *r);
+      r->decl = d;
+      r->name = d->name;
+    }
+  next:;
+  }
+}
+
+/* The fields of a source: table, key, time, every, where. */
+static void check_source(sema *s, int si) {
+  cc *c = s->c;
+  sm_source *so = &s->pk.sources[si];
+  ast *key = NULL, *time = NULL, *where = NULL;
+  ast *seen[5] = {NULL, NULL, NULL, NULL, NULL};
+  static const char *fields[] = {"table", "key", "time", "every", "where"};
+  for (ast *f = so->decl->b; f; f = f->next) {
+    int k = -1;
+    for (int i = 0; i < 5; i++)
+      if (strcmp(f->name, fields[i]) == 0) k = i;
+    if (k < 0) {
+      cc_error(c, f->name_loc, "E-source-field", "unknown source field '%s' (expected table, key, time, every or where)", f->name);
+      continue;
+    }
+    if (seen[k]) {
+      cc_error(c, f->name_loc, "E-duplicate", "'%s' is given twice in source %s", f->name, so->name);
+      continue;
+    }
+    seen[k] = f;
+    if (k <= 2 && (!f->a || f->a->kind != A_NAME)) {
+      cc_error(c, f->a ? f->a->loc : f->loc, "E-source-field", "'%s' takes a name (backquote a name that is not a plain identifier)", f->name);
+      continue;
+    }
+    switch (k) {
+    case 0: so->table = f->a->name; break;
+    case 1: key = f->a; break;
+    case 2: time = f->a; break;
+    case 3:
+      if (!f->a || f->a->kind != A_DUR || f->a->num <= 0)
+        cc_error(c, f->a ? f->a->loc : f->loc, "E-source-field", "'every' takes a positive duration, e.g. 'every 2 weeks'");
+      else so->every = f->a->num;
+      break;
+    case 4: where = f->a; break;
+    }
+  }
+  if (!so->table) { cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'table'", so->name); so->table = so->name; }
+  if (!key) cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'key' (the column that names the entity)", so->name);
+  if (!time) cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'time' (the column that orders its rows)", so->name);
+  if (c->has_schema) {
+    so->schema = schema_table(c, so->table);
+    if (!so->schema) {
+      cc_error(c, seen[0] ? seen[0]->a->loc : so->decl->name_loc, "E-unknown-table", "the schema has no table '%s'", so->table);
+      return;
+    }
+    so->table = so->schema->name;
+  }
+  /* the key and the time are always columns 0 and 1 */
+  if (key && source_column(s, si, key->name) != 0) {
+    cc_error(c, key->loc, "E-unknown-column", "table %s has no column '%s'", so->table, key->name);
+    return;
+  }
+  if (time && source_column(s, si, time->name) != 1) {
+    cc_error(c, time->loc, "E-unknown-column", "table %s has no column '%s'", so->table, time->name);
+    return;
+  }
+  if (!key || !time) return;
+  if (known(so->types[1]) && so->types[1] != VT_DATE)
+    cc_error(c, time->loc, "E-type", "the time column '%s' is declared as a %s; declare it DATE (ISO text YYYY-MM-DD)",
+             time->name, type_name(so->types[1]));
+  so->types[1] = VT_DATE;
+  if (where) {
+    scope sc = {CX_WHERE, si, NULL, NULL, NULL, 0, 0};
+    so->where = check(s, &sc, where);
+    want_bool(s, so->where, "a source's where");
+  }
+}
+
+static void check_rule(sema *s, int ri) {
+  cc *c = s->c;
+  sm_rule *r = &s->pk.rules[ri];
+  ast *on = r->decl->a;
+  r->source = on ? find_source(s, on->name) : -1;
+  if (r->source < 0) {
+    if (on) cc_error(c, on->loc, "E-unknown-source", "unknown source '%s'", on->name);
+    return;
+  }
+  sm_source *so = &s->pk.sources[r->source];
+  so->used = 1;
+  if (so->ncols < 2) return; /* the source itself has errors */
+  r->clauses = vg_arena_alloc(&c->arena, (size_t)s->pk.ntiers * sizeof *r->clauses);
+  if (!r->clauses) { c->oom = 1; return; }
+  ast_list lets = {NULL, NULL};
+  ast *msg_decl = NULL, *notify_decl = NULL;
+  int nclauses = 0;
+  for (ast *it = r->decl->b; it;) {
+    ast *next = it->next;
+    scope sc = {CX_RULE, r->source, lets.head, NULL, NULL, 0, 0};
+    switch (it->kind) {
+    case D_LET: {
+      for (ast *l = lets.head; l; l = l->next)
+        if (strcmp(l->name, it->name) == 0) {
+          cc_error(c, it->name_loc, "E-duplicate", "let '%s' is declared twice in rule %s", it->name, r->name);
+          goto skip;
+        }
+      it->a = check(s, &sc, it->a);
+      ast_append(&lets, it);
+      break;
+    }
+    case D_CLAUSE: {
+      int t = find_tier(s, it->name);
+      if (t < 0) {
+        cc_error(c, it->name_loc, "E-unknown-tier", "unknown tier '%s' (the tiers are %s%s%s%s%s)", it->name,
+                 s->pk.tiers[0], s->pk.ntiers > 1 ? ", " : "", s->pk.ntiers > 1 ? s->pk.tiers[1] : "",
+                 s->pk.ntiers > 2 ? ", " : "", s->pk.ntiers > 2 ? s->pk.tiers[2] : "");
+        break;
+      }
+      if (r->clauses[t]) {
+        cc_error(c, it->name_loc, "E-duplicate", "rule %s has two '%s' clauses (a rule has one clause per tier)", r->name, it->name);
+        cc_note(c, r->clauses[t]->name_loc, "the first is here");
+        break;
+      }
+      it->a = check(s, &sc, it->a);
+      want_bool(s, it->a, "a tier's condition");
+      r->clauses[t] = it;
+      nclauses++;
+      break;
+    }
+    case D_MESSAGE:
+      if (msg_decl) {
+        cc_error(c, it->loc, "E-duplicate", "rule %s has two messages", r->name);
+        break;
+      }
+      msg_decl = it;
+      {
+        ast_list parts = {NULL, NULL};
+        for (ast *p = it->a; p;) {
+          ast *pn = p->next;
+          ast_append(&parts, p->kind == A_FMT ? check(s, &sc, p) : p);
+          p = pn;
+        }
+        r->message = parts.head;
+        r->has_message = 1;
+      }
+      break;
+    case D_NOTIFY:
+      if (notify_decl) {
+        cc_error(c, it->loc, "E-duplicate", "rule %s has two notify lines", r->name);
+        break;
+      }
+      notify_decl = it;
+      r->notify = check(s, &sc, it->a);
+      break;
+    }
+  skip:
+    it = next;
+  }
+  if (nclauses == 0) cc_error(c, r->decl->name_loc, "E-no-clause", "rule %s has no tier clause ('TIER when CONDITION')", r->name);
+}
+
+struct vg_program *sema_compile(cc *c, const char *default_pack) {
+  sema s;
+  memset(&s, 0, sizeof s);
+  s.c = c;
+  collect(&s, default_pack);
+  if (c->oom) return NULL;
+  /* defs: names and recursion, each checked once on its own */
+  for (int i = 0; i < s.ndefs; i++) {
+    if (s.def_state[i] == 0) {
+      s.def_state[i] = 1;
+      int bad = def_recursion(&s, i, s.defs[i]->a, s.defs[i]->a);
+      s.def_state[i] = bad ? 3 : 2;
+    }
+  }
+  for (int i = 0; i < s.ndefs; i++) {
+    if (s.def_state[i] == 3) continue;
+    int before = c->nerrors;
+    scope sc = {CX_DEF, -1, NULL, s.defs[i], NULL, 0, 0};
+    ast *body = ast_clone(c, s.defs[i]->a);
+    if (body) check(&s, &sc, body);
+    if (c->nerrors > before) s.def_state[i] = 3;
+  }
+  for (int i = 0; i < s.pk.nsources; i++) check_source(&s, i);
+  for (int i = 0; i < s.pk.nrules; i++) check_rule(&s, i);
+  if (c->oom || c->nerrors) return NULL;
+  return cg_program(c, &s.pk);
+}

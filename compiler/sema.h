@@ -1,0 +1,59 @@
+/*
+** sema.h — the checked pack: what sema.c hands to the code generator.
+**
+** After sema, every expression tree is resolved (A_COL, A_PARAM, lookups
+** bound to sources and columns, defs and lets inlined) and typed, so code
+** generation is a plain walk.
+*/
+#ifndef VIGIL_SEMA_H
+#define VIGIL_SEMA_H
+
+#include "ast.h"
+
+/* The kind of an A_CALL after checking (its op): a built-in scalar function
+** (ref: index in lib_funcs), an aggregate over a window (ref: AGG_*, the
+** window is the second argument), prev (ival: k rows back), pct_change or
+** streak. */
+typedef enum { WF_NONE, WF_AGG, WF_PREV, WF_PCTCHG, WF_STREAK } wf_kind;
+
+typedef struct sm_source {
+  ast *decl;
+  const char *name, *table;
+  const cc_table *schema;  /* NULL without a schema */
+  double every;            /* days, < 0 when not declared */
+  ast *where;              /* checked condition, or NULL */
+  int ncols, cap;          /* the columns read; 0 is the key, 1 the time */
+  const char **cols;
+  uint8_t *types;
+  int used;                /* some rule is on it or looks it up */
+} sm_source;
+
+typedef struct sm_rule {
+  ast *decl;
+  const char *name;
+  int source;
+  ast **clauses;           /* per tier (ntiers), NULL when absent; D_CLAUSE with checked ->a */
+  ast *message;            /* list of A_STR / A_FMT parts, or NULL */
+  int has_message;
+  ast *notify;             /* checked expression, or NULL */
+} sm_rule;
+
+typedef struct sm_param {
+  ast *decl;
+  const char *name;
+  val value;
+} sm_param;
+
+typedef struct sm_pack {
+  const char *name, *title;
+  int ntiers; const char **tiers;
+  int nparams; sm_param *params;
+  int nsources; sm_source *sources;
+  int nrules; sm_rule *rules;
+} sm_pack;
+
+/* Code generation: build the program from a checked pack.  Returns NULL
+** (with c->oom set or an error reported) on failure. */
+struct vg_program *cg_program(cc *c, const sm_pack *pk);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+** parser.y — the grammar of the Vigil rule language.
+**
+** A pure, reentrant parser with locations.  Actions only build AST nodes
+** (compiler/ast.h); names, types and everything else are checked in
+** compiler/sema.c.  Errors recover at declaration and statement boundaries
+** so one run reports several of them.
+**
+** Expression precedence, loosest first: or, and, not, comparisons (one per
+** expression: `a < b < c` is an error), + -, * /, unary -, postfix.  The
+** levels are spelled out as nonterminals, so no %prec is needed and
+** `between a and b` does not fight with the logical `and`.
+*/
+%require "3.6"
+%define api.pure full
+%define api.prefix {vg_yy}
+%define api.location.type {vg_loc}
+%define parse.error detailed
+%define parse.lac full
+%locations
+%expect 0
+%param {void *scanner}
+%parse-param {cc *c} {ast **out}
+
+%code requires {
+#include "../compiler/ast.h"
+}
+
+%code provides {
+int vg_yylex(VG_YYSTYPE *lval, VG_YYLTYPE *lloc, void *scanner);
+}
+
+%code {
+#include <string.h>
+#include "../stdlib/lib.h"
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                         \
+  do {                                                      \
+    if (N) {                                                \
+      (Cur).file = YYRHSLOC(Rhs, 1).file;                   \
+      (Cur).start = YYRHSLOC(Rhs, 1).start;                 \
+      (Cur).end = YYRHSLOC(Rhs, N).end;                     \
+    } else {                                                \
+      (Cur).file = YYRHSLOC(Rhs, 0).file;                   \
+      (Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end;       \
+    }                                                       \
+  } while (0)
+
+static void vg_yyerror(VG_YYLTYPE *loc, void *scanner, cc *c, ast **out, const char *msg) {
+  (void)scanner; (void)out;
+  if (strncmp(msg, "syntax error, ", 14) == 0) msg += 14;
+  cc_error(c, *loc, "E-syntax", "%s", msg);
+}
+
+/* Node constructors: they keep the tree's height, so a too-deep
+** expression is an error here and never a stack overflow later. */
+static ast *mk(cc *c, int kind, vg_loc loc, ast *a, ast *b, ast *cc3) {
+  ast *n = ast_new(c, kind, loc);
+  if (!n) return NULL;
+  n->a = a; n->b = b; n->c = cc3;
+  unsigned d = 0;
+  if (a && a->depth > d) d = a->depth;
+  if (b && b->depth > d) d = b->depth;
+  if (cc3 && cc3->depth > d) d = cc3->depth;
+  for (ast *l = (kind == A_CALL || kind == A_IN) ? (kind == A_CALL ? a : b) : NULL; l; l = l->next)
+    if (l->depth > d) d = l->depth;
+  if (d + 1 > VG_MAX_DEPTH) {
+    cc_error(c, loc, "E-limit", "expression nested deeper than %d levels", VG_MAX_DEPTH);
+    d = VG_MAX_DEPTH;
+  }
+  n->depth = (uint16_t)(d + 1);
+  return n;
+}
+static ast *bin(cc *c, int op, vg_loc loc, ast *a, ast *b) {
+  ast *n = mk(c, A_BIN, loc, a, b, NULL);
+  if (n) n->op = (uint8_t)op;
+  return n;
+}
+static ast *lit(cc *c, int kind, vg_loc loc) { return mk(c, kind, loc, NULL, NULL, NULL); }
+static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc) {
+  ast *n = mk(c, kind, loc, NULL, NULL, NULL);
+  if (n) { n->name = name; n->name_loc = name_loc; }
+  return n;
+}
+}
+
+%union {
+  double num;
+  int32_t date;
+  struct { const char *s; uint32_t len; } str;
+  ast *node;
+  ast_list list;
+}
+
+%token START_FILE START_EXPR START_LITERAL
+%token <num> NUMBER "number" DURATION "duration"
+%token <date> DATE "date"
+%token <str> STRING "string" IDENT "identifier"
+%token PACK "'pack'" TIERS "'tiers'" PARAM "'param'" DEF "'def'" SOURCE "'source'" RULE "'rule'" ON "'on'"
+%token LET "'let'" WHEN "'when'" FOR "'for'" MESSAGE "'message'" NOTIFY "'notify'"
+%token LAST "'last'" SNAPSHOTS "'snapshots'"
+%token AND "'and'" OR "'or'" NOT "'not'" IS "'is'" NUL "'null'" IN "'in'" BETWEEN "'between'"
+%token TRUE "'true'" FALSE "'false'" ASOF "'as_of'" STALE "'stale'"
+%token LE "'<='" GE "'>='" NE "'!='"
+%token '<' "'<'" '>' "'>'" '=' "'='" '+' "'+'" '-' "'-'" '*' "'*'" '/' "'/'"
+%token '(' "'('" ')' "')'" '[' "'['" ']' "']'" '{' "'{'" '}' "'}'" ',' "','" '.' "'.'" ';' "';'"
+
+%type <node> decl field rule_item expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary postfix primary literal arg name opt_title
+%type <list> names opt_names args expr_list fields rule_items
+%type <num> opt_for
+
+%%
+
+start
+  : START_FILE file
+  | START_EXPR expr            { *out = $2; }
+  | START_LITERAL literal      { *out = $2; }
+  ;
+
+file
+  : %empty
+  | file decl                  { ast_append(&c->decls, $2); }
+  | file error
+  ;
+
+opt_semi: %empty | ';' ;
+
+name: IDENT                    { $$ = named(c, A_NAME, @1, $1.s, @1); } ;
+
+decl
+  : PACK name opt_title opt_semi {
+      $$ = named(c, D_PACK, @$, $2->name, $2->loc);
+      if ($$ && $3) { $$->str = $3->str; $$->len = $3->len; }
+    }
+  | TIERS names opt_semi         { $$ = mk(c, D_TIERS, @$, $2.head, NULL, NULL); }
+  | PARAM name '=' literal opt_semi { $$ = named(c, D_PARAM, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
+  | DEF name '(' opt_names ')' '=' expr opt_semi {
+      $$ = named(c, D_DEF, @$, $2->name, $2->loc);
+      if ($$) { $$->b = $4.head; $$->a = $7; }
+    }
+  | SOURCE name '{' fields '}'   {
+      $$ = named(c, D_SOURCE, @$, $2->name, $2->loc);
+      if ($$) $$->b = $4.head;
+    }
+  | RULE name ON name '{' rule_items '}' {
+      $$ = named(c, D_RULE, @$, $2->name, $2->loc);
+      if ($$) { $$->a = $4; $$->b = $6.head; }
+    }
+  ;
+
+opt_title: %empty { $$ = NULL; } | STRING { $$ = lit(c, A_STR, @1); if ($$) { $$->str = $1.s; $$->len = $1.len; } } ;
+
+names
+  : name                       { $$.head = $$.tail = NULL; ast_append(&$$, $1); }
+  | names ',' name             { $$ = $1; ast_append(&$$, $3); }
+  ;
+opt_names: %empty { $$.head = $$.tail = NULL; } | names { $$ = $1; } ;
+
+fields
+  : %empty                     { $$.head = $$.tail = NULL; }
+  | fields field               { $$ = $1; ast_append(&$$, $2); }
+  | fields error               { $$ = $1; }
+  ;
+field: IDENT expr opt_semi     { $$ = named(c, D_FIELD, @$, $1.s, @1); if ($$) $$->a = $2; } ;
+
+rule_items
+  : %empty                     { $$.head = $$.tail = NULL; }
+  | rule_items rule_item       { $$ = $1; ast_append(&$$, $2); }
+  | rule_items error           { $$ = $1; }
+  ;
+rule_item
+  : LET name '=' expr opt_semi { $$ = named(c, D_LET, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
+  | IDENT WHEN expr opt_for opt_semi {
+      $$ = named(c, D_CLAUSE, @$, $1.s, @1);
+      if ($$) { $$->a = $3; $$->ival = (int)$4; if ($4 != 0) $$->flag = 1; }
+    }
+  | MESSAGE STRING opt_semi    { $$ = mk(c, D_MESSAGE, @$, parse_message(c, @2), NULL, NULL); }
+  | NOTIFY expr opt_semi       { $$ = mk(c, D_NOTIFY, @$, $2, NULL, NULL); }
+  ;
+opt_for
+  : %empty                     { $$ = 0; }
+  | FOR NUMBER snapshots       {
+      if ($2 < 1 || $2 != (double)(long)$2 || $2 > VG_MAX_WINDOW) {
+        cc_error(c, @2, "E-window", "'for' needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
+        $$ = 1;
+      } else $$ = $2;
+    }
+  ;
+
+literal
+  : NUMBER                     { $$ = lit(c, A_NUM, @1); if ($$) $$->num = $1; }
+  | '-' NUMBER                 { $$ = lit(c, A_NUM, @$); if ($$) $$->num = -$2; }
+  | DURATION                   { $$ = lit(c, A_DUR, @1); if ($$) $$->num = $1; }
+  | '-' DURATION               { $$ = lit(c, A_DUR, @$); if ($$) $$->num = -$2; }
+  | DATE                       { $$ = lit(c, A_DATE, @1); if ($$) $$->date = $1; }
+  | STRING                     { $$ = lit(c, A_STR, @1); if ($$) { $$->str = $1.s; $$->len = $1.len; } }
+  | TRUE                       { $$ = lit(c, A_BOOL, @1); if ($$) $$->num = 1; }
+  | FALSE                      { $$ = lit(c, A_BOOL, @1); }
+  | NUL                        { $$ = lit(c, A_NULL, @1); }
+  ;
+
+/* 'snapshot' is not reserved (a source may be called snapshot): after a
+** count it is recognised by its spelling. */
+snapshots
+  : SNAPSHOTS
+  | IDENT {
+      if (strcmp($1.s, "snapshot") != 0)
+        cc_error(c, @1, "E-syntax", "unexpected identifier '%s', expecting 'snapshots'", $1.s);
+    }
+  ;
+
+expr: or_expr ;
+
+or_expr
+  : or_expr OR and_expr        { $$ = bin(c, BIN_OR, @$, $1, $3); }
+  | and_expr
+  ;
+and_expr
+  : and_expr AND not_expr      { $$ = bin(c, BIN_AND, @$, $1, $3); }
+  | not_expr
+  ;
+not_expr
+  : NOT not_expr               { $$ = mk(c, A_NOT, @$, $2, NULL, NULL); }
+  | cmp_expr
+  ;
+cmp_expr
+  : add_expr
+  | add_expr '=' add_expr      { $$ = bin(c, BIN_EQ, @$, $1, $3); }
+  | add_expr NE add_expr       { $$ = bin(c, BIN_NE, @$, $1, $3); }
+  | add_expr '<' add_expr      { $$ = bin(c, BIN_LT, @$, $1, $3); }
+  | add_expr LE add_expr       { $$ = bin(c, BIN_LE, @$, $1, $3); }
+  | add_expr '>' add_expr      { $$ = bin(c, BIN_GT, @$, $1, $3); }
+  | add_expr GE add_expr       { $$ = bin(c, BIN_GE, @$, $1, $3); }
+  | add_expr IS NUL            { $$ = mk(c, A_ISNULL, @$, $1, NULL, NULL); }
+  | add_expr IS NOT NUL        { $$ = mk(c, A_ISNULL, @$, $1, NULL, NULL); if ($$) $$->flag = 1; }
+  | add_expr IN '(' expr_list ')' { $$ = mk(c, A_IN, @$, $1, $4.head, NULL); }
+  | add_expr NOT IN '(' expr_list ')' { $$ = mk(c, A_IN, @$, $1, $5.head, NULL); if ($$) $$->flag = 1; }
+  | add_expr BETWEEN add_expr AND add_expr { $$ = mk(c, A_BETWEEN, @$, $1, $3, $5); }
+  | add_expr NOT BETWEEN add_expr AND add_expr { $$ = mk(c, A_BETWEEN, @$, $1, $4, $6); if ($$) $$->flag = 1; }
+  ;
+add_expr
+  : add_expr '+' mul_expr      { $$ = bin(c, BIN_ADD, @$, $1, $3); }
+  | add_expr '-' mul_expr      { $$ = bin(c, BIN_SUB, @$, $1, $3); }
+  | mul_expr
+  ;
+mul_expr
+  : mul_expr '*' unary         { $$ = bin(c, BIN_MUL, @$, $1, $3); }
+  | mul_expr '/' unary         { $$ = bin(c, BIN_DIV, @$, $1, $3); }
+  | unary
+  ;
+unary
+  : '-' unary                  { $$ = mk(c, A_NEG, @$, $2, NULL, NULL); }
+  | postfix
+  ;
+postfix
+  : primary
+  | IDENT '(' ')'              { $$ = named(c, A_CALL, @$, $1.s, @1); }
+  | IDENT '(' args ')'         { $$ = mk(c, A_CALL, @$, $3.head, NULL, NULL); if ($$) { $$->name = $1.s; $$->name_loc = @1; } }
+  | IDENT '.' IDENT            {
+      $$ = named(c, A_LOOKUP, @$, $1.s, @1);
+      if ($$) { $$->str = $3.s; $$->len = $3.len; $$->b = named(c, A_NAME, @3, $3.s, @3); }
+    }
+  | IDENT '[' expr ']' '.' IDENT {
+      $$ = mk(c, A_LOOKUP, @$, $3, NULL, NULL);
+      if ($$) { $$->name = $1.s; $$->name_loc = @1; $$->str = $6.s; $$->len = $6.len; $$->b = named(c, A_NAME, @6, $6.s, @6); }
+    }
+  ;
+args
+  : arg                        { $$.head = $$.tail = NULL; ast_append(&$$, $1); }
+  | args ',' arg               { $$ = $1; ast_append(&$$, $3); }
+  ;
+arg
+  : expr
+  | LAST NUMBER snapshots      { $$ = lit(c, A_WINDOW, @$); if ($$) $$->num = $2; }
+  | LAST DURATION              { $$ = lit(c, A_WINDOW, @$); if ($$) { $$->num = $2; $$->flag = 1; } }
+  ;
+expr_list
+  : expr                       { $$.head = $$.tail = NULL; ast_append(&$$, $1); }
+  | expr_list ',' expr         { $$ = $1; ast_append(&$$, $3); }
+  ;
+primary
+  : NUMBER                     { $$ = lit(c, A_NUM, @1); if ($$) $$->num = $1; }
+  | DURATION                   { $$ = lit(c, A_DUR, @1); if ($$) $$->num = $1; }
+  | DATE                       { $$ = lit(c, A_DATE, @1); if ($$) $$->date = $1; }
+  | STRING                     { $$ = lit(c, A_STR, @1); if ($$) { $$->str = $1.s; $$->len = $1.len; } }
+  | TRUE                       { $$ = lit(c, A_BOOL, @1); if ($$) $$->num = 1; }
+  | FALSE                      { $$ = lit(c, A_BOOL, @1); }
+  | NUL                        { $$ = lit(c, A_NULL, @1); }
+  | ASOF                       { $$ = lit(c, A_ASOF, @1); }
+  | STALE                      { $$ = lit(c, A_STALE, @1); }
+  | IDENT                      { $$ = named(c, A_NAME, @1, $1.s, @1); }
+  | '(' expr ')'               { $$ = $2; }
+  | '(' error ')'              { $$ = lit(c, A_NULL, @$); }
+  ;
+
+%%

@@ -1,0 +1,142 @@
+/*
+** vigil.h — the public interface of libvigil.
+**
+** libvigil compiles Vigil rule packs (.rules text, or a compiled .vgc) into
+** programs and evaluates them over a SQLite database.  It never prints:
+** diagnostics reach the caller through a vg_diag_fn, alerts through a
+** vg_alert_fn, and text renderings go into caller-owned buffers.
+**
+** Ownership: every pointer handed to a callback is valid only during the
+** call.  A vg_program belongs to the caller and is freed with vg_free_program.
+*/
+#ifndef VIGIL_H
+#define VIGIL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VG_VERSION "0.1.0"
+
+/* Results of the library's functions.  VG_EINPUT means "the input has
+** errors" (diagnostics were reported), the CLI's exit status 1. */
+typedef enum vg_status {
+  VG_OK = 0,
+  VG_EINPUT = 1,  /* errors in rules, a .vgc, or the data; see the diagnostics */
+  VG_EUSAGE = 2,  /* a bad argument (unknown param in --set, bad date, ...) */
+  VG_ENOMEM = 3,
+  VG_EIO = 4,     /* a file could not be read or written */
+  VG_EDB = 5      /* SQLite failed (message in the diagnostics) */
+} vg_status;
+
+typedef enum vg_severity { VG_ERROR = 0, VG_WARNING = 1, VG_NOTE = 2 } vg_severity;
+
+/* One diagnostic.  file is NULL for one that has no place in a file (a
+** command-line or database problem).  line and col are 1-based (col counts
+** characters, not bytes); end_col is one past the last column of the span
+** on that line.  line_text/line_len is the source line (no newline). */
+typedef struct vg_diag {
+  vg_severity severity;
+  const char *code;      /* stable identifier, e.g. "E-unknown-column", or NULL */
+  const char *file;
+  int line, col, end_col;
+  const char *line_text;
+  size_t line_len;
+  const char *message;
+} vg_diag;
+
+typedef void (*vg_diag_fn)(void *ud, const vg_diag *d);
+
+typedef struct vg_program vg_program;
+
+/* ---- Compiling --------------------------------------------------------- */
+
+typedef struct vg_compile_opts {
+  const char *schema_path; /* --schema FILE.sql, or NULL */
+  const char *db_path;     /* --db FILE whose schema to check against, or NULL */
+  vg_diag_fn diag;         /* where diagnostics go (may be NULL) */
+  void *ud;
+  int max_errors;          /* stop reporting after this many; <= 0: 50 */
+} vg_compile_opts;
+
+/* Compile one PATH: a .rules file, a pack folder (its .rules in name order,
+** with its schema.sql), or a .vgc file (read and verified).  Schema
+** precedence: opts->db_path, opts->schema_path, the pack folder's (or the
+** .rules file's folder's) schema.sql; without any, columns are not checked.
+** Returns VG_OK and sets *out, or an error status with the diagnostics
+** reported (and *out NULL). */
+vg_status vg_compile_path(const char *path, const vg_compile_opts *opts, vg_program **out);
+
+/* Compile rules from memory (name is used in diagnostics).  schema_sql is
+** CREATE TABLE text or NULL.  Same result contract as vg_compile_path. */
+vg_status vg_compile_string(const char *name, const char *text, size_t len, const char *schema_sql,
+                            const vg_compile_opts *opts, vg_program **out);
+
+void vg_free_program(vg_program *p);
+
+/* The pack's name. */
+const char *vg_program_pack(const vg_program *p);
+
+/* Override a param from a literal of the language ("7days", "25%", "0.25").
+** Returns VG_OK, or VG_EUSAGE with a message in err (unknown name, a text
+** that is not a literal, or a value of another type than the param's). */
+vg_status vg_set_param(vg_program *p, const char *name, const char *literal, char *err, size_t errcap);
+
+/* Serialize to the .vgc format.  Returns VG_OK, VG_ENOMEM or VG_EIO (the
+** reason in err). */
+vg_status vg_save_program(const vg_program *p, const char *path, char *err, size_t errcap);
+
+/* Disassemble into a NUL-terminated string the caller frees with free().
+** Returns NULL when out of memory. */
+char *vg_disasm(const vg_program *p);
+
+/* ---- Running ------------------------------------------------------------ */
+
+typedef struct vg_alert {
+  const char *pack, *rule, *tier;
+  const char *key;        /* the entity key as text */
+  const char *as_of;      /* YYYY-MM-DD */
+  const char *message;    /* NULL when the rule has no message */
+  const char *recipient;  /* NULL for a null recipient */
+} vg_alert;
+
+typedef void (*vg_alert_fn)(void *ud, const vg_alert *a);
+
+/* Per pack, after the run: what was read and found. */
+typedef struct vg_run_summary {
+  const char *pack;
+  long long rows_read, alerts;
+  int warnings;           /* bad-data kinds reported */
+  long long run_id;       /* the vigil_runs row, or 0 with dry_run */
+} vg_run_summary;
+
+typedef void (*vg_summary_fn)(void *ud, const vg_run_summary *s);
+
+typedef struct vg_run_opts {
+  const char *db_path;
+  const char *as_of;      /* YYYY-MM-DD, or NULL for today's local date */
+  int dry_run;            /* open read-only, record nothing */
+  int strict;             /* bad data fails the run */
+  vg_diag_fn diag; void *ud;
+  vg_alert_fn alert;      /* called for every alert, in output order, once the run has succeeded */
+  vg_summary_fn summary;  /* called per pack after its alerts */
+  void *out_ud;           /* handed to alert and summary */
+} vg_run_opts;
+
+/* Evaluate programs[0..n) (in that order) over the database and, unless
+** dry_run, record the run in vigil_runs / vigil_alerts in one transaction.
+** Returns VG_OK; VG_EINPUT when the run failed (a source table or column is
+** missing or has another type than compiled for, --strict with bad data, an
+** evaluation error): nothing is recorded and no alert is reported;
+** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails. */
+vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *opts);
+
+/* Parse a YYYY-MM-DD date; 1 on success (days since 1970-01-01 in *days). */
+int vg_parse_date(const char *text, int *days);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

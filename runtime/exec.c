@@ -1,0 +1,841 @@
+/*
+** exec.c — running programs over a SQLite database.
+**
+** Per source that has rules: one query reading only the columns the program
+** uses, ordered by key, time and rowid, stepped once.  The rows of the
+** current key go into a vm_series (a ring of lookback + 2 slots, or a
+** growing array when some rule looks back without a row bound); when the key
+** changes, every rule on that source is evaluated on it.  Slots are reused,
+** so the steady state allocates nothing per row.
+**
+** Lookups into other sources are point queries (key = ?, newest first),
+** cached per source for the last key and day.
+**
+** Bad data (text in a number column, an unreadable date, a NULL key or
+** time, duplicate rows) is counted per source and column, with an example
+** key, and reported once per rule and column when the pack is done.
+** Recording happens at the end, in the transaction the run holds.
+*/
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "vm.h"
+#include "../include/vigil.h"
+#include "../compiler/limits.h"
+#include "../stdlib/lib.h"
+
+/* Kinds of bad data. */
+enum { BAD_TEXT_NUM, BAD_DATE, BAD_NULL_KEY, BAD_NULL_TIME, BAD_TIME, BAD_DUP, BAD__COUNT };
+static const char *const bad_what[BAD__COUNT] = {
+  "value(s) that are not numbers in a number column, read as null",
+  "unreadable date(s), read as null",
+  "row(s) with a NULL key, skipped",
+  "row(s) with a NULL time, skipped",
+  "row(s) with an unreadable time, skipped",
+  "duplicate row(s) for the same key and day; the one with the larger rowid is used",
+};
+
+typedef struct bad_count {
+  long long n;
+  char example[64];
+} bad_count;
+
+typedef struct src_run {
+  const vm_source *src;
+  sqlite3_stmt *lookup;      /* prepared on first lookup */
+  int has_rowid;
+  vm_row lrow;               /* the lookup result row */
+  int lfound;
+  val lkey; char *lkeybuf; size_t lkeycap; int32_t lday; int lvalid; /* cache */
+  bad_count *bad;            /* [ncols * BAD__COUNT] */
+} src_run;
+
+typedef struct alert {
+  int rule, tier;
+  long seq;
+  const char *key, *message, *recipient;
+} alert;
+
+typedef struct pack_run {
+  vm_program *p;
+  sqlite3 *db;
+  const vg_run_opts *o;
+  int32_t as_of;
+  vm_state vm, wvm;          /* rules; wheres (never nested in each other) */
+  src_run *srcs;
+  vg_arena arena;            /* alert texts */
+  alert *alerts; long nalerts, capalerts;
+  const char *cur_key;       /* text of the key being evaluated */
+  long long rows_read;
+  int warnings;
+  int failed;
+} pack_run;
+
+/* ---- diagnostics ------------------------------------------------------------ */
+
+static void diag(const vg_run_opts *o, vg_severity sev, const char *file, int line, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 5, 6)))
+#endif
+  ;
+static void diag(const vg_run_opts *o, vg_severity sev, const char *file, int line, const char *fmt, ...) {
+  if (!o->diag) return;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  vg_diag d;
+  memset(&d, 0, sizeof d);
+  d.severity = sev;
+  d.file = file;
+  d.line = line;
+  d.message = msg;
+  o->diag(o->ud, &d);
+}
+
+/* ---- SQL text ------------------------------------------------------------------ */
+
+/* Append name as a quoted SQL identifier: "a""b".  Nothing in a rule file
+** can end the quote, so nothing in it can become SQL. */
+static int quote_ident(vg_buf *b, const char *name) {
+  if (vg_buf_append(b, "\"", 1) != 0) return -1;
+  for (const char *s = name; *s; s++) {
+    if (*s == '"' && vg_buf_append(b, "\"", 1) != 0) return -1;
+    if (vg_buf_append(b, s, 1) != 0) return -1;
+  }
+  return vg_buf_append(b, "\"", 1);
+}
+
+static int select_list(vg_buf *b, const vm_source *s, int rowid) {
+  int rc = vg_buf_append(b, "SELECT ", 7);
+  for (int i = 0; i < s->ncols && rc == 0; i++) {
+    if (i) rc |= vg_buf_append(b, ", ", 2);
+    rc |= quote_ident(b, s->cols[i].name);
+  }
+  if (rowid) rc |= vg_buf_append(b, ", rowid", 7);
+  rc |= vg_buf_append(b, " FROM ", 6);
+  rc |= quote_ident(b, s->table);
+  return rc;
+}
+
+/* ---- reading values ---------------------------------------------------------------- */
+
+static void key_text(val k, char *buf, size_t cap) {
+  if (k.t == VT_STR) {
+    size_t n = k.len < cap - 1 ? k.len : cap - 1;
+    memcpy(buf, k.u.s, n);
+    buf[n] = 0;
+  } else {
+    lib_format_text(k, buf, cap);
+  }
+}
+
+static void count_bad(pack_run *pr, int si, int col, int kind, val key) {
+  bad_count *b = &pr->srcs[si].bad[col * BAD__COUNT + kind];
+  if (b->n++ == 0) key_text(key, b->example, sizeof b->example);
+}
+
+/* Append bytes to the row's buffer; returns the offset or -1 (no memory). */
+static long row_store(vm_row *r, const void *p, size_t n) {
+  if (r->buflen + n + 1 > r->bufcap) {
+    size_t cap = r->bufcap ? r->bufcap : 256;
+    while (cap < r->buflen + n + 1) cap *= 2;
+    char *nb = vg_realloc(r->buf, cap);
+    if (!nb) return -1;
+    r->buf = nb;
+    r->bufcap = cap;
+  }
+  long off = (long)r->buflen;
+  if (n) memcpy(r->buf + off, p, n);
+  r->buf[off + (long)n] = 0;
+  r->buflen += n + 1;
+  return off;
+}
+
+/* Read the statement's columns into r, as the source's column types say.
+** Sets *skip when the row has no usable key or time.  Returns 0 or -1 when
+** out of memory. */
+static int read_row(pack_run *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
+  const vm_source *s = pr->srcs[si].src;
+  r->buflen = 0;
+  *skip = 0;
+  for (int i = 0; i < s->ncols; i++) {
+    int t = sqlite3_column_type(st, i);
+    val v = val_null();
+    int want = s->cols[i].type;
+    if (t == SQLITE_NULL) {
+      v = val_null();
+    } else if (want == VT_NUM || (want == VT_NULL && (t == SQLITE_INTEGER || t == SQLITE_FLOAT))) {
+      if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) v = val_num(sqlite3_column_double(st, i));
+      else v.t = 0xfe; /* marked: text in a number column, counted below once the key is known */
+    } else if (want == VT_DATE) {
+      int32_t d;
+      const unsigned char *txt = t == SQLITE_TEXT ? sqlite3_column_text(st, i) : NULL;
+      if (txt && lib_parse_date((const char *)txt, (size_t)sqlite3_column_bytes(st, i), &d)) v = val_date(d);
+      else v.t = 0xfd; /* unreadable date */
+    } else {
+      const unsigned char *txt = sqlite3_column_text(st, i);
+      int n = sqlite3_column_bytes(st, i);
+      long off = row_store(r, txt ? (const char *)txt : "", (size_t)n);
+      if (off < 0) return -1;
+      v.t = VT_STR;
+      v.len = (uint32_t)n;
+      v.u.n = (double)off; /* fixed up to a pointer below, once buf stops moving */
+    }
+    r->v[i] = v;
+  }
+  for (int i = 0; i < s->ncols; i++)
+    if (r->v[i].t == VT_STR) r->v[i].u.s = r->buf + (size_t)r->v[i].u.n;
+  r->rowid = rowid_col >= 0 ? sqlite3_column_int64(st, rowid_col) : 0;
+  val key = r->v[s->key];
+  if (key.t == VT_NULL || key.t >= VT__COUNT) {
+    if (key.t >= VT__COUNT) r->v[s->key] = val_null();
+    count_bad(pr, si, s->key, BAD_NULL_KEY, val_str("", 0));
+    *skip = 1;
+    return 0;
+  }
+  for (int i = 0; i < s->ncols; i++) {
+    if (r->v[i].t == 0xfe) { count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_TEXT_NUM, key); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
+    else if (r->v[i].t == 0xfd) { count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_DATE, key); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
+  }
+  if (*skip) return 0;
+  if (r->v[s->time].t == VT_NULL) {
+    count_bad(pr, si, s->time, BAD_NULL_TIME, key);
+    *skip = 1;
+    return 0;
+  }
+  r->time = r->v[s->time].u.d;
+  return 0;
+}
+
+/* ---- series -------------------------------------------------------------------------- */
+
+static int series_init(vm_series *s, uint16_t ncols, uint32_t lookback) {
+  memset(s, 0, sizeof *s);
+  s->ncols = ncols;
+  s->bounded = lookback != VM_UNBOUNDED;
+  s->cap = s->bounded ? lookback + 2 : 16;
+  s->rows = vg_realloc(NULL, s->cap * sizeof *s->rows);
+  if (!s->rows) return -1;
+  memset(s->rows, 0, s->cap * sizeof *s->rows);
+  for (uint32_t i = 0; i < s->cap; i++) {
+    s->rows[i].v = vg_realloc(NULL, (ncols ? ncols : 1) * sizeof(val));
+    if (!s->rows[i].v) return -1;
+  }
+  return 0;
+}
+
+static void series_free(vm_series *s) {
+  if (!s->rows) return;
+  for (uint32_t i = 0; i < s->cap; i++) {
+    vg_free(s->rows[i].v);
+    vg_free(s->rows[i].buf);
+  }
+  vg_free(s->rows);
+  s->rows = NULL;
+}
+
+/* The slot the next row is read into (not yet part of the series). */
+static vm_row *series_staging(vm_series *s) {
+  if (!s->bounded && s->n + 1 >= s->cap) {
+    uint32_t ncap = s->cap * 2;
+    vm_row *nr = vg_realloc(s->rows, ncap * sizeof *nr);
+    if (!nr) return NULL;
+    memset(nr + s->cap, 0, (ncap - s->cap) * sizeof *nr);
+    for (uint32_t i = s->cap; i < ncap; i++) {
+      nr[i].v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof(val));
+      if (!nr[i].v) { s->rows = nr; s->cap = i; return NULL; }
+    }
+    /* strings point into each row's own buf, which did not move */
+    s->rows = nr;
+    s->cap = ncap;
+  }
+  uint32_t slot = s->n == 0 ? 0 : (s->head + 1) % s->cap;
+  return &s->rows[slot];
+}
+
+static void series_push(vm_series *s) {
+  s->head = s->n == 0 ? 0 : (s->head + 1) % s->cap;
+  if (s->n < s->cap - 1) s->n++; /* one slot stays free for staging */
+}
+
+static void swap_rows(vm_row *a, vm_row *b) {
+  vm_row t = *a;
+  *a = *b;
+  *b = t;
+}
+
+/* ---- lookups ------------------------------------------------------------------------- */
+
+static int bind_key(sqlite3_stmt *st, val k) {
+  char buf[16];
+  switch (k.t) {
+  case VT_NUM:
+    if (k.u.n == (double)(long long)k.u.n) return sqlite3_bind_int64(st, 1, (long long)k.u.n);
+    return sqlite3_bind_double(st, 1, k.u.n);
+  case VT_STR: return sqlite3_bind_text(st, 1, k.u.s, (int)k.len, SQLITE_TRANSIENT);
+  case VT_DATE: lib_format_date(k.u.d, buf); return sqlite3_bind_text(st, 1, buf, -1, SQLITE_TRANSIENT);
+  case VT_BOOL: return sqlite3_bind_int(st, 1, k.u.b);
+  case VT_DUR: return sqlite3_bind_double(st, 1, k.u.n);
+  default: return sqlite3_bind_null(st, 1);
+  }
+}
+
+static int same_key(val a, val b) {
+  if (a.t != b.t) return 0;
+  if (a.t == VT_STR) return a.len == b.len && memcmp(a.u.s, b.u.s, a.len) == 0;
+  if (a.t == VT_DATE) return a.u.d == b.u.d;
+  if (a.t == VT_BOOL) return a.u.b == b.u.b;
+  return a.u.n == b.u.n;
+}
+
+/* Copy k into the cache (its text into buf).  Returns 0 or -1. */
+static int keep_key(val *dst, char **buf, size_t *cap, val k) {
+  *dst = k;
+  if (k.t != VT_STR) return 0;
+  if (*cap < k.len + 1) {
+    char *nb = vg_realloc(*buf, k.len + 1);
+    if (!nb) return -1;
+    *buf = nb;
+    *cap = k.len + 1;
+  }
+  if (k.len) memcpy(*buf, k.u.s, k.len);
+  dst->u.s = *buf;
+  return 0;
+}
+
+static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_row **row) {
+  (void)vm;
+  pack_run *pr = ud;
+  src_run *sr = &pr->srcs[si];
+  const vm_source *s = sr->src;
+  if (sr->lvalid && sr->lday == day && same_key(sr->lkey, key)) {
+    *row = sr->lfound ? &sr->lrow : NULL;
+    return 0;
+  }
+  if (!sr->lookup) {
+    vg_buf q = {NULL, 0, 0};
+    for (sr->has_rowid = 1; sr->has_rowid >= 0; sr->has_rowid--) {
+      q.len = 0;
+      int rc = select_list(&q, s, sr->has_rowid);
+      rc |= vg_buf_append(&q, " WHERE ", 7);
+      rc |= quote_ident(&q, s->cols[s->key].name);
+      rc |= vg_buf_printf(&q, " = ?1 ORDER BY ");
+      rc |= quote_ident(&q, s->cols[s->time].name);
+      rc |= vg_buf_printf(&q, " DESC%s", sr->has_rowid ? ", rowid DESC" : "");
+      if (rc) { vg_buf_free(&q); return -1; }
+      if (sqlite3_prepare_v2(pr->db, q.data, -1, &sr->lookup, NULL) == SQLITE_OK) break;
+    }
+    vg_buf_free(&q);
+    if (!sr->lookup) {
+      diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
+      return -1;
+    }
+    if (!sr->lrow.v) {
+      sr->lrow.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof(val));
+      if (!sr->lrow.v) return -1;
+    }
+  }
+  sqlite3_reset(sr->lookup);
+  if (bind_key(sr->lookup, key) != SQLITE_OK) return -1;
+  sr->lfound = 0;
+  vm_row cand;
+  memset(&cand, 0, sizeof cand);
+  cand.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof(val));
+  if (!cand.v) return -1;
+  int rc, result = 0;
+  while ((rc = sqlite3_step(sr->lookup)) == SQLITE_ROW) {
+    pr->rows_read++;
+    int skip;
+    if (read_row(pr, si, sr->lookup, &cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; break; }
+    if (skip || cand.time > day) continue;
+    if (sr->lfound && cand.time != sr->lrow.time) break; /* older than the one found */
+    if (sr->lfound && cand.rowid <= sr->lrow.rowid) continue;
+    if (s->where >= 0) {
+      vm_series one = {&cand, 1, 1, 0, 1, s->ncols};
+      val ok;
+      if (vm_eval_value(&pr->wvm, s->where, &one, cand.time, &ok) != VM_OK) { result = -1; break; }
+      if (!(ok.t == VT_BOOL && ok.u.b)) continue;
+    }
+    swap_rows(&cand, &sr->lrow);
+    sr->lfound = 1;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
+    result = -1;
+  }
+  sqlite3_reset(sr->lookup);
+  vg_free(cand.v);
+  vg_free(cand.buf);
+  if (result != 0) { sr->lvalid = 0; return -1; }
+  if (keep_key(&sr->lkey, &sr->lkeybuf, &sr->lkeycap, key) != 0) return -1;
+  sr->lday = day;
+  sr->lvalid = 1;
+  *row = sr->lfound ? &sr->lrow : NULL;
+  return 0;
+}
+
+/* ---- alerts ---------------------------------------------------------------------------- */
+
+static int on_emit(void *ud, int rule, int tier, const char *message, const char *recipient) {
+  pack_run *pr = ud;
+  if (pr->nalerts == pr->capalerts) {
+    long ncap = pr->capalerts ? pr->capalerts * 2 : 64;
+    alert *na = vg_realloc(pr->alerts, (size_t)ncap * sizeof *na);
+    if (!na) return -1;
+    pr->alerts = na;
+    pr->capalerts = ncap;
+  }
+  alert *a = &pr->alerts[pr->nalerts];
+  a->rule = rule;
+  a->tier = tier;
+  a->seq = pr->nalerts;
+  a->key = pr->cur_key;
+  a->message = message ? vg_arena_strdup(&pr->arena, message) : NULL;
+  a->recipient = recipient ? vg_arena_strdup(&pr->arena, recipient) : NULL;
+  if ((message && !a->message) || (recipient && !a->recipient)) return -1;
+  pr->nalerts++;
+  return 0;
+}
+
+static int cmp_alert(const void *x, const void *y) {
+  const alert *a = x, *b = y;
+  if (a->rule != b->rule) return a->rule < b->rule ? -1 : 1;
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* ---- one source --------------------------------------------------------------------- */
+
+static void eval_error(pack_run *pr, int rule, vm_status st) {
+  const vm_program *p = pr->p;
+  const vm_lineinfo *li = pr->vm.err_fn >= 0 ? vm_line_at(p, pr->vm.err_fn, pr->vm.err_pc) : NULL;
+  const vm_rule *r = &p->rules[rule];
+  const char *what = st == VM_ERR_BUDGET ? "the evaluation took too many steps (the step budget ran out)"
+                   : st == VM_ERR_DEPTH ? "window functions are nested too deeply"
+                   : st == VM_ERR_NOMEM ? "out of memory"
+                   : st == VM_ERR_LOOKUP ? "a lookup failed"
+                   : "internal error: an invalid instruction";
+  diag(pr->o, VG_ERROR, li ? p->files[li->file] : p->files[r->file], li ? (int)li->line : (int)r->line,
+       "rule %s, key %s: %s", r->name, pr->cur_key ? pr->cur_key : "?", what);
+  pr->failed = 1;
+}
+
+/* Evaluate the rules of source si on the series of one key. */
+static int eval_key(pack_run *pr, int si, const vm_series *s, const int *rules, int nrules) {
+  const vm_row *r0 = vm_series_row(s, 0);
+  char kbuf[512];
+  key_text(r0->v[pr->srcs[si].src->key], kbuf, sizeof kbuf);
+  pr->cur_key = NULL;
+  long before = pr->nalerts;
+  for (int i = 0; i < nrules; i++) {
+    pr->cur_key = kbuf;
+    vm_status st = vm_eval_rule(&pr->vm, rules[i], s);
+    if (st != VM_OK) {
+      eval_error(pr, rules[i], st);
+      return -1;
+    }
+  }
+  if (pr->nalerts > before) {
+    const char *k = vg_arena_strdup(&pr->arena, kbuf);
+    if (!k) return -1;
+    for (long i = before; i < pr->nalerts; i++) pr->alerts[i].key = k;
+  }
+  return 0;
+}
+
+static int run_source(pack_run *pr, int si) {
+  const vm_program *p = pr->p;
+  const vm_source *s = pr->srcs[si].src;
+  int *rules = vg_realloc(NULL, (p->nrules ? p->nrules : 1) * sizeof *rules);
+  if (!rules) return -1;
+  int nrules = 0;
+  uint32_t lookback = 0;
+  for (int i = 0; i < p->nrules; i++)
+    if (p->rules[i].source == si) {
+      rules[nrules++] = i;
+      uint32_t lb = vm_lookback(p, p->rules[i].fn);
+      if (lb > lookback) lookback = lb;
+    }
+  if (nrules == 0) { vg_free(rules); return 0; }
+  if (lookback != VM_UNBOUNDED && lookback > 10u * VG_MAX_WINDOW) lookback = VM_UNBOUNDED;
+  vm_series ser;
+  int result = 0;
+  sqlite3_stmt *st = NULL;
+  if (series_init(&ser, s->ncols, lookback) != 0) { result = -1; goto done; }
+  vg_buf q = {NULL, 0, 0};
+  int has_rowid;
+  for (has_rowid = 1; has_rowid >= 0; has_rowid--) {
+    q.len = 0;
+    int rc = select_list(&q, s, has_rowid);
+    rc |= vg_buf_append(&q, " ORDER BY ", 10);
+    rc |= quote_ident(&q, s->cols[s->key].name);
+    rc |= vg_buf_append(&q, ", ", 2);
+    rc |= quote_ident(&q, s->cols[s->time].name);
+    if (has_rowid) rc |= vg_buf_append(&q, ", rowid", 7);
+    if (rc) { vg_buf_free(&q); result = -1; goto done; }
+    if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) == SQLITE_OK) break;
+  }
+  vg_buf_free(&q);
+  if (!st) {
+    diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    goto done;
+  }
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    pr->rows_read++;
+    vm_row *r = series_staging(&ser);
+    if (!r) { result = -1; goto done; }
+    int skip;
+    if (read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
+    if (skip || r->time > pr->as_of) continue;
+    val key = r->v[s->key];
+    const vm_row *newest = vm_series_row(&ser, 0);
+    if (newest && !same_key(newest->v[s->key], key)) {
+      if (eval_key(pr, si, &ser, rules, nrules) != 0) { result = pr->failed ? 0 : -1; goto done; }
+      /* the staged row must survive the reset: move it to slot 0 */
+      if (r != &ser.rows[0]) swap_rows(r, &ser.rows[0]);
+      r = &ser.rows[0];
+      ser.n = 0;
+      ser.head = 0;
+      newest = NULL;
+    }
+    if (s->where >= 0) {
+      vm_series one = {r, 1, 1, 0, 1, s->ncols};
+      val ok;
+      if (vm_eval_value(&pr->wvm, s->where, &one, r->time, &ok) != VM_OK) { result = -1; goto done; }
+      if (!(ok.t == VT_BOOL && ok.u.b)) continue;
+    }
+    if (newest && newest->time == r->time) {
+      count_bad(pr, si, s->time, BAD_DUP, key);
+      if (r->rowid > newest->rowid) swap_rows(r, &ser.rows[ser.head]);
+      continue;
+    }
+    series_push(&ser);
+  }
+  if (rc != SQLITE_DONE) {
+    diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    goto done;
+  }
+  if (ser.n > 0 && eval_key(pr, si, &ser, rules, nrules) != 0 && !pr->failed) result = -1;
+done:
+  sqlite3_finalize(st);
+  series_free(&ser);
+  vg_free(rules);
+  return result;
+}
+
+/* ---- checks before running ---------------------------------------------------------- */
+
+/* The columns the program reads must exist with the types it was compiled
+** for (a .vgc may meet another database than it was compiled against). */
+static int check_tables(pack_run *pr) {
+  const vm_program *p = pr->p;
+  for (int i = 0; i < p->nsources; i++) {
+    const vm_source *s = &p->sources[i];
+    for (int k = 0; k < s->ncols; k++) {
+      const char *decl = NULL;
+      if (sqlite3_table_column_metadata(pr->db, NULL, s->table, s->cols[k].name, &decl, NULL, NULL, NULL, NULL) != SQLITE_OK) {
+        diag(pr->o, VG_ERROR, NULL, 0, "pack %s, source %s: the database has no column %s.%s", p->pack, s->name, s->table,
+             s->cols[k].name);
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Which columns each rule's code reads (following its value functions). */
+static void mark_cols(const vm_program *p, int fn, uint8_t *cols, uint8_t *seen) {
+  if (seen[fn]) return;
+  seen[fn] = 1;
+  const vm_func *f = &p->funcs[fn];
+  const uint8_t *c = p->code + f->code_off, *e = c + f->code_len;
+  while (c < e) {
+    int op = *c;
+    uint16_t A = vm_ops[op].nops > 0 ? (uint16_t)(c[1] | c[2] << 8) : 0;
+    if (op == OP_COL) cols[A] = 1;
+    if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD)
+      mark_cols(p, A, cols, seen);
+    c += 1 + 2 * vm_ops[op].nops;
+  }
+}
+
+static void report_bad(pack_run *pr) {
+  const vm_program *p = pr->p;
+  uint8_t *seen = vg_realloc(NULL, p->nfuncs ? p->nfuncs : 1);
+  if (!seen) return;
+  for (int ri = 0; ri < p->nrules; ri++) {
+    const vm_rule *r = &p->rules[ri];
+    const vm_source *s = &p->sources[r->source];
+    src_run *sr = &pr->srcs[r->source];
+    uint8_t *used = vg_realloc(NULL, s->ncols ? s->ncols : 1);
+    if (!used) break;
+    memset(used, 0, s->ncols ? s->ncols : 1);
+    memset(seen, 0, p->nfuncs ? p->nfuncs : 1);
+    mark_cols(p, r->fn, used, seen);
+    if (s->where >= 0) mark_cols(p, s->where, used, seen);
+    used[s->key] = used[s->time] = 1;
+    for (int k = 0; k < s->ncols; k++) {
+      if (!used[k]) continue;
+      for (int b = 0; b < BAD__COUNT; b++) {
+        const bad_count *bc = &sr->bad[k * BAD__COUNT + b];
+        if (!bc->n) continue;
+        pr->warnings++;
+        if (b == BAD_NULL_KEY)
+          diag(pr->o, VG_WARNING, p->files[r->file], (int)r->line, "rule %s: table %s, column %s: %lld %s",
+               r->name, s->table, s->cols[k].name, bc->n, bad_what[b]);
+        else
+          diag(pr->o, VG_WARNING, p->files[r->file], (int)r->line, "rule %s: table %s, column %s: %lld %s (e.g. key %s)",
+               r->name, s->table, s->cols[k].name, bc->n, bad_what[b], bc->example);
+      }
+    }
+    vg_free(used);
+  }
+  vg_free(seen);
+}
+
+/* ---- one pack ---------------------------------------------------------------------------- */
+
+static void pack_free(pack_run *pr) {
+  if (pr->srcs) {
+    for (int i = 0; i < pr->p->nsources; i++) {
+      sqlite3_finalize(pr->srcs[i].lookup);
+      vg_free(pr->srcs[i].lrow.v);
+      vg_free(pr->srcs[i].lrow.buf);
+      vg_free(pr->srcs[i].lkeybuf);
+      vg_free(pr->srcs[i].bad);
+    }
+    vg_free(pr->srcs);
+  }
+  vm_state_free(&pr->vm);
+  vm_state_free(&pr->wvm);
+  vg_free(pr->alerts);
+  vg_arena_free(&pr->arena);
+}
+
+/* Returns 0, or -1 with pr->failed (an input error, reported) or not (no memory). */
+static int pack_eval(pack_run *pr) {
+  vm_program *p = pr->p;
+  vm_state_init(&pr->vm, p, pr->as_of);
+  vm_state_init(&pr->wvm, p, pr->as_of);
+  pr->vm.lookup = do_lookup;
+  pr->vm.emit = on_emit;
+  pr->vm.ud = pr;
+  pr->srcs = vg_realloc(NULL, (p->nsources ? p->nsources : 1) * sizeof *pr->srcs);
+  if (!pr->srcs) return -1;
+  memset(pr->srcs, 0, (p->nsources ? p->nsources : 1) * sizeof *pr->srcs);
+  for (int i = 0; i < p->nsources; i++) {
+    pr->srcs[i].src = &p->sources[i];
+    size_t n = (size_t)(p->sources[i].ncols ? p->sources[i].ncols : 1) * BAD__COUNT;
+    pr->srcs[i].bad = vg_realloc(NULL, n * sizeof(bad_count));
+    if (!pr->srcs[i].bad) return -1;
+    memset(pr->srcs[i].bad, 0, n * sizeof(bad_count));
+  }
+  if (check_tables(pr) != 0) { pr->failed = 1; return -1; }
+  for (int i = 0; i < p->nsources; i++)
+    if (run_source(pr, i) != 0 || pr->failed) return -1;
+  if (pr->vm.type_warnings) {
+    pr->warnings++;
+    diag(pr->o, VG_WARNING, NULL, 0, "pack %s: %llu operation(s) met a value of a type they do not take and gave null",
+         p->pack, (unsigned long long)pr->vm.type_warnings);
+  }
+  report_bad(pr);
+  qsort(pr->alerts, (size_t)pr->nalerts, sizeof *pr->alerts, cmp_alert);
+  return 0;
+}
+
+/* ---- recording ---------------------------------------------------------------------------- */
+
+static const char *const schema_sql =
+  "CREATE TABLE IF NOT EXISTS vigil_runs("
+  " run_id INTEGER PRIMARY KEY AUTOINCREMENT, pack TEXT NOT NULL, as_of TEXT NOT NULL,"
+  " started_at TEXT NOT NULL, finished_at TEXT NOT NULL, status TEXT NOT NULL,"
+  " rows_read INTEGER NOT NULL, alerts INTEGER NOT NULL);"
+  "CREATE UNIQUE INDEX IF NOT EXISTS vigil_runs_pack_as_of ON vigil_runs(pack, as_of);"
+  "CREATE TABLE IF NOT EXISTS vigil_alerts("
+  " run_id INTEGER NOT NULL REFERENCES vigil_runs(run_id), pack TEXT NOT NULL, rule TEXT NOT NULL,"
+  " tier TEXT NOT NULL, key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT);"
+  "CREATE INDEX IF NOT EXISTS vigil_alerts_run ON vigil_alerts(run_id);";
+
+static void now_utc(char *buf, size_t cap) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, cap - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+static int exec_sql(sqlite3 *db, const vg_run_opts *o, const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+    return -1;
+  }
+  return 0;
+}
+
+static int record(sqlite3 *db, const vg_run_opts *o, pack_run *prs, int n, const char *as_of, const char *started,
+                  long long *ids) {
+  if (exec_sql(db, o, schema_sql) != 0) return -1;
+  sqlite3_stmt *del_a = NULL, *del_r = NULL, *ins_r = NULL, *ins_a = NULL;
+  int rc = 0;
+  char finished[40];
+  now_utc(finished, sizeof finished);
+  if (sqlite3_prepare_v2(db, "DELETE FROM vigil_alerts WHERE run_id IN (SELECT run_id FROM vigil_runs WHERE pack = ?1 AND as_of = ?2)", -1, &del_a, NULL) ||
+      sqlite3_prepare_v2(db, "DELETE FROM vigil_runs WHERE pack = ?1 AND as_of = ?2", -1, &del_r, NULL) ||
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_runs(pack, as_of, started_at, finished_at, status, rows_read, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins_r, NULL) ||
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_alerts(run_id, pack, rule, tier, key, as_of, message, recipient) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &ins_a, NULL)) {
+    rc = -1;
+    goto done;
+  }
+  for (int i = 0; i < n && rc == 0; i++) {
+    pack_run *pr = &prs[i];
+    const vm_program *p = pr->p;
+    sqlite3_stmt *dels[2] = {del_a, del_r};
+    for (int k = 0; k < 2; k++) {
+      sqlite3_reset(dels[k]);
+      sqlite3_bind_text(dels[k], 1, p->pack, -1, SQLITE_STATIC);
+      sqlite3_bind_text(dels[k], 2, as_of, -1, SQLITE_STATIC);
+      if (sqlite3_step(dels[k]) != SQLITE_DONE) { rc = -1; goto done; }
+    }
+    sqlite3_reset(ins_r);
+    sqlite3_bind_text(ins_r, 1, p->pack, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_r, 2, as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_r, 3, started, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_r, 4, finished, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_r, 5, pr->warnings ? "warnings" : "ok", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins_r, 6, pr->rows_read);
+    sqlite3_bind_int64(ins_r, 7, pr->nalerts);
+    if (sqlite3_step(ins_r) != SQLITE_DONE) { rc = -1; goto done; }
+    long long run_id = sqlite3_last_insert_rowid(db);
+    ids[i] = run_id;
+    for (long a = 0; a < pr->nalerts; a++) {
+      const alert *al = &pr->alerts[a];
+      sqlite3_reset(ins_a);
+      sqlite3_bind_int64(ins_a, 1, run_id);
+      sqlite3_bind_text(ins_a, 2, p->pack, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 3, p->rules[al->rule].name, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 4, p->tiers[al->tier], -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 5, al->key, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 6, as_of, -1, SQLITE_STATIC);
+      if (al->message) sqlite3_bind_text(ins_a, 7, al->message, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(ins_a, 7);
+      if (al->recipient) sqlite3_bind_text(ins_a, 8, al->recipient, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(ins_a, 8);
+      if (sqlite3_step(ins_a) != SQLITE_DONE) { rc = -1; goto done; }
+    }
+  }
+done:
+  if (rc != 0) diag(o, VG_ERROR, NULL, 0, "%s: recording the run failed: %s", o->db_path, sqlite3_errmsg(db));
+  sqlite3_finalize(del_a);
+  sqlite3_finalize(del_r);
+  sqlite3_finalize(ins_r);
+  sqlite3_finalize(ins_a);
+  return rc;
+}
+
+/* ---- the public entry point ---------------------------------------------------------------- */
+
+int vg_parse_date(const char *text, int *days) {
+  int32_t d;
+  size_t n = strlen(text);
+  if (n != 10 || !lib_parse_date(text, n, &d)) return 0;
+  *days = d;
+  return 1;
+}
+
+vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
+  int32_t as_of;
+  char as_of_text[16];
+  if (o->as_of) {
+    int d;
+    if (!vg_parse_date(o->as_of, &d)) {
+      diag(o, VG_ERROR, NULL, 0, "--as-of %s: not a date (expected YYYY-MM-DD)", o->as_of);
+      return VG_EUSAGE;
+    }
+    as_of = d;
+  } else {
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    as_of = lib_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  }
+  lib_format_date(as_of, as_of_text);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp(programs[i]->pack, programs[j]->pack) == 0) {
+        diag(o, VG_ERROR, NULL, 0, "pack %s is given twice; a run records each pack once", programs[i]->pack);
+        return VG_EUSAGE;
+      }
+  char started[40];
+  now_utc(started, sizeof started);
+  sqlite3 *db = NULL;
+  int flags = o->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (sqlite3_open_v2(o->db_path, &db, flags, NULL) != SQLITE_OK) {
+    diag(o, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return VG_EDB;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  vg_status status = VG_OK;
+  pack_run *prs = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *prs);
+  long long *ids = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *ids);
+  if (!prs || !ids) { vg_free(prs); vg_free(ids); sqlite3_close(db); return VG_ENOMEM; }
+  memset(prs, 0, (size_t)(n ? n : 1) * sizeof *prs);
+  memset(ids, 0, (size_t)(n ? n : 1) * sizeof *ids);
+  /* one transaction: the data read is one snapshot, and the recording is atomic */
+  if (exec_sql(db, o, o->dry_run ? "BEGIN" : "BEGIN IMMEDIATE") != 0) { status = VG_EDB; goto done; }
+  for (int i = 0; i < n; i++) {
+    pack_run *pr = &prs[i];
+    pr->p = programs[i];
+    pr->db = db;
+    pr->o = o;
+    pr->as_of = as_of;
+    if (pack_eval(pr) != 0) { status = pr->failed ? VG_EINPUT : VG_ENOMEM; break; }
+  }
+  if (status == VG_OK && o->strict) {
+    int bad = 0;
+    for (int i = 0; i < n; i++) bad += prs[i].warnings;
+    if (bad) {
+      diag(o, VG_ERROR, NULL, 0, "--strict: the data has problems (listed above); nothing is recorded");
+      status = VG_EINPUT;
+    }
+  }
+  if (status == VG_OK && !o->dry_run) {
+    if (record(db, o, prs, n, as_of_text, started, ids) != 0) status = VG_EDB;
+  }
+  if (status == VG_OK) {
+    if (exec_sql(db, o, o->dry_run ? "ROLLBACK" : "COMMIT") != 0) status = VG_EDB;
+  } else {
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  if (status == VG_OK) {
+    for (int i = 0; i < n; i++) {
+      pack_run *pr = &prs[i];
+      for (long a = 0; a < pr->nalerts && o->alert; a++) {
+        const alert *al = &pr->alerts[a];
+        vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, as_of_text,
+                       al->message, al->recipient};
+        o->alert(o->out_ud, &va);
+      }
+      if (o->summary) {
+        vg_run_summary s = {pr->p->pack, pr->rows_read, pr->nalerts, pr->warnings, ids[i]};
+        o->summary(o->out_ud, &s);
+      }
+    }
+  }
+done:
+  for (int i = 0; i < n; i++)
+    if (prs[i].p) pack_free(&prs[i]);
+  vg_free(prs);
+  vg_free(ids);
+  sqlite3_close(db);
+  return status;
+}

@@ -1,0 +1,132 @@
+/*
+** lib_date.c — proleptic Gregorian calendar arithmetic and strict parsing and
+** printing of ISO date text.  Day numbers count from 1970-01-01; the
+** conversions are Howard Hinnant's days_from_civil / civil_from_days.
+*/
+#include "lib.h"
+
+/* Days since 1970-01-01; meaningful only for a valid date (no failure case). */
+int32_t lib_days_from_civil(int y, int m, int d) {
+  int64_t yy = (int64_t)y - (m <= 2);
+  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  int64_t yoe = yy - era * 400;                                   /* [0, 399] */
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  /* [0, 365] */
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* [0, 146096] */
+  return (int32_t)(era * 146097 + doe - 719468);
+}
+
+/* Defined for every int32_t day number (no failure case). */
+void lib_civil_from_days(int32_t days, int *y, int *m, int *d) {
+  int64_t z = (int64_t)days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;                                          /* [0, 146096] */
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;     /* [0, 399] */
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                   /* [0, 365] */
+  int64_t mp = (5 * doy + 2) / 153;                                        /* [0, 11] */
+  int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = mm;
+  *y = (int)(yoe + era * 400 + (mm <= 2));
+}
+
+static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+/* Returns 0 for anything that is not a real date in years 1..9999. */
+int lib_date_valid(int y, int m, int d) {
+  static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1) return 0;
+  return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
+/* ---- Parsing ------------------------------------------------------------ */
+
+/* A cursor over the text being parsed. */
+typedef struct { const char *s; size_t len, i; } scan;
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_blank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* Reads exactly n digits as a number in [lo, hi]; 0 if there are not. */
+static int get_num(scan *p, int n, int lo, int hi, int *out) {
+  int v = 0;
+  if (p->len - p->i < (size_t)n) return 0;
+  for (int k = 0; k < n; k++) {
+    char c = p->s[p->i + (size_t)k];
+    if (!is_digit(c)) return 0;
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi) return 0;
+  p->i += (size_t)n;
+  *out = v;
+  return 1;
+}
+
+/* Consumes c if it is next; 0 if it is not. */
+static int get_char(scan *p, char c) {
+  if (p->i < p->len && p->s[p->i] == c) { p->i++; return 1; }
+  return 0;
+}
+
+/* "HH:MM[:SS[.fraction]]" then an optional "Z", "+HH:MM" or "-HH:MM".  The
+** zone's limits are SQLite's (hours 0-14). */
+static int get_time(scan *p) {
+  int h, mi, sec;
+  if (!get_num(p, 2, 0, 23, &h) || !get_char(p, ':') || !get_num(p, 2, 0, 59, &mi))
+    return 0;
+  if (get_char(p, ':')) {
+    if (!get_num(p, 2, 0, 59, &sec)) return 0;
+    if (get_char(p, '.')) {
+      if (p->i >= p->len || !is_digit(p->s[p->i])) return 0;
+      while (p->i < p->len && is_digit(p->s[p->i])) p->i++;
+    }
+  }
+  if (get_char(p, 'Z')) return 1;
+  if (get_char(p, '+') || get_char(p, '-'))
+    return get_num(p, 2, 0, 14, &h) && get_char(p, ':') && get_num(p, 2, 0, 59, &mi);
+  return 1;
+}
+
+/* Returns 0 (and leaves *out alone) for text that is not a readable date. */
+int lib_parse_date(const char *s, size_t len, int32_t *out) {
+  scan p = {s, len, 0};
+  int y, m, d;
+  if (s == NULL) return 0;
+  while (p.i < p.len && is_blank(s[p.i])) p.i++;
+  if (!get_num(&p, 4, 0, 9999, &y) || !get_char(&p, '-') || !get_num(&p, 2, 1, 12, &m) ||
+      !get_char(&p, '-') || !get_num(&p, 2, 1, 31, &d))
+    return 0;
+  /* A 'T' always starts a time; a space does when a digit follows it. */
+  if (p.i < p.len && (s[p.i] == 'T' ||
+                      (s[p.i] == ' ' && p.i + 1 < p.len && is_digit(s[p.i + 1])))) {
+    p.i++;
+    if (!get_time(&p)) return 0;
+  }
+  while (p.i < p.len && is_blank(s[p.i])) p.i++;
+  if (p.i != p.len || !lib_date_valid(y, m, d)) return 0;
+  *out = lib_days_from_civil(y, m, d);
+  return 1;
+}
+
+/* ---- Printing ----------------------------------------------------------- */
+
+static void put_digits(char *buf, int v, int n) {
+  for (int k = n - 1; k >= 0; k--) { buf[k] = (char)('0' + v % 10); v /= 10; }
+}
+
+/* A day whose year is outside 0..9999 has no 4-digit form: it is written as
+** "????-??-??" rather than overflowing buf. */
+void lib_format_date(int32_t days, char *buf) {
+  int y, m, d;
+  lib_civil_from_days(days, &y, &m, &d);
+  if (y < 0 || y > 9999) {
+    for (int k = 0; k < 10; k++) buf[k] = k == 4 || k == 7 ? '-' : '?';
+    buf[10] = '\0';
+    return;
+  }
+  put_digits(buf, y, 4);
+  buf[4] = '-';
+  put_digits(buf + 5, m, 2);
+  buf[7] = '-';
+  put_digits(buf + 8, d, 2);
+  buf[10] = '\0';
+}

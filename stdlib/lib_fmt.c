@@ -1,0 +1,116 @@
+/*
+** lib_fmt.c — the text of values: message interpolation ({x}, {x:pct},
+** {x:N}) and the text of keys and recipients.
+**
+** Numbers are printed with C's printf on the double, then "-0" is repaired:
+** no format prints a minus sign on a result that is zero.  A non-finite
+** number's numeric text is "nan", "inf" or "-inf" in every format (the '%'
+** of pct and the " days" of a duration still follow it).  pct and {x:N}
+** apply to numbers only: any other type, durations included, prints as the
+** default format does.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib.h"
+
+/* Largest N honoured by {x:N}; larger values are clamped to it. */
+#define FIXED_MAX 20
+
+/* An output buffer that silently truncates, always leaving room for a NUL. */
+typedef struct { char *buf; size_t cap, len; } out;
+
+/* Appends s[0..n), cut at a UTF-8 character boundary if it does not fit. */
+static void put(out *o, const char *s, size_t n) {
+  size_t room = o->cap - 1 - o->len;
+  if (n > room) {
+    n = room;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+  o->buf[o->len] = '\0';
+}
+
+static void puts_(out *o, const char *s) { put(o, s, strlen(s)); }
+
+/* Removes the sign of a printed number that is all zeros ("-0.00" -> "0.00"). */
+static void drop_minus_zero(char *t) {
+  if (t[0] != '-' || t[strspn(t + 1, "0.") + 1] != '\0') return;
+  memmove(t, t + 1, strlen(t));
+}
+
+/* Writes the text of a non-finite x into t and returns 1; returns 0 if x is finite. */
+static int non_finite(double x, char *t) {
+  if (isnan(x)) strcpy(t, "nan");
+  else if (isinf(x)) strcpy(t, x < 0 ? "-inf" : "inf");
+  else return 0;
+  return 1;
+}
+
+/* x as %.15g, with zero (either sign) as "0".  t holds at least 32 bytes. */
+static void num_g(double x, char *t, size_t tcap) {
+  if (non_finite(x, t)) return;
+  if (x == 0) { strcpy(t, "0"); return; }
+  snprintf(t, tcap, "%.15g", x);
+}
+
+/* x with N fixed decimals.  t must hold 332 + N bytes (DBL_MAX has 309 digits). */
+static void num_fixed(double x, int digits, char *t, size_t tcap) {
+  if (non_finite(x, t)) return;
+  snprintf(t, tcap, "%.*f", digits, x);
+  drop_minus_zero(t);
+}
+
+/* x*100 to one decimal, a trailing ".0" dropped, then '%'. */
+static void num_pct(double x, char *t, size_t tcap) {
+  size_t n;
+  num_fixed(x * 100, 1, t, tcap - 1);
+  n = strlen(t);
+  if (n >= 2 && strcmp(t + n - 2, ".0") == 0) t[n -= 2] = '\0';
+  strcpy(t + n, "%");
+}
+
+/* Returns the length written; with cap 0 nothing is written and 0 returned. */
+size_t lib_format(val v, int fmt, int digits, char *buf, size_t cap) {
+  char t[400];
+  out o = {buf, cap, 0};
+  if (cap == 0) return 0;
+  buf[0] = '\0';
+  switch (v.t) {
+  case VT_NUM:
+    if (fmt == LIB_FMT_PCT) num_pct(v.u.n, t, sizeof t);
+    else if (fmt == LIB_FMT_FIXED)
+      num_fixed(v.u.n, digits < 0 ? 0 : digits > FIXED_MAX ? FIXED_MAX : digits, t, sizeof t);
+    else num_g(v.u.n, t, sizeof t);
+    puts_(&o, t);
+    break;
+  case VT_DUR:
+    num_g(v.u.n, t, sizeof t);
+    puts_(&o, t);
+    puts_(&o, v.u.n == 1 || v.u.n == -1 ? " day" : " days");
+    break;
+  case VT_DATE:
+    lib_format_date(v.u.d, t);
+    puts_(&o, t);
+    break;
+  case VT_BOOL: puts_(&o, v.u.b ? "true" : "false"); break;
+  case VT_STR: if (v.len > 0) put(&o, v.u.s, v.len); break;
+  default: puts_(&o, "null"); break;
+  }
+  return o.len;
+}
+
+/* Returns the length written; with cap 0 nothing is written and 0 returned. */
+size_t lib_format_text(val v, char *buf, size_t cap) {
+  if (v.t == VT_NUM && fabs(v.u.n) < 1e18 && v.u.n == floor(v.u.n)) {
+    char t[32];
+    out o = {buf, cap, 0};
+    if (cap == 0) return 0;
+    snprintf(t, sizeof t, "%.0f", v.u.n == 0 ? 0.0 : v.u.n);
+    puts_(&o, t);
+    return o.len;
+  }
+  return lib_format(v, LIB_FMT_DEFAULT, 0, buf, cap);
+}

@@ -1,0 +1,648 @@
+/*
+** test_lib.c — CUnit tests of the standard library (stdlib/lib.h): the
+** calendar, date parsing and printing, value formatting and the built-in
+** scalar functions.  unit_register_lib() adds the suites.
+*/
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "../../stdlib/lib.h"
+
+int unit_register_lib(void);
+
+/* ---- Helpers (macros, so that failures report the test's line) ---------- */
+
+/* lib_format_date's text for a year without 4 digits ("????-??-??"). */
+#define NO_DATE "?\?\?\?-?\?-?\?"
+
+#define D(y, m, d) lib_days_from_civil((y), (m), (d))
+
+/* Parses a C string; its length is strlen. */
+static int parse(const char *s, int32_t *out) { return lib_parse_date(s, strlen(s), out); }
+
+static char fbuf[512];
+
+/* lib_format into fbuf. */
+static const char *fmt(val v, int f, int digits) {
+  size_t n = lib_format(v, f, digits, fbuf, sizeof fbuf);
+  return n == strlen(fbuf) ? fbuf : "<bad length>";
+}
+
+static const char *fmt_text(val v) {
+  size_t n = lib_format_text(v, fbuf, sizeof fbuf);
+  return n == strlen(fbuf) ? fbuf : "<bad length>";
+}
+
+static char scratch[16];
+
+/* Calls a built-in by name with scratch as its buffer. */
+static val call(const char *name, const val *args, int n) {
+  int i = lib_func_find(name);
+  if (i < 0) return val_str("<no such function>", 18);
+  return lib_funcs[i].fn(args, n, scratch, sizeof scratch);
+}
+
+#define NARGS(...) ((int)(sizeof((val[]){__VA_ARGS__}) / sizeof(val)))
+#define CALL(name, ...) call((name), (val[]){__VA_ARGS__}, NARGS(__VA_ARGS__))
+#define S(lit) val_str((lit), sizeof(lit) - 1)
+#define NUL val_null()
+
+#define ASSERT_NULL(v) CU_ASSERT_EQUAL((v).t, VT_NULL)
+#define ASSERT_NUM(v, x) do { val v_ = (v); CU_ASSERT_EQUAL(v_.t, VT_NUM); \
+    CU_ASSERT_DOUBLE_EQUAL(v_.u.n, (x), 1e-12); } while (0)
+#define ASSERT_DUR(v, x) do { val v_ = (v); CU_ASSERT_EQUAL(v_.t, VT_DUR); \
+    CU_ASSERT_DOUBLE_EQUAL(v_.u.n, (x), 1e-12); } while (0)
+#define ASSERT_DATE(v, days) do { val v_ = (v); CU_ASSERT_EQUAL(v_.t, VT_DATE); \
+    CU_ASSERT_EQUAL(v_.u.d, (days)); } while (0)
+#define ASSERT_BOOL(v, x) do { val v_ = (v); CU_ASSERT_EQUAL(v_.t, VT_BOOL); \
+    CU_ASSERT_EQUAL(v_.u.b, (x)); } while (0)
+#define ASSERT_STR(v, lit) do { val v_ = (v); CU_ASSERT_EQUAL(v_.t, VT_STR); \
+    CU_ASSERT_EQUAL(v_.len, sizeof(lit) - 1); \
+    CU_ASSERT(v_.t == VT_STR && v_.len == sizeof(lit) - 1 && memcmp(v_.u.s, (lit), v_.len) == 0); \
+  } while (0)
+
+#define PARSES(text, y, m, d) do { int32_t o_ = -99999; \
+    CU_ASSERT_EQUAL(parse((text), &o_), 1); CU_ASSERT_EQUAL(o_, D((y), (m), (d))); } while (0)
+#define REJECTS(text) do { int32_t o_ = -99999; \
+    CU_ASSERT_EQUAL(parse((text), &o_), 0); CU_ASSERT_EQUAL(o_, -99999); } while (0)
+
+/* ---- Calendar ----------------------------------------------------------- */
+
+static void test_civil_known(void) {
+  int y, m, d;
+  CU_ASSERT_EQUAL(D(1970, 1, 1), 0);
+  CU_ASSERT_EQUAL(D(1969, 12, 31), -1);
+  CU_ASSERT_EQUAL(D(2000, 3, 1), 11017);
+  CU_ASSERT_EQUAL(D(2024, 2, 29), 19782);
+  CU_ASSERT_EQUAL(D(2025, 3, 31), 20178);
+  CU_ASSERT_EQUAL(D(1, 1, 1), -719162);
+  CU_ASSERT_EQUAL(D(9999, 12, 31), 2932896);
+  lib_civil_from_days(19782, &y, &m, &d);
+  CU_ASSERT_EQUAL(y, 2024); CU_ASSERT_EQUAL(m, 2); CU_ASSERT_EQUAL(d, 29);
+  lib_civil_from_days(-1, &y, &m, &d);
+  CU_ASSERT_EQUAL(y, 1969); CU_ASSERT_EQUAL(m, 12); CU_ASSERT_EQUAL(d, 31);
+  /* The extremes of int32_t do not overflow. */
+  lib_civil_from_days(INT32_MAX, &y, &m, &d);
+  CU_ASSERT(y > 5000000 && m >= 1 && m <= 12 && d >= 1 && d <= 31);
+  lib_civil_from_days(INT32_MIN, &y, &m, &d);
+  CU_ASSERT(y < -5000000 && m >= 1 && m <= 12 && d >= 1 && d <= 31);
+}
+
+/* Walks every day of years 1..9999 by hand and checks both conversions. */
+static void test_civil_round_trip(void) {
+  int y = 1, m = 1, d = 1, bad = 0;
+  int32_t days = D(1, 1, 1);
+  for (;;) {
+    int y2, m2, d2;
+    lib_civil_from_days(days, &y2, &m2, &d2);
+    if (y2 != y || m2 != m || d2 != d || D(y, m, d) != days) bad++;
+    if (y == 9999 && m == 12 && d == 31) break;
+    days++;
+    if (lib_date_valid(y, m, d + 1)) d++;
+    else if (m < 12) { m++; d = 1; }
+    else { y++; m = 1; d = 1; }
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  CU_ASSERT_EQUAL(days, 2932896);
+}
+
+static void test_date_valid(void) {
+  CU_ASSERT_TRUE(lib_date_valid(2025, 3, 31));
+  CU_ASSERT_TRUE(lib_date_valid(2024, 2, 29));
+  CU_ASSERT_TRUE(lib_date_valid(2000, 2, 29));
+  CU_ASSERT_FALSE(lib_date_valid(1900, 2, 29));
+  CU_ASSERT_FALSE(lib_date_valid(2023, 2, 29));
+  CU_ASSERT_FALSE(lib_date_valid(2025, 2, 30));
+  CU_ASSERT_FALSE(lib_date_valid(2025, 4, 31));
+  CU_ASSERT_TRUE(lib_date_valid(2025, 12, 31));
+  CU_ASSERT_FALSE(lib_date_valid(2025, 0, 1));
+  CU_ASSERT_FALSE(lib_date_valid(2025, 13, 1));
+  CU_ASSERT_FALSE(lib_date_valid(2025, 1, 0));
+  CU_ASSERT_FALSE(lib_date_valid(2025, 1, 32));
+  CU_ASSERT_TRUE(lib_date_valid(1, 1, 1));
+  CU_ASSERT_TRUE(lib_date_valid(9999, 12, 31));
+  CU_ASSERT_FALSE(lib_date_valid(0, 1, 1));
+  CU_ASSERT_FALSE(lib_date_valid(10000, 1, 1));
+  CU_ASSERT_FALSE(lib_date_valid(-1, 1, 1));
+}
+
+static void test_parse_valid(void) {
+  PARSES("2025-03-31", 2025, 3, 31);
+  PARSES("1970-01-01", 1970, 1, 1);
+  PARSES("0001-01-01", 1, 1, 1);
+  PARSES("9999-12-31", 9999, 12, 31);
+  PARSES("2024-02-29", 2024, 2, 29);
+  PARSES("2000-02-29", 2000, 2, 29);
+  PARSES("  2025-03-31  ", 2025, 3, 31);
+  PARSES("\t2025-03-31\r\n", 2025, 3, 31);
+  /* Times are read and dropped: the calendar day is the written one. */
+  PARSES("2025-03-31T12:34", 2025, 3, 31);
+  PARSES("2025-03-31 12:34", 2025, 3, 31);
+  PARSES("2025-03-31 12:34:56", 2025, 3, 31);
+  PARSES("2025-03-31T23:59:59.999", 2025, 3, 31);
+  PARSES("2025-03-31T00:00:00.1", 2025, 3, 31);
+  PARSES("2025-03-31T00:00:00.123456789", 2025, 3, 31);
+  PARSES("2025-03-31T23:59Z", 2025, 3, 31);
+  PARSES("2025-03-31T23:59:59Z", 2025, 3, 31);
+  PARSES("2025-03-31 23:59:59.5+05:30", 2025, 3, 31);
+  PARSES("2025-03-31T00:00-14:00", 2025, 3, 31);
+  PARSES(" 2025-03-31 08:00:00 ", 2025, 3, 31);
+  {
+    /* Only len bytes are read. */
+    int32_t o = 0;
+    CU_ASSERT_EQUAL(lib_parse_date("2025-03-31xyz", 10, &o), 1);
+    CU_ASSERT_EQUAL(o, D(2025, 3, 31));
+  }
+}
+
+static void test_parse_invalid(void) {
+  int32_t o = 7;
+  REJECTS("");
+  REJECTS("   ");
+  REJECTS("garbage");
+  REJECTS("2025-02-30");
+  REJECTS("2023-02-29");
+  REJECTS("1900-02-29");
+  REJECTS("2025-04-31");
+  REJECTS("2025-13-01");
+  REJECTS("2025-00-10");
+  REJECTS("2025-01-00");
+  REJECTS("2025-01-32");
+  REJECTS("0000-01-01");
+  REJECTS("25-03-31");
+  REJECTS("02025-03-31");
+  REJECTS("2025-3-31");
+  REJECTS("2025-03-1");
+  REJECTS("20250331");
+  REJECTS("2025/03/31");
+  REJECTS("+2025-03-31");
+  REJECTS("-2025-03-31");
+  REJECTS("2025-03-31x");
+  REJECTS("2025-03-31 x");
+  REJECTS("2025-03-31Z");
+  REJECTS("2025-03-31T");
+  REJECTS("2025-03-31T ");
+  REJECTS("2025-03-31  12:00");
+  REJECTS("2025-03-31TT12:00");
+  REJECTS("2025-03-31T12");
+  REJECTS("2025-03-31T12:");
+  REJECTS("2025-03-31T1:00");
+  REJECTS("2025-03-31T12:0");
+  REJECTS("2025-03-31T24:00");
+  REJECTS("2025-03-31T12:60");
+  REJECTS("2025-03-31T12:00:60");
+  REJECTS("2025-03-31T12:00:5");
+  REJECTS("2025-03-31T12:00:00.");
+  REJECTS("2025-03-31T12:00:00.5X");
+  REJECTS("2025-03-31T12:00:00,5");
+  REJECTS("2025-03-31T12:00+15:00");
+  REJECTS("2025-03-31T12:00+05:60");
+  REJECTS("2025-03-31T12:00+05");
+  REJECTS("2025-03-31T12:00+0530");
+  REJECTS("2025-03-31T12:00 Z");
+  REJECTS("2025-03-31T12:00ZZ");
+  REJECTS("2025-03-31 12:00:00 2025");
+  REJECTS("2025-03-31 extra");
+  REJECTS("２０２５-03-31");
+  /* An embedded NUL is not white space. */
+  CU_ASSERT_EQUAL(lib_parse_date("2025-03-31\0", 11, &o), 0);
+  CU_ASSERT_EQUAL(lib_parse_date("2025-03-31", 9, &o), 0);
+  CU_ASSERT_EQUAL(lib_parse_date(NULL, 0, &o), 0);
+  CU_ASSERT_EQUAL(o, 7);
+}
+
+static void test_format_date(void) {
+  char buf[11];
+  lib_format_date(D(2025, 3, 31), buf);
+  CU_ASSERT_STRING_EQUAL(buf, "2025-03-31");
+  lib_format_date(0, buf);
+  CU_ASSERT_STRING_EQUAL(buf, "1970-01-01");
+  lib_format_date(D(1, 1, 1), buf);
+  CU_ASSERT_STRING_EQUAL(buf, "0001-01-01");
+  lib_format_date(D(9999, 12, 31), buf);
+  CU_ASSERT_STRING_EQUAL(buf, "9999-12-31");
+  lib_format_date(D(2024, 2, 29), buf);
+  CU_ASSERT_STRING_EQUAL(buf, "2024-02-29");
+  /* Years without a 4-digit form never overflow buf. */
+  lib_format_date(D(9999, 12, 31) + 1, buf);
+  CU_ASSERT_STRING_EQUAL(buf, NO_DATE);
+  lib_format_date(INT32_MAX, buf);
+  CU_ASSERT_STRING_EQUAL(buf, NO_DATE);
+  lib_format_date(INT32_MIN, buf);
+  CU_ASSERT_STRING_EQUAL(buf, NO_DATE);
+  {
+    /* Every printed date parses back to itself. */
+    int bad = 0;
+    for (int32_t d = D(1, 1, 1); d <= D(9999, 12, 31); d += 17) {
+      int32_t back = 0;
+      lib_format_date(d, buf);
+      if (!parse(buf, &back) || back != d) bad++;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+  }
+}
+
+/* ---- Formatting --------------------------------------------------------- */
+
+static void test_fmt_number(void) {
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.2), LIB_FMT_DEFAULT, 0), "0.2");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(9), LIB_FMT_DEFAULT, 0), "9");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(1250000), LIB_FMT_DEFAULT, 0), "1250000");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.1 + 0.2), LIB_FMT_DEFAULT, 0), "0.3");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-2.5), LIB_FMT_DEFAULT, 0), "-2.5");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(1e20), LIB_FMT_DEFAULT, 0), "1e+20");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(1e-5), LIB_FMT_DEFAULT, 0), "1e-05");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(123456789012345678.0), LIB_FMT_DEFAULT, 0),
+                         "1.23456789012346e+17");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.0), LIB_FMT_DEFAULT, 0), "0");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.0), LIB_FMT_DEFAULT, 0), "0");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(NAN), LIB_FMT_DEFAULT, 0), "nan");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-NAN), LIB_FMT_DEFAULT, 0), "nan");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(INFINITY), LIB_FMT_DEFAULT, 0), "inf");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-INFINITY), LIB_FMT_DEFAULT, 0), "-inf");
+}
+
+static void test_fmt_pct(void) {
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.205), LIB_FMT_PCT, 0), "20.5%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.2), LIB_FMT_PCT, 0), "20%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.22), LIB_FMT_PCT, 0), "22%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.15), LIB_FMT_PCT, 0), "-15%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.0004), LIB_FMT_PCT, 0), "0%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.0004), LIB_FMT_PCT, 0), "0%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.0006), LIB_FMT_PCT, 0), "-0.1%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.0), LIB_FMT_PCT, 0), "0%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.0), LIB_FMT_PCT, 0), "0%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(1), LIB_FMT_PCT, 0), "100%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(12.5), LIB_FMT_PCT, 0), "1250%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.12345), LIB_FMT_PCT, 0), "12.3%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-1.0 / 3), LIB_FMT_PCT, 0), "-33.3%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(1e-9), LIB_FMT_PCT, 0), "0%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(NAN), LIB_FMT_PCT, 0), "nan%");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-INFINITY), LIB_FMT_PCT, 0), "-inf%");
+  /* x*100 overflows to infinity. */
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(1e307), LIB_FMT_PCT, 0), "inf%");
+}
+
+static void test_fmt_fixed(void) {
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(3.14159), LIB_FMT_FIXED, 2), "3.14");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(1), LIB_FMT_FIXED, 3), "1.000");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.001), LIB_FMT_FIXED, 2), "0.00");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.006), LIB_FMT_FIXED, 2), "-0.01");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.0), LIB_FMT_FIXED, 0), "0");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.0), LIB_FMT_FIXED, 2), "0.00");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.4), LIB_FMT_FIXED, 0), "0");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-0.6), LIB_FMT_FIXED, 0), "-1");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(2.5), LIB_FMT_FIXED, 0), "2"); /* printf: ties to even */
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(1250000), LIB_FMT_FIXED, 1), "1250000.0");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(-10), LIB_FMT_FIXED, 1), "-10.0");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(3.7), LIB_FMT_FIXED, -1), "4");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.5), LIB_FMT_FIXED, 1000), "0.50000000000000000000");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(NAN), LIB_FMT_FIXED, 2), "nan");
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(INFINITY), LIB_FMT_FIXED, 2), "inf");
+  /* "-", the 309 digits of DBL_MAX, ".", 20 decimals. */
+  CU_ASSERT_EQUAL(strlen(fmt(val_num(-1.7976931348623157e308), LIB_FMT_FIXED, 20)), 331);
+}
+
+static void test_fmt_duration(void) {
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(1), LIB_FMT_DEFAULT, 0), "1 day");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(-1), LIB_FMT_DEFAULT, 0), "-1 day");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(0), LIB_FMT_DEFAULT, 0), "0 days");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(-0.0), LIB_FMT_DEFAULT, 0), "0 days");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(5), LIB_FMT_DEFAULT, 0), "5 days");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(14), LIB_FMT_DEFAULT, 0), "14 days");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(-2), LIB_FMT_DEFAULT, 0), "-2 days");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(1.5), LIB_FMT_DEFAULT, 0), "1.5 days");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(0.5), LIB_FMT_DEFAULT, 0), "0.5 days");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(INFINITY), LIB_FMT_DEFAULT, 0), "inf days");
+}
+
+static void test_fmt_other(void) {
+  CU_ASSERT_STRING_EQUAL(fmt(val_date(D(2025, 3, 31)), LIB_FMT_DEFAULT, 0), "2025-03-31");
+  CU_ASSERT_STRING_EQUAL(fmt(val_bool(1), LIB_FMT_DEFAULT, 0), "true");
+  CU_ASSERT_STRING_EQUAL(fmt(val_bool(0), LIB_FMT_DEFAULT, 0), "false");
+  CU_ASSERT_STRING_EQUAL(fmt(NUL, LIB_FMT_DEFAULT, 0), "null");
+  CU_ASSERT_STRING_EQUAL(fmt(S("rep 42 \"x\" {y}"), LIB_FMT_DEFAULT, 0), "rep 42 \"x\" {y}");
+  CU_ASSERT_STRING_EQUAL(fmt(S("回款率"), LIB_FMT_DEFAULT, 0), "回款率");
+  CU_ASSERT_STRING_EQUAL(fmt(val_str("abcdef", 3), LIB_FMT_DEFAULT, 0), "abc");
+  CU_ASSERT_STRING_EQUAL(fmt(val_str(NULL, 0), LIB_FMT_DEFAULT, 0), "");
+  /* pct and fixed apply to numbers only; the rest print as the default does. */
+  CU_ASSERT_STRING_EQUAL(fmt(NUL, LIB_FMT_PCT, 0), "null");
+  CU_ASSERT_STRING_EQUAL(fmt(NUL, LIB_FMT_FIXED, 2), "null");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(5), LIB_FMT_PCT, 0), "5 days");
+  CU_ASSERT_STRING_EQUAL(fmt(val_dur(1), LIB_FMT_FIXED, 2), "1 day");
+  CU_ASSERT_STRING_EQUAL(fmt(val_date(0), LIB_FMT_PCT, 0), "1970-01-01");
+  CU_ASSERT_STRING_EQUAL(fmt(val_bool(1), LIB_FMT_FIXED, 2), "true");
+  CU_ASSERT_STRING_EQUAL(fmt(S("0.5"), LIB_FMT_PCT, 0), "0.5");
+  /* An unknown format is the default. */
+  CU_ASSERT_STRING_EQUAL(fmt(val_num(0.5), 99, 0), "0.5");
+}
+
+static void test_fmt_truncation(void) {
+  char b[8];
+  memset(b, 'X', sizeof b);
+  CU_ASSERT_EQUAL(lib_format(S("hello"), LIB_FMT_DEFAULT, 0, b, 4), 3);
+  CU_ASSERT_STRING_EQUAL(b, "hel");
+  CU_ASSERT_EQUAL(lib_format(S("hello"), LIB_FMT_DEFAULT, 0, b, 6), 5);
+  CU_ASSERT_STRING_EQUAL(b, "hello");
+  CU_ASSERT_EQUAL(lib_format(val_num(1250000), LIB_FMT_DEFAULT, 0, b, 4), 3);
+  CU_ASSERT_STRING_EQUAL(b, "125");
+  CU_ASSERT_EQUAL(lib_format(val_dur(5), LIB_FMT_DEFAULT, 0, b, 5), 4);
+  CU_ASSERT_STRING_EQUAL(b, "5 da");
+  CU_ASSERT_EQUAL(lib_format(val_date(0), LIB_FMT_DEFAULT, 0, b, sizeof b), 7);
+  CU_ASSERT_STRING_EQUAL(b, "1970-01");
+  CU_ASSERT_EQUAL(lib_format(val_bool(1), LIB_FMT_DEFAULT, 0, b, 1), 0);
+  CU_ASSERT_STRING_EQUAL(b, "");
+  /* A multi-byte character is not cut in half: "aé" is 61 C3 A9. */
+  CU_ASSERT_EQUAL(lib_format(S("a\xC3\xA9"), LIB_FMT_DEFAULT, 0, b, 3), 1);
+  CU_ASSERT_STRING_EQUAL(b, "a");
+  CU_ASSERT_EQUAL(lib_format(S("a\xC3\xA9"), LIB_FMT_DEFAULT, 0, b, 4), 3);
+  CU_ASSERT_STRING_EQUAL(b, "a\xC3\xA9");
+  /* cap 0 writes nothing. */
+  b[0] = 'X';
+  CU_ASSERT_EQUAL(lib_format(S("hello"), LIB_FMT_DEFAULT, 0, b, 0), 0);
+  CU_ASSERT_EQUAL(lib_format_text(val_num(5), b, 0), 0);
+  CU_ASSERT_EQUAL(b[0], 'X');
+  CU_ASSERT_EQUAL(lib_format_text(val_num(123456), b, 4), 3);
+  CU_ASSERT_STRING_EQUAL(b, "123");
+}
+
+static void test_fmt_text(void) {
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(101)), "101");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(-42)), "-42");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(0)), "0");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(-0.0)), "0");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(1e16)), "10000000000000000");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(1e17)), "100000000000000000");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(-999999999999999872.0)), "-999999999999999872");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(1e18)), "1e+18");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(2.5)), "2.5");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(NAN)), "nan");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_num(INFINITY)), "inf");
+  CU_ASSERT_STRING_EQUAL(fmt_text(S("alice@example.com")), "alice@example.com");
+  CU_ASSERT_STRING_EQUAL(fmt_text(NUL), "null");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_date(D(2025, 1, 2))), "2025-01-02");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_dur(1)), "1 day");
+  CU_ASSERT_STRING_EQUAL(fmt_text(val_bool(0)), "false");
+}
+
+/* ---- Built-in functions ------------------------------------------------- */
+
+static void test_func_table(void) {
+  int n = lib_func_count();
+  CU_ASSERT_EQUAL(n, 17);
+  CU_ASSERT_PTR_NULL(lib_funcs[n].name);
+  for (int i = 0; i < n; i++) {
+    const lib_func *f = &lib_funcs[i];
+    CU_ASSERT_PTR_NOT_NULL(f->name);
+    CU_ASSERT_PTR_NOT_NULL(f->synopsis);
+    CU_ASSERT_PTR_NOT_NULL(f->fn);
+    CU_ASSERT(f->min_args >= 1 && (f->max_args == -1 || f->max_args >= f->min_args));
+    CU_ASSERT(f->arg_mask != 0 && (f->arg_mask & ~LIB_T_ANY) == 0);
+    CU_ASSERT(f->ret == -1 || (f->ret > VT_NULL && f->ret < VT__COUNT));
+    CU_ASSERT_EQUAL(lib_func_find(f->name), i);
+    /* With no arguments, or only nulls, nothing crashes and the result is null. */
+    ASSERT_NULL(f->fn(NULL, 0, scratch, sizeof scratch));
+    ASSERT_NULL(f->fn((val[]){NUL, NUL, NUL}, f->max_args == -1 ? 3 : f->max_args,
+                      scratch, sizeof scratch));
+  }
+  CU_ASSERT_EQUAL(lib_func_find("nope"), -1);
+  CU_ASSERT_EQUAL(lib_func_find(""), -1);
+  CU_ASSERT_EQUAL(lib_func_find("YEAR"), -1);
+  CU_ASSERT_EQUAL(lib_func_find(NULL), -1);
+  CU_ASSERT(lib_func_find("coalesce") >= 0);
+}
+
+static void test_func_days_date(void) {
+  ASSERT_NUM(CALL("days", val_dur(5)), 5);
+  ASSERT_NUM(CALL("days", val_dur(-1.5)), -1.5);
+  ASSERT_NULL(CALL("days", NUL));
+  ASSERT_NULL(CALL("days", val_num(5)));
+  ASSERT_NULL(CALL("days", val_date(5)));
+
+  ASSERT_DATE(CALL("date", S("2025-03-31")), D(2025, 3, 31));
+  ASSERT_DATE(CALL("date", S(" 2024-02-29T10:00:00Z")), D(2024, 2, 29));
+  ASSERT_DATE(CALL("date", val_date(123)), 123);
+  ASSERT_NULL(CALL("date", S("2025-02-30")));
+  ASSERT_NULL(CALL("date", S("")));
+  ASSERT_NULL(CALL("date", S("31/03/2025")));
+  ASSERT_NULL(CALL("date", NUL));
+  ASSERT_NULL(CALL("date", val_num(20250331)));
+  ASSERT_NULL(CALL("date", val_bool(1)));
+}
+
+static void test_func_date_parts(void) {
+  val d = val_date(D(2025, 3, 31));
+  ASSERT_NUM(CALL("year", d), 2025);
+  ASSERT_NUM(CALL("month", d), 3);
+  ASSERT_NUM(CALL("quarter", d), 1);
+  ASSERT_NUM(CALL("quarter", val_date(D(2025, 4, 1))), 2);
+  ASSERT_NUM(CALL("quarter", val_date(D(2025, 9, 30))), 3);
+  ASSERT_NUM(CALL("quarter", val_date(D(2025, 12, 31))), 4);
+  ASSERT_NUM(CALL("year", val_date(D(1, 1, 1))), 1);
+  ASSERT_NUM(CALL("month", val_date(D(1969, 12, 31))), 12);
+
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 1))), 1);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 7))), 1);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 8))), 2);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 5))), 6);  /* day 36 */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 11))), 6); /* day 42 */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 12))), 7); /* day 43 */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 3, 31))), 13);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 4, 1))), 1);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2024, 6, 30))), 13); /* day 91 */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 10, 15))), 3);
+
+  ASSERT_NUM(CALL("dekad", val_date(D(2025, 3, 1))), 1);
+  ASSERT_NUM(CALL("dekad", val_date(D(2025, 3, 10))), 1);
+  ASSERT_NUM(CALL("dekad", val_date(D(2025, 3, 11))), 2);
+  ASSERT_NUM(CALL("dekad", val_date(D(2025, 3, 20))), 2);
+  ASSERT_NUM(CALL("dekad", val_date(D(2025, 3, 21))), 3);
+  ASSERT_NUM(CALL("dekad", val_date(D(2025, 3, 31))), 3);
+  ASSERT_NUM(CALL("dekad", val_date(D(2024, 2, 29))), 3);
+
+  ASSERT_NUM(CALL("weekday", val_date(0)), 4);                 /* Thursday */
+  ASSERT_NUM(CALL("weekday", val_date(-1)), 3);                /* Wednesday */
+  ASSERT_NUM(CALL("weekday", val_date(D(2025, 3, 31))), 1);    /* Monday */
+  ASSERT_NUM(CALL("weekday", val_date(D(2025, 3, 30))), 7);    /* Sunday */
+  ASSERT_NUM(CALL("weekday", val_date(D(2000, 1, 1))), 6);     /* Saturday */
+  ASSERT_NUM(CALL("weekday", val_date(D(1, 1, 1))), 1);        /* Monday */
+  ASSERT_NUM(CALL("weekday", val_date(D(9999, 12, 31))), 5);   /* Friday */
+  ASSERT_NUM(CALL("weekday", val_date(INT32_MIN)), 1 + ((INT32_MIN % 7 + 7 + 3) % 7));
+
+  {
+    static const char *parts[] = {"year", "month", "quarter", "week_of_quarter", "dekad",
+                                  "weekday"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+      ASSERT_NULL(CALL(parts[i], NUL));
+      ASSERT_NULL(CALL(parts[i], val_num(20178)));
+      ASSERT_NULL(CALL(parts[i], S("2025-03-31")));
+      ASSERT_NULL(CALL(parts[i], val_dur(3)));
+    }
+  }
+}
+
+static void test_func_abs_round(void) {
+  ASSERT_NUM(CALL("abs", val_num(-3)), 3);
+  ASSERT_NUM(CALL("abs", val_num(2.5)), 2.5);
+  ASSERT_DUR(CALL("abs", val_dur(-2)), 2);
+  ASSERT_DUR(CALL("abs", val_dur(7)), 7);
+  CU_ASSERT_FALSE(signbit(CALL("abs", val_num(-0.0)).u.n));
+  ASSERT_NULL(CALL("abs", NUL));
+  ASSERT_NULL(CALL("abs", S("-3")));
+  ASSERT_NULL(CALL("abs", val_date(-3)));
+
+  ASSERT_NUM(CALL("round", val_num(2.5)), 3);
+  ASSERT_NUM(CALL("round", val_num(-2.5)), -3);
+  ASSERT_NUM(CALL("round", val_num(0.5)), 1);
+  ASSERT_NUM(CALL("round", val_num(2.4)), 2);
+  ASSERT_NUM(CALL("round", val_num(-0.4)), 0);
+  ASSERT_NUM(CALL("round", val_num(3.14159), val_num(2)), 3.14);
+  ASSERT_NUM(CALL("round", val_num(0.125), val_num(2)), 0.13);
+  ASSERT_NUM(CALL("round", val_num(-0.125), val_num(2)), -0.13);
+  ASSERT_NUM(CALL("round", val_num(7), val_num(0)), 7);
+  ASSERT_NUM(CALL("round", val_num(1234.5), val_num(-2)), 1200);
+  ASSERT_NUM(CALL("round", val_num(1250), val_num(-2)), 1300);
+  ASSERT_NUM(CALL("round", val_num(-1250), val_num(-2)), -1300);
+  ASSERT_NUM(CALL("round", val_num(0.1 + 0.2), val_num(15)), 0.3);
+  ASSERT_NUM(CALL("round", val_num(4e15), val_num(-15)), 4e15);
+  /* Already integral at that scale: x itself. */
+  CU_ASSERT_EQUAL(CALL("round", val_num(1e300), val_num(15)).u.n, 1e300);
+  CU_ASSERT_EQUAL(CALL("round", val_num(12345.678901234567), val_num(15)).u.n,
+                  12345.678901234567);
+  CU_ASSERT_EQUAL(CALL("round", val_num(INFINITY)).u.n, INFINITY);
+  CU_ASSERT(isnan(CALL("round", val_num(NAN), val_num(2)).u.n));
+  ASSERT_NULL(CALL("round", val_num(1.5), val_num(1.5)));
+  ASSERT_NULL(CALL("round", val_num(1.5), val_num(16)));
+  ASSERT_NULL(CALL("round", val_num(1.5), val_num(-16)));
+  ASSERT_NUM(CALL("round", val_num(1.5), val_num(-15)), 0);
+  ASSERT_NULL(CALL("round", val_num(1.5), val_num(NAN)));
+  ASSERT_NULL(CALL("round", val_num(1.5), val_num(INFINITY)));
+  ASSERT_NULL(CALL("round", val_num(1.5), NUL));
+  ASSERT_NULL(CALL("round", val_num(1.5), S("2")));
+  ASSERT_NULL(CALL("round", NUL));
+  ASSERT_NULL(CALL("round", NUL, val_num(2)));
+  ASSERT_NULL(CALL("round", val_dur(1.5)));
+  ASSERT_NULL(CALL("round", S("1.5")));
+}
+
+static void test_func_least_greatest(void) {
+  ASSERT_NUM(CALL("least", val_num(3), val_num(1), val_num(2)), 1);
+  ASSERT_NUM(CALL("greatest", val_num(3), val_num(1), val_num(2)), 3);
+  ASSERT_NUM(CALL("least", val_num(-0.5)), -0.5);
+  ASSERT_NUM(CALL("least", NUL, val_num(5), NUL, val_num(2)), 2);
+  ASSERT_NUM(CALL("greatest", NUL, val_num(5), NUL, val_num(2)), 5);
+  ASSERT_NULL(CALL("least", NUL, NUL));
+  ASSERT_NULL(CALL("greatest", NUL));
+  ASSERT_DATE(CALL("least", val_date(D(2025, 3, 31)), val_date(D(2024, 12, 1))), D(2024, 12, 1));
+  ASSERT_DATE(CALL("greatest", val_date(D(2025, 3, 31)), NUL, val_date(D(2024, 12, 1))),
+              D(2025, 3, 31));
+  ASSERT_DUR(CALL("least", val_dur(5), val_dur(-1)), -1);
+  ASSERT_DUR(CALL("greatest", val_dur(5), val_dur(-1)), 5);
+  ASSERT_STR(CALL("least", S("b"), S("ab"), S("a")), "a");
+  ASSERT_STR(CALL("greatest", S("b"), S("ab"), S("a")), "b");
+  ASSERT_STR(CALL("greatest", S("a"), S("ab")), "ab");
+  ASSERT_STR(CALL("least", S("a"), S("")), "");
+  ASSERT_STR(CALL("greatest", S("z"), S("\xC3\xA9")), "\xC3\xA9"); /* bytes are unsigned */
+  ASSERT_BOOL(CALL("least", val_bool(1), val_bool(0)), 0);
+  ASSERT_BOOL(CALL("greatest", val_bool(0), val_bool(1)), 1);
+  /* Mixed types. */
+  ASSERT_NULL(CALL("least", val_num(1), S("1")));
+  ASSERT_NULL(CALL("greatest", val_num(1), NUL, val_dur(1)));
+  ASSERT_NULL(CALL("least", val_date(1), val_num(1)));
+}
+
+static void test_func_coalesce(void) {
+  ASSERT_NUM(CALL("coalesce", NUL, NUL, val_num(3)), 3);
+  ASSERT_NUM(CALL("coalesce", val_num(0), val_num(3)), 0);
+  ASSERT_STR(CALL("coalesce", NUL, S("x"), val_num(1)), "x");
+  ASSERT_BOOL(CALL("coalesce", val_bool(0)), 0);
+  ASSERT_DATE(CALL("coalesce", NUL, val_date(9)), 9);
+  ASSERT_NULL(CALL("coalesce", NUL));
+  ASSERT_NULL(CALL("coalesce", NUL, NUL, NUL));
+}
+
+static void test_func_strings(void) {
+  val t;
+  ASSERT_NUM(CALL("length", S("")), 0);
+  ASSERT_NUM(CALL("length", S("abc")), 3);
+  ASSERT_NUM(CALL("length", S("销售额")), 3);
+  ASSERT_NUM(CALL("length", S("caf\xC3\xA9!")), 5);
+  ASSERT_NUM(CALL("length", S("\xF0\x9F\x93\x88")), 1);
+  ASSERT_NULL(CALL("length", NUL));
+  ASSERT_NULL(CALL("length", val_num(123)));
+
+  {
+    static const char text[] = " \t a b \r\n";
+    t = CALL("trim", val_str(text, sizeof text - 1));
+    ASSERT_STR(t, "a b");
+    CU_ASSERT_PTR_EQUAL(t.u.s, text + 3);
+  }
+  ASSERT_STR(CALL("trim", S("x")), "x");
+  ASSERT_STR(CALL("trim", S("")), "");
+  ASSERT_STR(CALL("trim", S(" \f\v ")), "");
+  ASSERT_STR(CALL("trim", S("\xE3\x80\x80x")), "\xE3\x80\x80x"); /* ASCII white space only */
+  ASSERT_NULL(CALL("trim", NUL));
+  ASSERT_NULL(CALL("trim", val_bool(1)));
+
+  ASSERT_STR(CALL("lower", S("AbC \xC3\x89 Z9")), "abc \xC3\x89 z9");
+  ASSERT_STR(CALL("upper", S("AbC \xC3\xA9 z9")), "ABC \xC3\xA9 Z9");
+  ASSERT_STR(CALL("lower", S("")), "");
+  ASSERT_STR(CALL("upper", S("0123456789abcdef")), "0123456789ABCDEF"); /* exactly fits */
+  CU_ASSERT_PTR_EQUAL(CALL("upper", S("a")).u.s, scratch);
+  ASSERT_NULL(CALL("upper", S("0123456789abcdefg"))); /* one byte too long */
+  ASSERT_NULL(CALL("lower", NUL));
+  ASSERT_NULL(CALL("upper", val_num(1)));
+  {
+    int i = lib_func_find("lower");
+    ASSERT_NULL(lib_funcs[i].fn((val[]){S("A")}, 1, NULL, 0));
+  }
+}
+
+/* ---- Registration ------------------------------------------------------- */
+
+typedef struct { const char *name; CU_TestFunc fn; } test_def;
+
+static int add_suite(const char *name, const test_def *tests, size_t n) {
+  CU_pSuite s = CU_add_suite(name, NULL, NULL);
+  if (s == NULL) return (int)CU_get_error();
+  for (size_t i = 0; i < n; i++)
+    if (CU_add_test(s, tests[i].name, tests[i].fn) == NULL) return (int)CU_get_error();
+  return CUE_SUCCESS;
+}
+
+/* Returns CUE_SUCCESS, or the CUnit error that stopped registration. */
+int unit_register_lib(void) {
+  static const test_def date_tests[] = {
+    {"civil known days", test_civil_known},
+    {"civil round trip 1..9999", test_civil_round_trip},
+    {"date_valid", test_date_valid},
+    {"parse valid", test_parse_valid},
+    {"parse invalid", test_parse_invalid},
+    {"format_date", test_format_date},
+  };
+  static const test_def fmt_tests[] = {
+    {"default numbers", test_fmt_number},
+    {"pct", test_fmt_pct},
+    {"fixed", test_fmt_fixed},
+    {"durations", test_fmt_duration},
+    {"other types", test_fmt_other},
+    {"truncation", test_fmt_truncation},
+    {"format_text", test_fmt_text},
+  };
+  static const test_def func_tests[] = {
+    {"table and lookup", test_func_table},
+    {"days and date", test_func_days_date},
+    {"date parts", test_func_date_parts},
+    {"abs and round", test_func_abs_round},
+    {"least and greatest", test_func_least_greatest},
+    {"coalesce", test_func_coalesce},
+    {"strings", test_func_strings},
+  };
+  int rc = add_suite("lib_date", date_tests, sizeof date_tests / sizeof date_tests[0]);
+  if (rc == CUE_SUCCESS) rc = add_suite("lib_fmt", fmt_tests, sizeof fmt_tests / sizeof fmt_tests[0]);
+  if (rc == CUE_SUCCESS) rc = add_suite("lib_func", func_tests, sizeof func_tests / sizeof func_tests[0]);
+  return rc;
+}

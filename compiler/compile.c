@@ -78,7 +78,8 @@ static int load_schema(cc *c, const vg_compile_opts *o, const char *folder_schem
 static vg_status finish(cc *c, const char *default_pack, vg_program **out) {
   for (int i = 0; i < c->nfiles && !c->oom; i++) parse_source(c, i, PARSE_FILE, 0, 0, NULL);
   vg_program *p = NULL;
-  if (!c->oom && c->nerrors == 0) p = sema_compile(c, default_pack);
+  /* check what parsed even after syntax errors: one run lists them all */
+  if (!c->oom) p = sema_compile(c, default_pack);
   if (c->oom) {
     vg_free_program(p);
     return VG_ENOMEM;

@@ -507,7 +507,11 @@ static ast *check_lookup(sema *s, scope *sc, ast *n) {
 ** out of memory. */
 static ast *check(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
-  if (!n || c->oom) return NULL;
+  if (c->oom) return NULL;
+  if (!n) { /* a part the parser could not build: its error is reported */
+    vg_loc none = {0, 0, 0};
+    return null_node(s, none);
+  }
   switch (n->kind) {
   case A_NUM: n->type = VT_NUM; return n;
   case A_STR: n->type = VT_STR; return n;

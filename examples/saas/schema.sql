@@ -1,0 +1,87 @@
+-- Data contract of the `saas` rule pack: a B2B SaaS sales team that runs a
+-- biweekly goal-snapshot loop (see README.md).  Dates are ISO text
+-- (YYYY-MM-DD); BOOLEAN columns hold 0 or 1.  Every table that a rule reads as
+-- a time series has an index on (key, time), the order Vigil reads it in.
+
+-- One row per rep per biweekly goal snapshot (normally every other Friday).
+-- The rep records progress, blockers and the help they need; the CRM fills in
+-- the numbers.  A rep on leave or gone keeps/gets rows with active = 0.
+CREATE TABLE sales_snapshot (
+  rep_id              INTEGER NOT NULL,  -- the sales rep (entity key)
+  snapshot_date       DATE    NOT NULL,  -- the day the snapshot was taken
+  supervisor_id       INTEGER,           -- the rep's direct supervisor on that day: every alert goes to them
+  active              BOOLEAN NOT NULL DEFAULT 1,  -- 0: rep on leave or departed; the row is a placeholder
+  conversion_rate     REAL,              -- qualified opportunities won / worked over the trailing 90 days (0..1)
+  baseline_conversion REAL,              -- the rep's conversion baseline set at the annual goal review (0..1)
+  contract_amount     REAL,              -- annual contract value (USD) of the rep's signed, live contracts
+  negative_feedback   INTEGER,           -- negative customer feedback since the previous snapshot (escalations, detractor NPS answers)
+  progress_note       TEXT,              -- free text: progress against goal
+  blockers            TEXT,              -- free text: what is in the way
+  help_needed         TEXT               -- free text: what the rep asks the supervisor for
+);
+CREATE INDEX sales_snapshot_rep_time ON sales_snapshot(rep_id, snapshot_date);
+
+-- Key milestones of a rep's account and goal plans (QBR decks, territory
+-- plans, partner onboardings...).  One row per milestone, updated in place
+-- when it is done.
+CREATE TABLE milestones (
+  milestone_id INTEGER PRIMARY KEY,  -- entity key
+  owner_id     INTEGER NOT NULL,     -- the rep who owns it (sales_snapshot.rep_id)
+  name         TEXT    NOT NULL,
+  due_date     DATE    NOT NULL,     -- the committed date (the series' time: a milestone is seen once it is due)
+  done_date    DATE                  -- NULL while open
+);
+CREATE INDEX milestones_id_due ON milestones(milestone_id, due_date);
+
+-- CRM activity entry digest: one row per rep per day on which the rep entered
+-- activities (calls, meetings, demos) into the CRM.  One row per day, not per
+-- activity, so that a rep's series has one row per entry day: the back-fill
+-- rule counts entry days.
+CREATE TABLE activity_daily (
+  rep_id            INTEGER NOT NULL,  -- entity key
+  entered_date      DATE    NOT NULL,  -- the day the activities were typed in
+  activity_count    INTEGER NOT NULL,  -- how many activities were entered that day
+  earliest_activity DATE    NOT NULL   -- when the oldest of them actually happened (<= entered_date)
+);
+CREATE INDEX activity_daily_rep_entered ON activity_daily(rep_id, entered_date);
+
+-- Deal history: one row per change of a deal in the CRM (a new row on every
+-- update of stage, commit flag, close date or amount).
+CREATE TABLE deals (
+  deal_id    INTEGER NOT NULL,  -- entity key
+  updated_on DATE    NOT NULL,  -- when this version of the deal was saved
+  owner_id   INTEGER NOT NULL,  -- the rep (sales_snapshot.rep_id)
+  account    TEXT,              -- customer name
+  stage      TEXT    NOT NULL,  -- 'open', 'won' or 'lost'
+  amount     REAL,              -- annual contract value (USD)
+  close_date DATE,              -- expected (open) or actual (won/lost) close date
+  committed  BOOLEAN NOT NULL DEFAULT 0,  -- 1: in the rep's commit forecast
+  feature_id INTEGER            -- the roadmap feature the customer's purchase depends on (NULL: none)
+);
+CREATE INDEX deals_id_updated ON deals(deal_id, updated_on);
+
+-- Product roadmap history: one row per feature per roadmap revision.
+CREATE TABLE features (
+  feature_id     INTEGER NOT NULL,  -- entity key
+  updated_on     DATE    NOT NULL,  -- the day product management published this version of the roadmap entry
+  name           TEXT    NOT NULL,
+  planned_launch DATE    NOT NULL,  -- the launch date first promised (never moved)
+  launch_date    DATE    NOT NULL   -- the current launch estimate
+);
+CREATE INDEX features_id_updated ON features(feature_id, updated_on);
+
+-- Audit archive of goal (quota) revisions agreed at calibration: one row per
+-- revision.  Sign-off columns hold the date each function signed (NULL: not yet).
+CREATE TABLE goal_revisions (
+  revision_id     INTEGER PRIMARY KEY,  -- entity key
+  rep_id          INTEGER NOT NULL,     -- whose goal changed
+  revised_on      DATE    NOT NULL,     -- when the change was made
+  goal_period     TEXT    NOT NULL,     -- the quarter the goal is for, e.g. '2025-Q3'
+  old_target      REAL,                 -- quota before (USD)
+  new_target      REAL,                 -- quota after (USD)
+  reason          TEXT,                 -- the written reason (required)
+  sales_signoff   DATE,                 -- sales leadership sign-off date
+  product_signoff DATE,                 -- product sign-off date
+  finance_signoff DATE                  -- finance sign-off date
+);
+CREATE INDEX goal_revisions_id_revised ON goal_revisions(revision_id, revised_on);

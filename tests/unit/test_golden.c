@@ -1,0 +1,419 @@
+/*
+** test_golden.c — golden tests, run through the vigil binary.
+**
+** Three kinds of files, each one test case (a failure names the file and
+** the first line that differs):
+**
+**   tests/golden/errors/NAME.rules   rules with mistakes; after a line
+**       "# expect:" the rest of the file, with "# " stripped, is exactly what
+**       `vigil check NAME.rules` prints on stderr (run in that folder, whose
+**       schema.sql is the schema).  The exit status must be 1.
+**
+**   tests/golden/run/NAME.test, examples/PACK/tests/NAME.test
+**       header lines "# as_of: DATE", "# args: ...", "# exit: N",
+**       "# sql-file: PATH" (relative to the test), then sections:
+**         === rules    the rules (tests/golden/run only; a pack test uses its pack)
+**         === sql      statements that build the database (a pack test gets
+**                      the pack's schema.sql first)
+**         === expect   exactly the JSONL `vigil run --dry-run --format jsonl` prints
+**         === stderr   lines that must each appear in stderr
+**
+**   tests/acceptance/   the brief's worked example: fixture.sql, acceptance.rules
+**       and expected-DATE.jsonl for each as-of date.
+*/
+#include <CUnit/CUnit.h>
+#include <dirent.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "unit.h"
+
+static const char *vigil_bin(void) {
+  const char *v = getenv("VIGIL");
+  return v ? v : "./vigil";
+}
+static const char *root(void) {
+  const char *r = getenv("VIGIL_ROOT");
+  return r ? r : ".";
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 4096, len = 0;
+  char *b = malloc(cap);
+  size_t n;
+  while (b && (n = fread(b + len, 1, cap - len - 1, f)) > 0) {
+    len += n;
+    if (cap - len < 2) {
+      char *nb = realloc(b, cap * 2);
+      if (!nb) { free(b); b = NULL; break; }
+      b = nb;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (b) b[len] = 0;
+  return b;
+}
+
+static int spit(const char *path, const char *text, size_t n) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  int ok = fwrite(text, 1, n, f) == n;
+  return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+/* Runs cmd with sh; stdout and stderr into files.  Returns the exit status. */
+static int run_cmd(const char *cmd, const char *out, const char *err) {
+  char full[8192];
+  snprintf(full, sizeof full, "%s >'%s' 2>'%s'", cmd, out, err);
+  int st = system(full);
+  if (st == -1 || !WIFEXITED(st)) return -1;
+  return WEXITSTATUS(st);
+}
+
+/* Report a failure for file with a message (CUnit keeps the text). */
+static void fail_case(const char *file, const char *fmt, const char *a, const char *b) {
+  static char msg[4096];
+  char detail[3000];
+  snprintf(detail, sizeof detail, fmt, a ? a : "", b ? b : "");
+  snprintf(msg, sizeof msg, "%s: %s", file, detail);
+  CU_assertImplementation(CU_FALSE, __LINE__, strdup(msg), __FILE__, "", CU_FALSE);
+}
+
+static void pass_case(void) { CU_assertImplementation(CU_TRUE, __LINE__, "golden", __FILE__, "", CU_FALSE); }
+
+/* Compare two texts line by line; on a difference report the first one. */
+static int same_text(const char *file, const char *want, const char *got) {
+  if (strcmp(want, got) == 0) return 1;
+  const char *w = want, *g = got;
+  int line = 1;
+  while (*w && *g) {
+    const char *we = strchr(w, '\n'), *ge = strchr(g, '\n');
+    size_t wl = we ? (size_t)(we - w) : strlen(w), gl = ge ? (size_t)(ge - g) : strlen(g);
+    if (wl != gl || memcmp(w, g, wl) != 0) break;
+    w += wl + (we ? 1 : 0);
+    g += gl + (ge ? 1 : 0);
+    line++;
+  }
+  char wbuf[1200], gbuf[1200];
+  snprintf(wbuf, sizeof wbuf, "%.*s", (int)(strchr(w, '\n') ? strchr(w, '\n') - w : (long)strlen(w)), w);
+  snprintf(gbuf, sizeof gbuf, "%.*s", (int)(strchr(g, '\n') ? strchr(g, '\n') - g : (long)strlen(g)), g);
+  char head[64];
+  snprintf(head, sizeof head, "line %d differs: ", line);
+  char both[2600];
+  snprintf(both, sizeof both, "%sexpected [%s] got [%s]", head, wbuf, gbuf);
+  fail_case(file, "%s%s", both, "");
+  return 0;
+}
+
+/* Files in dir ending in suffix, sorted; NULL-terminated array (caller frees). */
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static char **list_dir(const char *dir, const char *suffix) {
+  DIR *d = opendir(dir);
+  if (!d) return NULL;
+  size_t n = 0, cap = 16;
+  char **v = malloc(cap * sizeof *v);
+  struct dirent *e;
+  while (v && (e = readdir(d)) != NULL) {
+    size_t l = strlen(e->d_name), sl = strlen(suffix);
+    if (e->d_name[0] == '.' || l < sl || strcmp(e->d_name + l - sl, suffix) != 0) continue;
+    if (n + 2 > cap) { cap *= 2; v = realloc(v, cap * sizeof *v); if (!v) break; }
+    v[n++] = strdup(e->d_name);
+  }
+  closedir(d);
+  if (!v) return NULL;
+  v[n] = NULL;
+  qsort(v, n, sizeof *v, cmp_names);
+  return v;
+}
+static void free_list(char **v) {
+  if (!v) return;
+  for (char **p = v; *p; p++) free(*p);
+  free(v);
+}
+
+static char tmpdir[256];
+
+static void make_tmp(void) {
+  if (tmpdir[0]) return;
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-golden-XXXXXX");
+  if (!mkdtemp(tmpdir)) tmpdir[0] = 0;
+}
+
+/* ---- error goldens ------------------------------------------------------------ */
+
+static void error_case(const char *dir, const char *name) {
+  char path[1024], out[512], err[512], cmd[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *text = slurp(path);
+  if (!text) { fail_case(path, "cannot read%s%s", "", ""); return; }
+  char *mark = strstr(text, "# expect:\n");
+  if (!mark) { fail_case(path, "no '# expect:' block%s%s", "", ""); free(text); return; }
+  /* the expected text: each following line without its "# " (or "#") */
+  size_t cap = strlen(mark) + 1, n = 0;
+  char *want = malloc(cap);
+  for (char *l = mark + 10; *l;) {
+    char *e = strchr(l, '\n');
+    size_t len = e ? (size_t)(e - l) : strlen(l);
+    const char *s = l;
+    if (len >= 2 && s[0] == '#' && s[1] == ' ') { s += 2; len -= 2; }
+    else if (len >= 1 && s[0] == '#') { s += 1; len -= 1; }
+    memcpy(want + n, s, len);
+    n += len;
+    want[n++] = '\n';
+    l = e ? e + 1 : l + strlen(l);
+  }
+  want[n] = 0;
+  snprintf(out, sizeof out, "%s/check.out", tmpdir);
+  snprintf(err, sizeof err, "%s/check.err", tmpdir);
+  char abs_bin[1024];
+  if (vigil_bin()[0] == '/') snprintf(abs_bin, sizeof abs_bin, "%s", vigil_bin());
+  else { char cwd[512]; snprintf(abs_bin, sizeof abs_bin, "%s/%s", getcwd(cwd, sizeof cwd) ? cwd : ".", vigil_bin()); }
+  snprintf(cmd, sizeof cmd, "cd '%s' && NO_COLOR=1 '%s' check '%s'", dir, abs_bin, name);
+  int rc = run_cmd(cmd, out, err);
+  char *got = slurp(err);
+  if (rc != 1) {
+    char rcs[32];
+    snprintf(rcs, sizeof rcs, "%d", rc);
+    fail_case(path, "vigil check exited %s, expected 1; stderr: %.2000s", rcs, got ? got : "");
+  } else if (same_text(path, want, got ? got : "")) {
+    pass_case();
+  }
+  free(got);
+  free(want);
+  free(text);
+}
+
+static void test_errors(void) {
+  make_tmp();
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/tests/golden/errors", root());
+  char **files = list_dir(dir, ".rules");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(files);
+  int n = 0;
+  for (char **f = files; *f; f++, n++) error_case(dir, *f);
+  CU_ASSERT(n > 0);
+  free_list(files);
+}
+
+/* ---- run goldens --------------------------------------------------------------------- */
+
+typedef struct run_case {
+  char as_of[32], args[1024], sql_file[512];
+  int exit_code;
+  char *rules, *sql, *expect, *stderr_lines;
+} run_case;
+
+/* Split a .test file into its header and sections (pointers into text;
+** each section keeps its lines' newlines).  Returns -1 for an unknown
+** section name. */
+static int parse_case(char *text, run_case *c) {
+  memset(c, 0, sizeof *c);
+  int in_section = 0;
+  for (char *l = text; *l;) {
+    char *e = strchr(l, '\n');
+    size_t len = e ? (size_t)(e - l) : strlen(l);
+    char line[1200];
+    snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line - 1 ? len : sizeof line - 1), l);
+    if (strncmp(line, "=== ", 4) == 0) {
+      const char *s = line + 4;
+      char **next = strcmp(s, "rules") == 0 ? &c->rules : strcmp(s, "sql") == 0 ? &c->sql
+                  : strcmp(s, "expect") == 0 ? &c->expect : strcmp(s, "stderr") == 0 ? &c->stderr_lines : NULL;
+      if (!next) return -1;
+      *l = 0; /* ends the previous section */
+      *next = e ? e + 1 : l + len;
+      in_section = 1;
+    } else if (!in_section) {
+      if (strncmp(line, "# as_of:", 8) == 0) sscanf(line + 8, " %31s", c->as_of);
+      else if (strncmp(line, "# args:", 7) == 0) snprintf(c->args, sizeof c->args, "%s", line + 7);
+      else if (strncmp(line, "# exit:", 7) == 0) c->exit_code = atoi(line + 7);
+      else if (strncmp(line, "# sql-file:", 11) == 0) sscanf(line + 11, " %511s", c->sql_file);
+    }
+    if (!e) break;
+    l = e + 1;
+  }
+  return 0;
+}
+
+static int load_sql(sqlite3 *db, const char *sql, const char *what, const char *file) {
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    fail_case(file, "%s does not load: %s", what, err ? err : "?");
+    sqlite3_free(err);
+    return -1;
+  }
+  return 0;
+}
+
+/* pack_dir is the pack a pack test runs (NULL for tests/golden/run). */
+static void run_test_file(const char *dir, const char *name, const char *pack_dir) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *text = slurp(path);
+  if (!text) { fail_case(path, "cannot read%s%s", "", ""); return; }
+  run_case c;
+  if (parse_case(text, &c) != 0 || !c.as_of[0] || !c.expect) {
+    fail_case(path, "malformed test (needs '# as_of:' and an '=== expect' section)%s%s", "", "");
+    free(text);
+    return;
+  }
+  char db_path[512], rules_path[512], out[512], err[512], cmd[8192];
+  snprintf(db_path, sizeof db_path, "%s/case.db", tmpdir);
+  snprintf(rules_path, sizeof rules_path, "%s/case.rules", tmpdir);
+  snprintf(out, sizeof out, "%s/run.out", tmpdir);
+  snprintf(err, sizeof err, "%s/run.err", tmpdir);
+  remove(db_path);
+  sqlite3 *db = NULL;
+  int ok = sqlite3_open(db_path, &db) == SQLITE_OK;
+  if (ok && pack_dir) {
+    char schema[1024];
+    snprintf(schema, sizeof schema, "%s/schema.sql", pack_dir);
+    char *sql = slurp(schema);
+    ok = sql && load_sql(db, sql, "the pack's schema.sql", path) == 0;
+    free(sql);
+  }
+  if (ok && c.sql_file[0]) {
+    char sf[1200];
+    snprintf(sf, sizeof sf, "%s/%s", dir, c.sql_file);
+    char *sql = slurp(sf);
+    ok = sql && load_sql(db, sql, c.sql_file, path) == 0;
+    if (!sql) fail_case(path, "cannot read %s%s", c.sql_file, "");
+    free(sql);
+  }
+  if (ok && c.sql) ok = load_sql(db, c.sql, "the sql section", path) == 0;
+  sqlite3_close(db);
+  if (!ok) { free(text); return; }
+  const char *target = pack_dir;
+  if (!pack_dir) {
+    if (!c.rules || spit(rules_path, c.rules, strlen(c.rules)) != 0) {
+      fail_case(path, "no rules section%s%s", "", "");
+      free(text);
+      return;
+    }
+    target = rules_path;
+  }
+  snprintf(cmd, sizeof cmd, "NO_COLOR=1 '%s' run --db '%s' --as-of %s --dry-run --format jsonl %s '%s'", vigil_bin(), db_path,
+           c.as_of, c.args, target);
+  int rc = run_cmd(cmd, out, err);
+  char *got = slurp(out), *gerr = slurp(err);
+  if (rc != c.exit_code) {
+    char rcs[64];
+    snprintf(rcs, sizeof rcs, "%d (expected %d)", rc, c.exit_code);
+    fail_case(path, "vigil run exited %s; stderr: %.2000s", rcs, gerr ? gerr : "");
+  } else if (same_text(path, c.expect, got ? got : "")) {
+    int all = 1;
+    if (c.stderr_lines) {
+      char *lines = strdup(c.stderr_lines);
+      for (char *l = strtok(lines, "\n"); l; l = strtok(NULL, "\n")) {
+        if (!*l) continue;
+        if (!gerr || !strstr(gerr, l)) {
+          fail_case(path, "stderr lacks [%s]; it is: %.1500s", l, gerr ? gerr : "");
+          all = 0;
+          break;
+        }
+      }
+      free(lines);
+    }
+    if (all) pass_case();
+  }
+  free(got);
+  free(gerr);
+  free(text);
+}
+
+static void test_run(void) {
+  make_tmp();
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/tests/golden/run", root());
+  char **files = list_dir(dir, ".test");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(files);
+  int n = 0;
+  for (char **f = files; *f; f++, n++) run_test_file(dir, *f, NULL);
+  CU_ASSERT(n > 0);
+  free_list(files);
+}
+
+static void test_packs(void) {
+  make_tmp();
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/examples", root());
+  static const char *packs[] = {"saas", "hardware", "distributor"};
+  for (size_t i = 0; i < sizeof packs / sizeof *packs; i++) {
+    char pack[700], tdir[800];
+    snprintf(pack, sizeof pack, "%s/%s", dir, packs[i]);
+    snprintf(tdir, sizeof tdir, "%s/tests", pack);
+    char **files = list_dir(tdir, ".test");
+    if (!files || !files[0]) {
+      fail_case(pack, "the pack has no tests%s%s", "", "");
+      free_list(files);
+      continue;
+    }
+    for (char **f = files; *f; f++) run_test_file(tdir, *f, pack);
+    free_list(files);
+  }
+}
+
+static void test_acceptance(void) {
+  make_tmp();
+  char dir[512], fixture[600], rules[600];
+  snprintf(dir, sizeof dir, "%s/tests/acceptance", root());
+  snprintf(fixture, sizeof fixture, "%s/fixture.sql", dir);
+  snprintf(rules, sizeof rules, "%s/acceptance.rules", dir);
+  char **files = list_dir(dir, ".jsonl");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(files);
+  for (char **f = files; *f; f++) {
+    char exp[800], db_path[512], out[512], err[512], cmd[4096], as_of[32] = "";
+    snprintf(exp, sizeof exp, "%s/%s", dir, *f);
+    sscanf(*f, "expected-%10s", as_of);
+    snprintf(db_path, sizeof db_path, "%s/acceptance.db", tmpdir);
+    snprintf(out, sizeof out, "%s/acc.out", tmpdir);
+    snprintf(err, sizeof err, "%s/acc.err", tmpdir);
+    remove(db_path);
+    sqlite3 *db = NULL;
+    char *sql = slurp(fixture);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sql);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+    int ok = load_sql(db, sql, "fixture.sql", exp) == 0;
+    sqlite3_close(db);
+    free(sql);
+    if (!ok) continue;
+    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of %s --dry-run --format jsonl '%s'", vigil_bin(), db_path, as_of, rules);
+    int rc = run_cmd(cmd, out, err);
+    char *want = slurp(exp), *got = slurp(out);
+    CU_ASSERT_EQUAL(rc, 0);
+    if (want && got) {
+      if (same_text(exp, want, got)) pass_case();
+    } else {
+      fail_case(exp, "cannot read the expected or actual output%s%s", "", "");
+    }
+    free(want);
+    free(got);
+  }
+  free_list(files);
+}
+
+static int cleanup(void) {
+  if (tmpdir[0]) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0) return 0;
+  }
+  return 0;
+}
+
+int unit_register_golden(void) {
+  CU_pSuite s = CU_add_suite("golden", NULL, cleanup);
+  if (!s) return CU_get_error();
+  if (!CU_add_test(s, "acceptance example of the brief", test_acceptance) ||
+      !CU_add_test(s, "diagnostics of bad rules (tests/golden/errors)", test_errors) ||
+      !CU_add_test(s, "rules + data -> alerts (tests/golden/run)", test_run) ||
+      !CU_add_test(s, "pack tests (examples/*/tests)", test_packs))
+    return CU_get_error();
+  return CUE_SUCCESS;
+}

@@ -1,0 +1,15 @@
+/*
+** unit.h — the suites of the test runner; each file registers its own.
+** Each returns CUE_SUCCESS or the CUnit error of the registration.
+*/
+#ifndef VIGIL_UNIT_H
+#define VIGIL_UNIT_H
+
+int unit_register_lib(void);      /* test_lib.c: dates, formats, built-in functions */
+int unit_register_bc(void);       /* test_bc.c: .vgc format, verifier, disassembler */
+int unit_register_compiler(void); /* test_compiler.c: lexer, parser, checker, code generator */
+int unit_register_vm(void);       /* test_vm.c: each VM operation */
+int unit_register_runtime(void);  /* test_runtime.c: windows, bad data, recording */
+int unit_register_golden(void);   /* test_golden.c: tests/golden and examples/ through the vigil binary */
+
+#endif

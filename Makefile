@@ -73,13 +73,14 @@ $(GEN)/lexer.c $(GEN)/lexer.h: grammar/lexer.l | build/.deps-ok
 # generated code is compiled without -Wconversion (it is flex's and bison's)
 $(B)/gen/%.o: $(GEN)/%.c $(GEN)/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Igrammar -Icompiler -w -c -o $@ $<
+	$(CC) $(CFLAGS) -Igrammar -Icompiler -w -MMD -MP -c -o $@ $<
 
 $(B)/%.o: %.c $(GEN)/parser.h $(GEN)/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+# (generated objects are in LIB_OBJ too, so their header dependencies count)
 
 $(B)/libvigil.a: $(LIB_OBJ)
 	ar rcs $@ $^

@@ -66,6 +66,7 @@ struct ast {
   uint32_t len;
   int32_t ref;       /* resolved index */
   uint16_t depth;    /* height of the tree under this node (bounded by VG_MAX_DEPTH) */
+  uint32_t size;     /* after checking: nodes under this one with lets and defs inlined */
   int ival;          /* D_CLAUSE: for N (0 without), A_FMT: LIB_FMT_* */
 };
 

@@ -21,6 +21,12 @@
 #define VG_MAX_DEPTH 200
 #endif
 
+/* Size of one rule expression once its lets and defs are inlined (in tree
+** nodes): a let used twice in a let used twice ... grows exponentially. */
+#ifndef VG_MAX_INLINED
+#define VG_MAX_INLINED 200000
+#endif
+
 /* Length of one string literal or identifier, in bytes. */
 #ifndef VG_MAX_STRING
 #define VG_MAX_STRING 65535

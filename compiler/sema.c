@@ -35,6 +35,7 @@ typedef struct sema {
   sm_pack pk;
   ast **defs; int ndefs;
   uint8_t *def_state;     /* recursion check: 0 new, 1 visiting, 2 done, 3 bad */
+  int too_big;            /* VG_MAX_INLINED reported */
 } sema;
 
 static ast *check(sema *s, scope *sc, ast *n);
@@ -503,9 +504,38 @@ static ast *check_lookup(sema *s, scope *sc, ast *n) {
 
 /* ---- expressions ------------------------------------------------------------ */
 
+static ast *check_node(sema *s, scope *sc, ast *n);
+
+static uint32_t sat_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
+
 /* Returns the checked tree (maybe another node than n), or NULL only when
-** out of memory. */
+** out of memory.  Measures the inlined tree: its size and height. */
 static ast *check(sema *s, scope *sc, ast *n) {
+  ast *r = check_node(s, sc, n);
+  if (!r || r->size) return r; /* measured already: a shared let tree */
+  uint32_t size = 1;
+  unsigned depth = 0;
+  ast *kids[3] = {r->a, r->b, r->c};
+  for (int i = 0; i < 3; i++) {
+    int is_list = (i == 0 && (r->kind == A_CALL)) || (i == 1 && r->kind == A_IN);
+    for (ast *k = kids[i]; k; k = is_list ? k->next : NULL) {
+      size = sat_add(size, k->size ? k->size : 1);
+      if (k->depth > depth) depth = k->depth;
+      if (!is_list) break;
+    }
+  }
+  r->size = size;
+  r->depth = (uint16_t)(depth + 1 > UINT16_MAX ? UINT16_MAX : depth + 1);
+  if (size > VG_MAX_INLINED || depth + 1 > 10u * VG_MAX_DEPTH) {
+    if (!s->too_big) cc_error(s->c, r->loc, "E-limit", "this expression is too large once its lets and defs are inlined (%s)",
+                              size > VG_MAX_INLINED ? "over " "200000 nodes" : "nested too deeply");
+    s->too_big = 1;
+    return null_node(s, r->loc);
+  }
+  return r;
+}
+
+static ast *check_node(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
   if (c->oom) return NULL;
   if (!n) { /* a part the parser could not build: its error is reported */

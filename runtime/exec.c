@@ -47,6 +47,7 @@ typedef struct src_run {
   sqlite3_stmt *lookup;      /* prepared on first lookup */
   int has_rowid;
   vm_row lrow;               /* the lookup result row */
+  vm_row cand;               /* the row being read by a lookup */
   int lfound;
   val lkey; char *lkeybuf; size_t lkeycap; int32_t lday; int lvalid; /* cache */
   bad_count *bad;            /* [ncols * BAD__COUNT] */
@@ -342,25 +343,25 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
   sqlite3_reset(sr->lookup);
   if (bind_key(sr->lookup, key) != SQLITE_OK) return -1;
   sr->lfound = 0;
-  vm_row cand;
-  memset(&cand, 0, sizeof cand);
-  cand.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof(val));
-  if (!cand.v) return -1;
+  if (!sr->cand.v) {
+    sr->cand.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof(val));
+    if (!sr->cand.v) return -1;
+  }
   int rc, result = 0;
   while ((rc = sqlite3_step(sr->lookup)) == SQLITE_ROW) {
     pr->rows_read++;
     int skip;
-    if (read_row(pr, si, sr->lookup, &cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; break; }
-    if (skip || cand.time > day) continue;
-    if (sr->lfound && cand.time != sr->lrow.time) break; /* older than the one found */
-    if (sr->lfound && cand.rowid <= sr->lrow.rowid) continue;
+    if (read_row(pr, si, sr->lookup, &sr->cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; break; }
+    if (skip || sr->cand.time > day) continue;
+    if (sr->lfound && sr->cand.time != sr->lrow.time) break; /* older than the one found */
+    if (sr->lfound && sr->cand.rowid <= sr->lrow.rowid) continue;
     if (s->where >= 0) {
-      vm_series one = {&cand, 1, 1, 0, 1, s->ncols};
+      vm_series one = {&sr->cand, 1, 1, 0, 1, s->ncols};
       val ok;
-      if (vm_eval_value(&pr->wvm, s->where, &one, cand.time, &ok) != VM_OK) { result = -1; break; }
+      if (vm_eval_value(&pr->wvm, s->where, &one, sr->cand.time, &ok) != VM_OK) { result = -1; break; }
       if (!(ok.t == VT_BOOL && ok.u.b)) continue;
     }
-    swap_rows(&cand, &sr->lrow);
+    swap_rows(&sr->cand, &sr->lrow);
     sr->lfound = 1;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -368,8 +369,6 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
     result = -1;
   }
   sqlite3_reset(sr->lookup);
-  vg_free(cand.v);
-  vg_free(cand.buf);
   if (result != 0) { sr->lvalid = 0; return -1; }
   if (keep_key(&sr->lkey, &sr->lkeybuf, &sr->lkeycap, key) != 0) return -1;
   sr->lday = day;
@@ -607,6 +606,8 @@ static void pack_free(pack_run *pr) {
       sqlite3_finalize(pr->srcs[i].lookup);
       vg_free(pr->srcs[i].lrow.v);
       vg_free(pr->srcs[i].lrow.buf);
+      vg_free(pr->srcs[i].cand.v);
+      vg_free(pr->srcs[i].cand.buf);
       vg_free(pr->srcs[i].lkeybuf);
       vg_free(pr->srcs[i].bad);
     }

@@ -94,6 +94,7 @@ typedef struct cc {
   /* diagnostics */
   vg_diag_fn diag; void *ud;
   int nerrors, nwarnings, max_errors;
+  int syntax_errors;  /* errors while parsing: some declarations may be partial */
   int oom;
 } cc;
 

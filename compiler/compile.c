@@ -77,6 +77,7 @@ static int load_schema(cc *c, const vg_compile_opts *o, const char *folder_schem
 /* Parse, check and generate: c holds the files. */
 static vg_status finish(cc *c, const char *default_pack, vg_program **out) {
   for (int i = 0; i < c->nfiles && !c->oom; i++) parse_source(c, i, PARSE_FILE, 0, 0, NULL);
+  c->syntax_errors = c->nerrors;
   vg_program *p = NULL;
   /* check what parsed even after syntax errors: one run lists them all */
   if (!c->oom) p = sema_compile(c, default_pack);

@@ -960,7 +960,7 @@ static void check_rule(sema *s, int ri) {
   skip:
     it = next;
   }
-  if (nclauses == 0) cc_error(c, r->decl->name_loc, "E-no-clause", "rule %s has no tier clause ('TIER when CONDITION')", r->name);
+  if (nclauses == 0 && !c->syntax_errors) cc_error(c, r->decl->name_loc, "E-no-clause", "rule %s has no tier clause ('TIER when CONDITION')", r->name);
 }
 
 struct vg_program *sema_compile(cc *c, const char *default_pack) {

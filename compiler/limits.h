@@ -50,7 +50,12 @@
 
 /* Value-stack slots of one function. */
 #ifndef VM_MAX_STACK
-#define VM_MAX_STACK 4096
+#define VM_MAX_STACK 65535
+#endif
+
+/* Values in an `in (...)` list, arguments of a call, parts of a message. */
+#ifndef VG_MAX_LIST
+#define VG_MAX_LIST 1000
 #endif
 
 /* Instructions one rule evaluation (one key) may execute. */

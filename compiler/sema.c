@@ -372,6 +372,10 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
   }
   const lib_func *f = &lib_funcs[fi];
   int nargs = count_args(n->a);
+  if (nargs > VG_MAX_LIST) {
+    cc_error(c, n->loc, "E-limit", "too many arguments (%d; at most %d)", nargs, VG_MAX_LIST);
+    return null_node(s, n->loc);
+  }
   if (nargs < f->min_args || (f->max_args >= 0 && nargs > f->max_args)) {
     if (f->min_args == f->max_args)
       cc_error(c, n->loc, "E-arity", "%s takes %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
@@ -614,6 +618,10 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
     return n;
   }
   case A_IN: {
+    if (count_args(n->b) > VG_MAX_LIST) {
+      cc_error(c, n->loc, "E-limit", "too many values in an 'in' list (at most %d)", VG_MAX_LIST);
+      return null_node(s, n->loc);
+    }
     ast *a = check(s, sc, n->a);
     if (!a) return NULL;
     n->a = a;
@@ -638,6 +646,8 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
     if (!comparable(a->type, lo->type) || !comparable(a->type, hi->type) || !comparable(lo->type, hi->type))
       cc_error(c, n->loc, "E-type", "between needs values of one type: a %s between a %s and a %s",
                type_name(a->type), type_name(lo->type), type_name(hi->type));
+    else if (a->type == VT_BOOL || lo->type == VT_BOOL || hi->type == VT_BOOL)
+      cc_error(c, n->loc, "E-type", "booleans can be compared with = and != only");
     n->type = VT_BOOL;
     return n;
   }
@@ -860,6 +870,7 @@ static void check_source(sema *s, int si) {
     }
     so->table = so->schema->name;
   }
+  if (!key || !time) return;
   /* the key and the time are always columns 0 and 1 */
   if (key && source_column(s, si, key->name) != 0) {
     cc_error(c, key->loc, "E-unknown-column", "table %s has no column '%s'", so->table, key->name);
@@ -869,7 +880,6 @@ static void check_source(sema *s, int si) {
     cc_error(c, time->loc, "E-unknown-column", "table %s has no column '%s'", so->table, time->name);
     return;
   }
-  if (!key || !time) return;
   if (known(so->types[1]) && so->types[1] != VT_DATE)
     cc_error(c, time->loc, "E-type", "the time column '%s' is declared as a %s; declare it DATE (ISO text YYYY-MM-DD)",
              time->name, type_name(so->types[1]));
@@ -937,6 +947,10 @@ static void check_rule(sema *s, int ri) {
         break;
       }
       msg_decl = it;
+      if (count_args(it->a) > VG_MAX_LIST) {
+        cc_error(c, it->loc, "E-limit", "too many parts in a message (at most %d interpolations and texts)", VG_MAX_LIST);
+        break;
+      }
       {
         ast_list parts = {NULL, NULL};
         for (ast *p = it->a; p;) {

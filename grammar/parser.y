@@ -138,11 +138,11 @@ decl
       $$ = named(c, D_DEF, @$, $2->name, $2->loc);
       if ($$) { $$->b = $4.head; $$->a = $7; }
     }
-  | SOURCE name '{' fields '}'   {
+  | SOURCE name '{' fields '}' opt_semi {
       $$ = named(c, D_SOURCE, @$, $2->name, $2->loc);
       if ($$) $$->b = $4.head;
     }
-  | RULE name ON name '{' rule_items '}' {
+  | RULE name ON name '{' rule_items '}' opt_semi {
       $$ = named(c, D_RULE, @$, $2->name, $2->loc);
       if ($$) { $$->a = $4; $$->b = $6.head; }
     }

@@ -50,7 +50,9 @@ typedef struct src_run {
   vm_row cand;               /* the row being read by a lookup */
   int lfound;
   val lkey; char *lkeybuf; size_t lkeycap; int32_t lday; int lvalid; /* cache */
-  bad_count *bad;            /* [ncols * BAD__COUNT] */
+  bad_count *bad;            /* [ncols * BAD__COUNT]: rows read by the source's scan */
+  bad_count *lbad;           /* the same for rows read by lookups into it */
+  int counting_lookup;       /* read_row counts into lbad */
 } src_run;
 
 typedef struct alert {
@@ -134,10 +136,23 @@ static void key_text(val k, char *buf, size_t cap) {
   }
 }
 
-static void count_bad(pack_run *pr, int si, int col, int kind, val key) {
-  bad_count *b = &pr->srcs[si].bad[col * BAD__COUNT + kind];
-  if (b->n++ == 0) key_text(key, b->example, sizeof b->example);
+static void row_key_text(const vm_row *r, int keycol, char *buf, size_t cap) {
+  if (r->kint) snprintf(buf, cap, "%lld", (long long)r->ikey);
+  else key_text(r->v[keycol], buf, cap);
 }
+
+static void count_bad(pack_run *pr, int si, int col, int kind, const vm_row *r) {
+  src_run *sr = &pr->srcs[si];
+  bad_count *b = &(sr->counting_lookup ? sr->lbad : sr->bad)[col * BAD__COUNT + kind];
+  if (b->n++ == 0) {
+    if (r) row_key_text(r, sr->src->key, b->example, sizeof b->example);
+    else b->example[0] = 0;
+  }
+}
+
+/* Rows of one key: an INTEGER key compares exactly (as int64). */
+static int same_row_key(const vm_row *a, const vm_row *b, int keycol);
+static int same_key(val a, val b);
 
 /* Append bytes to the row's buffer; returns the offset or -1 (no memory). */
 static long row_store(vm_row *r, const void *p, size_t n) {
@@ -191,20 +206,29 @@ static int read_row(pack_run *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid
   for (int i = 0; i < s->ncols; i++)
     if (r->v[i].t == VT_STR) r->v[i].u.s = r->buf + (size_t)r->v[i].u.n;
   r->rowid = rowid_col >= 0 ? sqlite3_column_int64(st, rowid_col) : 0;
+  r->kint = sqlite3_column_type(st, s->key) == SQLITE_INTEGER;
+  r->ikey = r->kint ? sqlite3_column_int64(st, s->key) : 0;
   val key = r->v[s->key];
-  if (key.t == VT_NULL || key.t >= VT__COUNT) {
-    if (key.t >= VT__COUNT) r->v[s->key] = val_null();
-    count_bad(pr, si, s->key, BAD_NULL_KEY, val_str("", 0));
+  if (key.t == VT_NULL) {
+    count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);
+    *skip = 1;
+    return 0;
+  }
+  if (key.t >= VT__COUNT) { /* text in a number key column: the text is the example */
+    const unsigned char *txt = sqlite3_column_text(st, s->key);
+    r->v[s->key] = val_str(txt ? (const char *)txt : "", txt ? (size_t)sqlite3_column_bytes(st, s->key) : 0);
+    count_bad(pr, si, s->key, key.t == 0xfe ? BAD_TEXT_NUM : BAD_DATE, r);
+    r->v[s->key] = val_null();
     *skip = 1;
     return 0;
   }
   for (int i = 0; i < s->ncols; i++) {
-    if (r->v[i].t == 0xfe) { count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_TEXT_NUM, key); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
-    else if (r->v[i].t == 0xfd) { count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_DATE, key); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
+    if (r->v[i].t == 0xfe) { count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_TEXT_NUM, r); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
+    else if (r->v[i].t == 0xfd) { count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_DATE, r); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
   }
   if (*skip) return 0;
   if (r->v[s->time].t == VT_NULL) {
-    count_bad(pr, si, s->time, BAD_NULL_TIME, key);
+    count_bad(pr, si, s->time, BAD_NULL_TIME, r);
     *skip = 1;
     return 0;
   }
@@ -285,6 +309,12 @@ static int bind_key(sqlite3_stmt *st, val k) {
   }
 }
 
+static int same_row_key(const vm_row *a, const vm_row *b, int keycol) {
+  if (a->kint && b->kint) return a->ikey == b->ikey;
+  if (a->kint != b->kint) return 0;
+  return same_key(a->v[keycol], b->v[keycol]);
+}
+
 static int same_key(val a, val b) {
   if (a.t != b.t) return 0;
   if (a.t == VT_STR) return a.len == b.len && memcmp(a.u.s, b.u.s, a.len) == 0;
@@ -348,6 +378,7 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
     if (!sr->cand.v) return -1;
   }
   int rc, result = 0;
+  sr->counting_lookup = 1;
   while ((rc = sqlite3_step(sr->lookup)) == SQLITE_ROW) {
     pr->rows_read++;
     int skip;
@@ -368,6 +399,7 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
     diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
     result = -1;
   }
+  sr->counting_lookup = 0;
   sqlite3_reset(sr->lookup);
   if (result != 0) { sr->lvalid = 0; return -1; }
   if (keep_key(&sr->lkey, &sr->lkeybuf, &sr->lkeycap, key) != 0) return -1;
@@ -426,7 +458,7 @@ static void eval_error(pack_run *pr, int rule, vm_status st) {
 static int eval_key(pack_run *pr, int si, const vm_series *s, const int *rules, int nrules) {
   const vm_row *r0 = vm_series_row(s, 0);
   char kbuf[512];
-  key_text(r0->v[pr->srcs[si].src->key], kbuf, sizeof kbuf);
+  row_key_text(r0, pr->srcs[si].src->key, kbuf, sizeof kbuf);
   pr->cur_key = NULL;
   long before = pr->nalerts;
   for (int i = 0; i < nrules; i++) {
@@ -491,9 +523,8 @@ static int run_source(pack_run *pr, int si) {
     int skip;
     if (read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
     if (skip || r->time > pr->as_of) continue;
-    val key = r->v[s->key];
     const vm_row *newest = vm_series_row(&ser, 0);
-    if (newest && !same_key(newest->v[s->key], key)) {
+    if (newest && !same_row_key(newest, r, s->key)) {
       if (eval_key(pr, si, &ser, rules, nrules) != 0) { result = pr->failed ? 0 : -1; goto done; }
       /* the staged row must survive the reset: move it to slot 0 */
       if (r != &ser.rows[0]) swap_rows(r, &ser.rows[0]);
@@ -509,7 +540,7 @@ static int run_source(pack_run *pr, int si) {
       if (!(ok.t == VT_BOOL && ok.u.b)) continue;
     }
     if (newest && newest->time == r->time) {
-      count_bad(pr, si, s->time, BAD_DUP, key);
+      count_bad(pr, si, s->time, BAD_DUP, r);
       if (r->rowid > newest->rowid) swap_rows(r, &ser.rows[ser.head]);
       continue;
     }
@@ -534,22 +565,32 @@ done:
 ** for (a .vgc may meet another database than it was compiled against). */
 static int check_tables(pack_run *pr) {
   const vm_program *p = pr->p;
-  for (int i = 0; i < p->nsources; i++) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(pr->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE", -1, &st, NULL) != SQLITE_OK) {
+    diag(pr->o, VG_ERROR, NULL, 0, "%s: cannot read the schema: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
+    return -1;
+  }
+  int rc = 0;
+  for (int i = 0; i < p->nsources && rc == 0; i++) {
     const vm_source *s = &p->sources[i];
-    for (int k = 0; k < s->ncols; k++) {
-      const char *decl = NULL;
-      if (sqlite3_table_column_metadata(pr->db, NULL, s->table, s->cols[k].name, &decl, NULL, NULL, NULL, NULL) != SQLITE_OK) {
+    for (int k = 0; k < s->ncols && rc == 0; k++) {
+      sqlite3_reset(st);
+      sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
+      sqlite3_bind_text(st, 2, s->cols[k].name, -1, SQLITE_STATIC);
+      if (sqlite3_step(st) != SQLITE_ROW) {
         diag(pr->o, VG_ERROR, NULL, 0, "pack %s, source %s: the database has no column %s.%s", p->pack, s->name, s->table,
              s->cols[k].name);
-        return -1;
+        rc = -1;
       }
     }
   }
-  return 0;
+  sqlite3_finalize(st);
+  return rc;
 }
 
-/* Which columns each rule's code reads (following its value functions). */
-static void mark_cols(const vm_program *p, int fn, uint8_t *cols, uint8_t *seen) {
+/* Which columns each rule's code reads (following its value functions):
+** own[c] for its source's columns, look[src][c] for columns it looks up. */
+static void mark_cols(const vm_program *p, int fn, uint8_t *own, uint8_t **look, uint8_t *seen) {
   if (seen[fn]) return;
   seen[fn] = 1;
   const vm_func *f = &p->funcs[fn];
@@ -557,44 +598,64 @@ static void mark_cols(const vm_program *p, int fn, uint8_t *cols, uint8_t *seen)
   while (c < e) {
     int op = *c;
     uint16_t A = vm_ops[op].nops > 0 ? (uint16_t)(c[1] | c[2] << 8) : 0;
-    if (op == OP_COL) cols[A] = 1;
+    uint16_t B = vm_ops[op].nops > 1 ? (uint16_t)(c[3] | c[4] << 8) : 0;
+    if (op == OP_COL) own[A] = 1;
+    if (op == OP_LOOKUP && look) {
+      const vm_source *t = &p->sources[A];
+      look[A][B] = look[A][t->key] = look[A][t->time] = 1;
+      if (t->where >= 0) mark_cols(p, t->where, look[A], NULL, seen);
+    }
     if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD)
-      mark_cols(p, A, cols, seen);
+      mark_cols(p, A, own, look, seen);
     c += 1 + 2 * vm_ops[op].nops;
+  }
+}
+
+static void report_counts(pack_run *pr, const vm_rule *r, int si, const uint8_t *used, const bad_count *bad, const char *how) {
+  const vm_program *p = pr->p;
+  const vm_source *s = &p->sources[si];
+  for (int k = 0; k < s->ncols; k++) {
+    if (!used[k]) continue;
+    for (int b = 0; b < BAD__COUNT; b++) {
+      const bad_count *bc = &bad[k * BAD__COUNT + b];
+      if (!bc->n) continue;
+      pr->warnings++;
+      diag(pr->o, VG_WARNING, p->files[r->file], (int)r->line, "rule %s: table %s, column %s%s: %lld %s%s%s%s", r->name,
+           s->table, s->cols[k].name, how, bc->n, bad_what[b], bc->example[0] ? " (e.g. key " : "", bc->example,
+           bc->example[0] ? ")" : "");
+    }
   }
 }
 
 static void report_bad(pack_run *pr) {
   const vm_program *p = pr->p;
-  uint8_t *seen = vg_realloc(NULL, p->nfuncs ? p->nfuncs : 1);
-  if (!seen) return;
-  for (int ri = 0; ri < p->nrules; ri++) {
+  size_t nf = p->nfuncs ? p->nfuncs : 1, ns = p->nsources ? p->nsources : 1;
+  uint8_t *seen = vg_realloc(NULL, nf);
+  uint8_t **look = vg_realloc(NULL, ns * sizeof *look);
+  if (!seen || !look) { vg_free(seen); vg_free(look); return; }
+  memset(look, 0, ns * sizeof *look);
+  int ok = 1;
+  for (int i = 0; i < p->nsources && ok; i++) {
+    look[i] = vg_realloc(NULL, p->sources[i].ncols ? p->sources[i].ncols : 1);
+    ok = look[i] != NULL;
+  }
+  for (int ri = 0; ri < p->nrules && ok; ri++) {
     const vm_rule *r = &p->rules[ri];
     const vm_source *s = &p->sources[r->source];
-    src_run *sr = &pr->srcs[r->source];
-    uint8_t *used = vg_realloc(NULL, s->ncols ? s->ncols : 1);
-    if (!used) break;
-    memset(used, 0, s->ncols ? s->ncols : 1);
-    memset(seen, 0, p->nfuncs ? p->nfuncs : 1);
-    mark_cols(p, r->fn, used, seen);
-    if (s->where >= 0) mark_cols(p, s->where, used, seen);
-    used[s->key] = used[s->time] = 1;
-    for (int k = 0; k < s->ncols; k++) {
-      if (!used[k]) continue;
-      for (int b = 0; b < BAD__COUNT; b++) {
-        const bad_count *bc = &sr->bad[k * BAD__COUNT + b];
-        if (!bc->n) continue;
-        pr->warnings++;
-        if (b == BAD_NULL_KEY)
-          diag(pr->o, VG_WARNING, p->files[r->file], (int)r->line, "rule %s: table %s, column %s: %lld %s",
-               r->name, s->table, s->cols[k].name, bc->n, bad_what[b]);
-        else
-          diag(pr->o, VG_WARNING, p->files[r->file], (int)r->line, "rule %s: table %s, column %s: %lld %s (e.g. key %s)",
-               r->name, s->table, s->cols[k].name, bc->n, bad_what[b], bc->example);
-      }
-    }
-    vg_free(used);
+    for (int i = 0; i < p->nsources; i++) memset(look[i], 0, p->sources[i].ncols ? p->sources[i].ncols : 1);
+    memset(seen, 0, nf);
+    uint8_t *mine = vg_realloc(NULL, s->ncols ? s->ncols : 1);
+    if (!mine) break;
+    memset(mine, 0, s->ncols ? s->ncols : 1);
+    mark_cols(p, r->fn, mine, look, seen);
+    if (s->where >= 0) mark_cols(p, s->where, mine, NULL, seen);
+    mine[s->key] = mine[s->time] = 1;
+    report_counts(pr, r, r->source, mine, pr->srcs[r->source].bad, "");
+    for (int i = 0; i < p->nsources; i++) report_counts(pr, r, i, look[i], pr->srcs[i].lbad, " (read by a lookup)");
+    vg_free(mine);
   }
+  for (int i = 0; i < p->nsources; i++) vg_free(look[i]);
+  vg_free(look);
   vg_free(seen);
 }
 
@@ -610,6 +671,7 @@ static void pack_free(pack_run *pr) {
       vg_free(pr->srcs[i].cand.buf);
       vg_free(pr->srcs[i].lkeybuf);
       vg_free(pr->srcs[i].bad);
+      vg_free(pr->srcs[i].lbad);
     }
     vg_free(pr->srcs);
   }
@@ -634,8 +696,10 @@ static int pack_eval(pack_run *pr) {
     pr->srcs[i].src = &p->sources[i];
     size_t n = (size_t)(p->sources[i].ncols ? p->sources[i].ncols : 1) * BAD__COUNT;
     pr->srcs[i].bad = vg_realloc(NULL, n * sizeof(bad_count));
-    if (!pr->srcs[i].bad) return -1;
+    pr->srcs[i].lbad = vg_realloc(NULL, n * sizeof(bad_count));
+    if (!pr->srcs[i].bad || !pr->srcs[i].lbad) return -1;
     memset(pr->srcs[i].bad, 0, n * sizeof(bad_count));
+    memset(pr->srcs[i].lbad, 0, n * sizeof(bad_count));
   }
   if (check_tables(pr) != 0) { pr->failed = 1; return -1; }
   for (int i = 0; i < p->nsources; i++)

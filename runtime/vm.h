@@ -120,6 +120,8 @@ const vm_lineinfo *vm_line_at(const vm_program *p, int fn, uint32_t pc);
 typedef struct vm_row {
   int32_t time;     /* calendar day of the row */
   int64_t rowid;
+  int64_t ikey;     /* the key when it is an SQLite INTEGER (kint): exact beyond 2^53 */
+  int kint;
   val *v;           /* ncols values; strings point into buf */
   char *buf;
   size_t buflen, bufcap;

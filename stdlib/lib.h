@@ -49,8 +49,9 @@ enum { LIB_FMT_DEFAULT = 0, LIB_FMT_PCT = 1, LIB_FMT_FIXED = 2 };
 ** and NUL-terminated). */
 size_t lib_format(val v, int fmt, int digits, char *buf, size_t cap);
 
-/* The text of a key or recipient: an integral number in decimal digits
-** (no exponent), anything else as lib_format's default.  Same contract. */
+/* The text of a key or recipient: an integral finite number in decimal
+** digits (no exponent, however large), anything else as lib_format's
+** default.  Same contract. */
 size_t lib_format_text(val v, char *buf, size_t cap);
 
 /* ---- Built-in scalar functions (lib_func.c) -------------------------- */

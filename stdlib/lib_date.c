@@ -68,9 +68,12 @@ static int get_char(scan *p, char c) {
 }
 
 /* "HH:MM[:SS[.fraction]]" then an optional "Z", "+HH:MM" or "-HH:MM".  The
-** zone's limits are SQLite's (hours 0-14). */
-static int get_time(scan *p) {
-  int h, mi, sec;
+** zone's limits are SQLite's (hours 0-14).  Sets *shift to the days the
+** zone moves the time to in UTC (-1, 0 or 1), as SQLite's date() does:
+** '2025-01-01T23:00-05:00' is 2025-01-02. */
+static int get_time(scan *p, int *shift) {
+  int h, mi, sec, zh, zm;
+  *shift = 0;
   if (!get_num(p, 2, 0, 23, &h) || !get_char(p, ':') || !get_num(p, 2, 0, 59, &mi))
     return 0;
   if (get_char(p, ':')) {
@@ -81,17 +84,20 @@ static int get_time(scan *p) {
     }
   }
   if (get_char(p, 'Z')) return 1;
-  if (get_char(p, '+') || get_char(p, '-'))
-    return get_num(p, 2, 0, 14, &h) && get_char(p, ':') && get_num(p, 2, 0, 59, &mi);
+  int sign = get_char(p, '+') ? 1 : get_char(p, '-') ? -1 : 0;
+  if (!sign) return 1;
+  if (!get_num(p, 2, 0, 14, &zh) || !get_char(p, ':') || !get_num(p, 2, 0, 59, &zm)) return 0;
+  int utc = h * 60 + mi - sign * (zh * 60 + zm);
+  *shift = utc < 0 ? -1 : utc >= 24 * 60 ? 1 : 0;
   return 1;
 }
 
-/* Returns 0 (and leaves *out alone) for text that is not a readable date. */
+/* Returns 0 (and leaves *out alone) for text that is not a readable date.
+** Like SQLite: no leading blanks, trailing blanks allowed. */
 int lib_parse_date(const char *s, size_t len, int32_t *out) {
   scan p = {s, len, 0};
-  int y, m, d;
+  int y, m, d, shift = 0;
   if (s == NULL) return 0;
-  while (p.i < p.len && is_blank(s[p.i])) p.i++;
   if (!get_num(&p, 4, 0, 9999, &y) || !get_char(&p, '-') || !get_num(&p, 2, 1, 12, &m) ||
       !get_char(&p, '-') || !get_num(&p, 2, 1, 31, &d))
     return 0;
@@ -99,11 +105,11 @@ int lib_parse_date(const char *s, size_t len, int32_t *out) {
   if (p.i < p.len && (s[p.i] == 'T' ||
                       (s[p.i] == ' ' && p.i + 1 < p.len && is_digit(s[p.i + 1])))) {
     p.i++;
-    if (!get_time(&p)) return 0;
+    if (!get_time(&p, &shift)) return 0;
   }
   while (p.i < p.len && is_blank(s[p.i])) p.i++;
   if (p.i != p.len || !lib_date_valid(y, m, d)) return 0;
-  *out = lib_days_from_civil(y, m, d);
+  *out = lib_days_from_civil(y, m, d) + shift;
   return 1;
 }
 

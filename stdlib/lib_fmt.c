@@ -104,8 +104,8 @@ size_t lib_format(val v, int fmt, int digits, char *buf, size_t cap) {
 
 /* Returns the length written; with cap 0 nothing is written and 0 returned. */
 size_t lib_format_text(val v, char *buf, size_t cap) {
-  if (v.t == VT_NUM && fabs(v.u.n) < 1e18 && v.u.n == floor(v.u.n)) {
-    char t[32];
+  if (v.t == VT_NUM && isfinite(v.u.n) && v.u.n == floor(v.u.n)) {
+    char t[400]; /* DBL_MAX has 309 digits */
     out o = {buf, cap, 0};
     if (cap == 0) return 0;
     snprintf(t, sizeof t, "%.0f", v.u.n == 0 ? 0.0 : v.u.n);

@@ -398,6 +398,70 @@ static void test_acceptance(void) {
   free_list(files);
 }
 
+/* Each pack's demo gives the same alerts from source and from its .vgc; a
+** truncated or bit-flipped .vgc is rejected with exit 1 and a reason. */
+static void test_vgc(void) {
+  make_tmp();
+  static const char *packs[] = {"saas", "hardware", "distributor"};
+  for (size_t i = 0; i < sizeof packs / sizeof *packs; i++) {
+    char pack[600], db_path[512], vgc[512], out1[512], out2[512], err[512], cmd[4096];
+    snprintf(pack, sizeof pack, "%s/examples/%s", root(), packs[i]);
+    snprintf(db_path, sizeof db_path, "%s/demo-%s.db", tmpdir, packs[i]);
+    snprintf(vgc, sizeof vgc, "%s/%s.vgc", tmpdir, packs[i]);
+    snprintf(out1, sizeof out1, "%s/src.out", tmpdir);
+    snprintf(out2, sizeof out2, "%s/vgc.out", tmpdir);
+    snprintf(err, sizeof err, "%s/vgc.err", tmpdir);
+    remove(db_path);
+    sqlite3 *db = NULL;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+    char f1[700], f2[700];
+    snprintf(f1, sizeof f1, "%s/schema.sql", pack);
+    snprintf(f2, sizeof f2, "%s/demo.sql", pack);
+    char *schema = slurp(f1), *demo = slurp(f2);
+    int ok = schema && demo && load_sql(db, schema, "schema.sql", pack) == 0 && load_sql(db, demo, "demo.sql", pack) == 0;
+    free(schema);
+    free(demo);
+    sqlite3_close(db);
+    CU_ASSERT_FATAL(ok);
+    snprintf(cmd, sizeof cmd, "'%s' compile -o '%s' '%s'", vigil_bin(), vgc, pack);
+    CU_ASSERT_EQUAL(run_cmd(cmd, out1, err), 0);
+    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run --format jsonl '%s'", vigil_bin(), db_path, pack);
+    CU_ASSERT_EQUAL(run_cmd(cmd, out1, err), 0);
+    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run --format jsonl '%s'", vigil_bin(), db_path, vgc);
+    CU_ASSERT_EQUAL(run_cmd(cmd, out2, err), 0);
+    char *a = slurp(out1), *b = slurp(out2);
+    CU_ASSERT_PTR_NOT_NULL(a);
+    CU_ASSERT_PTR_NOT_NULL(b);
+    if (a && b) {
+      CU_ASSERT(strlen(a) > 0);
+      if (same_text(vgc, a, b)) pass_case();
+    }
+    free(a);
+    free(b);
+    /* damaged copies: cut in half, and one flipped bit in the middle */
+    char *bytes = slurp(vgc);
+    FILE *f = fopen(vgc, "rb");
+    long size = 0;
+    if (f) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
+    CU_ASSERT_FATAL(bytes != NULL && size > 16);
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/bad.vgc", tmpdir);
+    for (int k = 0; k < 2; k++) {
+      if (k == 0) spit(bad, bytes, (size_t)size / 2);
+      else {
+        bytes[size / 2] ^= 0x10;
+        spit(bad, bytes, (size_t)size);
+      }
+      snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run '%s'", vigil_bin(), db_path, bad);
+      CU_ASSERT_EQUAL(run_cmd(cmd, out2, err), 1);
+      char *e = slurp(err);
+      CU_ASSERT_PTR_NOT_NULL(e ? strstr(e, "not a valid compiled pack") : NULL);
+      free(e);
+    }
+    free(bytes);
+  }
+}
+
 static int cleanup(void) {
   if (tmpdir[0]) {
     char cmd[512];
@@ -413,7 +477,8 @@ int unit_register_golden(void) {
   if (!CU_add_test(s, "acceptance example of the brief", test_acceptance) ||
       !CU_add_test(s, "diagnostics of bad rules (tests/golden/errors)", test_errors) ||
       !CU_add_test(s, "rules + data -> alerts (tests/golden/run)", test_run) ||
-      !CU_add_test(s, "pack tests (examples/*/tests)", test_packs))
+      !CU_add_test(s, "pack tests (examples/*/tests)", test_packs) ||
+      !CU_add_test(s, "packs run the same from .vgc; damaged .vgc rejected", test_vgc))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -597,8 +597,8 @@ static void mark_cols(const vm_program *p, int fn, uint8_t *own, uint8_t **look,
   const uint8_t *c = p->code + f->code_off, *e = c + f->code_len;
   while (c < e) {
     int op = *c;
-    uint16_t A = vm_ops[op].nops > 0 ? (uint16_t)(c[1] | c[2] << 8) : 0;
-    uint16_t B = vm_ops[op].nops > 1 ? (uint16_t)(c[3] | c[4] << 8) : 0;
+    uint16_t A = vm_ops[op].nops > 0 ? (uint16_t)(c[1] | (unsigned)c[2] << 8) : 0;
+    uint16_t B = vm_ops[op].nops > 1 ? (uint16_t)(c[3] | (unsigned)c[4] << 8) : 0;
     if (op == OP_COL) own[A] = 1;
     if (op == OP_LOOKUP && look) {
       const vm_source *t = &p->sources[A];

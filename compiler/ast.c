@@ -45,12 +45,6 @@ ast *ast_clone(cc *c, const ast *n) {
   return m;
 }
 
-vg_loc loc_span(vg_loc a, vg_loc b) {
-  vg_loc l = a;
-  if (b.file == a.file && b.end > l.end) l.end = b.end;
-  return l;
-}
-
 /* Returns the file's index, or -1 with an error reported. */
 int cc_add_file(cc *c, const char *path, const char *text, size_t len) {
   if (c->nfiles >= VG_MAX_FILES) {

@@ -104,8 +104,6 @@ void ast_append(ast_list *l, ast *n);
 ast *ast_new(cc *c, int kind, vg_loc loc);
 /* A deep copy of n and its lists (not of ->next of n itself). */
 ast *ast_clone(cc *c, const ast *n);
-/* A location spanning a to b (same file). */
-vg_loc loc_span(vg_loc a, vg_loc b);
 
 /* Add a file (the text is copied into the arena).  Returns its index, or -1
 ** (and an error reported) when there are too many files or no memory. */
@@ -147,6 +145,7 @@ struct lex_extra {
   uint32_t pos;     /* byte offset in the file of the next byte scanned */
   int start_token;  /* returned first, to select what the parser parses */
   int depth;        /* nesting of parentheses and brackets */
+  int in_message;   /* scanning an interpolation inside a message string */
 };
 
 /* What the parser parses: a whole file, one expression (message parts), or
@@ -157,6 +156,8 @@ enum { PARSE_FILE = 0, PARSE_EXPR = 1, PARSE_LITERAL = 2 };
 ** PARSE_LITERAL).  PARSE_FILE appends the declarations to c->decls; the
 ** others set *out.  Errors are reported to c; returns the number of errors. */
 int parse_source(cc *c, int file, int mode, uint32_t start, uint32_t end, ast **out);
+/* PARSE_EXPR inside a message string (strings there are written \"...\"). */
+enum { PARSE_MESSAGE_EXPR = 3 };
 
 /* Split a message string (raw text between the quotes at loc) into parts:
 ** A_STR literal pieces and A_FMT interpolations.  Errors are reported. */

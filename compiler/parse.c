@@ -23,6 +23,8 @@ int parse_source(cc *c, int file, int mode, uint32_t start, uint32_t end, ast **
   x.file = file;
   if (mode == PARSE_FILE) { start = 0; end = (uint32_t)f->len; }
   x.pos = start;
+  x.in_message = mode == PARSE_MESSAGE_EXPR;
+  if (mode == PARSE_MESSAGE_EXPR) mode = PARSE_EXPR;
   x.start_token = mode == PARSE_EXPR ? START_EXPR : mode == PARSE_LITERAL ? START_LITERAL : START_FILE;
   yyscan_t scanner;
   if (vg_yylex_init_extra(&x, &scanner) != 0) { c->oom = 1; return 1; }
@@ -105,7 +107,7 @@ static ast *interp_part(cc *c, int file, uint32_t s, uint32_t e) {
     return NULL;
   }
   ast *e1 = NULL;
-  if (parse_source(c, file, PARSE_EXPR, a, b, &e1) != 0 || !e1) return NULL;
+  if (parse_source(c, file, PARSE_MESSAGE_EXPR, a, b, &e1) != 0 || !e1) return NULL;
   f->a = e1;
   f->depth = (uint16_t)(e1->depth + 1);
   return f;

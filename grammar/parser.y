@@ -290,7 +290,6 @@ primary
   | STALE                      { $$ = lit(c, A_STALE, @1); }
   | IDENT                      { $$ = named(c, A_NAME, @1, $1.s, @1); }
   | '(' expr ')'               { $$ = $2; }
-  | '(' error ')'              { $$ = lit(c, A_NULL, @$); }
   ;
 
 %%

@@ -71,6 +71,7 @@ typedef struct pack_run {
   vg_arena arena;            /* alert texts */
   alert *alerts; long nalerts, capalerts;
   const char *cur_key;       /* text of the key being evaluated */
+  vg_buf keytext;            /* its storage (any length) */
   long long rows_read;
   int warnings;
   int failed;
@@ -139,6 +140,16 @@ static void key_text(val k, char *buf, size_t cap) {
 static void row_key_text(const vm_row *r, int keycol, char *buf, size_t cap) {
   if (r->kint) snprintf(buf, cap, "%lld", (long long)r->ikey);
   else key_text(r->v[keycol], buf, cap);
+}
+
+/* The full text of a row's key into b (NUL-terminated).  0 or -1 (no memory). */
+static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
+  b->len = 0;
+  val k = r->v[keycol];
+  if (!r->kint && k.t == VT_STR) return vg_buf_append(b, k.u.s, k.len);
+  char tmp[512];
+  row_key_text(r, keycol, tmp, sizeof tmp);
+  return vg_buf_append(b, tmp, strlen(tmp));
 }
 
 static void count_bad(pack_run *pr, int si, int col, int kind, const vm_row *r) {
@@ -293,6 +304,29 @@ static void swap_rows(vm_row *a, vm_row *b) {
   *b = t;
 }
 
+static vm_row *slot_at(vm_series *s, uint32_t off) { return &s->rows[(s->head + s->cap - off) % s->cap]; }
+
+/* The newest row came in older than the one before it (rows are ordered by
+** their time text, and a zone in the text can move the day): move it down to
+** its place.  When it meets a row of the same day, the one with the larger
+** rowid stays and the other leaves the series; returns 1 then. */
+static int series_sink(vm_series *s) {
+  uint32_t i = 0;
+  while (i + 1 < s->n && slot_at(s, i + 1)->time > slot_at(s, i)->time) {
+    swap_rows(slot_at(s, i), slot_at(s, i + 1));
+    i++;
+  }
+  if (i + 1 < s->n && slot_at(s, i + 1)->time == slot_at(s, i)->time) {
+    if (slot_at(s, i)->rowid > slot_at(s, i + 1)->rowid) swap_rows(slot_at(s, i), slot_at(s, i + 1));
+    /* drop the row at offset i: shift the newer ones down by one */
+    for (uint32_t k = i; k > 0; k--) swap_rows(slot_at(s, k), slot_at(s, k - 1));
+    s->head = (s->head + s->cap - 1) % s->cap;
+    s->n--;
+    return 1;
+  }
+  return 0;
+}
+
 /* ---- lookups ------------------------------------------------------------------------- */
 
 static int bind_key(sqlite3_stmt *st, val k) {
@@ -354,7 +388,7 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
       int rc = select_list(&q, s, sr->has_rowid);
       rc |= vg_buf_append(&q, " WHERE ", 7);
       rc |= quote_ident(&q, s->cols[s->key].name);
-      rc |= vg_buf_printf(&q, " = ?1 ORDER BY ");
+      rc |= vg_buf_printf(&q, " = ?1 COLLATE BINARY ORDER BY ");
       rc |= quote_ident(&q, s->cols[s->time].name);
       rc |= vg_buf_printf(&q, " DESC%s", sr->has_rowid ? ", rowid DESC" : "");
       if (rc) { vg_buf_free(&q); return -1; }
@@ -384,8 +418,13 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
     int skip;
     if (read_row(pr, si, sr->lookup, &sr->cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; break; }
     if (skip || sr->cand.time > day) continue;
-    if (sr->lfound && sr->cand.time != sr->lrow.time) break; /* older than the one found */
-    if (sr->lfound && sr->cand.rowid <= sr->lrow.rowid) continue;
+    /* rows come newest first by their time text; a zone in the text can
+    ** move a row's day by one either way, so stop only once the text is
+    ** surely older than the day found */
+    if (sr->lfound && sr->cand.time < sr->lrow.time - 2) break;
+    if (sr->lfound && (sr->cand.time < sr->lrow.time ||
+                       (sr->cand.time == sr->lrow.time && sr->cand.rowid <= sr->lrow.rowid)))
+      continue;
     if (s->where >= 0) {
       vm_series one = {&sr->cand, 1, 1, 0, 1, s->ncols};
       val ok;
@@ -457,8 +496,8 @@ static void eval_error(pack_run *pr, int rule, vm_status st) {
 /* Evaluate the rules of source si on the series of one key. */
 static int eval_key(pack_run *pr, int si, const vm_series *s, const int *rules, int nrules) {
   const vm_row *r0 = vm_series_row(s, 0);
-  char kbuf[512];
-  row_key_text(r0, pr->srcs[si].src->key, kbuf, sizeof kbuf);
+  if (row_key_buf(r0, pr->srcs[si].src->key, &pr->keytext) != 0) return -1;
+  const char *kbuf = pr->keytext.data;
   pr->cur_key = NULL;
   long before = pr->nalerts;
   for (int i = 0; i < nrules; i++) {
@@ -501,9 +540,11 @@ static int run_source(pack_run *pr, int si) {
   for (has_rowid = 1; has_rowid >= 0; has_rowid--) {
     q.len = 0;
     int rc = select_list(&q, s, has_rowid);
+    /* BINARY: the keys of one group must be equal byte for byte, as the
+    ** runtime compares them, whatever collation the column declares */
     rc |= vg_buf_append(&q, " ORDER BY ", 10);
     rc |= quote_ident(&q, s->cols[s->key].name);
-    rc |= vg_buf_append(&q, ", ", 2);
+    rc |= vg_buf_append(&q, " COLLATE BINARY, ", 17);
     rc |= quote_ident(&q, s->cols[s->time].name);
     if (has_rowid) rc |= vg_buf_append(&q, ", rowid", 7);
     if (rc) { vg_buf_free(&q); result = -1; goto done; }
@@ -545,6 +586,7 @@ static int run_source(pack_run *pr, int si) {
       continue;
     }
     series_push(&ser);
+    if (newest && newest->time > r->time && series_sink(&ser)) count_bad(pr, si, s->time, BAD_DUP, r);
   }
   if (rc != SQLITE_DONE) {
     diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
@@ -678,6 +720,7 @@ static void pack_free(pack_run *pr) {
   vm_state_free(&pr->vm);
   vm_state_free(&pr->wvm);
   vg_free(pr->alerts);
+  vg_buf_free(&pr->keytext);
   vg_arena_free(&pr->arena);
 }
 
@@ -710,7 +753,7 @@ static int pack_eval(pack_run *pr) {
          p->pack, (unsigned long long)pr->vm.type_warnings);
   }
   report_bad(pr);
-  qsort(pr->alerts, (size_t)pr->nalerts, sizeof *pr->alerts, cmp_alert);
+  if (pr->nalerts > 1) qsort(pr->alerts, (size_t)pr->nalerts, sizeof *pr->alerts, cmp_alert);
   return 0;
 }
 

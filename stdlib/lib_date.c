@@ -67,14 +67,14 @@ static int get_char(scan *p, char c) {
   return 0;
 }
 
-/* "HH:MM[:SS[.fraction]]" then an optional "Z", "+HH:MM" or "-HH:MM".  The
-** zone's limits are SQLite's (hours 0-14).  Sets *shift to the days the
-** zone moves the time to in UTC (-1, 0 or 1), as SQLite's date() does:
-** '2025-01-01T23:00-05:00' is 2025-01-02. */
+/* "HH:MM[:SS[.fraction]]" (hours 0-24, as SQLite reads them), blanks, then
+** an optional "Z"/"z" or "+HH:MM"/"-HH:MM" (zone hours 0-14).  Sets *shift
+** to the days the zone moves the time by in UTC (-1, 0 or 1), as SQLite's
+** date() does: '2025-01-01T23:00-05:00' is 2025-01-02. */
 static int get_time(scan *p, int *shift) {
   int h, mi, sec, zh, zm;
   *shift = 0;
-  if (!get_num(p, 2, 0, 23, &h) || !get_char(p, ':') || !get_num(p, 2, 0, 59, &mi))
+  if (!get_num(p, 2, 0, 24, &h) || !get_char(p, ':') || !get_num(p, 2, 0, 59, &mi))
     return 0;
   if (get_char(p, ':')) {
     if (!get_num(p, 2, 0, 59, &sec)) return 0;
@@ -83,7 +83,8 @@ static int get_time(scan *p, int *shift) {
       while (p->i < p->len && is_digit(p->s[p->i])) p->i++;
     }
   }
-  if (get_char(p, 'Z')) return 1;
+  while (p->i < p->len && is_blank(p->s[p->i])) p->i++;
+  if (get_char(p, 'Z') || get_char(p, 'z')) return 1;
   int sign = get_char(p, '+') ? 1 : get_char(p, '-') ? -1 : 0;
   if (!sign) return 1;
   if (!get_num(p, 2, 0, 14, &zh) || !get_char(p, ':') || !get_num(p, 2, 0, 59, &zm)) return 0;
@@ -93,7 +94,8 @@ static int get_time(scan *p, int *shift) {
 }
 
 /* Returns 0 (and leaves *out alone) for text that is not a readable date.
-** Like SQLite: no leading blanks, trailing blanks allowed. */
+** The grammar is SQLite's: the date, then any run of blanks and 'T's, then
+** optionally a time (get_time), then trailing blanks; no leading blank. */
 int lib_parse_date(const char *s, size_t len, int32_t *out) {
   scan p = {s, len, 0};
   int y, m, d, shift = 0;
@@ -101,12 +103,8 @@ int lib_parse_date(const char *s, size_t len, int32_t *out) {
   if (!get_num(&p, 4, 0, 9999, &y) || !get_char(&p, '-') || !get_num(&p, 2, 1, 12, &m) ||
       !get_char(&p, '-') || !get_num(&p, 2, 1, 31, &d))
     return 0;
-  /* A 'T' always starts a time; a space does when a digit follows it. */
-  if (p.i < p.len && (s[p.i] == 'T' ||
-                      (s[p.i] == ' ' && p.i + 1 < p.len && is_digit(s[p.i + 1])))) {
-    p.i++;
-    if (!get_time(&p, &shift)) return 0;
-  }
+  while (p.i < p.len && (is_blank(s[p.i]) || s[p.i] == 'T')) p.i++;
+  if (p.i < p.len && !get_time(&p, &shift)) return 0;
   while (p.i < p.len && is_blank(s[p.i])) p.i++;
   if (p.i != p.len || !lib_date_valid(y, m, d)) return 0;
   *out = lib_days_from_civil(y, m, d) + shift;

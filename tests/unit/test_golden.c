@@ -205,7 +205,7 @@ static void test_errors(void) {
 /* ---- run goldens --------------------------------------------------------------------- */
 
 typedef struct run_case {
-  char as_of[32], args[1024], sql_file[512];
+  char as_of[32], args[1300], sql_file[512];
   int exit_code;
   char *rules, *sql, *expect, *stderr_lines;
 } run_case;

@@ -70,7 +70,7 @@ static int spit(const char *path, const char *text, size_t n) {
 
 /* Runs cmd with sh; stdout and stderr into files.  Returns the exit status. */
 static int run_cmd(const char *cmd, const char *out, const char *err) {
-  char full[8192];
+  char full[9300];
   snprintf(full, sizeof full, "%s >'%s' 2>'%s'", cmd, out, err);
   int st = system(full);
   if (st == -1 || !WIFEXITED(st)) return -1;

@@ -38,7 +38,7 @@ LIB_SRC := compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c com
            compiler/compile.c runtime/mem.c runtime/opcodes.c runtime/bc.c runtime/disasm.c \
            runtime/vm.c runtime/exec.c stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
-CLI_OBJ := $(B)/cli/main.o
+CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 

@@ -10,149 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "vigil.h"
+#include "cli.h"
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
-
-/* ---- diagnostics -------------------------------------------------------------- */
-
-typedef struct diag_sink {
-  int format;           /* 0 text, 1 json, 2 sarif */
-  int color;
-  int errors, warnings;
-  int first;            /* json: no comma before the first */
-  FILE *out;
-  /* kept for SARIF / JSON, rendered at the end */
-  char *buf; size_t len, cap;
-} diag_sink;
-
-enum { FMT_TEXT, FMT_JSON, FMT_SARIF };
-
-static void sink_put(diag_sink *s, const char *p, size_t n) {
-  if (s->len + n + 1 > s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 4096;
-    while (cap < s->len + n + 1) cap *= 2;
-    char *b = realloc(s->buf, cap);
-    if (!b) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
-    s->buf = b;
-    s->cap = cap;
-  }
-  memcpy(s->buf + s->len, p, n);
-  s->len += n;
-  s->buf[s->len] = 0;
-}
-
-static void sink_str(diag_sink *s, const char *p) { sink_put(s, p, strlen(p)); }
-
-/* p as a JSON string literal (UTF-8 passes through). */
-static void sink_json(diag_sink *s, const char *p) {
-  if (!p) { sink_str(s, "null"); return; }
-  sink_str(s, "\"");
-  for (; *p; p++) {
-    unsigned char ch = (unsigned char)*p;
-    char esc[8];
-    if (ch == '"') sink_str(s, "\\\"");
-    else if (ch == '\\') sink_str(s, "\\\\");
-    else if (ch == '\n') sink_str(s, "\\n");
-    else if (ch == '\t') sink_str(s, "\\t");
-    else if (ch == '\r') sink_str(s, "\\r");
-    else if (ch < 0x20) { snprintf(esc, sizeof esc, "\\u%04x", ch); sink_str(s, esc); }
-    else sink_put(s, (const char *)&ch, 1);
-  }
-  sink_str(s, "\"");
-}
-
-static const char *sev_name(vg_severity s) { return s == VG_ERROR ? "error" : s == VG_WARNING ? "warning" : "note"; }
-
-static void render_text(diag_sink *s, const vg_diag *d) {
-  FILE *f = stderr;
-  const char *bold = s->color ? "\033[1m" : "", *reset = s->color ? "\033[0m" : "";
-  const char *col = !s->color ? "" : d->severity == VG_ERROR ? "\033[1;31m" : d->severity == VG_WARNING ? "\033[1;35m" : "\033[1;36m";
-  if (d->file && d->col > 0) fprintf(f, "%s%s:%d:%d:%s ", bold, d->file, d->line, d->col, reset);
-  else if (d->file && d->line > 0) fprintf(f, "%s%s:%d:%s ", bold, d->file, d->line, reset);
-  else fprintf(f, "%svigil:%s ", bold, reset);
-  fprintf(f, "%s%s:%s %s", col, sev_name(d->severity), reset, d->message);
-  if (d->code && d->severity != VG_NOTE) fprintf(f, " [%s]", d->code);
-  fputc('\n', f);
-  if (!d->line_text || d->col <= 0) return;
-  fprintf(f, "  %.*s\n  ", (int)d->line_len, d->line_text);
-  /* the caret line: keep tabs so it lines up; one column per character */
-  int c = 1;
-  for (size_t i = 0; i < d->line_len && c < d->col; i++) {
-    unsigned char ch = (unsigned char)d->line_text[i];
-    if ((ch & 0xc0) == 0x80) continue;
-    fputc(ch == '\t' ? '\t' : ' ', f);
-    c++;
-  }
-  fputs(s->color ? "\033[1;32m^" : "^", f);
-  for (int k = d->col + 1; k < d->end_col; k++) fputc('~', f);
-  fprintf(f, "%s\n", reset);
-}
-
-static void on_diag(void *ud, const vg_diag *d) {
-  diag_sink *s = ud;
-  if (d->severity == VG_ERROR) s->errors++;
-  if (d->severity == VG_WARNING) s->warnings++;
-  if (s->format == FMT_TEXT) { render_text(s, d); return; }
-  char num[64];
-  if (s->format == FMT_JSON) {
-    sink_str(s, s->first ? "\n  {" : ",\n  {");
-    s->first = 0;
-    sink_str(s, "\"file\": "); sink_json(s, d->file);
-    snprintf(num, sizeof num, ", \"line\": %d, \"column\": %d, \"end_column\": %d", d->line, d->col, d->end_col);
-    sink_str(s, num);
-    sink_str(s, ", \"severity\": "); sink_json(s, sev_name(d->severity));
-    sink_str(s, ", \"code\": "); sink_json(s, d->code);
-    sink_str(s, ", \"message\": "); sink_json(s, d->message);
-    sink_str(s, "}");
-    return;
-  }
-  /* SARIF 2.1.0 result */
-  sink_str(s, s->first ? "\n        {" : ",\n        {");
-  s->first = 0;
-  sink_str(s, "\"ruleId\": "); sink_json(s, d->code ? d->code : "vigil");
-  sink_str(s, ", \"level\": "); sink_json(s, d->severity == VG_ERROR ? "error" : d->severity == VG_WARNING ? "warning" : "note");
-  sink_str(s, ", \"message\": {\"text\": "); sink_json(s, d->message); sink_str(s, "}");
-  if (d->file) {
-    sink_str(s, ", \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
-    sink_json(s, d->file);
-    sink_str(s, "}");
-    if (d->line > 0) {
-      snprintf(num, sizeof num, ", \"region\": {\"startLine\": %d", d->line);
-      sink_str(s, num);
-      if (d->col > 0) {
-        snprintf(num, sizeof num, ", \"startColumn\": %d, \"endColumn\": %d", d->col, d->end_col);
-        sink_str(s, num);
-      }
-      sink_str(s, "}");
-    }
-    sink_str(s, "}}]");
-  }
-  sink_str(s, "}");
-}
-
-static void sink_begin(diag_sink *s, int format) {
-  memset(s, 0, sizeof *s);
-  s->format = format;
-  s->first = 1;
-  s->color = format == FMT_TEXT && isatty(2) && !getenv("NO_COLOR");
-}
-
-static void sink_end(diag_sink *s) {
-  if (s->format == FMT_JSON) {
-    fputs("[", stdout);
-    if (s->buf) fputs(s->buf, stdout);
-    fputs(s->first ? "]\n" : "\n]\n", stdout);
-  } else if (s->format == FMT_SARIF) {
-    fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
-          "  \"runs\": [\n    {\n      \"tool\": {\"driver\": {\"name\": \"vigil\", \"version\": \"" VG_VERSION "\","
-          " \"informationUri\": \"docs/DIAGNOSTICS.md\"}},\n      \"results\": [", stdout);
-    if (s->buf) fputs(s->buf, stdout);
-    fputs(s->first ? "]\n    }\n  ]\n}\n" : "\n      ]\n    }\n  ]\n}\n", stdout);
-  }
-  free(s->buf);
-  s->buf = NULL;
-}
 
 /* ---- usage ----------------------------------------------------------------------- */
 
@@ -219,26 +78,6 @@ static const char *const usage_run =
   "  --dry-run          open the database read-only and record nothing\n"
   "  --strict           bad data (reported on stderr) fails the run\n"
   "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line\n";
-
-static int usage_error(const char *cmd_usage, const char *fmt, const char *arg) {
-  fputs("vigil: ", stderr);
-  fprintf(stderr, fmt, arg);
-  fputc('\n', stderr);
-  fputs(cmd_usage, stderr);
-  return EXIT_USAGE;
-}
-
-/* Option value: "--opt=V" or "--opt V".  Returns NULL when absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] != 0) return NULL;
-  if (*i + 1 >= argc) return "";
-  return argv[++*i];
-}
-
-static int is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
 
@@ -532,14 +371,8 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "compile") == 0) return cmd_compile(argc, argv);
   if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc, argv);
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
-  if (strcmp(cmd, "test") == 0 || strcmp(cmd, "fmt") == 0) {
-    if (argc > 2 && is_help(argv[2])) {
-      printf("usage: vigil %s PATH...\n\nNot available in this version (planned: issue #3).\n", cmd);
-      return 0;
-    }
-    fprintf(stderr, "vigil: '%s' is not available in this version yet (planned: issue #3)\n", cmd);
-    return EXIT_USAGE;
-  }
+  if (strcmp(cmd, "test") == 0) return cmd_test(argc, argv);
+  if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc, argv);
   fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

@@ -43,7 +43,15 @@ typedef enum {
   A_ARGREF,                  /* inside a def body: ref is the parameter index */
   A_FMT,                     /* message part: a formatted with ival (LIB_FMT_*), num digits */
   /* declarations */
-  D_PACK, D_TIERS, D_PARAM, D_DEF, D_SOURCE, D_FIELD, D_RULE, D_LET, D_CLAUSE, D_MESSAGE, D_NOTIFY
+  D_PACK, D_TIERS, D_PARAM, D_DEF, D_SOURCE, D_FIELD, D_RULE, D_LET, D_CLAUSE, D_MESSAGE, D_NOTIFY,
+  /* tests (vigil test): a D_TEST (str: its name, b: its items) holds
+  **   D_TASOF   a: the date literal
+  **   D_TSET    name: the param, a: the literal
+  **   D_TTABLE  name: the table, b: A_NAME columns, c: A_ROW rows (a: literals)
+  **   D_TEXPECT name: the tier (NULL for "no alert"), str: the rule,
+  **             a: the key literal, c: the message literal or NULL
+  ** Compiling a pack ignores them. */
+  D_TEST, D_TASOF, D_TSET, D_TTABLE, D_TEXPECT, A_ROW
 } ast_kind;
 
 typedef enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_AND, BIN_OR } ast_binop;
@@ -146,6 +154,7 @@ struct lex_extra {
   int start_token;  /* returned first, to select what the parser parses */
   int depth;        /* nesting of parentheses and brackets */
   int in_message;   /* scanning an interpolation inside a message string */
+  int trivia;       /* also return COMMENT and NEWLINE tokens (vigil fmt) */
 };
 
 /* What the parser parses: a whole file, one expression (message parts), or

@@ -100,13 +100,15 @@ static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc
 %token LET "'let'" WHEN "'when'" FOR "'for'" MESSAGE "'message'" NOTIFY "'notify'"
 %token LAST "'last'" SNAPSHOTS "'snapshots'"
 %token AND "'and'" OR "'or'" NOT "'not'" IS "'is'" NUL "'null'" IN "'in'" BETWEEN "'between'"
-%token TRUE "'true'" FALSE "'false'" ASOF "'as_of'" STALE "'stale'"
+%token TRUE "'true'" FALSE "'false'" ASOF "'as_of'" STALE "'stale'" TEST "'test'"
+%token COMMENT "comment" NEWLINE "line break"  /* only when the lexer keeps trivia (vigil fmt) */
 %token LE "'<='" GE "'>='" NE "'!='"
 %token '<' "'<'" '>' "'>'" '=' "'='" '+' "'+'" '-' "'-'" '*' "'*'" '/' "'/'"
 %token '(' "'('" ')' "')'" '[' "'['" ']' "']'" '{' "'{'" '}' "'}'" ',' "','" '.' "'.'" ';' "';'"
 
 %type <node> decl field rule_item expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary postfix primary literal arg name opt_title
-%type <list> names opt_names args expr_list fields rule_items
+%type <list> names opt_names args expr_list fields rule_items test_items rows literals
+%type <node> test_item row opt_tmessage
 %type <num> opt_for
 
 %%
@@ -142,10 +144,60 @@ decl
       $$ = named(c, D_SOURCE, @$, $2->name, $2->loc);
       if ($$) $$->b = $4.head;
     }
+  | TEST STRING '{' test_items '}' opt_semi {
+      $$ = lit(c, D_TEST, @$);
+      if ($$) { $$->str = $2.s; $$->len = $2.len; $$->b = $4.head; $$->name_loc = @2; }
+    }
   | RULE name ON name '{' rule_items '}' opt_semi {
       $$ = named(c, D_RULE, @$, $2->name, $2->loc);
       if ($$) { $$->a = $4; $$->b = $6.head; }
     }
+  ;
+
+/* ---- tests (vigil test) -------------------------------------------------- */
+test_items
+  : %empty                     { $$.head = $$.tail = NULL; }
+  | test_items test_item       { $$ = $1; ast_append(&$$, $2); }
+  | test_items error           { $$ = $1; }
+  ;
+test_item
+  : ASOF DATE opt_semi         { $$ = mk(c, D_TASOF, @$, lit(c, A_DATE, @2), NULL, NULL); if ($$ && $$->a) $$->a->date = $2; }
+  | IDENT IDENT '=' literal opt_semi {
+      /* set NAME = LITERAL */
+      $$ = named(c, D_TSET, @$, $2.s, @2);
+      if ($$) $$->a = $4;
+      if (strcmp($1.s, "set") != 0) cc_error(c, @1, "E-test", "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
+    }
+  | IDENT IDENT '(' names ')' '{' rows '}' opt_semi {
+      /* table NAME (COLUMNS) { (ROW) ... } */
+      $$ = named(c, D_TTABLE, @$, $2.s, @2);
+      if ($$) { $$->b = $4.head; $$->c = $7.head; }
+      if (strcmp($1.s, "table") != 0) cc_error(c, @1, "E-test", "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
+    }
+  | IDENT IDENT IDENT literal opt_tmessage opt_semi {
+      /* expect TIER RULE KEY [message "..."] */
+      $$ = named(c, D_TEXPECT, @$, $2.s, @2);
+      if ($$) { $$->str = $3.s; $$->len = $3.len; $$->a = $4; $$->c = $5; $$->b = named(c, A_NAME, @3, $3.s, @3); }
+      if (strcmp($1.s, "expect") != 0) cc_error(c, @1, "E-test", "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
+    }
+  | IDENT IDENT IDENT IDENT literal opt_semi {
+      /* expect no alert RULE KEY */
+      $$ = named(c, D_TEXPECT, @$, NULL, @2);
+      if ($$) { $$->str = $4.s; $$->len = $4.len; $$->a = $5; $$->b = named(c, A_NAME, @4, $4.s, @4); }
+      if (strcmp($1.s, "expect") != 0 || strcmp($2.s, "no") != 0 || strcmp($3.s, "alert") != 0)
+        cc_error(c, @1, "E-test", "expected 'expect no alert RULE KEY'");
+    }
+  ;
+opt_tmessage: %empty { $$ = NULL; } | MESSAGE STRING { $$ = lit(c, A_STR, @2); if ($$) { $$->str = $2.s; $$->len = $2.len; } } ;
+rows
+  : %empty                     { $$.head = $$.tail = NULL; }
+  | rows row                   { $$ = $1; ast_append(&$$, $2); }
+  ;
+row: '(' literals ')' opt_comma { $$ = mk(c, A_ROW, @$, $2.head, NULL, NULL); } ;
+opt_comma: %empty | ',' | ';' ;
+literals
+  : literal                    { $$.head = $$.tail = NULL; ast_append(&$$, $1); }
+  | literals ',' literal       { $$ = $1; ast_append(&$$, $3); }
   ;
 
 opt_title: %empty { $$ = NULL; } | STRING { $$ = lit(c, A_STR, @1); if ($$) { $$->str = $1.s; $$->len = $1.len; } } ;

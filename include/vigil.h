@@ -136,6 +136,16 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *opts);
 /* Parse a YYYY-MM-DD date; 1 on success (days since 1970-01-01 in *days). */
 int vg_parse_date(const char *text, int *days);
 
+/* ---- Tests (vigil test) -------------------------------------------------- */
+/* (declared by the test runner's author; see docs/LANGUAGE.md "Tests") */
+
+/* ---- end of tests -------------------------------------------------------- */
+
+/* ---- Formatting (vigil fmt) ---------------------------------------------- */
+/* (declared by the formatter's author; see docs/LANGUAGE.md "Formatting") */
+
+/* ---- end of formatting --------------------------------------------------- */
+
 #ifdef __cplusplus
 }
 #endif

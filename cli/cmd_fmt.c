@@ -1,0 +1,14 @@
+/*
+** cmd_fmt.c — `vigil fmt` (issue #3: not implemented yet).
+*/
+#include <string.h>
+#include "cli.h"
+
+int cmd_fmt(int argc, char **argv) {
+  if (argc > 2 && is_help(argv[2])) {
+    puts("usage: vigil fmt PATH...\n\nNot available in this version yet (issue #3).");
+    return 0;
+  }
+  fputs("vigil: 'fmt' is not available in this version yet (issue #3)\n", stderr);
+  return EXIT_USAGE;
+}

@@ -34,7 +34,7 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lm
 
 GEN     := build/gen
-LIB_SRC := compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/cg.c \
+LIB_SRC := compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
            compiler/compile.c runtime/mem.c runtime/opcodes.c runtime/bc.c runtime/disasm.c \
            runtime/vm.c runtime/exec.c stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
@@ -105,7 +105,7 @@ test: $(B)/vigil $(B)/unit
 # libvigil exports only vg_ and the module prefixes; nothing unprefixed.
 check-symbols: $(B)/libvigil.a
 	@bad=$$(nm -g --defined-only $(B)/libvigil.a | awk 'NF==3 {print $$3}' \
-	  | grep -v '^__odr_asan' | grep -Ev '^(vg_|vg_yy|ast_|cc_|parse_|schema_|sema_|cg_|compile_|vm_|val_|bc_|exec_|lib_)' || true); \
+	  | grep -v '^__odr_asan' | grep -Ev '^(vg_|vg_yy|ast_|cc_|parse_|schema_|sema_|lint_|cg_|compile_|fmt_|vm_|val_|bc_|exec_|lib_)' || true); \
 	if [ -n "$$bad" ]; then echo "unprefixed symbols in libvigil.a:"; echo "$$bad"; exit 1; fi
 
 # ---- demo ----------------------------------------------------------------

@@ -48,6 +48,32 @@ void sink_json(diag_sink *s, const char *p) {
 
 const char *sev_name(vg_severity s) { return s == VG_ERROR ? "error" : s == VG_WARNING ? "warning" : "note"; }
 
+/* GitHub workflow commands escape %, CR and LF, and in properties also : and ,. */
+static void gh_escape(FILE *f, const char *p, int property) {
+  for (; p && *p; p++) {
+    if (*p == '%') fputs("%25", f);
+    else if (*p == '\r') fputs("%0D", f);
+    else if (*p == '\n') fputs("%0A", f);
+    else if (property && *p == ':') fputs("%3A", f);
+    else if (property && *p == ',') fputs("%2C", f);
+    else fputc(*p, f);
+  }
+}
+
+/* One workflow annotation line per diagnostic, on stdout. */
+static void render_github(const vg_diag *d) {
+  FILE *f = stdout;
+  fputs(d->severity == VG_ERROR ? "::error" : d->severity == VG_WARNING ? "::warning" : "::notice", f);
+  const char *sep = " ";
+  if (d->file) { fputs(" file=", f); gh_escape(f, d->file, 1); sep = ","; }
+  if (d->line > 0) { fprintf(f, "%sline=%d", sep, d->line); sep = ","; }
+  if (d->col > 0) fprintf(f, ",col=%d,endColumn=%d", d->col, d->end_col);
+  if (d->code) { fprintf(f, "%stitle=", sep); gh_escape(f, d->code, 1); }
+  fputs("::", f);
+  gh_escape(f, d->message, 0);
+  fputc('\n', f);
+}
+
 static void render_text(diag_sink *s, const vg_diag *d) {
   FILE *f = stderr;
   const char *bold = s->color ? "\033[1m" : "", *reset = s->color ? "\033[0m" : "";
@@ -78,6 +104,7 @@ void on_diag(void *ud, const vg_diag *d) {
   if (d->severity == VG_ERROR) s->errors++;
   if (d->severity == VG_WARNING) s->warnings++;
   if (s->format == FMT_TEXT) { render_text(s, d); return; }
+  if (s->format == FMT_GITHUB) { render_github(d); return; }
   char num[64];
   if (s->format == FMT_JSON) {
     sink_str(s, s->first ? "\n  {" : ",\n  {");

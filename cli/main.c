@@ -34,7 +34,7 @@ static const char *const usage_main =
   "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line\n";
 
 static const char *const usage_check =
-  "usage: vigil check [--schema FILE.sql | --db FILE] [--format text|json|sarif] [--werror]\n"
+  "usage: vigil check [--schema FILE.sql | --db FILE] [--format text|json|sarif|github] [--werror]\n"
   "                   [--max-errors N] PATH...\n"
   "\n"
   "Parse and check each pack: syntax, names, types, columns against the schema\n"
@@ -43,8 +43,9 @@ static const char *const usage_check =
   "\n"
   "  --schema FILE.sql   check columns against these CREATE statements\n"
   "  --db FILE           check columns against this database's tables\n"
-  "  --format FORMAT     text (default; with source line and caret), json, sarif\n"
-  "  --werror            treat warnings as errors\n"
+  "  --format FORMAT     text (default; with source line and caret), json, sarif,\n"
+  "                      github (workflow annotations)\n"
+  "  --werror            treat warnings as errors (codes: docs/DIAGNOSTICS.md)\n"
   "  --max-errors N      stop listing errors after N (default 50)\n"
   "exit status: 0 clean, 1 errors (or warnings with --werror), 2 bad command line\n";
 
@@ -118,7 +119,8 @@ static int cmd_check(int argc, char **argv) {
       if (strcmp(v, "text") == 0) o.format = FMT_TEXT;
       else if (strcmp(v, "json") == 0) o.format = FMT_JSON;
       else if (strcmp(v, "sarif") == 0) o.format = FMT_SARIF;
-      else return usage_error(usage_check, "unknown format '%s' (text, json or sarif)", v);
+      else if (strcmp(v, "github") == 0) o.format = FMT_GITHUB;
+      else return usage_error(usage_check, "unknown format '%s' (text, json, sarif or github)", v);
     } else if (strcmp(argv[i], "--werror") == 0) {
       o.werror = 1;
     } else if ((v = opt_value(argc, argv, &i, "--max-errors"))) {
@@ -136,7 +138,7 @@ static int cmd_check(int argc, char **argv) {
   if (o.schema && o.db) return usage_error(usage_check, "%s", "give --schema or --db, not both");
   diag_sink sink;
   sink_begin(&sink, o.format);
-  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, o.max_errors};
+  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, o.max_errors, 1};
   int rc = 0;
   for (int i = 0; i < o.npaths; i++) {
     vg_program *p = NULL;
@@ -178,7 +180,7 @@ static int cmd_compile(int argc, char **argv) {
   if (o.schema && o.db) return usage_error(usage_compile, "%s", "give --schema or --db, not both");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, 0};
+  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, 0, 0};
   vg_program *p = NULL;
   if (vg_compile_path(o.paths[0], &co, &p) != VG_OK) return EXIT_INPUT;
   char err[512];
@@ -206,7 +208,7 @@ static int cmd_disasm(int argc, char **argv) {
   if (!path) return usage_error(usage_disasm, "%s", "no PATH given");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, NULL, on_diag, &sink, 0};
+  vg_compile_opts co = {NULL, NULL, on_diag, &sink, 0, 0};
   vg_program *p = NULL;
   if (vg_compile_path(path, &co, &p) != VG_OK) return EXIT_INPUT;
   char *text = vg_disasm(p);
@@ -319,7 +321,7 @@ static int cmd_run(int argc, char **argv) {
   }
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, db, on_diag, &sink, 0};
+  vg_compile_opts co = {NULL, db, on_diag, &sink, 0, 0};
   vg_program *progs[256];
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {

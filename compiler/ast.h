@@ -103,6 +103,7 @@ typedef struct cc {
   vg_diag_fn diag; void *ud;
   int nerrors, nwarnings, max_errors;
   int syntax_errors;  /* errors while parsing: some declarations may be partial */
+  int lint;           /* report warnings (vigil check) */
   int oom;
 } cc;
 

@@ -14,7 +14,7 @@
 
 static void cc_init(cc *c, const vg_compile_opts *o) {
   memset(c, 0, sizeof *c);
-  if (o) { c->diag = o->diag; c->ud = o->ud; c->max_errors = o->max_errors; }
+  if (o) { c->diag = o->diag; c->ud = o->ud; c->max_errors = o->max_errors; c->lint = o->warnings; }
   if (c->max_errors <= 0) c->max_errors = VG_DEFAULT_MAX_ERRORS;
 }
 
@@ -248,7 +248,7 @@ vg_status vg_set_param(vg_program *p, const char *name, const char *literal, cha
   }
   char first[256] = "";
   cc c;
-  vg_compile_opts o = {NULL, NULL, first_message, first, 1};
+  vg_compile_opts o = {NULL, NULL, first_message, first, 1, 0};
   cc_init(&c, &o);
   vg_status rc = VG_OK;
   ast *lit = NULL;

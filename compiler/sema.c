@@ -35,6 +35,7 @@ typedef struct sema {
   sm_pack pk;
   ast **defs; int ndefs;
   uint8_t *def_state;     /* recursion check: 0 new, 1 visiting, 2 done, 3 bad */
+  uint8_t *def_used;      /* inlined into a rule or a where */
   int too_big;            /* VG_MAX_INLINED reported */
 } sema;
 
@@ -328,6 +329,7 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
     return null_node(s, n->loc);
   }
   if (s->def_state[di] == 3) return null_node(s, n->loc); /* its body has errors, reported once */
+  if (sc->kind != CX_DEF) s->def_used[di] = 1;
   if (sc->inlining >= VG_MAX_DEPTH) {
     cc_error(c, n->loc, "E-limit", "defs nested deeper than %d calls", VG_MAX_DEPTH);
     return null_node(s, n->loc);
@@ -368,6 +370,14 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
   int fi = lib_func_find(n->name);
   if (fi < 0) {
     cc_error(c, n->name_loc, "E-unknown-function", "unknown function '%s'", n->name);
+    lint_suggester g = {n->name, NULL, 0};
+    for (int i = 0; lib_funcs[i].name; i++) lint_suggest(&g, lib_funcs[i].name);
+    for (int i = 0; i < AGG__COUNT; i++) lint_suggest(&g, vm_agg_names[i]);
+    lint_suggest(&g, "prev");
+    lint_suggest(&g, "pct_change");
+    lint_suggest(&g, "streak");
+    for (int i = 0; i < s->ndefs; i++) lint_suggest(&g, s->defs[i]->name);
+    lint_note(c, n->name_loc, &g);
     return null_node(s, n->loc);
   }
   const lib_func *f = &lib_funcs[fi];
@@ -428,14 +438,22 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
     int pi = find_param(s, name);
     if (pi >= 0) {
       n->kind = A_PARAM; n->ref = pi; n->type = s->pk.params[pi].value.t;
+      if (sc->kind != CX_DEF) s->pk.params[pi].used = 1;
       return n;
     }
     cc_error(c, n->loc, "E-unknown-name", "unknown name '%s' in def %s (a def sees only its parameters and params: pass columns and lets as arguments)",
              name, sc->def->name);
+    lint_suggester g = {name, NULL, 0};
+    for (ast *p = sc->def->b; p; p = p->next) lint_suggest(&g, p->name);
+    for (int k = 0; k < s->pk.nparams; k++) lint_suggest(&g, s->pk.params[k].name);
+    lint_note(c, n->loc, &g);
     return null_node(s, n->loc);
   }
   for (ast *l = sc->lets; l; l = l->next)
-    if (strcmp(l->name, name) == 0) return l->a ? l->a : null_node(s, n->loc);
+    if (strcmp(l->name, name) == 0) {
+      l->flag = 1; /* used */
+      return l->a ? l->a : null_node(s, n->loc);
+    }
   int pi = find_param(s, name);
   if (sc->source >= 0) {
     sm_source *so = &s->pk.sources[sc->source];
@@ -452,12 +470,19 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
   }
   if (pi >= 0) {
     n->kind = A_PARAM; n->ref = pi; n->type = s->pk.params[pi].value.t;
+    s->pk.params[pi].used = 1;
     return n;
   }
-  if (sc->source >= 0 && s->pk.sources[sc->source].schema)
+  if (sc->source >= 0 && s->pk.sources[sc->source].schema) {
+    const sm_source *so = &s->pk.sources[sc->source];
     cc_error(c, n->loc, "E-unknown-column", "unknown name '%s': not a column of table %s (source %s), a let or a param",
-             name, s->pk.sources[sc->source].table, s->pk.sources[sc->source].name);
-  else if (sc->source >= 0)
+             name, so->table, so->name);
+    lint_suggester g = {name, NULL, 0};
+    for (int i = 0; i < so->schema->ncols; i++) lint_suggest(&g, so->schema->cols[i].name);
+    for (ast *l = sc->lets; l; l = l->next) lint_suggest(&g, l->name);
+    for (int i = 0; i < s->pk.nparams; i++) lint_suggest(&g, s->pk.params[i].name);
+    lint_note(c, n->loc, &g);
+  } else if (sc->source >= 0)
     return null_node(s, n->loc); /* the source's table is missing: reported once */
   else
     cc_error(c, n->loc, "E-unknown-name", "unknown name '%s'", name);
@@ -478,6 +503,9 @@ static ast *check_lookup(sema *s, scope *sc, ast *n) {
   int src = find_source(s, n->name);
   if (src < 0) {
     cc_error(c, n->name_loc, "E-unknown-source", "unknown source '%s'", n->name);
+    lint_suggester g = {n->name, NULL, 0};
+    for (int i = 0; i < s->pk.nsources; i++) lint_suggest(&g, s->pk.sources[i].name);
+    lint_note(c, n->name_loc, &g);
     return null_node(s, n->loc);
   }
   sm_source *so = &s->pk.sources[src];
@@ -492,8 +520,12 @@ static ast *check_lookup(sema *s, scope *sc, ast *n) {
   }
   int ci = source_column(s, src, n->str);
   if (ci < 0) {
-    if (so->schema)
+    if (so->schema) {
       cc_error(c, n->b ? n->b->loc : n->loc, "E-unknown-column", "table %s (source %s) has no column '%s'", so->table, so->name, n->str);
+      lint_suggester g = {n->str, NULL, 0};
+      for (int i = 0; i < so->schema->ncols; i++) lint_suggest(&g, so->schema->cols[i].name);
+      lint_note(c, n->b ? n->b->loc : n->loc, &g);
+    }
     return null_node(s, n->loc);
   }
   int kt = so->types[0];
@@ -759,9 +791,10 @@ static void collect(sema *s, const char *default_pack) {
   pk->params = vg_arena_alloc(&c->arena, (size_t)(np + 1) * sizeof *pk->params);
   s->defs = vg_arena_alloc(&c->arena, (size_t)(nd + 1) * sizeof *s->defs);
   s->def_state = vg_arena_alloc(&c->arena, (size_t)(nd + 1));
+  s->def_used = vg_arena_alloc(&c->arena, (size_t)(nd + 1));
   pk->sources = vg_arena_alloc(&c->arena, (size_t)(ns + 1) * sizeof *pk->sources);
   pk->rules = vg_arena_alloc(&c->arena, (size_t)(nr + 1) * sizeof *pk->rules);
-  if (!pk->params || !s->defs || !s->def_state || !pk->sources || !pk->rules) { c->oom = 1; return; }
+  if (!pk->params || !s->defs || !s->def_state || !s->def_used || !pk->sources || !pk->rules) { c->oom = 1; return; }
   if (np > VG_MAX_ITEMS || nd > VG_MAX_ITEMS || ns > VG_MAX_ITEMS || nr > VG_MAX_ITEMS) {
     cc_error_plain(c, "too many declarations in one pack (at most %d of each kind)", VG_MAX_ITEMS);
     return;
@@ -897,7 +930,12 @@ static void check_rule(sema *s, int ri) {
   ast *on = r->decl->a;
   r->source = on ? find_source(s, on->name) : -1;
   if (r->source < 0) {
-    if (on) cc_error(c, on->loc, "E-unknown-source", "unknown source '%s'", on->name);
+    if (on) {
+      cc_error(c, on->loc, "E-unknown-source", "unknown source '%s'", on->name);
+      lint_suggester g = {on->name, NULL, 0};
+      for (int i = 0; i < s->pk.nsources; i++) lint_suggest(&g, s->pk.sources[i].name);
+      lint_note(c, on->loc, &g);
+    }
     return;
   }
   sm_source *so = &s->pk.sources[r->source];
@@ -928,6 +966,9 @@ static void check_rule(sema *s, int ri) {
         cc_error(c, it->name_loc, "E-unknown-tier", "unknown tier '%s' (the tiers are %s%s%s%s%s)", it->name,
                  s->pk.tiers[0], s->pk.ntiers > 1 ? ", " : "", s->pk.ntiers > 1 ? s->pk.tiers[1] : "",
                  s->pk.ntiers > 2 ? ", " : "", s->pk.ntiers > 2 ? s->pk.tiers[2] : "");
+        lint_suggester g = {it->name, NULL, 0};
+        for (int i = 0; i < s->pk.ntiers; i++) lint_suggest(&g, s->pk.tiers[i]);
+        lint_note(c, it->name_loc, &g);
         break;
       }
       if (r->clauses[t]) {
@@ -1001,6 +1042,9 @@ struct vg_program *sema_compile(cc *c, const char *default_pack) {
   }
   for (int i = 0; i < s.pk.nsources; i++) check_source(&s, i);
   for (int i = 0; i < s.pk.nrules; i++) check_rule(&s, i);
+  /* warnings only on a pack without errors: an erroneous part is checked as
+  ** null, which would make lints report what is not there */
   if (c->oom || c->nerrors) return NULL;
+  if (c->lint) lint_pack(c, &s.pk, s.defs, s.ndefs, s.def_used);
   return cg_program(c, &s.pk);
 }

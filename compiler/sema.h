@@ -42,6 +42,7 @@ typedef struct sm_param {
   ast *decl;
   const char *name;
   val value;
+  int used;
 } sm_param;
 
 typedef struct sm_pack {
@@ -51,6 +52,21 @@ typedef struct sm_pack {
   int nsources; sm_source *sources;
   int nrules; sm_rule *rules;
 } sm_pack;
+
+/* ---- lint.c -------------------------------------------------------------- */
+
+/* Collects the candidate closest to a misspelled name (edit distance up to
+** a third of its length, at most 3). */
+typedef struct lint_suggester {
+  const char *name;
+  const char *best;
+  int dist;
+} lint_suggester;
+void lint_suggest(lint_suggester *g, const char *candidate);
+/* Report "did you mean 'X'?" as a note at loc, if a candidate was close. */
+void lint_note(cc *c, vg_loc loc, const lint_suggester *g);
+/* The warnings of a checked pack (docs/DIAGNOSTICS.md). */
+void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint8_t *def_used);
 
 /* Code generation: build the program from a checked pack.  Returns NULL
 ** (with c->oom set or an error reported) on failure. */

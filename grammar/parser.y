@@ -93,7 +93,7 @@ static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc
 }
 
 %token START_FILE START_EXPR START_LITERAL
-%token <num> NUMBER "number" DURATION "duration"
+%token <num> NUMBER "number" PERCENT "percent" DURATION "duration"
 %token <date> DATE "date"
 %token <str> STRING "string" IDENT "identifier"
 %token PACK "'pack'" TIERS "'tiers'" PARAM "'param'" DEF "'def'" SOURCE "'source'" RULE "'rule'" ON "'on'"
@@ -241,7 +241,9 @@ opt_for
 
 literal
   : NUMBER                     { $$ = lit(c, A_NUM, @1); if ($$) $$->num = $1; }
+  | PERCENT                    { $$ = lit(c, A_NUM, @1); if ($$) { $$->num = $1; $$->flag = 1; } }
   | '-' NUMBER                 { $$ = lit(c, A_NUM, @$); if ($$) $$->num = -$2; }
+  | '-' PERCENT                { $$ = lit(c, A_NUM, @$); if ($$) { $$->num = -$2; $$->flag = 1; } }
   | DURATION                   { $$ = lit(c, A_DUR, @1); if ($$) $$->num = $1; }
   | '-' DURATION               { $$ = lit(c, A_DUR, @$); if ($$) $$->num = -$2; }
   | DATE                       { $$ = lit(c, A_DATE, @1); if ($$) $$->date = $1; }
@@ -332,6 +334,7 @@ expr_list
   ;
 primary
   : NUMBER                     { $$ = lit(c, A_NUM, @1); if ($$) $$->num = $1; }
+  | PERCENT                    { $$ = lit(c, A_NUM, @1); if ($$) { $$->num = $1; $$->flag = 1; } /* flag: written as a percent */ }
   | DURATION                   { $$ = lit(c, A_DUR, @1); if ($$) $$->num = $1; }
   | DATE                       { $$ = lit(c, A_DATE, @1); if ($$) $$->date = $1; }
   | STRING                     { $$ = lit(c, A_STR, @1); if ($$) { $$->str = $1.s; $$->len = $1.len; } }

@@ -59,6 +59,7 @@ typedef struct vg_compile_opts {
   vg_diag_fn diag;         /* where diagnostics go (may be NULL) */
   void *ud;
   int max_errors;          /* stop reporting after this many; <= 0: 50 */
+  int warnings;            /* also report warnings (docs/DIAGNOSTICS.md) */
 } vg_compile_opts;
 
 /* Compile one PATH: a .rules file, a pack folder (its .rules in name order,

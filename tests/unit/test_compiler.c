@@ -8,9 +8,6 @@
 ** reported.  Code generation is checked on vg_disasm's listing: dis_fn()
 ** parses one function of it into instructions, and ops() gives the opcode
 ** sequence as text ("COL CONST GE ...").
-**
-** A test marked BUG asserts what the brief requires where the code does
-** something else; it fails until the code is fixed.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,15 +298,14 @@ static void test_lex_strings(void) {
   EXPECT("E-token", 3, 20, "unterminated string");
 }
 
-/* BUG: a string cut off right after a backslash ("abc\ at the end of the
-** line) also reports E-escape "unknown escape '\" for the end of the line,
-** with the message cut at an embedded NUL byte.  Expected: the one
-** "unterminated string" error. */
+/* Regression: a string cut off right after a backslash ("abc\ at the end
+** of the line) gives the one "unterminated string" error, with no E-escape
+** ("unknown escape") for the end of the line after it. */
 static void test_lex_string_ending_in_backslash(void) {
   FAILS(SRC "rule r on snap {\n  red when true\n  message \"abc\\\n}\n");
   EXPECT("E-token", 4, 11, "unterminated string");
-  CU_ASSERT_PTR_NULL(find("E-escape", 0, 0, 0, NULL)); /* BUG: reported */
-  CU_ASSERT_EQUAL(nerrors(), 1);                      /* BUG: 2 */
+  CU_ASSERT_PTR_NULL(find("E-escape", 0, 0, 0, NULL));
+  CU_ASSERT_EQUAL(nerrors(), 1);
 }
 
 static void test_lex_quoted_names(void) {
@@ -453,28 +449,27 @@ static void test_parse_no_cascade(void) {
   CU_ASSERT_EQUAL(nerrors(), 1);
 }
 
-/* BUG: error recovery at '(' error ')' skips everything up to the next ')'.
-** An unclosed parenthesis therefore hides every later mistake of the file:
-** here only the first error (line 2) is reported; the missing operand on
-** line 5 and the stray ')' on line 8 are not. */
+/* Regression: error recovery after an unclosed parenthesis does not skip
+** everything up to the next ')', so it hides no later mistake of the file:
+** the unclosed '(' of rule a (reported at its '}'), the missing operand of
+** rule b (at its '}') and the stray ')' of rule c are all reported. */
 static void test_parse_unclosed_paren(void) {
   FAILS(SRC "rule a on snap {\n  red when (conversion_rate > 1\n}\n"
             "rule b on snap {\n  red when conversion_rate > \n}\n"
             "rule c on snap {\n  red when ) \n}\n");
   EXPECT("E-syntax", 4, 1, "unexpected '}'");
-  EXPECT("E-syntax", 7, 1, "unexpected '}'"); /* BUG: not reported */
-  EXPECT("E-syntax", 9, 12, "unexpected ')'"); /* BUG: not reported */
+  EXPECT("E-syntax", 7, 1, "unexpected '}'");
+  EXPECT("E-syntax", 9, 12, "unexpected ')'");
 }
 
-/* BUG: a non-ASCII name outside backquotes is reported (E-token) and then
-** dropped, so the parser also reports the next, correct token: "unexpected
-** '<'" (E-syntax) on `回款率 < 1`.  An unterminated backquoted name is
-** replaced by a placeholder identifier instead, which avoids the cascade. */
+/* Regression: a non-ASCII name outside backquotes is reported once
+** (E-token) and does not cascade: the parser reports no E-syntax error
+** ("unexpected '<'") for the correct token after it in `回款率 < 1`. */
 static void test_lex_non_ascii_no_cascade(void) {
   FAILS(SRC "rule r on snap { red when 回款率 < 1 }\n");
   EXPECT("E-token", 2, 27, "non-ASCII");
-  CU_ASSERT_PTR_NULL(find("E-syntax", 0, 0, 0, NULL)); /* BUG: "unexpected '<'" */
-  CU_ASSERT_EQUAL(nerrors(), 1);                      /* BUG: 2 */
+  CU_ASSERT_PTR_NULL(find("E-syntax", 0, 0, 0, NULL));
+  CU_ASSERT_EQUAL(nerrors(), 1);
 }
 
 static void test_parse_for(void) {

@@ -5,86 +5,23 @@
 ** aggregates, visibility (as_of, where), bad data and --strict, recording
 ** in vigil_runs / vigil_alerts, alert order and tiers.
 **
-** run_on() builds a database from SQL, compiles rules against its schema
+** th_run_on() builds a database from SQL, compiles rules against its schema
 ** and runs them; ALERTS() compares every alert of the run, one line each
 ** "KEY TIER MESSAGE" (rule names are left out unless a test needs them).
 **
-** A test marked BUG asserts what the brief requires where the code does
-** something else; it fails until the code is fixed.
+** The database, the compile and the run, the alert recorder and the
+** diagnostics collector are the shared harness (harness.c).
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <sqlite3.h>
 
 #include "vigil.h"
 #include "unit.h"
-
-typedef struct arec {
-  char rule[64], tier[32], key[1024], as_of[16], pack[64];
-  char message[512], recipient[128];
-  int has_message, has_recipient;
-} arec;
-
-static arec alerts[256];
-static int nalerts;
-static vg_run_summary summaries[4];
-static int nsummaries;
-static char diag_text[16384]; /* every diagnostic of the last compile and run */
-static char tmpdir[256], dbpath[320];
-
-static void on_diag(void *ud, const vg_diag *d) {
-  (void)ud;
-  size_t n = strlen(diag_text);
-  snprintf(diag_text + n, sizeof diag_text - n, "%s: %s\n",
-           d->severity == VG_ERROR ? "error" : d->severity == VG_WARNING ? "warning" : "note", d->message ? d->message : "");
-}
-
-static void on_alert(void *ud, const vg_alert *a) {
-  (void)ud;
-  if (nalerts >= (int)(sizeof alerts / sizeof *alerts)) return;
-  arec *r = &alerts[nalerts++];
-  memset(r, 0, sizeof *r);
-  snprintf(r->pack, sizeof r->pack, "%s", a->pack);
-  snprintf(r->rule, sizeof r->rule, "%s", a->rule);
-  snprintf(r->tier, sizeof r->tier, "%s", a->tier);
-  snprintf(r->key, sizeof r->key, "%s", a->key);
-  snprintf(r->as_of, sizeof r->as_of, "%s", a->as_of);
-  r->has_message = a->message != NULL;
-  r->has_recipient = a->recipient != NULL;
-  snprintf(r->message, sizeof r->message, "%s", a->message ? a->message : "");
-  snprintf(r->recipient, sizeof r->recipient, "%s", a->recipient ? a->recipient : "");
-}
-
-static void on_summary(void *ud, const vg_run_summary *s) {
-  (void)ud;
-  if (nsummaries < 4) summaries[nsummaries++] = *s;
-}
-
-/* An empty test database (exec_db fills it).  Returns 0 or -1. */
-static int make_db(const char *sql) {
-  if (!tmpdir[0]) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-rt-XXXXXX");
-    if (!mkdtemp(tmpdir)) { tmpdir[0] = 0; return -1; }
-    snprintf(dbpath, sizeof dbpath, "%s/t.db", tmpdir);
-  }
-  (void)sql;
-  return remove(dbpath) == 0 || access(dbpath, F_OK) != 0 ? 0 : -1;
-}
-
-/* Runs sql on the test database.  Returns 0 or -1. */
-static int exec_db(const char *sql) {
-  sqlite3 *db = NULL;
-  char *err = NULL;
-  int rc = sqlite3_open(dbpath, &db) == SQLITE_OK && sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK ? 0 : -1;
-  if (rc) fprintf(stderr, "\n  sql fails: %s\n", err ? err : "?");
-  sqlite3_free(err);
-  sqlite3_close(db);
-  return rc;
-}
+#include "harness.h"
 
 /* The first column of the first row of a query, as text ("<null>", "<none>"). */
 static const char *q(const char *sql) {
@@ -92,7 +29,7 @@ static const char *q(const char *sql) {
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   snprintf(out, sizeof out, "<none>");
-  if (sqlite3_open(dbpath, &db) == SQLITE_OK && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+  if (sqlite3_open(th_db_path(), &db) == SQLITE_OK && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
       sqlite3_step(st) == SQLITE_ROW) {
     const unsigned char *t = sqlite3_column_text(st, 0);
     snprintf(out, sizeof out, "%s", t ? (const char *)t : "<null>");
@@ -105,78 +42,10 @@ static const char *q(const char *sql) {
 }
 static long long qi(const char *sql) { return atoll(q(sql)); }
 
-/* Compiles rules against the test database.  NULL when they do not compile. */
-static vg_program *compile_db(const char *name, const char *rules) {
-  vg_compile_opts co;
-  memset(&co, 0, sizeof co);
-  co.db_path = dbpath;
-  co.diag = on_diag;
-  vg_program *p = NULL;
-  if (vg_compile_string(name, rules, strlen(rules), NULL, &co, &p) != VG_OK) {
-    fprintf(stderr, "\n  does not compile:\n%s\n%s", rules, diag_text);
-    return NULL;
-  }
-  return p;
-}
+#define ALERTS(want) CU_ASSERT(th_alerts_are(0, want))
+#define RULE_ALERTS(want) CU_ASSERT(th_alerts_are(1, want))
 
-/* Runs programs on the test database.  Returns the status. */
-static int run_progs(vg_program **p, int n, const char *as_of, int dry_run, int strict) {
-  nalerts = 0;
-  nsummaries = 0;
-  vg_run_opts ro;
-  memset(&ro, 0, sizeof ro);
-  ro.db_path = dbpath;
-  ro.as_of = as_of;
-  ro.dry_run = dry_run;
-  ro.strict = strict;
-  ro.diag = on_diag;
-  ro.alert = on_alert;
-  ro.summary = on_summary;
-  return (int)vg_run(p, n, &ro);
-}
-
-/* Database from sql, rules compiled against it, a run.  Returns the run's
-** status, or 100 + the compile status. */
-static int run_full(const char *sql, const char *rules, const char *as_of, int dry_run, int strict) {
-  diag_text[0] = 0;
-  nalerts = 0;
-  if (make_db(sql) != 0 || exec_db(sql) != 0) return -1;
-  vg_program *p = compile_db("t.rules", rules);
-  if (!p) return 100 + VG_EINPUT;
-  int st = run_progs(&p, 1, as_of, dry_run, strict);
-  vg_free_program(p);
-  return st;
-}
-static int run_on(const char *sql, const char *rules, const char *as_of) { return run_full(sql, rules, as_of, 1, 0); }
-
-/* Every alert as "KEY TIER MESSAGE" lines (a null message as "-"). */
-static const char *alert_lines(int with_rule) {
-  static char out[16384];
-  out[0] = 0;
-  for (int i = 0; i < nalerts; i++) {
-    size_t n = strlen(out);
-    if (n > sizeof out - 1024) break;
-    snprintf(out + n, sizeof out - n, "%.60s%s%.100s %.30s %.700s\n", with_rule ? alerts[i].rule : "", with_rule ? " " : "", alerts[i].key,
-             alerts[i].tier, alerts[i].has_message ? alerts[i].message : "-");
-  }
-  return out;
-}
-
-static int alerts_are(int with_rule, const char *want) {
-  const char *got = alert_lines(with_rule);
-  if (strcmp(got, want) == 0) return 1;
-  fprintf(stderr, "\n  alerts: expected\n%s  got\n%s  diagnostics:\n%s", want, got, diag_text);
-  return 0;
-}
-#define ALERTS(want) CU_ASSERT(alerts_are(0, want))
-#define RULE_ALERTS(want) CU_ASSERT(alerts_are(1, want))
-
-static int diag_has(const char *text) {
-  if (strstr(diag_text, text)) return 1;
-  fprintf(stderr, "\n  no diagnostic contains [%s]:\n%s", text, diag_text);
-  return 0;
-}
-#define DIAG_HAS(text) CU_ASSERT(diag_has(text))
+#define DIAG_HAS(text) CU_ASSERT(th_diag_has(text))
 
 #define TBL "CREATE TABLE s (k INTEGER, d DATE, x REAL, y REAL, ok INTEGER, dd DATE);"
 #define SRC "source s { table s key k time d }\n"
@@ -187,28 +56,28 @@ static int diag_has(const char *text) {
 static void test_snapshot_windows(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-01', 1), (1, '2025-01-08', 2), (1, '2025-01-15', 4),"
                         " (2, '2025-01-15', 10);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{sum(x, last 5 snapshots)}|{count(true, last 5 snapshots)}|{avg(x, last 2 snapshots)}|"
-                                       "{min(x, last 9 snapshots)}|{max(x, last 1 snapshot)}|{sum(x, last 3 snapshots)}"),
-                      "2025-01-20"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{sum(x, last 5 snapshots)}|{count(true, last 5 snapshots)}|{avg(x, last 2 snapshots)}|"
+                                          "{min(x, last 9 snapshots)}|{max(x, last 1 snapshot)}|{sum(x, last 3 snapshots)}"),
+                         "2025-01-20"), 0);
   ALERTS("1 red 7|3|3|1|4|7\n2 red 10|1|10|10|10|10\n");
 }
 
 static void test_day_windows(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-01', 1), (1, '2025-01-08', 2), (1, '2025-01-15', 4);";
   /* (t - D, t]: a row exactly D days back is out, the row at t is in */
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{sum(x, last 7 days)}|{sum(x, last 8 days)}|{sum(x, last 14 days)}|"
-                                       "{sum(x, last 15 days)}|{sum(x, last 1 week)}|{sum(x, last 2 weeks)}|{count(true, last 1 day)}"),
-                      "2025-01-15"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{sum(x, last 7 days)}|{sum(x, last 8 days)}|{sum(x, last 14 days)}|"
+                                          "{sum(x, last 15 days)}|{sum(x, last 1 week)}|{sum(x, last 2 weeks)}|{count(true, last 1 day)}"),
+                         "2025-01-15"), 0);
   ALERTS("1 red 4|6|6|7|4|6|1\n");
   /* the current row is 5 days old: a 5-day window is empty */
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{sum(x, last 5 days)}|{avg(x, last 5 days)}|{min(x, last 5 days)}|{count(true, last 5 days)}|"
-                                       "{all(true, last 5 days)}|{any(true, last 5 days)}|{sum(x, last 6 days)}"),
-                      "2025-01-20"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{sum(x, last 5 days)}|{avg(x, last 5 days)}|{min(x, last 5 days)}|{count(true, last 5 days)}|"
+                                          "{all(true, last 5 days)}|{any(true, last 5 days)}|{sum(x, last 6 days)}"),
+                         "2025-01-20"), 0);
   ALERTS("1 red null|null|null|0|false|false|4\n");
   /* on an earlier row the window ends at that row's own time */
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when sum(x, last 7 days) = x for 3 snapshots }\n", "2025-01-16"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when sum(x, last 7 days) = x for 3 snapshots }\n", "2025-01-16"), 0);
   ALERTS("1 red -\n");
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when count(true, last 8 days) = 2 for 2 snapshots }\n", "2025-01-15"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when count(true, last 8 days) = 2 for 2 snapshots }\n", "2025-01-15"), 0);
   ALERTS("1 red -\n");
 }
 
@@ -219,19 +88,19 @@ static void test_for_needs_n_rows(void) {
                         " (4, '2025-01-01', 5), (4, '2025-01-02', 0), (4, '2025-01-03', 5),"
                         " (5, '2025-01-01', NULL), (5, '2025-01-02', 5), (5, '2025-01-03', 5),"
                         " (6, '2025-01-02', 5), (6, '2025-01-03', NULL);";
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when x > 1 for 2 snapshots }\n", "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when x > 1 for 2 snapshots }\n", "2025-01-10"), 0);
   ALERTS("2 red -\n3 red -\n5 red -\n");
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when x > 1 for 3 snapshots }\n", "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when x > 1 for 3 snapshots }\n", "2025-01-10"), 0);
   ALERTS("");
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when x > 1 for 1 snapshot }\n", "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when x > 1 for 1 snapshot }\n", "2025-01-10"), 0);
   ALERTS("1 red -\n2 red -\n3 red -\n4 red -\n5 red -\n");
   /* a condition that is true on any row still needs N rows */
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when true for 2 snapshots orange when x is null for 1 snapshot }\n",
-                         "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when true for 2 snapshots orange when x is null for 1 snapshot }\n",
+                            "2025-01-10"), 0);
   ALERTS("2 red -\n3 red -\n4 red -\n5 red -\n6 red -\n");
   /* rows are counted, not calendar slots: a gap does not matter */
-  CU_ASSERT_EQUAL(run_on(TBL "INSERT INTO s (k, d, x) VALUES (1, '2024-01-01', 5), (1, '2025-01-01', 5);",
-                         SRC "rule r on s { red when x > 1 for 2 snapshots }\n", "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(TBL "INSERT INTO s (k, d, x) VALUES (1, '2024-01-01', 5), (1, '2025-01-01', 5);",
+                            SRC "rule r on s { red when x > 1 for 2 snapshots }\n", "2025-01-10"), 0);
   ALERTS("1 red -\n");
 }
 
@@ -239,9 +108,9 @@ static void test_prev_pct_change(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-01', 10), (1, '2025-01-02', 0), (1, '2025-01-03', 5),"
                         " (1, '2025-01-04', 10), (2, '2025-01-01', NULL), (2, '2025-01-02', 4), (3, '2025-01-01', 4),"
                         " (4, '2025-01-01', 4), (4, '2025-01-02', 3);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{prev(x)}|{prev(x, 2)}|{prev(x, 3)}|{prev(x, 4)}|{pct_change(x)}|"
-                                       "{prev(pct_change(x))}|{prev(pct_change(x), 2)}|{pct_change(x * 2)}|{prev(d)}"),
-                      "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{prev(x)}|{prev(x, 2)}|{prev(x, 3)}|{prev(x, 4)}|{pct_change(x)}|"
+                                          "{prev(pct_change(x))}|{prev(pct_change(x), 2)}|{pct_change(x * 2)}|{prev(d)}"),
+                         "2025-01-10"), 0);
   ALERTS("1 red 5|0|10|null|1|null|-1|1|2025-01-03\n"
          "2 red null|null|null|null|null|null|null|null|2025-01-01\n"
          "3 red null|null|null|null|null|null|null|null|null\n"
@@ -253,45 +122,44 @@ static void test_streak(void) {
                         " (1, '2025-01-04', 2), (2, '2025-01-01', 1), (2, '2025-01-02', 2), (2, '2025-01-03', 1),"
                         " (3, '2025-01-01', 1), (3, '2025-01-02', 2), (4, '2025-01-01', NULL), (4, '2025-01-02', 7);";
   /* streak(x < prev(x)) compares each row with its own predecessor */
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{streak(x < prev(x))}|{streak(x > 0)}|{streak(x > 100)}"), "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{streak(x < prev(x))}|{streak(x > 0)}|{streak(x > 100)}"), "2025-01-10"), 0);
   ALERTS("1 red 3|4|0\n2 red 1|3|0\n3 red 0|2|0\n4 red 0|1|0\n");
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when streak(x < prev(x)) >= 3 orange when streak(x < prev(x)) >= 1 }\n",
-                         "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when streak(x < prev(x)) >= 3 orange when streak(x < prev(x)) >= 1 }\n",
+                            "2025-01-10"), 0);
   ALERTS("1 red -\n2 orange -\n");
 }
 
 static void test_aggregates_nulls(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-01', NULL), (1, '2025-01-02', 2), (1, '2025-01-03', NULL),"
                         " (1, '2025-01-04', 4), (2, '2025-01-01', NULL), (2, '2025-01-02', NULL);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{sum(x, last 4 snapshots)}|{avg(x, last 4 snapshots)}|{min(x, last 4 snapshots)}|"
-                                       "{max(x, last 4 snapshots)}|{count(x > 0, last 4 snapshots)}|{count(x is null, last 4 snapshots)}|"
-                                       "{all(x > 0, last 4 snapshots)}|{any(x > 3, last 4 snapshots)}|"
-                                       "{all(x > 0 or x is null, last 4 snapshots)}|{any(x > 100, last 4 snapshots)}"),
-                      "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{sum(x, last 4 snapshots)}|{avg(x, last 4 snapshots)}|{min(x, last 4 snapshots)}|"
+                                          "{max(x, last 4 snapshots)}|{count(x > 0, last 4 snapshots)}|{count(x is null, last 4 snapshots)}|"
+                                          "{all(x > 0, last 4 snapshots)}|{any(x > 3, last 4 snapshots)}|"
+                                          "{all(x > 0 or x is null, last 4 snapshots)}|{any(x > 100, last 4 snapshots)}"),
+                         "2025-01-10"), 0);
   ALERTS("1 red 6|3|2|4|2|2|false|true|true|false\n"
          "2 red null|null|null|null|0|2|false|false|true|false\n");
   /* aggregates of durations and dates */
-  CU_ASSERT_EQUAL(run_on(TBL "INSERT INTO s (k, d, dd) VALUES (1, '2025-01-05', '2025-01-01'), (1, '2025-01-09', '2025-01-02');",
-                         RULE_MSG("{sum(d - dd, last 2 snapshots)}|{avg(d - dd, last 2 snapshots)}|{min(dd, last 2 snapshots)}|"
-                                  "{max(d - dd, last 2 snapshots)}"),
-                         "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(TBL "INSERT INTO s (k, d, dd) VALUES (1, '2025-01-05', '2025-01-01'), (1, '2025-01-09', '2025-01-02');",
+                            RULE_MSG("{sum(d - dd, last 2 snapshots)}|{avg(d - dd, last 2 snapshots)}|{min(dd, last 2 snapshots)}|"
+                                     "{max(d - dd, last 2 snapshots)}"),
+                            "2025-01-10"), 0);
   ALERTS("1 red 11 days|5.5 days|2025-01-01|7 days\n");
 }
 
 static void test_visibility_as_of(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x, dd) VALUES (1, '2025-01-01', 1, NULL), (1, '2025-01-10', 2, '2025-02-01'),"
                         " (1, '2025-01-20', 3, NULL), (2, '2025-01-20', 9, NULL);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{x}|{prev(x)}|{count(true, last 10 snapshots)}|{sum(x, last 30 days)}|{dd}|{dd > as_of}"),
-                         "2025-01-15"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{x}|{prev(x)}|{count(true, last 10 snapshots)}|{sum(x, last 30 days)}|{dd}|{dd > as_of}"),
+                            "2025-01-15"), 0);
   /* key 2 has no row on or before as_of: no alert; a date column after as_of is a value */
   ALERTS("1 red 2|1|2|3|2025-02-01|true\n");
   /* the row on as_of itself is visible */
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{x}"), "2025-01-20"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{x}"), "2025-01-20"), 0);
   ALERTS("1 red 3\n2 red 9\n");
-  /* BUG (seen under SAN=1): a run with no alert calls qsort(NULL, 0, ...) in
-     pack_eval (runtime/exec.c), which UBSan reports as a null argument and,
-     with -fno-sanitize-recover, aborts the whole test binary here. */
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{x}"), "2024-12-31"), 0);
+  /* no visible row at all: no alert (regression: a run with no alert once
+     called qsort(NULL, 0, ...), which aborts under SAN=1) */
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{x}"), "2024-12-31"), 0);
   ALERTS("");
 }
 
@@ -303,11 +171,11 @@ static void test_where_rejected_rows(void) {
                       "{sum(x, last 30 days)}|{streak(true)}|{stale}|{d}\" }\n";
   /* rejected rows (false or null) are not current, not in windows, prev, streak or for;
      key 2 has only a rejected row: no alert */
-  CU_ASSERT_EQUAL(run_on(sql, rules, "2025-01-18"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-18"), 0);
   ALERTS("1 red 3|1|2|4|2|true|2025-01-10\n");
   /* the where is written in the rule language and may use functions and params */
-  CU_ASSERT_EQUAL(run_on(sql, "param lim = 2\nsource s { table s key k time d where coalesce(ok, 1) = 1 and x != lim }\n"
-                              "rule r on s { red when true message \"{x}|{prev(x)}\" }\n", "2025-01-18"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, "param lim = 2\nsource s { table s key k time d where coalesce(ok, 1) = 1 and x != lim }\n"
+                                 "rule r on s { red when true message \"{x}|{prev(x)}\" }\n", "2025-01-18"), 0);
   ALERTS("1 red 4|3\n");
 }
 
@@ -315,13 +183,13 @@ static void test_lets_on_earlier_rows(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x, y) VALUES (1, '2025-01-01', 5, 1), (1, '2025-01-02', 6, 1),"
                         " (2, '2025-01-01', 1, 5), (2, '2025-01-02', 6, 1);";
   /* a let inside for / an aggregate is evaluated on each row */
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s {\n  let gap = x - y\n  red when gap > 0 for 2 snapshots\n"
-                                  "  orange when gap > 0\n  message \"{sum(gap, last 2 snapshots)}|{prev(gap)}\"\n}\n",
-                         "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s {\n  let gap = x - y\n  red when gap > 0 for 2 snapshots\n"
+                                     "  orange when gap > 0\n  message \"{sum(gap, last 2 snapshots)}|{prev(gap)}\"\n}\n",
+                            "2025-01-10"), 0);
   ALERTS("1 red 9|4\n2 orange 1|-4\n");
   /* a def with a window function works on the calling rule's rows */
-  CU_ASSERT_EQUAL(run_on(sql, "def total(v) = sum(v, last 2 snapshots)\n" SRC
-                              "rule r on s { red when total(x) > 10 message \"{total(x)}|{total(y)}\" }\n", "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, "def total(v) = sum(v, last 2 snapshots)\n" SRC
+                                 "rule r on s { red when total(x) > 10 message \"{total(x)}|{total(y)}\" }\n", "2025-01-10"), 0);
   ALERTS("1 red 11|2\n");
 }
 
@@ -331,9 +199,9 @@ static void test_stale_inside_windows(void) {
                       "rule r on s { red when stale for 3 snapshots yellow when true\n"
                       "  message \"{stale}|{count(stale, last 3 snapshots)}|{all(stale, last 3 snapshots)}\" }\n";
   /* stale describes the current row: the same on every row of a window */
-  CU_ASSERT_EQUAL(run_on(sql, rules, "2025-01-20"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-20"), 0);
   ALERTS("1 red true|3|true\n");
-  CU_ASSERT_EQUAL(run_on(sql, rules, "2025-01-12"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-12"), 0);
   ALERTS("1 yellow false|0|false\n");
 }
 
@@ -342,23 +210,23 @@ static void test_long_history(void) {
   const char *sql = TBL "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 50)"
                         " INSERT INTO s (k, d, x) SELECT k, date('2024-01-01', '+' || i || ' days'), i + 100 * (k - 1)"
                         " FROM c, (SELECT 1 AS k UNION ALL SELECT 2);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{sum(prev(x, 2), last 3 snapshots)}|{prev(prev(x, 2), 3)}|{max(prev(x, 3), last 2 snapshots)}|"
-                                       "{count(x > prev(x), last 5 snapshots)}|{streak(x > 10)}|{sum(x, last 3 snapshots)}|"
-                                       "{prev(x, 49)}|{prev(x, 50)}|{count(true, last 10 days)}"),
-                         "2024-02-20"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{sum(prev(x, 2), last 3 snapshots)}|{prev(prev(x, 2), 3)}|{max(prev(x, 3), last 2 snapshots)}|"
+                                          "{count(x > prev(x), last 5 snapshots)}|{streak(x > 10)}|{sum(x, last 3 snapshots)}|"
+                                          "{prev(x, 49)}|{prev(x, 50)}|{count(true, last 10 days)}"),
+                            "2024-02-20"), 0);
   ALERTS("1 red 141|45|47|5|40|147|1|null|10\n2 red 441|145|147|5|50|447|101|null|10\n");
   /* each alone, so that the series keeps only the rows that rule needs */
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{pct_change(x):4}"), "2025-01-01"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{pct_change(x):4}"), "2025-01-01"), 0);
   ALERTS("1 red 0.0204\n2 red 0.0067\n");
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{prev(pct_change(x), 3):4}"), "2025-01-01"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{prev(pct_change(x), 3):4}"), "2025-01-01"), 0);
   ALERTS("1 red 0.0217\n2 red 0.0068\n");
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{sum(prev(x, 2), last 3 snapshots)}|{prev(prev(x, 2), 3)}"), "2025-01-01"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{sum(prev(x, 2), last 3 snapshots)}|{prev(prev(x, 2), 3)}"), "2025-01-01"), 0);
   ALERTS("1 red 141|45\n2 red 441|145\n");
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{max(x, last 4 snapshots) - min(x, last 4 snapshots)}"), "2025-01-01"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{max(x, last 4 snapshots) - min(x, last 4 snapshots)}"), "2025-01-01"), 0);
   ALERTS("1 red 3\n2 red 3\n");
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when x > prev(x, 2) for 48 snapshots }\n", "2025-01-01"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when x > prev(x, 2) for 48 snapshots }\n", "2025-01-01"), 0);
   ALERTS("1 red -\n2 red -\n");
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when x > prev(x, 2) for 49 snapshots }\n", "2025-01-01"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when x > prev(x, 2) for 49 snapshots }\n", "2025-01-01"), 0);
   ALERTS("");
 }
 
@@ -368,7 +236,7 @@ static void test_bad_data(void) {
                     " (NULL, '2025-01-01', 1, NULL, 'zz'), (2, NULL, 1, NULL, 1), (3, 'garbage', 1, NULL, 1),"
                     " (4, '2025-01-02', 1, NULL, 1), (4, '2025-01-02', 2, NULL, 1), (5, '2025-01-03 10:30:00', 5, '2025-01-01T08:00', 1);";
   const char *rules = "source s { table s key k time d }\nrule bad_data on s { red when true message \"{x}|{dd}|{d}\" }\n";
-  CU_ASSERT_EQUAL(run_on(sql, rules, "2025-01-12"), VG_OK);
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-12"), VG_OK);
   /* unreadable values read as null; rows without key or time are skipped; the later duplicate wins */
   ALERTS("1 red null|null|2025-01-02\n4 red 2|null|2025-01-02\n5 red 5|2025-01-01|2025-01-03\n");
   DIAG_HAS("warning: rule bad_data: table s, column x: 2 value(s) that are not numbers in a number column, read as null (e.g. key 1)");
@@ -379,30 +247,30 @@ static void test_bad_data(void) {
   DIAG_HAS("warning: rule bad_data: table s, column d: 1 duplicate row(s) for the same key and day; the one with the larger rowid"
            " is used (e.g. key 4)");
   /* only columns the rules read are reported */
-  CU_ASSERT_PTR_NULL(strstr(diag_text, "unused"));
-  CU_ASSERT_EQUAL(nsummaries, 1);
-  CU_ASSERT(nsummaries == 1 && summaries[0].warnings == 6);
+  CU_ASSERT_PTR_NULL(strstr(th_diags, "unused"));
+  CU_ASSERT_EQUAL(th_nsummaries, 1);
+  CU_ASSERT(th_nsummaries == 1 && th_summaries[0].warnings == 6);
   /* each kind once per rule and column: a second rule reports its own */
-  CU_ASSERT_EQUAL(run_on(sql, "source s { table s key k time d }\nrule a on s { red when x > 0 }\nrule b on s { red when true }\n",
-                         "2025-01-12"), VG_OK);
+  CU_ASSERT_EQUAL(th_run_on(sql, "source s { table s key k time d }\nrule a on s { red when x > 0 }\nrule b on s { red when true }\n",
+                            "2025-01-12"), VG_OK);
   DIAG_HAS("rule a: table s, column x: 2 value(s)");
-  CU_ASSERT_PTR_NULL(strstr(diag_text, "rule b: table s, column x"));
+  CU_ASSERT_PTR_NULL(strstr(th_diags, "rule b: table s, column x"));
   DIAG_HAS("rule b: table s, column d: 1 duplicate row(s)");
   /* --strict: any of them fails the run, with no alerts */
-  CU_ASSERT_EQUAL(run_full(sql, rules, "2025-01-12", 1, 1), VG_EINPUT);
-  CU_ASSERT_EQUAL(nalerts, 0);
+  CU_ASSERT_EQUAL(th_run_full(sql, rules, "2025-01-12", 1, 1), VG_EINPUT);
+  CU_ASSERT_EQUAL(th_nalerts, 0);
   DIAG_HAS("--strict");
   /* --strict on clean data runs */
-  CU_ASSERT_EQUAL(run_full(TBL "INSERT INTO s (k, d) VALUES (1, '2025-01-01');", SRC "rule r on s { red when true }\n",
-                           "2025-01-12", 1, 1), VG_OK);
-  CU_ASSERT_EQUAL(nalerts, 1);
+  CU_ASSERT_EQUAL(th_run_full(TBL "INSERT INTO s (k, d) VALUES (1, '2025-01-01');", SRC "rule r on s { red when true }\n",
+                              "2025-01-12", 1, 1), VG_OK);
+  CU_ASSERT_EQUAL(th_nalerts, 1);
 }
 
 static void test_bad_data_in_where(void) {
   /* a column read only by the where is read too, and reported */
   const char *sql = TBL "INSERT INTO s (k, d, x, ok) VALUES (1, '2025-01-01', 1, 'yes'), (1, '2025-01-02', 2, 1);";
-  CU_ASSERT_EQUAL(run_on(sql, "source s { table s key k time d where ok = 1 }\nrule r on s { red when true message \"{x}|{prev(x)}\" }\n",
-                         "2025-01-12"), VG_OK);
+  CU_ASSERT_EQUAL(th_run_on(sql, "source s { table s key k time d where ok = 1 }\nrule r on s { red when true message \"{x}|{prev(x)}\" }\n",
+                            "2025-01-12"), VG_OK);
   ALERTS("1 red 2|null\n");
   DIAG_HAS("column ok: 1 value(s) that are not numbers");
 }
@@ -411,7 +279,7 @@ static void test_time_of_day(void) {
   /* DATETIME times are calendar days: 23:59 on as_of is visible; two times of one day are duplicates */
   const char *sql = "CREATE TABLE s (k INTEGER, d DATETIME, x REAL);"
                     "INSERT INTO s VALUES (1, '2025-01-10 20:00:00', 1), (1, '2025-01-10T08:00', 2), (1, '2025-01-12 23:59:59', 3);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{x}|{prev(x)}|{d}"), "2025-01-12"), VG_OK);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{x}|{prev(x)}|{d}"), "2025-01-12"), VG_OK);
   ALERTS("1 red 3|2|2025-01-12\n");
   DIAG_HAS("duplicate row(s)");
 }
@@ -422,19 +290,19 @@ static void test_recording(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-01', 5), (2, '2025-01-01', 1), (3, '2025-01-20', 9);";
   const char *rules = "pack rec\n" SRC "rule r on s { red when x > 3 message \"x={x}\" notify k\n  }\n"
                       "rule q on s { yellow when x < 3 }\n";
-  diag_text[0] = 0;
-  CU_ASSERT_EQUAL_FATAL(make_db(sql), 0);
-  CU_ASSERT_EQUAL_FATAL(exec_db(sql), 0);
-  vg_program *p = compile_db("t.rules", rules);
+  th_clear_diags();
+  CU_ASSERT_EQUAL_FATAL(th_fresh_db(), 0);
+  CU_ASSERT_EQUAL_FATAL(th_exec(sql), 0);
+  vg_program *p = th_compile("t.rules", rules, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-  CU_ASSERT_EQUAL(run_progs(&p, 1, "2025-01-15", 0, 0), VG_OK);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-15", 0, 0), VG_OK);
   RULE_ALERTS("r 1 red x=5\nq 2 yellow -\n");
   CU_ASSERT_EQUAL(count_runs(), 1);
   long long id1 = qi("SELECT run_id FROM vigil_runs");
-  CU_ASSERT(nsummaries == 1 && summaries[0].run_id == id1 && summaries[0].alerts == 2);
+  CU_ASSERT(th_nsummaries == 1 && th_summaries[0].run_id == id1 && th_summaries[0].alerts == 2);
   CU_ASSERT_STRING_EQUAL(q("SELECT pack || '|' || as_of || '|' || status || '|' || alerts FROM vigil_runs"), "rec|2025-01-15|ok|2");
-  CU_ASSERT(qi("SELECT rows_read FROM vigil_runs") == summaries[0].rows_read);
-  CU_ASSERT(summaries[0].rows_read >= 2 && summaries[0].rows_read <= 3);
+  CU_ASSERT(qi("SELECT rows_read FROM vigil_runs") == th_summaries[0].rows_read);
+  CU_ASSERT(th_summaries[0].rows_read >= 2 && th_summaries[0].rows_read <= 3);
   CU_ASSERT(qi("SELECT count(*) FROM vigil_runs WHERE started_at <= finished_at AND started_at != ''") == 1);
   CU_ASSERT_EQUAL(qi("SELECT count(*) FROM vigil_alerts"), 2);
   CU_ASSERT_STRING_EQUAL(q("SELECT group_concat(run_id = (SELECT run_id FROM vigil_runs), ',') FROM vigil_alerts"), "1,1");
@@ -443,59 +311,59 @@ static void test_recording(void) {
   CU_ASSERT_STRING_EQUAL(q("SELECT coalesce(message, 'NULL') || '|' || coalesce(recipient, 'NULL') FROM vigil_alerts WHERE rule = 'q'"),
                          "NULL|NULL");
   /* the same pack and as_of again: replaced, with a new run_id */
-  CU_ASSERT_EQUAL(exec_db("UPDATE s SET x = 0 WHERE k = 2"), 0);
-  CU_ASSERT_EQUAL(run_progs(&p, 1, "2025-01-15", 0, 0), VG_OK);
+  CU_ASSERT_EQUAL(th_exec("UPDATE s SET x = 0 WHERE k = 2"), 0);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-15", 0, 0), VG_OK);
   CU_ASSERT_EQUAL(count_runs(), 1);
   long long id2 = qi("SELECT run_id FROM vigil_runs");
   CU_ASSERT(id2 != id1);
   CU_ASSERT_EQUAL(qi("SELECT count(*) FROM vigil_alerts"), 2);
   CU_ASSERT_EQUAL(qi("SELECT count(*) FROM vigil_alerts WHERE run_id != (SELECT run_id FROM vigil_runs)"), 0);
   /* another as_of: one more run; the earlier one is kept */
-  CU_ASSERT_EQUAL(run_progs(&p, 1, "2025-01-25", 0, 0), VG_OK);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-25", 0, 0), VG_OK);
   RULE_ALERTS("r 1 red x=5\nr 3 red x=9\nq 2 yellow -\n");
   CU_ASSERT_EQUAL(count_runs(), 2);
   CU_ASSERT_EQUAL(qi("SELECT count(*) FROM vigil_alerts WHERE as_of = '2025-01-25'"), 3);
   CU_ASSERT_EQUAL(qi("SELECT alerts FROM vigil_runs WHERE as_of = '2025-01-25'"), 3);
   CU_ASSERT_EQUAL(qi("SELECT count(*) FROM vigil_alerts WHERE run_id = (SELECT run_id FROM vigil_runs WHERE as_of = '2025-01-15')"), 2);
   /* a dry run records nothing */
-  CU_ASSERT_EQUAL(run_progs(&p, 1, "2025-01-30", 1, 0), VG_OK);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-30", 1, 0), VG_OK);
   CU_ASSERT_EQUAL(count_runs(), 2);
-  CU_ASSERT(nsummaries == 1 && summaries[0].run_id == 0);
+  CU_ASSERT(th_nsummaries == 1 && th_summaries[0].run_id == 0);
   /* bad data: status warnings */
-  CU_ASSERT_EQUAL(exec_db("INSERT INTO s (k, d, x) VALUES (4, '2025-01-02', 'oops')"), 0);
-  CU_ASSERT_EQUAL(run_progs(&p, 1, "2025-01-25", 0, 0), VG_OK);
+  CU_ASSERT_EQUAL(th_exec("INSERT INTO s (k, d, x) VALUES (4, '2025-01-02', 'oops')"), 0);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-25", 0, 0), VG_OK);
   CU_ASSERT_STRING_EQUAL(q("SELECT status FROM vigil_runs WHERE as_of = '2025-01-25'"), "warnings");
   long long id3 = qi("SELECT run_id FROM vigil_runs WHERE as_of = '2025-01-25'");
   /* a failed run (--strict with bad data) records nothing and keeps the earlier runs */
-  CU_ASSERT_EQUAL(run_progs(&p, 1, "2025-01-25", 0, 1), VG_EINPUT);
-  CU_ASSERT_EQUAL(nalerts, 0);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-25", 0, 1), VG_EINPUT);
+  CU_ASSERT_EQUAL(th_nalerts, 0);
   CU_ASSERT_EQUAL(count_runs(), 2);
   CU_ASSERT_EQUAL(qi("SELECT run_id FROM vigil_runs WHERE as_of = '2025-01-25'"), id3);
   CU_ASSERT_EQUAL(qi("SELECT count(*) FROM vigil_alerts"), 5);
-  CU_ASSERT_EQUAL(run_progs(&p, 1, "2025-02-05", 0, 1), VG_EINPUT);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-02-05", 0, 1), VG_EINPUT);
   CU_ASSERT_EQUAL(count_runs(), 2);
   vg_free_program(p);
 }
 
 static void test_recording_two_packs(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-01', 5);";
-  diag_text[0] = 0;
-  CU_ASSERT_EQUAL_FATAL(make_db(sql), 0);
-  CU_ASSERT_EQUAL_FATAL(exec_db(sql), 0);
-  vg_program *p[2] = {compile_db("b.rules", "pack zeta\n" SRC "rule r on s { red when true }\n"),
-                      compile_db("a.rules", "pack alpha\n" SRC "rule r on s { yellow when true }\n")};
+  th_clear_diags();
+  CU_ASSERT_EQUAL_FATAL(th_fresh_db(), 0);
+  CU_ASSERT_EQUAL_FATAL(th_exec(sql), 0);
+  vg_program *p[2] = {th_compile("b.rules", "pack zeta\n" SRC "rule r on s { red when true }\n", NULL),
+                      th_compile("a.rules", "pack alpha\n" SRC "rule r on s { yellow when true }\n", NULL)};
   CU_ASSERT_PTR_NOT_NULL_FATAL(p[0]);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p[1]);
   /* alerts come in the order the packs are given */
-  CU_ASSERT_EQUAL(run_progs(p, 2, "2025-01-15", 0, 0), VG_OK);
-  CU_ASSERT(nalerts == 2 && strcmp(alerts[0].pack, "zeta") == 0 && strcmp(alerts[1].pack, "alpha") == 0);
+  CU_ASSERT_EQUAL(th_run(p, 2, "2025-01-15", 0, 0), VG_OK);
+  CU_ASSERT(th_nalerts == 2 && strcmp(th_alerts[0].pack, "zeta") == 0 && strcmp(th_alerts[1].pack, "alpha") == 0);
   CU_ASSERT_EQUAL(count_runs(), 2);
-  CU_ASSERT_EQUAL(nsummaries, 2);
+  CU_ASSERT_EQUAL(th_nsummaries, 2);
   CU_ASSERT_STRING_EQUAL(q("SELECT group_concat(pack || ':' || alerts, ',') FROM (SELECT * FROM vigil_runs ORDER BY pack)"),
                          "alpha:1,zeta:1");
   /* a pack given twice is a usage error */
   vg_program *twice[2] = {p[0], p[0]};
-  CU_ASSERT_EQUAL(run_progs(twice, 2, "2025-01-15", 0, 0), VG_EUSAGE);
+  CU_ASSERT_EQUAL(th_run(twice, 2, "2025-01-15", 0, 0), VG_EUSAGE);
   vg_free_program(p[0]);
   vg_free_program(p[1]);
 }
@@ -503,20 +371,20 @@ static void test_recording_two_packs(void) {
 static void test_run_errors(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-01', 5);";
   /* a bad as_of */
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when true }\n", "2025-02-30"), VG_EUSAGE);
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when true }\n", "20250101"), VG_EUSAGE);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when true }\n", "2025-02-30"), VG_EUSAGE);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when true }\n", "20250101"), VG_EUSAGE);
   /* a column the program was compiled for is missing from the database */
-  CU_ASSERT_EQUAL_FATAL(make_db(sql), 0);
-  CU_ASSERT_EQUAL_FATAL(exec_db(sql), 0);
+  CU_ASSERT_EQUAL_FATAL(th_fresh_db(), 0);
+  CU_ASSERT_EQUAL_FATAL(th_exec(sql), 0);
   vg_compile_opts co;
   memset(&co, 0, sizeof co);
   vg_program *p = NULL;
   const char *rules = SRC "rule r on s { red when extra > 1 }\n";
   CU_ASSERT_EQUAL_FATAL(vg_compile_string("t.rules", rules, strlen(rules),
                                           "CREATE TABLE s (k INTEGER, d DATE, extra REAL);", &co, &p), VG_OK);
-  diag_text[0] = 0;
-  CU_ASSERT_EQUAL(run_progs(&p, 1, "2025-01-15", 0, 0), VG_EINPUT);
-  CU_ASSERT_EQUAL(nalerts, 0);
+  th_clear_diags();
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-15", 0, 0), VG_EINPUT);
+  CU_ASSERT_EQUAL(th_nalerts, 0);
   DIAG_HAS("no column s.extra");
   CU_ASSERT_STRING_EQUAL(q("SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_runs'"), "0");
   vg_free_program(p);
@@ -529,15 +397,15 @@ static void test_alert_order_and_tiers(void) {
                         "INSERT INTO t VALUES ('b', '2025-01-01'), ('B', '2025-01-01'), ('a', '2025-01-01'), ('回', '2025-01-01');";
   /* rule declaration order, then key order (integers numerically, text as SQLite orders it);
      the highest tier whose clause fires wins, whatever the order of the clauses */
-  CU_ASSERT_EQUAL(run_on(sql, SRC "source t { table t key name time d }\n"
-                                  "rule zz on s {\n  yellow when x > 1\n  red when x > 10\n  orange when x > 3\n}\n"
-                                  "rule aa on t { red when true }\n"
-                                  "rule mm on s { orange when x >= 0 }\n", "2025-01-15"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "source t { table t key name time d }\n"
+                                     "rule zz on s {\n  yellow when x > 1\n  red when x > 10\n  orange when x > 3\n}\n"
+                                     "rule aa on t { red when true }\n"
+                                     "rule mm on s { orange when x >= 0 }\n", "2025-01-15"), 0);
   RULE_ALERTS("zz 2 red -\nzz 9 yellow -\nzz 10 orange -\n"
               "aa B red -\naa a red -\naa b red -\naa 回 red -\n"
               "mm 1 orange -\nmm 2 orange -\nmm 9 orange -\nmm 10 orange -\n");
   /* custom tiers, lowest first */
-  CU_ASSERT_EQUAL(run_on(sql, "tiers watch, act\n" SRC "rule r on s { act when x > 10 watch when x > 1 }\n", "2025-01-15"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, "tiers watch, act\n" SRC "rule r on s { act when x > 10 watch when x > 1 }\n", "2025-01-15"), 0);
   ALERTS("2 act -\n9 watch -\n10 watch -\n");
 }
 
@@ -547,9 +415,9 @@ static void test_alert_order_and_tiers(void) {
 static void test_big_integer_keys(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (12345678901234567, '2025-01-01', 1), (12345678901234568, '2025-01-01', 2),"
                         " (1000000000000000000, '2025-01-01', 3);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{x}"), "2025-01-15"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{x}"), "2025-01-15"), 0);
   ALERTS("12345678901234567 red 1\n12345678901234568 red 2\n1000000000000000000 red 3\n");
-  CU_ASSERT_PTR_NULL(strstr(diag_text, "duplicate"));
+  CU_ASSERT_PTR_NULL(strstr(th_diags, "duplicate"));
 }
 
 /* Time text with a leading blank (" 2025-01-10") is unreadable, as it is
@@ -558,71 +426,57 @@ static void test_big_integer_keys(void) {
 ** 2025-01-05.) */
 static void test_time_text_order(void) {
   const char *sql = TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-05', 1), (1, ' 2025-01-10', 2);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{d}|{x}|{prev(x)}"), "2025-01-12"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{d}|{x}|{prev(x)}"), "2025-01-12"), 0);
   ALERTS("1 red 2025-01-05|1|null\n");
   DIAG_HAS("unreadable time");
 }
 
-/* BUG: the runtime copies a key's text into a 512-byte buffer, so a text key
-** longer than 511 bytes is cut: keys of 600 and 700 'k's both come out as
-** 511 'k's (and a UTF-8 key may be cut inside a character).  The brief: the
-** key is "text as stored". */
+/* Regression: a text key longer than 511 bytes comes out whole, as stored
+** (it was once cut to 511 bytes by a fixed buffer). */
 static void test_long_text_keys(void) {
   char sql[2048];
   int n = snprintf(sql, sizeof sql, "CREATE TABLE t (name TEXT, d DATE); INSERT INTO t VALUES ('");
   memset(sql + n, 'k', 600);
   n += 600;
   snprintf(sql + n, sizeof sql - (size_t)n, "', '2025-01-01'), ('x', '2025-01-01');");
-  CU_ASSERT_EQUAL(run_on(sql, "source s { table t key name time d }\nrule r on s { red when true message \"{length(name)}\" }\n",
-                         "2025-01-15"), 0);
-  CU_ASSERT_EQUAL_FATAL(nalerts, 2);
-  CU_ASSERT_STRING_EQUAL(alerts[0].message, "600");
-  CU_ASSERT_EQUAL(strlen(alerts[0].key), 600); /* BUG: 511 */
-  CU_ASSERT_STRING_EQUAL(alerts[1].key, "x");
+  CU_ASSERT_EQUAL(th_run_on(sql, "source s { table t key name time d }\nrule r on s { red when true message \"{length(name)}\" }\n",
+                            "2025-01-15"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 2);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].message, "600");
+  CU_ASSERT_EQUAL(strlen(th_alerts[0].key), 600);
+  CU_ASSERT_STRING_EQUAL(th_alerts[1].key, "x");
 }
 
-/* BUG: rows are read ORDER BY the key in the key column's collation, but a
-** series is cut whenever the key's bytes change.  With a COLLATE NOCASE key
-** the rows 'a', 'A', 'a' come in that order, so key 'a' is evaluated twice,
-** on two partial series: two alerts for one rule and key ("1 1" and
-** "3 1").  Expected: one alert per rule and key, the series of 'a' holding
-** both of its rows (or all three, if 'a' and 'A' are one key). */
+/* Regression: with a COLLATE NOCASE key column, whose rows come as 'a',
+** 'A', 'a' in the key's collation, there is one alert per rule and key, and
+** the series of 'a' holds both of its rows (or all three, if 'a' and 'A'
+** are one key); key 'a' was once evaluated twice, on two partial series. */
 static void test_nocase_keys(void) {
   const char *sql = "CREATE TABLE s (k TEXT COLLATE NOCASE, d DATE, x REAL);"
                     "INSERT INTO s VALUES ('a', '2025-01-01', 1), ('A', '2025-01-02', 2), ('a', '2025-01-03', 3);";
-  CU_ASSERT_EQUAL(run_on(sql, SRC "rule r on s { red when true message \"{x} {count(true, last 10 snapshots)}\" }\n",
-                         "2025-01-10"), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when true message \"{x} {count(true, last 10 snapshots)}\" }\n",
+                            "2025-01-10"), 0);
   int dup = 0, latest_ok = 0;
-  for (int i = 0; i < nalerts; i++) {
-    for (int j = 0; j < i; j++) dup |= strcmp(alerts[i].key, alerts[j].key) == 0;
-    if (strncmp(alerts[i].message, "3 ", 2) == 0) latest_ok = atoi(alerts[i].message + 2) >= 2;
+  for (int i = 0; i < th_nalerts; i++) {
+    for (int j = 0; j < i; j++) dup |= strcmp(th_alerts[i].key, th_alerts[j].key) == 0;
+    if (strncmp(th_alerts[i].message, "3 ", 2) == 0) latest_ok = atoi(th_alerts[i].message + 2) >= 2;
   }
-  CU_ASSERT_FALSE(dup);     /* BUG: key a twice */
-  CU_ASSERT_TRUE(latest_ok); /* BUG: "3 1" */
+  CU_ASSERT_FALSE(dup);
+  CU_ASSERT_TRUE(latest_ok);
 }
 
-/* BUG: rows are ordered by the raw text of the time column, not by the
-** calendar day read from it.  '2025-01-10T01:00+05:00' is 2025-01-09 as
-** SQLite's date() reads it, but sorts after '2025-01-10 00:00', so the
-** current row becomes the 2025-01-09 one and the 2025-01-10 row its
-** "previous" row ("2025-01-09 2 prev 2025-01-10 1"). */
+/* Regression: rows are ordered by the calendar day read from the time
+** column, not by its raw text.  '2025-01-10T01:00+05:00' is 2025-01-09 as
+** SQLite's date() reads it, although its text sorts after '2025-01-10
+** 00:00', so it is the previous row of the 2025-01-10 one. */
 static void test_time_order_by_day(void) {
   const char *sql = "CREATE TABLE s (k INTEGER, d DATETIME, x REAL);"
                     "INSERT INTO s VALUES (1, '2025-01-10 00:00', 1), (1, '2025-01-10T01:00+05:00', 2);";
-  CU_ASSERT_EQUAL(run_on(sql, RULE_MSG("{d} {x} prev {prev(d)} {prev(x)}"), "2025-01-20"), 0);
-  ALERTS("1 red 2025-01-10 1 prev 2025-01-09 2\n"); /* BUG */
+  CU_ASSERT_EQUAL(th_run_on(sql, RULE_MSG("{d} {x} prev {prev(d)} {prev(x)}"), "2025-01-20"), 0);
+  ALERTS("1 red 2025-01-10 1 prev 2025-01-09 2\n");
 }
 
 /* ---- registration ----------------------------------------------------------- */
-
-static int cleanup(void) {
-  if (tmpdir[0]) {
-    remove(dbpath);
-    rmdir(tmpdir);
-    tmpdir[0] = 0;
-  }
-  return 0;
-}
 
 int unit_register_runtime(void) {
   static const struct {
@@ -653,7 +507,7 @@ int unit_register_runtime(void) {
     {"text keys longer than 511 bytes", test_long_text_keys},
     {"a COLLATE NOCASE key column", test_nocase_keys},
   };
-  CU_pSuite s = CU_add_suite("runtime: windows, data, recording", NULL, cleanup);
+  CU_pSuite s = CU_add_suite("runtime: windows, data, recording", NULL, th_cleanup);
   if (!s) return (int)CU_get_error();
   for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
     if (!CU_add_test(s, tests[i].name, tests[i].fn)) return (int)CU_get_error();

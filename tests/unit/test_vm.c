@@ -10,19 +10,19 @@
 ** The default table (source s, every 7 days), as of 2025-01-31:
 **   k=1  d=2025-01-10  x=2.5  y=0  n='abc'  dd=2025-01-01  z=NULL
 **
-** A test marked BUG asserts what the brief requires where the code does
-** something else; it fails until the code is fixed.
+** The database, the compile and the run, the alert recorder and the
+** diagnostics collector are the shared harness (harness.c).
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <sqlite3.h>
 
 #include "vigil.h"
 #include "unit.h"
+#include "harness.h"
 
 #define DEFAULT_SQL                                                                    \
   "CREATE TABLE s (k INTEGER, d DATE, x REAL, y REAL, n TEXT, dd DATE, z REAL);"       \
@@ -31,90 +31,6 @@
 
 /* ---- running rules -------------------------------------------------------- */
 
-typedef struct arec {
-  char rule[64], tier[32], key[128], as_of[16];
-  char message[1024], recipient[256];
-  int has_message, has_recipient;
-} arec;
-
-static arec alerts[256];
-static int nalerts;
-static char run_errors[8192]; /* every diagnostic of the last compile and run */
-static char tmpdir[256], dbpath[320];
-
-static void on_diag(void *ud, const vg_diag *d) {
-  (void)ud;
-  size_t n = strlen(run_errors);
-  snprintf(run_errors + n, sizeof run_errors - n, "%s%s:%d:%d: %s\n",
-           d->severity == VG_ERROR ? "error " : d->severity == VG_WARNING ? "warning " : "note ",
-           d->file ? d->file : "-", d->line, d->col, d->message ? d->message : "");
-}
-
-static void on_alert(void *ud, const vg_alert *a) {
-  (void)ud;
-  if (nalerts >= (int)(sizeof alerts / sizeof *alerts)) return;
-  arec *r = &alerts[nalerts++];
-  memset(r, 0, sizeof *r);
-  snprintf(r->rule, sizeof r->rule, "%s", a->rule);
-  snprintf(r->tier, sizeof r->tier, "%s", a->tier);
-  snprintf(r->key, sizeof r->key, "%s", a->key);
-  snprintf(r->as_of, sizeof r->as_of, "%s", a->as_of);
-  r->has_message = a->message != NULL;
-  r->has_recipient = a->recipient != NULL;
-  snprintf(r->message, sizeof r->message, "%s", a->message ? a->message : "");
-  snprintf(r->recipient, sizeof r->recipient, "%s", a->recipient ? a->recipient : "");
-}
-
-static int make_tmp(void) {
-  if (tmpdir[0]) return 0;
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-vm-XXXXXX");
-  if (!mkdtemp(tmpdir)) { tmpdir[0] = 0; return -1; }
-  snprintf(dbpath, sizeof dbpath, "%s/t.db", tmpdir);
-  return 0;
-}
-
-/* A fresh database from sql.  Returns 0 or -1. */
-static int make_db(const char *sql) {
-  if (make_tmp() != 0) return -1;
-  remove(dbpath);
-  sqlite3 *db = NULL;
-  char *err = NULL;
-  int rc = sqlite3_open(dbpath, &db) == SQLITE_OK && sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK ? 0 : -1;
-  if (rc) fprintf(stderr, "\n  test sql does not load: %s\n", err ? err : "?");
-  sqlite3_free(err);
-  sqlite3_close(db);
-  return rc;
-}
-
-/* Compile rules against the database's schema and run them as of as_of
-** (dry run).  Returns the run's status, or 100 + the compile status when
-** the rules do not compile. */
-static int run_on(const char *sql, const char *rules, const char *as_of) {
-  nalerts = 0;
-  run_errors[0] = 0;
-  if (make_db(sql) != 0) return -1;
-  vg_compile_opts co;
-  memset(&co, 0, sizeof co);
-  co.db_path = dbpath;
-  co.diag = on_diag;
-  vg_program *p = NULL;
-  vg_status st = vg_compile_string("t.rules", rules, strlen(rules), NULL, &co, &p);
-  if (st != VG_OK) {
-    fprintf(stderr, "\n  does not compile:\n%s\n%s", rules, run_errors);
-    return 100 + (int)st;
-  }
-  vg_run_opts ro;
-  memset(&ro, 0, sizeof ro);
-  ro.db_path = dbpath;
-  ro.as_of = as_of;
-  ro.dry_run = 1;
-  ro.diag = on_diag;
-  ro.alert = on_alert;
-  st = vg_run(&p, 1, &ro);
-  vg_free_program(p);
-  return (int)st;
-}
-
 /* The message of the only alert of `red when true message "MSG"` on the
 ** default table, or "<no alert>" / "<error N>". */
 static const char *msg_of(const char *msg) {
@@ -122,17 +38,17 @@ static const char *msg_of(const char *msg) {
   char rules[2048];
   snprintf(rules, sizeof rules,
            "source s { table s key k time d every 7 days }\nrule r on s {\n  red when true\n  message \"%s\"\n}\n", msg);
-  int st = run_on(DEFAULT_SQL, rules, AS_OF);
+  int st = th_run_on(DEFAULT_SQL, rules, AS_OF);
   if (st != 0) snprintf(out, sizeof out, "<error %d>", st);
-  else if (nalerts != 1) snprintf(out, sizeof out, "<%d alerts>", nalerts);
-  else snprintf(out, sizeof out, "%s", alerts[0].message);
+  else if (th_nalerts != 1) snprintf(out, sizeof out, "<%d alerts>", th_nalerts);
+  else snprintf(out, sizeof out, "%s", th_alerts[0].message);
   return out;
 }
 
 static int msg_is(const char *msg, const char *want) {
   const char *got = msg_of(msg);
   if (strcmp(got, want) == 0) return 1;
-  fprintf(stderr, "\n  message \"%s\": expected [%s] got [%s]\n%s", msg, want, got, run_errors);
+  fprintf(stderr, "\n  message \"%s\": expected [%s] got [%s]\n%s", msg, want, got, th_diags);
   return 0;
 }
 #define MSG(msg, want) CU_ASSERT(msg_is(msg, want))
@@ -141,9 +57,9 @@ static int msg_is(const char *msg, const char *want) {
 static int fires(const char *cond) {
   char rules[2048];
   snprintf(rules, sizeof rules, "source s { table s key k time d every 7 days }\nrule r on s { red when %s }\n", cond);
-  int st = run_on(DEFAULT_SQL, rules, AS_OF);
+  int st = th_run_on(DEFAULT_SQL, rules, AS_OF);
   if (st != 0) return -1;
-  return nalerts;
+  return th_nalerts;
 }
 #define FIRES(cond) CU_ASSERT_EQUAL(fires(cond), 1)
 #define QUIET(cond) CU_ASSERT_EQUAL(fires(cond), 0)
@@ -153,9 +69,9 @@ static const char *recipient_of(const char *expr) {
   static char out[300];
   char rules[1024];
   snprintf(rules, sizeof rules, "source s { table s key k time d }\nrule r on s { red when true notify %s }\n", expr);
-  int st = run_on(DEFAULT_SQL, rules, AS_OF);
-  if (st != 0 || nalerts != 1) snprintf(out, sizeof out, "<error %d, %d alerts>", st, nalerts);
-  else snprintf(out, sizeof out, "%s", alerts[0].has_recipient ? alerts[0].recipient : "<null>");
+  int st = th_run_on(DEFAULT_SQL, rules, AS_OF);
+  if (st != 0 || th_nalerts != 1) snprintf(out, sizeof out, "<error %d, %d alerts>", st, th_nalerts);
+  else snprintf(out, sizeof out, "%s", th_alerts[0].has_recipient ? th_alerts[0].recipient : "<null>");
   return out;
 }
 #define RECIPIENT(expr, want) CU_ASSERT_STRING_EQUAL(recipient_of(expr), want)
@@ -315,12 +231,12 @@ static void test_format_other_types(void) {
   MSG("张三 {x}", "张三 2.5");
 }
 
-/* BUG: a string literal cannot be written inside an interpolation: the
-** message is a string, so its quotes must be escaped, and the escaped form
-** `{lower(\"ABC\")}` is rejected with "unexpected character '\'" (E-token).
-** Expected: the interpolation reads the string "ABC" and prints "abc". */
+/* Regression: a string literal can be written inside an interpolation.
+** The message is a string, so its quotes are escaped; the escaped form
+** `{lower(\"ABC\")}` compiles (it was once rejected with "unexpected
+** character '\'"), reads the string "ABC" and prints "abc". */
 static void test_format_string_in_interpolation(void) {
-  MSG("{lower(\\\"ABC\\\")}", "abc"); /* BUG: does not compile */
+  MSG("{lower(\\\"ABC\\\")}", "abc");
 }
 
 static void test_notify(void) {
@@ -339,14 +255,14 @@ static void test_notify(void) {
   RECIPIENT("x > 1", "true");
   RECIPIENT("coalesce(z, 7)", "7");
   /* without notify the recipient is null, without message the message */
-  CU_ASSERT_EQUAL(run_on(DEFAULT_SQL, "source s { table s key k time d }\nrule r on s { red when true }\n", AS_OF), 0);
-  CU_ASSERT_EQUAL_FATAL(nalerts, 1);
-  CU_ASSERT_FALSE(alerts[0].has_recipient);
-  CU_ASSERT_FALSE(alerts[0].has_message);
-  CU_ASSERT_STRING_EQUAL(alerts[0].rule, "r");
-  CU_ASSERT_STRING_EQUAL(alerts[0].tier, "red");
-  CU_ASSERT_STRING_EQUAL(alerts[0].key, "1");
-  CU_ASSERT_STRING_EQUAL(alerts[0].as_of, AS_OF);
+  CU_ASSERT_EQUAL(th_run_on(DEFAULT_SQL, "source s { table s key k time d }\nrule r on s { red when true }\n", AS_OF), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 1);
+  CU_ASSERT_FALSE(th_alerts[0].has_recipient);
+  CU_ASSERT_FALSE(th_alerts[0].has_message);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].rule, "r");
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].tier, "red");
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].key, "1");
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].as_of, AS_OF);
 }
 
 /* An integral number of 1e18 or more is still printed in decimal digits as
@@ -376,9 +292,9 @@ static void test_builtins_dates(void) {
 /* date(text) and date columns read text as SQLite's date() does, except that
 ** an impossible date (which SQLite rolls over: 2025-02-30 -> 2025-03-02) is
 ** unreadable.  Each input is compared with SQLite's own answer.
-** BUG: the inputs marked * are read by SQLite (as the day shown) but are
-** null in Vigil: blanks between the time and its zone, a lowercase 'z',
-** two blanks before the time, and the time 24:00. */
+** Regression: the inputs marked * (blanks between the time and its zone, a
+** lowercase 'z', two blanks before the time, the time 24:00) are read as
+** SQLite reads them; they were once null in Vigil. */
 static void test_builtins_date_like_sqlite(void) {
   static const char *const inputs[] = {
     "2025-01-10", "2025-01-10 10:30", "2025-01-10T10:30:15", "2025-01-10 10:30:15.123", "2025-01-10T10:30Z",
@@ -396,11 +312,11 @@ static void test_builtins_date_like_sqlite(void) {
   }
   strncat(sql, "; INSERT INTO s VALUES (100, '2025-01-01', '2025-02-30'), (101, '2025-01-01', '2023-02-29');",
           sizeof sql - strlen(sql) - 1);
-  CU_ASSERT_EQUAL_FATAL(run_on(sql, "source s { table s key k time d }\nrule r on s { red when true message \"{date(n)}\" }\n",
-                               AS_OF), 0);
-  CU_ASSERT_EQUAL_FATAL(nalerts, N + 2);
+  CU_ASSERT_EQUAL_FATAL(th_run_on(sql, "source s { table s key k time d }\nrule r on s { red when true message \"{date(n)}\" }\n",
+                                  AS_OF), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, N + 2);
   sqlite3 *db = NULL;
-  CU_ASSERT_EQUAL_FATAL(sqlite3_open(dbpath, &db), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(th_db_path(), &db), SQLITE_OK);
   for (int i = 0; i < N; i++) {
     sqlite3_stmt *st = NULL;
     char want[32] = "null";
@@ -413,15 +329,15 @@ static void test_builtins_date_like_sqlite(void) {
     const char *got = "<missing>";
     char key[16];
     snprintf(key, sizeof key, "%d", i);
-    for (int a = 0; a < nalerts; a++)
-      if (strcmp(alerts[a].key, key) == 0) got = alerts[a].message;
+    for (int a = 0; a < th_nalerts; a++)
+      if (strcmp(th_alerts[a].key, key) == 0) got = th_alerts[a].message;
     if (strcmp(want, got) != 0) fprintf(stderr, "\n  date(\"%s\"): SQLite %s, Vigil %s\n", inputs[i], want, got);
     CU_ASSERT_STRING_EQUAL(got, want);
   }
   sqlite3_close(db);
   /* impossible dates: null, although SQLite rolls them over */
-  CU_ASSERT_STRING_EQUAL(alerts[N].message, "null");
-  CU_ASSERT_STRING_EQUAL(alerts[N + 1].message, "null");
+  CU_ASSERT_STRING_EQUAL(th_alerts[N].message, "null");
+  CU_ASSERT_STRING_EQUAL(th_alerts[N + 1].message, "null");
 }
 
 static void test_builtins_numbers_strings(void) {
@@ -444,17 +360,17 @@ static void test_as_of_and_stale(void) {
   char rules[] = "source s { table s key k time d every 3 weeks }\n"
                  "rule r on s { red when true message \"{stale}|{as_of}\" }\n";
   /* stale: more than D before as_of; exactly D is not stale */
-  CU_ASSERT_EQUAL(run_on(DEFAULT_SQL, rules, "2025-01-31"), 0);
-  CU_ASSERT(nalerts == 1 && strcmp(alerts[0].message, "false|2025-01-31") == 0);
-  CU_ASSERT_EQUAL(run_on(DEFAULT_SQL, rules, "2025-02-01"), 0);
-  CU_ASSERT(nalerts == 1 && strcmp(alerts[0].message, "true|2025-02-01") == 0);
+  CU_ASSERT_EQUAL(th_run_on(DEFAULT_SQL, rules, "2025-01-31"), 0);
+  CU_ASSERT(th_nalerts == 1 && strcmp(th_alerts[0].message, "false|2025-01-31") == 0);
+  CU_ASSERT_EQUAL(th_run_on(DEFAULT_SQL, rules, "2025-02-01"), 0);
+  CU_ASSERT(th_nalerts == 1 && strcmp(th_alerts[0].message, "true|2025-02-01") == 0);
   /* a stale tier */
-  CU_ASSERT_EQUAL(run_on(DEFAULT_SQL, "source s { table s key k time d every 2 weeks }\n"
-                                      "rule r on s { yellow when stale }\n", "2025-01-24"), 0);
-  CU_ASSERT_EQUAL(nalerts, 0);
-  CU_ASSERT_EQUAL(run_on(DEFAULT_SQL, "source s { table s key k time d every 2 weeks }\n"
-                                      "rule r on s { yellow when stale }\n", "2025-01-25"), 0);
-  CU_ASSERT_EQUAL(nalerts, 1);
+  CU_ASSERT_EQUAL(th_run_on(DEFAULT_SQL, "source s { table s key k time d every 2 weeks }\n"
+                                         "rule r on s { yellow when stale }\n", "2025-01-24"), 0);
+  CU_ASSERT_EQUAL(th_nalerts, 0);
+  CU_ASSERT_EQUAL(th_run_on(DEFAULT_SQL, "source s { table s key k time d every 2 weeks }\n"
+                                         "rule r on s { yellow when stale }\n", "2025-01-25"), 0);
+  CU_ASSERT_EQUAL(th_nalerts, 1);
 }
 
 #define LOOKUP_SQL                                                                   \
@@ -476,39 +392,39 @@ static void test_as_of_and_stale(void) {
 
 static void test_lookups(void) {
   /* same key, as of the current row's evaluation time (as_of), through tg's where */
-  CU_ASSERT_EQUAL(run_on(LOOKUP_SQL, LOOKUP_RULES
-                         "rule r on s { red when true message \"{tg.amount}|{prev(tg.amount)}|{prev(tg.amount, 2)}\" }\n",
-                         "2025-01-12"), 0);
-  CU_ASSERT_EQUAL_FATAL(nalerts, 2);
+  CU_ASSERT_EQUAL(th_run_on(LOOKUP_SQL, LOOKUP_RULES
+                            "rule r on s { red when true message \"{tg.amount}|{prev(tg.amount)}|{prev(tg.amount, 2)}\" }\n",
+                            "2025-01-12"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 2);
   /* row 01-10 sees 01-08 (400; 01-06 is rejected by the where), row 01-05 sees 01-04, row 01-01 sees 01-01 */
-  CU_ASSERT_STRING_EQUAL(alerts[0].message, "400|200|100");
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].message, "400|200|100");
   /* key 2 has no tg row */
-  CU_ASSERT_STRING_EQUAL(alerts[1].message, "null|null|null");
+  CU_ASSERT_STRING_EQUAL(th_alerts[1].message, "null|null|null");
   /* as_of after a later target row: the current row sees it */
-  CU_ASSERT_EQUAL(run_on(LOOKUP_SQL, LOOKUP_RULES "rule r on s { red when k = 1 message \"{tg.amount}\" }\n", "2025-01-25"), 0);
-  CU_ASSERT(nalerts == 1 && strcmp(alerts[0].message, "500") == 0);
+  CU_ASSERT_EQUAL(th_run_on(LOOKUP_SQL, LOOKUP_RULES "rule r on s { red when k = 1 message \"{tg.amount}\" }\n", "2025-01-25"), 0);
+  CU_ASSERT(th_nalerts == 1 && strcmp(th_alerts[0].message, "500") == 0);
   /* on an earlier row the evaluation time is that row's time */
-  CU_ASSERT_EQUAL(run_on(LOOKUP_SQL, LOOKUP_RULES "rule r on s { red when k = 1 message \"{max(tg.amount, last 3 snapshots)}|"
-                                                   "{count(tg.amount > 150, last 3 snapshots)}\" }\n", "2025-01-25"), 0);
-  CU_ASSERT(nalerts == 1 && strcmp(alerts[0].message, "500|2") == 0);
+  CU_ASSERT_EQUAL(th_run_on(LOOKUP_SQL, LOOKUP_RULES "rule r on s { red when k = 1 message \"{max(tg.amount, last 3 snapshots)}|"
+                                                      "{count(tg.amount > 150, last 3 snapshots)}\" }\n", "2025-01-25"), 0);
+  CU_ASSERT(th_nalerts == 1 && strcmp(th_alerts[0].message, "500|2") == 0);
   /* by another key: feat[f].launch, as of the row's evaluation time */
-  CU_ASSERT_EQUAL(run_on(LOOKUP_SQL, LOOKUP_RULES
-                         "rule r on s { red when true message \"{feat[f].launch}|{prev(feat[f].launch)}|{prev(feat[f].launch, 2)}|{tg[7].amount}\" }\n",
-                         "2025-01-12"), 0);
-  CU_ASSERT_EQUAL_FATAL(nalerts, 2);
+  CU_ASSERT_EQUAL(th_run_on(LOOKUP_SQL, LOOKUP_RULES
+                            "rule r on s { red when true message \"{feat[f].launch}|{prev(feat[f].launch)}|{prev(feat[f].launch, 2)}|{tg[7].amount}\" }\n",
+                            "2025-01-12"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 2);
   /* row 01-10 (f2) sees feat f2 as of 2025-01-12: the 01-09 row; row 01-05 (f2) sees only
      the 2024-12-01 row of f2, since its evaluation time is 01-05; row 01-01 sees f1 */
-  CU_ASSERT_STRING_EQUAL(alerts[0].message, "2025-04-01|2025-03-01|2025-02-01|7");
-  CU_ASSERT_STRING_EQUAL(alerts[1].message, "null|null|null|7");
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].message, "2025-04-01|2025-03-01|2025-02-01|7");
+  CU_ASSERT_STRING_EQUAL(th_alerts[1].message, "null|null|null|7");
   /* as of 2025-01-08 key 2 has no visible row; key 1's current row is 2025-01-05
      (f2), and feat's 2025-01-09 row of f2 is not visible yet */
-  CU_ASSERT_EQUAL(run_on(LOOKUP_SQL, LOOKUP_RULES "rule r on s { red when true message \"{f}:{feat[f].launch}\" }\n",
-                         "2025-01-08"), 0);
-  CU_ASSERT(nalerts == 1 && strcmp(alerts[0].message, "f2:2025-03-01") == 0);
+  CU_ASSERT_EQUAL(th_run_on(LOOKUP_SQL, LOOKUP_RULES "rule r on s { red when true message \"{f}:{feat[f].launch}\" }\n",
+                            "2025-01-08"), 0);
+  CU_ASSERT(th_nalerts == 1 && strcmp(th_alerts[0].message, "f2:2025-03-01") == 0);
   /* a lookup in a condition; a null key gives null */
-  CU_ASSERT_EQUAL(run_on(LOOKUP_SQL, LOOKUP_RULES "rule r on s { red when tg.amount >= 400 or tg[null].amount is null }\n",
-                         "2025-01-12"), 0);
-  CU_ASSERT_EQUAL(nalerts, 2);
+  CU_ASSERT_EQUAL(th_run_on(LOOKUP_SQL, LOOKUP_RULES "rule r on s { red when tg.amount >= 400 or tg[null].amount is null }\n",
+                            "2025-01-12"), 0);
+  CU_ASSERT_EQUAL(th_nalerts, 2);
 }
 
 static void test_lookup_duplicate_target_rows(void) {
@@ -517,21 +433,12 @@ static void test_lookup_duplicate_target_rows(void) {
                     "CREATE TABLE tg (k INTEGER, day DATE, amount REAL);"
                     "INSERT INTO s VALUES (1, '2025-01-10');"
                     "INSERT INTO tg VALUES (1, '2025-01-05', 1), (1, '2025-01-05', 2), (1, '2025-01-04', 3);";
-  CU_ASSERT_EQUAL(run_on(sql, "source s { table s key k time d }\nsource tg { table tg key k time day }\n"
-                              "rule r on s { red when true message \"{tg.amount}\" }\n", "2025-01-12"), 0);
-  CU_ASSERT(nalerts == 1 && strcmp(alerts[0].message, "2") == 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, "source s { table s key k time d }\nsource tg { table tg key k time day }\n"
+                                 "rule r on s { red when true message \"{tg.amount}\" }\n", "2025-01-12"), 0);
+  CU_ASSERT(th_nalerts == 1 && strcmp(th_alerts[0].message, "2") == 0);
 }
 
 /* ---- registration ----------------------------------------------------------- */
-
-static int cleanup(void) {
-  if (tmpdir[0]) {
-    remove(dbpath);
-    rmdir(tmpdir);
-    tmpdir[0] = 0;
-  }
-  return 0;
-}
 
 int unit_register_vm(void) {
   static const struct {
@@ -557,7 +464,7 @@ int unit_register_vm(void) {
     {"lookups", test_lookups},
     {"lookups: duplicate target rows", test_lookup_duplicate_target_rows},
   };
-  CU_pSuite s = CU_add_suite("vm: operations and built-ins", NULL, cleanup);
+  CU_pSuite s = CU_add_suite("vm: operations and built-ins", NULL, th_cleanup);
   if (!s) return (int)CU_get_error();
   for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
     if (!CU_add_test(s, tests[i].name, tests[i].fn)) return (int)CU_get_error();

@@ -1,0 +1,242 @@
+/*
+** lint.c — warnings about rules that compile but are probably wrong, and
+** "did you mean" suggestions for misspelled names.
+**
+** The warnings run after a pack checked without errors, on the checked
+** trees (sema.h), and only when the caller asked for them (vigil check).
+** Every warning has a stable code, documented in docs/DIAGNOSTICS.md.
+*/
+#include <math.h>
+#include <string.h>
+#include "sema.h"
+#include "../stdlib/lib.h"
+#include "../runtime/vm.h"
+
+/* ---- did you mean ------------------------------------------------------------ */
+
+/* Levenshtein distance of a and b, or max + 1 when it exceeds max. */
+static int distance(const char *a, const char *b, int max) {
+  size_t n = strlen(a), m = strlen(b);
+  if (n > 64 || m > 64) return max + 1;
+  if ((n > m ? n - m : m - n) > (size_t)max) return max + 1;
+  int row[65];
+  for (size_t j = 0; j <= m; j++) row[j] = (int)j;
+  for (size_t i = 1; i <= n; i++) {
+    int prev = row[0], best = row[0] = (int)i;
+    for (size_t j = 1; j <= m; j++) {
+      int cur = row[j];
+      int sub = prev + (a[i - 1] != b[j - 1]);
+      int del = row[j] + 1, ins = row[j - 1] + 1;
+      row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+      if (row[j] < best) best = row[j];
+      prev = cur;
+    }
+    if (best > max) return max + 1;
+  }
+  return row[m];
+}
+
+void lint_suggest(lint_suggester *g, const char *candidate) {
+  if (!candidate || strcmp(candidate, g->name) == 0) return;
+  int max = (int)strlen(g->name) / 3;
+  if (max < 1) max = 1;
+  if (max > 3) max = 3;
+  int d = distance(g->name, candidate, max);
+  if (d <= max && (!g->best || d < g->dist)) {
+    g->best = candidate;
+    g->dist = d;
+  }
+}
+
+void lint_note(cc *c, vg_loc loc, const lint_suggester *g) {
+  if (g->best) cc_note(c, loc, "did you mean '%s'?", g->best);
+}
+
+/* ---- helpers over checked trees ------------------------------------------------ */
+
+/* 1 when a and b are the same checked expression. */
+static int same_tree(const ast *a, const ast *b) {
+  if (a == b) return 1;
+  if (!a || !b || a->kind != b->kind || a->op != b->op || a->ref != b->ref || a->flag != b->flag) return 0;
+  switch (a->kind) {
+  case A_NUM: case A_DUR: return a->num == b->num;
+  case A_DATE: return a->date == b->date;
+  case A_STR: return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+  case A_COL: case A_LOOKUP: if (a->num != b->num) return 0; break;
+  case A_CALL: if (a->ival != b->ival || strcmp(a->name, b->name) != 0) return 0; break;
+  case A_WINDOW: return a->num == b->num;
+  default: break;
+  }
+  int list_a = a->kind == A_CALL, list_b = a->kind == A_IN;
+  const ast *x = a->a, *y = b->a;
+  for (; x || y; x = list_a ? x->next : NULL, y = list_a ? y->next : NULL) {
+    if (!same_tree(x, y)) return 0;
+    if (!list_a) break;
+  }
+  x = a->b; y = b->b;
+  for (; x || y; x = list_b ? x->next : NULL, y = list_b ? y->next : NULL) {
+    if (!same_tree(x, y)) return 0;
+    if (!list_b) break;
+  }
+  return same_tree(a->c, b->c);
+}
+
+/* 1 when the value of n depends on no row, lookup, as_of or window. */
+static int constant(const ast *n) {
+  if (!n) return 1;
+  switch (n->kind) {
+  case A_COL: case A_LOOKUP: case A_ASOF: case A_STALE: case A_ARGREF: return 0;
+  case A_CALL:
+    if (n->op != WF_NONE) return 0;
+    for (const ast *a = n->a; a; a = a->next)
+      if (!constant(a)) return 0;
+    return 1;
+  case A_IN:
+    if (!constant(n->a)) return 0;
+    for (const ast *a = n->b; a; a = a->next)
+      if (!constant(a)) return 0;
+    return 1;
+  default: return constant(n->a) && constant(n->b) && constant(n->c);
+  }
+}
+
+/* The literal value of n (a number, duration or date, maybe negated). */
+static int literal_number(const ast *n, double *v) {
+  if (!n) return 0;
+  if (n->kind == A_NUM || n->kind == A_DUR) { *v = n->num; return 1; }
+  if (n->kind == A_DATE) { *v = n->date; return 1; }
+  if (n->kind == A_NEG && literal_number(n->a, v)) { *v = -*v; return 1; }
+  return 0;
+}
+
+/* A threshold: expression op literal, normalised so the literal is on the right. */
+typedef struct threshold { const ast *e; int op; double k; } threshold;
+
+static int as_threshold(const ast *n, threshold *t) {
+  if (!n || n->kind != A_BIN || n->op < BIN_LT || n->op > BIN_GE) return 0;
+  double k;
+  if (literal_number(n->b, &k)) { t->e = n->a; t->op = n->op; t->k = k; return 1; }
+  if (literal_number(n->a, &k)) {
+    static const int flip[] = {[BIN_LT] = BIN_GT, [BIN_LE] = BIN_GE, [BIN_GT] = BIN_LT, [BIN_GE] = BIN_LE};
+    t->e = n->b; t->op = flip[n->op]; t->k = k;
+    return 1;
+  }
+  return 0;
+}
+
+/* 1 when low (e op a) implies high (e op b), for thresholds on one expression. */
+static int implies(const threshold *lo, const threshold *hi) {
+  if (!same_tree(lo->e, hi->e)) return 0;
+  int up_lo = lo->op == BIN_GT || lo->op == BIN_GE, up_hi = hi->op == BIN_GT || hi->op == BIN_GE;
+  if (up_lo != up_hi) return 0;
+  int strict_lo = lo->op == BIN_GT || lo->op == BIN_LT, strict_hi = hi->op == BIN_GT || hi->op == BIN_LT;
+  double a = lo->k, b = hi->k;
+  if (!up_lo) { a = -a; b = -b; } /* x < a  is  -x > -a */
+  if (a > b) return 1;
+  if (a == b) return strict_lo || !strict_hi;
+  return 0;
+}
+
+/* Split an and-chain into its conjuncts (at most cap). Returns the count. */
+static int conjuncts(const ast *n, const ast **out, int cap, int k) {
+  if (n && n->kind == A_BIN && n->op == BIN_AND) {
+    k = conjuncts(n->a, out, cap, k);
+    return conjuncts(n->b, out, cap, k);
+  }
+  if (k < cap) out[k] = n;
+  return k + 1;
+}
+
+/* 1 when whenever lo holds, hi holds: equal conjuncts but at most one
+** threshold pair where lo's implies hi's. */
+static int condition_implies(const ast *lo, const ast *hi) {
+  const ast *a[16], *b[16];
+  int n = conjuncts(lo, a, 16, 0), m = conjuncts(hi, b, 16, 0);
+  if (n != m || n > 16) return 0;
+  int differ = 0;
+  for (int i = 0; i < n; i++) {
+    if (same_tree(a[i], b[i])) continue;
+    threshold x, y;
+    if (differ || !as_threshold(a[i], &x) || !as_threshold(b[i], &y) || !implies(&x, &y)) return 0;
+    differ = 1;
+  }
+  return differ; /* identical conditions are reported as duplicates elsewhere */
+}
+
+static int is_count_like(const ast *n) {
+  return n && n->kind == A_CALL &&
+         ((n->op == WF_AGG && n->ref == AGG_COUNT) || n->op == WF_STREAK);
+}
+
+/* Walk a checked tree for per-expression warnings. */
+static void walk(cc *c, const ast *n, const sm_source *so) {
+  if (!n) return;
+  if (n->kind == A_BIN && n->op >= BIN_EQ && n->op <= BIN_GE) {
+    const ast *pct = n->a && n->a->kind == A_NUM && n->a->flag ? n->a : n->b && n->b->kind == A_NUM && n->b->flag ? n->b : NULL;
+    const ast *other = pct == n->a ? n->b : n->a;
+    if (pct && is_count_like(other))
+      cc_warning(c, n->loc, "W-percent-count", "%s counts rows; comparing it with a percent (%g) is probably a mistake",
+                 other->name, pct->num);
+  }
+  if (n->kind == A_CALL && n->op == WF_AGG && n->a && n->a->next && n->a->next->kind == A_WINDOW) {
+    const ast *w = n->a->next;
+    if (w->flag && so && so->every > 0 && w->num < so->every)
+      cc_warning(c, w->loc, "W-window-cadence",
+                 "a %g-day window holds at most one row of source %s, which is expected every %g days", w->num, so->name,
+                 so->every);
+  }
+  int list_a = n->kind == A_CALL, list_b = n->kind == A_IN;
+  for (const ast *x = n->a; x; x = list_a ? x->next : NULL) {
+    walk(c, x, so);
+    if (!list_a) break;
+  }
+  for (const ast *x = n->b; x; x = list_b ? x->next : NULL) {
+    walk(c, x, so);
+    if (!list_b) break;
+  }
+  walk(c, n->c, so);
+}
+
+void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint8_t *def_used) {
+  for (int i = 0; i < pk->nparams; i++)
+    if (!pk->params[i].used)
+      cc_warning(c, pk->params[i].decl->name_loc, "W-unused-param", "param '%s' is never used", pk->params[i].name);
+  for (int i = 0; i < ndefs; i++)
+    if (!def_used[i]) cc_warning(c, defs[i]->name_loc, "W-unused-def", "def '%s' is never used", defs[i]->name);
+  for (int i = 0; i < pk->nsources; i++)
+    if (!pk->sources[i].used)
+      cc_warning(c, pk->sources[i].decl->name_loc, "W-unused-source", "source '%s' is never used: no rule is on it or looks it up",
+                 pk->sources[i].name);
+  for (int r = 0; r < pk->nrules; r++) {
+    const sm_rule *ru = &pk->rules[r];
+    if (!ru->clauses) continue;
+    const sm_source *so = &pk->sources[ru->source];
+    for (const ast *it = ru->decl->b; it; it = it->next)
+      if (it->kind == D_LET && !it->flag)
+        cc_warning(c, it->name_loc, "W-unused-let", "let '%s' is never used", it->name);
+    for (int t = 0; t < pk->ntiers; t++) {
+      const ast *cl = ru->clauses[t];
+      if (!cl) continue;
+      if (cl->ival == 1)
+        cc_warning(c, cl->loc, "W-for-one", "'for 1 snapshots' is the same as no 'for': the condition on the current row");
+      if (constant(cl->a))
+        cc_warning(c, cl->a->loc, "W-constant-condition", "this condition does not depend on the data: the %s clause %s",
+                   pk->tiers[t], "always or never fires");
+      walk(c, cl->a, so);
+      for (int h = t + 1; h < pk->ntiers; h++) {
+        const ast *hi = ru->clauses[h];
+        if (!hi || hi->ival != cl->ival) continue;
+        if (condition_implies(cl->a, hi->a)) {
+          cc_warning(c, cl->loc, "W-unreachable-tier",
+                     "the %s clause can never be the outcome: whenever it holds, the higher %s clause holds too",
+                     pk->tiers[t], pk->tiers[h]);
+          cc_note(c, hi->loc, "the %s clause is here", pk->tiers[h]);
+          break;
+        }
+      }
+    }
+    for (const ast *p = ru->message; p; p = p->next)
+      if (p->kind == A_FMT) walk(c, p->a, so);
+    walk(c, ru->notify, so);
+  }
+}

@@ -138,7 +138,79 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *opts);
 int vg_parse_date(const char *text, int *days);
 
 /* ---- Tests (vigil test) -------------------------------------------------- */
-/* (declared by the test runner's author; see docs/LANGUAGE.md "Tests") */
+/* See docs/LANGUAGE.md "Tests (vigil test)".  A test block
+**   test "NAME" { as_of DATE  set P = LIT  table T (COLS) { (ROW) ... }
+**                 expect TIER RULE KEY [message "TEXT"]  expect no alert RULE KEY }
+** runs the pack on a fresh in-memory database built from the pack's
+** schema.sql and the rows given, as of DATE (a dry run), and compares the
+** alerts of every rule named in an expect with the expected ones. */
+
+typedef enum vg_test_outcome {
+  VG_TEST_PASS = 0,
+  VG_TEST_FAIL = 1,   /* ran; the alerts differ from the expectations (see diff) */
+  VG_TEST_ERROR = 2   /* did not run: errors in the test (reported as diagnostics) or a failed run */
+} vg_test_outcome;
+
+/* One test's result. */
+typedef struct vg_test_result {
+  const char *pack;      /* the pack's name */
+  const char *name;      /* the test's name */
+  const char *file;      /* where the test block is */
+  int line;
+  vg_test_outcome outcome;
+  /* VG_TEST_FAIL: the differences, one per line, each ending in '\n':
+  **   "- expected TIER RULE KEY \"MESSAGE\""  (the message only when the test gives one)
+  **   "- expected no alert RULE KEY"
+  **   "+ actual TIER RULE KEY \"MESSAGE\""   (no message part for a rule without one)
+  **   "+ actual no alert RULE KEY"
+  ** (an expectation not met is followed by what happened for that rule and key;
+  ** unexpected alerts of a rule the test names come last).  A key is written as
+  ** the test writes it: digits bare, other text quoted.
+  ** VG_TEST_ERROR: the errors, one per line ("FILE:LINE:COL: MESSAGE").
+  ** VG_TEST_PASS: NULL. */
+  const char *diff;
+  int expectations;      /* expect lines of the test */
+  int alerts;            /* alerts the run raised (all rules), 0 when it did not run */
+  double seconds;        /* time taken */
+} vg_test_result;
+
+typedef void (*vg_test_fn)(void *ud, const vg_test_result *r);
+
+/* One tier clause of a rule of the pack, for coverage: covered when some test
+** of the pack (passing or failing) raised an alert of that rule and tier. */
+typedef struct vg_test_clause {
+  const char *pack, *rule, *tier;
+  const char *file;      /* where the clause is written */
+  int line;
+  int covered;
+} vg_test_clause;
+
+typedef void (*vg_test_clause_fn)(void *ud, const vg_test_clause *c);
+
+typedef struct vg_test_opts {
+  vg_diag_fn diag; void *ud;  /* compile errors, errors in tests, run errors (may be NULL) */
+  vg_test_fn result;          /* each test, in file order then declaration order (may be NULL) */
+  vg_test_clause_fn clause;   /* each tier clause after the tests, rule by rule, lowest tier first (may be NULL) */
+  void *out_ud;               /* handed to result and clause */
+} vg_test_opts;
+
+/* Counts for one PATH (added to, so one summary can sum several PATHs). */
+typedef struct vg_test_summary {
+  int passed, failed, errors; /* tests by outcome */
+  int clauses, covered;       /* tier clauses of the pack, and those covered */
+} vg_test_summary;
+
+/* Run the tests of PATH: a pack folder (its *.rules are the pack; the tests
+** are the test blocks of its *.rules and of its tests/ *.rules files, which
+** may hold test blocks only) or one .rules file (the pack and its tests).
+** The pack's schema.sql (in the folder, or beside the file) is required.
+** Each test gets a fresh in-memory SQLite database; params it sets are
+** restored afterwards.  Returns VG_OK when every test passed (including
+** when there is none); VG_EINPUT when a test failed or had errors, or the
+** pack or a test file has errors (diagnostics reported; a pack that does not
+** compile runs no test and reports no clause); VG_EIO when a file cannot be
+** read; VG_ENOMEM.  sum (may be NULL) is added to. */
+vg_status vg_test_path(const char *path, const vg_test_opts *opts, vg_test_summary *sum);
 
 /* ---- end of tests -------------------------------------------------------- */
 

@@ -885,7 +885,7 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
   char started[40];
   now_utc(started, sizeof started);
   sqlite3 *db = NULL;
-  int flags = o->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  int flags = (o->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI;
   if (sqlite3_open_v2(o->db_path, &db, flags, NULL) != SQLITE_OK) {
     diag(o, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);

@@ -78,6 +78,7 @@ static const char *const usage_run =
   "  --format FORMAT    text (default), jsonl (one JSON object per alert), csv\n"
   "  --dry-run          open the database read-only and record nothing\n"
   "  --strict           bad data (reported on stderr) fails the run\n"
+  "  --scan             read each table whole, in key order (no per-key index seeks)\n"
   "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line\n";
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
@@ -284,7 +285,7 @@ static void on_summary(void *ud, const vg_run_summary *sm) {
 static int cmd_run(int argc, char **argv) {
   const char *db = NULL, *as_of = NULL;
   const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, dry = 0, strict = 0, format = OUT_TEXT;
+  int nsets = 0, npaths = 0, dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
@@ -307,6 +308,8 @@ static int cmd_run(int argc, char **argv) {
       dry = 1;
     } else if (strcmp(argv[i], "--strict") == 0) {
       strict = 1;
+    } else if (strcmp(argv[i], "--scan") == 0) {
+      no_seek = 1;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return usage_error(usage_run, "unknown option '%s'", argv[i]);
     } else if (npaths < 256) {
@@ -354,7 +357,8 @@ static int cmd_run(int argc, char **argv) {
     run_out out;
     memset(&out, 0, sizeof out);
     out.format = format;
-    vg_run_opts ro = {db, as_of, dry, strict, on_diag, &sink, on_alert, on_summary, &out};
+    vg_run_opts ro = {.db_path = db, .as_of = as_of, .dry_run = dry, .strict = strict, .diag = on_diag, .ud = &sink,
+                      .alert = on_alert, .summary = on_summary, .out_ud = &out, .no_seek = no_seek};
     vg_status st = vg_run(progs, nprogs, &ro);
     if (st == VG_EUSAGE) rc = EXIT_USAGE;
     else if (st != VG_OK) rc = EXIT_INPUT;

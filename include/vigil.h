@@ -124,6 +124,7 @@ typedef struct vg_run_opts {
   vg_alert_fn alert;      /* called for every alert, in output order, once the run has succeeded */
   vg_summary_fn summary;  /* called per pack after its alerts */
   void *out_ud;           /* handed to alert and summary */
+  int no_seek;            /* always read whole tables in key order (no per-key index seeks) */
 } vg_run_opts;
 
 /* Evaluate programs[0..n) (in that order) over the database and, unless

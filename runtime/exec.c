@@ -516,6 +516,281 @@ static int eval_key(pack_run *pr, int si, const vm_series *s, const int *rules, 
   return 0;
 }
 
+/* 1 when row r passes source si's where (or it has none), 0 when not, -1 on error. */
+static int where_ok(pack_run *pr, int si, vm_row *r) {
+  const vm_source *s = pr->srcs[si].src;
+  if (s->where < 0) return 1;
+  vm_series one = {r, 1, 1, 0, 1, s->ncols};
+  val ok;
+  if (vm_eval_value(&pr->wvm, s->where, &one, r->time, &ok) != VM_OK) return -1;
+  return ok.t == VT_BOOL && ok.u.b;
+}
+
+/* ---- reading a source: the full ordered scan ---------------------------------------- */
+
+/* One query over the whole table ordered by key, time and rowid: every rule
+** of the source is evaluated on each key's window when the key changes. */
+static int scan_source(pack_run *pr, int si, vm_series *ser, const int *rules, int nrules) {
+  const vm_source *s = pr->srcs[si].src;
+  int result = 0;
+  sqlite3_stmt *st = NULL;
+  vg_buf q = {NULL, 0, 0};
+  int has_rowid;
+  for (has_rowid = 1; has_rowid >= 0; has_rowid--) {
+    q.len = 0;
+    int rc = select_list(&q, s, has_rowid);
+    /* BINARY: the keys of one group must be equal byte for byte, as the
+    ** runtime compares them, whatever collation the column declares */
+    rc |= vg_buf_append(&q, " ORDER BY ", 10);
+    rc |= quote_ident(&q, s->cols[s->key].name);
+    rc |= vg_buf_append(&q, " COLLATE BINARY, ", 17);
+    rc |= quote_ident(&q, s->cols[s->time].name);
+    if (has_rowid) rc |= vg_buf_append(&q, ", rowid", 7);
+    if (rc) { vg_buf_free(&q); return -1; }
+    if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) == SQLITE_OK) break;
+  }
+  vg_buf_free(&q);
+  if (!st) {
+    diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    pr->rows_read++;
+    vm_row *r = series_staging(ser);
+    if (!r) { result = -1; goto done; }
+    int skip;
+    if (read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
+    if (skip || r->time > pr->as_of) continue;
+    const vm_row *newest = vm_series_row(ser, 0);
+    if (newest && !same_row_key(newest, r, s->key)) {
+      if (eval_key(pr, si, ser, rules, nrules) != 0) { result = -1; goto done; }
+      /* the staged row must survive the reset: move it to slot 0 */
+      if (r != &ser->rows[0]) swap_rows(r, &ser->rows[0]);
+      r = &ser->rows[0];
+      ser->n = 0;
+      ser->head = 0;
+      newest = NULL;
+    }
+    int ok = where_ok(pr, si, r);
+    if (ok < 0) { result = -1; goto done; }
+    if (!ok) continue;
+    if (newest && newest->time == r->time) {
+      count_bad(pr, si, s->time, BAD_DUP, r);
+      if (r->rowid > newest->rowid) swap_rows(r, &ser->rows[ser->head]);
+      continue;
+    }
+    series_push(ser);
+    if (newest && newest->time > r->time && series_sink(ser)) count_bad(pr, si, s->time, BAD_DUP, r);
+  }
+  if (rc != SQLITE_DONE) {
+    diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    result = -1;
+    goto done;
+  }
+  if (ser->n > 0 && eval_key(pr, si, ser, rules, nrules) != 0) result = -1;
+done:
+  sqlite3_finalize(st);
+  return result;
+}
+
+/* ---- reading a source: index seeks for the last rows of each key ------------------- */
+
+/* 1 when SQLite runs sql as index searches with no sort, 0 otherwise. */
+static int plan_seeks(sqlite3 *db, const char *sql) {
+  vg_buf q = {NULL, 0, 0};
+  if (vg_buf_printf(&q, "EXPLAIN QUERY PLAN %s", sql) != 0) return 0;
+  sqlite3_stmt *st = NULL;
+  int seeks = 0, bad = 0;
+  if (sqlite3_prepare_v2(db, q.data, -1, &st, NULL) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const char *d = (const char *)sqlite3_column_text(st, 3);
+      if (!d) continue;
+      if (strstr(d, "SEARCH")) seeks = 1;
+      if (strstr(d, "SCAN") || strstr(d, "TEMP B-TREE")) bad = 1;
+    }
+  }
+  sqlite3_finalize(st);
+  vg_buf_free(&q);
+  return seeks && !bad;
+}
+
+typedef struct seek_plan {
+  sqlite3_stmt *keys;   /* the distinct keys, by index seeks */
+  sqlite3_stmt *rows;   /* one key's rows, newest first */
+  sqlite3_stmt *nulls;  /* rows with a NULL key */
+  int has_rowid;
+} seek_plan;
+
+static void seek_plan_free(seek_plan *sp) {
+  sqlite3_finalize(sp->keys);
+  sqlite3_finalize(sp->rows);
+  sqlite3_finalize(sp->nulls);
+  memset(sp, 0, sizeof *sp);
+}
+
+/* Prepare the seek statements when the table's indexes make them searches.
+** Returns 1 (ready), 0 (no index for it: scan instead) or -1 (no memory). */
+static int seek_prepare(pack_run *pr, int si, seek_plan *sp) {
+  const vm_source *s = pr->srcs[si].src;
+  memset(sp, 0, sizeof *sp);
+  vg_buf k = {NULL, 0, 0}, t = {NULL, 0, 0}, tab = {NULL, 0, 0}, q = {NULL, 0, 0};
+  int rc = quote_ident(&k, s->cols[s->key].name) | quote_ident(&t, s->cols[s->time].name) | quote_ident(&tab, s->table);
+  int ready = 0;
+  if (rc) goto done;
+  for (sp->has_rowid = 1; sp->has_rowid >= 0 && !ready; sp->has_rowid--) {
+    q.len = 0;
+    rc = select_list(&q, s, sp->has_rowid);
+    rc |= vg_buf_printf(&q, " WHERE %s = ?1 ORDER BY %s DESC%s", k.data, t.data, sp->has_rowid ? ", rowid DESC" : "");
+    if (rc) goto done;
+    if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->rows, NULL) != SQLITE_OK) { sqlite3_finalize(sp->rows); sp->rows = NULL; continue; }
+    ready = 1;
+  }
+  sp->has_rowid++;
+  if (!ready) goto done;
+  ready = plan_seeks(pr->db, sqlite3_sql(sp->rows));
+  if (!ready) goto done;
+  q.len = 0;
+  rc = vg_buf_printf(&q,
+      "WITH RECURSIVE k(v) AS (SELECT (SELECT %s FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT 1)"
+      " UNION ALL SELECT (SELECT %s FROM %s WHERE %s > k.v ORDER BY %s LIMIT 1) FROM k WHERE k.v IS NOT NULL)"
+      " SELECT v FROM k WHERE v IS NOT NULL",
+      k.data, tab.data, k.data, k.data, k.data, tab.data, k.data, k.data);
+  if (rc) { ready = -1; goto done; }
+  if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->keys, NULL) != SQLITE_OK) { ready = 0; goto done; }
+  q.len = 0;
+  if (vg_buf_printf(&q, "SELECT count(*) FROM %s WHERE %s IS NULL", tab.data, k.data) != 0) { ready = -1; goto done; }
+  if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->nulls, NULL) != SQLITE_OK) { ready = 0; goto done; }
+done:
+  if (rc && ready >= 0) ready = -1;
+  if (ready != 1) seek_plan_free(sp);
+  vg_buf_free(&k);
+  vg_buf_free(&t);
+  vg_buf_free(&tab);
+  vg_buf_free(&q);
+  return ready;
+}
+
+/* Are seeks worth it?  Sample the first keys' history lengths: a table with
+** about one row per key (invoices) is read faster by one scan. */
+static int seek_worth_it(pack_run *pr, seek_plan *sp, uint32_t lookback) {
+  sqlite3_stmt *cnt = NULL;
+  vg_buf q = {NULL, 0, 0};
+  const char *sql = sqlite3_sql(sp->rows);
+  if (vg_buf_printf(&q, "SELECT count(*) FROM (%s)", sql) != 0) return 0;
+  int rc = sqlite3_prepare_v2(pr->db, q.data, -1, &cnt, NULL);
+  vg_buf_free(&q);
+  if (rc != SQLITE_OK) { sqlite3_finalize(cnt); return 0; }
+  long long keys = 0, rows = 0;
+  while (keys < 32 && sqlite3_step(sp->keys) == SQLITE_ROW) {
+    sqlite3_reset(cnt);
+    sqlite3_bind_value(cnt, 1, sqlite3_column_value(sp->keys, 0));
+    if (sqlite3_step(cnt) == SQLITE_ROW) rows += sqlite3_column_int64(cnt, 0);
+    keys++;
+  }
+  sqlite3_reset(sp->keys);
+  sqlite3_finalize(cnt);
+  return keys > 0 && (double)rows / (double)keys > 2.0 * (lookback + 1.0);
+}
+
+/* Read the newest rows of one key (sp->rows bound to it) into tmp, newest
+** first, until the window is full.  Returns the rows kept, or -1. */
+static long seek_key(pack_run *pr, int si, seek_plan *sp, vm_series *tmp, uint32_t need) {
+  const vm_source *s = pr->srcs[si].src;
+  uint32_t n = 0;
+  int rc;
+  tmp->n = 0;
+  while ((rc = sqlite3_step(sp->rows)) == SQLITE_ROW) {
+    pr->rows_read++;
+    if (n + 1 >= tmp->cap) { /* grow: the rows array is linear here */
+      tmp->n = n;
+      tmp->head = n ? n - 1 : 0;
+      if (!series_staging(tmp)) return -1;
+    }
+    vm_row *r = &tmp->rows[n];
+    int skip;
+    if (read_row(pr, si, sp->rows, r, sp->has_rowid ? s->ncols : -1, &skip) != 0) return -1;
+    if (skip || r->time > pr->as_of) continue;
+    /* past the window (a day of tolerance for zones in the time text) */
+    if (n >= need && r->time < tmp->rows[need - 1].time - 1) break;
+    int ok = where_ok(pr, si, r);
+    if (ok < 0) return -1;
+    if (!ok) continue;
+    /* rows come newest first by their time text: put this one in its place */
+    uint32_t j = n;
+    while (j > 0 && tmp->rows[j - 1].time < tmp->rows[j].time) {
+      swap_rows(&tmp->rows[j - 1], &tmp->rows[j]);
+      j--;
+    }
+    uint32_t dup = j > 0 && tmp->rows[j - 1].time == tmp->rows[j].time ? j - 1
+                 : j + 1 <= n && tmp->rows[j + 1].time == tmp->rows[j].time ? j + 1 : UINT32_MAX;
+    if (dup != UINT32_MAX) {
+      count_bad(pr, si, s->time, BAD_DUP, &tmp->rows[j]);
+      uint32_t lose = tmp->rows[dup].rowid > tmp->rows[j].rowid ? j : dup;
+      for (uint32_t k2 = lose; k2 < n; k2++) swap_rows(&tmp->rows[k2], &tmp->rows[k2 + 1]);
+      continue;
+    }
+    n++;
+  }
+  sqlite3_reset(sp->rows);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  return n < need ? n : need;
+}
+
+static int seek_source(pack_run *pr, int si, seek_plan *sp, vm_series *ser, uint32_t lookback, const int *rules, int nrules) {
+  const vm_source *s = pr->srcs[si].src;
+  vm_series tmp;
+  if (series_init(&tmp, s->ncols, VM_UNBOUNDED) != 0) { series_free(&tmp); return -1; }
+  int result = 0, rc;
+  if (sqlite3_step(sp->nulls) == SQLITE_ROW) {
+    long long nulls = sqlite3_column_int64(sp->nulls, 0);
+    if (nulls > 0) {
+      count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);
+      pr->srcs[si].bad[s->key * BAD__COUNT + BAD_NULL_KEY].n += nulls - 1;
+      pr->rows_read += nulls;
+    }
+  }
+  while ((rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
+    sqlite3_reset(sp->rows);
+    sqlite3_bind_value(sp->rows, 1, sqlite3_column_value(sp->keys, 0));
+    long n = seek_key(pr, si, sp, &tmp, lookback + 1);
+    if (n < 0) { result = -1; break; }
+    if (n == 0) continue;
+    /* into the series: offset o is tmp row o */
+    ser->n = (uint32_t)n;
+    ser->head = (uint32_t)n - 1;
+    for (long o = 0; o < n; o++) swap_rows(&tmp.rows[o], &ser->rows[n - 1 - o]);
+    if (eval_key(pr, si, ser, rules, nrules) != 0) { result = -1; break; }
+  }
+  if (result == 0 && rc != SQLITE_DONE) {
+    diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading the keys of table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    result = -1;
+  }
+  series_free(&tmp);
+  return result;
+}
+
+/* 1 when the table has an index that makes the per-key query a search. */
+static int has_seek_index(pack_run *pr, int si) {
+  seek_plan sp;
+  int ready = seek_prepare(pr, si, &sp);
+  seek_plan_free(&sp);
+  return ready != 0;
+}
+
+/* ---- one source ----------------------------------------------------------------------- */
+
+/* Evaluate the rules on source si.  A nightly run whose rules look back a
+** bounded number of rows seeks the last rows of each key through the (key,
+** time) index; otherwise (no such index, a day window or streak, or about
+** one row per key) the table is read once in key and time order. */
 static int run_source(pack_run *pr, int si) {
   const vm_program *p = pr->p;
   const vm_source *s = pr->srcs[si].src;
@@ -532,70 +807,26 @@ static int run_source(pack_run *pr, int si) {
   if (nrules == 0) { vg_free(rules); return 0; }
   if (lookback != VM_UNBOUNDED && lookback > 10u * VG_MAX_WINDOW) lookback = VM_UNBOUNDED;
   vm_series ser;
-  int result = 0;
-  sqlite3_stmt *st = NULL;
+  seek_plan sp;
+  memset(&sp, 0, sizeof sp);
+  int result = 0, seek = 0;
+  long long before = pr->rows_read;
   if (series_init(&ser, s->ncols, lookback) != 0) { result = -1; goto done; }
-  vg_buf q = {NULL, 0, 0};
-  int has_rowid;
-  for (has_rowid = 1; has_rowid >= 0; has_rowid--) {
-    q.len = 0;
-    int rc = select_list(&q, s, has_rowid);
-    /* BINARY: the keys of one group must be equal byte for byte, as the
-    ** runtime compares them, whatever collation the column declares */
-    rc |= vg_buf_append(&q, " ORDER BY ", 10);
-    rc |= quote_ident(&q, s->cols[s->key].name);
-    rc |= vg_buf_append(&q, " COLLATE BINARY, ", 17);
-    rc |= quote_ident(&q, s->cols[s->time].name);
-    if (has_rowid) rc |= vg_buf_append(&q, ", rowid", 7);
-    if (rc) { vg_buf_free(&q); result = -1; goto done; }
-    if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) == SQLITE_OK) break;
+  if (lookback != VM_UNBOUNDED && !pr->o->no_seek) {
+    seek = seek_prepare(pr, si, &sp);
+    if (seek < 0) { result = -1; goto done; }
+    if (seek) seek = seek_worth_it(pr, &sp, lookback);
   }
-  vg_buf_free(&q);
-  if (!st) {
-    diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", s->name, s->table, sqlite3_errmsg(pr->db));
-    pr->failed = 1;
-    goto done;
+  result = seek ? seek_source(pr, si, &sp, &ser, lookback, rules, nrules) : scan_source(pr, si, &ser, rules, nrules);
+  if (result == 0 && !seek && !pr->o->no_seek && pr->rows_read - before > 10000 && lookback != VM_UNBOUNDED &&
+      !has_seek_index(pr, si)) {
+    diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s): with CREATE INDEX ON %s(%s, %s) a run would read "
+         "only the last rows of each key", s->table, s->cols[s->key].name, s->cols[s->time].name, s->table,
+         s->cols[s->key].name, s->cols[s->time].name);
   }
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    pr->rows_read++;
-    vm_row *r = series_staging(&ser);
-    if (!r) { result = -1; goto done; }
-    int skip;
-    if (read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
-    if (skip || r->time > pr->as_of) continue;
-    const vm_row *newest = vm_series_row(&ser, 0);
-    if (newest && !same_row_key(newest, r, s->key)) {
-      if (eval_key(pr, si, &ser, rules, nrules) != 0) { result = pr->failed ? 0 : -1; goto done; }
-      /* the staged row must survive the reset: move it to slot 0 */
-      if (r != &ser.rows[0]) swap_rows(r, &ser.rows[0]);
-      r = &ser.rows[0];
-      ser.n = 0;
-      ser.head = 0;
-      newest = NULL;
-    }
-    if (s->where >= 0) {
-      vm_series one = {r, 1, 1, 0, 1, s->ncols};
-      val ok;
-      if (vm_eval_value(&pr->wvm, s->where, &one, r->time, &ok) != VM_OK) { result = -1; goto done; }
-      if (!(ok.t == VT_BOOL && ok.u.b)) continue;
-    }
-    if (newest && newest->time == r->time) {
-      count_bad(pr, si, s->time, BAD_DUP, r);
-      if (r->rowid > newest->rowid) swap_rows(r, &ser.rows[ser.head]);
-      continue;
-    }
-    series_push(&ser);
-    if (newest && newest->time > r->time && series_sink(&ser)) count_bad(pr, si, s->time, BAD_DUP, r);
-  }
-  if (rc != SQLITE_DONE) {
-    diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
-    pr->failed = 1;
-    goto done;
-  }
-  if (ser.n > 0 && eval_key(pr, si, &ser, rules, nrules) != 0 && !pr->failed) result = -1;
 done:
-  sqlite3_finalize(st);
+  if (pr->failed) result = -1;
+  seek_plan_free(&sp);
   series_free(&ser);
   vg_free(rules);
   return result;

@@ -93,6 +93,8 @@ vg_program *th_compile(const char *name, const char *rules, vg_status *status) {
   return p;
 }
 
+int th_no_seek;
+
 int th_run(vg_program **p, int n, const char *as_of, int dry_run, int strict) {
   th_nalerts = 0;
   th_nsummaries = 0;
@@ -105,6 +107,7 @@ int th_run(vg_program **p, int n, const char *as_of, int dry_run, int strict) {
   ro.diag = on_diag;
   ro.alert = on_alert;
   ro.summary = on_summary;
+  ro.no_seek = th_no_seek;
   return (int)vg_run(p, n, &ro);
 }
 

@@ -31,6 +31,9 @@ extern vg_run_summary th_summaries[TH_MAX_SUMMARIES]; /* the summaries of the la
 extern int th_nsummaries;
 extern char th_diags[TH_DIAG_SIZE]; /* the diagnostics since th_clear_diags() */
 
+/* Set to read tables whole (vg_run_opts.no_seek) in th_run. */
+extern int th_no_seek;
+
 /* The test database's path (valid after th_fresh_db() or th_make_db()). */
 const char *th_db_path(void);
 

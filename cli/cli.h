@@ -15,6 +15,7 @@ typedef struct diag_sink {
   int color;
   int errors, warnings;
   int first;            /* json: no comma before the first */
+  int werror;           /* report warnings as errors */
   /* kept for SARIF / JSON, rendered at the end */
   char *buf; size_t len, cap;
 } diag_sink;
@@ -43,5 +44,6 @@ int is_help(const char *a);
 /* The commands implemented in their own files. */
 int cmd_test(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
 
 #endif

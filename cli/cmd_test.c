@@ -1,14 +1,345 @@
 /*
-** cmd_test.c — `vigil test` (issue #3: not implemented yet).
+** cmd_test.c — `vigil test`: run the test blocks of rule packs
+** (vg_test_path), print one line per test with a diff for a failure, and
+** optionally JUnit XML and tier-clause coverage.
 */
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
-int cmd_test(int argc, char **argv) {
-  if (argc > 2 && is_help(argv[2])) {
-    puts("usage: vigil test PATH...\n\nNot available in this version yet (issue #3).");
-    return 0;
+static const char *const usage_test =
+  "usage: vigil test [--junit FILE] [--coverage] [--min-coverage P] [--format text] PATH...\n"
+  "\n"
+  "Run the tests of each pack: the 'test \"NAME\" { ... }' blocks of a pack\n"
+  "folder's .rules files and of its tests/*.rules files (or of one .rules file).\n"
+  "Each test runs the pack on an in-memory database built from the pack's\n"
+  "schema.sql and the test's rows, and compares the alerts with its expect lines.\n"
+  "\n"
+  "  --junit FILE       also write the results as JUnit XML (one testsuite per pack)\n"
+  "  --coverage         list every tier clause of every rule, covered or not, and\n"
+  "                     the percentage covered (a clause is covered when some test\n"
+  "                     raised an alert of that rule and tier)\n"
+  "  --min-coverage P   fail (exit 1) when less than P percent of the clauses are covered\n"
+  "  --format text      the output format (text is the only one)\n"
+  "exit status: 0 all tests pass, 1 a test fails or has errors (or coverage is\n"
+  "below --min-coverage), 2 bad command line\n";
+
+/* One recorded test (for JUnit). */
+typedef struct rec_test {
+  char *name, *file, *diff;
+  int line, outcome;
+  double seconds;
+} rec_test;
+
+/* One pack (PATH) with its tests. */
+typedef struct rec_pack {
+  char *path, *pack;
+  rec_test *tests; int ntests, cap;
+  int failed, errors;
+  int broken;       /* vg_test_path returned an error with no test failing: the pack or a test file has errors */
+  double seconds;
+} rec_pack;
+
+/* One tier clause (for --coverage). */
+typedef struct rec_clause {
+  char *pack, *rule, *tier, *file;
+  int line, covered;
+} rec_clause;
+
+typedef struct test_out {
+  int multi;                  /* more than one PATH: a header per pack */
+  rec_pack *cur;
+  int header_done;
+  rec_clause *clauses; int nclauses, capclauses;
+} test_out;
+
+static char *dup_str(const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (!d) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  memcpy(d, s, n);
+  return d;
+}
+
+static void print_indented(const char *text) {
+  const char *p = text;
+  while (*p) {
+    const char *e = strchr(p, '\n');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    printf("    %.*s\n", (int)n, p);
+    p += n + (e ? 1 : 0);
   }
-  fputs("vigil: 'test' is not available in this version yet (issue #3)\n", stderr);
-  return EXIT_USAGE;
+}
+
+static void on_result(void *ud, const vg_test_result *r) {
+  test_out *o = ud;
+  rec_pack *pk = o->cur;
+  if (!pk->pack) pk->pack = dup_str(r->pack);
+  if (o->multi && !o->header_done) {
+    printf("== %s (pack %s)\n", pk->path, r->pack);
+    o->header_done = 1;
+  }
+  if (r->outcome == VG_TEST_PASS) {
+    printf("PASS %s\n", r->name);
+  } else {
+    printf("FAIL %s (%s:%d)\n", r->name, r->file, r->line);
+    if (r->diff) print_indented(r->diff);
+  }
+  fflush(stdout);
+  if (pk->ntests == pk->cap) {
+    pk->cap = pk->cap ? pk->cap * 2 : 16;
+    rec_test *nt = realloc(pk->tests, (size_t)pk->cap * sizeof *nt);
+    if (!nt) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+    pk->tests = nt;
+  }
+  rec_test *t = &pk->tests[pk->ntests++];
+  t->name = dup_str(r->name);
+  t->file = dup_str(r->file);
+  t->diff = dup_str(r->diff);
+  t->line = r->line;
+  t->outcome = (int)r->outcome;
+  t->seconds = r->seconds;
+  pk->seconds += r->seconds;
+  if (r->outcome == VG_TEST_FAIL) pk->failed++;
+  if (r->outcome == VG_TEST_ERROR) pk->errors++;
+}
+
+static void on_clause(void *ud, const vg_test_clause *c) {
+  test_out *o = ud;
+  if (o->nclauses == o->capclauses) {
+    o->capclauses = o->capclauses ? o->capclauses * 2 : 64;
+    rec_clause *nc = realloc(o->clauses, (size_t)o->capclauses * sizeof *nc);
+    if (!nc) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+    o->clauses = nc;
+  }
+  rec_clause *r = &o->clauses[o->nclauses++];
+  r->pack = dup_str(c->pack);
+  r->rule = dup_str(c->rule);
+  r->tier = dup_str(c->tier);
+  r->file = dup_str(c->file);
+  r->line = c->line;
+  r->covered = c->covered;
+}
+
+static void pct_text(char *buf, size_t cap, int covered, int total) {
+  double pct = total ? 100.0 * covered / total : 100.0;
+  snprintf(buf, cap, "%.1f", pct);
+  size_t n = strlen(buf);
+  if (n > 2 && strcmp(buf + n - 2, ".0") == 0) buf[n - 2] = 0;
+}
+
+/* The coverage table: one line per tier clause, aligned, then per pack. */
+static void print_coverage(const test_out *o) {
+  int wp = 4, wr = 4, wt = 4;
+  for (int i = 0; i < o->nclauses; i++) {
+    const rec_clause *c = &o->clauses[i];
+    if ((int)strlen(c->pack) > wp) wp = (int)strlen(c->pack);
+    if ((int)strlen(c->rule) > wr) wr = (int)strlen(c->rule);
+    if ((int)strlen(c->tier) > wt) wt = (int)strlen(c->tier);
+  }
+  puts("coverage: the tier clauses some test made fire");
+  for (int i = 0; i < o->nclauses; i++) {
+    const rec_clause *c = &o->clauses[i];
+    printf("  %-*s  %-*s  %-*s  %-11s  %s:%d\n", wp, c->pack, wr, c->rule, wt, c->tier, c->covered ? "covered" : "NOT covered",
+           c->file, c->line);
+  }
+  for (int i = 0; i < o->nclauses;) {
+    int j = i, cov = 0;
+    while (j < o->nclauses && strcmp(o->clauses[j].pack, o->clauses[i].pack) == 0) cov += o->clauses[j++].covered;
+    char pct[32];
+    pct_text(pct, sizeof pct, cov, j - i);
+    printf("  pack %s: %d of %d covered (%s%%)\n", o->clauses[i].pack, cov, j - i, pct);
+    i = j;
+  }
+}
+
+/* ---- JUnit XML ------------------------------------------------------------------------ */
+
+/* Text as XML character data or an attribute value: & < > " ' escaped,
+** control characters other than tab, line feed and carriage return (which
+** XML 1.0 does not allow) replaced by U+FFFD. */
+static void xml_text(FILE *f, const char *s) {
+  for (; s && *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    switch (ch) {
+    case '&': fputs("&amp;", f); break;
+    case '<': fputs("&lt;", f); break;
+    case '>': fputs("&gt;", f); break;
+    case '"': fputs("&quot;", f); break;
+    case '\'': fputs("&apos;", f); break;
+    default:
+      if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') fputs("\xef\xbf\xbd", f);
+      else fputc(ch, f);
+    }
+  }
+}
+
+/* The first line of text (for a failure's message attribute). */
+static void xml_first_line(FILE *f, const char *s) {
+  char buf[512];
+  size_t n = s ? strcspn(s, "\n") : 0;
+  if (n >= sizeof buf) n = sizeof buf - 1;
+  memcpy(buf, s ? s : "", n);
+  buf[n] = 0;
+  xml_text(f, buf);
+}
+
+static int write_junit(const char *path, rec_pack *packs, int npacks) {
+  FILE *f = fopen(path, "w");
+  if (!f) { perror(path); return -1; }
+  int tests = 0, failures = 0, errors = 0;
+  double secs = 0;
+  for (int i = 0; i < npacks; i++) {
+    tests += packs[i].ntests + (packs[i].broken ? 1 : 0);
+    failures += packs[i].failed;
+    errors += packs[i].errors + (packs[i].broken ? 1 : 0);
+    secs += packs[i].seconds;
+  }
+  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  fprintf(f, "<testsuites name=\"vigil test\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n", tests, failures, errors, secs);
+  for (int i = 0; i < npacks; i++) {
+    rec_pack *pk = &packs[i];
+    const char *name = pk->pack ? pk->pack : pk->path;
+    fputs("  <testsuite name=\"", f);
+    xml_text(f, name);
+    fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.3f\" file=\"", pk->ntests + (pk->broken ? 1 : 0),
+            pk->failed, pk->errors + (pk->broken ? 1 : 0), pk->seconds);
+    xml_text(f, pk->path);
+    fputs("\">\n", f);
+    for (int k = 0; k < pk->ntests; k++) {
+      rec_test *t = &pk->tests[k];
+      fputs("    <testcase name=\"", f);
+      xml_text(f, t->name);
+      fputs("\" classname=\"", f);
+      xml_text(f, name);
+      fputs("\" file=\"", f);
+      xml_text(f, t->file);
+      fprintf(f, "\" line=\"%d\" time=\"%.3f\"", t->line, t->seconds);
+      if (t->outcome == VG_TEST_PASS) { fputs("/>\n", f); continue; }
+      fputs(">\n", f);
+      const char *tag = t->outcome == VG_TEST_FAIL ? "failure" : "error";
+      fprintf(f, "      <%s message=\"", tag);
+      xml_first_line(f, t->diff);
+      fprintf(f, "\" type=\"%s\">", t->outcome == VG_TEST_FAIL ? "alerts differ" : "test error");
+      xml_text(f, t->diff);
+      fprintf(f, "</%s>\n    </testcase>\n", tag);
+    }
+    if (pk->broken) {
+      fputs("    <testcase name=\"(pack)\" classname=\"", f);
+      xml_text(f, name);
+      fputs("\" time=\"0\">\n      <error message=\"", f);
+      xml_text(f, pk->path);
+      fputs(": the pack or its tests have errors (see the diagnostics)\" type=\"error\"/>\n    </testcase>\n", f);
+    }
+    fputs("  </testsuite>\n", f);
+  }
+  fputs("</testsuites>\n", f);
+  if (fclose(f) != 0) { perror(path); return -1; }
+  return 0;
+}
+
+/* ---- the command ------------------------------------------------------------------------- */
+
+int cmd_test(int argc, char **argv) {
+  const char *junit = NULL, *paths[256];
+  int npaths = 0, coverage = 0;
+  double min_cov = -1;
+  for (int i = 2; i < argc; i++) {
+    const char *v;
+    if (is_help(argv[i])) { fputs(usage_test, stdout); return 0; }
+    if ((v = opt_value(argc, argv, &i, "--junit"))) {
+      if (!*v) return usage_error(usage_test, "%s needs a file", "--junit");
+      junit = v;
+    } else if (strcmp(argv[i], "--coverage") == 0) {
+      coverage = 1;
+    } else if ((v = opt_value(argc, argv, &i, "--min-coverage"))) {
+      char *end;
+      double p = strtod(v, &end);
+      if (*end == '%') end++;
+      if (!*v || *end || !(p >= 0 && p <= 100)) return usage_error(usage_test, "--min-coverage needs a percentage from 0 to 100, not '%s'", v);
+      min_cov = p;
+    } else if ((v = opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "text") != 0) return usage_error(usage_test, "unknown format '%s' (text is the only one)", v);
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return usage_error(usage_test, "unknown option '%s'", argv[i]);
+    } else if (npaths < 256) {
+      paths[npaths++] = argv[i];
+    }
+  }
+  if (npaths == 0) return usage_error(usage_test, "%s", "no PATH given");
+
+  diag_sink sink;
+  sink_begin(&sink, FMT_TEXT);
+  test_out out;
+  memset(&out, 0, sizeof out);
+  out.multi = npaths > 1;
+  rec_pack *packs = calloc((size_t)npaths, sizeof *packs);
+  if (!packs) { fputs("vigil: out of memory\n", stderr); return EXIT_INPUT; }
+  vg_test_summary sum;
+  memset(&sum, 0, sizeof sum);
+  vg_test_opts to;
+  memset(&to, 0, sizeof to);
+  to.diag = on_diag;
+  to.ud = &sink;
+  to.result = on_result;
+  to.clause = on_clause;
+  to.out_ud = &out;
+  int rc = 0;
+  for (int i = 0; i < npaths; i++) {
+    rec_pack *pk = &packs[i];
+    pk->path = dup_str(paths[i]);
+    out.cur = pk;
+    out.header_done = 0;
+    int before = sum.failed + sum.errors, ran = sum.passed + sum.failed + sum.errors, clauses = sum.clauses;
+    vg_status st = vg_test_path(paths[i], &to, &sum);
+    if (st == VG_ENOMEM) fputs("vigil: out of memory\n", stderr);
+    if (st != VG_OK) {
+      rc = EXIT_INPUT;
+      if (sum.failed + sum.errors == before) {
+        pk->broken = 1;
+        if (sum.clauses == clauses) fprintf(stderr, "vigil: %s: the pack's tests did not run\n", paths[i]);
+      }
+    } else if (sum.passed + sum.failed + sum.errors == ran) {
+      fprintf(stderr, "vigil: %s: warning: no tests (write 'test \"NAME\" { ... }' blocks in %s)\n", paths[i],
+              "the pack's tests/*.rules files");
+    }
+  }
+  int failed = sum.failed + sum.errors, broken = 0;
+  for (int i = 0; i < npaths; i++) broken += packs[i].broken;
+  if (broken) printf("%d passed, %d failed; %d pack%s with errors (reported above)\n", sum.passed, failed, broken, broken == 1 ? "" : "s");
+  else printf("%d passed, %d failed\n", sum.passed, failed);
+  if (failed) rc = EXIT_INPUT;
+  double pct = sum.clauses ? 100.0 * sum.covered / sum.clauses : 100.0;
+  char pcts[32];
+  pct_text(pcts, sizeof pcts, sum.covered, sum.clauses);
+  if (coverage) {
+    print_coverage(&out);
+    printf("coverage: %d of %d tier clauses covered (%s%%)\n", sum.covered, sum.clauses, pcts);
+  }
+  if (min_cov >= 0 && pct < min_cov) {
+    fprintf(stderr, "vigil: coverage %s%% is below --min-coverage %g%%\n", pcts, min_cov);
+    rc = EXIT_INPUT;
+  }
+  if (junit && write_junit(junit, packs, npaths) != 0) rc = EXIT_INPUT;
+  for (int i = 0; i < npaths; i++) {
+    for (int k = 0; k < packs[i].ntests; k++) {
+      free(packs[i].tests[k].name);
+      free(packs[i].tests[k].file);
+      free(packs[i].tests[k].diff);
+    }
+    free(packs[i].tests);
+    free(packs[i].path);
+    free(packs[i].pack);
+  }
+  free(packs);
+  for (int i = 0; i < out.nclauses; i++) {
+    free(out.clauses[i].pack);
+    free(out.clauses[i].rule);
+    free(out.clauses[i].tier);
+    free(out.clauses[i].file);
+  }
+  free(out.clauses);
+  sink_end(&sink);
+  return rc;
 }

@@ -99,8 +99,11 @@ static void render_text(diag_sink *s, const vg_diag *d) {
   fprintf(f, "%s\n", reset);
 }
 
-void on_diag(void *ud, const vg_diag *d) {
+void on_diag(void *ud, const vg_diag *dg) {
   diag_sink *s = ud;
+  vg_diag copy = *dg;
+  const vg_diag *d = &copy;
+  if (s->werror && copy.severity == VG_WARNING) copy.severity = VG_ERROR; /* --werror */
   if (d->severity == VG_ERROR) s->errors++;
   if (d->severity == VG_WARNING) s->warnings++;
   if (s->format == FMT_TEXT) { render_text(s, d); return; }

@@ -27,8 +27,9 @@ static const char *const usage_main =
   "  compile   compile a pack to bytecode (.vgc)\n"
   "  disasm    print a compiled pack's bytecode\n"
   "  run       evaluate packs over a database and record the alerts\n"
-  "  test      run a pack's tests            (not available yet)\n"
-  "  fmt       format .rules files            (not available yet)\n"
+  "  backtest  evaluate packs at every date of a range, in one pass\n"
+  "  test      run the tests of rule packs\n"
+  "  fmt       format .rules files canonically\n"
   "\n"
   "Run 'vigil COMMAND --help' for a command's options.\n"
   "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line\n";
@@ -139,17 +140,18 @@ static int cmd_check(int argc, char **argv) {
   if (o.schema && o.db) return usage_error(usage_check, "%s", "give --schema or --db, not both");
   diag_sink sink;
   sink_begin(&sink, o.format);
+  sink.werror = o.werror;
   vg_compile_opts co = {o.schema, o.db, on_diag, &sink, o.max_errors, 1};
   int rc = 0;
   for (int i = 0; i < o.npaths; i++) {
     vg_program *p = NULL;
+    int before = sink.errors;
     vg_status st = vg_compile_path(o.paths[i], &co, &p);
     if (st == VG_ENOMEM) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; }
-    if (st != VG_OK) rc = EXIT_INPUT;
+    if (st != VG_OK || sink.errors > before) rc = EXIT_INPUT;
     else if (o.format == FMT_TEXT) printf("%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
     vg_free_program(p);
   }
-  if (o.werror && sink.warnings) rc = EXIT_INPUT;
   sink_end(&sink);
   return rc;
 }
@@ -379,6 +381,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
   if (strcmp(cmd, "test") == 0) return cmd_test(argc, argv);
   if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc, argv);
+  if (strcmp(cmd, "backtest") == 0) return cmd_backtest(argc, argv);
   fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

@@ -104,6 +104,7 @@ typedef struct cc {
   int nerrors, nwarnings, max_errors;
   int syntax_errors;  /* errors while parsing: some declarations may be partial */
   int lint;           /* report warnings (vigil check) */
+  int depth_reported; /* VG_MAX_DEPTH reported once */
   int oom;
 } cc;
 

@@ -35,7 +35,7 @@ typedef struct cgen {
 } cgen;
 
 static void fail(cgen *g, vg_loc loc, const char *what) {
-  if (!g->failed) cc_error(g->c, loc, "E-limit", "%s", what);
+  if (!g->failed) cc_error(g->c, loc, strncmp(what, "internal", 8) == 0 ? "E-internal" : "E-limit", "%s", what);
   g->failed = 1;
 }
 

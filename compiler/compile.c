@@ -81,6 +81,16 @@ static vg_status finish(cc *c, const char *default_pack, vg_program **out) {
   vg_program *p = NULL;
   /* check what parsed even after syntax errors: one run lists them all */
   if (!c->oom) p = sema_compile(c, default_pack);
+  if (c->nerrors > c->max_errors && c->diag) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "%d more error%s not shown (--max-errors %d)", c->nerrors - c->max_errors,
+             c->nerrors - c->max_errors == 1 ? "" : "s", c->max_errors);
+    vg_diag d;
+    memset(&d, 0, sizeof d);
+    d.severity = VG_NOTE;
+    d.message = msg;
+    c->diag(c->ud, &d);
+  }
   if (c->oom) {
     vg_free_program(p);
     return VG_ENOMEM;

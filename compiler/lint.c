@@ -160,7 +160,7 @@ static int condition_implies(const ast *lo, const ast *hi) {
     if (differ || !as_threshold(a[i], &x) || !as_threshold(b[i], &y) || !implies(&x, &y)) return 0;
     differ = 1;
   }
-  return differ; /* identical conditions are reported as duplicates elsewhere */
+  return 1; /* identical conditions, or one threshold implied */
 }
 
 static int is_count_like(const ast *n) {
@@ -180,7 +180,7 @@ static void walk(cc *c, const ast *n, const sm_source *so) {
   }
   if (n->kind == A_CALL && n->op == WF_AGG && n->a && n->a->next && n->a->next->kind == A_WINDOW) {
     const ast *w = n->a->next;
-    if (w->flag && so && so->every > 0 && w->num < so->every)
+    if (w->flag && so && so->every > 0 && w->num <= so->every)
       cc_warning(c, w->loc, "W-window-cadence",
                  "a %g-day window holds at most one row of source %s, which is expected every %g days", w->num, so->name,
                  so->every);

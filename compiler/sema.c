@@ -12,6 +12,7 @@
 ** Errors are reported and checking goes on, so one run lists them all.
 */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "sema.h"
 #include "../stdlib/lib.h"
@@ -37,6 +38,7 @@ typedef struct sema {
   uint8_t *def_state;     /* recursion check: 0 new, 1 visiting, 2 done, 3 bad */
   uint8_t *def_used;      /* inlined into a rule or a where */
   int too_big;            /* VG_MAX_INLINED reported */
+  int too_deep;           /* the def nesting limit reported */
 } sema;
 
 static ast *check(sema *s, scope *sc, ast *n);
@@ -331,7 +333,8 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   if (s->def_state[di] == 3) return null_node(s, n->loc); /* its body has errors, reported once */
   if (sc->kind != CX_DEF) s->def_used[di] = 1;
   if (sc->inlining >= VG_MAX_DEPTH) {
-    cc_error(c, n->loc, "E-limit", "defs nested deeper than %d calls", VG_MAX_DEPTH);
+    if (!s->too_deep) cc_error(c, n->loc, "E-limit", "defs nested deeper than %d calls", VG_MAX_DEPTH);
+    s->too_deep = 1;
     return null_node(s, n->loc);
   }
   ast **args = vg_arena_alloc(&c->arena, (size_t)(nargs ? nargs : 1) * sizeof *args);
@@ -357,7 +360,7 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   if (!body) return NULL;
   int before = c->nerrors;
   ast *r = check(s, &inner, body);
-  if (c->nerrors > before) cc_note(c, n->loc, "in this call of %s", def->name);
+  if (c->nerrors > before && !s->too_deep) cc_note(c, n->loc, "in this call of %s", def->name);
   return r;
 }
 
@@ -563,8 +566,14 @@ static ast *check(sema *s, scope *sc, ast *n) {
   r->size = size;
   r->depth = (uint16_t)(depth + 1 > UINT16_MAX ? UINT16_MAX : depth + 1);
   if (size > VG_MAX_INLINED || depth + 1 > 10u * VG_MAX_DEPTH) {
-    if (!s->too_big) cc_error(s->c, r->loc, "E-limit", "this expression is too large once its lets and defs are inlined (%s)",
-                              size > VG_MAX_INLINED ? "over " "200000 nodes" : "nested too deeply");
+    if (!s->too_big) {
+      if (size > VG_MAX_INLINED)
+        cc_error(s->c, r->loc, "E-limit", "this expression is too large once its lets and defs are inlined (over %d nodes)",
+                 VG_MAX_INLINED);
+      else
+        cc_error(s->c, r->loc, "E-limit", "this expression is nested too deeply once its lets and defs are inlined (over %d levels)",
+                 10 * VG_MAX_DEPTH);
+    }
     s->too_big = 1;
     return null_node(s, r->loc);
   }
@@ -892,13 +901,19 @@ static void check_source(sema *s, int si) {
     case 4: where = f->a; break;
     }
   }
-  if (!so->table) { cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'table'", so->name); so->table = so->name; }
+  int no_table = !so->table;
+  if (no_table) { cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'table'", so->name); so->table = so->name; }
   if (!key) cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'key' (the column that names the entity)", so->name);
   if (!time) cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'time' (the column that orders its rows)", so->name);
+  if (key && time && strcmp(key->name, time->name) == 0) {
+    cc_error(c, time->loc, "E-source-field", "the key and the time of source %s must be different columns", so->name);
+    return;
+  }
   if (c->has_schema) {
     so->schema = schema_table(c, so->table);
     if (!so->schema) {
-      cc_error(c, seen[0] ? seen[0]->a->loc : so->decl->name_loc, "E-unknown-table", "the schema has no table '%s'", so->table);
+      if (!no_table)
+        cc_error(c, seen[0] ? seen[0]->a->loc : so->decl->name_loc, "E-unknown-table", "the schema has no table '%s'", so->table);
       return;
     }
     so->table = so->schema->name;
@@ -963,9 +978,14 @@ static void check_rule(sema *s, int ri) {
     case D_CLAUSE: {
       int t = find_tier(s, it->name);
       if (t < 0) {
-        cc_error(c, it->name_loc, "E-unknown-tier", "unknown tier '%s' (the tiers are %s%s%s%s%s)", it->name,
-                 s->pk.tiers[0], s->pk.ntiers > 1 ? ", " : "", s->pk.ntiers > 1 ? s->pk.tiers[1] : "",
-                 s->pk.ntiers > 2 ? ", " : "", s->pk.ntiers > 2 ? s->pk.tiers[2] : "");
+        char list[512] = "";
+        size_t used = 0;
+        for (int i = 0; i < s->pk.ntiers && used < sizeof list - 8; i++) {
+          int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", s->pk.tiers[i]);
+          if (w < 0 || (size_t)w >= sizeof list - used) { snprintf(list + used, sizeof list - used, ", ..."); break; }
+          used += (size_t)w;
+        }
+        cc_error(c, it->name_loc, "E-unknown-tier", "unknown tier '%s' (the tiers are %s)", it->name, list);
         lint_suggester g = {it->name, NULL, 0};
         for (int i = 0; i < s->pk.ntiers; i++) lint_suggest(&g, s->pk.tiers[i]);
         lint_note(c, it->name_loc, &g);

@@ -65,7 +65,8 @@ static ast *mk(cc *c, int kind, vg_loc loc, ast *a, ast *b, ast *cc3) {
   for (ast *l = (kind == A_CALL || kind == A_IN) ? (kind == A_CALL ? a : b) : NULL; l; l = l->next)
     if (l->depth > d) d = l->depth;
   if (d + 1 > VG_MAX_DEPTH) {
-    cc_error(c, loc, "E-limit", "expression nested deeper than %d levels", VG_MAX_DEPTH);
+    if (!c->depth_reported) cc_error(c, loc, "E-limit", "expression nested deeper than %d levels", VG_MAX_DEPTH);
+    c->depth_reported = 1;
     d = VG_MAX_DEPTH;
   }
   n->depth = (uint16_t)(d + 1);

@@ -135,6 +135,27 @@ typedef struct vg_run_opts {
 ** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails. */
 vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *opts);
 
+/* ---- Backtests ------------------------------------------------------------ */
+
+typedef struct vg_backtest_opts {
+  const char *db_path;
+  const char *from, *to;  /* YYYY-MM-DD, both evaluated (from <= to) */
+  int every_days;         /* evaluate at from, from + N, ... <= to (0: every day) */
+  int at_snapshots;       /* instead: at each distinct day of the time columns of the
+                          ** sources the rules are on, within [from, to] */
+  int record;             /* write vigil_backtest (replacing the pack's rows for those dates) */
+  vg_diag_fn diag; void *ud;
+  vg_alert_fn alert;      /* every alert, ordered by date, then as vg_run orders them */
+  vg_summary_fn summary;
+  void *out_ud;
+} vg_backtest_opts;
+
+/* Evaluate programs as of every date of the range in one pass over each
+** source: the same alerts separate vg_run calls (as_of each date) would
+** give.  Returns VG_OK, VG_EUSAGE (bad dates), VG_EINPUT, VG_EDB or
+** VG_ENOMEM, as vg_run. */
+vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts *o);
+
 /* Parse a YYYY-MM-DD date; 1 on success (days since 1970-01-01 in *days). */
 int vg_parse_date(const char *text, int *days);
 
@@ -217,6 +238,15 @@ vg_status vg_test_path(const char *path, const vg_test_opts *opts, vg_test_summa
 
 /* ---- Formatting (vigil fmt) ---------------------------------------------- */
 /* (declared by the formatter's author; see docs/LANGUAGE.md "Formatting") */
+
+/* The canonical layout of one .rules file's text (name is used in
+** diagnostics).  Returns a NUL-terminated string the caller frees with
+** free(), or NULL when the file is not formatted: it has lexical or syntax
+** errors (or any other error the parser reports), or memory ran out; the
+** reasons go to diag (which may be NULL).  Formatting keeps every comment,
+** prints every value from its own text, never changes what the file means,
+** and is idempotent: vg_format(vg_format(x)) == vg_format(x). */
+char *vg_format(const char *name, const char *text, size_t len, vg_diag_fn diag, void *ud);
 
 /* ---- end of formatting --------------------------------------------------- */
 

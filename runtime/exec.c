@@ -21,8 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "vm.h"
-#include "../include/vigil.h"
+#include "exec.h"
 #include "../compiler/limits.h"
 #include "../stdlib/lib.h"
 
@@ -42,7 +41,7 @@ typedef struct bad_count {
   char example[64];
 } bad_count;
 
-typedef struct src_run {
+struct src_run {
   const vm_source *src;
   sqlite3_stmt *lookup;      /* prepared on first lookup */
   int has_rowid;
@@ -53,38 +52,11 @@ typedef struct src_run {
   bad_count *bad;            /* [ncols * BAD__COUNT]: rows read by the source's scan */
   bad_count *lbad;           /* the same for rows read by lookups into it */
   int counting_lookup;       /* read_row counts into lbad */
-} src_run;
-
-typedef struct alert {
-  int rule, tier;
-  long seq;
-  const char *key, *message, *recipient;
-} alert;
-
-typedef struct pack_run {
-  vm_program *p;
-  sqlite3 *db;
-  const vg_run_opts *o;
-  int32_t as_of;
-  vm_state vm, wvm;          /* rules; wheres (never nested in each other) */
-  src_run *srcs;
-  vg_arena arena;            /* alert texts */
-  alert *alerts; long nalerts, capalerts;
-  const char *cur_key;       /* text of the key being evaluated */
-  vg_buf keytext;            /* its storage (any length) */
-  long long rows_read;
-  int warnings;
-  int failed;
-} pack_run;
+};
 
 /* ---- diagnostics ------------------------------------------------------------ */
 
-static void diag(const vg_run_opts *o, vg_severity sev, const char *file, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 5, 6)))
-#endif
-  ;
-static void diag(const vg_run_opts *o, vg_severity sev, const char *file, int line, const char *fmt, ...) {
+void exec_diag(const exec_opts *o, vg_severity sev, const char *file, int line, const char *fmt, ...) {
   if (!o->diag) return;
   char msg[1024];
   va_list ap;
@@ -104,7 +76,7 @@ static void diag(const vg_run_opts *o, vg_severity sev, const char *file, int li
 
 /* Append name as a quoted SQL identifier: "a""b".  Nothing in a rule file
 ** can end the quote, so nothing in it can become SQL. */
-static int quote_ident(vg_buf *b, const char *name) {
+int exec_quote_ident(vg_buf *b, const char *name) {
   if (vg_buf_append(b, "\"", 1) != 0) return -1;
   for (const char *s = name; *s; s++) {
     if (*s == '"' && vg_buf_append(b, "\"", 1) != 0) return -1;
@@ -117,11 +89,11 @@ static int select_list(vg_buf *b, const vm_source *s, int rowid) {
   int rc = vg_buf_append(b, "SELECT ", 7);
   for (int i = 0; i < s->ncols && rc == 0; i++) {
     if (i) rc |= vg_buf_append(b, ", ", 2);
-    rc |= quote_ident(b, s->cols[i].name);
+    rc |= exec_quote_ident(b, s->cols[i].name);
   }
   if (rowid) rc |= vg_buf_append(b, ", rowid", 7);
   rc |= vg_buf_append(b, " FROM ", 6);
-  rc |= quote_ident(b, s->table);
+  rc |= exec_quote_ident(b, s->table);
   return rc;
 }
 
@@ -152,7 +124,7 @@ static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
   return vg_buf_append(b, tmp, strlen(tmp));
 }
 
-static void count_bad(pack_run *pr, int si, int col, int kind, const vm_row *r) {
+static void count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r) {
   src_run *sr = &pr->srcs[si];
   bad_count *b = &(sr->counting_lookup ? sr->lbad : sr->bad)[col * BAD__COUNT + kind];
   if (b->n++ == 0) {
@@ -185,7 +157,7 @@ static long row_store(vm_row *r, const void *p, size_t n) {
 /* Read the statement's columns into r, as the source's column types say.
 ** Sets *skip when the row has no usable key or time.  Returns 0 or -1 when
 ** out of memory. */
-static int read_row(pack_run *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
+static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
   const vm_source *s = pr->srcs[si].src;
   r->buflen = 0;
   *skip = 0;
@@ -374,7 +346,7 @@ static int keep_key(val *dst, char **buf, size_t *cap, val k) {
 
 static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_row **row) {
   (void)vm;
-  pack_run *pr = ud;
+  exec_pack *pr = ud;
   src_run *sr = &pr->srcs[si];
   const vm_source *s = sr->src;
   if (sr->lvalid && sr->lday == day && same_key(sr->lkey, key)) {
@@ -387,16 +359,16 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
       q.len = 0;
       int rc = select_list(&q, s, sr->has_rowid);
       rc |= vg_buf_append(&q, " WHERE ", 7);
-      rc |= quote_ident(&q, s->cols[s->key].name);
+      rc |= exec_quote_ident(&q, s->cols[s->key].name);
       rc |= vg_buf_printf(&q, " = ?1 COLLATE BINARY ORDER BY ");
-      rc |= quote_ident(&q, s->cols[s->time].name);
+      rc |= exec_quote_ident(&q, s->cols[s->time].name);
       rc |= vg_buf_printf(&q, " DESC%s", sr->has_rowid ? ", rowid DESC" : "");
       if (rc) { vg_buf_free(&q); return -1; }
       if (sqlite3_prepare_v2(pr->db, q.data, -1, &sr->lookup, NULL) == SQLITE_OK) break;
     }
     vg_buf_free(&q);
     if (!sr->lookup) {
-      diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
+      exec_diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
       return -1;
     }
     if (!sr->lrow.v) {
@@ -435,7 +407,7 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
     sr->lfound = 1;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
     result = -1;
   }
   sr->counting_lookup = 0;
@@ -451,17 +423,18 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
 /* ---- alerts ---------------------------------------------------------------------------- */
 
 static int on_emit(void *ud, int rule, int tier, const char *message, const char *recipient) {
-  pack_run *pr = ud;
+  exec_pack *pr = ud;
   if (pr->nalerts == pr->capalerts) {
     long ncap = pr->capalerts ? pr->capalerts * 2 : 64;
-    alert *na = vg_realloc(pr->alerts, (size_t)ncap * sizeof *na);
+    exec_alert *na = vg_realloc(pr->alerts, (size_t)ncap * sizeof *na);
     if (!na) return -1;
     pr->alerts = na;
     pr->capalerts = ncap;
   }
-  alert *a = &pr->alerts[pr->nalerts];
+  exec_alert *a = &pr->alerts[pr->nalerts];
   a->rule = rule;
   a->tier = tier;
+  a->date = pr->as_of;
   a->seq = pr->nalerts;
   a->key = pr->cur_key;
   a->message = message ? vg_arena_strdup(&pr->arena, message) : NULL;
@@ -471,15 +444,17 @@ static int on_emit(void *ud, int rule, int tier, const char *message, const char
   return 0;
 }
 
+/* By date, then rule in declaration order, then key in the order read. */
 static int cmp_alert(const void *x, const void *y) {
-  const alert *a = x, *b = y;
+  const exec_alert *a = x, *b = y;
+  if (a->date != b->date) return a->date < b->date ? -1 : 1;
   if (a->rule != b->rule) return a->rule < b->rule ? -1 : 1;
   return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 /* ---- one source --------------------------------------------------------------------- */
 
-static void eval_error(pack_run *pr, int rule, vm_status st) {
+static void eval_error(exec_pack *pr, int rule, vm_status st) {
   const vm_program *p = pr->p;
   const vm_lineinfo *li = pr->vm.err_fn >= 0 ? vm_line_at(p, pr->vm.err_fn, pr->vm.err_pc) : NULL;
   const vm_rule *r = &p->rules[rule];
@@ -488,14 +463,16 @@ static void eval_error(pack_run *pr, int rule, vm_status st) {
                    : st == VM_ERR_NOMEM ? "out of memory"
                    : st == VM_ERR_LOOKUP ? "a lookup failed"
                    : "internal error: an invalid instruction";
-  diag(pr->o, VG_ERROR, li ? p->files[li->file] : p->files[r->file], li ? (int)li->line : (int)r->line,
+  exec_diag(pr->o, VG_ERROR, li ? p->files[li->file] : p->files[r->file], li ? (int)li->line : (int)r->line,
        "rule %s, key %s: %s", r->name, pr->cur_key ? pr->cur_key : "?", what);
   pr->failed = 1;
 }
 
 /* Evaluate the rules of source si on the series of one key. */
-static int eval_key(pack_run *pr, int si, const vm_series *s, const int *rules, int nrules) {
+static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date) {
   const vm_row *r0 = vm_series_row(s, 0);
+  pr->as_of = date;
+  pr->vm.as_of = date;
   if (row_key_buf(r0, pr->srcs[si].src->key, &pr->keytext) != 0) return -1;
   const char *kbuf = pr->keytext.data;
   pr->cur_key = NULL;
@@ -516,8 +493,17 @@ static int eval_key(pack_run *pr, int si, const vm_series *s, const int *rules, 
   return 0;
 }
 
+/* Evaluate the key's window at each evaluation date from *di on that is
+** before `before` and not before the window's newest row. */
+static int eval_dates(exec_pack *pr, int si, const vm_series *ser, const int *rules, int nrules, int *di, int32_t before) {
+  const vm_row *newest = vm_series_row(ser, 0);
+  for (; *di < pr->ndates && pr->dates[*di] < before; (*di)++)
+    if (newest && pr->dates[*di] >= newest->time && eval_key(pr, si, ser, rules, nrules, pr->dates[*di]) != 0) return -1;
+  return 0;
+}
+
 /* 1 when row r passes source si's where (or it has none), 0 when not, -1 on error. */
-static int where_ok(pack_run *pr, int si, vm_row *r) {
+static int where_ok(exec_pack *pr, int si, vm_row *r) {
   const vm_source *s = pr->srcs[si].src;
   if (s->where < 0) return 1;
   vm_series one = {r, 1, 1, 0, 1, s->ncols};
@@ -530,7 +516,7 @@ static int where_ok(pack_run *pr, int si, vm_row *r) {
 
 /* One query over the whole table ordered by key, time and rowid: every rule
 ** of the source is evaluated on each key's window when the key changes. */
-static int scan_source(pack_run *pr, int si, vm_series *ser, const int *rules, int nrules) {
+static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, int nrules) {
   const vm_source *s = pr->srcs[si].src;
   int result = 0;
   sqlite3_stmt *st = NULL;
@@ -542,40 +528,45 @@ static int scan_source(pack_run *pr, int si, vm_series *ser, const int *rules, i
     /* BINARY: the keys of one group must be equal byte for byte, as the
     ** runtime compares them, whatever collation the column declares */
     rc |= vg_buf_append(&q, " ORDER BY ", 10);
-    rc |= quote_ident(&q, s->cols[s->key].name);
+    rc |= exec_quote_ident(&q, s->cols[s->key].name);
     rc |= vg_buf_append(&q, " COLLATE BINARY, ", 17);
-    rc |= quote_ident(&q, s->cols[s->time].name);
+    rc |= exec_quote_ident(&q, s->cols[s->time].name);
     if (has_rowid) rc |= vg_buf_append(&q, ", rowid", 7);
     if (rc) { vg_buf_free(&q); return -1; }
     if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) == SQLITE_OK) break;
   }
   vg_buf_free(&q);
   if (!st) {
-    diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", s->name, s->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
   }
   int rc;
+  int32_t last = pr->dates[pr->ndates - 1];
+  int di = 0; /* the next evaluation date of the current key */
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     pr->rows_read++;
     vm_row *r = series_staging(ser);
     if (!r) { result = -1; goto done; }
     int skip;
     if (read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
-    if (skip || r->time > pr->as_of) continue;
+    if (skip || r->time > last) continue;
     const vm_row *newest = vm_series_row(ser, 0);
     if (newest && !same_row_key(newest, r, s->key)) {
-      if (eval_key(pr, si, ser, rules, nrules) != 0) { result = -1; goto done; }
+      if (eval_dates(pr, si, ser, rules, nrules, &di, INT32_MAX) != 0) { result = -1; goto done; }
       /* the staged row must survive the reset: move it to slot 0 */
       if (r != &ser->rows[0]) swap_rows(r, &ser->rows[0]);
       r = &ser->rows[0];
       ser->n = 0;
       ser->head = 0;
       newest = NULL;
+      di = 0;
     }
     int ok = where_ok(pr, si, r);
     if (ok < 0) { result = -1; goto done; }
     if (!ok) continue;
+    /* the dates before this row see the window as it is now */
+    if (newest && eval_dates(pr, si, ser, rules, nrules, &di, r->time) != 0) { result = -1; goto done; }
     if (newest && newest->time == r->time) {
       count_bad(pr, si, s->time, BAD_DUP, r);
       if (r->rowid > newest->rowid) swap_rows(r, &ser->rows[ser->head]);
@@ -585,12 +576,12 @@ static int scan_source(pack_run *pr, int si, vm_series *ser, const int *rules, i
     if (newest && newest->time > r->time && series_sink(ser)) count_bad(pr, si, s->time, BAD_DUP, r);
   }
   if (rc != SQLITE_DONE) {
-    diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     result = -1;
     goto done;
   }
-  if (ser->n > 0 && eval_key(pr, si, ser, rules, nrules) != 0) result = -1;
+  if (ser->n > 0 && eval_dates(pr, si, ser, rules, nrules, &di, INT32_MAX) != 0) result = -1;
 done:
   sqlite3_finalize(st);
   return result;
@@ -633,11 +624,11 @@ static void seek_plan_free(seek_plan *sp) {
 
 /* Prepare the seek statements when the table's indexes make them searches.
 ** Returns 1 (ready), 0 (no index for it: scan instead) or -1 (no memory). */
-static int seek_prepare(pack_run *pr, int si, seek_plan *sp) {
+static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
   const vm_source *s = pr->srcs[si].src;
   memset(sp, 0, sizeof *sp);
   vg_buf k = {NULL, 0, 0}, t = {NULL, 0, 0}, tab = {NULL, 0, 0}, q = {NULL, 0, 0};
-  int rc = quote_ident(&k, s->cols[s->key].name) | quote_ident(&t, s->cols[s->time].name) | quote_ident(&tab, s->table);
+  int rc = exec_quote_ident(&k, s->cols[s->key].name) | exec_quote_ident(&t, s->cols[s->time].name) | exec_quote_ident(&tab, s->table);
   int ready = 0;
   if (rc) goto done;
   for (sp->has_rowid = 1; sp->has_rowid >= 0 && !ready; sp->has_rowid--) {
@@ -675,7 +666,7 @@ done:
 
 /* Are seeks worth it?  Sample the first keys' history lengths: a table with
 ** about one row per key (invoices) is read faster by one scan. */
-static int seek_worth_it(pack_run *pr, seek_plan *sp, uint32_t lookback) {
+static int seek_worth_it(exec_pack *pr, seek_plan *sp, uint32_t lookback) {
   sqlite3_stmt *cnt = NULL;
   vg_buf q = {NULL, 0, 0};
   const char *sql = sqlite3_sql(sp->rows);
@@ -697,7 +688,7 @@ static int seek_worth_it(pack_run *pr, seek_plan *sp, uint32_t lookback) {
 
 /* Read the newest rows of one key (sp->rows bound to it) into tmp, newest
 ** first, until the window is full.  Returns the rows kept, or -1. */
-static long seek_key(pack_run *pr, int si, seek_plan *sp, vm_series *tmp, uint32_t need) {
+static long seek_key(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, uint32_t need) {
   const vm_source *s = pr->srcs[si].src;
   uint32_t n = 0;
   int rc;
@@ -712,7 +703,7 @@ static long seek_key(pack_run *pr, int si, seek_plan *sp, vm_series *tmp, uint32
     vm_row *r = &tmp->rows[n];
     int skip;
     if (read_row(pr, si, sp->rows, r, sp->has_rowid ? s->ncols : -1, &skip) != 0) return -1;
-    if (skip || r->time > pr->as_of) continue;
+    if (skip || r->time > pr->dates[0]) continue;
     /* past the window (a day of tolerance for zones in the time text) */
     if (n >= need && r->time < tmp->rows[need - 1].time - 1) break;
     int ok = where_ok(pr, si, r);
@@ -736,14 +727,14 @@ static long seek_key(pack_run *pr, int si, seek_plan *sp, vm_series *tmp, uint32
   }
   sqlite3_reset(sp->rows);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
   }
   return n < need ? n : need;
 }
 
-static int seek_source(pack_run *pr, int si, seek_plan *sp, vm_series *ser, uint32_t lookback, const int *rules, int nrules) {
+static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uint32_t lookback, const int *rules, int nrules) {
   const vm_source *s = pr->srcs[si].src;
   vm_series tmp;
   if (series_init(&tmp, s->ncols, VM_UNBOUNDED) != 0) { series_free(&tmp); return -1; }
@@ -766,10 +757,10 @@ static int seek_source(pack_run *pr, int si, seek_plan *sp, vm_series *ser, uint
     ser->n = (uint32_t)n;
     ser->head = (uint32_t)n - 1;
     for (long o = 0; o < n; o++) swap_rows(&tmp.rows[o], &ser->rows[n - 1 - o]);
-    if (eval_key(pr, si, ser, rules, nrules) != 0) { result = -1; break; }
+    if (eval_key(pr, si, ser, rules, nrules, pr->dates[0]) != 0) { result = -1; break; }
   }
   if (result == 0 && rc != SQLITE_DONE) {
-    diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading the keys of table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading the keys of table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     result = -1;
   }
@@ -778,7 +769,7 @@ static int seek_source(pack_run *pr, int si, seek_plan *sp, vm_series *ser, uint
 }
 
 /* 1 when the table has an index that makes the per-key query a search. */
-static int has_seek_index(pack_run *pr, int si) {
+static int has_seek_index(exec_pack *pr, int si) {
   seek_plan sp;
   int ready = seek_prepare(pr, si, &sp);
   seek_plan_free(&sp);
@@ -791,7 +782,7 @@ static int has_seek_index(pack_run *pr, int si) {
 ** bounded number of rows seeks the last rows of each key through the (key,
 ** time) index; otherwise (no such index, a day window or streak, or about
 ** one row per key) the table is read once in key and time order. */
-static int run_source(pack_run *pr, int si) {
+static int run_source(exec_pack *pr, int si) {
   const vm_program *p = pr->p;
   const vm_source *s = pr->srcs[si].src;
   int *rules = vg_realloc(NULL, (p->nrules ? p->nrules : 1) * sizeof *rules);
@@ -812,7 +803,7 @@ static int run_source(pack_run *pr, int si) {
   int result = 0, seek = 0;
   long long before = pr->rows_read;
   if (series_init(&ser, s->ncols, lookback) != 0) { result = -1; goto done; }
-  if (lookback != VM_UNBOUNDED && !pr->o->no_seek) {
+  if (lookback != VM_UNBOUNDED && !pr->o->no_seek && pr->ndates == 1) {
     seek = seek_prepare(pr, si, &sp);
     if (seek < 0) { result = -1; goto done; }
     if (seek) seek = seek_worth_it(pr, &sp, lookback);
@@ -820,7 +811,7 @@ static int run_source(pack_run *pr, int si) {
   result = seek ? seek_source(pr, si, &sp, &ser, lookback, rules, nrules) : scan_source(pr, si, &ser, rules, nrules);
   if (result == 0 && !seek && !pr->o->no_seek && pr->rows_read - before > 10000 && lookback != VM_UNBOUNDED &&
       !has_seek_index(pr, si)) {
-    diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s): with CREATE INDEX ON %s(%s, %s) a run would read "
+    exec_diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s): with CREATE INDEX ON %s(%s, %s) a run would read "
          "only the last rows of each key", s->table, s->cols[s->key].name, s->cols[s->time].name, s->table,
          s->cols[s->key].name, s->cols[s->time].name);
   }
@@ -836,11 +827,11 @@ done:
 
 /* The columns the program reads must exist with the types it was compiled
 ** for (a .vgc may meet another database than it was compiled against). */
-static int check_tables(pack_run *pr) {
+static int check_tables(exec_pack *pr) {
   const vm_program *p = pr->p;
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(pr->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE", -1, &st, NULL) != SQLITE_OK) {
-    diag(pr->o, VG_ERROR, NULL, 0, "%s: cannot read the schema: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: cannot read the schema: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
     return -1;
   }
   int rc = 0;
@@ -851,7 +842,7 @@ static int check_tables(pack_run *pr) {
       sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
       sqlite3_bind_text(st, 2, s->cols[k].name, -1, SQLITE_STATIC);
       if (sqlite3_step(st) != SQLITE_ROW) {
-        diag(pr->o, VG_ERROR, NULL, 0, "pack %s, source %s: the database has no column %s.%s", p->pack, s->name, s->table,
+        exec_diag(pr->o, VG_ERROR, NULL, 0, "pack %s, source %s: the database has no column %s.%s", p->pack, s->name, s->table,
              s->cols[k].name);
         rc = -1;
       }
@@ -884,7 +875,7 @@ static void mark_cols(const vm_program *p, int fn, uint8_t *own, uint8_t **look,
   }
 }
 
-static void report_counts(pack_run *pr, const vm_rule *r, int si, const uint8_t *used, const bad_count *bad, const char *how) {
+static void report_counts(exec_pack *pr, const vm_rule *r, int si, const uint8_t *used, const bad_count *bad, const char *how) {
   const vm_program *p = pr->p;
   const vm_source *s = &p->sources[si];
   for (int k = 0; k < s->ncols; k++) {
@@ -893,14 +884,14 @@ static void report_counts(pack_run *pr, const vm_rule *r, int si, const uint8_t 
       const bad_count *bc = &bad[k * BAD__COUNT + b];
       if (!bc->n) continue;
       pr->warnings++;
-      diag(pr->o, VG_WARNING, p->files[r->file], (int)r->line, "rule %s: table %s, column %s%s: %lld %s%s%s%s", r->name,
+      exec_diag(pr->o, VG_WARNING, p->files[r->file], (int)r->line, "rule %s: table %s, column %s%s: %lld %s%s%s%s", r->name,
            s->table, s->cols[k].name, how, bc->n, bad_what[b], bc->example[0] ? " (e.g. key " : "", bc->example,
            bc->example[0] ? ")" : "");
     }
   }
 }
 
-static void report_bad(pack_run *pr) {
+static void report_bad(exec_pack *pr) {
   const vm_program *p = pr->p;
   size_t nf = p->nfuncs ? p->nfuncs : 1, ns = p->nsources ? p->nsources : 1;
   uint8_t *seen = vg_realloc(NULL, nf);
@@ -934,7 +925,7 @@ static void report_bad(pack_run *pr) {
 
 /* ---- one pack ---------------------------------------------------------------------------- */
 
-static void pack_free(pack_run *pr) {
+void exec_pack_free(exec_pack *pr) {
   if (pr->srcs) {
     for (int i = 0; i < pr->p->nsources; i++) {
       sqlite3_finalize(pr->srcs[i].lookup);
@@ -955,8 +946,8 @@ static void pack_free(pack_run *pr) {
   vg_arena_free(&pr->arena);
 }
 
-/* Returns 0, or -1 with pr->failed (an input error, reported) or not (no memory). */
-static int pack_eval(pack_run *pr) {
+int exec_pack_eval(exec_pack *pr) {
+  pr->as_of = pr->ndates ? pr->dates[pr->ndates - 1] : 0;
   vm_program *p = pr->p;
   vm_state_init(&pr->vm, p, pr->as_of);
   vm_state_init(&pr->wvm, p, pr->as_of);
@@ -980,7 +971,7 @@ static int pack_eval(pack_run *pr) {
     if (run_source(pr, i) != 0 || pr->failed) return -1;
   if (pr->vm.type_warnings) {
     pr->warnings++;
-    diag(pr->o, VG_WARNING, NULL, 0, "pack %s: %llu operation(s) met a value of a type they do not take and gave null",
+    exec_diag(pr->o, VG_WARNING, NULL, 0, "pack %s: %llu operation(s) met a value of a type they do not take and gave null",
          p->pack, (unsigned long long)pr->vm.type_warnings);
   }
   report_bad(pr);
@@ -988,193 +979,3 @@ static int pack_eval(pack_run *pr) {
   return 0;
 }
 
-/* ---- recording ---------------------------------------------------------------------------- */
-
-static const char *const schema_sql =
-  "CREATE TABLE IF NOT EXISTS vigil_runs("
-  " run_id INTEGER PRIMARY KEY AUTOINCREMENT, pack TEXT NOT NULL, as_of TEXT NOT NULL,"
-  " started_at TEXT NOT NULL, finished_at TEXT NOT NULL, status TEXT NOT NULL,"
-  " rows_read INTEGER NOT NULL, alerts INTEGER NOT NULL);"
-  "CREATE UNIQUE INDEX IF NOT EXISTS vigil_runs_pack_as_of ON vigil_runs(pack, as_of);"
-  "CREATE TABLE IF NOT EXISTS vigil_alerts("
-  " run_id INTEGER NOT NULL REFERENCES vigil_runs(run_id), pack TEXT NOT NULL, rule TEXT NOT NULL,"
-  " tier TEXT NOT NULL, key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT);"
-  "CREATE INDEX IF NOT EXISTS vigil_alerts_run ON vigil_alerts(run_id);";
-
-static void now_utc(char *buf, size_t cap) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, cap - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
-static int exec_sql(sqlite3 *db, const vg_run_opts *o, const char *sql) {
-  char *err = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-    diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, err ? err : sqlite3_errmsg(db));
-    sqlite3_free(err);
-    return -1;
-  }
-  return 0;
-}
-
-static int record(sqlite3 *db, const vg_run_opts *o, pack_run *prs, int n, const char *as_of, const char *started,
-                  long long *ids) {
-  if (exec_sql(db, o, schema_sql) != 0) return -1;
-  sqlite3_stmt *del_a = NULL, *del_r = NULL, *ins_r = NULL, *ins_a = NULL;
-  int rc = 0;
-  char finished[40];
-  now_utc(finished, sizeof finished);
-  if (sqlite3_prepare_v2(db, "DELETE FROM vigil_alerts WHERE run_id IN (SELECT run_id FROM vigil_runs WHERE pack = ?1 AND as_of = ?2)", -1, &del_a, NULL) ||
-      sqlite3_prepare_v2(db, "DELETE FROM vigil_runs WHERE pack = ?1 AND as_of = ?2", -1, &del_r, NULL) ||
-      sqlite3_prepare_v2(db, "INSERT INTO vigil_runs(pack, as_of, started_at, finished_at, status, rows_read, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins_r, NULL) ||
-      sqlite3_prepare_v2(db, "INSERT INTO vigil_alerts(run_id, pack, rule, tier, key, as_of, message, recipient) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &ins_a, NULL)) {
-    rc = -1;
-    goto done;
-  }
-  for (int i = 0; i < n && rc == 0; i++) {
-    pack_run *pr = &prs[i];
-    const vm_program *p = pr->p;
-    sqlite3_stmt *dels[2] = {del_a, del_r};
-    for (int k = 0; k < 2; k++) {
-      sqlite3_reset(dels[k]);
-      sqlite3_bind_text(dels[k], 1, p->pack, -1, SQLITE_STATIC);
-      sqlite3_bind_text(dels[k], 2, as_of, -1, SQLITE_STATIC);
-      if (sqlite3_step(dels[k]) != SQLITE_DONE) { rc = -1; goto done; }
-    }
-    sqlite3_reset(ins_r);
-    sqlite3_bind_text(ins_r, 1, p->pack, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins_r, 2, as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins_r, 3, started, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins_r, 4, finished, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins_r, 5, pr->warnings ? "warnings" : "ok", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins_r, 6, pr->rows_read);
-    sqlite3_bind_int64(ins_r, 7, pr->nalerts);
-    if (sqlite3_step(ins_r) != SQLITE_DONE) { rc = -1; goto done; }
-    long long run_id = sqlite3_last_insert_rowid(db);
-    ids[i] = run_id;
-    for (long a = 0; a < pr->nalerts; a++) {
-      const alert *al = &pr->alerts[a];
-      sqlite3_reset(ins_a);
-      sqlite3_bind_int64(ins_a, 1, run_id);
-      sqlite3_bind_text(ins_a, 2, p->pack, -1, SQLITE_STATIC);
-      sqlite3_bind_text(ins_a, 3, p->rules[al->rule].name, -1, SQLITE_STATIC);
-      sqlite3_bind_text(ins_a, 4, p->tiers[al->tier], -1, SQLITE_STATIC);
-      sqlite3_bind_text(ins_a, 5, al->key, -1, SQLITE_STATIC);
-      sqlite3_bind_text(ins_a, 6, as_of, -1, SQLITE_STATIC);
-      if (al->message) sqlite3_bind_text(ins_a, 7, al->message, -1, SQLITE_STATIC);
-      else sqlite3_bind_null(ins_a, 7);
-      if (al->recipient) sqlite3_bind_text(ins_a, 8, al->recipient, -1, SQLITE_STATIC);
-      else sqlite3_bind_null(ins_a, 8);
-      if (sqlite3_step(ins_a) != SQLITE_DONE) { rc = -1; goto done; }
-    }
-  }
-done:
-  if (rc != 0) diag(o, VG_ERROR, NULL, 0, "%s: recording the run failed: %s", o->db_path, sqlite3_errmsg(db));
-  sqlite3_finalize(del_a);
-  sqlite3_finalize(del_r);
-  sqlite3_finalize(ins_r);
-  sqlite3_finalize(ins_a);
-  return rc;
-}
-
-/* ---- the public entry point ---------------------------------------------------------------- */
-
-int vg_parse_date(const char *text, int *days) {
-  int32_t d;
-  size_t n = strlen(text);
-  if (n != 10 || !lib_parse_date(text, n, &d)) return 0;
-  *days = d;
-  return 1;
-}
-
-vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
-  int32_t as_of;
-  char as_of_text[16];
-  if (o->as_of) {
-    int d;
-    if (!vg_parse_date(o->as_of, &d)) {
-      diag(o, VG_ERROR, NULL, 0, "--as-of %s: not a date (expected YYYY-MM-DD)", o->as_of);
-      return VG_EUSAGE;
-    }
-    as_of = d;
-  } else {
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    as_of = lib_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  }
-  lib_format_date(as_of, as_of_text);
-  for (int i = 0; i < n; i++)
-    for (int j = 0; j < i; j++)
-      if (strcmp(programs[i]->pack, programs[j]->pack) == 0) {
-        diag(o, VG_ERROR, NULL, 0, "pack %s is given twice; a run records each pack once", programs[i]->pack);
-        return VG_EUSAGE;
-      }
-  char started[40];
-  now_utc(started, sizeof started);
-  sqlite3 *db = NULL;
-  int flags = (o->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI;
-  if (sqlite3_open_v2(o->db_path, &db, flags, NULL) != SQLITE_OK) {
-    diag(o, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return VG_EDB;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  vg_status status = VG_OK;
-  pack_run *prs = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *prs);
-  long long *ids = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *ids);
-  if (!prs || !ids) { vg_free(prs); vg_free(ids); sqlite3_close(db); return VG_ENOMEM; }
-  memset(prs, 0, (size_t)(n ? n : 1) * sizeof *prs);
-  memset(ids, 0, (size_t)(n ? n : 1) * sizeof *ids);
-  /* one transaction: the data read is one snapshot, and the recording is atomic */
-  if (exec_sql(db, o, o->dry_run ? "BEGIN" : "BEGIN IMMEDIATE") != 0) { status = VG_EDB; goto done; }
-  for (int i = 0; i < n; i++) {
-    pack_run *pr = &prs[i];
-    pr->p = programs[i];
-    pr->db = db;
-    pr->o = o;
-    pr->as_of = as_of;
-    if (pack_eval(pr) != 0) { status = pr->failed ? VG_EINPUT : VG_ENOMEM; break; }
-  }
-  if (status == VG_OK && o->strict) {
-    int bad = 0;
-    for (int i = 0; i < n; i++) bad += prs[i].warnings;
-    if (bad) {
-      diag(o, VG_ERROR, NULL, 0, "--strict: the data has problems (listed above); nothing is recorded");
-      status = VG_EINPUT;
-    }
-  }
-  if (status == VG_OK && !o->dry_run) {
-    if (record(db, o, prs, n, as_of_text, started, ids) != 0) status = VG_EDB;
-  }
-  if (status == VG_OK) {
-    if (exec_sql(db, o, o->dry_run ? "ROLLBACK" : "COMMIT") != 0) status = VG_EDB;
-  } else {
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-  }
-  if (status == VG_OK) {
-    for (int i = 0; i < n; i++) {
-      pack_run *pr = &prs[i];
-      for (long a = 0; a < pr->nalerts && o->alert; a++) {
-        const alert *al = &pr->alerts[a];
-        vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, as_of_text,
-                       al->message, al->recipient};
-        o->alert(o->out_ud, &va);
-      }
-      if (o->summary) {
-        vg_run_summary s = {pr->p->pack, pr->rows_read, pr->nalerts, pr->warnings, ids[i]};
-        o->summary(o->out_ud, &s);
-      }
-    }
-  }
-done:
-  for (int i = 0; i < n; i++)
-    if (prs[i].p) pack_free(&prs[i]);
-  vg_free(prs);
-  vg_free(ids);
-  sqlite3_close(db);
-  return status;
-}

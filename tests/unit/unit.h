@@ -11,5 +11,7 @@ int unit_register_compiler(void); /* test_compiler.c: lexer, parser, checker, co
 int unit_register_vm(void);       /* test_vm.c: each VM operation */
 int unit_register_runtime(void);  /* test_runtime.c: windows, bad data, recording */
 int unit_register_golden(void);   /* test_golden.c: tests/golden and examples/ through the vigil binary */
+int unit_register_testrunner(void); /* test_testrunner.c: vigil test (vg_test_path and the command) */
+int unit_register_fmt(void);      /* test_fmt.c: vigil fmt (vg_format), its style and the corpus */
 
 #endif

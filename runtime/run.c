@@ -1,0 +1,429 @@
+/*
+** run.c — the public entry points that evaluate programs: vg_run (one date,
+** recorded in vigil_runs / vigil_alerts) and vg_backtest (every date of a
+** range, in one pass per source).  Both open the database, hold one
+** transaction (one snapshot of the data; an atomic recording), evaluate
+** each program with exec.c, and hand the alerts over only once all went
+** well.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "exec.h"
+#include "../stdlib/lib.h"
+
+int vg_parse_date(const char *text, int *days) {
+  int32_t d;
+  size_t n = strlen(text);
+  if (n != 10 || !lib_parse_date(text, n, &d)) return 0;
+  *days = d;
+  return 1;
+}
+
+/* ---- recording ------------------------------------------------------------ */
+
+static const char *const schema_sql =
+  "CREATE TABLE IF NOT EXISTS vigil_runs("
+  " run_id INTEGER PRIMARY KEY AUTOINCREMENT, pack TEXT NOT NULL, as_of TEXT NOT NULL,"
+  " started_at TEXT NOT NULL, finished_at TEXT NOT NULL, status TEXT NOT NULL,"
+  " rows_read INTEGER NOT NULL, alerts INTEGER NOT NULL);"
+  "CREATE UNIQUE INDEX IF NOT EXISTS vigil_runs_pack_as_of ON vigil_runs(pack, as_of);"
+  "CREATE TABLE IF NOT EXISTS vigil_alerts("
+  " run_id INTEGER NOT NULL REFERENCES vigil_runs(run_id), pack TEXT NOT NULL, rule TEXT NOT NULL,"
+  " tier TEXT NOT NULL, key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT);"
+  "CREATE INDEX IF NOT EXISTS vigil_alerts_run ON vigil_alerts(run_id);";
+
+static void now_utc(char *buf, size_t cap) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, cap - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+    return -1;
+  }
+  return 0;
+}
+
+static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const char *as_of, const char *started,
+                  long long *ids) {
+  if (exec_sql(db, o, schema_sql) != 0) return -1;
+  sqlite3_stmt *del_a = NULL, *del_r = NULL, *ins_r = NULL, *ins_a = NULL;
+  int rc = 0;
+  char finished[40];
+  now_utc(finished, sizeof finished);
+  if (sqlite3_prepare_v2(db, "DELETE FROM vigil_alerts WHERE run_id IN (SELECT run_id FROM vigil_runs WHERE pack = ?1 AND as_of = ?2)", -1, &del_a, NULL) ||
+      sqlite3_prepare_v2(db, "DELETE FROM vigil_runs WHERE pack = ?1 AND as_of = ?2", -1, &del_r, NULL) ||
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_runs(pack, as_of, started_at, finished_at, status, rows_read, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins_r, NULL) ||
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_alerts(run_id, pack, rule, tier, key, as_of, message, recipient) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &ins_a, NULL)) {
+    rc = -1;
+    goto done;
+  }
+  for (int i = 0; i < n && rc == 0; i++) {
+    exec_pack *pr = &prs[i];
+    const vm_program *p = pr->p;
+    sqlite3_stmt *dels[2] = {del_a, del_r};
+    for (int k = 0; k < 2; k++) {
+      sqlite3_reset(dels[k]);
+      sqlite3_bind_text(dels[k], 1, p->pack, -1, SQLITE_STATIC);
+      sqlite3_bind_text(dels[k], 2, as_of, -1, SQLITE_STATIC);
+      if (sqlite3_step(dels[k]) != SQLITE_DONE) { rc = -1; goto done; }
+    }
+    sqlite3_reset(ins_r);
+    sqlite3_bind_text(ins_r, 1, p->pack, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_r, 2, as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_r, 3, started, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_r, 4, finished, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_r, 5, pr->warnings ? "warnings" : "ok", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins_r, 6, pr->rows_read);
+    sqlite3_bind_int64(ins_r, 7, pr->nalerts);
+    if (sqlite3_step(ins_r) != SQLITE_DONE) { rc = -1; goto done; }
+    long long run_id = sqlite3_last_insert_rowid(db);
+    ids[i] = run_id;
+    for (long a = 0; a < pr->nalerts; a++) {
+      const exec_alert *al = &pr->alerts[a];
+      sqlite3_reset(ins_a);
+      sqlite3_bind_int64(ins_a, 1, run_id);
+      sqlite3_bind_text(ins_a, 2, p->pack, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 3, p->rules[al->rule].name, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 4, p->tiers[al->tier], -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 5, al->key, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 6, as_of, -1, SQLITE_STATIC);
+      if (al->message) sqlite3_bind_text(ins_a, 7, al->message, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(ins_a, 7);
+      if (al->recipient) sqlite3_bind_text(ins_a, 8, al->recipient, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(ins_a, 8);
+      if (sqlite3_step(ins_a) != SQLITE_DONE) { rc = -1; goto done; }
+    }
+  }
+done:
+  if (rc != 0) exec_diag(o, VG_ERROR, NULL, 0, "%s: recording the run failed: %s", o->db_path, sqlite3_errmsg(db));
+  sqlite3_finalize(del_a);
+  sqlite3_finalize(del_r);
+  sqlite3_finalize(ins_r);
+  sqlite3_finalize(ins_a);
+  return rc;
+}
+
+/* vigil_backtest: the alerts of a recorded backtest, replacing the pack's
+** earlier ones for the dates evaluated. */
+static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n) {
+  if (exec_sql(db, o,
+               "CREATE TABLE IF NOT EXISTS vigil_backtest(pack TEXT NOT NULL, rule TEXT NOT NULL, tier TEXT NOT NULL,"
+               " key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT);"
+               "CREATE INDEX IF NOT EXISTS vigil_backtest_pack ON vigil_backtest(pack, as_of);") != 0)
+    return -1;
+  sqlite3_stmt *del = NULL, *ins = NULL;
+  int rc = 0;
+  if (sqlite3_prepare_v2(db, "DELETE FROM vigil_backtest WHERE pack = ?1 AND as_of BETWEEN ?2 AND ?3", -1, &del, NULL) ||
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_backtest VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins, NULL)) {
+    rc = -1;
+    goto done;
+  }
+  for (int i = 0; i < n && rc == 0; i++) {
+    exec_pack *pr = &prs[i];
+    char lo[16], hi[16], day[16];
+    lib_format_date(pr->dates[0], lo);
+    lib_format_date(pr->dates[pr->ndates - 1], hi);
+    sqlite3_reset(del);
+    sqlite3_bind_text(del, 1, pr->p->pack, -1, SQLITE_STATIC);
+    sqlite3_bind_text(del, 2, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(del, 3, hi, -1, SQLITE_STATIC);
+    if (sqlite3_step(del) != SQLITE_DONE) { rc = -1; break; }
+    for (long a = 0; a < pr->nalerts; a++) {
+      const exec_alert *al = &pr->alerts[a];
+      lib_format_date(al->date, day);
+      sqlite3_reset(ins);
+      sqlite3_bind_text(ins, 1, pr->p->pack, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins, 2, pr->p->rules[al->rule].name, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins, 3, pr->p->tiers[al->tier], -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins, 4, al->key, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins, 5, day, -1, SQLITE_TRANSIENT);
+      if (al->message) sqlite3_bind_text(ins, 6, al->message, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(ins, 6);
+      if (al->recipient) sqlite3_bind_text(ins, 7, al->recipient, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(ins, 7);
+      if (sqlite3_step(ins) != SQLITE_DONE) { rc = -1; break; }
+    }
+  }
+done:
+  if (rc != 0) exec_diag(o, VG_ERROR, NULL, 0, "%s: recording the backtest failed: %s", o->db_path, sqlite3_errmsg(db));
+  sqlite3_finalize(del);
+  sqlite3_finalize(ins);
+  return rc;
+}
+
+/* ---- the shared driver -------------------------------------------------------- */
+
+typedef struct drive {
+  exec_opts eo;
+  int dry_run;
+  sqlite3 *db;
+  exec_pack *prs;
+  int n;
+} drive;
+
+/* Open the database (read-only for a dry run), begin the transaction and
+** evaluate every program at dates.  Returns VG_OK or the failure. */
+static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const int32_t *dates, int ndates) {
+  int flags = (d->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI;
+  if (sqlite3_open_v2(d->eo.db_path, &d->db, flags, NULL) != SQLITE_OK) {
+    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path,
+              d->db ? sqlite3_errmsg(d->db) : "out of memory");
+    return VG_EDB;
+  }
+  sqlite3_busy_timeout(d->db, 5000);
+  d->prs = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *d->prs);
+  if (!d->prs) return VG_ENOMEM;
+  memset(d->prs, 0, (size_t)(n ? n : 1) * sizeof *d->prs);
+  d->n = n;
+  /* one transaction: the data read is one snapshot, and the recording is atomic */
+  if (exec_sql(d->db, &d->eo, d->dry_run ? "BEGIN" : "BEGIN IMMEDIATE") != 0) return VG_EDB;
+  for (int i = 0; i < n; i++) {
+    exec_pack *pr = &d->prs[i];
+    pr->p = programs[i];
+    pr->db = d->db;
+    pr->o = &d->eo;
+    pr->dates = dates;
+    pr->ndates = ndates;
+    if (exec_pack_eval(pr) != 0) return pr->failed ? VG_EINPUT : VG_ENOMEM;
+  }
+  return VG_OK;
+}
+
+/* Commit (or, for a dry run or a failure, roll back) and close. */
+static vg_status drive_end(drive *d, vg_status status) {
+  if (d->db) {
+    if (status == VG_OK) {
+      if (exec_sql(d->db, &d->eo, d->dry_run ? "ROLLBACK" : "COMMIT") != 0) status = VG_EDB;
+    } else {
+      sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+  }
+  return status;
+}
+
+static void drive_free(drive *d) {
+  for (int i = 0; i < d->n; i++)
+    if (d->prs[i].p) exec_pack_free(&d->prs[i]);
+  vg_free(d->prs);
+  sqlite3_close(d->db);
+}
+
+static int same_pack_twice(const exec_opts *o, vg_program *const *programs, int n, const char *what) {
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp(programs[i]->pack, programs[j]->pack) == 0) {
+        exec_diag(o, VG_ERROR, NULL, 0, "pack %s is given twice; %s", programs[i]->pack, what);
+        return 1;
+      }
+  return 0;
+}
+
+/* ---- vg_run ------------------------------------------------------------------------ */
+
+vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
+  drive d;
+  memset(&d, 0, sizeof d);
+  d.eo.diag = o->diag;
+  d.eo.ud = o->ud;
+  d.eo.db_path = o->db_path;
+  d.eo.no_seek = o->no_seek;
+  d.dry_run = o->dry_run;
+  int32_t as_of;
+  char as_of_text[16];
+  if (o->as_of) {
+    int day;
+    if (!vg_parse_date(o->as_of, &day)) {
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "--as-of %s: not a date (expected YYYY-MM-DD)", o->as_of);
+      return VG_EUSAGE;
+    }
+    as_of = day;
+  } else {
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    as_of = lib_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  }
+  lib_format_date(as_of, as_of_text);
+  if (same_pack_twice(&d.eo, programs, n, "a run records each pack once")) return VG_EUSAGE;
+  char started[40];
+  now_utc(started, sizeof started);
+  long long *ids = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *ids);
+  if (!ids) return VG_ENOMEM;
+  memset(ids, 0, (size_t)(n ? n : 1) * sizeof *ids);
+  vg_status status = drive_eval(&d, programs, n, &as_of, 1);
+  if (status == VG_OK && o->strict) {
+    int bad = 0;
+    for (int i = 0; i < n; i++) bad += d.prs[i].warnings;
+    if (bad) {
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "--strict: the data has problems (listed above); nothing is recorded");
+      status = VG_EINPUT;
+    }
+  }
+  if (status == VG_OK && !o->dry_run && record(d.db, &d.eo, d.prs, n, as_of_text, started, ids) != 0) status = VG_EDB;
+  status = drive_end(&d, status);
+  if (status == VG_OK) {
+    for (int i = 0; i < n; i++) {
+      exec_pack *pr = &d.prs[i];
+      for (long a = 0; a < pr->nalerts && o->alert; a++) {
+        const exec_alert *al = &pr->alerts[a];
+        vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, as_of_text,
+                       al->message, al->recipient};
+        o->alert(o->out_ud, &va);
+      }
+      if (o->summary) {
+        vg_run_summary s = {pr->p->pack, pr->rows_read, pr->nalerts, pr->warnings, ids[i]};
+        o->summary(o->out_ud, &s);
+      }
+    }
+  }
+  drive_free(&d);
+  vg_free(ids);
+  return status;
+}
+
+/* ---- vg_backtest -------------------------------------------------------------------- */
+
+/* The distinct days of the time columns of the sources the programs' rules
+** are on, within [from, to], sorted, into *out (vg_realloc'd). */
+static int snapshot_dates(sqlite3 *db, const exec_opts *o, vg_program *const *programs, int n, int32_t from, int32_t to,
+                          int32_t **out, int *nout) {
+  int cap = 64, k = 0;
+  int32_t *v = vg_realloc(NULL, (size_t)cap * sizeof *v);
+  if (!v) return -1;
+  for (int i = 0; i < n; i++) {
+    const vm_program *p = programs[i];
+    for (int si = 0; si < p->nsources; si++) {
+      int has_rule = 0;
+      for (int r = 0; r < p->nrules; r++) has_rule |= p->rules[r].source == si;
+      if (!has_rule) continue;
+      const vm_source *s = &p->sources[si];
+      vg_buf q = {NULL, 0, 0};
+      int rc = vg_buf_append(&q, "SELECT DISTINCT ", 16);
+      rc |= exec_quote_ident(&q, s->cols[s->time].name);
+      rc |= vg_buf_append(&q, " FROM ", 6);
+      rc |= exec_quote_ident(&q, s->table);
+      sqlite3_stmt *st = NULL;
+      if (rc || sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
+        if (!rc) exec_diag(o, VG_ERROR, NULL, 0, "source %s: %s", s->name, sqlite3_errmsg(db));
+        vg_buf_free(&q);
+        vg_free(v);
+        return rc ? -1 : -2;
+      }
+      vg_buf_free(&q);
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        int32_t day;
+        if (!t || !lib_parse_date((const char *)t, (size_t)sqlite3_column_bytes(st, 0), &day)) continue;
+        if (day < from || day > to) continue;
+        if (k == cap) {
+          int32_t *nv = vg_realloc(v, (size_t)cap * 2 * sizeof *nv);
+          if (!nv) { sqlite3_finalize(st); vg_free(v); return -1; }
+          v = nv;
+          cap *= 2;
+        }
+        v[k++] = day;
+      }
+      sqlite3_finalize(st);
+    }
+  }
+  /* sort and drop repeats */
+  for (int i = 1; i < k; i++) {
+    int32_t x = v[i];
+    int j = i;
+    for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+    v[j] = x;
+  }
+  int m = 0;
+  for (int i = 0; i < k; i++)
+    if (m == 0 || v[m - 1] != v[i]) v[m++] = v[i];
+  *out = v;
+  *nout = m;
+  return 0;
+}
+
+vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts *o) {
+  drive d;
+  memset(&d, 0, sizeof d);
+  d.eo.diag = o->diag;
+  d.eo.ud = o->ud;
+  d.eo.db_path = o->db_path;
+  d.eo.no_seek = 1;
+  d.dry_run = !o->record;
+  int from, to;
+  if (!o->from || !vg_parse_date(o->from, &from) || !o->to || !vg_parse_date(o->to, &to) || from > to) {
+    exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs --from and --to dates (YYYY-MM-DD), from on or before to");
+    return VG_EUSAGE;
+  }
+  if (o->every_days < 0 || (o->every_days > 0 && o->at_snapshots)) {
+    exec_diag(&d.eo, VG_ERROR, NULL, 0, "give --every or --at-snapshots, not both");
+    return VG_EUSAGE;
+  }
+  if (same_pack_twice(&d.eo, programs, n, "a backtest evaluates each pack once")) return VG_EUSAGE;
+  int32_t *dates = NULL;
+  int ndates = 0;
+  vg_status status = VG_OK;
+  if (o->at_snapshots) {
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(o->db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, db ? sqlite3_errmsg(db) : "out of memory");
+      sqlite3_close(db);
+      return VG_EDB;
+    }
+    int rc = snapshot_dates(db, &d.eo, programs, n, from, to, &dates, &ndates);
+    sqlite3_close(db);
+    if (rc != 0) return rc == -1 ? VG_ENOMEM : VG_EINPUT;
+  } else {
+    int step = o->every_days > 0 ? o->every_days : 1;
+    ndates = (to - from) / step + 1;
+    dates = vg_realloc(NULL, (size_t)ndates * sizeof *dates);
+    if (!dates) return VG_ENOMEM;
+    for (int i = 0; i < ndates; i++) dates[i] = from + i * step;
+  }
+  if (ndates == 0) {
+    vg_free(dates);
+    return VG_OK; /* nothing to evaluate: no snapshot in the range */
+  }
+  status = drive_eval(&d, programs, n, dates, ndates);
+  if (status == VG_OK && o->record && record_backtest(d.db, &d.eo, d.prs, n) != 0) status = VG_EDB;
+  status = drive_end(&d, status);
+  if (status == VG_OK && o->alert) {
+    /* by date, then pack in the order given, rule, key: what separate runs give */
+    long *at = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *at);
+    if (!at) status = VG_ENOMEM;
+    else {
+      memset(at, 0, (size_t)(n ? n : 1) * sizeof *at);
+      for (int di = 0; di < ndates; di++) {
+        char day[16];
+        lib_format_date(dates[di], day);
+        for (int i = 0; i < n; i++) {
+          exec_pack *pr = &d.prs[i];
+          for (; at[i] < pr->nalerts && pr->alerts[at[i]].date == dates[di]; at[i]++) {
+            const exec_alert *al = &pr->alerts[at[i]];
+            vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, day,
+                           al->message, al->recipient};
+            o->alert(o->out_ud, &va);
+          }
+        }
+      }
+      vg_free(at);
+    }
+  }
+  if (status == VG_OK && o->summary)
+    for (int i = 0; i < n; i++) {
+      vg_run_summary s = {d.prs[i].p->pack, d.prs[i].rows_read, d.prs[i].nalerts, d.prs[i].warnings, 0};
+      o->summary(o->out_ud, &s);
+    }
+  drive_free(&d);
+  vg_free(dates);
+  return status;
+}

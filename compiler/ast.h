@@ -188,6 +188,16 @@ int schema_column(const cc_table *t, const char *name);
 /* The type a declared SQLite type reads as: VT_NUM, VT_STR, VT_DATE or T_ANY. */
 uint8_t schema_decl_type(const char *decl);
 
+/* ---- Files (compile.c) ---------------------------------------------------- */
+
+/* A whole file, NUL-terminated, in a vg_realloc'd buffer the caller frees
+** with vg_free.  NULL with errno set on failure (EFBIG past limit bytes). */
+char *compile_read_file(const char *path, size_t *len, size_t limit);
+/* 1 when s ends with suf. */
+int compile_has_suffix(const char *s, const char *suf);
+/* qsort comparison of two char * by strcmp. */
+int compile_cmp_str(const void *a, const void *b);
+
 /* ---- Checking and code generation --------------------------------------- */
 
 /* Resolve, check and compile the declarations in c->decls into a program.

@@ -18,9 +18,8 @@ static void cc_init(cc *c, const vg_compile_opts *o) {
   if (c->max_errors <= 0) c->max_errors = VG_DEFAULT_MAX_ERRORS;
 }
 
-/* Read a whole file into a vg_realloc'd buffer (NUL-terminated).  Returns
-** NULL with errno set on failure. */
-static char *read_file(const char *path, size_t *len, size_t limit) {
+/* See ast.h. */
+char *compile_read_file(const char *path, size_t *len, size_t limit) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   vg_buf b = {NULL, 0, 0};
@@ -38,12 +37,12 @@ static char *read_file(const char *path, size_t *len, size_t limit) {
   return b.data;
 }
 
-static int has_suffix(const char *s, const char *suf) {
+int compile_has_suffix(const char *s, const char *suf) {
   size_t n = strlen(s), m = strlen(suf);
   return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+int compile_cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* The default pack name: the folder's or file's base name without .rules. */
 static const char *base_name(cc *c, const char *path) {
@@ -63,7 +62,7 @@ static int load_schema(cc *c, const vg_compile_opts *o, const char *folder_schem
   const char *path = o && o->schema_path ? o->schema_path : folder_schema;
   if (!path) return 0;
   size_t len;
-  char *sql = read_file(path, &len, VG_MAX_FILE_SIZE);
+  char *sql = compile_read_file(path, &len, VG_MAX_FILE_SIZE);
   if (!sql) {
     if (!(o && o->schema_path) && errno == ENOENT) return 0; /* no schema.sql beside: unchecked */
     cc_error_plain(c, "%s: cannot read the schema: %s", path, strerror(errno));
@@ -107,7 +106,7 @@ static vg_status load_vgc(const char *path, const vg_compile_opts *o, vg_program
   cc c;
   cc_init(&c, o);
   size_t len;
-  char *data = read_file(path, &len, 256u * 1024u * 1024u);
+  char *data = compile_read_file(path, &len, 256u * 1024u * 1024u);
   if (!data) {
     cc_error_plain(&c, "%s: cannot read: %s", path, strerror(errno));
     return VG_EIO;
@@ -142,7 +141,7 @@ vg_status vg_compile_path(const char *path, const vg_compile_opts *o, vg_program
       (void)got;
       fclose(f);
     }
-    if (memcmp(magic, "VGC", 4) == 0 || has_suffix(path, ".vgc")) return load_vgc(path, o, out);
+    if (memcmp(magic, "VGC", 4) == 0 || compile_has_suffix(path, ".vgc")) return load_vgc(path, o, out);
   }
   vg_status st_rc = VG_OK;
   char *folder_schema = NULL;
@@ -157,7 +156,7 @@ vg_status vg_compile_path(const char *path, const vg_compile_opts *o, vg_program
     struct dirent *e;
     size_t cap = 0;
     while ((e = readdir(d)) != NULL) {
-      if (e->d_name[0] == '.' || !has_suffix(e->d_name, ".rules")) continue;
+      if (e->d_name[0] == '.' || !compile_has_suffix(e->d_name, ".rules")) continue;
       if (nnames == cap) {
         cap = cap ? cap * 2 : 16;
         char **nn = vg_realloc(names, cap * sizeof *nn);
@@ -167,7 +166,7 @@ vg_status vg_compile_path(const char *path, const vg_compile_opts *o, vg_program
       size_t len = strlen(path) + strlen(e->d_name) + 2;
       names[nnames] = vg_arena_alloc(&c.arena, len);
       if (!names[nnames]) { closedir(d); st_rc = VG_ENOMEM; goto done; }
-      snprintf(names[nnames], len, "%s%s%s", path, has_suffix(path, "/") ? "" : "/", e->d_name);
+      snprintf(names[nnames], len, "%s%s%s", path, compile_has_suffix(path, "/") ? "" : "/", e->d_name);
       nnames++;
     }
     closedir(d);
@@ -176,11 +175,11 @@ vg_status vg_compile_path(const char *path, const vg_compile_opts *o, vg_program
       st_rc = VG_EINPUT;
       goto done;
     }
-    qsort(names, nnames, sizeof *names, cmp_str);
+    qsort(names, nnames, sizeof *names, compile_cmp_str);
     size_t len = strlen(path) + 16;
     folder_schema = vg_arena_alloc(&c.arena, len);
     if (!folder_schema) { st_rc = VG_ENOMEM; goto done; }
-    snprintf(folder_schema, len, "%s%sschema.sql", path, has_suffix(path, "/") ? "" : "/");
+    snprintf(folder_schema, len, "%s%sschema.sql", path, compile_has_suffix(path, "/") ? "" : "/");
   } else {
     names = vg_realloc(NULL, sizeof *names);
     if (!names) { st_rc = VG_ENOMEM; goto done; }
@@ -196,7 +195,7 @@ vg_status vg_compile_path(const char *path, const vg_compile_opts *o, vg_program
   if (load_schema(&c, o, folder_schema) != 0) { st_rc = c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   for (size_t i = 0; i < nnames; i++) {
     size_t len;
-    char *text = read_file(names[i], &len, VG_MAX_FILE_SIZE);
+    char *text = compile_read_file(names[i], &len, VG_MAX_FILE_SIZE);
     if (!text) {
       if (errno == EFBIG) cc_error_plain(&c, "%s: file too large (at most %u bytes)", names[i], (unsigned)VG_MAX_FILE_SIZE);
       else cc_error_plain(&c, "%s: cannot read: %s", names[i], strerror(errno));

@@ -77,38 +77,12 @@ typedef struct tr {
 
 /* ---- files ---------------------------------------------------------------------- */
 
-/* A whole file, NUL-terminated (vg_free it).  NULL with errno set. */
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  vg_buf b = {NULL, 0, 0};
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (b.len + n > VG_MAX_FILE_SIZE) { vg_buf_free(&b); fclose(f); errno = EFBIG; return NULL; }
-    if (vg_buf_append(&b, chunk, n) != 0) { vg_buf_free(&b); fclose(f); errno = ENOMEM; return NULL; }
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { vg_buf_free(&b); errno = EIO; return NULL; }
-  if (!b.data && vg_buf_append(&b, "", 0) != 0) { errno = ENOMEM; return NULL; }
-  *len = b.len;
-  return b.data;
-}
-
-static int ends_with(const char *s, const char *suf) {
-  size_t n = strlen(s), m = strlen(suf);
-  return n >= m && strcmp(s + n - m, suf) == 0;
-}
-
-static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 /* dir + "/" + name in the cc's arena. */
 static char *join(tr *t, const char *dir, const char *name) {
   size_t len = strlen(dir) + strlen(name) + 2;
   char *s = vg_arena_alloc(&t->c.arena, len);
   if (!s) { t->oom = 1; return NULL; }
-  snprintf(s, len, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", name);
+  snprintf(s, len, "%s%s%s", dir, compile_has_suffix(dir, "/") ? "" : "/", name);
   return s;
 }
 
@@ -122,7 +96,7 @@ static int list_rules(tr *t, const char *dir, char ***out, size_t *n) {
   size_t cap = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.' || !ends_with(e->d_name, ".rules")) continue;
+    if (e->d_name[0] == '.' || !compile_has_suffix(e->d_name, ".rules")) continue;
     if (*n == cap) {
       cap = cap ? cap * 2 : 16;
       char **nn = vg_realloc(*out, cap * sizeof *nn);
@@ -134,14 +108,14 @@ static int list_rules(tr *t, const char *dir, char ***out, size_t *n) {
     (*out)[(*n)++] = full;
   }
   closedir(d);
-  if (*n) qsort(*out, *n, sizeof **out, cmp_name);
+  if (*n) qsort(*out, *n, sizeof **out, compile_cmp_str);
   return 0;
 }
 
 /* Add a file to the cc; returns its index or -1 (error reported). */
 static int add_file(tr *t, const char *path) {
   size_t len;
-  char *text = slurp(path, &len);
+  char *text = compile_read_file(path, &len, VG_MAX_FILE_SIZE);
   if (!text) {
     if (errno == ENOMEM) t->oom = 1;
     else cc_error_plain(&t->c, "%s: cannot read: %s", path, strerror(errno));
@@ -718,7 +692,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
     if (!tdir || list_rules(t, tdir, &tests, &ntests) != 0) goto done;
     t->schema_path = join(t, path, "schema.sql");
   } else {
-    if (!ends_with(path, ".rules")) {
+    if (!compile_has_suffix(path, ".rules")) {
       cc_error_plain(&t->c, "%s: vigil test needs a pack folder or a .rules file (the tests are in the rules' source)", path);
       rc = VG_EINPUT;
       goto done;
@@ -736,7 +710,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
   }
   if (!t->schema_path) goto done;
   size_t slen;
-  t->schema_sql = slurp(t->schema_path, &slen);
+  t->schema_sql = compile_read_file(t->schema_path, &slen, VG_MAX_FILE_SIZE);
   if (!t->schema_sql) {
     if (errno == ENOMEM) { t->oom = 1; goto done; }
     cc_error_plain(&t->c, "%s: cannot read the pack's schema: %s (vigil test builds each test's database from it)", t->schema_path,

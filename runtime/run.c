@@ -228,6 +228,12 @@ static int same_pack_twice(const exec_opts *o, vg_program *const *programs, int 
   return 0;
 }
 
+/* Hand one alert to the caller. */
+static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_alert_fn fn, void *ud) {
+  vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, day, al->message, al->recipient};
+  fn(ud, &va);
+}
+
 /* ---- vg_run ------------------------------------------------------------------------ */
 
 vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
@@ -274,12 +280,7 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
   if (status == VG_OK) {
     for (int i = 0; i < n; i++) {
       exec_pack *pr = &d.prs[i];
-      for (long a = 0; a < pr->nalerts && o->alert; a++) {
-        const exec_alert *al = &pr->alerts[a];
-        vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, as_of_text,
-                       al->message, al->recipient};
-        o->alert(o->out_ud, &va);
-      }
+      for (long a = 0; a < pr->nalerts && o->alert; a++) give(pr, &pr->alerts[a], as_of_text, o->alert, o->out_ud);
       if (o->summary) {
         vg_run_summary s = {pr->p->pack, pr->rows_read, pr->nalerts, pr->warnings, ids[i]};
         o->summary(o->out_ud, &s);
@@ -407,12 +408,8 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
         lib_format_date(dates[di], day);
         for (int i = 0; i < n; i++) {
           exec_pack *pr = &d.prs[i];
-          for (; at[i] < pr->nalerts && pr->alerts[at[i]].date == dates[di]; at[i]++) {
-            const exec_alert *al = &pr->alerts[at[i]];
-            vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, day,
-                           al->message, al->recipient};
-            o->alert(o->out_ud, &va);
-          }
+          for (; at[i] < pr->nalerts && pr->alerts[at[i]].date == dates[di]; at[i]++)
+            give(pr, &pr->alerts[at[i]], day, o->alert, o->out_ud);
         }
       }
       vg_free(at);

@@ -67,7 +67,7 @@ static const char *const usage_disasm =
 
 static const char *const usage_run =
   "usage: vigil run --db FILE [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [--format text|jsonl|csv]\n"
-  "                 [--dry-run] [--strict] PATH...\n"
+  "                 [--dry-run] [--strict] [--scan] [--summary text|json] PATH...\n"
   "\n"
   "Evaluate the packs over the database as of a date and record the run in\n"
   "vigil_runs / vigil_alerts (one transaction; re-running a pack for the same\n"
@@ -80,6 +80,8 @@ static const char *const usage_run =
   "  --dry-run          open the database read-only and record nothing\n"
   "  --strict           bad data (reported on stderr) fails the run\n"
   "  --scan             read each table whole, in key order (no per-key index seeks)\n"
+  "  --summary FORMAT   the per-pack summary on stderr: text (default) or json, with\n"
+  "                     alerts new, ongoing, escalated and resolved per tier\n"
   "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line\n";
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
@@ -228,6 +230,7 @@ enum { OUT_TEXT, OUT_JSONL, OUT_CSV };
 
 typedef struct run_out {
   int format;
+  int summary_json;  /* --summary json */
   diag_sink line;  /* a reusable buffer */
   int header_done;
 } run_out;
@@ -267,6 +270,10 @@ static void on_alert(void *ud, const vg_alert *a) {
     char head[512];
     snprintf(head, sizeof head, "%-7s %s/%s  key %s", a->tier, a->pack, a->rule, a->key);
     sink_str(s, head);
+    if (a->status && strcmp(a->status, "new") != 0) {
+      snprintf(head, sizeof head, "  (%s since %s, %d runs)", a->status, a->first_seen, a->runs);
+      sink_str(s, head);
+    }
     if (a->recipient) { sink_str(s, "  -> "); sink_str(s, a->recipient); }
     if (a->message) { sink_str(s, "\n        "); sink_str(s, a->message); }
     sink_str(s, "\n");
@@ -275,19 +282,58 @@ static void on_alert(void *ud, const vg_alert *a) {
 }
 
 static void on_summary(void *ud, const vg_run_summary *sm) {
-  (void)ud;
+  run_out *r = ud;
+  static const char *const life[4] = {"new", "ongoing", "escalated", "resolved"};
+  if (r->summary_json) {
+    /* one JSON object per pack on stderr */
+    diag_sink *s = &r->line;
+    s->len = 0;
+    char num[64];
+    sink_str(s, "{\"pack\":");
+    sink_json(s, sm->pack);
+    snprintf(num, sizeof num, ",\"rows_read\":%lld,\"alerts\":%lld,\"run_id\":", sm->rows_read, sm->alerts);
+    sink_str(s, num);
+    if (sm->run_id) { snprintf(num, sizeof num, "%lld", sm->run_id); sink_str(s, num); }
+    else sink_str(s, "null");
+    sink_str(s, sm->warnings ? ",\"status\":\"warnings\",\"tiers\":{" : ",\"status\":\"ok\",\"tiers\":{");
+    for (int t = 0; t < sm->ntiers; t++) {
+      if (t) sink_str(s, ",");
+      sink_json(s, sm->tiers[t]);
+      sink_str(s, ":{");
+      for (int k = 0; k < 4; k++) {
+        snprintf(num, sizeof num, "%s\"%s\":%lld", k ? "," : "", life[k], sm->life[t * 4 + k]);
+        sink_str(s, num);
+      }
+      sink_str(s, "}");
+    }
+    sink_str(s, "}}\n");
+    fwrite(s->buf, 1, s->len, stderr);
+    return;
+  }
+  /* per tier: new, ongoing, escalated, resolved, when there is any */
+  char detail[1024] = "";
+  size_t used = 0;
+  for (int t = 0; t < sm->ntiers; t++) {
+    const long long *c = &sm->life[t * 4];
+    if (!c[0] && !c[1] && !c[2] && !c[3]) continue;
+    int w = snprintf(detail + used, sizeof detail - used, "%s%s: %lld new, %lld ongoing, %lld escalated, %lld resolved",
+                     used ? "; " : " (", sm->tiers[t], c[0], c[1], c[2], c[3]);
+    if (w < 0 || (size_t)w >= sizeof detail - used) break;
+    used += (size_t)w;
+  }
+  if (used && used < sizeof detail - 1) { detail[used++] = ')'; detail[used] = 0; }
   if (sm->run_id)
-    fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alert%s, recorded as run %lld%s\n", sm->pack, sm->rows_read,
-            sm->alerts, sm->alerts == 1 ? "" : "s", sm->run_id, sm->warnings ? " (with data warnings)" : "");
+    fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alert%s%s, recorded as run %lld%s\n", sm->pack, sm->rows_read,
+            sm->alerts, sm->alerts == 1 ? "" : "s", detail, sm->run_id, sm->warnings ? " (with data warnings)" : "");
   else
-    fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alert%s (dry run, nothing recorded)\n", sm->pack, sm->rows_read,
-            sm->alerts, sm->alerts == 1 ? "" : "s");
+    fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alert%s%s (dry run, nothing recorded)\n", sm->pack, sm->rows_read,
+            sm->alerts, sm->alerts == 1 ? "" : "s", detail);
 }
 
 static int cmd_run(int argc, char **argv) {
   const char *db = NULL, *as_of = NULL;
   const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT;
+  int nsets = 0, npaths = 0, dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
@@ -312,6 +358,10 @@ static int cmd_run(int argc, char **argv) {
       strict = 1;
     } else if (strcmp(argv[i], "--scan") == 0) {
       no_seek = 1;
+    } else if ((v = opt_value(argc, argv, &i, "--summary"))) {
+      if (strcmp(v, "json") == 0) summary_json = 1;
+      else if (strcmp(v, "text") == 0) summary_json = 0;
+      else return usage_error(usage_run, "unknown summary format '%s' (text or json)", v);
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return usage_error(usage_run, "unknown option '%s'", argv[i]);
     } else if (npaths < 256) {
@@ -359,6 +409,7 @@ static int cmd_run(int argc, char **argv) {
     run_out out;
     memset(&out, 0, sizeof out);
     out.format = format;
+    out.summary_json = summary_json;
     vg_run_opts ro = {.db_path = db, .as_of = as_of, .dry_run = dry, .strict = strict, .diag = on_diag, .ud = &sink,
                       .alert = on_alert, .summary = on_summary, .out_ud = &out, .no_seek = no_seek};
     vg_status st = vg_run(progs, nprogs, &ro);

@@ -51,7 +51,8 @@ typedef enum {
   **   D_TEXPECT name: the tier (NULL for "no alert"), str: the rule,
   **             a: the key literal, c: the message literal or NULL
   ** Compiling a pack ignores them. */
-  D_TEST, D_TASOF, D_TSET, D_TTABLE, D_TEXPECT, A_ROW
+  D_TEST, D_TASOF, D_TSET, D_TTABLE, D_TEXPECT, A_ROW,
+  D_ESCALATE  /* escalate after DURATION (num: days), in a rule or for the pack */
 } ast_kind;
 
 typedef enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_AND, BIN_OR } ast_binop;

@@ -437,7 +437,24 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     int line, col;
     cc_line_col(c, r->decl->loc.file, r->decl->loc.start, &line, &col);
     vr->line = (uint32_t)line;
+    vr->escalate = r->escalate >= 0 ? r->escalate : pk->escalate;
+    vr->clear = -1;
     rule_fn(&g, r);
+    if (r->clear && !c->oom && !g.failed) {
+      /* the clear condition: a value function, with its `for` inside */
+      fnb *f = new_fn(&g, VM_FN_VALUE, r->source);
+      if (!f) { c->oom = 1; goto fail; }
+      vr->clear = f->index;
+      if (r->clear->ival > 0) {
+        long fn = value_fn(&g, r->source, r->clear->a);
+        if (fn < 0) goto fail;
+        at(&g, f, r->clear->loc);
+        emit(&g, f, r->clear->loc, OP_FOR, fn, r->clear->ival, 0);
+      } else {
+        expr(&g, f, r->source, r->clear->a);
+      }
+      emit(&g, f, r->clear->loc, OP_RETV, 0, 0, 0);
+    }
     p->nrules++;
     if (c->oom || g.failed) goto fail;
   }

@@ -556,6 +556,14 @@ static void i_field(fm *f) {
   opt_semi(f);
 }
 
+/* escalate after DURATION */
+static void i_escalate(fm *f) {
+  take_stmt(f);
+  take(f, 1);
+  take(f, 1);
+  opt_semi(f);
+}
+
 static void rule_items(fm *f) {
   while (cur(f) != '}' && cur(f) != 0) {
     int start = f->pos;
@@ -570,6 +578,13 @@ static void rule_items(fm *f) {
       take_stmt(f);
       x_expr(f, 1);
       opt_semi(f);
+      break;
+    case IDENT:
+      if (peek(f, 1) == IDENT) { /* escalate after DURATION */
+        i_escalate(f);
+        break;
+      }
+      i_clause(f);
       break;
     default: i_clause(f); break;
     }
@@ -649,6 +664,9 @@ static void fmt_file(fm *f) {
       break;
     case PARAM:
       i_param(f);
+      break;
+    case IDENT: /* escalate after DURATION, for the whole pack */
+      i_escalate(f);
       break;
     case DEF:
       take_stmt(f);

@@ -762,6 +762,7 @@ static void collect(sema *s, const char *default_pack) {
   sm_pack *pk = &s->pk;
   ast *pack = NULL, *tiers = NULL;
   int np = 0, nd = 0, ns = 0, nr = 0;
+  pk->escalate = -1;
   for (ast *d = c->decls.head; d; d = d->next) {
     switch (d->kind) {
     case D_PACK:
@@ -769,6 +770,10 @@ static void collect(sema *s, const char *default_pack) {
         cc_error(c, d->name_loc, "E-duplicate", "a pack has one name; this says '%s', an earlier line '%s'", d->name, pack->name);
         cc_note(c, pack->loc, "the pack is named here");
       } else if (!pack) pack = d;
+      break;
+    case D_ESCALATE:
+      if (pk->escalate >= 0) cc_error(c, d->loc, "E-duplicate", "a pack has one 'escalate after'");
+      pk->escalate = d->num;
       break;
     case D_TIERS:
       if (tiers) {
@@ -790,6 +795,7 @@ static void collect(sema *s, const char *default_pack) {
     if (!pk->tiers) { c->oom = 1; return; }
     for (ast *t = tiers->a; t; t = t->next) {
       if (find_tier(s, t->name) >= 0) cc_error(c, t->loc, "E-duplicate", "tier '%s' is listed twice", t->name);
+      else if (strcmp(t->name, "clear") == 0) cc_error(c, t->loc, "E-duplicate", "'clear' cannot be a tier: 'clear when' is a rule's clear condition");
       else pk->tiers[pk->ntiers++] = t->name;
     }
   } else {
@@ -860,6 +866,7 @@ static void collect(sema *s, const char *default_pack) {
       memset(r, 0, sizeof *r);
       r->decl = d;
       r->name = d->name;
+      r->escalate = -1;
     }
   next:;
   }
@@ -975,7 +982,22 @@ static void check_rule(sema *s, int ri) {
       ast_append(&lets, it);
       break;
     }
+    case D_ESCALATE:
+      if (r->escalate >= 0) cc_error(c, it->loc, "E-duplicate", "rule %s has two 'escalate after' lines", r->name);
+      r->escalate = it->num;
+      break;
     case D_CLAUSE: {
+      if (strcmp(it->name, "clear") == 0) {
+        /* clear when COND: once fired, the alert stays open until COND holds */
+        if (r->clear) {
+          cc_error(c, it->name_loc, "E-duplicate", "rule %s has two 'clear when' lines", r->name);
+          break;
+        }
+        it->a = check(s, &sc, it->a);
+        want_bool(s, it->a, "the clear condition");
+        r->clear = it;
+        break;
+      }
       int t = find_tier(s, it->name);
       if (t < 0) {
         char list[512] = "";

@@ -36,6 +36,8 @@ typedef struct sm_rule {
   ast *message;            /* list of A_STR / A_FMT parts, or NULL */
   int has_message;
   ast *notify;             /* checked expression, or NULL */
+  ast *clear;              /* `clear when`: a D_CLAUSE with checked ->a, or NULL */
+  double escalate;         /* days, < 0: the pack's */
 } sm_rule;
 
 typedef struct sm_param {
@@ -51,6 +53,7 @@ typedef struct sm_pack {
   int nparams; sm_param *params;
   int nsources; sm_source *sources;
   int nrules; sm_rule *rules;
+  double escalate;         /* the pack's `escalate after`, days; < 0 none */
 } sm_pack;
 
 /* ---- lint.c -------------------------------------------------------------- */

@@ -109,7 +109,7 @@ static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc
 
 %type <node> decl field rule_item expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary postfix primary literal arg name opt_title
 %type <list> names opt_names args expr_list fields rule_items test_items rows literals
-%type <node> test_item row opt_tmessage
+%type <node> test_item row opt_tmessage escalate
 %type <num> opt_for
 
 %%
@@ -136,6 +136,7 @@ decl
       if ($$ && $3) { $$->str = $3->str; $$->len = $3->len; }
     }
   | TIERS names opt_semi         { $$ = mk(c, D_TIERS, @$, $2.head, NULL, NULL); }
+  | escalate                     { $$ = $1; }
   | PARAM name '=' literal opt_semi { $$ = named(c, D_PARAM, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
   | DEF name '(' opt_names ')' '=' expr opt_semi {
       $$ = named(c, D_DEF, @$, $2->name, $2->loc);
@@ -229,6 +230,19 @@ rule_item
     }
   | MESSAGE STRING opt_semi    { $$ = mk(c, D_MESSAGE, @$, parse_message(c, @2), NULL, NULL); }
   | NOTIFY expr opt_semi       { $$ = mk(c, D_NOTIFY, @$, $2, NULL, NULL); }
+  | escalate                   { $$ = $1; }
+  ;
+
+/* escalate after DURATION: 'escalate' and 'after' are not reserved */
+escalate
+  : IDENT IDENT DURATION opt_semi {
+      $$ = lit(c, D_ESCALATE, @$);
+      if ($$) $$->num = $3;
+      if (strcmp($1.s, "escalate") != 0 || strcmp($2.s, "after") != 0)
+        cc_error(c, @1, "E-syntax", "unexpected '%s %s' (did you mean 'escalate after DURATION'?)", $1.s, $2.s);
+      else if ($3 <= 0)
+        cc_error(c, @3, "E-window", "'escalate after' takes a positive duration");
+    }
   ;
 opt_for
   : %empty                     { $$ = 0; }

@@ -80,6 +80,14 @@ void vg_free_program(vg_program *p);
 /* The pack's name. */
 const char *vg_program_pack(const vg_program *p);
 
+/* The pack's rules in declaration order, and its tiers, lowest first: how
+** many there are, and the name of the i-th (NULL when i is out of range).
+** The names live as long as the program. */
+int vg_program_rule_count(const vg_program *p);
+const char *vg_program_rule_name(const vg_program *p, int i);
+int vg_program_tier_count(const vg_program *p);
+const char *vg_program_tier_name(const vg_program *p, int i);
+
 /* Override a param from a literal of the language ("7days", "25%", "0.25").
 ** Returns VG_OK, or VG_EUSAGE with a message in err (unknown name, a text
 ** that is not a literal, or a value of another type than the param's). */
@@ -101,6 +109,11 @@ typedef struct vg_alert {
   const char *as_of;      /* YYYY-MM-DD */
   const char *message;    /* NULL when the rule has no message */
   const char *recipient;  /* NULL for a null recipient */
+  const char *status;     /* "new", "ongoing" or "escalated" against the previous
+                          ** evaluation (the pack's previous recorded run; in a
+                          ** backtest, the previous date) */
+  const char *first_seen; /* YYYY-MM-DD: when this open stretch began */
+  int runs;               /* evaluations it has been open, this one included */
 } vg_alert;
 
 typedef void (*vg_alert_fn)(void *ud, const vg_alert *a);
@@ -111,6 +124,9 @@ typedef struct vg_run_summary {
   long long rows_read, alerts;
   int warnings;           /* bad-data kinds reported */
   long long run_id;       /* the vigil_runs row, or 0 with dry_run */
+  int ntiers;             /* the pack's tiers, lowest first */
+  const char *const *tiers;
+  const long long *life;  /* [ntiers][4]: alerts new, ongoing, escalated, resolved per tier */
 } vg_run_summary;
 
 typedef void (*vg_summary_fn)(void *ud, const vg_run_summary *s);

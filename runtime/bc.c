@@ -154,6 +154,8 @@ int bc_write(const vm_program *p, vg_buf *out) {
     put_u16(&w, r->fn);
     put_u16(&w, r->file);
     put_u32(&w, r->line);
+    put_u32(&w, (uint32_t)r->clear);
+    put_f64(&w, r->escalate);
   }
   put_u32(&w, p->nconsts);
   for (uint32_t i = 0; i < p->nconsts; i++) put_val(&w, p->consts[i]);
@@ -324,7 +326,7 @@ static val rd_val(rd *r) {
 /* Minimum encoded sizes, to bound counts before allocating. */
 enum {
   SZ_STR = 4, SZ_PARAM = SZ_STR + 1, SZ_SOURCE = 2 * SZ_STR + 2 + 2 + 8 + 4 + 2,
-  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4, SZ_CONST = 1,
+  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 8, SZ_CONST = 1,
   SZ_FUNC = 1 + 2 + 4 * 4, SZ_LINE = 4 + 2 + 4 + 4
 };
 
@@ -384,6 +386,8 @@ static void parse_payload(rd *r, vm_program *p) {
     ru->fn = rd_u16(r);
     ru->file = rd_u16(r);
     ru->line = rd_u32(r);
+    ru->clear = (int32_t)rd_u32(r);
+    ru->escalate = rd_f64(r);
   }
 
   r->sect = "consts";
@@ -564,6 +568,15 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
                   r->name, r->fn, p->funcs[r->fn].source, r->source);
     if (r->file >= p->nfiles)
       return fail(err, cap, "rule %u (%s): file %u out of range (%u files)", i, r->name, r->file, p->nfiles);
+    if (r->clear != -1) {
+      if (r->clear < 0 || r->clear >= p->nfuncs)
+        return fail(err, cap, "rule %u (%s): clear function %d out of range (%u functions)", i, r->name, (int)r->clear,
+                    p->nfuncs);
+      if (p->funcs[r->clear].kind != VM_FN_VALUE || p->funcs[r->clear].source != r->source)
+        return fail(err, cap, "rule %u (%s): clear function %d is not a value function of the rule's source", i, r->name,
+                    (int)r->clear);
+    }
+    if (r->escalate != r->escalate) return fail(err, cap, "rule %u (%s): escalate is not a number", i, r->name);
   }
   return 0;
 }

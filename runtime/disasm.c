@@ -9,7 +9,7 @@
 **   param I NAME = VALUE               one per param
 **   source I NAME table T key K time T every D|none where fn F|none
 **     col I NAME: TYPE                 TYPE is a val_type_name, "any" for VT_NULL
-**   rule I NAME on SOURCE fn F at FILE:LINE lookback N|unbounded
+**   rule I NAME on SOURCE fn F at FILE:LINE lookback N|unbounded [clear fn C] [escalate after D days]
 **
 **   fn N value|rule source NAME stack M
 **   ; FILE:LINE:COL                    whenever the position changes
@@ -170,8 +170,11 @@ static void put_header(out *o, const vm_program *p) {
     pf(o, " fn %u at ", r->fn);
     put_name(o, file_name(p, r->file));
     pf(o, ":%u lookback ", r->line);
-    if (lb == VM_UNBOUNDED) pf(o, "unbounded\n");
-    else pf(o, "%u\n", lb);
+    if (lb == VM_UNBOUNDED) pf(o, "unbounded");
+    else pf(o, "%u", lb);
+    if (r->clear >= 0) pf(o, " clear fn %d", (int)r->clear);
+    if (r->escalate >= 0) pf(o, " escalate after %.15g days", r->escalate);
+    pf(o, "\n");
   }
 }
 

@@ -423,7 +423,10 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
 /* ---- alerts ---------------------------------------------------------------------------- */
 
 static int on_emit(void *ud, int rule, int tier, const char *message, const char *recipient) {
-  exec_pack *pr = ud;
+  return exec_add_alert(ud, rule, tier, message, recipient) < 0 ? -1 : 0;
+}
+
+long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, const char *recipient) {
   if (pr->nalerts == pr->capalerts) {
     long ncap = pr->capalerts ? pr->capalerts * 2 : 64;
     exec_alert *na = vg_realloc(pr->alerts, (size_t)ncap * sizeof *na);
@@ -439,9 +442,11 @@ static int on_emit(void *ud, int rule, int tier, const char *message, const char
   a->key = pr->cur_key;
   a->message = message ? vg_arena_strdup(&pr->arena, message) : NULL;
   a->recipient = recipient ? vg_arena_strdup(&pr->arena, recipient) : NULL;
+  a->status = LIFE_NEW;
+  a->first_seen = pr->as_of;
+  a->runs = 1;
   if ((message && !a->message) || (recipient && !a->recipient)) return -1;
-  pr->nalerts++;
-  return 0;
+  return pr->nalerts++;
 }
 
 /* By date, then rule in declaration order, then key in the order read. */
@@ -479,11 +484,15 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
   long before = pr->nalerts;
   for (int i = 0; i < nrules; i++) {
     pr->cur_key = kbuf;
+    long mine = pr->nalerts;
     vm_status st = vm_eval_rule(&pr->vm, rules[i], s);
     if (st != VM_OK) {
       eval_error(pr, rules[i], st);
       return -1;
     }
+    int lr = exec_life_step(pr, rules[i], kbuf, mine, date, s);
+    if (lr > 0) eval_error(pr, rules[i], (vm_status)lr);
+    if (lr != 0) return -1;
   }
   if (pr->nalerts > before) {
     const char *k = vg_arena_strdup(&pr->arena, kbuf);
@@ -942,6 +951,7 @@ void exec_pack_free(exec_pack *pr) {
   vm_state_free(&pr->vm);
   vm_state_free(&pr->wvm);
   vg_free(pr->alerts);
+  exec_life_free(pr);
   vg_buf_free(&pr->keytext);
   vg_arena_free(&pr->arena);
 }
@@ -974,6 +984,7 @@ int exec_pack_eval(exec_pack *pr) {
     exec_diag(pr->o, VG_WARNING, NULL, 0, "pack %s: %llu operation(s) met a value of a type they do not take and gave null",
          p->pack, (unsigned long long)pr->vm.type_warnings);
   }
+  if (pr->ndates == 1 && exec_life_sweep(pr, pr->dates[0]) != 0) return -1;
   report_bad(pr);
   if (pr->nalerts > 1) qsort(pr->alerts, (size_t)pr->nalerts, sizeof *pr->alerts, cmp_alert);
   return 0;

@@ -16,13 +16,23 @@ typedef struct exec_opts {
   int no_seek;          /* never use per-key index seeks */
 } exec_opts;
 
-/* One alert: the evaluation date it is for, and its texts (in the pack's arena). */
+/* The life of an alert across evaluations (life.c). */
+typedef enum { LIFE_NEW, LIFE_ONGOING, LIFE_ESCALATED, LIFE_RESOLVED, LIFE__COUNT } exec_life;
+
+/* One alert: the evaluation date it is for, and its texts (in the pack's
+** arena).  A LIFE_RESOLVED entry is not an alert: it records that an alert
+** open at the previous evaluation is closed now. */
 typedef struct exec_alert {
   int rule, tier;
   int32_t date;
   long seq;
   const char *key, *message, *recipient;
+  uint8_t status;            /* an exec_life */
+  int32_t first_seen;        /* the first evaluation date of this open stretch */
+  int runs;                  /* evaluations it has been open, this one included */
 } exec_alert;
+
+typedef struct life_map life_map;
 
 typedef struct src_run src_run;
 
@@ -39,6 +49,7 @@ typedef struct exec_pack {
   exec_alert *alerts; long nalerts, capalerts; /* sorted by date, rule, key order when done */
   const char *cur_key;       /* text of the key being evaluated */
   vg_buf keytext;            /* its storage (any length) */
+  life_map *life;            /* alerts open at the previous evaluation, by (rule, key) */
   long long rows_read;
   int warnings;              /* bad-data kinds reported */
   int failed;                /* an input error was reported */
@@ -49,6 +60,27 @@ typedef struct exec_pack {
 ** reported: a missing column, an evaluation error) or not (out of memory). */
 int exec_pack_eval(exec_pack *pr);
 void exec_pack_free(exec_pack *pr);
+
+/* Append an alert of rule at tier for the key being evaluated (texts are
+** copied).  Returns its index, or -1 when out of memory. */
+long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, const char *recipient);
+
+/* ---- life.c ------------------------------------------------------------------ */
+
+/* Record that (rule, key) had an open alert at the previous evaluation
+** (a vg_run loads the previous recorded run this way).  0 or -1 (memory). */
+int exec_life_open(exec_pack *pr, int rule, const char *key, int tier, int32_t first_seen, int runs,
+                   const char *message, const char *recipient);
+/* After rule was evaluated for the current key at date (its alerts from
+** index `before` on): hold it open if it has a clear condition that does not
+** hold, set each alert's status, first_seen and runs, raise it a tier when it
+** has been open `escalate` days, and record a LIFE_RESOLVED entry when an
+** open alert closed.  Returns 0, -1 when out of memory, or the vm_status of
+** a failed evaluation of the clear condition (for the caller to report). */
+int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_t date, const vm_series *s);
+/* At the end of a one-date run: close what was open and was not seen. */
+int exec_life_sweep(exec_pack *pr, int32_t date);
+void exec_life_free(exec_pack *pr);
 
 /* Append name to b as a quoted SQL identifier ("a""b"): nothing in a name
 ** can end the quote.  Returns 0 or -1 (out of memory). */

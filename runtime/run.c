@@ -21,6 +21,17 @@ int vg_parse_date(const char *text, int *days) {
   return 1;
 }
 
+/* ---- what a program holds (for reports that list every rule) ------------- */
+
+int vg_program_rule_count(const vg_program *p) { return p->nrules; }
+const char *vg_program_rule_name(const vg_program *p, int i) {
+  return i >= 0 && i < p->nrules ? p->rules[i].name : NULL;
+}
+int vg_program_tier_count(const vg_program *p) { return p->ntiers; }
+const char *vg_program_tier_name(const vg_program *p, int i) {
+  return i >= 0 && i < p->ntiers ? p->tiers[i] : NULL;
+}
+
 /* ---- recording ------------------------------------------------------------ */
 
 static const char *const schema_sql =
@@ -31,8 +42,31 @@ static const char *const schema_sql =
   "CREATE UNIQUE INDEX IF NOT EXISTS vigil_runs_pack_as_of ON vigil_runs(pack, as_of);"
   "CREATE TABLE IF NOT EXISTS vigil_alerts("
   " run_id INTEGER NOT NULL REFERENCES vigil_runs(run_id), pack TEXT NOT NULL, rule TEXT NOT NULL,"
-  " tier TEXT NOT NULL, key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT);"
+  " tier TEXT NOT NULL, key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT,"
+  " status TEXT NOT NULL DEFAULT 'new', first_seen TEXT, runs INTEGER NOT NULL DEFAULT 1);"
   "CREATE INDEX IF NOT EXISTS vigil_alerts_run ON vigil_alerts(run_id);";
+
+static const char *const life_names[LIFE__COUNT] = {"new", "ongoing", "escalated", "resolved"};
+
+/* The alerts of pr, resolved entries left out. */
+static long long exec_open_alerts(const exec_pack *pr) {
+  long long n = 0;
+  for (long i = 0; i < pr->nalerts; i++) n += pr->alerts[i].status != LIFE_RESOLVED;
+  return n;
+}
+
+/* 1 when table has column col (0 when not, or the table is missing). */
+static int has_column(sqlite3 *db, const char *table, const char *col) {
+  sqlite3_stmt *st = NULL;
+  int found = 0;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  return found;
+}
 
 static void now_utc(char *buf, size_t cap) {
   struct timespec ts;
@@ -56,6 +90,12 @@ static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
 static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const char *as_of, const char *started,
                   long long *ids) {
   if (exec_sql(db, o, schema_sql) != 0) return -1;
+  /* a database recorded by an earlier version lacks the lifecycle columns */
+  if (!has_column(db, "vigil_alerts", "status") &&
+      exec_sql(db, o, "ALTER TABLE vigil_alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'new';"
+                      "ALTER TABLE vigil_alerts ADD COLUMN first_seen TEXT;"
+                      "ALTER TABLE vigil_alerts ADD COLUMN runs INTEGER NOT NULL DEFAULT 1;") != 0)
+    return -1;
   sqlite3_stmt *del_a = NULL, *del_r = NULL, *ins_r = NULL, *ins_a = NULL;
   int rc = 0;
   char finished[40];
@@ -63,7 +103,7 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
   if (sqlite3_prepare_v2(db, "DELETE FROM vigil_alerts WHERE run_id IN (SELECT run_id FROM vigil_runs WHERE pack = ?1 AND as_of = ?2)", -1, &del_a, NULL) ||
       sqlite3_prepare_v2(db, "DELETE FROM vigil_runs WHERE pack = ?1 AND as_of = ?2", -1, &del_r, NULL) ||
       sqlite3_prepare_v2(db, "INSERT INTO vigil_runs(pack, as_of, started_at, finished_at, status, rows_read, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins_r, NULL) ||
-      sqlite3_prepare_v2(db, "INSERT INTO vigil_alerts(run_id, pack, rule, tier, key, as_of, message, recipient) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &ins_a, NULL)) {
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_alerts(run_id, pack, rule, tier, key, as_of, message, recipient, status, first_seen, runs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, &ins_a, NULL)) {
     rc = -1;
     goto done;
   }
@@ -84,7 +124,7 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
     sqlite3_bind_text(ins_r, 4, finished, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins_r, 5, pr->warnings ? "warnings" : "ok", -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins_r, 6, pr->rows_read);
-    sqlite3_bind_int64(ins_r, 7, pr->nalerts);
+    sqlite3_bind_int64(ins_r, 7, exec_open_alerts(pr));
     if (sqlite3_step(ins_r) != SQLITE_DONE) { rc = -1; goto done; }
     long long run_id = sqlite3_last_insert_rowid(db);
     ids[i] = run_id;
@@ -101,6 +141,11 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
       else sqlite3_bind_null(ins_a, 7);
       if (al->recipient) sqlite3_bind_text(ins_a, 8, al->recipient, -1, SQLITE_STATIC);
       else sqlite3_bind_null(ins_a, 8);
+      char first[16];
+      lib_format_date(al->first_seen, first);
+      sqlite3_bind_text(ins_a, 9, life_names[al->status], -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 10, first, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int(ins_a, 11, al->runs);
       if (sqlite3_step(ins_a) != SQLITE_DONE) { rc = -1; goto done; }
     }
   }
@@ -161,6 +206,44 @@ done:
   return rc;
 }
 
+/* The alerts open at the pack's latest recorded run before as_of become the
+** previous state of the alerts' life (life.c).  A database without runs, or
+** recorded by a version without the lifecycle columns, is read as far as it
+** goes.  Returns 0, or -1 when out of memory. */
+static int load_previous(sqlite3 *db, exec_pack *pr, const char *as_of) {
+  if (!has_column(db, "vigil_alerts", "key") || !has_column(db, "vigil_runs", "as_of")) return 0;
+  int life = has_column(db, "vigil_alerts", "status");
+  char sql[640];
+  snprintf(sql, sizeof sql,
+           "SELECT a.rule, a.key, a.tier, %s, %s, a.message, a.recipient FROM vigil_alerts a"
+           " WHERE a.run_id = (SELECT run_id FROM vigil_runs WHERE pack = ?1 AND as_of < ?2 ORDER BY as_of DESC LIMIT 1)%s",
+           life ? "coalesce(a.first_seen, a.as_of)" : "a.as_of", life ? "a.runs" : "1",
+           life ? " AND a.status != 'resolved'" : "");
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return 0; /* no usable history: every alert is new */
+  }
+  sqlite3_bind_text(st, 1, pr->p->pack, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
+  int rc = 0;
+  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    const char *rule = (const char *)sqlite3_column_text(st, 0), *key = (const char *)sqlite3_column_text(st, 1);
+    const char *tier = (const char *)sqlite3_column_text(st, 2), *first = (const char *)sqlite3_column_text(st, 3);
+    int ri = -1, ti = -1;
+    for (int i = 0; rule && i < pr->p->nrules; i++)
+      if (strcmp(pr->p->rules[i].name, rule) == 0) ri = i;
+    for (int i = 0; tier && i < pr->p->ntiers; i++)
+      if (strcmp(pr->p->tiers[i], tier) == 0) ti = i;
+    int32_t fs;
+    if (ri < 0 || ti < 0 || !key || !first || !lib_parse_date(first, strlen(first), &fs)) continue; /* a rule since removed */
+    rc = exec_life_open(pr, ri, key, ti, fs, sqlite3_column_int(st, 4), (const char *)sqlite3_column_text(st, 5),
+                        (const char *)sqlite3_column_text(st, 6));
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 /* ---- the shared driver -------------------------------------------------------- */
 
 typedef struct drive {
@@ -173,7 +256,7 @@ typedef struct drive {
 
 /* Open the database (read-only for a dry run), begin the transaction and
 ** evaluate every program at dates.  Returns VG_OK or the failure. */
-static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const int32_t *dates, int ndates) {
+static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const int32_t *dates, int ndates, int history) {
   int flags = (d->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI;
   if (sqlite3_open_v2(d->eo.db_path, &d->db, flags, NULL) != SQLITE_OK) {
     exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path,
@@ -194,6 +277,11 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
     pr->o = &d->eo;
     pr->dates = dates;
     pr->ndates = ndates;
+    if (history) {
+      char day[16];
+      lib_format_date(dates[0], day);
+      if (load_previous(d->db, pr, day) != 0) return VG_ENOMEM;
+    }
     if (exec_pack_eval(pr) != 0) return pr->failed ? VG_EINPUT : VG_ENOMEM;
   }
   return VG_OK;
@@ -230,8 +318,22 @@ static int same_pack_twice(const exec_opts *o, vg_program *const *programs, int 
 
 /* Hand one alert to the caller. */
 static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_alert_fn fn, void *ud) {
-  vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, day, al->message, al->recipient};
+  if (al->status == LIFE_RESOLVED) return; /* not an alert: counted in the summary */
+  char first[16];
+  lib_format_date(al->first_seen, first);
+  vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, day, al->message,
+                 al->recipient, life_names[al->status], first, al->runs};
   fn(ud, &va);
+}
+
+/* The summary of pack pr: per tier, how many alerts are new, ongoing,
+** escalated and resolved.  counts has room for ntiers * LIFE__COUNT. */
+static void summarize(const exec_pack *pr, long long run_id, long long *counts, vg_summary_fn fn, void *ud) {
+  memset(counts, 0, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
+  for (long i = 0; i < pr->nalerts; i++) counts[pr->alerts[i].tier * LIFE__COUNT + pr->alerts[i].status]++;
+  vg_run_summary s = {pr->p->pack, pr->rows_read, exec_open_alerts(pr), pr->warnings, run_id,
+                      pr->p->ntiers, (const char *const *)pr->p->tiers, counts};
+  fn(ud, &s);
 }
 
 /* ---- vg_run ------------------------------------------------------------------------ */
@@ -266,7 +368,7 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
   long long *ids = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *ids);
   if (!ids) return VG_ENOMEM;
   memset(ids, 0, (size_t)(n ? n : 1) * sizeof *ids);
-  vg_status status = drive_eval(&d, programs, n, &as_of, 1);
+  vg_status status = drive_eval(&d, programs, n, &as_of, 1, 1);
   if (status == VG_OK && o->strict) {
     int bad = 0;
     for (int i = 0; i < n; i++) bad += d.prs[i].warnings;
@@ -282,8 +384,10 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
       exec_pack *pr = &d.prs[i];
       for (long a = 0; a < pr->nalerts && o->alert; a++) give(pr, &pr->alerts[a], as_of_text, o->alert, o->out_ud);
       if (o->summary) {
-        vg_run_summary s = {pr->p->pack, pr->rows_read, pr->nalerts, pr->warnings, ids[i]};
-        o->summary(o->out_ud, &s);
+        long long *counts = vg_realloc(NULL, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
+        if (!counts) { status = VG_ENOMEM; break; }
+        summarize(pr, ids[i], counts, o->summary, o->out_ud);
+        vg_free(counts);
       }
     }
   }
@@ -394,7 +498,7 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
     vg_free(dates);
     return VG_OK; /* nothing to evaluate: no snapshot in the range */
   }
-  status = drive_eval(&d, programs, n, dates, ndates);
+  status = drive_eval(&d, programs, n, dates, ndates, 0);
   if (status == VG_OK && o->record && record_backtest(d.db, &d.eo, d.prs, n) != 0) status = VG_EDB;
   status = drive_end(&d, status);
   if (status == VG_OK && o->alert) {
@@ -417,8 +521,10 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
   }
   if (status == VG_OK && o->summary)
     for (int i = 0; i < n; i++) {
-      vg_run_summary s = {d.prs[i].p->pack, d.prs[i].rows_read, d.prs[i].nalerts, d.prs[i].warnings, 0};
-      o->summary(o->out_ud, &s);
+      long long *counts = vg_realloc(NULL, (size_t)d.prs[i].p->ntiers * LIFE__COUNT * sizeof *counts);
+      if (!counts) { status = VG_ENOMEM; break; }
+      summarize(&d.prs[i], 0, counts, o->summary, o->out_ud);
+      vg_free(counts);
     }
   drive_free(&d);
   vg_free(dates);

@@ -70,6 +70,9 @@ typedef struct vm_rule {
   uint16_t fn;    /* the rule's main function */
   uint16_t file;  /* index into files */
   uint32_t line;  /* where the rule is declared */
+  int32_t clear;  /* `clear when`: a value function of the rule's source, or -1 */
+  double escalate; /* `escalate after D`: days an alert stays open before it is
+                   ** raised one tier; < 0 when it never is */
 } vm_rule;
 
 /* One entry of a function's line table: instructions from pc on come from

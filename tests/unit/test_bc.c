@@ -141,7 +141,7 @@ static void add_line(vm_program *p, uint32_t pc, int file, uint32_t line, uint32
 }
 
 static void add_rule(vm_program *p, const char *name, int src, int fn, int file, uint32_t line) {
-  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line};
+  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, -1, -1};
 }
 
 /* fn 0 assembled from the arguments (ended by END), then the helpers the
@@ -390,9 +390,14 @@ static void test_header_errors(void) {
   expect_reject(d, f.len, "bad magic", __LINE__);
   expect_reject(d, 2, "bad magic", __LINE__);
   d[0] = 'V';
-  d[4] = 2;
-  expect_reject(d, f.len, "unsupported bytecode version 2 (this build reads version 1 only)", __LINE__);
-  d[4] = 1;
+  d[4] = (uint8_t)(VG_BC_VERSION + 1);
+  {
+    char want[128];
+    snprintf(want, sizeof want, "unsupported bytecode version %d (this build reads version %d only)", VG_BC_VERSION + 1,
+             VG_BC_VERSION);
+    expect_reject(d, f.len, want, __LINE__);
+  }
+  d[4] = (uint8_t)VG_BC_VERSION;
   d[6] = 1;
   expect_reject(d, f.len, "unsupported flags 0x0001", __LINE__);
   d[6] = 0;

@@ -1,0 +1,169 @@
+/*
+** life.c — the life of an alert across evaluations.
+**
+** An alert of (rule, key) is *new* when it was not open at the previous
+** evaluation, *ongoing* when it was, *escalated* when its tier is higher than
+** it was; when an open alert no longer fires it is *resolved* (recorded, not
+** reported as an alert).  `clear when COND` holds a fired alert open, at its
+** tier and with its message, until COND holds; `escalate after D` raises an
+** alert open for D days or more by one tier.
+**
+** The previous evaluation is, for a run, the pack's latest recorded run
+** before its as_of (run.c loads it with exec_life_open); for a backtest, the
+** previous date of the range, carried in the same map as the key's dates are
+** evaluated in order.
+*/
+#include <string.h>
+#include "exec.h"
+
+typedef struct life_entry {
+  int rule;
+  const char *key;           /* in the pack's arena */
+  uint32_t hash;
+  int open, seen;            /* open at the previous evaluation; met by this one */
+  int tier, runs;
+  int32_t first_seen;
+  const char *message, *recipient;
+} life_entry;
+
+struct life_map {
+  life_entry *v;             /* open addressing; key NULL: empty */
+  uint32_t cap, n;
+};
+
+static uint32_t hash_of(int rule, const char *key) {
+  uint32_t h = 2166136261u ^ (uint32_t)rule;
+  for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 16777619u;
+  return h;
+}
+
+/* The entry of (rule, key), added (closed) when add; NULL when absent or out of memory. */
+static life_entry *find(exec_pack *pr, int rule, const char *key, int add) {
+  life_map *m = pr->life;
+  if (!m) {
+    if (!add) return NULL;
+    m = pr->life = vg_realloc(NULL, sizeof *m);
+    if (!m) return NULL;
+    memset(m, 0, sizeof *m);
+  }
+  if (add && (m->n + 1) * 2 > m->cap) {
+    uint32_t ncap = m->cap ? m->cap * 2 : 64;
+    life_entry *nv = vg_realloc(NULL, ncap * sizeof *nv);
+    if (!nv) return NULL;
+    memset(nv, 0, ncap * sizeof *nv);
+    for (uint32_t i = 0; i < m->cap; i++) {
+      if (!m->v[i].key) continue;
+      uint32_t j = m->v[i].hash & (ncap - 1);
+      while (nv[j].key) j = (j + 1) & (ncap - 1);
+      nv[j] = m->v[i];
+    }
+    vg_free(m->v);
+    m->v = nv;
+    m->cap = ncap;
+  }
+  if (!m->cap) return NULL;
+  uint32_t h = hash_of(rule, key), j = h & (m->cap - 1);
+  while (m->v[j].key) {
+    if (m->v[j].hash == h && m->v[j].rule == rule && strcmp(m->v[j].key, key) == 0) return &m->v[j];
+    j = (j + 1) & (m->cap - 1);
+  }
+  if (!add) return NULL;
+  char *k = vg_arena_strdup(&pr->arena, key);
+  if (!k) return NULL;
+  life_entry *e = &m->v[j];
+  memset(e, 0, sizeof *e);
+  e->rule = rule;
+  e->key = k;
+  e->hash = h;
+  m->n++;
+  return e;
+}
+
+int exec_life_open(exec_pack *pr, int rule, const char *key, int tier, int32_t first_seen, int runs,
+                   const char *message, const char *recipient) {
+  life_entry *e = find(pr, rule, key, 1);
+  if (!e) return -1;
+  e->open = 1;
+  e->tier = tier;
+  e->first_seen = first_seen;
+  e->runs = runs > 0 ? runs : 1;
+  e->message = message ? vg_arena_strdup(&pr->arena, message) : NULL;
+  e->recipient = recipient ? vg_arena_strdup(&pr->arena, recipient) : NULL;
+  if ((message && !e->message) || (recipient && !e->recipient)) return -1;
+  return 0;
+}
+
+/* A LIFE_RESOLVED entry for an alert that closed at date. */
+static int resolve(exec_pack *pr, life_entry *e, int32_t date) {
+  int32_t keep = pr->as_of;
+  pr->as_of = date;
+  long i = exec_add_alert(pr, e->rule, e->tier, NULL, e->recipient);
+  pr->as_of = keep;
+  if (i < 0) return -1;
+  exec_alert *a = &pr->alerts[i];
+  a->key = e->key;
+  a->status = LIFE_RESOLVED;
+  a->first_seen = e->first_seen;
+  a->runs = e->runs;
+  e->open = 0;
+  return 0;
+}
+
+int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_t date, const vm_series *s) {
+  const vm_rule *ru = &pr->p->rules[rule];
+  life_entry *prev = find(pr, rule, key, 0);
+  if (prev) prev->seen = 1;
+  int was_open = prev && prev->open;
+  if (pr->nalerts == before && was_open && ru->clear >= 0) {
+    /* clear when: the alert stays open until its clear condition holds */
+    val v;
+    vm_status st = vm_eval_value(&pr->vm, ru->clear, s, date, &v);
+    if (st != VM_OK) return (int)st;
+    if (!(v.t == VT_BOOL && v.u.b) && exec_add_alert(pr, rule, prev->tier, prev->message, prev->recipient) < 0) return -1;
+  }
+  if (pr->nalerts == before) {
+    if (was_open && resolve(pr, prev, date) != 0) return -1;
+    return 0;
+  }
+  exec_alert *a = &pr->alerts[pr->nalerts - 1]; /* a rule emits at most one alert */
+  if (was_open) {
+    a->first_seen = prev->first_seen;
+    a->runs = prev->runs + 1;
+    a->status = a->tier > prev->tier ? LIFE_ESCALATED : LIFE_ONGOING;
+  } else {
+    a->first_seen = date;
+    a->runs = 1;
+    a->status = LIFE_NEW;
+  }
+  if (ru->escalate >= 0 && (double)date - (double)a->first_seen >= ru->escalate && a->tier + 1 < pr->p->ntiers) {
+    a->tier++;
+    if (!was_open || a->tier > prev->tier) a->status = was_open ? LIFE_ESCALATED : LIFE_NEW;
+  }
+  life_entry *e = prev ? prev : find(pr, rule, key, 1);
+  if (!e) return -1;
+  e->open = 1;
+  e->seen = 1;
+  e->tier = a->tier;
+  e->first_seen = a->first_seen;
+  e->runs = a->runs;
+  e->message = a->message;
+  e->recipient = a->recipient;
+  return 0;
+}
+
+int exec_life_sweep(exec_pack *pr, int32_t date) {
+  life_map *m = pr->life;
+  if (!m) return 0;
+  for (uint32_t i = 0; i < m->cap; i++) {
+    life_entry *e = &m->v[i];
+    if (e->key && e->open && !e->seen && resolve(pr, e, date) != 0) return -1;
+  }
+  return 0;
+}
+
+void exec_life_free(exec_pack *pr) {
+  if (!pr->life) return;
+  vg_free(pr->life->v);
+  vg_free(pr->life);
+  pr->life = NULL;
+}

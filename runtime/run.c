@@ -264,6 +264,13 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
     return VG_EDB;
   }
   sqlite3_busy_timeout(d->db, 5000);
+  if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
+    /* SQLite falls back to read-only for a file it cannot write: say so
+    ** before evaluating anything, not at the end */
+    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: the database is read-only, and a run records its alerts in it "
+              "(use --dry-run to evaluate without recording)", d->eo.db_path);
+    return VG_EDB;
+  }
   d->prs = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *d->prs);
   if (!d->prs) return VG_ENOMEM;
   memset(d->prs, 0, (size_t)(n ? n : 1) * sizeof *d->prs);

@@ -45,5 +45,6 @@ int is_help(const char *a);
 int cmd_test(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

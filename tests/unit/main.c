@@ -15,6 +15,7 @@ int main(void) {
     unit_register_lib, unit_register_bc, unit_register_compiler, unit_register_vm,
     unit_register_runtime, unit_register_golden, unit_register_life, unit_register_testrunner,
     unit_register_fmt,
+    unit_register_backtest,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

@@ -13,6 +13,7 @@ int unit_register_runtime(void);  /* test_runtime.c: windows, bad data, recordin
 int unit_register_golden(void);   /* test_golden.c: tests/golden and examples/ through the vigil binary */
 int unit_register_testrunner(void); /* test_testrunner.c: vigil test (vg_test_path and the command) */
 int unit_register_fmt(void);      /* test_fmt.c: vigil fmt (vg_format), its style and the corpus */
+int unit_register_backtest(void); /* test_backtest.c: backtest = separate runs, lead time, vigil diff */
 
 int unit_register_life(void);     /* test_life.c: new, ongoing, escalated, resolved; clear when; escalate after */
 

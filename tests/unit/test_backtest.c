@@ -1,0 +1,742 @@
+/*
+** test_backtest.c — vg_backtest, `vigil backtest --outcome` (lead time) and
+** `vigil diff`.
+**
+**   (a) a backtest of the SaaS demo at every snapshot date gives exactly the
+**       alerts of separate vg_run calls at those dates, in the same order
+**       (and every day of a month, and every week);
+**   (b) `vigil diff` on a threshold change reports as added, removed and
+**       moved exactly the set differences of the two versions' backtests,
+**       also for git:REV:PATH versions;
+**   (c) lead time on a small hand-made database, checked against numbers
+**       worked out by hand.
+**
+** The SaaS demo database is built once (examples/saas/schema.sql and
+** demo.sql) in a temporary folder.  The commands run the binary in $VIGIL.
+*/
+#include <CUnit/CUnit.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "unit.h"
+#include "vigil.h"
+
+static char dir[256];     /* the temporary folder */
+static char demo_db[300]; /* dir/saas.db */
+static char saas[600];    /* VIGIL_ROOT/examples/saas */
+
+/* The binary's absolute path (some commands run in another folder). */
+static const char *vigil_bin(void) {
+  static char abs[4096];
+  const char *v = getenv("VIGIL");
+  if (!v) v = "./vigil";
+  if (!abs[0] && !realpath(v, abs)) snprintf(abs, sizeof abs, "%s", v);
+  return abs;
+}
+static const char *root(void) {
+  const char *r = getenv("VIGIL_ROOT");
+  return r ? r : ".";
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 1 << 16, len = 0, n;
+  char *b = malloc(cap);
+  while (b && (n = fread(b + len, 1, cap - len - 1, f)) > 0) {
+    len += n;
+    if (cap - len < 2) {
+      char *nb = realloc(b, cap * 2);
+      if (!nb) { free(b); b = NULL; break; }
+      b = nb;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (b) b[len] = 0;
+  return b;
+}
+
+static int spit(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  size_t n = strlen(text);
+  int ok = fwrite(text, 1, n, f) == n;
+  return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Runs a shell command; stdout into dir/out.txt, stderr into dir/err.txt.
+** Returns the exit status (-1 when it did not run). */
+static int sh(const char *cmd) {
+  char full[4096];
+  snprintf(full, sizeof full, "%s >'%s/out.txt' 2>'%s/err.txt'", cmd, dir, dir);
+  int st = system(full);
+  return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+static char *out_txt(void) {
+  char p[400];
+  snprintf(p, sizeof p, "%s/out.txt", dir);
+  return slurp(p);
+}
+
+static char *err_txt(void) {
+  char p[400];
+  snprintf(p, sizeof p, "%s/err.txt", dir);
+  return slurp(p);
+}
+
+static int exec_file(sqlite3 *db, const char *path) {
+  char *sql = slurp(path);
+  if (!sql) { fprintf(stderr, "cannot read %s\n", path); return -1; }
+  char *err = NULL;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+  if (rc != SQLITE_OK) fprintf(stderr, "%s: %s\n", path, err ? err : "?");
+  sqlite3_free(err);
+  free(sql);
+  return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* A fresh database at path from SQL text. */
+static int make_db(const char *path, const char *sql) {
+  remove(path);
+  sqlite3 *db = NULL;
+  if (sqlite3_open(path, &db) != SQLITE_OK) { sqlite3_close(db); return -1; }
+  char *err = NULL;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+  if (rc != SQLITE_OK) fprintf(stderr, "make_db: %s\n", err ? err : "?");
+  sqlite3_free(err);
+  sqlite3_close(db);
+  return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* ---- a growing list of lines ---------------------------------------------------------- */
+
+typedef struct lines {
+  char **v;
+  size_t n, cap;
+} lines;
+
+static void lines_add(lines *l, const char *s) {
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 256;
+    l->v = realloc(l->v, l->cap * sizeof *l->v);
+  }
+  l->v[l->n++] = strdup(s);
+}
+
+static void lines_free(lines *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+  free(l->v);
+  memset(l, 0, sizeof *l);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void lines_sort(lines *l) {
+  if (l->n) qsort(l->v, l->n, sizeof *l->v, cmp_str);
+}
+
+/* 1 when equal; otherwise prints the first difference (what) and returns 0. */
+static int lines_equal(const lines *a, const lines *b, const char *what) {
+  size_t n = a->n < b->n ? a->n : b->n;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(a->v[i], b->v[i]) != 0) {
+      fprintf(stderr, "\n%s: line %zu differs:\n  %s\n  %s\n", what, i + 1, a->v[i], b->v[i]);
+      return 0;
+    }
+  if (a->n != b->n) {
+    fprintf(stderr, "\n%s: %zu lines against %zu\n", what, a->n, b->n);
+    return 0;
+  }
+  return 1;
+}
+
+/* Every field of an alert, one line. */
+static void on_alert_line(void *ud, const vg_alert *a) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s|%s|%s|%s|%s|%s|%s", a->pack, a->rule, a->tier, a->key, a->as_of,
+           a->message ? a->message : "(null)", a->recipient ? a->recipient : "(null)");
+  lines_add(ud, buf);
+}
+
+static void quiet_diag(void *ud, const vg_diag *d) {
+  (void)ud;
+  if (d->severity == VG_ERROR) fprintf(stderr, "%s:%d: %s\n", d->file ? d->file : "-", d->line, d->message);
+}
+
+static vg_program *compile(const char *path, const char *db) {
+  vg_compile_opts co = {NULL, db, quiet_diag, NULL, 0, 0};
+  vg_program *p = NULL;
+  if (vg_compile_path(path, &co, &p) != VG_OK) return NULL;
+  return p;
+}
+
+static vg_status backtest(vg_program *p, const char *db, const char *from, const char *to, int every, int at_snapshots,
+                          lines *out) {
+  vg_backtest_opts bo;
+  memset(&bo, 0, sizeof bo);
+  bo.db_path = db;
+  bo.from = from;
+  bo.to = to;
+  bo.every_days = every;
+  bo.at_snapshots = at_snapshots;
+  bo.diag = quiet_diag;
+  bo.alert = on_alert_line;
+  bo.out_ud = out;
+  return vg_backtest(&p, 1, &bo);
+}
+
+/* vg_run (a dry run) at each date, the alerts appended to out. */
+static int runs(vg_program *p, const char *db, const lines *dates, lines *out) {
+  for (size_t i = 0; i < dates->n; i++) {
+    vg_run_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.db_path = db;
+    ro.as_of = dates->v[i];
+    ro.dry_run = 1;
+    ro.diag = quiet_diag;
+    ro.alert = on_alert_line;
+    ro.out_ud = out;
+    if (vg_run(&p, 1, &ro) != VG_OK) return -1;
+  }
+  return 0;
+}
+
+/* ---- (a) backtest = separate runs ------------------------------------------------------- */
+
+/* The distinct days of the time columns of the sources the SaaS rules are
+** on (the features source only serves lookups), within [from, to]: date
+** text read as the runtime reads it (YYYY-MM-DD, optionally with a time
+** after 'T' or a space; impossible dates are not dates). */
+static int snapshot_dates(const char *from, const char *to, lines *out) {
+  static const char *const q =
+    "SELECT snapshot_date FROM sales_snapshot UNION SELECT due_date FROM milestones"
+    " UNION SELECT entered_date FROM activity_daily UNION SELECT updated_on FROM deals"
+    " UNION SELECT revised_on FROM goal_revisions";
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_open_v2(demo_db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_close(db);
+    return -1;
+  }
+  lines raw = {NULL, 0, 0};
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *t = (const char *)sqlite3_column_text(st, 0);
+    if (!t || strlen(t) < 10 || (t[10] && t[10] != 'T' && t[10] != ' ')) continue;
+    char d[11];
+    memcpy(d, t, 10);
+    d[10] = 0;
+    int day;
+    if (!vg_parse_date(d, &day) || strcmp(d, from) < 0 || strcmp(d, to) > 0) continue;
+    lines_add(&raw, d);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  lines_sort(&raw);
+  for (size_t i = 0; i < raw.n; i++)
+    if (i == 0 || strcmp(raw.v[i], raw.v[i - 1]) != 0) lines_add(out, raw.v[i]);
+  lines_free(&raw);
+  return 0;
+}
+
+static void test_snapshots_equal_runs(void) {
+  vg_program *p = compile(saas, demo_db);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines dates = {NULL, 0, 0}, bt = {NULL, 0, 0}, sep = {NULL, 0, 0};
+  CU_ASSERT_EQUAL_FATAL(snapshot_dates("2024-07-01", "2025-06-30", &dates), 0);
+  CU_ASSERT(dates.n > 300); /* the demo year: entry days of the activity digest and more */
+  CU_ASSERT_EQUAL(backtest(p, demo_db, "2024-07-01", "2025-06-30", 0, 1, &bt), VG_OK);
+  CU_ASSERT_EQUAL(runs(p, demo_db, &dates, &sep), 0);
+  CU_ASSERT(bt.n > 1000);
+  CU_ASSERT(lines_equal(&sep, &bt, "at snapshots: separate runs vs backtest"));
+  lines_free(&dates);
+  lines_free(&bt);
+  lines_free(&sep);
+  vg_free_program(p);
+}
+
+static void every_n(const char *from, const char *to, int step) {
+  vg_program *p = compile(saas, demo_db);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines dates = {NULL, 0, 0}, bt = {NULL, 0, 0}, sep = {NULL, 0, 0};
+  int a, b;
+  CU_ASSERT_FATAL(vg_parse_date(from, &a) && vg_parse_date(to, &b));
+  for (int d = a; d <= b; d += step) {
+    /* days since 1970-01-01 back to a date, through SQLite */
+    char q[128], txt[16] = "";
+    snprintf(q, sizeof q, "SELECT date(%d * 86400, 'unixepoch')", d);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    sqlite3_open(":memory:", &db);
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      snprintf(txt, sizeof txt, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    lines_add(&dates, txt);
+  }
+  CU_ASSERT_EQUAL(backtest(p, demo_db, from, to, step, 0, &bt), VG_OK);
+  CU_ASSERT_EQUAL(runs(p, demo_db, &dates, &sep), 0);
+  CU_ASSERT(bt.n > 0);
+  CU_ASSERT(lines_equal(&sep, &bt, "every N days: separate runs vs backtest"));
+  lines_free(&dates);
+  lines_free(&bt);
+  lines_free(&sep);
+  vg_free_program(p);
+}
+
+static void test_every_day_of_a_month(void) { every_n("2025-06-01", "2025-06-30", 1); }
+static void test_every_week(void) { every_n("2025-01-03", "2025-06-30", 7); }
+
+/* ---- (b) vigil diff ------------------------------------------------------------------------- */
+
+/* Copies the SaaS pack to dir/NAME/saas and replaces each "param X = V" line
+** given (old line, new line, ...). */
+static int copy_pack(const char *name, const char *const *edits, int nedits, char *path, size_t cap) {
+  char cmd[2048];
+  snprintf(path, cap, "%s/%s/saas", dir, name);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s/%s' && mkdir -p '%s/%s' && cp -R '%s' '%s/%s/'", dir, name, dir, name, saas, dir, name);
+  if (system(cmd) != 0) return -1;
+  char file[1024];
+  snprintf(file, sizeof file, "%s/00-saas.rules", path);
+  char *text = slurp(file);
+  if (!text) return -1;
+  for (int i = 0; i < nedits; i++) {
+    char *at = strstr(text, edits[2 * i]);
+    if (!at) { fprintf(stderr, "copy_pack: no '%s'\n", edits[2 * i]); free(text); return -1; }
+    size_t ol = strlen(edits[2 * i]), nl = strlen(edits[2 * i + 1]), tl = strlen(text);
+    char *nt = malloc(tl - ol + nl + 1);
+    size_t pre = (size_t)(at - text);
+    memcpy(nt, text, pre);
+    memcpy(nt + pre, edits[2 * i + 1], nl);
+    memcpy(nt + pre + nl, at + ol, tl - pre - ol + 1);
+    free(text);
+    text = nt;
+  }
+  int rc = spit(file, text);
+  free(text);
+  return rc;
+}
+
+/* The changes between two backtests' alert lines (pack|rule|tier|key|as_of|...),
+** as "CHANGE|rule|key|as_of|old_tier|new_tier", sorted. */
+static void expected_changes(const lines *old, const lines *new_, lines *out) {
+  lines a = {NULL, 0, 0}, b = {NULL, 0, 0};
+  const lines *src[2] = {old, new_};
+  lines *dst[2] = {&a, &b};
+  for (int k = 0; k < 2; k++)
+    for (size_t i = 0; i < src[k]->n; i++) {
+      char rule[256], tier[64], key[256], as_of[16];
+      if (sscanf(src[k]->v[i], "%*[^|]|%255[^|]|%63[^|]|%255[^|]|%15[^|]", rule, tier, key, as_of) != 4) continue;
+      char buf[700];
+      snprintf(buf, sizeof buf, "%s|%s|%s|%s", rule, key, as_of, tier);
+      lines_add(dst[k], buf);
+    }
+  lines_sort(&a);
+  lines_sort(&b);
+  /* merge on rule|key|as_of (the part before the last '|') */
+  size_t i = 0, j = 0;
+  while (i < a.n || j < b.n) {
+    int c;
+    if (i == a.n) c = 1;
+    else if (j == b.n) c = -1;
+    else {
+      size_t la = (size_t)(strrchr(a.v[i], '|') - a.v[i]), lb = (size_t)(strrchr(b.v[j], '|') - b.v[j]);
+      char ka[700], kb[700];
+      snprintf(ka, sizeof ka, "%.*s", (int)la, a.v[i]);
+      snprintf(kb, sizeof kb, "%.*s", (int)lb, b.v[j]);
+      c = strcmp(ka, kb);
+    }
+    char buf[800];
+    if (c < 0) {
+      const char *t = strrchr(a.v[i], '|') + 1;
+      snprintf(buf, sizeof buf, "removed|%.*s|%s|null", (int)(t - 1 - a.v[i]), a.v[i], t);
+      lines_add(out, buf);
+      i++;
+    } else if (c > 0) {
+      const char *t = strrchr(b.v[j], '|') + 1;
+      snprintf(buf, sizeof buf, "added|%.*s|null|%s", (int)(t - 1 - b.v[j]), b.v[j], t);
+      lines_add(out, buf);
+      j++;
+    } else {
+      const char *ta = strrchr(a.v[i], '|') + 1, *tb = strrchr(b.v[j], '|') + 1;
+      if (strcmp(ta, tb) != 0) {
+        snprintf(buf, sizeof buf, "moved|%.*s|%s|%s", (int)(ta - 1 - a.v[i]), a.v[i], ta, tb);
+        lines_add(out, buf);
+      }
+      i++;
+      j++;
+    }
+  }
+  lines_sort(out);
+  lines_free(&a);
+  lines_free(&b);
+}
+
+/* The value of "name": a string (copied without quotes) or null, in a JSON line. */
+static void json_field(const char *line, const char *name, char *out, size_t cap) {
+  char pat[64];
+  snprintf(pat, sizeof pat, "\"%s\":", name);
+  const char *p = strstr(line, pat);
+  out[0] = 0;
+  if (!p) return;
+  p += strlen(pat);
+  if (*p == '"') {
+    p++;
+    size_t n = strcspn(p, "\"");
+    snprintf(out, cap, "%.*s", (int)n, p);
+  } else {
+    size_t n = strcspn(p, ",}");
+    snprintf(out, cap, "%.*s", (int)n, p);
+  }
+}
+
+/* The alert lines of `vigil diff --details --format jsonl` output, as
+** expected_changes writes them, sorted; the summary lines' counts summed. */
+static void diff_changes(const char *out, lines *ch, long sums[4]) {
+  const char *p = out;
+  memset(sums, 0, 4 * sizeof *sums);
+  while (p && *p) {
+    const char *e = strchr(p, '\n');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    char line[2048];
+    snprintf(line, sizeof line, "%.*s", (int)n, p);
+    char type[32], change[32], rule[256], key[256], as_of[32], ot[64], nt[64];
+    json_field(line, "type", type, sizeof type);
+    if (strcmp(type, "alert") == 0) {
+      json_field(line, "change", change, sizeof change);
+      json_field(line, "rule", rule, sizeof rule);
+      json_field(line, "key", key, sizeof key);
+      json_field(line, "as_of", as_of, sizeof as_of);
+      json_field(line, "old_tier", ot, sizeof ot);
+      json_field(line, "new_tier", nt, sizeof nt);
+      char buf[1024];
+      snprintf(buf, sizeof buf, "%s|%s|%s|%s|%s|%s", change, rule, key, as_of, ot, nt);
+      lines_add(ch, buf);
+    } else if (strcmp(type, "summary") == 0) {
+      static const char *const f[4] = {"added", "removed", "moved_in", "moved_out"};
+      for (int k = 0; k < 4; k++) {
+        char v[32];
+        json_field(line, f[k], v, sizeof v);
+        sums[k] += atol(v);
+      }
+    }
+    p = e ? e + 1 : NULL;
+  }
+  lines_sort(ch);
+}
+
+static long count_kind(const lines *l, const char *kind) {
+  long n = 0;
+  size_t kl = strlen(kind);
+  for (size_t i = 0; i < l->n; i++) n += strncmp(l->v[i], kind, kl) == 0 && l->v[i][kl] == '|';
+  return n;
+}
+
+static const char *const edits[] = {
+  "param slump = 20%", "param slump = 35%",                 /* removes conversion_slump alerts */
+  "param grace = 5 days", "param grace = 3 days",           /* adds milestone_late alerts */
+  "param missing_orange = 4 weeks", "param missing_orange = 3 weeks", /* moves yellow to orange */
+};
+
+static void test_diff_threshold(void) {
+  char newp[600];
+  CU_ASSERT_EQUAL_FATAL(copy_pack("new", edits, 3, newp, sizeof newp), 0);
+  vg_program *po = compile(saas, demo_db), *pn = compile(newp, demo_db);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(po);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(pn);
+  lines bo = {NULL, 0, 0}, bn = {NULL, 0, 0}, want = {NULL, 0, 0}, got = {NULL, 0, 0};
+  CU_ASSERT_EQUAL(backtest(po, demo_db, "2025-01-01", "2025-06-30", 0, 0, &bo), VG_OK);
+  CU_ASSERT_EQUAL(backtest(pn, demo_db, "2025-01-01", "2025-06-30", 0, 0, &bn), VG_OK);
+  expected_changes(&bo, &bn, &want);
+  CU_ASSERT(count_kind(&want, "added") > 0);
+  CU_ASSERT(count_kind(&want, "removed") > 0);
+  CU_ASSERT(count_kind(&want, "moved") > 0);
+
+  char cmd[3000];
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-06-30 --details --format jsonl",
+           vigil_bin(), saas, newp, demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  char *out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  long sums[4];
+  diff_changes(out, &got, sums);
+  CU_ASSERT(lines_equal(&want, &got, "vigil diff vs the set difference of the backtests"));
+  CU_ASSERT_EQUAL(sums[0], count_kind(&want, "added"));
+  CU_ASSERT_EQUAL(sums[1], count_kind(&want, "removed"));
+  CU_ASSERT_EQUAL(sums[2], count_kind(&want, "moved"));
+  CU_ASSERT_EQUAL(sums[3], count_kind(&want, "moved"));
+  free(out);
+
+  /* the same in text and Markdown: the counts appear, details are collapsible */
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-06-30", vigil_bin(), saas, newp, demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  char total[200];
+  snprintf(total, sizeof total, "%ld added, %ld removed, %ld moved to another tier", count_kind(&want, "added"),
+           count_kind(&want, "removed"), count_kind(&want, "moved"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, total));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "conversion_slump: 0 added"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "unchanged: revenue_at_risk, activity_backfill, committed_feature_slip, goal_revision_audit"));
+  free(out);
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-06-30 --format markdown --details",
+           vigil_bin(), saas, newp, demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "| rule | tier | before | after | added | removed | moved in | moved out |"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "| `conversion_slump` | orange |"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "<details>"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "</details>"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "| `snapshot_missing` | 9 | moved | yellow \xe2\x86\x92 orange |"));
+  free(out);
+
+  /* the same version twice: nothing changes */
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-06-01 --to 2025-06-30 --format markdown", vigil_bin(),
+           saas, saas, demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "**No alert changes.**"));
+  free(out);
+
+  /* command-line errors */
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' --db '%s' --from 2025-06-01 --to 2025-06-30", vigil_bin(), saas, demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 2);
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-06-01", vigil_bin(), saas, saas, demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 2);
+  snprintf(cmd, sizeof cmd, "'%s' diff git:HEAD '%s' --db '%s' --from 2025-06-01 --to 2025-06-30", vigil_bin(), saas, demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 2);
+
+  lines_free(&bo);
+  lines_free(&bn);
+  lines_free(&want);
+  lines_free(&got);
+  vg_free_program(po);
+  vg_free_program(pn);
+}
+
+/* git:REV:PATH: a repository with the pack committed, then changed in the
+** work tree; `vigil diff git:HEAD:saas saas` (from the repository and from a
+** subfolder) equals the diff of the two folders. */
+static void test_diff_git(void) {
+  if (system("git --version >/dev/null 2>&1") != 0) {
+    fprintf(stderr, "\n(git is not installed: git:REV:PATH is not tested)\n");
+    return;
+  }
+  char repo[400], cmd[3000], newp[600];
+  snprintf(repo, sizeof repo, "%s/repo", dir);
+  CU_ASSERT_EQUAL_FATAL(copy_pack("repo", NULL, 0, newp, sizeof newp), 0);
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && git init -q . && mkdir sub && git add saas && "
+           "git -c user.name=t -c user.email=t@example.com commit -q -m pack",
+           repo);
+  CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+  char oldcopy[600];
+  CU_ASSERT_EQUAL_FATAL(copy_pack("old", NULL, 0, oldcopy, sizeof oldcopy), 0);
+  /* change the work tree's pack */
+  char file[700];
+  snprintf(file, sizeof file, "%s/00-saas.rules", newp);
+  char *text = slurp(file);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  char *at = strstr(text, "param slump = 20%");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+  memcpy(at, "param slump = 35%", 17);
+  CU_ASSERT_EQUAL(spit(file, text), 0);
+  free(text);
+
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-06-01 --to 2025-06-30 --details --format jsonl",
+           vigil_bin(), oldcopy, newp, demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  char *want = out_txt();
+  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' diff git:HEAD:saas saas --db '%s' --from 2025-06-01 --to 2025-06-30 --details --format jsonl",
+           repo, vigil_bin(), demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  char *got = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+  CU_ASSERT(strstr(want, "\"change\":\"removed\"") != NULL);
+  CU_ASSERT_STRING_EQUAL(got, want);
+  free(got);
+  /* from a subfolder, with a path relative to it */
+  snprintf(cmd, sizeof cmd, "cd '%s/sub' && '%s' diff git:HEAD:../saas/ ../saas --db '%s' --from 2025-06-01 --to 2025-06-30 --details --format jsonl",
+           repo, vigil_bin(), demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  got = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+  CU_ASSERT_STRING_EQUAL(got, want);
+  free(got);
+  free(want);
+  /* a path that is not in the revision */
+  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' diff git:HEAD:nope saas --db '%s' --from 2025-06-01 --to 2025-06-30", repo,
+           vigil_bin(), demo_db);
+  CU_ASSERT_EQUAL(sh(cmd), 1);
+  char *err = err_txt();
+  CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "no such path at revision HEAD"));
+  free(err);
+}
+
+/* ---- (c) lead time ----------------------------------------------------------------------- */
+
+/* Reps 1..6 over January 2025, evaluated every day (a row stays current
+** until the next one).  low: yellow when x < 10, orange when x < 5.
+**   rep 1: x 8 from 01-05 (yellow), 4 from 01-10 (orange)     outcome 01-31
+**   rep 2: x 20, 9 on 01-20 (yellow to 01-24), 20 from 01-25    outcome 01-31
+**   rep 3: x 3 from 01-02 (orange), 50 from 01-16               outcomes 01-15 and 01-31
+**   rep 4: x 50, 2 from 01-25 (orange)                          outcome 01-20: alerted only after
+**   rep 5: x 50                                                 outcome 01-31: never alerted
+**   rep 6: x 7 from 01-10 (yellow)                              no outcome: a false alarm
+** By hand, any tier: outcomes 6; flagged (1: 31-5 = 26), (2: 31-20 = 11),
+** (3 @01-15: 15-2 = 13); (3 @01-31) has no alert after 01-15; median 13,
+** mean 50/3; alerted keys 1 2 3 4 6, of which 1 2 3 hit, 6 a false alarm,
+** 4 late: precision 3/5, recall 3/6.
+** yellow: (1: 26), (2: 11); alerted 1 2 6: precision 2/3, recall 2/6.
+** orange: (1: 31-10 = 21), (3 @01-15: 13); alerted 1 3 4 (4 late).
+** never: alerts nothing. */
+static const char *const lt_sql =
+  "CREATE TABLE snap(rep INTEGER NOT NULL, d DATE NOT NULL, x REAL);"
+  "INSERT INTO snap VALUES (1,'2025-01-01',50),(1,'2025-01-05',8),(1,'2025-01-10',4),"
+  " (2,'2025-01-01',20),(2,'2025-01-20',9),(2,'2025-01-25',20),"
+  " (3,'2025-01-02',3),(3,'2025-01-16',50),"
+  " (4,'2025-01-01',50),(4,'2025-01-25',2),"
+  " (5,'2025-01-01',50),"
+  " (6,'2025-01-10',7);"
+  "CREATE TABLE missed(rep INTEGER, quarter_end DATE);"
+  "INSERT INTO missed VALUES (1,'2025-01-31'),(2,'2025-01-31'),(3,'2025-01-15'),(3,'2025-01-31'),"
+  " (4,'2025-01-20'),(5,'2025-01-31'),(1,'2025-01-31'),(NULL,'2025-01-31');";
+
+static const char *const lt_rules =
+  "pack lt\n"
+  "source s { table snap  key rep  time d }\n"
+  "rule low on s {\n  yellow when x < 10\n  orange when x < 5\n}\n"
+  "rule never on s { red when x < 0 }\n";
+
+static const char *const lt_want =
+  "{\"pack\":\"lt\",\"rule\":\"low\",\"tier\":null,\"outcomes\":6,\"flagged\":3,\"missed\":3,\"median_lead_days\":13,"
+  "\"mean_lead_days\":16.6666666666667,\"alerted_keys\":5,\"false_alarms\":1,\"late_keys\":1,\"precision\":0.6,\"recall\":0.5}\n"
+  "{\"pack\":\"lt\",\"rule\":\"low\",\"tier\":\"yellow\",\"outcomes\":6,\"flagged\":2,\"missed\":4,\"median_lead_days\":18.5,"
+  "\"mean_lead_days\":18.5,\"alerted_keys\":3,\"false_alarms\":1,\"late_keys\":0,\"precision\":0.666666666666667,"
+  "\"recall\":0.333333333333333}\n"
+  "{\"pack\":\"lt\",\"rule\":\"low\",\"tier\":\"orange\",\"outcomes\":6,\"flagged\":2,\"missed\":4,\"median_lead_days\":17,"
+  "\"mean_lead_days\":17,\"alerted_keys\":3,\"false_alarms\":0,\"late_keys\":1,\"precision\":0.666666666666667,"
+  "\"recall\":0.333333333333333}\n"
+  "{\"pack\":\"lt\",\"rule\":\"never\",\"tier\":null,\"outcomes\":6,\"flagged\":0,\"missed\":6,\"median_lead_days\":null,"
+  "\"mean_lead_days\":null,\"alerted_keys\":0,\"false_alarms\":0,\"late_keys\":0,\"precision\":null,\"recall\":0}\n";
+
+static void test_lead_time(void) {
+  char db[400], rules[400], cmd[3000];
+  snprintf(db, sizeof db, "%s/lt.db", dir);
+  snprintf(rules, sizeof rules, "%s/lt.rules", dir);
+  CU_ASSERT_EQUAL_FATAL(make_db(db, lt_sql), 0);
+  CU_ASSERT_EQUAL_FATAL(spit(rules, lt_rules), 0);
+  const char *base = "--from 2025-01-01 --to 2025-01-31 --every 1day";
+
+  /* the table, as --outcome-table and as a query */
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed --format jsonl '%s'", vigil_bin(), db, base, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  char *out = out_txt(), *err = err_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  CU_ASSERT_STRING_EQUAL(out, lt_want);
+  CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "1 row(s) with a NULL key, skipped"));
+  free(out);
+  free(err);
+  snprintf(cmd, sizeof cmd,
+           "'%s' backtest --db '%s' %s --outcome \"SELECT rep, quarter_end || 'T18:00:00' FROM missed WHERE rep IS NOT NULL\""
+           " --report lead-time --format jsonl '%s'",
+           vigil_bin(), db, base, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  CU_ASSERT_STRING_EQUAL(out, lt_want);
+  free(out);
+
+  /* one column: every outcome on --to (01-31).  Keys 1 2 3 4 5: flagged
+  ** 1 (26), 2 (11), 3 (29), 4 (31-25 = 6); median 18.5, mean 18 */
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome 'SELECT DISTINCT rep FROM missed' --format csv '%s'",
+           vigil_bin(), db, base, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "pack,rule,tier,outcomes,flagged,missed,median_lead_days,mean_lead_days,alerted_keys,"
+                                     "false_alarms,late_keys,precision,recall\n"
+                                     "lt,low,,5,4,1,18.5,18,5,1,0,0.8,0.8\n"));
+  free(out);
+
+  /* text */
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed '%s'", vigil_bin(), db, base, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "6 outcomes on 5 keys"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "lt/low          3/6     50%      13 days  16.7 days"));
+  free(out);
+
+  /* the alert JSONL is unchanged by the lead-time work */
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' --from 2025-01-05 --to 2025-01-05 --format jsonl '%s'", vigil_bin(), db, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL(out && strcmp(out,
+    "{\"pack\":\"lt\",\"rule\":\"low\",\"tier\":\"yellow\",\"key\":\"1\",\"as_of\":\"2025-01-05\",\"message\":null,\"recipient\":null}\n"
+    "{\"pack\":\"lt\",\"rule\":\"low\",\"tier\":\"orange\",\"key\":\"3\",\"as_of\":\"2025-01-05\",\"message\":null,\"recipient\":null}\n") == 0);
+  free(out);
+
+  /* errors: a bad query (exit 1), a report without an outcome, both outcome options (exit 2) */
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome 'SELECT nope FROM missed' '%s'", vigil_bin(), db, base, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 1);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome 'DELETE FROM missed' '%s'", vigil_bin(), db, base, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 1);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --report lead-time '%s'", vigil_bin(), db, base, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 2);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed --outcome 'SELECT 1' '%s'", vigil_bin(), db, base,
+           rules);
+  CU_ASSERT_EQUAL(sh(cmd), 2);
+  /* the outcome table was not touched */
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  int rows = -1;
+  if (sqlite3_open(db, &h) == SQLITE_OK && sqlite3_prepare_v2(h, "SELECT count(*) FROM missed", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    rows = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  CU_ASSERT_EQUAL(rows, 8);
+}
+
+/* ---- registration --------------------------------------------------------------------------- */
+
+static int suite_init(void) {
+  snprintf(dir, sizeof dir, "/tmp/vigil-backtest-XXXXXX");
+  if (!mkdtemp(dir)) return -1;
+  snprintf(demo_db, sizeof demo_db, "%s/saas.db", dir);
+  snprintf(saas, sizeof saas, "%s/examples/saas", root());
+  char schema[700], demo[700];
+  snprintf(schema, sizeof schema, "%s/schema.sql", saas);
+  snprintf(demo, sizeof demo, "%s/demo.sql", saas);
+  sqlite3 *db = NULL;
+  if (sqlite3_open(demo_db, &db) != SQLITE_OK) { sqlite3_close(db); return -1; }
+  int rc = exec_file(db, schema) || exec_file(db, demo) ? -1 : 0;
+  sqlite3_close(db);
+  return rc;
+}
+
+static int suite_cleanup(void) {
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+int unit_register_backtest(void) {
+  CU_pSuite s = CU_add_suite("backtest", suite_init, suite_cleanup);
+  if (!s) return CU_get_error();
+  if (!CU_add_test(s, "SaaS demo at every snapshot date = separate runs", test_snapshots_equal_runs) ||
+      !CU_add_test(s, "SaaS demo every day of a month = separate runs", test_every_day_of_a_month) ||
+      !CU_add_test(s, "SaaS demo every week = separate runs", test_every_week) ||
+      !CU_add_test(s, "vigil diff on a threshold change = set difference of backtests", test_diff_threshold) ||
+      !CU_add_test(s, "vigil diff git:REV:PATH", test_diff_git) ||
+      !CU_add_test(s, "lead time on a hand-made database", test_lead_time))
+    return CU_get_error();
+  return CUE_SUCCESS;
+}

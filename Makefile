@@ -119,3 +119,52 @@ demo: vigil
 
 clean:
 	rm -rf build vigil
+
+# ---- benchmark (issue 6) ---------------------------------------------------
+# make bench: build, generate the databases (SIZE 0.1, 1, 4; cached in
+# build/bench/), check that vigil and the hand-written SQL give the same
+# alerts, then measure and print the table (also in build/bench/results.txt).
+# See bench/README.md.  Dependency check: the Debian packages `time`
+# (/usr/bin/time -f %M, the peak RSS) and `valgrind` (the profile), installed
+# with apt-get when make runs as root; otherwise the command is printed.
+BENCH_PKGS := time valgrind
+bench: $(B)/vigil $(B)/libvigil.a
+	@missing=""; \
+	for p in $(BENCH_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
+	  else \
+	    echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	VIGIL=$(B)/vigil LIBVIGIL=$(B)/libvigil.a CC="$(CC)" bash bench/run.sh
+
+# ---- valgrind (issue 7) ------------------------------------------------------
+# make valgrind: the end-to-end CLI commands (check, compile, disasm, run,
+# backtest, diff, test, fmt over the example packs and the acceptance
+# example; rules with errors; damaged .vgc files) under
+#   valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+# on the release binary (valgrind cannot run an ASan one).  Ends with
+# "N passed, M failed".  Needs the Debian package `valgrind` (installed with
+# apt-get when make runs as root).  JOBS=N sets the parallel groups.
+.PHONY: valgrind crash
+valgrind:
+	@dpkg -s valgrind >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: valgrind"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind) >/dev/null || exit 1; \
+	  else echo "missing package; run: sudo apt-get install -y valgrind"; exit 1; fi; }
+	@$(MAKE) --no-print-directory SAN= build/rel/vigil
+	tests/crash/valgrind.sh build/rel/vigil
+
+# ---- crash safety (issue 7) -------------------------------------------------
+# make crash: KILLS times (default 300), start a recording `vigil run` on a
+# copy of the SaaS demo database and SIGKILL it after 0-300 ms; after each
+# kill the database must pass integrity_check and every recorded run must be
+# complete.  Ends with "N passed, M failed".  JOURNAL=wal runs it in WAL mode.
+KILLS   ?= 300
+JOURNAL ?= delete
+crash: $(B)/vigil
+	tests/crash/kill.sh -n $(KILLS) -j $(JOURNAL) $(B)/vigil

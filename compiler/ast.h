@@ -106,6 +106,8 @@ typedef struct cc {
   int syntax_errors;  /* errors while parsing: some declarations may be partial */
   int lint;           /* report warnings (vigil check) */
   int depth_reported; /* VG_MAX_DEPTH reported once */
+  int parser_full;    /* bison's stack ran out (a nesting error, not memory) */
+  int lexer_stopped;  /* the lexer ended the input early (nesting past the limit) */
   int oom;
 } cc;
 
@@ -182,6 +184,11 @@ ast *parse_message(cc *c, vg_loc loc);
 ** or -1 with an error reported. */
 int schema_load_db(cc *c, const char *path);
 int schema_load_sql(cc *c, const char *what, const char *sql);
+/* Run schema text (CREATE statements) on db, which must be a private
+** database: ATTACH, DETACH, PRAGMA and VACUUM INTO are refused and the text gets a
+** bounded number of steps.  Returns 0, or -1 with the reason in err. */
+struct sqlite3;
+int schema_exec_ddl(struct sqlite3 *db, const char *sql, char *err, size_t errcap);
 /* The table named name (exact, then case-insensitive as SQLite matches), or NULL. */
 const cc_table *schema_table(const cc *c, const char *name);
 /* The column's index in t, or -1. */

@@ -33,7 +33,7 @@ int parse_source(cc *c, int file, int mode, uint32_t start, uint32_t end, ast **
   int rc = vg_yyparse(scanner, c, &result);
   vg_yy_delete_buffer(b, scanner);
   vg_yylex_destroy(scanner);
-  if (rc == 2) c->oom = 1;
+  if (rc == 2 && !c->parser_full) c->oom = 1;
   if (out) *out = result;
   if (rc != 0 && c->nerrors == before) {
     vg_loc l = {(uint16_t)file, start, end};

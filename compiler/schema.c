@@ -4,6 +4,7 @@
 ** declared column types to the rule language's types.
 */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include "ast.h"
@@ -96,6 +97,43 @@ int schema_load_db(cc *c, const char *path) {
   return rc;
 }
 
+/* The schema text runs on a private in-memory database, but it is text from
+** a pack someone else may have written: it must not reach other files
+** (ATTACH, VACUUM INTO) or run forever. */
+static int deny_outside(void *ud, int action, const char *a, const char *b, const char *db, const char *trigger) {
+  (void)ud; (void)a; (void)b; (void)db; (void)trigger;
+  switch (action) {
+  case SQLITE_ATTACH: case SQLITE_DETACH: case SQLITE_PRAGMA: return SQLITE_DENY;
+  default: return SQLITE_OK;
+  }
+}
+
+static int too_long(void *ud) {
+  long *steps = ud;
+  return ++*steps > 100000; /* callbacks every 1000 instructions: 100 million instructions */
+}
+
+int schema_exec_ddl(sqlite3 *db, const char *sql, char *err, size_t errcap) {
+  long steps = 0;
+  /* no attached database: this also stops VACUUM INTO, which attaches its target */
+  sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+  sqlite3_set_authorizer(db, deny_outside, NULL);
+  sqlite3_progress_handler(db, 1000, too_long, &steps);
+  char *msg = NULL;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+  sqlite3_progress_handler(db, 0, NULL, NULL);
+  sqlite3_set_authorizer(db, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    if (rc == SQLITE_INTERRUPT) snprintf(err, errcap, "it takes too long to run (a schema only declares tables)");
+    else if (rc == SQLITE_AUTH) snprintf(err, errcap, "%s (ATTACH, DETACH and PRAGMA are not allowed in a schema)", msg ? msg : "not authorized");
+    else if (msg && strstr(msg, "too many attached")) snprintf(err, errcap, "a schema cannot attach or write other databases (%s)", msg);
+    else snprintf(err, errcap, "%s", msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return -1;
+  }
+  return 0;
+}
+
 int schema_load_sql(cc *c, const char *what, const char *sql) {
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
@@ -103,10 +141,9 @@ int schema_load_sql(cc *c, const char *what, const char *sql) {
     c->oom = 1;
     return -1;
   }
-  char *err = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-    cc_error_plain(c, "%s: the schema does not load: %s", what, err ? err : "unknown error");
-    sqlite3_free(err);
+  char err[512];
+  if (schema_exec_ddl(db, sql, err, sizeof err) != 0) {
+    cc_error_plain(c, "%s: the schema does not load: %s", what, err);
     sqlite3_close(db);
     return -1;
   }

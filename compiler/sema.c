@@ -789,6 +789,10 @@ static void collect(sema *s, const char *default_pack) {
   }
   pk->name = pack ? pack->name : default_pack;
   pk->title = pack && pack->str ? pack->str : "";
+  if (tiers && count_args(tiers->a) > VG_MAX_ITEMS) {
+    cc_error(c, tiers->loc, "E-limit", "too many tiers (at most %d)", VG_MAX_ITEMS);
+    tiers = NULL;
+  }
   if (tiers) {
     int n = count_args(tiers->a);
     pk->tiers = vg_arena_alloc(&c->arena, (size_t)n * sizeof *pk->tiers);

@@ -251,10 +251,9 @@ static void check_table(tr *t, const ast *it) {
 /* Create the schema and insert the test's rows.  Returns 0, or -1 with
 ** errors reported. */
 static int fill_db(tr *t, sqlite3 *db, const ast *test) {
-  char *err = NULL;
-  if (sqlite3_exec(db, t->schema_sql, NULL, NULL, &err) != SQLITE_OK) {
-    cc_error(&t->c, test->name_loc, "E-test", "%s: cannot create the schema: %s", t->schema_path, err ? err : sqlite3_errmsg(db));
-    sqlite3_free(err);
+  char err[512];
+  if (schema_exec_ddl(db, t->schema_sql, err, sizeof err) != 0) {
+    cc_error(&t->c, test->name_loc, "E-test", "%s: cannot create the schema: %s", t->schema_path, err);
     return -1;
   }
   int bad = 0;

@@ -48,6 +48,15 @@ int vg_yylex(VG_YYSTYPE *lval, VG_YYLTYPE *lloc, void *scanner);
 
 static void vg_yyerror(VG_YYLTYPE *loc, void *scanner, cc *c, ast **out, const char *msg) {
   (void)scanner; (void)out;
+  if (strcmp(msg, "memory exhausted") == 0) {
+    /* the parser's stack is bounded (YYMAXDEPTH): too deep a nesting */
+    if (!c->depth_reported)
+      cc_error(c, *loc, "E-limit", "expression nested too deeply for the parser (at most %d levels)", VG_MAX_DEPTH);
+    c->depth_reported = 1;
+    c->parser_full = 1;
+    return;
+  }
+  if (c->depth_reported && c->lexer_stopped) return; /* the lexer cut the file short */
   if (strncmp(msg, "syntax error, ", 14) == 0) msg += 14;
   cc_error(c, *loc, "E-syntax", "%s", msg);
 }
@@ -65,12 +74,23 @@ static ast *mk(cc *c, int kind, vg_loc loc, ast *a, ast *b, ast *cc3) {
   for (ast *l = (kind == A_CALL || kind == A_IN) ? (kind == A_CALL ? a : b) : NULL; l; l = l->next)
     if (l->depth > d) d = l->depth;
   if (d + 1 > VG_MAX_DEPTH) {
+    /* reported once; the subtree is dropped, so no later walk recurses deeper */
     if (!c->depth_reported) cc_error(c, loc, "E-limit", "expression nested deeper than %d levels", VG_MAX_DEPTH);
     c->depth_reported = 1;
-    d = VG_MAX_DEPTH;
+    n->kind = A_NULL;
+    n->a = n->b = n->c = NULL;
+    d = 0;
   }
   n->depth = (uint16_t)(d + 1);
   return n;
+}
+
+/* ( e ): parentheses count toward the nesting limit too. */
+static ast *paren(cc *c, vg_loc loc, ast *e) {
+  if (!e) return NULL;
+  if (e->depth + 1 > VG_MAX_DEPTH) return mk(c, A_NOT, loc, e, NULL, NULL); /* reports and drops */
+  e->depth++;
+  return e;
 }
 static ast *bin(cc *c, int op, vg_loc loc, ast *a, ast *b) {
   ast *n = mk(c, A_BIN, loc, a, b, NULL);
@@ -359,7 +379,7 @@ primary
   | ASOF                       { $$ = lit(c, A_ASOF, @1); }
   | STALE                      { $$ = lit(c, A_STALE, @1); }
   | IDENT                      { $$ = named(c, A_NAME, @1, $1.s, @1); }
-  | '(' expr ')'               { $$ = $2; }
+  | '(' expr ')'               { $$ = paren(c, @$, $2); }
   ;
 
 %%

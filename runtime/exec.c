@@ -26,11 +26,12 @@
 #include "../stdlib/lib.h"
 
 /* Kinds of bad data. */
-enum { BAD_TEXT_NUM, BAD_DATE, BAD_NULL_KEY, BAD_NULL_TIME, BAD_TIME, BAD_DUP, BAD__COUNT };
+enum { BAD_TEXT_NUM, BAD_DATE, BAD_NULL_KEY, BAD_KEY, BAD_NULL_TIME, BAD_TIME, BAD_DUP, BAD__COUNT };
 static const char *const bad_what[BAD__COUNT] = {
   "value(s) that are not numbers in a number column, read as null",
   "unreadable date(s), read as null",
   "row(s) with a NULL key, skipped",
+  "row(s) whose key cannot be read as its column's type, skipped",
   "row(s) with a NULL time, skipped",
   "row(s) with an unreadable time, skipped",
   "duplicate row(s) for the same key and day; the one with the larger rowid is used",
@@ -200,7 +201,7 @@ static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowi
   if (key.t >= VT__COUNT) { /* text in a number key column: the text is the example */
     const unsigned char *txt = sqlite3_column_text(st, s->key);
     r->v[s->key] = val_str(txt ? (const char *)txt : "", txt ? (size_t)sqlite3_column_bytes(st, s->key) : 0);
-    count_bad(pr, si, s->key, key.t == 0xfe ? BAD_TEXT_NUM : BAD_DATE, r);
+    count_bad(pr, si, s->key, BAD_KEY, r);
     r->v[s->key] = val_null();
     *skip = 1;
     return 0;

@@ -277,6 +277,14 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   d->n = n;
   /* one transaction: the data read is one snapshot, and the recording is atomic */
   if (exec_sql(d->db, &d->eo, d->dry_run ? "BEGIN" : "BEGIN IMMEDIATE") != 0) return VG_EDB;
+  /* a recording run writes: find out now, not after evaluating, whether it
+  ** can (a folder the journal cannot be created in, a full disk) */
+  if (!d->dry_run && sqlite3_exec(d->db, "SAVEPOINT vigil_probe; CREATE TABLE main.vigil_probe(x);"
+                                         "ROLLBACK TO vigil_probe; RELEASE vigil_probe;", NULL, NULL, NULL) != SQLITE_OK) {
+    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: a run records its alerts, and the database cannot be written: %s "
+              "(use --dry-run to evaluate without recording)", d->eo.db_path, sqlite3_errmsg(d->db));
+    return VG_EDB;
+  }
   for (int i = 0; i < n; i++) {
     exec_pack *pr = &d->prs[i];
     pr->p = programs[i];

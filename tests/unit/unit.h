@@ -15,6 +15,7 @@ int unit_register_testrunner(void); /* test_testrunner.c: vigil test (vg_test_pa
 int unit_register_fmt(void);      /* test_fmt.c: vigil fmt (vg_format), its style and the corpus */
 int unit_register_backtest(void); /* test_backtest.c: backtest = separate runs, lead time, vigil diff */
 
+int unit_register_hardening(void); /* test_hardening.c: limits, locked/read-only/full database, hostile names and data */
 int unit_register_life(void);     /* test_life.c: new, ongoing, escalated, resolved; clear when; escalate after */
 
 #endif

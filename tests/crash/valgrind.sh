@@ -1,0 +1,200 @@
+#!/bin/sh
+# valgrind.sh — the end-to-end CLI commands under valgrind (make valgrind).
+#
+#   tests/crash/valgrind.sh [VIGIL]      (default: build/rel/vigil)
+#
+# Every command runs under
+#   valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+# with its own log.  A case passes when the command's exit status is the one
+# expected (0, or 1 for bad input) and valgrind reported no error and no
+# definite or indirect leak ("ERROR SUMMARY: 0 errors").  Commands that must
+# fail (a bad rules file, a damaged .vgc) are judged by the log, since their
+# own exit status is also 1.
+#
+# Covered: check (text, json, sarif), compile, disasm, run (recording, dry
+# run, jsonl, csv, --strict, --set, a .vgc), backtest (text, jsonl, --record,
+# --at-snapshots), diff, test, fmt (print, --check) over the three example
+# packs and the acceptance example; check/run/fmt of rules with errors (and
+# every file of tests/golden/errors); disasm and run of damaged .vgc files;
+# command-line errors.  Ends with "N passed, M failed"; exit 1 when one failed.
+
+VIGIL=${1:-build/rel/vigil}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+[ -x "$VIGIL" ] || { echo "valgrind.sh: no vigil binary at $VIGIL (run make first)"; exit 2; }
+command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind is not installed (apt-get install valgrind)"; exit 2; }
+command -v sqlite3 >/dev/null || { echo "valgrind.sh: sqlite3 is not installed"; exit 2; }
+
+TMP=$(mktemp -d /tmp/vigil-valgrind-XXXXXX) || exit 2
+trap 'rm -rf "$TMP"' EXIT
+VG="valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --num-callers=30"
+# (add --track-origins=yes to find where an uninitialised value comes from;
+# it doubles the time)
+
+# The groups below run in parallel, JOBS at a time (default: the CPUs).
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+# vg EXPECTED_EXIT ARGS...: one vigil command under valgrind; appends
+# "pass" or "fail" to $TMP/results.  $G names the group (unique log names).
+vg() {
+  want=$1; shift
+  n=$((${n:-0} + 1))
+  log="$TMP/vg.$G.$n.log"
+  $VG --log-file="$log" "$VIGIL" "$@" >"$TMP/out.$G.$n" 2>"$TMP/err.$G.$n" </dev/null
+  rc=$?
+  if grep -q "ERROR SUMMARY: 0 errors" "$log" && [ "$rc" = "$want" ]; then
+    echo pass >>"$TMP/results"
+  else
+    echo fail >>"$TMP/results"
+    {
+      echo "FAIL: vigil $* (exit $rc, expected $want)"
+      grep -v '^==[0-9]*== *$' "$log" | sed -n '/Invalid\|uninitialised\|definitely\|indirectly\|ERROR SUMMARY\|Process terminating/,+25p' | head -60
+      sed 's/^/  stderr: /' "$TMP/err.$G.$n" | head -10
+    } >"$TMP/fail.$G.$n"
+    cat "$TMP/fail.$G.$n"
+  fi
+}
+
+# group NAME FUNCTION: runs FUNCTION in the background; at most JOBS at once.
+running=0
+group() {
+  (G=$1; n=0; $2) &
+  running=$((running + 1))
+  if [ "$running" -ge "$JOBS" ]; then wait; running=0; fi
+}
+
+mkdb() { # mkdb DB SQL...: a fresh database from the SQL files
+  db=$1; shift
+  rm -f "$db"
+  for f in "$@"; do sqlite3 "$db" <"$f" || { echo "valgrind.sh: cannot load $f"; exit 2; }; done
+}
+
+AS_OF=2025-06-30
+
+# One example pack: every command.  The databases are built first (sqlite3,
+# not under valgrind) since later groups read saas.db.
+pack() {
+  P=examples/$G
+  DB=$TMP/$G.db
+  vg 0 check "$P"
+  vg 0 check --format json --db "$DB" "$P"
+  vg 0 check --format sarif "$P"
+  vg 0 compile -o "$TMP/$G.vgc" "$P"
+  vg 0 disasm "$TMP/$G.vgc"
+  vg 0 run --db "$DB" --as-of 2025-06-16 "$P"
+  vg 0 run --db "$DB" --as-of $AS_OF --format jsonl "$P"
+  vg 0 run --db "$DB" --as-of $AS_OF --format jsonl "$P"          # replaces the recorded run
+  vg 0 run --db "$DB" --as-of $AS_OF --dry-run --format csv --scan "$P"
+  vg 0 run --db "$DB" --as-of $AS_OF --dry-run --summary json "$TMP/$G.vgc"
+  vg 0 backtest --db "$DB" --from 2025-05-01 --to $AS_OF --every 1week "$P"
+  vg 0 backtest --db "$DB" --from 2025-06-01 --to $AS_OF --at-snapshots --format jsonl --record "$P"
+  vg 0 diff "$P" "$TMP/$G.vgc" --db "$DB" --from 2025-06-01 --to $AS_OF --every 2weeks --details
+  vg 0 test --coverage "$P"
+  vg 0 fmt "$P"
+  vg 0 fmt --check "$P"
+  # the distributor demo has bad rows: --strict fails the run and records nothing
+  if [ "$G" = distributor ]; then vg 1 run --db "$DB" --as-of $AS_OF --strict "$P"; fi
+}
+
+# The acceptance example of the brief; --strict on bad data; bad --set and
+# --as-of values.
+acceptance() {
+  A=tests/acceptance
+  vg 0 check $A/acceptance.rules
+  vg 0 compile --db "$TMP/acc.db" -o "$TMP/acc.vgc" $A/acceptance.rules
+  vg 0 disasm "$TMP/acc.vgc"
+  vg 0 run --db "$TMP/acc.db" --as-of 2025-03-14 --format jsonl $A/acceptance.rules
+  vg 0 run --db "$TMP/acc.db" --as-of 2025-03-14 --dry-run "$TMP/acc.vgc"
+  vg 0 backtest --db "$TMP/acc.db" --from 2025-01-01 --to 2025-03-31 --every 1week $A/acceptance.rules
+  vg 0 fmt $A/acceptance.rules
+  vg 2 run --db "$TMP/acc.db" --as-of 2025-03-14 --set nosuchparam=1 $A/acceptance.rules
+  vg 2 run --db "$TMP/acc.db" --as-of 2025-13-01 $A/acceptance.rules
+}
+
+# Rules with errors: a lexical error, a syntax error, unknown names, type
+# errors, an unterminated string and quoted name, a deep expression; every
+# file of tests/golden/errors.
+bad() {
+  mkdir -p "$TMP/bad"
+  cp examples/saas/schema.sql "$TMP/bad/schema.sql"
+  cat >"$TMP/bad/bad.rules" <<'EOF2'
+pack bad "errors"
+param grace = 5 days
+def twice(x) = x * 2 +
+source snapshot { table sales_snapshot key rep_id time snapshot_date every 2 weeks }
+source ghost { table no_such_table key k time t }
+rule r1 on snapshot {
+  let a = conversion_rate + "text"
+  orange when a < nosuchcolumn for 0 snapshots
+  red when twice(`unterminated
+  message "bad {escape\q} {conversion_rate:pct"
+}
+rule r2 on nosuchsource { red when x $ 1 }
+rule r3 on snapshot { yellow when ((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))) > 2025-02-30 }
+EOF2
+  cat >"$TMP/bad/types.rules" <<'EOF2'
+pack types
+source snapshot { table sales_snapshot key rep_id time snapshot_date }
+rule r on snapshot {
+  red when conversion_rate > 2 days and snapshot_date = "x" and sum(progress_note, last 3 snapshots) > 1
+  message "{nosuch}"
+}
+EOF2
+  vg 1 check "$TMP/bad/bad.rules"
+  vg 1 check --format json "$TMP/bad/bad.rules"
+  vg 1 compile -o "$TMP/bad.vgc" "$TMP/bad/bad.rules"
+  vg 1 run --db "$TMP/acc.db" --as-of $AS_OF "$TMP/bad/bad.rules"
+  vg 1 fmt "$TMP/bad/bad.rules"
+  vg 1 test "$TMP/bad/bad.rules"
+  vg 1 check --format sarif "$TMP/bad/types.rules"
+  vg 1 check tests/golden/errors/*.rules
+  printf 'pack x\nrule r on s { red when ' >"$TMP/bad/deep.rules"
+  i=0; while [ $i -lt 300 ]; do printf '(' >>"$TMP/bad/deep.rules"; i=$((i + 1)); done
+  printf '1 }\n' >>"$TMP/bad/deep.rules"
+  vg 1 check "$TMP/bad/deep.rules"
+  vg 1 fmt "$TMP/bad/deep.rules"
+}
+
+# Damaged .vgc files: empty, garbage, truncated, a flipped byte (the CRC
+# catches it), the header only, a damaged end.  Command-line errors and
+# missing files.
+damaged() {
+  V=$TMP/saas.vgc
+  size=$(wc -c <"$V")
+  : >"$TMP/empty.vgc"
+  head -c 4096 /dev/urandom >"$TMP/garbage.vgc"
+  head -c $((size / 2)) "$V" >"$TMP/half.vgc"
+  head -c 16 "$V" >"$TMP/header.vgc"
+  cp "$V" "$TMP/flip.vgc"
+  printf '\377' | dd of="$TMP/flip.vgc" bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+  cp "$V" "$TMP/tail.vgc"
+  printf 'XXXX' | dd of="$TMP/tail.vgc" bs=1 seek=$((size - 4)) conv=notrunc 2>/dev/null
+  for f in empty garbage half header flip tail; do
+    vg 1 disasm "$TMP/$f.vgc"
+    vg 1 run --db "$TMP/acc.db" --as-of $AS_OF --dry-run "$TMP/$f.vgc"
+  done
+  vg 2 run examples/saas
+  vg 2 frobnicate
+  vg 1 check "$TMP/no-such-file.rules"
+  vg 1 run --db "$TMP/no-such-dir/x.db" --as-of $AS_OF examples/saas
+}
+
+for p in saas distributor hardware; do
+  mkdb "$TMP/$p.db" examples/$p/schema.sql examples/$p/demo.sql
+done
+mkdb "$TMP/acc.db" tests/acceptance/fixture.sql
+: >"$TMP/results"
+group saas pack
+group distributor pack
+group hardware pack
+group acceptance acceptance
+group bad bad
+wait
+running=0
+group damaged damaged   # needs saas.vgc
+wait
+
+passed=$(grep -c pass "$TMP/results")
+failed=$(grep -c fail "$TMP/results")
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

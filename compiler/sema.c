@@ -814,6 +814,10 @@ static void collect(sema *s, const char *default_pack) {
   pk->sources = vg_arena_alloc(&c->arena, (size_t)(ns + 1) * sizeof *pk->sources);
   pk->rules = vg_arena_alloc(&c->arena, (size_t)(nr + 1) * sizeof *pk->rules);
   if (!pk->params || !s->defs || !s->def_state || !s->def_used || !pk->sources || !pk->rules) { c->oom = 1; return; }
+  uint32_t rule_cap = 16;
+  while (rule_cap < 2u * (uint32_t)nr + 2) rule_cap *= 2;
+  uint32_t *rule_slots = vg_arena_alloc(&c->arena, rule_cap * sizeof *rule_slots);
+  if (!rule_slots) { c->oom = 1; return; }
   if (np > VG_MAX_ITEMS || nd > VG_MAX_ITEMS || ns > VG_MAX_ITEMS || nr > VG_MAX_ITEMS) {
     cc_error_plain(c, "too many declarations in one pack (at most %d of each kind)", VG_MAX_ITEMS);
     return;
@@ -860,12 +864,16 @@ static void collect(sema *s, const char *default_pack) {
       so->name = d->name;
       so->every = -1;
     } else if (d->kind == D_RULE) {
-      for (int i = 0; i < pk->nrules; i++)
-        if (strcmp(pk->rules[i].name, d->name) == 0) {
+      /* rule names through a hash table: packs of many rules stay linear */
+      uint32_t h = 2166136261u, j;
+      for (const char *q = d->name; *q; q++) h = (h ^ (unsigned char)*q) * 16777619u;
+      for (j = h & (rule_cap - 1); rule_slots[j]; j = (j + 1) & (rule_cap - 1))
+        if (strcmp(pk->rules[rule_slots[j] - 1].name, d->name) == 0) {
           cc_error(c, d->name_loc, "E-duplicate", "rule '%s' is declared twice", d->name);
-          cc_note(c, pk->rules[i].decl->name_loc, "first declared here");
+          cc_note(c, pk->rules[rule_slots[j] - 1].decl->name_loc, "first declared here");
           goto next;
         }
+      rule_slots[j] = (uint32_t)pk->nrules + 1;
       sm_rule *r = &pk->rules[pk->nrules++];
       memset(r, 0, sizeof *r);
       r->decl = d;

@@ -821,9 +821,9 @@ static int run_source(exec_pack *pr, int si) {
   result = seek ? seek_source(pr, si, &sp, &ser, lookback, rules, nrules) : scan_source(pr, si, &ser, rules, nrules);
   if (result == 0 && !seek && !pr->o->no_seek && pr->rows_read - before > 10000 && lookback != VM_UNBOUNDED &&
       !has_seek_index(pr, si)) {
-    exec_diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s): with CREATE INDEX ON %s(%s, %s) a run would read "
-         "only the last rows of each key", s->table, s->cols[s->key].name, s->cols[s->time].name, s->table,
-         s->cols[s->key].name, s->cols[s->time].name);
+    exec_diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s): with CREATE INDEX %s_%s_%s ON %s(%s, %s) a run "
+         "would read only the last rows of each key", s->table, s->cols[s->key].name, s->cols[s->time].name, s->table,
+         s->cols[s->key].name, s->cols[s->time].name, s->table, s->cols[s->key].name, s->cols[s->time].name);
   }
 done:
   if (pr->failed) result = -1;

@@ -28,6 +28,8 @@ void sink_str(diag_sink *s, const char *p);
 /* p as a JSON string literal; NULL as null. */
 void sink_json(diag_sink *s, const char *p);
 const char *sev_name(vg_severity s);
+/* v as one CSV field (quoted when needed); nothing for NULL. */
+void csv_field(diag_sink *s, const char *v);
 /* The vg_diag_fn of every command: ud is a diag_sink. */
 void on_diag(void *ud, const vg_diag *d);
 void sink_begin(diag_sink *s, int format);

@@ -59,16 +59,6 @@ static char *dupstr(const char *s) {
   return d;
 }
 
-static void csv_field(diag_sink *s, const char *v) {
-  if (!v) return;
-  if (!strpbrk(v, ",\"\n\r")) { sink_str(s, v); return; }
-  sink_str(s, "\"");
-  for (const char *p = v; *p; p++) {
-    if (*p == '"') sink_str(s, "\"");
-    sink_put(s, p, 1);
-  }
-  sink_str(s, "\"");
-}
 
 static void on_alert(void *ud, const vg_alert *a) {
   bt_out *o = ud;

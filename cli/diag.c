@@ -191,3 +191,15 @@ const char *opt_value(int argc, char **argv, int *i, const char *name) {
 
 int is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
 
+/* v as one CSV field (RFC 4180: quoted when it holds a comma, quote or line
+** break); nothing for NULL. */
+void csv_field(diag_sink *s, const char *v) {
+  if (!v) return;
+  if (!strpbrk(v, ",\"\n\r")) { sink_str(s, v); return; }
+  sink_str(s, "\"");
+  for (const char *p = v; *p; p++) {
+    if (*p == '"') sink_str(s, "\"");
+    sink_put(s, p, 1);
+  }
+  sink_str(s, "\"");
+}

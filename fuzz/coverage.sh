@@ -38,7 +38,7 @@ for t in $TARGETS; do
   $CC -fprofile-instr-generate -fsanitize=fuzzer -o "$OUT/$t" "$OBJ/fuzz_$t.o" $LIB_OBJS -lsqlite3 -lm
   rm -rf "$OUT/$t.profraw.d"; mkdir -p "$OUT/$t.profraw.d"
   seeds=fuzz/corpus/$short
-  [ "$t" = fuzz_run ] && seeds=fuzz/corpus/compile
+  case $t in fuzz_run|fuzz_fmt) seeds=fuzz/corpus/compile ;; esac
   dirs=("$seeds")
   [ -d "build/fuzz/corpus/$t" ] && dirs=("build/fuzz/corpus/$t" "${dirs[@]}")
   LLVM_PROFILE_FILE="$OUT/$t.profraw.d/%p.profraw" "$OUT/$t" -runs=0 -timeout=30 "${dirs[@]}" >"$OUT/$t.log" 2>&1 || true

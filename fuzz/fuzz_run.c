@@ -5,25 +5,24 @@
 **
 ** fuzz_vgc reaches the VM only with programs that survive byte mutations
 ** and the verifier; this target reaches it with every program the compiler
-** accepts, so the runtime (exec, vm, the stdlib, message formatting) sees
-** realistic programs over bad data.  The input is compiled against the fuzz
-** database's schema (opts.db_path: fuzz/schema.sql, see fuzz_compile.c),
-** and a program that compiles is run with vg_run as a dry run, as of
-** 2025-06-30, over the same database filled with fuzz/data.sql (fuzz_db.h).
+** accepts, so the runtime (exec, run, life, vm, the stdlib, message
+** formatting) sees realistic programs over bad data.  The input is compiled
+** against the fuzz schema (opts.db_path: a database made from
+** fuzz/schema.sql and filled with fuzz/data.sql, see fuzz_db.h), and a
+** program that compiles is evaluated over that database as fuzz_eval.h
+** describes: vg_run with and without index seeks, a one-date vg_backtest
+** (all three must give the same alerts) and a five-date vg_backtest.
 ** build.sh lowers VM_STEP_BUDGET to 100000.
 **
-** Aborts (a finding) on any sanitizer report.
+** Aborts (a finding) on any sanitizer report and when evaluations disagree.
 */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "vigil.h"
 #include "fuzz_db.h"
+#include "fuzz_eval.h"
 
 static const char *db_path;
-static volatile unsigned sink;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
@@ -32,50 +31,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
-static void touch(const char *s) {
-  unsigned h = 0;
-  if (s)
-    for (; *s; s++) h = h * 31u + (unsigned char)*s;
-  sink += h;
-}
-
-static void on_diag(void *ud, const vg_diag *d) {
-  (void)ud;
-  touch(d->message);
-  touch(d->code);
-  touch(d->file);
-  if (d->line_text)
-    for (size_t i = 0; i < d->line_len; i++) sink += (unsigned char)d->line_text[i];
-}
-
-static void on_alert(void *ud, const vg_alert *a) {
-  (void)ud;
-  touch(a->pack); touch(a->rule); touch(a->tier); touch(a->key);
-  touch(a->as_of); touch(a->message); touch(a->recipient);
-}
-
-static void on_summary(void *ud, const vg_run_summary *s) {
-  (void)ud;
-  touch(s->pack);
-  sink += (unsigned)(s->rows_read + s->alerts + s->warnings + s->run_id);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  vg_compile_opts co = {NULL, db_path, on_diag, NULL, 0, 0};
+  vg_compile_opts co = {NULL, db_path, fuzz_on_diag, NULL, 0, 0};
   vg_program *p = NULL;
   if (vg_compile_string("fuzz.rules", (const char *)data, size, NULL, &co, &p) != VG_OK) return 0;
-
-  vg_program *progs[1] = {p};
-  vg_run_opts o;
-  memset(&o, 0, sizeof o);
-  o.db_path = db_path;
-  o.as_of = "2025-06-30";
-  o.dry_run = 1;
-  o.diag = on_diag;
-  o.alert = on_alert;
-  o.summary = on_summary;
-  vg_run(progs, 1, &o);
+  fuzz_evaluate("fuzz_run", p, db_path);
   vg_free_program(p);
   return 0;
 }

@@ -8,15 +8,17 @@
 ** fuzzed by the first read, the payload parser and verifier by the second.
 **
 ** A program the verifier accepts is listed (bc_disasm), written back with
-** bc_write (which must give back exactly the bytes that were read), and run
-** with vg_run as a dry run, as of
-** 2025-06-30, over a small database: fuzz/schema.sql filled with
-** fuzz/data.sql (~20 rows a table, with nulls and bad values), created once
-** per process in a temporary file (fuzz_db.h).  build.sh lowers VM_STEP_BUDGET to 100000
-** so a slow program fails its evaluation instead of timing out.
+** bc_write (which must give back exactly the bytes that were read), and
+** evaluated over the fuzz database (fuzz/schema.sql filled with
+** fuzz/data.sql, made once per process: fuzz_db.h) as fuzz_eval.h describes:
+** vg_run dry runs with and without index seeks and a one-date vg_backtest,
+** which must all give the same alerts, then a five-date vg_backtest.
+** build.sh lowers VM_STEP_BUDGET to 100000 so a slow program fails its
+** evaluation instead of timing out.
 **
-** Aborts (a finding) on any sanitizer report, and when a verified program
-** does not survive bc_write + bc_read byte for byte.
+** Aborts (a finding) on any sanitizer report, when a verified program does
+** not survive bc_write + bc_read byte for byte, and when evaluations that
+** must agree do not.
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,43 +28,15 @@
 #include "vigil.h"
 #include "bc.h"
 #include "fuzz_db.h"
+#include "fuzz_eval.h"
 
 static const char *db_path;
-static volatile unsigned sink;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc; (void)argv;
   db_path = fuzz_make_db(1);
   return 0;
-}
-
-static void touch(const char *s) {
-  unsigned h = 0;
-  if (s)
-    for (; *s; s++) h = h * 31u + (unsigned char)*s;
-  sink += h;
-}
-
-static void on_diag(void *ud, const vg_diag *d) {
-  (void)ud;
-  touch(d->message);
-  touch(d->code);
-  touch(d->file);
-  if (d->line_text)
-    for (size_t i = 0; i < d->line_len; i++) sink += (unsigned char)d->line_text[i];
-}
-
-static void on_alert(void *ud, const vg_alert *a) {
-  (void)ud;
-  touch(a->pack); touch(a->rule); touch(a->tier); touch(a->key);
-  touch(a->as_of); touch(a->message); touch(a->recipient);
-}
-
-static void on_summary(void *ud, const vg_run_summary *s) {
-  (void)ud;
-  touch(s->pack);
-  sink += (unsigned)(s->rows_read + s->alerts + s->warnings + s->run_id);
 }
 
 static void put_le32(uint8_t *b, uint32_t v) {
@@ -106,16 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   vg_free_program(q);
   vg_buf_free(&b);
 
-  vg_program *progs[1] = {p};
-  vg_run_opts o;
-  memset(&o, 0, sizeof o);
-  o.db_path = db_path;
-  o.as_of = "2025-06-30";
-  o.dry_run = 1;
-  o.diag = on_diag;
-  o.alert = on_alert;
-  o.summary = on_summary;
-  vg_run(progs, 1, &o);
+  fuzz_evaluate("fuzz_vgc", p, db_path);
   vg_free_program(p);
   return 0;
 }

@@ -49,7 +49,7 @@ for t in $TARGETS; do
   bin=$OUT/$t
   short=${t#fuzz_}   # the regression folder: compile, run, vgc
   seeds=fuzz/corpus/$short
-  [ "$t" = fuzz_run ] && seeds=fuzz/corpus/compile   # rules text, like fuzz_compile
+  case $t in fuzz_run|fuzz_fmt) seeds=fuzz/corpus/compile ;; esac   # rules text, like fuzz_compile
   [ -x "$bin" ] || { echo "fuzz/run.sh: $bin is missing (run fuzz/build.sh)" >&2; exit 2; }
   mkdir -p "$OUT/corpus/$t" "$OUT/artifacts/$t" "$OUT/logs"
   log=$OUT/logs/$t.log

@@ -233,4 +233,7 @@ CREATE INDEX activity_daily_rep_entered ON activity_daily(rep_id, entered_date);
 CREATE INDEX deals_id_updated ON deals(deal_id, updated_on);
 CREATE INDEX features_id_updated ON features(feature_id, updated_on);
 CREATE INDEX goal_revisions_id_revised ON goal_revisions(revision_id, revised_on);
+CREATE INDEX "fuzz_milestones_done" ON "milestones"("milestone_id", "done_date");
+CREATE TABLE "zones" (id INTEGER, day DATE, n REAL, label TEXT);
+CREATE INDEX "zones_id_day" ON "zones"(id, day);
 CREATE VIEW "sales_view" AS SELECT * FROM "sales";

@@ -277,28 +277,6 @@ static void swap_rows(vm_row *a, vm_row *b) {
   *b = t;
 }
 
-static vm_row *slot_at(vm_series *s, uint32_t off) { return &s->rows[(s->head + s->cap - off) % s->cap]; }
-
-/* The newest row came in older than the one before it (rows are ordered by
-** their time text, and a zone in the text can move the day): move it down to
-** its place.  When it meets a row of the same day, the one with the larger
-** rowid stays and the other leaves the series; returns 1 then. */
-static int series_sink(vm_series *s) {
-  uint32_t i = 0;
-  while (i + 1 < s->n && slot_at(s, i + 1)->time > slot_at(s, i)->time) {
-    swap_rows(slot_at(s, i), slot_at(s, i + 1));
-    i++;
-  }
-  if (i + 1 < s->n && slot_at(s, i + 1)->time == slot_at(s, i)->time) {
-    if (slot_at(s, i)->rowid > slot_at(s, i + 1)->rowid) swap_rows(slot_at(s, i), slot_at(s, i + 1));
-    /* drop the row at offset i: shift the newer ones down by one */
-    for (uint32_t k = i; k > 0; k--) swap_rows(slot_at(s, k), slot_at(s, k - 1));
-    s->head = (s->head + s->cap - 1) % s->cap;
-    s->n--;
-    return 1;
-  }
-  return 0;
-}
 
 /* ---- lookups ------------------------------------------------------------------------- */
 
@@ -524,14 +502,37 @@ static int where_ok(exec_pack *pr, int si, vm_row *r) {
 
 /* ---- reading a source: the full ordered scan ---------------------------------------- */
 
+/* vigil_day(t): the day the runtime reads in time text t (lib_parse_date),
+** or NULL; registered on the connection for scans in day order. */
+static void sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  int32_t d;
+  const unsigned char *t = sqlite3_value_type(argv[0]) == SQLITE_TEXT ? sqlite3_value_text(argv[0]) : NULL;
+  if (t && lib_parse_date((const char *)t, (size_t)sqlite3_value_bytes(argv[0]), &d)) sqlite3_result_int(cx, d);
+  else sqlite3_result_null(cx);
+}
+
 /* One query over the whole table ordered by key, time and rowid: every rule
-** of the source is evaluated on each key's window when the key changes. */
-static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, int nrules) {
+** of the source is evaluated on each key's window when the key changes.
+**
+** The order is that of the time text, which is the order of the days unless
+** a zone in the text moves a row's day (2025-06-24T00:30+05:00 is June 23).
+** A key whose rows come out of day order makes the scan stop and return 2;
+** the caller undoes what it did and calls again with by_day set, which
+** orders the rows by the day itself (a sort: the index cannot give that
+** order).  Returns 0, 2, or -1 on error. */
+static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, int nrules, int by_day) {
   const vm_source *s = pr->srcs[si].src;
   int result = 0;
   sqlite3_stmt *st = NULL;
   vg_buf q = {NULL, 0, 0};
   int has_rowid;
+  if (by_day && sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                           NULL, sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: %s", s->name, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
   for (has_rowid = 1; has_rowid >= 0; has_rowid--) {
     q.len = 0;
     int rc = select_list(&q, s, has_rowid);
@@ -540,7 +541,9 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
     rc |= vg_buf_append(&q, " ORDER BY ", 10);
     rc |= exec_quote_ident(&q, s->cols[s->key].name);
     rc |= vg_buf_append(&q, " COLLATE BINARY, ", 17);
+    if (by_day) rc |= vg_buf_append(&q, "vigil_day(", 10);
     rc |= exec_quote_ident(&q, s->cols[s->time].name);
+    if (by_day) rc |= vg_buf_append(&q, ")", 1);
     if (has_rowid) rc |= vg_buf_append(&q, ", rowid", 7);
     if (rc) { vg_buf_free(&q); return -1; }
     if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) == SQLITE_OK) break;
@@ -582,8 +585,14 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
       if (r->rowid > newest->rowid) swap_rows(r, &ser->rows[ser->head]);
       continue;
     }
+    if (newest && newest->time > r->time) {
+      if (!by_day) { result = 2; goto done; }
+      exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: internal error: rows out of day order in a scan by day", s->name);
+      pr->failed = 1;
+      result = -1;
+      goto done;
+    }
     series_push(ser);
-    if (newest && newest->time > r->time && series_sink(ser)) count_bad(pr, si, s->time, BAD_DUP, r);
   }
   if (rc != SQLITE_DONE) {
     exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
@@ -818,7 +827,35 @@ static int run_source(exec_pack *pr, int si) {
     if (seek < 0) { result = -1; goto done; }
     if (seek) seek = seek_worth_it(pr, &sp, lookback);
   }
-  result = seek ? seek_source(pr, si, &sp, &ser, lookback, rules, nrules) : scan_source(pr, si, &ser, rules, nrules);
+  if (seek) {
+    result = seek_source(pr, si, &sp, &ser, lookback, rules, nrules);
+  } else {
+    /* what to put back if the scan must be redone in day order */
+    long mark = pr->nalerts;
+    size_t nbad = (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
+    bad_count *bad = vg_realloc(NULL, 2 * nbad);
+    life_saved *life = exec_life_save(pr);
+    if (!bad || !life) {
+      vg_free(bad);
+      exec_life_saved_free(life);
+      result = -1;
+      goto done;
+    }
+    memcpy(bad, pr->srcs[si].bad, nbad);
+    memcpy((char *)bad + nbad, pr->srcs[si].lbad, nbad);
+    result = scan_source(pr, si, &ser, rules, nrules, 0);
+    if (result == 2) {
+      pr->nalerts = mark;
+      memcpy(pr->srcs[si].bad, bad, nbad);
+      memcpy(pr->srcs[si].lbad, (char *)bad + nbad, nbad);
+      pr->srcs[si].lvalid = 0;
+      ser.n = 0;
+      ser.head = 0;
+      result = exec_life_restore(pr, life) != 0 ? -1 : scan_source(pr, si, &ser, rules, nrules, 1);
+    }
+    vg_free(bad);
+    exec_life_saved_free(life);
+  }
   if (result == 0 && !seek && !pr->o->no_seek && pr->rows_read - before > 10000 && lookback != VM_UNBOUNDED &&
       !has_seek_index(pr, si)) {
     exec_diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s): with CREATE INDEX %s_%s_%s ON %s(%s, %s) a run "

@@ -81,6 +81,13 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_
 /* At the end of a one-date run: close what was open and was not seen. */
 int exec_life_sweep(exec_pack *pr, int32_t date);
 void exec_life_free(exec_pack *pr);
+/* A copy of the map, to put back when a source's scan is redone in day
+** order (exec.c: scan_source).  NULL when out of memory. */
+typedef struct life_saved life_saved;
+life_saved *exec_life_save(exec_pack *pr);
+/* Makes the saved copy the map again (it is consumed); 0 or -1 (memory). */
+int exec_life_restore(exec_pack *pr, life_saved *sv);
+void exec_life_saved_free(life_saved *sv);
 
 /* Append name to b as a quoted SQL identifier ("a""b"): nothing in a name
 ** can end the quote.  Returns 0 or -1 (out of memory). */

@@ -161,6 +161,50 @@ int exec_life_sweep(exec_pack *pr, int32_t date) {
   return 0;
 }
 
+struct life_saved {
+  life_entry *v;
+  uint32_t cap, n;
+};
+
+life_saved *exec_life_save(exec_pack *pr) {
+  life_saved *sv = vg_realloc(NULL, sizeof *sv);
+  if (!sv) return NULL;
+  memset(sv, 0, sizeof *sv);
+  life_map *m = pr->life;
+  if (m && m->cap) {
+    sv->v = vg_realloc(NULL, m->cap * sizeof *sv->v);
+    if (!sv->v) { vg_free(sv); return NULL; }
+    memcpy(sv->v, m->v, m->cap * sizeof *sv->v);
+    sv->cap = m->cap;
+    sv->n = m->n;
+  }
+  return sv;
+}
+
+int exec_life_restore(exec_pack *pr, life_saved *sv) {
+  if (!sv->cap) {
+    exec_life_free(pr);
+  } else {
+    if (!pr->life) {
+      pr->life = vg_realloc(NULL, sizeof *pr->life);
+      if (!pr->life) return -1;
+      memset(pr->life, 0, sizeof *pr->life);
+    }
+    vg_free(pr->life->v);
+    pr->life->v = sv->v; /* the saved copy becomes the map */
+    pr->life->cap = sv->cap;
+    pr->life->n = sv->n;
+    sv->v = NULL;
+  }
+  return 0;
+}
+
+void exec_life_saved_free(life_saved *sv) {
+  if (!sv) return;
+  vg_free(sv->v);
+  vg_free(sv);
+}
+
 void exec_life_free(exec_pack *pr) {
   if (!pr->life) return;
   vg_free(pr->life->v);

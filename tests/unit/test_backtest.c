@@ -291,6 +291,61 @@ static void every_n(const char *from, const char *to, int step) {
 static void test_every_day_of_a_month(void) { every_n("2025-06-01", "2025-06-30", 1); }
 static void test_every_week(void) { every_n("2025-01-03", "2025-06-30", 7); }
 
+/* Fuzz finding (fuzz/regressions/run/scan-lookback0-zone-order.rules): a
+** zone in the time text moves a row's day, so the rows of a key can come
+** out of day order in a scan ordered by the text ('2025-06-24T00:30+05:00'
+** is June 23 but sorts after '2025-06-24').  The series must be in day order
+** anyway: a run with seeks, a run without, and a backtest at every day all
+** agree, and the current row on June 30 is the right one. */
+static void test_zones_day_order(void) {
+  char db[300], rules[300];
+  snprintf(db, sizeof db, "%s/zones.db", dir);
+  snprintf(rules, sizeof rules, "%s/zones.rules", dir);
+  CU_ASSERT_EQUAL_FATAL(make_db(db,
+      "CREATE TABLE zones (id INTEGER, day DATE, n REAL, label TEXT);"
+      "CREATE INDEX zones_id_day ON zones(id, day);"
+      "INSERT INTO zones VALUES (1, '2025-06-20', 1, 'a'), (1, '2025-06-24', 2, 'b'), (1, '2025-06-24T00:30+05:00', 3, 'c'),"
+      " (2, '2025-06-10T23:30:00-05:00', 1, 'a'), (2, '2025-06-10T23:45', 2, 'b'),"
+      " (3, '2025-06-01', 1, 'a'), (3, '2025-06-02T00:30+05:00', 2, 'b'), (3, '2025-06-02', 3, 'c'),"
+      " (3, '2025-06-02T01:00+02:00', 4, 'd'), (3, '2025-06-03T00:10+01:00', 5, 'e'),"
+      " (4, '2025-06-29T23:30:00-05:00', 1, 'a'), (4, '2025-06-30', 2, 'b'), (4, '2025-06-30T00:30+05:00', 3, 'c'),"
+      " (4, '2025-06-30T23:30:00-05:00', 4, 'after as_of');"), 0);
+  CU_ASSERT_EQUAL_FATAL(spit(rules, "source z { table zones key id time day }\n"
+                                    "rule now on z { red when true message \"{label} {day}\" }\n"
+                                    "rule back on z { orange when n > prev(n) message \"{label} after {prev(label)}\" }\n"), 0);
+  vg_program *p = compile(rules, db);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines dates = {NULL, 0, 0}, bt = {NULL, 0, 0}, sep = {NULL, 0, 0}, last = {NULL, 0, 0};
+  char d[16];
+  for (int day = 1; day <= 30; day++) {
+    snprintf(d, sizeof d, "2025-06-%02d", day);
+    lines_add(&dates, d);
+  }
+  CU_ASSERT_EQUAL(backtest(p, db, "2025-06-01", "2025-06-30", 1, 0, &bt), VG_OK);
+  CU_ASSERT_EQUAL(runs(p, db, &dates, &sep), 0);
+  CU_ASSERT(lines_equal(&sep, &bt, "zones: separate runs vs backtest"));
+  for (size_t i = 0; i < bt.n; i++)
+    if (strstr(bt.v[i], "|2025-06-30|")) lines_add(&last, bt.v[i]);
+  lines want = {NULL, 0, 0};
+  /* in day order, one row a day (the larger rowid): 1 is a(20) c(23) b(24);
+  ** 2 is b(10) a(11); 3 is d(1) e(2), of a b d on the 1st and c e on the
+  ** 2nd; 4 is c(29) b(30), of a b on the 30th (a is 04:30 UTC then) */
+  lines_add(&want, "zones|now|red|1|2025-06-30|b 2025-06-24|(null)");
+  lines_add(&want, "zones|now|red|2|2025-06-30|a 2025-06-11|(null)");
+  lines_add(&want, "zones|now|red|3|2025-06-30|e 2025-06-02|(null)");
+  lines_add(&want, "zones|now|red|4|2025-06-30|b 2025-06-30|(null)");
+  lines_add(&want, "zones|back|orange|3|2025-06-30|e after d|(null)");
+  lines_sort(&last);
+  lines_sort(&want);
+  CU_ASSERT(lines_equal(&want, &last, "zones: the alerts on June 30"));
+  lines_free(&dates);
+  lines_free(&bt);
+  lines_free(&sep);
+  lines_free(&last);
+  lines_free(&want);
+  vg_free_program(p);
+}
+
 /* ---- (b) vigil diff ------------------------------------------------------------------------- */
 
 /* Copies the SaaS pack to dir/NAME/saas and replaces each "param X = V" line
@@ -734,6 +789,7 @@ int unit_register_backtest(void) {
   if (!CU_add_test(s, "SaaS demo at every snapshot date = separate runs", test_snapshots_equal_runs) ||
       !CU_add_test(s, "SaaS demo every day of a month = separate runs", test_every_day_of_a_month) ||
       !CU_add_test(s, "SaaS demo every week = separate runs", test_every_week) ||
+      !CU_add_test(s, "rows in day order when a zone moves a day", test_zones_day_order) ||
       !CU_add_test(s, "vigil diff on a threshold change = set difference of backtests", test_diff_threshold) ||
       !CU_add_test(s, "vigil diff git:REV:PATH", test_diff_git) ||
       !CU_add_test(s, "lead time on a hand-made database", test_lead_time))

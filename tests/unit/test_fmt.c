@@ -219,6 +219,13 @@ static void test_refused(void) {
   REFUSED("param x = \"open\n", "E-token");
   REFUSED("param d = 2025-02-30\n", "E-date");
   REFUSED("source s {", "E-syntax");
+  /* fuzz finding (fuzz/regressions/fmt/nul-in-comment.rules): a NUL in a
+  ** comment cut the formatted file there, losing the rest of it */
+  static const char nul[] = "param a = 1 # x\0y\nparam b = 2\n";
+  char *cut = fmt(nul, sizeof nul - 1);
+  CU_ASSERT_PTR_NULL(cut);
+  CU_ASSERT_PTR_NOT_NULL(strstr(diags, "E-token: a NUL byte inside a comment"));
+  free(cut);
   /* too deep for the formatter (the parser accepts it) */
   size_t n = 1200;
   char *deep = malloc(4 * n + 64);

@@ -505,6 +505,9 @@ static void test_nul_in_names(void) {
   REJECTED(hd_compile(name, sizeof name - 1, SCHEMA), "t.rules:2:");
   static const char msg[] = "source s { table t key k time d }\nrule r on s { red when x > 0 message \"abc\0def\" }\n";
   REJECTED(hd_compile(msg, sizeof msg - 1, SCHEMA), "t.rules:2:");
+  /* and in a comment (a fuzz finding: vigil fmt lost the rest of the file) */
+  static const char com[] = "source s { table t key k time d } # a\0b\nrule r on s { red when x > 0 }\n";
+  REJECTED(hd_compile(com, sizeof com - 1, SCHEMA), "t.rules:1:");
 }
 
 /* A temporary folder of the suite's own (for files and packs). */

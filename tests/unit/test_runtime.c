@@ -465,10 +465,6 @@ static void test_nocase_keys(void) {
   CU_ASSERT_TRUE(latest_ok);
 }
 
-/* Regression: rows are ordered by the calendar day read from the time
-** column, not by its raw text.  '2025-01-10T01:00+05:00' is 2025-01-09 as
-** SQLite's date() reads it, although its text sorts after '2025-01-10
-** 00:00', so it is the previous row of the 2025-01-10 one. */
 /* With a (key, time) index and long histories a run seeks the last rows of
 ** each key; it must give exactly what the full scan gives, across where
 ** rejections, duplicates, zones, rows after as_of, NULL keys and bad times,
@@ -508,6 +504,10 @@ static void test_seek_equals_scan(void) {
   CU_ASSERT(seek_rows > 0 && seek_rows < scan_rows / 2);
 }
 
+/* Regression: rows are ordered by the calendar day read from the time
+** column, not by its raw text.  '2025-01-10T01:00+05:00' is 2025-01-09 as
+** SQLite's date() reads it, although its text sorts after '2025-01-10
+** 00:00', so it is the previous row of the 2025-01-10 one. */
 static void test_time_order_by_day(void) {
   const char *sql = "CREATE TABLE s (k INTEGER, d DATETIME, x REAL);"
                     "INSERT INTO s VALUES (1, '2025-01-10 00:00', 1), (1, '2025-01-10T01:00+05:00', 2);";

@@ -1,0 +1,137 @@
+/*
+** fuzz_eval.h — running a program the way fuzz_run and fuzz_vgc do, with
+** differential checks.  Every callback reads every byte it is handed (so a
+** bad pointer or a missing NUL is caught) and the alerts are written down,
+** one line each, to compare evaluations that must agree:
+**
+**   1. vg_run, dry run, as of FUZZ_AS_OF, with per-key index seeks (the
+**      default) and again with no_seek (whole tables in key order): the
+**      status and the alerts must be the same (docs: "the same alerts").
+**   2. vg_backtest of the single date FUZZ_AS_OF (one pass over each
+**      source, nothing recorded): the same status and alerts as 1 (no
+**      earlier run is recorded in the fuzz database, so every alert is new).
+**   3. vg_backtest from FUZZ_BT_FROM to FUZZ_AS_OF every 7 days: alerts that
+**      stay open, clear, and escalate across dates (runtime/life.c); only
+**      the sanitizers judge it.
+** A disagreement prints both listings and aborts: a finding.
+*/
+#ifndef VIGIL_FUZZ_EVAL_H
+#define VIGIL_FUZZ_EVAL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil.h"
+#include "mem.h"
+
+#define FUZZ_AS_OF "2025-06-30"
+#define FUZZ_BT_FROM "2025-05-26"
+
+static volatile unsigned fuzz_sink;
+
+static void fuzz_touch(const char *s) {
+  unsigned h = 0;
+  if (s)
+    for (; *s; s++) h = h * 31u + (unsigned char)*s;
+  fuzz_sink += h;
+}
+
+static void fuzz_on_diag(void *ud, const vg_diag *d) {
+  (void)ud;
+  fuzz_touch(d->message);
+  fuzz_touch(d->code);
+  fuzz_touch(d->file);
+  if (d->line_text)
+    for (size_t i = 0; i < d->line_len; i++) fuzz_sink += (unsigned char)d->line_text[i];
+}
+
+/* ud: a vg_buf that collects one line per alert (or NULL). */
+static void fuzz_on_alert(void *ud, const vg_alert *a) {
+  fuzz_touch(a->pack); fuzz_touch(a->rule); fuzz_touch(a->tier); fuzz_touch(a->key);
+  fuzz_touch(a->as_of); fuzz_touch(a->message); fuzz_touch(a->recipient);
+  fuzz_touch(a->status); fuzz_touch(a->first_seen);
+  vg_buf *b = ud;
+  if (b && vg_buf_printf(b, "%s %s %s key=[%s] as_of=%s msg=[%s] to=[%s] %s since %s runs %d\n", a->pack, a->rule,
+                         a->tier, a->key, a->as_of, a->message ? a->message : "(null)",
+                         a->recipient ? a->recipient : "(null)", a->status ? a->status : "(null)",
+                         a->first_seen ? a->first_seen : "(null)", a->runs) != 0)
+    abort();
+}
+
+static void fuzz_on_summary(void *ud, const vg_run_summary *s) {
+  (void)ud;
+  fuzz_touch(s->pack);
+  fuzz_sink += (unsigned)(s->rows_read + s->alerts + s->warnings + s->run_id);
+  for (int i = 0; i < s->ntiers; i++) {
+    fuzz_touch(s->tiers[i]);
+    for (int k = 0; k < 4; k++) fuzz_sink += (unsigned)s->life[i * 4 + k];
+  }
+}
+
+static vg_status fuzz_run_once(vg_program *p, const char *db, int no_seek, vg_buf *alerts) {
+  vg_run_opts o;
+  memset(&o, 0, sizeof o);
+  o.db_path = db;
+  o.as_of = FUZZ_AS_OF;
+  o.dry_run = 1;
+  o.no_seek = no_seek;
+  o.diag = fuzz_on_diag;
+  o.alert = fuzz_on_alert;
+  o.summary = fuzz_on_summary;
+  o.out_ud = alerts;
+  return vg_run(&p, 1, &o);
+}
+
+static vg_status fuzz_backtest(vg_program *p, const char *db, const char *from, vg_buf *alerts) {
+  vg_backtest_opts o;
+  memset(&o, 0, sizeof o);
+  o.db_path = db;
+  o.from = from;
+  o.to = FUZZ_AS_OF;
+  o.every_days = 7;
+  o.diag = fuzz_on_diag;
+  o.alert = fuzz_on_alert;
+  o.summary = fuzz_on_summary;
+  o.out_ud = alerts;
+  return vg_backtest(&p, 1, &o);
+}
+
+static void fuzz_differ(const char *who, const char *what, vg_status s1, const vg_buf *a, vg_status s2,
+                        const vg_buf *b) {
+  fprintf(stderr, "%s: %s\n--- status %d, alerts:\n%s--- status %d, alerts:\n%s", who, what, (int)s1,
+          a->data ? a->data : "", (int)s2, b->data ? b->data : "");
+  abort();
+}
+
+static int fuzz_same(const vg_buf *a, const vg_buf *b) {
+  return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/* Runs p over db as described at the top; aborts when two evaluations that
+** must agree do not. */
+static void fuzz_evaluate(const char *who, vg_program *p, const char *db) {
+  vg_buf seek = {NULL, 0, 0}, scan = {NULL, 0, 0}, one = {NULL, 0, 0};
+  vg_status s_seek = fuzz_run_once(p, db, 0, &seek);
+  vg_status s_scan = fuzz_run_once(p, db, 1, &scan);
+  if (s_seek == VG_ENOMEM || s_scan == VG_ENOMEM) {
+    fprintf(stderr, "%s: vg_run says out of memory\n", who); /* malloc failing aborts under libFuzzer */
+    abort();
+  }
+  if (s_seek != s_scan || !fuzz_same(&seek, &scan))
+    fuzz_differ(who, "vg_run with index seeks and with no_seek disagree", s_seek, &seek, s_scan, &scan);
+  vg_status s_one = fuzz_backtest(p, db, FUZZ_AS_OF, &one);
+  if (s_one == VG_ENOMEM) {
+    fprintf(stderr, "%s: vg_backtest says out of memory\n", who);
+    abort();
+  }
+  if (s_one != s_seek || !fuzz_same(&one, &seek))
+    fuzz_differ(who, "vg_backtest of the one date " FUZZ_AS_OF " and vg_run as of it disagree", s_one, &one,
+                s_seek, &seek);
+  vg_buf_free(&seek);
+  vg_buf_free(&scan);
+  vg_buf_free(&one);
+  if (s_one == VG_OK) fuzz_backtest(p, db, FUZZ_BT_FROM, NULL);
+}
+
+#endif

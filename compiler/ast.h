@@ -52,7 +52,10 @@ typedef enum {
   **             a: the key literal, c: the message literal or NULL
   ** Compiling a pack ignores them. */
   D_TEST, D_TASOF, D_TSET, D_TTABLE, D_TEXPECT, A_ROW,
-  D_ESCALATE  /* escalate after DURATION (num: days), in a rule or for the pack */
+  D_ESCALATE, /* escalate after DURATION (num: days), in a rule or for the pack */
+  D_ORG,      /* org { table T person P manager M [name N] } (b: D_FIELD list) */
+  D_ROUTE,    /* route TIER, ... up N (a: A_NAME tiers, num: N) */
+  A_MANAGER   /* checked manager(x, n): a the person, ival n levels up */
 } ast_kind;
 
 typedef enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_AND, BIN_OR } ast_binop;

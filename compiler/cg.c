@@ -293,6 +293,12 @@ static void expr(cgen *g, fnb *f, int source, const ast *n) {
     at(g, f, n->loc);
     emit(g, f, n->loc, OP_LOOKUP, (long)n->num, n->ref, 0);
     break;
+  case A_MANAGER:
+    expr(g, f, source, n->a);
+    emit(g, f, n->loc, OP_TEXT, 0, 0, 0);
+    at(g, f, n->loc);
+    emit(g, f, n->loc, OP_MANAGER, n->ival, 0, 0);
+    break;
   default:
     fail(g, n->loc, "internal error: unexpected node in code generation");
   }
@@ -416,6 +422,15 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
   p->rules = arr(&g, (size_t)pk->nrules, sizeof *p->rules);
   if (c->oom) goto fail;
   for (int i = 0; i < pk->ntiers; i++) p->tiers[i] = dup(&g, pk->tiers[i]);
+  if (pk->org && pk->org_table) {
+    p->org_table = dup(&g, pk->org_table);
+    p->org_person = dup(&g, pk->org_person);
+    p->org_manager = dup(&g, pk->org_manager);
+    p->org_name = pk->org_name ? dup(&g, pk->org_name) : NULL;
+    p->routes = arr(&g, (size_t)pk->ntiers, 1);
+    if (c->oom) goto fail;
+    memcpy(p->routes, pk->routes, (size_t)pk->ntiers);
+  }
   for (int i = 0; i < c->nfiles; i++) p->files[i] = dup(&g, c->files[i].path);
   for (int i = 0; i < pk->nparams; i++) {
     p->params[i].name = dup(&g, pk->params[i].name);
@@ -454,6 +469,18 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
         expr(&g, f, r->source, r->clear->a);
       }
       emit(&g, f, r->clear->loc, OP_RETV, 0, 0, 0);
+    }
+    /* the evidence: each let, a value function on the current row */
+    int nl = 0;
+    for (const ast *l = r->lets; l; l = l->next) nl++;
+    if (nl > VG_MAX_ITEMS) nl = VG_MAX_ITEMS;
+    vr->evid = nl ? arr(&g, (size_t)nl, sizeof *vr->evid) : NULL;
+    if (c->oom) goto fail;
+    for (const ast *l = r->lets; l && vr->nevid < nl && !g.failed; l = l->next) {
+      long fn = value_fn(&g, r->source, l->a);
+      if (fn < 0) goto fail;
+      vr->evid[vr->nevid].name = dup(&g, l->name);
+      vr->evid[vr->nevid++].fn = (int32_t)fn;
     }
     p->nrules++;
     if (c->oom || g.failed) goto fail;

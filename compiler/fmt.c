@@ -649,7 +649,7 @@ static void fmt_file(fm *f) {
   int prev_block = 0, ndecls = 0;
   while (cur(f) != 0) {
     int t = cur(f), start = f->pos;
-    int block = t == SOURCE || t == RULE || t == TEST;
+    int block = t == SOURCE || t == RULE || t == TEST || (t == IDENT && peek(f, 1) == '{');
     f->force_blank = ndecls > 0 && (block || prev_block);
     switch (t) {
     case PACK:
@@ -665,8 +665,25 @@ static void fmt_file(fm *f) {
     case PARAM:
       i_param(f);
       break;
-    case IDENT: /* escalate after DURATION, for the whole pack */
-      i_escalate(f);
+    case IDENT:
+      if (peek(f, 1) == '{') { /* org { FIELD ... } */
+        take_stmt(f);
+        block_open(f);
+        while (cur(f) != '}' && cur(f) != 0) {
+          int s = f->pos;
+          i_field(f);
+          if (f->pos == s) f->lost = 1;
+        }
+        block_close(f);
+      } else if (peek(f, 2) == DURATION) { /* escalate after DURATION, for the whole pack */
+        i_escalate(f);
+      } else { /* route TIER, ... up N */
+        take_stmt(f);
+        take(f, 1);
+        while (cur(f) == ',') { take(f, 0); take(f, 1); }
+        take(f, 1); /* up */
+        take(f, 1);
+      }
       break;
     case DEF:
       take_stmt(f);

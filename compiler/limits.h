@@ -43,6 +43,11 @@
 #define VG_MAX_WINDOW 10000
 #endif
 
+/* Levels above a recipient in `route ... up N` and `manager(x, N)`. */
+#ifndef VG_MAX_ROUTE
+#define VG_MAX_ROUTE 16
+#endif
+
 /* Depth of nested window functions at run time (each level is a VM frame). */
 #ifndef VM_MAX_DEPTH
 #define VM_MAX_DEPTH 64

@@ -65,6 +65,7 @@ static int same_tree(const ast *a, const ast *b) {
   case A_COL: case A_LOOKUP: if (a->num != b->num) return 0; break;
   case A_CALL: if (a->ival != b->ival || strcmp(a->name, b->name) != 0) return 0; break;
   case A_WINDOW: return a->num == b->num;
+  case A_MANAGER: if (a->ival != b->ival) return 0; break;
   default: break;
   }
   int list_a = a->kind == A_CALL, list_b = a->kind == A_IN;
@@ -85,7 +86,7 @@ static int same_tree(const ast *a, const ast *b) {
 static int constant(const ast *n) {
   if (!n) return 1;
   switch (n->kind) {
-  case A_COL: case A_LOOKUP: case A_ASOF: case A_STALE: case A_ARGREF: return 0;
+  case A_COL: case A_LOOKUP: case A_ASOF: case A_STALE: case A_ARGREF: case A_MANAGER: return 0;
   case A_CALL:
     if (n->op != WF_NONE) return 0;
     for (const ast *a = n->a; a; a = a->next)

@@ -364,12 +364,55 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   return r;
 }
 
+/* manager(x) and manager(x, N): the person N levels (default 1) above x in
+** the org chart, as text (x is read as notify reads a recipient). */
+static ast *check_manager(sema *s, scope *sc, ast *n) {
+  cc *c = s->c;
+  int nargs = count_args(n->a);
+  if (nargs < 1 || nargs > 2) {
+    cc_error(c, n->loc, "E-arity", "manager takes 1 or 2 arguments (a person, and how many levels up), got %d", nargs);
+    return null_node(s, n->loc);
+  }
+  if (!s->pk.org) {
+    cc_error(c, n->name_loc, "E-route", "manager() climbs the org chart: declare it with 'org { table T person P manager M }'");
+    return null_node(s, n->loc);
+  }
+  if (sc->kind == CX_WHERE || sc->def) {
+    cc_error(c, n->loc, "E-context", "manager() reads the org table; it cannot be used %s", sc->def ? "in a def: pass the value as an argument" : "in a source's where");
+    return null_node(s, n->loc);
+  }
+  int levels = 1;
+  ast *x = n->a, *k = x->next;
+  if (k) {
+    if (k->kind != A_NUM || k->flag || k->num < 0 || k->num > VG_MAX_ROUTE || k->num != (double)(int)k->num) {
+      cc_error(c, k->loc, "E-route", "the levels of manager(x, N) must be a whole number from 0 to %d", VG_MAX_ROUTE);
+      return null_node(s, n->loc);
+    }
+    levels = (int)k->num;
+  }
+  x->next = NULL;
+  if (x->kind == A_WINDOW) {
+    cc_error(c, x->loc, "E-window", "manager does not take a window");
+    return null_node(s, n->loc);
+  }
+  ast *cx = check(s, sc, x);
+  if (!cx) return NULL;
+  if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_STR)
+    cc_error(c, cx->loc, "E-type", "manager takes a person (a number or a string), not a %s", type_name(cx->type));
+  n->kind = A_MANAGER;
+  n->a = cx;
+  n->ival = levels;
+  n->type = VT_STR;
+  return n;
+}
+
 static ast *check_call(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
   wf_kind wf = window_fn(n->name);
   if (wf != WF_NONE) return check_window_call(s, sc, n, wf);
   int di = find_def(s, n->name);
   if (di >= 0) return inline_def(s, sc, n, di);
+  if (strcmp(n->name, "manager") == 0) return check_manager(s, sc, n);
   int fi = lib_func_find(n->name);
   if (fi < 0) {
     cc_error(c, n->name_loc, "E-unknown-function", "unknown function '%s'", n->name);
@@ -757,6 +800,68 @@ static int def_recursion(sema *s, int di, ast *n, ast *root) {
   return bad;
 }
 
+/* org { table T person P manager M [name N] }: the table that routes and
+** manager() climb (read whole at run time: the org chart as it is now). */
+static void check_org(sema *s) {
+  cc *c = s->c;
+  sm_pack *pk = &s->pk;
+  static const char *fields[] = {"table", "person", "manager", "name"};
+  ast *seen[4] = {NULL, NULL, NULL, NULL};
+  for (ast *f = pk->org->b; f; f = f->next) {
+    int k = -1;
+    for (int i = 0; i < 4; i++)
+      if (strcmp(f->name, fields[i]) == 0) k = i;
+    if (k < 0) {
+      cc_error(c, f->name_loc, "E-org", "unknown org field '%s' (expected table, person, manager or name)", f->name);
+      continue;
+    }
+    if (seen[k]) {
+      cc_error(c, f->name_loc, "E-duplicate", "'%s' is given twice in the org", f->name);
+      continue;
+    }
+    if (!f->a || f->a->kind != A_NAME) {
+      cc_error(c, f->a ? f->a->loc : f->loc, "E-org", "'%s' takes a name (backquote a name that is not a plain identifier)", f->name);
+      continue;
+    }
+    seen[k] = f;
+  }
+  for (int k = 0; k < 3; k++)
+    if (!seen[k]) {
+      cc_error(c, pk->org->name_loc, "E-org", "the org has no '%s' (it needs table, person and manager)", fields[k]);
+      return;
+    }
+  pk->org_table = seen[0]->a->name;
+  pk->org_person = seen[1]->a->name;
+  pk->org_manager = seen[2]->a->name;
+  pk->org_name = seen[3] ? seen[3]->a->name : NULL;
+  if (strcmp(pk->org_person, pk->org_manager) == 0) {
+    cc_error(c, seen[2]->a->loc, "E-org", "the person and the manager of the org must be different columns");
+    return;
+  }
+  if (!c->has_schema) return;
+  const cc_table *t = schema_table(c, pk->org_table);
+  if (!t) {
+    cc_error(c, seen[0]->a->loc, "E-unknown-table", "the schema has no table '%s'", pk->org_table);
+    return;
+  }
+  pk->org_table = t->name;
+  int types[4] = {-1, -1, -1, -1};
+  for (int k = 1; k < 4; k++) {
+    if (!seen[k]) continue;
+    for (int i = 0; i < t->ncols; i++)
+      if (strcmp(t->cols[i].name, seen[k]->a->name) == 0) types[k] = t->cols[i].type;
+    if (types[k] < 0) {
+      cc_error(c, seen[k]->a->loc, "E-unknown-column", "table %s has no column '%s'", t->name, seen[k]->a->name);
+      lint_suggester g = {seen[k]->a->name, NULL, 0};
+      for (int i = 0; i < t->ncols; i++) lint_suggest(&g, t->cols[i].name);
+      lint_note(c, seen[k]->a->loc, &g);
+    }
+  }
+  if (types[1] >= 0 && types[2] >= 0 && known(types[1]) && known(types[2]) && types[1] != types[2])
+    cc_error(c, seen[2]->a->loc, "E-type", "the manager column '%s' is a %s and the person column '%s' a %s: they must name people alike",
+             pk->org_manager, type_name(types[2]), pk->org_person, type_name(types[1]));
+}
+
 static void collect(sema *s, const char *default_pack) {
   cc *c = s->c;
   sm_pack *pk = &s->pk;
@@ -780,6 +885,12 @@ static void collect(sema *s, const char *default_pack) {
         cc_error(c, d->loc, "E-duplicate", "a pack has one 'tiers' line");
         cc_note(c, tiers->loc, "the tiers are declared here");
       } else tiers = d;
+      break;
+    case D_ORG:
+      if (pk->org) {
+        cc_error(c, d->name_loc, "E-duplicate", "a pack has one 'org'");
+        cc_note(c, pk->org->name_loc, "the org is declared here");
+      } else pk->org = d;
       break;
     case D_PARAM: np++; break;
     case D_DEF: nd++; break;
@@ -806,6 +917,32 @@ static void collect(sema *s, const char *default_pack) {
     static const char *dflt[] = {"yellow", "orange", "red"};
     pk->tiers = dflt;
     pk->ntiers = 3;
+  }
+  pk->routes = vg_arena_alloc(&c->arena, (size_t)pk->ntiers + 1);
+  if (!pk->routes) { c->oom = 1; return; }
+  memset(pk->routes, 0, (size_t)pk->ntiers + 1);
+  if (pk->org) check_org(s);
+  uint8_t *routed = vg_arena_alloc(&c->arena, (size_t)pk->ntiers + 1);
+  if (!routed) { c->oom = 1; return; }
+  memset(routed, 0, (size_t)pk->ntiers + 1);
+  for (ast *d = c->decls.head; d; d = d->next) {
+    if (d->kind != D_ROUTE) continue;
+    if (!pk->org && !c->syntax_errors)
+      cc_error(c, d->loc, "E-route", "'route' climbs the org chart: declare it first with 'org { table T person P manager M }'");
+    for (ast *t = d->a; t; t = t->next) {
+      int ti = find_tier(s, t->name);
+      if (ti < 0) {
+        cc_error(c, t->loc, "E-unknown-tier", "unknown tier '%s' in a route", t->name);
+        lint_suggester g = {t->name, NULL, 0};
+        for (int i = 0; i < pk->ntiers; i++) lint_suggest(&g, pk->tiers[i]);
+        lint_note(c, t->loc, &g);
+      } else if (routed[ti]) {
+        cc_error(c, t->loc, "E-duplicate", "tier '%s' is routed twice", t->name);
+      } else {
+        routed[ti] = 1;
+        pk->routes[ti] = d->num >= 0 && d->num <= VG_MAX_ROUTE ? (uint8_t)d->num : 0;
+      }
+    }
   }
   pk->params = vg_arena_alloc(&c->arena, (size_t)(np + 1) * sizeof *pk->params);
   s->defs = vg_arena_alloc(&c->arena, (size_t)(nd + 1) * sizeof *s->defs);
@@ -1069,6 +1206,7 @@ static void check_rule(sema *s, int ri) {
   skip:
     it = next;
   }
+  r->lets = lets.head;
   if (nclauses == 0 && !c->syntax_errors) cc_error(c, r->decl->name_loc, "E-no-clause", "rule %s has no tier clause ('TIER when CONDITION')", r->name);
 }
 

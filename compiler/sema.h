@@ -38,6 +38,7 @@ typedef struct sm_rule {
   ast *notify;             /* checked expression, or NULL */
   ast *clear;              /* `clear when`: a D_CLAUSE with checked ->a, or NULL */
   double escalate;         /* days, < 0: the pack's */
+  ast *lets;               /* its D_LET items (checked ->a), linked by next: the evidence */
 } sm_rule;
 
 typedef struct sm_param {
@@ -54,6 +55,10 @@ typedef struct sm_pack {
   int nsources; sm_source *sources;
   int nrules; sm_rule *rules;
   double escalate;         /* the pack's `escalate after`, days; < 0 none */
+  /* org { table person manager [name] }: the org chart routes climb */
+  ast *org;                /* the D_ORG, or NULL */
+  const char *org_table, *org_person, *org_manager, *org_name; /* org_name may be NULL */
+  uint8_t *routes;         /* per tier: levels above the recipient (route ... up N) */
 } sm_pack;
 
 /* ---- lint.c -------------------------------------------------------------- */

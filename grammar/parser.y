@@ -157,6 +157,21 @@ decl
     }
   | TIERS names opt_semi         { $$ = mk(c, D_TIERS, @$, $2.head, NULL, NULL); }
   | escalate                     { $$ = $1; }
+  | IDENT '{' fields '}' opt_semi {
+      /* org { table T person P manager M [name N] }: 'org' is not reserved */
+      $$ = lit(c, D_ORG, @$);
+      if ($$) { $$->b = $3.head; $$->name_loc = @1; }
+      if (strcmp($1.s, "org") != 0) cc_error(c, @1, "E-syntax", "unexpected '%s {' (did you mean 'org {' or 'source NAME {'?)", $1.s);
+    }
+  | IDENT names IDENT NUMBER opt_semi {
+      /* route TIER, ... up N: 'route' and 'up' are not reserved */
+      $$ = mk(c, D_ROUTE, @$, $2.head, NULL, NULL);
+      if ($$) $$->num = $4;
+      if (strcmp($1.s, "route") != 0 || strcmp($3.s, "up") != 0)
+        cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'route TIER, ... up N'?)", $1.s);
+      else if ($4 < 0 || $4 != (double)(long)$4 || $4 > VG_MAX_ROUTE)
+        cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
+    }
   | PARAM name '=' literal opt_semi { $$ = named(c, D_PARAM, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
   | DEF name '(' opt_names ')' '=' expr opt_semi {
       $$ = named(c, D_DEF, @$, $2->name, $2->loc);

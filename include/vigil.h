@@ -114,6 +114,9 @@ typedef struct vg_alert {
                           ** backtest, the previous date) */
   const char *first_seen; /* YYYY-MM-DD: when this open stretch began */
   int runs;               /* evaluations it has been open, this one included */
+  const char *evidence;   /* JSON: the values behind the alert (vigil_alerts.evidence), or NULL
+                          ** when not computed (a dry run without vg_run_opts.evidence, a backtest) */
+  const char *route;      /* JSON array of the people it goes to (org routing), or NULL */
 } vg_alert;
 
 typedef void (*vg_alert_fn)(void *ud, const vg_alert *a);
@@ -141,6 +144,7 @@ typedef struct vg_run_opts {
   vg_summary_fn summary;  /* called per pack after its alerts */
   void *out_ud;           /* handed to alert and summary */
   int no_seek;            /* always read whole tables in key order (no per-key index seeks) */
+  int evidence;           /* compute each alert's evidence in a dry run too (a recording run always does) */
 } vg_run_opts;
 
 /* Evaluate programs[0..n) (in that order) over the database and, unless

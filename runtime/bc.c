@@ -126,6 +126,16 @@ int bc_write(const vm_program *p, vg_buf *out) {
   for (unsigned i = 0; i < p->nfiles; i++) put_str(&w, p->files[i]);
   put_u16(&w, p->ntiers);
   for (unsigned i = 0; i < p->ntiers; i++) put_str(&w, p->tiers[i]);
+  /* org: u8 present; table, person, manager, u8 has name, [name], routes */
+  put_u8(&w, p->org_table != NULL);
+  if (p->org_table) {
+    put_str(&w, p->org_table);
+    put_str(&w, p->org_person);
+    put_str(&w, p->org_manager);
+    put_u8(&w, p->org_name != NULL);
+    if (p->org_name) put_str(&w, p->org_name);
+    for (unsigned i = 0; i < p->ntiers; i++) put_u8(&w, p->routes[i]);
+  }
   put_u16(&w, p->nparams);
   for (unsigned i = 0; i < p->nparams; i++) {
     put_str(&w, p->params[i].name);
@@ -156,6 +166,11 @@ int bc_write(const vm_program *p, vg_buf *out) {
     put_u32(&w, r->line);
     put_u32(&w, (uint32_t)r->clear);
     put_f64(&w, r->escalate);
+    put_u16(&w, r->nevid);
+    for (unsigned k = 0; k < r->nevid; k++) {
+      put_str(&w, r->evid[k].name);
+      put_u32(&w, (uint32_t)r->evid[k].fn);
+    }
   }
   put_u32(&w, p->nconsts);
   for (uint32_t i = 0; i < p->nconsts; i++) put_val(&w, p->consts[i]);
@@ -326,7 +341,7 @@ static val rd_val(rd *r) {
 /* Minimum encoded sizes, to bound counts before allocating. */
 enum {
   SZ_STR = 4, SZ_PARAM = SZ_STR + 1, SZ_SOURCE = 2 * SZ_STR + 2 + 2 + 8 + 4 + 2,
-  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 8, SZ_CONST = 1,
+  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 8 + 2, SZ_CONST = 1,
   SZ_FUNC = 1 + 2 + 4 * 4, SZ_LINE = 4 + 2 + 4 + 4
 };
 
@@ -348,6 +363,26 @@ static void parse_payload(rd *r, vm_program *p) {
   p->title = rd_name(r);
   p->files = rd_names(r, "files", &p->nfiles);
   p->tiers = rd_names(r, "tiers", &p->ntiers);
+
+  r->sect = "org";
+  unsigned has_org = rd_u8(r);
+  if (has_org > 1 && !r->failed) {
+    r->failed = 1;
+    fail(r->err, r->errcap, "section org: flag %u (0 or 1)", has_org);
+  }
+  if (has_org == 1 && !r->failed) {
+    p->org_table = rd_name(r);
+    p->org_person = rd_name(r);
+    p->org_manager = rd_name(r);
+    unsigned has_name = rd_u8(r);
+    if (has_name > 1 && !r->failed) {
+      r->failed = 1;
+      fail(r->err, r->errcap, "section org: name flag %u (0 or 1)", has_name);
+    }
+    if (has_name == 1) p->org_name = rd_name(r);
+    p->routes = rd_array(r, p->ntiers, 1);
+    for (unsigned i = 0; i < p->ntiers && !r->failed; i++) p->routes[i] = (uint8_t)rd_u8(r);
+  }
 
   r->sect = "params";
   p->nparams = (uint16_t)rd_count(r, 0, SZ_PARAM);
@@ -388,6 +423,12 @@ static void parse_payload(rd *r, vm_program *p) {
     ru->line = rd_u32(r);
     ru->clear = (int32_t)rd_u32(r);
     ru->escalate = rd_f64(r);
+    ru->nevid = (uint16_t)rd_count(r, 0, SZ_STR + 4);
+    ru->evid = rd_array(r, ru->nevid, sizeof *ru->evid);
+    for (unsigned k = 0; k < ru->nevid && !r->failed; k++) {
+      ru->evid[k].name = rd_name(r);
+      ru->evid[k].fn = (int32_t)rd_u32(r);
+    }
   }
 
   r->sect = "consts";
@@ -508,8 +549,16 @@ static int verify_strings(const vm_program *p, char *err, size_t cap) {
     for (unsigned c = 0; c < s->ncols; c++)
       if (!s->cols[c].name) return MISSING("source %u column %u", i, c);
   }
-  for (unsigned i = 0; i < p->nrules; i++)
+  for (unsigned i = 0; i < p->nrules; i++) {
     if (!p->rules[i].name) return MISSING("rule %u name", i);
+    if (p->rules[i].nevid && !p->rules[i].evid) return fail(err, cap, "missing array: rule %u evidence", i);
+  }
+  if (p->org_table) {
+    if (!p->org_person || !p->org_manager) return fail(err, cap, "missing string: the org's person or manager column");
+    if (p->ntiers && !p->routes) return fail(err, cap, "missing array: the org's routes");
+    for (unsigned i = 0; i < p->ntiers; i++)
+      if (p->routes[i] > VG_MAX_ROUTE) return fail(err, cap, "tier %u routes %u levels up (at most %d)", i, p->routes[i], VG_MAX_ROUTE);
+  }
   for (uint32_t i = 0; i < p->nconsts; i++)
     if (p->consts[i].t == VT_STR && !p->consts[i].u.s) return MISSING("constant %u", i);
   for (unsigned i = 0; i < p->nparams; i++)
@@ -577,6 +626,13 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
                     (int)r->clear);
     }
     if (r->escalate != r->escalate) return fail(err, cap, "rule %u (%s): escalate is not a number", i, r->name);
+    for (unsigned k = 0; k < r->nevid; k++) {
+      if (!r->evid[k].name) return MISSING("rule %u evidence %u name", i, k);
+      int32_t fn = r->evid[k].fn;
+      if (fn < 0 || fn >= p->nfuncs || p->funcs[fn].kind != VM_FN_VALUE || p->funcs[fn].source != r->source)
+        return fail(err, cap, "rule %u (%s): evidence %u (%s): function %d is not a value function of the rule's source", i,
+                    r->name, k, r->evid[k].name, (int)fn);
+    }
   }
   return 0;
 }
@@ -676,6 +732,10 @@ static int verify_operands(const vm_program *p, int fi, uint32_t pc, unsigned op
   case OP_CONCAT:
     if (a < 1) return fail_at(err, cap, fi, pc, "CONCAT of no strings (A must be >= 1)");
     *pops = (int)a;
+    break;
+  case OP_MANAGER:
+    if (!p->org_table) return fail_at(err, cap, fi, pc, "MANAGER in a program without an org");
+    if (a > VG_MAX_ROUTE) return fail_at(err, cap, fi, pc, "MANAGER %u levels up (at most %d)", a, VG_MAX_ROUTE);
     break;
   case OP_LOOKUP:
     if (a >= p->nsources)

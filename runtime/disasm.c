@@ -6,10 +6,12 @@
 **   pack NAME "TITLE"
 **   file I PATH                        one per file
 **   tiers T0, T1, ...
+**   org table T person P manager M [name N] routes T0 +R0, T1 +R1, ...   (with an org)
 **   param I NAME = VALUE               one per param
 **   source I NAME table T key K time T every D|none where fn F|none
 **     col I NAME: TYPE                 TYPE is a val_type_name, "any" for VT_NULL
 **   rule I NAME on SOURCE fn F at FILE:LINE lookback N|unbounded [clear fn C] [escalate after D days]
+**     evidence NAME fn F               one per let of the rule
 **
 **   fn N value|rule source NAME stack M
 **   ; FILE:LINE:COL                    whenever the position changes
@@ -131,6 +133,25 @@ static void put_header(out *o, const vm_program *p) {
     put_name(o, p->tiers[i]);
   }
   pf(o, "\n");
+  if (p->org_table) {
+    pf(o, "org table ");
+    put_name(o, p->org_table);
+    pf(o, " person ");
+    put_name(o, p->org_person);
+    pf(o, " manager ");
+    put_name(o, p->org_manager);
+    if (p->org_name) {
+      pf(o, " name ");
+      put_name(o, p->org_name);
+    }
+    pf(o, " routes");
+    for (unsigned i = 0; i < p->ntiers; i++) {
+      pf(o, "%s", i ? ", " : " ");
+      put_name(o, p->tiers[i]);
+      pf(o, " +%u", p->routes ? p->routes[i] : 0);
+    }
+    pf(o, "\n");
+  }
   for (unsigned i = 0; i < p->nparams; i++) {
     pf(o, "param %u ", i);
     put_name(o, p->params[i].name);
@@ -175,6 +196,11 @@ static void put_header(out *o, const vm_program *p) {
     if (r->clear >= 0) pf(o, " clear fn %d", (int)r->clear);
     if (r->escalate >= 0) pf(o, " escalate after %.15g days", r->escalate);
     pf(o, "\n");
+    for (unsigned k = 0; k < r->nevid; k++) {
+      pf(o, "  evidence ");
+      put_name(o, r->evid[k].name);
+      pf(o, " fn %d\n", (int)r->evid[k].fn);
+    }
   }
 }
 
@@ -203,6 +229,7 @@ static void put_comment(out *o, const vm_program *p, int fi, uint32_t pc, uint32
     pf(o, ".");
     put_name(o, col_name(p, a[0], a[1]));
     break;
+  case OP_MANAGER: pf(o, " ; %u level%s up", a[0], a[0] == 1 ? "" : "s"); break;
   case OP_PREV: pf(o, " ; fn %u at cursor+%u", a[0], a[1]); break;
   case OP_PCTCHG: case OP_STREAK: pf(o, " ; fn %u", a[0]); break;
   case OP_FOR: pf(o, " ; fn %u on %u row%s", a[0], a[1], a[1] == 1 ? "" : "s"); break;

@@ -424,6 +424,9 @@ long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, cons
   a->status = LIFE_NEW;
   a->first_seen = pr->as_of;
   a->runs = 1;
+  a->up = 0;
+  a->evidence = NULL;
+  a->route = NULL;
   if ((message && !a->message) || (recipient && !a->recipient)) return -1;
   return pr->nalerts++;
 }
@@ -472,6 +475,16 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
     int lr = exec_life_step(pr, rules[i], kbuf, mine, date, s);
     if (lr > 0) eval_error(pr, rules[i], (vm_status)lr);
     if (lr != 0) return -1;
+    for (long k = mine; k < pr->nalerts; k++) {
+      exec_alert *a = &pr->alerts[k];
+      if (a->status == LIFE_RESOLVED) continue; /* routed by life.c */
+      if (pr->org && a->recipient) {
+        a->route = exec_org_route(pr, rules[i], a->recipient, pr->p->routes[a->tier] + a->up);
+        if (!a->route) return -1;
+      }
+      if (pr->want_evidence && a->status != LIFE_RESOLVED && !(a->evidence = exec_evidence(pr, rules[i], s, date)))
+        return -1;
+    }
   }
   if (pr->nalerts > before) {
     const char *k = vg_arena_strdup(&pr->arena, kbuf);
@@ -972,6 +985,12 @@ static void report_bad(exec_pack *pr) {
 
 /* ---- one pack ---------------------------------------------------------------------------- */
 
+static int on_manager(void *ud, vm_state *vm, const char *person, size_t len, int levels, const char **out,
+                      size_t *outlen) {
+  exec_pack *pr = ud;
+  return exec_org_manager(pr, vm->cur_rule, person, len, levels, out, outlen);
+}
+
 void exec_pack_free(exec_pack *pr) {
   if (pr->srcs) {
     for (int i = 0; i < pr->p->nsources; i++) {
@@ -990,6 +1009,8 @@ void exec_pack_free(exec_pack *pr) {
   vm_state_free(&pr->wvm);
   vg_free(pr->alerts);
   exec_life_free(pr);
+  exec_org_free(pr);
+  exec_evidence_free(pr);
   vg_buf_free(&pr->keytext);
   vg_arena_free(&pr->arena);
 }
@@ -1001,6 +1022,7 @@ int exec_pack_eval(exec_pack *pr) {
   vm_state_init(&pr->wvm, p, pr->as_of);
   pr->vm.lookup = do_lookup;
   pr->vm.emit = on_emit;
+  pr->vm.manager = on_manager;
   pr->vm.ud = pr;
   pr->srcs = vg_realloc(NULL, (p->nsources ? p->nsources : 1) * sizeof *pr->srcs);
   if (!pr->srcs) return -1;
@@ -1015,6 +1037,8 @@ int exec_pack_eval(exec_pack *pr) {
     memset(pr->srcs[i].lbad, 0, n * sizeof(bad_count));
   }
   if (check_tables(pr) != 0) { pr->failed = 1; return -1; }
+  if (exec_org_load(pr) != 0) return -1;
+  if (pr->want_evidence && exec_evidence_plan(pr) != 0) return -1;
   for (int i = 0; i < p->nsources; i++)
     if (run_source(pr, i) != 0 || pr->failed) return -1;
   if (pr->vm.type_warnings) {
@@ -1024,6 +1048,7 @@ int exec_pack_eval(exec_pack *pr) {
   }
   if (pr->ndates == 1 && exec_life_sweep(pr, pr->dates[0]) != 0) return -1;
   report_bad(pr);
+  exec_org_report(pr);
   if (pr->nalerts > 1) qsort(pr->alerts, (size_t)pr->nalerts, sizeof *pr->alerts, cmp_alert);
   return 0;
 }

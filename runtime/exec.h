@@ -30,7 +30,19 @@ typedef struct exec_alert {
   uint8_t status;            /* an exec_life */
   int32_t first_seen;        /* the first evaluation date of this open stretch */
   int runs;                  /* evaluations it has been open, this one included */
+  uint8_t up;                /* extra levels of route: 1 when open `escalate after` days */
+  const char *evidence;      /* JSON, or NULL (not asked for, or resolved) */
+  const char *route;         /* JSON array of the people it goes to, or NULL without an org */
 } exec_alert;
+
+/* The org chart (org.c). */
+typedef struct org_map org_map;
+enum { ORG_MISSING, ORG_TOP, ORG__COUNT };
+typedef struct org_count {
+  long n[ORG__COUNT];
+  const char *example[ORG__COUNT];
+  int levels[ORG__COUNT];
+} org_count;
 
 typedef struct life_map life_map;
 
@@ -50,6 +62,9 @@ typedef struct exec_pack {
   const char *cur_key;       /* text of the key being evaluated */
   vg_buf keytext;            /* its storage (any length) */
   life_map *life;            /* alerts open at the previous evaluation, by (rule, key) */
+  org_map *org;              /* the org chart, when the program has one */
+  int want_evidence;         /* compute each alert's evidence (set before exec_pack_eval) */
+  struct evid_plan *evid;    /* per rule: what its evidence holds */
   long long rows_read;
   int warnings;              /* bad-data kinds reported */
   int failed;                /* an input error was reported */
@@ -88,6 +103,33 @@ life_saved *exec_life_save(exec_pack *pr);
 /* Makes the saved copy the map again (it is consumed); 0 or -1 (memory). */
 int exec_life_restore(exec_pack *pr, life_saved *sv);
 void exec_life_saved_free(life_saved *sv);
+
+/* ---- evidence.c ----------------------------------------------------------- */
+
+/* Plan each rule's evidence (pr->evid); 0 or -1 (memory). */
+int exec_evidence_plan(exec_pack *pr);
+/* The evidence JSON of rule on series s at date, in the pack's arena; NULL
+** when out of memory. */
+const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t date);
+void exec_evidence_free(exec_pack *pr);
+
+/* ---- org.c ------------------------------------------------------------------ */
+
+/* Read and check the program's org table (nothing without an org).  0, or
+** -1 (pr->failed set when it was reported; else out of memory). */
+int exec_org_load(exec_pack *pr);
+/* The person `levels` above person (text), counted for rule when there is
+** none.  *out is NULL then.  0, or -1 when out of memory. */
+int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, int levels, const char **out,
+                     size_t *outlen);
+/* The route of an alert of rule to recipient, climbing `levels`: a JSON
+** array in the pack's arena; NULL without an org or recipient (or memory). */
+const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, int levels);
+/* Report per rule the recipients not in the org and the climbs past its top. */
+void exec_org_report(exec_pack *pr);
+void exec_org_free(exec_pack *pr);
+/* Append s (n bytes) to b as a JSON string.  0 or -1 (memory). */
+int exec_json_str(vg_buf *b, const char *s, size_t n);
 
 /* Append name to b as a quoted SQL identifier ("a""b"): nothing in a name
 ** can end the quote.  Returns 0 or -1 (out of memory). */

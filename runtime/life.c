@@ -106,6 +106,8 @@ static int resolve(exec_pack *pr, life_entry *e, int32_t date) {
   a->first_seen = e->first_seen;
   a->runs = e->runs;
   e->open = 0;
+  if (pr->org && e->recipient && !(a->route = exec_org_route(pr, e->rule, e->recipient, pr->p->routes[e->tier])))
+    return -1;
   return 0;
 }
 
@@ -135,9 +137,13 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_
     a->runs = 1;
     a->status = LIFE_NEW;
   }
-  if (ru->escalate >= 0 && (double)date - (double)a->first_seen >= ru->escalate && a->tier + 1 < pr->p->ntiers) {
-    a->tier++;
-    if (!was_open || a->tier > prev->tier) a->status = was_open ? LIFE_ESCALATED : LIFE_NEW;
+  if (ru->escalate >= 0 && (double)date - (double)a->first_seen >= ru->escalate) {
+    /* open long enough: one tier up (if there is one) and one level further up the org chart */
+    a->up = 1;
+    if (a->tier + 1 < pr->p->ntiers) {
+      a->tier++;
+      if (!was_open || a->tier > prev->tier) a->status = was_open ? LIFE_ESCALATED : LIFE_NEW;
+    }
   }
   life_entry *e = prev ? prev : find(pr, rule, key, 1);
   if (!e) return -1;

@@ -43,7 +43,8 @@ static const char *const schema_sql =
   "CREATE TABLE IF NOT EXISTS vigil_alerts("
   " run_id INTEGER NOT NULL REFERENCES vigil_runs(run_id), pack TEXT NOT NULL, rule TEXT NOT NULL,"
   " tier TEXT NOT NULL, key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT,"
-  " status TEXT NOT NULL DEFAULT 'new', first_seen TEXT, runs INTEGER NOT NULL DEFAULT 1);"
+  " status TEXT NOT NULL DEFAULT 'new', first_seen TEXT, runs INTEGER NOT NULL DEFAULT 1,"
+  " tier_rank INTEGER, evidence TEXT, route TEXT);"
   "CREATE INDEX IF NOT EXISTS vigil_alerts_run ON vigil_alerts(run_id);";
 
 static const char *const life_names[LIFE__COUNT] = {"new", "ongoing", "escalated", "resolved"};
@@ -96,6 +97,11 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
                       "ALTER TABLE vigil_alerts ADD COLUMN first_seen TEXT;"
                       "ALTER TABLE vigil_alerts ADD COLUMN runs INTEGER NOT NULL DEFAULT 1;") != 0)
     return -1;
+  if (!has_column(db, "vigil_alerts", "tier_rank") &&
+      exec_sql(db, o, "ALTER TABLE vigil_alerts ADD COLUMN tier_rank INTEGER;"
+                      "ALTER TABLE vigil_alerts ADD COLUMN evidence TEXT;"
+                      "ALTER TABLE vigil_alerts ADD COLUMN route TEXT;") != 0)
+    return -1;
   sqlite3_stmt *del_a = NULL, *del_r = NULL, *ins_r = NULL, *ins_a = NULL;
   int rc = 0;
   char finished[40];
@@ -103,7 +109,7 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
   if (sqlite3_prepare_v2(db, "DELETE FROM vigil_alerts WHERE run_id IN (SELECT run_id FROM vigil_runs WHERE pack = ?1 AND as_of = ?2)", -1, &del_a, NULL) ||
       sqlite3_prepare_v2(db, "DELETE FROM vigil_runs WHERE pack = ?1 AND as_of = ?2", -1, &del_r, NULL) ||
       sqlite3_prepare_v2(db, "INSERT INTO vigil_runs(pack, as_of, started_at, finished_at, status, rows_read, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins_r, NULL) ||
-      sqlite3_prepare_v2(db, "INSERT INTO vigil_alerts(run_id, pack, rule, tier, key, as_of, message, recipient, status, first_seen, runs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", -1, &ins_a, NULL)) {
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_alerts(run_id, pack, rule, tier, key, as_of, message, recipient, status, first_seen, runs, tier_rank, evidence, route) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", -1, &ins_a, NULL)) {
     rc = -1;
     goto done;
   }
@@ -146,6 +152,11 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
       sqlite3_bind_text(ins_a, 9, life_names[al->status], -1, SQLITE_STATIC);
       sqlite3_bind_text(ins_a, 10, first, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int(ins_a, 11, al->runs);
+      sqlite3_bind_int(ins_a, 12, al->tier);
+      if (al->evidence) sqlite3_bind_text(ins_a, 13, al->evidence, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(ins_a, 13);
+      if (al->route) sqlite3_bind_text(ins_a, 14, al->route, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(ins_a, 14);
       if (sqlite3_step(ins_a) != SQLITE_DONE) { rc = -1; goto done; }
     }
   }
@@ -249,6 +260,7 @@ static int load_previous(sqlite3 *db, exec_pack *pr, const char *as_of) {
 typedef struct drive {
   exec_opts eo;
   int dry_run;
+  int evidence;   /* compute each alert's evidence */
   sqlite3 *db;
   exec_pack *prs;
   int n;
@@ -294,6 +306,7 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
     pr->o = &d->eo;
     pr->dates = dates;
     pr->ndates = ndates;
+    pr->want_evidence = d->evidence;
     if (history) {
       char day[16];
       lib_format_date(dates[0], day);
@@ -339,7 +352,7 @@ static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_
   char first[16];
   lib_format_date(al->first_seen, first);
   vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, day, al->message,
-                 al->recipient, life_names[al->status], first, al->runs};
+                 al->recipient, life_names[al->status], first, al->runs, al->evidence, al->route};
   fn(ud, &va);
 }
 
@@ -363,6 +376,7 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
   d.eo.db_path = o->db_path;
   d.eo.no_seek = o->no_seek;
   d.dry_run = o->dry_run;
+  d.evidence = !o->dry_run || o->evidence;
   int32_t as_of;
   char as_of_text[16];
   if (o->as_of) {

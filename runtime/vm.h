@@ -64,6 +64,13 @@ typedef struct vm_param {
   val value;      /* the default, or the --set override; strings live in the arena */
 } vm_param;
 
+/* A named value of a rule's evidence: value function fn of the rule's
+** source, evaluated on the current row when the rule fires. */
+typedef struct vm_evidence {
+  char *name;
+  int32_t fn;
+} vm_evidence;
+
 typedef struct vm_rule {
   char *name;
   uint16_t source;
@@ -73,6 +80,8 @@ typedef struct vm_rule {
   int32_t clear;  /* `clear when`: a value function of the rule's source, or -1 */
   double escalate; /* `escalate after D`: days an alert stays open before it is
                    ** raised one tier; < 0 when it never is */
+  uint16_t nevid;  /* the rule's lets, kept as evidence with each alert */
+  vm_evidence *evid;
 } vm_rule;
 
 /* One entry of a function's line table: instructions from pc on come from
@@ -105,6 +114,10 @@ typedef struct vg_program {
   uint16_t nfiles; char **files;
   uint32_t ncode; uint8_t *code;
   uint32_t nlines; vm_lineinfo *lines;
+  /* the org chart (org { ... }): table and columns, NULL without an org;
+  ** org_name may be NULL */
+  char *org_table, *org_person, *org_manager, *org_name;
+  uint8_t *routes;                     /* ntiers: levels above the recipient, per tier */
 } vm_program;
 
 void vm_program_free(vm_program *p);
@@ -166,10 +179,17 @@ typedef int (*vm_lookup_fn)(void *ud, vm_state *vm, int src, val key, int32_t da
 ** until the end of the evaluation.  Returns 0, or -1 when out of memory. */
 typedef int (*vm_emit_fn)(void *ud, int rule, int tier, const char *message, const char *recipient);
 
+/* Called for OP_MANAGER: the person `levels` above person (text of len
+** bytes) in the org chart.  Sets *out and *outlen (*out NULL when there is no
+** one there) and returns 0, or -1 when out of memory. */
+typedef int (*vm_manager_fn)(void *ud, vm_state *vm, const char *person, size_t len, int levels, const char **out,
+                             size_t *outlen);
+
 struct vm_state {
   const vm_program *prog;
   int32_t as_of;
   vm_lookup_fn lookup; vm_emit_fn emit; void *ud;
+  vm_manager_fn manager;    /* NULL: manager() is null */
   uint64_t budget;          /* steps allowed per evaluation */
   /* set by the VM */
   int cur_rule;             /* the rule being evaluated */

@@ -19,7 +19,7 @@ char th_diags[TH_DIAG_SIZE];
 
 static char tmpdir[256], dbpath[320];
 
-static void on_diag(void *ud, const vg_diag *d) {
+void th_on_diag(void *ud, const vg_diag *d) {
   (void)ud;
   size_t n = strlen(th_diags);
   snprintf(th_diags + n, sizeof th_diags - n, "%s: %s",
@@ -45,6 +45,9 @@ static void on_alert(void *ud, const vg_alert *a) {
   r->has_recipient = a->recipient != NULL;
   snprintf(r->message, sizeof r->message, "%s", a->message ? a->message : "");
   snprintf(r->recipient, sizeof r->recipient, "%s", a->recipient ? a->recipient : "");
+  snprintf(r->evidence, sizeof r->evidence, "%s", a->evidence ? a->evidence : "");
+  snprintf(r->route, sizeof r->route, "%s", a->route ? a->route : "");
+  snprintf(r->status, sizeof r->status, "%s", a->status ? a->status : "");
 }
 
 static void on_summary(void *ud, const vg_run_summary *s) {
@@ -81,7 +84,7 @@ vg_program *th_compile(const char *name, const char *rules, vg_status *status) {
   vg_compile_opts co;
   memset(&co, 0, sizeof co);
   co.db_path = dbpath;
-  co.diag = on_diag;
+  co.diag = th_on_diag;
   vg_program *p = NULL;
   vg_status st = vg_compile_string(name, rules, strlen(rules), NULL, &co, &p);
   if (status) *status = st;
@@ -94,6 +97,7 @@ vg_program *th_compile(const char *name, const char *rules, vg_status *status) {
 }
 
 int th_no_seek;
+int th_evidence;
 
 int th_run(vg_program **p, int n, const char *as_of, int dry_run, int strict) {
   th_nalerts = 0;
@@ -104,10 +108,11 @@ int th_run(vg_program **p, int n, const char *as_of, int dry_run, int strict) {
   ro.as_of = as_of;
   ro.dry_run = dry_run;
   ro.strict = strict;
-  ro.diag = on_diag;
+  ro.diag = th_on_diag;
   ro.alert = on_alert;
   ro.summary = on_summary;
   ro.no_seek = th_no_seek;
+  ro.evidence = th_evidence;
   return (int)vg_run(p, n, &ro);
 }
 

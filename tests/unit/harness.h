@@ -21,6 +21,7 @@ typedef struct th_alert {
   char pack[64], rule[64], tier[32], key[1024], as_of[16];
   char message[1024], recipient[256];
   int has_message, has_recipient; /* 0 when the alert had a NULL one */
+  char evidence[2048], route[1024], status[16]; /* "" for NULL */
 } th_alert;
 
 enum { TH_MAX_ALERTS = 256, TH_MAX_SUMMARIES = 4, TH_DIAG_SIZE = 16384 };
@@ -33,10 +34,14 @@ extern char th_diags[TH_DIAG_SIZE]; /* the diagnostics since th_clear_diags() */
 
 /* Set to read tables whole (vg_run_opts.no_seek) in th_run. */
 extern int th_no_seek;
+/* Set to compute evidence in dry runs too (vg_run_opts.evidence). */
+extern int th_evidence;
 
 /* The test database's path (valid after th_fresh_db() or th_make_db()). */
 const char *th_db_path(void);
 
+/* The diagnostic callback that appends to th_diags. */
+void th_on_diag(void *ud, const vg_diag *d);
 /* Forgets the diagnostics collected so far. */
 void th_clear_diags(void);
 

@@ -141,7 +141,7 @@ static void add_line(vm_program *p, uint32_t pc, int file, uint32_t line, uint32
 }
 
 static void add_rule(vm_program *p, const char *name, int src, int fn, int file, uint32_t line) {
-  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, -1, -1};
+  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, -1, -1, 0, NULL};
 }
 
 /* fn 0 assembled from the arguments (ended by END), then the helpers the
@@ -714,7 +714,7 @@ static void test_names(void) {
   CU_ASSERT_STRING_EQUAL(vm_ops[OP_NULL].name, "NULL");
   CU_ASSERT_EQUAL(vm_ops[OP_AGGN].nops, 3);
   CU_ASSERT_EQUAL(vm_ops[OP_IN].pops, -1);
-  CU_ASSERT_STRING_EQUAL(vm_ops[OP__COUNT - 1].name, "RETV");
+  CU_ASSERT_STRING_EQUAL(vm_ops[OP__COUNT - 1].name, "MANAGER");
   CU_ASSERT_STRING_EQUAL(vm_agg_names[AGG_ANY], "any");
   CU_ASSERT_STRING_EQUAL(val_type_name(VT_DUR), "duration");
   CU_ASSERT_STRING_EQUAL(val_type_name(VT__COUNT), "?");

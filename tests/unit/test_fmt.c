@@ -113,6 +113,14 @@ static void test_declarations(void) {
   FMT("# only\n\n\n# two", "# only\n\n# two\n");
 }
 
+/* org { ... } is a block like a source; route lines are one-liners. */
+static void test_org_route(void) {
+  FMT("org {table o person p\n manager m name n}\nroute   yellow,orange up 0\nroute red up 1\n"
+      "rule r on s { red when true notify manager( k , 2 ) }\n",
+      "org {\n  table   o\n  person  p\n  manager m\n  name    n\n}\n\nroute yellow, orange up 0\nroute red up 1\n\n"
+      "rule r on s {\n  red when true\n  notify manager(k, 2)\n}\n");
+}
+
 static void test_blocks(void) {
   FMT("source s { table t\n\n\n key k\n\n time d }\n",
       "source s {\n  table t\n\n  key k\n\n  time d\n}\n");
@@ -739,6 +747,7 @@ int unit_register_fmt(void) {
   if (!s) return CU_get_error();
   if (!CU_add_test(s, "declarations and blank lines", test_declarations) ||
       !CU_add_test(s, "blocks and indentation", test_blocks) ||
+      !CU_add_test(s, "org block and route lines", test_org_route) ||
       !CU_add_test(s, "one statement per line, ; removed", test_statements) ||
       !CU_add_test(s, "alignment of runs", test_alignment) ||
       !CU_add_test(s, "spaces", test_spacing) ||

@@ -17,5 +17,6 @@ int unit_register_backtest(void); /* test_backtest.c: backtest = separate runs, 
 
 int unit_register_hardening(void); /* test_hardening.c: limits, locked/read-only/full database, hostile names and data */
 int unit_register_life(void);     /* test_life.c: new, ongoing, escalated, resolved; clear when; escalate after */
+int unit_register_route(void);    /* test_route.c: org, manager(), routes, escalation up the chart, evidence */
 
 #endif

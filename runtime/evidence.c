@@ -1,0 +1,166 @@
+/*
+** evidence.c — what an alert keeps of the numbers behind it.
+**
+** When a run records its alerts, each alert (not a resolved entry) gets a
+** JSON object, stored in vigil_alerts.evidence:
+**
+**   {"rule":"conversion_slump","key_column":"rep_id",
+**    "values":{"floor":0.16,"conversion_rate":0.12,"baseline_conversion":0.2,"slump":0.2},
+**    "window":{"dates":["2025-05-23","2025-06-06","2025-06-20"],
+**              "conversion_rate":[0.15,0.13,0.12],"baseline_conversion":[0.2,0.2,0.2]}}
+**
+** values: the rule's lets (in order; compiled as evidence functions), then
+** the columns its conditions, message and clear condition read on the
+** current row, then the params they read.  window: the dates of the key's
+** last rows, oldest first — as many as the rule looks back, at least 2 and
+** at most EVID_MAX_ROWS — and each of those columns on each row.  Numbers
+** are JSON numbers (null when not finite), dates "YYYY-MM-DD", durations
+** "N days", as messages print them.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec.h"
+#include "../stdlib/lib.h"
+
+#define EVID_MAX_ROWS 8
+
+struct evid_plan {
+  uint8_t *cols;     /* [ncols of the rule's source] */
+  uint8_t *params;   /* [nparams] */
+  uint32_t rows;     /* rows of window */
+};
+
+static void mark(const vm_program *p, int fn, uint8_t *cols, uint8_t *params, uint8_t *seen) {
+  if (fn < 0 || seen[fn]) return;
+  seen[fn] = 1;
+  const vm_func *f = &p->funcs[fn];
+  const uint8_t *c = p->code + f->code_off, *e = c + f->code_len;
+  while (c < e) {
+    int op = *c;
+    uint16_t A = vm_ops[op].nops > 0 ? (uint16_t)(c[1] | (unsigned)c[2] << 8) : 0;
+    if (op == OP_COL) cols[A] = 1;
+    if (op == OP_PARAM) params[A] = 1;
+    if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD)
+      mark(p, A, cols, params, seen);
+    c += 1 + 2 * vm_ops[op].nops;
+  }
+}
+
+int exec_evidence_plan(exec_pack *pr) {
+  const vm_program *p = pr->p;
+  pr->evid = vg_realloc(NULL, (p->nrules ? p->nrules : 1) * sizeof *pr->evid);
+  if (!pr->evid) return -1;
+  memset(pr->evid, 0, (p->nrules ? p->nrules : 1) * sizeof *pr->evid);
+  uint8_t *seen = vg_realloc(NULL, p->nfuncs ? p->nfuncs : 1);
+  if (!seen) return -1;
+  for (int r = 0; r < p->nrules; r++) {
+    const vm_rule *ru = &p->rules[r];
+    struct evid_plan *e = &pr->evid[r];
+    const vm_source *s = &p->sources[ru->source];
+    e->cols = vg_realloc(NULL, s->ncols ? s->ncols : 1);
+    e->params = vg_realloc(NULL, p->nparams ? p->nparams : 1);
+    if (!e->cols || !e->params) { vg_free(seen); return -1; }
+    memset(e->cols, 0, s->ncols ? s->ncols : 1);
+    memset(e->params, 0, p->nparams ? p->nparams : 1);
+    memset(seen, 0, p->nfuncs ? p->nfuncs : 1);
+    mark(p, ru->fn, e->cols, e->params, seen);
+    mark(p, ru->clear, e->cols, e->params, seen);
+    uint32_t lb = vm_lookback(p, ru->fn);
+    e->rows = lb >= EVID_MAX_ROWS ? EVID_MAX_ROWS : lb + 1 < 2 ? 2 : lb + 1;
+  }
+  vg_free(seen);
+  return 0;
+}
+
+void exec_evidence_free(exec_pack *pr) {
+  if (!pr->evid) return;
+  for (int r = 0; r < pr->p->nrules; r++) {
+    vg_free(pr->evid[r].cols);
+    vg_free(pr->evid[r].params);
+  }
+  vg_free(pr->evid);
+  pr->evid = NULL;
+}
+
+static int json_val(vg_buf *b, val v) {
+  char buf[128];
+  switch (v.t) {
+  case VT_NUM: {
+    if (!isfinite(v.u.n)) return vg_buf_append(b, "null", 4);
+    double x = v.u.n == 0 ? 0.0 : v.u.n;
+    /* the shortest of %.15g, %.16g, %.17g that reads back exactly */
+    for (int prec = 15; prec <= 17; prec++) {
+      snprintf(buf, sizeof buf, "%.*g", prec, x);
+      if (prec == 17 || strtod(buf, NULL) == x) break;
+    }
+    return vg_buf_append(b, buf, strlen(buf));
+  }
+  case VT_BOOL: return v.u.b ? vg_buf_append(b, "true", 4) : vg_buf_append(b, "false", 5);
+  case VT_STR: return exec_json_str(b, v.u.s, v.len);
+  case VT_DATE: case VT_DUR: {
+    size_t n = lib_format(v, LIB_FMT_DEFAULT, 0, buf, sizeof buf);
+    return exec_json_str(b, buf, n);
+  }
+  default: return vg_buf_append(b, "null", 4);
+  }
+}
+
+const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t date) {
+  const vm_program *p = pr->p;
+  const vm_rule *ru = &p->rules[rule];
+  const vm_source *so = &p->sources[ru->source];
+  const struct evid_plan *e = &pr->evid[rule];
+  vg_buf b = {NULL, 0, 0};
+  int rc = vg_buf_append(&b, "{\"rule\":", 8);
+  rc |= exec_json_str(&b, ru->name, strlen(ru->name));
+  rc |= vg_buf_append(&b, ",\"key_column\":", 14);
+  rc |= exec_json_str(&b, so->cols[so->key].name, strlen(so->cols[so->key].name));
+  rc |= vg_buf_append(&b, ",\"values\":{", 11);
+  int first = 1;
+  for (unsigned k = 0; k < ru->nevid && rc == 0; k++) {
+    val v;
+    if (vm_eval_value(&pr->vm, ru->evid[k].fn, s, date, &v) != VM_OK) v = val_null();
+    rc |= vg_buf_append(&b, first ? "" : ",", first ? 0 : 1);
+    rc |= exec_json_str(&b, ru->evid[k].name, strlen(ru->evid[k].name));
+    rc |= vg_buf_append(&b, ":", 1) | json_val(&b, v);
+    first = 0;
+  }
+  const vm_row *cur = vm_series_row(s, 0);
+  for (unsigned c = 0; c < so->ncols && rc == 0; c++) {
+    if (!e->cols[c] || c == so->key || c == so->time) continue;
+    rc |= vg_buf_append(&b, first ? "" : ",", first ? 0 : 1);
+    rc |= exec_json_str(&b, so->cols[c].name, strlen(so->cols[c].name));
+    rc |= vg_buf_append(&b, ":", 1) | json_val(&b, cur ? cur->v[c] : val_null());
+    first = 0;
+  }
+  for (unsigned i = 0; i < p->nparams && rc == 0; i++) {
+    if (!e->params[i]) continue;
+    rc |= vg_buf_append(&b, first ? "" : ",", first ? 0 : 1);
+    rc |= exec_json_str(&b, p->params[i].name, strlen(p->params[i].name));
+    rc |= vg_buf_append(&b, ":", 1) | json_val(&b, p->params[i].value);
+    first = 0;
+  }
+  uint32_t n = s->n < e->rows ? s->n : e->rows;
+  rc |= vg_buf_append(&b, "},\"window\":{\"dates\":[", 21);
+  for (uint32_t k = n; k-- > 0 && rc == 0;) {
+    const vm_row *r = vm_series_row(s, k);
+    rc |= vg_buf_append(&b, k + 1 == n ? "" : ",", k + 1 == n ? 0 : 1) | json_val(&b, val_date(r->time));
+  }
+  rc |= vg_buf_append(&b, "]", 1);
+  for (unsigned c = 0; c < so->ncols && rc == 0; c++) {
+    if (!e->cols[c] || c == so->key || c == so->time) continue;
+    rc |= vg_buf_append(&b, ",", 1) | exec_json_str(&b, so->cols[c].name, strlen(so->cols[c].name));
+    rc |= vg_buf_append(&b, ":[", 2);
+    for (uint32_t k = n; k-- > 0 && rc == 0;) {
+      const vm_row *r = vm_series_row(s, k);
+      rc |= vg_buf_append(&b, k + 1 == n ? "" : ",", k + 1 == n ? 0 : 1) | json_val(&b, r->v[c]);
+    }
+    rc |= vg_buf_append(&b, "]", 1);
+  }
+  rc |= vg_buf_append(&b, "}}", 2);
+  const char *out = rc ? NULL : vg_arena_strndup(&pr->arena, b.data, b.len);
+  vg_buf_free(&b);
+  return out;
+}

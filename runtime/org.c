@@ -1,0 +1,388 @@
+/*
+** org.c — the org chart a pack's routes and manager() climb.
+**
+** `org { table T person P manager M [name N] }` names a table of people and
+** their managers.  A run reads it whole, once, into a map from a person's
+** text (an integer as digits, as a recipient is written) to their manager
+** and display name — the chart as the table holds it now, for every date of
+** a backtest alike.  Loading checks it and reports, once each:
+**   - a manager who is not a person of the table (the climb stops there),
+**   - a cycle (4 -> 9 -> 4): a climb never loops, it stops where it would
+**     meet a person twice,
+**   - a person listed twice (the row with the larger rowid is used).
+** While alerts are routed, a recipient who is not in the table and a climb
+** that runs past the top (a person with no manager) are counted per rule and
+** reported after the run, with an example.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "exec.h"
+#include "../compiler/limits.h"
+#include "../stdlib/lib.h"
+
+typedef struct org_person {
+  const char *id;      /* in pr->arena */
+  size_t len;
+  const char *name;    /* display name or NULL */
+  const char *mgr;     /* the manager's text, NULL for none */
+  int32_t up;          /* the manager's index, -1 none, -2 not a person */
+  uint32_t hash;
+} org_person;
+
+struct org_map {
+  org_person *v;
+  uint32_t n, cap;
+  int32_t *slot;       /* open addressing over v: index + 1, 0 empty */
+  uint32_t nslot;
+  org_count *counts;   /* per rule: [ORG_MISSING], [ORG_TOP] */
+};
+
+static uint32_t hash_text(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static int32_t find(const org_map *m, const char *s, size_t n) {
+  if (!m->nslot) return -1;
+  uint32_t h = hash_text(s, n), j = h & (m->nslot - 1);
+  while (m->slot[j]) {
+    const org_person *p = &m->v[m->slot[j] - 1];
+    if (p->hash == h && p->len == n && memcmp(p->id, s, n) == 0) return m->slot[j] - 1;
+    j = (j + 1) & (m->nslot - 1);
+  }
+  return -1;
+}
+
+/* A column as a person's text (an integral number in digits), or NULL. */
+static const char *col_text(exec_pack *pr, sqlite3_stmt *st, int i, size_t *len) {
+  char buf[64];
+  switch (sqlite3_column_type(st, i)) {
+  case SQLITE_NULL: return NULL;
+  case SQLITE_INTEGER:
+    snprintf(buf, sizeof buf, "%lld", (long long)sqlite3_column_int64(st, i));
+    break;
+  case SQLITE_FLOAT:
+    lib_format_text(val_num(sqlite3_column_double(st, i)), buf, sizeof buf);
+    break;
+  default: {
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    *len = (size_t)sqlite3_column_bytes(st, i);
+    return t ? vg_arena_strndup(&pr->arena, t, *len) : NULL;
+  }
+  }
+  *len = strlen(buf);
+  return vg_arena_strndup(&pr->arena, buf, *len);
+}
+
+static int add_person(org_map *m, const char *id, size_t len, const char *mgr, const char *name, long *dups,
+                      const char **dup_example) {
+  int32_t at = find(m, id, len);
+  if (at >= 0) { /* a later row of the same person wins */
+    m->v[at].mgr = mgr;
+    m->v[at].name = name;
+    if ((*dups)++ == 0) *dup_example = m->v[at].id;
+    return 0;
+  }
+  if (m->n == m->cap) {
+    uint32_t ncap = m->cap ? m->cap * 2 : 64;
+    org_person *nv = vg_realloc(m->v, ncap * sizeof *nv);
+    if (!nv) return -1;
+    m->v = nv;
+    m->cap = ncap;
+  }
+  if ((m->n + 1) * 2 > m->nslot) {
+    uint32_t ns = m->nslot ? m->nslot * 2 : 128;
+    int32_t *nsl = vg_realloc(NULL, ns * sizeof *nsl);
+    if (!nsl) return -1;
+    memset(nsl, 0, ns * sizeof *nsl);
+    for (uint32_t i = 0; i < m->n; i++) {
+      uint32_t j = m->v[i].hash & (ns - 1);
+      while (nsl[j]) j = (j + 1) & (ns - 1);
+      nsl[j] = (int32_t)i + 1;
+    }
+    vg_free(m->slot);
+    m->slot = nsl;
+    m->nslot = ns;
+  }
+  org_person *p = &m->v[m->n];
+  p->id = id;
+  p->len = len;
+  p->mgr = mgr;
+  p->name = name;
+  p->up = -1;
+  p->hash = hash_text(id, len);
+  uint32_t j = p->hash & (m->nslot - 1);
+  while (m->slot[j]) j = (j + 1) & (m->nslot - 1);
+  m->slot[j] = (int32_t)m->n + 1;
+  m->n++;
+  return 0;
+}
+
+/* Cycles: follow each person's chain, colouring people on the walk (1) and
+** done (2); meeting a 1 closes a cycle. */
+static void find_cycles(exec_pack *pr, org_map *m) {
+  uint8_t *mark = vg_realloc(NULL, m->n ? m->n : 1);
+  int32_t *path = vg_realloc(NULL, (m->n ? m->n : 1) * sizeof *path);
+  if (!mark || !path) { vg_free(mark); vg_free(path); return; } /* the check is skipped; climbs stay bounded */
+  memset(mark, 0, m->n);
+  long on_cycles = 0;
+  char example[512] = "";
+  for (uint32_t i = 0; i < m->n; i++) {
+    uint32_t np = 0;
+    int32_t x = (int32_t)i;
+    while (x >= 0 && mark[x] == 0) {
+      mark[x] = 1;
+      path[np++] = x;
+      x = m->v[x].up;
+    }
+    if (x >= 0 && mark[x] == 1) {
+      uint32_t k = 0;
+      while (path[k] != x) k++;
+      on_cycles += (long)(np - k);
+      if (!example[0]) {
+        size_t used = 0;
+        for (uint32_t q = k; q <= np && used < sizeof example - 80; q++) {
+          const org_person *p = &m->v[q < np ? path[q] : x];
+          int w = snprintf(example + used, sizeof example - used, "%s%.*s", q > k ? " -> " : "", (int)(p->len > 60 ? 60 : p->len),
+                           p->id);
+          if (w > 0) used += (size_t)w;
+        }
+      }
+    }
+    for (uint32_t q = 0; q < np; q++) mark[path[q]] = 2;
+  }
+  if (on_cycles) {
+    pr->warnings++;
+    exec_diag(pr->o, VG_WARNING, NULL, 0,
+              "org %s: %ld person(s) are their own manager's manager (a cycle, e.g. %s): a route stops where it would "
+              "meet someone twice", pr->p->org_table, on_cycles, example);
+  }
+  vg_free(mark);
+  vg_free(path);
+}
+
+int exec_org_load(exec_pack *pr) {
+  const vm_program *p = pr->p;
+  if (!p->org_table) return 0;
+  org_map *m = vg_realloc(NULL, sizeof *m);
+  if (!m) return -1;
+  memset(m, 0, sizeof *m);
+  pr->org = m;
+  m->counts = vg_realloc(NULL, (p->nrules ? p->nrules : 1) * sizeof *m->counts);
+  if (!m->counts) return -1;
+  memset(m->counts, 0, (p->nrules ? p->nrules : 1) * sizeof *m->counts);
+  vg_buf q = {NULL, 0, 0};
+  int rc = vg_buf_append(&q, "SELECT ", 7);
+  rc |= exec_quote_ident(&q, p->org_person);
+  rc |= vg_buf_append(&q, ", ", 2);
+  rc |= exec_quote_ident(&q, p->org_manager);
+  if (p->org_name) {
+    rc |= vg_buf_append(&q, ", ", 2);
+    rc |= exec_quote_ident(&q, p->org_name);
+  }
+  rc |= vg_buf_append(&q, " FROM ", 6);
+  rc |= exec_quote_ident(&q, p->org_table);
+  if (rc) { vg_buf_free(&q); return -1; }
+  sqlite3_stmt *st = NULL;
+  /* the larger rowid wins for a person listed twice; a table without rowid
+  ** is read in its own order */
+  vg_buf q2 = {NULL, 0, 0};
+  if (vg_buf_printf(&q2, "%s ORDER BY rowid", q.data) != 0) { vg_buf_free(&q); return -1; }
+  if (sqlite3_prepare_v2(pr->db, q2.data, -1, &st, NULL) != SQLITE_OK &&
+      sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "org: cannot read table %s: %s", p->org_table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    vg_buf_free(&q);
+    vg_buf_free(&q2);
+    return -1;
+  }
+  vg_buf_free(&q);
+  vg_buf_free(&q2);
+  long dups = 0, nulls = 0;
+  const char *dup_example = NULL;
+  int result = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    pr->rows_read++;
+    size_t len = 0, mlen = 0, nlen = 0;
+    const char *id = col_text(pr, st, 0, &len);
+    if (!id) {
+      if (sqlite3_column_type(st, 0) == SQLITE_NULL) { nulls++; continue; }
+      result = -1;
+      break;
+    }
+    const char *mgr = col_text(pr, st, 1, &mlen);
+    if (!mgr && sqlite3_column_type(st, 1) != SQLITE_NULL) { result = -1; break; }
+    const char *name = p->org_name ? col_text(pr, st, 2, &nlen) : NULL;
+    if (p->org_name && !name && sqlite3_column_type(st, 2) != SQLITE_NULL) { result = -1; break; }
+    if (add_person(m, id, len, mgr, name, &dups, &dup_example) != 0) { result = -1; break; }
+  }
+  if (result == 0 && rc != SQLITE_DONE) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "org: reading table %s failed: %s", p->org_table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    result = -1;
+  }
+  sqlite3_finalize(st);
+  if (result != 0) return -1;
+  /* managers to indices */
+  long missing = 0;
+  const org_person *miss_example = NULL;
+  for (uint32_t i = 0; i < m->n; i++) {
+    org_person *x = &m->v[i];
+    if (!x->mgr) { x->up = -1; continue; }
+    x->up = find(m, x->mgr, strlen(x->mgr));
+    if (x->up < 0) {
+      x->up = -2;
+      if (missing++ == 0) miss_example = x;
+    }
+  }
+  if (nulls) {
+    pr->warnings++;
+    exec_diag(pr->o, VG_WARNING, NULL, 0, "org %s: %ld row(s) with a NULL %s are skipped", p->org_table, nulls, p->org_person);
+  }
+  if (dups) {
+    pr->warnings++;
+    exec_diag(pr->o, VG_WARNING, NULL, 0, "org %s: %ld row(s) repeat a person (e.g. %s); the last row of each is used",
+              p->org_table, dups, dup_example);
+  }
+  if (missing) {
+    pr->warnings++;
+    exec_diag(pr->o, VG_WARNING, NULL, 0,
+              "org %s: %ld person(s) have a manager who is not in the table (e.g. %s, manager %s): a route stops there",
+              p->org_table, missing, miss_example->id, miss_example->mgr);
+  }
+  find_cycles(pr, m);
+  return 0;
+}
+
+/* Climbs from person index i up to `levels` levels; the index reached, or
+** -1 when the chain ends (no manager, not a person, or someone met twice). */
+static int32_t climb(const org_map *m, int32_t i, int levels, int32_t *stop) {
+  int32_t seen[VG_MAX_ROUTE + 1];
+  int nseen = 0;
+  seen[nseen++] = i;
+  for (int k = 0; k < levels; k++) {
+    int32_t u = m->v[i].up;
+    if (u < 0) { *stop = i; return -1; }
+    for (int q = 0; q < nseen; q++)
+      if (seen[q] == u) { *stop = i; return -1; }
+    seen[nseen++] = u;
+    i = u;
+  }
+  return i;
+}
+
+static void count(org_map *m, int rule, int kind, const char *person, int levels) {
+  if (rule < 0) return;
+  org_count *c = &m->counts[rule];
+  if (c->n[kind]++ == 0) {
+    c->example[kind] = person;
+    c->levels[kind] = levels;
+  }
+}
+
+int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, int levels, const char **out,
+                     size_t *outlen) {
+  org_map *m = pr->org;
+  *out = NULL;
+  *outlen = 0;
+  if (!m) return 0;
+  int32_t i = find(m, person, len);
+  if (i < 0) {
+    count(m, rule, ORG_MISSING, vg_arena_strndup(&pr->arena, person, len), levels);
+    return 0;
+  }
+  int32_t stop = -1;
+  int32_t j = climb(m, i, levels, &stop);
+  if (j < 0) {
+    count(m, rule, ORG_TOP, m->v[stop].id, levels);
+    return 0;
+  }
+  *out = m->v[j].id;
+  *outlen = m->v[j].len;
+  return 0;
+}
+
+static int json_str(vg_buf *b, const char *s, size_t n) {
+  int rc = vg_buf_append(b, "\"", 1);
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch == '"' || ch == '\\') rc |= vg_buf_printf(b, "\\%c", ch);
+    else if (ch < 0x20 || ch == 0x7f) rc |= vg_buf_printf(b, "\\u%04x", ch);
+    else rc |= vg_buf_append(b, s + i, 1);
+  }
+  return rc | vg_buf_append(b, "\"", 1);
+}
+
+int exec_json_str(vg_buf *b, const char *s, size_t n) { return json_str(b, s, n); }
+
+const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, int levels) {
+  org_map *m = pr->org;
+  if (!m || !recipient) return NULL;
+  vg_buf b = {NULL, 0, 0};
+  int rc = vg_buf_append(&b, "[", 1);
+  int32_t i = find(m, recipient, strlen(recipient));
+  if (i < 0) {
+    count(m, rule, ORG_MISSING, recipient, levels);
+    rc |= vg_buf_append(&b, "{\"to\":", 6);
+    rc |= json_str(&b, recipient, strlen(recipient));
+    rc |= vg_buf_append(&b, ",\"name\":null,\"level\":0}", 23);
+  } else {
+    int32_t seen[VG_MAX_ROUTE + 1];
+    int nseen = 0;
+    for (int lv = 0; lv <= levels; lv++) {
+      const org_person *x = &m->v[i];
+      seen[nseen++] = i;
+      rc |= vg_buf_printf(&b, "%s{\"to\":", lv ? "," : "");
+      rc |= json_str(&b, x->id, x->len);
+      rc |= vg_buf_append(&b, ",\"name\":", 8);
+      if (x->name) rc |= json_str(&b, x->name, strlen(x->name));
+      else rc |= vg_buf_append(&b, "null", 4);
+      rc |= vg_buf_printf(&b, ",\"level\":%d}", lv);
+      if (lv == levels) break;
+      int32_t u = x->up;
+      int again = 0;
+      for (int q = 0; q < nseen && u >= 0; q++) again |= seen[q] == u;
+      if (u < 0 || again) {
+        count(m, rule, ORG_TOP, x->id, levels);
+        break;
+      }
+      i = u;
+    }
+  }
+  rc |= vg_buf_append(&b, "]", 1);
+  const char *r = rc ? NULL : vg_arena_strndup(&pr->arena, b.data, b.len);
+  vg_buf_free(&b);
+  return r;
+}
+
+void exec_org_report(exec_pack *pr) {
+  org_map *m = pr->org;
+  if (!m) return;
+  for (int r = 0; r < pr->p->nrules; r++) {
+    const org_count *c = &m->counts[r];
+    if (c->n[ORG_MISSING]) {
+      pr->warnings++;
+      exec_diag(pr->o, VG_WARNING, NULL, 0, "rule %s: %ld time(s) a person to route from is not in org table %s (e.g. %s)",
+                pr->p->rules[r].name, c->n[ORG_MISSING], pr->p->org_table, c->example[ORG_MISSING] ? c->example[ORG_MISSING] : "?");
+    }
+    if (c->n[ORG_TOP]) {
+      pr->warnings++;
+      exec_diag(pr->o, VG_WARNING, NULL, 0,
+                "rule %s: %ld time(s) a route or manager() found no one %d level(s) up: the chain in org table %s "
+                "ends at %s (no manager, a manager not in the table, or a cycle)",
+                pr->p->rules[r].name, c->n[ORG_TOP], c->levels[ORG_TOP], pr->p->org_table,
+                c->example[ORG_TOP] ? c->example[ORG_TOP] : "?");
+    }
+  }
+}
+
+void exec_org_free(exec_pack *pr) {
+  org_map *m = pr->org;
+  if (!m) return;
+  vg_free(m->v);
+  vg_free(m->slot);
+  vg_free(m->counts);
+  vg_free(m);
+  pr->org = NULL;
+}

@@ -1,0 +1,284 @@
+/*
+** test_route.c — the org chart (org, manager(), route ... up N), the route
+** an alert is delivered along (and one level further once it is open
+** `escalate after` days), the org's diagnostics (a missing person, a manager
+** not in the table, a cycle, the top of the chart), and each alert's
+** evidence JSON.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <sqlite3.h>
+
+#include "vigil.h"
+#include "unit.h"
+#include "harness.h"
+
+/* 1 ceo <- 2 director <- 3 supervisor <- 10, 11 reps; 20 <-> 21 a cycle;
+** 30 reports to 99, who is not in the table. */
+#define ORG_SQL                                                                                  \
+  "CREATE TABLE org_chart (person_id INTEGER, manager_id INTEGER, full_name TEXT);"             \
+  "INSERT INTO org_chart VALUES (1, NULL, 'Ann Ceo'), (2, 1, 'Bo Director'), (3, 2, 'Cy Sup'),"  \
+  " (10, 3, 'Di Rep'), (11, 3, 'Ed \"Rep\"'), (20, 21, 'Loop A'), (21, 20, 'Loop B'), (30, 99, 'Orphan');"
+
+#define ORG_DECL "org { table org_chart person person_id manager manager_id name full_name }\n"
+
+static void test_manager_values(void) {
+  const char *sql = ORG_SQL "CREATE TABLE s (rep INTEGER, d DATE);"
+                            "INSERT INTO s VALUES (10, '2025-06-01'), (3, '2025-06-01'), (1, '2025-06-01');";
+  const char *rules = ORG_DECL "source s { table s key rep time d }\n"
+                      "rule r on s { red when true message \"{manager(rep, 0)}|{manager(rep)}|{manager(rep, 2)}|{manager(rep, 3)}\" }\n";
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-30"), 0);
+  CU_ASSERT(th_alerts_are(0, "1 red 1|null|null|null\n"
+                             "3 red 3|2|1|null\n"
+                             "10 red 10|3|2|1\n"));
+  /* the climbs past the top are reported, with where the chain ends */
+  CU_ASSERT(th_diag_has("rule r: 4 time(s) a route or manager() found no one"));
+  /* text person ids work alike, and manager() gives text */
+  const char *tsql = "CREATE TABLE o (p TEXT, m TEXT); INSERT INTO o VALUES ('ann', NULL), ('bo', 'ann');"
+                     "CREATE TABLE s (rep TEXT, d DATE); INSERT INTO s VALUES ('bo', '2025-06-01');";
+  CU_ASSERT_EQUAL(th_run_on(tsql, "org { table o person p manager m }\nsource s { table s key rep time d }\n"
+                                  "rule r on s { red when manager(rep) = \"ann\" notify manager(rep) }\n", "2025-06-30"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 1);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].recipient, "ann");
+}
+
+/* route red up 1: red goes to the recipient and one level above, yellow to
+** the recipient only; names come from the org's name column. */
+static void test_route_levels(void) {
+  const char *sql = ORG_SQL "CREATE TABLE s (rep INTEGER, d DATE, x REAL, sup INTEGER);"
+                            "INSERT INTO s VALUES (10, '2025-06-01', 1, 3), (11, '2025-06-01', 5, 3);";
+  const char *rules = ORG_DECL "route red up 1\n"
+                      "source s { table s key rep time d }\n"
+                      "rule r on s { yellow when x < 8  red when x < 2  notify sup }\n";
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-30"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 2);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].key, "10");
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].route,
+                         "[{\"to\":\"3\",\"name\":\"Cy Sup\",\"level\":0},{\"to\":\"2\",\"name\":\"Bo Director\",\"level\":1}]");
+  CU_ASSERT_STRING_EQUAL(th_alerts[1].route, "[{\"to\":\"3\",\"name\":\"Cy Sup\",\"level\":0}]");
+  /* JSON escaping of a name with quotes */
+  CU_ASSERT_EQUAL(th_run_on(sql, ORG_DECL "route yellow, red up 0\nsource s { table s key rep time d }\n"
+                                 "rule r on s { red when true notify rep }\n", "2025-06-30"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 2);
+  CU_ASSERT_STRING_EQUAL(th_alerts[1].route, "[{\"to\":\"11\",\"name\":\"Ed \\\"Rep\\\"\",\"level\":0}]");
+  /* without an org there is no route */
+  CU_ASSERT_EQUAL(th_run_on(sql, "source s { table s key rep time d }\nrule r on s { red when true notify sup }\n",
+                            "2025-06-30"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 2);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].route, "");
+}
+
+/* A missing person, a manager not in the table and a cycle are warnings,
+** never a hang: the route stops where the chain does. */
+static void test_org_problems(void) {
+  const char *sql = ORG_SQL "CREATE TABLE s (rep INTEGER, d DATE);"
+                            "INSERT INTO s VALUES (20, '2025-06-01'), (30, '2025-06-01'), (77, '2025-06-01');";
+  const char *rules = ORG_DECL "route red up 16\n"
+                      "source s { table s key rep time d }\n"
+                      "rule r on s { red when true message \"{manager(rep, 16)}\" notify rep }\n";
+  th_clear_diags();
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-30"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 3);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].route,
+                         "[{\"to\":\"20\",\"name\":\"Loop A\",\"level\":0},{\"to\":\"21\",\"name\":\"Loop B\",\"level\":1}]");
+  CU_ASSERT_STRING_EQUAL(th_alerts[1].route, "[{\"to\":\"30\",\"name\":\"Orphan\",\"level\":0}]");
+  CU_ASSERT_STRING_EQUAL(th_alerts[2].route, "[{\"to\":\"77\",\"name\":null,\"level\":0}]");
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].message, "null");
+  CU_ASSERT(th_diag_has("org org_chart: 2 person(s) are their own manager's manager (a cycle, e.g. 20 -> 21 -> 20)"));
+  CU_ASSERT(th_diag_has("org org_chart: 1 person(s) have a manager who is not in the table (e.g. 30, manager 99)"));
+  CU_ASSERT(th_diag_has("rule r: 2 time(s) a person to route from is not in org table org_chart (e.g. 77)"));
+  /* a long chain: a climb of 16 levels in a 40-person line, and a 40-cycle */
+  char big[8192];
+  size_t n = (size_t)snprintf(big, sizeof big, "CREATE TABLE o (p INTEGER, m INTEGER); INSERT INTO o VALUES (0, NULL)");
+  for (int i = 1; i < 40; i++) n += (size_t)snprintf(big + n, sizeof big - n, ", (%d, %d)", i, i - 1);
+  for (int i = 100; i < 140; i++) n += (size_t)snprintf(big + n, sizeof big - n, ", (%d, %d)", i, i == 100 ? 139 : i - 1);
+  snprintf(big + n, sizeof big - n, "; CREATE TABLE s (rep INTEGER, d DATE); INSERT INTO s VALUES (39, '2025-06-01'), (120, '2025-06-01');");
+  CU_ASSERT_EQUAL(th_run_on(big, "org { table o person p manager m }\nsource s { table s key rep time d }\n"
+                                 "rule r on s { red when true message \"{manager(rep, 16)}\" }\n", "2025-06-30"), 0);
+  CU_ASSERT(th_alerts_are(0, "39 red 23\n120 red 104\n"));
+  CU_ASSERT(th_diag_has("40 person(s) are their own manager's manager"));
+}
+
+/* escalate after: open long enough, an alert goes a tier up and one level
+** further up the org chart (also at the top tier, where it cannot go up a
+** tier); recorded in vigil_alerts.route. */
+static void test_escalation_route(void) {
+  CU_ASSERT_EQUAL_FATAL(th_make_db(ORG_SQL "CREATE TABLE s (rep INTEGER, d DATE, x REAL);"
+                                   "INSERT INTO s VALUES (10,'2025-01-01',1),(10,'2025-01-08',1),(10,'2025-01-15',1),(10,'2025-01-22',1),"
+                                   "(11,'2025-01-01',5),(11,'2025-01-08',5),(11,'2025-01-15',5),(11,'2025-01-22',9);"), 0);
+  vg_program *p = th_compile("esc.rules",
+                             "pack esc\n" ORG_DECL "route red up 1\n"
+                             "source s { table s key rep time d }\n"
+                             "rule r on s {\n  yellow when x < 8\n  red when x < 2\n  escalate after 14 days\n  notify manager(rep)\n}\n",
+                             NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  const char *dates[] = {"2025-01-01", "2025-01-08", "2025-01-15", "2025-01-22"};
+  for (int i = 0; i < 4; i++) CU_ASSERT_EQUAL(th_run(&p, 1, dates[i], 0, 0), 0);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  char got[4096] = "";
+  size_t n = 0;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(th_db_path(), &db), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT key, as_of, tier, tier_rank, status, "
+                                               "(SELECT group_concat(json_extract(value, '$.to'), '>') FROM json_each(route)) "
+                                               "FROM vigil_alerts ORDER BY key, as_of", -1, &st, NULL), SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW && n < sizeof got - 200) {
+    for (int i = 0; i < 6; i++) {
+      const unsigned char *t = sqlite3_column_text(st, i);
+      n += (size_t)snprintf(got + n, sizeof got - n, "%s%s", i ? "|" : "", t ? (const char *)t : "NULL");
+    }
+    n += (size_t)snprintf(got + n, sizeof got - n, "\n");
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  const char *want =
+      "10|2025-01-01|red|2|new|3>2\n"
+      "10|2025-01-08|red|2|ongoing|3>2\n"
+      "10|2025-01-15|red|2|ongoing|3>2>1\n" /* the top tier already: one level further up only */
+      "10|2025-01-22|red|2|ongoing|3>2>1\n"
+      "11|2025-01-01|yellow|0|new|3\n"
+      "11|2025-01-08|yellow|0|ongoing|3\n"
+      "11|2025-01-15|orange|1|escalated|3>2\n"
+      "11|2025-01-22|orange|1|resolved|3\n"; /* resolved: routed as its tier is */
+  if (strcmp(got, want) != 0) printf("\ngot:\n%s\nwant:\n%s", got, want);
+  CU_ASSERT_STRING_EQUAL(got, want);
+  vg_free_program(p);
+}
+
+/* The evidence: lets, the columns read, the params read, and the window. */
+static void test_evidence(void) {
+  const char *sql = "CREATE TABLE s (rep INTEGER, d DATE, rate REAL, base REAL, note TEXT, unused REAL);"
+                    "INSERT INTO s VALUES (1,'2025-05-01',0.3,0.2,'a',0),(1,'2025-05-15',0.15,0.2,'b',0),"
+                    "(1,'2025-05-29',0.12,0.2,'c\"q',0),(1,'2025-06-12',0.1,0.2,NULL,0);";
+  const char *rules = "param slump = 20%\nparam grace = 5 days\n"
+                      "source s { table s key rep time d }\n"
+                      "rule low on s {\n"
+                      "  let floor = base * (1 - slump)\n"
+                      "  let since = as_of - d\n"
+                      "  orange when rate < floor for 2 snapshots\n"
+                      "  message \"{note} {since > grace}\"\n"
+                      "}\n";
+  th_evidence = 1;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-20"), 0);
+  th_evidence = 0;
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 1);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].evidence,
+                         "{\"rule\":\"low\",\"key_column\":\"rep\","
+                         "\"values\":{\"floor\":0.16000000000000003,\"since\":\"8 days\",\"base\":0.2,\"rate\":0.1,"
+                         "\"note\":null,\"slump\":0.2,\"grace\":\"5 days\"},"
+                         "\"window\":{\"dates\":[\"2025-05-29\",\"2025-06-12\"],\"base\":[0.2,0.2],\"rate\":[0.12,0.1],"
+                         "\"note\":[\"c\\\"q\",null]}}");
+  /* the JSON is valid for SQLite's json functions */
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT json_valid(?1), json_extract(?1, '$.window.note[0]')", -1, &st, NULL), SQLITE_OK);
+  sqlite3_bind_text(st, 1, th_alerts[0].evidence, -1, SQLITE_STATIC);
+  CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
+  CU_ASSERT_EQUAL(sqlite3_column_int(st, 0), 1);
+  CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 1), "c\"q");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  /* a dry run without the option computes none */
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-20"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 1);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].evidence, "");
+}
+
+/* Compile errors of org, route and manager(). */
+static void test_org_errors(void) {
+  static const struct {
+    const char *rules, *want;
+  } cases[] = {
+      {"route red up 1\n", "'route' climbs the org chart: declare it first"},
+      {"source s { table s key rep time d }\nrule r on s { red when manager(rep) = \"1\" }\n",
+       "manager() climbs the org chart: declare it"},
+      {ORG_DECL ORG_DECL, "a pack has one 'org'"},
+      {"org { table org_chart person person_id }\n", "the org has no 'manager'"},
+      {"org { table org_chart person person_id manager boss }\n", "table org_chart has no column 'boss'"},
+      {"org { table org_chart person person_id manager full_name }\n", "the manager column 'full_name' is a string"},
+      {"org { table org_chart person person_id manager manager_id colour x }\n", "unknown org field 'colour'"},
+      {"org { table nope person a manager b }\n", "the schema has no table 'nope'"},
+      {ORG_DECL "route purple up 1\n", "unknown tier 'purple' in a route"},
+      {ORG_DECL "route red up 1\nroute red up 2\n", "tier 'red' is routed twice"},
+      {ORG_DECL "route red up 17\n", "'route ... up' takes a whole number of levels from 0 to 16"},
+      {ORG_DECL "source s { table s key rep time d }\nrule r on s { red when manager(rep, 17) = \"1\" }\n",
+       "the levels of manager(x, N) must be a whole number from 0 to 16"},
+      {ORG_DECL "source s { table s key rep time d }\nrule r on s { red when manager(rep, 1, 2) = \"1\" }\n",
+       "manager takes 1 or 2 arguments"},
+      {ORG_DECL "source s { table s key rep time d }\nrule r on s { red when manager(rep) = 1 }\n", "cannot compare a string with a number"},
+      {ORG_DECL "source s { table s key rep time d where manager(rep) = \"1\" }\nrule r on s { red when true }\n",
+       "cannot be used in a source's where"},
+      {ORG_DECL "def boss(x) = manager(x)\n", "cannot be used in a def"},
+      {"rout red up 1\n", "did you mean 'route TIER, ... up N'"},
+      {"orgs { table t }\n", "did you mean 'org {'"},
+  };
+  CU_ASSERT_EQUAL_FATAL(th_make_db(ORG_SQL "CREATE TABLE s (rep INTEGER, d DATE);"), 0);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_clear_diags();
+    vg_compile_opts co;
+    memset(&co, 0, sizeof co);
+    co.db_path = th_db_path();
+    vg_program *p = NULL;
+    co.diag = th_on_diag;
+    vg_status st = vg_compile_string("o.rules", cases[i].rules, strlen(cases[i].rules), NULL, &co, &p);
+    CU_ASSERT_EQUAL(st, VG_EINPUT);
+    if (!strstr(th_diags, cases[i].want)) {
+      printf("\ncase %zu: wanted '%s' in:\n%s", i, cases[i].want, th_diags);
+      CU_FAIL("diagnostic missing");
+    }
+    vg_free_program(p);
+  }
+}
+
+/* The org, routes, manager and evidence survive a .vgc round trip, and the
+** listing shows them. */
+static void test_bytecode(void) {
+  CU_ASSERT_EQUAL_FATAL(th_make_db(ORG_SQL "CREATE TABLE s (rep INTEGER, d DATE, x REAL);"), 0);
+  vg_program *p = th_compile("b.rules", ORG_DECL "route orange, red up 1\nsource s { table s key rep time d }\n"
+                                        "rule r on s { let lim = 2  red when x < lim  notify manager(rep, 2) }\n", NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  char path[512];
+  snprintf(path, sizeof path, "%s.vgc", th_db_path());
+  char err[256];
+  CU_ASSERT_EQUAL_FATAL(vg_save_program(p, path, err, sizeof err), VG_OK);
+  vg_program *q = NULL;
+  vg_compile_opts co;
+  memset(&co, 0, sizeof co);
+  CU_ASSERT_EQUAL_FATAL(vg_compile_path(path, &co, &q), VG_OK);
+  char *a = vg_disasm(p), *b = vg_disasm(q);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+  CU_ASSERT_STRING_EQUAL(a, b);
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "org table org_chart person person_id manager manager_id name full_name routes yellow +0, orange +1, red +1\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "  evidence lim fn "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "MANAGER 2 "));
+  free(a);
+  free(b);
+  remove(path);
+  vg_free_program(p);
+  vg_free_program(q);
+}
+
+int unit_register_route(void) {
+  static const struct {
+    const char *name;
+    void (*fn)(void);
+  } tests[] = {
+      {"manager(x), manager(x, n) over an org table", test_manager_values},
+      {"route TIER up N: who an alert goes to", test_route_levels},
+      {"missing person, manager not in table, cycles", test_org_problems},
+      {"escalate after: a tier and a level up", test_escalation_route},
+      {"evidence JSON: lets, columns, params, window", test_evidence},
+      {"org, route and manager() compile errors", test_org_errors},
+      {"org and evidence in the bytecode", test_bytecode},
+  };
+  CU_pSuite s = CU_add_suite("routing and evidence", NULL, th_cleanup);
+  if (!s) return (int)CU_get_error();
+  for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
+    if (!CU_add_test(s, tests[i].name, tests[i].fn)) return (int)CU_get_error();
+  return CUE_SUCCESS;
+}

@@ -524,6 +524,17 @@ static void i_param(fm *f) {
   take(f, 1);
   take(f, pad);
   x_literal(f, 1);
+  if (cur(f) == ON) { /* on SOURCE[KEY][.COLUMN] */
+    take(f, 1);
+    take(f, 1);
+    take(f, 0); /* [ */
+    take(f, 0);
+    take(f, 0); /* ] */
+    if (cur(f) == '.') {
+      take(f, 0);
+      take(f, 0);
+    }
+  }
   opt_semi(f);
 }
 

@@ -364,6 +364,117 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   return r;
 }
 
+/* param NAME = V on SOURCE[KEY][.COLUMN]: after the sources are checked,
+** find the source and the column holding the per-key value; its type must
+** be the param's (a duration param reads a number of days). */
+static void check_overrides(sema *s) {
+  cc *c = s->c;
+  for (int i = 0; i < s->pk.nparams; i++) {
+    sm_param *pm = &s->pk.params[i];
+    ast *o = pm->decl->b;
+    if (!o) continue;
+    int src = find_source(s, o->name);
+    if (src < 0) {
+      cc_error(c, o->name_loc, "E-unknown-source", "unknown source '%s'", o->name);
+      lint_suggester g = {o->name, NULL, 0};
+      for (int k = 0; k < s->pk.nsources; k++) lint_suggest(&g, s->pk.sources[k].name);
+      lint_note(c, o->name_loc, &g);
+      continue;
+    }
+    sm_source *so = &s->pk.sources[src];
+    if (so->ncols < 2) continue; /* the source has errors */
+    so->used = 1;
+    const char *col = o->str ? o->str : pm->name;
+    int ci = source_column(s, src, col);
+    if (ci < 0) {
+      if (so->schema) cc_error(c, o->loc, "E-unknown-column", "table %s (source %s) has no column '%s' to override param %s",
+                               so->table, so->name, col, pm->name);
+      continue;
+    }
+    int pt = pm->value.t, ct = so->types[ci];
+    if (known(ct) && ct != pt && !(pt == VT_DUR && ct == VT_NUM))
+      cc_error(c, o->loc, "E-type", "param %s is a %s; column %s of %s is a %s%s", pm->name, type_name(pt), col, so->table,
+               type_name(ct), pt == VT_DUR ? " (a duration param reads a number of days)" : "");
+    pm->over = src;
+    pm->over_col = ci;
+    pm->over_key = o->a ? o->a->name : NULL;
+  }
+}
+
+/* Sources' wheres are checked before the overrides are known: an overridden
+** param found in one now is an error (a where reads one row, not a key's). */
+static void where_overrides(sema *s, const ast *n) {
+  if (!n) return;
+  if (n->kind == A_PARAM && n->ref >= 0 && n->ref < s->pk.nparams && s->pk.params[n->ref].over >= 0) {
+    const sm_param *pm = &s->pk.params[n->ref];
+    cc_error(s->c, n->loc, "E-context", "param %s is set per %s from source %s; it can be read in rules only", pm->name,
+             pm->over_key, s->pk.sources[pm->over].name);
+    return;
+  }
+  int list_a = n->kind == A_CALL, list_b = n->kind == A_IN;
+  for (const ast *k = n->a; k; k = list_a ? k->next : NULL) where_overrides(s, k);
+  for (const ast *k = n->b; k; k = list_b ? k->next : NULL) where_overrides(s, k);
+  where_overrides(s, n->c);
+}
+
+/* A param overridden per key, read in a rule on source sc->source:
+** coalesce(SOURCE[KEY].COLUMN, param) with KEY the rule's column. */
+static ast *override_param(sema *s, scope *sc, ast *n, int pi) {
+  cc *c = s->c;
+  sm_param *pm = &s->pk.params[pi];
+  if (sc->kind != CX_RULE || sc->def) {
+    cc_error(c, n->loc, "E-context", "param %s is set per %s from source %s; %s", pm->name, pm->over_key,
+             s->pk.sources[pm->over].name,
+             sc->def ? "a def cannot read it: pass it as an argument" : "it can be read in rules only");
+    return null_node(s, n->loc);
+  }
+  sm_source *rs = &s->pk.sources[sc->source];
+  int kc = pm->over_key ? source_column(s, sc->source, pm->over_key) : -1;
+  if (kc < 0) {
+    if (rs->schema || !c->has_schema)
+      cc_error(c, n->loc, "E-unknown-column", "param %s is set per %s, and source %s (table %s) has no column '%s'", pm->name,
+               pm->over_key, rs->name, rs->table, pm->over_key);
+    return null_node(s, n->loc);
+  }
+  sm_source *os = &s->pk.sources[pm->over];
+  ast *key = col_node(s, sc->source, kc, n->loc);
+  ast *look = ast_new(c, A_LOOKUP, n->loc);
+  ast *dflt = ast_new(c, A_PARAM, n->loc);
+  ast *call = ast_new(c, A_CALL, n->loc);
+  if (!key || !look || !dflt || !call) return NULL;
+  if (known(key->type) && known(os->types[0]) && key->type != os->types[0])
+    cc_error(c, n->loc, "E-type", "param %s is set per %s, a %s here; the key of source %s is a %s", pm->name, pm->over_key,
+             type_name(key->type), os->name, type_name(os->types[0]));
+  look->name = os->name;
+  look->str = os->cols[pm->over_col];
+  look->a = key;
+  look->ref = pm->over_col;
+  look->num = pm->over;
+  look->type = os->types[pm->over_col];
+  look->size = 2;
+  look->depth = 2;
+  ast *value = look;
+  if (pm->value.t == VT_DUR) { /* days to a duration */
+    ast *day = ast_new(c, A_DUR, n->loc), *mul = ast_new(c, A_BIN, n->loc);
+    if (!day || !mul) return NULL;
+    day->num = 1;
+    day->type = VT_DUR;
+    mul->op = BIN_MUL;
+    mul->a = look;
+    mul->b = day;
+    mul->type = VT_DUR;
+    value = mul;
+  }
+  dflt->ref = pi;
+  dflt->type = pm->value.t;
+  value->next = dflt;
+  call->name = "coalesce";
+  call->ref = lib_func_find("coalesce");
+  call->a = value;
+  call->type = pm->value.t;
+  return call;
+}
+
 /* manager(x) and manager(x, N): the person N levels (default 1) above x in
 ** the org chart, as text (x is read as notify reads a recipient). */
 static ast *check_manager(sema *s, scope *sc, ast *n) {
@@ -485,6 +596,7 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
     if (pi >= 0) {
       n->kind = A_PARAM; n->ref = pi; n->type = s->pk.params[pi].value.t;
       if (sc->kind != CX_DEF) s->pk.params[pi].used = 1;
+      if (s->pk.params[pi].over >= 0) return override_param(s, sc, n, pi);
       return n;
     }
     cc_error(c, n->loc, "E-unknown-name", "unknown name '%s' in def %s (a def sees only its parameters and params: pass columns and lets as arguments)",
@@ -517,6 +629,7 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
   if (pi >= 0) {
     n->kind = A_PARAM; n->ref = pi; n->type = s->pk.params[pi].value.t;
     s->pk.params[pi].used = 1;
+    if (s->pk.params[pi].over >= 0) return override_param(s, sc, n, pi);
     return n;
   }
   if (sc->source >= 0 && s->pk.sources[sc->source].schema) {
@@ -970,6 +1083,7 @@ static void collect(sema *s, const char *default_pack) {
       sm_param *p = &pk->params[pk->nparams++];
       p->decl = d;
       p->name = d->name;
+      p->over = -1;
       p->value = d->a ? literal_value(s, d->a) : val_null();
       if (p->value.t == VT_NULL)
         cc_error(c, d->a ? d->a->loc : d->loc, "E-type", "param '%s' needs a value that is not null (its type comes from it)", d->name);
@@ -1233,6 +1347,8 @@ struct vg_program *sema_compile(cc *c, const char *default_pack) {
     if (c->nerrors > before) s.def_state[i] = 3;
   }
   for (int i = 0; i < s.pk.nsources; i++) check_source(&s, i);
+  check_overrides(&s);
+  for (int i = 0; i < s.pk.nsources; i++) where_overrides(&s, s.pk.sources[i].where);
   for (int i = 0; i < s.pk.nrules; i++) check_rule(&s, i);
   /* warnings only on a pack without errors: an erroneous part is checked as
   ** null, which would make lints report what is not there */

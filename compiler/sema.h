@@ -46,6 +46,10 @@ typedef struct sm_param {
   const char *name;
   val value;
   int used;
+  /* param NAME = V on SOURCE[KEY][.COLUMN]: overridden per key (over < 0: not) */
+  int over;                /* the source read */
+  int over_col;            /* its column holding the value */
+  const char *over_key;    /* the column of a rule's source that names the key */
 } sm_param;
 
 typedef struct sm_pack {

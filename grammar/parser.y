@@ -128,6 +128,7 @@ static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc
 %token '(' "'('" ')' "')'" '[' "'['" ']' "']'" '{' "'{'" '}' "'}'" ',' "','" '.' "'.'" ';' "';'"
 
 %type <node> decl field rule_item expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary postfix primary literal arg name opt_title
+%type <str> opt_column
 %type <list> names opt_names args expr_list fields rule_items test_items rows literals
 %type <node> test_item row opt_tmessage escalate
 %type <num> opt_for
@@ -147,6 +148,7 @@ file
   ;
 
 opt_semi: %empty | ';' ;
+opt_column: %empty { $$.s = NULL; $$.len = 0; } | '.' IDENT { $$ = $2; } ;
 
 name: IDENT                    { $$ = named(c, A_NAME, @1, $1.s, @1); } ;
 
@@ -173,6 +175,19 @@ decl
         cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
     }
   | PARAM name '=' literal opt_semi { $$ = named(c, D_PARAM, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
+  | PARAM name '=' literal ON IDENT '[' IDENT ']' opt_column opt_semi {
+      /* param NAME = LITERAL on SOURCE[KEY_COLUMN][.COLUMN]: overridden per key */
+      $$ = named(c, D_PARAM, @$, $2->name, $2->loc);
+      if ($$) {
+        $$->a = $4;
+        $$->b = named(c, A_LOOKUP, @5, $6.s, @6);
+        if ($$->b) {
+          $$->b->a = named(c, A_NAME, @8, $8.s, @8);
+          $$->b->str = $10.s;
+          $$->b->loc = @$;
+        }
+      }
+    }
   | DEF name '(' opt_names ')' '=' expr opt_semi {
       $$ = named(c, D_DEF, @$, $2->name, $2->loc);
       if ($$) { $$->b = $4.head; $$->a = $7; }

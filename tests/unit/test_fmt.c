@@ -119,6 +119,7 @@ static void test_org_route(void) {
       "rule r on s { red when true notify manager( k , 2 ) }\n",
       "org {\n  table   o\n  person  p\n  manager m\n  name    n\n}\n\nroute yellow, orange up 0\nroute red up 1\n\n"
       "rule r on s {\n  red when true\n  notify manager(k, 2)\n}\n");
+  FMT("param a = 1 on t [ k ]\nparam bb = 2 days on t[k] . c\n", "param a  = 1 on t[k]\nparam bb = 2 days on t[k].c\n");
 }
 
 static void test_blocks(void) {

@@ -263,6 +263,73 @@ static void test_bytecode(void) {
   vg_free_program(q);
 }
 
+/* param NAME = V on SOURCE[KEY][.COLUMN]: the value of the latest row of
+** SOURCE for the rule's KEY on or before the evaluation time, when it is
+** not null; the pack's value (or --set's) otherwise. */
+static void test_param_overrides(void) {
+  const char *sql = "CREATE TABLE s (rep INTEGER, d DATE, x REAL, region TEXT);"
+                    "INSERT INTO s VALUES (1,'2025-06-01',0.5,'eu'),(2,'2025-06-01',0.5,'us'),(3,'2025-06-01',0.5,'us'),"
+                    "(4,'2025-06-01',0.5,'us');"
+                    "CREATE TABLE rep_targets (rep_id INTEGER, valid_from DATE, slump REAL, grace_days REAL);"
+                    "INSERT INTO rep_targets VALUES (1,'2025-01-01',0.6,3),(1,'2025-06-15',0.7,3),(2,'2025-07-01',0.6,NULL),"
+                    "(3,'2025-01-01',NULL,10);";
+  const char *rules = "param slump = 40% on targets[rep]\n"
+                      "param grace = 5 days on targets[rep].grace_days\n"
+                      "source targets { table rep_targets key rep_id time valid_from }\n"
+                      "source s { table s key rep time d }\n"
+                      "rule r on s { red when x < slump message \"{slump} {grace}\" }\n";
+  /* 1: its row of 06-15; 2: its row is later than as_of; 3: a NULL slump; 4: no row */
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-30"), 0);
+  CU_ASSERT(th_alerts_are(0, "1 red 0.7 3 days\n"));
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-10"), 0);
+  CU_ASSERT(th_alerts_are(0, "1 red 0.6 3 days\n"));
+  /* a changed default (what --set does) changes the keys without an override only */
+  CU_ASSERT_EQUAL_FATAL(th_make_db(sql), 0);
+  vg_program *p = th_compile("o.rules", rules, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  char err[256];
+  CU_ASSERT_EQUAL(vg_set_param(p, "slump", "0.55", err, sizeof err), VG_OK);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-06-30", 1, 0), 0);
+  CU_ASSERT(th_alerts_are(0, "1 red 0.7 3 days\n2 red 0.55 5 days\n3 red 0.55 10 days\n4 red 0.55 5 days\n"));
+  vg_free_program(p);
+  /* errors */
+  static const struct {
+    const char *rules, *want;
+  } cases[] = {
+      {"param slump = 40% on nope[rep]\n", "unknown source 'nope'"},
+      {"param slump = 40% on targets[rep].zz\nsource targets { table rep_targets key rep_id time valid_from }\n",
+       "has no column 'zz' to override param slump"},
+      {"param slump = \"a\" on targets[rep]\nsource targets { table rep_targets key rep_id time valid_from }\n",
+       "param slump is a string; column slump of rep_targets is a number"},
+      {"param slump = 40% on targets[rep]\nsource targets { table rep_targets key rep_id time valid_from }\n"
+       "source s { table s key rep time d where x < slump }\nrule r on s { red when true }\n",
+       "it can be read in rules only"},
+      {"param slump = 40% on targets[rep]\nsource targets { table rep_targets key rep_id time valid_from }\n"
+       "source s { table s key rep time d }\ndef low(v) = v < slump\nrule r on s { red when low(x) }\n",
+       "a def cannot read it: pass it as an argument"},
+      {"param slump = 40% on targets[who]\nsource targets { table rep_targets key rep_id time valid_from }\n"
+       "source s { table s key rep time d }\nrule r on s { red when x < slump }\n",
+       "param slump is set per who, and source s (table s) has no column 'who'"},
+      {"param slump = 40% on targets[region]\nsource targets { table rep_targets key rep_id time valid_from }\n"
+       "source s { table s key rep time d }\nrule r on s { red when x < slump }\n",
+       "param slump is set per region, a string here; the key of source targets is a number"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    th_clear_diags();
+    vg_compile_opts co;
+    memset(&co, 0, sizeof co);
+    co.db_path = th_db_path();
+    co.diag = th_on_diag;
+    vg_program *q = NULL;
+    CU_ASSERT_EQUAL(vg_compile_string("o.rules", cases[i].rules, strlen(cases[i].rules), NULL, &co, &q), VG_EINPUT);
+    if (!strstr(th_diags, cases[i].want)) {
+      printf("\ncase %zu: wanted '%s' in:\n%s", i, cases[i].want, th_diags);
+      CU_FAIL("diagnostic missing");
+    }
+    vg_free_program(q);
+  }
+}
+
 int unit_register_route(void) {
   static const struct {
     const char *name;
@@ -275,8 +342,9 @@ int unit_register_route(void) {
       {"evidence JSON: lets, columns, params, window", test_evidence},
       {"org, route and manager() compile errors", test_org_errors},
       {"org and evidence in the bytecode", test_bytecode},
+      {"param NAME = V on SOURCE[KEY]: per-key values", test_param_overrides},
   };
-  CU_pSuite s = CU_add_suite("routing and evidence", NULL, th_cleanup);
+  CU_pSuite s = CU_add_suite("routing, evidence, per-key params", NULL, th_cleanup);
   if (!s) return (int)CU_get_error();
   for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
     if (!CU_add_test(s, tests[i].name, tests[i].fn)) return (int)CU_get_error();

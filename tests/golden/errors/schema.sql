@@ -25,3 +25,13 @@ CREATE TABLE targets (
   day    DATE    NOT NULL,
   amount REAL
 );
+CREATE TABLE org_chart (
+  person_id  INTEGER NOT NULL,
+  manager_id INTEGER,
+  full_name  TEXT
+);
+CREATE TABLE rep_targets (
+  rep_id     INTEGER NOT NULL,
+  valid_from DATE    NOT NULL,
+  slump      REAL
+);

@@ -64,6 +64,17 @@ INSERT INTO "zones" VALUES
   (4, '2025-06-29T23:30:00-05:00', 1, 'a'), (4, '2025-06-30', 2, 'b'), (4, '2025-06-30T00:30+05:00', 3, 'c'),
   (4, '2025-06-30T23:30:00-05:00', 4, 'after as_of');"""
 
+# Hand-made rows for the table "ledger": one row per key (an INTEGER PRIMARY
+# KEY), so nightly scans of it are prefiltered (runtime/prefilter.c), with a
+# bad value in every column.
+LEDGER = """-- ledger: one row per key, bad values in every column
+INSERT INTO "ledger" VALUES
+  (1, '2025-06-01', NULL, 10, 1, 'a'), (2, '2025-05-01', '2025-07-01', 'abc', 2, NULL),
+  (3, 'garbage', NULL, 1e999, 3, 'x'), (4, '2025-06-29T23:30:00-05:00', NULL, -1e999, NULL, 'e'),
+  (5, NULL, NULL, 3, 4, ''), (6, '2025-07-15', NULL, 3, 5, 'later'), (7, '2025-04-05', X'00', NULL, 6, 'blob'),
+  (8, '2025-04-05', 20250101, 2.5, 7, 'int date'), (9, '2025-06-06', '2025-06-30', 0, 8, 'paid on as_of'),
+  (10, '2025-06-30', NULL, 9223372036854775807, -9223372036854775808, 'big'), (11, ' 2025-06-01', NULL, 1, 1, 'blank');"""
+
 
 def q(name):
     return '"' + name.replace('"', '""') + '"'
@@ -110,6 +121,8 @@ def main():
     # rows whose time text sorts one way and whose UTC day the other (ZONES)
     out.append('CREATE TABLE "zones" (id INTEGER, day DATE, n REAL, label TEXT);')
     out.append('CREATE INDEX "zones_id_day" ON "zones"(id, day);')
+    # one row per key: prefiltered nightly scans (LEDGER)
+    out.append('CREATE TABLE "ledger" (id INTEGER PRIMARY KEY, due DATE, paid DATE, amount REAL, n INTEGER, note TEXT);')
     # a view over a table with a number, a text and a date column
     out.append('CREATE VIEW "sales_view" AS SELECT * FROM "sales";')
     schema = "\n".join(out) + "\n"
@@ -223,6 +236,7 @@ def main():
             rows.append("(" + ", ".join(vals) + ")")
         data.append("INSERT INTO %s VALUES\n  %s;" % (q(name), ",\n  ".join(rows)))
     data.append(ZONES)
+    data.append(LEDGER)
     data_sql = "\n".join(data) + "\n"
     db.executescript(data_sql)
     db.close()

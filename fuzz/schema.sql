@@ -153,6 +153,18 @@ CREATE TABLE "goal_revisions" (
   "product_signoff" DATE,
   "finance_signoff" DATE
 );
+CREATE TABLE "org_chart" (
+  "person_id" INTEGER,
+  "manager_id" INTEGER,
+  "full_name" TEXT,
+  "title" TEXT
+);
+CREATE TABLE "rep_targets" (
+  "rep_id" INTEGER,
+  "valid_from" DATE,
+  "slump" REAL,
+  "note" TEXT
+);
 CREATE TABLE "targets" (
   "rep_id" INTEGER,
   "day" DATE,
@@ -233,7 +245,9 @@ CREATE INDEX activity_daily_rep_entered ON activity_daily(rep_id, entered_date);
 CREATE INDEX deals_id_updated ON deals(deal_id, updated_on);
 CREATE INDEX features_id_updated ON features(feature_id, updated_on);
 CREATE INDEX goal_revisions_id_revised ON goal_revisions(revision_id, revised_on);
+CREATE INDEX rep_targets_rep_valid ON rep_targets(rep_id, valid_from);
 CREATE INDEX "fuzz_milestones_done" ON "milestones"("milestone_id", "done_date");
 CREATE TABLE "zones" (id INTEGER, day DATE, n REAL, label TEXT);
 CREATE INDEX "zones_id_day" ON "zones"(id, day);
+CREATE TABLE "ledger" (id INTEGER PRIMARY KEY, due DATE, paid DATE, amount REAL, n INTEGER, note TEXT);
 CREATE VIEW "sales_view" AS SELECT * FROM "sales";

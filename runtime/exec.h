@@ -113,6 +113,14 @@ int exec_evidence_plan(exec_pack *pr);
 const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t date);
 void exec_evidence_free(exec_pack *pr);
 
+/* ---- prefilter.c ---------------------------------------------------------- */
+
+/* For a nightly scan of source si (one row per key, rules looking back no
+** rows): a WHERE (into where) that holds on every row some tier of rules
+** could fire on, with ?1 = as_of and ?2... = (*binds)[0...] (to free).
+** Returns 1 when there is one, 0 when not, -1 when out of memory. */
+int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *where, val **binds, int *nbinds);
+
 /* ---- org.c ------------------------------------------------------------------ */
 
 /* Read and check the program's org table (nothing without an org).  0, or

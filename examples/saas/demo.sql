@@ -9,7 +9,8 @@ BEGIN;
 -- ---------------------------------------------------------------- snapshots
 -- Every other Friday from 2024-07-12 (k = 0) to 2025-06-27 (k = 25).
 -- Special reps:
---   conversion_slump: 5 42 88 131 177 219 263 at 70% of baseline for k = 24, 25;
+--   conversion_slump: 5 42 88 131 177 219 263 at 70% of baseline for k = 24, 25
+--                     (42 has a wider band in rep_targets: no alert);
 --                     6 150 only for k = 25 and 250 for k = 23, 24 (no alert)
 --   revenue_at_risk:  17 64 101 146 208 255 291 lose 15% of contract amount at k = 25
 --                     (18 loses 9%: no alert); 11 54 97 183 226 269 get 1, 0, 2
@@ -283,5 +284,49 @@ INSERT INTO goal_revisions VALUES
   (912, 211, '2025-03-30', '2025-Q1', 330000, 310000, 'Customer insolvency removed a mid-size renewal', '2025-03-31', '2025-04-01', '2025-04-01'),
   -- bad data: an impossible revision date (the row is skipped)
   (913, 99,  '2025-04-31', '2025-Q2', 300000, 280000, 'Typed the date by hand into the archive', '2025-05-02', '2025-05-02', '2025-05-02');
+
+-- ---------------------------------------------------------------- org chart
+-- 300 reps under 21 supervisors (9001..9021), three directors (7 supervisors
+-- each) under the VP of sales.  Reps 1..15 report to 9021 since 2025-03-01.
+INSERT INTO org_chart (person_id, manager_id, full_name, title) VALUES
+  (9001, 9501, 'Dana Kim', 'Sales supervisor'),
+  (9002, 9501, 'Lee Haddad', 'Sales supervisor'),
+  (9003, 9501, 'Sam Nguyen', 'Sales supervisor'),
+  (9004, 9501, 'Alex Costa', 'Sales supervisor'),
+  (9005, 9501, 'Robin Reyes', 'Sales supervisor'),
+  (9006, 9501, 'Jordan Silva', 'Sales supervisor'),
+  (9007, 9501, 'Casey Rossi', 'Sales supervisor'),
+  (9008, 9502, 'Morgan Fischer', 'Sales supervisor'),
+  (9009, 9502, 'Taylor Dubois', 'Sales supervisor'),
+  (9010, 9502, 'Jamie Okafor', 'Sales supervisor'),
+  (9011, 9502, 'Avery Tanaka', 'Sales supervisor'),
+  (9012, 9502, 'Riley Ibarra', 'Sales supervisor'),
+  (9013, 9502, 'Quinn Varga', 'Sales supervisor'),
+  (9014, 9502, 'Drew Novak', 'Sales supervisor'),
+  (9015, 9503, 'Harper Moreau', 'Sales supervisor'),
+  (9016, 9503, 'Rowan Mensah', 'Sales supervisor'),
+  (9017, 9503, 'Emery Sato', 'Sales supervisor'),
+  (9018, 9503, 'Kai Park', 'Sales supervisor'),
+  (9019, 9503, 'Sasha Larsen', 'Sales supervisor'),
+  (9020, 9503, 'Noa Kowalski', 'Sales supervisor'),
+  (9021, 9503, 'Jude Olsen', 'Sales supervisor'),
+  (9501, 9900, 'Priya Raman', 'Director, West'),
+  (9502, 9900, 'Tomas Berg', 'Director, Central'),
+  (9503, 9900, 'Aiko Mori', 'Director, East'),
+  (9900, NULL, 'Helen Achebe', 'VP Sales');
+WITH RECURSIVE rep(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM rep WHERE id < 300)
+INSERT INTO org_chart (person_id, manager_id, full_name, title)
+SELECT id, CASE WHEN id <= 15 THEN 9021 ELSE 9001 + (id - 1) / 15 END, 'Rep ' || id, 'Account executive'
+FROM rep;
+
+-- ---------------------------------------------------------------- per-rep settings
+-- Rep 42 is six weeks into a new territory: their supervisor agreed to a
+-- wider conversion band (35%) until the territory settles, so the slump at
+-- 70% of baseline that alerts for reps 5, 88, 131, ... does not for 42.
+-- Rep 250 had the same agreement, which ended on 2025-06-01.
+INSERT INTO rep_targets (rep_id, valid_from, slump, note) VALUES
+  (42,  '2025-05-16', 0.35, 'New territory: wider band until it settles'),
+  (250, '2025-03-01', 0.35, 'Covering a second territory'),
+  (250, '2025-06-01', NULL, 'Back to one territory: the pack default again');
 
 COMMIT;

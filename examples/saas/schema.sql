@@ -85,3 +85,25 @@ CREATE TABLE goal_revisions (
   finance_signoff DATE                  -- finance sign-off date
 );
 CREATE INDEX goal_revisions_id_revised ON goal_revisions(revision_id, revised_on);
+
+-- The org chart as it is today: one row per person (reps, supervisors,
+-- directors, the VP of sales) and their manager.  Alerts go to a rep's
+-- supervisor (sales_snapshot.supervisor_id); the pack's routes climb this
+-- table from there (red alerts also reach the supervisor's director).
+CREATE TABLE org_chart (
+  person_id  INTEGER PRIMARY KEY,
+  manager_id INTEGER,               -- NULL for the top of the chart
+  full_name  TEXT    NOT NULL,
+  title      TEXT
+);
+
+-- Per-rep goal-loop settings agreed with the rep's supervisor, effective
+-- from valid_from (a newer row replaces an older one).  A NULL column keeps
+-- the pack's default for that setting.
+CREATE TABLE rep_targets (
+  rep_id     INTEGER NOT NULL,
+  valid_from DATE    NOT NULL,
+  slump      REAL,                  -- conversion_slump: this rep's tolerated shortfall against baseline (0..1)
+  note       TEXT                   -- why
+);
+CREATE INDEX rep_targets_rep_valid ON rep_targets(rep_id, valid_from);

@@ -1,0 +1,368 @@
+/*
+** prefilter.c — letting SQLite drop the rows no rule can fire on.
+**
+** A nightly run over a source of one row per key (an invoice table: its key
+** is its INTEGER PRIMARY KEY or has a unique index of its own) whose rules
+** look back no rows must still see every row: the VM decides.  Most rows
+** raise nothing, and pulling each out of SQLite costs more than SQLite's own
+** filtering.  So when every rule on such a source guards its alerts with
+** conditions that can be written in SQL, the scan gets a WHERE that holds
+** for every row on which some tier could fire, and SQLite skips the others.
+**
+** The WHERE is derived from the verified bytecode, not from source text, so
+** a .vgc cannot put SQL of its own into it: identifiers are quoted, values
+** are bound parameters (?1 is as_of, ?2... the constants), and the only
+** function is vigil_day(), the runtime's own reading of date text.
+**
+** Each value on the VM stack is simulated as two SQL texts:
+**   exact  an expression whose SQL value equals the VM's value (NULL for
+**          null), or none;
+**   may    for a bool: an expression that is true whenever the VM value is
+**          true (a necessary condition), or none (it may be anything).
+** Atoms are exact only where SQL and the VM agree exactly: number columns
+** read as CAST(x AS REAL) when SQLite holds a number and NULL otherwise (the
+** VM reads text in a number column as null), date columns through
+** vigil_day(), constants and params as bound values, as_of as ?1,
+** date ± whole-day durations, date - date, comparisons of two values of one
+** type, IS NULL, and three-valued NOT / AND / OR (which SQL shares).
+** Everything else (strings, calls, lookups, windows, stale...) is none;
+** `a and b` keeps the may of whichever side has one.
+**
+** A rule function is accepted only in the shape the code generator emits:
+** per tier, COND JMPF over (message, recipient, EMIT, RET).  The WHERE is
+** the OR of every tier's may; if any tier has none, or the code has another
+** shape, there is no prefilter.  Rows it drops are not read at all, so their
+** bad data is not reported (as with index seeks, LANGUAGE.md §11.1).
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec.h"
+
+enum { S_UNKNOWN = 0xff };
+
+typedef struct sym {
+  uint8_t type;  /* VT_* of the value, S_UNKNOWN when not known */
+  char *exact;   /* NULL: none */
+  char *may;     /* NULL: none (bools only) */
+} sym;
+
+typedef struct pf {
+  const vm_program *p;
+  const vm_source *s;
+  sym *st;
+  int sp, cap;
+  val *binds;    /* ?2 ... */
+  int nbinds, capbinds;
+  int failed;    /* out of memory */
+} pf;
+
+static char *fmt_sql(pf *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *fmt_sql(pf *f, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = n >= 0 ? vg_realloc(NULL, (size_t)n + 1) : NULL;
+  if (!s) { f->failed = 1; return NULL; }
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+static void sym_free(sym *x) {
+  vg_free(x->exact);
+  vg_free(x->may);
+  x->exact = x->may = NULL;
+}
+
+static void push(pf *f, uint8_t type, char *exact, char *may) {
+  if (f->sp == f->cap) { /* the verifier bounds the depth; grow anyway */
+    int ncap = f->cap ? f->cap * 2 : 16;
+    sym *ns = vg_realloc(f->st, (size_t)ncap * sizeof *ns);
+    if (!ns) { f->failed = 1; vg_free(exact); vg_free(may); return; }
+    f->st = ns;
+    f->cap = ncap;
+  }
+  f->st[f->sp++] = (sym){type, exact, may};
+}
+
+static sym pop(pf *f) {
+  if (f->sp == 0) return (sym){S_UNKNOWN, NULL, NULL};
+  return f->st[--f->sp];
+}
+
+/* A bound value: "?N". */
+static char *bind(pf *f, val v) {
+  if (f->nbinds == f->capbinds) {
+    int ncap = f->capbinds ? f->capbinds * 2 : 8;
+    val *nb = vg_realloc(f->binds, (size_t)ncap * sizeof *nb);
+    if (!nb) { f->failed = 1; return NULL; }
+    f->binds = nb;
+    f->capbinds = ncap;
+  }
+  f->binds[f->nbinds++] = v;
+  return fmt_sql(f, "?%d", f->nbinds + 1);
+}
+
+/* A constant or param value as a sym. */
+static void push_value(pf *f, val v) {
+  switch (v.t) {
+  case VT_NULL: push(f, VT_NULL, fmt_sql(f, "NULL"), NULL); break;
+  case VT_BOOL: {
+    char *e = fmt_sql(f, "%d", v.u.b ? 1 : 0);
+    push(f, VT_BOOL, e, e ? fmt_sql(f, "%s", e) : NULL);
+    break;
+  }
+  case VT_NUM: case VT_DUR:
+    if (!isfinite(v.u.n)) { push(f, S_UNKNOWN, NULL, NULL); break; }
+    push(f, v.t, bind(f, v), NULL);
+    break;
+  case VT_DATE: push(f, VT_DATE, fmt_sql(f, "%d", (int)v.u.d), NULL); break;
+  default: push(f, S_UNKNOWN, NULL, NULL); break; /* strings: collations and encodings differ */
+  }
+}
+
+/* A quoted identifier ("a""b"). */
+static char *ident(pf *f, const char *name) {
+  vg_buf b = {NULL, 0, 0};
+  if (exec_quote_ident(&b, name) != 0) { f->failed = 1; vg_buf_free(&b); return NULL; }
+  char *s = fmt_sql(f, "%s", b.data);
+  vg_buf_free(&b);
+  return s;
+}
+
+static void push_col(pf *f, int c) {
+  const vm_column *col = &f->s->cols[c];
+  char *id = ident(f, col->name);
+  if (!id) { push(f, S_UNKNOWN, NULL, NULL); return; }
+  if (col->type == VT_NUM)
+    push(f, VT_NUM, fmt_sql(f, "(CASE WHEN typeof(%s) IN ('integer','real') THEN CAST(%s AS REAL) END)", id, id), NULL);
+  else if (col->type == VT_DATE)
+    push(f, VT_DATE, fmt_sql(f, "vigil_day(%s)", id), NULL);
+  else
+    push(f, S_UNKNOWN, NULL, NULL);
+  vg_free(id);
+}
+
+/* 1 when v, the constant pushed right before the operation, is a whole
+** number of days. */
+static int whole_days(const val *v) {
+  return v && v->t == VT_DUR && v->u.n == floor(v->u.n) && fabs(v->u.n) < 1e9;
+}
+
+static void arith(pf *f, int op, const val *rhs_const) {
+  sym b = pop(f), a = pop(f);
+  uint8_t t = S_UNKNOWN;
+  char *e = NULL;
+  if (a.exact && b.exact) {
+    if (a.type == VT_DATE && b.type == VT_DUR && whole_days(rhs_const)) {
+      t = VT_DATE; /* date ± whole days: the day number moves by that many (no fraction to drop) */
+      e = fmt_sql(f, "(%s %c %s)", a.exact, op == OP_ADD ? '+' : '-', b.exact);
+    } else if (op == OP_SUB && a.type == VT_DATE && b.type == VT_DATE) {
+      t = VT_DUR;
+      e = fmt_sql(f, "(%s - %s)", a.exact, b.exact);
+    }
+  }
+  sym_free(&a);
+  sym_free(&b);
+  push(f, e ? t : S_UNKNOWN, e, NULL);
+}
+
+static void compare(pf *f, int op) {
+  static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
+  sym b = pop(f), a = pop(f);
+  char *e = NULL;
+  int same = a.type == b.type && a.type != S_UNKNOWN && a.type != VT_NULL;
+  int with_null = (a.type == VT_NULL && b.type != S_UNKNOWN) || (b.type == VT_NULL && a.type != S_UNKNOWN);
+  if (a.exact && b.exact && (same || with_null)) e = fmt_sql(f, "(%s %s %s)", a.exact, ops[op - OP_EQ], b.exact);
+  sym_free(&a);
+  sym_free(&b);
+  push(f, e ? VT_BOOL : S_UNKNOWN, e, e ? fmt_sql(f, "%s", e) : NULL);
+}
+
+static void logic(pf *f, int op) {
+  sym b = pop(f), a = pop(f);
+  char *e = NULL, *m = NULL;
+  const char *w = op == OP_AND ? "AND" : "OR";
+  if (a.exact && b.exact) e = fmt_sql(f, "(%s %s %s)", a.exact, w, b.exact);
+  if (op == OP_AND) {
+    if (a.may && b.may) m = fmt_sql(f, "(%s AND %s)", a.may, b.may);
+    else if (a.may || b.may) m = fmt_sql(f, "%s", a.may ? a.may : b.may);
+  } else if (a.may && b.may) {
+    m = fmt_sql(f, "(%s OR %s)", a.may, b.may);
+  }
+  sym_free(&a);
+  sym_free(&b);
+  push(f, VT_BOOL, e, m);
+}
+
+static uint16_t operand(const uint8_t *c, int k) { return (uint16_t)(c[1 + 2 * k] | (unsigned)c[2 + 2 * k] << 8); }
+
+/* The guards of rule function fn, OR-ed into *out; 0, or -1 when there is
+** no usable guard (or the shape is not the code generator's). */
+static int rule_guards(pf *f, int fn, vg_buf *out) {
+  const vm_program *p = f->p;
+  const vm_func *fu = &p->funcs[fn];
+  const uint8_t *code = p->code + fu->code_off;
+  uint32_t n = fu->code_len, pc = 0;
+  uint32_t guard_end = UINT32_MAX; /* the target of the pending JMPF */
+  int emitted = 0, result = 0;
+  val last_const = val_null();
+  int have_const = 0;
+  while (pc < n && result == 0 && !f->failed) {
+    int op = code[pc];
+    uint32_t len = 1 + 2 * (uint32_t)vm_ops[op].nops;
+    const uint8_t *c = code + pc;
+    int was_const = 0;
+    switch (op) {
+    case OP_CONST:
+      last_const = p->consts[operand(c, 0)];
+      have_const = was_const = 1;
+      push_value(f, last_const);
+      break;
+    case OP_PARAM:
+      last_const = p->params[operand(c, 0)].value;
+      have_const = was_const = 1;
+      push_value(f, last_const);
+      break;
+    case OP_NULL: push_value(f, val_null()); break;
+    case OP_TRUE: push_value(f, val_bool(1)); break;
+    case OP_FALSE: push_value(f, val_bool(0)); break;
+    case OP_COL: push_col(f, operand(c, 0)); break;
+    case OP_ASOF: push(f, VT_DATE, fmt_sql(f, "?1"), NULL); break;
+    case OP_ADD: case OP_SUB: {
+      const val *k = NULL;
+      if (have_const && pc > 0) k = &last_const; /* only a constant right before the op is the rhs */
+      arith(f, op, k);
+      break;
+    }
+    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: compare(f, op); break;
+    case OP_AND: case OP_OR: logic(f, op); break;
+    case OP_NOT: {
+      sym a = pop(f);
+      char *e = a.exact ? fmt_sql(f, "(NOT %s)", a.exact) : NULL;
+      sym_free(&a);
+      push(f, e ? VT_BOOL : S_UNKNOWN, e, e ? fmt_sql(f, "%s", e) : NULL);
+      break;
+    }
+    case OP_ISNULL: {
+      sym a = pop(f);
+      char *e = a.exact ? fmt_sql(f, "(%s IS NULL)", a.exact) : NULL;
+      sym_free(&a);
+      push(f, VT_BOOL, e, e ? fmt_sql(f, "%s", e) : NULL);
+      break;
+    }
+    case OP_JMPF: {
+      sym g = pop(f);
+      if (guard_end != UINT32_MAX || f->sp != 0 || !g.may) result = -1; /* nested, or no usable condition */
+      else if (vg_buf_printf(out, "%s%s", out->len ? " OR " : "", g.may) != 0) f->failed = 1;
+      guard_end = pc + len + operand(c, 0);
+      sym_free(&g);
+      break;
+    }
+    case OP_EMIT:
+      if (guard_end == UINT32_MAX) result = -1; /* an unguarded alert */
+      for (int k = 0; k < 2; k++) {
+        sym x = pop(f);
+        sym_free(&x);
+      }
+      emitted = 1;
+      break;
+    case OP_RET:
+      /* the end of a guarded block must be where its JMPF goes */
+      if (guard_end != UINT32_MAX) {
+        if (pc + len != guard_end || !emitted) result = -1;
+        guard_end = UINT32_MAX;
+        emitted = 0;
+      }
+      while (f->sp) {
+        sym x = pop(f);
+        sym_free(&x);
+      }
+      break;
+    default: {
+      /* anything else: its result is not known; pops per the opcode table */
+      int pops = vm_ops[op].pops;
+      if (op == OP_IN) pops = operand(c, 0) + 1;
+      else if (op == OP_CALL) pops = operand(c, 1);
+      else if (op == OP_CONCAT) pops = operand(c, 0);
+      if (op == OP_JMP || op == OP_RETV) { result = -1; break; }
+      for (int k = 0; k < pops; k++) {
+        sym x = pop(f);
+        sym_free(&x);
+      }
+      for (int k = 0; k < vm_ops[op].pushes; k++) push(f, S_UNKNOWN, NULL, NULL);
+      break;
+    }
+    }
+    if (!was_const) have_const = 0;
+    pc += len;
+  }
+  while (f->sp) {
+    sym x = pop(f);
+    sym_free(&x);
+  }
+  if (guard_end != UINT32_MAX) result = -1;
+  return f->failed ? -1 : result;
+}
+
+/* 1 when no two rows of the source's table can share a key: the key is the
+** table's INTEGER PRIMARY KEY, or alone in a unique index that is not partial. */
+static int key_unique(exec_pack *pr, const vm_source *s) {
+  static const char *const q =
+      "SELECT 1 FROM pragma_table_info(?1) WHERE pk = 1 AND name = ?2 COLLATE NOCASE AND upper(type) = 'INTEGER'"
+      " AND (SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0) = 1"
+      " UNION ALL "
+      "SELECT 1 FROM pragma_index_list(?1) AS il WHERE il.\"unique\" AND NOT il.partial"
+      " AND (SELECT count(*) FROM pragma_index_info(il.name)) = 1"
+      " AND (SELECT name FROM pragma_index_info(il.name)) = ?2 COLLATE NOCASE";
+  sqlite3_stmt *st = NULL;
+  int found = 0;
+  if (sqlite3_prepare_v2(pr->db, q, -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, s->cols[s->key].name, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  return found;
+}
+
+int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *where, val **binds, int *nbinds) {
+  const vm_program *p = pr->p;
+  where->len = 0;
+  *binds = NULL;
+  *nbinds = 0;
+  if (pr->ndates != 1 || pr->o->no_seek || nrules == 0) return 0;
+  for (int i = 0; i < nrules; i++) {
+    const vm_rule *r = &p->rules[rules[i]];
+    if (r->clear >= 0 || vm_lookback(p, r->fn) != 0) return 0;
+  }
+  if (!key_unique(pr, &p->sources[si])) return 0;
+  pf f;
+  memset(&f, 0, sizeof f);
+  f.p = p;
+  f.s = &p->sources[si];
+  vg_buf w = {NULL, 0, 0};
+  int ok = 1;
+  for (int i = 0; i < nrules && ok; i++)
+    if (rule_guards(&f, p->rules[rules[i]].fn, &w) != 0) ok = 0;
+  vg_free(f.st);
+  if (!ok || f.failed || w.len == 0) {
+    vg_buf_free(&w);
+    vg_free(f.binds);
+    return f.failed ? -1 : 0;
+  }
+  if (vg_buf_printf(where, "(%s)", w.data) != 0) {
+    vg_buf_free(&w);
+    vg_free(f.binds);
+    return -1;
+  }
+  vg_buf_free(&w);
+  *binds = f.binds;
+  *nbinds = f.nbinds;
+  return 1;
+}

@@ -159,6 +159,32 @@ valgrind:
 	@$(MAKE) --no-print-directory SAN= build/rel/vigil
 	tests/crash/valgrind.sh build/rel/vigil
 
+# ---- fuzzing (issue 7) ------------------------------------------------------
+# make fuzz: build the libFuzzer targets (fuzz/fuzz_*.c) into build/fuzz/ with
+# clang, ASan and UBSan; make fuzz-run FUZZ_SECONDS=N: run each for N seconds
+# (default 60, what CI runs) after its saved regressions (fuzz/run.sh; see
+# fuzz/README.md).  Needs clang and its fuzzer runtime (Debian: clang,
+# libclang-rt-14-dev), installed with apt-get when make runs as root.
+FUZZ_PKGS    := clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-run fuzz-deps
+fuzz-deps:
+	@missing=""; \
+	for p in $(FUZZ_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
+	  else \
+	    echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+fuzz: fuzz-deps
+	fuzz/build.sh
+	fuzz/seed.sh
+fuzz-run: fuzz-deps
+	fuzz/run.sh $(FUZZ_SECONDS)
+
 # ---- crash safety (issue 7) -------------------------------------------------
 # make crash: KILLS times (default 300), start a recording `vigil run` on a
 # copy of the SaaS demo database and SIGKILL it after 0-300 ms; after each

@@ -12,8 +12,8 @@
 ** values: the rule's lets (in order; compiled as evidence functions), then
 ** the columns its conditions, message and clear condition read on the
 ** current row, then the params they read.  window: the dates of the key's
-** last rows, oldest first — as many as the rule looks back, at least 2 and
-** at most EVID_MAX_ROWS — and each of those columns on each row.  Numbers
+** last rows, oldest first — up to EXEC_EVID_ROWS (a recording run keeps that
+** many in each series) — and each of those columns on each row.  Numbers
 ** are JSON numbers (null when not finite), dates "YYYY-MM-DD", durations
 ** "N days", as messages print them.
 */
@@ -24,7 +24,6 @@
 #include "exec.h"
 #include "../stdlib/lib.h"
 
-#define EVID_MAX_ROWS 8
 
 struct evid_plan {
   uint8_t *cols;     /* [ncols of the rule's source] */
@@ -67,8 +66,7 @@ int exec_evidence_plan(exec_pack *pr) {
     memset(seen, 0, p->nfuncs ? p->nfuncs : 1);
     mark(p, ru->fn, e->cols, e->params, seen);
     mark(p, ru->clear, e->cols, e->params, seen);
-    uint32_t lb = vm_lookback(p, ru->fn);
-    e->rows = lb >= EVID_MAX_ROWS ? EVID_MAX_ROWS : lb + 1 < 2 ? 2 : lb + 1;
+    e->rows = EXEC_EVID_ROWS;
   }
   vg_free(seen);
   return 0;

@@ -865,6 +865,9 @@ static int run_source(exec_pack *pr, int si) {
     }
   if (nrules == 0) { vg_free(rules); return 0; }
   if (lookback != VM_UNBOUNDED && lookback > 10u * VG_MAX_WINDOW) lookback = VM_UNBOUNDED;
+  /* a recorded alert's evidence shows a trend: keep a few rows more than
+  ** the rules need (evidence.c shows at most EXEC_EVID_ROWS) */
+  if (pr->want_evidence && lookback != VM_UNBOUNDED && lookback + 1 < EXEC_EVID_ROWS) lookback = EXEC_EVID_ROWS - 1;
   vm_series ser;
   seek_plan sp;
   memset(&sp, 0, sizeof sp);

@@ -106,6 +106,10 @@ void exec_life_saved_free(life_saved *sv);
 
 /* ---- evidence.c ----------------------------------------------------------- */
 
+/* Rows of a key's window an alert's evidence shows at most; a recording run
+** keeps at least this many in each series so the trend is there. */
+#define EXEC_EVID_ROWS 6
+
 /* Plan each rule's evidence (pr->evid); 0 or -1 (memory). */
 int exec_evidence_plan(exec_pack *pr);
 /* The evidence JSON of rule on series s at date, in the pack's arena; NULL

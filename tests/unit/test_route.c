@@ -169,13 +169,13 @@ static void test_evidence(void) {
                          "{\"rule\":\"low\",\"key_column\":\"rep\","
                          "\"values\":{\"floor\":0.16000000000000003,\"since\":\"8 days\",\"base\":0.2,\"rate\":0.1,"
                          "\"note\":null,\"slump\":0.2,\"grace\":\"5 days\"},"
-                         "\"window\":{\"dates\":[\"2025-05-29\",\"2025-06-12\"],\"base\":[0.2,0.2],\"rate\":[0.12,0.1],"
-                         "\"note\":[\"c\\\"q\",null]}}");
+                         "\"window\":{\"dates\":[\"2025-05-01\",\"2025-05-15\",\"2025-05-29\",\"2025-06-12\"],"
+                         "\"base\":[0.2,0.2,0.2,0.2],\"rate\":[0.3,0.15,0.12,0.1],\"note\":[\"a\",\"b\",\"c\\\"q\",null]}}");
   /* the JSON is valid for SQLite's json functions */
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
-  CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT json_valid(?1), json_extract(?1, '$.window.note[0]')", -1, &st, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT json_valid(?1), json_extract(?1, '$.window.note[2]')", -1, &st, NULL), SQLITE_OK);
   sqlite3_bind_text(st, 1, th_alerts[0].evidence, -1, SQLITE_STATIC);
   CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
   CU_ASSERT_EQUAL(sqlite3_column_int(st, 0), 1);

@@ -158,7 +158,7 @@ const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t d
     rc |= vg_buf_append(&b, "]", 1);
   }
   rc |= vg_buf_append(&b, "}}", 2);
-  const char *out = rc ? NULL : vg_arena_strndup(&pr->arena, b.data, b.len);
+  const char *out = rc ? NULL : vg_arena_strndup(&pr->alert_arena, b.data, b.len);
   vg_buf_free(&b);
   return out;
 }

@@ -439,10 +439,10 @@ long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, cons
   a->rule = rule;
   a->tier = tier;
   a->date = pr->as_of;
-  a->seq = pr->nalerts;
+  a->seq = pr->seq_next++;
   a->key = pr->cur_key;
-  a->message = message ? vg_arena_strdup(&pr->arena, message) : NULL;
-  a->recipient = recipient ? vg_arena_strdup(&pr->arena, recipient) : NULL;
+  a->message = message ? vg_arena_strdup(&pr->alert_arena, message) : NULL;
+  a->recipient = recipient ? vg_arena_strdup(&pr->alert_arena, recipient) : NULL;
   a->status = LIFE_NEW;
   a->first_seen = pr->as_of;
   a->runs = 1;
@@ -478,8 +478,140 @@ static void eval_error(exec_pack *pr, int rule, vm_status st) {
 }
 
 /* Evaluate the rules of source si on the series of one key. */
+/* ---- alerts past the memory budget: a temporary table ----------------------------- */
+
+size_t exec_spill_bytes = EXEC_SPILL_BYTES;
+
+static const char *const spill_cols =
+    "seq, date, rule, tier, key, message, recipient, status, first_seen, runs, up, evidence, route";
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s) {
+  if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+  else sqlite3_bind_null(st, i);
+}
+
+/* The pack's temporary table, made before any statement runs (a schema
+** change would abort the statements running).  0, or -1 with a diagnostic. */
+static int spill_table(exec_pack *pr) {
+  snprintf(pr->spill_table, sizeof pr->spill_table, "vigil_spill_%p", (void *)pr);
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "CREATE TEMP TABLE IF NOT EXISTS \"%s\"(seq INTEGER PRIMARY KEY, date INTEGER, rule INTEGER, tier INTEGER,"
+           " key TEXT, message TEXT, recipient TEXT, status INTEGER, first_seen INTEGER, runs INTEGER, up INTEGER,"
+           " evidence TEXT, route TEXT); DELETE FROM temp.\"%s\"", pr->spill_table, pr->spill_table);
+  if (sqlite3_exec(pr->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: cannot make a temporary table for alerts: %s", pr->o->db_path,
+              sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  return 0;
+}
+
+/* Move the alerts in memory to the pack's temporary table and free their
+** texts.  Tallies them.  0, or -1 with a diagnostic. */
+static int spill(exec_pack *pr) {
+  if (!pr->spill_ins) {
+    char ins[512];
+    snprintf(ins, sizeof ins, "INSERT INTO temp.\"%s\"(%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             pr->spill_table, spill_cols);
+    if (sqlite3_prepare_v2(pr->db, ins, -1, &pr->spill_ins, NULL) != SQLITE_OK) {
+      exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: cannot set alerts aside in a temporary table: %s", pr->o->db_path,
+                sqlite3_errmsg(pr->db));
+      pr->failed = 1;
+      return -1;
+    }
+  }
+  sqlite3_stmt *st = pr->spill_ins;
+  for (long i = 0; i < pr->nalerts; i++) {
+    const exec_alert *a = &pr->alerts[i];
+    pr->tally[a->tier * LIFE__COUNT + a->status]++;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, a->seq);
+    sqlite3_bind_int(st, 2, a->date);
+    sqlite3_bind_int(st, 3, a->rule);
+    sqlite3_bind_int(st, 4, a->tier);
+    bind_text_or_null(st, 5, a->key);
+    bind_text_or_null(st, 6, a->message);
+    bind_text_or_null(st, 7, a->recipient);
+    sqlite3_bind_int(st, 8, a->status);
+    sqlite3_bind_int(st, 9, a->first_seen);
+    sqlite3_bind_int(st, 10, a->runs);
+    sqlite3_bind_int(st, 11, a->up);
+    bind_text_or_null(st, 12, a->evidence);
+    bind_text_or_null(st, 13, a->route);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+      exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: setting alerts aside in a temporary table failed: %s", pr->o->db_path,
+                sqlite3_errmsg(pr->db));
+      pr->failed = 1;
+      return -1;
+    }
+  }
+  sqlite3_reset(st);
+  pr->nspilled += pr->nalerts;
+  pr->nalerts = 0;
+  vg_arena_free(&pr->alert_arena);
+  return 0;
+}
+
+int exec_iter_open(exec_pack *pr, exec_iter *it) {
+  memset(it, 0, sizeof *it);
+  it->pr = pr;
+  if (!pr->nspilled) return 0;
+  char sql[512];
+  snprintf(sql, sizeof sql, "SELECT %s FROM temp.\"%s\" ORDER BY date, rule, seq", spill_cols, pr->spill_table);
+  if (sqlite3_prepare_v2(pr->db, sql, -1, &it->st, NULL) != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: reading the alerts set aside failed: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  return 0;
+}
+
+const exec_alert *exec_iter_next(exec_iter *it) {
+  exec_pack *pr = it->pr;
+  if (!it->st) return it->i < pr->nalerts ? &pr->alerts[it->i++] : NULL;
+  int rc = sqlite3_step(it->st);
+  if (rc != SQLITE_ROW) {
+    if (rc != SQLITE_DONE) {
+      exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: reading the alerts set aside failed: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
+      pr->failed = 1;
+    }
+    return NULL;
+  }
+  sqlite3_stmt *st = it->st;
+  exec_alert *a = &it->cur;
+  a->seq = sqlite3_column_int64(st, 0);
+  a->date = sqlite3_column_int(st, 1);
+  a->rule = sqlite3_column_int(st, 2);
+  a->tier = sqlite3_column_int(st, 3);
+  a->key = (const char *)sqlite3_column_text(st, 4);
+  a->message = (const char *)sqlite3_column_text(st, 5);
+  a->recipient = (const char *)sqlite3_column_text(st, 6);
+  a->status = (uint8_t)sqlite3_column_int(st, 7);
+  a->first_seen = sqlite3_column_int(st, 8);
+  a->runs = sqlite3_column_int(st, 9);
+  a->up = (uint8_t)sqlite3_column_int(st, 10);
+  a->evidence = (const char *)sqlite3_column_text(st, 11);
+  a->route = (const char *)sqlite3_column_text(st, 12);
+  if (!a->key) { /* out of memory in SQLite */
+    pr->failed = 1;
+    return NULL;
+  }
+  return a;
+}
+
+void exec_iter_close(exec_iter *it) {
+  sqlite3_finalize(it->st);
+  it->st = NULL;
+}
+
 static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date) {
   const vm_row *r0 = vm_series_row(s, 0);
+  /* between keys is the only moment alerts in memory can be set aside */
+  if (pr->nalerts && pr->alert_arena.bytes + (size_t)pr->nalerts * sizeof *pr->alerts > exec_spill_bytes &&
+      spill(pr) != 0)
+    return -1;
   pr->as_of = date;
   pr->vm.as_of = date;
   if (row_key_buf(r0, pr->srcs[si].src->key, &pr->keytext) != 0) return -1;
@@ -509,7 +641,7 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
     }
   }
   if (pr->nalerts > before) {
-    const char *k = vg_arena_strdup(&pr->arena, kbuf);
+    const char *k = vg_arena_strdup(&pr->alert_arena, kbuf);
     if (!k) return -1;
     for (long i = before; i < pr->nalerts; i++) pr->alerts[i].key = k;
   }
@@ -1052,6 +1184,9 @@ void exec_pack_free(exec_pack *pr) {
   exec_evidence_free(pr);
   vg_buf_free(&pr->keytext);
   vg_arena_free(&pr->arena);
+  vg_arena_free(&pr->alert_arena);
+  sqlite3_finalize(pr->spill_ins);
+  vg_free(pr->tally);
 }
 
 int exec_pack_eval(exec_pack *pr) {
@@ -1075,7 +1210,11 @@ int exec_pack_eval(exec_pack *pr) {
     memset(pr->srcs[i].bad, 0, n * sizeof(bad_count));
     memset(pr->srcs[i].lbad, 0, n * sizeof(bad_count));
   }
+  pr->tally = vg_realloc(NULL, (size_t)(p->ntiers ? p->ntiers : 1) * LIFE__COUNT * sizeof *pr->tally);
+  if (!pr->tally) return -1;
+  memset(pr->tally, 0, (size_t)(p->ntiers ? p->ntiers : 1) * LIFE__COUNT * sizeof *pr->tally);
   if (check_tables(pr) != 0) { pr->failed = 1; return -1; }
+  if (spill_table(pr) != 0) return -1;
   if (exec_org_load(pr) != 0) return -1;
   if (pr->want_evidence && exec_evidence_plan(pr) != 0) return -1;
   for (int i = 0; i < p->nsources; i++)
@@ -1088,6 +1227,8 @@ int exec_pack_eval(exec_pack *pr) {
   if (pr->ndates == 1 && exec_life_sweep(pr, pr->dates[0]) != 0) return -1;
   report_bad(pr);
   exec_org_report(pr);
+  if (pr->nspilled) return spill(pr); /* all of them in the table: read back in order */
+  for (long i = 0; i < pr->nalerts; i++) pr->tally[pr->alerts[i].tier * LIFE__COUNT + pr->alerts[i].status]++;
   if (pr->nalerts > 1) qsort(pr->alerts, (size_t)pr->nalerts, sizeof *pr->alerts, cmp_alert);
   return 0;
 }

@@ -57,8 +57,17 @@ typedef struct exec_pack {
   int32_t as_of;             /* the date being evaluated */
   vm_state vm, wvm;          /* rules; wheres (never nested in each other) */
   src_run *srcs;
-  vg_arena arena;            /* alert texts */
-  exec_alert *alerts; long nalerts, capalerts; /* sorted by date, rule, key order when done */
+  vg_arena arena;            /* texts that live as long as the evaluation (life keys, examples) */
+  vg_arena alert_arena;      /* the texts of the alerts in memory (key, message, recipient, evidence, route) */
+  exec_alert *alerts; long nalerts, capalerts; /* in memory; sorted by date, rule, key order when done */
+  long seq_next;             /* the next alert's seq: the order of evaluation */
+  /* Alerts past EXEC_SPILL_BYTES go to a temporary table of the connection
+  ** (memory holds the window, not every alert of a long backtest); read them
+  ** back with exec_iter. */
+  long long nspilled;
+  sqlite3_stmt *spill_ins;
+  char spill_table[48];
+  long long *tally;          /* [ntiers * LIFE__COUNT]: alerts per tier and life status (filled when done) */
   const char *cur_key;       /* text of the key being evaluated */
   vg_buf keytext;            /* its storage (any length) */
   life_map *life;            /* alerts open at the previous evaluation, by (rule, key) */
@@ -79,6 +88,28 @@ void exec_pack_free(exec_pack *pr);
 /* Append an alert of rule at tier for the key being evaluated (texts are
 ** copied).  Returns its index, or -1 when out of memory. */
 long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, const char *recipient);
+
+/* Bytes of alerts held in memory before they are spilled to a temporary table. */
+#ifndef EXEC_SPILL_BYTES
+#define EXEC_SPILL_BYTES (12u * 1024u * 1024u)
+#endif
+
+/* The budget in use (tests lower it to make every evaluation spill). */
+extern size_t exec_spill_bytes;
+
+/* The alerts of an evaluated pack, in order (date, rule, key), whether
+** they are in memory or spilled.  cur's texts are valid until the next call. */
+typedef struct exec_iter {
+  exec_pack *pr;
+  long i;
+  sqlite3_stmt *st;
+  exec_alert cur;
+} exec_iter;
+/* 0, or -1 with a diagnostic (a database error). */
+int exec_iter_open(exec_pack *pr, exec_iter *it);
+/* The next alert, or NULL at the end (or on an error: it->pr->failed). */
+const exec_alert *exec_iter_next(exec_iter *it);
+void exec_iter_close(exec_iter *it);
 
 /* ---- life.c ------------------------------------------------------------------ */
 

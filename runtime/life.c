@@ -23,13 +23,28 @@ typedef struct life_entry {
   int open, seen;            /* open at the previous evaluation; met by this one */
   int tier, runs;
   int32_t first_seen;
-  const char *message, *recipient;
+  char *message, *recipient; /* owned (vg_realloc): alert texts may be spilled */
 } life_entry;
 
 struct life_map {
   life_entry *v;             /* open addressing; key NULL: empty */
   uint32_t cap, n;
 };
+
+/* *dst = a copy of src (NULL for NULL), the old one freed.  0 or -1. */
+static int own(char **dst, const char *src) {
+  if (*dst && src && strcmp(*dst, src) == 0) return 0;
+  char *c = NULL;
+  if (src) {
+    size_t n = strlen(src);
+    c = vg_realloc(NULL, n + 1);
+    if (!c) return -1;
+    memcpy(c, src, n + 1);
+  }
+  vg_free(*dst);
+  *dst = c;
+  return 0;
+}
 
 static uint32_t hash_of(int rule, const char *key) {
   uint32_t h = 2166136261u ^ (uint32_t)rule;
@@ -87,9 +102,7 @@ int exec_life_open(exec_pack *pr, int rule, const char *key, int tier, int32_t f
   e->tier = tier;
   e->first_seen = first_seen;
   e->runs = runs > 0 ? runs : 1;
-  e->message = message ? vg_arena_strdup(&pr->arena, message) : NULL;
-  e->recipient = recipient ? vg_arena_strdup(&pr->arena, recipient) : NULL;
-  if ((message && !e->message) || (recipient && !e->recipient)) return -1;
+  if (own(&e->message, message) != 0 || own(&e->recipient, recipient) != 0) return -1;
   return 0;
 }
 
@@ -152,8 +165,7 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_
   e->tier = a->tier;
   e->first_seen = a->first_seen;
   e->runs = a->runs;
-  e->message = a->message;
-  e->recipient = a->recipient;
+  if (own(&e->message, a->message) != 0 || own(&e->recipient, a->recipient) != 0) return -1;
   return 0;
 }
 
@@ -172,6 +184,13 @@ struct life_saved {
   uint32_t cap, n;
 };
 
+static void free_entries(life_entry *v, uint32_t cap) {
+  for (uint32_t i = 0; v && i < cap; i++) {
+    vg_free(v[i].message);
+    vg_free(v[i].recipient);
+  }
+}
+
 life_saved *exec_life_save(exec_pack *pr) {
   life_saved *sv = vg_realloc(NULL, sizeof *sv);
   if (!sv) return NULL;
@@ -183,6 +202,18 @@ life_saved *exec_life_save(exec_pack *pr) {
     memcpy(sv->v, m->v, m->cap * sizeof *sv->v);
     sv->cap = m->cap;
     sv->n = m->n;
+    /* the texts are owned: copy them too */
+    for (uint32_t i = 0; i < sv->cap; i++) {
+      life_entry *e = &sv->v[i];
+      const char *msg = e->message, *rcp = e->recipient;
+      e->message = e->recipient = NULL;
+      if (own(&e->message, msg) != 0 || own(&e->recipient, rcp) != 0) {
+        free_entries(sv->v, i + 1);
+        vg_free(sv->v);
+        vg_free(sv);
+        return NULL;
+      }
+    }
   }
   return sv;
 }
@@ -196,23 +227,27 @@ int exec_life_restore(exec_pack *pr, life_saved *sv) {
       if (!pr->life) return -1;
       memset(pr->life, 0, sizeof *pr->life);
     }
+    free_entries(pr->life->v, pr->life->cap);
     vg_free(pr->life->v);
     pr->life->v = sv->v; /* the saved copy becomes the map */
     pr->life->cap = sv->cap;
     pr->life->n = sv->n;
     sv->v = NULL;
+    sv->cap = 0;
   }
   return 0;
 }
 
 void exec_life_saved_free(life_saved *sv) {
   if (!sv) return;
+  free_entries(sv->v, sv->cap);
   vg_free(sv->v);
   vg_free(sv);
 }
 
 void exec_life_free(exec_pack *pr) {
   if (!pr->life) return;
+  free_entries(pr->life->v, pr->life->cap);
   vg_free(pr->life->v);
   vg_free(pr->life);
   pr->life = NULL;

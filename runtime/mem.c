@@ -42,6 +42,7 @@ void *vg_arena_alloc(vg_arena *a, size_t n) {
     if (!b) return NULL;
     b->size = size;
     b->used = 0;
+    a->bytes += ARENA_HDR + size;
     /* a big single allocation goes behind the current block so the rest of
     ** the current block is not wasted */
     if (a->head && need > ARENA_BLOCK) {
@@ -76,6 +77,7 @@ void vg_arena_free(vg_arena *a) {
     b = next;
   }
   a->head = NULL;
+  a->bytes = 0;
 }
 
 int vg_buf_reserve(vg_buf *b, size_t n) {

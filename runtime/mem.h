@@ -19,6 +19,7 @@ void vg_mem_fail_after(long k);
 typedef struct vg_arena_block vg_arena_block;
 typedef struct vg_arena {
   vg_arena_block *head;
+  size_t bytes;   /* allocated in its blocks, headers included */
 } vg_arena;
 
 /* n bytes aligned for any type, zeroed; NULL when out of memory.  The memory

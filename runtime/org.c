@@ -272,11 +272,13 @@ static int32_t climb(const org_map *m, int32_t i, int levels, int32_t *stop) {
   return i;
 }
 
-static void count(org_map *m, int rule, int kind, const char *person, int levels) {
+/* Count a missing person or a climb past the top for rule; the first
+** example is kept (copied: alert texts may be spilled). */
+static void count(exec_pack *pr, int rule, int kind, const char *person, int levels) {
   if (rule < 0) return;
-  org_count *c = &m->counts[rule];
+  org_count *c = &pr->org->counts[rule];
   if (c->n[kind]++ == 0) {
-    c->example[kind] = person;
+    c->example[kind] = person ? vg_arena_strdup(&pr->arena, person) : NULL;
     c->levels[kind] = levels;
   }
 }
@@ -289,13 +291,17 @@ int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, in
   if (!m) return 0;
   int32_t i = find(m, person, len);
   if (i < 0) {
-    count(m, rule, ORG_MISSING, vg_arena_strndup(&pr->arena, person, len), levels);
+    char tmp[128];
+    size_t k = len < sizeof tmp - 1 ? len : sizeof tmp - 1;
+    memcpy(tmp, person, k);
+    tmp[k] = 0;
+    count(pr, rule, ORG_MISSING, tmp, levels);
     return 0;
   }
   int32_t stop = -1;
   int32_t j = climb(m, i, levels, &stop);
   if (j < 0) {
-    count(m, rule, ORG_TOP, m->v[stop].id, levels);
+    count(pr, rule, ORG_TOP, m->v[stop].id, levels);
     return 0;
   }
   *out = m->v[j].id;
@@ -323,7 +329,7 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, int l
   int rc = vg_buf_append(&b, "[", 1);
   int32_t i = find(m, recipient, strlen(recipient));
   if (i < 0) {
-    count(m, rule, ORG_MISSING, recipient, levels);
+    count(pr, rule, ORG_MISSING, recipient, levels);
     rc |= vg_buf_append(&b, "{\"to\":", 6);
     rc |= json_str(&b, recipient, strlen(recipient));
     rc |= vg_buf_append(&b, ",\"name\":null,\"level\":0}", 23);
@@ -344,14 +350,14 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, int l
       int again = 0;
       for (int q = 0; q < nseen && u >= 0; q++) again |= seen[q] == u;
       if (u < 0 || again) {
-        count(m, rule, ORG_TOP, x->id, levels);
+        count(pr, rule, ORG_TOP, x->id, levels);
         break;
       }
       i = u;
     }
   }
   rc |= vg_buf_append(&b, "]", 1);
-  const char *r = rc ? NULL : vg_arena_strndup(&pr->arena, b.data, b.len);
+  const char *r = rc ? NULL : vg_arena_strndup(&pr->alert_arena, b.data, b.len);
   vg_buf_free(&b);
   return r;
 }

@@ -52,7 +52,8 @@ static const char *const life_names[LIFE__COUNT] = {"new", "ongoing", "escalated
 /* The alerts of pr, resolved entries left out. */
 static long long exec_open_alerts(const exec_pack *pr) {
   long long n = 0;
-  for (long i = 0; i < pr->nalerts; i++) n += pr->alerts[i].status != LIFE_RESOLVED;
+  for (int t = 0; t < pr->p->ntiers; t++)
+    for (int s = 0; s < LIFE__COUNT; s++) n += s != LIFE_RESOLVED ? pr->tally[t * LIFE__COUNT + s] : 0;
   return n;
 }
 
@@ -134,8 +135,9 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
     if (sqlite3_step(ins_r) != SQLITE_DONE) { rc = -1; goto done; }
     long long run_id = sqlite3_last_insert_rowid(db);
     ids[i] = run_id;
-    for (long a = 0; a < pr->nalerts; a++) {
-      const exec_alert *al = &pr->alerts[a];
+    exec_iter it;
+    if (exec_iter_open(pr, &it) != 0) { rc = -1; goto done; }
+    for (const exec_alert *al; (al = exec_iter_next(&it)) != NULL;) {
       sqlite3_reset(ins_a);
       sqlite3_bind_int64(ins_a, 1, run_id);
       sqlite3_bind_text(ins_a, 2, p->pack, -1, SQLITE_STATIC);
@@ -157,8 +159,10 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
       else sqlite3_bind_null(ins_a, 13);
       if (al->route) sqlite3_bind_text(ins_a, 14, al->route, -1, SQLITE_STATIC);
       else sqlite3_bind_null(ins_a, 14);
-      if (sqlite3_step(ins_a) != SQLITE_DONE) { rc = -1; goto done; }
+      if (sqlite3_step(ins_a) != SQLITE_DONE) { rc = -1; break; }
     }
+    exec_iter_close(&it);
+    if (rc != 0 || pr->failed) { rc = -1; goto done; }
   }
 done:
   if (rc != 0) exec_diag(o, VG_ERROR, NULL, 0, "%s: recording the run failed: %s", o->db_path, sqlite3_errmsg(db));
@@ -194,8 +198,9 @@ static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int 
     sqlite3_bind_text(del, 2, lo, -1, SQLITE_STATIC);
     sqlite3_bind_text(del, 3, hi, -1, SQLITE_STATIC);
     if (sqlite3_step(del) != SQLITE_DONE) { rc = -1; break; }
-    for (long a = 0; a < pr->nalerts; a++) {
-      const exec_alert *al = &pr->alerts[a];
+    exec_iter it;
+    if (exec_iter_open(pr, &it) != 0) { rc = -1; break; }
+    for (const exec_alert *al; (al = exec_iter_next(&it)) != NULL;) {
       lib_format_date(al->date, day);
       sqlite3_reset(ins);
       sqlite3_bind_text(ins, 1, pr->p->pack, -1, SQLITE_STATIC);
@@ -209,6 +214,8 @@ static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int 
       else sqlite3_bind_null(ins, 7);
       if (sqlite3_step(ins) != SQLITE_DONE) { rc = -1; break; }
     }
+    exec_iter_close(&it);
+    if (pr->failed) rc = -1;
   }
 done:
   if (rc != 0) exec_diag(o, VG_ERROR, NULL, 0, "%s: recording the backtest failed: %s", o->db_path, sqlite3_errmsg(db));
@@ -321,7 +328,9 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
 static vg_status drive_end(drive *d, vg_status status) {
   if (d->db) {
     if (status == VG_OK) {
-      if (exec_sql(d->db, &d->eo, d->dry_run ? "ROLLBACK" : "COMMIT") != 0) status = VG_EDB;
+      /* a dry run's connection is read-only: COMMIT only ends its read, and
+      ** keeps the alerts set aside in a temporary table for the caller */
+      if (exec_sql(d->db, &d->eo, "COMMIT") != 0) status = VG_EDB;
     } else {
       sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
     }
@@ -359,8 +368,7 @@ static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_
 /* The summary of pack pr: per tier, how many alerts are new, ongoing,
 ** escalated and resolved.  counts has room for ntiers * LIFE__COUNT. */
 static void summarize(const exec_pack *pr, long long run_id, long long *counts, vg_summary_fn fn, void *ud) {
-  memset(counts, 0, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
-  for (long i = 0; i < pr->nalerts; i++) counts[pr->alerts[i].tier * LIFE__COUNT + pr->alerts[i].status]++;
+  memcpy(counts, pr->tally, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
   vg_run_summary s = {pr->p->pack, pr->rows_read, exec_open_alerts(pr), pr->warnings, run_id,
                       pr->p->ntiers, (const char *const *)pr->p->tiers, counts};
   fn(ud, &s);
@@ -413,7 +421,13 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
   if (status == VG_OK) {
     for (int i = 0; i < n; i++) {
       exec_pack *pr = &d.prs[i];
-      for (long a = 0; a < pr->nalerts && o->alert; a++) give(pr, &pr->alerts[a], as_of_text, o->alert, o->out_ud);
+      if (o->alert) {
+        exec_iter it;
+        if (exec_iter_open(pr, &it) != 0) { status = VG_EDB; break; }
+        for (const exec_alert *al; (al = exec_iter_next(&it)) != NULL;) give(pr, al, as_of_text, o->alert, o->out_ud);
+        exec_iter_close(&it);
+        if (pr->failed) { status = VG_EDB; break; }
+      }
       if (o->summary) {
         long long *counts = vg_realloc(NULL, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
         if (!counts) { status = VG_ENOMEM; break; }
@@ -534,21 +548,26 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
   status = drive_end(&d, status);
   if (status == VG_OK && o->alert) {
     /* by date, then pack in the order given, rule, key: what separate runs give */
-    long *at = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *at);
-    if (!at) status = VG_ENOMEM;
-    else {
-      memset(at, 0, (size_t)(n ? n : 1) * sizeof *at);
-      for (int di = 0; di < ndates; di++) {
-        char day[16];
-        lib_format_date(dates[di], day);
-        for (int i = 0; i < n; i++) {
-          exec_pack *pr = &d.prs[i];
-          for (; at[i] < pr->nalerts && pr->alerts[at[i]].date == dates[di]; at[i]++)
-            give(pr, &pr->alerts[at[i]], day, o->alert, o->out_ud);
-        }
-      }
-      vg_free(at);
+    exec_iter *its = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *its);
+    const exec_alert **cur = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *cur);
+    int opened = 0;
+    if (!its || !cur) status = VG_ENOMEM;
+    for (; status == VG_OK && opened < n; opened++) {
+      if (exec_iter_open(&d.prs[opened], &its[opened]) != 0) { status = VG_EDB; break; }
+      cur[opened] = exec_iter_next(&its[opened]);
     }
+    for (int di = 0; status == VG_OK && di < ndates; di++) {
+      char day[16];
+      lib_format_date(dates[di], day);
+      for (int i = 0; i < n; i++)
+        for (; cur[i] && cur[i]->date == dates[di]; cur[i] = exec_iter_next(&its[i])) give(&d.prs[i], cur[i], day, o->alert, o->out_ud);
+    }
+    for (int i = 0; i < opened; i++) {
+      exec_iter_close(&its[i]);
+      if (d.prs[i].failed && status == VG_OK) status = VG_EDB;
+    }
+    vg_free(its);
+    vg_free(cur);
   }
   if (status == VG_OK && o->summary)
     for (int i = 0; i < n; i++) {

@@ -316,7 +316,7 @@ static void test_zones_day_order(void) {
   vg_program *p = compile(rules, db);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   lines dates = {NULL, 0, 0}, bt = {NULL, 0, 0}, sep = {NULL, 0, 0}, last = {NULL, 0, 0};
-  char d[16];
+  char d[32];
   for (int day = 1; day <= 30; day++) {
     snprintf(d, sizeof d, "2025-06-%02d", day);
     lines_add(&dates, d);
@@ -343,6 +343,73 @@ static void test_zones_day_order(void) {
   lines_free(&sep);
   lines_free(&last);
   lines_free(&want);
+  vg_free_program(p);
+}
+
+/* Alerts past the memory budget go to a temporary table and come back in
+** the same order (exec.c: spill): with a budget of one byte every key's
+** alerts are set aside, and a backtest, a dry run and a recorded run give
+** exactly what they give in memory. */
+extern size_t exec_spill_bytes;
+static void test_spilled_alerts(void) {
+  vg_program *p = compile(saas, demo_db);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines mem = {NULL, 0, 0}, spilled = {NULL, 0, 0};
+  CU_ASSERT_EQUAL(backtest(p, demo_db, "2025-05-01", "2025-06-30", 3, 0, &mem), VG_OK);
+  size_t keep = exec_spill_bytes;
+  exec_spill_bytes = 1;
+  CU_ASSERT_EQUAL(backtest(p, demo_db, "2025-05-01", "2025-06-30", 3, 0, &spilled), VG_OK);
+  exec_spill_bytes = keep;
+  CU_ASSERT(mem.n > 500);
+  CU_ASSERT(lines_equal(&mem, &spilled, "backtest: in memory vs spilled"));
+  lines_free(&mem);
+  lines_free(&spilled);
+  /* recorded runs, with their life, statuses, evidence and routes */
+  char a[400], b[400];
+  snprintf(a, sizeof a, "%s/spill-a.db", dir);
+  snprintf(b, sizeof b, "%s/spill-b.db", dir);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp '%s' '%s'", demo_db, a, demo_db, b);
+  CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+  const char *days[] = {"2025-06-13", "2025-06-20", "2025-06-30"};
+  for (int k = 0; k < 2; k++) {
+    if (k == 1) exec_spill_bytes = 1;
+    for (int i = 0; i < 3; i++) {
+      vg_run_opts ro;
+      memset(&ro, 0, sizeof ro);
+      ro.db_path = k ? b : a;
+      ro.as_of = days[i];
+      ro.diag = quiet_diag;
+      CU_ASSERT_EQUAL(vg_run(&p, 1, &ro), VG_OK);
+    }
+    exec_spill_bytes = keep;
+  }
+  const char *q = "SELECT r.as_of, a.rule, a.tier, a.tier_rank, a.key, a.message, a.recipient, a.status, a.first_seen,"
+                  " a.runs, a.evidence, a.route FROM vigil_alerts a JOIN vigil_runs r USING (run_id) ORDER BY a.rowid";
+  lines ra = {NULL, 0, 0}, rb = {NULL, 0, 0};
+  const char *paths[2] = {a, b};
+  lines *outs[2] = {&ra, &rb};
+  for (int k = 0; k < 2; k++) {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(paths[k], &db), SQLITE_OK);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      char row[8192];
+      size_t n = 0;
+      for (int c = 0; c < sqlite3_column_count(st) && n < sizeof row - 100; c++) {
+        const unsigned char *t = sqlite3_column_text(st, c);
+        n += (size_t)snprintf(row + n, sizeof row - n, "%s|", t ? (const char *)t : "NULL");
+      }
+      lines_add(outs[k], row);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  CU_ASSERT(ra.n > 100);
+  CU_ASSERT(lines_equal(&ra, &rb, "recorded runs: in memory vs spilled"));
+  lines_free(&ra);
+  lines_free(&rb);
   vg_free_program(p);
 }
 
@@ -790,6 +857,7 @@ int unit_register_backtest(void) {
       !CU_add_test(s, "SaaS demo every day of a month = separate runs", test_every_day_of_a_month) ||
       !CU_add_test(s, "SaaS demo every week = separate runs", test_every_week) ||
       !CU_add_test(s, "rows in day order when a zone moves a day", test_zones_day_order) ||
+      !CU_add_test(s, "alerts spilled to a temporary table = in memory", test_spilled_alerts) ||
       !CU_add_test(s, "vigil diff on a threshold change = set difference of backtests", test_diff_threshold) ||
       !CU_add_test(s, "vigil diff git:REV:PATH", test_diff_git) ||
       !CU_add_test(s, "lead time on a hand-made database", test_lead_time))

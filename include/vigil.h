@@ -270,6 +270,74 @@ char *vg_format(const char *name, const char *text, size_t len, vg_diag_fn diag,
 
 /* ---- end of formatting --------------------------------------------------- */
 
+/* ---- Digests (vigil digest) ---------------------------------------------- */
+/* See docs/LANGUAGE.md §13.8.  A digest is one person's view of a recorded
+** run: every alert of the run routed to them (vigil_alerts.route, or the
+** recipient when there is no route), grouped by key, the highest tier
+** first, with the alert's life, its evidence (the trend and the values it
+** compared) and the run's resolved entries for those keys. */
+
+typedef enum vg_digest_format {
+  VG_DIGEST_TEXT = 0,      /* plain text, lines wrapped at 72 columns */
+  VG_DIGEST_MARKDOWN = 1,  /* headings and lists; data escaped */
+  VG_DIGEST_HTML = 2       /* a complete HTML5 document, inline styles, data escaped */
+} vg_digest_format;
+
+typedef struct vg_digest {
+  const char *recipient;   /* the person as text; NULL: the alerts with no recipient */
+  const char *name;        /* the recipient's display name from the route, or NULL */
+  const char *subject;     /* one line, e.g. "Vigil saas 2025-06-30: 2 red, 3 orange for Dana Kim" */
+  const char *body;        /* the whole digest in the chosen format */
+  const char *section;     /* VG_DIGEST_HTML: the digest as one <div> with inline styles and no
+                           ** document around it (to put several on one page); otherwise body */
+  int alerts;              /* open alerts in it */
+  int resolved;            /* resolved entries in it (alerts that closed at this run) */
+} vg_digest;
+
+typedef void (*vg_digest_fn)(void *ud, const vg_digest *d);
+
+/* What vg_digest_run found, after the digests. */
+typedef struct vg_digest_summary {
+  long long run_id;
+  const char *pack, *as_of;
+  long long alerts, resolved; /* in the whole run (every recipient) */
+  int digests;                /* digests made (after the `to` filter) */
+  int outbox;                 /* rows written to vigil_outbox (0 without outbox) */
+} vg_digest_summary;
+
+typedef void (*vg_digest_summary_fn)(void *ud, const vg_digest_summary *s);
+
+typedef struct vg_digest_opts {
+  const char *db_path;
+  long long run_id;        /* > 0: that vigil_runs row; 0: the latest run (largest as_of, then
+                           ** run_id) of `pack`, or of any pack when pack is NULL */
+  const char *pack;        /* NULL: any; with run_id > 0 the run must be of this pack */
+  vg_digest_format format;
+  const char *to;          /* NULL: every digest; else only the digest of the person whose
+                           ** recipient text, or display name, is `to` */
+  int outbox;              /* also insert each digest into vigil_outbox, in one transaction */
+  vg_diag_fn diag; void *ud;   /* errors (unknown run, no vigil tables, a read-only db with outbox...) */
+  vg_digest_fn digest;     /* each digest: persons in key order (numbers numerically), the
+                           ** digest of alerts without a recipient last (may be NULL) */
+  vg_digest_summary_fn summary; /* once, after the digests (may be NULL) */
+  void *out_ud;            /* handed to digest and summary */
+} vg_digest_opts;
+
+/* Make the digests of one recorded run (vigil_runs / vigil_alerts; the
+** columns tier_rank, evidence and route are used when the table has them).
+** With o->outbox, vigil_outbox is created when missing and, in one
+** transaction with the reading, this run's rows of this format (only the
+** digests made, with o->to) are replaced by the new ones.  The digests are
+** handed over only once all went well.  Output is deterministic: nothing in
+** a subject or body depends on the time.  Returns VG_OK (also when the run
+** has no alert: no digest); VG_EINPUT when there is no such run (or no
+** recorded run at all, or no vigil tables); VG_EDB when the database cannot
+** be opened or read, or (outbox) written; VG_EUSAGE for bad options;
+** VG_ENOMEM.  Errors are reported through o->diag. */
+vg_status vg_digest_run(const vg_digest_opts *o);
+
+/* ---- end of digests ------------------------------------------------------ */
+
 #ifdef __cplusplus
 }
 #endif

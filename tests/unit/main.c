@@ -16,6 +16,7 @@ int main(void) {
     unit_register_runtime, unit_register_golden, unit_register_life, unit_register_route, unit_register_testrunner,
     unit_register_fmt,
     unit_register_backtest,
+    unit_register_digest,
     unit_register_hardening,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {

@@ -1,0 +1,213 @@
+/*
+** cmd_digest.c — `vigil digest`: a recorded run's alerts as one digest per
+** person (vg_digest_run), printed in text, Markdown or HTML, and optionally
+** stored in the vigil_outbox table for a mailer to send.
+**
+** Several digests are printed one after another: text ones separated by a
+** line of '=', Markdown ones by a thematic break (---).  An HTML digest is a
+** complete document, so several make one page instead: a document of its
+** own around each digest's section (vg_digest.section), one after another.
+** The line on stderr says which run was digested and how many digests.
+*/
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static const char *const usage_digest =
+  "usage: vigil digest --db FILE [--run ID|latest] [--pack NAME] [--format text|markdown|html]\n"
+  "                    [--to PERSON] [--outbox] [-o FILE]\n"
+  "\n"
+  "Turn a recorded run into one digest per person: the alerts routed to them\n"
+  "(the recipient, and the supervisors on the alert's route), grouped by key,\n"
+  "highest tier first, with what fired, since when, the trend behind it and\n"
+  "what changed since the previous run.  Alerts without a recipient make one\n"
+  "digest of their own.\n"
+  "\n"
+  "  --db FILE          the database the runs are recorded in\n"
+  "  --run ID|latest    the vigil_runs row to digest (default latest: the largest\n"
+  "                     as_of, then run_id, of --pack or of any pack)\n"
+  "  --pack NAME        the pack whose latest run to take (with --run ID, the run\n"
+  "                     must be of this pack)\n"
+  "  --format FORMAT    text (default), markdown, or html (a complete page; several\n"
+  "                     recipients make one page with a section each)\n"
+  "  --to PERSON        only this person's digest (the recipient as recorded, or the\n"
+  "                     display name from the route)\n"
+  "  --outbox           also store the digests in the vigil_outbox table, replacing\n"
+  "                     this run's digests of this format (one transaction)\n"
+  "  -o FILE            write to FILE instead of standard output\n"
+  "exit status: 0 success (also when the run has no alert), 1 no such run or a\n"
+  "database error, 2 bad command line\n";
+
+/* The digests as they arrive; HTML ones are kept for one page. */
+typedef struct dg_cli {
+  FILE *out;
+  int format;
+  int count;            /* digests seen */
+  diag_sink page;       /* html: the sections so far */
+  char *first_copy;     /* html: the first digest's whole document */
+  vg_digest_summary sum;
+  int have_sum;
+  char pack[256], as_of[32];
+} dg_cli;
+
+static void on_digest(void *ud, const vg_digest *d) {
+  dg_cli *c = ud;
+  if (c->format == VG_DIGEST_HTML) {
+    if (c->count == 0) {
+      c->first_copy = strdup(d->body);
+      if (!c->first_copy) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+    }
+    sink_str(&c->page, d->section);
+  } else {
+    if (c->count > 0)
+      fputs(c->format == VG_DIGEST_MARKDOWN ? "\n---\n\n"
+                                            : "\n========================================================================\n\n",
+            c->out);
+    fputs(d->body, c->out);
+  }
+  c->count++;
+}
+
+static void on_summary(void *ud, const vg_digest_summary *s) {
+  dg_cli *c = ud;
+  c->sum = *s;
+  c->have_sum = 1;
+  snprintf(c->pack, sizeof c->pack, "%s", s->pack);
+  snprintf(c->as_of, sizeof c->as_of, "%s", s->as_of);
+  c->sum.pack = c->pack;
+  c->sum.as_of = c->as_of;
+}
+
+/* p as HTML text. */
+static void html_text(FILE *f, const char *p) {
+  for (; *p; p++) {
+    if (*p == '&') fputs("&amp;", f);
+    else if (*p == '<') fputs("&lt;", f);
+    else if (*p == '>') fputs("&gt;", f);
+    else if (*p == '"') fputs("&quot;", f);
+    else fputc(*p, f);
+  }
+}
+
+/* Several HTML digests: one page holding each one's section. */
+static void html_page(dg_cli *c) {
+  if (c->count == 1) { fputs(c->first_copy, c->out); return; }
+  fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", c->out);
+  char title[400];
+  snprintf(title, sizeof title, "Vigil %s %s: %d digests", c->pack, c->as_of, c->count);
+  html_text(c->out, title);
+  fputs("</title>\n</head>\n<body style=\"margin:0;padding:24px;background:#f3f4f6\">\n", c->out);
+  if (c->page.buf) fputs(c->page.buf, c->out);
+  fputs("</body>\n</html>\n", c->out);
+}
+
+int cmd_digest(int argc, char **argv) {
+  vg_digest_opts o;
+  memset(&o, 0, sizeof o);
+  const char *out_path = NULL;
+  int format = VG_DIGEST_TEXT;
+  for (int i = 2; i < argc; i++) {
+    const char *v;
+    if (is_help(argv[i])) { fputs(usage_digest, stdout); return 0; }
+    if ((v = opt_value(argc, argv, &i, "--db"))) {
+      if (!*v) return usage_error(usage_digest, "%s needs a file", "--db");
+      o.db_path = v;
+    } else if ((v = opt_value(argc, argv, &i, "--run"))) {
+      if (strcmp(v, "latest") == 0) { o.run_id = 0; continue; }
+      char *end;
+      errno = 0;
+      long long id = strtoll(v, &end, 10);
+      if (!*v || *end || id < 1 || errno) return usage_error(usage_digest, "--run needs a run id (a positive number) or latest, not '%s'", v);
+      o.run_id = id;
+    } else if ((v = opt_value(argc, argv, &i, "--pack"))) {
+      if (!*v) return usage_error(usage_digest, "%s needs a pack name", "--pack");
+      o.pack = v;
+    } else if ((v = opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "text") == 0) format = VG_DIGEST_TEXT;
+      else if (strcmp(v, "markdown") == 0) format = VG_DIGEST_MARKDOWN;
+      else if (strcmp(v, "html") == 0) format = VG_DIGEST_HTML;
+      else return usage_error(usage_digest, "unknown format '%s' (text, markdown or html)", v);
+    } else if ((v = opt_value(argc, argv, &i, "--to"))) {
+      if (!*v) return usage_error(usage_digest, "%s needs a person", "--to");
+      o.to = v;
+    } else if (strcmp(argv[i], "--outbox") == 0) {
+      o.outbox = 1;
+    } else if ((v = opt_value(argc, argv, &i, "-o"))) {
+      if (!*v) return usage_error(usage_digest, "%s needs a file", "-o");
+      out_path = v;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      return usage_error(usage_digest, "unknown option '%s'", argv[i]);
+    } else {
+      return usage_error(usage_digest, "unexpected argument '%s' (digest takes no PATH)", argv[i]);
+    }
+  }
+  if (!o.db_path) return usage_error(usage_digest, "%s", "--db FILE is required");
+  o.format = (vg_digest_format)format;
+  dg_cli c;
+  memset(&c, 0, sizeof c);
+  c.format = format;
+  c.out = stdout;
+  /* the output file is opened only once the digests are made: a failed
+  ** digest leaves an existing file alone */
+  FILE *tmp = NULL;
+  if (out_path) {
+    tmp = tmpfile();
+    if (!tmp) { fprintf(stderr, "vigil: cannot make a temporary file: %s\n", strerror(errno)); return EXIT_INPUT; }
+    c.out = tmp;
+  }
+  diag_sink sink;
+  sink_begin(&sink, FMT_TEXT);
+  o.diag = on_diag;
+  o.ud = &sink;
+  o.digest = on_digest;
+  o.summary = on_summary;
+  o.out_ud = &c;
+  vg_status st = vg_digest_run(&o);
+  int rc = 0;
+  if (st == VG_ENOMEM) fputs("vigil: out of memory\n", stderr);
+  if (st == VG_EUSAGE) rc = EXIT_USAGE;
+  else if (st != VG_OK) rc = EXIT_INPUT;
+  if (rc == 0 && format == VG_DIGEST_HTML && c.count) html_page(&c);
+  if (rc == 0 && c.have_sum) {
+    const vg_digest_summary *s = &c.sum;
+    char where[600];
+    snprintf(where, sizeof where, "run %lld (pack %s, as of %s)", s->run_id, s->pack, s->as_of);
+    if (s->alerts == 0 && s->resolved == 0)
+      fprintf(stderr, "vigil: %s has no alerts: no digest\n", where);
+    else if (c.count == 0 && o.to)
+      fprintf(stderr, "vigil: %s: nothing for %s (%lld alert%s in the run)\n", where, o.to, s->alerts, s->alerts == 1 ? "" : "s");
+    else
+      fprintf(stderr, "vigil: %s: %d digest%s; %lld alert%s, %lld resolved in the run%s\n", where, c.count,
+              c.count == 1 ? "" : "s", s->alerts, s->alerts == 1 ? "" : "s", s->resolved,
+              o.outbox ? "; stored in vigil_outbox" : "");
+  }
+  if (tmp) {
+    if (rc == 0) {
+      FILE *f = fopen(out_path, "wb");
+      if (!f) {
+        fprintf(stderr, "vigil: %s: %s\n", out_path, strerror(errno));
+        rc = EXIT_INPUT;
+      } else {
+        rewind(tmp);
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, tmp)) > 0)
+          if (fwrite(buf, 1, n, f) != n) break;
+        if (ferror(tmp) | ferror(f) | (fclose(f) != 0)) {
+          fprintf(stderr, "vigil: %s: cannot write the digests\n", out_path);
+          rc = EXIT_INPUT;
+        }
+      }
+    }
+    fclose(tmp);
+  } else if (fflush(stdout) != 0) {
+    fputs("vigil: cannot write the digests to standard output\n", stderr);
+    rc = EXIT_INPUT;
+  }
+  free(c.first_copy);
+  free(c.page.buf);
+  sink_end(&sink);
+  return rc;
+}

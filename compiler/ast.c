@@ -153,3 +153,11 @@ void cc_error_plain(cc *c, const char *fmt, ...) {
   report(c, VG_ERROR, none, 0, NULL, fmt, ap);
   va_end(ap);
 }
+
+void cc_internal_error(cc *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vg_loc none = {0, 0, 0};
+  report(c, VG_ERROR, none, 0, "E-internal", fmt, ap);
+  va_end(ap);
+}

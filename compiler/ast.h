@@ -148,6 +148,12 @@ void cc_error_plain(cc *c, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)))
 #endif
   ;
+/* A bug of Vigil's own, code E-internal (the fuzzers look for that code). */
+void cc_internal_error(cc *c, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
 
 /* 1-based line and column (in characters) of a byte offset. */
 void cc_line_col(const cc *c, int file, uint32_t off, int *line, int *col);

@@ -520,7 +520,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
   {
     char err[256];
     if (bc_verify(p, err, sizeof err) != 0) {
-      cc_error_plain(c, "internal error: the compiled program does not verify: %s", err);
+      cc_internal_error(c, "internal error: the compiled program does not verify: %s", err);
       goto fail;
     }
   }

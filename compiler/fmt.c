@@ -912,7 +912,7 @@ char *vg_format(const char *name, const char *text, size_t len, vg_diag_fn diag,
     if (!same) f.lost = 1;
   }
   if (f.lost) {
-    cc_error_plain(&c, "%s: internal error in vigil fmt: the formatted text would not mean the same; the file is left as it is", name);
+    cc_internal_error(&c, "%s: internal error in vigil fmt: the formatted text would not mean the same; the file is left as it is", name);
     goto done;
   }
   result = f.out.data;

@@ -26,7 +26,7 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 $SAN -DVM_STEP_BUDGET=100000u $(pkg-config --cflags sqlite3 2>/dev/null || true) -Ibuild/gen -Iinclude"
+CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 $SAN -DVM_STEP_BUDGET=100000u -DEXEC_SPILL_BYTES=4096u $(pkg-config --cflags sqlite3 2>/dev/null || true) -Ibuild/gen -Iinclude"
 LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -lm"
 
 mkdir -p "$OUT" "$OBJ"

@@ -171,7 +171,7 @@ decl
       if ($$) $$->num = $4;
       if (strcmp($1.s, "route") != 0 || strcmp($3.s, "up") != 0)
         cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'route TIER, ... up N'?)", $1.s);
-      else if ($4 < 0 || $4 != (double)(long)$4 || $4 > VG_MAX_ROUTE)
+      else if (!($4 >= 0 && $4 <= VG_MAX_ROUTE) || $4 != (double)(long)$4) /* range first: (long)1e308 is undefined */
         cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
     }
   | PARAM name '=' literal opt_semi { $$ = named(c, D_PARAM, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
@@ -297,7 +297,7 @@ escalate
 opt_for
   : %empty                     { $$ = 0; }
   | FOR NUMBER snapshots       {
-      if ($2 < 1 || $2 != (double)(long)$2 || $2 > VG_MAX_WINDOW) {
+      if (!($2 >= 1 && $2 <= VG_MAX_WINDOW) || $2 != (double)(long)$2) { /* range first: (long)1e308 is undefined */
         cc_error(c, @2, "E-window", "'for' needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
         $$ = 1;
       } else $$ = $2;

@@ -510,6 +510,17 @@ static void test_nul_in_names(void) {
   REJECTED(hd_compile(com, sizeof com - 1, SCHEMA), "t.rules:1:");
 }
 
+/* Fuzz finding (fuzz/regressions/run/for-1e308-snapshots.rules): the count
+** of `for N snapshots` was cast to long before its range was checked, which
+** is undefined for 1e308 (UBSan); the same in `route ... up N`.  Each is
+** E-window / E-route now, at the number. */
+static void test_huge_counts(void) {
+  static const char f[] = "source s { table t key k time d }\nrule r on s { red when x > 0 for 1e308 snapshots }\n";
+  REJECTED(hd_compile(f, sizeof f - 1, SCHEMA), "E-window t.rules:2:");
+  static const char r[] = "route red up 1e308\n";
+  REJECTED(hd_compile(r, sizeof r - 1, SCHEMA), "E-route t.rules:1:");
+}
+
 /* A temporary folder of the suite's own (for files and packs). */
 static char hd_dir[256];
 
@@ -1469,6 +1480,7 @@ int unit_register_hardening(void) {
     {"regression: 100000 parentheses are E-limit, not out of memory", test_parentheses_far_past_limit},
     {"regression: backquoted name length limit", test_quoted_name_limit},
     {"regression: NUL in a backquoted name or string", test_nul_in_names},
+    {"regression: for 1e308 snapshots, route up 1e308", test_huge_counts},
     {"regression: 65536 tiers", test_tiers_past_limit},
     {"regression: read-only folder found before evaluating", test_readonly_folder_before_evaluating},
     {"regression: text in an INTEGER key reported as such", test_text_key_report},

@@ -115,7 +115,13 @@ demo: vigil
 	@mkdir -p build/demo && rm -f $(DEMO_DB)
 	sqlite3 $(DEMO_DB) < examples/saas/schema.sql
 	sqlite3 $(DEMO_DB) < examples/saas/demo.sql
+	@echo "# two earlier nightly runs, so the alerts have a history"
+	./vigil run --db $(DEMO_DB) --as-of 2025-05-30 examples/saas >/dev/null 2>&1
+	./vigil run --db $(DEMO_DB) --as-of 2025-06-13 examples/saas >/dev/null 2>&1
 	./vigil run --db $(DEMO_DB) --as-of $(DEMO_AS_OF) examples/saas
+	@echo "# what supervisor 9012 gets (every supervisor's, as one web page: build/demo/digest.html)"
+	./vigil digest --db $(DEMO_DB) --format markdown --to 9012
+	./vigil digest --db $(DEMO_DB) --format html -o build/demo/digest.html
 
 clean:
 	rm -rf build vigil

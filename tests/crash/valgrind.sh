@@ -13,7 +13,8 @@
 #
 # Covered: check (text, json, sarif), compile, disasm, run (recording, dry
 # run, jsonl, csv, --strict, --set, a .vgc), backtest (text, jsonl, --record,
-# --at-snapshots), diff, test, fmt (print, --check) over the three example
+# --at-snapshots), digest (text, markdown, html, --outbox, an unknown run),
+# diff, test, fmt (print, --check) over the three example
 # packs and the acceptance example; check/run/fmt of rules with errors (and
 # every file of tests/golden/errors); disasm and run of damaged .vgc files;
 # command-line errors.  Ends with "N passed, M failed"; exit 1 when one failed.
@@ -88,6 +89,10 @@ pack() {
   vg 0 run --db "$DB" --as-of $AS_OF --dry-run --summary json "$TMP/$G.vgc"
   vg 0 backtest --db "$DB" --from 2025-05-01 --to $AS_OF --every 1week "$P"
   vg 0 backtest --db "$DB" --from 2025-06-01 --to $AS_OF --at-snapshots --format jsonl --record "$P"
+  vg 0 digest --db "$DB" --format markdown
+  vg 0 digest --db "$DB" --format html --outbox -o "$TMP/$G.html"
+  vg 0 digest --db "$DB" --format text --run 1
+  vg 1 digest --db "$DB" --run 999999
   vg 0 diff "$P" "$TMP/$G.vgc" --db "$DB" --from 2025-06-01 --to $AS_OF --every 2weeks --details
   vg 0 test --coverage "$P"
   vg 0 fmt "$P"

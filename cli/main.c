@@ -153,7 +153,10 @@ static int cmd_check(int argc, char **argv) {
     vg_status st = vg_compile_path(o.paths[i], &co, &p);
     if (st == VG_ENOMEM) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; }
     if (st != VG_OK || sink.errors > before) rc = EXIT_INPUT;
-    else if (o.format == FMT_TEXT) printf("%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+    else {
+      if (o.db) vg_index_advice(p, o.db, on_diag, &sink); /* notes: never an error */
+      if (o.format == FMT_TEXT) printf("%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+    }
     vg_free_program(p);
   }
   sink_end(&sink);

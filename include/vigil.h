@@ -155,6 +155,13 @@ typedef struct vg_run_opts {
 ** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails. */
 vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *opts);
 
+/* For `vigil check --db`: a note (VG_NOTE) for each table that rules read
+** with a bounded lookback but that lacks an index on (key, time), with the
+** CREATE INDEX that would let a nightly run seek the last rows of each key
+** (tables whose key cannot repeat need none).  Vigil never changes the
+** schema itself.  VG_OK, or VG_EDB when the database cannot be opened. */
+vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn diag, void *ud);
+
 /* ---- Backtests ------------------------------------------------------------ */
 
 typedef struct vg_backtest_opts {

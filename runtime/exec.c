@@ -976,6 +976,39 @@ static int has_seek_index(exec_pack *pr, int si) {
   return ready != 0;
 }
 
+static void index_note(exec_pack *pr, const vm_source *s, const char *how) {
+  exec_diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s)%s: with CREATE INDEX %s_%s_%s ON %s(%s, %s) a run "
+            "would read only the last rows of each key", s->table, s->cols[s->key].name, s->cols[s->time].name, how,
+            s->table, s->cols[s->key].name, s->cols[s->time].name, s->table, s->cols[s->key].name, s->cols[s->time].name);
+}
+
+void exec_index_advice(exec_pack *pr) {
+  const vm_program *p = pr->p;
+  src_run *srcs = vg_realloc(NULL, (p->nsources ? p->nsources : 1) * sizeof *srcs);
+  if (!srcs) return;
+  memset(srcs, 0, (p->nsources ? p->nsources : 1) * sizeof *srcs);
+  pr->srcs = srcs;
+  for (int si = 0; si < p->nsources; si++) {
+    const vm_source *s = &p->sources[si];
+    srcs[si].src = s;
+    uint32_t lookback = 0;
+    int used = 0;
+    for (int r = 0; r < p->nrules; r++)
+      if (p->rules[r].source == si) {
+        used = 1;
+        uint32_t lb = vm_lookback(p, p->rules[r].fn);
+        if (lb > lookback) lookback = lb;
+      }
+    /* the same table named by two sources is advised once */
+    int seen = 0;
+    for (int sj = 0; sj < si; sj++) seen |= strcmp(p->sources[sj].table, s->table) == 0;
+    if (!used || seen || lookback == VM_UNBOUNDED || exec_key_unique(pr, s)) continue;
+    if (!has_seek_index(pr, si)) index_note(pr, s, " (a nightly run reads the whole table)");
+  }
+  pr->srcs = NULL;
+  vg_free(srcs);
+}
+
 /* ---- one source ----------------------------------------------------------------------- */
 
 /* Evaluate the rules on source si.  A nightly run whose rules look back a
@@ -1042,9 +1075,7 @@ static int run_source(exec_pack *pr, int si) {
   }
   if (result == 0 && !seek && !pr->o->no_seek && pr->rows_read - before > 10000 && lookback != VM_UNBOUNDED &&
       !has_seek_index(pr, si)) {
-    exec_diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s): with CREATE INDEX %s_%s_%s ON %s(%s, %s) a run "
-         "would read only the last rows of each key", s->table, s->cols[s->key].name, s->cols[s->time].name, s->table,
-         s->cols[s->key].name, s->cols[s->time].name, s->table, s->cols[s->key].name, s->cols[s->time].name);
+    index_note(pr, s, "");
   }
 done:
   if (pr->failed) result = -1;

@@ -155,6 +155,14 @@ void exec_evidence_free(exec_pack *pr);
 ** could fire on, with ?1 = as_of and ?2... = (*binds)[0...] (to free).
 ** Returns 1 when there is one, 0 when not, -1 when out of memory. */
 int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *where, val **binds, int *nbinds);
+/* 1 when the source's key cannot repeat in its table (INTEGER PRIMARY KEY,
+** or alone in a unique index). */
+int exec_key_unique(exec_pack *pr, const vm_source *s);
+
+/* For vigil check --db: a note for each table whose rules look back a
+** bounded number of rows but that has no index making the per-key query a
+** search (a nightly run then reads it whole).  pr needs p, db and o. */
+void exec_index_advice(exec_pack *pr);
 
 /* ---- org.c ------------------------------------------------------------------ */
 

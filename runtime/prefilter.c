@@ -312,7 +312,7 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
 
 /* 1 when no two rows of the source's table can share a key: the key is the
 ** table's INTEGER PRIMARY KEY, or alone in a unique index that is not partial. */
-static int key_unique(exec_pack *pr, const vm_source *s) {
+int exec_key_unique(exec_pack *pr, const vm_source *s) {
   static const char *const q =
       "SELECT 1 FROM pragma_table_info(?1) WHERE pk = 1 AND name = ?2 COLLATE NOCASE AND upper(type) = 'INTEGER'"
       " AND (SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0) = 1"
@@ -341,7 +341,7 @@ int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *
     const vm_rule *r = &p->rules[rules[i]];
     if (r->clear >= 0 || vm_lookback(p, r->fn) != 0) return 0;
   }
-  if (!key_unique(pr, &p->sources[si])) return 0;
+  if (!exec_key_unique(pr, &p->sources[si])) return 0;
   pf f;
   memset(&f, 0, sizeof f);
   f.p = p;

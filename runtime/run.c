@@ -374,6 +374,30 @@ static void summarize(const exec_pack *pr, long long run_id, long long *counts, 
   fn(ud, &s);
 }
 
+/* ---- vg_index_advice ------------------------------------------------------------- */
+
+vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn diag, void *ud) {
+  exec_opts eo;
+  memset(&eo, 0, sizeof eo);
+  eo.diag = diag;
+  eo.ud = ud;
+  eo.db_path = db_path;
+  sqlite3 *db = NULL;
+  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", db_path, db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return VG_EDB;
+  }
+  exec_pack pr;
+  memset(&pr, 0, sizeof pr);
+  pr.p = (vm_program *)p;
+  pr.db = db;
+  pr.o = &eo;
+  exec_index_advice(&pr);
+  sqlite3_close(db);
+  return VG_OK;
+}
+
 /* ---- vg_run ------------------------------------------------------------------------ */
 
 vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {

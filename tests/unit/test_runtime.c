@@ -569,6 +569,32 @@ static void test_prefilter_equals_scan(void) {
   CU_ASSERT_EQUAL(th_nsummaries ? th_summaries[0].rows_read : -1, 1);
 }
 
+/* vigil check --db: a table read with a bounded lookback and no (key, time)
+** index gets one note with a CREATE INDEX that SQLite accepts; with the
+** index, or with a key that cannot repeat, none. */
+static void test_index_advice(void) {
+  CU_ASSERT_EQUAL_FATAL(th_make_db("CREATE TABLE s (k INTEGER, d DATE, x REAL);"
+                                   "CREATE TABLE u (id INTEGER PRIMARY KEY, d DATE, x REAL);"), 0);
+  vg_program *p = th_compile("a.rules", "source s { table s key k time d }\nsource s2 { table s key k time d }\n"
+                                        "source u { table u key id time d }\n"
+                                        "rule r on s { red when x > prev(x) }\nrule r2 on s2 { red when x > 1 }\n"
+                                        "rule q on u { red when x > 1 }\n", NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  th_clear_diags();
+  CU_ASSERT_EQUAL(vg_index_advice(p, th_db_path(), th_on_diag, NULL), VG_OK);
+  const char *note = "table s has no index on (k, d) (a nightly run reads the whole table): with CREATE INDEX s_k_d ON s(k, d)";
+  const char *first = strstr(th_diags, note);
+  CU_ASSERT_PTR_NOT_NULL(first);
+  CU_ASSERT(first && !strstr(first + 1, note)); /* once, though two sources read it */
+  CU_ASSERT_PTR_NULL(strstr(th_diags, "table u"));
+  /* the statement it suggests is valid, and then nothing is said */
+  CU_ASSERT_EQUAL(th_exec("CREATE INDEX s_k_d ON s(k, d)"), 0);
+  th_clear_diags();
+  CU_ASSERT_EQUAL(vg_index_advice(p, th_db_path(), th_on_diag, NULL), VG_OK);
+  CU_ASSERT_STRING_EQUAL(th_diags, "");
+  vg_free_program(p);
+}
+
 /* Regression: rows are ordered by the calendar day read from the time
 ** column, not by its raw text.  '2025-01-10T01:00+05:00' is 2025-01-09 as
 ** SQLite's date() reads it, although its text sorts after '2025-01-10
@@ -590,6 +616,7 @@ int unit_register_runtime(void) {
     {"last N snapshots with fewer rows", test_snapshot_windows},
     {"index seeks give what the scan gives", test_seek_equals_scan},
     {"a prefiltered scan gives what the full scan gives", test_prefilter_equals_scan},
+    {"vigil check --db: a missing (key, time) index, said once", test_index_advice},
     {"last N days: (t - D, t], empty when stale", test_day_windows},
     {"for N needs N rows", test_for_needs_n_rows},
     {"prev, prev(x, k), pct_change", test_prev_pct_change},

@@ -158,6 +158,9 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_
       if (!was_open || a->tier > prev->tier) a->status = was_open ? LIFE_ESCALATED : LIFE_NEW;
     }
   }
+  /* one date (a run): no later evaluation reads the map, and the sweep
+  ** needs only the seen marks; keep no copy of every alert */
+  if (pr->ndates == 1) return 0;
   life_entry *e = prev ? prev : find(pr, rule, key, 1);
   if (!e) return -1;
   e->open = 1;
@@ -165,7 +168,8 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_
   e->tier = a->tier;
   e->first_seen = a->first_seen;
   e->runs = a->runs;
-  if (own(&e->message, a->message) != 0 || own(&e->recipient, a->recipient) != 0) return -1;
+  /* the message only matters to hold the alert open (clear when) */
+  if (own(&e->message, ru->clear >= 0 ? a->message : NULL) != 0 || own(&e->recipient, a->recipient) != 0) return -1;
   return 0;
 }
 

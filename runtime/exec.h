@@ -91,7 +91,7 @@ long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, cons
 
 /* Bytes of alerts held in memory before they are spilled to a temporary table. */
 #ifndef EXEC_SPILL_BYTES
-#define EXEC_SPILL_BYTES (8u * 1024u * 1024u)
+#define EXEC_SPILL_BYTES (10u * 1024u * 1024u)
 #endif
 
 /* The budget in use (tests lower it to make every evaluation spill). */

@@ -553,7 +553,8 @@ int cmd_backtest(int argc, char **argv) {
       bo.record = 1;
     } else if ((v = opt_value(argc, argv, &i, "--set"))) {
       if (!strchr(v, '=') || v[0] == '=') return usage_error(usage_backtest, "--set needs NAME=VALUE, not '%s'", v);
-      if (nsets < 256) sets[nsets++] = v;
+      if (nsets == 256) return usage_error(usage_backtest, "%s", "at most 256 --set options");
+      sets[nsets++] = v;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0) format = BT_TEXT;
       else if (strcmp(v, "jsonl") == 0) format = BT_JSONL;
@@ -571,7 +572,8 @@ int cmd_backtest(int argc, char **argv) {
       else return usage_error(usage_backtest, "unknown report '%s' (alerts or lead-time)", v);
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return usage_error(usage_backtest, "unknown option '%s'", argv[i]);
-    } else if (npaths < 256) {
+    } else {
+      if (npaths == 256) return usage_error(usage_backtest, "%s", "at most 256 PATHs");
       paths[npaths++] = argv[i];
     }
   }

@@ -263,7 +263,8 @@ int cmd_test(int argc, char **argv) {
       if (strcmp(v, "text") != 0) return usage_error(usage_test, "unknown format '%s' (text is the only one)", v);
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return usage_error(usage_test, "unknown option '%s'", argv[i]);
-    } else if (npaths < 256) {
+    } else {
+      if (npaths == 256) return usage_error(usage_test, "%s", "at most 256 PATHs");
       paths[npaths++] = argv[i];
     }
   }

@@ -136,7 +136,8 @@ static int cmd_check(int argc, char **argv) {
       o.max_errors = (int)n;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return usage_error(usage_check, "unknown option '%s'", argv[i]);
-    } else if (o.npaths < 256) {
+    } else {
+      if (o.npaths == 256) return usage_error(usage_check, "%s", "at most 256 PATHs");
       o.paths[o.npaths++] = argv[i];
     }
   }
@@ -181,7 +182,8 @@ static int cmd_compile(int argc, char **argv) {
       dump = 1;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return usage_error(usage_compile, "unknown option '%s'", argv[i]);
-    } else if (o.npaths < 256) {
+    } else {
+      if (o.npaths == 256) return usage_error(usage_compile, "%s", "at most 256 PATHs");
       o.paths[o.npaths++] = argv[i];
     }
   }
@@ -341,7 +343,8 @@ static int cmd_run(int argc, char **argv) {
       as_of = v;
     } else if ((v = opt_value(argc, argv, &i, "--set"))) {
       if (!strchr(v, '=') || v[0] == '=') return usage_error(usage_run, "--set needs NAME=VALUE, not '%s'", v);
-      if (nsets < 256) sets[nsets++] = v;
+      if (nsets == 256) return usage_error(usage_run, "%s", "at most 256 --set options");
+      sets[nsets++] = v;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0) format = OUT_TEXT;
       else if (strcmp(v, "jsonl") == 0) format = OUT_JSONL;
@@ -359,7 +362,8 @@ static int cmd_run(int argc, char **argv) {
       else return usage_error(usage_run, "unknown summary format '%s' (text or json)", v);
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return usage_error(usage_run, "unknown option '%s'", argv[i]);
-    } else if (npaths < 256) {
+    } else {
+      if (npaths == 256) return usage_error(usage_run, "%s", "at most 256 PATHs");
       paths[npaths++] = argv[i];
     }
   }

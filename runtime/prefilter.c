@@ -30,8 +30,10 @@
 **
 ** A rule function is accepted only in the shape the code generator emits:
 ** per tier, COND JMPF over (message, recipient, EMIT, RET).  The WHERE is
-** the OR of every tier's may; if any tier has none, or the code has another
-** shape, there is no prefilter.  Rows it drops are not read at all, so their
+** the OR of every tier's may, with the conjuncts all tiers share written
+** once (A and B1 or A and B2 is A and (B1 or B2): SQLite would call each
+** vigil_day() again); if any tier has none, or the code has another shape,
+** there is no prefilter.  Rows it drops are not read at all, so their
 ** bad data is not reported (as with index seeks, LANGUAGE.md §11.1).
 */
 #include <math.h>
@@ -50,6 +52,8 @@ typedef struct sym {
 } sym;
 
 typedef struct pf {
+  char **guards;     /* each tier's may, in the order met */
+  int nguards, capguards;
   const vm_program *p;
   const vm_source *s;
   sym *st;
@@ -202,9 +206,25 @@ static void logic(pf *f, int op) {
 
 static uint16_t operand(const uint8_t *c, int k) { return (uint16_t)(c[1 + 2 * k] | (unsigned)c[2 + 2 * k] << 8); }
 
-/* The guards of rule function fn, OR-ed into *out; 0, or -1 when there is
-** no usable guard (or the shape is not the code generator's). */
+/* The guards found so far (texts owned). */
+static int add_guard(pf *f, const char *may) {
+  if (f->nguards == f->capguards) {
+    int ncap = f->capguards ? f->capguards * 2 : 8;
+    char **ng = vg_realloc(f->guards, (size_t)ncap * sizeof *ng);
+    if (!ng) return -1;
+    f->guards = ng;
+    f->capguards = ncap;
+  }
+  char *c = fmt_sql(f, "%s", may);
+  if (!c) return -1;
+  f->guards[f->nguards++] = c;
+  return 0;
+}
+
+/* The guards of rule function fn, added to f->guards; 0, or -1 when there
+** is no usable guard (or the shape is not the code generator's). */
 static int rule_guards(pf *f, int fn, vg_buf *out) {
+  (void)out;
   const vm_program *p = f->p;
   const vm_func *fu = &p->funcs[fn];
   const uint8_t *code = p->code + fu->code_off;
@@ -259,7 +279,7 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
     case OP_JMPF: {
       sym g = pop(f);
       if (guard_end != UINT32_MAX || f->sp != 0 || !g.may) result = -1; /* nested, or no usable condition */
-      else if (vg_buf_printf(out, "%s%s", out->len ? " OR " : "", g.may) != 0) f->failed = 1;
+      else if (add_guard(f, g.may) != 0) f->failed = 1;
       guard_end = pc + len + operand(c, 0);
       sym_free(&g);
       break;
@@ -312,6 +332,130 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
 
 /* 1 when no two rows of the source's table can share a key: the key is the
 ** table's INTEGER PRIMARY KEY, or alone in a unique index that is not partial. */
+/* ---- the WHERE: tiers' guards OR-ed, their common conjuncts factored out --------- */
+
+/* The end of the quoted identifier starting at s[i] ('"'): the index after it. */
+static size_t skip_quoted(const char *s, size_t i) {
+  for (i++; s[i]; i++)
+    if (s[i] == '"') {
+      if (s[i + 1] != '"') return i + 1;
+      i++;
+    }
+  return i;
+}
+
+/* When s is "(A AND B)" (as logic() writes it), the offsets of A's end and
+** B's start; 0 otherwise. */
+static int split_and(const char *s, size_t *a_end, size_t *b_start) {
+  size_t n = strlen(s);
+  if (n < 2 || s[0] != '(' || s[n - 1] != ')') return 0;
+  int depth = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < n;) {
+    char ch = s[i];
+    if (ch == '"') { i = skip_quoted(s, i); continue; }
+    if (ch == '(') depth++;
+    else if (ch == ')') {
+      depth--;
+      if (depth == 0 && i != n - 1) return 0; /* "(A) AND (B)": not one group */
+    } else if (depth == 1 && !at && strncmp(s + i, " AND ", 5) == 0) {
+      at = i;
+    }
+    i++;
+  }
+  if (!at) return 0;
+  *a_end = at;
+  *b_start = at + 5;
+  return 1;
+}
+
+/* The top-level conjuncts of s into list (texts owned by the list). */
+typedef struct conj { char **v; int n, cap; } conj;
+static int conj_add(conj *l, const char *s, size_t n) {
+  if (l->n == l->cap) {
+    int ncap = l->cap ? l->cap * 2 : 8;
+    char **nv = vg_realloc(l->v, (size_t)ncap * sizeof *nv);
+    if (!nv) return -1;
+    l->v = nv;
+    l->cap = ncap;
+  }
+  char *c = vg_realloc(NULL, n + 1);
+  if (!c) return -1;
+  memcpy(c, s, n);
+  c[n] = 0;
+  l->v[l->n++] = c;
+  return 0;
+}
+static int conj_split(conj *l, const char *s) {
+  size_t a, b;
+  if (!split_and(s, &a, &b)) return conj_add(l, s, strlen(s));
+  char *left = vg_realloc(NULL, a), *right = vg_realloc(NULL, strlen(s) - b);
+  if (!left || !right) { vg_free(left); vg_free(right); return -1; }
+  memcpy(left, s + 1, a - 1);
+  left[a - 1] = 0;
+  size_t rn = strlen(s) - b - 1;
+  memcpy(right, s + b, rn);
+  right[rn] = 0;
+  int rc = conj_split(l, left) | conj_split(l, right);
+  vg_free(left);
+  vg_free(right);
+  return rc ? -1 : 0;
+}
+static void conj_free(conj *l) {
+  for (int i = 0; i < l->n; i++) vg_free(l->v[i]);
+  vg_free(l->v);
+}
+static int conj_has(const conj *l, const char *s) {
+  for (int i = 0; i < l->n; i++)
+    if (strcmp(l->v[i], s) == 0) return 1;
+  return 0;
+}
+
+/* where = the OR of the guards, with the conjuncts every guard has written
+** once: A and B1 or A and B2 is A and (B1 or B2).  SQLite does not share
+** repeated calls, and each vigil_day() is a date parse. */
+static int combine(pf *f, vg_buf *where) {
+  conj *g = vg_realloc(NULL, (size_t)f->nguards * sizeof *g);
+  if (!g) return -1;
+  memset(g, 0, (size_t)f->nguards * sizeof *g);
+  int rc = 0;
+  for (int i = 0; i < f->nguards && rc == 0; i++) rc = conj_split(&g[i], f->guards[i]);
+  int any_rest_empty = 0, first = 1;
+  if (rc == 0) {
+    rc |= vg_buf_append(where, "(", 1);
+    /* the common conjuncts: those of the first guard found in every other */
+    for (int k = 0; k < g[0].n; k++) {
+      int all = 1;
+      for (int i = 1; i < f->nguards && all; i++) all = conj_has(&g[i], g[0].v[k]);
+      if (!all || (k > 0 && conj_has(&(conj){g[0].v, k, k}, g[0].v[k]))) continue;
+      rc |= vg_buf_printf(where, "%s%s", first ? "" : " AND ", g[0].v[k]);
+      first = 0;
+    }
+    /* the rest of each guard, OR-ed; nothing when some guard has no rest */
+    vg_buf rest = {NULL, 0, 0};
+    for (int i = 0; i < f->nguards && !any_rest_empty; i++) {
+      vg_buf one = {NULL, 0, 0};
+      int n = 0;
+      for (int k = 0; k < g[i].n; k++) {
+        int common = 1;
+        for (int j = 0; j < f->nguards && common; j++) common = conj_has(&g[j], g[i].v[k]);
+        if (common) continue;
+        rc |= vg_buf_printf(&one, "%s%s", n++ ? " AND " : "", g[i].v[k]);
+      }
+      if (n == 0) any_rest_empty = 1;
+      else rc |= vg_buf_printf(&rest, "%s(%s)", rest.len ? " OR " : "", one.data);
+      vg_buf_free(&one);
+    }
+    if (!any_rest_empty && rest.len) rc |= vg_buf_printf(where, "%s(%s)", first ? "" : " AND ", rest.data);
+    else if (first) rc |= vg_buf_append(where, "1", 1);
+    vg_buf_free(&rest);
+    rc |= vg_buf_append(where, ")", 1);
+  }
+  for (int i = 0; i < f->nguards; i++) conj_free(&g[i]);
+  vg_free(g);
+  return rc ? -1 : 0;
+}
+
 int exec_key_unique(exec_pack *pr, const vm_source *s) {
   static const char *const q =
       "SELECT 1 FROM pragma_table_info(?1) WHERE pk = 1 AND name = ?2 COLLATE NOCASE AND upper(type) = 'INTEGER'"
@@ -351,17 +495,15 @@ int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *
   for (int i = 0; i < nrules && ok; i++)
     if (rule_guards(&f, p->rules[rules[i]].fn, &w) != 0) ok = 0;
   vg_free(f.st);
-  if (!ok || f.failed || w.len == 0) {
-    vg_buf_free(&w);
-    vg_free(f.binds);
-    return f.failed ? -1 : 0;
-  }
-  if (vg_buf_printf(where, "(%s)", w.data) != 0) {
-    vg_buf_free(&w);
-    vg_free(f.binds);
-    return -1;
-  }
   vg_buf_free(&w);
+  int rc = !ok || f.failed || f.nguards == 0 ? (f.failed ? -1 : 0) : combine(&f, where) == 0 ? 1 : -1;
+  for (int i = 0; i < f.nguards; i++) vg_free(f.guards[i]);
+  vg_free(f.guards);
+  if (rc != 1) {
+    vg_free(f.binds);
+    where->len = 0;
+    return rc;
+  }
   *binds = f.binds;
   *nbinds = f.nbinds;
   return 1;

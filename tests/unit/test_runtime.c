@@ -543,6 +543,26 @@ static void test_prefilter_equals_scan(void) {
   CU_ASSERT_STRING_EQUAL(th_alert_lines(0), scan);
   long long pre_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
   CU_ASSERT(pre_rows > 0 && pre_rows < scan_rows);
+  /* the tiers' common conjuncts are written once (A and B1 or A and B2 is
+  ** A and (B1 or B2)); column names holding " AND ", parentheses and quotes
+  ** must not confuse that */
+  const char *odd = "CREATE TABLE o (id INTEGER PRIMARY KEY, d DATE, \"a AND (b\" REAL, \"c\"\") AND (\" REAL);"
+                    "INSERT INTO o VALUES (1, '2025-01-01', 5, 1), (2, '2025-01-01', 1, 5), (3, '2025-01-01', 5, 5),"
+                    " (4, '2025-01-01', NULL, 5), (5, '2025-01-01', 'x', 9);";
+  const char *odd_rules = "source o { table o key id time d }\n"
+                          "rule r on o {\n"
+                          "  yellow when `a AND (b` > 2 and `c\") AND (` > 0\n"
+                          "  orange when `a AND (b` > 2 and `c\") AND (` > 3\n"
+                          "  red    when `a AND (b` > 2 and (`c\") AND (` > 4 and `c\") AND (` < 100)\n"
+                          "}\n";
+  th_no_seek = 1;
+  CU_ASSERT_EQUAL(th_run_on(odd, odd_rules, "2025-02-01"), 0);
+  snprintf(scan, sizeof scan, "%s", th_alert_lines(0));
+  th_no_seek = 0;
+  CU_ASSERT_EQUAL(th_run_on(odd, odd_rules, "2025-02-01"), 0);
+  CU_ASSERT_STRING_EQUAL(th_alert_lines(0), scan);
+  CU_ASSERT(th_alerts_are(0, "1 yellow -\n3 red -\n"));
+  CU_ASSERT_EQUAL(th_nsummaries ? th_summaries[0].rows_read : -1, 2);
   /* what cannot be prefiltered reads every row */
   static const char *const whole[] = {
       /* a string comparison (collations and encodings differ) that may decide alone */

@@ -6,9 +6,10 @@
 # Builds a database from examples/saas (schema.sql + demo.sql), then KILLS
 # times (default 300) starts `vigil run --db DB --as-of DATE examples/saas`
 # in the background, DATE one of 14 dates (so runs are added and replaced),
-# and sends it SIGKILL after a random delay of 0-300 ms: some kills land
-# while the pack compiles, some mid-evaluation, some while the run writes
-# vigil_runs / vigil_alerts or commits.  After every kill it checks, with the
+# and sends it SIGKILL after a random delay between 0 and 1.2 times a
+# complete run's time (measured first): some kills land while the pack
+# compiles, some mid-evaluation, some while the run writes vigil_runs /
+# vigil_alerts or commits, a few after it ended.  After every kill it checks, with the
 # sqlite3 shell (which rolls back a hot journal as any reader does):
 #
 #   - PRAGMA integrity_check is ok;
@@ -62,8 +63,12 @@ declare -A EXPECT
 for d in "${DATES[@]}"; do
   EXPECT[$d]=$("$VIGIL" run --db "$DB" --as-of "$d" --dry-run --format jsonl $PACK 2>/dev/null | wc -l)
 done
-# one complete run, so that the tables exist and later kills land on history
+# one complete run, so that the tables exist and later kills land on history;
+# it is timed, so that the kills spread over a whole run however fast it is
+t0=$(date +%s%N)
 "$VIGIL" run --db "$DB" --as-of 2025-01-10 $PACK >/dev/null 2>&1 || { echo "kill.sh: a complete run fails"; exit 2; }
+RUN_US=$(( ($(date +%s%N) - t0) / 1000 ))
+[ "$RUN_US" -gt 1000 ] || RUN_US=1000
 
 # check: prints the problems found (nothing when all is well)
 check() {
@@ -90,10 +95,12 @@ check() {
 passed=0 failed=0 killed=0 finished=0 journal=0
 for ((i = 1; i <= KILLS; i++)); do
   d=${DATES[RANDOM % ${#DATES[@]}]}
-  ms=$((RANDOM % 301))
+  # a delay in [0, 1.2 x a run's time]: most kills land mid-run
+  us=$(( (RANDOM * 32768 + RANDOM) % (RUN_US * 12 / 10 + 1) ))
+  ms=$((us / 1000))
   "$VIGIL" run --db "$DB" --as-of "$d" $PACK >/dev/null 2>&1 &
   pid=$!
-  sleep "$(printf '0.%03d' "$ms")"
+  sleep "$(printf '%d.%06d' $((us / 1000000)) $((us % 1000000)))"
   if kill -KILL "$pid" 2>/dev/null; then :; fi
   wait "$pid" 2>/dev/null
   rc=$?

@@ -47,9 +47,10 @@ all: vigil
 
 # ---- dependencies --------------------------------------------------------
 DEB_PKGS := flex bison libsqlite3-dev sqlite3 libcunit1-dev pkg-config python3
-deps:
-	@missing=""; \
-	for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call need_pkgs,PACKAGES): install the missing Debian packages with apt-get
+# when make runs as root; otherwise print the command and fail.
+need_pkgs = @missing=""; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
@@ -58,6 +59,8 @@ deps:
 	    echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+deps:
+	$(call need_pkgs,$(DEB_PKGS))
 build/.deps-ok:
 	@$(MAKE) --no-print-directory deps
 	@mkdir -p build && touch $@
@@ -135,16 +138,7 @@ clean:
 # with apt-get when make runs as root; otherwise the command is printed.
 BENCH_PKGS := time valgrind
 bench: $(B)/vigil $(B)/libvigil.a
-	@missing=""; \
-	for p in $(BENCH_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
-	  else \
-	    echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call need_pkgs,$(BENCH_PKGS))
 	VIGIL=$(B)/vigil LIBVIGIL=$(B)/libvigil.a CC="$(CC)" bash bench/run.sh
 
 # ---- valgrind (issue 7) ------------------------------------------------------
@@ -157,11 +151,7 @@ bench: $(B)/vigil $(B)/libvigil.a
 # apt-get when make runs as root).  JOBS=N sets the parallel groups.
 .PHONY: valgrind crash
 valgrind:
-	@dpkg -s valgrind >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing: valgrind"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind) >/dev/null || exit 1; \
-	  else echo "missing package; run: sudo apt-get install -y valgrind"; exit 1; fi; }
+	$(call need_pkgs,valgrind)
 	@$(MAKE) --no-print-directory SAN= build/rel/vigil
 	tests/crash/valgrind.sh build/rel/vigil
 
@@ -175,16 +165,7 @@ FUZZ_PKGS    := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz fuzz-run fuzz-deps
 fuzz-deps:
-	@missing=""; \
-	for p in $(FUZZ_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
-	  else \
-	    echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call need_pkgs,$(FUZZ_PKGS))
 fuzz: fuzz-deps
 	fuzz/build.sh
 	fuzz/seed.sh

@@ -37,6 +37,7 @@
 #include <time.h>
 #include "mem.h"
 #include "../include/vigil.h"
+#include "exec.h"
 
 enum { DG_NEW, DG_ONGOING, DG_ESCALATED, DG_RESOLVED };
 
@@ -319,19 +320,6 @@ static int put_wrapped(vg_buf *b, const char *t, const char *indent1, const char
 }
 
 /* ---- reading the run ---------------------------------------------------------- */
-
-/* 1 when table has column col. */
-static int has_column(sqlite3 *db, const char *table, const char *col) {
-  sqlite3_stmt *st = NULL;
-  int found = 0;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st, NULL) == SQLITE_OK) {
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
-    found = sqlite3_step(st) == SQLITE_ROW;
-  }
-  sqlite3_finalize(st);
-  return found;
-}
 
 /* Prepare sql (reporting a failure).  0 or -1. */
 static int prepare(dg_ctx *c, const char *sql, sqlite3_stmt **st) {
@@ -1042,14 +1030,6 @@ done:
 
 /* ---- the outbox --------------------------------------------------------------- */
 
-static void now_utc(char *buf, size_t cap) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, cap - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
 
 static const char *const format_names[] = {"text", "markdown", "html"};
 
@@ -1057,7 +1037,7 @@ static const char *const format_names[] = {"text", "markdown", "html"};
 ** made) by the digests.  0 or -1 (reported). */
 static int write_outbox(dg_ctx *c) {
   char created[40];
-  now_utc(created, sizeof created);
+  exec_now_utc(created, sizeof created);
   const char *fmt = format_names[c->o->format];
   sqlite3_stmt *del = NULL, *ins = NULL;
   int rc = 0;
@@ -1121,16 +1101,16 @@ static vg_status digest_all(dg_ctx *c) {
     dg_diag(c, "%s: %s", o->db_path, sqlite3_errmsg(c->db));
     return VG_EDB;
   }
-  if (!has_column(c->db, "vigil_runs", "as_of") || !has_column(c->db, "vigil_alerts", "run_id")) {
+  if (!exec_has_column(c->db, "vigil_runs", "as_of") || !exec_has_column(c->db, "vigil_alerts", "run_id")) {
     dg_diag(c, "%s: no recorded runs here (no vigil_runs / vigil_alerts tables; 'vigil run' records them)", o->db_path);
     return VG_EINPUT;
   }
-  c->has_status = has_column(c->db, "vigil_alerts", "status");
-  c->has_first_seen = has_column(c->db, "vigil_alerts", "first_seen");
-  c->has_runs = has_column(c->db, "vigil_alerts", "runs");
-  c->has_rank = has_column(c->db, "vigil_alerts", "tier_rank");
-  c->has_evidence = has_column(c->db, "vigil_alerts", "evidence");
-  c->has_route = has_column(c->db, "vigil_alerts", "route");
+  c->has_status = exec_has_column(c->db, "vigil_alerts", "status");
+  c->has_first_seen = exec_has_column(c->db, "vigil_alerts", "first_seen");
+  c->has_runs = exec_has_column(c->db, "vigil_alerts", "runs");
+  c->has_rank = exec_has_column(c->db, "vigil_alerts", "tier_rank");
+  c->has_evidence = exec_has_column(c->db, "vigil_alerts", "evidence");
+  c->has_route = exec_has_column(c->db, "vigil_alerts", "route");
   vg_status st = find_run(c);
   if (st == VG_OK) st = load_alerts(c);
   if (st == VG_OK && c->has_evidence) st = load_evidence(c);

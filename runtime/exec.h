@@ -182,6 +182,11 @@ void exec_org_free(exec_pack *pr);
 /* Append s (n bytes) to b as a JSON string.  0 or -1 (memory). */
 int exec_json_str(vg_buf *b, const char *s, size_t n);
 
+/* 1 when table has column col (0 when not, or the table is missing). */
+int exec_has_column(sqlite3 *db, const char *table, const char *col);
+/* Now, UTC, ISO 8601 with milliseconds ("2025-03-14T06:00:01.234Z"; cap >= 32). */
+void exec_now_utc(char *buf, size_t cap);
+
 /* Append name to b as a quoted SQL identifier ("a""b"): nothing in a name
 ** can end the quote.  Returns 0 or -1 (out of memory). */
 int exec_quote_ident(vg_buf *b, const char *name);

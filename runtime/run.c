@@ -57,8 +57,7 @@ static long long exec_open_alerts(const exec_pack *pr) {
   return n;
 }
 
-/* 1 when table has column col (0 when not, or the table is missing). */
-static int has_column(sqlite3 *db, const char *table, const char *col) {
+int exec_has_column(sqlite3 *db, const char *table, const char *col) {
   sqlite3_stmt *st = NULL;
   int found = 0;
   if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st, NULL) == SQLITE_OK) {
@@ -70,7 +69,7 @@ static int has_column(sqlite3 *db, const char *table, const char *col) {
   return found;
 }
 
-static void now_utc(char *buf, size_t cap) {
+void exec_now_utc(char *buf, size_t cap) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   struct tm tm;
@@ -93,12 +92,12 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
                   long long *ids) {
   if (exec_sql(db, o, schema_sql) != 0) return -1;
   /* a database recorded by an earlier version lacks the lifecycle columns */
-  if (!has_column(db, "vigil_alerts", "status") &&
+  if (!exec_has_column(db, "vigil_alerts", "status") &&
       exec_sql(db, o, "ALTER TABLE vigil_alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'new';"
                       "ALTER TABLE vigil_alerts ADD COLUMN first_seen TEXT;"
                       "ALTER TABLE vigil_alerts ADD COLUMN runs INTEGER NOT NULL DEFAULT 1;") != 0)
     return -1;
-  if (!has_column(db, "vigil_alerts", "tier_rank") &&
+  if (!exec_has_column(db, "vigil_alerts", "tier_rank") &&
       exec_sql(db, o, "ALTER TABLE vigil_alerts ADD COLUMN tier_rank INTEGER;"
                       "ALTER TABLE vigil_alerts ADD COLUMN evidence TEXT;"
                       "ALTER TABLE vigil_alerts ADD COLUMN route TEXT;") != 0)
@@ -106,7 +105,7 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
   sqlite3_stmt *del_a = NULL, *del_r = NULL, *ins_r = NULL, *ins_a = NULL;
   int rc = 0;
   char finished[40];
-  now_utc(finished, sizeof finished);
+  exec_now_utc(finished, sizeof finished);
   if (sqlite3_prepare_v2(db, "DELETE FROM vigil_alerts WHERE run_id IN (SELECT run_id FROM vigil_runs WHERE pack = ?1 AND as_of = ?2)", -1, &del_a, NULL) ||
       sqlite3_prepare_v2(db, "DELETE FROM vigil_runs WHERE pack = ?1 AND as_of = ?2", -1, &del_r, NULL) ||
       sqlite3_prepare_v2(db, "INSERT INTO vigil_runs(pack, as_of, started_at, finished_at, status, rows_read, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins_r, NULL) ||
@@ -229,8 +228,8 @@ done:
 ** recorded by a version without the lifecycle columns, is read as far as it
 ** goes.  Returns 0, or -1 when out of memory. */
 static int load_previous(sqlite3 *db, exec_pack *pr, const char *as_of) {
-  if (!has_column(db, "vigil_alerts", "key") || !has_column(db, "vigil_runs", "as_of")) return 0;
-  int life = has_column(db, "vigil_alerts", "status");
+  if (!exec_has_column(db, "vigil_alerts", "key") || !exec_has_column(db, "vigil_runs", "as_of")) return 0;
+  int life = exec_has_column(db, "vigil_alerts", "status");
   char sql[640];
   snprintf(sql, sizeof sql,
            "SELECT a.rule, a.key, a.tier, %s, %s, a.message, a.recipient FROM vigil_alerts a"
@@ -427,7 +426,7 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
   lib_format_date(as_of, as_of_text);
   if (same_pack_twice(&d.eo, programs, n, "a run records each pack once")) return VG_EUSAGE;
   char started[40];
-  now_utc(started, sizeof started);
+  exec_now_utc(started, sizeof started);
   long long *ids = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *ids);
   if (!ids) return VG_ENOMEM;
   memset(ids, 0, (size_t)(n ? n : 1) * sizeof *ids);

@@ -31,22 +31,6 @@ struct evid_plan {
   uint32_t rows;     /* rows of window */
 };
 
-static void mark(const vm_program *p, int fn, uint8_t *cols, uint8_t *params, uint8_t *seen) {
-  if (fn < 0 || seen[fn]) return;
-  seen[fn] = 1;
-  const vm_func *f = &p->funcs[fn];
-  const uint8_t *c = p->code + f->code_off, *e = c + f->code_len;
-  while (c < e) {
-    int op = *c;
-    uint16_t A = vm_ops[op].nops > 0 ? (uint16_t)(c[1] | (unsigned)c[2] << 8) : 0;
-    if (op == OP_COL) cols[A] = 1;
-    if (op == OP_PARAM) params[A] = 1;
-    if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD)
-      mark(p, A, cols, params, seen);
-    c += 1 + 2 * vm_ops[op].nops;
-  }
-}
-
 int exec_evidence_plan(exec_pack *pr) {
   const vm_program *p = pr->p;
   pr->evid = vg_realloc(NULL, (p->nrules ? p->nrules : 1) * sizeof *pr->evid);
@@ -64,8 +48,8 @@ int exec_evidence_plan(exec_pack *pr) {
     memset(e->cols, 0, s->ncols ? s->ncols : 1);
     memset(e->params, 0, p->nparams ? p->nparams : 1);
     memset(seen, 0, p->nfuncs ? p->nfuncs : 1);
-    mark(p, ru->fn, e->cols, e->params, seen);
-    mark(p, ru->clear, e->cols, e->params, seen);
+    exec_mark_reads(p, ru->fn, e->cols, NULL, e->params, seen);
+    exec_mark_reads(p, ru->clear, e->cols, NULL, e->params, seen);
     e->rows = EXEC_EVID_ROWS;
   }
   vg_free(seen);

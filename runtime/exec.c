@@ -1116,8 +1116,8 @@ static int check_tables(exec_pack *pr) {
 
 /* Which columns each rule's code reads (following its value functions):
 ** own[c] for its source's columns, look[src][c] for columns it looks up. */
-static void mark_cols(const vm_program *p, int fn, uint8_t *own, uint8_t **look, uint8_t *seen) {
-  if (seen[fn]) return;
+void exec_mark_reads(const vm_program *p, int fn, uint8_t *own, uint8_t **look, uint8_t *params, uint8_t *seen) {
+  if (fn < 0 || seen[fn]) return;
   seen[fn] = 1;
   const vm_func *f = &p->funcs[fn];
   const uint8_t *c = p->code + f->code_off, *e = c + f->code_len;
@@ -1126,13 +1126,14 @@ static void mark_cols(const vm_program *p, int fn, uint8_t *own, uint8_t **look,
     uint16_t A = vm_ops[op].nops > 0 ? (uint16_t)(c[1] | (unsigned)c[2] << 8) : 0;
     uint16_t B = vm_ops[op].nops > 1 ? (uint16_t)(c[3] | (unsigned)c[4] << 8) : 0;
     if (op == OP_COL) own[A] = 1;
+    if (op == OP_PARAM && params) params[A] = 1;
     if (op == OP_LOOKUP && look) {
       const vm_source *t = &p->sources[A];
       look[A][B] = look[A][t->key] = look[A][t->time] = 1;
-      if (t->where >= 0) mark_cols(p, t->where, look[A], NULL, seen);
+      if (t->where >= 0) exec_mark_reads(p, t->where, look[A], NULL, NULL, seen);
     }
     if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD)
-      mark_cols(p, A, own, look, seen);
+      exec_mark_reads(p, A, own, look, params, seen);
     c += 1 + 2 * vm_ops[op].nops;
   }
 }
@@ -1173,8 +1174,8 @@ static void report_bad(exec_pack *pr) {
     uint8_t *mine = vg_realloc(NULL, s->ncols ? s->ncols : 1);
     if (!mine) break;
     memset(mine, 0, s->ncols ? s->ncols : 1);
-    mark_cols(p, r->fn, mine, look, seen);
-    if (s->where >= 0) mark_cols(p, s->where, mine, NULL, seen);
+    exec_mark_reads(p, r->fn, mine, look, NULL, seen);
+    if (s->where >= 0) exec_mark_reads(p, s->where, mine, NULL, NULL, seen);
     mine[s->key] = mine[s->time] = 1;
     report_counts(pr, r, r->source, mine, pr->srcs[r->source].bad, "");
     for (int i = 0; i < p->nsources; i++) report_counts(pr, r, i, look[i], pr->srcs[i].lbad, " (read by a lookup)");

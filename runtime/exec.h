@@ -135,6 +135,12 @@ life_saved *exec_life_save(exec_pack *pr);
 int exec_life_restore(exec_pack *pr, life_saved *sv);
 void exec_life_saved_free(life_saved *sv);
 
+/* Mark what function fn reads (and the functions it calls): columns of its
+** source in own, params in params (may be NULL), and for each lookup the
+** target's column, key, time and where columns in look[source] (look may be
+** NULL).  seen[nfuncs] must start zeroed. */
+void exec_mark_reads(const vm_program *p, int fn, uint8_t *own, uint8_t **look, uint8_t *params, uint8_t *seen);
+
 /* ---- evidence.c ----------------------------------------------------------- */
 
 /* Rows of a key's window an alert's evidence shows at most; a recording run

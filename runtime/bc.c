@@ -588,6 +588,12 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
     if (s->time >= s->ncols)
       return fail(err, cap, "source %u (%s): time column %u out of range (%u columns)", i, s->name, s->time,
                   s->ncols);
+    /* the runtime reads the time as a day number and the key apart from it */
+    if (s->cols[s->time].type != VT_DATE)
+      return fail(err, cap, "source %u (%s): the time column %u (%s) is a %s, not a date", i, s->name, s->time,
+                  s->cols[s->time].name, val_type_name((int)s->cols[s->time].type));
+    if (s->key == s->time)
+      return fail(err, cap, "source %u (%s): the key and the time are one column (%u)", i, s->name, s->key);
     if (s->every != s->every) return fail(err, cap, "source %u (%s): every is not a number", i, s->name);
     if (s->where != -1) {
       if (s->where < 0 || s->where >= p->nfuncs)

@@ -501,6 +501,11 @@ static void test_verify_tables(void) {
   BAD_TABLE(p->sources[1].cols[0].type = VT_DUR, "invalid column type 5 (duration)");
   BAD_TABLE(p->sources[0].key = 4, "source 0 (snap): key column 4 out of range (4 columns)");
   BAD_TABLE(p->sources[1].time = 3, "source 1 (target): time column 3 out of range (3 columns)");
+  /* fuzz finding (fuzz/regressions/vgc/time-column-string.vgc): a string
+  ** time column was read as a day number from the string's pointer bits */
+  BAD_TABLE(p->sources[0].cols[1].type = VT_STR, "source 0 (snap): the time column 1 (snapshot_date) is a string, not a date");
+  BAD_TABLE(p->sources[0].time = 0, "source 0 (snap): the time column 0 (rep_id) is a number, not a date");
+  BAD_TABLE((p->sources[0].time = 0, p->sources[0].cols[0].type = VT_DATE), "source 0 (snap): the key and the time are one column (0)");
   BAD_TABLE(p->sources[0].every = NAN, "every is not a number");
   BAD_TABLE(p->sources[0].where = 9, "source 0 (snap): where function 9 out of range (9 functions)");
   BAD_TABLE(p->sources[0].where = -2, "where function -2 out of range");

@@ -40,6 +40,10 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}
 
+# the findings in an artifacts folder: crashes, leaks, timeouts, OOMs (a
+# slow-unit-* file only says an input took long, which a loaded machine causes)
+findings() { ls "$1" | grep -cE '^(crash|leak|timeout|oom)-' || true; }
+
 # option NAME from fuzz/TARGET.options
 opt() { sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "fuzz/$1.options" | tail -1; }
 
@@ -75,12 +79,12 @@ for t in $TARGETS; do
   if [ -n "${KEEP_GOING:-}" ]; then
     flags+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   fi
-  before=$(ls "$OUT/artifacts/$t" | wc -l)
+  before=$(findings "$OUT/artifacts/$t")
   start=$(date +%s)
   "$bin" "${flags[@]}" "$OUT/corpus/$t" "$seeds" >>"$log" 2>&1
   rc=$?
   took=$(( $(date +%s) - start ))
-  after=$(ls "$OUT/artifacts/$t" | wc -l)
+  after=$(findings "$OUT/artifacts/$t")
 
   # the last status line: "#N ... cov: C ft: F corp: K/..." or, in fork
   # mode, "#N: cov: C ft: F corp: K exec/s: E oom/timeout/crash: ..."

@@ -43,6 +43,7 @@ typedef struct tr_clause {
 typedef struct tr_alert {
   int rule, tier;         /* indexes into the program, -1 when unknown */
   const char *key, *message;
+  size_t key_len, message_len; /* texts may hold NUL bytes */
   int used;               /* matched by an expectation */
 } tr_alert;
 
@@ -334,8 +335,10 @@ static void on_alert(void *ud, const vg_alert *a) {
   tr_alert *x = &t->alerts[t->nalerts];
   x->rule = find_rule(t->p, a->rule);
   x->tier = find_tier(t->p, a->tier);
-  x->key = vg_arena_strdup(&t->targ, a->key ? a->key : "");
-  x->message = a->message ? vg_arena_strdup(&t->targ, a->message) : NULL;
+  x->key = vg_arena_strndup(&t->targ, a->key ? a->key : "", a->key ? a->key_len : 0);
+  x->key_len = a->key ? a->key_len : 0;
+  x->message = a->message ? vg_arena_strndup(&t->targ, a->message, a->message_len) : NULL;
+  x->message_len = a->message ? a->message_len : 0;
   x->used = 0;
   if (!x->key || (a->message && !x->message)) { t->oom = 1; return; }
   t->nalerts++;
@@ -377,6 +380,11 @@ static void put_line(tr *t, vg_buf *b, const char *what, int tier, int rule, con
   vg_buf_append(b, "\n", 1);
 }
 
+/* 1 when text s (n bytes, which may hold NULs) is the NUL-terminated t. */
+static int same_text(const char *s, size_t n, const char *t) {
+  return strlen(t) == n && memcmp(s, t, n) == 0;
+}
+
 /* Compare the alerts with the expectations; the differences into diff.
 ** Returns 1 when they agree. */
 static int compare(tr *t, tr_expect *ex, int nex, vg_buf *diff) {
@@ -385,10 +393,11 @@ static int compare(tr *t, tr_expect *ex, int nex, vg_buf *diff) {
     tr_expect *e = &ex[i];
     tr_alert *a = NULL;
     for (int k = 0; k < t->nalerts && !a; k++)
-      if (!t->alerts[k].used && t->alerts[k].rule == e->rule && strcmp(t->alerts[k].key, e->key) == 0) a = &t->alerts[k];
+      if (!t->alerts[k].used && t->alerts[k].rule == e->rule && same_text(t->alerts[k].key, t->alerts[k].key_len, e->key))
+        a = &t->alerts[k];
     if (a) a->used = 1;
     if (e->tier < 0) e->met = a == NULL;
-    else e->met = a && a->tier == e->tier && (!e->message || (a->message && strcmp(a->message, e->message) == 0));
+    else e->met = a && a->tier == e->tier && (!e->message || (a->message && same_text(a->message, a->message_len, e->message)));
     if (e->met) continue;
     ok = 0;
     put_line(t, diff, "- expected", e->tier, e->rule, e->key, e->message);

@@ -39,7 +39,7 @@ static const char *const bad_what[BAD__COUNT] = {
 
 typedef struct bad_count {
   long long n;
-  char example[64];
+  char example[96];  /* the first bad row's key, shown with lib_show_text */
 } bad_count;
 
 struct src_run {
@@ -100,19 +100,13 @@ static int select_list(vg_buf *b, const vm_source *s, int rowid) {
 
 /* ---- reading values ---------------------------------------------------------------- */
 
-static void key_text(val k, char *buf, size_t cap) {
-  if (k.t == VT_STR) {
-    size_t n = k.len < cap - 1 ? k.len : cap - 1;
-    memcpy(buf, k.u.s, n);
-    buf[n] = 0;
-  } else {
-    lib_format_text(k, buf, cap);
-  }
-}
-
+/* A row's key as diagnostics show it: text through lib_show_text (NUL and
+** control bytes visible, cut to fit), anything else as its text. */
 static void row_key_text(const vm_row *r, int keycol, char *buf, size_t cap) {
+  val k = r->v[keycol];
   if (r->kint) snprintf(buf, cap, "%lld", (long long)r->ikey);
-  else key_text(r->v[keycol], buf, cap);
+  else if (k.t == VT_STR) lib_show_text(k.u.s, k.len, buf, cap);
+  else lib_format_text(k, buf, cap);
 }
 
 /* The decimal digits of v into buf (at least 21 bytes); returns the length.
@@ -132,7 +126,8 @@ static size_t int_text(int64_t v, char *buf) {
   return k;
 }
 
-/* The full text of a row's key into b (NUL-terminated).  0 or -1 (no memory). */
+/* The full text of a row's key into b (b->len bytes, which may include NUL
+** bytes, then a NUL).  0 or -1 (no memory). */
 static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
   b->len = 0;
   val k = r->v[keycol];
@@ -143,8 +138,8 @@ static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
   }
   if (k.t == VT_STR) return vg_buf_append(b, k.u.s, k.len);
   char tmp[512];
-  row_key_text(r, keycol, tmp, sizeof tmp);
-  return vg_buf_append(b, tmp, strlen(tmp));
+  size_t n = lib_format_text(k, tmp, sizeof tmp);
+  return vg_buf_append(b, tmp, n);
 }
 
 static void count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r) {
@@ -423,11 +418,12 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
 
 /* ---- alerts ---------------------------------------------------------------------------- */
 
-static int on_emit(void *ud, int rule, int tier, const char *message, const char *recipient) {
-  return exec_add_alert(ud, rule, tier, message, recipient) < 0 ? -1 : 0;
+static int on_emit(void *ud, int rule, int tier, const char *message, size_t mlen, const char *recipient, size_t rlen) {
+  return exec_add_alert(ud, rule, tier, message, mlen, recipient, rlen) < 0 ? -1 : 0;
 }
 
-long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, const char *recipient) {
+long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, size_t mlen, const char *recipient,
+                    size_t rlen) {
   if (pr->nalerts == pr->capalerts) {
     long ncap = pr->capalerts ? pr->capalerts * 2 : 64;
     exec_alert *na = vg_realloc(pr->alerts, (size_t)ncap * sizeof *na);
@@ -441,8 +437,11 @@ long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, cons
   a->date = pr->as_of;
   a->seq = pr->seq_next++;
   a->key = pr->cur_key;
-  a->message = message ? vg_arena_strdup(&pr->alert_arena, message) : NULL;
-  a->recipient = recipient ? vg_arena_strdup(&pr->alert_arena, recipient) : NULL;
+  a->key_len = pr->cur_key_len;
+  a->message = message ? vg_arena_strndup(&pr->alert_arena, message, mlen) : NULL;
+  a->message_len = message ? mlen : 0;
+  a->recipient = recipient ? vg_arena_strndup(&pr->alert_arena, recipient, rlen) : NULL;
+  a->recipient_len = recipient ? rlen : 0;
   a->status = LIFE_NEW;
   a->first_seen = pr->as_of;
   a->runs = 1;
@@ -472,8 +471,10 @@ static void eval_error(exec_pack *pr, int rule, vm_status st) {
                    : st == VM_ERR_NOMEM ? "out of memory"
                    : st == VM_ERR_LOOKUP ? "a lookup failed"
                    : "internal error: an invalid instruction";
+  char key[96] = "?";
+  if (pr->cur_key) lib_show_text(pr->cur_key, pr->cur_key_len, key, sizeof key);
   exec_diag(pr->o, VG_ERROR, li ? p->files[li->file] : p->files[r->file], li ? (int)li->line : (int)r->line,
-       "rule %s, key %s: %s", r->name, pr->cur_key ? pr->cur_key : "?", what);
+       "rule %s, key %s: %s", r->name, key, what);
   pr->failed = 1;
 }
 
@@ -485,8 +486,8 @@ size_t exec_spill_bytes = EXEC_SPILL_BYTES;
 static const char *const spill_cols =
     "seq, date, rule, tier, key, message, recipient, status, first_seen, runs, up, evidence, route";
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s) {
-  if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s, size_t n) {
+  if (s) sqlite3_bind_text64(st, i, s, n, SQLITE_STATIC, SQLITE_UTF8);
   else sqlite3_bind_null(st, i);
 }
 
@@ -531,15 +532,15 @@ static int spill(exec_pack *pr) {
     sqlite3_bind_int(st, 2, a->date);
     sqlite3_bind_int(st, 3, a->rule);
     sqlite3_bind_int(st, 4, a->tier);
-    bind_text_or_null(st, 5, a->key);
-    bind_text_or_null(st, 6, a->message);
-    bind_text_or_null(st, 7, a->recipient);
+    bind_text_or_null(st, 5, a->key, a->key_len);
+    bind_text_or_null(st, 6, a->message, a->message_len);
+    bind_text_or_null(st, 7, a->recipient, a->recipient_len);
     sqlite3_bind_int(st, 8, a->status);
     sqlite3_bind_int(st, 9, a->first_seen);
     sqlite3_bind_int(st, 10, a->runs);
     sqlite3_bind_int(st, 11, a->up);
-    bind_text_or_null(st, 12, a->evidence);
-    bind_text_or_null(st, 13, a->route);
+    bind_text_or_null(st, 12, a->evidence, a->evidence ? strlen(a->evidence) : 0);
+    bind_text_or_null(st, 13, a->route, a->route ? strlen(a->route) : 0);
     if (sqlite3_step(st) != SQLITE_DONE) {
       exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: setting alerts aside in a temporary table failed: %s", pr->o->db_path,
                 sqlite3_errmsg(pr->db));
@@ -586,8 +587,11 @@ const exec_alert *exec_iter_next(exec_iter *it) {
   a->rule = sqlite3_column_int(st, 2);
   a->tier = sqlite3_column_int(st, 3);
   a->key = (const char *)sqlite3_column_text(st, 4);
+  a->key_len = (size_t)sqlite3_column_bytes(st, 4);
   a->message = (const char *)sqlite3_column_text(st, 5);
+  a->message_len = (size_t)sqlite3_column_bytes(st, 5);
   a->recipient = (const char *)sqlite3_column_text(st, 6);
+  a->recipient_len = (size_t)sqlite3_column_bytes(st, 6);
   a->status = (uint8_t)sqlite3_column_int(st, 7);
   a->first_seen = sqlite3_column_int(st, 8);
   a->runs = sqlite3_column_int(st, 9);
@@ -616,24 +620,26 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
   pr->vm.as_of = date;
   if (row_key_buf(r0, pr->srcs[si].src->key, &pr->keytext) != 0) return -1;
   const char *kbuf = pr->keytext.data;
+  size_t klen = pr->keytext.len;
   pr->cur_key = NULL;
   long before = pr->nalerts;
   for (int i = 0; i < nrules; i++) {
     pr->cur_key = kbuf;
+    pr->cur_key_len = klen;
     long mine = pr->nalerts;
     vm_status st = vm_eval_rule(&pr->vm, rules[i], s);
     if (st != VM_OK) {
       eval_error(pr, rules[i], st);
       return -1;
     }
-    int lr = exec_life_step(pr, rules[i], kbuf, mine, date, s);
+    int lr = exec_life_step(pr, rules[i], kbuf, klen, mine, date, s);
     if (lr > 0) eval_error(pr, rules[i], (vm_status)lr);
     if (lr != 0) return -1;
     for (long k = mine; k < pr->nalerts; k++) {
       exec_alert *a = &pr->alerts[k];
       if (a->status == LIFE_RESOLVED) continue; /* routed by life.c */
       if (pr->org && a->recipient) {
-        a->route = exec_org_route(pr, rules[i], a->recipient, pr->p->routes[a->tier] + a->up);
+        a->route = exec_org_route(pr, rules[i], a->recipient, a->recipient_len, pr->p->routes[a->tier] + a->up);
         if (!a->route) return -1;
       }
       if (pr->want_evidence && a->status != LIFE_RESOLVED && !(a->evidence = exec_evidence(pr, rules[i], s, date)))
@@ -641,9 +647,12 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
     }
   }
   if (pr->nalerts > before) {
-    const char *k = vg_arena_strdup(&pr->alert_arena, kbuf);
+    const char *k = vg_arena_strndup(&pr->alert_arena, kbuf, klen);
     if (!k) return -1;
-    for (long i = before; i < pr->nalerts; i++) pr->alerts[i].key = k;
+    for (long i = before; i < pr->nalerts; i++) {
+      pr->alerts[i].key = k;
+      pr->alerts[i].key_len = klen;
+    }
   }
   return 0;
 }

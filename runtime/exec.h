@@ -26,7 +26,8 @@ typedef struct exec_alert {
   int rule, tier;
   int32_t date;
   long seq;
-  const char *key, *message, *recipient;
+  const char *key, *message, *recipient; /* NUL-terminated, but may hold NUL bytes: */
+  size_t key_len, message_len, recipient_len; /* their lengths (0 for NULL) */
   uint8_t status;            /* an exec_life */
   int32_t first_seen;        /* the first evaluation date of this open stretch */
   int runs;                  /* evaluations it has been open, this one included */
@@ -68,7 +69,8 @@ typedef struct exec_pack {
   sqlite3_stmt *spill_ins;
   char spill_table[48];
   long long *tally;          /* [ntiers * LIFE__COUNT]: alerts per tier and life status (filled when done) */
-  const char *cur_key;       /* text of the key being evaluated */
+  const char *cur_key;       /* text of the key being evaluated (cur_key_len bytes) */
+  size_t cur_key_len;
   vg_buf keytext;            /* its storage (any length) */
   life_map *life;            /* alerts open at the previous evaluation, by (rule, key) */
   org_map *org;              /* the org chart, when the program has one */
@@ -85,9 +87,11 @@ typedef struct exec_pack {
 int exec_pack_eval(exec_pack *pr);
 void exec_pack_free(exec_pack *pr);
 
-/* Append an alert of rule at tier for the key being evaluated (texts are
-** copied).  Returns its index, or -1 when out of memory. */
-long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, const char *recipient);
+/* Append an alert of rule at tier for the key being evaluated (texts of
+** mlen / rlen bytes are copied; NULL for null).  Returns its index, or -1
+** when out of memory. */
+long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, size_t mlen, const char *recipient,
+                    size_t rlen);
 
 /* Bytes of alerts held in memory before they are spilled to a temporary table. */
 #ifndef EXEC_SPILL_BYTES
@@ -115,15 +119,15 @@ void exec_iter_close(exec_iter *it);
 
 /* Record that (rule, key) had an open alert at the previous evaluation
 ** (a vg_run loads the previous recorded run this way).  0 or -1 (memory). */
-int exec_life_open(exec_pack *pr, int rule, const char *key, int tier, int32_t first_seen, int runs,
-                   const char *message, const char *recipient);
+int exec_life_open(exec_pack *pr, int rule, const char *key, size_t klen, int tier, int32_t first_seen, int runs,
+                   const char *message, size_t mlen, const char *recipient, size_t rlen);
 /* After rule was evaluated for the current key at date (its alerts from
 ** index `before` on): hold it open if it has a clear condition that does not
 ** hold, set each alert's status, first_seen and runs, raise it a tier when it
 ** has been open `escalate` days, and record a LIFE_RESOLVED entry when an
 ** open alert closed.  Returns 0, -1 when out of memory, or the vm_status of
 ** a failed evaluation of the clear condition (for the caller to report). */
-int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_t date, const vm_series *s);
+int exec_life_step(exec_pack *pr, int rule, const char *key, size_t klen, long before, int32_t date, const vm_series *s);
 /* At the end of a one-date run: close what was open and was not seen. */
 int exec_life_sweep(exec_pack *pr, int32_t date);
 void exec_life_free(exec_pack *pr);
@@ -179,9 +183,10 @@ int exec_org_load(exec_pack *pr);
 ** none.  *out is NULL then.  0, or -1 when out of memory. */
 int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, int levels, const char **out,
                      size_t *outlen);
-/* The route of an alert of rule to recipient, climbing `levels`: a JSON
-** array in the pack's arena; NULL without an org or recipient (or memory). */
-const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, int levels);
+/* The route of an alert of rule to recipient (len bytes), climbing `levels`:
+** a JSON array in the pack's arena; NULL without an org or recipient (or
+** memory). */
+const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_t len, int levels);
 /* Report per rule the recipients not in the org and the climbs past its top. */
 void exec_org_report(exec_pack *pr);
 void exec_org_free(exec_pack *pr);

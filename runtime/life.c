@@ -18,12 +18,14 @@
 
 typedef struct life_entry {
   int rule;
-  const char *key;           /* in the pack's arena */
+  const char *key;           /* in the pack's arena (klen bytes, may hold NULs) */
+  size_t klen;
   uint32_t hash;
   int open, seen;            /* open at the previous evaluation; met by this one */
   int tier, runs;
   int32_t first_seen;
   char *message, *recipient; /* owned (vg_realloc): alert texts may be spilled */
+  size_t mlen, rlen;
 } life_entry;
 
 struct life_map {
@@ -31,29 +33,30 @@ struct life_map {
   uint32_t cap, n;
 };
 
-/* *dst = a copy of src (NULL for NULL), the old one freed.  0 or -1. */
-static int own(char **dst, const char *src) {
-  if (*dst && src && strcmp(*dst, src) == 0) return 0;
+/* *dst = a copy of src (n bytes; NULL for NULL), the old one freed.  0 or -1. */
+static int own(char **dst, size_t *dlen, const char *src, size_t n) {
+  if (*dst && src && *dlen == n && memcmp(*dst, src, n) == 0) return 0;
   char *c = NULL;
   if (src) {
-    size_t n = strlen(src);
     c = vg_realloc(NULL, n + 1);
     if (!c) return -1;
-    memcpy(c, src, n + 1);
+    if (n) memcpy(c, src, n);
+    c[n] = 0;
   }
   vg_free(*dst);
   *dst = c;
+  *dlen = src ? n : 0;
   return 0;
 }
 
-static uint32_t hash_of(int rule, const char *key) {
+static uint32_t hash_of(int rule, const char *key, size_t n) {
   uint32_t h = 2166136261u ^ (uint32_t)rule;
-  for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 16777619u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)key[i]) * 16777619u;
   return h;
 }
 
 /* The entry of (rule, key), added (closed) when add; NULL when absent or out of memory. */
-static life_entry *find(exec_pack *pr, int rule, const char *key, int add) {
+static life_entry *find(exec_pack *pr, int rule, const char *key, size_t klen, int add) {
   life_map *m = pr->life;
   if (!m) {
     if (!add) return NULL;
@@ -77,32 +80,34 @@ static life_entry *find(exec_pack *pr, int rule, const char *key, int add) {
     m->cap = ncap;
   }
   if (!m->cap) return NULL;
-  uint32_t h = hash_of(rule, key), j = h & (m->cap - 1);
+  uint32_t h = hash_of(rule, key, klen), j = h & (m->cap - 1);
   while (m->v[j].key) {
-    if (m->v[j].hash == h && m->v[j].rule == rule && strcmp(m->v[j].key, key) == 0) return &m->v[j];
+    if (m->v[j].hash == h && m->v[j].rule == rule && m->v[j].klen == klen && memcmp(m->v[j].key, key, klen) == 0)
+      return &m->v[j];
     j = (j + 1) & (m->cap - 1);
   }
   if (!add) return NULL;
-  char *k = vg_arena_strdup(&pr->arena, key);
+  char *k = vg_arena_strndup(&pr->arena, key, klen);
   if (!k) return NULL;
   life_entry *e = &m->v[j];
   memset(e, 0, sizeof *e);
   e->rule = rule;
   e->key = k;
+  e->klen = klen;
   e->hash = h;
   m->n++;
   return e;
 }
 
-int exec_life_open(exec_pack *pr, int rule, const char *key, int tier, int32_t first_seen, int runs,
-                   const char *message, const char *recipient) {
-  life_entry *e = find(pr, rule, key, 1);
+int exec_life_open(exec_pack *pr, int rule, const char *key, size_t klen, int tier, int32_t first_seen, int runs,
+                   const char *message, size_t mlen, const char *recipient, size_t rlen) {
+  life_entry *e = find(pr, rule, key, klen, 1);
   if (!e) return -1;
   e->open = 1;
   e->tier = tier;
   e->first_seen = first_seen;
   e->runs = runs > 0 ? runs : 1;
-  if (own(&e->message, message) != 0 || own(&e->recipient, recipient) != 0) return -1;
+  if (own(&e->message, &e->mlen, message, mlen) != 0 || own(&e->recipient, &e->rlen, recipient, rlen) != 0) return -1;
   return 0;
 }
 
@@ -110,23 +115,24 @@ int exec_life_open(exec_pack *pr, int rule, const char *key, int tier, int32_t f
 static int resolve(exec_pack *pr, life_entry *e, int32_t date) {
   int32_t keep = pr->as_of;
   pr->as_of = date;
-  long i = exec_add_alert(pr, e->rule, e->tier, NULL, e->recipient);
+  long i = exec_add_alert(pr, e->rule, e->tier, NULL, 0, e->recipient, e->rlen);
   pr->as_of = keep;
   if (i < 0) return -1;
   exec_alert *a = &pr->alerts[i];
   a->key = e->key;
+  a->key_len = e->klen;
   a->status = LIFE_RESOLVED;
   a->first_seen = e->first_seen;
   a->runs = e->runs;
   e->open = 0;
-  if (pr->org && e->recipient && !(a->route = exec_org_route(pr, e->rule, e->recipient, pr->p->routes[e->tier])))
+  if (pr->org && e->recipient && !(a->route = exec_org_route(pr, e->rule, e->recipient, e->rlen, pr->p->routes[e->tier])))
     return -1;
   return 0;
 }
 
-int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_t date, const vm_series *s) {
+int exec_life_step(exec_pack *pr, int rule, const char *key, size_t klen, long before, int32_t date, const vm_series *s) {
   const vm_rule *ru = &pr->p->rules[rule];
-  life_entry *prev = find(pr, rule, key, 0);
+  life_entry *prev = find(pr, rule, key, klen, 0);
   if (prev) prev->seen = 1;
   int was_open = prev && prev->open;
   if (pr->nalerts == before && was_open && ru->clear >= 0) {
@@ -134,7 +140,8 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_
     val v;
     vm_status st = vm_eval_value(&pr->vm, ru->clear, s, date, &v);
     if (st != VM_OK) return (int)st;
-    if (!(v.t == VT_BOOL && v.u.b) && exec_add_alert(pr, rule, prev->tier, prev->message, prev->recipient) < 0) return -1;
+    if (!(v.t == VT_BOOL && v.u.b) && exec_add_alert(pr, rule, prev->tier, prev->message, prev->mlen, prev->recipient, prev->rlen) < 0)
+      return -1;
   }
   if (pr->nalerts == before) {
     if (was_open && resolve(pr, prev, date) != 0) return -1;
@@ -161,7 +168,7 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_
   /* one date (a run): no later evaluation reads the map, and the sweep
   ** needs only the seen marks; keep no copy of every alert */
   if (pr->ndates == 1) return 0;
-  life_entry *e = prev ? prev : find(pr, rule, key, 1);
+  life_entry *e = prev ? prev : find(pr, rule, key, klen, 1);
   if (!e) return -1;
   e->open = 1;
   e->seen = 1;
@@ -169,7 +176,9 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, long before, int32_
   e->first_seen = a->first_seen;
   e->runs = a->runs;
   /* the message only matters to hold the alert open (clear when) */
-  if (own(&e->message, ru->clear >= 0 ? a->message : NULL) != 0 || own(&e->recipient, a->recipient) != 0) return -1;
+  if (own(&e->message, &e->mlen, ru->clear >= 0 ? a->message : NULL, a->message_len) != 0 ||
+      own(&e->recipient, &e->rlen, a->recipient, a->recipient_len) != 0)
+    return -1;
   return 0;
 }
 
@@ -211,7 +220,7 @@ life_saved *exec_life_save(exec_pack *pr) {
       life_entry *e = &sv->v[i];
       const char *msg = e->message, *rcp = e->recipient;
       e->message = e->recipient = NULL;
-      if (own(&e->message, msg) != 0 || own(&e->recipient, rcp) != 0) {
+      if (own(&e->message, &e->mlen, msg, e->mlen) != 0 || own(&e->recipient, &e->rlen, rcp, e->rlen) != 0) {
         free_entries(sv->v, i + 1);
         vg_free(sv->v);
         vg_free(sv);

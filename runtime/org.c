@@ -23,8 +23,9 @@
 typedef struct org_person {
   const char *id;      /* in pr->arena */
   size_t len;
-  const char *name;    /* display name or NULL */
-  const char *mgr;     /* the manager's text, NULL for none */
+  const char *name;    /* display name or NULL (name_len bytes) */
+  const char *mgr;     /* the manager's text (mgr_len bytes), NULL for none */
+  size_t name_len, mgr_len;
   int32_t up;          /* the manager's index, -1 none, -2 not a person */
   uint32_t hash;
 } org_person;
@@ -75,13 +76,15 @@ static const char *col_text(exec_pack *pr, sqlite3_stmt *st, int i, size_t *len)
   return vg_arena_strndup(&pr->arena, buf, *len);
 }
 
-static int add_person(org_map *m, const char *id, size_t len, const char *mgr, const char *name, long *dups,
-                      const char **dup_example) {
+static int add_person(org_map *m, const char *id, size_t len, const char *mgr, size_t mlen, const char *name,
+                      size_t nlen, long *dups, int32_t *dup_example) {
   int32_t at = find(m, id, len);
   if (at >= 0) { /* a later row of the same person wins */
     m->v[at].mgr = mgr;
+    m->v[at].mgr_len = mlen;
     m->v[at].name = name;
-    if ((*dups)++ == 0) *dup_example = m->v[at].id;
+    m->v[at].name_len = nlen;
+    if ((*dups)++ == 0) *dup_example = at;
     return 0;
   }
   if (m->n == m->cap) {
@@ -109,7 +112,9 @@ static int add_person(org_map *m, const char *id, size_t len, const char *mgr, c
   p->id = id;
   p->len = len;
   p->mgr = mgr;
+  p->mgr_len = mlen;
   p->name = name;
+  p->name_len = nlen;
   p->up = -1;
   p->hash = hash_text(id, len);
   uint32_t j = p->hash & (m->nslot - 1);
@@ -144,8 +149,9 @@ static void find_cycles(exec_pack *pr, org_map *m) {
         size_t used = 0;
         for (uint32_t q = k; q <= np && used < sizeof example - 80; q++) {
           const org_person *p = &m->v[q < np ? path[q] : x];
-          int w = snprintf(example + used, sizeof example - used, "%s%.*s", q > k ? " -> " : "", (int)(p->len > 60 ? 60 : p->len),
-                           p->id);
+          char shown[64];
+          lib_show_text(p->id, p->len, shown, sizeof shown);
+          int w = snprintf(example + used, sizeof example - used, "%s%s", q > k ? " -> " : "", shown);
           if (w > 0) used += (size_t)w;
         }
       }
@@ -200,7 +206,7 @@ int exec_org_load(exec_pack *pr) {
   vg_buf_free(&q);
   vg_buf_free(&q2);
   long dups = 0, nulls = 0;
-  const char *dup_example = NULL;
+  int32_t dup_example = -1;
   int result = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     pr->rows_read++;
@@ -215,7 +221,7 @@ int exec_org_load(exec_pack *pr) {
     if (!mgr && sqlite3_column_type(st, 1) != SQLITE_NULL) { result = -1; break; }
     const char *name = p->org_name ? col_text(pr, st, 2, &nlen) : NULL;
     if (p->org_name && !name && sqlite3_column_type(st, 2) != SQLITE_NULL) { result = -1; break; }
-    if (add_person(m, id, len, mgr, name, &dups, &dup_example) != 0) { result = -1; break; }
+    if (add_person(m, id, len, mgr, mlen, name, nlen, &dups, &dup_example) != 0) { result = -1; break; }
   }
   if (result == 0 && rc != SQLITE_DONE) {
     exec_diag(pr->o, VG_ERROR, NULL, 0, "org: reading table %s failed: %s", p->org_table, sqlite3_errmsg(pr->db));
@@ -230,7 +236,7 @@ int exec_org_load(exec_pack *pr) {
   for (uint32_t i = 0; i < m->n; i++) {
     org_person *x = &m->v[i];
     if (!x->mgr) { x->up = -1; continue; }
-    x->up = find(m, x->mgr, strlen(x->mgr));
+    x->up = find(m, x->mgr, x->mgr_len);
     if (x->up < 0) {
       x->up = -2;
       if (missing++ == 0) miss_example = x;
@@ -241,15 +247,20 @@ int exec_org_load(exec_pack *pr) {
     exec_diag(pr->o, VG_WARNING, NULL, 0, "org %s: %ld row(s) with a NULL %s are skipped", p->org_table, nulls, p->org_person);
   }
   if (dups) {
+    char shown[96];
+    lib_show_text(m->v[dup_example].id, m->v[dup_example].len, shown, sizeof shown);
     pr->warnings++;
     exec_diag(pr->o, VG_WARNING, NULL, 0, "org %s: %ld row(s) repeat a person (e.g. %s); the last row of each is used",
-              p->org_table, dups, dup_example);
+              p->org_table, dups, shown);
   }
   if (missing) {
+    char shown[96], mshown[96];
+    lib_show_text(miss_example->id, miss_example->len, shown, sizeof shown);
+    lib_show_text(miss_example->mgr, miss_example->mgr_len, mshown, sizeof mshown);
     pr->warnings++;
     exec_diag(pr->o, VG_WARNING, NULL, 0,
               "org %s: %ld person(s) have a manager who is not in the table (e.g. %s, manager %s): a route stops there",
-              p->org_table, missing, miss_example->id, miss_example->mgr);
+              p->org_table, missing, shown, mshown);
   }
   find_cycles(pr, m);
   return 0;
@@ -273,12 +284,15 @@ static int32_t climb(const org_map *m, int32_t i, int levels, int32_t *stop) {
 }
 
 /* Count a missing person or a climb past the top for rule; the first
-** example is kept (copied: alert texts may be spilled). */
-static void count(exec_pack *pr, int rule, int kind, const char *person, int levels) {
+** example is kept as diagnostics show it (copied: alert texts may be
+** spilled). */
+static void count(exec_pack *pr, int rule, int kind, const char *person, size_t len, int levels) {
   if (rule < 0) return;
   org_count *c = &pr->org->counts[rule];
   if (c->n[kind]++ == 0) {
-    c->example[kind] = person ? vg_arena_strdup(&pr->arena, person) : NULL;
+    char shown[96];
+    if (person) lib_show_text(person, len, shown, sizeof shown);
+    c->example[kind] = person ? vg_arena_strdup(&pr->arena, shown) : NULL;
     c->levels[kind] = levels;
   }
 }
@@ -291,17 +305,13 @@ int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, in
   if (!m) return 0;
   int32_t i = find(m, person, len);
   if (i < 0) {
-    char tmp[128];
-    size_t k = len < sizeof tmp - 1 ? len : sizeof tmp - 1;
-    memcpy(tmp, person, k);
-    tmp[k] = 0;
-    count(pr, rule, ORG_MISSING, tmp, levels);
+    count(pr, rule, ORG_MISSING, person, len, levels);
     return 0;
   }
   int32_t stop = -1;
   int32_t j = climb(m, i, levels, &stop);
   if (j < 0) {
-    count(pr, rule, ORG_TOP, m->v[stop].id, levels);
+    count(pr, rule, ORG_TOP, m->v[stop].id, m->v[stop].len, levels);
     return 0;
   }
   *out = m->v[j].id;
@@ -322,16 +332,16 @@ static int json_str(vg_buf *b, const char *s, size_t n) {
 
 int exec_json_str(vg_buf *b, const char *s, size_t n) { return json_str(b, s, n); }
 
-const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, int levels) {
+const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_t len, int levels) {
   org_map *m = pr->org;
   if (!m || !recipient) return NULL;
   vg_buf b = {NULL, 0, 0};
   int rc = vg_buf_append(&b, "[", 1);
-  int32_t i = find(m, recipient, strlen(recipient));
+  int32_t i = find(m, recipient, len);
   if (i < 0) {
-    count(pr, rule, ORG_MISSING, recipient, levels);
+    count(pr, rule, ORG_MISSING, recipient, len, levels);
     rc |= vg_buf_append(&b, "{\"to\":", 6);
-    rc |= json_str(&b, recipient, strlen(recipient));
+    rc |= json_str(&b, recipient, len);
     rc |= vg_buf_append(&b, ",\"name\":null,\"level\":0}", 23);
   } else {
     int32_t seen[VG_MAX_ROUTE + 1];
@@ -342,7 +352,7 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, int l
       rc |= vg_buf_printf(&b, "%s{\"to\":", lv ? "," : "");
       rc |= json_str(&b, x->id, x->len);
       rc |= vg_buf_append(&b, ",\"name\":", 8);
-      if (x->name) rc |= json_str(&b, x->name, strlen(x->name));
+      if (x->name) rc |= json_str(&b, x->name, x->name_len);
       else rc |= vg_buf_append(&b, "null", 4);
       rc |= vg_buf_printf(&b, ",\"level\":%d}", lv);
       if (lv == levels) break;
@@ -350,7 +360,7 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, int l
       int again = 0;
       for (int q = 0; q < nseen && u >= 0; q++) again |= seen[q] == u;
       if (u < 0 || again) {
-        count(pr, rule, ORG_TOP, x->id, levels);
+        count(pr, rule, ORG_TOP, x->id, x->len, levels);
         break;
       }
       i = u;

@@ -142,11 +142,11 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
       sqlite3_bind_text(ins_a, 2, p->pack, -1, SQLITE_STATIC);
       sqlite3_bind_text(ins_a, 3, p->rules[al->rule].name, -1, SQLITE_STATIC);
       sqlite3_bind_text(ins_a, 4, p->tiers[al->tier], -1, SQLITE_STATIC);
-      sqlite3_bind_text(ins_a, 5, al->key, -1, SQLITE_STATIC);
+      sqlite3_bind_text64(ins_a, 5, al->key, al->key_len, SQLITE_STATIC, SQLITE_UTF8);
       sqlite3_bind_text(ins_a, 6, as_of, -1, SQLITE_STATIC);
-      if (al->message) sqlite3_bind_text(ins_a, 7, al->message, -1, SQLITE_STATIC);
+      if (al->message) sqlite3_bind_text64(ins_a, 7, al->message, al->message_len, SQLITE_STATIC, SQLITE_UTF8);
       else sqlite3_bind_null(ins_a, 7);
-      if (al->recipient) sqlite3_bind_text(ins_a, 8, al->recipient, -1, SQLITE_STATIC);
+      if (al->recipient) sqlite3_bind_text64(ins_a, 8, al->recipient, al->recipient_len, SQLITE_STATIC, SQLITE_UTF8);
       else sqlite3_bind_null(ins_a, 8);
       char first[16];
       lib_format_date(al->first_seen, first);
@@ -205,11 +205,11 @@ static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int 
       sqlite3_bind_text(ins, 1, pr->p->pack, -1, SQLITE_STATIC);
       sqlite3_bind_text(ins, 2, pr->p->rules[al->rule].name, -1, SQLITE_STATIC);
       sqlite3_bind_text(ins, 3, pr->p->tiers[al->tier], -1, SQLITE_STATIC);
-      sqlite3_bind_text(ins, 4, al->key, -1, SQLITE_STATIC);
+      sqlite3_bind_text64(ins, 4, al->key, al->key_len, SQLITE_STATIC, SQLITE_UTF8);
       sqlite3_bind_text(ins, 5, day, -1, SQLITE_TRANSIENT);
-      if (al->message) sqlite3_bind_text(ins, 6, al->message, -1, SQLITE_STATIC);
+      if (al->message) sqlite3_bind_text64(ins, 6, al->message, al->message_len, SQLITE_STATIC, SQLITE_UTF8);
       else sqlite3_bind_null(ins, 6);
-      if (al->recipient) sqlite3_bind_text(ins, 7, al->recipient, -1, SQLITE_STATIC);
+      if (al->recipient) sqlite3_bind_text64(ins, 7, al->recipient, al->recipient_len, SQLITE_STATIC, SQLITE_UTF8);
       else sqlite3_bind_null(ins, 7);
       if (sqlite3_step(ins) != SQLITE_DONE) { rc = -1; break; }
     }
@@ -254,8 +254,9 @@ static int load_previous(sqlite3 *db, exec_pack *pr, const char *as_of) {
       if (strcmp(pr->p->tiers[i], tier) == 0) ti = i;
     int32_t fs;
     if (ri < 0 || ti < 0 || !key || !first || !lib_parse_date(first, strlen(first), &fs)) continue; /* a rule since removed */
-    rc = exec_life_open(pr, ri, key, ti, fs, sqlite3_column_int(st, 4), (const char *)sqlite3_column_text(st, 5),
-                        (const char *)sqlite3_column_text(st, 6));
+    const char *msg = (const char *)sqlite3_column_text(st, 5), *rcp = (const char *)sqlite3_column_text(st, 6);
+    rc = exec_life_open(pr, ri, key, (size_t)sqlite3_column_bytes(st, 1), ti, fs, sqlite3_column_int(st, 4), msg,
+                        msg ? (size_t)sqlite3_column_bytes(st, 5) : 0, rcp, rcp ? (size_t)sqlite3_column_bytes(st, 6) : 0);
   }
   sqlite3_finalize(st);
   return rc;
@@ -359,8 +360,11 @@ static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_
   if (al->status == LIFE_RESOLVED) return; /* not an alert: counted in the summary */
   char first[16];
   lib_format_date(al->first_seen, first);
-  vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, day, al->message,
-                 al->recipient, life_names[al->status], first, al->runs, al->evidence, al->route};
+  vg_alert va = {.pack = pr->p->pack, .rule = pr->p->rules[al->rule].name, .tier = pr->p->tiers[al->tier],
+                 .key = al->key, .as_of = day, .message = al->message, .recipient = al->recipient,
+                 .status = life_names[al->status], .first_seen = first, .runs = al->runs, .evidence = al->evidence,
+                 .route = al->route, .key_len = al->key_len, .message_len = al->message_len,
+                 .recipient_len = al->recipient_len};
   fn(ud, &va);
 }
 

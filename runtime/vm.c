@@ -372,16 +372,20 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       vmbreak;
     }
     vmcase(OP_CALL) {
-      char *tmp = scratch_alloc(vm, 512);
+      /* room for a text result as long as the texts it is made of (lower, upper) */
+      size_t room = 512;
+      for (uint32_t i = sp - B; i < sp; i++)
+        if (st[i].t == VT_STR && st[i].len > room) room = st[i].len;
+      char *tmp = scratch_alloc(vm, room);
       if (!tmp) { status = VM_ERR_NOMEM; goto out; }
-      val r = lib_funcs[A].fn(st + sp - B, B, tmp, 512);
+      val r = lib_funcs[A].fn(st + sp - B, B, tmp, room);
       sp -= B;
       st[sp++] = r;
       vmbreak;
     }
     vmcase(OP_FMT) {
       val v = st[sp - 1];
-      if (v.t == VT_STR && B == 0) vmbreak; /* text is its own default format */
+      if (v.t == VT_STR) vmbreak; /* text is its own default format, and pct or N of text prints the default */
       size_t n = lib_format(v, B == 0 ? LIB_FMT_DEFAULT : B == 1 ? LIB_FMT_PCT : LIB_FMT_FIXED, A, buf, sizeof buf);
       char *d = scratch_str(vm, buf, n);
       if (!d) { status = VM_ERR_NOMEM; goto out; }
@@ -495,7 +499,7 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       const char *ms = NULL, *rs = NULL;
       if (m.t == VT_STR && !(ms = scratch_str(vm, m.u.s, m.len))) { status = VM_ERR_NOMEM; goto out; }
       if (r.t == VT_STR && !(rs = scratch_str(vm, r.u.s, r.len))) { status = VM_ERR_NOMEM; goto out; }
-      if (vm->emit && vm->emit(vm->ud, vm->cur_rule, A, ms, rs) != 0) { status = VM_ERR_NOMEM; goto out; }
+      if (vm->emit && vm->emit(vm->ud, vm->cur_rule, A, ms, m.len, rs, r.len) != 0) { status = VM_ERR_NOMEM; goto out; }
       vmbreak;
     }
     vmcase(OP_RET) goto out;

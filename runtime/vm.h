@@ -175,9 +175,12 @@ typedef struct vm_state vm_state;
 ** Sets *row (NULL when none) and returns 0, or returns -1 on a database
 ** error.  The row stays valid until the next lookup of the same source. */
 typedef int (*vm_lookup_fn)(void *ud, vm_state *vm, int src, val key, int32_t day, const vm_row **row);
-/* Called for OP_EMIT.  message and recipient are NULL for null; they live
-** until the end of the evaluation.  Returns 0, or -1 when out of memory. */
-typedef int (*vm_emit_fn)(void *ud, int rule, int tier, const char *message, const char *recipient);
+/* Called for OP_EMIT.  message and recipient are NULL for null; otherwise
+** they are mlen / rlen bytes (which may include NUL bytes), followed by a
+** NUL, and live until the end of the evaluation.  Returns 0, or -1 when out
+** of memory. */
+typedef int (*vm_emit_fn)(void *ud, int rule, int tier, const char *message, size_t mlen, const char *recipient,
+                          size_t rlen);
 
 /* Called for OP_MANAGER: the person `levels` above person (text of len
 ** bytes) in the org chart.  Sets *out and *outlen (*out NULL when there is no

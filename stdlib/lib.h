@@ -54,6 +54,18 @@ size_t lib_format(val v, int fmt, int digits, char *buf, size_t cap);
 ** default.  Same contract. */
 size_t lib_format_text(val v, char *buf, size_t cap);
 
+/* The length of the well-formed UTF-8 sequence at s[0..n) (1 to 4), or 0
+** when s does not start with one (a stray continuation byte, an overlong
+** form, a surrogate, a code point past U+10FFFF, a cut sequence). */
+size_t lib_utf8_seq(const unsigned char *s, size_t n);
+
+/* Text of n bytes (any bytes) as a diagnostic shows it, into buf[0..cap):
+** well-formed UTF-8 as it is, but NUL as \0, other control characters (C0,
+** DEL and the C1 range U+0080-U+009F) and bytes that are not UTF-8 as \xNN;
+** cut with "..." at a character boundary when it does not fit.  Returns the
+** length written (always < cap; NUL-terminated; cap >= 8). */
+size_t lib_show_text(const char *s, size_t n, char *buf, size_t cap);
+
 /* ---- Built-in scalar functions (lib_func.c) -------------------------- */
 
 /* Type classes used by the checker to type a call (see lib_sig). */

@@ -114,3 +114,58 @@ size_t lib_format_text(val v, char *buf, size_t cap) {
   }
   return lib_format(v, LIB_FMT_DEFAULT, 0, buf, cap);
 }
+
+size_t lib_utf8_seq(const unsigned char *s, size_t n) {
+  if (n == 0) return 0;
+  unsigned c = s[0];
+  if (c < 0x80) return 1;
+  size_t len;
+  unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
+  if (c >= 0xC2 && c <= 0xDF) len = 2;
+  else if (c == 0xE0) { len = 3; lo = 0xA0; }
+  else if (c >= 0xE1 && c <= 0xEC) len = 3;
+  else if (c == 0xED) { len = 3; hi = 0x9F; } /* no surrogates */
+  else if (c >= 0xEE && c <= 0xEF) len = 3;
+  else if (c == 0xF0) { len = 4; lo = 0x90; }
+  else if (c >= 0xF1 && c <= 0xF3) len = 4;
+  else if (c == 0xF4) { len = 4; hi = 0x8F; }
+  else return 0;
+  if (n < len || s[1] < lo || s[1] > hi) return 0;
+  for (size_t i = 2; i < len; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+size_t lib_show_text(const char *s, size_t n, char *buf, size_t cap) {
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *u = (const unsigned char *)s;
+  size_t w = 0, i = 0, marks[4] = {0, 0, 0, 0}; /* where the last pieces began */
+  if (cap < 8) { if (cap) buf[0] = 0; return 0; }
+  for (; i < n; ) {
+    char piece[4];
+    size_t plen, adv = lib_utf8_seq(u + i, n - i);
+    int c1 = adv == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0; /* U+0080-U+009F */
+    if (adv == 1 && u[i] == 0) { piece[0] = '\\'; piece[1] = '0'; plen = 2; }
+    else if (adv == 0 || c1 || (adv == 1 && (u[i] < 0x20 || u[i] == 0x7f))) {
+      piece[0] = '\\'; piece[1] = 'x'; piece[2] = hex[u[i] >> 4]; piece[3] = hex[u[i] & 15];
+      plen = 4;
+      adv = 1; /* a C1 control shows both of its bytes, one at a time */
+    } else {
+      memcpy(piece, s + i, adv);
+      plen = adv;
+    }
+    if (w + plen > cap - 1) break;
+    memmove(marks, marks + 1, 3 * sizeof *marks);
+    marks[3] = w;
+    memcpy(buf + w, piece, plen);
+    w += plen;
+    i += adv;
+  }
+  if (i < n) { /* cut: drop pieces until "..." fits */
+    for (int k = 3; k >= 0 && w + 3 > cap - 1; k--) w = marks[k];
+    memcpy(buf + w, "...", 3);
+    w += 3;
+  }
+  buf[w] = 0;
+  return w;
+}

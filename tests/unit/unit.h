@@ -20,4 +20,6 @@ int unit_register_digest(void);   /* test_digest.c: vg_digest_run and vigil dige
 int unit_register_life(void);     /* test_life.c: new, ongoing, escalated, resolved; clear when; escalate after */
 int unit_register_route(void);    /* test_route.c: org, manager(), routes, escalation up the chart, evidence */
 
+int unit_register_bytes(void);    /* test_bytes.c: text as bytes with a length (NUL bytes), data in diagnostics */
+
 #endif

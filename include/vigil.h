@@ -117,6 +117,9 @@ typedef struct vg_alert {
   const char *evidence;   /* JSON: the values behind the alert (vigil_alerts.evidence), or NULL
                           ** when not computed (a dry run without vg_run_opts.evidence, a backtest) */
   const char *route;      /* JSON array of the people it goes to (org routing), or NULL */
+  size_t key_len;        /* bytes of key (it may hold NUL bytes; key[key_len] is NUL) */
+  size_t message_len;    /* bytes of message (0 when NULL) */
+  size_t recipient_len;  /* bytes of recipient (0 when NULL) */
 } vg_alert;
 
 typedef void (*vg_alert_fn)(void *ud, const vg_alert *a);

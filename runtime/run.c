@@ -360,7 +360,8 @@ static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_
   char first[16];
   lib_format_date(al->first_seen, first);
   vg_alert va = {pr->p->pack, pr->p->rules[al->rule].name, pr->p->tiers[al->tier], al->key, day, al->message,
-                 al->recipient, life_names[al->status], first, al->runs, al->evidence, al->route};
+                 al->recipient, life_names[al->status], first, al->runs, al->evidence, al->route,
+                 strlen(al->key), al->message ? strlen(al->message) : 0, al->recipient ? strlen(al->recipient) : 0}; /* placeholder lengths */
   fn(ud, &va);
 }
 

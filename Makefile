@@ -95,7 +95,8 @@ vigil: $(B)/vigil
 	@if [ -z "$(SAN)" ]; then cp $(B)/vigil vigil; fi
 
 # ---- tests ---------------------------------------------------------------
-$(B)/unit: $(UNIT_OBJ) $(B)/libvigil.a
+# (test_outputs.c tests the command's output encoders directly: cli/out.c, cli/diag.c)
+$(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
 
 # The golden tests run the vigil binary; the unit binary runs them as a CUnit

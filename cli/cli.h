@@ -22,14 +22,11 @@ typedef struct diag_sink {
 
 enum { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
 
-/* Text buffer helpers (exit the program when out of memory). */
+/* Text buffer helpers (exit the program when out of memory).  The encoders
+** that write data into such a buffer are in out.h. */
 void sink_put(diag_sink *s, const char *p, size_t n);
 void sink_str(diag_sink *s, const char *p);
-/* p as a JSON string literal; NULL as null. */
-void sink_json(diag_sink *s, const char *p);
 const char *sev_name(vg_severity s);
-/* v as one CSV field (quoted when needed); nothing for NULL. */
-void csv_field(diag_sink *s, const char *v);
 /* The vg_diag_fn of every command: ud is a diag_sink. */
 void on_diag(void *ud, const vg_diag *d);
 void sink_begin(diag_sink *s, int format);

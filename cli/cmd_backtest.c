@@ -14,11 +14,11 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "out.h"
 
 static const char *const usage_backtest =
   "usage: vigil backtest --db FILE --from DATE --to DATE [--every DURATION | --at-snapshots]\n"
-  "                      [--set NAME=VALUE]... [--format text|jsonl|csv] [--record]\n"
+  "                      [--set NAME=VALUE]... [--format text|jsonl|csv] [--csv-raw] [--record]\n"
   "                      [--outcome SQL | --outcome-table TABLE] [--report alerts|lead-time] PATH...\n"
   "\n"
   "Evaluate the packs as of every date in [--from, --to] in one pass over each\n"
@@ -29,6 +29,8 @@ static const char *const usage_backtest =
   "  --set NAME=VALUE   override a param, as for run\n"
   "  --format FORMAT    text (default: per rule and tier, alerts per date; per rule and\n"
   "                     key, first date and days open), jsonl (every alert), csv\n"
+  "  --csv-raw          keep CSV cells as they are (default: a cell starting with\n"
+  "                     = + - @ tab or CR gets a leading ', so no spreadsheet runs it)\n"
   "  --record           also write the alerts to the vigil_backtest table\n"
   "  --outcome SQL      a query on --db giving the keys that had the bad outcome, and\n"
   "                     optionally in a second column its date (default: --to);\n"
@@ -43,10 +45,12 @@ enum { REPORT_ALERTS, REPORT_LEAD_TIME };
 /* One alert, kept for the text report. */
 typedef struct bt_alert {
   char *pack, *rule, *tier, *key, *as_of;
+  size_t key_len;   /* the key's bytes (it may hold NUL bytes) */
 } bt_alert;
 
 typedef struct bt_out {
   int format;
+  int csv_raw;     /* --csv-raw */
   int keep;        /* keep every alert (for the text report or lead time) */
   diag_sink line;
   int header_done;
@@ -55,8 +59,23 @@ typedef struct bt_out {
 
 static char *dupstr(const char *s) {
   char *d = strdup(s ? s : "");
-  if (!d) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!d) out_of_memory();
   return d;
+}
+
+/* A NUL-terminated copy of p[0..n) (which may hold NUL bytes). */
+static char *dupbytes(const char *p, size_t n) {
+  char *d = malloc(n + 1);
+  if (!d) out_of_memory();
+  if (n) memcpy(d, p, n);
+  d[n] = 0;
+  return d;
+}
+
+/* Keys compared as bytes with their lengths (a NUL byte does not end them). */
+static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn) {
+  int c = memcmp(a, b, an < bn ? an : bn);
+  return c ? c : (an > bn) - (an < bn);
 }
 
 
@@ -68,46 +87,49 @@ static void on_alert(void *ud, const vg_alert *a) {
     if (o->n == o->cap) {
       o->cap = o->cap ? o->cap * 2 : 256;
       o->v = realloc(o->v, o->cap * sizeof *o->v);
-      if (!o->v) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+      if (!o->v) out_of_memory();
     }
     bt_alert *b = &o->v[o->n++];
     b->pack = dupstr(a->pack);
     b->rule = dupstr(a->rule);
     b->tier = dupstr(a->tier);
-    b->key = dupstr(a->key);
+    b->key = dupbytes(a->key, a->key_len);
+    b->key_len = a->key_len;
     b->as_of = dupstr(a->as_of);
   } else if (o->format == BT_JSONL) {
-    sink_str(s, "{\"pack\":"); sink_json(s, a->pack);
-    sink_str(s, ",\"rule\":"); sink_json(s, a->rule);
-    sink_str(s, ",\"tier\":"); sink_json(s, a->tier);
-    sink_str(s, ",\"key\":"); sink_json(s, a->key);
-    sink_str(s, ",\"as_of\":"); sink_json(s, a->as_of);
-    sink_str(s, ",\"message\":"); sink_json(s, a->message);
-    sink_str(s, ",\"recipient\":"); sink_json(s, a->recipient);
+    sink_str(s, "{\"pack\":"); out_json_str(s, a->pack);
+    sink_str(s, ",\"rule\":"); out_json_str(s, a->rule);
+    sink_str(s, ",\"tier\":"); out_json_str(s, a->tier);
+    sink_str(s, ",\"key\":"); out_json(s, a->key, a->key_len);
+    sink_str(s, ",\"as_of\":"); out_json_str(s, a->as_of);
+    sink_str(s, ",\"message\":"); out_json(s, a->message, a->message_len);
+    sink_str(s, ",\"recipient\":"); out_json(s, a->recipient, a->recipient_len);
     sink_str(s, "}\n");
-    fwrite(s->buf, 1, s->len, stdout);
+    out_flush_sink(stdout, s);
   } else if (o->format == BT_CSV) {
-    if (!o->header_done) { fputs("pack,rule,tier,key,as_of,message,recipient\n", stdout); o->header_done = 1; }
+    if (!o->header_done) { sink_str(s, "pack,rule,tier,key,as_of,message,recipient\n"); o->header_done = 1; }
     const char *f[7] = {a->pack, a->rule, a->tier, a->key, a->as_of, a->message, a->recipient};
+    size_t n[7] = {strlen(a->pack), strlen(a->rule), strlen(a->tier), a->key_len, strlen(a->as_of), a->message_len,
+                   a->recipient_len};
     for (int i = 0; i < 7; i++) {
       if (i) sink_str(s, ",");
-      csv_field(s, f[i]);
+      out_csv(s, f[i], n[i], o->csv_raw);
     }
     sink_str(s, "\n");
-    fwrite(s->buf, 1, s->len, stdout);
+    out_flush_sink(stdout, s);
   }
 }
 
 static void on_summary(void *ud, const vg_run_summary *sm) {
   (void)ud;
-  fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alerts over the period\n", sm->pack, sm->rows_read, sm->alerts);
+  out_printf(stderr, "vigil: pack %s: %lld rows read, %lld alerts over the period\n", sm->pack, sm->rows_read, sm->alerts);
 }
 
 static int cmp_rule_key(const void *x, const void *y) {
   const bt_alert *a = x, *b = y;
   int c = strcmp(a->pack, b->pack);
   if (!c) c = strcmp(a->rule, b->rule);
-  if (!c) c = strcmp(a->key, b->key);
+  if (!c) c = cmp_bytes(a->key, a->key_len, b->key, b->key_len);
   if (!c) c = strcmp(a->as_of, b->as_of);
   return c;
 }
@@ -117,33 +139,33 @@ static int cmp_rule_key(const void *x, const void *y) {
 ** evaluation dates it was open. */
 static void report_text(bt_out *o) {
   /* alerts arrive ordered by date, then pack, rule, key */
-  printf("alerts per date\n");
+  out_printf(stdout, "alerts per date\n");
   size_t i = 0;
   while (i < o->n) {
     size_t j = i;
     while (j < o->n && strcmp(o->v[j].as_of, o->v[i].as_of) == 0) j++;
-    printf("  %s", o->v[i].as_of);
+    out_printf(stdout, "  %s", o->v[i].as_of);
     size_t k = i;
     while (k < j) {
       size_t m = k, cnt = 0;
       while (m < j && strcmp(o->v[m].pack, o->v[k].pack) == 0 && strcmp(o->v[m].rule, o->v[k].rule) == 0 &&
              strcmp(o->v[m].tier, o->v[k].tier) == 0) { m++; cnt++; }
-      printf("  %s/%s %s %zu", o->v[k].pack, o->v[k].rule, o->v[k].tier, cnt);
+      out_printf(stdout, "  %s/%s %s %zu", o->v[k].pack, o->v[k].rule, o->v[k].tier, cnt);
       k = m;
     }
-    putchar('\n');
+    out_printf(stdout, "\n");
     i = j;
   }
   qsort(o->v, o->n, sizeof *o->v, cmp_rule_key);
-  printf("\nper rule and key: first and last date it fired, and on how many evaluation dates\n");
+  out_printf(stdout, "\nper rule and key: first and last date it fired, and on how many evaluation dates\n");
   i = 0;
   while (i < o->n) {
     size_t j = i;
     while (j < o->n && strcmp(o->v[j].pack, o->v[i].pack) == 0 && strcmp(o->v[j].rule, o->v[i].rule) == 0 &&
-           strcmp(o->v[j].key, o->v[i].key) == 0)
+           cmp_bytes(o->v[j].key, o->v[j].key_len, o->v[i].key, o->v[i].key_len) == 0)
       j++;
-    printf("  %s/%s  key %s  first %s  last %s  on %zu date%s\n", o->v[i].pack, o->v[i].rule, o->v[i].key, o->v[i].as_of,
-           o->v[j - 1].as_of, j - i, j - i == 1 ? "" : "s");
+    out_printf(stdout, "  %s/%s  key %.*s  first %s  last %s  on %zu date%s\n", o->v[i].pack, o->v[i].rule,
+               (int)o->v[i].key_len, o->v[i].key, o->v[i].as_of, o->v[j - 1].as_of, j - i, j - i == 1 ? "" : "s");
     i = j;
   }
 }
@@ -153,6 +175,7 @@ static void report_text(bt_out *o) {
 /* One bad outcome: a key and the day it happened. */
 typedef struct outcome {
   char *key;
+  size_t key_len;
   int day;
 } outcome;
 
@@ -164,7 +187,7 @@ typedef struct outcome_set {
 
 static int cmp_outcome(const void *x, const void *y) {
   const outcome *a = x, *b = y;
-  int c = strcmp(a->key, b->key);
+  int c = cmp_bytes(a->key, a->key_len, b->key, b->key_len);
   return c ? c : (a->day > b->day) - (a->day < b->day);
 }
 
@@ -183,21 +206,28 @@ static int outcome_day(sqlite3_stmt *st, int col, int *day) {
 
 /* The key column's value as the alerts write keys: an integer in decimal
 ** digits (also a REAL with an integral value), other values as SQLite's text.
-** NULL for a NULL key. */
-static char *outcome_key(sqlite3_stmt *st, int col) {
+** NULL for a NULL key; *len gets the key's bytes (text may hold NUL bytes). */
+static char *outcome_key(sqlite3_stmt *st, int col, size_t *len) {
   char buf[64];
   switch (sqlite3_column_type(st, col)) {
   case SQLITE_NULL: return NULL;
   case SQLITE_INTEGER:
     snprintf(buf, sizeof buf, "%lld", (long long)sqlite3_column_int64(st, col));
+    *len = strlen(buf);
     return dupstr(buf);
   case SQLITE_FLOAT: {
     double x = sqlite3_column_double(st, col);
     if (x == floor(x) && fabs(x) < 9e15) snprintf(buf, sizeof buf, "%lld", (long long)x);
     else snprintf(buf, sizeof buf, "%.15g", x);
+    *len = strlen(buf);
     return dupstr(buf);
   }
-  default: return dupstr((const char *)sqlite3_column_text(st, col));
+  default: {
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    if (!t) out_of_memory(); /* (not NULL: the value is not NULL) */
+    *len = (size_t)sqlite3_column_bytes(st, col);
+    return dupbytes(t, *len);
+  }
   }
 }
 
@@ -212,19 +242,19 @@ static int load_outcomes(const char *db_path, const char *sql, int default_day, 
   int rc = 0;
   memset(os, 0, sizeof *os);
   if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-    fprintf(stderr, "vigil: %s: cannot open the database: %s\n", db_path, db ? sqlite3_errmsg(db) : "out of memory");
+    out_printf(stderr, "vigil: %s: cannot open the database: %s\n", db_path, db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
     return EXIT_INPUT;
   }
   sqlite3_busy_timeout(db, 5000);
   if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK || !st) {
-    fprintf(stderr, "vigil: --outcome: %s\n", st ? sqlite3_errmsg(db) : sqlite3_errcode(db) ? sqlite3_errmsg(db) : "no statement");
+    out_printf(stderr, "vigil: --outcome: %s\n", st ? sqlite3_errmsg(db) : sqlite3_errcode(db) ? sqlite3_errmsg(db) : "no statement");
     rc = EXIT_INPUT;
     goto done;
   }
   while (tail && (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r' || *tail == ';')) tail++;
   if (tail && *tail) {
-    fprintf(stderr, "vigil: --outcome: give one SELECT statement (text after it: '%.40s')\n", tail);
+    out_printf(stderr, "vigil: --outcome: give one SELECT statement (text after it: '%s')\n", tail);
     rc = EXIT_INPUT;
     goto done;
   }
@@ -235,43 +265,49 @@ static int load_outcomes(const char *db_path, const char *sql, int default_day, 
   }
   int has_date = sqlite3_column_count(st) >= 2;
   size_t cap = 0, null_keys = 0, bad_dates = 0;
-  char bad_example[128] = "";
+  char *bad_example = NULL;
+  size_t bad_len = 0;
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    char *key = outcome_key(st, 0);
+    size_t klen = 0;
+    char *key = outcome_key(st, 0, &klen);
     if (!key) { null_keys++; continue; }
     int day = default_day;
     if (has_date && !outcome_day(st, 1, &day)) {
-      if (!bad_dates++) snprintf(bad_example, sizeof bad_example, "%s", key);
-      free(key);
+      if (!bad_dates++) { bad_example = key; bad_len = klen; }
+      else free(key);
       continue;
     }
     if (os->n == cap) {
       cap = cap ? cap * 2 : 64;
       os->v = realloc(os->v, cap * sizeof *os->v);
-      if (!os->v) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+      if (!os->v) out_of_memory();
     }
     os->v[os->n].key = key;
+    os->v[os->n].key_len = klen;
     os->v[os->n].day = day;
     os->n++;
   }
   if (step != SQLITE_DONE) {
-    fprintf(stderr, "vigil: --outcome: %s\n", sqlite3_errmsg(db));
+    out_printf(stderr, "vigil: --outcome: %s\n", sqlite3_errmsg(db));
+    free(bad_example);
     rc = EXIT_INPUT;
     goto done;
   }
   if (null_keys) fprintf(stderr, "vigil: warning: --outcome: %zu row(s) with a NULL key, skipped\n", null_keys);
   if (bad_dates)
-    fprintf(stderr, "vigil: warning: --outcome: %zu row(s) whose second column is not a date (YYYY-MM-DD), skipped (e.g. key %s)\n",
-            bad_dates, bad_example);
+    out_printf(stderr, "vigil: warning: --outcome: %zu row(s) whose second column is not a date (YYYY-MM-DD), skipped (e.g. key %.*s)\n",
+               bad_dates, (int)bad_len, bad_example);
+  free(bad_example);
   if (os->n) qsort(os->v, os->n, sizeof *os->v, cmp_outcome);
   size_t m = 0;
   for (size_t i = 0; i < os->n; i++) {
-    if (m && strcmp(os->v[m - 1].key, os->v[i].key) == 0 && os->v[m - 1].day == os->v[i].day) {
+    int same_key = m && cmp_bytes(os->v[m - 1].key, os->v[m - 1].key_len, os->v[i].key, os->v[i].key_len) == 0;
+    if (same_key && os->v[m - 1].day == os->v[i].day) {
       free(os->v[i].key);
       continue;
     }
-    if (!m || strcmp(os->v[m - 1].key, os->v[i].key) != 0) os->nkeys++;
+    if (!same_key) os->nkeys++;
     os->v[m++] = os->v[i];
   }
   os->n = m;
@@ -286,16 +322,16 @@ static void free_outcomes(outcome_set *os) {
   free(os->v);
 }
 
-/* The outcomes of key: [*lo, *hi) in os->v. */
-static void outcomes_of(const outcome_set *os, const char *key, size_t *lo, size_t *hi) {
+/* The outcomes of key[0..klen): [*lo, *hi) in os->v. */
+static void outcomes_of(const outcome_set *os, const char *key, size_t klen, size_t *lo, size_t *hi) {
   size_t a = 0, b = os->n;
   while (a < b) {
     size_t mid = a + (b - a) / 2;
-    if (strcmp(os->v[mid].key, key) < 0) a = mid + 1;
+    if (cmp_bytes(os->v[mid].key, os->v[mid].key_len, key, klen) < 0) a = mid + 1;
     else b = mid;
   }
   size_t e = a;
-  while (e < os->n && strcmp(os->v[e].key, key) == 0) e++;
+  while (e < os->n && cmp_bytes(os->v[e].key, os->v[e].key_len, key, klen) == 0) e++;
   *lo = a;
   *hi = e;
 }
@@ -330,18 +366,18 @@ static void lead_time(const bt_alert *v, size_t n, const char *tier, const outco
   r->outcomes = os->n;
   double *leads = malloc((os->n ? os->n : 1) * sizeof *leads);
   int *days = malloc((n ? n : 1) * sizeof *days);
-  if (!leads || !days) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!leads || !days) out_of_memory();
   size_t i = 0;
   while (i < n) {
     size_t j = i, nd = 0;
-    while (j < n && strcmp(v[j].key, v[i].key) == 0) {
+    while (j < n && cmp_bytes(v[j].key, v[j].key_len, v[i].key, v[i].key_len) == 0) {
       if (!tier || strcmp(v[j].tier, tier) == 0) days[nd++] = day_of(v[j].as_of);
       j++;
     }
     if (nd) {
       r->alerted++;
       size_t lo, hi;
-      outcomes_of(os, v[i].key, &lo, &hi);
+      outcomes_of(os, v[i].key, v[i].key_len, &lo, &hi);
       if (lo == hi) r->false_alarms++;
       else {
         int hit = 0;
@@ -414,7 +450,7 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
   /* one row per rule (any tier), then one per tier it alerted at, lowest first */
   size_t nrows = 0, cap = 16;
   lt_row *rows = malloc(cap * sizeof *rows);
-  if (!rows) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!rows) out_of_memory();
   for (int pi = 0; pi < nprogs; pi++) {
     const char *pack = vg_program_pack(progs[pi]);
     for (int ri = 0; ri < vg_program_rule_count(progs[pi]); ri++) {
@@ -432,7 +468,7 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
         if (nrows == cap) {
           cap *= 2;
           rows = realloc(rows, cap * sizeof *rows);
-          if (!rows) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+          if (!rows) out_of_memory();
         }
         lt_row *r = &rows[nrows++];
         memset(r, 0, sizeof *r);
@@ -445,37 +481,44 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
   }
   diag_sink *s = &o->line;
   if (o->format == BT_TEXT) {
-    printf("lead time, %s to %s: %zu outcome%s on %zu key%s\n", from, to, os->n, os->n == 1 ? "" : "s", os->nkeys,
-           os->nkeys == 1 ? "" : "s");
-    printf("(flagged: outcomes the rule alerted on or before; lead: days from the first such alert to the outcome)\n\n");
-    int w = 4;
+    out_printf(stdout, "lead time, %s to %s: %zu outcome%s on %zu key%s\n", from, to, os->n, os->n == 1 ? "" : "s", os->nkeys,
+               os->nkeys == 1 ? "" : "s");
+    out_printf(stdout, "(flagged: outcomes the rule alerted on or before; lead: days from the first such alert to the outcome)\n\n");
+    /* the first column: "PACK/RULE", or "  TIER" under it; as wide as the widest */
+    diag_sink name;
+    memset(&name, 0, sizeof name);
+    size_t w = 4;
     for (size_t i = 0; i < nrows; i++) {
-      int l = (int)(strlen(rows[i].pack) + 1 + strlen(rows[i].rule));
-      if (!rows[i].tier && l > w) w = l;
-      if (rows[i].tier && (int)strlen(rows[i].tier) + 2 > w) w = (int)strlen(rows[i].tier) + 2;
+      name.len = 0;
+      if (rows[i].tier) out_format(&name, "  %s", rows[i].tier);
+      else out_format(&name, "%s/%s", rows[i].pack, rows[i].rule);
+      size_t l = out_term_width(name.buf, name.len); /* (already escaped: its width as printed) */
+      if (l > w) w = l;
     }
-    printf("%-*s  %9s  %6s  %11s  %9s  %7s  %12s  %4s  %9s\n", w, "rule", "flagged", "recall", "median lead", "mean lead",
-           "alerted", "false alarms", "late", "precision");
+    out_printf(stdout, "%-*s  %9s  %6s  %11s  %9s  %7s  %12s  %4s  %9s\n", (int)w, "rule", "flagged", "recall", "median lead",
+               "mean lead", "alerted", "false alarms", "late", "precision");
     for (size_t i = 0; i < nrows; i++) {
       const lt_row *r = &rows[i];
-      char name[512], fl[64], rec[32], med[32], mean[32], prec[32];
-      if (r->tier) snprintf(name, sizeof name, "  %s", r->tier);
-      else snprintf(name, sizeof name, "%s/%s", r->pack, r->rule);
+      char fl[64], rec[32], med[32], mean[32], prec[32];
+      name.len = 0;
+      if (r->tier) out_format(&name, "  %s", r->tier);
+      else out_format(&name, "%s/%s", r->pack, r->rule);
       snprintf(fl, sizeof fl, "%zu/%zu", r->flagged, r->outcomes);
       days_text(r->median, med, sizeof med);
       if (isnan(r->mean)) snprintf(mean, sizeof mean, "-");
       else snprintf(mean, sizeof mean, "%.1f days", r->mean);
-      printf("%-*s  %9s  %6s  %11s  %9s  %7zu  %12zu  %4zu  %9s\n", w, name, fl,
-             pct_text(r->flagged, r->outcomes, rec, sizeof rec), med, mean, r->alerted, r->false_alarms, r->late,
-             pct_text(r->hit_keys, r->alerted, prec, sizeof prec));
+      out_printf(stdout, "%-*s  %9s  %6s  %11s  %9s  %7zu  %12zu  %4zu  %9s\n", (int)w, name.buf, fl,
+                 pct_text(r->flagged, r->outcomes, rec, sizeof rec), med, mean, r->alerted, r->false_alarms, r->late,
+                 pct_text(r->hit_keys, r->alerted, prec, sizeof prec));
     }
+    free(name.buf);
   } else if (o->format == BT_JSONL) {
     for (size_t i = 0; i < nrows; i++) {
       const lt_row *r = &rows[i];
       s->len = 0;
-      sink_str(s, "{\"pack\":"); sink_json(s, r->pack);
-      sink_str(s, ",\"rule\":"); sink_json(s, r->rule);
-      sink_str(s, ",\"tier\":"); sink_json(s, r->tier);
+      sink_str(s, "{\"pack\":"); out_json_str(s, r->pack);
+      sink_str(s, ",\"rule\":"); out_json_str(s, r->rule);
+      sink_str(s, ",\"tier\":"); out_json_str(s, r->tier);
       json_count(s, "outcomes", r->outcomes);
       json_count(s, "flagged", r->flagged);
       json_count(s, "missed", r->outcomes - r->flagged);
@@ -487,19 +530,19 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
       sink_str(s, ",\"precision\":"); json_share(s, r->hit_keys, r->alerted);
       sink_str(s, ",\"recall\":"); json_share(s, r->flagged, r->outcomes);
       sink_str(s, "}\n");
-      fwrite(s->buf, 1, s->len, stdout);
+      out_flush_sink(stdout, s);
     }
   } else {
-    fputs("pack,rule,tier,outcomes,flagged,missed,median_lead_days,mean_lead_days,alerted_keys,false_alarms,late_keys,precision,recall\n",
-          stdout);
+    out_printf(stdout, "pack,rule,tier,outcomes,flagged,missed,median_lead_days,mean_lead_days,alerted_keys,false_alarms,"
+                       "late_keys,precision,recall\n");
     for (size_t i = 0; i < nrows; i++) {
       const lt_row *r = &rows[i];
       s->len = 0;
-      csv_field(s, r->pack);
+      out_csv(s, r->pack, strlen(r->pack), o->csv_raw);
       sink_str(s, ",");
-      csv_field(s, r->rule);
+      out_csv(s, r->rule, strlen(r->rule), o->csv_raw);
       sink_str(s, ",");
-      csv_field(s, r->tier);
+      out_csv(s, r->tier, r->tier ? strlen(r->tier) : 0, o->csv_raw);
       char buf[256];
       snprintf(buf, sizeof buf, ",%zu,%zu,%zu,", r->outcomes, r->flagged, r->outcomes - r->flagged);
       sink_str(s, buf);
@@ -512,7 +555,7 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
       sink_str(s, ",");
       if (r->outcomes) json_share(s, r->flagged, r->outcomes);
       sink_str(s, "\n");
-      fwrite(s->buf, 1, s->len, stdout);
+      out_flush_sink(stdout, s);
     }
   }
   free(rows);
@@ -522,7 +565,7 @@ int cmd_backtest(int argc, char **argv) {
   vg_backtest_opts bo;
   memset(&bo, 0, sizeof bo);
   const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, format = BT_TEXT, report = -1;
+  int nsets = 0, npaths = 0, format = BT_TEXT, report = -1, csv_raw = 0;
   const char *outcome_sql = NULL, *outcome_table = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -551,6 +594,8 @@ int cmd_backtest(int argc, char **argv) {
       bo.at_snapshots = 1;
     } else if (strcmp(argv[i], "--record") == 0) {
       bo.record = 1;
+    } else if (strcmp(argv[i], "--csv-raw") == 0) {
+      csv_raw = 1;
     } else if ((v = opt_value(argc, argv, &i, "--set"))) {
       if (!strchr(v, '=') || v[0] == '=') return usage_error(usage_backtest, "--set needs NAME=VALUE, not '%s'", v);
       if (nsets == 256) return usage_error(usage_backtest, "%s", "at most 256 --set options");
@@ -595,7 +640,8 @@ int cmd_backtest(int argc, char **argv) {
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {
     vg_program *p = NULL;
-    if (vg_compile_path(paths[i], &co, &p) != VG_OK) { rc = EXIT_INPUT; continue; }
+    vg_status st = vg_compile_path(paths[i], &co, &p);
+    if (st != VG_OK) { rc = out_status(st); continue; }
     progs[nprogs++] = p;
   }
   for (int k = 0; k < nsets && rc == 0; k++) {
@@ -637,17 +683,16 @@ int cmd_backtest(int argc, char **argv) {
     bt_out out;
     memset(&out, 0, sizeof out);
     out.format = format;
+    out.csv_raw = csv_raw;
     out.keep = format == BT_TEXT || report == REPORT_LEAD_TIME;
     bo.diag = on_diag;
     bo.ud = &sink;
     bo.alert = on_alert;
     bo.summary = on_summary;
     bo.out_ud = &out;
-    vg_status st = vg_backtest(progs, nprogs, &bo);
-    if (st == VG_EUSAGE) rc = EXIT_USAGE;
-    else if (st != VG_OK) rc = EXIT_INPUT;
-    else if (report == REPORT_LEAD_TIME) report_lead_time(&out, progs, nprogs, &outcomes, bo.from, bo.to);
-    else if (format == BT_TEXT) report_text(&out);
+    rc = out_status(vg_backtest(progs, nprogs, &bo));
+    if (rc == 0 && report == REPORT_LEAD_TIME) report_lead_time(&out, progs, nprogs, &outcomes, bo.from, bo.to);
+    else if (rc == 0 && format == BT_TEXT) report_text(&out);
     for (size_t i = 0; i < out.n; i++) {
       free(out.v[i].pack);
       free(out.v[i].rule);

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "cli.h"
+#include "out.h"
 
 extern char **environ;
 
@@ -48,13 +48,21 @@ enum { DF_TEXT, DF_MARKDOWN, DF_JSONL };
 
 static void *xrealloc(void *p, size_t n) {
   void *q = realloc(p, n ? n : 1);
-  if (!q) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!q) out_of_memory();
   return q;
 }
 
 static char *xstrdup(const char *s) {
   char *d = strdup(s ? s : "");
-  if (!d) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!d) out_of_memory();
+  return d;
+}
+
+/* A NUL-terminated copy of p[0..n) (which may hold NUL bytes). */
+static char *xdupbytes(const char *p, size_t n) {
+  char *d = xrealloc(NULL, n + 1);
+  if (n) memcpy(d, p, n);
+  d[n] = 0;
   return d;
 }
 
@@ -246,28 +254,35 @@ typedef struct diff_diag {
 static void on_diff_diag(void *ud, const vg_diag *d) {
   diff_diag *dd = ud;
   vg_diag copy = *d;
-  char file[4200];
+  char *file = NULL;
   const version *v = dd->v;
   if (v && v->extracted && d->file) {
     size_t el = strlen(v->extracted);
     if (strncmp(d->file, v->extracted, el) == 0) {
-      snprintf(file, sizeof file, "git:%s:%s%s", v->rev, v->rel, d->file + el);
+      size_t fl = strlen(v->rev) + strlen(v->rel) + strlen(d->file + el) + 8;
+      file = xrealloc(NULL, fl);
+      snprintf(file, fl, "git:%s:%s%s", v->rev, v->rel, d->file + el);
       copy.file = file;
     }
   }
   if (d->severity == VG_WARNING) {
     for (size_t i = 0; i < dd->nseen; i++)
-      if (strcmp(dd->seen[i], d->message) == 0) { if (dd->dedupe) return; else break; }
+      if (strcmp(dd->seen[i], d->message) == 0) {
+        if (dd->dedupe) { free(file); return; }
+        break;
+      }
     dd->seen = xrealloc(dd->seen, (dd->nseen + 1) * sizeof *dd->seen);
     dd->seen[dd->nseen++] = xstrdup(d->message);
   }
   on_diag(&dd->sink, &copy);
+  free(file);
 }
 
 /* ---- the alerts of one version ----------------------------------------------------------- */
 
 typedef struct d_alert {
   char *rule, *tier, *key, *as_of;
+  size_t key_len;   /* the key's bytes (it may hold NUL bytes) */
 } d_alert;
 
 typedef struct d_alerts {
@@ -285,7 +300,8 @@ static void collect(void *ud, const vg_alert *a) {
   d_alert *d = &s->v[s->n++];
   d->rule = xstrdup(a->rule);
   d->tier = xstrdup(a->tier);
-  d->key = xstrdup(a->key);
+  d->key = xdupbytes(a->key, a->key_len);
+  d->key_len = a->key_len;
   d->as_of = xstrdup(a->as_of);
 }
 
@@ -295,24 +311,28 @@ static void collect_summary(void *ud, const vg_run_summary *sm) {
 }
 
 /* Keys in a stable order: integers (decimal digits, optional '-')
-** numerically first, then other text bytewise. */
-static int is_int_text(const char *s) {
-  if (*s == '-') s++;
-  if (!*s || strlen(s) > 18) return 0;
-  for (; *s; s++)
-    if (*s < '0' || *s > '9') return 0;
+** numerically first, then other text bytewise (a NUL byte is a byte). */
+static int is_int_text(const char *s, size_t n) {
+  size_t i = n && s[0] == '-' ? 1 : 0;
+  if (i == n || n - i > 18) return 0;
+  for (; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return 0;
   return 1;
 }
 
-static int cmp_key(const char *a, const char *b) {
-  int ia = is_int_text(a), ib = is_int_text(b);
+static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn) {
+  int c = memcmp(a, b, an < bn ? an : bn);
+  return c ? c : (an > bn) - (an < bn);
+}
+
+static int cmp_key(const char *a, size_t an, const char *b, size_t bn) {
+  int ia = is_int_text(a, an), ib = is_int_text(b, bn);
   if (ia && ib) {
     long long x = strtoll(a, NULL, 10), y = strtoll(b, NULL, 10);
     if (x != y) return x < y ? -1 : 1;
-    return strcmp(a, b);
   }
   if (ia != ib) return ia ? -1 : 1;
-  return strcmp(a, b);
+  return cmp_bytes(a, an, b, bn);
 }
 
 /* The rules in report order: NEW's in declaration order, then those only OLD has. */
@@ -340,13 +360,14 @@ static int cmp_alert(const void *x, const void *y) {
   const d_alert *a = x, *b = y;
   int ra = names_index(&g_rules, a->rule), rb = names_index(&g_rules, b->rule);
   if (ra != rb) return ra < rb ? -1 : 1;
-  int c = cmp_key(a->key, b->key);
+  int c = cmp_key(a->key, a->key_len, b->key, b->key_len);
   return c ? c : strcmp(a->as_of, b->as_of);
 }
 
 /* One (rule, key, date) that either version alerted, with each one's tier. */
 typedef struct change {
   const char *rule, *key, *as_of;
+  size_t key_len;
   const char *old_tier, *new_tier; /* NULL: no alert */
 } change;
 
@@ -367,17 +388,25 @@ typedef struct tier_count {
 
 static const char *const kind_word[] = {"added", "removed", "moved", "same"};
 
-/* Markdown table cell text: '|' and '`' escaped, line breaks as spaces. */
-static void md_text(diag_sink *s, const char *p) {
-  for (; *p; p++) {
-    if (*p == '|') sink_str(s, "\\|");
-    else if (*p == '`') sink_str(s, "\\`");
-    else if (*p == '\n' || *p == '\r') sink_str(s, " ");
-    else if (*p == '<') sink_str(s, "&lt;");
-    else if (*p == '>') sink_str(s, "&gt;");
-    else sink_put(s, p, 1);
+/* Markdown table cell text p[0..n): written by the terminal rule first
+** (control characters, line breaks and bytes that are not UTF-8 as visible
+** escapes), then '|' and '`' escaped and < > as entities. */
+static void md_text_n(diag_sink *s, const char *p, size_t n) {
+  diag_sink t;
+  memset(&t, 0, sizeof t);
+  out_term(&t, p, n);
+  for (size_t i = 0; i < t.len; i++) {
+    char ch = t.buf[i];
+    if (ch == '|') sink_str(s, "\\|");
+    else if (ch == '`') sink_str(s, "\\`");
+    else if (ch == '<') sink_str(s, "&lt;");
+    else if (ch == '>') sink_str(s, "&gt;");
+    else sink_put(s, &ch, 1);
   }
+  free(t.buf);
 }
+
+static void md_text(diag_sink *s, const char *p) { md_text_n(s, p, strlen(p)); }
 
 static void sinkf_long(diag_sink *s, const char *fmt, long v) {
   char buf[256];
@@ -481,7 +510,8 @@ int cmd_diff(int argc, char **argv) {
   for (int k = 0; k < 2 && rc == 0; k++) {
     dd.v = &ver[k];
     vg_compile_opts co = {NULL, bo.db_path, on_diff_diag, &dd, 0, 0};
-    if (vg_compile_path(ver[k].path, &co, &prog[k]) != VG_OK) rc = EXIT_INPUT;
+    vg_status st = vg_compile_path(ver[k].path, &co, &prog[k]);
+    if (st != VG_OK) rc = out_status(st);
   }
   /* the programs are in memory: the extracted files are no longer needed */
   if (tmp[0]) remove_tree(tmp);
@@ -494,11 +524,9 @@ int cmd_diff(int argc, char **argv) {
     bo.alert = collect;
     bo.summary = collect_summary;
     bo.out_ud = &al[k];
-    vg_status st = vg_backtest(&prog[k], 1, &bo);
-    if (st == VG_EUSAGE) rc = EXIT_USAGE;
-    else if (st != VG_OK) rc = EXIT_INPUT;
-    else
-      fprintf(stderr, "vigil: %s %s (pack %s): %lld rows read, %zu alerts over the period\n", k == 0 ? "old" : "new",
+    rc = out_status(vg_backtest(&prog[k], 1, &bo));
+    if (rc == 0)
+      out_printf(stderr, "vigil: %s %s (pack %s): %lld rows read, %zu alerts over the period\n", k == 0 ? "old" : "new",
               specs[k], vg_program_pack(prog[k]), al[k].rows_read, al[k].n);
   }
 
@@ -520,6 +548,7 @@ int cmd_diff(int argc, char **argv) {
       change *x = &ch[nch++];
       x->rule = a->rule;
       x->key = a->key;
+      x->key_len = a->key_len;
       x->as_of = a->as_of;
       x->old_tier = c <= 0 ? al[0].v[i++].tier : NULL;
       x->new_tier = c >= 0 ? al[1].v[j++].tier : NULL;
@@ -554,7 +583,7 @@ int cmd_diff(int argc, char **argv) {
       if (change_kind(&ch[x]) == CH_SAME) continue;
       int r = names_index(&rules, ch[x].rule);
       changed[r] = 1;
-      if (!prev || strcmp(prev->rule, ch[x].rule) != 0 || strcmp(prev->key, ch[x].key) != 0) {
+      if (!prev || strcmp(prev->rule, ch[x].rule) != 0 || cmp_bytes(prev->key, prev->key_len, ch[x].key, ch[x].key_len) != 0) {
         keys[r]++;
         all_keys++;
       }
@@ -581,9 +610,9 @@ int cmd_diff(int argc, char **argv) {
     diag_sink s;
     memset(&s, 0, sizeof s);
     if (format == DF_TEXT) {
-      printf("vigil diff: %s -> %s\n", specs[0], specs[1]);
-      printf("backtest on %s, %s to %s, %s\n", bo.db_path, bo.from, bo.to, dates);
-      printf("%ld alerts before, %ld after: %ld added, %ld removed, %ld moved to another tier (%ld key%s, %d rule%s)\n",
+      out_printf(stdout, "vigil diff: %s -> %s\n", specs[0], specs[1]);
+      out_printf(stdout, "backtest on %s, %s to %s, %s\n", bo.db_path, bo.from, bo.to, dates);
+      out_printf(stdout, "%ld alerts before, %ld after: %ld added, %ld removed, %ld moved to another tier (%ld key%s, %d rule%s)\n",
              before, after, total[CH_ADDED], total[CH_REMOVED], total[CH_MOVED], all_keys, all_keys == 1 ? "" : "s",
              nchanged, nchanged == 1 ? "" : "s");
       for (int r = 0; r < rules.n; r++) {
@@ -594,14 +623,14 @@ int cmd_diff(int argc, char **argv) {
           rr += tc[(size_t)r * nt + t].removed;
           rm += tc[(size_t)r * nt + t].moved_in;
         }
-        printf("\n%s%s: %ld added, %ld removed, %ld moved (%ld key%s)\n", rules.v[r],
+        out_printf(stdout, "\n%s%s: %ld added, %ld removed, %ld moved (%ld key%s)\n", rules.v[r],
                !in_old[r] ? " (new rule)" : !in_new[r] ? " (rule removed)" : "", ra, rr, rm,
                keys[r], keys[r] == 1 ? "" : "s");
-        printf("  %-8s %7s %7s %7s %7s %9s %9s\n", "tier", "before", "after", "added", "removed", "moved in", "moved out");
+        out_printf(stdout, "  %-8s %7s %7s %7s %7s %9s %9s\n", "tier", "before", "after", "added", "removed", "moved in", "moved out");
         for (size_t t = 0; t < nt; t++) {
           const tier_count *c = &tc[(size_t)r * nt + t];
           if (!c->before && !c->after) continue;
-          printf("  %-8s %7ld %7ld %7ld %7ld %9ld %9ld\n", tiers.v[t], c->before, c->after, c->added, c->removed,
+          out_printf(stdout, "  %-8s %7ld %7ld %7ld %7ld %9ld %9ld\n", tiers.v[t], c->before, c->after, c->added, c->removed,
                  c->moved_in, c->moved_out);
         }
         if (details)
@@ -609,18 +638,19 @@ int cmd_diff(int argc, char **argv) {
             const change *c = &ch[x];
             int kind = change_kind(c);
             if (kind == CH_SAME || strcmp(c->rule, rules.v[r]) != 0) continue;
-            if (kind == CH_ADDED) printf("  + %s  key %s  %s\n", c->as_of, c->key, c->new_tier);
-            else if (kind == CH_REMOVED) printf("  - %s  key %s  %s\n", c->as_of, c->key, c->old_tier);
-            else printf("  ~ %s  key %s  %s -> %s\n", c->as_of, c->key, c->old_tier, c->new_tier);
+            int kl = (int)c->key_len;
+            if (kind == CH_ADDED) out_printf(stdout, "  + %s  key %.*s  %s\n", c->as_of, kl, c->key, c->new_tier);
+            else if (kind == CH_REMOVED) out_printf(stdout, "  - %s  key %.*s  %s\n", c->as_of, kl, c->key, c->old_tier);
+            else out_printf(stdout, "  ~ %s  key %.*s  %s -> %s\n", c->as_of, kl, c->key, c->old_tier, c->new_tier);
           }
       }
       int first = 1;
       for (int r = 0; r < rules.n; r++) {
         if (changed[r]) continue;
-        printf(first ? "\nunchanged: %s" : ", %s", rules.v[r]);
+        out_printf(stdout, first ? "\nunchanged: %s" : ", %s", rules.v[r]);
         first = 0;
       }
-      if (!first) putchar('\n');
+      if (!first) out_printf(stdout, "\n");
     } else if (format == DF_MARKDOWN) {
       sink_str(&s, "### Vigil: what this rule change does\n\n");
       sink_str(&s, "`"); md_text(&s, specs[0]); sink_str(&s, "` \xe2\x86\x92 `"); md_text(&s, specs[1]);
@@ -687,7 +717,8 @@ int cmd_diff(int argc, char **argv) {
           int kind = change_kind(c);
           if (used[x] || kind == CH_SAME) continue;
           size_t cnt = 1, last = x;
-          for (size_t y = x + 1; y < nch && strcmp(ch[y].rule, c->rule) == 0 && strcmp(ch[y].key, c->key) == 0; y++) {
+          for (size_t y = x + 1;
+               y < nch && strcmp(ch[y].rule, c->rule) == 0 && cmp_bytes(ch[y].key, ch[y].key_len, c->key, c->key_len) == 0; y++) {
             const change *d = &ch[y];
             if (used[y] || change_kind(d) != kind) continue;
             if (c->old_tier && strcmp(c->old_tier, d->old_tier) != 0) continue;
@@ -696,7 +727,7 @@ int cmd_diff(int argc, char **argv) {
             cnt++;
             last = y;
           }
-          sink_str(&s, "| `"); md_text(&s, c->rule); sink_str(&s, "` | "); md_text(&s, c->key);
+          sink_str(&s, "| `"); md_text(&s, c->rule); sink_str(&s, "` | "); md_text_n(&s, c->key, c->key_len);
           sink_str(&s, " | "); sink_str(&s, kind_word[kind]); sink_str(&s, " | ");
           if (kind == CH_ADDED) md_text(&s, c->new_tier);
           else if (kind == CH_REMOVED) md_text(&s, c->old_tier);
@@ -707,22 +738,22 @@ int cmd_diff(int argc, char **argv) {
         free(used);
         sink_str(&s, "\n</details>\n");
       }
-      fwrite(s.buf, 1, s.len, stdout);
+      out_flush_sink(stdout, &s);
     } else {
       for (int r = 0; r < rules.n; r++)
         for (size_t t = 0; t < nt; t++) {
           const tier_count *c = &tc[(size_t)r * nt + t];
           if (!c->before && !c->after) continue;
           s.len = 0;
-          sink_str(&s, "{\"type\":\"summary\",\"rule\":"); sink_json(&s, rules.v[r]);
-          sink_str(&s, ",\"tier\":"); sink_json(&s, tiers.v[t]);
+          sink_str(&s, "{\"type\":\"summary\",\"rule\":"); out_json_str(&s, rules.v[r]);
+          sink_str(&s, ",\"tier\":"); out_json_str(&s, tiers.v[t]);
           sinkf_long(&s, ",\"before\":%ld", c->before);
           sinkf_long(&s, ",\"after\":%ld", c->after);
           sinkf_long(&s, ",\"added\":%ld", c->added);
           sinkf_long(&s, ",\"removed\":%ld", c->removed);
           sinkf_long(&s, ",\"moved_in\":%ld", c->moved_in);
           sinkf_long(&s, ",\"moved_out\":%ld}\n", c->moved_out);
-          fwrite(s.buf, 1, s.len, stdout);
+          out_flush_sink(stdout, &s);
         }
       for (size_t x = 0; details && x < nch; x++) {
         const change *c = &ch[x];
@@ -730,13 +761,13 @@ int cmd_diff(int argc, char **argv) {
         if (kind == CH_SAME) continue;
         s.len = 0;
         sink_str(&s, "{\"type\":\"alert\",\"change\":\""); sink_str(&s, kind_word[kind]);
-        sink_str(&s, "\",\"rule\":"); sink_json(&s, c->rule);
-        sink_str(&s, ",\"key\":"); sink_json(&s, c->key);
-        sink_str(&s, ",\"as_of\":"); sink_json(&s, c->as_of);
-        sink_str(&s, ",\"old_tier\":"); sink_json(&s, c->old_tier);
-        sink_str(&s, ",\"new_tier\":"); sink_json(&s, c->new_tier);
+        sink_str(&s, "\",\"rule\":"); out_json_str(&s, c->rule);
+        sink_str(&s, ",\"key\":"); out_json(&s, c->key, c->key_len);
+        sink_str(&s, ",\"as_of\":"); out_json_str(&s, c->as_of);
+        sink_str(&s, ",\"old_tier\":"); out_json_str(&s, c->old_tier);
+        sink_str(&s, ",\"new_tier\":"); out_json_str(&s, c->new_tier);
         sink_str(&s, "}\n");
-        fwrite(s.buf, 1, s.len, stdout);
+        out_flush_sink(stdout, &s);
       }
     }
     free(s.buf);

@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "out.h"
 
 static const char *const usage_digest =
   "usage: vigil digest --db FILE [--run ID|latest] [--pack NAME] [--format text|markdown|html]\n"
@@ -48,7 +48,7 @@ typedef struct dg_cli {
   char *first_copy;     /* html: the first digest's whole document */
   vg_digest_summary sum;
   int have_sum;
-  char pack[256], as_of[32];
+  char *pack, *as_of;   /* copies of the summary's (it lives only during the call) */
 } dg_cli;
 
 static void on_digest(void *ud, const vg_digest *d) {
@@ -56,15 +56,15 @@ static void on_digest(void *ud, const vg_digest *d) {
   if (c->format == VG_DIGEST_HTML) {
     if (c->count == 0) {
       c->first_copy = strdup(d->body);
-      if (!c->first_copy) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+      if (!c->first_copy) out_of_memory();
     }
     sink_str(&c->page, d->section);
   } else {
-    if (c->count > 0)
-      fputs(c->format == VG_DIGEST_MARKDOWN ? "\n---\n\n"
-                                            : "\n========================================================================\n\n",
-            c->out);
-    fputs(d->body, c->out);
+    /* (a body is the library's: its data is already escaped for the format) */
+    const char *sep = c->format == VG_DIGEST_MARKDOWN ? "\n---\n\n"
+                                                      : "\n========================================================================\n\n";
+    if (c->count > 0) out_write(c->out, sep, strlen(sep));
+    out_write(c->out, d->body, strlen(d->body));
   }
   c->count++;
 }
@@ -73,34 +73,46 @@ static void on_summary(void *ud, const vg_digest_summary *s) {
   dg_cli *c = ud;
   c->sum = *s;
   c->have_sum = 1;
-  snprintf(c->pack, sizeof c->pack, "%s", s->pack);
-  snprintf(c->as_of, sizeof c->as_of, "%s", s->as_of);
+  c->pack = strdup(s->pack ? s->pack : "");
+  c->as_of = strdup(s->as_of ? s->as_of : "");
+  if (!c->pack || !c->as_of) out_of_memory();
   c->sum.pack = c->pack;
   c->sum.as_of = c->as_of;
 }
 
-/* p as HTML text. */
-static void html_text(FILE *f, const char *p) {
-  for (; *p; p++) {
-    if (*p == '&') fputs("&amp;", f);
-    else if (*p == '<') fputs("&lt;", f);
-    else if (*p == '>') fputs("&gt;", f);
-    else if (*p == '"') fputs("&quot;", f);
-    else fputc(*p, f);
+/* Text t as HTML text: by the terminal rule first (the same rule as the
+** digests' data: control characters and bytes that are not UTF-8 as
+** visible escapes), then & < > " escaped. */
+static void html_text(diag_sink *s, const char *t) {
+  diag_sink u;
+  memset(&u, 0, sizeof u);
+  out_term_str(&u, t);
+  for (size_t i = 0; i < u.len; i++) {
+    char ch = u.buf[i];
+    if (ch == '&') sink_str(s, "&amp;");
+    else if (ch == '<') sink_str(s, "&lt;");
+    else if (ch == '>') sink_str(s, "&gt;");
+    else if (ch == '"') sink_str(s, "&quot;");
+    else sink_put(s, &ch, 1);
   }
+  free(u.buf);
 }
 
 /* Several HTML digests: one page holding each one's section. */
 static void html_page(dg_cli *c) {
-  if (c->count == 1) { fputs(c->first_copy, c->out); return; }
-  fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", c->out);
-  char title[400];
-  snprintf(title, sizeof title, "Vigil %s %s: %d digests", c->pack, c->as_of, c->count);
-  html_text(c->out, title);
-  fputs("</title>\n</head>\n<body style=\"margin:0;padding:24px;background:#f3f4f6\">\n", c->out);
-  if (c->page.buf) fputs(c->page.buf, c->out);
-  fputs("</body>\n</html>\n", c->out);
+  if (c->count == 1) { out_write(c->out, c->first_copy, strlen(c->first_copy)); return; }
+  diag_sink s;
+  memset(&s, 0, sizeof s);
+  sink_str(&s, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Vigil ");
+  html_text(&s, c->pack ? c->pack : "");
+  sink_str(&s, " ");
+  html_text(&s, c->as_of ? c->as_of : "");
+  out_format(&s, ": %d digests</title>\n</head>\n<body style=\"margin:0;padding:24px;background:#f3f4f6\">\n", c->count);
+  if (c->page.buf) sink_put(&s, c->page.buf, c->page.len);
+  sink_str(&s, "</body>\n</html>\n");
+  out_flush_sink(c->out, &s);
+  free(s.buf);
 }
 
 int cmd_digest(int argc, char **argv) {
@@ -164,24 +176,23 @@ int cmd_digest(int argc, char **argv) {
   o.digest = on_digest;
   o.summary = on_summary;
   o.out_ud = &c;
-  vg_status st = vg_digest_run(&o);
-  int rc = 0;
-  if (st == VG_ENOMEM) fputs("vigil: out of memory\n", stderr);
-  if (st == VG_EUSAGE) rc = EXIT_USAGE;
-  else if (st != VG_OK) rc = EXIT_INPUT;
+  int rc = out_status(vg_digest_run(&o));
   if (rc == 0 && format == VG_DIGEST_HTML && c.count) html_page(&c);
   if (rc == 0 && c.have_sum) {
     const vg_digest_summary *s = &c.sum;
-    char where[600];
-    snprintf(where, sizeof where, "run %lld (pack %s, as of %s)", s->run_id, s->pack, s->as_of);
+    diag_sink where;
+    memset(&where, 0, sizeof where);
+    out_format(&where, "run %lld (pack %s, as of %s)", s->run_id, s->pack, s->as_of);
     if (s->alerts == 0 && s->resolved == 0)
-      fprintf(stderr, "vigil: %s has no alerts: no digest\n", where);
+      out_printf(stderr, "vigil: %s has no alerts: no digest\n", where.buf);
     else if (c.count == 0 && o.to)
-      fprintf(stderr, "vigil: %s: nothing for %s (%lld alert%s in the run)\n", where, o.to, s->alerts, s->alerts == 1 ? "" : "s");
+      out_printf(stderr, "vigil: %s: nothing for %s (%lld alert%s in the run)\n", where.buf, o.to, s->alerts,
+                 s->alerts == 1 ? "" : "s");
     else
-      fprintf(stderr, "vigil: %s: %d digest%s; %lld alert%s, %lld resolved in the run%s\n", where, c.count,
-              c.count == 1 ? "" : "s", s->alerts, s->alerts == 1 ? "" : "s", s->resolved,
-              o.outbox ? "; stored in vigil_outbox" : "");
+      out_printf(stderr, "vigil: %s: %d digest%s; %lld alert%s, %lld resolved in the run%s\n", where.buf, c.count,
+                 c.count == 1 ? "" : "s", s->alerts, s->alerts == 1 ? "" : "s", s->resolved,
+                 o.outbox ? "; stored in vigil_outbox" : "");
+    free(where.buf);
   }
   if (tmp) {
     if (rc == 0) {
@@ -202,11 +213,10 @@ int cmd_digest(int argc, char **argv) {
       }
     }
     fclose(tmp);
-  } else if (fflush(stdout) != 0) {
-    fputs("vigil: cannot write the digests to standard output\n", stderr);
-    rc = EXIT_INPUT;
-  }
+  } /* (standard output is checked at the end of main) */
   free(c.first_copy);
+  free(c.pack);
+  free(c.as_of);
   free(c.page.buf);
   sink_end(&sink);
   return rc;

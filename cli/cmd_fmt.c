@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cli.h"
+#include "out.h"
 
 static const char *const usage_fmt =
   "usage: vigil fmt [--check | --write] PATH...\n"
@@ -44,7 +44,7 @@ static void strv_push(strv *s, char *p) {
   if (s->n == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 16;
     char **nv = realloc(s->v, s->cap * sizeof *nv);
-    if (!nv) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+    if (!nv) out_of_memory();
     s->v = nv;
   }
   s->v[s->n++] = p;
@@ -53,7 +53,7 @@ static void strv_push(strv *s, char *p) {
 static char *join(const char *a, const char *b) {
   size_t n = strlen(a), m = strlen(b);
   char *r = malloc(n + m + 2);
-  if (!r) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!r) out_of_memory();
   memcpy(r, a, n);
   size_t k = n;
   if (n && a[n - 1] != '/') r[k++] = '/';
@@ -129,14 +129,14 @@ static char *slurp(const char *path, size_t *len) {
 static int write_atomic(const char *path, const char *text, size_t len) {
   size_t n = strlen(path);
   char *tmp = malloc(n + 16);
-  if (!tmp) { fputs("vigil: out of memory\n", stderr); return -1; }
+  if (!tmp) out_of_memory();
   const char *slash = strrchr(path, '/');
   size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
   memcpy(tmp, path, dl);
   snprintf(tmp + dl, n + 16 - dl, ".vigil-fmt-XXXXXX");
   int fd = mkstemp(tmp);
   if (fd < 0) {
-    fprintf(stderr, "vigil: %s: cannot create a temporary file: %s\n", path, strerror(errno));
+    out_printf(stderr, "vigil: %s: cannot create a temporary file: %s\n", path, strerror(errno));
     free(tmp);
     return -1;
   }
@@ -157,7 +157,7 @@ static int write_atomic(const char *path, const char *text, size_t len) {
   if (close(fd) != 0) bad = 1;
   if (!bad && rename(tmp, path) != 0) bad = 1;
   if (bad) {
-    fprintf(stderr, "vigil: %s: cannot write: %s\n", path, strerror(errno));
+    out_printf(stderr, "vigil: %s: cannot write: %s\n", path, strerror(errno));
     unlink(tmp);
   }
   free(tmp);
@@ -175,7 +175,7 @@ static line *split_lines(const char *t, size_t len, size_t *count) {
   size_t k = 0;
   for (size_t i = 0; i < len; i++) k += t[i] == '\n';
   line *v = malloc((k + 2) * sizeof *v);
-  if (!v) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!v) out_of_memory();
   size_t n = 0, s = 0;
   for (size_t i = 0; i < len; i++) {
     if (t[i] != '\n') continue;
@@ -209,7 +209,7 @@ static edit *diff_lines(const line *a, size_t na, const line *b, size_t nb, size
   while (suf < na - pre && suf < nb - pre && line_eq(&a[na - 1 - suf], &b[nb - 1 - suf])) suf++;
   size_t ma = na - pre - suf, mb = nb - pre - suf;
   edit *e = malloc((na + nb + 1) * sizeof *e);
-  if (!e) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!e) out_of_memory();
   size_t k = 0;
   for (size_t i = 0; i < pre; i++) e[k++] = (edit){' ', i, i};
   unsigned *t = NULL;
@@ -248,16 +248,23 @@ static edit *diff_lines(const line *a, size_t na, const line *b, size_t nb, size
   return e;
 }
 
+/* One line of the diff: its text by the terminal rule (cli/out.h; a tab
+** stays a tab), so a file's bytes cannot act on the terminal. */
 static void put_line(char op, const line *l) {
-  putchar(op);
-  fwrite(l->s, 1, l->n, stdout);
-  if (l->n == 0 || l->s[l->n - 1] != '\n') fputs("\n\\ No newline at end of file\n", stdout);
+  diag_sink s;
+  memset(&s, 0, sizeof s);
+  sink_put(&s, &op, 1);
+  int nl = l->n > 0 && l->s[l->n - 1] == '\n';
+  out_term_source(&s, l->s, l->n - (size_t)nl);
+  sink_str(&s, nl ? "\n" : "\n\\ No newline at end of file\n");
+  out_flush_sink(stdout, &s);
+  free(s.buf);
 }
 
 /* "start,count" of a hunk side, as diff -u writes it. */
 static void range(size_t start, size_t count) {
-  if (count == 1) printf("%zu", start + 1);
-  else printf("%zu,%zu", count ? start + 1 : start, count);
+  if (count == 1) out_printf(stdout, "%zu", start + 1);
+  else out_printf(stdout, "%zu,%zu", count ? start + 1 : start, count);
 }
 
 #define CONTEXT 3
@@ -266,7 +273,7 @@ static void unified_diff(const char *name, const char *a, size_t alen, const cha
   size_t na, nb, ne;
   line *la = split_lines(a, alen, &na), *lb = split_lines(b, blen, &nb);
   edit *e = diff_lines(la, na, lb, nb, &ne);
-  printf("--- a/%s\n+++ b/%s\n", name, name);
+  out_printf(stdout, "--- a/%s\n+++ b/%s\n", name, name);
   size_t i = 0;
   while (i < ne) {
     while (i < ne && e[i].op == ' ') i++;
@@ -290,11 +297,11 @@ static void unified_diff(const char *name, const char *a, size_t alen, const cha
     }
     if (!af) as = e[start].ai;
     if (!bf) bs = e[start].bi;
-    fputs("@@ -", stdout);
+    out_printf(stdout, "@@ -");
     range(as, ac);
-    fputs(" +", stdout);
+    out_printf(stdout, " +");
     range(bs, bc);
-    fputs(" @@\n", stdout);
+    out_printf(stdout, " @@\n");
     for (size_t k = start; k < end; k++) {
       if (e[k].op == '+') put_line('+', &lb[e[k].bi]);
       else put_line(e[k].op, &la[e[k].ai]);
@@ -315,7 +322,7 @@ static int fmt_one(const char *path, int mode, diag_sink *sink, int *unformatted
   size_t len = 0;
   char *text = slurp(path, &len);
   if (!text) {
-    fprintf(stderr, "vigil: %s: cannot read: %s\n", path, strerror(errno));
+    out_printf(stderr, "vigil: %s: cannot read: %s\n", path, strerror(errno));
     return 1;
   }
   char *out = vg_format(path, text, len, on_diag, sink);
@@ -327,15 +334,15 @@ static int fmt_one(const char *path, int mode, diag_sink *sink, int *unformatted
   int same = olen == len && memcmp(out, text, len) == 0;
   int rc = 0;
   if (mode == MODE_PRINT) {
-    fwrite(out, 1, olen, stdout);
+    out_write(stdout, out, olen); /* the file's new text, byte for byte (for a redirect) */
   } else if (!same && mode == MODE_CHECK) {
-    printf("%s\n", path);
+    out_printf(stdout, "%s\n", path);
     unified_diff(path, text, len, out, olen);
     ++*unformatted;
     rc = 1;
   } else if (!same && mode == MODE_WRITE) {
     if (write_atomic(path, out, olen) != 0) rc = 1;
-    else fprintf(stderr, "vigil: formatted %s\n", path);
+    else out_printf(stderr, "vigil: formatted %s\n", path);
   }
   free(out);
   free(text);
@@ -365,7 +372,7 @@ int cmd_fmt(int argc, char **argv) {
   for (size_t i = 0; i < paths.n; i++) {
     struct stat st;
     if (stat(paths.v[i], &st) != 0) {
-      fprintf(stderr, "vigil: %s: %s\n", paths.v[i], strerror(errno));
+      out_printf(stderr, "vigil: %s: %s\n", paths.v[i], strerror(errno));
       rc = 1;
       continue;
     }
@@ -375,13 +382,13 @@ int cmd_fmt(int argc, char **argv) {
     }
     size_t before = files.n;
     if (list_rules(paths.v[i], &files, 0) < 0) {
-      fprintf(stderr, "vigil: %s: %s\n", paths.v[i], strerror(errno));
+      out_printf(stderr, "vigil: %s: %s\n", paths.v[i], strerror(errno));
       rc = 1;
       continue;
     }
     for (size_t k = before; k < files.n; k++) strv_push(&owned, files.v[k]);
     if (files.n == before) {
-      fprintf(stderr, "vigil: %s: no .rules files in this folder\n", paths.v[i]);
+      out_printf(stderr, "vigil: %s: no .rules files in this folder\n", paths.v[i]);
       rc = 1;
     }
   }
@@ -392,9 +399,9 @@ int cmd_fmt(int argc, char **argv) {
   for (size_t i = 0; i < files.n; i++)
     if (fmt_one(files.v[i], mode, &sink, &unformatted) != 0) rc = 1;
   sink_end(&sink);
-  fflush(stdout);
+  out_flush();
   if (mode == MODE_CHECK && unformatted)
-    fprintf(stderr, "vigil: %d file%s not formatted (vigil fmt --write fixes %s)\n", unformatted,
+    out_printf(stderr, "vigil: %d file%s not formatted (vigil fmt --write fixes %s)\n", unformatted,
             unformatted == 1 ? "" : "s", unformatted == 1 ? "it" : "them");
 
   for (size_t i = 0; i < owned.n; i++) free(owned.v[i]);

@@ -5,7 +5,8 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include <errno.h>
+#include "out.h"
 
 static const char *const usage_test =
   "usage: vigil test [--junit FILE] [--coverage] [--min-coverage P] [--format text] PATH...\n"
@@ -57,17 +58,20 @@ static char *dup_str(const char *s) {
   if (!s) return NULL;
   size_t n = strlen(s) + 1;
   char *d = malloc(n);
-  if (!d) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+  if (!d) out_of_memory();
   memcpy(d, s, n);
   return d;
 }
 
+/* The lines of text, each indented by four spaces and written by the
+** terminal rule (a carriage return or an escape in a key or message cannot
+** rewrite the line or the screen). */
 static void print_indented(const char *text) {
   const char *p = text;
   while (*p) {
     const char *e = strchr(p, '\n');
     size_t n = e ? (size_t)(e - p) : strlen(p);
-    printf("    %.*s\n", (int)n, p);
+    out_printf(stdout, "    %.*s\n", (int)n, p);
     p += n + (e ? 1 : 0);
   }
 }
@@ -77,20 +81,20 @@ static void on_result(void *ud, const vg_test_result *r) {
   rec_pack *pk = o->cur;
   if (!pk->pack) pk->pack = dup_str(r->pack);
   if (o->multi && !o->header_done) {
-    printf("== %s (pack %s)\n", pk->path, r->pack);
+    out_printf(stdout, "== %s (pack %s)\n", pk->path, r->pack);
     o->header_done = 1;
   }
   if (r->outcome == VG_TEST_PASS) {
-    printf("PASS %s\n", r->name);
+    out_printf(stdout, "PASS %s\n", r->name);
   } else {
-    printf("FAIL %s (%s:%d)\n", r->name, r->file, r->line);
+    out_printf(stdout, "FAIL %s (%s:%d)\n", r->name, r->file, r->line);
     if (r->diff) print_indented(r->diff);
   }
-  fflush(stdout);
+  out_flush();
   if (pk->ntests == pk->cap) {
     pk->cap = pk->cap ? pk->cap * 2 : 16;
     rec_test *nt = realloc(pk->tests, (size_t)pk->cap * sizeof *nt);
-    if (!nt) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+    if (!nt) out_of_memory();
     pk->tests = nt;
   }
   rec_test *t = &pk->tests[pk->ntests++];
@@ -110,7 +114,7 @@ static void on_clause(void *ud, const vg_test_clause *c) {
   if (o->nclauses == o->capclauses) {
     o->capclauses = o->capclauses ? o->capclauses * 2 : 64;
     rec_clause *nc = realloc(o->clauses, (size_t)o->capclauses * sizeof *nc);
-    if (!nc) { fputs("vigil: out of memory\n", stderr); exit(EXIT_INPUT); }
+    if (!nc) out_of_memory();
     o->clauses = nc;
   }
   rec_clause *r = &o->clauses[o->nclauses++];
@@ -129,65 +133,58 @@ static void pct_text(char *buf, size_t cap, int covered, int total) {
   if (n > 2 && strcmp(buf + n - 2, ".0") == 0) buf[n - 2] = 0;
 }
 
+/* The terminal columns of s as printed. */
+static int width_of(const char *s) {
+  size_t w = out_term_width(s, strlen(s));
+  return w > 100000 ? 100000 : (int)w;
+}
+
 /* The coverage table: one line per tier clause, aligned, then per pack. */
 static void print_coverage(const test_out *o) {
   int wp = 4, wr = 4, wt = 4;
   for (int i = 0; i < o->nclauses; i++) {
     const rec_clause *c = &o->clauses[i];
-    if ((int)strlen(c->pack) > wp) wp = (int)strlen(c->pack);
-    if ((int)strlen(c->rule) > wr) wr = (int)strlen(c->rule);
-    if ((int)strlen(c->tier) > wt) wt = (int)strlen(c->tier);
+    if (width_of(c->pack) > wp) wp = width_of(c->pack);
+    if (width_of(c->rule) > wr) wr = width_of(c->rule);
+    if (width_of(c->tier) > wt) wt = width_of(c->tier);
   }
-  puts("coverage: the tier clauses some test made fire");
+  out_printf(stdout, "coverage: the tier clauses some test made fire\n");
   for (int i = 0; i < o->nclauses; i++) {
     const rec_clause *c = &o->clauses[i];
-    printf("  %-*s  %-*s  %-*s  %-11s  %s:%d\n", wp, c->pack, wr, c->rule, wt, c->tier, c->covered ? "covered" : "NOT covered",
-           c->file, c->line);
+    out_printf(stdout, "  %-*s  %-*s  %-*s  %-11s  %s:%d\n", wp, c->pack, wr, c->rule, wt, c->tier,
+               c->covered ? "covered" : "NOT covered", c->file, c->line);
   }
   for (int i = 0; i < o->nclauses;) {
     int j = i, cov = 0;
     while (j < o->nclauses && strcmp(o->clauses[j].pack, o->clauses[i].pack) == 0) cov += o->clauses[j++].covered;
     char pct[32];
     pct_text(pct, sizeof pct, cov, j - i);
-    printf("  pack %s: %d of %d covered (%s%%)\n", o->clauses[i].pack, cov, j - i, pct);
+    out_printf(stdout, "  pack %s: %d of %d covered (%s%%)\n", o->clauses[i].pack, cov, j - i, pct);
     i = j;
   }
 }
 
 /* ---- JUnit XML ------------------------------------------------------------------------ */
 
-/* Text as XML character data or an attribute value: & < > " ' escaped,
-** control characters other than tab, line feed and carriage return (which
-** XML 1.0 does not allow) replaced by U+FFFD. */
-static void xml_text(FILE *f, const char *s) {
-  for (; s && *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    switch (ch) {
-    case '&': fputs("&amp;", f); break;
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '"': fputs("&quot;", f); break;
-    case '\'': fputs("&apos;", f); break;
-    default:
-      if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') fputs("\xef\xbf\xbd", f);
-      else fputc(ch, f);
-    }
-  }
+/* Text as an XML attribute value or character data (cli/out.h: bytes that
+** are not UTF-8 and characters XML 1.0 cannot hold become U+FFFD). */
+static void xml_attr(diag_sink *x, const char *s) {
+  if (s) out_xml(x, s, strlen(s), 1);
+}
+static void xml_text(diag_sink *x, const char *s) {
+  if (s) out_xml(x, s, strlen(s), 0);
 }
 
 /* The first line of text (for a failure's message attribute). */
-static void xml_first_line(FILE *f, const char *s) {
-  char buf[512];
-  size_t n = s ? strcspn(s, "\n") : 0;
-  if (n >= sizeof buf) n = sizeof buf - 1;
-  memcpy(buf, s ? s : "", n);
-  buf[n] = 0;
-  xml_text(f, buf);
+static void xml_first_line(diag_sink *x, const char *s) {
+  if (s) out_xml(x, s, strcspn(s, "\n"), 1);
 }
 
+/* The JUnit XML of the packs, built whole, then written to path.  0, or
+** -1 after reporting why the file could not be written. */
 static int write_junit(const char *path, rec_pack *packs, int npacks) {
-  FILE *f = fopen(path, "w");
-  if (!f) { perror(path); return -1; }
+  diag_sink x;
+  memset(&x, 0, sizeof x);
   int tests = 0, failures = 0, errors = 0;
   double secs = 0;
   for (int i = 0; i < npacks; i++) {
@@ -196,47 +193,59 @@ static int write_junit(const char *path, rec_pack *packs, int npacks) {
     errors += packs[i].errors + (packs[i].broken ? 1 : 0);
     secs += packs[i].seconds;
   }
-  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-  fprintf(f, "<testsuites name=\"vigil test\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n", tests, failures, errors, secs);
+  out_format(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  out_format(&x, "<testsuites name=\"vigil test\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n", tests, failures,
+             errors, secs);
   for (int i = 0; i < npacks; i++) {
     rec_pack *pk = &packs[i];
     const char *name = pk->pack ? pk->pack : pk->path;
-    fputs("  <testsuite name=\"", f);
-    xml_text(f, name);
-    fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.3f\" file=\"", pk->ntests + (pk->broken ? 1 : 0),
-            pk->failed, pk->errors + (pk->broken ? 1 : 0), pk->seconds);
-    xml_text(f, pk->path);
-    fputs("\">\n", f);
+    sink_str(&x, "  <testsuite name=\"");
+    xml_attr(&x, name);
+    out_format(&x, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.3f\" file=\"",
+               pk->ntests + (pk->broken ? 1 : 0), pk->failed, pk->errors + (pk->broken ? 1 : 0), pk->seconds);
+    xml_attr(&x, pk->path);
+    sink_str(&x, "\">\n");
     for (int k = 0; k < pk->ntests; k++) {
       rec_test *t = &pk->tests[k];
-      fputs("    <testcase name=\"", f);
-      xml_text(f, t->name);
-      fputs("\" classname=\"", f);
-      xml_text(f, name);
-      fputs("\" file=\"", f);
-      xml_text(f, t->file);
-      fprintf(f, "\" line=\"%d\" time=\"%.3f\"", t->line, t->seconds);
-      if (t->outcome == VG_TEST_PASS) { fputs("/>\n", f); continue; }
-      fputs(">\n", f);
+      sink_str(&x, "    <testcase name=\"");
+      xml_attr(&x, t->name);
+      sink_str(&x, "\" classname=\"");
+      xml_attr(&x, name);
+      sink_str(&x, "\" file=\"");
+      xml_attr(&x, t->file);
+      out_format(&x, "\" line=\"%d\" time=\"%.3f\"", t->line, t->seconds);
+      if (t->outcome == VG_TEST_PASS) { sink_str(&x, "/>\n"); continue; }
+      sink_str(&x, ">\n");
       const char *tag = t->outcome == VG_TEST_FAIL ? "failure" : "error";
-      fprintf(f, "      <%s message=\"", tag);
-      xml_first_line(f, t->diff);
-      fprintf(f, "\" type=\"%s\">", t->outcome == VG_TEST_FAIL ? "alerts differ" : "test error");
-      xml_text(f, t->diff);
-      fprintf(f, "</%s>\n    </testcase>\n", tag);
+      out_format(&x, "      <%s message=\"", tag);
+      xml_first_line(&x, t->diff);
+      out_format(&x, "\" type=\"%s\">", t->outcome == VG_TEST_FAIL ? "alerts differ" : "test error");
+      xml_text(&x, t->diff);
+      out_format(&x, "</%s>\n    </testcase>\n", tag);
     }
     if (pk->broken) {
-      fputs("    <testcase name=\"(pack)\" classname=\"", f);
-      xml_text(f, name);
-      fputs("\" time=\"0\">\n      <error message=\"", f);
-      xml_text(f, pk->path);
-      fputs(": the pack or its tests have errors (see the diagnostics)\" type=\"error\"/>\n    </testcase>\n", f);
+      sink_str(&x, "    <testcase name=\"(pack)\" classname=\"");
+      xml_attr(&x, name);
+      sink_str(&x, "\" time=\"0\">\n      <error message=\"");
+      xml_attr(&x, pk->path);
+      sink_str(&x, ": the pack or its tests have errors (see the diagnostics)\" type=\"error\"/>\n    </testcase>\n");
     }
-    fputs("  </testsuite>\n", f);
+    sink_str(&x, "  </testsuite>\n");
   }
-  fputs("</testsuites>\n", f);
-  if (fclose(f) != 0) { perror(path); return -1; }
-  return 0;
+  sink_str(&x, "</testsuites>\n");
+  int e = 0;
+  errno = 0;
+  FILE *f = fopen(path, "w");
+  if (!f) e = errno ? errno : EIO;
+  else {
+    if (fwrite(x.buf, 1, x.len, f) != x.len) e = errno ? errno : EIO;
+    errno = 0;
+    if (fclose(f) != 0 && !e) e = errno ? errno : EIO;
+  }
+  int rc = e ? -1 : 0;
+  if (e) out_printf(stderr, "vigil: %s: cannot write the JUnit XML: %s\n", path, strerror(e));
+  free(x.buf);
+  return rc;
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
@@ -276,7 +285,7 @@ int cmd_test(int argc, char **argv) {
   memset(&out, 0, sizeof out);
   out.multi = npaths > 1;
   rec_pack *packs = calloc((size_t)npaths, sizeof *packs);
-  if (!packs) { fputs("vigil: out of memory\n", stderr); return EXIT_INPUT; }
+  if (!packs) out_of_memory();
   vg_test_summary sum;
   memset(&sum, 0, sizeof sum);
   vg_test_opts to;
@@ -294,29 +303,29 @@ int cmd_test(int argc, char **argv) {
     out.header_done = 0;
     int before = sum.failed + sum.errors, ran = sum.passed + sum.failed + sum.errors, clauses = sum.clauses;
     vg_status st = vg_test_path(paths[i], &to, &sum);
-    if (st == VG_ENOMEM) fputs("vigil: out of memory\n", stderr);
+    if (st == VG_ENOMEM) out_status(st);
     if (st != VG_OK) {
       rc = EXIT_INPUT;
       if (sum.failed + sum.errors == before) {
         pk->broken = 1;
-        if (sum.clauses == clauses) fprintf(stderr, "vigil: %s: the pack's tests did not run\n", paths[i]);
+        if (sum.clauses == clauses) out_printf(stderr, "vigil: %s: the pack's tests did not run\n", paths[i]);
       }
     } else if (sum.passed + sum.failed + sum.errors == ran) {
-      fprintf(stderr, "vigil: %s: warning: no tests (write 'test \"NAME\" { ... }' blocks in %s)\n", paths[i],
+      out_printf(stderr, "vigil: %s: warning: no tests (write 'test \"NAME\" { ... }' blocks in %s)\n", paths[i],
               "the pack's tests/*.rules files");
     }
   }
   int failed = sum.failed + sum.errors, broken = 0;
   for (int i = 0; i < npaths; i++) broken += packs[i].broken;
-  if (broken) printf("%d passed, %d failed; %d pack%s with errors (reported above)\n", sum.passed, failed, broken, broken == 1 ? "" : "s");
-  else printf("%d passed, %d failed\n", sum.passed, failed);
+  if (broken) out_printf(stdout, "%d passed, %d failed; %d pack%s with errors (reported above)\n", sum.passed, failed, broken, broken == 1 ? "" : "s");
+  else out_printf(stdout, "%d passed, %d failed\n", sum.passed, failed);
   if (failed) rc = EXIT_INPUT;
   double pct = sum.clauses ? 100.0 * sum.covered / sum.clauses : 100.0;
   char pcts[32];
   pct_text(pcts, sizeof pcts, sum.covered, sum.clauses);
   if (coverage) {
     print_coverage(&out);
-    printf("coverage: %d of %d tier clauses covered (%s%%)\n", sum.covered, sum.clauses, pcts);
+    out_printf(stdout, "coverage: %d of %d tier clauses covered (%s%%)\n", sum.covered, sum.clauses, pcts);
   }
   if (min_cov >= 0 && pct < min_cov) {
     fprintf(stderr, "vigil: coverage %s%% is below --min-coverage %g%%\n", pcts, min_cov);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli.h"
+#include "out.h"
 
 
 /* ---- usage ----------------------------------------------------------------------- */
@@ -69,7 +69,7 @@ static const char *const usage_disasm =
 
 static const char *const usage_run =
   "usage: vigil run --db FILE [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [--format text|jsonl|csv]\n"
-  "                 [--dry-run] [--strict] [--scan] [--summary text|json] PATH...\n"
+  "                 [--csv-raw] [--dry-run] [--strict] [--scan] [--summary text|json] PATH...\n"
   "\n"
   "Evaluate the packs over the database as of a date and record the run in\n"
   "vigil_runs / vigil_alerts (one transaction; re-running a pack for the same\n"
@@ -79,6 +79,11 @@ static const char *const usage_run =
   "  --as-of DATE       the evaluation date (default: today, local time)\n"
   "  --set NAME=VALUE   override a param with a literal (grace=7days, slump=25%)\n"
   "  --format FORMAT    text (default), jsonl (one JSON object per alert), csv\n"
+  "                     (text shows control characters and bytes that are not UTF-8\n"
+  "                     as \\xNN; jsonl and csv replace bytes that are not UTF-8 by\n"
+  "                     U+FFFD: docs/LANGUAGE.md, Output encoding)\n"
+  "  --csv-raw          keep CSV cells as they are: without it, a cell starting with\n"
+  "                     = + - @ tab or CR gets a leading ' so no spreadsheet runs it\n"
   "  --dry-run          open the database read-only and record nothing\n"
   "  --strict           bad data (reported on stderr) fails the run\n"
   "  --scan             read each table whole, in key order (no per-key index seeks)\n"
@@ -152,17 +157,19 @@ static int cmd_check(int argc, char **argv) {
     vg_program *p = NULL;
     int before = sink.errors;
     vg_status st = vg_compile_path(o.paths[i], &co, &p);
-    if (st == VG_ENOMEM) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; }
+    if (st != VG_OK) out_status(st);
     if (st != VG_OK || sink.errors > before) rc = EXIT_INPUT;
     else {
-      if (o.db) vg_index_advice(p, o.db, on_diag, &sink); /* notes: never an error */
-      if (o.format == FMT_TEXT) printf("%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+      if (o.db && vg_index_advice(p, o.db, on_diag, &sink) == VG_ENOMEM) out_status(VG_ENOMEM); /* notes: never an error */
+      if (o.format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
     }
     vg_free_program(p);
   }
   sink_end(&sink);
   return rc;
 }
+
+static void put_listing(const char *text);
 
 static int cmd_compile(int argc, char **argv) {
   common_opts o;
@@ -194,19 +201,35 @@ static int cmd_compile(int argc, char **argv) {
   sink_begin(&sink, FMT_TEXT);
   vg_compile_opts co = {o.schema, o.db, on_diag, &sink, 0, 0};
   vg_program *p = NULL;
-  if (vg_compile_path(o.paths[0], &co, &p) != VG_OK) return EXIT_INPUT;
-  char err[512];
+  vg_status st = vg_compile_path(o.paths[0], &co, &p);
+  if (st != VG_OK) return out_status(st);
+  size_t errcap = strlen(out) + 512; /* the message names the file */
+  char *err = malloc(errcap);
+  if (!err) out_of_memory();
+  err[0] = 0;
   int rc = 0;
-  if (vg_save_program(p, out, err, sizeof err) != VG_OK) {
-    fprintf(stderr, "vigil: %s\n", err);
+  if (vg_save_program(p, out, err, errcap) != VG_OK) {
+    out_printf(stderr, "vigil: %s\n", err);
     rc = EXIT_INPUT;
   } else if (dump) {
     char *text = vg_disasm(p);
-    if (text) fputs(text, stdout);
+    if (!text) out_of_memory();
+    put_listing(text);
     free(text);
   }
+  free(err);
   vg_free_program(p);
   return rc;
+}
+
+/* A disassembly on stdout: its lines as they are, every other byte by the
+** terminal rule (names and strings come from rule files). */
+static void put_listing(const char *text) {
+  diag_sink s;
+  memset(&s, 0, sizeof s);
+  out_term_block(&s, text, strlen(text), "");
+  out_flush_sink(stdout, &s);
+  free(s.buf);
 }
 
 static int cmd_disasm(int argc, char **argv) {
@@ -222,11 +245,12 @@ static int cmd_disasm(int argc, char **argv) {
   sink_begin(&sink, FMT_TEXT);
   vg_compile_opts co = {NULL, NULL, on_diag, &sink, 0, 0};
   vg_program *p = NULL;
-  if (vg_compile_path(path, &co, &p) != VG_OK) return EXIT_INPUT;
+  vg_status st = vg_compile_path(path, &co, &p);
+  if (st != VG_OK) return out_status(st);
   char *text = vg_disasm(p);
   vg_free_program(p);
-  if (!text) { fputs("vigil: out of memory\n", stderr); return EXIT_INPUT; }
-  fputs(text, stdout);
+  if (!text) return out_status(VG_ENOMEM);
+  put_listing(text);
   free(text);
   return 0;
 }
@@ -237,6 +261,7 @@ enum { OUT_TEXT, OUT_JSONL, OUT_CSV };
 
 typedef struct run_out {
   int format;
+  int csv_raw;       /* --csv-raw */
   int summary_json;  /* --summary json */
   diag_sink line;  /* a reusable buffer */
   int header_done;
@@ -248,89 +273,83 @@ static void on_alert(void *ud, const vg_alert *a) {
   diag_sink *s = &r->line;
   s->len = 0;
   if (r->format == OUT_JSONL) {
-    sink_str(s, "{\"rule\":"); sink_json(s, a->rule);
-    sink_str(s, ",\"tier\":"); sink_json(s, a->tier);
-    sink_str(s, ",\"key\":"); sink_json(s, a->key);
-    sink_str(s, ",\"as_of\":"); sink_json(s, a->as_of);
-    sink_str(s, ",\"message\":"); sink_json(s, a->message);
-    sink_str(s, ",\"recipient\":"); sink_json(s, a->recipient);
+    sink_str(s, "{\"rule\":"); out_json_str(s, a->rule);
+    sink_str(s, ",\"tier\":"); out_json_str(s, a->tier);
+    sink_str(s, ",\"key\":"); out_json(s, a->key, a->key_len);
+    sink_str(s, ",\"as_of\":"); out_json_str(s, a->as_of);
+    sink_str(s, ",\"message\":"); out_json(s, a->message, a->message_len);
+    sink_str(s, ",\"recipient\":"); out_json(s, a->recipient, a->recipient_len);
     sink_str(s, "}\n");
   } else if (r->format == OUT_CSV) {
-    if (!r->header_done) { fputs("pack,rule,tier,key,as_of,message,recipient\n", stdout); r->header_done = 1; }
+    if (!r->header_done) { sink_str(s, "pack,rule,tier,key,as_of,message,recipient\n"); r->header_done = 1; }
     const char *f[7] = {a->pack, a->rule, a->tier, a->key, a->as_of, a->message, a->recipient};
+    size_t n[7] = {strlen(a->pack), strlen(a->rule), strlen(a->tier), a->key_len, strlen(a->as_of), a->message_len,
+                   a->recipient_len};
     for (int i = 0; i < 7; i++) {
       if (i) sink_str(s, ",");
-      csv_field(s, f[i]);
+      out_csv(s, f[i], n[i], r->csv_raw);
     }
     sink_str(s, "\n");
   } else {
-    char head[512];
-    snprintf(head, sizeof head, "%-7s %s/%s  key %s", a->tier, a->pack, a->rule, a->key);
-    sink_str(s, head);
-    if (a->status && strcmp(a->status, "new") != 0) {
-      snprintf(head, sizeof head, "  (%s since %s, %d runs)", a->status, a->first_seen, a->runs);
-      sink_str(s, head);
+    /* the header line, then the message indented under it: a line break in
+    ** the message continues with the indent, so it cannot start a line */
+    out_format(s, "%-7s %s/%s  key %.*s", a->tier, a->pack, a->rule, (int)a->key_len, a->key);
+    if (a->status && strcmp(a->status, "new") != 0)
+      out_format(s, "  (%s since %s, %d runs)", a->status, a->first_seen, a->runs);
+    if (a->recipient) out_format(s, "  -> %.*s", (int)a->recipient_len, a->recipient);
+    if (a->message) {
+      sink_str(s, "\n        ");
+      out_term_block(s, a->message, a->message_len, "        ");
     }
-    if (a->recipient) { sink_str(s, "  -> "); sink_str(s, a->recipient); }
-    if (a->message) { sink_str(s, "\n        "); sink_str(s, a->message); }
     sink_str(s, "\n");
   }
-  fwrite(s->buf, 1, s->len, stdout);
+  out_flush_sink(stdout, s);
 }
 
 static void on_summary(void *ud, const vg_run_summary *sm) {
   run_out *r = ud;
   static const char *const life[4] = {"new", "ongoing", "escalated", "resolved"};
+  diag_sink *s = &r->line;
+  s->len = 0;
   if (r->summary_json) {
     /* one JSON object per pack on stderr */
-    diag_sink *s = &r->line;
-    s->len = 0;
-    char num[64];
     sink_str(s, "{\"pack\":");
-    sink_json(s, sm->pack);
-    snprintf(num, sizeof num, ",\"rows_read\":%lld,\"alerts\":%lld,\"run_id\":", sm->rows_read, sm->alerts);
-    sink_str(s, num);
-    if (sm->run_id) { snprintf(num, sizeof num, "%lld", sm->run_id); sink_str(s, num); }
+    out_json_str(s, sm->pack);
+    out_format(s, ",\"rows_read\":%lld,\"alerts\":%lld,\"run_id\":", sm->rows_read, sm->alerts);
+    if (sm->run_id) out_format(s, "%lld", sm->run_id);
     else sink_str(s, "null");
     sink_str(s, sm->warnings ? ",\"status\":\"warnings\",\"tiers\":{" : ",\"status\":\"ok\",\"tiers\":{");
     for (int t = 0; t < sm->ntiers; t++) {
       if (t) sink_str(s, ",");
-      sink_json(s, sm->tiers[t]);
+      out_json_str(s, sm->tiers[t]);
       sink_str(s, ":{");
-      for (int k = 0; k < 4; k++) {
-        snprintf(num, sizeof num, "%s\"%s\":%lld", k ? "," : "", life[k], sm->life[t * 4 + k]);
-        sink_str(s, num);
-      }
+      for (int k = 0; k < 4; k++) out_format(s, "%s\"%s\":%lld", k ? "," : "", life[k], sm->life[t * 4 + k]);
       sink_str(s, "}");
     }
     sink_str(s, "}}\n");
     fwrite(s->buf, 1, s->len, stderr);
     return;
   }
+  out_format(s, "vigil: pack %s: %lld rows read, %lld alert%s", sm->pack, sm->rows_read, sm->alerts, sm->alerts == 1 ? "" : "s");
   /* per tier: new, ongoing, escalated, resolved, when there is any */
-  char detail[1024] = "";
-  size_t used = 0;
+  int any = 0;
   for (int t = 0; t < sm->ntiers; t++) {
     const long long *c = &sm->life[t * 4];
     if (!c[0] && !c[1] && !c[2] && !c[3]) continue;
-    int w = snprintf(detail + used, sizeof detail - used, "%s%s: %lld new, %lld ongoing, %lld escalated, %lld resolved",
-                     used ? "; " : " (", sm->tiers[t], c[0], c[1], c[2], c[3]);
-    if (w < 0 || (size_t)w >= sizeof detail - used) break;
-    used += (size_t)w;
+    out_format(s, "%s%s: %lld new, %lld ongoing, %lld escalated, %lld resolved", any ? "; " : " (", sm->tiers[t], c[0], c[1],
+               c[2], c[3]);
+    any = 1;
   }
-  if (used && used < sizeof detail - 1) { detail[used++] = ')'; detail[used] = 0; }
-  if (sm->run_id)
-    fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alert%s%s, recorded as run %lld%s\n", sm->pack, sm->rows_read,
-            sm->alerts, sm->alerts == 1 ? "" : "s", detail, sm->run_id, sm->warnings ? " (with data warnings)" : "");
-  else
-    fprintf(stderr, "vigil: pack %s: %lld rows read, %lld alert%s%s (dry run, nothing recorded)\n", sm->pack, sm->rows_read,
-            sm->alerts, sm->alerts == 1 ? "" : "s", detail);
+  if (any) sink_str(s, ")");
+  if (sm->run_id) out_format(s, ", recorded as run %lld%s\n", sm->run_id, sm->warnings ? " (with data warnings)" : "");
+  else sink_str(s, " (dry run, nothing recorded)\n");
+  fwrite(s->buf, 1, s->len, stderr);
 }
 
 static int cmd_run(int argc, char **argv) {
   const char *db = NULL, *as_of = NULL;
   const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0;
+  int nsets = 0, npaths = 0, dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
@@ -350,6 +369,8 @@ static int cmd_run(int argc, char **argv) {
       else if (strcmp(v, "jsonl") == 0) format = OUT_JSONL;
       else if (strcmp(v, "csv") == 0) format = OUT_CSV;
       else return usage_error(usage_run, "unknown format '%s' (text, jsonl or csv)", v);
+    } else if (strcmp(argv[i], "--csv-raw") == 0) {
+      csv_raw = 1;
     } else if (strcmp(argv[i], "--dry-run") == 0) {
       dry = 1;
     } else if (strcmp(argv[i], "--strict") == 0) {
@@ -380,7 +401,8 @@ static int cmd_run(int argc, char **argv) {
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {
     vg_program *p = NULL;
-    if (vg_compile_path(paths[i], &co, &p) != VG_OK) { rc = EXIT_INPUT; continue; }
+    vg_status st = vg_compile_path(paths[i], &co, &p);
+    if (st != VG_OK) { rc = out_status(st); continue; }
     progs[nprogs++] = p;
   }
   /* each --set applies to every pack that declares the param; a name no pack
@@ -408,20 +430,18 @@ static int cmd_run(int argc, char **argv) {
     run_out out;
     memset(&out, 0, sizeof out);
     out.format = format;
+    out.csv_raw = csv_raw;
     out.summary_json = summary_json;
     vg_run_opts ro = {.db_path = db, .as_of = as_of, .dry_run = dry, .strict = strict, .diag = on_diag, .ud = &sink,
                       .alert = on_alert, .summary = on_summary, .out_ud = &out, .no_seek = no_seek};
-    vg_status st = vg_run(progs, nprogs, &ro);
-    if (st == VG_EUSAGE) rc = EXIT_USAGE;
-    else if (st != VG_OK) rc = EXIT_INPUT;
+    rc = out_status(vg_run(progs, nprogs, &ro));
     free(out.line.buf);
   }
   for (int i = 0; i < nprogs; i++) vg_free_program(progs[i]);
   return rc;
 }
 
-int main(int argc, char **argv) {
-  if (argc < 2) { fputs(usage_main, stderr); return EXIT_USAGE; }
+static int dispatch(int argc, char **argv) {
   const char *cmd = argv[1];
   if (is_help(cmd) || strcmp(cmd, "help") == 0) { fputs(usage_main, stdout); return 0; }
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) { puts("vigil " VG_VERSION); return 0; }
@@ -434,7 +454,14 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "backtest") == 0) return cmd_backtest(argc, argv);
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
   if (strcmp(cmd, "digest") == 0) return cmd_digest(argc, argv);
-  fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
+  out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) { fputs(usage_main, stderr); return EXIT_USAGE; }
+  /* every command's output is flushed and checked here: a write error
+  ** (a full disk, a closed pipe) is an error, never lost silently */
+  return out_finish(dispatch(argc, argv));
 }

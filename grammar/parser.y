@@ -103,6 +103,8 @@ static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc
   if (n) { n->name = name; n->name_loc = name_loc; }
   return n;
 }
+/* A declaration named by the name node nm: NULL when nm is (memory ran out). */
+static ast *declared(cc *c, int kind, vg_loc loc, const ast *nm) { return nm ? named(c, kind, loc, nm->name, nm->loc) : NULL; }
 }
 
 %union {
@@ -154,7 +156,7 @@ name: IDENT                    { $$ = named(c, A_NAME, @1, $1.s, @1); } ;
 
 decl
   : PACK name opt_title opt_semi {
-      $$ = named(c, D_PACK, @$, $2->name, $2->loc);
+      $$ = declared(c, D_PACK, @$, $2);
       if ($$ && $3) { $$->str = $3->str; $$->len = $3->len; }
     }
   | TIERS names opt_semi         { $$ = mk(c, D_TIERS, @$, $2.head, NULL, NULL); }
@@ -174,10 +176,10 @@ decl
       else if (!($4 >= 0 && $4 <= VG_MAX_ROUTE) || $4 != (double)(long)$4) /* range first: (long)1e308 is undefined */
         cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
     }
-  | PARAM name '=' literal opt_semi { $$ = named(c, D_PARAM, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
+  | PARAM name '=' literal opt_semi { $$ = declared(c, D_PARAM, @$, $2); if ($$) $$->a = $4; }
   | PARAM name '=' literal ON IDENT '[' IDENT ']' opt_column opt_semi {
       /* param NAME = LITERAL on SOURCE[KEY_COLUMN][.COLUMN]: overridden per key */
-      $$ = named(c, D_PARAM, @$, $2->name, $2->loc);
+      $$ = declared(c, D_PARAM, @$, $2);
       if ($$) {
         $$->a = $4;
         $$->b = named(c, A_LOOKUP, @5, $6.s, @6);
@@ -189,11 +191,11 @@ decl
       }
     }
   | DEF name '(' opt_names ')' '=' expr opt_semi {
-      $$ = named(c, D_DEF, @$, $2->name, $2->loc);
+      $$ = declared(c, D_DEF, @$, $2);
       if ($$) { $$->b = $4.head; $$->a = $7; }
     }
   | SOURCE name '{' fields '}' opt_semi {
-      $$ = named(c, D_SOURCE, @$, $2->name, $2->loc);
+      $$ = declared(c, D_SOURCE, @$, $2);
       if ($$) $$->b = $4.head;
     }
   | TEST STRING '{' test_items '}' opt_semi {
@@ -201,7 +203,7 @@ decl
       if ($$) { $$->str = $2.s; $$->len = $2.len; $$->b = $4.head; $$->name_loc = @2; }
     }
   | RULE name ON name '{' rule_items '}' opt_semi {
-      $$ = named(c, D_RULE, @$, $2->name, $2->loc);
+      $$ = declared(c, D_RULE, @$, $2);
       if ($$) { $$->a = $4; $$->b = $6.head; }
     }
   ;
@@ -273,7 +275,7 @@ rule_items
   | rule_items error           { $$ = $1; }
   ;
 rule_item
-  : LET name '=' expr opt_semi { $$ = named(c, D_LET, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
+  : LET name '=' expr opt_semi { $$ = declared(c, D_LET, @$, $2); if ($$) $$->a = $4; }
   | IDENT WHEN expr opt_for opt_semi {
       $$ = named(c, D_CLAUSE, @$, $1.s, @1);
       if ($$) { $$->a = $3; $$->ival = (int)$4; if ($4 != 0) $$->flag = 1; }

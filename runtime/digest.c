@@ -19,11 +19,20 @@
 ** groups ordered by their highest open tier, then key; inside a group the
 ** open alerts highest tier first, then the run's resolved entries.
 **
+** Text from the database may hold any bytes, NUL included.  It is kept as a
+** C string in an internal form that is one-to-one with the bytes (so keys
+** and persons compare exactly): a NUL byte is stored as 0xC0 0x80 and a
+** 0xC0 byte as 0xC0 0xC0 (0xC0 never occurs in valid UTF-8).  dg_bytes
+** turns it back into the bytes where they leave the digest (SQL binds, the
+** caller's vg_digest).
+**
 ** Rendering.  Each alert yields a head (tier, rule, message) and detail
 ** lines (its life, the route, the trend, the values) built as clean text
-** (valid UTF-8, no control characters); each format then escapes that text
-** its own way and adds its own markup, so no data string reaches a body
-** unescaped.  Nothing in a body depends on the clock.
+** (valid UTF-8, no control characters: the terminal rule of LANGUAGE.md
+** "Output encoding", a NUL byte as \0, a control character or a byte that
+** is not UTF-8 as \xNN, a tab or line break as a space); each format then
+** escapes that text its own way and adds its own markup, so no data string
+** reaches a body unescaped.  Nothing in a body depends on the clock.
 **
 ** Memory: every string of one call lives in one arena, freed at the end;
 ** the growable arrays use vg_realloc.
@@ -92,6 +101,7 @@ typedef struct dg_group {
 /* One finished digest, kept until the transaction is over. */
 typedef struct dg_out {
   const char *recipient, *name, *subject, *body, *section;
+  const char *recipient_b, *name_b; /* recipient and name as their bytes, for the caller */
   int alerts, resolved;
 } dg_out;
 
@@ -111,6 +121,8 @@ typedef struct dg_ctx {
   const char **tier_names; long ntier_names, captier_names; /* rank fallback */
   long long total_alerts, total_resolved;
   vg_buf body, section, details, line, scratch, subject;
+  const char *to;          /* o->to in the internal form */
+  const char *pack_b, *as_of_b; /* pack and as_of as their bytes, for the caller */
   int oom;
 } dg_ctx;
 
@@ -156,14 +168,65 @@ static int grow_into(void *slot, void *np) {
   return 0;
 }
 
-/* A copy of column i's text in the arena; NULL for SQL NULL (or out of
-** memory, which sets c->oom). */
+/* Bytes t[0..n) in the internal form (header comment), in the arena; NULL
+** when out of memory (c->oom set). */
+static const char *dg_text(dg_ctx *c, const char *t, size_t n) {
+  size_t extra = 0;
+  for (size_t i = 0; i < n; i++) extra += t[i] == 0 || (unsigned char)t[i] == 0xc0;
+  char *s = n + extra >= n ? vg_arena_alloc(&c->arena, n + extra + 1) : NULL;
+  if (!s) { c->oom = 1; return NULL; }
+  size_t j = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)t[i];
+    if (ch == 0 || ch == 0xc0) {
+      s[j++] = (char)0xc0;
+      s[j++] = (char)(ch ? 0xc0 : 0x80);
+    } else {
+      s[j++] = (char)ch;
+    }
+  }
+  s[j] = 0;
+  return s;
+}
+
+/* The bytes of internal text s in the arena (a C string, cut at a NUL byte
+** for the caller that reads it so), their number in *n; NULL for NULL or
+** when out of memory (c->oom set). */
+static const char *dg_bytes(dg_ctx *c, const char *s, size_t *n) {
+  *n = 0;
+  if (!s) return NULL;
+  size_t len = strlen(s);
+  char *d = vg_arena_alloc(&c->arena, len + 1);
+  if (!d) { c->oom = 1; return NULL; }
+  size_t j = 0;
+  for (size_t i = 0; i < len; i++) {
+    if ((unsigned char)s[i] == 0xc0 && i + 1 < len) d[j++] = (unsigned char)s[++i] == 0x80 ? 0 : (char)0xc0;
+    else d[j++] = s[i];
+  }
+  d[j] = 0;
+  *n = j;
+  return d;
+}
+
+/* Binds internal text s (NULL: SQL NULL) to parameter i with its bytes.
+** 0, or -1 when out of memory. */
+static int bind_text(dg_ctx *c, sqlite3_stmt *st, int i, const char *s) {
+  size_t n;
+  const char *b = dg_bytes(c, s, &n);
+  if (s && !b) return -1;
+  if (!b) return sqlite3_bind_null(st, i) == SQLITE_OK ? 0 : -1;
+  return sqlite3_bind_text(st, i, b, (int)n, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+}
+
+/* A copy of column i's text in the arena, in the internal form; NULL for
+** SQL NULL (or out of memory, which sets c->oom). */
 static const char *col_text(dg_ctx *c, sqlite3_stmt *st, int i) {
   const unsigned char *t = sqlite3_column_text(st, i);
-  if (!t) return NULL;
-  char *s = vg_arena_strndup(&c->arena, (const char *)t, (size_t)sqlite3_column_bytes(st, i));
-  if (!s) c->oom = 1;
-  return s;
+  if (!t) {
+    if (sqlite3_column_type(st, i) != SQLITE_NULL) c->oom = 1; /* (SQLite ran out of memory) */
+    return NULL;
+  }
+  return dg_text(c, (const char *)t, (size_t)sqlite3_column_bytes(st, i));
 }
 
 static const char *arena_str(dg_ctx *c, const char *s) {
@@ -210,30 +273,40 @@ static int cmp_opt(const char *a, const char *b) {
 
 /* ---- clean text and escaping ------------------------------------------------ */
 
-/* The length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
-static int utf8_len(const unsigned char *p) {
-  if (p[0] < 0x80) return 1;
-  int n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
-  if (n == 0 || (n == 4 && p[0] > 0xf4)) return 0;
-  for (int i = 1; i < n; i++)
-    if ((p[i] & 0xc0) != 0x80) return 0;
-  if (n == 3 && p[0] == 0xe0 && p[1] < 0xa0) return 0;   /* overlong */
-  if (n == 3 && p[0] == 0xed && p[1] >= 0xa0) return 0;  /* surrogates */
-  if (n == 4 && p[0] == 0xf0 && p[1] < 0x90) return 0;   /* overlong */
-  if (n == 4 && p[0] == 0xf4 && p[1] >= 0x90) return 0;  /* beyond U+10FFFF */
-  return n;
-}
-
-/* Append data text s to b as clean text: control characters become spaces,
-** invalid UTF-8 becomes U+FFFD.  NULL appends nothing.  0 or -1 (memory). */
+/* Append data text s (internal form) to b as clean text, by the terminal
+** rule (LANGUAGE.md "Output encoding"): a tab, line feed or carriage return
+** becomes a space (the text is wrapped anew), a NUL byte \0, another control
+** byte or a byte that is not UTF-8 \xNN, a C1 control or a Unicode control
+** that reorders or breaks lines \uNNNN.  NULL appends nothing.  0 or -1
+** (memory). */
 static int put_clean(vg_buf *b, const char *s) {
   int rc = 0;
-  for (const unsigned char *p = (const unsigned char *)s; p && *p && rc == 0;) {
-    int n = utf8_len(p);
-    if (n == 0) { rc = vg_buf_append(b, "\xef\xbf\xbd", 3); p++; }
-    else if (n == 1 && (*p < 0x20 || *p == 0x7f)) { rc = vg_buf_append(b, " ", 1); p++; }
-    else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) { rc = vg_buf_append(b, " ", 1); p += 2; } /* C1 controls */
-    else { rc = vg_buf_append(b, p, (size_t)n); p += n; }
+  size_t len = s ? strlen(s) : 0;
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  while (p && p < end && rc == 0) {
+    int n = exec_utf8_len(p, (size_t)(end - p));
+    unsigned cp = n == 1 ? p[0] : n == 2 ? ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu)
+                : n == 3 ? ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu) : 0x10000;
+    if (n == 0 && p[0] == 0xc0 && p + 1 < end) { /* the internal form of NUL and of 0xC0 */
+      rc = p[1] == 0x80 ? vg_buf_append(b, "\\0", 2) : vg_buf_append(b, "\\xc0", 4);
+      p += 2;
+    } else if (n == 0) {
+      rc = vg_buf_printf(b, "\\x%02x", p[0]);
+      p++;
+    } else if (cp == '\t' || cp == '\n' || cp == '\r') {
+      rc = vg_buf_append(b, " ", 1);
+      p++;
+    } else if (cp < 0x20 || cp == 0x7f) {
+      rc = vg_buf_printf(b, "\\x%02x", cp);
+      p++;
+    } else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+               (cp >= 0x2066 && cp <= 0x2069)) {
+      rc = vg_buf_printf(b, "\\u%04x", cp);
+      p += n;
+    } else {
+      rc = vg_buf_append(b, p, (size_t)n);
+      p += n;
+    }
   }
   return rc;
 }
@@ -348,6 +421,7 @@ static vg_status find_run(dg_ctx *c) {
   else if (o->pack) sqlite3_bind_text(st, 2, o->pack, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   vg_status status = VG_OK;
+  const char *want = NULL; /* o->pack in the internal form */
   if (rc == SQLITE_ROW) {
     c->run_id = sqlite3_column_int64(st, 0);
     c->pack = col_text(c, st, 1);
@@ -355,7 +429,8 @@ static vg_status find_run(dg_ctx *c) {
     if (!c->pack) c->pack = arena_str(c, "");
     if (!c->as_of) c->as_of = arena_str(c, "");
     if (c->oom) status = VG_ENOMEM;
-    else if (o->run_id > 0 && o->pack && strcmp(o->pack, c->pack) != 0) {
+    else if (o->run_id > 0 && o->pack && !(want = dg_text(c, o->pack, strlen(o->pack)))) status = VG_ENOMEM;
+    else if (o->run_id > 0 && o->pack && strcmp(want, c->pack) != 0) {
       dg_diag(c, "%s: run %lld is a run of pack %s, not %s", o->db_path, o->run_id, c->pack, o->pack);
       status = VG_EINPUT;
     }
@@ -373,8 +448,10 @@ static vg_status find_run(dg_ctx *c) {
   if (prepare(c, "SELECT run_id FROM vigil_runs WHERE pack = ?1 AND as_of < ?2 ORDER BY as_of DESC, run_id DESC LIMIT 1",
               &st) != 0)
     return VG_EDB;
-  sqlite3_bind_text(st, 1, c->pack, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, c->as_of, -1, SQLITE_STATIC);
+  if (bind_text(c, st, 1, c->pack) || bind_text(c, st, 2, c->as_of)) {
+    sqlite3_finalize(st);
+    return VG_ENOMEM;
+  }
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) c->prev_id = sqlite3_column_int64(st, 0);
   else if (step_done(c, rc) != 0) status = VG_EDB;
@@ -584,11 +661,12 @@ static vg_status load_links(dg_ctx *c) {
   while ((rc = sqlite3_step(st)) == SQLITE_ROW && !c->oom) {
     long k = alert_index(c, sqlite3_column_int64(st, 0));
     if (k < 0) continue;
-    const char *person = (const char *)sqlite3_column_text(st, 1);
+    const char *text = col_text(c, st, 1);
+    if (c->oom) break;
     const dg_link *last = c->nlinks ? &c->links[c->nlinks - 1] : NULL;
-    int same = last && same_person(last->person, person);
+    int same = last && same_person(last->person, text);
     if (same && last->alert == k) continue; /* twice on one route */
-    const char *text = same ? last->person : col_text(c, st, 1); /* (last dies when links grow) */
+    if (same) text = last->person; /* (last dies when links grow) */
     if (GROW(c->links, c->nlinks, c->caplinks) != 0) { c->oom = 1; break; }
     dg_link *l = &c->links[c->nlinks++];
     l->person = text;
@@ -607,7 +685,7 @@ static vg_status load_links(dg_ctx *c) {
       if (!name) name = c->links[j].name;
       j++;
     }
-    const char *to = c->o->to;
+    const char *to = c->to;
     if (!to || (c->links[i].person && (strcmp(c->links[i].person, to) == 0 || (name && strcmp(name, to) == 0)))) {
       if (GROW(c->persons, c->npersons, c->cappersons) != 0) return VG_ENOMEM;
       dg_person *p = &c->persons[c->npersons++];
@@ -1057,23 +1135,19 @@ static int write_outbox(dg_ctx *c) {
     sqlite3_reset(del);
     sqlite3_bind_int64(del, 1, c->run_id);
     sqlite3_bind_text(del, 2, fmt, -1, SQLITE_STATIC);
-    if (c->o->to) {
-      if (c->outs[i].recipient) sqlite3_bind_text(del, 3, c->outs[i].recipient, -1, SQLITE_STATIC);
-      else sqlite3_bind_null(del, 3);
-    }
-    if (sqlite3_step(del) != SQLITE_DONE) rc = -1;
+    if (c->o->to && bind_text(c, del, 3, c->outs[i].recipient) != 0) rc = -1;
+    if (rc == 0 && sqlite3_step(del) != SQLITE_DONE) rc = -1;
   }
   for (long i = 0; i < c->nouts && rc == 0; i++) {
     const dg_out *o = &c->outs[i];
     sqlite3_reset(ins);
     sqlite3_bind_int64(ins, 1, c->run_id);
-    if (o->recipient) sqlite3_bind_text(ins, 2, o->recipient, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(ins, 2);
+    if (bind_text(c, ins, 2, o->recipient) != 0) rc = -1;
     sqlite3_bind_text(ins, 3, o->subject, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 4, o->body, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 5, fmt, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 6, created, -1, SQLITE_STATIC);
-    if (sqlite3_step(ins) != SQLITE_DONE) rc = -1;
+    if (rc == 0 && sqlite3_step(ins) != SQLITE_DONE) rc = -1;
   }
 done:
   if (rc) dg_diag(c, "%s: writing vigil_outbox failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
@@ -1111,6 +1185,7 @@ static vg_status digest_all(dg_ctx *c) {
   c->has_rank = exec_has_column(c->db, "vigil_alerts", "tier_rank");
   c->has_evidence = exec_has_column(c->db, "vigil_alerts", "evidence");
   c->has_route = exec_has_column(c->db, "vigil_alerts", "route");
+  if (o->to && !(c->to = dg_text(c, o->to, strlen(o->to)))) return VG_ENOMEM;
   vg_status st = find_run(c);
   if (st == VG_OK) st = load_alerts(c);
   if (st == VG_OK && c->has_evidence) st = load_evidence(c);
@@ -1118,6 +1193,17 @@ static vg_status digest_all(dg_ctx *c) {
   if (st != VG_OK) return st;
   if (c->npersons > 1) qsort(c->persons, (size_t)c->npersons, sizeof *c->persons, cmp_person);
   for (long i = 0; i < c->npersons && st == VG_OK; i++) st = make_digest(c, &c->persons[i]);
+  /* what the caller gets, as bytes (C strings, so a NUL byte ends them for it) */
+  size_t n;
+  for (long i = 0; i < c->nouts && st == VG_OK; i++) {
+    c->outs[i].recipient_b = dg_bytes(c, c->outs[i].recipient, &n);
+    c->outs[i].name_b = dg_bytes(c, c->outs[i].name, &n);
+  }
+  if (st == VG_OK) {
+    c->pack_b = dg_bytes(c, c->pack, &n);
+    c->as_of_b = dg_bytes(c, c->as_of, &n);
+  }
+  if (st == VG_OK && c->oom) st = VG_ENOMEM;
   if (st == VG_OK && o->outbox && write_outbox(c) != 0) st = VG_EDB;
   if (st == VG_OK && sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
     dg_diag(c, "%s: %s", o->db_path, sqlite3_errmsg(c->db));
@@ -1142,11 +1228,11 @@ vg_status vg_digest_run(const vg_digest_opts *o) {
   if (st == VG_OK) {
     for (long i = 0; i < c.nouts && o->digest; i++) {
       const dg_out *d = &c.outs[i];
-      vg_digest vd = {d->recipient, d->name, d->subject, d->body, d->section, d->alerts, d->resolved};
+      vg_digest vd = {d->recipient_b, d->name_b, d->subject, d->body, d->section, d->alerts, d->resolved};
       o->digest(o->out_ud, &vd);
     }
     if (o->summary) {
-      vg_digest_summary s = {c.run_id, c.pack, c.as_of, c.total_alerts, c.total_resolved, (int)c.nouts,
+      vg_digest_summary s = {c.run_id, c.pack_b, c.as_of_b, c.total_alerts, c.total_resolved, (int)c.nouts,
                              o->outbox ? (int)c.nouts : 0};
       o->summary(o->out_ud, &s);
     }

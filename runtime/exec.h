@@ -190,8 +190,14 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_
 /* Report per rule the recipients not in the org and the climbs past its top. */
 void exec_org_report(exec_pack *pr);
 void exec_org_free(exec_pack *pr);
-/* Append s (n bytes) to b as a JSON string.  0 or -1 (memory). */
+/* Append s (n bytes, any bytes) to b as a JSON string that is valid UTF-8:
+** a byte that is not part of valid UTF-8 becomes U+FFFD, control characters
+** (NUL included) \u00XX (docs/LANGUAGE.md "Output encoding").  0 or -1 (memory). */
 int exec_json_str(vg_buf *b, const char *s, size_t n);
+/* The length (1..4) of the valid UTF-8 sequence at p[0..n) (n >= 1), or 0
+** when p[0] does not start one (stray continuation, overlong, surrogate,
+** past U+10FFFF, cut short). */
+int exec_utf8_len(const unsigned char *p, size_t n);
 
 /* 1 when table has column col (0 when not, or the table is missing). */
 int exec_has_column(sqlite3 *db, const char *table, const char *col);

@@ -19,6 +19,7 @@ int unit_register_hardening(void); /* test_hardening.c: limits, locked/read-only
 int unit_register_digest(void);   /* test_digest.c: vg_digest_run and vigil digest: grouping, formats, outbox */
 int unit_register_life(void);     /* test_life.c: new, ongoing, escalated, resolved; clear when; escalate after */
 int unit_register_route(void);    /* test_route.c: org, manager(), routes, escalation up the chart, evidence */
+int unit_register_outputs(void);  /* test_outputs.c: every output encoder safe for any bytes; checked writes; out of memory */
 
 int unit_register_bytes(void);    /* test_bytes.c: text as bytes with a length (NUL bytes), data in diagnostics */
 

@@ -134,7 +134,7 @@ static void report_text(bt_out *o) {
     putchar('\n');
     i = j;
   }
-  qsort(o->v, o->n, sizeof *o->v, cmp_rule_key);
+  if (o->n > 1) qsort(o->v, o->n, sizeof *o->v, cmp_rule_key); /* no alert: v is NULL */
   printf("\nper rule and key: first and last date it fired, and on how many evaluation dates\n");
   i = 0;
   while (i < o->n) {
@@ -410,7 +410,7 @@ static void json_count(diag_sink *s, const char *name, size_t n) {
 
 static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, const outcome_set *os, const char *from,
                              const char *to) {
-  qsort(o->v, o->n, sizeof *o->v, cmp_rule_key);
+  if (o->n > 1) qsort(o->v, o->n, sizeof *o->v, cmp_rule_key); /* no alert: v is NULL */
   /* one row per rule (any tier), then one per tier it alerted at, lowest first */
   size_t nrows = 0, cap = 16;
   lt_row *rows = malloc(cap * sizeof *rows);

@@ -510,7 +510,8 @@ int cmd_diff(int argc, char **argv) {
       for (int t = 0; t < vg_program_tier_count(prog[k]); t++) names_add(&tiers, vg_program_tier_name(prog[k], t));
     }
     g_rules = rules;
-    for (int k = 0; k < 2; k++) qsort(al[k].v, al[k].n, sizeof *al[k].v, cmp_alert);
+    for (int k = 0; k < 2; k++)
+      if (al[k].n > 1) qsort(al[k].v, al[k].n, sizeof *al[k].v, cmp_alert); /* no alert: v is NULL */
     /* merge the two sorted lists */
     change *ch = xrealloc(NULL, (al[0].n + al[1].n) * sizeof *ch);
     size_t nch = 0, i = 0, j = 0;

@@ -658,7 +658,7 @@ static int collect_clauses(tr *t) {
       cc_line_col(&t->c, it->loc.file, it->loc.start, &c->line, &col);
     }
   }
-  qsort(t->clauses, (size_t)t->nclauses, sizeof *t->clauses, cmp_clause);
+  if (t->nclauses > 1) qsort(t->clauses, (size_t)t->nclauses, sizeof *t->clauses, cmp_clause);
   return 0;
 }
 

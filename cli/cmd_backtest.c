@@ -599,12 +599,11 @@ int cmd_backtest(int argc, char **argv) {
     progs[nprogs++] = p;
   }
   for (int k = 0; k < nsets && rc == 0; k++) {
-    char name[256], err[512];
+    /* the whole name, however long: a cut name could match another param */
+    char err[512];
     const char *eq = strchr(sets[k], '=');
-    size_t n = (size_t)(eq - sets[k]);
-    if (n >= sizeof name) n = sizeof name - 1;
-    memcpy(name, sets[k], n);
-    name[n] = 0;
+    char *name = strndup(sets[k], (size_t)(eq - sets[k]));
+    if (!name) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; break; }
     int applied = 0;
     for (int i = 0; i < nprogs && rc == 0; i++) {
       vg_status st = vg_set_param(progs[i], name, eq + 1, err, sizeof err);
@@ -612,6 +611,7 @@ int cmd_backtest(int argc, char **argv) {
       else if (!strstr(err, "has no param")) { fprintf(stderr, "vigil: %s\n", err); rc = EXIT_USAGE; }
     }
     if (!applied && rc == 0) { fprintf(stderr, "vigil: --set %s: no pack has a param '%s'\n", sets[k], name); rc = EXIT_USAGE; }
+    free(name);
   }
   outcome_set outcomes;
   memset(&outcomes, 0, sizeof outcomes);

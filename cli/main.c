@@ -386,12 +386,10 @@ static int cmd_run(int argc, char **argv) {
   /* each --set applies to every pack that declares the param; a name no pack
   ** declares is a command-line error */
   for (int k = 0; k < nsets && rc == 0; k++) {
-    char name[256];
+    /* the whole name, however long: a cut name could match another param */
     const char *eq = strchr(sets[k], '=');
-    size_t n = (size_t)(eq - sets[k]);
-    if (n >= sizeof name) n = sizeof name - 1;
-    memcpy(name, sets[k], n);
-    name[n] = 0;
+    char *name = strndup(sets[k], (size_t)(eq - sets[k]));
+    if (!name) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; break; }
     int applied = 0;
     char err[512] = "";
     for (int i = 0; i < nprogs; i++) {
@@ -401,6 +399,7 @@ static int cmd_run(int argc, char **argv) {
       else if (strstr(e, "has no param") == NULL) { snprintf(err, sizeof err, "%s", e); rc = EXIT_USAGE; }
       else if (!err[0]) snprintf(err, sizeof err, "%s", e);
     }
+    free(name);
     if (rc) { fprintf(stderr, "vigil: %s\n", err); break; }
     if (!applied) { fprintf(stderr, "vigil: --set %s: %s\n", sets[k], err); rc = EXIT_USAGE; }
   }

@@ -201,6 +201,9 @@ static char *outcome_key(sqlite3_stmt *st, int col) {
   }
 }
 
+/* 1 when db's last call failed on a lock another process held past the busy timeout. */
+static int locked(sqlite3 *db) { return (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY; }
+
 /* Runs the outcome query on a read-only connection of its own.  Rows with a
 ** NULL key or (with a second column) an unreadable date are skipped and
 ** reported; repeated (key, day) pairs count once.  Returns 0, or EXIT_INPUT
@@ -211,14 +214,14 @@ static int load_outcomes(const char *db_path, const char *sql, int default_day, 
   const char *tail = NULL;
   int rc = 0;
   memset(os, 0, sizeof *os);
-  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-    fprintf(stderr, "vigil: %s: cannot open the database: %s\n", db_path, db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
+  char err[256];
+  if (vg_db_open(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &db, err, sizeof err) != VG_OK) {
+    fprintf(stderr, "vigil: %s: cannot open the database: %s\n", db_path, err);
     return EXIT_INPUT;
   }
-  sqlite3_busy_timeout(db, 5000);
   if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK || !st) {
-    fprintf(stderr, "vigil: --outcome: %s\n", st ? sqlite3_errmsg(db) : sqlite3_errcode(db) ? sqlite3_errmsg(db) : "no statement");
+    if (locked(db)) fprintf(stderr, "vigil: %s: %s\n", db_path, vg_db_errmsg(db));
+    else fprintf(stderr, "vigil: --outcome: %s\n", st ? sqlite3_errmsg(db) : sqlite3_errcode(db) ? sqlite3_errmsg(db) : "no statement");
     rc = EXIT_INPUT;
     goto done;
   }
@@ -256,7 +259,8 @@ static int load_outcomes(const char *db_path, const char *sql, int default_day, 
     os->n++;
   }
   if (step != SQLITE_DONE) {
-    fprintf(stderr, "vigil: --outcome: %s\n", sqlite3_errmsg(db));
+    if (locked(db)) fprintf(stderr, "vigil: %s: %s\n", db_path, vg_db_errmsg(db));
+    else fprintf(stderr, "vigil: --outcome: %s\n", sqlite3_errmsg(db));
     rc = EXIT_INPUT;
     goto done;
   }

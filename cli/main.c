@@ -155,8 +155,9 @@ static int cmd_check(int argc, char **argv) {
     if (st == VG_ENOMEM) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; }
     if (st != VG_OK || sink.errors > before) rc = EXIT_INPUT;
     else {
-      if (o.db) vg_index_advice(p, o.db, on_diag, &sink); /* notes: never an error */
-      if (o.format == FMT_TEXT) printf("%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+      /* notes, never an error; but a database it cannot read (locked) is */
+      if (o.db && vg_index_advice(p, o.db, on_diag, &sink) != VG_OK) rc = EXIT_INPUT;
+      else if (o.format == FMT_TEXT) printf("%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
     }
     vg_free_program(p);
   }

@@ -575,8 +575,9 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   char uri[128];
   if (!errors && !t->oom) {
     snprintf(uri, sizeof uri, "file:vgtest%ld_%lu?mode=memory&cache=shared", (long)getpid(), ++t->seq);
-    if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-      cc_error(&t->c, test->name_loc, "E-test", "cannot open an in-memory database: %s", db ? sqlite3_errmsg(db) : "out of memory");
+    char err[256];
+    if (vg_db_open(uri, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, &db, err, sizeof err) != VG_OK) {
+      cc_error(&t->c, test->name_loc, "E-test", "cannot open an in-memory database: %s", err);
       errors++;
     } else if (fill_db(t, db, test) != 0) {
       errors++;

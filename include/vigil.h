@@ -345,6 +345,25 @@ vg_status vg_digest_run(const vg_digest_opts *o);
 
 /* ---- end of digests ------------------------------------------------------ */
 
+/* ---- Databases ----------------------------------------------------------- */
+
+struct sqlite3;
+
+/* Open the SQLite database at path with SQLite's open flags, the way every
+** connection libvigil opens is opened: a lock another process holds is
+** waited for (SQLite's busy timeout, VG_BUSY_TIMEOUT_S seconds in
+** compiler/limits.h), not an error at once.  For a caller's own queries on
+** the same database.  Returns VG_OK with *db set (close it with
+** sqlite3_close); VG_EDB with SQLite's reason in err (NULL: not wanted), or
+** VG_ENOMEM; *db is NULL then. */
+vg_status vg_db_open(const char *path, int flags, struct sqlite3 **db, char *err, size_t errcap);
+
+/* Why the last call on db failed, as every Vigil message says it: "the
+** database is locked by another process (waited 5 s)" for a lock held past
+** the busy timeout, SQLite's message otherwise.  Valid until the next call
+** on db. */
+const char *vg_db_errmsg(struct sqlite3 *db);
+
 #ifdef __cplusplus
 }
 #endif

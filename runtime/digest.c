@@ -38,6 +38,7 @@
 #include "mem.h"
 #include "../include/vigil.h"
 #include "exec.h"
+#include "db.h"
 
 enum { DG_NEW, DG_ONGOING, DG_ESCALATED, DG_RESOLVED };
 
@@ -1087,18 +1088,20 @@ done:
 static vg_status digest_all(dg_ctx *c) {
   const vg_digest_opts *o = c->o;
   int flags = (o->outbox ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(o->db_path, &c->db, flags, NULL) != SQLITE_OK) {
-    dg_diag(c, "%s: cannot open the database: %s", o->db_path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
-    return VG_EDB;
+  char err[256];
+  vg_status ost = vg_db_open(o->db_path, flags, &c->db, err, sizeof err);
+  if (ost != VG_OK) {
+    dg_diag(c, "%s: cannot open the database: %s", o->db_path, err);
+    return ost;
   }
-  sqlite3_busy_timeout(c->db, 5000);
   if (o->outbox && sqlite3_db_readonly(c->db, "main") == 1) {
     dg_diag(c, "%s: the database is read-only, and --outbox writes the digests into it", o->db_path);
     return VG_EDB;
   }
-  /* one transaction: one snapshot of the runs, and the outbox written with it */
-  if (sqlite3_exec(c->db, o->outbox ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-    dg_diag(c, "%s: %s", o->db_path, sqlite3_errmsg(c->db));
+  /* one transaction: one snapshot of the runs, and the outbox written with
+  ** it; its lock is taken (or waited for) now */
+  if (exec_db_begin(c->db, o->outbox) != SQLITE_OK) {
+    dg_diag(c, "%s: %s", o->db_path, vg_db_errmsg(c->db));
     return VG_EDB;
   }
   if (!exec_has_column(c->db, "vigil_runs", "as_of") || !exec_has_column(c->db, "vigil_alerts", "run_id")) {
@@ -1120,7 +1123,7 @@ static vg_status digest_all(dg_ctx *c) {
   for (long i = 0; i < c->npersons && st == VG_OK; i++) st = make_digest(c, &c->persons[i]);
   if (st == VG_OK && o->outbox && write_outbox(c) != 0) st = VG_EDB;
   if (st == VG_OK && sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-    dg_diag(c, "%s: %s", o->db_path, sqlite3_errmsg(c->db));
+    dg_diag(c, "%s: %s", o->db_path, vg_db_errmsg(c->db));
     st = VG_EDB;
   }
   return st;

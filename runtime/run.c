@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "exec.h"
+#include "db.h"
 #include "../stdlib/lib.h"
 
 int vg_parse_date(const char *text, int *days) {
@@ -81,7 +82,8 @@ void exec_now_utc(char *buf, size_t cap) {
 static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
   char *err = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, err ? err : sqlite3_errmsg(db));
+    int busy = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY;
+    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, busy || !err ? vg_db_errmsg(db) : err);
     sqlite3_free(err);
     return -1;
   }
@@ -278,12 +280,12 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   /* NOMUTEX: the connection is used by this thread only, and serialized mode
   ** locks a mutex on every sqlite3_column_* call (17% of a nightly run) */
   int flags = (d->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(d->eo.db_path, &d->db, flags, NULL) != SQLITE_OK) {
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path,
-              d->db ? sqlite3_errmsg(d->db) : "out of memory");
-    return VG_EDB;
+  char err[256];
+  vg_status st = vg_db_open(d->eo.db_path, flags, &d->db, err, sizeof err);
+  if (st != VG_OK) {
+    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
+    return st;
   }
-  sqlite3_busy_timeout(d->db, 5000);
   if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
     /* SQLite falls back to read-only for a file it cannot write: say so
     ** before evaluating anything, not at the end */
@@ -295,8 +297,12 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   if (!d->prs) return VG_ENOMEM;
   memset(d->prs, 0, (size_t)(n ? n : 1) * sizeof *d->prs);
   d->n = n;
-  /* one transaction: the data read is one snapshot, and the recording is atomic */
-  if (exec_sql(d->db, &d->eo, d->dry_run ? "BEGIN" : "BEGIN IMMEDIATE") != 0) return VG_EDB;
+  /* one transaction: the data read is one snapshot, and the recording is
+  ** atomic; its lock is taken (or waited for) now */
+  if (exec_db_begin(d->db, !d->dry_run) != SQLITE_OK) {
+    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+    return VG_EDB;
+  }
   /* a recording run writes: find out now, not after evaluating, whether it
   ** can (a folder the journal cannot be created in, a full disk) */
   if (!d->dry_run && sqlite3_exec(d->db, "SAVEPOINT vigil_probe; CREATE TABLE main.vigil_probe(x);"
@@ -382,8 +388,15 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
   eo.ud = ud;
   eo.db_path = db_path;
   sqlite3 *db = NULL;
-  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", db_path, db ? sqlite3_errmsg(db) : "out of memory");
+  char err[256];
+  vg_status st = vg_db_open(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, &db, err, sizeof err);
+  if (st != VG_OK) {
+    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", db_path, err);
+    return st;
+  }
+  /* a lock held too long is an error, not a table without its index */
+  if (exec_db_begin(db, 0) != SQLITE_OK) {
+    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: %s", db_path, vg_db_errmsg(db));
     sqlite3_close(db);
     return VG_EDB;
   }
@@ -487,7 +500,7 @@ static int snapshot_dates(sqlite3 *db, const exec_opts *o, vg_program *const *pr
       rc |= exec_quote_ident(&q, s->table);
       sqlite3_stmt *st = NULL;
       if (rc || sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
-        if (!rc) exec_diag(o, VG_ERROR, NULL, 0, "source %s: %s", s->name, sqlite3_errmsg(db));
+        if (!rc) exec_diag(o, VG_ERROR, NULL, 0, "source %s: %s", s->name, vg_db_errmsg(db));
         vg_buf_free(&q);
         vg_free(v);
         return rc ? -1 : -2;
@@ -547,8 +560,14 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
   vg_status status = VG_OK;
   if (o->at_snapshots) {
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(o->db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, db ? sqlite3_errmsg(db) : "out of memory");
+    char err[256];
+    status = vg_db_open(o->db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &db, err, sizeof err);
+    if (status != VG_OK) {
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, err);
+      return status;
+    }
+    if (exec_db_begin(db, 0) != SQLITE_OK) {
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
       sqlite3_close(db);
       return VG_EDB;
     }

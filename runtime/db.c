@@ -37,6 +37,37 @@ const char *vg_db_errmsg(struct sqlite3 *db) {
   return sqlite3_errmsg(db);
 }
 
+/* The first column of the first row of sql as an integer; -1 on failure. */
+static long long db_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  long long v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+int exec_db_probe_write(sqlite3 *db, char *why, size_t cap) {
+  /* Rewriting user_version with its own value writes page 1, so the
+  ** journal is created and page 1 copied into it, as the run's first write
+  ** would; the savepoint rolls it back.  (It used to create a table
+  ** main.vigil_probe, which a user table of that name made fail.) */
+  long long v = db_int(db, "PRAGMA main.user_version");
+  char sql[160];
+  snprintf(sql, sizeof sql, "SAVEPOINT vigil_probe; PRAGMA main.user_version = %lld; ROLLBACK TO vigil_probe; RELEASE vigil_probe;", v);
+  if (v < 0 || sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+    snprintf(why, cap, "%s", vg_db_errmsg(db));
+    return -1;
+  }
+  /* recording adds pages: with none free and the file at its page limit
+  ** (PRAGMA max_page_count), the first one would fail */
+  long long pages = db_int(db, "PRAGMA main.page_count"), max = db_int(db, "PRAGMA main.max_page_count");
+  if (pages >= 0 && max > 0 && pages >= max && db_int(db, "PRAGMA main.freelist_count") == 0) {
+    snprintf(why, cap, "%s", sqlite3_errstr(SQLITE_FULL));
+    return -1;
+  }
+  return 0;
+}
+
 int exec_db_begin(sqlite3 *db, int write) {
   int rc = sqlite3_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
   /* a deferred BEGIN takes no lock: the first read does, and keeps it */

@@ -19,4 +19,11 @@
 ** failure a transaction may be open (end it with ROLLBACK or by closing). */
 int exec_db_begin(sqlite3 *db, int write);
 
+/* In a write transaction: can the database be written (a folder the
+** journal cannot be created in, a full disk, a file at its max_page_count)?
+** Writes page 1 in a savepoint that is rolled back, and checks there is room
+** for a new page; nothing is named in the user's schema.  Returns 0, or -1
+** with the reason in why. */
+int exec_db_probe_write(sqlite3 *db, char *why, size_t cap);
+
 #endif

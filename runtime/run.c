@@ -305,10 +305,10 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   }
   /* a recording run writes: find out now, not after evaluating, whether it
   ** can (a folder the journal cannot be created in, a full disk) */
-  if (!d->dry_run && sqlite3_exec(d->db, "SAVEPOINT vigil_probe; CREATE TABLE main.vigil_probe(x);"
-                                         "ROLLBACK TO vigil_probe; RELEASE vigil_probe;", NULL, NULL, NULL) != SQLITE_OK) {
+  char why[256];
+  if (!d->dry_run && exec_db_probe_write(d->db, why, sizeof why) != 0) {
     exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: a run records its alerts, and the database cannot be written: %s "
-              "(use --dry-run to evaluate without recording)", d->eo.db_path, sqlite3_errmsg(d->db));
+              "(use --dry-run to evaluate without recording)", d->eo.db_path, why);
     return VG_EDB;
   }
   for (int i = 0; i < n; i++) {

@@ -26,4 +26,32 @@ int exec_db_begin(sqlite3 *db, int write);
 ** with the reason in why. */
 int exec_db_probe_write(sqlite3 *db, char *why, size_t cap);
 
+/* The tables Vigil records into. */
+typedef enum exec_rec_table {
+  EXEC_REC_RUNS,      /* vigil_runs: one row per recorded run */
+  EXEC_REC_ALERTS,    /* vigil_alerts: the alerts of each run */
+  EXEC_REC_BACKTEST,  /* vigil_backtest: backtest --record */
+  EXEC_REC_OUTBOX,    /* vigil_outbox: digest --outbox */
+  EXEC_REC__COUNT
+} exec_rec_table;
+
+/* Create table t (and its index) when missing.  Returns SQLite's result
+** code (its message in db). */
+int exec_db_create(sqlite3 *db, exec_rec_table t);
+
+/* Before anything is evaluated or written: if the database has table t,
+** does it take what Vigil writes?  The columns Vigil writes exist, as
+** columns Vigil can write (not generated), of a type that keeps the value
+** (text in TEXT or untyped columns; numbers in INTEGER, REAL, NUMERIC or
+** untyped ones), none of them part of a PRIMARY KEY; vigil_runs.run_id is
+** the rowid (INTEGER PRIMARY KEY of a rowid table); vigil_alerts has a
+** rowid no column hides (digests read it); a column Vigil does not write
+** is not NOT NULL without a default; of the columns later versions added
+** to vigil_alerts (status, first_seen, runs; tier_rank, evidence, route) a
+** group is all there or all missing (a run adds it).  Returns 0 (no such
+** table, or it fits); -1 when it does not, reported through diag as
+** "DB: table T ...: REASON; WHAT. ... CREATE TABLE T(...)"; -2 when the
+** schema cannot be read (reported too); -3 when out of memory. */
+int exec_db_check_table(sqlite3 *db, exec_rec_table t, const char *db_path, const char *what, vg_diag_fn diag, void *ud);
+
 #endif

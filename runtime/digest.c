@@ -1042,11 +1042,7 @@ static int write_outbox(dg_ctx *c) {
   const char *fmt = format_names[c->o->format];
   sqlite3_stmt *del = NULL, *ins = NULL;
   int rc = 0;
-  if (sqlite3_exec(c->db,
-                   "CREATE TABLE IF NOT EXISTS vigil_outbox(id INTEGER PRIMARY KEY, run_id INTEGER, recipient TEXT,"
-                   " subject TEXT NOT NULL, body TEXT NOT NULL, format TEXT NOT NULL, created TEXT NOT NULL);"
-                   "CREATE INDEX IF NOT EXISTS vigil_outbox_run ON vigil_outbox(run_id, format);",
-                   NULL, NULL, NULL) != SQLITE_OK ||
+  if (exec_db_create(c->db, EXEC_REC_OUTBOX) != SQLITE_OK ||
       sqlite3_prepare_v2(c->db, c->o->to ? "DELETE FROM vigil_outbox WHERE run_id = ?1 AND format = ?2 AND recipient IS ?3"
                                          : "DELETE FROM vigil_outbox WHERE run_id = ?1 AND format = ?2", -1, &del, NULL) ||
       sqlite3_prepare_v2(c->db, "INSERT INTO vigil_outbox(run_id, recipient, subject, body, format, created)"
@@ -1103,6 +1099,11 @@ static vg_status digest_all(dg_ctx *c) {
   if (exec_db_begin(c->db, o->outbox) != SQLITE_OK) {
     dg_diag(c, "%s: %s", o->db_path, vg_db_errmsg(c->db));
     return VG_EDB;
+  }
+  /* the outbox must take what a digest writes: find out before anything is made */
+  if (o->outbox) {
+    int rc = exec_db_check_table(c->db, EXEC_REC_OUTBOX, o->db_path, "no digest was made or written", o->diag, o->ud);
+    if (rc != 0) return rc == -3 ? VG_ENOMEM : VG_EDB;
   }
   if (!exec_has_column(c->db, "vigil_runs", "as_of") || !exec_has_column(c->db, "vigil_alerts", "run_id")) {
     dg_diag(c, "%s: no recorded runs here (no vigil_runs / vigil_alerts tables; 'vigil run' records them)", o->db_path);

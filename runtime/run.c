@@ -35,19 +35,6 @@ const char *vg_program_tier_name(const vg_program *p, int i) {
 
 /* ---- recording ------------------------------------------------------------ */
 
-static const char *const schema_sql =
-  "CREATE TABLE IF NOT EXISTS vigil_runs("
-  " run_id INTEGER PRIMARY KEY AUTOINCREMENT, pack TEXT NOT NULL, as_of TEXT NOT NULL,"
-  " started_at TEXT NOT NULL, finished_at TEXT NOT NULL, status TEXT NOT NULL,"
-  " rows_read INTEGER NOT NULL, alerts INTEGER NOT NULL);"
-  "CREATE UNIQUE INDEX IF NOT EXISTS vigil_runs_pack_as_of ON vigil_runs(pack, as_of);"
-  "CREATE TABLE IF NOT EXISTS vigil_alerts("
-  " run_id INTEGER NOT NULL REFERENCES vigil_runs(run_id), pack TEXT NOT NULL, rule TEXT NOT NULL,"
-  " tier TEXT NOT NULL, key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT,"
-  " status TEXT NOT NULL DEFAULT 'new', first_seen TEXT, runs INTEGER NOT NULL DEFAULT 1,"
-  " tier_rank INTEGER, evidence TEXT, route TEXT);"
-  "CREATE INDEX IF NOT EXISTS vigil_alerts_run ON vigil_alerts(run_id);";
-
 static const char *const life_names[LIFE__COUNT] = {"new", "ongoing", "escalated", "resolved"};
 
 /* The alerts of pr, resolved entries left out. */
@@ -92,7 +79,10 @@ static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
 
 static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const char *as_of, const char *started,
                   long long *ids) {
-  if (exec_sql(db, o, schema_sql) != 0) return -1;
+  if (exec_db_create(db, EXEC_REC_RUNS) != SQLITE_OK || exec_db_create(db, EXEC_REC_ALERTS) != SQLITE_OK) {
+    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
+    return -1;
+  }
   /* a database recorded by an earlier version lacks the lifecycle columns */
   if (!exec_has_column(db, "vigil_alerts", "status") &&
       exec_sql(db, o, "ALTER TABLE vigil_alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'new';"
@@ -177,15 +167,15 @@ done:
 /* vigil_backtest: the alerts of a recorded backtest, replacing the pack's
 ** earlier ones for the dates evaluated. */
 static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n) {
-  if (exec_sql(db, o,
-               "CREATE TABLE IF NOT EXISTS vigil_backtest(pack TEXT NOT NULL, rule TEXT NOT NULL, tier TEXT NOT NULL,"
-               " key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT);"
-               "CREATE INDEX IF NOT EXISTS vigil_backtest_pack ON vigil_backtest(pack, as_of);") != 0)
+  if (exec_db_create(db, EXEC_REC_BACKTEST) != SQLITE_OK) {
+    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
     return -1;
+  }
   sqlite3_stmt *del = NULL, *ins = NULL;
   int rc = 0;
   if (sqlite3_prepare_v2(db, "DELETE FROM vigil_backtest WHERE pack = ?1 AND as_of BETWEEN ?2 AND ?3", -1, &del, NULL) ||
-      sqlite3_prepare_v2(db, "INSERT INTO vigil_backtest VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins, NULL)) {
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_backtest(pack, rule, tier, key, as_of, message, recipient)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins, NULL)) {
     rc = -1;
     goto done;
   }
@@ -268,6 +258,7 @@ static int load_previous(sqlite3 *db, exec_pack *pr, const char *as_of) {
 typedef struct drive {
   exec_opts eo;
   int dry_run;
+  unsigned tables;  /* the recording tables it writes: bits 1 << exec_rec_table (checked before evaluating) */
   int evidence;   /* compute each alert's evidence */
   sqlite3 *db;
   exec_pack *prs;
@@ -310,6 +301,13 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
     exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: a run records its alerts, and the database cannot be written: %s "
               "(use --dry-run to evaluate without recording)", d->eo.db_path, why);
     return VG_EDB;
+  }
+  /* and whether the tables it records into take what it writes */
+  for (int t = 0; t < EXEC_REC__COUNT && !d->dry_run; t++) {
+    if (!(d->tables & 1u << t)) continue;
+    int rc = exec_db_check_table(d->db, (exec_rec_table)t, d->eo.db_path, "nothing was evaluated or recorded", d->eo.diag,
+                                 d->eo.ud);
+    if (rc != 0) return rc == -3 ? VG_ENOMEM : VG_EDB;
   }
   for (int i = 0; i < n; i++) {
     exec_pack *pr = &d->prs[i];
@@ -420,6 +418,7 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
   d.eo.db_path = o->db_path;
   d.eo.no_seek = o->no_seek;
   d.dry_run = o->dry_run;
+  d.tables = 1u << EXEC_REC_RUNS | 1u << EXEC_REC_ALERTS;
   d.evidence = !o->dry_run || o->evidence;
   int32_t as_of;
   char as_of_text[16];
@@ -545,6 +544,7 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
   d.eo.db_path = o->db_path;
   d.eo.no_seek = 1;
   d.dry_run = !o->record;
+  d.tables = 1u << EXEC_REC_BACKTEST;
   int from, to;
   if (!o->from || !vg_parse_date(o->from, &from) || !o->to || !vg_parse_date(o->to, &to) || from > to) {
     exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs --from and --to dates (YYYY-MM-DD), from on or before to");

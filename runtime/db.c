@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include "db.h"
+#include "exec.h"
 #include "../compiler/limits.h"
 
 #define DB_STR_(x) #x
@@ -175,12 +176,13 @@ static char *dup_text(const unsigned char *s) {
   return d;
 }
 
-/* The columns of main.name into *out.  Returns the count, or -1 (SQLite's
-** error in db) or -3 (memory). */
-static int read_cols(sqlite3 *db, const char *name, have_col **out) {
+/* The columns of table name (in main, or as a query finds it) into *out.
+** Returns the count, or -1 (SQLite's error in db) or -3 (memory). */
+static int read_cols(sqlite3 *db, const char *name, int in_main, have_col **out) {
   sqlite3_stmt *st = NULL;
   *out = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT name, type, \"notnull\", dflt_value IS NOT NULL, pk, hidden FROM pragma_table_xinfo(?1, 'main')",
+  if (sqlite3_prepare_v2(db, in_main ? "SELECT name, type, \"notnull\", dflt_value IS NOT NULL, pk, hidden FROM pragma_table_xinfo(?1, 'main')"
+                                     : "SELECT name, type, \"notnull\", dflt_value IS NOT NULL, pk, hidden FROM pragma_table_xinfo(?1)",
                          -1, &st, NULL) != SQLITE_OK)
     return -1;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -322,7 +324,7 @@ int exec_db_check_table(sqlite3 *db, exec_rec_table t, const char *db_path, cons
       rc = vg_buf_printf(&why, "it is a %s, not a table", type) ? -3 : -1;
     } else {
       have_col *v = NULL;
-      int n = read_cols(db, rt->name, &v);
+      int n = read_cols(db, rt->name, 1, &v);
       if (n == -3) rc = -3;
       else if (n < 0) rc = -2;
       else {
@@ -348,5 +350,31 @@ int exec_db_check_table(sqlite3 *db, exec_rec_table t, const char *db_path, cons
   }
   vg_buf_free(&why);
   vg_buf_free(&msg);
+  return rc;
+}
+
+/* ---- the rowid of a source table ------------------------------------------------ */
+
+int exec_db_rowid(sqlite3 *db, const char *table, vg_buf *out) {
+  have_col *v = NULL;
+  int n = read_cols(db, table, 0, &v);
+  if (n == -3) return -1;
+  if (n < 0) return vg_buf_append(out, "rowid", 5) ? -1 : 1; /* no such table: its query fails anyway */
+  static const char *const names[] = {"rowid", "_rowid_", "oid"};
+  int rc = 0;
+  for (int k = 0; k < 3 && rc == 0; k++)
+    if (!find_col(v, n, names[k])) rc = vg_buf_append(out, names[k], strlen(names[k])) ? -1 : 1;
+  if (rc == 0) {
+    /* all three are columns: the rowid's alias, if it has one */
+    int npk = 0, alias = -1;
+    for (int i = 0; i < n; i++) {
+      npk += v[i].pk > 0;
+      if (v[i].pk == 1 && strcasecmp(v[i].type, "INTEGER") == 0) alias = i;
+    }
+    if (npk == 1 && alias >= 0 &&
+        db_has_row(db, "SELECT 1 FROM pragma_index_list(?1) WHERE origin = 'pk'", table) == 0)
+      rc = exec_quote_ident(out, v[alias].name) ? -1 : 1;
+  }
+  have_free(v, n);
   return rc;
 }

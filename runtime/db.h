@@ -26,6 +26,16 @@ int exec_db_begin(sqlite3 *db, int write);
 ** with the reason in why. */
 int exec_db_probe_write(sqlite3 *db, char *why, size_t cap);
 
+/* Append to out the expression that reads table's real rowid: rowid,
+** _rowid_ or oid, the first that is not the name of one of its columns
+** (SQLite lets a column take those names, and then the name reads the
+** column), else its INTEGER PRIMARY KEY column (quoted).  The table is
+** looked up as a query names it (temp, then main).  Returns 1; 0 when there
+** is none to reach (all three are columns and there is no INTEGER PRIMARY
+** KEY: rows then have no rowid for Vigil; also a WITHOUT ROWID table, which
+** its caller finds by the query failing); -1 when out of memory. */
+int exec_db_rowid(sqlite3 *db, const char *table, vg_buf *out);
+
 /* The tables Vigil records into. */
 typedef enum exec_rec_table {
   EXEC_REC_RUNS,      /* vigil_runs: one row per recorded run */

@@ -19,7 +19,8 @@
 static const char *const usage_backtest =
   "usage: vigil backtest --db FILE --from DATE --to DATE [--every DURATION | --at-snapshots]\n"
   "                      [--set NAME=VALUE]... [--format text|jsonl|csv] [--record]\n"
-  "                      [--outcome SQL | --outcome-table TABLE] [--report alerts|lead-time] PATH...\n"
+  "                      [--outcome SQL | --outcome-table TABLE] [--report alerts|lead-time]\n"
+  "                      [--follow-symlinks] PATH...\n"
   "\n"
   "Evaluate the packs as of every date in [--from, --to] in one pass over each\n"
   "table: the alerts separate 'vigil run --as-of' calls would give.\n"
@@ -35,6 +36,7 @@ static const char *const usage_backtest =
   "                     the report becomes the lead time of each rule and tier\n"
   "  --outcome-table T  the same as --outcome 'SELECT * FROM T'\n"
   "  --report REPORT    alerts (default), or lead-time (the default with an outcome)\n"
+  "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line\n";
 
 enum { BT_TEXT, BT_JSONL, BT_CSV };
@@ -526,7 +528,7 @@ int cmd_backtest(int argc, char **argv) {
   vg_backtest_opts bo;
   memset(&bo, 0, sizeof bo);
   const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, format = BT_TEXT, report = -1;
+  int nsets = 0, npaths = 0, format = BT_TEXT, report = -1, follow = 0;
   const char *outcome_sql = NULL, *outcome_table = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -553,6 +555,8 @@ int cmd_backtest(int argc, char **argv) {
       bo.every_days = (int)(n * mult);
     } else if (strcmp(argv[i], "--at-snapshots") == 0) {
       bo.at_snapshots = 1;
+    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
+      follow = 1;
     } else if (strcmp(argv[i], "--record") == 0) {
       bo.record = 1;
     } else if ((v = opt_value(argc, argv, &i, "--set"))) {
@@ -594,7 +598,7 @@ int cmd_backtest(int argc, char **argv) {
     return usage_error(usage_backtest, "%s", "an outcome is for --report lead-time, not --report alerts");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, bo.db_path, on_diag, &sink, 0, 0};
+  vg_compile_opts co = {NULL, bo.db_path, on_diag, &sink, 0, 0, follow};
   vg_program *progs[256];
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {

@@ -60,15 +60,27 @@ typedef struct vg_compile_opts {
   void *ud;
   int max_errors;          /* stop reporting after this many; <= 0: 50 */
   int warnings;            /* also report warnings (docs/DIAGNOSTICS.md) */
+  int follow_symlinks;     /* read source files that are symbolic links (by default a link is
+                           ** refused: sources are regular files; see vg_compile_path) */
 } vg_compile_opts;
 
 /* Compile one PATH: a .rules file, a pack folder (its .rules in name order,
 ** with its schema.sql), or a .vgc file (read and verified).  Schema
 ** precedence: opts->db_path, opts->schema_path, the pack folder's (or the
 ** .rules file's folder's) schema.sql; without any, columns are not checked.
+** Every file read (.rules, schema.sql, .vgc) must be a regular file: a
+** symbolic link is refused unless opts->follow_symlinks (a folder PATH may
+** be a link; the files in it may not), and a .rules or schema.sql that is
+** not UTF-8 text (a NUL byte, an invalid sequence) is refused without
+** quoting it ("not a text file: line N ...").
 ** Returns VG_OK and sets *out, or an error status with the diagnostics
 ** reported (and *out NULL). */
 vg_status vg_compile_path(const char *path, const vg_compile_opts *opts, vg_program **out);
+
+/* 0 when text[0..len) is UTF-8 text without NUL bytes, as a source file must
+** be; otherwise the 1-based line of the first NUL byte or invalid UTF-8
+** sequence (*nul, when not NULL, says which). */
+size_t vg_text_bad_line(const char *text, size_t len, int *nul);
 
 /* Compile rules from memory (name is used in diagnostics).  schema_sql is
 ** CREATE TABLE text or NULL.  Same result contract as vg_compile_path. */
@@ -241,6 +253,7 @@ typedef struct vg_test_opts {
   vg_test_fn result;          /* each test, in file order then declaration order (may be NULL) */
   vg_test_clause_fn clause;   /* each tier clause after the tests, rule by rule, lowest tier first (may be NULL) */
   void *out_ud;               /* handed to result and clause */
+  int follow_symlinks;        /* as vg_compile_opts.follow_symlinks, for the pack, its schema.sql and tests */
 } vg_test_opts;
 
 /* Counts for one PATH (added to, so one summary can sum several PATHs). */

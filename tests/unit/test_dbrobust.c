@@ -832,6 +832,18 @@ static void test_symlink_refused(void) {
   CU_ASSERT_PTR_NULL(strstr(r.err, "hunter2"));
   CU_ASSERT_TRUE(has("test", r.err, "t.rules: a symbolic link"));
   cmd_free(&r);
+  /* a tests/ folder that is a link */
+  remove(link);
+  rmdir(tests);
+  char elsewhere[700];
+  snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", dir);
+  mkdir(elsewhere, 0700);
+  CU_ASSERT_EQUAL_FATAL(symlink(elsewhere, tests), 0);
+  r = sh("'%s' test '%s'", vigil_bin(), pk);
+  CU_ASSERT_EQUAL(r.status, 1);
+  CU_ASSERT_TRUE(has("test", r.err, "tests: a symbolic link"));
+  cmd_free(&r);
+  remove(tests);
   /* fmt reads sources too */
   snprintf(link, sizeof link, "%s/zz.rules", pk);
   CU_ASSERT_EQUAL_FATAL(symlink("/proc/self/environ", link), 0);
@@ -879,6 +891,38 @@ static void test_not_text_refused(void) {
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_TRUE(has("check", r.err, "schema.sql: not a regular file"));
   cmd_free(&r);
+}
+
+/* Finding 10: what vg_text_bad_line calls text: UTF-8 in its shortest form,
+** no surrogates, nothing past U+10FFFF, no NUL; the line of the first
+** offence. */
+static void test_text_check(void) {
+  static const struct {
+    const char *s;
+    size_t n;
+    size_t line;
+    int nul;
+  } cases[] = {
+    {"", 0, 0, 0},
+    {"plain\nascii\n", 12, 0, 0},
+    {"caf\xc3\xa9 \xe2\x82\xac \xf0\x90\x8d\x88 \xf4\x8f\xbf\xbf \xef\xbb\xbf", 23, 0, 0}, /* é € 𐍈 U+10FFFF BOM */
+    {"a\nb\0c", 5, 2, 1},
+    {"a\n\xc0\xaf", 4, 2, 0},           /* overlong '/' */
+    {"\xe0\x80\xaf", 3, 1, 0},           /* overlong, 3 bytes */
+    {"\xed\xa0\x80", 3, 1, 0},           /* a surrogate */
+    {"\xf4\x90\x80\x80", 4, 1, 0},       /* past U+10FFFF */
+    {"\xf5\x80\x80\x80", 4, 1, 0},
+    {"\x80", 1, 1, 0},                   /* a continuation byte alone */
+    {"x\n\n\xe2\x82", 5, 3, 0},           /* cut short at the end */
+    {"\xe2\x28\xa1", 3, 1, 0},           /* a bad continuation */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    int nul = -1;
+    size_t line = vg_text_bad_line(cases[i].s, cases[i].n, &nul);
+    CU_ASSERT_EQUAL(line, cases[i].line);
+    CU_ASSERT_EQUAL(nul, cases[i].nul);
+    if (line != cases[i].line || nul != cases[i].nul) fprintf(stderr, "\n  case %zu: line %zu nul %d\n", i, line, nul);
+  }
 }
 
 /* Regression (finding 10): `vigil diff git:REV:PATH` extracted the
@@ -949,6 +993,7 @@ int unit_register_dbrobust(void) {
     {"regression 14: --set with a 300-byte param name", test_set_long_name},
     {"regression 10: symlinked sources are refused", test_symlink_refused},
     {"10: sources that are not text are refused unquoted", test_not_text_refused},
+    {"10: what counts as text", test_text_check},
     {"regression 10: diff git:REV:PATH refuses symlinks", test_diff_git_symlink},
   };
   for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)

@@ -164,14 +164,18 @@ typedef struct vg_run_opts {
 ** Returns VG_OK; VG_EINPUT when the run failed (a source table or column is
 ** missing or has another type than compiled for, --strict with bad data, an
 ** evaluation error): nothing is recorded and no alert is reported;
-** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails. */
+** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails, the database stays
+** locked by another process past the busy timeout, or (recording) it cannot
+** be written or its vigil_runs / vigil_alerts are not tables Vigil can
+** record into (checked before anything is evaluated; docs/LANGUAGE.md §12). */
 vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *opts);
 
 /* For `vigil check --db`: a note (VG_NOTE) for each table that rules read
 ** with a bounded lookback but that lacks an index on (key, time), with the
 ** CREATE INDEX that would let a nightly run seek the last rows of each key
 ** (tables whose key cannot repeat need none).  Vigil never changes the
-** schema itself.  VG_OK, or VG_EDB when the database cannot be opened. */
+** schema itself.  VG_OK, or VG_EDB when the database cannot be opened or
+** read (a lock held past the busy timeout: no false note is given). */
 vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn diag, void *ud);
 
 /* ---- Backtests ------------------------------------------------------------ */

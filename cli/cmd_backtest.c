@@ -19,7 +19,8 @@
 static const char *const usage_backtest =
   "usage: vigil backtest --db FILE --from DATE --to DATE [--every DURATION | --at-snapshots]\n"
   "                      [--set NAME=VALUE]... [--format text|jsonl|csv] [--csv-raw] [--record]\n"
-  "                      [--outcome SQL | --outcome-table TABLE] [--report alerts|lead-time] PATH...\n"
+  "                      [--outcome SQL | --outcome-table TABLE] [--report alerts|lead-time]\n"
+  "                      [--follow-symlinks] PATH...\n"
   "\n"
   "Evaluate the packs as of every date in [--from, --to] in one pass over each\n"
   "table: the alerts separate 'vigil run --as-of' calls would give.\n"
@@ -37,6 +38,7 @@ static const char *const usage_backtest =
   "                     the report becomes the lead time of each rule and tier\n"
   "  --outcome-table T  the same as --outcome 'SELECT * FROM T'\n"
   "  --report REPORT    alerts (default), or lead-time (the default with an outcome)\n"
+  "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line\n";
 
 enum { BT_TEXT, BT_JSONL, BT_CSV };
@@ -156,7 +158,7 @@ static void report_text(bt_out *o) {
     out_printf(stdout, "\n");
     i = j;
   }
-  qsort(o->v, o->n, sizeof *o->v, cmp_rule_key);
+  if (o->n > 1) qsort(o->v, o->n, sizeof *o->v, cmp_rule_key); /* no alert: v is NULL */
   out_printf(stdout, "\nper rule and key: first and last date it fired, and on how many evaluation dates\n");
   i = 0;
   while (i < o->n) {
@@ -231,6 +233,9 @@ static char *outcome_key(sqlite3_stmt *st, int col, size_t *len) {
   }
 }
 
+/* 1 when db's last call failed on a lock another process held past the busy timeout. */
+static int locked(sqlite3 *db) { return (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY; }
+
 /* Runs the outcome query on a read-only connection of its own.  Rows with a
 ** NULL key or (with a second column) an unreadable date are skipped and
 ** reported; repeated (key, day) pairs count once.  Returns 0, or EXIT_INPUT
@@ -241,14 +246,14 @@ static int load_outcomes(const char *db_path, const char *sql, int default_day, 
   const char *tail = NULL;
   int rc = 0;
   memset(os, 0, sizeof *os);
-  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-    out_printf(stderr, "vigil: %s: cannot open the database: %s\n", db_path, db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
+  char err[256];
+  if (vg_db_open(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &db, err, sizeof err) != VG_OK) {
+    out_printf(stderr, "vigil: %s: cannot open the database: %s\n", db_path, err);
     return EXIT_INPUT;
   }
-  sqlite3_busy_timeout(db, 5000);
   if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK || !st) {
-    out_printf(stderr, "vigil: --outcome: %s\n", st ? sqlite3_errmsg(db) : sqlite3_errcode(db) ? sqlite3_errmsg(db) : "no statement");
+    if (locked(db)) out_printf(stderr, "vigil: %s: %s\n", db_path, vg_db_errmsg(db));
+    else out_printf(stderr, "vigil: --outcome: %s\n", st ? sqlite3_errmsg(db) : sqlite3_errcode(db) ? sqlite3_errmsg(db) : "no statement");
     rc = EXIT_INPUT;
     goto done;
   }
@@ -289,7 +294,8 @@ static int load_outcomes(const char *db_path, const char *sql, int default_day, 
     os->n++;
   }
   if (step != SQLITE_DONE) {
-    out_printf(stderr, "vigil: --outcome: %s\n", sqlite3_errmsg(db));
+    if (locked(db)) out_printf(stderr, "vigil: %s: %s\n", db_path, vg_db_errmsg(db));
+    else out_printf(stderr, "vigil: --outcome: %s\n", sqlite3_errmsg(db));
     free(bad_example);
     rc = EXIT_INPUT;
     goto done;
@@ -446,7 +452,7 @@ static void json_count(diag_sink *s, const char *name, size_t n) {
 
 static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, const outcome_set *os, const char *from,
                              const char *to) {
-  qsort(o->v, o->n, sizeof *o->v, cmp_rule_key);
+  if (o->n > 1) qsort(o->v, o->n, sizeof *o->v, cmp_rule_key); /* no alert: v is NULL */
   /* one row per rule (any tier), then one per tier it alerted at, lowest first */
   size_t nrows = 0, cap = 16;
   lt_row *rows = malloc(cap * sizeof *rows);
@@ -565,7 +571,7 @@ int cmd_backtest(int argc, char **argv) {
   vg_backtest_opts bo;
   memset(&bo, 0, sizeof bo);
   const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, format = BT_TEXT, report = -1, csv_raw = 0;
+  int nsets = 0, npaths = 0, format = BT_TEXT, report = -1, csv_raw = 0, follow = 0;
   const char *outcome_sql = NULL, *outcome_table = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -592,6 +598,8 @@ int cmd_backtest(int argc, char **argv) {
       bo.every_days = (int)(n * mult);
     } else if (strcmp(argv[i], "--at-snapshots") == 0) {
       bo.at_snapshots = 1;
+    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
+      follow = 1;
     } else if (strcmp(argv[i], "--record") == 0) {
       bo.record = 1;
     } else if (strcmp(argv[i], "--csv-raw") == 0) {
@@ -635,7 +643,7 @@ int cmd_backtest(int argc, char **argv) {
     return usage_error(usage_backtest, "%s", "an outcome is for --report lead-time, not --report alerts");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, bo.db_path, on_diag, &sink, 0, 0};
+  vg_compile_opts co = {NULL, bo.db_path, on_diag, &sink, 0, 0, follow};
   vg_program *progs[256];
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {
@@ -645,12 +653,11 @@ int cmd_backtest(int argc, char **argv) {
     progs[nprogs++] = p;
   }
   for (int k = 0; k < nsets && rc == 0; k++) {
-    char name[256], err[512];
+    /* the whole name, however long: a cut name could match another param */
+    char err[512];
     const char *eq = strchr(sets[k], '=');
-    size_t n = (size_t)(eq - sets[k]);
-    if (n >= sizeof name) n = sizeof name - 1;
-    memcpy(name, sets[k], n);
-    name[n] = 0;
+    char *name = strndup(sets[k], (size_t)(eq - sets[k]));
+    if (!name) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; break; }
     int applied = 0;
     for (int i = 0; i < nprogs && rc == 0; i++) {
       vg_status st = vg_set_param(progs[i], name, eq + 1, err, sizeof err);
@@ -658,6 +665,7 @@ int cmd_backtest(int argc, char **argv) {
       else if (!strstr(err, "has no param")) { fprintf(stderr, "vigil: %s\n", err); rc = EXIT_USAGE; }
     }
     if (!applied && rc == 0) { fprintf(stderr, "vigil: --set %s: no pack has a param '%s'\n", sets[k], name); rc = EXIT_USAGE; }
+    free(name);
   }
   outcome_set outcomes;
   memset(&outcomes, 0, sizeof outcomes);

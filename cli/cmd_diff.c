@@ -27,7 +27,7 @@ extern char **environ;
 
 static const char *const usage_diff =
   "usage: vigil diff OLD NEW --db FILE --from DATE --to DATE [--every DURATION | --at-snapshots]\n"
-  "                  [--details] [--format text|markdown|jsonl]\n"
+  "                  [--details] [--format text|markdown|jsonl] [--follow-symlinks]\n"
   "\n"
   "Backtest two versions of a pack over the same dates and report the alerts the\n"
   "change adds, removes or moves to another tier, per rule and tier.  Alerts are\n"
@@ -41,6 +41,8 @@ static const char *const usage_diff =
   "  --at-snapshots     evaluate at each date the rules' tables have rows for\n"
   "  --details          also list every changed alert (rule, key, date)\n"
   "  --format FORMAT    text (default), markdown (a pull-request comment), jsonl\n"
+  "  --follow-symlinks  read source files that are symbolic links (refused by default;\n"
+  "                     a git:REV:PATH version never has them)\n"
   "exit status: 0 success (whether or not anything changed), 1 errors in a pack or a\n"
   "failed backtest, 2 bad command line\n";
 
@@ -158,6 +160,39 @@ static char *repo_relative(const char *top, const char *prefix, const char *path
   return out;
 }
 
+/* The first symbolic link (mode 120000) under object REV:PATH, as `git
+** ls-tree -r` lists it (a path from the top), or NULL when there is none;
+** "" when the listing failed.  A revision is someone's pull request: a link
+** in it could point a pack member at any file of this machine, so a
+** version from git is never read through one (whatever --follow-symlinks
+** says). */
+static char *git_symlink(const char *top, const char *rev, const char *rel, const char *tmp) {
+  char out[4200];
+  snprintf(out, sizeof out, "%s/.git-tree", tmp);
+  char *argv[] = {"git", "-C", (char *)top, "ls-tree", "-r", (char *)rev, "--", (char *)(*rel ? rel : "."), NULL};
+  char *found = NULL;
+  if (run_prog(argv, out) != 0) found = xstrdup("");
+  FILE *f = found ? NULL : fopen(out, "rb");
+  if (!found && !f) found = xstrdup("");
+  char line[8192];
+  while (f && !found && fgets(line, sizeof line, f)) {
+    char *tab = strchr(line, '\t');
+    if (strncmp(line, "120000 ", 7) != 0 || !tab) continue;
+    tab[1 + strcspn(tab + 1, "\r\n")] = 0;
+    found = xstrdup(tab + 1);
+  }
+  if (f) fclose(f);
+  unlink(out);
+  return found;
+}
+
+/* nftw callback: stops at the first entry that is neither a folder nor a
+** regular file (a link tar made, whatever git listed). */
+static int not_plain(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)p; (void)ftw;
+  return flag == FTW_SL || flag == FTW_SLN || (flag == FTW_F && !S_ISREG(sb->st_mode));
+}
+
 /* Extracts git:REV:PATH into tmp/side.  Returns 0, or EXIT_INPUT /
 ** EXIT_USAGE after printing why. */
 static int extract_git(version *v, const char *tmp, const char *side) {
@@ -200,8 +235,16 @@ static int extract_git(version *v, const char *tmp, const char *side) {
   char sidedir[4200], tar[4200];
   snprintf(sidedir, sizeof sidedir, "%s/%s", tmp, side);
   snprintf(v->extracted, pl, "%s/%s/%s", tmp, side, base);
+  char *link = type ? git_symlink(top, v->rev, v->rel, tmp) : NULL;
   if (!type) {
     fprintf(stderr, "vigil: diff: '%s': no such path at revision %s\n", v->spec, v->rev);
+    rc = EXIT_INPUT;
+  } else if (link) {
+    if (*link)
+      fprintf(stderr, "vigil: diff: '%s': %s is a symbolic link at revision %s; a version from git is read without links\n",
+              v->spec, link, v->rev);
+    else
+      fprintf(stderr, "vigil: diff: '%s': cannot list the files at revision %s\n", v->spec, v->rev);
     rc = EXIT_INPUT;
   } else if (mkdir(sidedir, 0700) != 0) {
     fprintf(stderr, "vigil: diff: %s: %s\n", sidedir, strerror(errno));
@@ -215,6 +258,10 @@ static int extract_git(version *v, const char *tmp, const char *side) {
     if (mkdir(v->extracted, 0700) != 0 || run_prog(archive_argv, NULL) != 0 || run_prog(tar_argv, NULL) != 0) {
       fprintf(stderr, "vigil: diff: '%s': extracting the folder failed\n", v->spec);
       rc = EXIT_INPUT;
+    } else if (nftw(v->extracted, not_plain, 16, FTW_PHYS) != 0) {
+      fprintf(stderr, "vigil: diff: '%s': the folder at revision %s holds a symbolic link or a special file; a version "
+              "from git is read without them\n", v->spec, v->rev);
+      rc = EXIT_INPUT;
     }
     unlink(tar);
   } else if (strcmp(type, "blob") == 0) {
@@ -227,6 +274,7 @@ static int extract_git(version *v, const char *tmp, const char *side) {
     fprintf(stderr, "vigil: diff: '%s': not a file or folder at revision %s\n", v->spec, v->rev);
     rc = EXIT_INPUT;
   }
+  free(link);
   free(type);
   free(object);
   free(top);
@@ -425,7 +473,7 @@ int cmd_diff(int argc, char **argv) {
   vg_backtest_opts bo;
   memset(&bo, 0, sizeof bo);
   const char *specs[2];
-  int nspecs = 0, details = 0, format = DF_TEXT;
+  int nspecs = 0, details = 0, format = DF_TEXT, follow = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_diff, stdout); return 0; }
@@ -451,6 +499,8 @@ int cmd_diff(int argc, char **argv) {
       bo.every_days = (int)(n * mult);
     } else if (strcmp(argv[i], "--at-snapshots") == 0) {
       bo.at_snapshots = 1;
+    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
+      follow = 1;
     } else if (strcmp(argv[i], "--details") == 0) {
       details = 1;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
@@ -509,7 +559,7 @@ int cmd_diff(int argc, char **argv) {
   memset(al, 0, sizeof al);
   for (int k = 0; k < 2 && rc == 0; k++) {
     dd.v = &ver[k];
-    vg_compile_opts co = {NULL, bo.db_path, on_diff_diag, &dd, 0, 0};
+    vg_compile_opts co = {NULL, bo.db_path, on_diff_diag, &dd, 0, 0, follow};
     vg_status st = vg_compile_path(ver[k].path, &co, &prog[k]);
     if (st != VG_OK) rc = out_status(st);
   }
@@ -538,7 +588,8 @@ int cmd_diff(int argc, char **argv) {
       for (int t = 0; t < vg_program_tier_count(prog[k]); t++) names_add(&tiers, vg_program_tier_name(prog[k], t));
     }
     g_rules = rules;
-    for (int k = 0; k < 2; k++) qsort(al[k].v, al[k].n, sizeof *al[k].v, cmp_alert);
+    for (int k = 0; k < 2; k++)
+      if (al[k].n > 1) qsort(al[k].v, al[k].n, sizeof *al[k].v, cmp_alert); /* no alert: v is NULL */
     /* merge the two sorted lists */
     change *ch = xrealloc(NULL, (al[0].n + al[1].n) * sizeof *ch);
     size_t nch = 0, i = 0, j = 0;

@@ -11,6 +11,7 @@
 */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,7 +19,7 @@
 #include "out.h"
 
 static const char *const usage_fmt =
-  "usage: vigil fmt [--check | --write] PATH...\n"
+  "usage: vigil fmt [--check | --write] [--follow-symlinks] PATH...\n"
   "\n"
   "Format .rules files in the canonical layout: one statement per line, two\n"
   "spaces per block, single spaces around operators, comments kept where they\n"
@@ -30,6 +31,8 @@ static const char *const usage_fmt =
   "  --write       rewrite the files whose layout changes, in place\n"
   "  --check       print the name and a unified diff of each file that is not\n"
   "                formatted, and exit 1 if there is one; change nothing\n"
+  "  --follow-symlinks  read .rules files that are symbolic links, and folders\n"
+  "                that are (refused and skipped by default)\n"
   "exit status: 0 success, 1 syntax errors (or unformatted files with --check),\n"
   "2 bad command line\n";
 
@@ -70,9 +73,10 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 
 /* Appends the .rules files under dir to out: its own (regular files, in
 ** name order), then those of its subfolders (in name order, recursively;
-** names starting with '.' are skipped).  Returns 0, or -1 when dir cannot
-** be read (errno set). */
-static int list_rules(const char *dir, strv *out, int depth) {
+** names starting with '.' are skipped).  Without follow, a symbolic link
+** named *.rules is listed (and refused when read) and other links are
+** skipped.  Returns 0, or -1 when dir cannot be read (errno set). */
+static int list_rules(const char *dir, strv *out, int depth, int follow) {
   DIR *d = opendir(dir);
   if (!d) return -1;
   strv files = {NULL, 0, 0}, dirs = {NULL, 0, 0};
@@ -81,8 +85,9 @@ static int list_rules(const char *dir, strv *out, int depth) {
     if (e->d_name[0] == '.') continue;
     char *p = join(dir, e->d_name);
     struct stat st;
-    if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && has_suffix(e->d_name, ".rules")) strv_push(&files, p);
-    else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) && depth < 16) strv_push(&dirs, p);
+    int ok = (follow ? stat(p, &st) : lstat(p, &st)) == 0;
+    if (ok && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && has_suffix(e->d_name, ".rules")) strv_push(&files, p);
+    else if (ok && S_ISDIR(st.st_mode) && depth < 16) strv_push(&dirs, p);
     else free(p);
   }
   closedir(d);
@@ -90,7 +95,7 @@ static int list_rules(const char *dir, strv *out, int depth) {
   if (dirs.n) qsort(dirs.v, dirs.n, sizeof *dirs.v, cmp_str);
   for (size_t i = 0; i < files.n; i++) strv_push(out, files.v[i]);
   for (size_t i = 0; i < dirs.n; i++) {
-    (void)list_rules(dirs.v[i], out, depth + 1);
+    (void)list_rules(dirs.v[i], out, depth + 1, follow);
     free(dirs.v[i]);
   }
   free(files.v);
@@ -98,10 +103,21 @@ static int list_rules(const char *dir, strv *out, int depth) {
   return 0;
 }
 
-/* The whole file (NUL-terminated) or NULL with errno set. */
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
+/* The whole file (NUL-terminated) or NULL with errno set: ELOOP for a
+** symbolic link (unless follow), EINVAL for what is not a regular file
+** (checked on the descriptor opened, so nothing can swap it in between). */
+static char *slurp(const char *path, size_t *len, int follow) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  if (fd < 0) return NULL;
+  struct stat fst;
+  int refused = fstat(fd, &fst) != 0 ? errno : !S_ISREG(fst.st_mode) ? EINVAL : 0;
+  if (refused) {
+    close(fd);
+    errno = refused;
+    return NULL;
+  }
+  FILE *f = fdopen(fd, "rb");
+  if (!f) { close(fd); return NULL; }
   size_t cap = 65536, n = 0;
   char *b = malloc(cap);
   for (;;) {
@@ -318,11 +334,22 @@ static void unified_diff(const char *name, const char *a, size_t alen, const cha
 enum { MODE_PRINT, MODE_CHECK, MODE_WRITE };
 
 /* Formats one file; returns 0 ok, 1 errors or (check) not formatted. */
-static int fmt_one(const char *path, int mode, diag_sink *sink, int *unformatted) {
+static int fmt_one(const char *path, int mode, int follow, diag_sink *sink, int *unformatted) {
   size_t len = 0;
-  char *text = slurp(path, &len);
+  char *text = slurp(path, &len, follow);
   if (!text) {
-    out_printf(stderr, "vigil: %s: cannot read: %s\n", path, strerror(errno));
+    if (errno == ELOOP && !follow) out_printf(stderr, "vigil: %s: a symbolic link, not read (--follow-symlinks reads it)\n", path);
+    else if (errno == EINVAL) out_printf(stderr, "vigil: %s: not a regular file, not read\n", path);
+    else out_printf(stderr, "vigil: %s: cannot read: %s\n", path, strerror(errno));
+    return 1;
+  }
+  /* no line of a file that is not text is ever shown */
+  int nul = 0;
+  size_t bad = vg_text_bad_line(text, len, &nul);
+  if (bad) {
+    out_printf(stderr, "vigil: %s: not a text file: line %zu %s (a source is UTF-8 text; its lines are not shown)\n", path, bad,
+               nul ? "has a NUL byte" : "is not valid UTF-8");
+    free(text);
     return 1;
   }
   char *out = vg_format(path, text, len, on_diag, sink);
@@ -350,7 +377,7 @@ static int fmt_one(const char *path, int mode, diag_sink *sink, int *unformatted
 }
 
 int cmd_fmt(int argc, char **argv) {
-  int mode = MODE_PRINT, check = 0, write = 0, only_paths = 0;
+  int mode = MODE_PRINT, check = 0, write = 0, only_paths = 0, follow = 0;
   strv paths = {NULL, 0, 0};
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
@@ -358,6 +385,7 @@ int cmd_fmt(int argc, char **argv) {
     if (!only_paths && strcmp(a, "--") == 0) { only_paths = 1; continue; }
     if (!only_paths && strcmp(a, "--check") == 0) { check = 1; continue; }
     if (!only_paths && strcmp(a, "--write") == 0) { write = 1; continue; }
+    if (!only_paths && strcmp(a, "--follow-symlinks") == 0) { follow = 1; continue; }
     if (!only_paths && a[0] == '-' && a[1]) { free(paths.v); return usage_error(usage_fmt, "fmt: unknown option '%s'", a); }
     strv_push(&paths, (char *)a);
   }
@@ -371,7 +399,7 @@ int cmd_fmt(int argc, char **argv) {
   int rc = 0;
   for (size_t i = 0; i < paths.n; i++) {
     struct stat st;
-    if (stat(paths.v[i], &st) != 0) {
+    if (stat(paths.v[i], &st) != 0) { /* a PATH may be a link to a folder; files are checked when read */
       out_printf(stderr, "vigil: %s: %s\n", paths.v[i], strerror(errno));
       rc = 1;
       continue;
@@ -381,7 +409,7 @@ int cmd_fmt(int argc, char **argv) {
       continue;
     }
     size_t before = files.n;
-    if (list_rules(paths.v[i], &files, 0) < 0) {
+    if (list_rules(paths.v[i], &files, 0, follow) < 0) {
       out_printf(stderr, "vigil: %s: %s\n", paths.v[i], strerror(errno));
       rc = 1;
       continue;
@@ -397,7 +425,7 @@ int cmd_fmt(int argc, char **argv) {
   sink_begin(&sink, FMT_TEXT);
   int unformatted = 0;
   for (size_t i = 0; i < files.n; i++)
-    if (fmt_one(files.v[i], mode, &sink, &unformatted) != 0) rc = 1;
+    if (fmt_one(files.v[i], mode, follow, &sink, &unformatted) != 0) rc = 1;
   sink_end(&sink);
   out_flush();
   if (mode == MODE_CHECK && unformatted)

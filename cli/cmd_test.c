@@ -9,7 +9,8 @@
 #include "out.h"
 
 static const char *const usage_test =
-  "usage: vigil test [--junit FILE] [--coverage] [--min-coverage P] [--format text] PATH...\n"
+  "usage: vigil test [--junit FILE] [--coverage] [--min-coverage P] [--format text] [--follow-symlinks]\n"
+  "                  PATH...\n"
   "\n"
   "Run the tests of each pack: the 'test \"NAME\" { ... }' blocks of a pack\n"
   "folder's .rules files and of its tests/*.rules files (or of one .rules file).\n"
@@ -22,6 +23,7 @@ static const char *const usage_test =
   "                     raised an alert of that rule and tier)\n"
   "  --min-coverage P   fail (exit 1) when less than P percent of the clauses are covered\n"
   "  --format text      the output format (text is the only one)\n"
+  "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 all tests pass, 1 a test fails or has errors (or coverage is\n"
   "below --min-coverage), 2 bad command line\n";
 
@@ -252,7 +254,7 @@ static int write_junit(const char *path, rec_pack *packs, int npacks) {
 
 int cmd_test(int argc, char **argv) {
   const char *junit = NULL, *paths[256];
-  int npaths = 0, coverage = 0;
+  int npaths = 0, coverage = 0, follow = 0;
   double min_cov = -1;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -262,6 +264,8 @@ int cmd_test(int argc, char **argv) {
       junit = v;
     } else if (strcmp(argv[i], "--coverage") == 0) {
       coverage = 1;
+    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
+      follow = 1;
     } else if ((v = opt_value(argc, argv, &i, "--min-coverage"))) {
       char *end;
       double p = strtod(v, &end);
@@ -295,6 +299,7 @@ int cmd_test(int argc, char **argv) {
   to.result = on_result;
   to.clause = on_clause;
   to.out_ud = &out;
+  to.follow_symlinks = follow;
   int rc = 0;
   for (int i = 0; i < npaths; i++) {
     rec_pack *pk = &packs[i];

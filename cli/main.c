@@ -38,7 +38,7 @@ static const char *const usage_main =
 
 static const char *const usage_check =
   "usage: vigil check [--schema FILE.sql | --db FILE] [--format text|json|sarif|github] [--werror]\n"
-  "                   [--max-errors N] PATH...\n"
+  "                   [--max-errors N] [--follow-symlinks] PATH...\n"
   "\n"
   "Parse and check each pack: syntax, names, types, columns against the schema\n"
   "(--db, --schema, or the pack folder's schema.sql).  Prints nothing but a\n"
@@ -50,26 +50,29 @@ static const char *const usage_check =
   "                      github (workflow annotations)\n"
   "  --werror            treat warnings as errors (codes: docs/DIAGNOSTICS.md)\n"
   "  --max-errors N      stop listing errors after N (default 50)\n"
+  "  --follow-symlinks   read source files that are symbolic links (refused by default)\n"
   "exit status: 0 clean, 1 errors (or warnings with --werror), 2 bad command line\n";
 
 static const char *const usage_compile =
-  "usage: vigil compile [--schema FILE.sql | --db FILE] [--dump] -o PACK.vgc PATH\n"
+  "usage: vigil compile [--schema FILE.sql | --db FILE] [--dump] [--follow-symlinks] -o PACK.vgc PATH\n"
   "\n"
   "Compile one pack (a folder or a .rules file) to a bytecode file.\n"
   "\n"
   "  -o FILE       the .vgc to write\n"
   "  --dump        also print the disassembly\n"
-  "  --schema, --db  as for check\n";
+  "  --schema, --db, --follow-symlinks  as for check\n";
 
 static const char *const usage_disasm =
-  "usage: vigil disasm PATH\n"
+  "usage: vigil disasm [--follow-symlinks] PATH\n"
   "\n"
   "Print a compiled pack (.vgc; a .rules file or folder is compiled first) as\n"
-  "readable bytecode: sources, columns, rules, functions and instructions.\n";
+  "readable bytecode: sources, columns, rules, functions and instructions.\n"
+  "\n"
+  "  --follow-symlinks  read source files that are symbolic links (refused by default)\n";
 
 static const char *const usage_run =
   "usage: vigil run --db FILE [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [--format text|jsonl|csv]\n"
-  "                 [--csv-raw] [--dry-run] [--strict] [--scan] [--summary text|json] PATH...\n"
+  "                 [--csv-raw] [--dry-run] [--strict] [--scan] [--summary text|json] [--follow-symlinks] PATH...\n"
   "\n"
   "Evaluate the packs over the database as of a date and record the run in\n"
   "vigil_runs / vigil_alerts (one transaction; re-running a pack for the same\n"
@@ -89,6 +92,7 @@ static const char *const usage_run =
   "  --scan             read each table whole, in key order (no per-key index seeks)\n"
   "  --summary FORMAT   the per-pack summary on stderr: text (default) or json, with\n"
   "                     alerts new, ongoing, escalated and resolved per tier\n"
+  "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line\n";
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
@@ -98,6 +102,7 @@ typedef struct common_opts {
   int format, werror, max_errors;
   const char *paths[256];
   int npaths;
+  int follow;      /* --follow-symlinks */
 } common_opts;
 
 /* Parse the options shared by check and compile; returns -1 after a usage
@@ -112,6 +117,10 @@ static int parse_common(int argc, char **argv, int *i, common_opts *o, const cha
   if ((v = opt_value(argc, argv, i, "--db"))) {
     if (!*v) { usage_error(usage, "%s needs a file", "--db"); return -1; }
     o->db = v;
+    return 1;
+  }
+  if (strcmp(argv[*i], "--follow-symlinks") == 0) {
+    o->follow = 1;
     return 1;
   }
   return 0;
@@ -151,7 +160,7 @@ static int cmd_check(int argc, char **argv) {
   diag_sink sink;
   sink_begin(&sink, o.format);
   sink.werror = o.werror;
-  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, o.max_errors, 1};
+  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, o.max_errors, 1, o.follow};
   int rc = 0;
   for (int i = 0; i < o.npaths; i++) {
     vg_program *p = NULL;
@@ -160,8 +169,11 @@ static int cmd_check(int argc, char **argv) {
     if (st != VG_OK) out_status(st);
     if (st != VG_OK || sink.errors > before) rc = EXIT_INPUT;
     else {
-      if (o.db && vg_index_advice(p, o.db, on_diag, &sink) == VG_ENOMEM) out_status(VG_ENOMEM); /* notes: never an error */
-      if (o.format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+      /* notes, never an error; but a database it cannot read (locked) is */
+      vg_status ast = o.db ? vg_index_advice(p, o.db, on_diag, &sink) : VG_OK;
+      if (ast == VG_ENOMEM) out_status(VG_ENOMEM);
+      if (ast != VG_OK) rc = EXIT_INPUT;
+      else if (o.format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
     }
     vg_free_program(p);
   }
@@ -199,7 +211,7 @@ static int cmd_compile(int argc, char **argv) {
   if (o.schema && o.db) return usage_error(usage_compile, "%s", "give --schema or --db, not both");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, 0, 0};
+  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, 0, 0, o.follow};
   vg_program *p = NULL;
   vg_status st = vg_compile_path(o.paths[0], &co, &p);
   if (st != VG_OK) return out_status(st);
@@ -234,8 +246,10 @@ static void put_listing(const char *text) {
 
 static int cmd_disasm(int argc, char **argv) {
   const char *path = NULL;
+  int follow = 0;
   for (int i = 2; i < argc; i++) {
     if (is_help(argv[i])) { fputs(usage_disasm, stdout); return 0; }
+    if (strcmp(argv[i], "--follow-symlinks") == 0) { follow = 1; continue; }
     if (argv[i][0] == '-' && argv[i][1]) return usage_error(usage_disasm, "unknown option '%s'", argv[i]);
     if (path) return usage_error(usage_disasm, "%s", "disasm takes one PATH");
     path = argv[i];
@@ -243,7 +257,7 @@ static int cmd_disasm(int argc, char **argv) {
   if (!path) return usage_error(usage_disasm, "%s", "no PATH given");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, NULL, on_diag, &sink, 0, 0};
+  vg_compile_opts co = {NULL, NULL, on_diag, &sink, 0, 0, follow};
   vg_program *p = NULL;
   vg_status st = vg_compile_path(path, &co, &p);
   if (st != VG_OK) return out_status(st);
@@ -349,7 +363,7 @@ static void on_summary(void *ud, const vg_run_summary *sm) {
 static int cmd_run(int argc, char **argv) {
   const char *db = NULL, *as_of = NULL;
   const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0;
+  int nsets = 0, npaths = 0, dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0, follow = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
@@ -377,6 +391,8 @@ static int cmd_run(int argc, char **argv) {
       strict = 1;
     } else if (strcmp(argv[i], "--scan") == 0) {
       no_seek = 1;
+    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
+      follow = 1;
     } else if ((v = opt_value(argc, argv, &i, "--summary"))) {
       if (strcmp(v, "json") == 0) summary_json = 1;
       else if (strcmp(v, "text") == 0) summary_json = 0;
@@ -396,7 +412,7 @@ static int cmd_run(int argc, char **argv) {
   }
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, db, on_diag, &sink, 0, 0};
+  vg_compile_opts co = {NULL, db, on_diag, &sink, 0, 0, follow};
   vg_program *progs[256];
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {
@@ -408,12 +424,10 @@ static int cmd_run(int argc, char **argv) {
   /* each --set applies to every pack that declares the param; a name no pack
   ** declares is a command-line error */
   for (int k = 0; k < nsets && rc == 0; k++) {
-    char name[256];
+    /* the whole name, however long: a cut name could match another param */
     const char *eq = strchr(sets[k], '=');
-    size_t n = (size_t)(eq - sets[k]);
-    if (n >= sizeof name) n = sizeof name - 1;
-    memcpy(name, sets[k], n);
-    name[n] = 0;
+    char *name = strndup(sets[k], (size_t)(eq - sets[k]));
+    if (!name) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; break; }
     int applied = 0;
     char err[512] = "";
     for (int i = 0; i < nprogs; i++) {
@@ -423,6 +437,7 @@ static int cmd_run(int argc, char **argv) {
       else if (strstr(e, "has no param") == NULL) { snprintf(err, sizeof err, "%s", e); rc = EXIT_USAGE; }
       else if (!err[0]) snprintf(err, sizeof err, "%s", e);
     }
+    free(name);
     if (rc) { fprintf(stderr, "vigil: %s\n", err); break; }
     if (!applied) { fprintf(stderr, "vigil: --set %s: %s\n", sets[k], err); rc = EXIT_USAGE; }
   }

@@ -207,9 +207,25 @@ uint8_t schema_decl_type(const char *decl);
 
 /* ---- Files (compile.c) ---------------------------------------------------- */
 
+/* How compile_read_file reads. */
+enum {
+  COMPILE_READ_FOLLOW = 1, /* follow a symbolic link (else it is refused) */
+  COMPILE_READ_TEXT = 2    /* the file must be UTF-8 text without NUL bytes */
+};
 /* A whole file, NUL-terminated, in a vg_realloc'd buffer the caller frees
-** with vg_free.  NULL with errno set on failure (EFBIG past limit bytes). */
-char *compile_read_file(const char *path, size_t *len, size_t limit);
+** with vg_free.  Only a regular file is read, through a descriptor that is
+** checked (fstat) after it is opened: a symbolic link is refused (errno
+** ELOOP) unless flags has COMPILE_READ_FOLLOW, anything else that is not a
+** regular file (a folder, a FIFO, a device) too (EINVAL), and with
+** COMPILE_READ_TEXT a file that is not UTF-8 text (EILSEQ), so that no
+** line of it is ever quoted.  NULL with errno set on failure (EFBIG past
+** limit bytes, ENOMEM, ENOENT...) and the reason, to follow "PATH: ", in
+** why (which may be NULL). */
+char *compile_read_file(const char *path, size_t *len, size_t limit, int flags, char *why, size_t whycap);
+/* 1 when errno err from compile_read_file is a refusal (a link, not a
+** regular file, not text) whose reason is in why, rather than a failure
+** to read. */
+int compile_read_refused(int err);
 /* 1 when s ends with suf. */
 int compile_has_suffix(const char *s, const char *suf);
 /* qsort comparison of two char * by strcmp. */

@@ -4,10 +4,12 @@
 */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "ast.h"
 #include "../runtime/vm.h"
 #include "../runtime/bc.h"
@@ -18,21 +20,96 @@ static void cc_init(cc *c, const vg_compile_opts *o) {
   if (c->max_errors <= 0) c->max_errors = VG_DEFAULT_MAX_ERRORS;
 }
 
+size_t vg_text_bad_line(const char *text, size_t len, int *nul) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t line = 1;
+  if (nul) *nul = 0;
+  for (size_t i = 0; i < len;) {
+    unsigned c = s[i];
+    if (c == '\n') line++;
+    if (c == 0) {
+      if (nul) *nul = 1;
+      return line;
+    }
+    if (c < 0x80) { i++; continue; }
+    /* the shortest form only (no overlongs), no surrogates, at most U+10FFFF */
+    size_t k = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (k == 0 || len - i <= k) return line; /* not a lead byte, or cut short */
+    unsigned lo = 0x80, hi = 0xbf;
+    if (c == 0xe0) lo = 0xa0;
+    else if (c == 0xed) hi = 0x9f;
+    else if (c == 0xf0) lo = 0x90;
+    else if (c == 0xf4) hi = 0x8f;
+    if (s[i + 1] < lo || s[i + 1] > hi) return line;
+    for (size_t j = 2; j <= k; j++)
+      if (s[i + j] < 0x80 || s[i + j] > 0xbf) return line;
+    i += k + 1;
+  }
+  return 0;
+}
+
+int compile_read_refused(int err) { return err == ELOOP || err == EINVAL || err == EILSEQ; }
+
 /* See ast.h. */
-char *compile_read_file(const char *path, size_t *len, size_t limit) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
+char *compile_read_file(const char *path, size_t *len, size_t limit, int flags, char *why, size_t whycap) {
+  char dummy[8];
+  if (!why) { why = dummy; whycap = sizeof dummy; }
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (flags & COMPILE_READ_FOLLOW ? 0 : O_NOFOLLOW));
+  if (fd < 0) {
+    int e = errno;
+    struct stat ls;
+    if (e == ELOOP && !(flags & COMPILE_READ_FOLLOW) && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode))
+      snprintf(why, whycap, "a symbolic link, not read: sources are read from regular files only, unless following links is asked for");
+    else
+      snprintf(why, whycap, "cannot read: %s", strerror(e));
+    errno = e;
+    return NULL;
+  }
+  /* what was opened is what is checked: no window between a check and the open */
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    snprintf(why, whycap, "cannot read: %s", strerror(e));
+    close(fd);
+    errno = e;
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(why, whycap, "%s", S_ISDIR(st.st_mode) ? "a folder, not a file" : "not a regular file, not read");
+    close(fd);
+    errno = EINVAL;
+    return NULL;
+  }
   vg_buf b = {NULL, 0, 0};
   char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (b.len + n > limit) { vg_buf_free(&b); fclose(f); errno = EFBIG; return NULL; }
-    if (vg_buf_append(&b, chunk, n) != 0) { vg_buf_free(&b); fclose(f); errno = ENOMEM; return NULL; }
+  ssize_t n;
+  int e = 0;
+  while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      e = errno == EAGAIN ? EIO : errno;
+      break;
+    }
+    if (b.len + (size_t)n > limit) { e = EFBIG; break; }
+    if (vg_buf_append(&b, chunk, (size_t)n) != 0) { e = ENOMEM; break; }
   }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { vg_buf_free(&b); errno = EIO; return NULL; }
-  if (!b.data && vg_buf_append(&b, "", 0) != 0) { errno = ENOMEM; return NULL; }
+  close(fd);
+  if (!e && !b.data && vg_buf_append(&b, "", 0) != 0) e = ENOMEM;
+  int nul = 0;
+  size_t bad = !e && (flags & COMPILE_READ_TEXT) ? vg_text_bad_line(b.data, b.len, &nul) : 0;
+  if (bad) {
+    snprintf(why, whycap, "not a text file: line %zu %s (a source is UTF-8 text; its lines are not shown)", bad,
+             nul ? "has a NUL byte" : "is not valid UTF-8");
+    e = EILSEQ;
+  }
+  if (e) {
+    if (e == EFBIG) snprintf(why, whycap, "file too large (at most %zu bytes)", limit);
+    else if (e != EILSEQ) snprintf(why, whycap, "cannot read: %s", strerror(e));
+    vg_buf_free(&b);
+    errno = e;
+    return NULL;
+  }
   *len = b.len;
   return b.data;
 }
@@ -56,16 +133,22 @@ static const char *base_name(cc *c, const char *path) {
   return r ? r : "pack";
 }
 
+/* compile_read_file's flags for the options: links only when allowed. */
+static int read_flags(const vg_compile_opts *o) { return o && o->follow_symlinks ? COMPILE_READ_FOLLOW : 0; }
+
 /* Load the schema the options or the folder give.  Returns 0 or -1. */
 static int load_schema(cc *c, const vg_compile_opts *o, const char *folder_schema) {
   if (o && o->db_path) return schema_load_db(c, o->db_path);
   const char *path = o && o->schema_path ? o->schema_path : folder_schema;
   if (!path) return 0;
   size_t len;
-  char *sql = compile_read_file(path, &len, VG_MAX_FILE_SIZE);
+  char why[256];
+  char *sql = compile_read_file(path, &len, VG_MAX_FILE_SIZE, read_flags(o) | COMPILE_READ_TEXT, why, sizeof why);
   if (!sql) {
     if (!(o && o->schema_path) && errno == ENOENT) return 0; /* no schema.sql beside: unchecked */
-    cc_error_plain(c, "%s: cannot read the schema: %s", path, strerror(errno));
+    if (errno == ENOMEM) c->oom = 1;
+    else if (compile_read_refused(errno)) cc_error_plain(c, "%s: %s", path, why);
+    else cc_error_plain(c, "%s: cannot read the schema: %s", path, strerror(errno));
     return -1;
   }
   int rc = schema_load_sql(c, path, sql);
@@ -106,10 +189,12 @@ static vg_status load_vgc(const char *path, const vg_compile_opts *o, vg_program
   cc c;
   cc_init(&c, o);
   size_t len;
-  char *data = compile_read_file(path, &len, 256u * 1024u * 1024u);
+  char why[256];
+  char *data = compile_read_file(path, &len, 256u * 1024u * 1024u, read_flags(o), why, sizeof why);
   if (!data) {
-    cc_error_plain(&c, "%s: cannot read: %s", path, strerror(errno));
-    return VG_EIO;
+    if (errno == ENOMEM) return VG_ENOMEM;
+    cc_error_plain(&c, "%s: %s", path, why);
+    return compile_read_refused(errno) ? VG_EINPUT : VG_EIO;
   }
   char err[512];
   vm_program *p = NULL;
@@ -133,13 +218,17 @@ vg_status vg_compile_path(const char *path, const vg_compile_opts *o, vg_program
     return VG_EIO;
   }
   if (!S_ISDIR(st.st_mode)) {
-    /* a compiled pack is recognised by its magic, whatever its name */
-    FILE *f = fopen(path, "rb");
+    /* a compiled pack is recognised by its magic, whatever its name (peeked
+    ** at only in a regular file: a FIFO would wait, a link is refused below) */
     char magic[4] = {0, 0, 0, 0};
-    if (f) {
-      size_t got = fread(magic, 1, 4, f);
-      (void)got;
-      fclose(f);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (read_flags(o) ? 0 : O_NOFOLLOW));
+    struct stat fst;
+    if (fd >= 0) {
+      if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode)) {
+        ssize_t got = read(fd, magic, 4);
+        (void)got;
+      }
+      close(fd);
     }
     if (memcmp(magic, "VGC", 4) == 0 || compile_has_suffix(path, ".vgc")) return load_vgc(path, o, out);
   }
@@ -195,11 +284,12 @@ vg_status vg_compile_path(const char *path, const vg_compile_opts *o, vg_program
   if (load_schema(&c, o, folder_schema) != 0) { st_rc = c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   for (size_t i = 0; i < nnames; i++) {
     size_t len;
-    char *text = compile_read_file(names[i], &len, VG_MAX_FILE_SIZE);
+    char why[256];
+    char *text = compile_read_file(names[i], &len, VG_MAX_FILE_SIZE, read_flags(o) | COMPILE_READ_TEXT, why, sizeof why);
     if (!text) {
-      if (errno == EFBIG) cc_error_plain(&c, "%s: file too large (at most %u bytes)", names[i], (unsigned)VG_MAX_FILE_SIZE);
-      else cc_error_plain(&c, "%s: cannot read: %s", names[i], strerror(errno));
-      st_rc = VG_EIO;
+      if (errno == ENOMEM) { st_rc = VG_ENOMEM; goto done; }
+      cc_error_plain(&c, "%s: %s", names[i], why);
+      st_rc = compile_read_refused(errno) ? VG_EINPUT : VG_EIO;
       goto done;
     }
     int fi = cc_add_file(&c, names[i], text, len);
@@ -257,7 +347,7 @@ vg_status vg_set_param(vg_program *p, const char *name, const char *literal, cha
   }
   char first[256] = "";
   cc c;
-  vg_compile_opts o = {NULL, NULL, first_message, first, 1, 0};
+  vg_compile_opts o = {NULL, NULL, first_message, first, 1, 0, 0};
   cc_init(&c, &o);
   vg_status rc = VG_OK;
   ast *lit = NULL;

@@ -68,6 +68,13 @@
 #define VM_STEP_BUDGET 50000000u
 #endif
 
+/* Seconds every connection to a database waits for a lock another process
+** holds (SQLite's busy timeout, runtime/db.c) before it fails with "the
+** database is locked by another process".  A whole number. */
+#ifndef VG_BUSY_TIMEOUT_S
+#define VG_BUSY_TIMEOUT_S 5
+#endif
+
 /* Errors reported before the compiler stops listing them. */
 #ifndef VG_DEFAULT_MAX_ERRORS
 #define VG_DEFAULT_MAX_ERRORS 50

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "ast.h"
+#include "../runtime/db.h"
 
 /* SQLite's affinity rules (https://sqlite.org/datatype3.html, 3.1), with
 ** DATE, DATETIME and TIMESTAMP read as dates as the brief says. */
@@ -79,7 +80,7 @@ done:
   sqlite3_finalize(cols);
   return c->oom ? -1 : 0;
 fail:
-  cc_error_plain(c, "%s: cannot read the schema: %s", what, sqlite3_errmsg(db));
+  cc_error_plain(c, "%s: cannot read the schema: %s", what, vg_db_errmsg(db));
   sqlite3_finalize(tabs);
   sqlite3_finalize(cols);
   return -1;
@@ -87,13 +88,22 @@ fail:
 
 int schema_load_db(cc *c, const char *path) {
   sqlite3 *db = NULL;
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-    cc_error_plain(c, "%s: cannot open the database: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+  char err[256];
+  vg_status st = vg_db_open(path, SQLITE_OPEN_READONLY, &db, err, sizeof err);
+  if (st != VG_OK) {
+    if (st == VG_ENOMEM) c->oom = 1;
+    else cc_error_plain(c, "%s: cannot open the database: %s", path, err);
+    return -1;
+  }
+  /* one read transaction: one snapshot of the schema, and a lock another
+  ** process holds is waited for here */
+  if (exec_db_begin(db, 0) != SQLITE_OK) {
+    cc_error_plain(c, "%s: %s", path, vg_db_errmsg(db));
     sqlite3_close(db);
     return -1;
   }
   int rc = load_tables(c, db, path);
-  sqlite3_close(db);
+  sqlite3_close(db); /* ends the read transaction */
   return rc;
 }
 
@@ -136,8 +146,7 @@ int schema_exec_ddl(sqlite3 *db, const char *sql, char *err, size_t errcap) {
 
 int schema_load_sql(cc *c, const char *what, const char *sql) {
   sqlite3 *db = NULL;
-  if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-    sqlite3_close(db);
+  if (vg_db_open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db, NULL, 0) != VG_OK) {
     c->oom = 1;
     return -1;
   }

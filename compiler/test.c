@@ -113,13 +113,17 @@ static int list_rules(tr *t, const char *dir, char ***out, size_t *n) {
   return 0;
 }
 
+/* compile_read_file's flags for the options: links only when allowed. */
+static int read_flags(const tr *t) { return t->o->follow_symlinks ? COMPILE_READ_FOLLOW : 0; }
+
 /* Add a file to the cc; returns its index or -1 (error reported). */
 static int add_file(tr *t, const char *path) {
   size_t len;
-  char *text = compile_read_file(path, &len, VG_MAX_FILE_SIZE);
+  char why[256];
+  char *text = compile_read_file(path, &len, VG_MAX_FILE_SIZE, read_flags(t) | COMPILE_READ_TEXT, why, sizeof why);
   if (!text) {
     if (errno == ENOMEM) t->oom = 1;
-    else cc_error_plain(&t->c, "%s: cannot read: %s", path, strerror(errno));
+    else cc_error_plain(&t->c, "%s: %s", path, why);
     return -1;
   }
   int fi = cc_add_file(&t->c, path, text, len);
@@ -584,8 +588,9 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   char uri[128];
   if (!errors && !t->oom) {
     snprintf(uri, sizeof uri, "file:vgtest%ld_%lu?mode=memory&cache=shared", (long)getpid(), ++t->seq);
-    if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-      cc_error(&t->c, test->name_loc, "E-test", "cannot open an in-memory database: %s", db ? sqlite3_errmsg(db) : "out of memory");
+    char err[256];
+    if (vg_db_open(uri, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, &db, err, sizeof err) != VG_OK) {
+      cc_error(&t->c, test->name_loc, "E-test", "cannot open an in-memory database: %s", err);
       errors++;
     } else if (fill_db(t, db, test) != 0) {
       errors++;
@@ -667,7 +672,7 @@ static int collect_clauses(tr *t) {
       cc_line_col(&t->c, it->loc.file, it->loc.start, &c->line, &col);
     }
   }
-  qsort(t->clauses, (size_t)t->nclauses, sizeof *t->clauses, cmp_clause);
+  if (t->nclauses > 1) qsort(t->clauses, (size_t)t->nclauses, sizeof *t->clauses, cmp_clause);
   return 0;
 }
 
@@ -697,6 +702,13 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
   if (S_ISDIR(st.st_mode)) {
     if (list_rules(t, path, &packs, &npacks) != 0) goto done;
     char *tdir = join(t, path, "tests");
+    struct stat ls;
+    if (tdir && !o->follow_symlinks && lstat(tdir, &ls) == 0 && S_ISLNK(ls.st_mode)) {
+      cc_error_plain(&t->c, "%s: a symbolic link, not read: test files are read from a folder of the pack, unless following links is "
+                     "asked for", tdir);
+      rc = VG_EINPUT;
+      goto done;
+    }
     if (!tdir || list_rules(t, tdir, &tests, &ntests) != 0) goto done;
     t->schema_path = join(t, path, "schema.sql");
   } else {
@@ -718,11 +730,14 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
   }
   if (!t->schema_path) goto done;
   size_t slen;
-  t->schema_sql = compile_read_file(t->schema_path, &slen, VG_MAX_FILE_SIZE);
+  char why[256];
+  t->schema_sql = compile_read_file(t->schema_path, &slen, VG_MAX_FILE_SIZE, read_flags(t) | COMPILE_READ_TEXT, why, sizeof why);
   if (!t->schema_sql) {
     if (errno == ENOMEM) { t->oom = 1; goto done; }
-    cc_error_plain(&t->c, "%s: cannot read the pack's schema: %s (vigil test builds each test's database from it)", t->schema_path,
-                   strerror(errno));
+    if (compile_read_refused(errno)) cc_error_plain(&t->c, "%s: %s", t->schema_path, why);
+    else
+      cc_error_plain(&t->c, "%s: cannot read the pack's schema: %s (vigil test builds each test's database from it)",
+                     t->schema_path, strerror(errno));
     rc = VG_EINPUT;
     goto done;
   }
@@ -731,6 +746,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
   vg_compile_opts co;
   memset(&co, 0, sizeof co);
   co.schema_path = t->schema_path;
+  co.follow_symlinks = o->follow_symlinks;
   co.diag = o->diag;
   co.ud = o->ud;
   rc = vg_compile_path(path, &co, &t->p);

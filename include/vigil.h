@@ -60,15 +60,27 @@ typedef struct vg_compile_opts {
   void *ud;
   int max_errors;          /* stop reporting after this many; <= 0: 50 */
   int warnings;            /* also report warnings (docs/DIAGNOSTICS.md) */
+  int follow_symlinks;     /* read source files that are symbolic links (by default a link is
+                           ** refused: sources are regular files; see vg_compile_path) */
 } vg_compile_opts;
 
 /* Compile one PATH: a .rules file, a pack folder (its .rules in name order,
 ** with its schema.sql), or a .vgc file (read and verified).  Schema
 ** precedence: opts->db_path, opts->schema_path, the pack folder's (or the
 ** .rules file's folder's) schema.sql; without any, columns are not checked.
+** Every file read (.rules, schema.sql, .vgc) must be a regular file: a
+** symbolic link is refused unless opts->follow_symlinks (a folder PATH may
+** be a link; the files in it may not), and a .rules or schema.sql that is
+** not UTF-8 text (a NUL byte, an invalid sequence) is refused without
+** quoting it ("not a text file: line N ...").
 ** Returns VG_OK and sets *out, or an error status with the diagnostics
 ** reported (and *out NULL). */
 vg_status vg_compile_path(const char *path, const vg_compile_opts *opts, vg_program **out);
+
+/* 0 when text[0..len) is UTF-8 text without NUL bytes, as a source file must
+** be; otherwise the 1-based line of the first NUL byte or invalid UTF-8
+** sequence (*nul, when not NULL, says which). */
+size_t vg_text_bad_line(const char *text, size_t len, int *nul);
 
 /* Compile rules from memory (name is used in diagnostics).  schema_sql is
 ** CREATE TABLE text or NULL.  Same result contract as vg_compile_path. */
@@ -155,14 +167,18 @@ typedef struct vg_run_opts {
 ** Returns VG_OK; VG_EINPUT when the run failed (a source table or column is
 ** missing or has another type than compiled for, --strict with bad data, an
 ** evaluation error): nothing is recorded and no alert is reported;
-** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails. */
+** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails, the database stays
+** locked by another process past the busy timeout, or (recording) it cannot
+** be written or its vigil_runs / vigil_alerts are not tables Vigil can
+** record into (checked before anything is evaluated; docs/LANGUAGE.md §12). */
 vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *opts);
 
 /* For `vigil check --db`: a note (VG_NOTE) for each table that rules read
 ** with a bounded lookback but that lacks an index on (key, time), with the
 ** CREATE INDEX that would let a nightly run seek the last rows of each key
 ** (tables whose key cannot repeat need none).  Vigil never changes the
-** schema itself.  VG_OK, or VG_EDB when the database cannot be opened. */
+** schema itself.  VG_OK, or VG_EDB when the database cannot be opened or
+** read (a lock held past the busy timeout: no false note is given). */
 vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn diag, void *ud);
 
 /* ---- Backtests ------------------------------------------------------------ */
@@ -244,6 +260,7 @@ typedef struct vg_test_opts {
   vg_test_fn result;          /* each test, in file order then declaration order (may be NULL) */
   vg_test_clause_fn clause;   /* each tier clause after the tests, rule by rule, lowest tier first (may be NULL) */
   void *out_ud;               /* handed to result and clause */
+  int follow_symlinks;        /* as vg_compile_opts.follow_symlinks, for the pack, its schema.sql and tests */
 } vg_test_opts;
 
 /* Counts for one PATH (added to, so one summary can sum several PATHs). */
@@ -347,6 +364,25 @@ typedef struct vg_digest_opts {
 vg_status vg_digest_run(const vg_digest_opts *o);
 
 /* ---- end of digests ------------------------------------------------------ */
+
+/* ---- Databases ----------------------------------------------------------- */
+
+struct sqlite3;
+
+/* Open the SQLite database at path with SQLite's open flags, the way every
+** connection libvigil opens is opened: a lock another process holds is
+** waited for (SQLite's busy timeout, VG_BUSY_TIMEOUT_S seconds in
+** compiler/limits.h), not an error at once.  For a caller's own queries on
+** the same database.  Returns VG_OK with *db set (close it with
+** sqlite3_close); VG_EDB with SQLite's reason in err (NULL: not wanted), or
+** VG_ENOMEM; *db is NULL then. */
+vg_status vg_db_open(const char *path, int flags, struct sqlite3 **db, char *err, size_t errcap);
+
+/* Why the last call on db failed, as every Vigil message says it: "the
+** database is locked by another process (waited 5 s)" for a lock held past
+** the busy timeout, SQLite's message otherwise.  Valid until the next call
+** on db. */
+const char *vg_db_errmsg(struct sqlite3 *db);
 
 #ifdef __cplusplus
 }

@@ -47,6 +47,7 @@
 #include "mem.h"
 #include "../include/vigil.h"
 #include "exec.h"
+#include "db.h"
 
 enum { DG_NEW, DG_ONGOING, DG_ESCALATED, DG_RESOLVED };
 
@@ -1119,11 +1120,7 @@ static int write_outbox(dg_ctx *c) {
   const char *fmt = format_names[c->o->format];
   sqlite3_stmt *del = NULL, *ins = NULL;
   int rc = 0;
-  if (sqlite3_exec(c->db,
-                   "CREATE TABLE IF NOT EXISTS vigil_outbox(id INTEGER PRIMARY KEY, run_id INTEGER, recipient TEXT,"
-                   " subject TEXT NOT NULL, body TEXT NOT NULL, format TEXT NOT NULL, created TEXT NOT NULL);"
-                   "CREATE INDEX IF NOT EXISTS vigil_outbox_run ON vigil_outbox(run_id, format);",
-                   NULL, NULL, NULL) != SQLITE_OK ||
+  if (exec_db_create(c->db, EXEC_REC_OUTBOX) != SQLITE_OK ||
       sqlite3_prepare_v2(c->db, c->o->to ? "DELETE FROM vigil_outbox WHERE run_id = ?1 AND format = ?2 AND recipient IS ?3"
                                          : "DELETE FROM vigil_outbox WHERE run_id = ?1 AND format = ?2", -1, &del, NULL) ||
       sqlite3_prepare_v2(c->db, "INSERT INTO vigil_outbox(run_id, recipient, subject, body, format, created)"
@@ -1161,19 +1158,26 @@ done:
 static vg_status digest_all(dg_ctx *c) {
   const vg_digest_opts *o = c->o;
   int flags = (o->outbox ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(o->db_path, &c->db, flags, NULL) != SQLITE_OK) {
-    dg_diag(c, "%s: cannot open the database: %s", o->db_path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
-    return VG_EDB;
+  char err[256];
+  vg_status ost = vg_db_open(o->db_path, flags, &c->db, err, sizeof err);
+  if (ost != VG_OK) {
+    dg_diag(c, "%s: cannot open the database: %s", o->db_path, err);
+    return ost;
   }
-  sqlite3_busy_timeout(c->db, 5000);
   if (o->outbox && sqlite3_db_readonly(c->db, "main") == 1) {
     dg_diag(c, "%s: the database is read-only, and --outbox writes the digests into it", o->db_path);
     return VG_EDB;
   }
-  /* one transaction: one snapshot of the runs, and the outbox written with it */
-  if (sqlite3_exec(c->db, o->outbox ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-    dg_diag(c, "%s: %s", o->db_path, sqlite3_errmsg(c->db));
+  /* one transaction: one snapshot of the runs, and the outbox written with
+  ** it; its lock is taken (or waited for) now */
+  if (exec_db_begin(c->db, o->outbox) != SQLITE_OK) {
+    dg_diag(c, "%s: %s", o->db_path, vg_db_errmsg(c->db));
     return VG_EDB;
+  }
+  /* the outbox must take what a digest writes: find out before anything is made */
+  if (o->outbox) {
+    int rc = exec_db_check_table(c->db, EXEC_REC_OUTBOX, o->db_path, "no digest was made or written", o->diag, o->ud);
+    if (rc != 0) return rc == -3 ? VG_ENOMEM : VG_EDB;
   }
   if (!exec_has_column(c->db, "vigil_runs", "as_of") || !exec_has_column(c->db, "vigil_alerts", "run_id")) {
     dg_diag(c, "%s: no recorded runs here (no vigil_runs / vigil_alerts tables; 'vigil run' records them)", o->db_path);
@@ -1206,7 +1210,7 @@ static vg_status digest_all(dg_ctx *c) {
   if (st == VG_OK && c->oom) st = VG_ENOMEM;
   if (st == VG_OK && o->outbox && write_outbox(c) != 0) st = VG_EDB;
   if (st == VG_OK && sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-    dg_diag(c, "%s: %s", o->db_path, sqlite3_errmsg(c->db));
+    dg_diag(c, "%s: %s", o->db_path, vg_db_errmsg(c->db));
     st = VG_EDB;
   }
   return st;

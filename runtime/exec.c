@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include "exec.h"
+#include "db.h"
 #include "../compiler/limits.h"
 #include "../stdlib/lib.h"
 
@@ -46,6 +47,7 @@ struct src_run {
   const vm_source *src;
   sqlite3_stmt *lookup;      /* prepared on first lookup */
   int has_rowid;
+  char *rowid_sql; int rowid_known; /* what reads the table's real rowid (rowid_expr) */
   vm_row lrow;               /* the lookup result row */
   vm_row cand;               /* the row being read by a lookup */
   int lfound;
@@ -86,16 +88,37 @@ int exec_quote_ident(vg_buf *b, const char *name) {
   return vg_buf_append(b, "\"", 1);
 }
 
-static int select_list(vg_buf *b, const vm_source *s, int rowid) {
+/* SELECT the source's columns (and rowid, the expression that reads the
+** real rowid, unless NULL) FROM its table. */
+static int select_list(vg_buf *b, const vm_source *s, const char *rowid) {
   int rc = vg_buf_append(b, "SELECT ", 7);
   for (int i = 0; i < s->ncols && rc == 0; i++) {
     if (i) rc |= vg_buf_append(b, ", ", 2);
     rc |= exec_quote_ident(b, s->cols[i].name);
   }
-  if (rowid) rc |= vg_buf_append(b, ", rowid", 7);
+  if (rowid) rc |= vg_buf_printf(b, ", %s", rowid);
   rc |= vg_buf_append(b, " FROM ", 6);
   rc |= exec_quote_ident(b, s->table);
   return rc;
+}
+
+/* The expression that reads source si's real rowid, the tie-break of two
+** rows of a key on one day: `rowid` unless the table has a column of that
+** name, then `_rowid_`, `oid`, or its INTEGER PRIMARY KEY (exec_db_rowid);
+** NULL when none is reachable (rows then carry no rowid).  Worked out once
+** per source.  0, or -1 when out of memory. */
+static int rowid_expr(exec_pack *pr, int si, const char **out) {
+  src_run *sr = &pr->srcs[si];
+  if (!sr->rowid_known) {
+    vg_buf b = {NULL, 0, 0};
+    int rc = exec_db_rowid(pr->db, sr->src->table, &b);
+    if (rc < 0) { vg_buf_free(&b); return -1; }
+    if (rc == 0) vg_buf_free(&b);
+    sr->rowid_sql = b.data;
+    sr->rowid_known = 1;
+  }
+  *out = sr->rowid_sql;
+  return 0;
 }
 
 /* ---- reading values ---------------------------------------------------------------- */
@@ -351,14 +374,16 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
   }
   if (!sr->lookup) {
     vg_buf q = {NULL, 0, 0};
-    for (sr->has_rowid = 1; sr->has_rowid >= 0; sr->has_rowid--) {
+    const char *rid;
+    if (rowid_expr(pr, si, &rid) != 0) return -1;
+    for (sr->has_rowid = rid != NULL; sr->has_rowid >= 0; sr->has_rowid--) {
       q.len = 0;
-      int rc = select_list(&q, s, sr->has_rowid);
+      int rc = select_list(&q, s, sr->has_rowid ? rid : NULL);
       rc |= vg_buf_append(&q, " WHERE ", 7);
       rc |= exec_quote_ident(&q, s->cols[s->key].name);
       rc |= vg_buf_printf(&q, " = ?1 COLLATE BINARY ORDER BY ");
       rc |= exec_quote_ident(&q, s->cols[s->time].name);
-      rc |= vg_buf_printf(&q, " DESC%s", sr->has_rowid ? ", rowid DESC" : "");
+      rc |= sr->has_rowid ? vg_buf_printf(&q, " DESC, %s DESC", rid) : vg_buf_append(&q, " DESC", 5);
       if (rc) { vg_buf_free(&q); return -1; }
       if (sqlite3_prepare_v2(pr->db, q.data, -1, &sr->lookup, NULL) == SQLITE_OK) break;
     }
@@ -715,9 +740,11 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
     pr->failed = 1;
     return -1;
   }
-  for (has_rowid = 1; has_rowid >= 0; has_rowid--) {
+  const char *rid;
+  if (rowid_expr(pr, si, &rid) != 0) { vg_buf_free(&where); vg_free(binds); return -1; }
+  for (has_rowid = rid != NULL; has_rowid >= 0; has_rowid--) {
     q.len = 0;
-    int rc = select_list(&q, s, has_rowid);
+    int rc = select_list(&q, s, has_rowid ? rid : NULL);
     if (pre) rc |= vg_buf_printf(&q, " WHERE %s", where.data);
     /* BINARY: the keys of one group must be equal byte for byte, as the
     ** runtime compares them, whatever collation the column declares */
@@ -727,7 +754,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
     if (by_day) rc |= vg_buf_append(&q, "vigil_day(", 10);
     rc |= exec_quote_ident(&q, s->cols[s->time].name);
     if (by_day) rc |= vg_buf_append(&q, ")", 1);
-    if (has_rowid) rc |= vg_buf_append(&q, ", rowid", 7);
+    if (has_rowid) rc |= vg_buf_printf(&q, ", %s", rid);
     if (rc) { vg_buf_free(&q); vg_buf_free(&where); vg_free(binds); return -1; }
     if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) == SQLITE_OK) break;
   }
@@ -839,11 +866,13 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
   vg_buf k = {NULL, 0, 0}, t = {NULL, 0, 0}, tab = {NULL, 0, 0}, q = {NULL, 0, 0};
   int rc = exec_quote_ident(&k, s->cols[s->key].name) | exec_quote_ident(&t, s->cols[s->time].name) | exec_quote_ident(&tab, s->table);
   int ready = 0;
-  if (rc) goto done;
-  for (sp->has_rowid = 1; sp->has_rowid >= 0 && !ready; sp->has_rowid--) {
+  const char *rid = NULL;
+  if (rc || (rc = rowid_expr(pr, si, &rid)) != 0) goto done;
+  for (sp->has_rowid = rid != NULL; sp->has_rowid >= 0 && !ready; sp->has_rowid--) {
     q.len = 0;
-    rc = select_list(&q, s, sp->has_rowid);
-    rc |= vg_buf_printf(&q, " WHERE %s = ?1 ORDER BY %s DESC%s", k.data, t.data, sp->has_rowid ? ", rowid DESC" : "");
+    rc = select_list(&q, s, sp->has_rowid ? rid : NULL);
+    rc |= vg_buf_printf(&q, " WHERE %s = ?1 ORDER BY %s DESC", k.data, t.data);
+    if (sp->has_rowid) rc |= vg_buf_printf(&q, ", %s DESC", rid);
     if (rc) goto done;
     if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->rows, NULL) != SQLITE_OK) { sqlite3_finalize(sp->rows); sp->rows = NULL; continue; }
     ready = 1;
@@ -1015,6 +1044,7 @@ void exec_index_advice(exec_pack *pr) {
     if (!has_seek_index(pr, si)) index_note(pr, s, " (a nightly run reads the whole table)");
   }
   pr->srcs = NULL;
+  for (int si = 0; si < p->nsources; si++) vg_free(srcs[si].rowid_sql);
   vg_free(srcs);
 }
 
@@ -1212,6 +1242,7 @@ void exec_pack_free(exec_pack *pr) {
       vg_free(pr->srcs[i].cand.v);
       vg_free(pr->srcs[i].cand.buf);
       vg_free(pr->srcs[i].lkeybuf);
+      vg_free(pr->srcs[i].rowid_sql);
       vg_free(pr->srcs[i].bad);
       vg_free(pr->srcs[i].lbad);
     }

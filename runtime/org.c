@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "exec.h"
+#include "db.h"
 #include "../compiler/limits.h"
 #include "../stdlib/lib.h"
 
@@ -191,10 +192,18 @@ int exec_org_load(exec_pack *pr) {
   rc |= exec_quote_ident(&q, p->org_table);
   if (rc) { vg_buf_free(&q); return -1; }
   sqlite3_stmt *st = NULL;
-  /* the larger rowid wins for a person listed twice; a table without rowid
-  ** is read in its own order */
-  vg_buf q2 = {NULL, 0, 0};
-  if (vg_buf_printf(&q2, "%s ORDER BY rowid", q.data) != 0) { vg_buf_free(&q); return -1; }
+  /* the larger rowid wins for a person listed twice (the real rowid, not a
+  ** column named rowid: exec_db_rowid); a table without one is read in its
+  ** own order */
+  vg_buf q2 = {NULL, 0, 0}, rid = {NULL, 0, 0};
+  int has_rid = exec_db_rowid(pr->db, p->org_table, &rid);
+  if (has_rid < 0 || vg_buf_printf(&q2, "%s%s%s", q.data, has_rid ? " ORDER BY " : "", has_rid ? rid.data : "") != 0) {
+    vg_buf_free(&q);
+    vg_buf_free(&q2);
+    vg_buf_free(&rid);
+    return -1;
+  }
+  vg_buf_free(&rid);
   if (sqlite3_prepare_v2(pr->db, q2.data, -1, &st, NULL) != SQLITE_OK &&
       sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) != SQLITE_OK) {
     exec_diag(pr->o, VG_ERROR, NULL, 0, "org: cannot read table %s: %s", p->org_table, sqlite3_errmsg(pr->db));

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "exec.h"
+#include "db.h"
 #include "../stdlib/lib.h"
 
 int vg_parse_date(const char *text, int *days) {
@@ -33,19 +34,6 @@ const char *vg_program_tier_name(const vg_program *p, int i) {
 }
 
 /* ---- recording ------------------------------------------------------------ */
-
-static const char *const schema_sql =
-  "CREATE TABLE IF NOT EXISTS vigil_runs("
-  " run_id INTEGER PRIMARY KEY AUTOINCREMENT, pack TEXT NOT NULL, as_of TEXT NOT NULL,"
-  " started_at TEXT NOT NULL, finished_at TEXT NOT NULL, status TEXT NOT NULL,"
-  " rows_read INTEGER NOT NULL, alerts INTEGER NOT NULL);"
-  "CREATE UNIQUE INDEX IF NOT EXISTS vigil_runs_pack_as_of ON vigil_runs(pack, as_of);"
-  "CREATE TABLE IF NOT EXISTS vigil_alerts("
-  " run_id INTEGER NOT NULL REFERENCES vigil_runs(run_id), pack TEXT NOT NULL, rule TEXT NOT NULL,"
-  " tier TEXT NOT NULL, key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT,"
-  " status TEXT NOT NULL DEFAULT 'new', first_seen TEXT, runs INTEGER NOT NULL DEFAULT 1,"
-  " tier_rank INTEGER, evidence TEXT, route TEXT);"
-  "CREATE INDEX IF NOT EXISTS vigil_alerts_run ON vigil_alerts(run_id);";
 
 static const char *const life_names[LIFE__COUNT] = {"new", "ongoing", "escalated", "resolved"};
 
@@ -81,7 +69,8 @@ void exec_now_utc(char *buf, size_t cap) {
 static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
   char *err = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, err ? err : sqlite3_errmsg(db));
+    int busy = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY;
+    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, busy || !err ? vg_db_errmsg(db) : err);
     sqlite3_free(err);
     return -1;
   }
@@ -90,7 +79,10 @@ static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
 
 static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const char *as_of, const char *started,
                   long long *ids) {
-  if (exec_sql(db, o, schema_sql) != 0) return -1;
+  if (exec_db_create(db, EXEC_REC_RUNS) != SQLITE_OK || exec_db_create(db, EXEC_REC_ALERTS) != SQLITE_OK) {
+    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
+    return -1;
+  }
   /* a database recorded by an earlier version lacks the lifecycle columns */
   if (!exec_has_column(db, "vigil_alerts", "status") &&
       exec_sql(db, o, "ALTER TABLE vigil_alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'new';"
@@ -175,15 +167,15 @@ done:
 /* vigil_backtest: the alerts of a recorded backtest, replacing the pack's
 ** earlier ones for the dates evaluated. */
 static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n) {
-  if (exec_sql(db, o,
-               "CREATE TABLE IF NOT EXISTS vigil_backtest(pack TEXT NOT NULL, rule TEXT NOT NULL, tier TEXT NOT NULL,"
-               " key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT);"
-               "CREATE INDEX IF NOT EXISTS vigil_backtest_pack ON vigil_backtest(pack, as_of);") != 0)
+  if (exec_db_create(db, EXEC_REC_BACKTEST) != SQLITE_OK) {
+    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
     return -1;
+  }
   sqlite3_stmt *del = NULL, *ins = NULL;
   int rc = 0;
   if (sqlite3_prepare_v2(db, "DELETE FROM vigil_backtest WHERE pack = ?1 AND as_of BETWEEN ?2 AND ?3", -1, &del, NULL) ||
-      sqlite3_prepare_v2(db, "INSERT INTO vigil_backtest VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins, NULL)) {
+      sqlite3_prepare_v2(db, "INSERT INTO vigil_backtest(pack, rule, tier, key, as_of, message, recipient)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins, NULL)) {
     rc = -1;
     goto done;
   }
@@ -267,6 +259,7 @@ static int load_previous(sqlite3 *db, exec_pack *pr, const char *as_of) {
 typedef struct drive {
   exec_opts eo;
   int dry_run;
+  unsigned tables;  /* the recording tables it writes: bits 1 << exec_rec_table (checked before evaluating) */
   int evidence;   /* compute each alert's evidence */
   sqlite3 *db;
   exec_pack *prs;
@@ -279,12 +272,12 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   /* NOMUTEX: the connection is used by this thread only, and serialized mode
   ** locks a mutex on every sqlite3_column_* call (17% of a nightly run) */
   int flags = (d->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(d->eo.db_path, &d->db, flags, NULL) != SQLITE_OK) {
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path,
-              d->db ? sqlite3_errmsg(d->db) : "out of memory");
-    return VG_EDB;
+  char err[256];
+  vg_status st = vg_db_open(d->eo.db_path, flags, &d->db, err, sizeof err);
+  if (st != VG_OK) {
+    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
+    return st;
   }
-  sqlite3_busy_timeout(d->db, 5000);
   if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
     /* SQLite falls back to read-only for a file it cannot write: say so
     ** before evaluating anything, not at the end */
@@ -296,15 +289,26 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   if (!d->prs) return VG_ENOMEM;
   memset(d->prs, 0, (size_t)(n ? n : 1) * sizeof *d->prs);
   d->n = n;
-  /* one transaction: the data read is one snapshot, and the recording is atomic */
-  if (exec_sql(d->db, &d->eo, d->dry_run ? "BEGIN" : "BEGIN IMMEDIATE") != 0) return VG_EDB;
+  /* one transaction: the data read is one snapshot, and the recording is
+  ** atomic; its lock is taken (or waited for) now */
+  if (exec_db_begin(d->db, !d->dry_run) != SQLITE_OK) {
+    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+    return VG_EDB;
+  }
   /* a recording run writes: find out now, not after evaluating, whether it
   ** can (a folder the journal cannot be created in, a full disk) */
-  if (!d->dry_run && sqlite3_exec(d->db, "SAVEPOINT vigil_probe; CREATE TABLE main.vigil_probe(x);"
-                                         "ROLLBACK TO vigil_probe; RELEASE vigil_probe;", NULL, NULL, NULL) != SQLITE_OK) {
+  char why[256];
+  if (!d->dry_run && exec_db_probe_write(d->db, why, sizeof why) != 0) {
     exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: a run records its alerts, and the database cannot be written: %s "
-              "(use --dry-run to evaluate without recording)", d->eo.db_path, sqlite3_errmsg(d->db));
+              "(use --dry-run to evaluate without recording)", d->eo.db_path, why);
     return VG_EDB;
+  }
+  /* and whether the tables it records into take what it writes */
+  for (int t = 0; t < EXEC_REC__COUNT && !d->dry_run; t++) {
+    if (!(d->tables & 1u << t)) continue;
+    int rc = exec_db_check_table(d->db, (exec_rec_table)t, d->eo.db_path, "nothing was evaluated or recorded", d->eo.diag,
+                                 d->eo.ud);
+    if (rc != 0) return rc == -3 ? VG_ENOMEM : VG_EDB;
   }
   for (int i = 0; i < n; i++) {
     exec_pack *pr = &d->prs[i];
@@ -386,8 +390,15 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
   eo.ud = ud;
   eo.db_path = db_path;
   sqlite3 *db = NULL;
-  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", db_path, db ? sqlite3_errmsg(db) : "out of memory");
+  char err[256];
+  vg_status st = vg_db_open(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, &db, err, sizeof err);
+  if (st != VG_OK) {
+    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", db_path, err);
+    return st;
+  }
+  /* a lock held too long is an error, not a table without its index */
+  if (exec_db_begin(db, 0) != SQLITE_OK) {
+    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: %s", db_path, vg_db_errmsg(db));
     sqlite3_close(db);
     return VG_EDB;
   }
@@ -411,6 +422,7 @@ vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
   d.eo.db_path = o->db_path;
   d.eo.no_seek = o->no_seek;
   d.dry_run = o->dry_run;
+  d.tables = 1u << EXEC_REC_RUNS | 1u << EXEC_REC_ALERTS;
   d.evidence = !o->dry_run || o->evidence;
   int32_t as_of;
   char as_of_text[16];
@@ -491,7 +503,7 @@ static int snapshot_dates(sqlite3 *db, const exec_opts *o, vg_program *const *pr
       rc |= exec_quote_ident(&q, s->table);
       sqlite3_stmt *st = NULL;
       if (rc || sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
-        if (!rc) exec_diag(o, VG_ERROR, NULL, 0, "source %s: %s", s->name, sqlite3_errmsg(db));
+        if (!rc) exec_diag(o, VG_ERROR, NULL, 0, "source %s: %s", s->name, vg_db_errmsg(db));
         vg_buf_free(&q);
         vg_free(v);
         return rc ? -1 : -2;
@@ -536,6 +548,7 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
   d.eo.db_path = o->db_path;
   d.eo.no_seek = 1;
   d.dry_run = !o->record;
+  d.tables = 1u << EXEC_REC_BACKTEST;
   int from, to;
   if (!o->from || !vg_parse_date(o->from, &from) || !o->to || !vg_parse_date(o->to, &to) || from > to) {
     exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs --from and --to dates (YYYY-MM-DD), from on or before to");
@@ -551,8 +564,14 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
   vg_status status = VG_OK;
   if (o->at_snapshots) {
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(o->db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, db ? sqlite3_errmsg(db) : "out of memory");
+    char err[256];
+    status = vg_db_open(o->db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &db, err, sizeof err);
+    if (status != VG_OK) {
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, err);
+      return status;
+    }
+    if (exec_db_begin(db, 0) != SQLITE_OK) {
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
       sqlite3_close(db);
       return VG_EDB;
     }

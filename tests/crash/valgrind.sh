@@ -17,6 +17,8 @@
 # diff, test, fmt (print, --check) over the three example
 # packs and the acceptance example; check/run/fmt of rules with errors (and
 # every file of tests/golden/errors); disasm and run of damaged .vgc files;
+# hostile packs and databases (symlinked and non-text sources, recording
+# tables of another shape, a column named rowid, a table vigil_probe);
 # command-line errors.  Ends with "N passed, M failed"; exit 1 when one failed.
 
 VIGIL=${1:-build/rel/vigil}
@@ -160,6 +162,35 @@ EOF2
   vg 1 fmt "$TMP/bad/deep.rules"
 }
 
+# Hostile packs and databases (issue 11): a symlinked member and
+# schema.sql, a member that is not text (refused unread), a vigil_runs of
+# another shape (refused before evaluating), a table with a column named
+# rowid next to a user table vigil_probe (recorded), a 300-byte --set name.
+hostile() {
+  H=$TMP/hostile
+  mkdir -p "$H/link" "$H/bin"
+  cp examples/saas/*.rules examples/saas/schema.sql "$H/link/"
+  ln -s /proc/self/environ "$H/link/zz.rules"
+  vg 1 check "$H/link"
+  vg 1 test "$H/link"
+  rm "$H/link/schema.sql"
+  ln -s /proc/self/environ "$H/link/schema.sql"
+  vg 1 check --follow-symlinks "$H/link"
+  cp examples/saas/*.rules "$H/bin/"
+  printf 'KEY=x\0y\n' >"$H/bin/zz.rules"
+  vg 1 check "$H/bin"
+  sqlite3 "$H/runs.db" "CREATE TABLE t(k INTEGER, d DATE, x REAL, rowid INTEGER);
+    INSERT INTO t VALUES (1, '2025-01-01', 5, 9), (1, '2025-01-01', 6, 1); CREATE TABLE vigil_probe(x);"
+  printf 'source s { table t key k time d }\nrule r on s { red when x > 1 message "{x}" }\n' >"$H/r.rules"
+  vg 0 run --db "$H/runs.db" --as-of 2025-01-02 "$H/r.rules"
+  sqlite3 "$H/bad.db" "CREATE TABLE t(k INTEGER, d DATE, x REAL); CREATE TABLE vigil_runs(run_id TEXT PRIMARY KEY, pack TEXT);"
+  vg 1 run --db "$H/bad.db" --as-of 2025-01-02 "$H/r.rules"
+  long=p$(head -c 299 /dev/zero | tr '\0' a)
+  printf 'param %s = 100\nsource s { table t key k time d }\nrule r on s { red when x > %s }\n' "$long" "$long" >"$H/set.rules"
+  vg 0 run --db "$H/runs.db" --as-of 2025-01-02 --dry-run --set "$long=1" "$H/set.rules"
+  vg 2 run --db "$H/runs.db" --as-of 2025-01-02 --dry-run --set "${long}b=1" "$H/set.rules"
+}
+
 # Damaged .vgc files: empty, garbage, truncated, a flipped byte (the CRC
 # catches it), the header only, a damaged end.  Command-line errors and
 # missing files.
@@ -194,6 +225,7 @@ group distributor pack
 group hardware pack
 group acceptance acceptance
 group bad bad
+group hostile hostile
 wait
 running=0
 group damaged damaged   # needs saas.vgc

@@ -20,6 +20,7 @@ int main(void) {
     unit_register_hardening,
     unit_register_bytes,
     unit_register_outputs,
+    unit_register_dbrobust,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

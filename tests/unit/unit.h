@@ -22,5 +22,6 @@ int unit_register_route(void);    /* test_route.c: org, manager(), routes, escal
 int unit_register_outputs(void);  /* test_outputs.c: every output encoder safe for any bytes; checked writes; out of memory */
 
 int unit_register_bytes(void);    /* test_bytes.c: text as bytes with a length (NUL bytes), data in diagnostics */
+int unit_register_dbrobust(void); /* test_dbrobust.c: locks, recording tables, rowid, symlinks (issue 11) */
 
 #endif

@@ -190,9 +190,10 @@ ast *parse_message(cc *c, vg_loc loc);
 
 /* Load the tables and columns of a SQLite database file (read-only), or of
 ** CREATE statements (run in the box below, in a private in-memory
-** database).  Return 0, or -1 with an error reported. */
+** database, with a time bound of seconds: <= 0 for SCHEMA_BOX_SECONDS).
+** Return 0, or -1 with an error reported. */
 int schema_load_db(cc *c, const char *path);
-int schema_load_sql(cc *c, const char *what, const char *sql);
+int schema_load_sql(cc *c, const char *what, const char *sql, double seconds);
 
 /* The box for SQL from a pack (its schema.sql, --schema FILE, the schema
 ** text of vg_compile_string), which is not trusted.  A connection in the
@@ -211,6 +212,7 @@ int schema_load_sql(cc *c, const char *what, const char *sql);
 #define SCHEMA_BOX_MAX_LENGTH 1000000            /* bytes in a value, a row or a statement */
 #define SCHEMA_BOX_MAX_BYTES (64u * 1024u * 1024u) /* the private database's size */
 #define SCHEMA_BOX_STEPS 100
+#define SCHEMA_BOX_MAX_PARTS 20000               /* authorizer calls for one statement of the pack */
 enum { SCHEMA_BOX_OWN, SCHEMA_BOX_PACK, SCHEMA_BOX_CHECK };
 struct sqlite3;
 typedef struct schema_box_obj {
@@ -225,8 +227,10 @@ typedef struct schema_box {
   int timed_out;           /* the time bound ran out */
   int writable;
   char denied[128];        /* what the authorizer refused first */
-  int denied_function;     /* ... and it is a function */
+  int denied_function;     /* ... and it is a function (1), or a message of its own (2) */
   int line;                /* the statement's line */
+  long calls;              /* authorizer calls for the statement: its size once views are expanded */
+  int selects;             /* SELECTs in the statement */
   schema_box_obj *objs; int nobjs, capobjs;
 } schema_box;
 /* Put db in the box (seconds <= 0: SCHEMA_BOX_SECONDS, counted from now).

@@ -213,6 +213,14 @@ static int box_auth(void *ud, int action, const char *a, const char *b2, const c
   (void)dbname; /* no other database can be attached, and the pack cannot create temp objects */
   (void)inner;
   if (b->mode == SCHEMA_BOX_OWN) return SQLITE_OK;
+  /* views expand where they are read, each time: a view of views of views
+  ** can make a statement of a few lines into millions of parts, all in the
+  ** prepare, where no progress handler runs */
+  if (++b->calls > SCHEMA_BOX_MAX_PARTS) {
+    char max[24];
+    snprintf(max, sizeof max, "%d", SCHEMA_BOX_MAX_PARTS);
+    return box_deny(b, 2, "too large once the views it reads are expanded (more than %s parts)", max);
+  }
   if (action == SQLITE_FUNCTION)
     return box_function_ok(b2) ? SQLITE_OK : box_deny(b, 1, "the function %s()", b2);
   if (b->mode == SCHEMA_BOX_CHECK) {
@@ -245,6 +253,10 @@ static int box_auth(void *ud, int action, const char *a, const char *b2, const c
   case SQLITE_SELECT:
     if (!b->kind) b->kind = SQLITE_SELECT; /* a query: refused once prepared, unless a function is first */
     if (b->kind == SQLITE_CREATE_TABLE) return box_deny(b, 0, "%s", "CREATE TABLE ... AS SELECT");
+    /* INSERT ... VALUES of several rows is one SELECT; a second one is a
+    ** query (a join of VALUES lists, a subquery) that can make any number
+    ** of rows, or take any time, from a few lines */
+    if (b->kind == SQLITE_INSERT && ++b->selects > 1) return box_deny(b, 0, "%s", "an INSERT whose rows come from a query");
     return SQLITE_OK;
   case SQLITE_TRANSACTION: case SQLITE_SAVEPOINT:
     if (!b->kind) b->kind = action;
@@ -321,6 +333,10 @@ void schema_box_close(schema_box *b) {
 /* A refusal by the authorizer (what, and whether it is a function), with
 ** the list of functions for a function. */
 static void box_refusal(const char *what, int function, char *err, size_t errcap) {
+  if (function == 2) {
+    snprintf(err, errcap, "%s", what);
+    return;
+  }
   if (!function) {
     snprintf(err, errcap, "%s is not allowed in a schema %s", what, ONLY_WHAT);
     return;
@@ -415,6 +431,7 @@ static void quote_name(char *out, size_t cap, const char *name) {
 static int box_check(schema_box *b, const char *sql, char *err, size_t errcap) {
   b->mode = SCHEMA_BOX_CHECK;
   b->denied[0] = 0;
+  b->calls = 0;
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v2(b->db, sql, -1, &st, NULL);
   sqlite3_finalize(st);
@@ -499,6 +516,8 @@ int schema_box_exec(schema_box *b, const char *sql, char *err, size_t errcap) {
     }
     b->mode = SCHEMA_BOX_PACK;
     b->kind = 0;
+    b->calls = 0;
+    b->selects = 0;
     b->denied[0] = 0;
     b->denied_function = 0;
     sqlite3_stmt *st = NULL;
@@ -540,7 +559,7 @@ int schema_box_exec(schema_box *b, const char *sql, char *err, size_t errcap) {
   return box_check_objects(b, err, errcap);
 }
 
-int schema_load_sql(cc *c, const char *what, const char *sql) {
+int schema_load_sql(cc *c, const char *what, const char *sql, double seconds) {
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
     sqlite3_close(db);
@@ -549,7 +568,7 @@ int schema_load_sql(cc *c, const char *what, const char *sql) {
   }
   schema_box box;
   char err[1024];
-  if (schema_box_open(&box, db, 0, 1) != 0) {
+  if (schema_box_open(&box, db, seconds, 1) != 0) {
     cc_error_plain(c, "%s: the schema does not load: SQLite refuses the settings of the box it runs in (%s)", what,
                    sqlite3_errmsg(db));
     schema_box_close(&box);

@@ -786,7 +786,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
     t->file_errors[fi] = t->c.nerrors - before;
   }
   if (t->oom) goto done;
-  if (schema_load_sql(&t->c, t->schema_path, t->schema_sql) != 0) { rc = t->c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
+  if (schema_load_sql(&t->c, t->schema_path, t->schema_sql, 0) != 0) { rc = t->c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   if (collect_clauses(t) != 0) goto done;
   t->fired = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nrules ? t->p->nrules : 1) * (t->p->ntiers ? t->p->ntiers : 1));
   t->saved = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nparams ? t->p->nparams : 1) * sizeof *t->saved);

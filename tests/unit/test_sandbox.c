@@ -378,6 +378,10 @@ static void test_refused(void) {
     {"INSERT INTO t SELECT * FROM t;", "line 2: an INSERT that reads a table is not allowed"},
     {"INSERT INTO t VALUES ((SELECT max(k) FROM t), '2025-01-01', 1);", "line 2: an INSERT that reads a table is not allowed"},
     {"INSERT INTO t SELECT * FROM pragma_table_info('t');", "line 2: an INSERT that reads a table is not allowed"},
+    {"WITH c(a, b, e) AS (VALUES (4, '2025-01-01', 1)) INSERT INTO t SELECT a, b, e FROM c;", "line 2: an INSERT whose rows come from a query is not allowed"},
+    {"INSERT INTO t SELECT a.column1, '2025-01-01', 1 FROM (VALUES (1), (2)) a, (VALUES (1), (2)) b;", "line 2: an INSERT whose rows come from a query is not allowed"},
+    {"INSERT INTO t SELECT 1, '2025-01-01', 1 UNION ALL SELECT 2, '2025-01-01', 1;", "line 2: an INSERT whose rows come from a query is not allowed"},
+    {"INSERT INTO t VALUES ((SELECT 1), '2025-01-01', (SELECT 2));", "line 2: an INSERT whose rows come from a query is not allowed"},
     {"INSERT INTO sqlite_master VALUES ('table', 'x', 'x', 0, 'CREATE TABLE x(a)');", "line 2: "},
     {"INSERT INTO t VALUES (1, '2025-01-01', 1) ON CONFLICT DO NOTHING;\nCREATE UNIQUE INDEX ui ON t(k);\n"
      "INSERT INTO t VALUES (1, '2025-01-01', 1) ON CONFLICT (k) DO UPDATE SET x = x + 1;", "line 4: an INSERT that reads a table is not allowed"},
@@ -397,7 +401,7 @@ static void test_refused(void) {
 /* What a schema may do: tables with constraints, defaults (the date
 ** keywords too), generated columns and the listed functions; indexes,
 ** partial and on expressions; views, joins and aggregates; transactions;
-** rows of values, several per INSERT, and a non-recursive WITH of values;
+** rows of values, several per INSERT, or one SELECT of values;
 ** comments; a forward reference from a view. */
 static void test_accepted(void) {
   static const char *const cases[] = {
@@ -411,7 +415,7 @@ static void test_accepted(void) {
     " CREATE VIEW v2 AS SELECT a.k, b.d, typeof(a.x) AS ty, iif(a.x > 0, 1, 0) AS pos, substring(b.d, 1, 7) AS m FROM t a JOIN t b ON a.k = b.k;",
     "CREATE VIEW later AS SELECT k FROM u; CREATE TABLE u(k);",
     "INSERT INTO t VALUES (1, '2025-01-01', 1.5), (2, '2025-01-02', NULL); INSERT INTO t(k, d) VALUES (3, date('2025-01-01', '+1 day'));",
-    "WITH c(a, b, e) AS (VALUES (4, '2025-01-01', 1), (5, '2025-01-02', 2)) INSERT INTO t SELECT a, b, e FROM c;",
+    "INSERT INTO t SELECT 4, '2025-01-01', 1; INSERT INTO t DEFAULT VALUES; REPLACE INTO t VALUES (5, '2025-01-01', 2);",
     "SAVEPOINT s; CREATE TABLE u(a); RELEASE s;",
     "-- a comment\n/* another */ CREATE TABLE \"odd name\"(\"a b\" TEXT); INSERT INTO \"odd name\" VALUES ('x');",
   };
@@ -422,6 +426,29 @@ static void test_accepted(void) {
     CU_ASSERT_EQUAL(st, VG_OK);
     if (st != VG_OK) fprintf(stderr, "\n  case %zu not accepted: %s\n%s", i, cases[i], sb_diags);
   }
+}
+
+/* A NUL byte in schema.sql: SQLite would stop reading there, and a trigger
+** after it would go unseen by the reader of the file; refused with its
+** line. */
+static void test_nul_byte(void) {
+  char path[400];
+  const char *pack = make_pack(TABLE_T);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(pack);
+  snprintf(path, sizeof path, "%s/schema.sql", pack);
+  static const char text[] = "CREATE TABLE t(k INTEGER, d DATE, x REAL);\n\nCREATE TABLE u(a);\0CREATE TABLE v(b);\n";
+  FILE *f = fopen(path, "wb");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fwrite(text, 1, sizeof text - 1, f);
+  fclose(f);
+  sb_diags[0] = 0;
+  vg_compile_opts co;
+  memset(&co, 0, sizeof co);
+  co.diag = sb_diag;
+  vg_program *p = NULL;
+  CU_ASSERT_EQUAL(vg_compile_path(pack, &co, &p), VG_EINPUT);
+  vg_free_program(p);
+  CU_ASSERT_TRUE(has(sb_diags, "schema.sql: the schema does not load: line 3: a NUL byte"));
 }
 
 /* The shipped packs' schema.sql files load through the box (the golden and
@@ -501,6 +528,23 @@ static void test_database_size(void) {
   free(sql);
 }
 
+/* Views expand where they are read, each time, all while a statement is
+** prepared (no progress handler runs then): eight views, each four times
+** the one before, expand 4^8 times.  The check of the views stops at 20000
+** parts, with a message that says so. */
+static void test_view_expansion(void) {
+  char sql[4096];
+  int n = snprintf(sql, sizeof sql, "%sCREATE VIEW v0 AS SELECT k, d, x FROM t;\n", TABLE_T);
+  for (int i = 1; i <= 8; i++)
+    n += snprintf(sql + n, sizeof sql - (size_t)n,
+                  "CREATE VIEW v%d AS SELECT k, d, x FROM v%d UNION ALL SELECT k, d, x FROM v%d"
+                  " UNION ALL SELECT k, d, x FROM v%d UNION ALL SELECT k, d, x FROM v%d;\n",
+                  i, i - 1, i - 1, i - 1, i - 1);
+  CU_ASSERT_EQUAL(compile_with(sql), VG_EINPUT);
+  CU_ASSERT_TRUE(has(sb_diags, ": too large once the views it reads are expanded (more than 20000 parts)"));
+  CU_ASSERT_TRUE(has(sb_diags, "line 8: view v6: "));
+}
+
 /* The time bound stays on for a test's run: a view of a five-way join of
 ** 100 rows (10^10 rows) read by a rule would run for hours.  vigil test
 ** stops it at the bound (shortened to 0.5 s for the test) with a message
@@ -520,9 +564,20 @@ static void test_run_time_bound(void) {
   CU_ASSERT_TRUE(has(out, "the test's run takes too long (more than 0.5 s)"));
 }
 
-/* The same bound while the schema and a test's rows load: not reachable with
-** what a schema may do (the slow part above is a view, run by the test's
-** run), so a cheap pack shows the bound does not get in the way. */
+/* The time bound of a test's database (schema.sql, then the rows): no
+** statement a schema may run is slow (the rows of an INSERT are values, the
+** database has 64 MiB), so the bound is shown with one that has run out
+** before the first statement, 1e-9 s; the test is an error whose message
+** names the bound.  (vigil check and compile load the schema through the
+** same schema_box_exec, with the default bound.) */
+static void test_schema_time_bound(void) {
+  char out[16384];
+  CU_ASSERT_TRUE(in_child(make_pack(TABLE_T), 1, 1e-9, out, sizeof out));
+  CU_ASSERT_EQUAL(atoi(out), VG_EINPUT);
+  CU_ASSERT_TRUE(has(out, "schema.sql: cannot create the schema: line 1: it takes too long (more than 1e-09 s)"));
+}
+
+/* The default bound does not get in the way of a cheap pack's tests. */
 static void test_time_bound_default(void) {
   char out[16384];
   CU_ASSERT_TRUE(in_child(make_pack(TABLE_T), 1, 0, out, sizeof out));
@@ -555,9 +610,12 @@ int unit_register_sandbox(void) {
     {"box: each kind of statement and function refused, with its message", test_refused},
     {"box: what a schema may do", test_accepted},
     {"box: the shipped schema.sql files load", test_shipped_schemas},
+    {"box: a NUL byte in schema.sql", test_nul_byte},
     {"box: a value longer than 1000000 bytes", test_value_length},
     {"box: a database over 64 MiB (child)", test_database_size},
+    {"box: views that expand too far", test_view_expansion},
     {"box: a test's run has a time bound (child)", test_run_time_bound},
+    {"box: a test's database has a time bound (child)", test_schema_time_bound},
     {"box: the time bound leaves a cheap test alone (child)", test_time_bound_default},
   };
   CU_pSuite s = CU_add_suite("sandbox: the box for a pack's SQL", NULL, cleanup);

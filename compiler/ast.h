@@ -208,7 +208,9 @@ int schema_load_sql(cc *c, const char *what, const char *sql, double seconds);
 ** through (the time and length bounds still hold).  A reader box (vigil
 ** test's run, which reads the schema's views) has no authorizer: its
 ** statements are Vigil's, and the views were checked when they loaded. */
-#define SCHEMA_BOX_SECONDS 10.0
+#ifndef SCHEMA_BOX_SECONDS
+#define SCHEMA_BOX_SECONDS 10.0                  /* the fuzz build lowers it (fuzz/build.sh) */
+#endif
 #define SCHEMA_BOX_MAX_LENGTH 1000000            /* bytes in a value, a row or a statement */
 #define SCHEMA_BOX_MAX_BYTES (64u * 1024u * 1024u) /* the private database's size */
 #define SCHEMA_BOX_STEPS 100
@@ -227,7 +229,7 @@ typedef struct schema_box {
   int timed_out;           /* the time bound ran out */
   int writable;
   char denied[128];        /* what the authorizer refused first */
-  int denied_function;     /* ... and it is a function (1), or a message of its own (2) */
+  int denied_kind;         /* ... and how to say it (schema.c: BOX_STATEMENT, _FUNCTION, _PLAIN) */
   int line;                /* the statement's line */
   long calls;              /* authorizer calls for the statement: its size once views are expanded */
   int selects;             /* SELECTs in the statement */

@@ -166,10 +166,15 @@ static void box_note(schema_box *b, const char *name, int view) {
   b->nobjs++;
 }
 
-static int box_deny(schema_box *b, int function, const char *fmt, const char *arg) {
+/* Refuse, keeping the first refusal of the statement for its message:
+** what (BOX_STATEMENT: "... is not allowed in a schema (only ...)"), the
+** name of a function (BOX_FUNCTION), or a message of its own (BOX_PLAIN). */
+enum { BOX_STATEMENT, BOX_FUNCTION, BOX_PLAIN };
+static int box_deny(schema_box *b, int kind, const char *what) {
   if (!b->denied[0]) {
-    snprintf(b->denied, sizeof b->denied, fmt, arg ? arg : "");
-    b->denied_function = function;
+    if (kind == BOX_FUNCTION) snprintf(b->denied, sizeof b->denied, "the function %s()", what ? what : "?");
+    else snprintf(b->denied, sizeof b->denied, "%s", what);
+    b->denied_kind = kind;
   }
   return SQLITE_DENY;
 }
@@ -217,16 +222,16 @@ static int box_auth(void *ud, int action, const char *a, const char *b2, const c
   ** can make a statement of a few lines into millions of parts, all in the
   ** prepare, where no progress handler runs */
   if (++b->calls > SCHEMA_BOX_MAX_PARTS) {
-    char max[24];
-    snprintf(max, sizeof max, "%d", SCHEMA_BOX_MAX_PARTS);
-    return box_deny(b, 2, "too large once the views it reads are expanded (more than %s parts)", max);
+    char msg[96];
+    snprintf(msg, sizeof msg, "too large once the views it reads are expanded (more than %d parts)", SCHEMA_BOX_MAX_PARTS);
+    return box_deny(b, BOX_PLAIN, msg);
   }
   if (action == SQLITE_FUNCTION)
-    return box_function_ok(b2) ? SQLITE_OK : box_deny(b, 1, "the function %s()", b2);
+    return box_function_ok(b2) ? SQLITE_OK : box_deny(b, BOX_FUNCTION, b2);
   if (b->mode == SCHEMA_BOX_CHECK) {
     /* a view's body or a default, prepared (never run) to see what it calls */
     if (action == SQLITE_SELECT || action == SQLITE_READ) return SQLITE_OK;
-    return box_deny(b, 0, "%s", box_action_name(action));
+    return box_deny(b, BOX_STATEMENT, box_action_name(action));
   }
   switch (action) {
   case SQLITE_CREATE_TABLE: case SQLITE_CREATE_INDEX: case SQLITE_CREATE_VIEW:
@@ -234,38 +239,39 @@ static int box_auth(void *ud, int action, const char *a, const char *b2, const c
       b->kind = action;
       if (action != SQLITE_CREATE_INDEX) box_note(b, a, action == SQLITE_CREATE_VIEW);
     }
-    return box_is_create(b->kind) ? SQLITE_OK : box_deny(b, 0, "%s", box_action_name(action));
+    return box_is_create(b->kind) ? SQLITE_OK : box_deny(b, BOX_STATEMENT, box_action_name(action));
   case SQLITE_INSERT: case SQLITE_UPDATE: case SQLITE_DELETE: case SQLITE_READ:
     /* a CREATE writes its schema table, and reads the table it indexes or
     ** its own columns (CHECK constraints, generated columns) */
     if (is_schema_table(a) && (!b->kind || box_is_create(b->kind)) && action != SQLITE_READ) return SQLITE_OK;
     if (b->kind == SQLITE_INSERT && (action == SQLITE_READ || is_schema_table(a)))
-      return box_deny(b, 0, "%s", "an INSERT that reads a table");
+      return box_deny(b, BOX_STATEMENT, "an INSERT that reads a table");
     if (action == SQLITE_READ) {
       if (box_is_create(b->kind) || b->kind == SQLITE_SELECT) return SQLITE_OK;
-      return is_schema_table(a) ? SQLITE_OK : box_deny(b, 0, "%s", "reading a table here");
+      return is_schema_table(a) ? SQLITE_OK : box_deny(b, BOX_STATEMENT, "reading a table here");
     }
     if (action == SQLITE_INSERT && (!b->kind || b->kind == SQLITE_INSERT)) {
       b->kind = SQLITE_INSERT;
+      b->selects = 0; /* (again if SQLite prepares the statement again) */
       return SQLITE_OK;
     }
-    return box_deny(b, 0, "%s", box_action_name(action));
+    return box_deny(b, BOX_STATEMENT, box_action_name(action));
   case SQLITE_SELECT:
     if (!b->kind) b->kind = SQLITE_SELECT; /* a query: refused once prepared, unless a function is first */
-    if (b->kind == SQLITE_CREATE_TABLE) return box_deny(b, 0, "%s", "CREATE TABLE ... AS SELECT");
+    if (b->kind == SQLITE_CREATE_TABLE) return box_deny(b, BOX_STATEMENT, "CREATE TABLE ... AS SELECT");
     /* INSERT ... VALUES of several rows is one SELECT; a second one is a
     ** query (a join of VALUES lists, a subquery) that can make any number
     ** of rows, or take any time, from a few lines */
-    if (b->kind == SQLITE_INSERT && ++b->selects > 1) return box_deny(b, 0, "%s", "an INSERT whose rows come from a query");
+    if (b->kind == SQLITE_INSERT && ++b->selects > 1) return box_deny(b, BOX_STATEMENT, "an INSERT whose rows come from a query");
     return SQLITE_OK;
   case SQLITE_TRANSACTION: case SQLITE_SAVEPOINT:
     if (!b->kind) b->kind = action;
     return SQLITE_OK;
   case SQLITE_REINDEX:
     /* CREATE INDEX fills the index it creates */
-    return b->kind == SQLITE_CREATE_INDEX || b->kind == SQLITE_CREATE_TABLE ? SQLITE_OK : box_deny(b, 0, "%s", "REINDEX");
+    return b->kind == SQLITE_CREATE_INDEX || b->kind == SQLITE_CREATE_TABLE ? SQLITE_OK : box_deny(b, BOX_STATEMENT, "REINDEX");
   default:
-    return box_deny(b, 0, "%s", box_action_name(action));
+    return box_deny(b, BOX_STATEMENT, box_action_name(action));
   }
 }
 
@@ -332,12 +338,12 @@ void schema_box_close(schema_box *b) {
 
 /* A refusal by the authorizer (what, and whether it is a function), with
 ** the list of functions for a function. */
-static void box_refusal(const char *what, int function, char *err, size_t errcap) {
-  if (function == 2) {
+static void box_refusal(const char *what, int kind, char *err, size_t errcap) {
+  if (kind == BOX_PLAIN) {
     snprintf(err, errcap, "%s", what);
     return;
   }
-  if (!function) {
+  if (kind == BOX_STATEMENT) {
     snprintf(err, errcap, "%s is not allowed in a schema %s", what, ONLY_WHAT);
     return;
   }
@@ -347,7 +353,7 @@ static void box_refusal(const char *what, int function, char *err, size_t errcap
   if (n < errcap) snprintf(err + n, errcap - n, ")");
 }
 
-static void box_denied(const schema_box *b, char *err, size_t errcap) { box_refusal(b->denied, b->denied_function, err, errcap); }
+static void box_denied(const schema_box *b, char *err, size_t errcap) { box_refusal(b->denied, b->denied_kind, err, errcap); }
 
 /* SQLite's own refusal of a function or virtual table that is not innocuous
 ** in a view or default (SQLITE_DBCONFIG_TRUSTED_SCHEMA off) comes before
@@ -360,7 +366,7 @@ static int box_unsafe(const char *msg, char *err, size_t errcap) {
   char buf[160];
   int function = strncmp(what, "virtual table", 13) != 0;
   snprintf(buf, sizeof buf, "%s%s", function ? "the function " : "", what);
-  box_refusal(buf, function, err, errcap);
+  box_refusal(buf, function ? BOX_FUNCTION : BOX_STATEMENT, err, errcap);
   return 1;
 }
 
@@ -370,7 +376,7 @@ void schema_box_why(const schema_box *b, int rc, char *err, size_t errcap) {
   if (b->timed_out || prim == SQLITE_INTERRUPT)
     snprintf(err, errcap, "it takes too long (more than %g s)", b->seconds);
   else if (prim == SQLITE_AUTH && b->denied[0])
-    box_refusal(b->denied, b->denied_function, err, errcap);
+    box_refusal(b->denied, b->denied_kind, err, errcap);
   else if (box_unsafe(msg, err, errcap))
     return;
   else if (prim == SQLITE_TOOBIG)
@@ -519,7 +525,7 @@ int schema_box_exec(schema_box *b, const char *sql, char *err, size_t errcap) {
     b->calls = 0;
     b->selects = 0;
     b->denied[0] = 0;
-    b->denied_function = 0;
+    b->denied_kind = 0;
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
     int rc = sqlite3_prepare_v2(b->db, s, -1, &st, &tail);

@@ -619,16 +619,19 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     ro.out_ud = t;
     memset(&t->run_box, 0, sizeof t->run_box);
     vg_status st = exec_run(&t->p, 1, &ro, box_run, t);
-    /* (the run closed its connection: its box needs no schema_box_close) */
-    if (st != VG_OK && t->run_box.timed_out) {
+    /* (the run closed its connection: its box needs no schema_box_close)
+    ** Stopped by the time bound, the run is an error whatever it returned:
+    ** a read cut short may have looked like the end of a table */
+    if (t->run_box.timed_out) {
       vg_diag d;
       memset(&d, 0, sizeof d);
       d.severity = VG_ERROR;
-      char msg[256];
-      snprintf(msg, sizeof msg, "the test's run takes too long (more than %g s): the views of %s are read in the box of the pack's SQL",
+      char msg[512];
+      snprintf(msg, sizeof msg, "the test's run takes too long (more than %g s): look for a slow view in %s",
                t->run_box.seconds, t->schema_path);
       d.message = msg;
       on_run_diag(t, &d);
+      errors = 1;
     }
     if (st == VG_ENOMEM) t->oom = 1;
     else if (st != VG_OK) {

@@ -1,5 +1,5 @@
 /*
-** test_sandbox.c — issue 11 items 1 and 3: the box SQL from a pack runs in
+** test_sandbox.c — issue 11 items 1 and 3: the box a pack's SQL runs in
 ** (compiler/schema.c, schema_box_*).
 **
 **   A pack's schema.sql is run by `vigil check`, `compile`, `disasm` (through
@@ -7,14 +7,17 @@
 **   test's in-memory database, its rows and its run).  It is not trusted:
 **   it may only create tables, indexes and views and insert rows of values,
 **   call a short list of functions, and stay within a time bound, a length
-**   bound on every value and a size bound on its database.
+**   bound on every value and statement, a size bound on its database and a
+**   bound on how far its views expand.
 **
 **   Each finding of the issue is a regression test here (fts3_tokenizer()
 **   crashing and leaking an address, randomblob in a recursive CTE, zeroblob
 **   doubled until the machine runs out of memory, a trigger that hangs
 **   `vigil test`), then one test per refused kind of statement or function,
-**   what a schema may still do, each bound (value length, database size, the
-**   time bound of a test's run), and the message each refusal gives.
+**   what a schema may still do (the shipped schema.sql files included), a
+**   NUL byte, each bound (value and statement length, database size, view
+**   expansion, the time bound of a test's database and of its run), and the
+**   message each refusal gives.
 **
 ** Tests that could crash, hang or exhaust memory run in a child process
 ** (alarm and, without AddressSanitizer, RLIMIT_AS), so a crash, a hang or an

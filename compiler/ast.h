@@ -189,15 +189,64 @@ ast *parse_message(cc *c, vg_loc loc);
 /* ---- Schema (compiler/schema.c) ----------------------------------------- */
 
 /* Load the tables and columns of a SQLite database file (read-only), or of
-** CREATE statements (executed in a private in-memory database).  Return 0,
-** or -1 with an error reported. */
+** CREATE statements (run in the box below, in a private in-memory
+** database, with a time bound of seconds: <= 0 for SCHEMA_BOX_SECONDS).
+** Return 0, or -1 with an error reported. */
 int schema_load_db(cc *c, const char *path);
-int schema_load_sql(cc *c, const char *what, const char *sql);
-/* Run schema text (CREATE statements) on db, which must be a private
-** database: ATTACH, DETACH, PRAGMA and VACUUM INTO are refused and the text gets a
-** bounded number of steps.  Returns 0, or -1 with the reason in err. */
+int schema_load_sql(cc *c, const char *what, const char *sql, double seconds);
+
+/* The box for SQL from a pack (its schema.sql, --schema FILE, the schema
+** text of vg_compile_string), which is not trusted.  A connection in the
+** box has the SQLite hardening settings (defensive, no FTS3 tokenizer, no
+** extensions, untrusted schema, no triggers), limits on the length of a
+** value and of a statement, and a wall-clock time bound (a progress handler
+** every SCHEMA_BOX_STEPS VM steps) that stays on until schema_box_close.
+** A writable box (the private database the pack's SQL fills) also has a size
+** bound (max_page_count) and an authorizer: in SCHEMA_BOX_PACK mode only
+** CREATE TABLE, CREATE INDEX, CREATE VIEW, INSERT of rows, transactions and
+** the functions of a short list; SCHEMA_BOX_OWN lets Vigil's own statements
+** through (the time and length bounds still hold).  A reader box (vigil
+** test's run, which reads the schema's views) has no authorizer: its
+** statements are Vigil's, and the views were checked when they loaded. */
+#ifndef SCHEMA_BOX_SECONDS
+#define SCHEMA_BOX_SECONDS 10.0                  /* the fuzz build lowers it (fuzz/build.sh) */
+#endif
+#define SCHEMA_BOX_MAX_LENGTH 1000000            /* bytes in a value, a row or a statement */
+#define SCHEMA_BOX_MAX_BYTES (64u * 1024u * 1024u) /* the private database's size */
+#define SCHEMA_BOX_STEPS 100
+#define SCHEMA_BOX_MAX_PARTS 20000               /* authorizer calls for one statement of the pack */
+enum { SCHEMA_BOX_OWN, SCHEMA_BOX_PACK, SCHEMA_BOX_CHECK };
 struct sqlite3;
-int schema_exec_ddl(struct sqlite3 *db, const char *sql, char *err, size_t errcap);
+typedef struct schema_box_obj {
+  char *name;              /* a table or view the pack created */
+  int line, view;
+} schema_box_obj;
+typedef struct schema_box {
+  struct sqlite3 *db;
+  double seconds, deadline;
+  int mode;                /* SCHEMA_BOX_OWN, _PACK or _CHECK */
+  int kind;                /* the statement being prepared: its first action */
+  int timed_out;           /* the time bound ran out */
+  int writable;
+  char denied[128];        /* what the authorizer refused first */
+  int denied_kind;         /* ... and how to say it (schema.c: BOX_STATEMENT, _FUNCTION, _PLAIN) */
+  int line;                /* the statement's line */
+  long calls;              /* authorizer calls for the statement: its size once views are expanded */
+  int selects;             /* SELECTs in the statement */
+  schema_box_obj *objs; int nobjs, capobjs;
+} schema_box;
+/* Put db in the box (seconds <= 0: SCHEMA_BOX_SECONDS, counted from now).
+** Returns 0, or -1 when SQLite refuses a setting (the box is not made). */
+int schema_box_open(schema_box *b, struct sqlite3 *db, double seconds, int writable);
+/* Run a pack's SQL in a writable box, statement by statement, then check
+** its views and defaults.  Returns 0, or -1 with the reason in err ("line
+** N: ..."); the mode is SCHEMA_BOX_OWN afterwards. */
+int schema_box_exec(schema_box *b, const char *sql, char *err, size_t errcap);
+/* Why a statement failed with rc in the box (the time bound, a value too
+** long, the size bound, or SQLite's message), into err. */
+void schema_box_why(const schema_box *b, int rc, char *err, size_t errcap);
+/* The handlers off and the box's memory freed (db stays open). */
+void schema_box_close(schema_box *b);
 /* The table named name (exact, then case-insensitive as SQLite matches), or NULL. */
 const cc_table *schema_table(const cc *c, const char *name);
 /* The column's index in t, or -1. */

@@ -151,7 +151,16 @@ static int load_schema(cc *c, const vg_compile_opts *o, const char *folder_schem
     else cc_error_plain(c, "%s: cannot read the schema: %s", path, strerror(errno));
     return -1;
   }
-  int rc = schema_load_sql(c, path, sql);
+  /* SQLite reads text up to a NUL byte: what follows it would be ignored */
+  const char *nul = memchr(sql, 0, len);
+  if (nul) {
+    int line = 1;
+    for (const char *q = sql; q < nul; q++) line += *q == '\n';
+    cc_error_plain(c, "%s: the schema does not load: line %d: a NUL byte (SQL text holds none; remove it)", path, line);
+    vg_free(sql);
+    return -1;
+  }
+  int rc = schema_load_sql(c, path, sql, 0);
   vg_free(sql);
   return rc;
 }
@@ -309,7 +318,7 @@ vg_status vg_compile_string(const char *name, const char *text, size_t len, cons
   cc c;
   cc_init(&c, o);
   vg_status rc = VG_OK;
-  if (schema_sql && schema_load_sql(&c, "schema", schema_sql) != 0) { rc = c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
+  if (schema_sql && schema_load_sql(&c, "schema", schema_sql, 0) != 0) { rc = c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   if (!schema_sql && o && (o->db_path || o->schema_path) && load_schema(&c, o, NULL) != 0) {
     rc = c.oom ? VG_ENOMEM : VG_EINPUT;
     goto done;

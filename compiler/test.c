@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ast.h"
-#include "../runtime/vm.h"
+#include "../runtime/exec.h"
 #include "../stdlib/lib.h"
 
 /* One tier clause of the pack: rule and tier index into the program. */
@@ -72,6 +72,7 @@ typedef struct tr {
   vg_arena targ;          /* the current test's texts */
   tr_alert *alerts; int nalerts, capalerts;
   int run_failed;         /* vg_run reported an error */
+  schema_box run_box;     /* the box of the current test's run (a reader: vg_run's connection) */
   int oom;
   unsigned long seq;
 } tr;
@@ -253,14 +254,17 @@ static void check_table(tr *t, const ast *it) {
   }
 }
 
-/* Create the schema and insert the test's rows.  Returns 0, or -1 with
-** errors reported. */
-static int fill_db(tr *t, sqlite3 *db, const ast *test) {
-  char err[512];
-  if (schema_exec_ddl(db, t->schema_sql, err, sizeof err) != 0) {
+/* Create the schema and insert the test's rows, in the box (writable, on
+** db).  Returns 0, or -1 with errors reported. */
+static int fill_db(tr *t, schema_box *box, const ast *test) {
+  sqlite3 *db = box->db;
+  char err[1024];
+  if (schema_box_exec(box, t->schema_sql, err, sizeof err) != 0) {
     cc_error(&t->c, test->name_loc, "E-test", "%s: cannot create the schema: %s", t->schema_path, err);
     return -1;
   }
+  /* the rows are Vigil's statements; the schema's defaults and constraints
+  ** they set off were checked by schema_box_exec, and the bounds stay on */
   int bad = 0;
   sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
   for (const ast *it = test->b; it; it = it->next) {
@@ -281,8 +285,10 @@ static int fill_db(tr *t, sqlite3 *db, const ast *test) {
     for (int i = 0; i < ncols; i++) vg_buf_append(&sql, i ? ", ?" : "?", i ? 3 : 1);
     if (vg_buf_append(&sql, ")", 2) != 0) { vg_buf_free(&sql); t->oom = 1; return -1; }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
-      cc_error(&t->c, it->name_loc, "E-test", "cannot insert into table %s: %s", tb->name, sqlite3_errmsg(db));
+    int rc = sqlite3_prepare_v2(db, sql.data, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+      schema_box_why(box, rc, err, sizeof err);
+      cc_error(&t->c, it->name_loc, "E-test", "cannot insert into table %s: %s", tb->name, err);
       vg_buf_free(&sql);
       bad = 1;
       continue;
@@ -291,8 +297,9 @@ static int fill_db(tr *t, sqlite3 *db, const ast *test) {
     for (const ast *row = it->c; row; row = row->next) {
       int i = 1;
       for (const ast *v = row->a; v; v = v->next) bind_lit(st, i++, v);
-      if (sqlite3_step(st) != SQLITE_DONE) {
-        cc_error(&t->c, row->loc, "E-test", "cannot insert this row into %s: %s", tb->name, sqlite3_errmsg(db));
+      if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+        schema_box_why(box, rc, err, sizeof err);
+        cc_error(&t->c, row->loc, "E-test", "cannot insert this row into %s: %s", tb->name, err);
         bad = 1;
       }
       sqlite3_reset(st);
@@ -300,8 +307,10 @@ static int fill_db(tr *t, sqlite3 *db, const ast *test) {
     }
     sqlite3_finalize(st);
   }
-  if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-    cc_error(&t->c, test->name_loc, "E-test", "cannot write the test's rows: %s", sqlite3_errmsg(db));
+  int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    schema_box_why(box, rc, err, sizeof err);
+    cc_error(&t->c, test->name_loc, "E-test", "cannot write the test's rows: %s", err);
     bad = 1;
   }
   return bad ? -1 : 0;
@@ -554,6 +563,14 @@ static void restore_params(tr *t) {
   for (int i = 0; i < t->p->nparams; i++) t->p->params[i].value = t->saved[i];
 }
 
+/* vg_run's connection for a test: a reader in the box (the time and length
+** bounds; its statements are Vigil's, over the tables and views the
+** test's box made and checked). */
+static int box_run(void *ud, sqlite3 *db) {
+  tr *t = ud;
+  return schema_box_open(&t->run_box, db, t->o->sql_seconds, 0);
+}
+
 static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   double t0 = now_seconds();
   t->detail.len = 0;
@@ -585,6 +602,8 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   if (!errors) errors = check_items(t, test, &as_of, &ex, &nex);
   if (!t->file_errors[test->loc.file] && !t->oom) errors += set_params(t, test);
   sqlite3 *db = NULL;
+  schema_box box;
+  memset(&box, 0, sizeof box);
   char uri[128];
   if (!errors && !t->oom) {
     snprintf(uri, sizeof uri, "file:vgtest%ld_%lu?mode=memory&cache=shared", (long)getpid(), ++t->seq);
@@ -592,7 +611,11 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     if (vg_db_open(uri, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, &db, err, sizeof err) != VG_OK) {
       cc_error(&t->c, test->name_loc, "E-test", "cannot open an in-memory database: %s", err);
       errors++;
-    } else if (fill_db(t, db, test) != 0) {
+    } else if (schema_box_open(&box, db, t->o->sql_seconds, 1) != 0) {
+      cc_error(&t->c, test->name_loc, "E-test", "SQLite refuses the settings of the box the test's database is made in (%s)",
+               sqlite3_errmsg(db));
+      errors++;
+    } else if (fill_db(t, &box, test) != 0) {
       errors++;
     }
   }
@@ -608,7 +631,22 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     ro.ud = t;
     ro.alert = on_alert;
     ro.out_ud = t;
-    vg_status st = vg_run(&t->p, 1, &ro);
+    memset(&t->run_box, 0, sizeof t->run_box);
+    vg_status st = exec_run(&t->p, 1, &ro, box_run, t);
+    /* (the run closed its connection: its box needs no schema_box_close)
+    ** Stopped by the time bound, the run is an error whatever it returned:
+    ** a read cut short may have looked like the end of a table */
+    if (t->run_box.timed_out) {
+      vg_diag d;
+      memset(&d, 0, sizeof d);
+      d.severity = VG_ERROR;
+      char msg[512];
+      snprintf(msg, sizeof msg, "the test's run takes too long (more than %g s): look for a slow view in %s",
+               t->run_box.seconds, t->schema_path);
+      d.message = msg;
+      on_run_diag(t, &d);
+      errors = 1;
+    }
     if (st == VG_ENOMEM) t->oom = 1;
     else if (st != VG_OK) {
       if (!t->run_failed) vg_buf_printf(&t->detail, "the run failed\n");
@@ -616,6 +654,7 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     }
   }
   restore_params(t);
+  schema_box_close(&box);
   sqlite3_close(db);
   if (t->oom) { vg_buf_free(&diff); return; }
   if (errors) {
@@ -775,7 +814,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
     t->file_errors[fi] = t->c.nerrors - before;
   }
   if (t->oom) goto done;
-  if (schema_load_sql(&t->c, t->schema_path, t->schema_sql) != 0) { rc = t->c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
+  if (schema_load_sql(&t->c, t->schema_path, t->schema_sql, 0) != 0) { rc = t->c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   if (collect_clauses(t) != 0) goto done;
   t->fired = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nrules ? t->p->nrules : 1) * (t->p->ntiers ? t->p->ntiers : 1));
   t->saved = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nparams ? t->p->nparams : 1) * sizeof *t->saved);

@@ -8,10 +8,13 @@
 #
 # Targets (one per fuzz/fuzz_*.c): fuzz_compile (rules text: compile and
 # disassemble), fuzz_run (rules text: compile and run), fuzz_vgc (.vgc bytes:
-# read, verify and run); see fuzz/README.md.  For each target, in order:
+# read, verify and run), fuzz_fmt (rules text: format), fuzz_schema (a pack's
+# schema.sql: load it in the box, compile and test a pack against it); see
+# fuzz/README.md.  For each target, in order:
 #   1. build (fuzz/build.sh) and refresh the generated seeds (fuzz/seed.sh);
 #   2. run every saved regression input, fuzz/regressions/NAME/* (NAME is
-#      compile, run or vgc): each must pass (the findings of earlier runs);
+#      compile, run, vgc, fmt or schema): each must pass (the findings of
+#      earlier runs);
 #   3. fuzz for SECONDS with the options of fuzz/TARGET.options (max_len,
 #      dict, timeout, rss_limit_mb).  New inputs go to build/fuzz/corpus/TARGET
 #      (kept between runs); the seeds, fuzz/corpus/NAME (fuzz_run uses
@@ -24,7 +27,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: fuzz/run.sh SECONDS [fuzz_compile|fuzz_run|fuzz_vgc ...]" >&2; exit 2; }
+usage() { echo "usage: fuzz/run.sh SECONDS [fuzz_compile|fuzz_run|fuzz_vgc|fuzz_fmt|fuzz_schema ...]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SECS=$1; shift
 case $SECS in ''|*[!0-9]*) usage ;; esac

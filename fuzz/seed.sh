@@ -9,6 +9,9 @@
 #                                     that compiles, as .vgc (compiled against
 #                                     fuzz/schema.sql, the schema of the fuzz
 #                                     database, so they run against it)
+#   fuzz/corpus/schema/gen-*.sql      every schema.sql of the repository (the
+#                                     examples', the fuzz database's, the error
+#                                     goldens', the benchmark's) for fuzz_schema
 #
 # The hand-written seeds (hand-*) are kept; gen-* files are rewritten each
 # time (they are not committed: fuzz/.gitignore).  Needs ./vigil (built with
@@ -21,8 +24,14 @@ if [ ! -x "$VIGIL" ]; then make -s --no-print-directory vigil; fi
 
 C=fuzz/corpus/compile
 V=fuzz/corpus/vgc
-mkdir -p "$C" "$V"
-rm -f "$C"/gen-* "$V"/gen-*
+S=fuzz/corpus/schema
+mkdir -p "$C" "$V" "$S"
+rm -f "$C"/gen-* "$V"/gen-* "$S"/gen-*
+
+# every schema.sql of the repository
+find examples tests bench fuzz -name 'schema.sql' -type f ! -path 'fuzz/corpus/*' | sort | while read -r f; do
+  cp "$f" "$S/gen-$(echo "$f" | tr / -)"
+done
 
 # every .rules file of examples/ and tests/
 find examples tests -name '*.rules' -type f | sort | while read -r f; do
@@ -56,4 +65,4 @@ for f in "$C"/*; do
   "$VIGIL" compile --schema fuzz/schema.sql -o "$V/gen-$n.vgc" "$tmp/x.rules" >/dev/null 2>&1 || rm -f "$V/gen-$n.vgc"
 done
 
-echo "seeds: $(ls "$C" | wc -l) in $C, $(ls "$V" | wc -l) in $V"
+echo "seeds: $(ls "$C" | wc -l) in $C, $(ls "$V" | wc -l) in $V, $(ls "$S" | wc -l) in $S"

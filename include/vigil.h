@@ -261,6 +261,8 @@ typedef struct vg_test_opts {
   vg_test_clause_fn clause;   /* each tier clause after the tests, rule by rule, lowest tier first (may be NULL) */
   void *out_ud;               /* handed to result and clause */
   int follow_symlinks;        /* as vg_compile_opts.follow_symlinks, for the pack, its schema.sql and tests */
+  double sql_seconds;         /* the time bound of the pack's SQL in each test: its database (schema.sql
+                              ** and rows), then its run (which reads the schema's views); <= 0: 10 s */
 } vg_test_opts;
 
 /* Counts for one PATH (added to, so one summary can sum several PATHs). */

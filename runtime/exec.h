@@ -14,7 +14,14 @@ typedef struct exec_opts {
   vg_diag_fn diag; void *ud;
   const char *db_path;  /* for messages */
   int no_seek;          /* never use per-key index seeks */
+  /* called on the run's connection once it is open (vigil test puts it in
+  ** the box of compiler/schema.c); nonzero fails the run */
+  int (*on_open)(void *ud, sqlite3 *db);
+  void *open_ud;
 } exec_opts;
+
+/* vg_run, with exec_opts.on_open and open_ud set from on_open and open_ud. */
+vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *), void *open_ud);
 
 /* The life of an alert across evaluations (life.c). */
 typedef enum { LIFE_NEW, LIFE_ONGOING, LIFE_ESCALATED, LIFE_RESOLVED, LIFE__COUNT } exec_life;

@@ -278,6 +278,10 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
     exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
     return st;
   }
+  if (d->eo.on_open && d->eo.on_open(d->eo.open_ud, d->db) != 0) {
+    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot set up the connection: %s", d->eo.db_path, sqlite3_errmsg(d->db));
+    return VG_EDB;
+  }
   if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
     /* SQLite falls back to read-only for a file it cannot write: say so
     ** before evaluating anything, not at the end */
@@ -414,9 +418,13 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
 
 /* ---- vg_run ------------------------------------------------------------------------ */
 
-vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) {
+vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) { return exec_run(programs, n, o, NULL, NULL); }
+
+vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *), void *open_ud) {
   drive d;
   memset(&d, 0, sizeof d);
+  d.eo.on_open = on_open;
+  d.eo.open_ud = open_ud;
   d.eo.diag = o->diag;
   d.eo.ud = o->ud;
   d.eo.db_path = o->db_path;

@@ -19,7 +19,9 @@
 # every file of tests/golden/errors); disasm and run of damaged .vgc files;
 # hostile packs and databases (symlinked and non-text sources, recording
 # tables of another shape, a column named rowid, a table vigil_probe);
-# command-line errors.  Ends with "N passed, M failed"; exit 1 when one failed.
+# command-line errors; hostile schema.sql files (the reproductions of issue 11
+# in fuzz/corpus/schema/hand-reg-*.sql, refused by the box of a pack's SQL,
+# in check and in test).  Ends with "N passed, M failed"; exit 1 when one failed.
 
 VIGIL=${1:-build/rel/vigil}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -213,6 +215,22 @@ damaged() {
   vg 2 frobnicate
   vg 1 check "$TMP/no-such-file.rules"
   vg 1 run --db "$TMP/no-such-dir/x.db" --as-of $AS_OF examples/saas
+}
+
+# Hostile schema.sql files: each refused by the box (check), one in vigil
+# test; the slow view loads (it is slow only when a test's run reads it).
+hostile() {
+  mkdir -p "$TMP/hostile/tests"
+  printf 'source s { table t key k time d }\nsource sv { table v key k time d }\nrule r on s { red when x > 0 }\nrule rv on sv { red when x > 1 }\n' \
+    >"$TMP/hostile/p.rules"
+  printf 'test "one" {\n  as_of 2025-01-02\n  table t (k, d, x) {\n    (1, 2025-01-01, 5)\n  }\n  expect red r 1\n}\n' \
+    >"$TMP/hostile/tests/t.rules"
+  for f in fts3-tokenizer tokenizer-leak randomblob zeroblob trigger generated-growth view-expansion refused; do
+    vg 1 check --schema fuzz/corpus/schema/hand-reg-$f.sql "$TMP/hostile/p.rules"
+  done
+  vg 0 check --schema fuzz/corpus/schema/hand-reg-slow-view.sql "$TMP/hostile/p.rules"
+  cp fuzz/corpus/schema/hand-reg-trigger.sql "$TMP/hostile/schema.sql"
+  vg 1 test "$TMP/hostile"
 }
 
 for p in saas distributor hardware; do

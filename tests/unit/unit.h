@@ -16,6 +16,7 @@ int unit_register_fmt(void);      /* test_fmt.c: vigil fmt (vg_format), its styl
 int unit_register_backtest(void); /* test_backtest.c: backtest = separate runs, lead time, vigil diff */
 
 int unit_register_hardening(void); /* test_hardening.c: limits, locked/read-only/full database, hostile names and data */
+int unit_register_sandbox(void);  /* test_sandbox.c: the box for a pack's SQL (schema.sql, vigil test) */
 int unit_register_digest(void);   /* test_digest.c: vg_digest_run and vigil digest: grouping, formats, outbox */
 int unit_register_life(void);     /* test_life.c: new, ongoing, escalated, resolved; clear when; escalate after */
 int unit_register_route(void);    /* test_route.c: org, manager(), routes, escalation up the chart, evidence */

@@ -1,0 +1,3 @@
+CREATE TABLE t(k INTEGER, d DATE, x REAL);
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20)
+SELECT sum(length(hex(randomblob(200000000)))) FROM c;

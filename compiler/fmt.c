@@ -426,6 +426,16 @@ static void x_and(fm *f, int sp) {
 
 static void x_expr(fm *f, int sp) {
   if (!enter(f)) return;
+  if (cur(f) == IF) { /* if C then A else B */
+    take(f, sp);
+    x_expr(f, 1);
+    take(f, 1); /* then */
+    x_expr(f, 1);
+    take(f, 1); /* else */
+    x_expr(f, 1);
+    f->depth--;
+    return;
+  }
   x_and(f, sp);
   while (cur(f) == OR) { take(f, 1); x_and(f, 1); }
   f->depth--;
@@ -552,10 +562,11 @@ static void i_clause(fm *f) {
   take_stmt(f);
   take(f, pad); /* when */
   x_expr(f, 1);
-  if (cur(f) == FOR) {
+  if (cur(f) == FOR) { /* for N snapshots | for DURATION */
     take(f, 1);
+    int dur = cur(f) == DURATION;
     take(f, 1);
-    take(f, 1);
+    if (!dur) take(f, 1);
   }
   opt_semi(f);
 }

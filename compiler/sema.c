@@ -848,6 +848,18 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
     n->type = VT_BOOL;
     return n;
   }
+  case A_IF: {
+    /* SQL's CASE WHEN: a condition that is false or null takes the else */
+    ast *cond = check(s, sc, n->a), *yes = check(s, sc, n->b), *no = check(s, sc, n->c);
+    if (!cond || !yes || !no) return NULL;
+    n->a = cond; n->b = yes; n->c = no;
+    want_bool(s, cond, "the condition of 'if'");
+    if (!comparable(yes->type, no->type))
+      cc_error(c, n->loc, "E-type", "the two branches of 'if' must have one type: 'then' gives a %s, 'else' a %s",
+               type_name(yes->type), type_name(no->type));
+    n->type = known(yes->type) ? yes->type : known(no->type) ? no->type : T_ANY;
+    return n;
+  }
   case A_CALL: return check_call(s, sc, n);
   case A_LOOKUP: return check_lookup(s, sc, n);
   case A_WINDOW:
@@ -1209,6 +1221,16 @@ static void check_source(sema *s, int si) {
   }
 }
 
+/* `for D` (a clause's num, in days) counts calendar time: it needs the
+** source's cadence to tell a missing snapshot. */
+static void check_for_days(sema *s, const ast *cl, const sm_source *so) {
+  if (cl->num <= 0 || so->every > 0) return;
+  cc_error(s->c, cl->c ? cl->c->loc : cl->loc, "E-cadence",
+           "'for %g day%s' counts calendar time and needs the cadence of source %s to tell a missing snapshot: "
+           "add 'every DURATION' to it (or count rows: 'for N snapshots')", cl->num, cl->num == 1 ? "" : "s", so->name);
+  cc_note(s->c, so->decl->name_loc, "source %s is declared here", so->name);
+}
+
 static void check_rule(sema *s, int ri) {
   cc *c = s->c;
   sm_rule *r = &s->pk.rules[ri];
@@ -1258,6 +1280,7 @@ static void check_rule(sema *s, int ri) {
         }
         it->a = check(s, &sc, it->a);
         want_bool(s, it->a, "the clear condition");
+        check_for_days(s, it, so);
         r->clear = it;
         break;
       }
@@ -1283,6 +1306,7 @@ static void check_rule(sema *s, int ri) {
       }
       it->a = check(s, &sc, it->a);
       want_bool(s, it->a, "a tier's condition");
+      check_for_days(s, it, so);
       r->clauses[t] = it;
       nclauses++;
       break;

@@ -6,7 +6,7 @@
 ** compiler/sema.c.  Errors recover at declaration and statement boundaries
 ** so one run reports several of them.
 **
-** Expression precedence, loosest first: or, and, not, comparisons (one per
+** Expression precedence, loosest first: if-then-else, or, and, not, comparisons (one per
 ** expression: `a < b < c` is an error), + -, * /, unary -, postfix.  The
 ** levels are spelled out as nonterminals, so no %prec is needed and
 ** `between a and b` does not fight with the logical `and`.
@@ -122,6 +122,7 @@ static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc
 %token LAST "'last'" SNAPSHOTS "'snapshots'"
 %token AND "'and'" OR "'or'" NOT "'not'" IS "'is'" NUL "'null'" IN "'in'" BETWEEN "'between'"
 %token TRUE "'true'" FALSE "'false'" ASOF "'as_of'" STALE "'stale'" TEST "'test'"
+%token IF "'if'" THEN "'then'" ELSE "'else'"
 %token COMMENT "comment" NEWLINE "line break"  /* only when the lexer keeps trivia (vigil fmt) */
 %token LE "'<='" GE "'>='" NE "'!='"
 %token '<' "'<'" '>' "'>'" '=' "'='" '+' "'+'" '-' "'-'" '*' "'*'" '/' "'/'"
@@ -275,8 +276,15 @@ rule_items
 rule_item
   : LET name '=' expr opt_semi { $$ = named(c, D_LET, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
   | IDENT WHEN expr opt_for opt_semi {
+      /* ival: for N snapshots; num: for D days (opt_for gives -D) */
       $$ = named(c, D_CLAUSE, @$, $1.s, @1);
-      if ($$) { $$->a = $3; $$->ival = (int)$4; if ($4 != 0) $$->flag = 1; }
+      if ($$) {
+        $$->a = $3;
+        if ($4 > 0) $$->ival = (int)$4;
+        else if ($4 < 0) $$->num = -$4;
+        if ($4 != 0) $$->flag = 1;
+        if ($4 != 0) $$->c = lit(c, A_WINDOW, @4); /* where the `for` is written */
+      }
     }
   | MESSAGE STRING opt_semi    { $$ = mk(c, D_MESSAGE, @$, parse_message(c, @2), NULL, NULL); }
   | NOTIFY expr opt_semi       { $$ = mk(c, D_NOTIFY, @$, $2, NULL, NULL); }
@@ -301,6 +309,13 @@ opt_for
         cc_error(c, @2, "E-window", "'for' needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
         $$ = 1;
       } else $$ = $2;
+    }
+  | FOR DURATION               {
+      /* calendar persistence: a whole number of days, returned negated */
+      if (!($2 >= 1 && $2 <= VG_MAX_WINDOW) || $2 != (double)(long)$2) {
+        cc_error(c, @2, "E-window", "'for' needs a whole number of days from 1 to %d (or a number of snapshots)", VG_MAX_WINDOW);
+        $$ = -1;
+      } else $$ = -$2;
     }
   ;
 
@@ -328,7 +343,12 @@ snapshots
     }
   ;
 
-expr: or_expr ;
+/* if C then A else B: the loosest of all, like Python's conditional
+** expression; inside an operation it needs parentheses. */
+expr
+  : or_expr
+  | IF expr THEN expr ELSE expr { $$ = mk(c, A_IF, @$, $2, $4, $6); }
+  ;
 
 or_expr
   : or_expr OR and_expr        { $$ = bin(c, BIN_OR, @$, $1, $3); }

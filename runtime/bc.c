@@ -750,9 +750,11 @@ static int verify_operands(const vm_program *p, int fi, uint32_t pc, unsigned op
       return fail_at(err, cap, fi, pc, "lookup column %u out of range (%u columns in source %s)", b,
                      p->sources[a].ncols, p->sources[a].name);
     break;
-  case OP_PREV: case OP_PCTCHG: case OP_STREAK: case OP_FOR: case OP_AGGN: case OP_AGGD:
+  case OP_PREV: case OP_PCTCHG: case OP_STREAK: case OP_FOR: case OP_AGGN: case OP_AGGD: case OP_FORD:
     if (verify_fnop(p, fi, pc, a, err, cap)) return -1;
-    if ((op == OP_FOR || op == OP_AGGN) && b < 1)
+    if (op == OP_FORD && !(src->every > 0))
+      return fail_at(err, cap, fi, pc, "FORD in a function of source %s, which has no cadence (every)", src->name);
+    if ((op == OP_FOR || op == OP_AGGN || op == OP_FORD) && b < 1)
       return fail_at(err, cap, fi, pc, "%s over %u rows (B must be >= 1)", vm_ops[op].name, b);
     if ((op == OP_AGGN || op == OP_AGGD) && c >= AGG__COUNT)
       return fail_at(err, cap, fi, pc, "aggregate %u out of range (%d aggregates)", c, AGG__COUNT);
@@ -906,6 +908,9 @@ static uint32_t fn_lookback(const vm_program *p, int f, int base, const uint32_t
     case OP_PREV: x = sat_add(b, sub); break;
     case OP_PCTCHG: x = sat_add(1, sub); break;
     case OP_FOR: case OP_AGGN: x = sat_add(b ? b - 1 : 0, sub); break;
+    /* at most one row a day: B days back hold at most B rows, and one more
+    ** row on or before t - B ends the stretch */
+    case OP_FORD: x = sat_add(b, sub); break;
     case OP_STREAK: case OP_AGGD: x = VM_UNBOUNDED; break;
     default: break;
     }

@@ -233,6 +233,7 @@ static void put_comment(out *o, const vm_program *p, int fi, uint32_t pc, uint32
   case OP_PREV: pf(o, " ; fn %u at cursor+%u", a[0], a[1]); break;
   case OP_PCTCHG: case OP_STREAK: pf(o, " ; fn %u", a[0]); break;
   case OP_FOR: pf(o, " ; fn %u on %u row%s", a[0], a[1], a[1] == 1 ? "" : "s"); break;
+  case OP_FORD: pf(o, " ; fn %u for %u day%s", a[0], a[1], a[1] == 1 ? "" : "s"); break;
   case OP_AGGN: pf(o, " ; %s of fn %u over %u row%s", agg, a[0], a[1], a[1] == 1 ? "" : "s"); break;
   case OP_AGGD: pf(o, " ; %s of fn %u over %u day%s", agg, a[0], a[1], a[1] == 1 ? "" : "s"); break;
   case OP_JMP: case OP_JMPF: pf(o, " ; to %04u", pc + len + a[0]); break;

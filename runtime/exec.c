@@ -1141,7 +1141,8 @@ void exec_mark_reads(const vm_program *p, int fn, uint8_t *own, uint8_t **look, 
       look[A][B] = look[A][t->key] = look[A][t->time] = 1;
       if (t->where >= 0) exec_mark_reads(p, t->where, look[A], NULL, NULL, seen);
     }
-    if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD)
+    if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD ||
+        op == OP_FORD)
       exec_mark_reads(p, A, own, look, params, seen);
     c += 1 + 2 * vm_ops[op].nops;
   }

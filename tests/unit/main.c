@@ -19,6 +19,7 @@ int main(void) {
     unit_register_digest,
     unit_register_hardening,
     unit_register_bytes,
+    unit_register_lang,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

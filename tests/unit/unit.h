@@ -21,5 +21,6 @@ int unit_register_life(void);     /* test_life.c: new, ongoing, escalated, resol
 int unit_register_route(void);    /* test_route.c: org, manager(), routes, escalation up the chart, evidence */
 
 int unit_register_bytes(void);    /* test_bytes.c: text as bytes with a length (NUL bytes), data in diagnostics */
+int unit_register_lang(void);     /* test_lang.c: if-then-else, for D, roll-ups (issue 12) */
 
 #endif

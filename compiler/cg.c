@@ -517,6 +517,31 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
       vs->where = (int32_t)fn;
     }
   }
+  /* rollups: each column's argument, a value function of the member source */
+  int nrollups = 0;
+  for (int i = 0; i < pk->nsources; i++) nrollups += pk->sources[i].rollup != NULL;
+  p->rollups = nrollups ? arr(&g, (size_t)nrollups, sizeof *p->rollups) : NULL;
+  if (c->oom) goto fail;
+  for (int i = 0; i < pk->nsources && !g.failed; i++) {
+    const sm_source *so = &pk->sources[i];
+    if (!so->rollup) continue;
+    vm_rollup *ro = &p->rollups[p->nrollups++];
+    ro->source = (uint16_t)i;
+    ro->member = (uint16_t)so->member;
+    ro->group = (uint16_t)so->group_col;
+    ro->horizon = so->horizon;
+    ro->ncols = (uint16_t)so->nrcols;
+    ro->cols = arr(&g, (size_t)so->nrcols, sizeof *ro->cols);
+    if (c->oom) goto fail;
+    for (int k = 0; k < so->nrcols; k++) {
+      const sm_rcol *rc = &so->rcols[k];
+      ro->cols[k].name = dup(&g, rc->name);
+      ro->cols[k].type = rc->type == T_ANY ? VT_NULL : rc->type;
+      ro->cols[k].agg = rc->agg;
+      ro->cols[k].fn = rc->arg ? (int32_t)value_fn(&g, so->member, rc->arg) : -1;
+      if (rc->arg && ro->cols[k].fn < 0) goto fail;
+    }
+  }
   if (g.nfuncs > VG_MAX_ITEMS) {
     cc_error_plain(c, "this pack needs %d functions; the bytecode holds at most %d", g.nfuncs, VG_MAX_ITEMS);
     goto fail;

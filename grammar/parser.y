@@ -130,8 +130,8 @@ static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc
 
 %type <node> decl field rule_item expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary postfix primary literal arg name opt_title
 %type <str> opt_column
-%type <list> names opt_names args expr_list fields rule_items test_items rows literals
-%type <node> test_item row opt_tmessage escalate
+%type <list> names opt_names args expr_list fields rule_items test_items rows literals rollup_items
+%type <node> test_item row opt_tmessage escalate rollup_item
 %type <num> opt_for
 
 %%
@@ -174,6 +174,21 @@ decl
         cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'route TIER, ... up N'?)", $1.s);
       else if (!($4 >= 0 && $4 <= VG_MAX_ROUTE) || $4 != (double)(long)$4) /* range first: (long)1e308 is undefined */
         cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
+    }
+  | IDENT names IDENT name IDENT name '{' rollup_items '}' opt_semi {
+      /* rollup NAME from SOURCE by COLUMN { ... }: 'rollup', 'from' and 'by' are not reserved */
+      $$ = lit(c, D_ROLLUP, @$);
+      if ($$) {
+        $$->name = $2.head ? $2.head->name : "?";
+        $$->name_loc = $2.head ? $2.head->loc : @2;
+        $$->a = $4;
+        $$->c = $6;
+        $$->b = $8.head;
+      }
+      if (strcmp($1.s, "rollup") != 0 || strcmp($3.s, "from") != 0 || strcmp($5.s, "by") != 0)
+        cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'rollup NAME from SOURCE by COLUMN { ... }'?)", $1.s);
+      else if ($2.head != $2.tail)
+        cc_error(c, @2, "E-syntax", "a rollup has one name");
     }
   | PARAM name '=' literal opt_semi { $$ = named(c, D_PARAM, @$, $2->name, $2->loc); if ($$) $$->a = $4; }
   | PARAM name '=' literal ON IDENT '[' IDENT ']' opt_column opt_semi {
@@ -267,6 +282,17 @@ fields
   | fields error               { $$ = $1; }
   ;
 field: IDENT expr opt_semi     { $$ = named(c, D_FIELD, @$, $1.s, @1); if ($$) $$->a = $2; } ;
+
+/* a rollup's items: every D, horizon D (fields) and NAME = AGGREGATE(x) (columns) */
+rollup_items
+  : %empty                     { $$.head = $$.tail = NULL; }
+  | rollup_items rollup_item   { $$ = $1; ast_append(&$$, $2); }
+  | rollup_items error         { $$ = $1; }
+  ;
+rollup_item
+  : field                      { $$ = $1; }
+  | IDENT '=' expr opt_semi    { $$ = named(c, D_LET, @$, $1.s, @1); if ($$) $$->a = $3; }
+  ;
 
 rule_items
   : %empty                     { $$.head = $$.tail = NULL; }

@@ -1236,8 +1236,8 @@ static void check_source(sema *s, int si) {
 static void check_for_days(sema *s, const ast *cl, const sm_source *so) {
   if (cl->num <= 0 || so->every > 0) return;
   cc_error(s->c, cl->c ? cl->c->loc : cl->loc, "E-cadence",
-           "'for %g day%s' counts calendar time and needs the cadence of source %s to tell a missing snapshot: "
-           "add 'every DURATION' to it (or count rows: 'for N snapshots')", cl->num, cl->num == 1 ? "" : "s", so->name);
+           "'for' a duration counts calendar time and needs the cadence of source %s to tell a missing snapshot: "
+           "add 'every DURATION' to it (or count rows: 'for N snapshots')", so->name);
   cc_note(s->c, so->decl->name_loc, "source %s is declared here", so->name);
 }
 

@@ -287,6 +287,16 @@ static void expr(cgen *g, fnb *f, int source, const ast *n) {
     emit(g, f, n->loc, OP_AND, 0, 0, 0);
     if (n->flag) emit(g, f, n->loc, OP_NOT, 0, 0, 0);
     break;
+  case A_IF: { /* cond; JMPF else; then; JMP end; else: else; end: */
+    expr(g, f, source, n->a);
+    uint32_t to_else = emit_jump(g, f, n->loc, OP_JMPF);
+    expr(g, f, source, n->b);
+    uint32_t to_end = emit_jump(g, f, n->loc, OP_JMP);
+    patch(g, f, to_else, n->loc);
+    expr(g, f, source, n->c);
+    patch(g, f, to_end, n->loc);
+    break;
+  }
   case A_CALL: call(g, f, source, n); break;
   case A_LOOKUP:
     expr(g, f, source, n->a);
@@ -306,6 +316,20 @@ static void expr(cgen *g, fnb *f, int source, const ast *n) {
 
 /* ---- rules ----------------------------------------------------------------------- */
 
+/* A clause's condition: plain, `for N snapshots` (FOR over a value
+** function) or `for D` (FORD, calendar persistence). */
+static void condition(cgen *g, fnb *f, int source, const ast *cl) {
+  if (cl->ival > 0 || cl->num > 0) {
+    long fn = value_fn(g, source, cl->a);
+    if (fn < 0) return;
+    at(g, f, cl->loc);
+    if (cl->ival > 0) emit(g, f, cl->loc, OP_FOR, fn, cl->ival, 0);
+    else emit(g, f, cl->loc, OP_FORD, fn, (long)cl->num, 0);
+  } else {
+    expr(g, f, source, cl->a);
+  }
+}
+
 static void rule_fn(cgen *g, const sm_rule *r) {
   fnb *f = new_fn(g, VM_FN_RULE, r->source);
   if (!f) { g->c->oom = 1; return; }
@@ -314,14 +338,7 @@ static void rule_fn(cgen *g, const sm_rule *r) {
     const ast *cl = r->clauses[t];
     if (!cl) continue;
     at(g, f, cl->loc);
-    if (cl->ival > 0) {
-      long fn = value_fn(g, r->source, cl->a);
-      if (fn < 0) return;
-      at(g, f, cl->loc);
-      emit(g, f, cl->loc, OP_FOR, fn, cl->ival, 0);
-    } else {
-      expr(g, f, r->source, cl->a);
-    }
+    condition(g, f, r->source, cl);
     uint32_t skip = emit_jump(g, f, cl->loc, OP_JMPF);
     if (r->has_message) {
       long parts = 0;
@@ -460,14 +477,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
       fnb *f = new_fn(&g, VM_FN_VALUE, r->source);
       if (!f) { c->oom = 1; goto fail; }
       vr->clear = f->index;
-      if (r->clear->ival > 0) {
-        long fn = value_fn(&g, r->source, r->clear->a);
-        if (fn < 0) goto fail;
-        at(&g, f, r->clear->loc);
-        emit(&g, f, r->clear->loc, OP_FOR, fn, r->clear->ival, 0);
-      } else {
-        expr(&g, f, r->source, r->clear->a);
-      }
+      condition(&g, f, r->source, r->clear);
       emit(&g, f, r->clear->loc, OP_RETV, 0, 0, 0);
     }
     /* the evidence: each let, a value function on the current row */
@@ -505,6 +515,31 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
       long fn = value_fn(&g, i, so->where);
       if (fn < 0) goto fail;
       vs->where = (int32_t)fn;
+    }
+  }
+  /* rollups: each column's argument, a value function of the member source */
+  int nrollups = 0;
+  for (int i = 0; i < pk->nsources; i++) nrollups += pk->sources[i].rollup != NULL;
+  p->rollups = nrollups ? arr(&g, (size_t)nrollups, sizeof *p->rollups) : NULL;
+  if (c->oom) goto fail;
+  for (int i = 0; i < pk->nsources && !g.failed; i++) {
+    const sm_source *so = &pk->sources[i];
+    if (!so->rollup) continue;
+    vm_rollup *ro = &p->rollups[p->nrollups++];
+    ro->source = (uint16_t)i;
+    ro->member = (uint16_t)so->member;
+    ro->group = (uint16_t)so->group_col;
+    ro->horizon = so->horizon;
+    ro->ncols = (uint16_t)so->nrcols;
+    ro->cols = arr(&g, (size_t)so->nrcols, sizeof *ro->cols);
+    if (c->oom) goto fail;
+    for (int k = 0; k < so->nrcols; k++) {
+      const sm_rcol *rc = &so->rcols[k];
+      ro->cols[k].name = dup(&g, rc->name);
+      ro->cols[k].type = rc->type == T_ANY ? VT_NULL : rc->type;
+      ro->cols[k].agg = rc->agg;
+      ro->cols[k].fn = rc->arg ? (int32_t)value_fn(&g, so->member, rc->arg) : -1;
+      if (rc->arg && ro->cols[k].fn < 0) goto fail;
     }
   }
   if (g.nfuncs > VG_MAX_ITEMS) {

@@ -42,7 +42,7 @@ typedef struct ftok {
 } ftok;
 
 /* Kinds of statements whose names are aligned in runs of consecutive lines. */
-enum { K_PARAM, K_LET, K_CLAUSE, K_FIELD, K__COUNT };
+enum { K_PARAM, K_LET, K_CLAUSE, K_FIELD, K_RCOL, K__COUNT };
 
 typedef struct fm {
   const char *src;
@@ -426,6 +426,16 @@ static void x_and(fm *f, int sp) {
 
 static void x_expr(fm *f, int sp) {
   if (!enter(f)) return;
+  if (cur(f) == IF) { /* if C then A else B */
+    take(f, sp);
+    x_expr(f, 1);
+    take(f, 1); /* then */
+    x_expr(f, 1);
+    take(f, 1); /* else */
+    x_expr(f, 1);
+    f->depth--;
+    return;
+  }
   x_and(f, sp);
   while (cur(f) == OR) { take(f, 1); x_and(f, 1); }
   f->depth--;
@@ -456,7 +466,8 @@ static int kind_at(const fm *f, int kind) {
   case K_PARAM: return t == PARAM;
   case K_LET: return t == LET;
   case K_CLAUSE: return t == IDENT && peek(f, 1) == WHEN;
-  case K_FIELD: return t == IDENT;
+  case K_FIELD: return t == IDENT && peek(f, 1) != '=';
+  case K_RCOL: return t == IDENT && peek(f, 1) == '=';
   default: return 0;
   }
 }
@@ -552,10 +563,11 @@ static void i_clause(fm *f) {
   take_stmt(f);
   take(f, pad); /* when */
   x_expr(f, 1);
-  if (cur(f) == FOR) {
+  if (cur(f) == FOR) { /* for N snapshots | for DURATION */
     take(f, 1);
+    int dur = cur(f) == DURATION;
     take(f, 1);
-    take(f, 1);
+    if (!dur) take(f, 1);
   }
   opt_semi(f);
 }
@@ -564,6 +576,15 @@ static void i_field(fm *f) {
   int pad = pad_for(f, K_FIELD, i_field);
   take_stmt(f);
   x_expr(f, pad);
+  opt_semi(f);
+}
+
+/* a rollup's column: NAME = AGGREGATE(x), names padded like lets */
+static void i_rcol(fm *f) {
+  int pad = pad_for(f, K_RCOL, i_rcol);
+  take_stmt(f);
+  take(f, pad); /* = */
+  x_expr(f, 1);
   opt_semi(f);
 }
 
@@ -660,7 +681,8 @@ static void fmt_file(fm *f) {
   int prev_block = 0, ndecls = 0;
   while (cur(f) != 0) {
     int t = cur(f), start = f->pos;
-    int block = t == SOURCE || t == RULE || t == TEST || (t == IDENT && peek(f, 1) == '{');
+    int rollup = t == IDENT && tok_is(f, f->pos, "rollup") && peek(f, 6) == '{';
+    int block = t == SOURCE || t == RULE || t == TEST || (t == IDENT && peek(f, 1) == '{') || rollup;
     f->force_blank = ndecls > 0 && (block || prev_block);
     switch (t) {
     case PACK:
@@ -677,7 +699,18 @@ static void fmt_file(fm *f) {
       i_param(f);
       break;
     case IDENT:
-      if (peek(f, 1) == '{') { /* org { FIELD ... } */
+      if (rollup) { /* rollup NAME from SOURCE by COLUMN { FIELD | NAME = AGG(x) ... } */
+        take_stmt(f);
+        for (int k = 0; k < 5; k++) take(f, 1);
+        block_open(f);
+        while (cur(f) != '}' && cur(f) != 0) {
+          int s = f->pos;
+          if (cur(f) == IDENT && peek(f, 1) == '=') i_rcol(f);
+          else i_field(f);
+          if (f->pos == s) f->lost = 1;
+        }
+        block_close(f);
+      } else if (peek(f, 1) == '{') { /* org { FIELD ... } */
         take_stmt(f);
         block_open(f);
         while (cur(f) != '}' && cur(f) != 0) {

@@ -226,7 +226,7 @@ void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint
       walk(c, cl->a, so);
       for (int h = t + 1; h < pk->ntiers; h++) {
         const ast *hi = ru->clauses[h];
-        if (!hi || hi->ival != cl->ival) continue;
+        if (!hi || hi->ival != cl->ival || hi->num != cl->num) continue;
         if (condition_implies(cl->a, hi->a)) {
           cc_warning(c, cl->loc, "W-unreachable-tier",
                      "the %s clause can never be the outcome: whenever it holds, the higher %s clause holds too",

@@ -19,7 +19,9 @@
 #include "../runtime/vm.h"
 
 /* Where an expression is checked. */
-typedef enum { CX_RULE, CX_WHERE, CX_DEF, CX_PARAMDEF } cx_kind;
+/* CX_ROLLUP: the argument of a rollup column's aggregate, on one member row
+** (row-local like a where). */
+typedef enum { CX_RULE, CX_WHERE, CX_DEF, CX_PARAMDEF, CX_ROLLUP } cx_kind;
 
 typedef struct scope {
   cx_kind kind;
@@ -42,6 +44,11 @@ typedef struct sema {
 } sema;
 
 static ast *check(sema *s, scope *sc, ast *n);
+
+/* Where a row-local context is, for messages. */
+static const char *row_local(const scope *sc) {
+  return sc->kind == CX_ROLLUP ? "in a rollup's column (it reads one row of each member)" : "in a source's where";
+}
 
 static const char *type_name(int t) {
   if (t == T_ANY) return "unknown";
@@ -228,8 +235,8 @@ static int check_window(sema *s, ast *w) {
 static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
   cc *c = s->c;
   int nargs = count_args(n->a);
-  if (sc->kind == CX_WHERE || sc->kind == CX_PARAMDEF) {
-    cc_error(c, n->name_loc, "E-context", "'%s' reads earlier rows and cannot be used in a source's where", n->name);
+  if (sc->kind == CX_WHERE || sc->kind == CX_PARAMDEF || sc->kind == CX_ROLLUP) {
+    cc_error(c, n->name_loc, "E-context", "'%s' reads earlier rows and cannot be used %s", n->name, row_local(sc));
     return null_node(s, n->loc);
   }
   ast *x = n->a;
@@ -488,8 +495,8 @@ static ast *check_manager(sema *s, scope *sc, ast *n) {
     cc_error(c, n->name_loc, "E-route", "manager() climbs the org chart: declare it with 'org { table T person P manager M }'");
     return null_node(s, n->loc);
   }
-  if (sc->kind == CX_WHERE || sc->def) {
-    cc_error(c, n->loc, "E-context", "manager() reads the org table; it cannot be used %s", sc->def ? "in a def: pass the value as an argument" : "in a source's where");
+  if (sc->kind == CX_WHERE || sc->kind == CX_ROLLUP || sc->def) {
+    cc_error(c, n->loc, "E-context", "manager() reads the org table; it cannot be used %s", sc->def ? "in a def: pass the value as an argument" : row_local(sc));
     return null_node(s, n->loc);
   }
   int levels = 1;
@@ -652,7 +659,7 @@ static ast *check_lookup(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
   if (sc->kind != CX_RULE) {
     cc_error(c, n->loc, "E-context", "a lookup reads another source; it cannot be used %s",
-             sc->kind == CX_WHERE ? "in a source's where" : "here");
+             sc->kind == CX_WHERE || sc->kind == CX_ROLLUP ? row_local(sc) : "here");
     return null_node(s, n->loc);
   }
   if (sc->def) {
@@ -755,7 +762,7 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
   case A_STALE:
     if (sc->kind != CX_RULE || sc->source < 0) {
       cc_error(c, n->loc, "E-context", "'stale' describes a rule's current row; it cannot be used %s",
-               sc->kind == CX_WHERE ? "in a source's where" : "in a def");
+               sc->kind == CX_WHERE || sc->kind == CX_ROLLUP ? row_local(sc) : "in a def");
       return null_node(s, n->loc);
     }
     if (s->pk.sources[sc->source].every < 0) {
@@ -846,6 +853,18 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
     else if (a->type == VT_BOOL || lo->type == VT_BOOL || hi->type == VT_BOOL)
       cc_error(c, n->loc, "E-type", "booleans can be compared with = and != only");
     n->type = VT_BOOL;
+    return n;
+  }
+  case A_IF: {
+    /* SQL's CASE WHEN: a condition that is false or null takes the else */
+    ast *cond = check(s, sc, n->a), *yes = check(s, sc, n->b), *no = check(s, sc, n->c);
+    if (!cond || !yes || !no) return NULL;
+    n->a = cond; n->b = yes; n->c = no;
+    want_bool(s, cond, "the condition of 'if'");
+    if (!comparable(yes->type, no->type))
+      cc_error(c, n->loc, "E-type", "the two branches of 'if' must have one type: 'then' gives a %s, 'else' a %s",
+               type_name(yes->type), type_name(no->type));
+    n->type = known(yes->type) ? yes->type : known(no->type) ? no->type : T_ANY;
     return n;
   }
   case A_CALL: return check_call(s, sc, n);
@@ -1007,7 +1026,7 @@ static void collect(sema *s, const char *default_pack) {
       break;
     case D_PARAM: np++; break;
     case D_DEF: nd++; break;
-    case D_SOURCE: ns++; break;
+    case D_SOURCE: case D_ROLLUP: ns++; break;
     case D_RULE: nr++; break;
     }
   }
@@ -1103,7 +1122,7 @@ static void collect(sema *s, const char *default_pack) {
         for (ast *q = d->b; q != p; q = q->next)
           if (strcmp(p->name, q->name) == 0) cc_error(c, p->loc, "E-duplicate", "parameter '%s' is listed twice", p->name);
       s->defs[s->ndefs++] = d;
-    } else if (d->kind == D_SOURCE) {
+    } else if (d->kind == D_SOURCE || d->kind == D_ROLLUP) {
       if (find_source(s, d->name) >= 0) {
         cc_error(c, d->name_loc, "E-duplicate", "source '%s' is declared twice", d->name);
         cc_note(c, pk->sources[find_source(s, d->name)].decl->name_loc, "first declared here");
@@ -1114,6 +1133,9 @@ static void collect(sema *s, const char *default_pack) {
       so->decl = d;
       so->name = d->name;
       so->every = -1;
+      so->rollup = d->kind == D_ROLLUP ? d : NULL;
+      so->member = -1;
+      so->horizon = -1;
     } else if (d->kind == D_RULE) {
       /* rule names through a hash table: packs of many rules stay linear */
       uint32_t h = 2166136261u, j;
@@ -1209,6 +1231,179 @@ static void check_source(sema *s, int si) {
   }
 }
 
+/* `for D` (a clause's num, in days) counts calendar time: it needs the
+** source's cadence to tell a missing snapshot. */
+static void check_for_days(sema *s, const ast *cl, const sm_source *so) {
+  if (cl->num <= 0 || so->every > 0) return;
+  cc_error(s->c, cl->c ? cl->c->loc : cl->loc, "E-cadence",
+           "'for' a duration counts calendar time and needs the cadence of source %s to tell a missing snapshot: "
+           "add 'every DURATION' to it (or count rows: 'for N snapshots')", so->name);
+  cc_note(s->c, so->decl->name_loc, "source %s is declared here", so->name);
+}
+
+/* ---- rollups ---------------------------------------------------------------- */
+
+static const char *const rc_names[RC__COUNT] = {"members", "reporting", "sum", "avg", "min", "max", "count", "share"};
+
+/* Add a column to a rollup's synthetic table. */
+static int rollup_table_col(sema *s, cc_table *t, int *cap, const char *name, uint8_t type) {
+  if (t->ncols == *cap) {
+    int ncap = *cap ? *cap * 2 : 8;
+    cc_column *nc = vg_arena_alloc(&s->c->arena, (size_t)ncap * sizeof *nc);
+    if (!nc) { s->c->oom = 1; return -1; }
+    if (t->ncols) memcpy(nc, t->cols, (size_t)t->ncols * sizeof *nc);
+    t->cols = nc;
+    *cap = ncap;
+  }
+  t->cols[t->ncols].name = name;
+  t->cols[t->ncols].type = type;
+  t->ncols++;
+  return 0;
+}
+
+/* rollup NAME from MEMBER by GROUP { every D  horizon D  COLUMN = AGG(x) ... }:
+** a source whose key is GROUP's value and whose row at time t aggregates, over
+** the member keys whose latest row on or before t names that group, the
+** declared expressions of those latest rows.  Its table is a temporary one
+** the runtime fills before the rules run; here it gets a synthetic schema
+** [GROUP, MEMBER's time, members, reporting, COLUMN...] so that rules,
+** windows, lookups and routes read it like any source. */
+static void check_rollup(sema *s, int si) {
+  cc *c = s->c;
+  sm_source *so = &s->pk.sources[si];
+  ast *d = so->rollup;
+  ast *mem = d->a, *grp = d->c;
+  if (!mem || !grp) return; /* a syntax error, reported */
+  int mi = find_source(s, mem->name);
+  if (mi < 0) {
+    cc_error(c, mem->loc, "E-unknown-source", "unknown source '%s' (a rollup's members are the rows of a source)", mem->name);
+    lint_suggester g = {mem->name, NULL, 0};
+    for (int i = 0; i < s->pk.nsources; i++) lint_suggest(&g, s->pk.sources[i].name);
+    lint_note(c, mem->loc, &g);
+    return;
+  }
+  sm_source *ms = &s->pk.sources[mi];
+  if (ms->rollup) {
+    cc_error(c, mem->loc, "E-rollup", "source %s is a rollup itself; a rollup's members are the rows of a plain source", ms->name);
+    return;
+  }
+  ms->used = 1;
+  so->member = mi;
+  if (ms->ncols < 2) return; /* the member source has errors, reported */
+  int gc = source_column(s, mi, grp->name);
+  if (gc < 0) {
+    if (ms->schema) {
+      cc_error(c, grp->loc, "E-unknown-column", "table %s (source %s) has no column '%s' to group by", ms->table, ms->name,
+               grp->name);
+      lint_suggester g = {grp->name, NULL, 0};
+      for (int i = 0; i < ms->schema->ncols; i++) lint_suggest(&g, ms->schema->cols[i].name);
+      lint_note(c, grp->loc, &g);
+    }
+    return;
+  }
+  if (gc == 1) {
+    cc_error(c, grp->loc, "E-rollup", "a rollup groups by a column that names the group, not by the time column '%s'", grp->name);
+    return;
+  }
+  so->group_col = gc;
+  so->every = ms->every; /* the members' cadence unless the rollup says otherwise */
+  cc_table *t = vg_arena_alloc(&c->arena, sizeof *t);
+  if (!t) { c->oom = 1; return; }
+  int cap = 0;
+  if (rollup_table_col(s, t, &cap, ms->cols[gc], ms->types[gc]) || rollup_table_col(s, t, &cap, ms->cols[1], VT_DATE) ||
+      rollup_table_col(s, t, &cap, "members", VT_NUM) || rollup_table_col(s, t, &cap, "reporting", VT_NUM))
+    return;
+  int nitems = 0;
+  for (ast *it = d->b; it; it = it->next) nitems++;
+  so->rcols = vg_arena_alloc(&c->arena, (size_t)(nitems + 2) * sizeof *so->rcols);
+  if (!so->rcols) { c->oom = 1; return; }
+  so->rcols[0] = (sm_rcol){"members", VT_NUM, RC_MEMBERS, NULL};
+  so->rcols[1] = (sm_rcol){"reporting", VT_NUM, RC_REPORTING, NULL};
+  so->nrcols = 2;
+  ast *every = NULL, *horizon = NULL;
+  for (ast *it = d->b; it; it = it->next) {
+    if (it->kind == D_FIELD) {
+      ast **slot = strcmp(it->name, "every") == 0 ? &every : strcmp(it->name, "horizon") == 0 ? &horizon : NULL;
+      if (!slot) {
+        cc_error(c, it->name_loc, "E-rollup", "unknown rollup field '%s' (expected every, horizon, or a column: NAME = sum(x))",
+                 it->name);
+        continue;
+      }
+      if (*slot) {
+        cc_error(c, it->name_loc, "E-duplicate", "'%s' is given twice in rollup %s", it->name, so->name);
+        continue;
+      }
+      *slot = it;
+      if (!it->a || it->a->kind != A_DUR || it->a->num <= 0) {
+        cc_error(c, it->a ? it->a->loc : it->loc, "E-rollup", "'%s' takes a positive duration, e.g. '%s 4 weeks'", it->name,
+                 it->name);
+        continue;
+      }
+      if (slot == &every) so->every = it->a->num;
+      else so->horizon = it->a->num;
+      continue;
+    }
+    /* NAME = AGG(x) */
+    int clash = 0;
+    for (int k = 0; k < t->ncols; k++) clash |= strcmp(t->cols[k].name, it->name) == 0;
+    if (clash) {
+      cc_error(c, it->name_loc, "E-duplicate", "rollup %s already has a column '%s' (its columns are %s, %s, members, "
+               "reporting and the ones it declares)", so->name, it->name, ms->cols[gc], ms->cols[1]);
+      continue;
+    }
+    ast *call = it->a;
+    int agg = -1;
+    if (call && call->kind == A_CALL)
+      for (int k = RC_SUM; k < RC__COUNT; k++)
+        if (strcmp(call->name, rc_names[k]) == 0) agg = k;
+    if (agg < 0 || count_args(call->a) != 1 || call->a->kind == A_WINDOW) {
+      cc_error(c, call ? call->loc : it->loc, "E-rollup",
+               "a rollup column is one aggregate of the members' rows: sum(x), avg(x), min(x), max(x), count(cond) "
+               "or share(cond)");
+      continue;
+    }
+    scope sc = {CX_ROLLUP, mi, NULL, NULL, NULL, 0, 0};
+    ast *x = check(s, &sc, call->a);
+    if (!x) return;
+    uint8_t type = VT_NUM;
+    switch (agg) {
+    case RC_SUM: case RC_AVG:
+      if (known(x->type) && x->type != VT_NUM)
+        cc_error(c, x->loc, "E-type", "%s in a rollup needs numbers, not a %s%s", call->name, type_name(x->type),
+                 x->type == VT_DUR ? " (use days(...))" : "");
+      break;
+    case RC_MIN: case RC_MAX:
+      if (known(x->type) && x->type != VT_NUM && x->type != VT_DATE && x->type != VT_STR)
+        cc_error(c, x->loc, "E-type", "%s in a rollup takes numbers, dates or text, not a %s%s", call->name,
+                 type_name(x->type), x->type == VT_DUR ? " (use days(...))" : "");
+      type = x->type == VT_NULL ? T_ANY : x->type;
+      break;
+    default: /* count, share */
+      want_bool(s, x, agg == RC_COUNT ? "the argument of count" : "the argument of share");
+      break;
+    }
+    so->rcols[so->nrcols++] = (sm_rcol){it->name, type, (uint8_t)agg, x};
+    if (rollup_table_col(s, t, &cap, it->name, type)) return;
+  }
+  char *tname = vg_arena_alloc(&c->arena, strlen(s->pk.name) + strlen(so->name) + 16);
+  if (!tname) { c->oom = 1; return; }
+  sprintf(tname, "vigil rollup %s.%s", s->pk.name, so->name);
+  t->name = tname;
+  so->table = tname;
+  so->schema = t;
+  if (c->has_schema && schema_table(c, tname)) {
+    cc_error(c, d->name_loc, "E-rollup", "the schema has a table named '%s', the name Vigil gives rollup %s's rows", tname,
+             so->name);
+    return;
+  }
+  /* the key and the time are columns 0 and 1, as for every source */
+  if (source_column(s, si, ms->cols[gc]) != 0 || source_column(s, si, ms->cols[1]) != 1) {
+    cc_internal_error(c, "internal error: rollup %s: its key and time are not columns 0 and 1", so->name);
+    return;
+  }
+  so->types[1] = VT_DATE;
+}
+
 static void check_rule(sema *s, int ri) {
   cc *c = s->c;
   sm_rule *r = &s->pk.rules[ri];
@@ -1258,6 +1453,7 @@ static void check_rule(sema *s, int ri) {
         }
         it->a = check(s, &sc, it->a);
         want_bool(s, it->a, "the clear condition");
+        check_for_days(s, it, so);
         r->clear = it;
         break;
       }
@@ -1283,6 +1479,7 @@ static void check_rule(sema *s, int ri) {
       }
       it->a = check(s, &sc, it->a);
       want_bool(s, it->a, "a tier's condition");
+      check_for_days(s, it, so);
       r->clauses[t] = it;
       nclauses++;
       break;
@@ -1346,9 +1543,15 @@ struct vg_program *sema_compile(cc *c, const char *default_pack) {
     if (body) check(&s, &sc, body);
     if (c->nerrors > before) s.def_state[i] = 3;
   }
-  for (int i = 0; i < s.pk.nsources; i++) check_source(&s, i);
+  for (int i = 0; i < s.pk.nsources; i++)
+    if (!s.pk.sources[i].rollup) check_source(&s, i);
+  for (int i = 0; i < s.pk.nsources; i++)
+    if (s.pk.sources[i].rollup) check_rollup(&s, i);
   check_overrides(&s);
-  for (int i = 0; i < s.pk.nsources; i++) where_overrides(&s, s.pk.sources[i].where);
+  for (int i = 0; i < s.pk.nsources; i++) {
+    where_overrides(&s, s.pk.sources[i].where);
+    for (int k = 0; k < s.pk.sources[i].nrcols; k++) where_overrides(&s, s.pk.sources[i].rcols[k].arg);
+  }
   for (int i = 0; i < s.pk.nrules; i++) check_rule(&s, i);
   /* warnings only on a pack without errors: an erroneous part is checked as
   ** null, which would make lints report what is not there */

@@ -9,6 +9,7 @@
 #define VIGIL_SEMA_H
 
 #include "ast.h"
+#include "../runtime/vm.h"
 
 /* The kind of an A_CALL after checking (its op): a built-in scalar function
 ** (ref: index in lib_funcs), an aggregate over a window (ref: AGG_*, the
@@ -26,7 +27,23 @@ typedef struct sm_source {
   const char **cols;
   uint8_t *types;
   int used;                /* some rule is on it or looks it up */
+  /* a rollup (rollup NAME from MEMBER by GROUP): the rows aggregate the
+  ** member source's keys; its columns are [GROUP, MEMBER's time, members,
+  ** reporting, the declared columns...] (schema is built from them) */
+  ast *rollup;             /* the D_ROLLUP, or NULL for a plain source */
+  int member;              /* the member source */
+  int group_col;           /* the group column in the member's read list */
+  double horizon;          /* days; < 0: members never expire */
+  int nrcols;
+  struct sm_rcol *rcols;   /* members, reporting, then the declared columns */
 } sm_source;
+
+typedef struct sm_rcol {
+  const char *name;
+  uint8_t type;            /* a val_type, or T_ANY */
+  uint8_t agg;             /* a vm_rcagg */
+  ast *arg;                /* checked, on the member source's row; NULL for members / reporting */
+} sm_rcol;
 
 typedef struct sm_rule {
   ast *decl;

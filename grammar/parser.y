@@ -6,7 +6,7 @@
 ** compiler/sema.c.  Errors recover at declaration and statement boundaries
 ** so one run reports several of them.
 **
-** Expression precedence, loosest first: or, and, not, comparisons (one per
+** Expression precedence, loosest first: if-then-else, or, and, not, comparisons (one per
 ** expression: `a < b < c` is an error), + -, * /, unary -, postfix.  The
 ** levels are spelled out as nonterminals, so no %prec is needed and
 ** `between a and b` does not fight with the logical `and`.
@@ -124,6 +124,7 @@ static ast *declared(cc *c, int kind, vg_loc loc, const ast *nm) { return nm ? n
 %token LAST "'last'" SNAPSHOTS "'snapshots'"
 %token AND "'and'" OR "'or'" NOT "'not'" IS "'is'" NUL "'null'" IN "'in'" BETWEEN "'between'"
 %token TRUE "'true'" FALSE "'false'" ASOF "'as_of'" STALE "'stale'" TEST "'test'"
+%token IF "'if'" THEN "'then'" ELSE "'else'"
 %token COMMENT "comment" NEWLINE "line break"  /* only when the lexer keeps trivia (vigil fmt) */
 %token LE "'<='" GE "'>='" NE "'!='"
 %token '<' "'<'" '>' "'>'" '=' "'='" '+' "'+'" '-' "'-'" '*' "'*'" '/' "'/'"
@@ -131,8 +132,8 @@ static ast *declared(cc *c, int kind, vg_loc loc, const ast *nm) { return nm ? n
 
 %type <node> decl field rule_item expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary postfix primary literal arg name opt_title
 %type <str> opt_column
-%type <list> names opt_names args expr_list fields rule_items test_items rows literals
-%type <node> test_item row opt_tmessage escalate
+%type <list> names opt_names args expr_list fields rule_items test_items rows literals rollup_items
+%type <node> test_item row opt_tmessage escalate rollup_item
 %type <num> opt_for
 
 %%
@@ -175,6 +176,22 @@ decl
         cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'route TIER, ... up N'?)", $1.s);
       else if (!($4 >= 0 && $4 <= VG_MAX_ROUTE) || $4 != (double)(long)$4) /* range first: (long)1e308 is undefined */
         cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
+    }
+  | IDENT names IDENT name IDENT name '{' rollup_items '}' opt_semi {
+      /* rollup NAME from SOURCE by COLUMN { ... }: 'rollup', 'from' and 'by' are not reserved */
+      $$ = lit(c, D_ROLLUP, @$);
+      if ($$) {
+        $$->name = $2.head ? $2.head->name : "?";
+        $$->name_loc = $2.head ? $2.head->loc : @2;
+        $$->a = $4;
+        $$->c = $6;
+        $$->b = $8.head;
+      }
+      if (!$1.s || !$3.s || !$5.s) { /* out of memory: reported */ }
+      else if (strcmp($1.s, "rollup") != 0 || strcmp($3.s, "from") != 0 || strcmp($5.s, "by") != 0)
+        cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'rollup NAME from SOURCE by COLUMN { ... }'?)", $1.s);
+      else if ($2.head != $2.tail)
+        cc_error(c, @2, "E-syntax", "a rollup has one name");
     }
   | PARAM name '=' literal opt_semi { $$ = declared(c, D_PARAM, @$, $2); if ($$) $$->a = $4; }
   | PARAM name '=' literal ON IDENT '[' IDENT ']' opt_column opt_semi {
@@ -269,6 +286,17 @@ fields
   ;
 field: IDENT expr opt_semi     { $$ = named(c, D_FIELD, @$, $1.s, @1); if ($$) $$->a = $2; } ;
 
+/* a rollup's items: every D, horizon D (fields) and NAME = AGGREGATE(x) (columns) */
+rollup_items
+  : %empty                     { $$.head = $$.tail = NULL; }
+  | rollup_items rollup_item   { $$ = $1; ast_append(&$$, $2); }
+  | rollup_items error         { $$ = $1; }
+  ;
+rollup_item
+  : field                      { $$ = $1; }
+  | IDENT '=' expr opt_semi    { $$ = named(c, D_LET, @$, $1.s, @1); if ($$) $$->a = $3; }
+  ;
+
 rule_items
   : %empty                     { $$.head = $$.tail = NULL; }
   | rule_items rule_item       { $$ = $1; ast_append(&$$, $2); }
@@ -277,8 +305,15 @@ rule_items
 rule_item
   : LET name '=' expr opt_semi { $$ = declared(c, D_LET, @$, $2); if ($$) $$->a = $4; }
   | IDENT WHEN expr opt_for opt_semi {
+      /* ival: for N snapshots; num: for D days (opt_for gives -D) */
       $$ = named(c, D_CLAUSE, @$, $1.s, @1);
-      if ($$) { $$->a = $3; $$->ival = (int)$4; if ($4 != 0) $$->flag = 1; }
+      if ($$) {
+        $$->a = $3;
+        if ($4 > 0) $$->ival = (int)$4;
+        else if ($4 < 0) $$->num = -$4;
+        if ($4 != 0) $$->flag = 1;
+        if ($4 != 0) $$->c = lit(c, A_WINDOW, @4); /* where the `for` is written */
+      }
     }
   | MESSAGE STRING opt_semi    { $$ = mk(c, D_MESSAGE, @$, parse_message(c, @2), NULL, NULL); }
   | NOTIFY expr opt_semi       { $$ = mk(c, D_NOTIFY, @$, $2, NULL, NULL); }
@@ -303,6 +338,13 @@ opt_for
         cc_error(c, @2, "E-window", "'for' needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
         $$ = 1;
       } else $$ = $2;
+    }
+  | FOR DURATION               {
+      /* calendar persistence: a whole number of days, returned negated */
+      if (!($2 >= 1 && $2 <= VG_MAX_WINDOW) || $2 != (double)(long)$2) {
+        cc_error(c, @2, "E-window", "'for' needs a whole number of days from 1 to %d (or a number of snapshots)", VG_MAX_WINDOW);
+        $$ = -1;
+      } else $$ = -$2;
     }
   ;
 
@@ -330,7 +372,12 @@ snapshots
     }
   ;
 
-expr: or_expr ;
+/* if C then A else B: the loosest of all, like Python's conditional
+** expression; inside an operation it needs parentheses. */
+expr
+  : or_expr
+  | IF expr THEN expr ELSE expr { $$ = mk(c, A_IF, @$, $2, $4, $6); }
+  ;
 
 or_expr
   : or_expr OR and_expr        { $$ = bin(c, BIN_OR, @$, $1, $3); }

@@ -156,6 +156,21 @@ int bc_write(const vm_program *p, vg_buf *out) {
       put_u8(&w, s->cols[c].type);
     }
   }
+  put_u16(&w, p->nrollups);
+  for (unsigned i = 0; i < p->nrollups; i++) {
+    const vm_rollup *ro = &p->rollups[i];
+    put_u16(&w, ro->source);
+    put_u16(&w, ro->member);
+    put_u16(&w, ro->group);
+    put_f64(&w, ro->horizon);
+    put_u16(&w, ro->ncols);
+    for (unsigned c = 0; c < ro->ncols; c++) {
+      put_str(&w, ro->cols[c].name);
+      put_u8(&w, ro->cols[c].type);
+      put_u8(&w, ro->cols[c].agg);
+      put_u32(&w, (uint32_t)ro->cols[c].fn);
+    }
+  }
   put_u16(&w, p->nrules);
   for (unsigned i = 0; i < p->nrules; i++) {
     const vm_rule *r = &p->rules[i];
@@ -342,7 +357,7 @@ static val rd_val(rd *r) {
 enum {
   SZ_STR = 4, SZ_PARAM = SZ_STR + 1, SZ_SOURCE = 2 * SZ_STR + 2 + 2 + 8 + 4 + 2,
   SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 8 + 2, SZ_CONST = 1,
-  SZ_FUNC = 1 + 2 + 4 * 4, SZ_LINE = 4 + 2 + 4 + 4
+  SZ_FUNC = 1 + 2 + 4 * 4, SZ_LINE = 4 + 2 + 4 + 4, SZ_ROLLUP = 2 + 2 + 2 + 8 + 2, SZ_RCOL = SZ_STR + 1 + 1 + 4
 };
 
 /* Reads a section that is a u16 count of names. */
@@ -408,6 +423,25 @@ static void parse_payload(rd *r, vm_program *p) {
     for (unsigned c = 0; c < s->ncols && !r->failed; c++) {
       s->cols[c].name = rd_name(r);
       s->cols[c].type = (uint8_t)rd_u8(r);
+    }
+  }
+
+  r->sect = "rollups";
+  p->nrollups = (uint16_t)rd_count(r, 0, SZ_ROLLUP);
+  p->rollups = rd_array(r, p->nrollups, sizeof *p->rollups);
+  for (unsigned i = 0; i < p->nrollups && !r->failed; i++) {
+    vm_rollup *ro = &p->rollups[i];
+    ro->source = rd_u16(r);
+    ro->member = rd_u16(r);
+    ro->group = rd_u16(r);
+    ro->horizon = rd_f64(r);
+    ro->ncols = (uint16_t)rd_count(r, 0, SZ_RCOL);
+    ro->cols = rd_array(r, ro->ncols, sizeof *ro->cols);
+    for (unsigned c = 0; c < ro->ncols && !r->failed; c++) {
+      ro->cols[c].name = rd_name(r);
+      ro->cols[c].type = (uint8_t)rd_u8(r);
+      ro->cols[c].agg = (uint8_t)rd_u8(r);
+      ro->cols[c].fn = (int32_t)rd_u32(r);
     }
   }
 
@@ -549,6 +583,12 @@ static int verify_strings(const vm_program *p, char *err, size_t cap) {
     for (unsigned c = 0; c < s->ncols; c++)
       if (!s->cols[c].name) return MISSING("source %u column %u", i, c);
   }
+  if (p->nrollups && !p->rollups) return fail(err, cap, "missing array: the rollups");
+  for (unsigned i = 0; i < p->nrollups; i++) {
+    if (p->rollups[i].ncols && !p->rollups[i].cols) return fail(err, cap, "missing array: rollup %u columns", i);
+    for (unsigned c = 0; c < p->rollups[i].ncols; c++)
+      if (!p->rollups[i].cols[c].name) return MISSING("rollup %u column %u", i, c);
+  }
   for (unsigned i = 0; i < p->nrules; i++) {
     if (!p->rules[i].name) return MISSING("rule %u name", i);
     if (p->rules[i].nevid && !p->rules[i].evid) return fail(err, cap, "missing array: rule %u evidence", i);
@@ -563,6 +603,81 @@ static int verify_strings(const vm_program *p, char *err, size_t cap) {
     if (p->consts[i].t == VT_STR && !p->consts[i].u.s) return MISSING("constant %u", i);
   for (unsigned i = 0; i < p->nparams; i++)
     if (p->params[i].value.t == VT_STR && !p->params[i].value.u.s) return MISSING("param %u value", i);
+  return 0;
+}
+
+/* 1 when source si is the source of a rollup. */
+static int is_rollup(const vm_program *p, unsigned si) {
+  for (unsigned i = 0; i < p->nrollups; i++)
+    if (p->rollups[i].source == si) return 1;
+  return 0;
+}
+
+/* Rollups: the sources they make and read, their columns (the runtime
+** creates the rollup's table from them, and the source must read only
+** those), and their functions.  The table is named "vigil rollup
+** PACK.SOURCE", so that no program can make a temporary table that hides
+** one of the database's.  Returns 0 or -1 with err. */
+static int verify_rollups(const vm_program *p, char *err, size_t cap) {
+  for (unsigned i = 0; i < p->nrollups; i++) {
+    const vm_rollup *ro = &p->rollups[i];
+    if (ro->source >= p->nsources || ro->member >= p->nsources)
+      return fail(err, cap, "rollup %u: source %u or member %u out of range (%u sources)", i, ro->source, ro->member,
+                  p->nsources);
+    const vm_source *s = &p->sources[ro->source], *m = &p->sources[ro->member];
+    if (is_rollup(p, ro->member))
+      return fail(err, cap, "rollup %u (%s): its member source %s is a rollup", i, s->name, m->name);
+    for (unsigned j = 0; j < i; j++)
+      if (p->rollups[j].source == ro->source) return fail(err, cap, "rollup %u (%s): the source has two rollups", i, s->name);
+    if (ro->group >= m->ncols || ro->group == m->time)
+      return fail(err, cap, "rollup %u (%s): group column %u is not a column of %s other than its time", i, s->name,
+                  ro->group, m->name);
+    if (ro->horizon != ro->horizon) return fail(err, cap, "rollup %u (%s): horizon is not a number", i, s->name);
+    size_t want = strlen(p->pack) + strlen(s->name) + 14;
+    if (strncmp(s->table, "vigil rollup ", 13) != 0 || strlen(s->table) != want ||
+        strncmp(s->table + 13, p->pack, strlen(p->pack)) != 0 || s->table[13 + strlen(p->pack)] != '.' ||
+        strcmp(s->table + 14 + strlen(p->pack), s->name) != 0)
+      return fail(err, cap, "rollup %u (%s): its table must be named 'vigil rollup %s.%s'", i, s->name, p->pack, s->name);
+    if (s->where != -1) return fail(err, cap, "rollup %u (%s): a rollup has no where", i, s->name);
+    /* the source reads its key, its time and columns of the rollup's table */
+    if (strcmp(s->cols[s->key].name, m->cols[ro->group].name) != 0 || strcmp(s->cols[s->time].name, m->cols[m->time].name) != 0)
+      return fail(err, cap, "rollup %u (%s): its key and time must be the member's group and time columns", i, s->name);
+    for (unsigned c = 0; c < s->ncols; c++) {
+      if (c == s->key || c == s->time) continue;
+      int found = 0;
+      for (unsigned k = 0; k < ro->ncols && !found; k++)
+        found = strcmp(ro->cols[k].name, s->cols[c].name) == 0 && ro->cols[k].type == s->cols[c].type;
+      if (!found)
+        return fail(err, cap, "rollup %u (%s): source column %u (%s) is not one of the rollup's columns", i, s->name, c,
+                    s->cols[c].name);
+    }
+    for (unsigned k = 0; k < ro->ncols; k++) {
+      const vm_rcol *rc = &ro->cols[k];
+      if (rc->agg >= RC__COUNT) return fail(err, cap, "rollup %u (%s), column %u: aggregate %u out of range", i, s->name, k, rc->agg);
+      if (rc->type != VT_NUM && rc->type != VT_STR && rc->type != VT_DATE && rc->type != VT_NULL)
+        return fail(err, cap, "rollup %u (%s), column %u (%s): invalid column type %u", i, s->name, k, rc->name, rc->type);
+      int needs_fn = rc->agg != RC_MEMBERS && rc->agg != RC_REPORTING;
+      if (!needs_fn ? rc->fn != -1
+                    : (rc->fn < 0 || rc->fn >= p->nfuncs || p->funcs[rc->fn].kind != VM_FN_VALUE ||
+                       p->funcs[rc->fn].source != ro->member))
+        return fail(err, cap, "rollup %u (%s), column %u (%s): function %d is not a value function of source %s", i, s->name,
+                    k, rc->name, (int)rc->fn, m->name);
+      if (!needs_fn || rc->agg == RC_MIN || rc->agg == RC_MAX ? 0 : rc->type != VT_NUM)
+        return fail(err, cap, "rollup %u (%s), column %u (%s): %s gives a number", i, s->name, k, rc->name,
+                    rc->agg == RC_COUNT ? "count" : rc->agg == RC_SHARE ? "share" : "sum/avg");
+      if (!needs_fn && rc->type != VT_NUM)
+        return fail(err, cap, "rollup %u (%s), column %u (%s): members and reporting are numbers", i, s->name, k, rc->name);
+      for (unsigned j = 0; j < k; j++)
+        if (strcmp(ro->cols[j].name, rc->name) == 0)
+          return fail(err, cap, "rollup %u (%s): column %s appears twice", i, s->name, rc->name);
+      if (strcmp(rc->name, m->cols[ro->group].name) == 0 || strcmp(rc->name, m->cols[m->time].name) == 0)
+        return fail(err, cap, "rollup %u (%s): column %s has the name of the key or the time", i, s->name, rc->name);
+    }
+  }
+  /* no other source reads a rollup's table */
+  for (unsigned i = 0; i < p->nsources; i++)
+    if (!is_rollup(p, i) && strncmp(p->sources[i].table, "vigil rollup ", 13) == 0)
+      return fail(err, cap, "source %u (%s): table names starting 'vigil rollup ' are the rollups'", i, p->sources[i].name);
   return 0;
 }
 
@@ -608,6 +723,7 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
                     (int)s->where, f->source);
     }
   }
+  if (verify_rollups(p, err, cap)) return -1;
   for (unsigned i = 0; i < p->nrules; i++) {
     const vm_rule *r = &p->rules[i];
     if (r->source >= p->nsources)
@@ -750,9 +866,11 @@ static int verify_operands(const vm_program *p, int fi, uint32_t pc, unsigned op
       return fail_at(err, cap, fi, pc, "lookup column %u out of range (%u columns in source %s)", b,
                      p->sources[a].ncols, p->sources[a].name);
     break;
-  case OP_PREV: case OP_PCTCHG: case OP_STREAK: case OP_FOR: case OP_AGGN: case OP_AGGD:
+  case OP_PREV: case OP_PCTCHG: case OP_STREAK: case OP_FOR: case OP_AGGN: case OP_AGGD: case OP_FORD:
     if (verify_fnop(p, fi, pc, a, err, cap)) return -1;
-    if ((op == OP_FOR || op == OP_AGGN) && b < 1)
+    if (op == OP_FORD && !(src->every > 0))
+      return fail_at(err, cap, fi, pc, "FORD in a function of source %s, which has no cadence (every)", src->name);
+    if ((op == OP_FOR || op == OP_AGGN || op == OP_FORD) && b < 1)
       return fail_at(err, cap, fi, pc, "%s over %u rows (B must be >= 1)", vm_ops[op].name, b);
     if ((op == OP_AGGN || op == OP_AGGD) && c >= AGG__COUNT)
       return fail_at(err, cap, fi, pc, "aggregate %u out of range (%d aggregates)", c, AGG__COUNT);
@@ -906,6 +1024,9 @@ static uint32_t fn_lookback(const vm_program *p, int f, int base, const uint32_t
     case OP_PREV: x = sat_add(b, sub); break;
     case OP_PCTCHG: x = sat_add(1, sub); break;
     case OP_FOR: case OP_AGGN: x = sat_add(b ? b - 1 : 0, sub); break;
+    /* at most one row a day: B days back hold at most B rows, and one more
+    ** row on or before t - B ends the stretch */
+    case OP_FORD: x = sat_add(b, sub); break;
     case OP_STREAK: case OP_AGGD: x = VM_UNBOUNDED; break;
     default: break;
     }

@@ -181,6 +181,30 @@ static void put_header(out *o, const vm_program *p) {
       pf(o, ": %s\n", t == VT_NULL ? "any" : val_type_name((int)t));
     }
   }
+  static const char *const aggs[RC__COUNT] = {"members", "reporting", "sum", "avg", "min", "max", "count", "share"};
+  for (unsigned i = 0; i < p->nrollups; i++) {
+    const vm_rollup *ro = &p->rollups[i];
+    pf(o, "rollup ");
+    put_name(o, src_name(p, ro->source));
+    pf(o, " from ");
+    put_name(o, src_name(p, ro->member));
+    pf(o, " by ");
+    put_name(o, col_name(p, ro->member, ro->group));
+    pf(o, " horizon ");
+    if (ro->horizon < 0) pf(o, "none\n");
+    else {
+      put_dur(o, ro->horizon);
+      pf(o, "\n");
+    }
+    for (unsigned k = 0; k < ro->ncols; k++) {
+      const vm_rcol *c = &ro->cols[k];
+      pf(o, "  rcol %u ", k);
+      put_name(o, c->name);
+      pf(o, ": %s = %s", c->type == VT_NULL ? "any" : val_type_name((int)c->type), c->agg < RC__COUNT ? aggs[c->agg] : "?");
+      if (c->fn >= 0) pf(o, " of fn %d", (int)c->fn);
+      pf(o, "\n");
+    }
+  }
   for (unsigned i = 0; i < p->nrules; i++) {
     const vm_rule *r = &p->rules[i];
     uint32_t lb = vm_lookback(p, r->fn);
@@ -233,6 +257,7 @@ static void put_comment(out *o, const vm_program *p, int fi, uint32_t pc, uint32
   case OP_PREV: pf(o, " ; fn %u at cursor+%u", a[0], a[1]); break;
   case OP_PCTCHG: case OP_STREAK: pf(o, " ; fn %u", a[0]); break;
   case OP_FOR: pf(o, " ; fn %u on %u row%s", a[0], a[1], a[1] == 1 ? "" : "s"); break;
+  case OP_FORD: pf(o, " ; fn %u for %u day%s", a[0], a[1], a[1] == 1 ? "" : "s"); break;
   case OP_AGGN: pf(o, " ; %s of fn %u over %u row%s", agg, a[0], a[1], a[1] == 1 ? "" : "s"); break;
   case OP_AGGD: pf(o, " ; %s of fn %u over %u day%s", agg, a[0], a[1], a[1] == 1 ? "" : "s"); break;
   case OP_JMP: case OP_JMPF: pf(o, " ; to %04u", pc + len + a[0]); break;

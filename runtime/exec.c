@@ -55,6 +55,9 @@ struct src_run {
   bad_count *bad;            /* [ncols * BAD__COUNT]: rows read by the source's scan */
   bad_count *lbad;           /* the same for rows read by lookups into it */
   int counting_lookup;       /* read_row counts into lbad */
+  int derived;               /* a rollup's rows, made by the run: not counted as rows read */
+  bad_count *rbad;           /* the same for rows read to make rollups of it */
+  int counting_rollup;       /* read_row counts into rbad */
 };
 
 /* ---- diagnostics ------------------------------------------------------------ */
@@ -90,7 +93,7 @@ int exec_quote_ident(vg_buf *b, const char *name) {
 
 /* SELECT the source's columns (and rowid, the expression that reads the
 ** real rowid, unless NULL) FROM its table. */
-static int select_list(vg_buf *b, const vm_source *s, const char *rowid) {
+int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid) {
   int rc = vg_buf_append(b, "SELECT ", 7);
   for (int i = 0; i < s->ncols && rc == 0; i++) {
     if (i) rc |= vg_buf_append(b, ", ", 2);
@@ -107,7 +110,7 @@ static int select_list(vg_buf *b, const vm_source *s, const char *rowid) {
 ** name, then `_rowid_`, `oid`, or its INTEGER PRIMARY KEY (exec_db_rowid);
 ** NULL when none is reachable (rows then carry no rowid).  Worked out once
 ** per source.  0, or -1 when out of memory. */
-static int rowid_expr(exec_pack *pr, int si, const char **out) {
+int exec_rowid_expr(exec_pack *pr, int si, const char **out) {
   src_run *sr = &pr->srcs[si];
   if (!sr->rowid_known) {
     vg_buf b = {NULL, 0, 0};
@@ -167,7 +170,7 @@ static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
 
 static void count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r) {
   src_run *sr = &pr->srcs[si];
-  bad_count *b = &(sr->counting_lookup ? sr->lbad : sr->bad)[col * BAD__COUNT + kind];
+  bad_count *b = &(sr->counting_rollup ? sr->rbad : sr->counting_lookup ? sr->lbad : sr->bad)[col * BAD__COUNT + kind];
   if (b->n++ == 0) {
     if (r) row_key_text(r, sr->src->key, b->example, sizeof b->example);
     else b->example[0] = 0;
@@ -198,7 +201,7 @@ static long row_store(vm_row *r, const void *p, size_t n) {
 /* Read the statement's columns into r, as the source's column types say.
 ** Sets *skip when the row has no usable key or time.  Returns 0 or -1 when
 ** out of memory. */
-static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
+int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
   const vm_source *s = pr->srcs[si].src;
   r->buflen = 0;
   *skip = 0;
@@ -375,10 +378,10 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
   if (!sr->lookup) {
     vg_buf q = {NULL, 0, 0};
     const char *rid;
-    if (rowid_expr(pr, si, &rid) != 0) return -1;
+    if (exec_rowid_expr(pr, si, &rid) != 0) return -1;
     for (sr->has_rowid = rid != NULL; sr->has_rowid >= 0; sr->has_rowid--) {
       q.len = 0;
-      int rc = select_list(&q, s, sr->has_rowid ? rid : NULL);
+      int rc = exec_select_list(&q, s, sr->has_rowid ? rid : NULL);
       rc |= vg_buf_append(&q, " WHERE ", 7);
       rc |= exec_quote_ident(&q, s->cols[s->key].name);
       rc |= vg_buf_printf(&q, " = ?1 COLLATE BINARY ORDER BY ");
@@ -407,9 +410,9 @@ static int do_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const
   int rc, result = 0;
   sr->counting_lookup = 1;
   while ((rc = sqlite3_step(sr->lookup)) == SQLITE_ROW) {
-    pr->rows_read++;
+    if (!sr->derived) pr->rows_read++;
     int skip;
-    if (read_row(pr, si, sr->lookup, &sr->cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; break; }
+    if (exec_read_row(pr, si, sr->lookup, &sr->cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; break; }
     if (skip || sr->cand.time > day) continue;
     /* rows come newest first by their time text; a zone in the text can
     ** move a row's day by one either way, so stop only once the text is
@@ -692,7 +695,7 @@ static int eval_dates(exec_pack *pr, int si, const vm_series *ser, const int *ru
 }
 
 /* 1 when row r passes source si's where (or it has none), 0 when not, -1 on error. */
-static int where_ok(exec_pack *pr, int si, vm_row *r) {
+int exec_where_ok(exec_pack *pr, int si, vm_row *r) {
   const vm_source *s = pr->srcs[si].src;
   if (s->where < 0) return 1;
   vm_series one = {r, 1, 1, 0, 1, s->ncols};
@@ -705,7 +708,7 @@ static int where_ok(exec_pack *pr, int si, vm_row *r) {
 
 /* vigil_day(t): the day the runtime reads in time text t (lib_parse_date),
 ** or NULL; registered on the connection for scans in day order. */
-static void sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+void exec_sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv) {
   (void)argc;
   int32_t d;
   const unsigned char *t = sqlite3_value_type(argv[0]) == SQLITE_TEXT ? sqlite3_value_text(argv[0]) : NULL;
@@ -735,16 +738,16 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   int pre = by_day ? 0 : exec_prefilter(pr, si, rules, nrules, &where, &binds, &nbinds);
   if (pre < 0) return -1;
   if ((by_day || pre) && sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                           NULL, sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
+                                           NULL, exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
     exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: %s", s->name, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
   }
   const char *rid;
-  if (rowid_expr(pr, si, &rid) != 0) { vg_buf_free(&where); vg_free(binds); return -1; }
+  if (exec_rowid_expr(pr, si, &rid) != 0) { vg_buf_free(&where); vg_free(binds); return -1; }
   for (has_rowid = rid != NULL; has_rowid >= 0; has_rowid--) {
     q.len = 0;
-    int rc = select_list(&q, s, has_rowid ? rid : NULL);
+    int rc = exec_select_list(&q, s, has_rowid ? rid : NULL);
     if (pre) rc |= vg_buf_printf(&q, " WHERE %s", where.data);
     /* BINARY: the keys of one group must be equal byte for byte, as the
     ** runtime compares them, whatever collation the column declares */
@@ -775,11 +778,11 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   int32_t last = pr->dates[pr->ndates - 1];
   int di = 0; /* the next evaluation date of the current key */
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    pr->rows_read++;
+    if (!pr->srcs[si].derived) pr->rows_read++;
     vm_row *r = series_staging(ser);
     if (!r) { result = -1; goto done; }
     int skip;
-    if (read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
+    if (exec_read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
     if (skip || r->time > last) continue;
     const vm_row *newest = vm_series_row(ser, 0);
     if (newest && !same_row_key(newest, r, s->key)) {
@@ -792,7 +795,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
       newest = NULL;
       di = 0;
     }
-    int ok = where_ok(pr, si, r);
+    int ok = exec_where_ok(pr, si, r);
     if (ok < 0) { result = -1; goto done; }
     if (!ok) continue;
     /* the dates before this row see the window as it is now */
@@ -867,10 +870,10 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
   int rc = exec_quote_ident(&k, s->cols[s->key].name) | exec_quote_ident(&t, s->cols[s->time].name) | exec_quote_ident(&tab, s->table);
   int ready = 0;
   const char *rid = NULL;
-  if (rc || (rc = rowid_expr(pr, si, &rid)) != 0) goto done;
+  if (rc || (rc = exec_rowid_expr(pr, si, &rid)) != 0) goto done;
   for (sp->has_rowid = rid != NULL; sp->has_rowid >= 0 && !ready; sp->has_rowid--) {
     q.len = 0;
-    rc = select_list(&q, s, sp->has_rowid ? rid : NULL);
+    rc = exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
     rc |= vg_buf_printf(&q, " WHERE %s = ?1 ORDER BY %s DESC", k.data, t.data);
     if (sp->has_rowid) rc |= vg_buf_printf(&q, ", %s DESC", rid);
     if (rc) goto done;
@@ -932,7 +935,7 @@ static long seek_key(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, uint3
   int rc;
   tmp->n = 0;
   while ((rc = sqlite3_step(sp->rows)) == SQLITE_ROW) {
-    pr->rows_read++;
+    if (!pr->srcs[si].derived) pr->rows_read++;
     if (n + 1 >= tmp->cap) { /* grow: the rows array is linear here */
       tmp->n = n;
       tmp->head = n ? n - 1 : 0;
@@ -940,11 +943,11 @@ static long seek_key(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, uint3
     }
     vm_row *r = &tmp->rows[n];
     int skip;
-    if (read_row(pr, si, sp->rows, r, sp->has_rowid ? s->ncols : -1, &skip) != 0) return -1;
+    if (exec_read_row(pr, si, sp->rows, r, sp->has_rowid ? s->ncols : -1, &skip) != 0) return -1;
     if (skip || r->time > pr->dates[0]) continue;
     /* past the window (a day of tolerance for zones in the time text) */
     if (n >= need && r->time < tmp->rows[need - 1].time - 1) break;
-    int ok = where_ok(pr, si, r);
+    int ok = exec_where_ok(pr, si, r);
     if (ok < 0) return -1;
     if (!ok) continue;
     /* rows come newest first by their time text: put this one in its place */
@@ -1040,7 +1043,8 @@ void exec_index_advice(exec_pack *pr) {
     /* the same table named by two sources is advised once */
     int seen = 0;
     for (int sj = 0; sj < si; sj++) seen |= strcmp(p->sources[sj].table, s->table) == 0;
-    if (!used || seen || lookback == VM_UNBOUNDED || exec_key_unique(pr, s)) continue;
+    /* a rollup's rows are made and indexed by the run itself */
+    if (!used || seen || lookback == VM_UNBOUNDED || exec_rollup_of(p, si) >= 0 || exec_key_unique(pr, s)) continue;
     if (!has_seek_index(pr, si)) index_note(pr, s, " (a nightly run reads the whole table)");
   }
   pr->srcs = NULL;
@@ -1138,6 +1142,7 @@ static int check_tables(exec_pack *pr) {
   int rc = 0;
   for (int i = 0; i < p->nsources && rc == 0; i++) {
     const vm_source *s = &p->sources[i];
+    if (exec_rollup_of(p, i) >= 0) continue; /* made by exec_rollups, with exactly its columns */
     for (int k = 0; k < s->ncols && rc == 0; k++) {
       sqlite3_reset(st);
       sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
@@ -1171,7 +1176,8 @@ void exec_mark_reads(const vm_program *p, int fn, uint8_t *own, uint8_t **look, 
       look[A][B] = look[A][t->key] = look[A][t->time] = 1;
       if (t->where >= 0) exec_mark_reads(p, t->where, look[A], NULL, NULL, seen);
     }
-    if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD)
+    if (op == OP_PREV || op == OP_PCTCHG || op == OP_STREAK || op == OP_FOR || op == OP_AGGN || op == OP_AGGD ||
+        op == OP_FORD)
       exec_mark_reads(p, A, own, look, params, seen);
     c += 1 + 2 * vm_ops[op].nops;
   }
@@ -1191,6 +1197,32 @@ static void report_counts(exec_pack *pr, const vm_rule *r, int si, const uint8_t
            bc->example[0] ? ")" : "");
     }
   }
+}
+
+/* Bad data met while making rollup ro's rows (read from its member source). */
+static void report_rollup_counts(exec_pack *pr, const vm_rollup *ro, uint8_t *seen, size_t nf) {
+  const vm_program *p = pr->p;
+  const vm_source *m = &p->sources[ro->member];
+  uint8_t *used = vg_realloc(NULL, m->ncols ? m->ncols : 1);
+  if (!used) return;
+  memset(used, 0, m->ncols ? m->ncols : 1);
+  memset(seen, 0, nf);
+  for (unsigned k = 0; k < ro->ncols; k++) exec_mark_reads(p, ro->cols[k].fn, used, NULL, NULL, seen);
+  if (m->where >= 0) exec_mark_reads(p, m->where, used, NULL, NULL, seen);
+  used[m->key] = used[m->time] = used[ro->group] = 1;
+  const bad_count *bad = pr->srcs[ro->member].rbad;
+  for (int k = 0; k < m->ncols; k++) {
+    if (!used[k]) continue;
+    for (int b = 0; b < BAD__COUNT; b++) {
+      const bad_count *bc = &bad[k * BAD__COUNT + b];
+      if (!bc->n) continue;
+      pr->warnings++;
+      exec_diag(pr->o, VG_WARNING, NULL, 0, "rollup %s: table %s, column %s: %lld %s%s%s%s", p->sources[ro->source].name,
+                m->table, m->cols[k].name, bc->n, bad_what[b], bc->example[0] ? " (e.g. key " : "", bc->example,
+                bc->example[0] ? ")" : "");
+    }
+  }
+  vg_free(used);
 }
 
 static void report_bad(exec_pack *pr) {
@@ -1222,10 +1254,19 @@ static void report_bad(exec_pack *pr) {
   }
   for (int i = 0; i < p->nsources; i++) vg_free(look[i]);
   vg_free(look);
+  for (unsigned i = 0; i < p->nrollups && ok; i++) report_rollup_counts(pr, &p->rollups[i], seen, nf);
   vg_free(seen);
 }
 
 /* ---- one pack ---------------------------------------------------------------------------- */
+
+int exec_rollup_of(const vm_program *p, int si) {
+  for (unsigned i = 0; i < p->nrollups; i++)
+    if (p->rollups[i].source == si) return (int)i;
+  return -1;
+}
+
+void exec_count_rollup(exec_pack *pr, int si, int on) { pr->srcs[si].counting_rollup = on; }
 
 static int on_manager(void *ud, vm_state *vm, const char *person, size_t len, int levels, const char **out,
                       size_t *outlen) {
@@ -1245,6 +1286,7 @@ void exec_pack_free(exec_pack *pr) {
       vg_free(pr->srcs[i].rowid_sql);
       vg_free(pr->srcs[i].bad);
       vg_free(pr->srcs[i].lbad);
+      vg_free(pr->srcs[i].rbad);
     }
     vg_free(pr->srcs);
   }
@@ -1275,18 +1317,22 @@ int exec_pack_eval(exec_pack *pr) {
   memset(pr->srcs, 0, (p->nsources ? p->nsources : 1) * sizeof *pr->srcs);
   for (int i = 0; i < p->nsources; i++) {
     pr->srcs[i].src = &p->sources[i];
+    pr->srcs[i].derived = exec_rollup_of(p, i) >= 0;
     size_t n = (size_t)(p->sources[i].ncols ? p->sources[i].ncols : 1) * BAD__COUNT;
     pr->srcs[i].bad = vg_realloc(NULL, n * sizeof(bad_count));
     pr->srcs[i].lbad = vg_realloc(NULL, n * sizeof(bad_count));
-    if (!pr->srcs[i].bad || !pr->srcs[i].lbad) return -1;
+    pr->srcs[i].rbad = vg_realloc(NULL, n * sizeof(bad_count));
+    if (!pr->srcs[i].bad || !pr->srcs[i].lbad || !pr->srcs[i].rbad) return -1;
     memset(pr->srcs[i].bad, 0, n * sizeof(bad_count));
     memset(pr->srcs[i].lbad, 0, n * sizeof(bad_count));
+    memset(pr->srcs[i].rbad, 0, n * sizeof(bad_count));
   }
   pr->tally = vg_realloc(NULL, (size_t)(p->ntiers ? p->ntiers : 1) * LIFE__COUNT * sizeof *pr->tally);
   if (!pr->tally) return -1;
   memset(pr->tally, 0, (size_t)(p->ntiers ? p->ntiers : 1) * LIFE__COUNT * sizeof *pr->tally);
   if (check_tables(pr) != 0) { pr->failed = 1; return -1; }
   if (spill_table(pr) != 0) return -1;
+  if (exec_rollups(pr) != 0) return -1;
   if (exec_org_load(pr) != 0) return -1;
   if (pr->want_evidence && exec_evidence_plan(pr) != 0) return -1;
   for (int i = 0; i < p->nsources; i++)

@@ -211,6 +211,34 @@ int exec_has_column(sqlite3 *db, const char *table, const char *col);
 /* Now, UTC, ISO 8601 with milliseconds ("2025-03-14T06:00:01.234Z"; cap >= 32). */
 void exec_now_utc(char *buf, size_t cap);
 
+/* ---- reading rows (exec.c), shared with rollup.c ------------------------------ */
+
+/* "SELECT col, ... [, ROWID] FROM table" for source s into b, ROWID being
+** the expression that reads the real rowid (exec_rowid_expr), or none for
+** NULL.  0 or -1 (memory). */
+int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid);
+/* The expression that reads source si's real rowid (not a column named
+** rowid), or NULL when it has none reachable.  0, or -1 (memory). */
+int exec_rowid_expr(exec_pack *pr, int si, const char **out);
+/* Read the statement's row into r as source si's column types say, counting
+** bad data; *skip when the row has no usable key or time.  0 or -1 (memory). */
+int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip);
+/* 1 when row r passes source si's where (or it has none), 0 when not, -1 on error. */
+int exec_where_ok(exec_pack *pr, int si, vm_row *r);
+/* The SQL function vigil_day(t): the day the runtime reads in time text t, or NULL. */
+void exec_sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv);
+/* The rollup whose source is si, or -1. */
+int exec_rollup_of(const vm_program *p, int si);
+/* While on, bad data read from source si counts for its rollups (reported apart). */
+void exec_count_rollup(exec_pack *pr, int si, int on);
+
+/* ---- rollup.c ----------------------------------------------------------------- */
+
+/* Make the rows of every rollup of the program into its temporary table, up
+** to the last evaluation date (docs/LANGUAGE.md "Rollups").  0, or -1 with
+** pr->failed set (reported) or not (out of memory). */
+int exec_rollups(exec_pack *pr);
+
 /* Append name to b as a quoted SQL identifier ("a""b"): nothing in a name
 ** can end the quote.  Returns 0 or -1 (out of memory). */
 int exec_quote_ident(vg_buf *b, const char *name);

@@ -504,6 +504,8 @@ static int snapshot_dates(sqlite3 *db, const exec_opts *o, vg_program *const *pr
       for (int r = 0; r < p->nrules; r++) has_rule |= p->rules[r].source == si;
       if (!has_rule) continue;
       const vm_source *s = &p->sources[si];
+      int ro = exec_rollup_of(p, si);
+      if (ro >= 0) s = &p->sources[p->rollups[ro].member]; /* a rollup has rows when its members do */
       vg_buf q = {NULL, 0, 0};
       int rc = vg_buf_append(&q, "SELECT DISTINCT ", 16);
       rc |= exec_quote_ident(&q, s->cols[s->time].name);

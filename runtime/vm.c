@@ -481,6 +481,24 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       st[sp++] = val_bool(ok);
       vmbreak;
     }
+    vmcase(OP_FORD) {
+      /* calendar persistence: back from the cursor, each row true, no gap
+      ** longer than the cadence, until a row on or before t - B days */
+      const vm_series *s = fr->s;
+      double t = eval_time(fr, fr->cursor), every = src->every;
+      const vm_row *r = vm_series_row(s, fr->cursor);
+      int ok = r && every > 0 && t - (double)r->time <= every;
+      for (uint32_t c = fr->cursor; ok; c++) {
+        val v;
+        if ((status = call_at(vm, A, fr, c, nbase, &v)) != VM_OK) goto out;
+        if (!is_true(v)) { ok = 0; break; }
+        const vm_row *cur = vm_series_row(s, c), *older = vm_series_row(s, c + 1);
+        if ((double)cur->time <= t - B) break; /* the stretch reaches back far enough */
+        ok = older && (double)cur->time - (double)older->time <= every;
+      }
+      st[sp++] = val_bool(ok);
+      vmbreak;
+    }
     vmcase(OP_AGGN) vmcase(OP_AGGD) {
       val v;
       if ((status = aggregate(vm, A, C, fr->cursor, B, op == OP_AGGD, fr, nbase, &v)) != VM_OK) goto out;

@@ -102,6 +102,37 @@ typedef struct vm_func {
   uint32_t line_off, nlines;   /* into lines */
 } vm_func;
 
+/* A rollup (docs/LANGUAGE.md "Rollups"): source `source`'s rows are made
+** by the runtime, before any rule runs, into a temporary table named as the
+** source's table: at each time t at which a member row of some group
+** arrives, the group's row aggregates its members' latest rows on or before
+** t.  Columns of the table: the member source's column `group` (the key),
+** its time column, then cols[] in order. */
+typedef enum {
+  RC_MEMBERS,    /* members of the group at t (no fn) */
+  RC_REPORTING,  /* members whose latest row is at most the members' every old at t (no fn) */
+  RC_SUM, RC_AVG, RC_MIN, RC_MAX,  /* of fn's value over the members, nulls skipped; null when none */
+  RC_COUNT,      /* members on whose row fn is true */
+  RC_SHARE,      /* members on whose row fn is true / members on whose row it is not null; null when none */
+  RC__COUNT
+} vm_rcagg;
+
+typedef struct vm_rcol {
+  char *name;
+  uint8_t type;      /* VT_NUM, VT_STR, VT_DATE, or VT_NULL (as read) */
+  uint8_t agg;       /* a vm_rcagg */
+  int32_t fn;        /* a value function of the member source, -1 for members and reporting */
+} vm_rcol;
+
+typedef struct vm_rollup {
+  uint16_t source;   /* the rollup's own source */
+  uint16_t member;   /* the member source */
+  uint16_t group;    /* the member source's column that names the group */
+  double horizon;    /* days: a member whose latest row is older at t is left out; < 0 never */
+  uint16_t ncols;
+  vm_rcol *cols;
+} vm_rollup;
+
 typedef struct vg_program {
   vg_arena arena;
   char *pack, *title;
@@ -118,6 +149,7 @@ typedef struct vg_program {
   ** org_name may be NULL */
   char *org_table, *org_person, *org_manager, *org_name;
   uint8_t *routes;                     /* ntiers: levels above the recipient, per tier */
+  uint16_t nrollups; vm_rollup *rollups;
 } vm_program;
 
 void vm_program_free(vm_program *p);

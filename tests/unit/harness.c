@@ -116,6 +116,18 @@ int th_run(vg_program **p, int n, const char *as_of, int dry_run, int strict) {
   return (int)vg_run(p, n, &ro);
 }
 
+int th_backtest_one(vg_program *p, const char *as_of) {
+  th_nalerts = 0;
+  th_nsummaries = 0;
+  vg_backtest_opts bo;
+  memset(&bo, 0, sizeof bo);
+  bo.db_path = dbpath;
+  bo.from = bo.to = as_of;
+  bo.diag = th_on_diag;
+  bo.alert = on_alert;
+  return (int)vg_backtest(&p, 1, &bo);
+}
+
 int th_run_full(const char *sql, const char *rules, const char *as_of, int dry_run, int strict) {
   th_clear_diags();
   th_nalerts = 0;

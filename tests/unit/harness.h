@@ -65,6 +65,10 @@ vg_program *th_compile(const char *name, const char *rules, vg_status *status);
 ** summaries first (not the diagnostics).  Returns vg_run's status. */
 int th_run(vg_program **p, int n, const char *as_of, int dry_run, int strict);
 
+/* Backtests p over the one date as_of (vg_backtest, from = to): the alerts
+** replace th_alerts.  Returns vg_backtest's status. */
+int th_backtest_one(vg_program *p, const char *as_of);
+
 /* Clears the diagnostics and alerts, makes the database from sql, compiles
 ** rules against it and runs them.  Returns the run's status, 100 + the
 ** compile status when the rules do not compile, or -1 when sql fails. */

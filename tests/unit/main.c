@@ -22,6 +22,7 @@ int main(void) {
     unit_register_outputs,
     unit_register_dbrobust,
     unit_register_sandbox,
+    unit_register_lang,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

@@ -484,8 +484,11 @@ static void test_parse_for(void) {
   EXPECT("E-window", 2, 42, "whole number of snapshots");
   FAILS(SRC "rule r on snap { red when active = 1 for 10001 snapshots }\n");
   EXPECT("E-window", 2, 42, "10000");
+  /* for D counts calendar time: it needs the source's cadence (snap has no every) */
   FAILS(SRC "rule r on snap { red when active = 1 for 2 days }\n");
-  EXPECT("E-syntax", 2, 42, "unexpected duration");
+  EXPECT("E-cadence", 2, 38, "add 'every DURATION'");
+  FAILS(SRC "rule r on snap { red when active = 1 for 1.5 days }\n");
+  EXPECT("E-window", 2, 42, "whole number of days");
   FAILS(SRC "rule r on snap { red when active = 1 for 2 rows }\n");
   EXPECT("E-syntax", 2, 44, "expecting 'snapshots'");
 }

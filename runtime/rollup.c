@@ -1,0 +1,539 @@
+/*
+** rollup.c — the rows of rollups: a team's view across its reps.
+**
+** `rollup team from progress by supervisor_id { ... }` makes, before any
+** rule runs, a temporary table "vigil rollup PACK.team" on the run's
+** connection with one row per (group, t): t is a day on which a member row
+** of the group arrives (or a member leaves the group), and the row
+** aggregates, over the group's members, each member's latest row on or
+** before t (through the member source's where).  A member belongs to the
+** group its latest row names; with a horizon, a member whose latest row is
+** older than the horizon at t is left out.  So a member that stops
+** reporting stays in the denominator (counted in `members`, not in
+** `reporting`) until the horizon says otherwise, and never silently.
+**
+** One pass over the member table in day order (SQLite sorts it by
+** vigil_day(time)); the state is one entry per member key (its group and
+** its values) and one per group (its members): memory grows with the keys,
+** not the rows.  The rollup's own source then reads the table as any
+** source: scans, seeks, lookups and backtests alike.
+*/
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "exec.h"
+#include "../stdlib/lib.h"
+
+/* A member key or a group value as bytes: a type byte, then the payload. */
+typedef struct rkey { char *b; size_t n; uint32_t h; } rkey;
+
+typedef struct rmember {
+  rkey key;
+  int32_t group;        /* index into groups, -1: none */
+  int32_t time;         /* day of its latest row */
+  val *v;               /* ncols values (members and reporting unused) */
+  vg_buf text;          /* the strings of v */
+} rmember;
+
+typedef struct rgroup {
+  rkey key;
+  val g;                /* the group value (strings into key's bytes) */
+  int32_t *m; int nm, cap; /* its members, in the order they joined */
+  int dirty;
+} rgroup;
+
+typedef struct rtab {
+  int32_t *slot; uint32_t cap; /* index + 1, 0 empty */
+} rtab;
+
+typedef struct rstate {
+  exec_pack *pr;
+  const vm_rollup *ro;
+  rmember *mem; int nmem, capmem;
+  rgroup *grp; int ngrp, capgrp;
+  rtab mt, gt;
+  int32_t *dirty; int ndirty, capdirty;
+  sqlite3_stmt *ins;
+} rstate;
+
+static uint32_t fnv(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+/* The bytes of a key or group value into b (reused).  0 or -1 (memory). */
+static int key_bytes(vg_buf *b, val v, const vm_row *r, int is_key) {
+  b->len = 0;
+  if (is_key && r->kint) {
+    int64_t i = r->ikey;
+    return vg_buf_append(b, "i", 1) | vg_buf_append(b, &i, sizeof i);
+  }
+  switch (v.t) {
+  case VT_STR: return vg_buf_append(b, "s", 1) | vg_buf_append(b, v.u.s, v.len);
+  case VT_DATE: return vg_buf_append(b, "d", 1) | vg_buf_append(b, &v.u.d, sizeof v.u.d);
+  case VT_BOOL: return vg_buf_append(b, v.u.b ? "b1" : "b0", 2);
+  default: {
+    double x = v.u.n == 0 ? 0.0 : v.u.n; /* -0 and 0 are one group */
+    return vg_buf_append(b, "n", 1) | vg_buf_append(b, &x, sizeof x);
+  }
+  }
+}
+
+/* The key of entry i of an array of structs (base, stride) whose rkey is at offset off. */
+static const rkey *key_at(const void *base, size_t off, size_t stride, int i) {
+  return (const rkey *)((const char *)base + off + (size_t)i * stride);
+}
+
+/* The index of key b[0..n) in t, or -1 with the slot to fill in *slot. */
+static int32_t find(rtab *t, const void *base, size_t off, size_t stride, const char *b, size_t n, uint32_t h,
+                    uint32_t *slot) {
+  if (!t->cap) return -1;
+  uint32_t j = h & (t->cap - 1);
+  while (t->slot[j]) {
+    const rkey *k = key_at(base, off, stride, t->slot[j] - 1);
+    if (k->h == h && k->n == n && memcmp(k->b, b, n) == 0) return t->slot[j] - 1;
+    j = (j + 1) & (t->cap - 1);
+  }
+  *slot = j;
+  return -1;
+}
+
+/* Make room for one more entry (count n); 0 or -1. */
+static int grow_tab(rtab *t, int n, const void *base, size_t off, size_t stride) {
+  if ((uint32_t)(n + 1) * 2 <= t->cap) return 0;
+  uint32_t ncap = t->cap ? t->cap * 2 : 64;
+  int32_t *ns = vg_realloc(NULL, ncap * sizeof *ns);
+  if (!ns) return -1;
+  memset(ns, 0, ncap * sizeof *ns);
+  for (int i = 0; i < n; i++) {
+    const rkey *k = key_at(base, off, stride, i);
+    uint32_t j = k->h & (ncap - 1);
+    while (ns[j]) j = (j + 1) & (ncap - 1);
+    ns[j] = i + 1;
+  }
+  vg_free(t->slot);
+  t->slot = ns;
+  t->cap = ncap;
+  return 0;
+}
+
+static int copy_key(rkey *k, const vg_buf *b, uint32_t h) {
+  k->b = vg_realloc(NULL, b->len ? b->len : 1);
+  if (!k->b) return -1;
+  memcpy(k->b, b->data, b->len);
+  k->n = b->len;
+  k->h = h;
+  return 0;
+}
+
+/* The member of the row's key, added (no group) when new; -1 when out of memory. */
+static int32_t member_of(rstate *st, const vm_row *r, int keycol, vg_buf *kb) {
+  if (key_bytes(kb, r->v[keycol], r, 1) != 0) return -1;
+  uint32_t h = fnv(kb->data, kb->len), slot = 0;
+  const size_t off = offsetof(rmember, key), stride = sizeof(rmember);
+  int32_t i = find(&st->mt, st->mem, off, stride, kb->data, kb->len, h, &slot);
+  if (i >= 0) return i;
+  if (grow_tab(&st->mt, st->nmem, st->mem, off, stride) != 0) return -1;
+  find(&st->mt, st->mem, off, stride, kb->data, kb->len, h, &slot);
+  if (st->nmem == st->capmem) {
+    int ncap = st->capmem ? st->capmem * 2 : 64;
+    rmember *nm = vg_realloc(st->mem, (size_t)ncap * sizeof *nm);
+    if (!nm) return -1;
+    st->mem = nm;
+    st->capmem = ncap;
+  }
+  rmember *m = &st->mem[st->nmem];
+  memset(m, 0, sizeof *m);
+  m->group = -1;
+  m->v = vg_realloc(NULL, (st->ro->ncols ? st->ro->ncols : 1) * sizeof *m->v);
+  if (!m->v || copy_key(&m->key, kb, h) != 0) { vg_free(m->v); return -1; }
+  for (unsigned k = 0; k < st->ro->ncols; k++) m->v[k] = val_null();
+  st->mt.slot[slot] = st->nmem + 1;
+  return st->nmem++;
+}
+
+/* The group of value g (not null), added when new; -1 when out of memory. */
+static int32_t group_of(rstate *st, val g, vg_buf *kb) {
+  if (key_bytes(kb, g, NULL, 0) != 0) return -1;
+  uint32_t h = fnv(kb->data, kb->len), slot = 0;
+  const size_t off = offsetof(rgroup, key), stride = sizeof(rgroup);
+  int32_t i = find(&st->gt, st->grp, off, stride, kb->data, kb->len, h, &slot);
+  if (i >= 0) return i;
+  if (grow_tab(&st->gt, st->ngrp, st->grp, off, stride) != 0) return -1;
+  find(&st->gt, st->grp, off, stride, kb->data, kb->len, h, &slot);
+  if (st->ngrp == st->capgrp) {
+    int ncap = st->capgrp ? st->capgrp * 2 : 16;
+    rgroup *ng = vg_realloc(st->grp, (size_t)ncap * sizeof *ng);
+    if (!ng) return -1;
+    st->grp = ng;
+    st->capgrp = ncap;
+  }
+  rgroup *gr = &st->grp[st->ngrp];
+  memset(gr, 0, sizeof *gr);
+  if (copy_key(&gr->key, kb, h) != 0) return -1;
+  gr->g = g;
+  if (g.t == VT_STR) gr->g.u.s = gr->key.b + 1; /* the text after the type byte */
+  st->gt.slot[slot] = st->ngrp + 1;
+  return st->ngrp++;
+}
+
+static int mark_dirty(rstate *st, int32_t g) {
+  if (st->grp[g].dirty) return 0;
+  if (st->ndirty == st->capdirty) {
+    int ncap = st->capdirty ? st->capdirty * 2 : 16;
+    int32_t *nd = vg_realloc(st->dirty, (size_t)ncap * sizeof *nd);
+    if (!nd) return -1;
+    st->dirty = nd;
+    st->capdirty = ncap;
+  }
+  st->grp[g].dirty = 1;
+  st->dirty[st->ndirty++] = g;
+  return 0;
+}
+
+static int join(rstate *st, int32_t g, int32_t mi) {
+  rgroup *gr = &st->grp[g];
+  if (gr->nm == gr->cap) {
+    int ncap = gr->cap ? gr->cap * 2 : 8;
+    int32_t *nm = vg_realloc(gr->m, (size_t)ncap * sizeof *nm);
+    if (!nm) return -1;
+    gr->m = nm;
+    gr->cap = ncap;
+  }
+  gr->m[gr->nm++] = mi;
+  return 0;
+}
+
+/* Leave the group: the members after it move up one (the order stays the joining order). */
+static void leave(rstate *st, int32_t g, int32_t mi) {
+  rgroup *gr = &st->grp[g];
+  for (int i = 0; i < gr->nm; i++)
+    if (gr->m[i] == mi) {
+      memmove(gr->m + i, gr->m + i + 1, (size_t)(gr->nm - i - 1) * sizeof *gr->m);
+      gr->nm--;
+      return;
+    }
+}
+
+/* Set member m's values from its new row (strings copied into its text). */
+static int set_values(rstate *st, rmember *m, const val *v) {
+  m->text.len = 0;
+  for (unsigned k = 0; k < st->ro->ncols; k++)
+    if (v[k].t == VT_STR && vg_buf_append(&m->text, v[k].u.s, v[k].len) != 0) return -1;
+  size_t off = 0;
+  for (unsigned k = 0; k < st->ro->ncols; k++) {
+    m->v[k] = v[k];
+    if (v[k].t == VT_STR) {
+      m->v[k].u.s = m->text.data + off;
+      off += v[k].len;
+    }
+  }
+  return 0;
+}
+
+static int cmp_vals(val a, val b) {
+  if (a.t == VT_NUM) return a.u.n < b.u.n ? -1 : a.u.n > b.u.n;
+  if (a.t == VT_DATE) return a.u.d < b.u.d ? -1 : a.u.d > b.u.d;
+  size_t n = a.len < b.len ? a.len : b.len;
+  int c = memcmp(a.u.s, b.u.s, n);
+  return c ? (c < 0 ? -1 : 1) : a.len < b.len ? -1 : a.len > b.len;
+}
+
+static int bind_val(sqlite3_stmt *ins, int i, val v) {
+  char day[16];
+  switch (v.t) {
+  case VT_NUM:
+    if (v.u.n == (double)(long long)v.u.n && v.u.n > -9.2e18 && v.u.n < 9.2e18)
+      return sqlite3_bind_int64(ins, i, (long long)v.u.n);
+    return sqlite3_bind_double(ins, i, v.u.n);
+  case VT_STR: return sqlite3_bind_text64(ins, i, v.u.s, v.len, SQLITE_TRANSIENT, SQLITE_UTF8);
+  case VT_DATE: lib_format_date(v.u.d, day); return sqlite3_bind_text(ins, i, day, -1, SQLITE_TRANSIENT);
+  case VT_BOOL: return sqlite3_bind_int(ins, i, v.u.b);
+  default: return sqlite3_bind_null(ins, i);
+  }
+}
+
+/* The row of group g at day t into the table.  0, or -1 with a diagnostic. */
+static int group_row(rstate *st, int32_t g, int32_t t) {
+  const vm_rollup *ro = st->ro;
+  exec_pack *pr = st->pr;
+  const vm_source *m = &pr->p->sources[ro->member];
+  rgroup *gr = &st->grp[g];
+  sqlite3_stmt *ins = st->ins;
+  sqlite3_reset(ins);
+  int rc = bind_val(ins, 1, gr->g);
+  char day[16];
+  lib_format_date(t, day);
+  rc |= sqlite3_bind_text(ins, 2, day, -1, SQLITE_TRANSIENT);
+  for (unsigned k = 0; k < ro->ncols; k++) {
+    const vm_rcol *c = &ro->cols[k];
+    long members = 0, reporting = 0, count = 0, nonnull = 0;
+    double sum = 0;
+    val best = val_null();
+    for (int i = 0; i < gr->nm; i++) {
+      const rmember *mm = &st->mem[gr->m[i]];
+      double age = (double)t - (double)mm->time;
+      if (ro->horizon >= 0 && age > ro->horizon) continue;
+      members++;
+      if (m->every > 0 ? age <= m->every : age == 0) reporting++;
+      val v = mm->v[k];
+      switch (c->agg) {
+      case RC_SUM: case RC_AVG:
+        if (v.t == VT_NULL) break;
+        if (v.t != VT_NUM) { pr->vm.type_warnings++; break; }
+        sum += v.u.n;
+        count++;
+        break;
+      case RC_MIN: case RC_MAX:
+        if (v.t == VT_NULL) break;
+        if (v.t != VT_NUM && v.t != VT_DATE && v.t != VT_STR) { pr->vm.type_warnings++; break; }
+        if (best.t == VT_NULL) best = v;
+        else if (best.t != v.t) pr->vm.type_warnings++;
+        else if ((c->agg == RC_MIN) == (cmp_vals(v, best) < 0) && cmp_vals(v, best) != 0) best = v;
+        break;
+      case RC_COUNT: case RC_SHARE:
+        if (v.t != VT_NULL) nonnull++;
+        if (v.t == VT_BOOL && v.u.b) count++;
+        break;
+      default: break;
+      }
+    }
+    val out = val_null();
+    switch (c->agg) {
+    case RC_MEMBERS: out = val_num((double)members); break;
+    case RC_REPORTING: out = val_num((double)reporting); break;
+    case RC_SUM: if (count) out = val_num(sum); break;
+    case RC_AVG: if (count) out = val_num(sum / (double)count); break;
+    case RC_MIN: case RC_MAX: out = best; break;
+    case RC_COUNT: out = val_num((double)count); break;
+    default: if (nonnull) out = val_num((double)count / (double)nonnull); break;
+    }
+    rc |= bind_val(ins, (int)k + 3, out);
+  }
+  if (rc != SQLITE_OK || sqlite3_step(ins) != SQLITE_DONE) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s: writing its rows failed: %s", pr->p->sources[ro->source].name,
+              sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  return 0;
+}
+
+/* The rows of every dirty group at day t. */
+static int flush(rstate *st, int32_t t) {
+  for (int i = 0; i < st->ndirty; i++) {
+    st->grp[st->dirty[i]].dirty = 0;
+    if (group_row(st, st->dirty[i], t) != 0) return -1;
+  }
+  st->ndirty = 0;
+  return 0;
+}
+
+static void rstate_free(rstate *st) {
+  for (int i = 0; i < st->nmem; i++) {
+    vg_free(st->mem[i].key.b);
+    vg_free(st->mem[i].v);
+    vg_buf_free(&st->mem[i].text);
+  }
+  for (int i = 0; i < st->ngrp; i++) {
+    vg_free(st->grp[i].key.b);
+    vg_free(st->grp[i].m);
+  }
+  vg_free(st->mem);
+  vg_free(st->grp);
+  vg_free(st->mt.slot);
+  vg_free(st->gt.slot);
+  vg_free(st->dirty);
+  sqlite3_finalize(st->ins);
+}
+
+static const char *decl_type(int t) {
+  return t == VT_NUM ? "REAL" : t == VT_DATE ? "DATE" : t == VT_STR ? "TEXT" : "";
+}
+
+/* CREATE TEMP TABLE for rollup ro and its INSERT.  0, or -1 (reported, or memory). */
+static int make_table(rstate *st) {
+  exec_pack *pr = st->pr;
+  const vm_rollup *ro = st->ro;
+  const vm_source *s = &pr->p->sources[ro->source], *m = &pr->p->sources[ro->member];
+  vg_buf q = {NULL, 0, 0}, ins = {NULL, 0, 0};
+  int rc = vg_buf_append(&q, "DROP TABLE IF EXISTS temp.", 26) | exec_quote_ident(&q, s->table);
+  rc |= vg_buf_append(&q, "; CREATE TEMP TABLE ", 20) | exec_quote_ident(&q, s->table) | vg_buf_append(&q, "(", 1);
+  rc |= exec_quote_ident(&q, m->cols[ro->group].name) | vg_buf_append(&q, ", ", 2);
+  rc |= exec_quote_ident(&q, m->cols[m->time].name) | vg_buf_append(&q, " DATE", 5);
+  rc |= vg_buf_append(&ins, "INSERT INTO temp.", 17) | exec_quote_ident(&ins, s->table) | vg_buf_append(&ins, " VALUES (?1, ?2", 15);
+  for (unsigned k = 0; k < ro->ncols; k++) {
+    rc |= vg_buf_append(&q, ", ", 2) | exec_quote_ident(&q, ro->cols[k].name);
+    rc |= vg_buf_printf(&q, " %s", decl_type(ro->cols[k].type));
+    rc |= vg_buf_printf(&ins, ", ?%u", k + 3);
+  }
+  rc |= vg_buf_append(&q, ")", 1) | vg_buf_append(&ins, ")", 1);
+  int result = 0;
+  if (rc) result = -1;
+  else if (sqlite3_exec(pr->db, q.data, NULL, NULL, NULL) != SQLITE_OK ||
+           sqlite3_prepare_v2(pr->db, ins.data, -1, &st->ins, NULL) != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s: cannot make its temporary table: %s", s->name, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    result = -1;
+  }
+  vg_buf_free(&q);
+  vg_buf_free(&ins);
+  return result;
+}
+
+/* The member source's rows in day order (then key, then rowid: of two rows
+** of one key and day, the later one is read last and wins). */
+static sqlite3_stmt *member_query(exec_pack *pr, int mi, int *has_rowid) {
+  const vm_source *m = &pr->p->sources[mi];
+  sqlite3_stmt *q = NULL;
+  vg_buf b = {NULL, 0, 0};
+  const char *rid = NULL;
+  if (exec_rowid_expr(pr, mi, &rid) != 0) return NULL;
+  for (*has_rowid = rid != NULL; *has_rowid >= 0; (*has_rowid)--) {
+    b.len = 0;
+    int rc = exec_select_list(&b, m, *has_rowid ? rid : NULL) | vg_buf_append(&b, " ORDER BY vigil_day(", 20);
+    rc |= exec_quote_ident(&b, m->cols[m->time].name) | vg_buf_append(&b, "), ", 3);
+    rc |= exec_quote_ident(&b, m->cols[m->key].name) | vg_buf_append(&b, " COLLATE BINARY", 15);
+    if (*has_rowid) rc |= vg_buf_printf(&b, ", %s", rid);
+    if (rc) break;
+    if (sqlite3_prepare_v2(pr->db, b.data, -1, &q, NULL) == SQLITE_OK) break;
+  }
+  if (!q) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", m->name, m->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+  }
+  vg_buf_free(&b);
+  return q;
+}
+
+static int one_rollup(exec_pack *pr, const vm_rollup *ro) {
+  const vm_program *p = pr->p;
+  const vm_source *m = &p->sources[ro->member];
+  rstate st;
+  memset(&st, 0, sizeof st);
+  st.pr = pr;
+  st.ro = ro;
+  int result = 0, has_rowid = 0;
+  sqlite3_stmt *q = NULL;
+  vm_row row;
+  memset(&row, 0, sizeof row);
+  val *vals = vg_realloc(NULL, (ro->ncols ? ro->ncols : 1) * sizeof *vals);
+  row.v = vg_realloc(NULL, (m->ncols ? m->ncols : 1) * sizeof *row.v);
+  vg_buf kb = {NULL, 0, 0};
+  if (!vals || !row.v) { result = -1; goto done; }
+  if (make_table(&st) != 0) { result = -1; goto done; }
+  q = member_query(pr, ro->member, &has_rowid);
+  if (!q) { result = -1; goto done; }
+  int32_t last = pr->dates[pr->ndates - 1], cur = INT32_MIN;
+  int rc;
+  exec_count_rollup(pr, ro->member, 1);
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    pr->rows_read++;
+    int skip;
+    if (exec_read_row(pr, ro->member, q, &row, has_rowid ? m->ncols : -1, &skip) != 0) { result = -1; break; }
+    if (skip) continue;
+    if (row.time > last) break; /* day order: nothing later is needed */
+    int ok = exec_where_ok(pr, ro->member, &row);
+    if (ok < 0) { result = -1; break; }
+    if (!ok) continue;
+    if (row.time != cur) {
+      if (cur != INT32_MIN && flush(&st, cur) != 0) { result = -1; break; }
+      cur = row.time;
+    }
+    /* the member's values on this row, as of its own day */
+    vm_series one = {&row, 1, 1, 0, 1, m->ncols};
+    for (unsigned k = 0; k < ro->ncols; k++) {
+      vals[k] = val_null();
+      if (ro->cols[k].fn < 0) continue;
+      val v;
+      if (vm_eval_value(&pr->wvm, ro->cols[k].fn, &one, row.time, &v) != VM_OK) {
+        exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s, column %s: the evaluation failed", p->sources[ro->source].name,
+                  ro->cols[k].name);
+        pr->failed = 1;
+        result = -1;
+        break;
+      }
+      vals[k] = v;
+      /* the VM's scratch is reused by the next evaluation: keep the text in the row's buffer */
+      if (v.t == VT_STR) {
+        char *d = vg_realloc(NULL, v.len ? v.len : 1);
+        if (!d) { result = -1; break; }
+        memcpy(d, v.u.s, v.len);
+        vals[k].u.s = d;
+      }
+    }
+    int32_t mi = result == 0 ? member_of(&st, &row, m->key, &kb) : -1;
+    if (result == 0 && mi < 0) result = -1;
+    if (result == 0) {
+      rmember *mm = &st.mem[mi];
+      val g = row.v[ro->group];
+      int32_t gi = g.t == VT_NULL ? -1 : group_of(&st, g, &kb);
+      mm = &st.mem[mi];
+      if (g.t != VT_NULL && gi < 0) result = -1;
+      else {
+        if (mm->group != gi) {
+          if (mm->group >= 0) {
+            leave(&st, mm->group, mi);
+            if (mark_dirty(&st, mm->group) != 0) result = -1;
+          }
+          if (gi >= 0 && join(&st, gi, mi) != 0) result = -1;
+          mm->group = gi;
+        }
+        if (gi >= 0 && mark_dirty(&st, gi) != 0) result = -1;
+        mm->time = row.time;
+        if (set_values(&st, mm, vals) != 0) result = -1;
+      }
+    }
+    for (unsigned k = 0; k < ro->ncols; k++)
+      if (vals[k].t == VT_STR && ro->cols[k].fn >= 0) vg_free((void *)vals[k].u.s);
+    if (result != 0) break;
+  }
+  exec_count_rollup(pr, ro->member, 0);
+  if (result == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", m->name, m->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    result = -1;
+  }
+  if (result == 0 && cur != INT32_MIN && flush(&st, cur) != 0) result = -1;
+  if (result == 0) {
+    /* the (key, time) index every source is read by; one name per rollup */
+    const vm_source *s = &p->sources[ro->source];
+    vg_buf ix = {NULL, 0, 0}, name = {NULL, 0, 0};
+    int brc = vg_buf_printf(&name, "%s index", s->table);
+    if (!brc)
+      brc = vg_buf_append(&ix, "CREATE INDEX temp.", 18) | exec_quote_ident(&ix, name.data) | vg_buf_append(&ix, " ON ", 4) |
+            exec_quote_ident(&ix, s->table) | vg_buf_append(&ix, "(", 1) | exec_quote_ident(&ix, m->cols[ro->group].name) |
+            vg_buf_append(&ix, ", ", 2) | exec_quote_ident(&ix, m->cols[m->time].name) | vg_buf_append(&ix, ")", 1);
+    if (brc) result = -1;
+    else if (sqlite3_exec(pr->db, ix.data, NULL, NULL, NULL) != SQLITE_OK) {
+      exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s: cannot index its rows: %s", s->name, sqlite3_errmsg(pr->db));
+      pr->failed = 1;
+      result = -1;
+    }
+    vg_buf_free(&ix);
+    vg_buf_free(&name);
+  }
+done:
+  sqlite3_finalize(q);
+  rstate_free(&st);
+  vg_free(vals);
+  vg_free(row.v);
+  vg_free(row.buf);
+  vg_buf_free(&kb);
+  return result;
+}
+
+int exec_rollups(exec_pack *pr) {
+  const vm_program *p = pr->p;
+  if (!p->nrollups) return 0;
+  if (sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                 exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "rollups: %s", sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  for (unsigned i = 0; i < p->nrollups; i++)
+    if (one_rollup(pr, &p->rollups[i]) != 0) return -1;
+  return 0;
+}

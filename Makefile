@@ -31,7 +31,7 @@ SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3
 CFLAGS  ?=
 CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) $(SQLITE_CFLAGS) -Ibuild/gen -Iinclude
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := $(SQLITE_LIBS) -lm
+LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
 LIB_SRC := compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
@@ -46,7 +46,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 all: vigil
 
 # ---- dependencies --------------------------------------------------------
-DEB_PKGS := flex bison libsqlite3-dev sqlite3 libcunit1-dev pkg-config python3
+DEB_PKGS := flex bison libsqlite3-dev sqlite3 libcunit1-dev libunistring-dev pkg-config python3
 # $(call need_pkgs,PACKAGES): install the missing Debian packages with apt-get
 # when make runs as root; otherwise print the command and fail.
 need_pkgs = @missing=""; \

@@ -35,7 +35,7 @@ LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
 LIB_SRC := compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
-           compiler/compile.c compiler/test.c compiler/fmt.c runtime/mem.c runtime/opcodes.c runtime/bc.c runtime/disasm.c \
+           compiler/compile.c compiler/test.c compiler/fmt.c compiler/fiscal.c runtime/mem.c runtime/opcodes.c runtime/bc.c runtime/disasm.c \
            runtime/vm.c runtime/exec.c runtime/life.c runtime/org.c runtime/evidence.c runtime/prefilter.c runtime/run.c runtime/digest.c stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))

@@ -55,7 +55,8 @@ typedef enum {
   D_ESCALATE, /* escalate after DURATION (num: days), in a rule or for the pack */
   D_ORG,      /* org { table T person P manager M [name N] } (b: D_FIELD list) */
   D_ROUTE,    /* route TIER, ... up N (a: A_NAME tiers, num: N) */
-  A_MANAGER   /* checked manager(x, n): a the person, ival n levels up */
+  A_MANAGER,  /* checked manager(x, n): a the person, ival n levels up */
+  D_FISCAL    /* fiscal year starts MONTH (str: a month name, else num: a number; name_loc: the month) */
 } ast_kind;
 
 typedef enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_AND, BIN_OR } ast_binop;

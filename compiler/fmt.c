@@ -688,7 +688,7 @@ static void fmt_file(fm *f) {
         block_close(f);
       } else if (peek(f, 2) == DURATION) { /* escalate after DURATION, for the whole pack */
         i_escalate(f);
-      } else { /* route TIER, ... up N */
+      } else { /* route TIER, ... up N; fiscal year starts MONTH has the same shape */
         take_stmt(f);
         take(f, 1);
         while (cur(f) == ',') { take(f, 0); take(f, 1); }

@@ -104,6 +104,7 @@ static ast *fiscal(cc *c, vg_loc loc, const char *w1, vg_loc l1, const ast *year
                    vg_loc month) {
   const char *bad = NULL;
   vg_loc at = l1;
+  if (!year) return NULL; /* out of memory, already noted */
   if (strcmp(w1, "fiscal") != 0) bad = w1;
   else if (strcmp(year->name, "year") != 0) { bad = year->name; at = year->loc; }
   else if (year->next) { bad = year->next->name; at = year->next->loc; }
@@ -184,7 +185,8 @@ decl
       if (strcmp($1.s, "org") != 0) cc_error(c, @1, "E-syntax", "unexpected '%s {' (did you mean 'org {' or 'source NAME {'?)", $1.s);
     }
   | IDENT names IDENT NUMBER opt_semi {
-      /* route TIER, ... up N: 'route' and 'up' are not reserved */
+      /* route TIER, ... up N, or fiscal year starts N: 'route', 'up', 'fiscal',
+      ** 'year' and 'starts' are not reserved */
       if (strcmp($1.s, "fiscal") == 0) {
         $$ = fiscal(c, @$, $1.s, @1, $2.head, $3.s, @3, @4);
         if ($$) $$->num = $4;

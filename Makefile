@@ -31,11 +31,11 @@ SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3
 CFLAGS  ?=
 CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) $(SQLITE_CFLAGS) -Ibuild/gen -Iinclude
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := $(SQLITE_LIBS) -lm
+LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
 LIB_SRC := compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
-           compiler/compile.c compiler/test.c compiler/fmt.c runtime/mem.c runtime/opcodes.c runtime/bc.c runtime/disasm.c \
+           compiler/compile.c compiler/test.c compiler/fmt.c compiler/fiscal.c runtime/mem.c runtime/opcodes.c runtime/bc.c runtime/disasm.c \
            runtime/vm.c runtime/exec.c runtime/rollup.c runtime/life.c runtime/org.c runtime/evidence.c runtime/prefilter.c runtime/run.c runtime/digest.c runtime/db.c stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
@@ -46,7 +46,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 all: vigil
 
 # ---- dependencies --------------------------------------------------------
-DEB_PKGS := flex bison libsqlite3-dev sqlite3 libcunit1-dev pkg-config python3
+DEB_PKGS := flex bison libsqlite3-dev sqlite3 libcunit1-dev libunistring-dev pkg-config python3
 # $(call need_pkgs,PACKAGES): install the missing Debian packages with apt-get
 # when make runs as root; otherwise print the command and fail.
 need_pkgs = @missing=""; \

@@ -681,7 +681,7 @@ static void fmt_file(fm *f) {
   int prev_block = 0, ndecls = 0;
   while (cur(f) != 0) {
     int t = cur(f), start = f->pos;
-    int rollup = t == IDENT && tok_is(f, f->pos, "rollup") && peek(f, 6) == '{';
+    int rollup = t == ROLLUP;
     int block = t == SOURCE || t == RULE || t == TEST || (t == IDENT && peek(f, 1) == '{') || rollup;
     f->force_blank = ndecls > 0 && (block || prev_block);
     switch (t) {
@@ -698,19 +698,20 @@ static void fmt_file(fm *f) {
     case PARAM:
       i_param(f);
       break;
+    case ROLLUP: /* rollup NAME from SOURCE by COLUMN { FIELD | NAME = AGG(x) ... } */
+      take_stmt(f);
+      for (int k = 0; k < 5; k++) take(f, 1);
+      block_open(f);
+      while (cur(f) != '}' && cur(f) != 0) {
+        int s = f->pos;
+        if (cur(f) == IDENT && peek(f, 1) == '=') i_rcol(f);
+        else i_field(f);
+        if (f->pos == s) f->lost = 1;
+      }
+      block_close(f);
+      break;
     case IDENT:
-      if (rollup) { /* rollup NAME from SOURCE by COLUMN { FIELD | NAME = AGG(x) ... } */
-        take_stmt(f);
-        for (int k = 0; k < 5; k++) take(f, 1);
-        block_open(f);
-        while (cur(f) != '}' && cur(f) != 0) {
-          int s = f->pos;
-          if (cur(f) == IDENT && peek(f, 1) == '=') i_rcol(f);
-          else i_field(f);
-          if (f->pos == s) f->lost = 1;
-        }
-        block_close(f);
-      } else if (peek(f, 1) == '{') { /* org { FIELD ... } */
+      if (peek(f, 1) == '{') { /* org { FIELD ... } */
         take_stmt(f);
         block_open(f);
         while (cur(f) != '}' && cur(f) != 0) {
@@ -721,7 +722,7 @@ static void fmt_file(fm *f) {
         block_close(f);
       } else if (peek(f, 2) == DURATION) { /* escalate after DURATION, for the whole pack */
         i_escalate(f);
-      } else { /* route TIER, ... up N */
+      } else { /* route TIER, ... up N; fiscal year starts MONTH has the same shape */
         take_stmt(f);
         take(f, 1);
         while (cur(f) == ',') { take(f, 0); take(f, 1); }

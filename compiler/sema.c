@@ -41,6 +41,8 @@ typedef struct sema {
   uint8_t *def_used;      /* inlined into a rule or a where */
   int too_big;            /* VG_MAX_INLINED reported */
   int too_deep;           /* the def nesting limit reported */
+  ast *fiscal;            /* the pack's `fiscal year starts`, or NULL */
+  int fiscal_month;       /* its month, 1 (January) without one */
 } sema;
 
 static ast *check(sema *s, scope *sc, ast *n);
@@ -531,7 +533,7 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
   int di = find_def(s, n->name);
   if (di >= 0) return inline_def(s, sc, n, di);
   if (strcmp(n->name, "manager") == 0) return check_manager(s, sc, n);
-  int fi = lib_func_find(n->name);
+  int fi = lib_func_find_args(n->name, count_args(n->a)); /* the form for that many arguments */
   if (fi < 0) {
     cc_error(c, n->name_loc, "E-unknown-function", "unknown function '%s'", n->name);
     lint_suggester g = {n->name, NULL, 0};
@@ -551,7 +553,12 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
     return null_node(s, n->loc);
   }
   if (nargs < f->min_args || (f->max_args >= 0 && nargs > f->max_args)) {
-    if (f->min_args == f->max_args)
+    int forms[4], nforms = 0; /* the argument counts of a function with several forms: date(x), date(y, m, d) */
+    for (int i = fi; lib_funcs[i].name && nforms < 4; i++)
+      if (strcmp(lib_funcs[i].name, f->name) == 0) forms[nforms++] = lib_funcs[i].min_args;
+    if (nforms == 2)
+      cc_error(c, n->loc, "E-arity", "%s takes %d or %d arguments, got %d", f->name, forms[0], forms[1], nargs);
+    else if (f->min_args == f->max_args)
       cc_error(c, n->loc, "E-arity", "%s takes %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
     else if (f->max_args < 0)
       cc_error(c, n->loc, "E-arity", "%s takes at least %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
@@ -560,8 +567,8 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
     return null_node(s, n->loc);
   }
   ast_list out = {NULL, NULL};
-  int common = T_ANY;
-  for (ast *a = n->a; a;) {
+  int common = T_ANY, k = 0;
+  for (ast *a = n->a; a; k++) {
     ast *next = a->next;
     if (a->kind == A_WINDOW) {
       cc_error(c, a->loc, "E-window", "%s does not take a window", f->name);
@@ -569,7 +576,9 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
     }
     ast *ca = check(s, sc, a);
     if (!ca) return NULL;
-    if (known(ca->type) && !(f->arg_mask & (1 << ca->type)))
+    if ((f->flags & LIB_F_FISCAL) && k == f->max_args - 1)
+      sema_check_fiscal_arg(c, f->name, ca); /* the fiscal year's first month */
+    else if (known(ca->type) && !(f->arg_mask & (1 << ca->type)))
       cc_error(c, ca->loc, "E-type", "%s does not take a %s here", f->name, type_name(ca->type));
     if (f->ret < 0 && known(ca->type)) {
       if (known(common) && common != ca->type)
@@ -579,6 +588,9 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
     ast_append(&out, listed(s, ca));
     a = next;
   }
+  /* a fiscal function without a first month follows the pack's fiscal year */
+  if ((f->flags & LIB_F_FISCAL) && nargs < f->max_args && s->fiscal_month != 1)
+    ast_append(&out, sema_fiscal_arg(c, n->loc, s->fiscal_month));
   n->a = out.head;
   n->ref = fi;
   n->type = (uint8_t)(f->ret >= 0 ? f->ret : common);
@@ -1000,6 +1012,7 @@ static void collect(sema *s, const char *default_pack) {
   ast *pack = NULL, *tiers = NULL;
   int np = 0, nd = 0, ns = 0, nr = 0;
   pk->escalate = -1;
+  s->fiscal_month = 1;
   for (ast *d = c->decls.head; d; d = d->next) {
     switch (d->kind) {
     case D_PACK:
@@ -1017,6 +1030,16 @@ static void collect(sema *s, const char *default_pack) {
         cc_error(c, d->loc, "E-duplicate", "a pack has one 'tiers' line");
         cc_note(c, tiers->loc, "the tiers are declared here");
       } else tiers = d;
+      break;
+    case D_FISCAL:
+      if (s->fiscal) {
+        cc_error(c, d->loc, "E-duplicate", "a pack has one 'fiscal year starts'");
+        cc_note(c, s->fiscal->loc, "the fiscal year is declared here");
+      } else {
+        int m = sema_fiscal_month(c, d);
+        s->fiscal = d;
+        s->fiscal_month = m ? m : 1;
+      }
       break;
     case D_ORG:
       if (pk->org) {

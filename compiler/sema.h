@@ -97,6 +97,18 @@ void lint_note(cc *c, vg_loc loc, const lint_suggester *g);
 /* The warnings of a checked pack (docs/DIAGNOSTICS.md). */
 void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint8_t *def_used);
 
+/* ---- fiscal.c ------------------------------------------------------------- */
+
+/* The month (1-12) of a D_FISCAL declaration: a month name in any case or a
+** number; 0 when it is neither (an error reported, with did-you-mean). */
+int sema_fiscal_month(cc *c, const ast *d);
+/* Checks a written first-month argument a (checked) of fiscal function fn:
+** a number; a number literal must be a whole 1-12.  Errors are reported. */
+void sema_check_fiscal_arg(cc *c, const char *fn, const ast *a);
+/* The constant first-month argument the checker appends; NULL when out of
+** memory. */
+ast *sema_fiscal_arg(cc *c, vg_loc loc, int month);
+
 /* Code generation: build the program from a checked pack.  Returns NULL
 ** (with c->oom set or an error reported) on failure. */
 struct vg_program *cg_program(cc *c, const sm_pack *pk);

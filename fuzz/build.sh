@@ -29,7 +29,7 @@ fi
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 $SAN -DVM_STEP_BUDGET=100000u -DEXEC_SPILL_BYTES=4096u -DSCHEMA_BOX_SECONDS=1.0 $(pkg-config --cflags sqlite3 2>/dev/null || true) -Ibuild/gen -Iinclude"
-LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -lm"
+LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -lunistring -lm"
 
 mkdir -p "$OUT" "$OBJ"
 TARGETS=$(cd fuzz && ls fuzz_*.c | sed 's/\.c$//')

@@ -35,7 +35,7 @@ LIB_OBJS=$(ls "$OBJ"/*.o | grep -v '/fuzz_fuzz_')
 
 for t in $TARGETS; do
   short=${t#fuzz_}
-  $CC -fprofile-instr-generate -fsanitize=fuzzer -o "$OUT/$t" "$OBJ/fuzz_$t.o" $LIB_OBJS -lsqlite3 -lm
+  $CC -fprofile-instr-generate -fsanitize=fuzzer -o "$OUT/$t" "$OBJ/fuzz_$t.o" $LIB_OBJS -lsqlite3 -lunistring -lm
   rm -rf "$OUT/$t.profraw.d"; mkdir -p "$OUT/$t.profraw.d"
   seeds=fuzz/corpus/$short
   case $t in fuzz_run|fuzz_fmt) seeds=fuzz/corpus/compile ;; esac

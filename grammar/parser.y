@@ -98,6 +98,25 @@ static ast *bin(cc *c, int op, vg_loc loc, ast *a, ast *b) {
   return n;
 }
 static ast *lit(cc *c, int kind, vg_loc loc) { return mk(c, kind, loc, NULL, NULL, NULL); }
+/* fiscal year starts MONTH: 'fiscal', 'year' and 'starts' are not reserved.
+** NULL (an error reported at the first wrong word) when the words are not these. */
+static ast *fiscal(cc *c, vg_loc loc, const char *w1, vg_loc l1, const ast *year, const char *w3, vg_loc l3,
+                   vg_loc month) {
+  const char *bad = NULL;
+  vg_loc at = l1;
+  if (!year) return NULL; /* out of memory, already noted */
+  if (strcmp(w1, "fiscal") != 0) bad = w1;
+  else if (strcmp(year->name, "year") != 0) { bad = year->name; at = year->loc; }
+  else if (year->next) { bad = year->next->name; at = year->next->loc; }
+  else if (strcmp(w3, "starts") != 0) { bad = w3; at = l3; }
+  if (bad) {
+    cc_error(c, at, "E-syntax", "unexpected '%s' (did you mean 'fiscal year starts MONTH'?)", bad);
+    return NULL;
+  }
+  ast *n = lit(c, D_FISCAL, loc);
+  if (n) n->name_loc = month;
+  return n;
+}
 static ast *named(cc *c, int kind, vg_loc loc, const char *name, vg_loc name_loc) {
   ast *n = mk(c, kind, loc, NULL, NULL, NULL);
   if (n) { n->name = name; n->name_loc = name_loc; }
@@ -124,7 +143,7 @@ static ast *declared(cc *c, int kind, vg_loc loc, const ast *nm) { return nm ? n
 %token LAST "'last'" SNAPSHOTS "'snapshots'"
 %token AND "'and'" OR "'or'" NOT "'not'" IS "'is'" NUL "'null'" IN "'in'" BETWEEN "'between'"
 %token TRUE "'true'" FALSE "'false'" ASOF "'as_of'" STALE "'stale'" TEST "'test'"
-%token IF "'if'" THEN "'then'" ELSE "'else'"
+%token IF "'if'" THEN "'then'" ELSE "'else'" ROLLUP "'rollup'"
 %token COMMENT "comment" NEWLINE "line break"  /* only when the lexer keeps trivia (vigil fmt) */
 %token LE "'<='" GE "'>='" NE "'!='"
 %token '<' "'<'" '>' "'>'" '=' "'='" '+' "'+'" '-' "'-'" '*' "'*'" '/' "'/'"
@@ -169,29 +188,41 @@ decl
       if (strcmp($1.s, "org") != 0) cc_error(c, @1, "E-syntax", "unexpected '%s {' (did you mean 'org {' or 'source NAME {'?)", $1.s);
     }
   | IDENT names IDENT NUMBER opt_semi {
-      /* route TIER, ... up N: 'route' and 'up' are not reserved */
-      $$ = mk(c, D_ROUTE, @$, $2.head, NULL, NULL);
-      if ($$) $$->num = $4;
-      if (strcmp($1.s, "route") != 0 || strcmp($3.s, "up") != 0)
-        cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'route TIER, ... up N'?)", $1.s);
-      else if (!($4 >= 0 && $4 <= VG_MAX_ROUTE) || $4 != (double)(long)$4) /* range first: (long)1e308 is undefined */
-        cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
+      /* route TIER, ... up N, or fiscal year starts N: 'route', 'up', 'fiscal',
+      ** 'year' and 'starts' are not reserved */
+      if (strcmp($1.s, "fiscal") == 0) {
+        $$ = fiscal(c, @$, $1.s, @1, $2.head, $3.s, @3, @4);
+        if ($$) $$->num = $4;
+      } else {
+        $$ = mk(c, D_ROUTE, @$, $2.head, NULL, NULL);
+        if ($$) $$->num = $4;
+        if (strcmp($1.s, "route") != 0 || strcmp($3.s, "up") != 0)
+          cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'route TIER, ... up N'?)", $1.s);
+        else if (!($4 >= 0 && $4 <= VG_MAX_ROUTE) || $4 != (double)(long)$4) /* range first: (long)1e308 is undefined */
+          cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
+      }
     }
-  | IDENT names IDENT name IDENT name '{' rollup_items '}' opt_semi {
-      /* rollup NAME from SOURCE by COLUMN { ... }: 'rollup', 'from' and 'by' are not reserved */
-      $$ = lit(c, D_ROLLUP, @$);
+  | IDENT names IDENT IDENT opt_semi {
+      /* fiscal year starts MONTH (a name) */
+      if (strcmp($1.s, "route") == 0) {
+        $$ = NULL;
+        cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d, not '%s'", VG_MAX_ROUTE, $4.s);
+      } else {
+        $$ = fiscal(c, @$, $1.s, @1, $2.head, $3.s, @3, @4);
+        if ($$) $$->str = $4.s;
+      }
+    }
+  | ROLLUP name IDENT name IDENT name '{' rollup_items '}' opt_semi {
+      /* rollup NAME from SOURCE by COLUMN { ... }: 'from' and 'by' are not reserved */
+      $$ = declared(c, D_ROLLUP, @$, $2);
       if ($$) {
-        $$->name = $2.head ? $2.head->name : "?";
-        $$->name_loc = $2.head ? $2.head->loc : @2;
         $$->a = $4;
         $$->c = $6;
         $$->b = $8.head;
       }
-      if (!$1.s || !$3.s || !$5.s) { /* out of memory: reported */ }
-      else if (strcmp($1.s, "rollup") != 0 || strcmp($3.s, "from") != 0 || strcmp($5.s, "by") != 0)
-        cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'rollup NAME from SOURCE by COLUMN { ... }'?)", $1.s);
-      else if ($2.head != $2.tail)
-        cc_error(c, @2, "E-syntax", "a rollup has one name");
+      if (!$3.s || !$5.s) { /* out of memory: reported */ }
+      else if (strcmp($3.s, "from") != 0 || strcmp($5.s, "by") != 0)
+        cc_error(c, strcmp($3.s, "from") != 0 ? @3 : @5, "E-syntax", "expected 'rollup NAME from SOURCE by COLUMN { ... }'");
     }
   | PARAM name '=' literal opt_semi { $$ = declared(c, D_PARAM, @$, $2); if ($$) $$->a = $4; }
   | PARAM name '=' literal ON IDENT '[' IDENT ']' opt_column opt_semi {

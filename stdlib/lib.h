@@ -20,6 +20,28 @@ int32_t lib_days_from_civil(int y, int m, int d);
 void lib_civil_from_days(int32_t days, int *y, int *m, int *d);
 /* 1 when y-m-d is a real calendar date with 1 <= y <= 9999. */
 int lib_date_valid(int y, int m, int d);
+/* The days of month m (1-12) of year y, 28-31; 0 for another m. */
+int lib_days_in_month(int y, int m);
+/* 1 when a day number is a date of years 1..9999 (0001-01-01 .. 9999-12-31),
+** the dates values may hold. */
+int lib_day_in_range(int64_t days);
+/* ISO weekday of a day number: 1 Monday ... 7 Sunday. */
+int lib_iso_weekday(int32_t days);
+
+/* The calendar periods: an ISO week (Monday to Sunday), a calendar month, a
+** quarter and a year of a fiscal year whose first month is first_month
+** (1 is the calendar year). */
+enum { LIB_WEEK, LIB_MONTH, LIB_QUARTER, LIB_YEAR };
+typedef struct lib_span {
+  int32_t start, end; /* its first and last day; either may lie in year 0 or
+                      ** 10000, outside the dates values hold */
+  int number;         /* the quarter 1-4 of the fiscal year, the month 1-12 (0 for weeks and years) */
+  int year;           /* the fiscal year, named by the calendar year it ends in (0 for weeks) */
+} lib_span;
+/* The period of the given kind (LIB_*) holding days.  Returns 0 and leaves
+** *out alone when days is not a date of years 1..9999, the kind is unknown
+** or first_month is not 1..12. */
+int lib_period(int32_t days, int kind, int first_month, lib_span *out);
 
 /* Parse date text as SQLite's date functions read it: "YYYY-MM-DD", optionally
 ** followed by 'T' or ' ' and a time "HH:MM", "HH:MM:SS" or "HH:MM:SS.SSS"
@@ -75,6 +97,14 @@ enum {
   LIB_T_DATE = 1 << 4, LIB_T_DUR = 1 << 5
 };
 
+/* Flags of a function (lib_func.flags).
+** LIB_F_FISCAL: the last argument (max_args = min_args + 1) is optional
+**   and is always a number: the first month of the fiscal year, 1-12
+**   (default 1, January).  arg_mask types the other arguments.  When a call
+**   does not give it, the checker appends the pack's `fiscal year starts`
+**   month as a constant (and nothing when that month is January). */
+enum { LIB_F_FISCAL = 1 << 0 };
+
 typedef struct lib_func {
   const char *name;
   int min_args, max_args; /* max_args -1: variadic */
@@ -86,13 +116,20 @@ typedef struct lib_func {
   ** function may point a string result into.  Never fails: a wrong type
   ** or an out-of-range argument gives null. */
   val (*fn)(const val *args, int n, char *buf, size_t cap);
+  int flags;              /* LIB_F_* */
 } lib_func;
 
 /* The table of built-in scalar functions, ended by a {NULL} entry.
-** Indices into it are what OP_CALL carries. */
+** Indices into it are what OP_CALL carries.  A name may have several
+** entries, one per form, told apart by their number of arguments (date(x)
+** and date(y, m, d)); lib_func_find gives the first. */
 extern const lib_func lib_funcs[];
 int lib_func_count(void);
 /* Index of a built-in scalar function by name, or -1. */
 int lib_func_find(const char *name);
+/* Index of the form of function name that takes nargs arguments; the first
+** entry of that name when no form does (the checker then reports the
+** arity); -1 for an unknown name. */
+int lib_func_find_args(const char *name, int nargs);
 
 #endif

@@ -31,11 +31,62 @@ void lib_civil_from_days(int32_t days, int *y, int *m, int *d) {
 
 static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
+/* 0 for a month outside 1..12. */
+int lib_days_in_month(int y, int m) {
+  static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12) return 0;
+  return mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
 /* Returns 0 for anything that is not a real date in years 1..9999. */
 int lib_date_valid(int y, int m, int d) {
-  static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1) return 0;
-  return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+  return d <= lib_days_in_month(y, m);
+}
+
+int lib_day_in_range(int64_t days) {
+  return days >= lib_days_from_civil(1, 1, 1) && days <= lib_days_from_civil(9999, 12, 31);
+}
+
+/* ---- Weeks, months, quarters and years ------------------------------------ */
+
+/* 1970-01-01 was a Thursday; defined for every int32_t day. */
+int lib_iso_weekday(int32_t days) {
+  return (int)(((int64_t)days % 7 + 7 + 3) % 7) + 1;
+}
+
+/* The day number of the 1st of month index mi (year * 12 + month - 1, mi >= 0). */
+static int32_t first_of(int64_t mi) {
+  return lib_days_from_civil((int)(mi / 12), (int)(mi % 12) + 1, 1);
+}
+
+/* A month index is year * 12 + month - 1: for a day of years 1..9999 it is
+** at least 12, and a period's start (at most 11 months earlier) and end (at
+** most 12 later) stay within years 0..10000, where the day numbers fit. */
+int lib_period(int32_t days, int kind, int first_month, lib_span *out) {
+  int y, m, d;
+  if (!lib_day_in_range(days) || first_month < 1 || first_month > 12) return 0;
+  lib_civil_from_days(days, &y, &m, &d);
+  int64_t mi = (int64_t)y * 12 + m - 1;
+  int k = (m - first_month + 12) % 12;  /* months since the fiscal year began */
+  int64_t from, months;
+  switch (kind) {
+  case LIB_WEEK:
+    out->start = days - (lib_iso_weekday(days) - 1);
+    out->end = out->start + 6;
+    out->number = 0;
+    out->year = 0;
+    return 1;
+  case LIB_MONTH: from = mi; months = 1; out->number = m; break;
+  case LIB_QUARTER: from = mi - k % 3; months = 3; out->number = k / 3 + 1; break;
+  case LIB_YEAR: from = mi - k; months = 12; out->number = 0; break;
+  default: return 0;
+  }
+  out->start = first_of(from);
+  out->end = first_of(from + months) - 1;
+  /* the fiscal year is named by the calendar year it ends in */
+  out->year = (int)((mi - k + 11) / 12);
+  return 1;
 }
 
 /* ---- Parsing ------------------------------------------------------------ */

@@ -3,10 +3,13 @@
 **
 ** Every function is total: a missing, null or wrongly typed argument, or an
 ** out-of-range one, gives null.  Compiled packs refer to a function by its
-** index in lib_funcs, so new entries go at the end.
+** index in lib_funcs, so new entries go at the end (a new form of an
+** existing name too: date(y, m, d)).
 */
 #include <math.h>
 #include <string.h>
+#include <unistr.h>
+#include <uniwidth.h>
 
 #include "lib.h"
 
@@ -50,18 +53,117 @@ static val f_month(const val *args, int n, char *buf, size_t cap) {
   return ymd(args, n, &y, &m, &d) ? val_num(m) : val_null();
 }
 
-static val f_quarter(const val *args, int n, char *buf, size_t cap) {
-  int y, m, d;
-  (void)buf; (void)cap;
-  return ymd(args, n, &y, &m, &d) ? val_num((m - 1) / 3 + 1) : val_null();
+/* The first month of the fiscal year: args[i] when given (a whole number
+** 1-12), else 1.  0 when args[i] is given and is not one. */
+static int first_month(const val *args, int n, int i) {
+  if (i >= n) return 1;
+  const val *f = arg(args, n, i, VT_NUM);
+  if (!f || !(f->u.n >= 1 && f->u.n <= 12) || f->u.n != floor(f->u.n)) return 0;
+  return (int)f->u.n;
 }
 
-/* Days 1-7 of a quarter are week 1, days 8-14 week 2, ... */
+/* The period of `kind` holding args[0], in the fiscal year whose first
+** month is args[1] (when the function takes one); 0 when the arguments
+** are not a date of years 1..9999 and a first month. */
+static int period(const val *args, int n, int kind, int fiscal, lib_span *sp) {
+  const val *a = arg(args, n, 0, VT_DATE);
+  return a && lib_period(a->u.d, kind, fiscal ? first_month(args, n, 1) : 1, sp);
+}
+
+/* A day as a date value; null outside years 1..9999. */
+static val day_val(int32_t days) {
+  return lib_day_in_range(days) ? val_date(days) : val_null();
+}
+
+static val f_quarter(const val *args, int n, char *buf, size_t cap) {
+  lib_span sp;
+  (void)buf; (void)cap;
+  return period(args, n, LIB_QUARTER, 1, &sp) ? val_num(sp.number) : val_null();
+}
+
+/* Week 1 is the Monday-to-Sunday week holding the quarter's first day. */
 static val f_week_of_quarter(const val *args, int n, char *buf, size_t cap) {
+  lib_span q;
+  (void)buf; (void)cap;
+  if (!period(args, n, LIB_QUARTER, 1, &q)) return val_null();
+  int32_t monday = q.start - (lib_iso_weekday(q.start) - 1);
+  return val_num(1 + (args[0].u.d - monday) / 7);
+}
+
+static val f_day(const val *args, int n, char *buf, size_t cap) {
   int y, m, d;
   (void)buf; (void)cap;
-  if (!ymd(args, n, &y, &m, &d)) return val_null();
-  return val_num(1 + (args[0].u.d - lib_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1)) / 7);
+  return ymd(args, n, &y, &m, &d) ? val_num(d) : val_null();
+}
+
+static val f_days_in_month(const val *args, int n, char *buf, size_t cap) {
+  int y, m, d;
+  (void)buf; (void)cap;
+  return ymd(args, n, &y, &m, &d) ? val_num(lib_days_in_month(y, m)) : val_null();
+}
+
+/* The start (end 0) or the end (end 1) of a period, as a date. */
+static val bound(const val *args, int n, int kind, int end) {
+  lib_span sp;
+  if (!period(args, n, kind, kind == LIB_QUARTER || kind == LIB_YEAR, &sp)) return val_null();
+  return day_val(end ? sp.end : sp.start);
+}
+
+static val f_start_of_week(const val *args, int n, char *buf, size_t cap) {
+  (void)buf; (void)cap;
+  return bound(args, n, LIB_WEEK, 0);
+}
+static val f_end_of_week(const val *args, int n, char *buf, size_t cap) {
+  (void)buf; (void)cap;
+  return bound(args, n, LIB_WEEK, 1);
+}
+static val f_start_of_month(const val *args, int n, char *buf, size_t cap) {
+  (void)buf; (void)cap;
+  return bound(args, n, LIB_MONTH, 0);
+}
+static val f_end_of_month(const val *args, int n, char *buf, size_t cap) {
+  (void)buf; (void)cap;
+  return bound(args, n, LIB_MONTH, 1);
+}
+static val f_start_of_quarter(const val *args, int n, char *buf, size_t cap) {
+  (void)buf; (void)cap;
+  return bound(args, n, LIB_QUARTER, 0);
+}
+static val f_end_of_quarter(const val *args, int n, char *buf, size_t cap) {
+  (void)buf; (void)cap;
+  return bound(args, n, LIB_QUARTER, 1);
+}
+static val f_start_of_year(const val *args, int n, char *buf, size_t cap) {
+  (void)buf; (void)cap;
+  return bound(args, n, LIB_YEAR, 0);
+}
+static val f_end_of_year(const val *args, int n, char *buf, size_t cap) {
+  (void)buf; (void)cap;
+  return bound(args, n, LIB_YEAR, 1);
+}
+
+static val f_fiscal_year(const val *args, int n, char *buf, size_t cap) {
+  lib_span sp;
+  (void)buf; (void)cap;
+  return period(args, n, LIB_YEAR, 1, &sp) ? val_num(sp.year) : val_null();
+}
+
+/* args[i] as a whole number in [lo, hi]; 0 if it is not one. */
+static int whole(const val *args, int n, int i, int lo, int hi, int *out) {
+  const val *a = arg(args, n, i, VT_NUM);
+  if (!a || !(a->u.n >= lo && a->u.n <= hi) || a->u.n != floor(a->u.n)) return 0;
+  *out = (int)a->u.n;
+  return 1;
+}
+
+/* date(y, m, d): null unless y-m-d is a real date of years 1..9999. */
+static val f_date_ymd(const val *args, int n, char *buf, size_t cap) {
+  int y, m, d;
+  (void)buf; (void)cap;
+  if (n != 3 || !whole(args, n, 0, 1, 9999, &y) || !whole(args, n, 1, 1, 12, &m) ||
+      !whole(args, n, 2, 1, 31, &d) || !lib_date_valid(y, m, d))
+    return val_null();
+  return val_date(lib_days_from_civil(y, m, d));
 }
 
 /* Days 1-10 of a month are dekad 1, 11-20 dekad 2, 21-end dekad 3. */
@@ -72,14 +174,11 @@ static val f_dekad(const val *args, int n, char *buf, size_t cap) {
   return val_num(d <= 10 ? 1 : d <= 20 ? 2 : 3);
 }
 
-/* ISO weekday: 1 Monday ... 7 Sunday (1970-01-01 was a Thursday). */
+/* ISO weekday: 1 Monday ... 7 Sunday. */
 static val f_weekday(const val *args, int n, char *buf, size_t cap) {
   const val *a = arg(args, n, 0, VT_DATE);
-  int64_t r;
   (void)buf; (void)cap;
-  if (!a) return val_null();
-  r = ((int64_t)a->u.d % 7 + 7 + 3) % 7;
-  return val_num((double)(r + 1));
+  return a ? val_num(lib_iso_weekday(a->u.d)) : val_null();
 }
 
 /* ---- Numbers ------------------------------------------------------------ */
@@ -168,6 +267,30 @@ static val f_length(const val *args, int n, char *buf, size_t cap) {
   return val_num(count);
 }
 
+/* Display width (GNU libunistring's uc_width, East Asian Width): wide and
+** fullwidth characters 2, combining marks and other zero-width characters
+** 0, control characters 0, others 1.  Bytes that are not UTF-8: each
+** ill-formed sequence, as u8_mbtouc delimits it (a stray byte, a truncated
+** character, an encoded surrogate), counts 1,
+** the width of the U+FFFD a display shows in its place.  A NUL byte does
+** not end the text. */
+static val f_width(const val *args, int n, char *buf, size_t cap) {
+  const val *s = arg(args, n, 0, VT_STR);
+  double w = 0;
+  (void)buf; (void)cap;
+  if (!s) return val_null();
+  if (s->len == 0) return val_num(0);
+  const uint8_t *p = (const uint8_t *)s->u.s, *end = p + s->len;
+  while (p < end) {
+    ucs4_t uc;
+    int k = u8_mbtouc(&uc, p, (size_t)(end - p));
+    int cw = uc_width(uc, "UTF-8");
+    if (cw > 0) w += cw;
+    p += k > 0 ? k : 1;
+  }
+  return val_num(w);
+}
+
 static int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 /* The result points into the argument's bytes. */
@@ -208,36 +331,69 @@ static val f_upper(const val *args, int n, char *buf, size_t cap) {
 /* ---- The table ---------------------------------------------------------- */
 
 const lib_func lib_funcs[] = {
-  {"days", 1, 1, LIB_T_DUR, VT_NUM, "days(d: duration) -> number: the number of days in d", f_days},
+  {"days", 1, 1, LIB_T_DUR, VT_NUM, "days(d: duration) -> number: the number of days in d", f_days, 0},
   {"date", 1, 1, LIB_T_STR | LIB_T_DATE, VT_DATE,
-   "date(x: string or date) -> date: ISO date text as a date, null if unreadable", f_date},
-  {"year", 1, 1, LIB_T_DATE, VT_NUM, "year(d: date) -> number: the year", f_year},
-  {"month", 1, 1, LIB_T_DATE, VT_NUM, "month(d: date) -> number: the month, 1-12", f_month},
-  {"quarter", 1, 1, LIB_T_DATE, VT_NUM, "quarter(d: date) -> number: the quarter, 1-4", f_quarter},
-  {"week_of_quarter", 1, 1, LIB_T_DATE, VT_NUM,
-   "week_of_quarter(d: date) -> number: 1 for the quarter's first 7 days, 2 for the next 7, ...",
-   f_week_of_quarter},
+   "date(x: string or date) -> date: ISO date text as a date, null if unreadable", f_date, 0},
+  {"year", 1, 1, LIB_T_DATE, VT_NUM, "year(d: date) -> number: the year", f_year, 0},
+  {"month", 1, 1, LIB_T_DATE, VT_NUM, "month(d: date) -> number: the month, 1-12", f_month, 0},
+  {"quarter", 1, 2, LIB_T_DATE, VT_NUM,
+   "quarter(d: date [, first_month: number]) -> number: the (fiscal) quarter, 1-4", f_quarter, LIB_F_FISCAL},
+  {"week_of_quarter", 1, 2, LIB_T_DATE, VT_NUM,
+   "week_of_quarter(d: date [, first_month: number]) -> number: 1 for the Monday-to-Sunday week "
+   "holding the (fiscal) quarter's first day, 2 for the next week, ...",
+   f_week_of_quarter, LIB_F_FISCAL},
   {"dekad", 1, 1, LIB_T_DATE, VT_NUM,
-   "dekad(d: date) -> number: 1 for days 1-10 of the month, 2 for 11-20, 3 for 21-end", f_dekad},
+   "dekad(d: date) -> number: 1 for days 1-10 of the month, 2 for 11-20, 3 for 21-end", f_dekad, 0},
   {"weekday", 1, 1, LIB_T_DATE, VT_NUM,
-   "weekday(d: date) -> number: ISO weekday, 1 Monday ... 7 Sunday", f_weekday},
+   "weekday(d: date) -> number: ISO weekday, 1 Monday ... 7 Sunday", f_weekday, 0},
   {"abs", 1, 1, LIB_T_NUM | LIB_T_DUR, -1,
-   "abs(x: number or duration) -> same type: the magnitude of x", f_abs},
+   "abs(x: number or duration) -> same type: the magnitude of x", f_abs, 0},
   {"round", 1, 2, LIB_T_NUM, VT_NUM,
-   "round(x: number [, digits: number]) -> number: x rounded half away from zero", f_round},
+   "round(x: number [, digits: number]) -> number: x rounded half away from zero", f_round, 0},
   {"least", 1, -1, LIB_T_ANY, -1,
-   "least(a, ...) -> same type: the smallest non-null argument", f_least},
+   "least(a, ...) -> same type: the smallest non-null argument", f_least, 0},
   {"greatest", 1, -1, LIB_T_ANY, -1,
-   "greatest(a, ...) -> same type: the largest non-null argument", f_greatest},
+   "greatest(a, ...) -> same type: the largest non-null argument", f_greatest, 0},
   {"coalesce", 1, -1, LIB_T_ANY, -1,
-   "coalesce(a, ...) -> same type: the first non-null argument", f_coalesce},
+   "coalesce(a, ...) -> same type: the first non-null argument", f_coalesce, 0},
   {"length", 1, 1, LIB_T_STR, VT_NUM,
-   "length(s: string) -> number: the number of characters (code points)", f_length},
+   "length(s: string) -> number: the number of characters (code points)", f_length, 0},
   {"trim", 1, 1, LIB_T_STR, VT_STR,
-   "trim(s: string) -> string: s without leading and trailing white space", f_trim},
-  {"lower", 1, 1, LIB_T_STR, VT_STR, "lower(s: string) -> string: s in ASCII lower case", f_lower},
-  {"upper", 1, 1, LIB_T_STR, VT_STR, "upper(s: string) -> string: s in ASCII upper case", f_upper},
-  {NULL, 0, 0, 0, 0, NULL, NULL},
+   "trim(s: string) -> string: s without leading and trailing white space", f_trim, 0},
+  {"lower", 1, 1, LIB_T_STR, VT_STR, "lower(s: string) -> string: s in ASCII lower case", f_lower, 0},
+  {"upper", 1, 1, LIB_T_STR, VT_STR, "upper(s: string) -> string: s in ASCII upper case", f_upper, 0},
+  {"day", 1, 1, LIB_T_DATE, VT_NUM, "day(d: date) -> number: the day of the month, 1-31", f_day, 0},
+  {"days_in_month", 1, 1, LIB_T_DATE, VT_NUM,
+   "days_in_month(d: date) -> number: the days of d's month, 28-31", f_days_in_month, 0},
+  {"start_of_week", 1, 1, LIB_T_DATE, VT_DATE,
+   "start_of_week(d: date) -> date: the Monday of d's ISO week", f_start_of_week, 0},
+  {"end_of_week", 1, 1, LIB_T_DATE, VT_DATE,
+   "end_of_week(d: date) -> date: the Sunday of d's ISO week", f_end_of_week, 0},
+  {"start_of_month", 1, 1, LIB_T_DATE, VT_DATE,
+   "start_of_month(d: date) -> date: the first day of d's month", f_start_of_month, 0},
+  {"end_of_month", 1, 1, LIB_T_DATE, VT_DATE,
+   "end_of_month(d: date) -> date: the last day of d's month", f_end_of_month, 0},
+  {"start_of_quarter", 1, 2, LIB_T_DATE, VT_DATE,
+   "start_of_quarter(d: date [, first_month: number]) -> date: the first day of d's (fiscal) quarter",
+   f_start_of_quarter, LIB_F_FISCAL},
+  {"end_of_quarter", 1, 2, LIB_T_DATE, VT_DATE,
+   "end_of_quarter(d: date [, first_month: number]) -> date: the last day of d's (fiscal) quarter",
+   f_end_of_quarter, LIB_F_FISCAL},
+  {"start_of_year", 1, 2, LIB_T_DATE, VT_DATE,
+   "start_of_year(d: date [, first_month: number]) -> date: the first day of d's (fiscal) year",
+   f_start_of_year, LIB_F_FISCAL},
+  {"end_of_year", 1, 2, LIB_T_DATE, VT_DATE,
+   "end_of_year(d: date [, first_month: number]) -> date: the last day of d's (fiscal) year",
+   f_end_of_year, LIB_F_FISCAL},
+  {"fiscal_year", 1, 2, LIB_T_DATE, VT_NUM,
+   "fiscal_year(d: date [, first_month: number]) -> number: d's fiscal year, named by the calendar "
+   "year it ends in", f_fiscal_year, LIB_F_FISCAL},
+  {"date", 3, 3, LIB_T_NUM, VT_DATE,
+   "date(y, m, d: number) -> date: the date y-m-d, null if it is not one", f_date_ymd, 0},
+  {"width", 1, 1, LIB_T_STR, VT_NUM,
+   "width(s: string) -> number: display width: wide and fullwidth characters 2, combining marks 0",
+   f_width, 0},
+  {NULL, 0, 0, 0, 0, NULL, NULL, 0},
 };
 
 /* The number of functions in lib_funcs, not counting the end marker. */
@@ -251,4 +407,15 @@ int lib_func_find(const char *name) {
   for (int i = 0; lib_funcs[i].name != NULL; i++)
     if (strcmp(lib_funcs[i].name, name) == 0) return i;
   return -1;
+}
+
+int lib_func_find_args(const char *name, int nargs) {
+  int first = lib_func_find(name);
+  if (first < 0) return -1;
+  for (int i = first; lib_funcs[i].name != NULL; i++) {
+    const lib_func *f = &lib_funcs[i];
+    if (strcmp(f->name, name) == 0 && nargs >= f->min_args && (f->max_args < 0 || nargs <= f->max_args))
+      return i;
+  }
+  return first;
 }

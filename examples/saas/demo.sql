@@ -244,18 +244,18 @@ INSERT INTO deals (deal_id, updated_on, owner_id, account, stage, amount, close_
   (5011, '2025-04-30', 25,  'Iberia Foods',       'open', 'TBD',  '2025-06-31', 1, 32);
 
 -- ----------------------------------------------------------- goal_revisions
--- 120 revisions made in the calibration weeks (Q4 2024: Nov 5-11, Q2 2025:
--- May 6-12), with reasons and all three sign-offs.  Then the exceptions:
+-- 120 revisions made in the calibration weeks (week 6, Monday to Sunday:
+-- Q4 2024: Nov 4-10, Q2 2025: May 5-11), with reasons and all three sign-offs.  Then the exceptions:
 -- red 901 (no reason), 902 (reason 'n/a'), 903 (no finance), 905 (off-cycle
 -- and no product), 908 (finance signs after as_of), 910 (off-cycle, unsigned);
 -- orange 904 (June), 907 (May 13, week 7), 911 (2025-03-31: exactly 13 weeks
--- old); no alert: 906 (May 12, last day of week 6), 909 and 912 (older than
--- 13 weeks).
+-- old); no alert: 906 (Sunday May 11, last day of week 6), 909 and 912 (older
+-- than 13 weeks).
 WITH RECURSIVE r(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM r WHERE id < 120),
   rv AS (
     SELECT id, 1 + (id * 53) % 300 AS rep,
-           CASE WHEN id <= 50 THEN date('2024-11-05', '+' || (id % 7) || ' days')
-                ELSE date('2025-05-06', '+' || (id % 7) || ' days') END AS d,
+           CASE WHEN id <= 50 THEN date('2024-11-04', '+' || (id % 7) || ' days')
+                ELSE date('2025-05-05', '+' || (id % 7) || ' days') END AS d,
            CASE WHEN id <= 50 THEN '2024-Q4' ELSE '2025-Q2' END AS period,
            300000 + ((id * 7919) % 40) * 5000 AS old
     FROM r
@@ -275,7 +275,7 @@ INSERT INTO goal_revisions VALUES
   (903, 119, '2025-05-07', '2025-Q2', 500000, 450000, 'Two renewals slipped after the customer merger', '2025-05-08', '2025-05-08', NULL),
   (904, 201, '2025-06-12', '2025-Q2', 360000, 300000, 'Key account froze its budget for the rest of the year', '2025-06-13', '2025-06-13', '2025-06-16'),
   (905, 244, '2025-04-22', '2025-Q2', 410000, 340000, 'Territory split with the new enterprise team', '2025-04-23', NULL, '2025-04-24'),
-  (906, 33,  '2025-05-12', '2025-Q2', 350000, 380000, 'Inherited two expansion opportunities from partner team', '2025-05-12', '2025-05-13', '2025-05-13'),
+  (906, 33,  '2025-05-11', '2025-Q2', 350000, 380000, 'Inherited two expansion opportunities from partner team', '2025-05-12', '2025-05-13', '2025-05-13'),
   (907, 160, '2025-05-13', '2025-Q2', 450000, 400000, 'Pricing change lowered the expected deal size', '2025-05-14', '2025-05-14', '2025-05-15'),
   (908, 280, '2025-05-10', '2025-Q2', 390000, 350000, 'Champion left the largest account', '2025-05-12', '2025-05-12', '2025-07-02'),
   (909, 95,  '2025-02-14', '2025-Q1', 300000, 260000, NULL, '2025-02-14', '2025-02-17', '2025-02-17'),

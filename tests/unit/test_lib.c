@@ -5,6 +5,7 @@
 */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -38,9 +39,10 @@ static const char *fmt_text(val v) {
 
 static char scratch[16];
 
-/* Calls a built-in by name with scratch as its buffer. */
+/* Calls a built-in by name, in its form for n arguments as the checker
+** picks it, with scratch as its buffer. */
 static val call(const char *name, const val *args, int n) {
-  int i = lib_func_find(name);
+  int i = lib_func_find_args(name, n);
   if (i < 0) return val_str("<no such function>", 18);
   return lib_funcs[i].fn(args, n, scratch, sizeof scratch);
 }
@@ -400,7 +402,7 @@ static void test_fmt_text(void) {
 
 static void test_func_table(void) {
   int n = lib_func_count();
-  CU_ASSERT_EQUAL(n, 17);
+  CU_ASSERT_EQUAL(n, 30);
   CU_ASSERT_PTR_NULL(lib_funcs[n].name);
   for (int i = 0; i < n; i++) {
     const lib_func *f = &lib_funcs[i];
@@ -410,7 +412,12 @@ static void test_func_table(void) {
     CU_ASSERT(f->min_args >= 1 && (f->max_args == -1 || f->max_args >= f->min_args));
     CU_ASSERT(f->arg_mask != 0 && (f->arg_mask & ~LIB_T_ANY) == 0);
     CU_ASSERT(f->ret == -1 || (f->ret > VT_NULL && f->ret < VT__COUNT));
-    CU_ASSERT_EQUAL(lib_func_find(f->name), i);
+    /* a name is found at its first entry; a later one is another form
+    ** (another number of arguments) of the same function */
+    CU_ASSERT(lib_func_find(f->name) >= 0 && lib_func_find(f->name) <= i);
+    CU_ASSERT_EQUAL(lib_func_find_args(f->name, f->min_args), i);
+    CU_ASSERT((f->flags & ~LIB_F_FISCAL) == 0);
+    if (f->flags & LIB_F_FISCAL) CU_ASSERT_EQUAL(f->max_args, f->min_args + 1);
     /* With no arguments, or only nulls, nothing crashes and the result is null. */
     ASSERT_NULL(f->fn(NULL, 0, scratch, sizeof scratch));
     ASSERT_NULL(f->fn((val[]){NUL, NUL, NUL}, f->max_args == -1 ? 3 : f->max_args,
@@ -421,6 +428,15 @@ static void test_func_table(void) {
   CU_ASSERT_EQUAL(lib_func_find("YEAR"), -1);
   CU_ASSERT_EQUAL(lib_func_find(NULL), -1);
   CU_ASSERT(lib_func_find("coalesce") >= 0);
+  /* the forms of date: one argument (text or date) or three (y, m, d) */
+  {
+    int d1 = lib_func_find_args("date", 1), d3 = lib_func_find_args("date", 3);
+    CU_ASSERT(d1 >= 0 && d3 >= 0 && d1 != d3);
+    CU_ASSERT_EQUAL(lib_func_find("date"), d1);
+    CU_ASSERT_EQUAL(lib_func_find_args("date", 2), d1); /* no form: the first */
+    CU_ASSERT_EQUAL(lib_func_find_args("nope", 1), -1);
+    CU_ASSERT_EQUAL(lib_func_find_args("quarter", 2), lib_func_find("quarter"));
+  }
 }
 
 static void test_func_days_date(void) {
@@ -453,16 +469,39 @@ static void test_func_date_parts(void) {
   ASSERT_NUM(CALL("year", val_date(D(1, 1, 1))), 1);
   ASSERT_NUM(CALL("month", val_date(D(1969, 12, 31))), 12);
 
+  /* week_of_quarter: week 1 is the Monday-to-Sunday week holding the
+  ** quarter's first day.  2025-Q1 starts on a Wednesday, so its week 1 is
+  ** 2024-12-30 .. 2025-01-05 and 2025-03-31 is in week 14. */
   ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 1))), 1);
-  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 7))), 1);
-  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 8))), 2);
-  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 5))), 6);  /* day 36 */
-  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 11))), 6); /* day 42 */
-  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 12))), 7); /* day 43 */
-  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 3, 31))), 13);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 5))), 1);  /* Sunday */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 6))), 2);  /* Monday (was 1) */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 1, 7))), 2);  /* (was 1) */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 5))), 6);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 9))), 6);  /* Sunday */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 2, 10))), 7); /* (was 6) */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 3, 31))), 14); /* (was 13) */
   ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 4, 1))), 1);
-  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2024, 6, 30))), 13); /* day 91 */
+  /* the calibration week: week 6 of 2025-Q2 is Monday 2025-05-05 .. Sunday
+  ** 2025-05-11 (the old count made it 2025-05-06 .. 2025-05-12) */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 5, 4))), 5);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 5, 5))), 6);  /* (was 5) */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 5, 11))), 6);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 5, 12))), 7); /* (was 6) */
+  /* a quarter that starts on a Monday: the weeks are the old 7-day blocks */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2024, 1, 1))), 1);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2024, 1, 7))), 1);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2024, 1, 8))), 2);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2024, 6, 30))), 13); /* Q2 starts Monday 04-01 */
+  /* a quarter that starts on a Sunday: its first day is all of week 1 */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2023, 1, 1))), 1);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2023, 1, 2))), 2);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2023, 1, 8))), 2);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2023, 1, 9))), 3);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(2023, 3, 31))), 14);
   ASSERT_NUM(CALL("week_of_quarter", val_date(D(2025, 10, 15))), 3);
+  /* the first quarter of all: its Monday (0001-01-01) is the first date */
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(1, 1, 1))), 1);
+  ASSERT_NUM(CALL("week_of_quarter", val_date(D(1, 3, 31))), 13);
 
   ASSERT_NUM(CALL("dekad", val_date(D(2025, 3, 1))), 1);
   ASSERT_NUM(CALL("dekad", val_date(D(2025, 3, 10))), 1);
@@ -491,6 +530,258 @@ static void test_func_date_parts(void) {
       ASSERT_NULL(CALL(parts[i], val_dur(3)));
     }
   }
+}
+
+/* day, days_in_month, start/end of week and month: calendar, whatever the
+** fiscal year. */
+static void test_func_month_week(void) {
+  ASSERT_NUM(CALL("day", val_date(D(2025, 3, 31))), 31);
+  ASSERT_NUM(CALL("day", val_date(D(2025, 3, 1))), 1);
+  ASSERT_NUM(CALL("day", val_date(D(2024, 2, 29))), 29);
+  ASSERT_NUM(CALL("day", val_date(D(1, 1, 1))), 1);
+
+  ASSERT_NUM(CALL("days_in_month", val_date(D(2024, 2, 1))), 29);   /* leap year */
+  ASSERT_NUM(CALL("days_in_month", val_date(D(2025, 2, 14))), 28);
+  ASSERT_NUM(CALL("days_in_month", val_date(D(1900, 2, 28))), 28);  /* not leap: 100 */
+  ASSERT_NUM(CALL("days_in_month", val_date(D(2000, 2, 28))), 29);  /* leap: 400 */
+  ASSERT_NUM(CALL("days_in_month", val_date(D(2025, 4, 30))), 30);
+  ASSERT_NUM(CALL("days_in_month", val_date(D(2025, 12, 1))), 31);
+  ASSERT_NUM(CALL("days_in_month", val_date(D(9999, 12, 31))), 31);
+
+  ASSERT_DATE(CALL("start_of_month", val_date(D(2024, 2, 29))), D(2024, 2, 1));
+  ASSERT_DATE(CALL("start_of_month", val_date(D(2025, 3, 1))), D(2025, 3, 1));
+  ASSERT_DATE(CALL("end_of_month", val_date(D(2024, 2, 1))), D(2024, 2, 29));
+  ASSERT_DATE(CALL("end_of_month", val_date(D(2025, 2, 1))), D(2025, 2, 28));
+  ASSERT_DATE(CALL("end_of_month", val_date(D(2025, 4, 30))), D(2025, 4, 30));
+  ASSERT_DATE(CALL("end_of_month", val_date(D(2025, 12, 5))), D(2025, 12, 31));
+  ASSERT_DATE(CALL("end_of_month", val_date(D(9999, 12, 5))), D(9999, 12, 31));
+  ASSERT_DATE(CALL("start_of_month", val_date(D(1, 1, 31))), D(1, 1, 1));
+
+  /* ISO weeks, Monday to Sunday, across a year end */
+  ASSERT_DATE(CALL("start_of_week", val_date(D(2024, 12, 31))), D(2024, 12, 30));
+  ASSERT_DATE(CALL("end_of_week", val_date(D(2024, 12, 31))), D(2025, 1, 5));
+  ASSERT_DATE(CALL("start_of_week", val_date(D(2025, 1, 5))), D(2024, 12, 30));   /* Sunday */
+  ASSERT_DATE(CALL("end_of_week", val_date(D(2025, 1, 5))), D(2025, 1, 5));
+  ASSERT_DATE(CALL("start_of_week", val_date(D(2025, 3, 31))), D(2025, 3, 31));   /* Monday */
+  ASSERT_DATE(CALL("end_of_week", val_date(D(2025, 3, 31))), D(2025, 4, 6));
+  ASSERT_DATE(CALL("start_of_week", val_date(D(2024, 3, 3))), D(2024, 2, 26));    /* over Feb 29 */
+  ASSERT_DATE(CALL("start_of_week", val_date(D(1970, 1, 1))), D(1969, 12, 29));   /* day 0, a Thursday */
+  /* the ends of the date range: 0001-01-01 is a Monday, 9999-12-31 a Friday */
+  ASSERT_DATE(CALL("start_of_week", val_date(D(1, 1, 3))), D(1, 1, 1));
+  ASSERT_DATE(CALL("end_of_week", val_date(D(9999, 12, 26))), D(9999, 12, 26));
+  ASSERT_NULL(CALL("end_of_week", val_date(D(9999, 12, 31))));  /* 10000-01-02 */
+  ASSERT_NULL(CALL("start_of_week", val_date(D(1, 1, 1) - 1)));  /* not a date of 1..9999 */
+  ASSERT_NULL(CALL("start_of_week", val_date(INT32_MIN)));
+  ASSERT_NULL(CALL("end_of_week", val_date(INT32_MAX)));
+
+  {
+    static const char *fs[] = {"day", "days_in_month", "start_of_week", "end_of_week",
+                               "start_of_month", "end_of_month", "width"};
+    for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
+      ASSERT_NULL(CALL(fs[i], NUL));
+      ASSERT_NULL(CALL(fs[i], val_num(20178)));
+      ASSERT_NULL(CALL(fs[i], val_dur(3)));
+    }
+  }
+}
+
+/* The fiscal functions at fiscal starts 1, 2, 4, 7, 10 and 12. */
+static void test_func_fiscal(void) {
+  static const struct {
+    int d[3], start, quarter, soq[3], eoq[3], soy[3], eoy[3], fy, woq;
+  } cases[] = {
+    /* date, first month: quarter, its start and end, the year's start and
+    ** end, fiscal_year, week_of_quarter */
+    {{2025, 3, 31},  1, 1, {2025, 1, 1}, {2025, 3, 31}, {2025, 1, 1}, {2025, 12, 31}, 2025, 14},
+    {{2025, 1, 1},  1, 1, {2025, 1, 1}, {2025, 3, 31}, {2025, 1, 1}, {2025, 12, 31}, 2025,  1},
+    {{2024, 12, 31},  1, 4, {2024, 10, 1}, {2024, 12, 31}, {2024, 1, 1}, {2024, 12, 31}, 2024, 14},
+    {{2024, 2, 29},  1, 1, {2024, 1, 1}, {2024, 3, 31}, {2024, 1, 1}, {2024, 12, 31}, 2024,  9},
+    {{2025, 1, 31},  2, 4, {2024, 11, 1}, {2025, 1, 31}, {2024, 2, 1}, {2025, 1, 31}, 2025, 14},
+    {{2025, 2, 1},  2, 1, {2025, 2, 1}, {2025, 4, 30}, {2025, 2, 1}, {2026, 1, 31}, 2026,  1},
+    {{2024, 2, 29},  2, 1, {2024, 2, 1}, {2024, 4, 30}, {2024, 2, 1}, {2025, 1, 31}, 2025,  5},
+    {{2025, 3, 31},  4, 4, {2025, 1, 1}, {2025, 3, 31}, {2024, 4, 1}, {2025, 3, 31}, 2025, 14},
+    {{2025, 4, 1},  4, 1, {2025, 4, 1}, {2025, 6, 30}, {2025, 4, 1}, {2026, 3, 31}, 2026,  1},
+    {{2025, 6, 15},  4, 1, {2025, 4, 1}, {2025, 6, 30}, {2025, 4, 1}, {2026, 3, 31}, 2026, 11},
+    {{2024, 2, 29},  4, 4, {2024, 1, 1}, {2024, 3, 31}, {2023, 4, 1}, {2024, 3, 31}, 2024,  9},
+    {{2025, 6, 30},  7, 4, {2025, 4, 1}, {2025, 6, 30}, {2024, 7, 1}, {2025, 6, 30}, 2025, 14},
+    {{2025, 7, 1},  7, 1, {2025, 7, 1}, {2025, 9, 30}, {2025, 7, 1}, {2026, 6, 30}, 2026,  1},
+    {{2025, 12, 31},  7, 2, {2025, 10, 1}, {2025, 12, 31}, {2025, 7, 1}, {2026, 6, 30}, 2026, 14},
+    {{2026, 1, 1},  7, 3, {2026, 1, 1}, {2026, 3, 31}, {2025, 7, 1}, {2026, 6, 30}, 2026,  1},
+    {{2025, 9, 30}, 10, 4, {2025, 7, 1}, {2025, 9, 30}, {2024, 10, 1}, {2025, 9, 30}, 2025, 14},
+    {{2025, 10, 1}, 10, 1, {2025, 10, 1}, {2025, 12, 31}, {2025, 10, 1}, {2026, 9, 30}, 2026,  1},
+    {{2026, 2, 28}, 10, 2, {2026, 1, 1}, {2026, 3, 31}, {2025, 10, 1}, {2026, 9, 30}, 2026,  9},
+    {{2024, 2, 29}, 10, 2, {2024, 1, 1}, {2024, 3, 31}, {2023, 10, 1}, {2024, 9, 30}, 2024,  9},
+    {{2024, 11, 30}, 12, 4, {2024, 9, 1}, {2024, 11, 30}, {2023, 12, 1}, {2024, 11, 30}, 2024, 14},
+    {{2024, 12, 1}, 12, 1, {2024, 12, 1}, {2025, 2, 28}, {2024, 12, 1}, {2025, 11, 30}, 2025,  1},
+    {{2025, 2, 28}, 12, 1, {2024, 12, 1}, {2025, 2, 28}, {2024, 12, 1}, {2025, 11, 30}, 2025, 14},
+    {{2023, 12, 5}, 12, 1, {2023, 12, 1}, {2024, 2, 29}, {2023, 12, 1}, {2024, 11, 30}, 2024,  2},
+    {{2025, 11, 30}, 12, 4, {2025, 9, 1}, {2025, 11, 30}, {2024, 12, 1}, {2025, 11, 30}, 2025, 13},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    val d = val_date(D(cases[i].d[0], cases[i].d[1], cases[i].d[2]));
+    val f = val_num(cases[i].start);
+#define YMD(a) D((a)[0], (a)[1], (a)[2])
+    ASSERT_NUM(CALL("quarter", d, f), cases[i].quarter);
+    ASSERT_DATE(CALL("start_of_quarter", d, f), YMD(cases[i].soq));
+    ASSERT_DATE(CALL("end_of_quarter", d, f), YMD(cases[i].eoq));
+    ASSERT_DATE(CALL("start_of_year", d, f), YMD(cases[i].soy));
+    ASSERT_DATE(CALL("end_of_year", d, f), YMD(cases[i].eoy));
+    ASSERT_NUM(CALL("fiscal_year", d, f), cases[i].fy);
+    ASSERT_NUM(CALL("week_of_quarter", d, f), cases[i].woq);
+    if (cases[i].start == 1) { /* the default: the same without the argument */
+      ASSERT_NUM(CALL("quarter", d), cases[i].quarter);
+      ASSERT_DATE(CALL("start_of_quarter", d), YMD(cases[i].soq));
+      ASSERT_DATE(CALL("end_of_quarter", d), YMD(cases[i].eoq));
+      ASSERT_DATE(CALL("start_of_year", d), YMD(cases[i].soy));
+      ASSERT_DATE(CALL("end_of_year", d), YMD(cases[i].eoy));
+      ASSERT_NUM(CALL("fiscal_year", d), cases[i].fy);
+      ASSERT_NUM(CALL("week_of_quarter", d), cases[i].woq);
+    }
+#undef YMD
+  }
+  /* fiscal_year is named by the calendar year in which the fiscal year ends */
+  ASSERT_NUM(CALL("fiscal_year", val_date(D(2025, 7, 1)), val_num(7)), 2026);
+  ASSERT_NUM(CALL("fiscal_year", val_date(D(2025, 6, 30)), val_num(7)), 2025);
+  ASSERT_NUM(CALL("fiscal_year", val_date(D(2025, 12, 31))), 2025);
+  ASSERT_NUM(CALL("fiscal_year", val_date(D(2025, 1, 1)), val_num(1)), 2025);
+  /* the ends of the date range */
+  ASSERT_DATE(CALL("end_of_year", val_date(D(9999, 12, 31))), D(9999, 12, 31));
+  ASSERT_NULL(CALL("end_of_year", val_date(D(9999, 12, 31)), val_num(7)));  /* 10000-06-30 */
+  ASSERT_NULL(CALL("end_of_quarter", val_date(D(9999, 12, 31)), val_num(2))); /* 10000-01-31 */
+  ASSERT_DATE(CALL("end_of_quarter", val_date(D(9999, 12, 31)), val_num(4)), D(9999, 12, 31));
+  ASSERT_NUM(CALL("fiscal_year", val_date(D(9999, 12, 31)), val_num(7)), 10000);
+  ASSERT_NULL(CALL("start_of_year", val_date(D(1, 1, 1)), val_num(7)));      /* 0000-07-01 */
+  ASSERT_NULL(CALL("start_of_quarter", val_date(D(1, 1, 1)), val_num(12)));  /* 0000-12-01 */
+  ASSERT_DATE(CALL("start_of_quarter", val_date(D(1, 1, 1)), val_num(1)), D(1, 1, 1));
+  ASSERT_NULL(CALL("start_of_quarter", val_date(INT32_MIN)));
+  ASSERT_NULL(CALL("end_of_year", val_date(INT32_MAX)));
+  /* a first month that is not one: null */
+  {
+    static const char *fs[] = {"quarter", "week_of_quarter", "start_of_quarter", "end_of_quarter",
+                               "start_of_year", "end_of_year", "fiscal_year"};
+    val d = val_date(D(2025, 5, 5));
+    for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
+      ASSERT_NULL(CALL(fs[i], d, val_num(0)));
+      ASSERT_NULL(CALL(fs[i], d, val_num(13)));
+      ASSERT_NULL(CALL(fs[i], d, val_num(-1)));
+      ASSERT_NULL(CALL(fs[i], d, val_num(6.5)));
+      ASSERT_NULL(CALL(fs[i], d, val_num(NAN)));
+      ASSERT_NULL(CALL(fs[i], d, val_num(INFINITY)));
+      ASSERT_NULL(CALL(fs[i], d, val_num(1e300)));
+      ASSERT_NULL(CALL(fs[i], d, NUL));
+      ASSERT_NULL(CALL(fs[i], d, S("7")));
+      ASSERT_NULL(CALL(fs[i], d, val_dur(7)));
+      ASSERT_NULL(CALL(fs[i], NUL, val_num(7)));
+      ASSERT_NULL(CALL(fs[i], S("2025-05-05")));
+      ASSERT_NULL(CALL(fs[i], val_num(20213), val_num(7)));
+    }
+  }
+}
+
+/* Every day of 1999-2101 at every fiscal start: the periods hold the day,
+** follow one another without a gap, and agree with quarter() and
+** week_of_quarter(). */
+static void test_func_fiscal_properties(void) {
+  int bad = 0;
+  for (int f = 1; f <= 12 && bad < 10; f++) {
+    val fv = val_num(f);
+    for (int32_t x = D(1999, 1, 1); x <= D(2101, 12, 31) && bad < 10; x++) {
+      val d = val_date(x);
+      int32_t sq = CALL("start_of_quarter", d, fv).u.d, eq = CALL("end_of_quarter", d, fv).u.d;
+      int32_t sy = CALL("start_of_year", d, fv).u.d, ey = CALL("end_of_year", d, fv).u.d;
+      int32_t sw = CALL("start_of_week", d).u.d, ew = CALL("end_of_week", d).u.d;
+      int32_t sm = CALL("start_of_month", d).u.d, em = CALL("end_of_month", d).u.d;
+      double q = CALL("quarter", d, fv).u.n, w = CALL("week_of_quarter", d, fv).u.n;
+      double fy = CALL("fiscal_year", d, fv).u.n, dim = CALL("days_in_month", d).u.n;
+      int y, m, dd, ys, ms, ds;
+      lib_civil_from_days(x, &y, &m, &dd);
+      lib_civil_from_days(sq, &ys, &ms, &ds);
+      int ok = sq <= x && x <= eq && sy <= x && x <= ey && sy <= sq && eq <= ey &&
+               ds == 1 && (ms - f + 12) % 3 == 0 && /* quarters start on the 1st of a fiscal month */
+               CALL("quarter", val_date(eq + 1), fv).u.n == (q == 4 ? 1 : q + 1) &&
+               CALL("start_of_quarter", val_date(eq + 1), fv).u.d == eq + 1 &&
+               CALL("start_of_year", val_date(ey + 1), fv).u.d == ey + 1 &&
+               (ey - sy == 364 || ey - sy == 365) && (eq - sq >= 88 && eq - sq <= 91) &&
+               (q - 1) * 3 == (ms - f + 12) % 12 &&
+               CALL("fiscal_year", val_date(ey), fv).u.n == fy && CALL("year", val_date(ey)).u.n == fy &&
+               sw <= x && x <= ew && ew - sw == 6 && CALL("weekday", val_date(sw)).u.n == 1 &&
+               w == 1 + (sw - CALL("start_of_week", val_date(sq)).u.d) / 7 && w >= 1 && w <= 14 &&
+               sm <= x && x <= em && em - sm + 1 == dim && CALL("day", d).u.n == dd &&
+               CALL("day", val_date(sm)).u.n == 1 && CALL("day", val_date(em + 1)).u.n == 1;
+      if (!ok) {
+        bad++;
+        char b[11];
+        lib_format_date(x, b);
+        CU_FAIL("a fiscal period property fails");
+        fprintf(stderr, "\n  fiscal properties fail for %s with the year starting in month %d\n", b, f);
+      }
+    }
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+}
+
+static void test_func_date_ymd(void) {
+  ASSERT_DATE(CALL("date", val_num(2024), val_num(2), val_num(29)), D(2024, 2, 29));
+  ASSERT_DATE(CALL("date", val_num(1), val_num(1), val_num(1)), D(1, 1, 1));
+  ASSERT_DATE(CALL("date", val_num(9999), val_num(12), val_num(31)), D(9999, 12, 31));
+  ASSERT_DATE(CALL("date", val_num(2025), val_num(12), val_num(31)), D(2025, 12, 31));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(2), val_num(29)));  /* not a leap year */
+  ASSERT_NULL(CALL("date", val_num(1900), val_num(2), val_num(29)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(4), val_num(31)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(13), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(0), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(1), val_num(0)));
+  ASSERT_NULL(CALL("date", val_num(0), val_num(1), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(10000), val_num(1), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(-2025), val_num(1), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(1.5), val_num(1)));  /* not whole */
+  ASSERT_NULL(CALL("date", val_num(2025.5), val_num(1), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(1), val_num(1.000001)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(1), val_num(NAN)));
+  ASSERT_NULL(CALL("date", val_num(INFINITY), val_num(1), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(1e300), val_num(1), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(-1e300), val_num(1)));
+  ASSERT_NULL(CALL("date", NUL, val_num(1), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(2025), NUL, val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(1), NUL));
+  ASSERT_NULL(CALL("date", S("2025"), val_num(1), val_num(1)));
+  ASSERT_NULL(CALL("date", val_num(2025), val_num(1)));                 /* two: no form */
+  /* one argument keeps its meaning */
+  ASSERT_DATE(CALL("date", S("2025-03-31")), D(2025, 3, 31));
+  ASSERT_NULL(CALL("date", val_num(2025)));
+}
+
+static void test_func_width(void) {
+  static const char cjk[] = "\xE6\xA0\xB8\xE5\xBF\x83\xE5\x8A\x9F\xE8\x83\xBD\xE5\xBB\xB6"
+                            "\xE6\x9C\x9F\xE4\xB8\x89\xE4\xB8\xAA\xE6\x9C\x88"; /* 核心功能延期三个月 */
+  ASSERT_NUM(CALL("width", S(cjk)), 18);
+  ASSERT_NUM(CALL("length", S(cjk)), 9);
+  ASSERT_NUM(CALL("width", S("")), 0);
+  ASSERT_NUM(CALL("width", S("abc 123")), 7);
+  ASSERT_NUM(CALL("width", S("caf\xC3\xA9")), 4);                /* precomposed é */
+  ASSERT_NUM(CALL("width", S("cafe\xCC\x81")), 4);               /* e + combining acute */
+  ASSERT_NUM(CALL("length", S("cafe\xCC\x81")), 5);
+  ASSERT_NUM(CALL("width", S("\xEF\xBC\xA1\xEF\xBC\xA2")), 4);   /* fullwidth ＡＢ */
+  ASSERT_NUM(CALL("width", S("\xED\x95\x9C\xEA\xB8\x80")), 4);   /* Hangul 한글 */
+  ASSERT_NUM(CALL("width", S("\xE3\x81\x8B\xE3\x82\xAB")), 4);   /* かカ */
+  ASSERT_NUM(CALL("width", S("\xEF\xBD\xB6")), 1);               /* halfwidth ｶ */
+  ASSERT_NUM(CALL("width", S("\xF0\x9F\x93\x88")), 2);           /* emoji 📈 */
+  ASSERT_NUM(CALL("width", S("\xF0\x9F\x93\x88\xF0\x9F\x93\x89")), 4);
+  /* per code point, not per grapheme: an emoji sequence is the sum of its parts */
+  ASSERT_NUM(CALL("width", S("\xE2\x9D\xA4\xEF\xB8\x8F")), 1);       /* U+2764 U+FE0F, a heart */
+  ASSERT_NUM(CALL("width", S("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9")), 4); /* man ZWJ woman */
+  ASSERT_NUM(CALL("width", S("\xE2\x80\x8B")), 0);               /* zero width space */
+  ASSERT_NUM(CALL("width", S("a\tb\n")), 2);                     /* control characters: 0 */
+  ASSERT_NUM(CALL("width", val_str("a\0b", 3)), 2);              /* NUL does not end the text */
+  /* not UTF-8: each ill-formed sequence is one column, the U+FFFD a display shows */
+  ASSERT_NUM(CALL("width", S("\xFF")), 1);
+  ASSERT_NUM(CALL("width", S("a\xFF" "b")), 3);
+  ASSERT_NUM(CALL("width", S("\xE6\xA0")), 1);                   /* a truncated CJK character */
+  ASSERT_NUM(CALL("width", S("\xE6\xA0" "a")), 2);
+  ASSERT_NUM(CALL("width", S("\x80\x80")), 2);                   /* two stray continuation bytes */
+  ASSERT_NUM(CALL("width", S("\xED\xA0\x80")), 1);               /* an encoded surrogate: one sequence */
+  ASSERT_NULL(CALL("width", NUL));
+  ASSERT_NULL(CALL("width", val_num(3)));
 }
 
 static void test_func_abs_round(void) {
@@ -645,6 +936,11 @@ int unit_register_lib(void) {
     {"table and lookup", test_func_table},
     {"days and date", test_func_days_date},
     {"date parts", test_func_date_parts},
+    {"day, month and week periods", test_func_month_week},
+    {"fiscal quarters and years", test_func_fiscal},
+    {"fiscal periods: properties of every day", test_func_fiscal_properties},
+    {"date(y, m, d)", test_func_date_ymd},
+    {"width", test_func_width},
     {"abs and round", test_func_abs_round},
     {"least and greatest", test_func_least_greatest},
     {"coalesce", test_func_coalesce},

@@ -25,5 +25,6 @@ int unit_register_outputs(void);  /* test_outputs.c: every output encoder safe f
 int unit_register_bytes(void);    /* test_bytes.c: text as bytes with a length (NUL bytes), data in diagnostics */
 int unit_register_dbrobust(void); /* test_dbrobust.c: locks, recording tables, rowid, symlinks (issue 11) */
 int unit_register_lang(void);     /* test_lang.c: if-then-else, for D, roll-ups (issue 12) */
+int unit_register_calendar(void); /* test_calendar.c: fiscal year starts, the fiscal month argument, date(y, m, d) */
 
 #endif

@@ -310,9 +310,9 @@ static void rule_fn(cgen *g, const sm_rule *r) {
   fnb *f = new_fn(g, VM_FN_RULE, r->source);
   if (!f) { g->c->oom = 1; return; }
   g->p->rules[g->p->nrules].fn = (uint16_t)f->index;
-  for (int t = g->pk->ntiers - 1; t >= 0; t--) {
-    const ast *cl = r->clauses[t];
-    if (!cl) continue;
+  for (int k = r->nclauses - 1; k >= 0; k--) { /* the highest tier first */
+    const ast *cl = r->clauses[k];
+    int t = cl->ref;
     at(g, f, cl->loc);
     if (cl->ival > 0) {
       long fn = value_fn(g, r->source, cl->a);
@@ -472,8 +472,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     }
     /* the evidence: each let, a value function on the current row */
     int nl = 0;
-    for (const ast *l = r->lets; l; l = l->next) nl++;
-    if (nl > VG_MAX_ITEMS) nl = VG_MAX_ITEMS;
+    for (const ast *l = r->lets; l; l = l->next) nl++; /* at most VG_MAX_LETS (sema.c) */
     vr->evid = nl ? arr(&g, (size_t)nl, sizeof *vr->evid) : NULL;
     if (c->oom) goto fail;
     for (const ast *l = r->lets; l && vr->nevid < nl && !g.failed; l = l->next) {

@@ -22,9 +22,34 @@
 #endif
 
 /* Size of one rule expression once its lets and defs are inlined (in tree
-** nodes): a let used twice in a let used twice ... grows exponentially. */
+** nodes): a let used twice in a let used twice ... grows exponentially.
+** A call of a def is measured before its body is copied (sema.c keeps each
+** def's size as a function of its arguments' sizes).  Nesting once inlined
+** is bounded too, at 10 * VG_MAX_DEPTH levels. */
 #ifndef VG_MAX_INLINED
 #define VG_MAX_INLINED 200000
+#endif
+
+/* Total size, in tree nodes, of the expressions of one pack once their lets
+** and defs are inlined (every clause, message, notify, clear and where):
+** what the warnings and the rule functions walk.  (Lets compiled as
+** evidence are bounded by VG_MAX_CODE.) */
+#ifndef VG_MAX_PACK_SIZE
+#define VG_MAX_PACK_SIZE 2000000
+#endif
+
+/* Tree nodes the checker may build for one pack, counted as they are built:
+** each call of a def copies the def's body (and each def is also checked on
+** its own), so a few lines of defs could otherwise ask for gigabytes.  About
+** 120 bytes each: the checker's memory stays under a quarter of a gigabyte.
+** The parser's own nodes are not counted (they are bounded by the input). */
+#ifndef VG_MAX_CHECK_NODES
+#define VG_MAX_CHECK_NODES 2000000
+#endif
+
+/* Lets in one rule: each is also a function of the bytecode (its evidence). */
+#ifndef VG_MAX_LETS
+#define VG_MAX_LETS 10000
 #endif
 
 /* Length of one string literal or identifier, in bytes. */
@@ -58,7 +83,8 @@
 #define VM_MAX_STACK 65535
 #endif
 
-/* Values in an `in (...)` list, arguments of a call, parts of a message. */
+/* Values in an `in (...)` list, arguments of a call (of a built-in or a
+** def), parameters of a def, parts of a message. */
 #ifndef VG_MAX_LIST
 #define VG_MAX_LIST 1000
 #endif

@@ -78,7 +78,8 @@
 #define VM_MAX_DEPTH 64
 #endif
 
-/* Value-stack slots of one function. */
+/* Value-stack slots of one function (the code generator counts them as it
+** emits, so the verifier never sees more). */
 #ifndef VM_MAX_STACK
 #define VM_MAX_STACK 65535
 #endif
@@ -87,6 +88,12 @@
 ** def), parameters of a def, parts of a message. */
 #ifndef VG_MAX_LIST
 #define VG_MAX_LIST 1000
+#endif
+
+/* Bytes of one program's instructions and line table (16 bytes an entry),
+** counted by the code generator as it emits: a .vgc is read up to 256 MiB. */
+#ifndef VG_MAX_CODE
+#define VG_MAX_CODE (64u * 1024u * 1024u)
 #endif
 
 /* Instructions one rule evaluation (one key) may execute. */

@@ -18,6 +18,7 @@ int main(void) {
     unit_register_backtest,
     unit_register_digest,
     unit_register_hardening,
+    unit_register_limits,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

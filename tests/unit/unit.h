@@ -19,5 +19,6 @@ int unit_register_hardening(void); /* test_hardening.c: limits, locked/read-only
 int unit_register_digest(void);   /* test_digest.c: vg_digest_run and vigil digest: grouping, formats, outbox */
 int unit_register_life(void);     /* test_life.c: new, ongoing, escalated, resolved; clear when; escalate after */
 int unit_register_route(void);    /* test_route.c: org, manager(), routes, escalation up the chart, evidence */
+int unit_register_limits(void);   /* test_limits.c: every compile resource bounded before it is spent (issue 11) */
 
 #endif

@@ -41,7 +41,7 @@
 /* Tree nodes the checker may build for one pack, counted as they are built:
 ** each call of a def copies the def's body (and each def is also checked on
 ** its own), so a few lines of defs could otherwise ask for gigabytes.  About
-** 120 bytes each: the checker's memory stays under a quarter of a gigabyte.
+** 120 bytes each: at most about 240 MB of tree nodes.
 ** The parser's own nodes are not counted (they are bounded by the input). */
 #ifndef VG_MAX_CHECK_NODES
 #define VG_MAX_CHECK_NODES 2000000

@@ -1203,7 +1203,7 @@ static void def_measure(sema *s) {
           h = s->dinfo[b.v[k].callee].height;
           deepest = &b.v[k];
         }
-      if (def_info_of(s, d, b.v + off[d], off[d + 1] - off[d], nodes[d], &params) != 0) goto done;
+      if (def_info_of(s, d, b.v ? b.v + off[d] : NULL, off[d + 1] - off[d], nodes[d], &params) != 0) goto done;
       s->dinfo[d].height = h + 1;
       if (h + 1 > VG_MAX_DEPTH) {
         cc_limit(c, deepest->call->loc, "defs nested deeper than %d calls", VG_MAX_DEPTH);

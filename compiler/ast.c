@@ -17,6 +17,7 @@ void ast_append(ast_list *l, ast *n) {
 ast *ast_new(cc *c, int kind, vg_loc loc) {
   ast *n = vg_arena_alloc(&c->arena, sizeof *n);
   if (!n) { c->oom = 1; return NULL; }
+  c->nodes++;
   n->kind = (uint8_t)kind;
   n->loc = loc;
   n->type = T_ANY;
@@ -36,6 +37,7 @@ ast *ast_clone(cc *c, const ast *n) {
   if (!n) return NULL;
   ast *m = vg_arena_alloc(&c->arena, sizeof *m);
   if (!m) { c->oom = 1; return NULL; }
+  c->nodes++;
   *m = *n;
   m->next = NULL;
   int list_a = n->kind == A_CALL, list_b = n->kind == A_IN;
@@ -92,6 +94,7 @@ void cc_line_col(const cc *c, int file, uint32_t off, int *line, int *col) {
 }
 
 static void report(cc *c, vg_severity sev, vg_loc loc, int has_loc, const char *code, const char *fmt, va_list ap) {
+  if (c->stopped) return; /* after a limit: only consequences of it */
   if (sev == VG_ERROR) {
     if (++c->nerrors > c->max_errors) return;
   } else if (sev == VG_WARNING) {
@@ -144,6 +147,23 @@ void cc_note(cc *c, vg_loc loc, const char *fmt, ...) {
   va_start(ap, fmt);
   if (c->nerrors <= c->max_errors) report(c, VG_NOTE, loc, 1, NULL, fmt, ap);
   va_end(ap);
+}
+
+void cc_limit(cc *c, vg_loc loc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report(c, VG_ERROR, loc, 1, "E-limit", fmt, ap);
+  va_end(ap);
+  c->stopped = 1;
+}
+
+void cc_limit_plain(cc *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vg_loc none = {0, 0, 0};
+  report(c, VG_ERROR, none, 0, "E-limit", fmt, ap);
+  va_end(ap);
+  c->stopped = 1;
 }
 
 void cc_error_plain(cc *c, const char *fmt, ...) {

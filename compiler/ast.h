@@ -116,6 +116,9 @@ typedef struct cc {
   int depth_reported; /* VG_MAX_DEPTH reported once */
   int parser_full;    /* bison's stack ran out (a nesting error, not memory) */
   int lexer_stopped;  /* the lexer ended the input early (nesting past the limit) */
+  int stopped;        /* a limit was reported (cc_limit): nothing more is parsed,
+                      ** checked, generated or reported */
+  uint64_t nodes;     /* tree nodes built so far (ast_new, ast_clone) */
   int oom;
 } cc;
 
@@ -145,6 +148,22 @@ void cc_warning(cc *c, vg_loc loc, const char *code, const char *fmt, ...)
 void cc_note(cc *c, vg_loc loc, const char *fmt, ...)
 #if defined(__GNUC__)
   __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+/* A limit of limits.h exceeded at loc: reports it (code E-limit) and stops
+** the compilation (c->stopped), so the limit is the last diagnostic and no
+** more of the input is parsed or checked: continuing past a limit is what
+** would spend the time and memory the limit bounds.  Once c->stopped is set
+** every later report is dropped (it could only be a consequence). */
+void cc_limit(cc *c, vg_loc loc, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+/* cc_limit with no place in a file. */
+void cc_limit_plain(cc *c, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
 #endif
   ;
 /* An error with no place in a file. */

@@ -10,6 +10,7 @@
 ** verifier prove the call graph acyclic.  A source's where is a value
 ** function too.
 */
+#include <stdio.h>
 #include <string.h>
 #include "sema.h"
 #include "../runtime/vm.h"
@@ -18,6 +19,7 @@
 
 typedef struct fnb {
   int index;
+  long depth;              /* values on the VM's stack after the code so far (as the verifier counts) */
   vg_buf code;
   vg_buf lines;            /* vm_lineinfo[] */
   vm_lineinfo last;
@@ -31,12 +33,30 @@ typedef struct cgen {
   vm_func *funcs; fnb **fb; int nfuncs, capfuncs;
   val *consts; uint32_t nconsts, capconsts;
   uint32_t *hash; uint32_t hashcap;  /* const index + 1, 0 empty */
+  size_t bytes;                      /* instructions and line entries so far (VG_MAX_CODE) */
+  vg_loc top;                        /* the expression being compiled (a clause, a let, ...) */
   int failed;
 } cgen;
 
+/* A limit of the bytecode at loc (E-limit: the compilation stops), or a bug
+** of Vigil's (what starts with "internal"). */
 static void fail(cgen *g, vg_loc loc, const char *what) {
-  if (!g->failed) cc_error(g->c, loc, strncmp(what, "internal", 8) == 0 ? "E-internal" : "E-limit", "%s", what);
+  if (g->failed) return;
+  if (strncmp(what, "internal", 8) == 0) cc_error(g->c, loc, "E-internal", "%s", what);
+  else cc_limit(g->c, loc, "%s", what);
   g->failed = 1;
+}
+
+/* Counts n more bytes of code or line table; 0, or -1 past VG_MAX_CODE
+** (reported at the expression being compiled): measured as the program
+** grows, not after. */
+static int grow(cgen *g, size_t n) {
+  g->bytes += n;
+  if (g->bytes <= VG_MAX_CODE) return 0;
+  char msg[160];
+  snprintf(msg, sizeof msg, "this pack is too large for the bytecode (over %u bytes of code and line table)", (unsigned)VG_MAX_CODE);
+  fail(g, g->top, msg);
+  return -1;
 }
 
 /* ---- constants -------------------------------------------------------------- */
@@ -111,7 +131,7 @@ static long konst(cgen *g, val v) {
 static uint32_t pc_of(const fnb *f) { return (uint32_t)f->code.len; }
 
 static void at(cgen *g, fnb *f, vg_loc loc) {
-  if (loc.file >= g->c->nfiles) return;
+  if (g->failed || loc.file >= g->c->nfiles) return;
   vm_lineinfo li;
   int line, col;
   cc_line_col(g->c, loc.file, loc.start, &line, &col);
@@ -122,14 +142,18 @@ static void at(cgen *g, fnb *f, vg_loc loc) {
   if (f->has_last && f->last.line == li.line && f->last.col == li.col && f->last.file == li.file) return;
   if (f->has_last && f->last.pc == li.pc && f->lines.len >= sizeof li) {
     f->lines.len -= sizeof li; /* nothing emitted since: replace */
+  } else if (grow(g, sizeof li) != 0) {
+    return;
   }
   if (vg_buf_append(&f->lines, &li, sizeof li) != 0) g->c->oom = 1;
   f->last = li;
   f->has_last = 1;
 }
 
-/* Emit op with its operands (vm_ops[op].nops of them). */
+/* Emit op with its operands (vm_ops[op].nops of them), counting the stack
+** depth as the verifier will, so a limit is a located E-limit here. */
 static void emit(cgen *g, fnb *f, vg_loc loc, int op, long a, long b, long c3) {
+  if (g->failed || g->c->oom) return;
   long ops[3] = {a, b, c3};
   uint8_t bytes[7];
   int n = 0;
@@ -142,6 +166,17 @@ static void emit(cgen *g, fnb *f, vg_loc loc, int op, long a, long b, long c3) {
     bytes[n++] = (uint8_t)(ops[i] & 0xff);
     bytes[n++] = (uint8_t)(ops[i] >> 8);
   }
+  long pops = vm_ops[op].pops;
+  if (pops < 0) pops = op == OP_IN ? a + 1 : op == OP_CALL ? b : a; /* opcodes.def: IN A+1, CALL B, CONCAT A */
+  f->depth += vm_ops[op].pushes - pops;
+  if (f->depth > VM_MAX_STACK) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "this expression needs more than %d values on the VM's stack at once (calls with many arguments nested in each other)",
+             VM_MAX_STACK);
+    fail(g, loc, msg);
+    return;
+  }
+  if (grow(g, (size_t)n) != 0) return;
   if (vg_buf_append(&f->code, bytes, (size_t)n) != 0) g->c->oom = 1;
 }
 
@@ -158,6 +193,7 @@ static uint32_t emit_jump(cgen *g, fnb *f, vg_loc loc, int op) {
 }
 
 static void patch(cgen *g, fnb *f, uint32_t after, vg_loc loc) {
+  if (g->failed || g->c->oom) return; /* the jump may not have been emitted */
   uint32_t off = pc_of(f) - after;
   if (off > 0xffff) { fail(g, loc, "a rule's code is too long for a jump (over 65535 bytes)"); return; }
   if (f->code.data) {
@@ -166,20 +202,29 @@ static void patch(cgen *g, fnb *f, uint32_t after, vg_loc loc) {
   }
 }
 
-/* A new function; NULL when out of memory. */
-static fnb *new_fn(cgen *g, int kind, int source) {
+/* A new function for the code at loc; NULL when out of memory (c->oom set)
+** or past VG_MAX_ITEMS functions (reported at loc). */
+static fnb *new_fn(cgen *g, int kind, int source, vg_loc loc) {
+  if (g->failed || g->c->oom) return NULL;
+  if (g->nfuncs >= VG_MAX_ITEMS) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "this pack needs more than %d functions in the bytecode (one per rule, let, where, "
+             "clear condition, 'for' and window function)", VG_MAX_ITEMS);
+    fail(g, loc, msg);
+    return NULL;
+  }
   if (g->nfuncs == g->capfuncs) {
     int ncap = g->capfuncs ? g->capfuncs * 2 : 32;
     vm_func *nf = vg_realloc(g->funcs, (size_t)ncap * sizeof *nf);
-    if (!nf) return NULL;
+    if (!nf) { g->c->oom = 1; return NULL; }
     g->funcs = nf;
     fnb **nb = vg_realloc(g->fb, (size_t)ncap * sizeof *nb);
-    if (!nb) return NULL;
+    if (!nb) { g->c->oom = 1; return NULL; }
     g->fb = nb;
     g->capfuncs = ncap;
   }
   fnb *f = vg_realloc(NULL, sizeof *f);
-  if (!f) return NULL;
+  if (!f) { g->c->oom = 1; return NULL; }
   memset(f, 0, sizeof *f);
   f->index = g->nfuncs;
   memset(&g->funcs[g->nfuncs], 0, sizeof g->funcs[0]);
@@ -195,8 +240,8 @@ static void expr(cgen *g, fnb *f, int source, const ast *n);
 
 /* Compile n into a value function of its own; returns its index or -1. */
 static long value_fn(cgen *g, int source, const ast *n) {
-  fnb *f = new_fn(g, VM_FN_VALUE, source);
-  if (!f) { g->c->oom = 1; return -1; }
+  fnb *f = new_fn(g, VM_FN_VALUE, source, n->loc);
+  if (!f) return -1;
   expr(g, f, source, n);
   emit(g, f, n->loc, OP_RETV, 0, 0, 0);
   return f->index;
@@ -331,18 +376,21 @@ static void condition(cgen *g, fnb *f, int source, const ast *cl) {
 }
 
 static void rule_fn(cgen *g, const sm_rule *r) {
-  fnb *f = new_fn(g, VM_FN_RULE, r->source);
-  if (!f) { g->c->oom = 1; return; }
+  g->top = r->decl->name_loc;
+  fnb *f = new_fn(g, VM_FN_RULE, r->source, r->decl->name_loc);
+  if (!f) return;
   g->p->rules[g->p->nrules].fn = (uint16_t)f->index;
-  for (int t = g->pk->ntiers - 1; t >= 0; t--) {
-    const ast *cl = r->clauses[t];
-    if (!cl) continue;
+  for (int k = r->nclauses - 1; k >= 0; k--) { /* the highest tier first */
+    const ast *cl = r->clauses[k];
+    int t = cl->ref;
+    g->top = cl->loc;
     at(g, f, cl->loc);
     condition(g, f, r->source, cl);
     uint32_t skip = emit_jump(g, f, cl->loc, OP_JMPF);
     if (r->has_message) {
       long parts = 0;
       for (const ast *p = r->message; p; p = p->next, parts++) {
+        g->top = p->loc;
         if (p->kind == A_FMT) {
           expr(g, f, r->source, p->a);
           at(g, f, p->loc);
@@ -358,6 +406,7 @@ static void rule_fn(cgen *g, const sm_rule *r) {
       emit(g, f, cl->loc, OP_NULL, 0, 0, 0);
     }
     if (r->notify) {
+      g->top = r->notify->loc;
       expr(g, f, r->source, r->notify);
       emit(g, f, r->notify->loc, OP_TEXT, 0, 0, 0);
     } else {
@@ -474,19 +523,20 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     rule_fn(&g, r);
     if (r->clear && !c->oom && !g.failed) {
       /* the clear condition: a value function, with its `for` inside */
-      fnb *f = new_fn(&g, VM_FN_VALUE, r->source);
-      if (!f) { c->oom = 1; goto fail; }
+      g.top = r->clear->loc;
+      fnb *f = new_fn(&g, VM_FN_VALUE, r->source, r->clear->loc);
+      if (!f) goto fail;
       vr->clear = f->index;
       condition(&g, f, r->source, r->clear);
       emit(&g, f, r->clear->loc, OP_RETV, 0, 0, 0);
     }
     /* the evidence: each let, a value function on the current row */
     int nl = 0;
-    for (const ast *l = r->lets; l; l = l->next) nl++;
-    if (nl > VG_MAX_ITEMS) nl = VG_MAX_ITEMS;
+    for (const ast *l = r->lets; l; l = l->next) nl++; /* at most VG_MAX_LETS (sema.c) */
     vr->evid = nl ? arr(&g, (size_t)nl, sizeof *vr->evid) : NULL;
     if (c->oom) goto fail;
     for (const ast *l = r->lets; l && vr->nevid < nl && !g.failed; l = l->next) {
+      g.top = l->loc;
       long fn = value_fn(&g, r->source, l->a);
       if (fn < 0) goto fail;
       vr->evid[vr->nevid].name = dup(&g, l->name);
@@ -512,6 +562,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
       vs->cols[k].type = so->types[k] == T_ANY ? VT_NULL : so->types[k];
     }
     if (so->where) {
+      g.top = so->where->loc;
       long fn = value_fn(&g, i, so->where);
       if (fn < 0) goto fail;
       vs->where = (int32_t)fn;
@@ -542,10 +593,6 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
       if (rc->arg && ro->cols[k].fn < 0) goto fail;
     }
   }
-  if (g.nfuncs > VG_MAX_ITEMS) {
-    cc_error_plain(c, "this pack needs %d functions; the bytecode holds at most %d", g.nfuncs, VG_MAX_ITEMS);
-    goto fail;
-  }
   if (c->oom || g.failed) goto fail;
   link_funcs(&g);
   p->consts = arr(&g, g.nconsts, sizeof *p->consts);
@@ -554,7 +601,12 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
   p->nconsts = g.nconsts;
   {
     char err[256];
-    if (bc_verify(p, err, sizeof err) != 0) {
+    int vrc = bc_verify(p, err, sizeof err);
+    if (vrc == -2) { /* its scratch memory: out of memory, not a bug */
+      c->oom = 1;
+      goto fail;
+    }
+    if (vrc != 0) {
       cc_internal_error(c, "internal error: the compiled program does not verify: %s", err);
       goto fail;
     }

@@ -167,11 +167,12 @@ static int load_schema(cc *c, const vg_compile_opts *o, const char *folder_schem
 
 /* Parse, check and generate: c holds the files. */
 static vg_status finish(cc *c, const char *default_pack, vg_program **out) {
-  for (int i = 0; i < c->nfiles && !c->oom; i++) parse_source(c, i, PARSE_FILE, 0, 0, NULL);
+  for (int i = 0; i < c->nfiles && !c->oom && !c->stopped; i++) parse_source(c, i, PARSE_FILE, 0, 0, NULL);
   c->syntax_errors = c->nerrors;
   vg_program *p = NULL;
-  /* check what parsed even after syntax errors: one run lists them all */
-  if (!c->oom) p = sema_compile(c, default_pack);
+  /* check what parsed even after syntax errors: one run lists them all (but
+  ** nothing after a limit: cc_limit) */
+  if (!c->oom && !c->stopped) p = sema_compile(c, default_pack);
   if (c->nerrors > c->max_errors && c->diag) {
     char msg[128];
     snprintf(msg, sizeof msg, "%d more error%s not shown (--max-errors %d)", c->nerrors - c->max_errors,

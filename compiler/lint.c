@@ -198,6 +198,9 @@ static void walk(cc *c, const ast *n, const sm_source *so) {
   walk(c, n->c, so);
 }
 
+/* W-unreachable-tier compares a clause with this many higher clauses at most. */
+#define LINT_MAX_HIGHER 64
+
 void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint8_t *def_used) {
   for (int i = 0; i < pk->nparams; i++)
     if (!pk->params[i].used)
@@ -215,18 +218,22 @@ void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint
     for (const ast *it = ru->decl->b; it; it = it->next)
       if (it->kind == D_LET && !it->flag)
         cc_warning(c, it->name_loc, "W-unused-let", "let '%s' is never used", it->name);
-    for (int t = 0; t < pk->ntiers; t++) {
-      const ast *cl = ru->clauses[t];
-      if (!cl) continue;
+    for (int k = 0; k < ru->nclauses; k++) {
+      const ast *cl = ru->clauses[k];
+      int t = cl->ref;
       if (cl->ival == 1)
         cc_warning(c, cl->loc, "W-for-one", "'for 1 snapshots' is the same as no 'for': the condition on the current row");
       if (constant(cl->a))
         cc_warning(c, cl->a->loc, "W-constant-condition", "this condition does not depend on the data: the %s clause %s",
                    pk->tiers[t], "always or never fires");
       walk(c, cl->a, so);
-      for (int h = t + 1; h < pk->ntiers; h++) {
-        const ast *hi = ru->clauses[h];
-        if (!hi || hi->ival != cl->ival || hi->num != cl->num) continue;
+      /* the higher clauses, the nearest first; at most LINT_MAX_HIGHER of
+      ** them, so a rule with a clause for each of thousands of tiers is not
+      ** quadratic */
+      for (int j = k + 1; j < ru->nclauses && j <= k + LINT_MAX_HIGHER; j++) {
+        const ast *hi = ru->clauses[j];
+        int h = hi->ref;
+        if (hi->ival != cl->ival || hi->num != cl->num) continue;
         if (condition_implies(cl->a, hi->a)) {
           cc_warning(c, cl->loc, "W-unreachable-tier",
                      "the %s clause can never be the outcome: whenever it holds, the higher %s clause holds too",

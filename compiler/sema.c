@@ -9,10 +9,20 @@
 **   - a call of a def is replaced by the def's body, checked with the call's
 **     arguments in place of its parameters (defs are inlined);
 **   - every node gets a type (a val_type, or T_ANY when unknown).
-** Errors are reported and checking goes on, so one run lists them all.
+** Errors are reported and checking goes on, so one run lists them all; but
+** a limit (cc_limit) stops everything.
+**
+** Resources are bounded before they are spent (limits.h): names are looked
+** up in hash tables (packs of many names or lets stay linear); the calls
+** between defs are checked once, without recursion, for cycles and depth;
+** each def's inlined size (as a function of its arguments' sizes) and the
+** nodes a copy of its body builds are computed once, so a call that would
+** pass VG_MAX_INLINED or VG_MAX_CHECK_NODES is refused before its body is
+** copied; check() counts its recursion and the nodes built as it goes.
 */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "sema.h"
 #include "../stdlib/lib.h"
@@ -23,15 +33,35 @@
 ** (row-local like a where). */
 typedef enum { CX_RULE, CX_WHERE, CX_DEF, CX_PARAMDEF, CX_ROLLUP } cx_kind;
 
+/* A table from names to indices (open addressing), sized once for the
+** names it will hold: lookups stay constant-time in packs of many names. */
+typedef struct nmap {
+  const char **keys;
+  int32_t *vals;
+  uint32_t mask;
+  uint32_t *gen, cur;     /* reusable tables: a slot is taken when gen[j] == cur */
+} nmap;
+
 typedef struct scope {
   cx_kind kind;
   int source;             /* the rule's (or where's) source, -1 in defs */
   ast *lets;              /* D_LET list visible here (checked ->a) */
+  const nmap *letmap;     /* the same lets by name (value: index in let_at) */
+  ast **let_at;           /* the lets by index */
   ast *def;               /* the def whose body is checked */
   ast **args;             /* its arguments (checked trees), or NULL: typed T_ANY */
   int nargs;
   int inlining;           /* depth of def inlining */
 } scope;
+
+/* What sema knows of a def before inlining it (def_measure). */
+typedef struct def_info {
+  uint64_t cost;          /* nodes a copy of the body builds, nested defs' copies included */
+  uint64_t base;          /* its inlined size, not counting the arguments' trees ... */
+  uint64_t *uses;         /* ... each counted uses[i] times (per parameter) */
+  int nparams;
+  int height;             /* defs in the longest chain of calls from it (itself included) */
+} def_info;
 
 typedef struct sema {
   cc *c;
@@ -39,8 +69,15 @@ typedef struct sema {
   ast **defs; int ndefs;
   uint8_t *def_state;     /* recursion check: 0 new, 1 visiting, 2 done, 3 bad */
   uint8_t *def_used;      /* inlined into a rule or a where */
-  int too_big;            /* VG_MAX_INLINED reported */
-  int too_deep;           /* the def nesting limit reported */
+  def_info *dinfo;        /* per def, valid for state 2 */
+  nmap params, defmap, sources, tiers;
+  int *tier_rule;         /* per tier: 1 + the last rule given a clause of it */
+  ast **tier_clause;      /* ... and that clause */
+  nmap lets;              /* the lets of the rule being checked (reused) */
+  ast **let_at;           /* ... by index */
+  uint64_t nodes0;        /* c->nodes when checking began (the parser's are not counted) */
+  uint64_t pack_size;     /* inlined sizes of the pack's checked expressions so far */
+  int level;              /* recursion of check() */
   ast *fiscal;            /* the pack's `fiscal year starts`, or NULL */
   int fiscal_month;       /* its month, 1 (January) without one */
 } sema;
@@ -59,28 +96,76 @@ static const char *type_name(int t) {
 
 static int known(int t) { return t != T_ANY && t != VT_NULL; }
 
+/* 1 when the error just reported is shown: only then are "did you mean"
+** candidates worth looking through (a pack can have 65 535 params or tiers,
+** and thousands of errors past --max-errors). */
+static int shown(const cc *c) { return c->nerrors <= c->max_errors && !c->stopped; }
+
 /* ---- lookups of names ------------------------------------------------------ */
 
-static int find_param(const sema *s, const char *name) {
-  for (int i = 0; i < s->pk.nparams; i++)
-    if (strcmp(s->pk.params[i].name, name) == 0) return i;
+static uint32_t name_hash(const char *name) {
+  uint32_t h = 2166136261u;
+  for (const char *q = name; *q; q++) h = (h ^ (unsigned char)*q) * 16777619u;
+  return h;
+}
+
+/* Room for n names.  Returns 0, or -1 with c->oom set. */
+static int nmap_init(cc *c, nmap *m, size_t n) {
+  size_t cap = 16;
+  while (cap < 2 * n + 2) cap *= 2;
+  m->keys = vg_arena_alloc(&c->arena, cap * sizeof *m->keys);
+  m->vals = vg_arena_alloc(&c->arena, cap * sizeof *m->vals);
+  if (!m->keys || !m->vals) { c->oom = 1; m->keys = NULL; return -1; }
+  m->mask = (uint32_t)(cap - 1);
+  m->gen = NULL;
+  m->cur = 0;
+  return 0;
+}
+
+static int nmap_taken(const nmap *m, uint32_t j) { return m->keys[j] && (!m->gen || m->gen[j] == m->cur); }
+
+/* The value of name, or -1. */
+static int32_t nmap_find(const nmap *m, const char *name) {
+  if (!m || !m->keys) return -1;
+  for (uint32_t j = name_hash(name) & m->mask; nmap_taken(m, j); j = (j + 1) & m->mask)
+    if (strcmp(m->keys[j], name) == 0) return m->vals[j];
   return -1;
 }
-static int find_source(const sema *s, const char *name) {
-  for (int i = 0; i < s->pk.nsources; i++)
-    if (strcmp(s->pk.sources[i].name, name) == 0) return i;
+
+/* Adds name -> v (at most the n names of nmap_init).  Returns -1, or the
+** value name already has (then nothing is added). */
+static int32_t nmap_add(nmap *m, const char *name, int32_t v) {
+  if (!m->keys) return -1;
+  uint32_t j;
+  for (j = name_hash(name) & m->mask; nmap_taken(m, j); j = (j + 1) & m->mask)
+    if (strcmp(m->keys[j], name) == 0) return m->vals[j];
+  m->keys[j] = name;
+  m->vals[j] = v;
+  if (m->gen) m->gen[j] = m->cur;
   return -1;
 }
-static int find_def(const sema *s, const char *name) {
-  for (int i = 0; i < s->ndefs; i++)
-    if (strcmp(s->defs[i]->name, name) == 0) return i;
-  return -1;
+
+/* Room for n names in a table emptied by nmap_reset.  Returns 0 or -1. */
+static int nmap_init_reusable(cc *c, nmap *m, size_t n) {
+  if (nmap_init(c, m, n) != 0) return -1;
+  m->gen = vg_arena_alloc(&c->arena, ((size_t)m->mask + 1) * sizeof *m->gen);
+  if (!m->gen) { c->oom = 1; m->keys = NULL; return -1; }
+  m->cur = 1;
+  return 0;
 }
-static int find_tier(const sema *s, const char *name) {
-  for (int i = 0; i < s->pk.ntiers; i++)
-    if (strcmp(s->pk.tiers[i], name) == 0) return i;
-  return -1;
+
+/* Empties a reusable table in constant time. */
+static void nmap_reset(nmap *m) {
+  if (++m->cur == 0) { /* wrapped: really clear */
+    memset(m->gen, 0, ((size_t)m->mask + 1) * sizeof *m->gen);
+    m->cur = 1;
+  }
 }
+
+static int find_param(const sema *s, const char *name) { return nmap_find(&s->params, name); }
+static int find_source(const sema *s, const char *name) { return nmap_find(&s->sources, name); }
+static int find_def(const sema *s, const char *name) { return nmap_find(&s->defmap, name); }
+static int find_tier(const sema *s, const char *name) { return nmap_find(&s->tiers, name); }
 
 /* Index of column `name` in source src's read list, adding it.  Returns -1
 ** when the schema does not have it (no error reported here). */
@@ -330,10 +415,20 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
 
 /* ---- calls ------------------------------------------------------------------ */
 
+static uint64_t sat_add64(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+static uint64_t sat_mul64(uint64_t a, uint64_t b) { return a && b > UINT64_MAX / a ? UINT64_MAX : a * b; }
+
+/* The nodes the checker has built so far (the parser's not counted). */
+static uint64_t built(const sema *s) { return s->c->nodes - s->nodes0; }
+
 static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   cc *c = s->c;
   ast *def = s->defs[di];
   int nparams = count_args(def->b), nargs = count_args(n->a);
+  if (nargs > VG_MAX_LIST) {
+    cc_limit(c, n->loc, "too many arguments (%d; at most %d)", nargs, VG_MAX_LIST);
+    return NULL;
+  }
   if (nargs != nparams) {
     cc_error(c, n->loc, "E-arity", "%s takes %d argument%s, got %d", def->name, nparams, nparams == 1 ? "" : "s", nargs);
     cc_note(c, def->name_loc, "%s is defined here", def->name);
@@ -342,9 +437,9 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   if (s->def_state[di] == 3) return null_node(s, n->loc); /* its body has errors, reported once */
   if (sc->kind != CX_DEF) s->def_used[di] = 1;
   if (sc->inlining >= VG_MAX_DEPTH) {
-    if (!s->too_deep) cc_error(c, n->loc, "E-limit", "defs nested deeper than %d calls", VG_MAX_DEPTH);
-    s->too_deep = 1;
-    return null_node(s, n->loc);
+    /* def_measure refuses longer chains first; kept as the guard of check()'s recursion */
+    cc_limit(c, n->loc, "defs nested deeper than %d calls", VG_MAX_DEPTH);
+    return NULL;
   }
   ast **args = vg_arena_alloc(&c->arena, (size_t)(nargs ? nargs : 1) * sizeof *args);
   if (!args) { c->oom = 1; return NULL; }
@@ -359,6 +454,20 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
     if (!args[i]) return NULL;
     a->next = next;
   }
+  /* measured before the body is copied: its size with these arguments, and
+  ** the nodes the copy builds */
+  const def_info *di_ = &s->dinfo[di];
+  uint64_t size = di_->base;
+  for (i = 0; i < nargs && i < di_->nparams; i++) size = sat_add64(size, sat_mul64(di_->uses[i], args[i]->size ? args[i]->size : 1));
+  if (size > VG_MAX_INLINED) {
+    cc_limit(c, n->loc, "this expression is too large once its lets and defs are inlined (over %d nodes)", VG_MAX_INLINED);
+    return NULL;
+  }
+  if (sat_add64(built(s), di_->cost) > VG_MAX_CHECK_NODES) {
+    cc_limit(c, n->loc, "this pack is too large once its defs are inlined: checking it would build over %d tree nodes "
+             "(each call of a def copies the def's body)", VG_MAX_CHECK_NODES);
+    return NULL;
+  }
   scope inner = *sc;
   inner.def = def;
   inner.args = args;
@@ -368,8 +477,11 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   ast *body = ast_clone(c, def->a);
   if (!body) return NULL;
   int before = c->nerrors;
+  /* the body's root takes the call's place in the tree: same level */
+  s->level--;
   ast *r = check(s, &inner, body);
-  if (c->nerrors > before && !s->too_deep) cc_note(c, n->loc, "in this call of %s", def->name);
+  s->level++;
+  if (c->nerrors > before) cc_note(c, n->loc, "in this call of %s", def->name);
   return r;
 }
 
@@ -386,7 +498,7 @@ static void check_overrides(sema *s) {
     if (src < 0) {
       cc_error(c, o->name_loc, "E-unknown-source", "unknown source '%s'", o->name);
       lint_suggester g = {o->name, NULL, 0};
-      for (int k = 0; k < s->pk.nsources; k++) lint_suggest(&g, s->pk.sources[k].name);
+      for (int k = 0; k < s->pk.nsources && shown(c); k++) lint_suggest(&g, s->pk.sources[k].name);
       lint_note(c, o->name_loc, &g);
       continue;
     }
@@ -542,15 +654,15 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
     lint_suggest(&g, "prev");
     lint_suggest(&g, "pct_change");
     lint_suggest(&g, "streak");
-    for (int i = 0; i < s->ndefs; i++) lint_suggest(&g, s->defs[i]->name);
+    for (int i = 0; i < s->ndefs && shown(c); i++) lint_suggest(&g, s->defs[i]->name);
     lint_note(c, n->name_loc, &g);
     return null_node(s, n->loc);
   }
   const lib_func *f = &lib_funcs[fi];
   int nargs = count_args(n->a);
   if (nargs > VG_MAX_LIST) {
-    cc_error(c, n->loc, "E-limit", "too many arguments (%d; at most %d)", nargs, VG_MAX_LIST);
-    return null_node(s, n->loc);
+    cc_limit(c, n->loc, "too many arguments (%d; at most %d)", nargs, VG_MAX_LIST);
+    return NULL;
   }
   if (nargs < f->min_args || (f->max_args >= 0 && nargs > f->max_args)) {
     int forms[4], nforms = 0; /* the argument counts of a function with several forms: date(x), date(y, m, d) */
@@ -621,16 +733,19 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
     cc_error(c, n->loc, "E-unknown-name", "unknown name '%s' in def %s (a def sees only its parameters and params: pass columns and lets as arguments)",
              name, sc->def->name);
     lint_suggester g = {name, NULL, 0};
-    for (ast *p = sc->def->b; p; p = p->next) lint_suggest(&g, p->name);
-    for (int k = 0; k < s->pk.nparams; k++) lint_suggest(&g, s->pk.params[k].name);
+    if (shown(c)) {
+      for (ast *p = sc->def->b; p; p = p->next) lint_suggest(&g, p->name);
+      for (int k = 0; k < s->pk.nparams; k++) lint_suggest(&g, s->pk.params[k].name);
+    }
     lint_note(c, n->loc, &g);
     return null_node(s, n->loc);
   }
-  for (ast *l = sc->lets; l; l = l->next)
-    if (strcmp(l->name, name) == 0) {
-      l->flag = 1; /* used */
-      return l->a ? l->a : null_node(s, n->loc);
-    }
+  int32_t li = nmap_find(sc->letmap, name);
+  if (li >= 0) {
+    ast *l = sc->let_at[li];
+    l->flag = 1; /* used */
+    return l->a ? l->a : null_node(s, n->loc);
+  }
   int pi = find_param(s, name);
   if (sc->source >= 0) {
     sm_source *so = &s->pk.sources[sc->source];
@@ -656,9 +771,11 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
     cc_error(c, n->loc, "E-unknown-column", "unknown name '%s': not a column of table %s (source %s), a let or a param",
              name, so->table, so->name);
     lint_suggester g = {name, NULL, 0};
-    for (int i = 0; i < so->schema->ncols; i++) lint_suggest(&g, so->schema->cols[i].name);
-    for (ast *l = sc->lets; l; l = l->next) lint_suggest(&g, l->name);
-    for (int i = 0; i < s->pk.nparams; i++) lint_suggest(&g, s->pk.params[i].name);
+    if (shown(c)) {
+      for (int i = 0; i < so->schema->ncols; i++) lint_suggest(&g, so->schema->cols[i].name);
+      for (ast *l = sc->lets; l; l = l->next) lint_suggest(&g, l->name);
+      for (int i = 0; i < s->pk.nparams; i++) lint_suggest(&g, s->pk.params[i].name);
+    }
     lint_note(c, n->loc, &g);
   } else if (sc->source >= 0)
     return null_node(s, n->loc); /* the source's table is missing: reported once */
@@ -682,7 +799,7 @@ static ast *check_lookup(sema *s, scope *sc, ast *n) {
   if (src < 0) {
     cc_error(c, n->name_loc, "E-unknown-source", "unknown source '%s'", n->name);
     lint_suggester g = {n->name, NULL, 0};
-    for (int i = 0; i < s->pk.nsources; i++) lint_suggest(&g, s->pk.sources[i].name);
+    for (int i = 0; i < s->pk.nsources && shown(c); i++) lint_suggest(&g, s->pk.sources[i].name);
     lint_note(c, n->name_loc, &g);
     return null_node(s, n->loc);
   }
@@ -722,11 +839,30 @@ static ast *check_node(sema *s, scope *sc, ast *n);
 
 static uint32_t sat_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
 
-/* Returns the checked tree (maybe another node than n), or NULL only when
-** out of memory.  Measures the inlined tree: its size and height. */
+/* Returns the checked tree (maybe another node than n), or NULL when out of
+** memory or after a limit (c->stopped).  Measures the inlined tree (its size
+** and height) and counts the recursion and the nodes built as it goes. */
 static ast *check(sema *s, scope *sc, ast *n) {
+  cc *c = s->c;
+  if (c->oom || c->stopped) return NULL;
+  if (s->level >= 10 * VG_MAX_DEPTH) {
+    /* recursion follows the inlined tree (inline_def keeps a body at its
+    ** call's level), so this is the height limit below, met before the
+    ** stack could overflow */
+    cc_limit(c, n ? n->loc : (vg_loc){0, 0, 0},
+             "this expression is nested too deeply once its lets and defs are inlined (over %d levels)", 10 * VG_MAX_DEPTH);
+    return NULL;
+  }
+  s->level++;
   ast *r = check_node(s, sc, n);
-  if (!r || r->size) return r; /* measured already: a shared let tree */
+  s->level--;
+  if (!r) return NULL;
+  if (built(s) > VG_MAX_CHECK_NODES) {
+    cc_limit(c, r->loc, "this pack is too large once its defs are inlined: checking it would build over %d tree nodes "
+             "(each call of a def copies the def's body)", VG_MAX_CHECK_NODES);
+    return NULL;
+  }
+  if (r->size) return r; /* measured already: a shared let tree, an argument */
   uint32_t size = 1;
   unsigned depth = 0;
   ast *kids[3] = {r->a, r->b, r->c};
@@ -740,24 +876,36 @@ static ast *check(sema *s, scope *sc, ast *n) {
   }
   r->size = size;
   r->depth = (uint16_t)(depth + 1 > UINT16_MAX ? UINT16_MAX : depth + 1);
-  if (size > VG_MAX_INLINED || depth + 1 > 10u * VG_MAX_DEPTH) {
-    if (!s->too_big) {
-      if (size > VG_MAX_INLINED)
-        cc_error(s->c, r->loc, "E-limit", "this expression is too large once its lets and defs are inlined (over %d nodes)",
-                 VG_MAX_INLINED);
-      else
-        cc_error(s->c, r->loc, "E-limit", "this expression is nested too deeply once its lets and defs are inlined (over %d levels)",
-                 10 * VG_MAX_DEPTH);
-    }
-    s->too_big = 1;
-    return null_node(s, r->loc);
+  if (size > VG_MAX_INLINED) {
+    cc_limit(c, r->loc, "this expression is too large once its lets and defs are inlined (over %d nodes)", VG_MAX_INLINED);
+    return NULL;
+  }
+  if (depth + 1 > 10u * VG_MAX_DEPTH) {
+    cc_limit(c, r->loc, "this expression is nested too deeply once its lets and defs are inlined (over %d levels)",
+             10 * VG_MAX_DEPTH);
+    return NULL;
+  }
+  return r;
+}
+
+/* A top-level expression checked (a clause, a message part, notify, clear,
+** a where): its inlined size counts toward VG_MAX_PACK_SIZE.  (A let's own
+** tree is compiled once more as evidence; that code is bounded by
+** VG_MAX_CODE in the code generator.) */
+static ast *check_top(sema *s, scope *sc, ast *n) {
+  ast *r = check(s, sc, n);
+  if (!r) return NULL;
+  s->pack_size = sat_add64(s->pack_size, r->size ? r->size : 1);
+  if (s->pack_size > VG_MAX_PACK_SIZE) {
+    cc_limit(s->c, r->loc, "this pack is too large once its lets and defs are inlined (over %d nodes in all its expressions)",
+             VG_MAX_PACK_SIZE);
+    return NULL;
   }
   return r;
 }
 
 static ast *check_node(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
-  if (c->oom) return NULL;
   if (!n) { /* a part the parser could not build: its error is reported */
     vg_loc none = {0, 0, 0};
     return null_node(s, none);
@@ -835,8 +983,8 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
   }
   case A_IN: {
     if (count_args(n->b) > VG_MAX_LIST) {
-      cc_error(c, n->loc, "E-limit", "too many values in an 'in' list (at most %d)", VG_MAX_LIST);
-      return null_node(s, n->loc);
+      cc_limit(c, n->loc, "too many values in an 'in' list (at most %d)", VG_MAX_LIST);
+      return NULL;
     }
     ast *a = check(s, sc, n->a);
     if (!a) return NULL;
@@ -912,36 +1060,190 @@ static val literal_value(sema *s, const ast *lit) {
   }
 }
 
-/* Reports a def that calls itself, directly or not.  Returns 1 if bad. */
-static int def_recursion(sema *s, int di, ast *n, ast *root) {
+/* ---- defs: cycles, depth and size, measured once ------------------------------ */
+
+/* A call of a def met in a def's body (in the order check() meets them);
+** skip: the index after the calls inside its arguments. */
+typedef struct def_call {
+  int callee;
+  const ast *call;
+  int skip;
+} def_call;
+
+typedef struct call_buf {
+  def_call *v;
+  int n, cap;
+} call_buf;
+
+/* Appends the calls of defs in n to b and counts n's nodes (as ast_clone
+** copies them) into *nodes.  Recursion: the height of a parsed tree
+** (VG_MAX_DEPTH).  Returns 0, or -1 when out of memory. */
+static int body_calls(sema *s, const ast *n, call_buf *b, uint64_t *nodes) {
   if (!n) return 0;
-  int bad = 0;
-  if (n->kind == A_CALL) {
+  (*nodes)++;
+  int at = -1;
+  if (n->kind == A_CALL && find_def(s, n->name) >= 0) {
+    if (b->n == b->cap) {
+      int ncap = b->cap ? b->cap * 2 : 64;
+      def_call *nv = vg_realloc(b->v, (size_t)ncap * sizeof *nv);
+      if (!nv) return -1;
+      b->v = nv;
+      b->cap = ncap;
+    }
+    at = b->n++;
+    b->v[at].callee = find_def(s, n->name);
+    b->v[at].call = n;
+  }
+  int list_a = n->kind == A_CALL, list_b = n->kind == A_IN;
+  for (const ast *k = n->a; k; k = list_a ? k->next : NULL)
+    if (body_calls(s, k, b, nodes) != 0) return -1;
+  for (const ast *k = n->b; k; k = list_b ? k->next : NULL)
+    if (body_calls(s, k, b, nodes) != 0) return -1;
+  if (body_calls(s, n->c, b, nodes) != 0) return -1;
+  if (at >= 0) b->v[at].skip = b->n;
+  return 0;
+}
+
+/* Adds the inlined size of n, counted mult times, to d's measure f: a
+** parameter adds to its uses (its argument's tree is counted there), a call
+** of a measured def adds that def's size with these arguments.  This is the
+** size check() gives the tree (prev drops its count; a def with errors is
+** a null).  Recursion: the height of the parsed body. */
+static void size_walk(sema *s, def_info *f, const nmap *params, const ast *n, uint64_t mult) {
+  if (!n || !mult) return;
+  switch (n->kind) {
+  case A_NAME: {
+    int32_t i = nmap_find(params, n->name);
+    if (i >= 0) f->uses[i] = sat_add64(f->uses[i], mult);
+    else f->base = sat_add64(f->base, mult);
+    return;
+  }
+  case A_CALL: {
     int callee = find_def(s, n->name);
     if (callee >= 0) {
-      if (s->def_state[callee] == 1) {
-        cc_error(s->c, n->loc, "E-recursion", "def %s calls itself%s%s: defs cannot be recursive",
-                 n->name, callee == di ? "" : " through ", callee == di ? "" : s->defs[di]->name);
-        return 1;
+      const def_info *g = &s->dinfo[callee];
+      if (s->def_state[callee] != 2 || count_args(n->a) != g->nparams) { /* a null in its place */
+        f->base = sat_add64(f->base, mult);
+        return;
       }
-      if (s->def_state[callee] == 0) {
-        s->def_state[callee] = 1;
-        bad |= def_recursion(s, callee, s->defs[callee]->a, s->defs[callee]->a);
-        s->def_state[callee] = bad ? 3 : 2;
-      } else if (s->def_state[callee] == 3) bad = 1;
+      f->base = sat_add64(f->base, sat_mul64(mult, g->base)); /* the body replaces the call */
+      int j = 0;
+      for (const ast *a = n->a; a; a = a->next, j++) size_walk(s, f, params, a, sat_mul64(mult, g->uses[j]));
+      return;
     }
-    for (ast *a = n->a; a; a = a->next) bad |= def_recursion(s, di, a, root);
-    return bad;
+    f->base = sat_add64(f->base, mult);
+    if (strcmp(n->name, "prev") == 0) { size_walk(s, f, params, n->a, mult); return; }
+    for (const ast *a = n->a; a; a = a->next) size_walk(s, f, params, a, mult);
+    return;
   }
-  if (n->kind == A_IN) {
-    bad |= def_recursion(s, di, n->a, root);
-    for (ast *a = n->b; a; a = a->next) bad |= def_recursion(s, di, a, root);
-    return bad;
+  case A_IN:
+    f->base = sat_add64(f->base, mult);
+    size_walk(s, f, params, n->a, mult);
+    for (const ast *a = n->b; a; a = a->next) size_walk(s, f, params, a, mult);
+    return;
+  default:
+    f->base = sat_add64(f->base, mult);
+    size_walk(s, f, params, n->a, mult);
+    size_walk(s, f, params, n->b, mult);
+    size_walk(s, f, params, n->c, mult);
   }
-  bad |= def_recursion(s, di, n->a, root);
-  bad |= def_recursion(s, di, n->b, root);
-  bad |= def_recursion(s, di, n->c, root);
-  return bad;
+}
+
+/* Def d's measure, once the defs it calls are measured.  Returns 0 or -1
+** (out of memory). */
+static int def_info_of(sema *s, int d, const def_call *calls, int ncalls, uint64_t nodes, nmap *params) {
+  def_info *f = &s->dinfo[d];
+  const ast *def = s->defs[d];
+  f->nparams = count_args(def->b);
+  f->uses = vg_arena_alloc(&s->c->arena, (size_t)(f->nparams ? f->nparams : 1) * sizeof *f->uses);
+  if (!f->uses) { s->c->oom = 1; return -1; }
+  f->cost = nodes;
+  f->height = 1;
+  for (int k = 0; k < ncalls; k++) {
+    const def_info *g = &s->dinfo[calls[k].callee];
+    if (s->def_state[calls[k].callee] != 2) continue;
+    f->cost = sat_add64(f->cost, g->cost);
+  }
+  nmap_reset(params);
+  int i = 0;
+  for (const ast *p = def->b; p; p = p->next, i++) nmap_add(params, p->name, i);
+  size_walk(s, f, params, def->a, 1);
+  return 0;
+}
+
+/* Checks the calls between defs once, without recursion (a chain of calls
+** can be as long as there are defs): a def that calls itself, directly or
+** not, is E-recursion (state 3, as is every def that calls it); a chain of
+** calls deeper than VG_MAX_DEPTH is E-limit at the call that makes it so.
+** Then measures each good def (def_info) for inline_def. */
+static void def_measure(sema *s) {
+  cc *c = s->c;
+  int nd = s->ndefs;
+  if (!nd) return;
+  call_buf b = {NULL, 0, 0};
+  int *off = vg_arena_alloc(&c->arena, (size_t)(nd + 1) * sizeof *off);
+  uint64_t *nodes = vg_arena_alloc(&c->arena, (size_t)nd * sizeof *nodes);
+  int *stk = vg_arena_alloc(&c->arena, (size_t)nd * sizeof *stk);
+  int *pos = vg_arena_alloc(&c->arena, (size_t)nd * sizeof *pos);
+  uint8_t *bad = vg_arena_alloc(&c->arena, (size_t)nd);
+  s->dinfo = vg_arena_alloc(&c->arena, (size_t)nd * sizeof *s->dinfo);
+  nmap params;
+  if (!off || !nodes || !stk || !pos || !bad || !s->dinfo || nmap_init_reusable(c, &params, VG_MAX_LIST) != 0) {
+    c->oom = 1;
+    return;
+  }
+  for (int d = 0; d < nd; d++) {
+    off[d] = b.n;
+    if (body_calls(s, s->defs[d]->a, &b, &nodes[d]) != 0) { c->oom = 1; goto done; }
+  }
+  off[nd] = b.n;
+  for (int root = 0; root < nd; root++) {
+    if (s->def_state[root] != 0) continue;
+    int sp = 0;
+    stk[sp++] = root;
+    pos[root] = off[root];
+    s->def_state[root] = 1;
+    while (sp > 0) {
+      int d = stk[sp - 1];
+      if (pos[d] < off[d + 1]) {
+        const def_call *k = &b.v[pos[d]++];
+        int e = k->callee;
+        if (s->def_state[e] == 1) {
+          cc_error(c, k->call->loc, "E-recursion", "def %s calls itself%s%s: defs cannot be recursive", k->call->name,
+                   e == d ? "" : " through ", e == d ? "" : s->defs[d]->name);
+          bad[d] = 1;
+          pos[d] = k->skip; /* not into this call's arguments */
+        } else if (s->def_state[e] == 0) {
+          s->def_state[e] = 1;
+          pos[e] = off[e];
+          stk[sp++] = e;
+        } else if (s->def_state[e] == 3) {
+          bad[d] = 1;
+        }
+        continue;
+      }
+      /* every call of d seen: d is done */
+      sp--;
+      s->def_state[d] = bad[d] ? 3 : 2;
+      if (sp > 0 && bad[d]) bad[stk[sp - 1]] = 1;
+      if (bad[d]) continue;
+      const def_call *deepest = NULL;
+      int h = 0;
+      for (int k = off[d]; k < off[d + 1]; k++)
+        if (s->def_state[b.v[k].callee] == 2 && s->dinfo[b.v[k].callee].height > h) {
+          h = s->dinfo[b.v[k].callee].height;
+          deepest = &b.v[k];
+        }
+      if (def_info_of(s, d, b.v ? b.v + off[d] : NULL, off[d + 1] - off[d], nodes[d], &params) != 0) goto done;
+      s->dinfo[d].height = h + 1;
+      if (h + 1 > VG_MAX_DEPTH) {
+        cc_limit(c, deepest->call->loc, "defs nested deeper than %d calls", VG_MAX_DEPTH);
+        goto done;
+      }
+    }
+  }
+done:
+  vg_free(b.v);
 }
 
 /* org { table T person P manager M [name N] }: the table that routes and
@@ -1056,25 +1358,36 @@ static void collect(sema *s, const char *default_pack) {
   pk->name = pack ? pack->name : default_pack;
   pk->title = pack && pack->str ? pack->str : "";
   if (tiers && count_args(tiers->a) > VG_MAX_ITEMS) {
-    cc_error(c, tiers->loc, "E-limit", "too many tiers (at most %d)", VG_MAX_ITEMS);
-    tiers = NULL;
+    cc_limit(c, tiers->loc, "too many tiers (at most %d)", VG_MAX_ITEMS);
+    return;
+  }
+  if (np > VG_MAX_ITEMS || nd > VG_MAX_ITEMS || ns > VG_MAX_ITEMS || nr > VG_MAX_ITEMS) {
+    cc_limit_plain(c, "too many declarations in one pack (at most %d of each kind)", VG_MAX_ITEMS);
+    return;
   }
   if (tiers) {
     int n = count_args(tiers->a);
     pk->tiers = vg_arena_alloc(&c->arena, (size_t)n * sizeof *pk->tiers);
-    if (!pk->tiers) { c->oom = 1; return; }
+    if (!pk->tiers || nmap_init(c, &s->tiers, (size_t)n) != 0) { c->oom = 1; return; }
     for (ast *t = tiers->a; t; t = t->next) {
       if (find_tier(s, t->name) >= 0) cc_error(c, t->loc, "E-duplicate", "tier '%s' is listed twice", t->name);
       else if (strcmp(t->name, "clear") == 0) cc_error(c, t->loc, "E-duplicate", "'clear' cannot be a tier: 'clear when' is a rule's clear condition");
-      else pk->tiers[pk->ntiers++] = t->name;
+      else {
+        nmap_add(&s->tiers, t->name, pk->ntiers);
+        pk->tiers[pk->ntiers++] = t->name;
+      }
     }
   } else {
     static const char *dflt[] = {"yellow", "orange", "red"};
     pk->tiers = dflt;
     pk->ntiers = 3;
+    if (nmap_init(c, &s->tiers, 3) != 0) return;
+    for (int i = 0; i < 3; i++) nmap_add(&s->tiers, dflt[i], i);
   }
   pk->routes = vg_arena_alloc(&c->arena, (size_t)pk->ntiers + 1);
-  if (!pk->routes) { c->oom = 1; return; }
+  s->tier_rule = vg_arena_alloc(&c->arena, ((size_t)pk->ntiers + 1) * sizeof *s->tier_rule);
+  s->tier_clause = vg_arena_alloc(&c->arena, ((size_t)pk->ntiers + 1) * sizeof *s->tier_clause);
+  if (!pk->routes || !s->tier_rule || !s->tier_clause) { c->oom = 1; return; }
   memset(pk->routes, 0, (size_t)pk->ntiers + 1);
   if (pk->org) check_org(s);
   uint8_t *routed = vg_arena_alloc(&c->arena, (size_t)pk->ntiers + 1);
@@ -1089,7 +1402,7 @@ static void collect(sema *s, const char *default_pack) {
       if (ti < 0) {
         cc_error(c, t->loc, "E-unknown-tier", "unknown tier '%s' in a route", t->name);
         lint_suggester g = {t->name, NULL, 0};
-        for (int i = 0; i < pk->ntiers; i++) lint_suggest(&g, pk->tiers[i]);
+        for (int i = 0; i < pk->ntiers && shown(c); i++) lint_suggest(&g, pk->tiers[i]);
         lint_note(c, t->loc, &g);
       } else if (routed[ti]) {
         cc_error(c, t->loc, "E-duplicate", "tier '%s' is routed twice", t->name);
@@ -1106,17 +1419,14 @@ static void collect(sema *s, const char *default_pack) {
   pk->sources = vg_arena_alloc(&c->arena, (size_t)(ns + 1) * sizeof *pk->sources);
   pk->rules = vg_arena_alloc(&c->arena, (size_t)(nr + 1) * sizeof *pk->rules);
   if (!pk->params || !s->defs || !s->def_state || !s->def_used || !pk->sources || !pk->rules) { c->oom = 1; return; }
-  uint32_t rule_cap = 16;
-  while (rule_cap < 2u * (uint32_t)nr + 2) rule_cap *= 2;
-  uint32_t *rule_slots = vg_arena_alloc(&c->arena, rule_cap * sizeof *rule_slots);
-  if (!rule_slots) { c->oom = 1; return; }
-  if (np > VG_MAX_ITEMS || nd > VG_MAX_ITEMS || ns > VG_MAX_ITEMS || nr > VG_MAX_ITEMS) {
-    cc_error_plain(c, "too many declarations in one pack (at most %d of each kind)", VG_MAX_ITEMS);
+  nmap rules, dparams;
+  if (nmap_init(c, &s->params, (size_t)np) != 0 || nmap_init(c, &s->defmap, (size_t)nd) != 0 ||
+      nmap_init(c, &s->sources, (size_t)ns) != 0 || nmap_init(c, &rules, (size_t)nr) != 0 ||
+      nmap_init_reusable(c, &dparams, VG_MAX_LIST) != 0)
     return;
-  }
   for (ast *d = c->decls.head; d; d = d->next) {
     if (d->kind == D_PARAM) {
-      int prev = find_param(s, d->name);
+      int prev = nmap_add(&s->params, d->name, pk->nparams);
       if (prev >= 0) {
         cc_error(c, d->name_loc, "E-duplicate", "param '%s' is declared twice", d->name);
         cc_note(c, pk->params[prev].decl->name_loc, "first declared here");
@@ -1130,25 +1440,29 @@ static void collect(sema *s, const char *default_pack) {
       if (p->value.t == VT_NULL)
         cc_error(c, d->a ? d->a->loc : d->loc, "E-type", "param '%s' needs a value that is not null (its type comes from it)", d->name);
     } else if (d->kind == D_DEF) {
-      int prev = find_def(s, d->name);
+      if (lib_func_find(d->name) >= 0 || window_fn(d->name) != WF_NONE) {
+        cc_error(c, d->name_loc, "E-duplicate", "def '%s' has the name of a built-in function", d->name);
+        continue;
+      }
+      int prev = nmap_add(&s->defmap, d->name, s->ndefs);
       if (prev >= 0) {
         cc_error(c, d->name_loc, "E-duplicate", "def '%s' is declared twice", d->name);
         cc_note(c, s->defs[prev]->name_loc, "first declared here");
         continue;
       }
-      if (lib_func_find(d->name) >= 0 || window_fn(d->name) != WF_NONE) {
-        cc_error(c, d->name_loc, "E-duplicate", "def '%s' has the name of a built-in function", d->name);
-        continue;
+      if (count_args(d->b) > VG_MAX_LIST) {
+        cc_limit(c, d->name_loc, "def %s has too many parameters (%d; at most %d)", d->name, count_args(d->b), VG_MAX_LIST);
+        return;
       }
-      int i = 0;
-      for (ast *p = d->b; p; p = p->next, i++)
-        for (ast *q = d->b; q != p; q = q->next)
-          if (strcmp(p->name, q->name) == 0) cc_error(c, p->loc, "E-duplicate", "parameter '%s' is listed twice", p->name);
+      nmap_reset(&dparams);
+      for (ast *p = d->b; p; p = p->next)
+        if (nmap_add(&dparams, p->name, 0) >= 0) cc_error(c, p->loc, "E-duplicate", "parameter '%s' is listed twice", p->name);
       s->defs[s->ndefs++] = d;
     } else if (d->kind == D_SOURCE || d->kind == D_ROLLUP) {
-      if (find_source(s, d->name) >= 0) {
+      int prev = nmap_add(&s->sources, d->name, pk->nsources);
+      if (prev >= 0) {
         cc_error(c, d->name_loc, "E-duplicate", "source '%s' is declared twice", d->name);
-        cc_note(c, pk->sources[find_source(s, d->name)].decl->name_loc, "first declared here");
+        cc_note(c, pk->sources[prev].decl->name_loc, "first declared here");
         continue;
       }
       sm_source *so = &pk->sources[pk->nsources++];
@@ -1160,23 +1474,18 @@ static void collect(sema *s, const char *default_pack) {
       so->member = -1;
       so->horizon = -1;
     } else if (d->kind == D_RULE) {
-      /* rule names through a hash table: packs of many rules stay linear */
-      uint32_t h = 2166136261u, j;
-      for (const char *q = d->name; *q; q++) h = (h ^ (unsigned char)*q) * 16777619u;
-      for (j = h & (rule_cap - 1); rule_slots[j]; j = (j + 1) & (rule_cap - 1))
-        if (strcmp(pk->rules[rule_slots[j] - 1].name, d->name) == 0) {
-          cc_error(c, d->name_loc, "E-duplicate", "rule '%s' is declared twice", d->name);
-          cc_note(c, pk->rules[rule_slots[j] - 1].decl->name_loc, "first declared here");
-          goto next;
-        }
-      rule_slots[j] = (uint32_t)pk->nrules + 1;
+      int prev = nmap_add(&rules, d->name, pk->nrules);
+      if (prev >= 0) {
+        cc_error(c, d->name_loc, "E-duplicate", "rule '%s' is declared twice", d->name);
+        cc_note(c, pk->rules[prev].decl->name_loc, "first declared here");
+        continue;
+      }
       sm_rule *r = &pk->rules[pk->nrules++];
       memset(r, 0, sizeof *r);
       r->decl = d;
       r->name = d->name;
       r->escalate = -1;
     }
-  next:;
   }
 }
 
@@ -1248,8 +1557,8 @@ static void check_source(sema *s, int si) {
              time->name, type_name(so->types[1]));
   so->types[1] = VT_DATE;
   if (where) {
-    scope sc = {CX_WHERE, si, NULL, NULL, NULL, 0, 0};
-    so->where = check(s, &sc, where);
+    scope sc = {.kind = CX_WHERE, .source = si};
+    so->where = check_top(s, &sc, where);
     want_bool(s, so->where, "a source's where");
   }
 }
@@ -1385,7 +1694,7 @@ static void check_rollup(sema *s, int si) {
                "or share(cond)");
       continue;
     }
-    scope sc = {CX_ROLLUP, mi, NULL, NULL, NULL, 0, 0};
+    scope sc = {.kind = CX_ROLLUP, .source = mi};
     ast *x = check(s, &sc, call->a);
     if (!x) return;
     uint8_t type = VT_NUM;
@@ -1427,6 +1736,11 @@ static void check_rollup(sema *s, int si) {
   so->types[1] = VT_DATE;
 }
 
+static int cmp_clause_tier(const void *x, const void *y) {
+  int a = (*(ast *const *)x)->ref, b = (*(ast *const *)y)->ref;
+  return (a > b) - (a < b);
+}
+
 static void check_rule(sema *s, int ri) {
   cc *c = s->c;
   sm_rule *r = &s->pk.rules[ri];
@@ -1436,7 +1750,8 @@ static void check_rule(sema *s, int ri) {
     if (on) {
       cc_error(c, on->loc, "E-unknown-source", "unknown source '%s'", on->name);
       lint_suggester g = {on->name, NULL, 0};
-      for (int i = 0; i < s->pk.nsources; i++) lint_suggest(&g, s->pk.sources[i].name);
+      if (shown(c))
+        for (int i = 0; i < s->pk.nsources && shown(c); i++) lint_suggest(&g, s->pk.sources[i].name);
       lint_note(c, on->loc, &g);
     }
     return;
@@ -1444,23 +1759,39 @@ static void check_rule(sema *s, int ri) {
   sm_source *so = &s->pk.sources[r->source];
   so->used = 1;
   if (so->ncols < 2) return; /* the source itself has errors */
-  r->clauses = vg_arena_alloc(&c->arena, (size_t)s->pk.ntiers * sizeof *r->clauses);
+  /* counted first: a rule past the let limit is refused before any is checked */
+  int nlets = 0, nitems = 0;
+  for (ast *it = r->decl->b; it; it = it->next) {
+    nitems += it->kind == D_CLAUSE;
+    if (it->kind == D_LET && ++nlets > VG_MAX_LETS) {
+      cc_limit(c, it->name_loc, "rule %s has too many lets (at most %d)", r->name, VG_MAX_LETS);
+      return;
+    }
+  }
+  /* the clauses, sorted by tier once collected (a rule holds one per tier
+  ** it uses, not an entry for every tier of the pack) */
+  r->clauses = vg_arena_alloc(&c->arena, (size_t)(nitems ? nitems : 1) * sizeof *r->clauses);
   if (!r->clauses) { c->oom = 1; return; }
+  /* the lets by name, in a table reused from rule to rule */
+  if (!s->lets.keys && nmap_init_reusable(c, &s->lets, VG_MAX_LETS) != 0) return;
+  if (!s->let_at && !(s->let_at = vg_arena_alloc(&c->arena, VG_MAX_LETS * sizeof *s->let_at))) { c->oom = 1; return; }
+  nmap_reset(&s->lets);
   ast_list lets = {NULL, NULL};
+  int nlet = 0;
   ast *msg_decl = NULL, *notify_decl = NULL;
-  int nclauses = 0;
-  for (ast *it = r->decl->b; it;) {
+  for (ast *it = r->decl->b; it && !c->stopped && !c->oom;) {
     ast *next = it->next;
-    scope sc = {CX_RULE, r->source, lets.head, NULL, NULL, 0, 0};
+    scope sc = {.kind = CX_RULE, .source = r->source, .lets = lets.head, .letmap = &s->lets, .let_at = s->let_at};
     switch (it->kind) {
     case D_LET: {
-      for (ast *l = lets.head; l; l = l->next)
-        if (strcmp(l->name, it->name) == 0) {
-          cc_error(c, it->name_loc, "E-duplicate", "let '%s' is declared twice in rule %s", it->name, r->name);
-          goto skip;
-        }
+      if (nmap_find(&s->lets, it->name) >= 0) {
+        cc_error(c, it->name_loc, "E-duplicate", "let '%s' is declared twice in rule %s", it->name, r->name);
+        break;
+      }
       it->a = check(s, &sc, it->a);
       ast_append(&lets, it);
+      s->let_at[nlet] = it;
+      nmap_add(&s->lets, it->name, nlet++);
       break;
     }
     case D_ESCALATE:
@@ -1474,7 +1805,7 @@ static void check_rule(sema *s, int ri) {
           cc_error(c, it->name_loc, "E-duplicate", "rule %s has two 'clear when' lines", r->name);
           break;
         }
-        it->a = check(s, &sc, it->a);
+        it->a = check_top(s, &sc, it->a);
         want_bool(s, it->a, "the clear condition");
         check_for_days(s, it, so);
         r->clear = it;
@@ -1491,20 +1822,23 @@ static void check_rule(sema *s, int ri) {
         }
         cc_error(c, it->name_loc, "E-unknown-tier", "unknown tier '%s' (the tiers are %s)", it->name, list);
         lint_suggester g = {it->name, NULL, 0};
-        for (int i = 0; i < s->pk.ntiers; i++) lint_suggest(&g, s->pk.tiers[i]);
+        if (shown(c))
+          for (int i = 0; i < s->pk.ntiers; i++) lint_suggest(&g, s->pk.tiers[i]);
         lint_note(c, it->name_loc, &g);
         break;
       }
-      if (r->clauses[t]) {
+      if (s->tier_rule[t] == ri + 1) {
         cc_error(c, it->name_loc, "E-duplicate", "rule %s has two '%s' clauses (a rule has one clause per tier)", r->name, it->name);
-        cc_note(c, r->clauses[t]->name_loc, "the first is here");
+        cc_note(c, s->tier_clause[t]->name_loc, "the first is here");
         break;
       }
-      it->a = check(s, &sc, it->a);
+      s->tier_rule[t] = ri + 1;
+      s->tier_clause[t] = it;
+      it->ref = t;
+      it->a = check_top(s, &sc, it->a);
       want_bool(s, it->a, "a tier's condition");
       check_for_days(s, it, so);
-      r->clauses[t] = it;
-      nclauses++;
+      r->clauses[r->nclauses++] = it;
       break;
     }
     case D_MESSAGE:
@@ -1514,14 +1848,14 @@ static void check_rule(sema *s, int ri) {
       }
       msg_decl = it;
       if (count_args(it->a) > VG_MAX_LIST) {
-        cc_error(c, it->loc, "E-limit", "too many parts in a message (at most %d interpolations and texts)", VG_MAX_LIST);
-        break;
+        cc_limit(c, it->loc, "too many parts in a message (at most %d interpolations and texts)", VG_MAX_LIST);
+        return;
       }
       {
         ast_list parts = {NULL, NULL};
         for (ast *p = it->a; p;) {
           ast *pn = p->next;
-          ast_append(&parts, p->kind == A_FMT ? check(s, &sc, p) : p);
+          ast_append(&parts, p->kind == A_FMT ? check_top(s, &sc, p) : p);
           p = pn;
         }
         r->message = parts.head;
@@ -1534,14 +1868,15 @@ static void check_rule(sema *s, int ri) {
         break;
       }
       notify_decl = it;
-      r->notify = check(s, &sc, it->a);
+      r->notify = check_top(s, &sc, it->a);
       break;
     }
-  skip:
     it = next;
   }
   r->lets = lets.head;
-  if (nclauses == 0 && !c->syntax_errors) cc_error(c, r->decl->name_loc, "E-no-clause", "rule %s has no tier clause ('TIER when CONDITION')", r->name);
+  qsort(r->clauses, (size_t)r->nclauses, sizeof *r->clauses, cmp_clause_tier);
+  if (r->nclauses == 0 && !c->syntax_errors && !c->stopped)
+    cc_error(c, r->decl->name_loc, "E-no-clause", "rule %s has no tier clause ('TIER when CONDITION')", r->name);
 }
 
 struct vg_program *sema_compile(cc *c, const char *default_pack) {
@@ -1549,33 +1884,43 @@ struct vg_program *sema_compile(cc *c, const char *default_pack) {
   memset(&s, 0, sizeof s);
   s.c = c;
   collect(&s, default_pack);
-  if (c->oom) return NULL;
-  /* defs: names and recursion, each checked once on its own */
-  for (int i = 0; i < s.ndefs; i++) {
-    if (s.def_state[i] == 0) {
-      s.def_state[i] = 1;
-      int bad = def_recursion(&s, i, s.defs[i]->a, s.defs[i]->a);
-      s.def_state[i] = bad ? 3 : 2;
-    }
-  }
-  for (int i = 0; i < s.ndefs; i++) {
+  if (c->oom || c->stopped) return NULL;
+  /* defs: their calls and sizes, then each checked once on its own */
+  def_measure(&s);
+  s.nodes0 = c->nodes;
+  for (int i = 0; i < s.ndefs && !c->stopped && !c->oom; i++) {
     if (s.def_state[i] == 3) continue;
+    /* measured before the body is copied, as a call is (inline_def) */
+    const def_info *f = &s.dinfo[i];
+    uint64_t size = f->base;
+    for (int k = 0; k < f->nparams; k++) size = sat_add64(size, f->uses[k]);
+    if (size > VG_MAX_INLINED) {
+      cc_limit(c, s.defs[i]->a ? s.defs[i]->a->loc : s.defs[i]->name_loc,
+               "this expression is too large once its lets and defs are inlined (over %d nodes)", VG_MAX_INLINED);
+      break;
+    }
+    if (sat_add64(built(&s), f->cost) > VG_MAX_CHECK_NODES) {
+      cc_limit(c, s.defs[i]->name_loc, "this pack is too large once its defs are inlined: checking it would build over %d tree nodes "
+               "(each call of a def copies the def's body)", VG_MAX_CHECK_NODES);
+      break;
+    }
     int before = c->nerrors;
-    scope sc = {CX_DEF, -1, NULL, s.defs[i], NULL, 0, 0};
+    scope sc = {.kind = CX_DEF, .source = -1, .def = s.defs[i]};
     ast *body = ast_clone(c, s.defs[i]->a);
     if (body) check(&s, &sc, body);
     if (c->nerrors > before) s.def_state[i] = 3;
   }
-  for (int i = 0; i < s.pk.nsources; i++)
+  if (c->stopped || c->oom) return NULL;
+  for (int i = 0; i < s.pk.nsources && !c->stopped; i++)
     if (!s.pk.sources[i].rollup) check_source(&s, i);
-  for (int i = 0; i < s.pk.nsources; i++)
+  for (int i = 0; i < s.pk.nsources && !c->stopped; i++)
     if (s.pk.sources[i].rollup) check_rollup(&s, i);
-  check_overrides(&s);
-  for (int i = 0; i < s.pk.nsources; i++) {
+  if (!c->stopped) check_overrides(&s);
+  for (int i = 0; i < s.pk.nsources && !c->stopped; i++) {
     where_overrides(&s, s.pk.sources[i].where);
     for (int k = 0; k < s.pk.sources[i].nrcols; k++) where_overrides(&s, s.pk.sources[i].rcols[k].arg);
   }
-  for (int i = 0; i < s.pk.nrules; i++) check_rule(&s, i);
+  for (int i = 0; i < s.pk.nrules && !c->stopped && !c->oom; i++) check_rule(&s, i);
   /* warnings only on a pack without errors: an erroneous part is checked as
   ** null, which would make lints report what is not there */
   if (c->oom || c->nerrors) return NULL;

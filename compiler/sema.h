@@ -49,7 +49,8 @@ typedef struct sm_rule {
   ast *decl;
   const char *name;
   int source;
-  ast **clauses;           /* per tier (ntiers), NULL when absent; D_CLAUSE with checked ->a */
+  ast **clauses;           /* its tier clauses by tier, lowest first: D_CLAUSE with ->ref */
+  int nclauses;            /* the tier and a checked ->a (a rule may have none) */
   ast *message;            /* list of A_STR / A_FMT parts, or NULL */
   int has_message;
   ast *notify;             /* checked expression, or NULL */

@@ -37,6 +37,7 @@
 typedef struct tr_clause {
   int rule, tier;
   int file, line;
+  int fired;              /* some test that ran raised it */
 } tr_clause;
 
 /* One alert of a test's run (texts in the test's arena). */
@@ -65,8 +66,7 @@ typedef struct tr {
   char *schema_path;
   int npack_files;        /* files [0, npack_files) are the pack's */
   int file_errors[VG_MAX_FILES];
-  tr_clause *clauses; int nclauses;
-  uint8_t *fired;         /* [rule * ntiers + tier] */
+  tr_clause *clauses; int nclauses; /* sorted by rule, then tier (not one per rule and tier: a pack may have 65 535 of each) */
   val *saved;             /* the params' values as compiled */
   vg_buf detail;          /* the current test's error lines */
   vg_arena targ;          /* the current test's texts */
@@ -330,11 +330,19 @@ static int find_tier(const vm_program *p, const char *name) {
   return -1;
 }
 
-static int has_clause(const tr *t, int rule, int tier) {
-  for (int i = 0; i < t->nclauses; i++)
-    if (t->clauses[i].rule == rule && t->clauses[i].tier == tier) return 1;
-  return 0;
+static int cmp_clause(const void *x, const void *y) {
+  const tr_clause *a = x, *b = y;
+  if (a->rule != b->rule) return a->rule < b->rule ? -1 : 1;
+  return a->tier < b->tier ? -1 : a->tier > b->tier;
 }
+
+/* The clause of rule and tier (the clauses are sorted), or NULL. */
+static tr_clause *find_clause(const tr *t, int rule, int tier) {
+  tr_clause key = {rule, tier, 0, 0, 0};
+  return t->nclauses ? bsearch(&key, t->clauses, (size_t)t->nclauses, sizeof *t->clauses, cmp_clause) : NULL;
+}
+
+static int has_clause(const tr *t, int rule, int tier) { return find_clause(t, rule, tier) != NULL; }
 
 static void on_alert(void *ud, const vg_alert *a) {
   tr *t = ud;
@@ -664,7 +672,10 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   } else {
     r.alerts = t->nalerts;
     for (int k = 0; k < t->nalerts; k++)
-      if (t->alerts[k].rule >= 0 && t->alerts[k].tier >= 0) t->fired[t->alerts[k].rule * t->p->ntiers + t->alerts[k].tier] = 1;
+      if (t->alerts[k].rule >= 0 && t->alerts[k].tier >= 0) {
+        tr_clause *cl = find_clause(t, t->alerts[k].rule, t->alerts[k].tier);
+        if (cl) cl->fired = 1;
+      }
     if (compare(t, ex, nex, &diff)) {
       r.outcome = VG_TEST_PASS;
       sum->passed++;
@@ -681,12 +692,6 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
 
 /* ---- a PATH ------------------------------------------------------------------------------- */
 
-static int cmp_clause(const void *x, const void *y) {
-  const tr_clause *a = x, *b = y;
-  if (a->rule != b->rule) return a->rule < b->rule ? -1 : 1;
-  return a->tier < b->tier ? -1 : a->tier > b->tier;
-}
-
 /* Where each tier clause of the pack is written. */
 static int collect_clauses(tr *t) {
   int n = 0;
@@ -702,7 +707,7 @@ static int collect_clauses(tr *t) {
     for (const ast *it = d->b; it; it = it->next) {
       if (it->kind != D_CLAUSE) continue;
       int tier = find_tier(t->p, it->name);
-      if (tier < 0 || has_clause(t, r, tier)) continue;
+      if (tier < 0) continue;
       tr_clause *c = &t->clauses[t->nclauses++];
       c->rule = r;
       c->tier = tier;
@@ -712,6 +717,10 @@ static int collect_clauses(tr *t) {
     }
   }
   if (t->nclauses > 1) qsort(t->clauses, (size_t)t->nclauses, sizeof *t->clauses, cmp_clause);
+  int n2 = 0; /* one per rule and tier (a compiled pack has no duplicates; kept safe) */
+  for (int i = 0; i < t->nclauses; i++)
+    if (n2 == 0 || cmp_clause(&t->clauses[n2 - 1], &t->clauses[i]) != 0) t->clauses[n2++] = t->clauses[i];
+  t->nclauses = n2;
   return 0;
 }
 
@@ -816,9 +825,8 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
   if (t->oom) goto done;
   if (schema_load_sql(&t->c, t->schema_path, t->schema_sql, 0) != 0) { rc = t->c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   if (collect_clauses(t) != 0) goto done;
-  t->fired = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nrules ? t->p->nrules : 1) * (t->p->ntiers ? t->p->ntiers : 1));
   t->saved = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nparams ? t->p->nparams : 1) * sizeof *t->saved);
-  if (!t->fired || !t->saved) { t->oom = 1; goto done; }
+  if (!t->saved) { t->oom = 1; goto done; }
   for (int i = 0; i < t->p->nparams; i++) t->saved[i] = t->p->params[i].value;
 
   int before = sum->failed + sum->errors;
@@ -834,7 +842,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
     vc.tier = t->p->tiers[c->tier];
     vc.file = t->c.files[c->file].path;
     vc.line = c->line;
-    vc.covered = t->fired[c->rule * t->p->ntiers + c->tier] != 0;
+    vc.covered = c->fired != 0;
     sum->clauses++;
     sum->covered += vc.covered;
     if (o->clause) o->clause(o->out_ud, &vc);

@@ -51,7 +51,7 @@ static void vg_yyerror(VG_YYLTYPE *loc, void *scanner, cc *c, ast **out, const c
   if (strcmp(msg, "memory exhausted") == 0) {
     /* the parser's stack is bounded (YYMAXDEPTH): too deep a nesting */
     if (!c->depth_reported)
-      cc_error(c, *loc, "E-limit", "expression nested too deeply for the parser (at most %d levels)", VG_MAX_DEPTH);
+      cc_limit(c, *loc, "expression nested too deeply for the parser (at most %d levels)", VG_MAX_DEPTH);
     c->depth_reported = 1;
     c->parser_full = 1;
     return;
@@ -75,7 +75,7 @@ static ast *mk(cc *c, int kind, vg_loc loc, ast *a, ast *b, ast *cc3) {
     if (l->depth > d) d = l->depth;
   if (d + 1 > VG_MAX_DEPTH) {
     /* reported once; the subtree is dropped, so no later walk recurses deeper */
-    if (!c->depth_reported) cc_error(c, loc, "E-limit", "expression nested deeper than %d levels", VG_MAX_DEPTH);
+    if (!c->depth_reported) cc_limit(c, loc, "expression nested deeper than %d levels", VG_MAX_DEPTH);
     c->depth_reported = 1;
     n->kind = A_NULL;
     n->a = n->b = n->c = NULL;

@@ -964,7 +964,7 @@ static int verify_code(vm_program *p, int fi, vmark *mark, char *err, size_t cap
   return 0;
 }
 
-/* See bc.h.  Returns 0, or -1 with err. */
+/* See bc.h.  Returns 0, -1 with err, or -2 (out of memory). */
 int bc_verify(vm_program *p, char *err, size_t cap) {
   if (err && cap) err[0] = 0;
   if (verify_strings(p, err, cap) || verify_tables(p, err, cap)) return -1;
@@ -976,7 +976,10 @@ int bc_verify(vm_program *p, char *err, size_t cap) {
   vmark *mark = NULL;
   if (maxlen) {
     mark = vg_realloc(NULL, (size_t)maxlen * sizeof *mark);
-    if (!mark) return fail(err, cap, "out of memory");
+    if (!mark) {
+      fail(err, cap, "out of memory");
+      return -2;
+    }
   }
   int rc = 0;
   for (int i = 0; i < p->nfuncs && rc == 0; i++) rc = verify_code(p, i, mark, err, cap);

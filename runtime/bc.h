@@ -37,7 +37,8 @@ int bc_read(const uint8_t *data, size_t len, vm_program **out, char *err, size_t
 ** compiler/limits.h).  Returns 0, or -1 with a
 ** one-line reason in err ("function 3, pc 12: constant index 9 out of range
 ** (4 constants)"); on failure some max_stack fields may have been updated.
-** Also fails, with "out of memory", when its scratch allocation fails. */
+** Returns -2, with "out of memory" in err, when its scratch allocation
+** fails (not a fault of the program: the compiler reports VG_ENOMEM). */
 int bc_verify(vm_program *p, char *err, size_t errcap);
 
 /* Appends a readable listing of p (header, params, sources, rules with their

@@ -24,6 +24,7 @@ int main(void) {
     unit_register_sandbox,
     unit_register_lang,
     unit_register_calendar,
+    unit_register_limits,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

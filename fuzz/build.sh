@@ -46,11 +46,15 @@ LIB_SRC=$(make -s --no-print-directory -f Makefile -f "$OUT/print.mk" print-lib-
 to_c_string() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/\\n"/' "$1"; }
 to_c_string fuzz/schema.sql > "$OUT/schema_sql.inc"
 to_c_string fuzz/data.sql > "$OUT/data_sql.inc"
+to_c_string fuzz/hostile.rules > "$OUT/hostile_rules.inc"
 
 # Compile: library with fuzzer-no-link, targets likewise, all in parallel.
 rm -f "$OBJ"/*.o
 {
   for src in $LIB_SRC; do echo "lib $src"; done
+  # the vigil command's output encoders, which fuzz_data checks
+  echo "lib cli/out.c"
+  echo "lib cli/diag.c"
   echo "gen build/gen/parser.c"
   echo "gen build/gen/lexer.c"
   for t in $TARGETS; do echo "tgt fuzz/$t.c"; done

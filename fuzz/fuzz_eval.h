@@ -46,16 +46,36 @@ static void fuzz_on_diag(void *ud, const vg_diag *d) {
     for (size_t i = 0; i < d->line_len; i++) fuzz_sink += (unsigned char)d->line_text[i];
 }
 
-/* ud: a vg_buf that collects one line per alert (or NULL). */
+/* Text of n bytes (any bytes, NUL included) into b, escaped, or (null). */
+static void fuzz_put_text(vg_buf *b, const char *s, size_t n) {
+  if (!s) {
+    if (vg_buf_append(b, "(null)", 6) != 0) abort();
+    return;
+  }
+  if (s[n] != 0) { fprintf(stderr, "fuzz: a text is not NUL-terminated after its length\n"); abort(); }
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 || c >= 0x7f || c == '\\' || c == ']' ? vg_buf_printf(b, "\\x%02x", c) : vg_buf_append(b, &s[i], 1)) != 0)
+      abort();
+  }
+}
+
+/* ud: a vg_buf that collects one line per alert (or NULL).  Texts are
+** written whole, with their lengths: bytes after a NUL count too. */
 static void fuzz_on_alert(void *ud, const vg_alert *a) {
   fuzz_touch(a->pack); fuzz_touch(a->rule); fuzz_touch(a->tier); fuzz_touch(a->key);
   fuzz_touch(a->as_of); fuzz_touch(a->message); fuzz_touch(a->recipient);
   fuzz_touch(a->status); fuzz_touch(a->first_seen);
   vg_buf *b = ud;
-  if (b && vg_buf_printf(b, "%s %s %s key=[%s] as_of=%s msg=[%s] to=[%s] %s since %s runs %d\n", a->pack, a->rule,
-                         a->tier, a->key, a->as_of, a->message ? a->message : "(null)",
-                         a->recipient ? a->recipient : "(null)", a->status ? a->status : "(null)",
-                         a->first_seen ? a->first_seen : "(null)", a->runs) != 0)
+  if (!b) return;
+  if (vg_buf_printf(b, "%s %s %s key=[", a->pack, a->rule, a->tier) != 0) abort();
+  fuzz_put_text(b, a->key, a->key_len);
+  if (vg_buf_printf(b, "] as_of=%s msg=[", a->as_of) != 0) abort();
+  fuzz_put_text(b, a->message, a->message_len);
+  if (vg_buf_append(b, "] to=[", 6) != 0) abort();
+  fuzz_put_text(b, a->recipient, a->recipient_len);
+  if (vg_buf_printf(b, "] %s since %s runs %d\n", a->status ? a->status : "(null)", a->first_seen ? a->first_seen : "(null)",
+                    a->runs) != 0)
     abort();
 }
 

@@ -327,7 +327,8 @@ static int bind_key(sqlite3_stmt *st, val k) {
   char buf[16];
   switch (k.t) {
   case VT_NUM:
-    if (k.u.n == (double)(long long)k.u.n) return sqlite3_bind_int64(st, 1, (long long)k.u.n);
+    /* range first: (long long) of an infinity, a NaN or 1e300 is undefined */
+    if (k.u.n > -9.2e18 && k.u.n < 9.2e18 && k.u.n == (double)(long long)k.u.n) return sqlite3_bind_int64(st, 1, (long long)k.u.n);
     return sqlite3_bind_double(st, 1, k.u.n);
   case VT_STR: return sqlite3_bind_text(st, 1, k.u.s, (int)k.len, SQLITE_TRANSIENT);
   case VT_DATE: lib_format_date(k.u.d, buf); return sqlite3_bind_text(st, 1, buf, -1, SQLITE_TRANSIENT);

@@ -244,7 +244,7 @@ static int bind_val(sqlite3_stmt *ins, int i, val v) {
   char day[16];
   switch (v.t) {
   case VT_NUM:
-    if (v.u.n == (double)(long long)v.u.n && v.u.n > -9.2e18 && v.u.n < 9.2e18)
+    if (v.u.n > -9.2e18 && v.u.n < 9.2e18 && v.u.n == (double)(long long)v.u.n) /* range first: (long long)inf is undefined */
       return sqlite3_bind_int64(ins, i, (long long)v.u.n);
     return sqlite3_bind_double(ins, i, v.u.n);
   case VT_STR: return sqlite3_bind_text64(ins, i, v.u.s, v.len, SQLITE_TRANSIENT, SQLITE_UTF8);

@@ -224,6 +224,21 @@ static void test_rollup_bad_data(void) {
   CU_ASSERT(th_diag_has("rollup team: table snap, column goal: 1 value(s) that are not numbers in a number column, read as null (e.g. key 1)"));
 }
 
+/* Regression (fuzz_data): a group, or a lookup key, that is an infinity or
+** too large for an integer was cast to long long (undefined behaviour;
+** make test SAN=1 aborts on it). */
+static void test_infinite_keys(void) {
+  const char *sql = SNAP "INSERT INTO snap VALUES (1,'2025-06-13',9e999,10,1,1),(2,'2025-06-13',-9e999,10,1,1),"
+                    "(3,'2025-06-13',1e300,10,1,1),(4,'2025-06-13',90,10,1,1);";
+  const char *rules = SNAP_SRC "rollup team from snap by sup { g = sum(goal) }\n"
+                      "rule r on team { yellow when true message \"{g}\" }\n"
+                      "rule l on snap { yellow when true message \"{team[sup].g} {snap[sup].rep}\" }\n";
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-30"), VG_OK);
+  CU_ASSERT(th_alerts_are(1, "r -inf yellow 10\nr 90 yellow 10\nr 1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864 yellow 10\n"
+                             "r inf yellow 10\n"
+                             "l 1 yellow 10 null\nl 2 yellow 10 null\nl 3 yellow 10 null\nl 4 yellow 10 null\n"));
+}
+
 static void rollup_fails(const char *rules, const char *want) {
   vg_status st;
   th_clear_diags();
@@ -294,6 +309,7 @@ int unit_register_lang(void) {
     {"rollup: lookups, windows and for on a rollup", test_rollup_lookup_and_windows},
     {"rollup: bad data in the members", test_rollup_bad_data},
     {"rollup: errors", test_rollup_errors},
+    {"rollup and lookup keys that are infinite or huge", test_infinite_keys},
     {"rollup: through a .vgc", test_rollup_vgc},
   };
   for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)

@@ -233,14 +233,13 @@ hostile() {
   vg 1 test "$TMP/hostile"
 }
 
-for p in saas distributor hardware; do
+PACKS=$(cd examples && for d in */; do [ -f "$d/schema.sql" ] && printf '%s ' "${d%/}"; done)
+for p in $PACKS; do
   mkdb "$TMP/$p.db" examples/$p/schema.sql examples/$p/demo.sql
 done
 mkdb "$TMP/acc.db" tests/acceptance/fixture.sql
 : >"$TMP/results"
-group saas pack
-group distributor pack
-group hardware pack
+for p in $PACKS; do group "$p" pack; done
 group acceptance acceptance
 group bad bad
 group hostile hostile

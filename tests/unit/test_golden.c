@@ -133,6 +133,28 @@ static char **list_dir(const char *dir, const char *suffix) {
   qsort(v, n, sizeof *v, cmp_names);
   return v;
 }
+/* The pack folders of examples/ (each holds a schema.sql), sorted; NULL-terminated. */
+static char **list_packs(const char *examples) {
+  DIR *d = opendir(examples);
+  if (!d) return NULL;
+  size_t n = 0, cap = 16;
+  char **v = malloc(cap * sizeof *v);
+  struct dirent *e;
+  while (v && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    char schema[1024];
+    snprintf(schema, sizeof schema, "%s/%s/schema.sql", examples, e->d_name);
+    if (access(schema, R_OK) != 0) continue;
+    if (n + 2 > cap) { cap *= 2; v = realloc(v, cap * sizeof *v); if (!v) break; }
+    v[n++] = strdup(e->d_name);
+  }
+  closedir(d);
+  if (!v) return NULL;
+  v[n] = NULL;
+  qsort(v, n, sizeof *v, cmp_names);
+  return v;
+}
+
 static void free_list(char **v) {
   if (!v) return;
   for (char **p = v; *p; p++) free(*p);
@@ -345,8 +367,9 @@ static void test_packs(void) {
   make_tmp();
   char dir[512];
   snprintf(dir, sizeof dir, "%s/examples", root());
-  static const char *packs[] = {"saas", "hardware", "distributor"};
-  for (size_t i = 0; i < sizeof packs / sizeof *packs; i++) {
+  char **packs = list_packs(dir); /* every pack of examples/, so a new one is tested too */
+  CU_ASSERT_FATAL(packs && packs[0]);
+  for (size_t i = 0; packs[i]; i++) {
     char pack[700], tdir[800];
     snprintf(pack, sizeof pack, "%s/%s", dir, packs[i]);
     snprintf(tdir, sizeof tdir, "%s/tests", pack);
@@ -359,6 +382,7 @@ static void test_packs(void) {
     for (char **f = files; *f; f++) run_test_file(tdir, *f, pack);
     free_list(files);
   }
+  free_list(packs);
 }
 
 static void test_acceptance(void) {
@@ -404,8 +428,11 @@ static void test_acceptance(void) {
 ** truncated or bit-flipped .vgc is rejected with exit 1 and a reason. */
 static void test_vgc(void) {
   make_tmp();
-  static const char *packs[] = {"saas", "hardware", "distributor"};
-  for (size_t i = 0; i < sizeof packs / sizeof *packs; i++) {
+  char examples[512];
+  snprintf(examples, sizeof examples, "%s/examples", root());
+  char **packs = list_packs(examples);
+  CU_ASSERT_FATAL(packs && packs[0]);
+  for (size_t i = 0; packs[i]; i++) {
     char pack[600], db_path[512], vgc[512], out1[512], out2[512], err[512], cmd[4096];
     snprintf(pack, sizeof pack, "%s/examples/%s", root(), packs[i]);
     snprintf(db_path, sizeof db_path, "%s/demo-%s.db", tmpdir, packs[i]);
@@ -469,6 +496,7 @@ static void test_vgc(void) {
     }
     free(bytes);
   }
+  free_list(packs);
 }
 
 static int cleanup(void) {

@@ -96,7 +96,7 @@ INSERT INTO goal_revisions VALUES
 --           two have a two-character note and no answer on blockers
 --           (orange), and 118's goal was cut at k = 25 without a revision
 --           (red); 116 is at 45% of the pro-rated goal (yellow), and team B
---           behind as a whole (yellow).  111's note is exactly 10 columns.
+--           behind as a whole (yellow).  111's note is exactly 8 columns.
 --   step 2: conversion at 60% of the rep's level at k = 24, 25 for 116 (26
 --           weeks of snapshots: orange) and 117 (24 weeks: nothing), at
 --           k = 25 only for 114 (one snapshot: nothing); contract amount
@@ -144,7 +144,7 @@ SELECT rep_id, d, lead,
        CASE WHEN on_leave THEN 'On parental leave'
             WHEN rep_id = 105 AND k = 25 THEN NULL
             WHEN rep_id = 118 AND k >= 24 THEN 'ok'
-            WHEN rep_id = 111 AND k = 25 THEN 'Demo done.'
+            WHEN rep_id = 111 AND k = 25 THEN 'On track'
             WHEN rep_id = 119 THEN CASE k % 3 WHEN 0 THEN '两家试点客户签约' WHEN 1 THEN '新客户演示进展顺利' ELSE '续约谈判推进中' END
             ELSE CASE (rep_id + k) % 5
                    WHEN 0 THEN 'On track against the quarter goal'

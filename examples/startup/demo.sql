@@ -83,7 +83,9 @@ INSERT INTO goal_revisions VALUES
   (15, 106, '2025-05-08', '2025-Q2', 80000, 72000,  'n/a', '2025-05-08', '2025-05-09', '2025-05-09'),
   (16, 114, '2025-04-15', '2025-Q2', 70000, 60000,  'Moved to part-time for April and May', '2025-04-15', '2025-04-16', '2025-04-16'),
   (17, 115, '2025-05-05', '2025-Q2', 70000, 75000,  'Inherited the pipeline of a departed partner', '2025-05-05', '2025-05-06', '2025-05-07'),
-  -- bad data: an impossible revision date (the row is skipped)
+  -- bad data: an impossible revision date (the row is skipped, so the
+  -- change it records, in 119's snapshot of 2025-05-02, shows as unarchived
+  -- on that date: red from goal_change_unarchived until the next snapshot)
   (18, 119, '2025-04-31', '2025-Q2', 60000, 55000,  'Typed the date by hand into the archive', '2025-05-02', '2025-05-02', '2025-05-02');
 
 -- ----------------------------------------------------------------- snapshots

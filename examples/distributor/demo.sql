@@ -28,9 +28,10 @@
 --                          since 05-20: "at least"): orange.
 --   action_late            52, 92 and 176 (done only on 07-01): yellow; 136
 --                          exactly 5 days late (nothing).
---   goal_attainment        77 at 70% of its goal (orange), 104 and 222 at 85%
---                          (yellow); the distributors of team 9219 and six of
---                          team 9210 (below).
+--   goal_attainment        77 ordering 70% of its usual in Q2 (72.2% of the
+--                          pro-rated goal: orange), 104 and 222 85% (87.6%:
+--                          yellow); eight of team 9219 (orange) and six of team
+--                          9210 (80.4%: yellow).
 --   team_attainment        team 9219 (orange) and 9210 (yellow), to their
 --                          regional directors.
 --   goal_revision_audit    revisions 3 and 8 pending (yellow), 5 and 6 outside

@@ -122,19 +122,20 @@ INSERT INTO rep_snapshot
 WITH RECURSIVE
   r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 127),
   s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < 52),
+  -- (each list below is by i: rep 100 + i)
   -- Q2 2025 goal factor: behind the pro-rated plan (pace about 0.99 / gf).
-  -- Team 3 (reps 14, 47, 80), team 7 (18, 51, 84, 106) and team 10 (21, 32,
+  -- Team 3 (i = 14, 47, 80), team 7 (18, 51, 84, 106) and team 10 (21, 32,
   -- 54, 65, 87) carry them, so those teams fall behind too.
   pace(i, gf) AS (VALUES (14, 1.15), (47, 1.15), (106, 1.15),
     (80, 1.35), (18, 1.35), (51, 1.35), (32, 1.35), (65, 1.35),
     (84, 1.6), (21, 1.6), (54, 1.6), (87, 1.6)),
   -- Q2 2024 factor: last year's Q2 was better, so Q2 2025 is down year on
-  -- year (about 0.99 / f - 1). Rep 56 is on leave: its placeholder is not judged.
+  -- year (about 0.99 / f - 1). i = 56 is on leave: its placeholder is not judged.
   yoy(i, f) AS (VALUES (5, 1.07), (39, 1.07), (119, 1.07), (42, 1.18), (100, 1.18), (56, 1.18)),
   -- quote-to-order 26% under the baseline on these snapshots
   slump(i, k) AS (VALUES (9, 51), (9, 52), (33, 51), (33, 52), (61, 51), (61, 52), (121, 51), (121, 52),
     (70, 52),                 -- one snapshot only: no alert
-    (88, 50), (88, 52)),      -- two snapshots, but 88 missed the one between: no alert
+    (88, 50), (88, 52)),      -- two snapshots, but 188 missed the one between: no alert
   -- signed contracts: a 14% drop at the last snapshot, a slide from k = 49,
   -- or near misses
   contract(i, kind, step) AS (VALUES (12, 'drop', 0.86), (77, 'drop', 0.86),
@@ -145,7 +146,7 @@ WITH RECURSIVE
   feedback(i, f50, f51, f52) AS (VALUES (15, 1, 0, 2), (97, 1, 1, 2),
     (31, 1, 0, 1)),           -- two items in six weeks: no alert
   -- the last snapshot filed (k): 50 is 28 days old on 2025-05-16, 49 is 42;
-  -- 88 skipped k = 51 only
+  -- (i = 88 skipped k = 51 only)
   stop(i, last_k) AS (VALUES (26, 50), (71, 50), (125, 50), (38, 49), (83, 49),
     (59, 51)),                -- has not filed today's yet: not missing
   -- on leave (active = 0) from this snapshot on

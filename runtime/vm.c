@@ -487,7 +487,8 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       const vm_series *s = fr->s;
       double t = eval_time(fr, fr->cursor), every = src->every;
       const vm_row *r = vm_series_row(s, fr->cursor);
-      int ok = r && every > 0 && t - (double)r->time <= every;
+      /* the latest row must be inside the period (later than t - B) and within the cadence of t */
+      int ok = r && every > 0 && t - (double)r->time <= every && (double)r->time > t - B;
       for (uint32_t c = fr->cursor; ok; c++) {
         val v;
         if ((status = call_at(vm, A, fr, c, nbase, &v)) != VM_OK) goto out;

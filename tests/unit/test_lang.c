@@ -105,12 +105,18 @@ static void test_for_days_biweekly(void) {
                         " (5, '2025-06-12', 0), (5, '2025-06-26', 0),"
                         " (6, '2025-06-11', 0), (6, '2025-06-26', 0),"
                         /* 7: the current row is older than the cadence at as_of: stale breaks it */
-                        " (7, '2025-06-01', 0), (7, '2025-06-15', 0);";
+                        " (7, '2025-06-01', 0), (7, '2025-06-15', 0),"
+                        /* 8: one row exactly two weeks old: where the period starts, not two weeks */
+                        " (8, '2025-06-16', 0);";
   const char *rules = SRC_EVERY("2 weeks") "rule r on s { orange when x < 1 for 2 weeks }\n";
   all_paths(sql, rules, "2025-06-30", "1 orange -\n5 orange -\n");
   /* rows counted: the leave and the stale row do not matter */
   all_paths(sql, SRC_EVERY("2 weeks") "rule r on s { orange when x < 1 for 2 snapshots }\n", "2025-06-30",
             "1 orange -\n2 orange -\n5 orange -\n6 orange -\n7 orange -\n");
+  /* a day earlier, key 8's one row is inside the period, but there is no row before it to start the stretch */
+  all_paths(sql, rules, "2025-06-29", "1 orange -\n5 orange -\n");
+  /* on 06-30 it is exactly two weeks old: where the period starts, not inside it */
+  all_paths(TBL "INSERT INTO s (k, d, x) VALUES (8, '2025-06-16', 0);", rules, "2025-06-30", "");
 }
 
 /* The stretch reaches back to the last row on or before t - D, that row included. */

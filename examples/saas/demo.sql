@@ -1,8 +1,9 @@
 -- Deterministic demo data for the `saas` pack: 300 reps under 21 supervisors,
 -- 2024-07-01 .. 2025-06-30, evaluated as of 2025-06-30.  No random():
 -- "noise" is arithmetic on ids and dates.  Most reps are healthy; a few listed
--- reps are made to trip each rule and tier (and a few to sit just under a
--- threshold).  A handful of bad rows show the bad-data diagnostics.
+-- reps (and three teams) are made to trip each rule and tier, and a few to
+-- sit just under a threshold.  A handful of bad rows show the bad-data
+-- diagnostics.
 -- Load:  sqlite3 demo.db < schema.sql && sqlite3 demo.db < demo.sql
 BEGIN;
 
@@ -13,13 +14,19 @@ BEGIN;
 --                     (42 has a wider band in rep_targets: no alert);
 --                     6 150 only for k = 25 and 250 for k = 23, 24 (no alert)
 --   revenue_at_risk:  17 64 101 146 208 255 291 lose 15% of contract amount at k = 25
---                     (18 loses 9%: no alert); 11 54 97 183 226 269 get 1, 0, 2
---                     negative feedback at k = 23..25 (12 gets 1, 0, 1: no alert)
+--                     (18 loses 9%: no alert); 44 121 236 slide 2%, 2% and
+--                     2.6% at k = 23..25 (6.5% in three declines; 237 slides
+--                     3% in three: no alert; 238 loses 8% in two: no alert);
+--                     11 54 97 183 226 269 get 1, 0, 2 negative feedback at
+--                     k = 23..25 (12 gets 1, 0, 1: no alert)
 --   snapshot_missing: 3 34 65 96 127 158 240 stop after k = 24 (yellow);
 --                     9 115 168 274 stop after k = 22 (orange)
 --   departed (last row active = 0, no alert): 20 139 197 after k = 15
 --   on leave (active = 0 rows from k = 20): 45 233
 -- Reps 1..15 moved from supervisor 9001 to 9021 on 2025-03-01.
+-- quarter_goal is the rep's goal (300000 + ((rep_id * 7919) % 40) * 5000 a
+-- quarter) until a signed goal revision replaces it (set at the end of this
+-- file); quarter_bookings is set after the goal revisions too.
 WITH RECURSIVE
   rep(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM rep WHERE id < 300),
   snap(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM snap WHERE k < 25),
@@ -32,8 +39,12 @@ WITH RECURSIVE
            rep.id IN (20, 139, 197) AND snap.k = 15 AS leaving,
            CASE WHEN rep.id IN (17, 64, 101, 146, 208, 255, 291) AND snap.k = 25 THEN 0.85
                 WHEN rep.id = 18 AND snap.k = 25 THEN 0.91
+                WHEN rep.id IN (44, 121, 236) AND snap.k >= 23 THEN CASE snap.k WHEN 23 THEN 0.98 WHEN 24 THEN 0.96 ELSE 0.935 END
+                WHEN rep.id = 237 AND snap.k >= 23 THEN CASE snap.k WHEN 23 THEN 0.99 WHEN 24 THEN 0.98 ELSE 0.97 END
+                WHEN rep.id = 238 AND snap.k >= 24 THEN CASE snap.k WHEN 24 THEN 0.96 ELSE 0.92 END
                 ELSE 1.0 END AS amount_factor,
            CASE WHEN rep.id IN (17, 64, 101, 146, 208, 255, 291, 18) AND snap.k = 25 THEN 24
+                WHEN rep.id IN (44, 121, 236, 237, 238) AND snap.k > 22 THEN 22
                 ELSE snap.k END AS amount_k
     FROM rep, snap
     WHERE NOT (rep.id IN (3, 34, 65, 96, 127, 158, 240) AND snap.k > 24)
@@ -42,7 +53,7 @@ WITH RECURSIVE
   )
 INSERT INTO sales_snapshot (rep_id, snapshot_date, supervisor_id, active,
        conversion_rate, baseline_conversion, contract_amount, negative_feedback,
-       progress_note, blockers, help_needed)
+       quarter_goal, progress_note, blockers, help_needed)
 SELECT rep_id, d,
        CASE WHEN rep_id <= 15 AND d >= '2025-03-01' THEN 9021 ELSE 9001 + (rep_id - 1) / 15 END,
        CASE WHEN on_leave OR leaving THEN 0 ELSE 1 END,
@@ -58,6 +69,7 @@ SELECT rep_id, d,
             WHEN rep_id IN (11, 54, 97, 183, 226, 269) AND k BETWEEN 23 AND 25 THEN (k - 23) * (k - 23) / 2 + (k = 23)
             WHEN rep_id = 12 AND k BETWEEN 23 AND 25 THEN (k != 24)
             WHEN (rep_id * 7 + k * 13) % 17 = 0 THEN 1 ELSE 0 END,
+       300000 + ((rep_id * 7919) % 40) * 5000,
        CASE WHEN on_leave THEN 'On parental leave'
             WHEN leaving THEN 'Last day; accounts handed over'
             ELSE CASE (rep_id + k) % 5
@@ -81,9 +93,9 @@ FROM grid;
 -- rep), a snapshot saved twice (the later one counts), an impossible date.
 UPDATE sales_snapshot SET conversion_rate = 'n/a' WHERE rep_id = 150 AND snapshot_date = '2024-11-29';
 INSERT INTO sales_snapshot (rep_id, snapshot_date, supervisor_id, active, conversion_rate,
-       baseline_conversion, contract_amount, negative_feedback, progress_note)
+       baseline_conversion, contract_amount, negative_feedback, quarter_goal, progress_note)
 SELECT rep_id, snapshot_date, supervisor_id, active, conversion_rate, baseline_conversion,
-       contract_amount, negative_feedback, 'Re-submitted with corrected pipeline'
+       contract_amount, negative_feedback, quarter_goal, 'Re-submitted with corrected pipeline'
 FROM sales_snapshot WHERE rep_id = 200 AND snapshot_date = '2024-12-13';
 INSERT INTO sales_snapshot (rep_id, snapshot_date, supervisor_id, active, conversion_rate,
        baseline_conversion, contract_amount, negative_feedback, progress_note)
@@ -126,45 +138,71 @@ FROM m2;
 -- Bad data: an impossible due date (the row is skipped).
 INSERT INTO milestones VALUES (9999, 77, 'Customer advisory board', '2025-02-30', NULL);
 
--- ----------------------------------------------------------- activity_daily
--- Each rep enters activities on every other weekday, at most 3 days after
--- they happened.  Back-filled at month end (last 7 days of June, oldest
--- activity 12-20 days old): 14 77 133 189 251 on 2 days (yellow), 38 172 299
--- on 5-6 days (orange); they did the same in late May (outside the 30 days).
--- No alert: 56 (one month-end day), 90 (back-fill mid-June), 110 (lag exactly 7 days).
+-- ------------------------------------------------------------- activity_log
+-- One row per CRM record.  Each rep logs on every other weekday 1 to 3
+-- records of activities 0 to 3 days old.  Month end is the last 3 days
+-- (`month_end`): 29-31 May, 28-30 June.  Back-fills (records typed in at
+-- month end, 10 to 19 days after the activity), in late May and late June:
+--   activity_backfill yellow: 14 77 133 189 251 (8 records on 05-30 and on 06-30);
+--                     orange: 38 172 299 (10 on 05-29, 05-30, 06-28 and 06-30);
+--   team_backfill orange: team 9019, whose reps 272 273 275 276 277 278 279
+--     282 283 284 back-fill 12 records each on 06-28 and 06-30 (6 on 05-30):
+--     every one of them yellow on its own;
+--   team_backfill yellow: team 9012, whose rep 172 is orange and 167 169 170
+--     174 179 back-fill 5 records on 06-30 (2 on 05-30): under 20% each, no
+--     alert on their own, but the team is over 10%.
+-- No alert: 56 (3 records back-filled on 06-30, 11%), 90 (back-filled
+-- mid-June, 06-10 to 06-12: not month end), 110 (records on 06-30 exactly
+-- 7 days old: not more than backfill_lag).
 WITH RECURSIVE
   rep(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM rep WHERE id < 300),
   day(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM day WHERE i < 364),
+  n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < 29),
   g AS (
     SELECT rep.id AS rep_id, day.i AS i, date('2024-07-01', '+' || day.i || ' days') AS d
     FROM rep, day
   ),
+  -- the day's back-filled records per rep (0: none)
+  bf AS (
+    SELECT rep_id, i, d,
+           CASE WHEN rep_id IN (14, 77, 133, 189, 251) AND d IN ('2025-05-30', '2025-06-30') THEN 8
+                WHEN rep_id IN (38, 172, 299) AND d IN ('2025-05-29', '2025-05-30', '2025-06-28', '2025-06-30') THEN 10
+                WHEN rep_id IN (272, 273, 275, 276, 277, 278, 279, 282, 283, 284) AND d IN ('2025-06-28', '2025-06-30') THEN 6
+                WHEN rep_id IN (272, 273, 275, 276, 277, 278, 279, 282, 283, 284) AND d = '2025-05-30' THEN 6
+                WHEN rep_id IN (167, 169, 170, 174, 179) AND d = '2025-06-30' THEN 4
+                WHEN rep_id IN (167, 169, 170, 174, 179) AND d = '2025-05-30' THEN 2
+                WHEN rep_id = 56 AND d = '2025-06-30' THEN 3
+                ELSE 0 END AS nbf
+    FROM g
+  ),
   entries AS (
-    SELECT rep_id, i, d FROM g
-    WHERE strftime('%w', d) BETWEEN '1' AND '5'
-      AND ((rep_id + i) % 2 = 0
-           OR (rep_id IN (14, 77, 133, 189, 251, 38, 172, 299, 56, 90, 110)
-               AND (d >= '2025-06-24' OR d BETWEEN '2025-05-26' AND '2025-05-30' OR d BETWEEN '2025-06-10' AND '2025-06-12')))
+    SELECT rep_id, i, d, nbf,
+           CASE WHEN strftime('%w', d) BETWEEN '1' AND '5' AND (rep_id + i) % 2 = 0 THEN 1 + (rep_id * 5 + i) % 3
+                ELSE 0 END AS nprompt,
+           CASE WHEN rep_id = 90 AND d BETWEEN '2025-06-10' AND '2025-06-12' THEN 2
+                WHEN rep_id = 110 AND d = '2025-06-30' THEN 10
+                ELSE 0 END AS nother
+    FROM bf
+  ),
+  days_logged AS MATERIALIZED (SELECT * FROM entries WHERE nprompt + nother + nbf > 0),
+  rec AS (
+    SELECT e.rep_id, e.i, e.d, n.j,
+           CASE WHEN n.j < e.nprompt THEN date(e.d, '-' || ((e.rep_id * 3 + e.i + n.j) % 4) || ' days')
+                WHEN n.j < e.nprompt + e.nother AND e.rep_id = 90 THEN date(e.d, '-14 days')
+                WHEN n.j < e.nprompt + e.nother THEN date(e.d, '-7 days')
+                ELSE date(e.d, '-' || (10 + (e.rep_id + n.j) % 10) || ' days') END AS happened
+    FROM days_logged e JOIN n ON n.j < e.nprompt + e.nother + e.nbf
   )
-INSERT INTO activity_daily (rep_id, entered_date, activity_count, earliest_activity)
-SELECT rep_id, d,
-       CASE WHEN rep_id IN (14, 77, 133, 189, 251, 38, 172, 299) AND d >= '2025-05-26'
-                 AND (d <= '2025-05-30' OR d >= '2025-06-24') THEN 9 + (rep_id + i) % 7
-            ELSE 1 + (rep_id * 5 + i) % 6 END,
-       CASE WHEN rep_id IN (14, 77, 133, 189, 251) AND d IN ('2025-06-26', '2025-06-27', '2025-05-29', '2025-05-30')
-              THEN date(d, '-12 days')
-            WHEN rep_id IN (38, 172, 299) AND (d >= '2025-06-24' OR d BETWEEN '2025-05-26' AND '2025-05-30')
-              THEN date(d, '-15 days')
-            WHEN rep_id = 56 AND d = '2025-06-27' THEN date(d, '-12 days')
-            WHEN rep_id = 90 AND d BETWEEN '2025-06-10' AND '2025-06-12' THEN date(d, '-14 days')
-            WHEN rep_id = 110 AND d >= '2025-06-24' THEN date(d, '-7 days')
-            ELSE date(d, '-' || ((rep_id * 3 + i) % 4) || ' days') END
-FROM entries;
--- Rep 38 also spent Saturday 2025-06-28 catching up on three weeks of calls.
-INSERT INTO activity_daily VALUES (38, '2025-06-28', 21, '2025-06-07');
--- Bad data: a text count and an impossible date (both Saturday rows).
-INSERT INTO activity_daily VALUES (100, '2025-06-14', 'twelve', '2025-06-13');
-INSERT INTO activity_daily VALUES (101, '2025-06-07', 3, '2025-06-31');
+INSERT INTO activity_log (activity_id, rep_id, supervisor_id, entered_date, happened_on, kind)
+SELECT rep_id * 100000 + i * 30 + j, rep_id,
+       CASE WHEN rep_id <= 15 AND d >= '2025-03-01' THEN 9021 ELSE 9001 + (rep_id - 1) / 15 END,
+       d, happened,
+       CASE (rep_id + i + j) % 4 WHEN 0 THEN 'call' WHEN 1 THEN 'meeting' WHEN 2 THEN 'demo' ELSE 'visit' END
+FROM rec;
+-- Bad data: an impossible entry date (the record is skipped) and an activity
+-- date that is no date (read as null: a record, but not a back-fill).
+INSERT INTO activity_log VALUES (9000001, 100, 9007, '2025-06-31', '2025-06-27', 'call');
+INSERT INTO activity_log VALUES (9000002, 101, 9007, '2025-06-20', 'last week', 'visit');
 
 -- ----------------------------------------------------------------- features
 -- 30 roadmap features that launch as planned, and three that slipped:
@@ -245,23 +283,31 @@ INSERT INTO deals (deal_id, updated_on, owner_id, account, stage, amount, close_
 
 -- ----------------------------------------------------------- goal_revisions
 -- 120 revisions made in the calibration weeks (week 6, Monday to Sunday:
--- Q4 2024: Nov 4-10, Q2 2025: May 5-11), with reasons and all three sign-offs.  Then the exceptions:
--- red 901 (no reason), 902 (reason 'n/a'), 903 (no finance), 905 (off-cycle
--- and no product), 908 (finance signs after as_of), 910 (off-cycle, unsigned);
--- orange 904 (June), 907 (May 13, week 7), 911 (2025-03-31: exactly 13 weeks
--- old); no alert: 906 (Sunday May 11, last day of week 6), 909 and 912 (older
+-- Q4 2024: Nov 4-10, Q2 2025: May 5-11), with reasons and all three
+-- sign-offs within four days (so on 2025-05-08, the night of the Q2
+-- meeting, the ones still being signed are PENDING, yellow).  old_target is
+-- the rep's goal.  Then the exceptions, as of 2025-06-30:
+-- red 901 (no reason), 902 (reason 'n/a'), 903 (finance never signed),
+-- 905 (off-cycle and product never signed), 908 (finance signs after as_of,
+-- long after the 10-day grace);
+-- yellow (PENDING, within the grace) 910 (off-cycle, 06-25, unsigned) and
+-- 914 (off-cycle, 06-24, sales signed: rep 176 of supervisor 9012);
+-- orange 904 (June, signed), 907 (May 13, week 7), 911 (2025-03-31: exactly
+-- 13 weeks old);
+-- no alert: 906 (Sunday May 11, last day of week 6), 915 (a complete
+-- reason in Chinese, 9 characters of display width 18), 909 and 912 (older
 -- than 13 weeks).
 WITH RECURSIVE r(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM r WHERE id < 120),
   rv AS (
     SELECT id, 1 + (id * 53) % 300 AS rep,
            CASE WHEN id <= 50 THEN date('2024-11-04', '+' || (id % 7) || ' days')
                 ELSE date('2025-05-05', '+' || (id % 7) || ' days') END AS d,
-           CASE WHEN id <= 50 THEN '2024-Q4' ELSE '2025-Q2' END AS period,
-           300000 + ((id * 7919) % 40) * 5000 AS old
+           CASE WHEN id <= 50 THEN '2024-Q4' ELSE '2025-Q2' END AS period
     FROM r
   )
 INSERT INTO goal_revisions
-SELECT id, rep, d, period, old, round(old * (0.85 + (id % 5) * 0.075) / 1000.0) * 1000,
+SELECT id, rep, d, period, 300000 + ((rep * 7919) % 40) * 5000,
+       round((300000 + ((rep * 7919) % 40) * 5000) * (0.85 + (id % 5) * 0.075) / 1000.0) * 1000,
        CASE id % 5 WHEN 0 THEN 'Territory reassigned in the regional reorganisation'
                    WHEN 1 THEN 'Largest account moved to the strategic accounts team'
                    WHEN 2 THEN 'Price increase raised the average deal size'
@@ -269,21 +315,78 @@ SELECT id, rep, d, period, old, round(old * (0.85 + (id % 5) * 0.075) / 1000.0) 
                    ELSE 'Took over the book of a departed colleague' END,
        date(d, '+1 day'), date(d, '+2 days'), date(d, '+' || (2 + id % 3) || ' days')
 FROM rv;
-INSERT INTO goal_revisions VALUES
-  (901, 8,   '2025-05-08', '2025-Q2', 420000, 360000, NULL, '2025-05-09', '2025-05-09', '2025-05-12'),
-  (902, 73,  '2025-05-09', '2025-Q2', 380000, 330000, 'n/a', '2025-05-09', '2025-05-12', '2025-05-12'),
-  (903, 119, '2025-05-07', '2025-Q2', 500000, 450000, 'Two renewals slipped after the customer merger', '2025-05-08', '2025-05-08', NULL),
-  (904, 201, '2025-06-12', '2025-Q2', 360000, 300000, 'Key account froze its budget for the rest of the year', '2025-06-13', '2025-06-13', '2025-06-16'),
-  (905, 244, '2025-04-22', '2025-Q2', 410000, 340000, 'Territory split with the new enterprise team', '2025-04-23', NULL, '2025-04-24'),
-  (906, 33,  '2025-05-11', '2025-Q2', 350000, 380000, 'Inherited two expansion opportunities from partner team', '2025-05-12', '2025-05-13', '2025-05-13'),
-  (907, 160, '2025-05-13', '2025-Q2', 450000, 400000, 'Pricing change lowered the expected deal size', '2025-05-14', '2025-05-14', '2025-05-15'),
-  (908, 280, '2025-05-10', '2025-Q2', 390000, 350000, 'Champion left the largest account', '2025-05-12', '2025-05-12', '2025-07-02'),
-  (909, 95,  '2025-02-14', '2025-Q1', 300000, 260000, NULL, '2025-02-14', '2025-02-17', '2025-02-17'),
-  (910, 57,  '2025-06-25', '2025-Q3', 420000, 310000, 'Rep moving to part-time from July', NULL, NULL, NULL),
-  (911, 132, '2025-03-31', '2025-Q1', 330000, 300000, 'Customer insolvency removed the main renewal', '2025-03-31', '2025-04-01', '2025-04-01'),
-  (912, 211, '2025-03-30', '2025-Q1', 330000, 310000, 'Customer insolvency removed a mid-size renewal', '2025-03-31', '2025-04-01', '2025-04-01'),
+WITH x(revision_id, rep_id, revised_on, goal_period, factor, reason, sales_signoff, product_signoff, finance_signoff) AS (VALUES
+  (901, 8, '2025-05-08', '2025-Q2', 0.85, NULL, '2025-05-09', '2025-05-09', '2025-05-12'),
+  (902, 73, '2025-05-09', '2025-Q2', 0.9, 'n/a', '2025-05-09', '2025-05-12', '2025-05-12'),
+  (903, 119, '2025-05-07', '2025-Q2', 0.9, 'Two renewals slipped after the customer merger', '2025-05-08', '2025-05-08', NULL),
+  (904, 201, '2025-06-12', '2025-Q2', 0.85, 'Key account froze its budget for the rest of the year', '2025-06-13', '2025-06-13', '2025-06-16'),
+  (905, 244, '2025-04-22', '2025-Q2', 0.85, 'Territory split with the new enterprise team', '2025-04-23', NULL, '2025-04-24'),
+  (906, 33, '2025-05-11', '2025-Q2', 1.1, 'Inherited two expansion opportunities from partner team', '2025-05-12', '2025-05-13', '2025-05-13'),
+  (907, 160, '2025-05-13', '2025-Q2', 0.9, 'Pricing change lowered the expected deal size', '2025-05-14', '2025-05-14', '2025-05-15'),
+  (908, 280, '2025-05-10', '2025-Q2', 0.9, 'Champion left the largest account', '2025-05-12', '2025-05-12', '2025-07-02'),
+  (909, 95, '2025-02-14', '2025-Q1', 0.87, NULL, '2025-02-14', '2025-02-17', '2025-02-17'),
+  (910, 57, '2025-06-25', '2025-Q3', 0.75, 'Rep moving to part-time from July', NULL, NULL, NULL),
+  (911, 132, '2025-03-31', '2025-Q1', 0.9, 'Customer insolvency removed the main renewal', '2025-03-31', '2025-04-01', '2025-04-01'),
+  (912, 211, '2025-03-30', '2025-Q1', 0.94, 'Customer insolvency removed a mid-size renewal', '2025-03-31', '2025-04-01', '2025-04-01'),
   -- bad data: an impossible revision date (the row is skipped)
-  (913, 99,  '2025-04-31', '2025-Q2', 300000, 280000, 'Typed the date by hand into the archive', '2025-05-02', '2025-05-02', '2025-05-02');
+  (913, 99, '2025-04-31', '2025-Q2', 0.93, 'Typed the date by hand into the archive', '2025-05-02', '2025-05-02', '2025-05-02'),
+  (914, 176, '2025-06-24', '2025-Q3', 0.8, 'Largest prospect moved its rollout to the fourth quarter', '2025-06-25', NULL, NULL),
+  (915, 190, '2025-05-06', '2025-Q2', 0.85, '核心功能延期三个月', '2025-05-07', '2025-05-08', '2025-05-09'))
+INSERT INTO goal_revisions
+SELECT revision_id, rep_id, revised_on, goal_period, 300000 + ((rep_id * 7919) % 40) * 5000,
+       round((300000 + ((rep_id * 7919) % 40) * 5000) * factor / 1000.0) * 1000, reason,
+       sales_signoff, product_signoff, finance_signoff
+FROM x;
+
+-- ------------------------------------------------------- goals and bookings
+-- A revision takes effect once all three have signed: from the first
+-- snapshot on or after the last sign-off, it is the quarter_goal of its
+-- quarter.
+UPDATE sales_snapshot AS s
+SET quarter_goal = (
+  SELECT r.new_target FROM goal_revisions AS r
+  WHERE r.rep_id = s.rep_id
+    AND r.goal_period = strftime('%Y', s.snapshot_date) || '-Q' || ((CAST(strftime('%m', s.snapshot_date) AS INTEGER) + 2) / 3)
+    AND max(r.sales_signoff, r.product_signoff, r.finance_signoff) <= s.snapshot_date
+  ORDER BY r.revised_on DESC LIMIT 1)
+WHERE EXISTS (
+  SELECT 1 FROM goal_revisions AS r
+  WHERE r.rep_id = s.rep_id
+    AND r.goal_period = strftime('%Y', s.snapshot_date) || '-Q' || ((CAST(strftime('%m', s.snapshot_date) AS INTEGER) + 2) / 3)
+    AND max(r.sales_signoff, r.product_signoff, r.finance_signoff) <= s.snapshot_date);
+-- Bookings so far in the quarter: the goal in force, pro-rated to the
+-- snapshot's day of the quarter (straight line), times the rep's pace
+-- (0.86 to 1.23 of plan, a little noise per snapshot).  In 2025-Q2:
+--   team 9017 (reps 241..255) runs at 45% to 94% of plan: the team is red
+--     (under 68%), its reps orange (under 68%) or yellow (under 80%);
+--   team 9005 (reps 61..75): six reps at 40% of plan, the team orange (under 80%);
+--   rep 175 (team 9012) at 62% (orange) and 178 at 76% (yellow); 22 at 78%
+--   (yellow); 23 at 82% (no alert).
+-- Reps on leave or gone (active = 0) have no bookings.
+WITH q AS (
+  SELECT rowid AS rid, rep_id,
+         date(snapshot_date, 'start of month', '-' || ((CAST(strftime('%m', snapshot_date) AS INTEGER) - 1) % 3) || ' months') AS qs,
+         snapshot_date AS d,
+         CAST(round((julianday(snapshot_date) - julianday('2024-07-12')) / 14) AS INTEGER) AS k
+  FROM sales_snapshot WHERE active = 1 AND quarter_goal IS NOT NULL
+),
+p AS (
+  SELECT rid, (julianday(d) - julianday(qs) + 1) / (julianday(date(qs, '+3 months')) - julianday(qs)) AS share,
+         CASE WHEN qs = '2025-04-01' AND rep_id BETWEEN 241 AND 255 AND rep_id % 5 != 0
+                THEN 0.45 + ((rep_id * 7) % 10) * 0.03
+              WHEN qs = '2025-04-01' AND rep_id BETWEEN 241 AND 255 THEN 0.85 + ((rep_id * 3) % 10) / 100.0
+              WHEN qs = '2025-04-01' AND rep_id IN (61, 63, 66, 68, 71, 74) THEN 0.40
+              WHEN qs = '2025-04-01' AND rep_id = 175 THEN 0.62
+              WHEN qs = '2025-04-01' AND rep_id = 178 THEN 0.76
+              WHEN qs = '2025-04-01' AND rep_id = 22 THEN 0.78
+              WHEN qs = '2025-04-01' AND rep_id = 23 THEN 0.82
+              ELSE (0.86 + ((rep_id * 37 + CAST(strftime('%m', qs) AS INTEGER) * 11) % 38) / 100.0)
+                   * (0.985 + ((rep_id + k) % 4) / 100.0) END AS pace
+  FROM q
+)
+UPDATE sales_snapshot
+SET quarter_bookings = (SELECT round(sales_snapshot.quarter_goal * p.share * p.pace, -2) FROM p WHERE p.rid = sales_snapshot.rowid)
+WHERE rowid IN (SELECT rid FROM p);
 
 -- ---------------------------------------------------------------- org chart
 -- 300 reps under 21 supervisors (9001..9021), three directors (7 supervisors

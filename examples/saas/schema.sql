@@ -15,6 +15,8 @@ CREATE TABLE sales_snapshot (
   baseline_conversion REAL,              -- the rep's conversion baseline set at the annual goal review (0..1)
   contract_amount     REAL,              -- annual contract value (USD) of the rep's signed, live contracts
   negative_feedback   INTEGER,           -- negative customer feedback since the previous snapshot (escalations, detractor NPS answers)
+  quarter_goal        REAL,              -- the rep's bookings goal (USD) for the snapshot's quarter, as in force on snapshot_date (a signed calibration revision replaces it)
+  quarter_bookings    REAL,              -- bookings (USD) of the snapshot's quarter so far, up to snapshot_date
   progress_note       TEXT,              -- free text: progress against goal
   blockers            TEXT,              -- free text: what is in the way
   help_needed         TEXT               -- free text: what the rep asks the supervisor for
@@ -33,17 +35,31 @@ CREATE TABLE milestones (
 );
 CREATE INDEX milestones_id_due ON milestones(milestone_id, due_date);
 
--- CRM activity entry digest: one row per rep per day on which the rep entered
--- activities (calls, meetings, demos) into the CRM.  One row per day, not per
--- activity, so that a rep's series has one row per entry day: the back-fill
--- rule counts entry days.
-CREATE TABLE activity_daily (
-  rep_id            INTEGER NOT NULL,  -- entity key
-  entered_date      DATE    NOT NULL,  -- the day the activities were typed in
-  activity_count    INTEGER NOT NULL,  -- how many activities were entered that day
-  earliest_activity DATE    NOT NULL   -- when the oldest of them actually happened (<= entered_date)
+-- CRM activity log: one row per activity record (a call, meeting, demo or
+-- customer visit) as it was typed into the CRM.  entered_date is when it was
+-- typed in, happened_on when the activity took place: a record typed in long
+-- after the fact is a back-fill.  The back-fill rules read it per record
+-- (a share of records, per rep and per team), through rollups by rep_id and
+-- by supervisor_id.
+CREATE TABLE activity_log (
+  activity_id   INTEGER PRIMARY KEY,  -- entity key: one record
+  rep_id        INTEGER NOT NULL,     -- the rep who logged it (sales_snapshot.rep_id)
+  supervisor_id INTEGER,              -- the rep's supervisor when it was logged (the CRM copies it from the org chart): the team it counts for
+  entered_date  DATE    NOT NULL,     -- the day it was typed in (the series' time)
+  happened_on   DATE,                 -- the day the activity took place (<= entered_date; NULL: not recorded)
+  kind          TEXT                  -- 'call', 'meeting', 'demo' or 'visit'
 );
-CREATE INDEX activity_daily_rep_entered ON activity_daily(rep_id, entered_date);
+CREATE INDEX activity_log_id_entered ON activity_log(activity_id, entered_date);
+
+-- The CRM's daily entry digest, as earlier versions of this pack read it (one
+-- row per rep per entry day).  No rule reads it any more: a day's row cannot
+-- tell which share of its records was back-filled.  It stays for people who
+-- query the database by entry day, and because the unit suite's backtest test
+-- (tests/unit/test_backtest.c, snapshot_dates) lists the demo's entry days
+-- from it.
+CREATE VIEW activity_daily AS
+  SELECT rep_id, entered_date, count(*) AS activity_count, min(happened_on) AS earliest_activity
+  FROM activity_log GROUP BY rep_id, entered_date;
 
 -- Deal history: one row per change of a deal in the CRM (a new row on every
 -- update of stage, commit flag, close date or amount).
@@ -71,7 +87,9 @@ CREATE TABLE features (
 CREATE INDEX features_id_updated ON features(feature_id, updated_on);
 
 -- Audit archive of goal (quota) revisions agreed at calibration: one row per
--- revision.  Sign-off columns hold the date each function signed (NULL: not yet).
+-- revision.  Sign-off columns hold the date each function signed (NULL: not
+-- yet).  A revision takes effect (sales_snapshot.quarter_goal) once signed;
+-- the pack gives the three functions `signoff_grace` (10 days) to sign.
 CREATE TABLE goal_revisions (
   revision_id     INTEGER PRIMARY KEY,  -- entity key
   rep_id          INTEGER NOT NULL,     -- whose goal changed
@@ -79,7 +97,7 @@ CREATE TABLE goal_revisions (
   goal_period     TEXT    NOT NULL,     -- the quarter the goal is for, e.g. '2025-Q3'
   old_target      REAL,                 -- quota before (USD)
   new_target      REAL,                 -- quota after (USD)
-  reason          TEXT,                 -- the written reason (required)
+  reason          TEXT,                 -- the written reason (required; any language: its display width is measured)
   sales_signoff   DATE,                 -- sales leadership sign-off date
   product_signoff DATE,                 -- product sign-off date
   finance_signoff DATE                  -- finance sign-off date

@@ -1211,7 +1211,9 @@ static void report_rollup_counts(exec_pack *pr, const vm_rollup *ro, uint8_t *se
   for (unsigned k = 0; k < ro->ncols; k++) exec_mark_reads(p, ro->cols[k].fn, used, NULL, NULL, seen);
   if (m->where >= 0) exec_mark_reads(p, m->where, used, NULL, NULL, seen);
   used[m->key] = used[m->time] = used[ro->group] = 1;
-  const bad_count *bad = pr->srcs[ro->member].rbad;
+  int ri = (int)(ro - p->rollups);
+  const bad_count *bad = pr->rollup_bad ? pr->rollup_bad[ri] : NULL;
+  if (!bad) { vg_free(used); return; }
   for (int k = 0; k < m->ncols; k++) {
     if (!used[k]) continue;
     for (int b = 0; b < BAD__COUNT; b++) {
@@ -1269,6 +1271,28 @@ int exec_rollup_of(const vm_program *p, int si) {
 
 void exec_count_rollup(exec_pack *pr, int si, int on) { pr->srcs[si].counting_rollup = on; }
 
+void exec_rollup_bad_clear(exec_pack *pr, int si) {
+  src_run *m = &pr->srcs[si];
+  memset(m->rbad, 0, (size_t)(m->src->ncols ? m->src->ncols : 1) * BAD__COUNT * sizeof(bad_count));
+}
+
+int exec_rollup_bad_keep(exec_pack *pr, int ro) {
+  const vm_program *p = pr->p;
+  if (!pr->rollup_bad) {
+    pr->rollup_bad = vg_realloc(NULL, (p->nrollups ? p->nrollups : 1) * sizeof *pr->rollup_bad);
+    if (!pr->rollup_bad) return -1;
+    memset(pr->rollup_bad, 0, (p->nrollups ? p->nrollups : 1) * sizeof *pr->rollup_bad);
+  }
+  src_run *m = &pr->srcs[p->rollups[ro].member];
+  size_t n = (size_t)(m->src->ncols ? m->src->ncols : 1) * BAD__COUNT * sizeof(bad_count);
+  bad_count *keep = vg_realloc(pr->rollup_bad[ro], n);
+  if (!keep) return -1;
+  memcpy(keep, m->rbad, n);
+  memset(m->rbad, 0, n);
+  pr->rollup_bad[ro] = keep;
+  return 0;
+}
+
 static int on_manager(void *ud, vm_state *vm, const char *person, size_t len, int levels, const char **out,
                       size_t *outlen) {
   exec_pack *pr = ud;
@@ -1290,6 +1314,10 @@ void exec_pack_free(exec_pack *pr) {
       vg_free(pr->srcs[i].rbad);
     }
     vg_free(pr->srcs);
+  }
+  if (pr->rollup_bad) {
+    for (unsigned i = 0; i < pr->p->nrollups; i++) vg_free(pr->rollup_bad[i]);
+    vg_free(pr->rollup_bad);
   }
   vm_state_free(&pr->vm);
   vm_state_free(&pr->wvm);

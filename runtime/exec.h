@@ -84,6 +84,7 @@ typedef struct exec_pack {
   int want_evidence;         /* compute each alert's evidence (set before exec_pack_eval) */
   struct evid_plan *evid;    /* per rule: what its evidence holds */
   long long rows_read;
+  void **rollup_bad;         /* per rollup: the bad data its rows met (exec.c) */
   int warnings;              /* bad-data kinds reported */
   int failed;                /* an input error was reported */
 } exec_pack;
@@ -231,6 +232,11 @@ void exec_sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv);
 int exec_rollup_of(const vm_program *p, int si);
 /* While on, bad data read from source si counts for its rollups (reported apart). */
 void exec_count_rollup(exec_pack *pr, int si, int on);
+/* Keep what rollup ro counted (and start its member's count afresh for the
+** next rollup of the same members): each rollup reports its own.  0 or -1. */
+int exec_rollup_bad_keep(exec_pack *pr, int ro);
+/* Forget what the rows of member source si read for a rollup counted. */
+void exec_rollup_bad_clear(exec_pack *pr, int si);
 
 /* ---- rollup.c ----------------------------------------------------------------- */
 

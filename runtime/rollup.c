@@ -260,6 +260,17 @@ static int group_row(rstate *st, int32_t g, int32_t t) {
   exec_pack *pr = st->pr;
   const vm_source *m = &pr->p->sources[ro->member];
   rgroup *gr = &st->grp[g];
+  if (ro->horizon >= 0) {
+    /* members past the horizon leave the group for good (rows come in day
+    ** order: a later t only finds them older); a new row joins them again */
+    int kept = 0;
+    for (int i = 0; i < gr->nm; i++) {
+      rmember *mm = &st->mem[gr->m[i]];
+      if ((double)t - (double)mm->time > ro->horizon) mm->group = -1;
+      else gr->m[kept++] = gr->m[i];
+    }
+    gr->nm = kept;
+  }
   sqlite3_stmt *ins = st->ins;
   sqlite3_reset(ins);
   int rc = bind_val(ins, 1, gr->g);
@@ -274,7 +285,6 @@ static int group_row(rstate *st, int32_t g, int32_t t) {
     for (int i = 0; i < gr->nm; i++) {
       const rmember *mm = &st->mem[gr->m[i]];
       double age = (double)t - (double)mm->time;
-      if (ro->horizon >= 0 && age > ro->horizon) continue;
       members++;
       if (m->every > 0 ? age <= m->every : age == 0) reporting++;
       val v = mm->v[k];
@@ -382,9 +392,12 @@ static int make_table(rstate *st) {
   return result;
 }
 
-/* The member source's rows in day order (then key, then rowid: of two rows
-** of one key and day, the later one is read last and wins). */
-static sqlite3_stmt *member_query(exec_pack *pr, int mi, int *has_rowid) {
+/* The member source's rows in the order of their time text (an index on the
+** time column serves it, no sort), or with by_day in the order of the day
+** itself (a sort: a zone in the text can move a day, so the text order is
+** not always the day order); then key, then rowid: of two rows of one key
+** and day, the later one is read last and wins. */
+static sqlite3_stmt *member_query(exec_pack *pr, int mi, int by_day, int *has_rowid) {
   const vm_source *m = &pr->p->sources[mi];
   sqlite3_stmt *q = NULL;
   vg_buf b = {NULL, 0, 0};
@@ -392,8 +405,9 @@ static sqlite3_stmt *member_query(exec_pack *pr, int mi, int *has_rowid) {
   if (exec_rowid_expr(pr, mi, &rid) != 0) return NULL;
   for (*has_rowid = rid != NULL; *has_rowid >= 0; (*has_rowid)--) {
     b.len = 0;
-    int rc = exec_select_list(&b, m, *has_rowid ? rid : NULL) | vg_buf_append(&b, " ORDER BY vigil_day(", 20);
-    rc |= exec_quote_ident(&b, m->cols[m->time].name) | vg_buf_append(&b, "), ", 3);
+    int rc = exec_select_list(&b, m, *has_rowid ? rid : NULL) | vg_buf_append(&b, " ORDER BY ", 10);
+    if (by_day) rc |= vg_buf_append(&b, "vigil_day(", 10);
+    rc |= exec_quote_ident(&b, m->cols[m->time].name) | vg_buf_append(&b, by_day ? "), " : ", ", by_day ? 3 : 2);
     rc |= exec_quote_ident(&b, m->cols[m->key].name) | vg_buf_append(&b, " COLLATE BINARY", 15);
     if (*has_rowid) rc |= vg_buf_printf(&b, ", %s", rid);
     if (rc) break;
@@ -407,7 +421,10 @@ static sqlite3_stmt *member_query(exec_pack *pr, int mi, int *has_rowid) {
   return q;
 }
 
-static int one_rollup(exec_pack *pr, const vm_rollup *ro) {
+/* Make rollup ro's rows.  Returns 0; 2 when, read in time-text order, the
+** rows turned out not to be in day order (the caller calls again with
+** by_day); -1 on an error (pr->failed when reported) or out of memory. */
+static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
   const vm_program *p = pr->p;
   const vm_source *m = &p->sources[ro->member];
   rstate st;
@@ -423,7 +440,7 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro) {
   vg_buf kb = {NULL, 0, 0};
   if (!vals || !row.v) { result = -1; goto done; }
   if (make_table(&st) != 0) { result = -1; goto done; }
-  q = member_query(pr, ro->member, &has_rowid);
+  q = member_query(pr, ro->member, by_day, &has_rowid);
   if (!q) { result = -1; goto done; }
   int32_t last = pr->dates[pr->ndates - 1], cur = INT32_MIN;
   int rc;
@@ -433,10 +450,16 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro) {
     int skip;
     if (exec_read_row(pr, ro->member, q, &row, has_rowid ? m->ncols : -1, &skip) != 0) { result = -1; break; }
     if (skip) continue;
-    if (row.time > last) break; /* day order: nothing later is needed */
+    /* nothing later is needed; in text order a zone moves a day by one at
+    ** most, so only a day two past the last is surely past it */
+    if (row.time > last) {
+      if (by_day || row.time > last + 2) break;
+      continue;
+    }
     int ok = exec_where_ok(pr, ro->member, &row);
     if (ok < 0) { result = -1; break; }
     if (!ok) continue;
+    if (cur != INT32_MIN && row.time < cur) { result = 2; break; } /* not day order: read again by day */
     if (row.time != cur) {
       if (cur != INT32_MIN && flush(&st, cur) != 0) { result = -1; break; }
       cur = row.time;
@@ -447,10 +470,14 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro) {
       vals[k] = val_null();
       if (ro->cols[k].fn < 0) continue;
       val v;
-      if (vm_eval_value(&pr->wvm, ro->cols[k].fn, &one, row.time, &v) != VM_OK) {
-        exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s, column %s: the evaluation failed", p->sources[ro->source].name,
-                  ro->cols[k].name);
-        pr->failed = 1;
+      vm_status vs = vm_eval_value(&pr->wvm, ro->cols[k].fn, &one, row.time, &v);
+      if (vs != VM_OK) {
+        /* out of memory is reported as such by the caller; the rest here */
+        if (vs != VM_ERR_NOMEM) {
+          exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s, column %s: the evaluation failed (%s)", p->sources[ro->source].name,
+                    ro->cols[k].name, vs == VM_ERR_BUDGET ? "the step budget ran out" : "an internal error");
+          pr->failed = 1;
+        }
         result = -1;
         break;
       }
@@ -490,6 +517,7 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro) {
     if (result != 0) break;
   }
   exec_count_rollup(pr, ro->member, 0);
+  if (exec_rollup_bad_keep(pr, (int)(ro - p->rollups)) != 0 && result == 0) result = -1;
   if (result == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
     exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", m->name, m->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
@@ -533,7 +561,15 @@ int exec_rollups(exec_pack *pr) {
     pr->failed = 1;
     return -1;
   }
-  for (unsigned i = 0; i < p->nrollups; i++)
-    if (one_rollup(pr, &p->rollups[i]) != 0) return -1;
+  for (unsigned i = 0; i < p->nrollups; i++) {
+    long long rows = pr->rows_read;
+    int rc = one_rollup(pr, &p->rollups[i], 0);
+    if (rc == 2) { /* again, in day order: what the first pass read and counted does not count */
+      pr->rows_read = rows;
+      exec_rollup_bad_clear(pr, p->rollups[i].member);
+      rc = one_rollup(pr, &p->rollups[i], 1);
+    }
+    if (rc != 0) return -1;
+  }
   return 0;
 }

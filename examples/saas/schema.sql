@@ -50,6 +50,8 @@ CREATE TABLE activity_log (
   kind          TEXT                  -- 'call', 'meeting', 'demo' or 'visit'
 );
 CREATE INDEX activity_log_id_entered ON activity_log(activity_id, entered_date);
+-- the back-fill rollups read the records in the order they were entered
+CREATE INDEX activity_log_entered ON activity_log(entered_date);
 
 -- The CRM's daily entry digest, as earlier versions of this pack read it (one
 -- row per rep per entry day).  No rule reads it any more: a day's row cannot

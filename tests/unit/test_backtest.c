@@ -243,18 +243,42 @@ static int snapshot_dates(const char *from, const char *to, lines *out) {
   return 0;
 }
 
+/* The lines of in dated (field 5) on one of dates (sorted), into out. */
+static void lines_on_dates(const lines *in, const lines *dates, lines *out) {
+  for (size_t i = 0; i < in->n; i++) {
+    const char *f = in->v[i];
+    for (int k = 0; k < 4 && f; k++) f = strchr(f + 1, '|');
+    if (!f || strlen(f) < 11) continue;
+    char day[11];
+    memcpy(day, f + 1, 10);
+    day[10] = 0;
+    for (size_t d = 0; d < dates->n; d++)
+      if (strcmp(dates->v[d], day) == 0) { lines_add(out, in->v[i]); break; }
+  }
+}
+
+/* The backtest at every snapshot date of the demo year; separate runs at a
+** sample of them (every 5th, and the last 20: each run reads the members of
+** the pack's rollups, a whole table, so a run per date would take minutes)
+** give the backtest's alerts of those dates. */
 static void test_snapshots_equal_runs(void) {
   vg_program *p = compile(saas, demo_db);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-  lines dates = {NULL, 0, 0}, bt = {NULL, 0, 0}, sep = {NULL, 0, 0};
+  lines dates = {NULL, 0, 0}, sample = {NULL, 0, 0}, bt = {NULL, 0, 0}, bt_sample = {NULL, 0, 0}, sep = {NULL, 0, 0};
   CU_ASSERT_EQUAL_FATAL(snapshot_dates("2024-07-01", "2025-06-30", &dates), 0);
   CU_ASSERT(dates.n > 300); /* the demo year: entry days of the activity digest and more */
+  for (size_t i = 0; i < dates.n; i++)
+    if (i % 5 == 0 || i + 20 >= dates.n) lines_add(&sample, dates.v[i]);
   CU_ASSERT_EQUAL(backtest(p, demo_db, "2024-07-01", "2025-06-30", 0, 1, &bt), VG_OK);
-  CU_ASSERT_EQUAL(runs(p, demo_db, &dates, &sep), 0);
   CU_ASSERT(bt.n > 1000);
-  CU_ASSERT(lines_equal(&sep, &bt, "at snapshots: separate runs vs backtest"));
+  lines_on_dates(&bt, &sample, &bt_sample);
+  CU_ASSERT_EQUAL(runs(p, demo_db, &sample, &sep), 0);
+  CU_ASSERT(sep.n > 200);
+  CU_ASSERT(lines_equal(&sep, &bt_sample, "at snapshots: separate runs vs backtest"));
   lines_free(&dates);
+  lines_free(&sample);
   lines_free(&bt);
+  lines_free(&bt_sample);
   lines_free(&sep);
   vg_free_program(p);
 }

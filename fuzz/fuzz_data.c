@@ -244,7 +244,8 @@ static void on_alert(void *ud, const vg_alert *a) {
     if (!utf8_ok(s.buf, s.len) || !no_controls(s.buf, s.len, "")) fail("JSON encoding", s.buf, s.len);
     s.len = 0;
     out_csv(&s, f[i], n[i], 0);
-    if (!utf8_ok(s.buf, s.len) || !no_controls(s.buf, s.len, "\n\r")) fail("CSV encoding", s.buf, s.len);
+    /* tab, LF and CR are data inside a quoted cell (RFC 4180) */
+    if (!utf8_ok(s.buf, s.len) || !no_controls(s.buf, s.len, "\t\n\r")) fail("CSV encoding", s.buf, s.len);
     if (s.len && (s.buf[0] == '=' || s.buf[0] == '+' || s.buf[0] == '-' || s.buf[0] == '@'))
       fail("CSV cell left as a formula", s.buf, s.len);
     s.len = 0;

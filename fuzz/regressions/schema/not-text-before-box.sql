@@ -1,0 +1,14 @@
+CREATE TABLE t(k INTEGER, d DATE, x REAL);
+CREATE VIEW v AS SELECT ”, d, x FROM t;
+ATTACH ':memory:' AS o;
+PRAGMA writable_schema = 1;
+SELECT load_extension('/nothing.so');
+CREATE VIRTUAL TABLE r USING rtree(id, a, b);
+CREATE TEMP TABLE tt(a);
+ALTER TABLE t ADD COLUMN y;
+UPDATE t SET x = 1;
+DELETE FROM t;
+DROP VIEW v;
+VACUUM INTO '/tmp/vigil-fuzz-vacuum.db';
+INSERT INTO t SELECT * FROM t;
+CREATE TABLE c AS SELECT 1 AS a;

@@ -34,15 +34,19 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
-LIB_SRC := compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
-           compiler/compile.c compiler/test.c compiler/fmt.c compiler/fiscal.c runtime/mem.c runtime/opcodes.c runtime/bc.c runtime/disasm.c \
-           runtime/vm.c runtime/exec.c runtime/rollup.c runtime/life.c runtime/org.c runtime/evidence.c runtime/prefilter.c runtime/run.c runtime/digest.c runtime/db.c stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c
+LIB_SRC := core/mem.c core/opcodes.c core/funcs.c core/bc.c core/conn.c \
+           stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
+           compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
+           compiler/compile.c compiler/fiscal.c \
+           runtime/vm.c runtime/exec.c runtime/rollup.c runtime/life.c runtime/org.c runtime/evidence.c \
+           runtime/prefilter.c runtime/run.c runtime/db.c \
+           tools/test.c tools/fmt.c tools/disasm.c tools/digest.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps test unit golden demo clean bench check-docs check-symbols
+.PHONY: all deps test unit golden demo clean bench check-docs check-symbols check-layers
 all: vigil
 
 # ---- dependencies --------------------------------------------------------
@@ -103,13 +107,18 @@ $(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil.a
 # suite, so the whole run ends with CUnit's summary.
 test: $(B)/vigil $(B)/unit
 	@docs/gen-opcodes.sh --check docs/BYTECODE.md
+	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
 	VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
+
+# Each layer includes only its own headers and those below it (README.md).
+check-layers:
+	@sh tests/check-layers.sh
 
 # libvigil exports only vg_ and the module prefixes; nothing unprefixed.
 check-symbols: $(B)/libvigil.a
 	@bad=$$(nm -g --defined-only $(B)/libvigil.a | awk 'NF==3 {print $$3}' \
-	  | grep -v '^__odr_asan' | grep -Ev '^(vg_|vg_yy|ast_|cc_|parse_|schema_|sema_|lint_|cg_|compile_|fmt_|vm_|val_|bc_|exec_|lib_)' || true); \
+	  | grep -v '^__odr_asan' | grep -Ev '^(vg_|vg_yy|fn_|db_|ast_|cc_|parse_|schema_|sema_|lint_|cg_|compile_|fmt_|vm_|val_|bc_|exec_|lib_)' || true); \
 	if [ -n "$$bad" ]; then echo "unprefixed symbols in libvigil.a:"; echo "$$bad"; exit 1; fi
 
 # ---- demo ----------------------------------------------------------------

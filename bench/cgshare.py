@@ -13,7 +13,7 @@ splits its instructions into shares:
                 stdlib/lib_date.c: turning SQLite values into Vigil values,
                 the windows, key texts, alerts
   CLI output    cli/ (JSON lines)
-  compile       compiler/, runtime/bc.c (compiling and verifying the pack)
+  compile       compiler/, core/bc.c (compiling and verifying the pack)
   other         the rest (process start, the dynamic loader)
 
 Each function's own instructions count for its bucket; a libc function's
@@ -33,7 +33,7 @@ def bucket_of(obj, file, name):
         f = file
         if 'runtime/vm.c' in f or 'lib_fmt.c' in f or 'lib_func.c' in f:
             return 'VM'
-        if 'compiler/' in f or 'runtime/bc.c' in f or 'build/gen/' in f or 'grammar/' in f or 'opcodes.c' in f:
+        if 'compiler/' in f or 'core/bc.c' in f or 'build/gen/' in f or 'grammar/' in f or 'opcodes.c' in f:
             return 'compile'
         if 'runtime/' in f or 'lib_date.c' in f:
             return 'runtime'

@@ -16,9 +16,9 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include "../include/vigil.h"
-#include "../runtime/mem.h"
-#include "../runtime/val.h"
-#include "limits.h"
+#include "../core/mem.h"
+#include "../core/val.h"
+#include "../core/limits.h"
 
 /* A place in a source file: byte offsets [start, end). */
 typedef struct vg_loc {

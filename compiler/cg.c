@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "sema.h"
-#include "../runtime/vm.h"
-#include "../runtime/bc.h"
+#include "../core/prog.h"
+#include "../core/bc.h"
 #include "../stdlib/lib.h"
 
 typedef struct fnb {

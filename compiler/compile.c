@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ast.h"
-#include "../runtime/vm.h"
-#include "../runtime/bc.h"
+#include "../core/prog.h"
+#include "../core/bc.h"
 
 static void cc_init(cc *c, const vg_compile_opts *o) {
   memset(c, 0, sizeof *c);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "sema.h"
 #include "../stdlib/lib.h"
-#include "../runtime/vm.h"
+#include "../core/prog.h"
 
 /* ---- did you mean ------------------------------------------------------------ */
 

@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <time.h>
 #include "ast.h"
-#include "../runtime/db.h"
+#include "../core/conn.h"
 
 /* SQLite's affinity rules (https://sqlite.org/datatype3.html, 3.1), with
 ** DATE, DATETIME and TIMESTAMP read as dates as the brief says. */
@@ -98,7 +98,7 @@ int schema_load_db(cc *c, const char *path) {
   }
   /* one read transaction: one snapshot of the schema, and a lock another
   ** process holds is waited for here */
-  if (exec_db_begin(db, 0) != SQLITE_OK) {
+  if (db_begin(db, 0) != SQLITE_OK) {
     cc_error_plain(c, "%s: %s", path, vg_db_errmsg(db));
     sqlite3_close(db);
     return -1;

@@ -26,7 +26,7 @@
 #include <string.h>
 #include "sema.h"
 #include "../stdlib/lib.h"
-#include "../runtime/vm.h"
+#include "../core/prog.h"
 
 /* Where an expression is checked. */
 /* CX_ROLLUP: the argument of a rollup column's aggregate, on one member row
@@ -283,18 +283,14 @@ static void want_bool(sema *s, ast *n, const char *what) {
 /* ---- windows and window functions ---------------------------------------- */
 
 
-static int agg_kind(const char *name) {
-  for (int i = 0; i < AGG__COUNT; i++)
-    if (strcmp(vm_agg_names[i], name) == 0) return i;
-  return -1;
-}
-
 static wf_kind window_fn(const char *name) {
-  if (agg_kind(name) >= 0) return WF_AGG;
-  if (strcmp(name, "prev") == 0) return WF_PREV;
-  if (strcmp(name, "pct_change") == 0) return WF_PCTCHG;
-  if (strcmp(name, "streak") == 0) return WF_STREAK;
-  return WF_NONE;
+  if (fn_agg_find(name) >= 0) return WF_AGG;
+  switch (fn_window_find(name)) {
+  case WIN_PREV: return WF_PREV;
+  case WIN_PCTCHG: return WF_PCTCHG;
+  case WIN_STREAK: return WF_STREAK;
+  default: return WF_NONE;
+  }
 }
 
 static int count_args(const ast *a) {
@@ -329,7 +325,7 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
   ast *x = n->a;
   n->op = (uint8_t)wf; /* tells the code generator which kind of call this is */
   if (wf == WF_AGG) {
-    int k = agg_kind(n->name);
+    int k = fn_agg_find(n->name);
     if (nargs != 2 || !x->next || x->next->kind != A_WINDOW) {
       cc_error(c, n->loc, "E-arity", "%s takes an expression and a window: %s(x, last N snapshots) or %s(x, last N days)",
                n->name, n->name, n->name);
@@ -590,7 +586,7 @@ static ast *override_param(sema *s, scope *sc, ast *n, int pi) {
   dflt->type = pm->value.t;
   value->next = dflt;
   call->name = "coalesce";
-  call->ref = lib_func_find("coalesce");
+  call->ref = FN_coalesce;
   call->a = value;
   call->type = pm->value.t;
   return call;
@@ -645,20 +641,18 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
   int di = find_def(s, n->name);
   if (di >= 0) return inline_def(s, sc, n, di);
   if (strcmp(n->name, "manager") == 0) return check_manager(s, sc, n);
-  int fi = lib_func_find_args(n->name, count_args(n->a)); /* the form for that many arguments */
+  int fi = fn_scalar_find_args(n->name, count_args(n->a)); /* the form for that many arguments */
   if (fi < 0) {
     cc_error(c, n->name_loc, "E-unknown-function", "unknown function '%s'", n->name);
     lint_suggester g = {n->name, NULL, 0};
-    for (int i = 0; lib_funcs[i].name; i++) lint_suggest(&g, lib_funcs[i].name);
-    for (int i = 0; i < AGG__COUNT; i++) lint_suggest(&g, vm_agg_names[i]);
-    lint_suggest(&g, "prev");
-    lint_suggest(&g, "pct_change");
-    lint_suggest(&g, "streak");
+    for (int i = 0; i < FN__COUNT; i++) lint_suggest(&g, fn_scalars[i].name);
+    for (int i = 0; i < AGG__COUNT; i++) lint_suggest(&g, fn_aggs[i].name);
+    for (int i = 0; i < WIN__COUNT; i++) lint_suggest(&g, fn_windows[i].name);
     for (int i = 0; i < s->ndefs && shown(c); i++) lint_suggest(&g, s->defs[i]->name);
     lint_note(c, n->name_loc, &g);
     return null_node(s, n->loc);
   }
-  const lib_func *f = &lib_funcs[fi];
+  const fn_sig *f = &fn_scalars[fi];
   int nargs = count_args(n->a);
   if (nargs > VG_MAX_LIST) {
     cc_limit(c, n->loc, "too many arguments (%d; at most %d)", nargs, VG_MAX_LIST);
@@ -666,8 +660,8 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
   }
   if (nargs < f->min_args || (f->max_args >= 0 && nargs > f->max_args)) {
     int forms[4], nforms = 0; /* the argument counts of a function with several forms: date(x), date(y, m, d) */
-    for (int i = fi; lib_funcs[i].name && nforms < 4; i++)
-      if (strcmp(lib_funcs[i].name, f->name) == 0) forms[nforms++] = lib_funcs[i].min_args;
+    for (int i = fi; i < FN__COUNT && nforms < 4; i++)
+      if (strcmp(fn_scalars[i].name, f->name) == 0) forms[nforms++] = fn_scalars[i].min_args;
     if (nforms == 2)
       cc_error(c, n->loc, "E-arity", "%s takes %d or %d arguments, got %d", f->name, forms[0], forms[1], nargs);
     else if (f->min_args == f->max_args)
@@ -1440,7 +1434,7 @@ static void collect(sema *s, const char *default_pack) {
       if (p->value.t == VT_NULL)
         cc_error(c, d->a ? d->a->loc : d->loc, "E-type", "param '%s' needs a value that is not null (its type comes from it)", d->name);
     } else if (d->kind == D_DEF) {
-      if (lib_func_find(d->name) >= 0 || window_fn(d->name) != WF_NONE) {
+      if (fn_scalar_find(d->name) >= 0 || window_fn(d->name) != WF_NONE) {
         cc_error(c, d->name_loc, "E-duplicate", "def '%s' has the name of a built-in function", d->name);
         continue;
       }

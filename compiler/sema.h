@@ -9,10 +9,10 @@
 #define VIGIL_SEMA_H
 
 #include "ast.h"
-#include "../runtime/vm.h"
+#include "../core/prog.h"
 
 /* The kind of an A_CALL after checking (its op): a built-in scalar function
-** (ref: index in lib_funcs), an aggregate over a window (ref: AGG_*, the
+** (ref: FN_*, its index in core/funcs.def), an aggregate over a window (ref: AGG_*, the
 ** window is the second argument), prev (ival: k rows back), pct_change or
 ** streak. */
 typedef enum { WF_NONE, WF_AGG, WF_PREV, WF_PCTCHG, WF_STREAK } wf_kind;

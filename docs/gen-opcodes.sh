@@ -1,6 +1,6 @@
 #!/bin/sh
 # gen-opcodes.sh — the opcode table of docs/BYTECODE.md, generated from
-# runtime/opcodes.def (the single opcode list) by the C preprocessor.
+# core/opcodes.def (the single opcode list) by the C preprocessor.
 #
 #   docs/gen-opcodes.sh                  print the markdown table
 #   docs/gen-opcodes.sh --check FILE     exit 1 if the table between FILE's
@@ -13,7 +13,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-runtime="$here/../runtime"
+core="$here/../core"
 CC=${CC:-cc}
 BEGIN='<!-- opcodes:begin -->'
 END='<!-- opcodes:end -->'
@@ -23,7 +23,7 @@ END='<!-- opcodes:end -->'
 # that awk turns into a markdown row; the row number is the opcode.
 gen() {
   printf '#define OP(name, nops, pops, pushes, doc) OPROW #name | nops | pops | pushes | doc\n#include "opcodes.def"\n' |
-    "$CC" -E -P -I "$runtime" -x c - |
+    "$CC" -E -P -I "$core" -x c - |
     awk '
       function unquote(s) {
         sub(/^[ \t]*"/, "", s); sub(/"[ \t]*$/, "", s)
@@ -82,7 +82,7 @@ case $# in
   [ -f "$file" ] || { echo "$0: $file: no such file" >&2; exit 2; }
   tmp=$(mktemp) || exit 1
   trap 'rm -f "$tmp" "$tmp.new"' EXIT
-  gen >"$tmp" || { echo "$0: could not expand $runtime/opcodes.def" >&2; exit 1; }
+  gen >"$tmp" || { echo "$0: could not expand $core/opcodes.def" >&2; exit 1; }
   splice "$file" "$tmp" >"$tmp.new" || {
     echo "$0: $file: missing '$BEGIN' / '$END' markers" >&2
     exit 1

@@ -63,7 +63,7 @@ rm -f "$OBJ"/*.o
   obj=$OBJ/$(echo "$src" | tr / _ | sed "s/\.c$/.o/")
   case $kind in
     gen) extra="-Igrammar -Icompiler -w" ;;
-    tgt) extra="-I$OUT -Iruntime -Wall -Wextra" ;;
+    tgt) extra="-I$OUT -Icore -Iruntime -Wall -Wextra" ;;
     *)   extra="" ;;
   esac
   echo "  CC $src"

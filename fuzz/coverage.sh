@@ -28,7 +28,7 @@ CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -fprofile-instr-generate -fcoverage-ma
 rm -f "$OBJ"/*.o
 for src in $LIB_SRC build/gen/parser.c build/gen/lexer.c fuzz/fuzz_*.c; do
   extra=""
-  case $src in build/gen/*) extra="-Igrammar -Icompiler -w" ;; fuzz/*) extra="-I$OUT -Iruntime" ;; esac
+  case $src in build/gen/*) extra="-Igrammar -Icompiler -w" ;; fuzz/*) extra="-I$OUT -Icore -Iruntime" ;; esac
   echo "$CC $CFLAGS -fsanitize=fuzzer-no-link $extra -c -o $OBJ/$(echo "$src" | tr / _ | sed 's/\.c$/.o/') $src"
 done | xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh -c '{}'
 LIB_OBJS=$(ls "$OBJ"/*.o | grep -v '/fuzz_fuzz_')

@@ -374,7 +374,7 @@ struct sqlite3;
 /* Open the SQLite database at path with SQLite's open flags, the way every
 ** connection libvigil opens is opened: a lock another process holds is
 ** waited for (SQLite's busy timeout, VG_BUSY_TIMEOUT_S seconds in
-** compiler/limits.h), not an error at once.  For a caller's own queries on
+** core/limits.h), not an error at once.  For a caller's own queries on
 ** the same database.  Returns VG_OK with *db set (close it with
 ** sqlite3_close); VG_EDB with SQLite's reason in err (NULL: not wanted), or
 ** VG_ENOMEM; *db is NULL then. */

@@ -23,7 +23,7 @@
 #include <time.h>
 #include "exec.h"
 #include "db.h"
-#include "../compiler/limits.h"
+#include "../core/limits.h"
 #include "../stdlib/lib.h"
 
 /* Kinds of bad data. */

@@ -18,7 +18,7 @@
 #include <string.h>
 #include "exec.h"
 #include "db.h"
-#include "../compiler/limits.h"
+#include "../core/limits.h"
 #include "../stdlib/lib.h"
 
 typedef struct org_person {

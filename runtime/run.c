@@ -295,7 +295,7 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   d->n = n;
   /* one transaction: the data read is one snapshot, and the recording is
   ** atomic; its lock is taken (or waited for) now */
-  if (exec_db_begin(d->db, !d->dry_run) != SQLITE_OK) {
+  if (db_begin(d->db, !d->dry_run) != SQLITE_OK) {
     exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
     return VG_EDB;
   }
@@ -401,7 +401,7 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
     return st;
   }
   /* a lock held too long is an error, not a table without its index */
-  if (exec_db_begin(db, 0) != SQLITE_OK) {
+  if (db_begin(db, 0) != SQLITE_OK) {
     exec_diag(&eo, VG_ERROR, NULL, 0, "%s: %s", db_path, vg_db_errmsg(db));
     sqlite3_close(db);
     return VG_EDB;
@@ -580,7 +580,7 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
       exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, err);
       return status;
     }
-    if (exec_db_begin(db, 0) != SQLITE_OK) {
+    if (db_begin(db, 0) != SQLITE_OK) {
       exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
       sqlite3_close(db);
       return VG_EDB;

@@ -16,7 +16,7 @@
 #include <math.h>
 #include <string.h>
 #include "vm.h"
-#include "../compiler/limits.h"
+#include "../core/limits.h"
 #include "../stdlib/lib.h"
 
 #define vmcase(op) case op:
@@ -378,7 +378,7 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
         if (st[i].t == VT_STR && st[i].len > room) room = st[i].len;
       char *tmp = scratch_alloc(vm, room);
       if (!tmp) { status = VM_ERR_NOMEM; goto out; }
-      val r = lib_funcs[A].fn(st + sp - B, B, tmp, room);
+      val r = lib_fn_impl[A](st + sp - B, B, tmp, room);
       sp -= B;
       st[sp++] = r;
       vmbreak;

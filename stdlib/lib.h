@@ -10,7 +10,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../runtime/val.h"
+#include "../core/val.h"
+#include "../core/funcs.h"
 
 /* ---- Calendar (lib_date.c) ------------------------------------------- */
 
@@ -90,46 +91,13 @@ size_t lib_show_text(const char *s, size_t n, char *buf, size_t cap);
 
 /* ---- Built-in scalar functions (lib_func.c) -------------------------- */
 
-/* Type classes used by the checker to type a call (see lib_sig). */
-enum {
-  LIB_T_ANY = 0x3e, /* any type */
-  LIB_T_NUM = 1 << 1, LIB_T_BOOL = 1 << 2, LIB_T_STR = 1 << 3,
-  LIB_T_DATE = 1 << 4, LIB_T_DUR = 1 << 5
-};
+/* A scalar function's implementation: computes the result from args[0..n).
+** buf/cap is scratch space the function may point a string result into.
+** Never fails: a wrong type or an out-of-range argument gives null. */
+typedef val (*lib_fn)(const val *args, int n, char *buf, size_t cap);
 
-/* Flags of a function (lib_func.flags).
-** LIB_F_FISCAL: the last argument (max_args = min_args + 1) is optional
-**   and is always a number: the first month of the fiscal year, 1-12
-**   (default 1, January).  arg_mask types the other arguments.  When a call
-**   does not give it, the checker appends the pack's `fiscal year starts`
-**   month as a constant (and nothing when that month is January). */
-enum { LIB_F_FISCAL = 1 << 0 };
-
-typedef struct lib_func {
-  const char *name;
-  int min_args, max_args; /* max_args -1: variadic */
-  int arg_mask;           /* LIB_T_* bits every argument may have (null always may) */
-  int ret;                /* result: a VT_* type, or -1 for the arguments' common type
-                          ** (the checker then requires all non-null arguments to agree) */
-  const char *synopsis;   /* one line for docs and did-you-mean */
-  /* Computes the result from args[0..n).  buf/cap is scratch space the
-  ** function may point a string result into.  Never fails: a wrong type
-  ** or an out-of-range argument gives null. */
-  val (*fn)(const val *args, int n, char *buf, size_t cap);
-  int flags;              /* LIB_F_* */
-} lib_func;
-
-/* The table of built-in scalar functions, ended by a {NULL} entry.
-** Indices into it are what OP_CALL carries.  A name may have several
-** entries, one per form, told apart by their number of arguments (date(x)
-** and date(y, m, d)); lib_func_find gives the first. */
-extern const lib_func lib_funcs[];
-int lib_func_count(void);
-/* Index of a built-in scalar function by name, or -1. */
-int lib_func_find(const char *name);
-/* Index of the form of function name that takes nargs arguments; the first
-** entry of that name when no form does (the checker then reports the
-** arity); -1 for an unknown name. */
-int lib_func_find_args(const char *name, int nargs);
+/* The implementations, by the index OP_CALL carries (core/funcs.def: the
+** names, arity and types are fn_scalars[i]). */
+extern const lib_fn lib_fn_impl[FN__COUNT];
 
 #endif

@@ -3,8 +3,8 @@
 **
 ** Every function is total: a missing, null or wrongly typed argument, or an
 ** out-of-range one, gives null.  Compiled packs refer to a function by its
-** index in lib_funcs, so new entries go at the end (a new form of an
-** existing name too: date(y, m, d)).
+** index in core/funcs.def, so new entries go at the end of it (a new form
+** of an existing name too: date(y, m, d)); each is f_CNAME here.
 */
 #include <math.h>
 #include <string.h>
@@ -330,92 +330,12 @@ static val f_upper(const val *args, int n, char *buf, size_t cap) {
 
 /* ---- The table ---------------------------------------------------------- */
 
-const lib_func lib_funcs[] = {
-  {"days", 1, 1, LIB_T_DUR, VT_NUM, "days(d: duration) -> number: the number of days in d", f_days, 0},
-  {"date", 1, 1, LIB_T_STR | LIB_T_DATE, VT_DATE,
-   "date(x: string or date) -> date: ISO date text as a date, null if unreadable", f_date, 0},
-  {"year", 1, 1, LIB_T_DATE, VT_NUM, "year(d: date) -> number: the year", f_year, 0},
-  {"month", 1, 1, LIB_T_DATE, VT_NUM, "month(d: date) -> number: the month, 1-12", f_month, 0},
-  {"quarter", 1, 2, LIB_T_DATE, VT_NUM,
-   "quarter(d: date [, first_month: number]) -> number: the (fiscal) quarter, 1-4", f_quarter, LIB_F_FISCAL},
-  {"week_of_quarter", 1, 2, LIB_T_DATE, VT_NUM,
-   "week_of_quarter(d: date [, first_month: number]) -> number: 1 for the Monday-to-Sunday week "
-   "holding the (fiscal) quarter's first day, 2 for the next week, ...",
-   f_week_of_quarter, LIB_F_FISCAL},
-  {"dekad", 1, 1, LIB_T_DATE, VT_NUM,
-   "dekad(d: date) -> number: 1 for days 1-10 of the month, 2 for 11-20, 3 for 21-end", f_dekad, 0},
-  {"weekday", 1, 1, LIB_T_DATE, VT_NUM,
-   "weekday(d: date) -> number: ISO weekday, 1 Monday ... 7 Sunday", f_weekday, 0},
-  {"abs", 1, 1, LIB_T_NUM | LIB_T_DUR, -1,
-   "abs(x: number or duration) -> same type: the magnitude of x", f_abs, 0},
-  {"round", 1, 2, LIB_T_NUM, VT_NUM,
-   "round(x: number [, digits: number]) -> number: x rounded half away from zero", f_round, 0},
-  {"least", 1, -1, LIB_T_ANY, -1,
-   "least(a, ...) -> same type: the smallest non-null argument", f_least, 0},
-  {"greatest", 1, -1, LIB_T_ANY, -1,
-   "greatest(a, ...) -> same type: the largest non-null argument", f_greatest, 0},
-  {"coalesce", 1, -1, LIB_T_ANY, -1,
-   "coalesce(a, ...) -> same type: the first non-null argument", f_coalesce, 0},
-  {"length", 1, 1, LIB_T_STR, VT_NUM,
-   "length(s: string) -> number: the number of characters (code points)", f_length, 0},
-  {"trim", 1, 1, LIB_T_STR, VT_STR,
-   "trim(s: string) -> string: s without leading and trailing white space", f_trim, 0},
-  {"lower", 1, 1, LIB_T_STR, VT_STR, "lower(s: string) -> string: s in ASCII lower case", f_lower, 0},
-  {"upper", 1, 1, LIB_T_STR, VT_STR, "upper(s: string) -> string: s in ASCII upper case", f_upper, 0},
-  {"day", 1, 1, LIB_T_DATE, VT_NUM, "day(d: date) -> number: the day of the month, 1-31", f_day, 0},
-  {"days_in_month", 1, 1, LIB_T_DATE, VT_NUM,
-   "days_in_month(d: date) -> number: the days of d's month, 28-31", f_days_in_month, 0},
-  {"start_of_week", 1, 1, LIB_T_DATE, VT_DATE,
-   "start_of_week(d: date) -> date: the Monday of d's ISO week", f_start_of_week, 0},
-  {"end_of_week", 1, 1, LIB_T_DATE, VT_DATE,
-   "end_of_week(d: date) -> date: the Sunday of d's ISO week", f_end_of_week, 0},
-  {"start_of_month", 1, 1, LIB_T_DATE, VT_DATE,
-   "start_of_month(d: date) -> date: the first day of d's month", f_start_of_month, 0},
-  {"end_of_month", 1, 1, LIB_T_DATE, VT_DATE,
-   "end_of_month(d: date) -> date: the last day of d's month", f_end_of_month, 0},
-  {"start_of_quarter", 1, 2, LIB_T_DATE, VT_DATE,
-   "start_of_quarter(d: date [, first_month: number]) -> date: the first day of d's (fiscal) quarter",
-   f_start_of_quarter, LIB_F_FISCAL},
-  {"end_of_quarter", 1, 2, LIB_T_DATE, VT_DATE,
-   "end_of_quarter(d: date [, first_month: number]) -> date: the last day of d's (fiscal) quarter",
-   f_end_of_quarter, LIB_F_FISCAL},
-  {"start_of_year", 1, 2, LIB_T_DATE, VT_DATE,
-   "start_of_year(d: date [, first_month: number]) -> date: the first day of d's (fiscal) year",
-   f_start_of_year, LIB_F_FISCAL},
-  {"end_of_year", 1, 2, LIB_T_DATE, VT_DATE,
-   "end_of_year(d: date [, first_month: number]) -> date: the last day of d's (fiscal) year",
-   f_end_of_year, LIB_F_FISCAL},
-  {"fiscal_year", 1, 2, LIB_T_DATE, VT_NUM,
-   "fiscal_year(d: date [, first_month: number]) -> number: d's fiscal year, named by the calendar "
-   "year it ends in", f_fiscal_year, LIB_F_FISCAL},
-  {"date", 3, 3, LIB_T_NUM, VT_DATE,
-   "date(y, m, d: number) -> date: the date y-m-d, null if it is not one", f_date_ymd, 0},
-  {"width", 1, 1, LIB_T_STR, VT_NUM,
-   "width(s: string) -> number: display width: wide and fullwidth characters 2, combining marks 0",
-   f_width, 0},
-  {NULL, 0, 0, 0, 0, NULL, NULL, 0},
+#define SCALAR(c, name, mn, mx, mask, ret, flags, syn) f_##c,
+#define AGGREGATE(c, name, syn)
+#define WINDOW(c, name, mn, mx, syn)
+const lib_fn lib_fn_impl[FN__COUNT] = {
+#include "../core/funcs.def"
 };
-
-/* The number of functions in lib_funcs, not counting the end marker. */
-int lib_func_count(void) {
-  return (int)(sizeof lib_funcs / sizeof lib_funcs[0]) - 1;
-}
-
-/* Returns -1 for an unknown name (or NULL). */
-int lib_func_find(const char *name) {
-  if (name == NULL) return -1;
-  for (int i = 0; lib_funcs[i].name != NULL; i++)
-    if (strcmp(lib_funcs[i].name, name) == 0) return i;
-  return -1;
-}
-
-int lib_func_find_args(const char *name, int nargs) {
-  int first = lib_func_find(name);
-  if (first < 0) return -1;
-  for (int i = first; lib_funcs[i].name != NULL; i++) {
-    const lib_func *f = &lib_funcs[i];
-    if (strcmp(f->name, name) == 0 && nargs >= f->min_args && (f->max_args < 0 || nargs <= f->max_args))
-      return i;
-  }
-  return first;
-}
+#undef SCALAR
+#undef AGGREGATE
+#undef WINDOW

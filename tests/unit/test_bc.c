@@ -14,8 +14,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "../../compiler/limits.h"
-#include "../../runtime/bc.h"
+#include "../../core/limits.h"
+#include "../../core/bc.h"
 #include "../../runtime/vm.h"
 #include "../../stdlib/lib.h"
 
@@ -165,7 +165,7 @@ static vm_program *code_prog(int kind, int src, ...) {
 /* A program that uses every opcode: two rules, a where on each source. */
 static vm_program *prog_full(void) {
   vm_program *p = prog_base();
-  int days = lib_func_find("days");
+  int days = fn_scalar_find("days");
   /* fn 0: rule "slump": orange when fn 2 holds for 2 snapshots */
   add_fn(p, VM_FN_RULE, 0, OP_FOR, 2, 2, OP_JMPF, 22, OP_CONST, 0, OP_COL, 2, OP_FMT, 1, 1, OP_CONCAT, 2,
          OP_COL, 0, OP_TEXT, OP_EMIT, 1, OP_RET, OP_RET, END);
@@ -540,7 +540,7 @@ static void test_verify_layout(void) {
 
 static void test_verify_operands(void) {
   enum { R = VM_FN_RULE, V = VM_FN_VALUE };
-  int round = lib_func_find("round"), coalesce = lib_func_find("coalesce");
+  int round = fn_scalar_find("round"), coalesce = fn_scalar_find("coalesce");
   CU_ASSERT(round >= 0 && coalesce >= 0);
   BAD_CODE("function 0, pc 1: invalid opcode 200", R, 0, OP_NULL, 200);
   BAD_CODE("function 0, pc 0: constant index 6 out of range (6 constants)", V, 0, OP_CONST, 6, OP_RETV);
@@ -612,7 +612,7 @@ static void test_verify_stack(void) {
            OP_RETV);
   BAD_CODE("stack underflow: IN pops 3 values, the stack holds 2", V, 0, OP_NULL, OP_NULL, OP_IN, 2, OP_RETV);
   BAD_CODE("stack underflow: CONCAT pops 2 values", V, 0, OP_NULL, OP_CONCAT, 2, OP_RETV);
-  BAD_CODE("stack underflow: CALL pops 1 values", V, 0, OP_CALL, lib_func_find("days"), 1, OP_RETV);
+  BAD_CODE("stack underflow: CALL pops 1 values", V, 0, OP_CALL, fn_scalar_find("days"), 1, OP_RETV);
   BAD_CODE("stack underflow: JMPF", R, 0, OP_JMPF, 1, OP_RET, OP_RET);
   BAD_CODE("RET with 1 values on the stack (needs 0)", R, 0, OP_NULL, OP_RET);
   BAD_CODE("RETV with 0 values on the stack (needs exactly 1)", V, 0, OP_RETV);
@@ -720,7 +720,7 @@ static void test_names(void) {
   CU_ASSERT_EQUAL(vm_ops[OP_AGGN].nops, 3);
   CU_ASSERT_EQUAL(vm_ops[OP_IN].pops, -1);
   CU_ASSERT_STRING_EQUAL(vm_ops[OP__COUNT - 1].name, "FORD");
-  CU_ASSERT_STRING_EQUAL(vm_agg_names[AGG_ANY], "any");
+  CU_ASSERT_STRING_EQUAL(fn_aggs[AGG_ANY].name, "any");
   CU_ASSERT_STRING_EQUAL(val_type_name(VT_DUR), "duration");
   CU_ASSERT_STRING_EQUAL(val_type_name(VT__COUNT), "?");
   CU_ASSERT_STRING_EQUAL(val_type_name(-1), "?");

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include "unit.h"
 #include "vigil.h"
-#include "../../runtime/mem.h"
+#include "../../core/mem.h"
 
 static char dir[256];   /* the temporary folder */
 static char db1[300];   /* the main fixture */

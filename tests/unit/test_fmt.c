@@ -30,7 +30,7 @@
 #include <CUnit/CUnit.h>
 
 #include "vigil.h"
-#include "../../runtime/mem.h"
+#include "../../core/mem.h"
 #include "unit.h"
 
 /* ---- formatting and collecting diagnostics ------------------------------------- */

@@ -2,7 +2,7 @@
 ** test_hardening.c — issue 7: limits, the database under stress, hostile
 ** names and hostile data.
 **
-**   Limits (compiler/limits.h, docs/LANGUAGE.md §14): each limit a user can
+**   Limits (core/limits.h, docs/LANGUAGE.md §14): each limit a user can
 **   reach is tested at the limit (accepted) and one past it (an error with a
 **   location, or a clear error; never a crash).  The inputs are generated in
 **   memory (vg_compile_string) or in a temporary folder.
@@ -48,7 +48,7 @@
 #include "vigil.h"
 #include "unit.h"
 #include "harness.h"
-#include "../../compiler/limits.h"
+#include "../../core/limits.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HD_ASAN 1
@@ -772,7 +772,7 @@ static void test_step_budget(void) {
 
 /* Regression (fixed): schema SQL (a pack's schema.sql, --schema FILE, the schema_sql of
 ** vg_compile_string; vigil test runs it too) is executed whole with
-** sqlite3_exec in an in-memory database (compiler/schema.c, compiler/test.c),
+** sqlite3_exec in an in-memory database (compiler/schema.c, tools/test.c),
 ** so it can ATTACH a file and write it: `vigil check` of an untrusted pack
 ** creates or changes any SQLite file the user can write (the nightly
 ** database included).  Expected: only CREATE statements in the private

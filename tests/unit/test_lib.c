@@ -42,9 +42,9 @@ static char scratch[16];
 /* Calls a built-in by name, in its form for n arguments as the checker
 ** picks it, with scratch as its buffer. */
 static val call(const char *name, const val *args, int n) {
-  int i = lib_func_find_args(name, n);
+  int i = fn_scalar_find_args(name, n);
   if (i < 0) return val_str("<no such function>", 18);
-  return lib_funcs[i].fn(args, n, scratch, sizeof scratch);
+  return lib_fn_impl[i](args, n, scratch, sizeof scratch);
 }
 
 #define NARGS(...) ((int)(sizeof((val[]){__VA_ARGS__}) / sizeof(val)))
@@ -401,42 +401,51 @@ static void test_fmt_text(void) {
 /* ---- Built-in functions ------------------------------------------------- */
 
 static void test_func_table(void) {
-  int n = lib_func_count();
+  int n = FN__COUNT;
   CU_ASSERT_EQUAL(n, 30);
-  CU_ASSERT_PTR_NULL(lib_funcs[n].name);
   for (int i = 0; i < n; i++) {
-    const lib_func *f = &lib_funcs[i];
+    const fn_sig *f = &fn_scalars[i];
+    lib_fn fn = lib_fn_impl[i];
     CU_ASSERT_PTR_NOT_NULL(f->name);
     CU_ASSERT_PTR_NOT_NULL(f->synopsis);
-    CU_ASSERT_PTR_NOT_NULL(f->fn);
+    CU_ASSERT_PTR_NOT_NULL(fn);
+    /* the synopsis starts with the name and its arguments */
+    CU_ASSERT(strncmp(f->synopsis, f->name, strlen(f->name)) == 0 && f->synopsis[strlen(f->name)] == '(');
     CU_ASSERT(f->min_args >= 1 && (f->max_args == -1 || f->max_args >= f->min_args));
     CU_ASSERT(f->arg_mask != 0 && (f->arg_mask & ~LIB_T_ANY) == 0);
     CU_ASSERT(f->ret == -1 || (f->ret > VT_NULL && f->ret < VT__COUNT));
     /* a name is found at its first entry; a later one is another form
     ** (another number of arguments) of the same function */
-    CU_ASSERT(lib_func_find(f->name) >= 0 && lib_func_find(f->name) <= i);
-    CU_ASSERT_EQUAL(lib_func_find_args(f->name, f->min_args), i);
+    CU_ASSERT(fn_scalar_find(f->name) >= 0 && fn_scalar_find(f->name) <= i);
+    CU_ASSERT_EQUAL(fn_scalar_find_args(f->name, f->min_args), i);
     CU_ASSERT((f->flags & ~LIB_F_FISCAL) == 0);
     if (f->flags & LIB_F_FISCAL) CU_ASSERT_EQUAL(f->max_args, f->min_args + 1);
     /* With no arguments, or only nulls, nothing crashes and the result is null. */
-    ASSERT_NULL(f->fn(NULL, 0, scratch, sizeof scratch));
-    ASSERT_NULL(f->fn((val[]){NUL, NUL, NUL}, f->max_args == -1 ? 3 : f->max_args,
+    ASSERT_NULL(fn(NULL, 0, scratch, sizeof scratch));
+    ASSERT_NULL(fn((val[]){NUL, NUL, NUL}, f->max_args == -1 ? 3 : f->max_args,
                       scratch, sizeof scratch));
   }
-  CU_ASSERT_EQUAL(lib_func_find("nope"), -1);
-  CU_ASSERT_EQUAL(lib_func_find(""), -1);
-  CU_ASSERT_EQUAL(lib_func_find("YEAR"), -1);
-  CU_ASSERT_EQUAL(lib_func_find(NULL), -1);
-  CU_ASSERT(lib_func_find("coalesce") >= 0);
+  CU_ASSERT_EQUAL(fn_scalar_find("nope"), -1);
+  CU_ASSERT_EQUAL(fn_scalar_find(""), -1);
+  CU_ASSERT_EQUAL(fn_scalar_find("YEAR"), -1);
+  CU_ASSERT_EQUAL(fn_scalar_find(NULL), -1);
+  CU_ASSERT(fn_scalar_find("coalesce") >= 0);
   /* the forms of date: one argument (text or date) or three (y, m, d) */
   {
-    int d1 = lib_func_find_args("date", 1), d3 = lib_func_find_args("date", 3);
+    int d1 = fn_scalar_find_args("date", 1), d3 = fn_scalar_find_args("date", 3);
     CU_ASSERT(d1 >= 0 && d3 >= 0 && d1 != d3);
-    CU_ASSERT_EQUAL(lib_func_find("date"), d1);
-    CU_ASSERT_EQUAL(lib_func_find_args("date", 2), d1); /* no form: the first */
-    CU_ASSERT_EQUAL(lib_func_find_args("nope", 1), -1);
-    CU_ASSERT_EQUAL(lib_func_find_args("quarter", 2), lib_func_find("quarter"));
+    CU_ASSERT_EQUAL(fn_scalar_find("date"), d1);
+    CU_ASSERT_EQUAL(fn_scalar_find_args("date", 2), d1); /* no form: the first */
+    CU_ASSERT_EQUAL(fn_scalar_find_args("nope", 1), -1);
+    CU_ASSERT_EQUAL(fn_scalar_find_args("quarter", 2), fn_scalar_find("quarter"));
   }
+  /* aggregates and window functions: found by name, each once */
+  for (int i = 0; i < AGG__COUNT; i++) CU_ASSERT_EQUAL(fn_agg_find(fn_aggs[i].name), i);
+  for (int i = 0; i < WIN__COUNT; i++) CU_ASSERT_EQUAL(fn_window_find(fn_windows[i].name), i);
+  CU_ASSERT_EQUAL(fn_agg_find("prev"), -1);
+  CU_ASSERT_EQUAL(fn_window_find("sum"), -1);
+  CU_ASSERT_EQUAL(fn_window_find("streak"), WIN_STREAK);
+  CU_ASSERT_STRING_EQUAL(fn_aggs[AGG_ANY].name, "any");
 }
 
 static void test_func_days_date(void) {
@@ -896,8 +905,8 @@ static void test_func_strings(void) {
   ASSERT_NULL(CALL("lower", NUL));
   ASSERT_NULL(CALL("upper", val_num(1)));
   {
-    int i = lib_func_find("lower");
-    ASSERT_NULL(lib_funcs[i].fn((val[]){S("A")}, 1, NULL, 0));
+    int i = fn_scalar_find("lower");
+    ASSERT_NULL(lib_fn_impl[i]((val[]){S("A")}, 1, NULL, 0));
   }
 }
 

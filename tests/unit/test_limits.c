@@ -44,8 +44,8 @@
 
 #include "vigil.h"
 #include "unit.h"
-#include "../../compiler/limits.h"
-#include "../../runtime/mem.h"
+#include "../../core/limits.h"
+#include "../../core/mem.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LM_ASAN 1

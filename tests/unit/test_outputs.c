@@ -58,7 +58,7 @@
 #include "vigil.h"
 #include "unit.h"
 #include "../../cli/out.h"
-#include "../../runtime/mem.h"
+#include "../../core/mem.h"
 #include "../../runtime/exec.h"
 
 #if defined(__SANITIZE_ADDRESS__)

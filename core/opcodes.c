@@ -1,12 +1,12 @@
 /*
 ** opcodes.c — the tables generated from opcodes.def, and the names of
-** aggregates and value types.
+** value types.
 **
 ** Nothing here is kept by hand in step with the opcode list: vm_ops is the
 ** X-macro expansion of opcodes.def, in the same order as the vm_opcode enum
 ** of vm.h (which is expanded from the same file).
 */
-#include "vm.h"
+#include "prog.h"
 
 /* One row per opcode: name, operand count, stack effect, one-line effect. */
 #define OP(name, nops, pops, pushes, doc) {#name, nops, pops, pushes, doc},
@@ -14,11 +14,6 @@ const vm_opinfo vm_ops[OP__COUNT] = {
 #include "opcodes.def"
 };
 #undef OP
-
-/* Indexed by vm_agg; the spelling of the rule language. */
-const char *const vm_agg_names[AGG__COUNT] = {
-  "sum", "avg", "min", "max", "count", "all", "any"
-};
 
 /* Returns the user-facing name of a val_type, or "?" for a value that is
 ** not one (never NULL). */

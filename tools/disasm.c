@@ -22,7 +22,7 @@
 ** quoted with \" \\ \n and \xNN escapes; numbers in the shortest form that
 ** reads back exactly.
 */
-#include "bc.h"
+#include "../core/bc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -233,7 +233,7 @@ static void put_header(out *o, const vm_program *p) {
 static void put_comment(out *o, const vm_program *p, int fi, uint32_t pc, uint32_t len, unsigned op,
                         const unsigned *a) {
   const vm_func *f = &p->funcs[fi];
-  const char *agg = a[2] < AGG__COUNT ? vm_agg_names[a[2]] : "?";
+  const char *agg = a[2] < AGG__COUNT ? fn_aggs[a[2]].name : "?";
   switch (op) {
   case OP_CONST:
     pf(o, " ; ");
@@ -242,7 +242,7 @@ static void put_comment(out *o, const vm_program *p, int fi, uint32_t pc, uint32
     break;
   case OP_COL: pf(o, " ; "); put_name(o, col_name(p, f->source, a[0])); break;
   case OP_PARAM: pf(o, " ; "); put_name(o, a[0] < p->nparams ? p->params[a[0]].name : "?"); break;
-  case OP_CALL: pf(o, " ; %s", (int)a[0] < lib_func_count() ? lib_funcs[a[0]].name : "?"); break;
+  case OP_CALL: pf(o, " ; %s", a[0] < FN__COUNT ? fn_scalars[a[0]].name : "?"); break;
   case OP_FMT:
     if (a[1] == LIB_FMT_FIXED) pf(o, " ; fixed %u", a[0]);
     else pf(o, " ; %s", a[1] == LIB_FMT_PCT ? "pct" : a[1] == LIB_FMT_DEFAULT ? "default" : "?");

@@ -44,10 +44,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "mem.h"
+#include "../core/mem.h"
 #include "../include/vigil.h"
-#include "exec.h"
-#include "db.h"
+#include "../runtime/exec.h"
+#include "../runtime/db.h"
 
 enum { DG_NEW, DG_ONGOING, DG_ESCALATED, DG_RESOLVED };
 
@@ -1170,7 +1170,7 @@ static vg_status digest_all(dg_ctx *c) {
   }
   /* one transaction: one snapshot of the runs, and the outbox written with
   ** it; its lock is taken (or waited for) now */
-  if (exec_db_begin(c->db, o->outbox) != SQLITE_OK) {
+  if (db_begin(c->db, o->outbox) != SQLITE_OK) {
     dg_diag(c, "%s: %s", o->db_path, vg_db_errmsg(c->db));
     return VG_EDB;
   }

@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../compiler/limits.h"
-#include "../stdlib/lib.h"
+#include "limits.h"
+#include "funcs.h"
 
 #define HEADER_SIZE 16u
 static const uint8_t vgc_magic[4] = {'V', 'G', 'C', 0};
@@ -834,9 +834,9 @@ static int verify_operands(const vm_program *p, int fi, uint32_t pc, unsigned op
     *pops = (int)a + 1;
     break;
   case OP_CALL: {
-    int n = lib_func_count();
+    int n = FN__COUNT;
     if ((int)a >= n) return fail_at(err, cap, fi, pc, "library function %u out of range (%d functions)", a, n);
-    const lib_func *lf = &lib_funcs[a];
+    const fn_sig *lf = &fn_scalars[a];
     if ((int)b < lf->min_args || (lf->max_args >= 0 && (int)b > lf->max_args)) {
       if (lf->max_args < 0)
         return fail_at(err, cap, fi, pc, "library function %u (%s) takes at least %d arguments, not %u", a,

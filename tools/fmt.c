@@ -17,7 +17,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "ast.h"
+#include "../compiler/ast.h"
 #define YYSTYPE VG_YYSTYPE
 #define YYLTYPE VG_YYLTYPE
 #include "parser.h"

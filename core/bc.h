@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mem.h"
-#include "vm.h"
+#include "prog.h"
 
 /* The format version this build writes and the only one it reads.  Bump it
 ** whenever the file layout or the opcode list changes. */
@@ -34,7 +34,7 @@ int bc_read(const uint8_t *data, size_t len, vm_program **out, char *err, size_t
 /* Checks every semantic property listed in docs/BYTECODE.md ("What the
 ** verifier guarantees") on an in-memory program, and sets each function's
 ** max_stack to the deepest stack it can reach (at most VM_MAX_STACK of
-** compiler/limits.h).  Returns 0, or -1 with a
+** core/limits.h).  Returns 0, or -1 with a
 ** one-line reason in err ("function 3, pc 12: constant index 9 out of range
 ** (4 constants)"); on failure some max_stack fields may have been updated.
 ** Returns -2, with "out of memory" in err, when its scratch allocation

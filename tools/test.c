@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "ast.h"
+#include "../compiler/ast.h"
 #include "../runtime/exec.h"
 #include "../stdlib/lib.h"
 

@@ -12,7 +12,7 @@
 int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 2;
   int (*suites[])(void) = {
-    unit_register_lib, unit_register_bc, unit_register_compiler, unit_register_vm,
+    unit_register_core, unit_register_lib, unit_register_bc, unit_register_compiler, unit_register_vm,
     unit_register_runtime, unit_register_golden, unit_register_life, unit_register_route, unit_register_testrunner,
     unit_register_fmt,
     unit_register_backtest,

@@ -10,12 +10,19 @@
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
+/* The command line's context for a library diagnostic with this code: the
+** library never names a flag, the command adds the one it was given. */
+typedef struct diag_context {
+  const char *code, *prefix, *suffix;
+} diag_context;
+
 typedef struct diag_sink {
   int format;           /* FMT_* */
   int color;
   int errors, warnings;
   int first;            /* json: no comma before the first */
   int werror;           /* report warnings as errors */
+  const diag_context *context; /* NULL, or entries ending with a NULL code */
   /* kept for SARIF / JSON, rendered at the end */
   char *buf; size_t len, cap;
 } diag_sink;

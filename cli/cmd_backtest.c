@@ -643,7 +643,12 @@ int cmd_backtest(int argc, char **argv) {
     return usage_error(usage_backtest, "%s", "an outcome is for --report lead-time, not --report alerts");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, bo.db_path, on_diag, &sink, 0, 0, follow};
+  static const diag_context backtest_context[] = {
+    {"E-read-only", "", " (--record writes the alerts; without it nothing is written)"},
+    {NULL, NULL, NULL},
+  };
+  sink.context = backtest_context;
+  vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diag, .ud = &sink, .follow_symlinks = follow};
   vg_program *progs[256];
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {

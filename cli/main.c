@@ -160,7 +160,8 @@ static int cmd_check(int argc, char **argv) {
   diag_sink sink;
   sink_begin(&sink, o.format);
   sink.werror = o.werror;
-  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, o.max_errors, 1, o.follow};
+  vg_compile_opts co = {.schema_path = o.schema, .db_path = o.db, .diag = on_diag, .ud = &sink, .max_errors = o.max_errors,
+                        .warnings = 1, .follow_symlinks = o.follow};
   int rc = 0;
   for (int i = 0; i < o.npaths; i++) {
     vg_program *p = NULL;
@@ -211,7 +212,7 @@ static int cmd_compile(int argc, char **argv) {
   if (o.schema && o.db) return usage_error(usage_compile, "%s", "give --schema or --db, not both");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, 0, 0, o.follow};
+  vg_compile_opts co = {.schema_path = o.schema, .db_path = o.db, .diag = on_diag, .ud = &sink, .follow_symlinks = o.follow};
   vg_program *p = NULL;
   vg_status st = vg_compile_path(o.paths[0], &co, &p);
   if (st != VG_OK) return out_status(st);
@@ -227,7 +228,7 @@ static int cmd_compile(int argc, char **argv) {
     char *text = vg_disasm(p);
     if (!text) out_of_memory();
     put_listing(text);
-    free(text);
+    vg_free(text);
   }
   free(err);
   vg_free_program(p);
@@ -257,7 +258,7 @@ static int cmd_disasm(int argc, char **argv) {
   if (!path) return usage_error(usage_disasm, "%s", "no PATH given");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, NULL, on_diag, &sink, 0, 0, follow};
+  vg_compile_opts co = {.diag = on_diag, .ud = &sink, .follow_symlinks = follow};
   vg_program *p = NULL;
   vg_status st = vg_compile_path(path, &co, &p);
   if (st != VG_OK) return out_status(st);
@@ -265,7 +266,7 @@ static int cmd_disasm(int argc, char **argv) {
   vg_free_program(p);
   if (!text) return out_status(VG_ENOMEM);
   put_listing(text);
-  free(text);
+  vg_free(text);
   return 0;
 }
 
@@ -412,7 +413,13 @@ static int cmd_run(int argc, char **argv) {
   }
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, db, on_diag, &sink, 0, 0, follow};
+  static const diag_context run_context[] = {
+    {"E-strict", "--strict: ", ""},
+    {"E-read-only", "", " (use --dry-run to evaluate without recording)"},
+    {NULL, NULL, NULL},
+  };
+  sink.context = run_context;
+  vg_compile_opts co = {.db_path = db, .diag = on_diag, .ud = &sink, .follow_symlinks = follow};
   vg_program *progs[256];
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {

@@ -175,7 +175,7 @@ static vg_status finish(cc *c, const char *default_pack, vg_program **out) {
   if (!c->oom && !c->stopped) p = sema_compile(c, default_pack);
   if (c->nerrors > c->max_errors && c->diag) {
     char msg[128];
-    snprintf(msg, sizeof msg, "%d more error%s not shown (--max-errors %d)", c->nerrors - c->max_errors,
+    snprintf(msg, sizeof msg, "%d more error%s not shown (at most %d are listed)", c->nerrors - c->max_errors,
              c->nerrors - c->max_errors == 1 ? "" : "s", c->max_errors);
     vg_diag d;
     memset(&d, 0, sizeof d);

@@ -18,7 +18,11 @@
 extern "C" {
 #endif
 
+/* The version of this header; vg_libversion() gives the library's (they
+** differ when a program runs with another libvigil than it was built with).
+** VG_VERSION_NUMBER is MAJOR * 1000000 + MINOR * 1000 + PATCH. */
 #define VG_VERSION "0.1.0"
+#define VG_VERSION_NUMBER 1000
 
 /* Results of the library's functions.  VG_EINPUT means "the input has
 ** errors" (diagnostics were reported), the CLI's exit status 1. */
@@ -30,6 +34,18 @@ typedef enum vg_status {
   VG_EIO = 4,     /* a file could not be read or written */
   VG_EDB = 5      /* SQLite failed (message in the diagnostics) */
 } vg_status;
+
+/* The library's version: VG_VERSION and VG_VERSION_NUMBER as it was built. */
+const char *vg_libversion(void);
+int vg_libversion_number(void);
+
+/* The name of a status as written in this header ("VG_EDB"); "VG_UNKNOWN"
+** for a value that is not one. */
+const char *vg_status_name(vg_status st);
+
+/* Frees memory the library returns to the caller (vg_disasm, vg_format).
+** NULL is allowed. */
+void vg_free(void *p);
 
 typedef enum vg_severity { VG_ERROR = 0, VG_WARNING = 1, VG_NOTE = 2 } vg_severity;
 
@@ -109,7 +125,7 @@ vg_status vg_set_param(vg_program *p, const char *name, const char *literal, cha
 ** reason in err). */
 vg_status vg_save_program(const vg_program *p, const char *path, char *err, size_t errcap);
 
-/* Disassemble into a NUL-terminated string the caller frees with free().
+/* Disassemble into a NUL-terminated string the caller frees with vg_free.
 ** Returns NULL when out of memory. */
 char *vg_disasm(const vg_program *p);
 
@@ -290,7 +306,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *opts, vg_test_summa
 
 /* The canonical layout of one .rules file's text (name is used in
 ** diagnostics).  Returns a NUL-terminated string the caller frees with
-** free(), or NULL when the file is not formatted: it has lexical or syntax
+** vg_free, or NULL when the file is not formatted: it has lexical or syntax
 ** errors (or any other error the parser reports), or memory ran out; the
 ** reasons go to diag (which may be NULL).  Formatting keeps every comment,
 ** prints every value from its own text, never changes what the file means,

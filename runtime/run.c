@@ -6,6 +6,7 @@
 ** each program with exec.c, and hand the alerts over only once all went
 ** well.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,28 @@ const char *vg_program_rule_name(const vg_program *p, int i) {
 int vg_program_tier_count(const vg_program *p) { return p->ntiers; }
 const char *vg_program_tier_name(const vg_program *p, int i) {
   return i >= 0 && i < p->ntiers ? p->tiers[i] : NULL;
+}
+
+/* An error of the run itself, with its code (include/vigil.h lists the
+** codes a caller may add its own context to: E-read-only, E-strict). */
+static void run_diag(const exec_opts *o, const char *code, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+static void run_diag(const exec_opts *o, const char *code, const char *fmt, ...) {
+  if (!o->diag) return;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  vg_diag d;
+  memset(&d, 0, sizeof d);
+  d.severity = VG_ERROR;
+  d.code = code;
+  d.message = msg;
+  o->diag(o->ud, &d);
 }
 
 /* ---- recording ------------------------------------------------------------ */
@@ -285,8 +308,7 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
     /* SQLite falls back to read-only for a file it cannot write: say so
     ** before evaluating anything, not at the end */
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: the database is read-only, and a run records its alerts in it "
-              "(use --dry-run to evaluate without recording)", d->eo.db_path);
+    run_diag(&d->eo, "E-read-only", "%s: the database is read-only, and a run records its alerts in it", d->eo.db_path);
     return VG_EDB;
   }
   d->prs = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *d->prs);
@@ -303,8 +325,7 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   ** can (a folder the journal cannot be created in, a full disk) */
   char why[256];
   if (!d->dry_run && exec_db_probe_write(d->db, why, sizeof why) != 0) {
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: a run records its alerts, and the database cannot be written: %s "
-              "(use --dry-run to evaluate without recording)", d->eo.db_path, why);
+    run_diag(&d->eo, "E-read-only", "%s: a run records its alerts, and the database cannot be written: %s", d->eo.db_path, why);
     return VG_EDB;
   }
   /* and whether the tables it records into take what it writes */
@@ -437,7 +458,7 @@ vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int
   if (o->as_of) {
     int day;
     if (!vg_parse_date(o->as_of, &day)) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "--as-of %s: not a date (expected YYYY-MM-DD)", o->as_of);
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "as_of %s: not a date (expected YYYY-MM-DD)", o->as_of);
       return VG_EUSAGE;
     }
     as_of = day;
@@ -459,7 +480,7 @@ vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int
     int bad = 0;
     for (int i = 0; i < n; i++) bad += d.prs[i].warnings;
     if (bad) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "--strict: the data has problems (listed above); nothing is recorded");
+      run_diag(&d.eo, "E-strict", "the data has problems (listed above); nothing is recorded");
       status = VG_EINPUT;
     }
   }
@@ -561,11 +582,11 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
   d.tables = 1u << EXEC_REC_BACKTEST;
   int from, to;
   if (!o->from || !vg_parse_date(o->from, &from) || !o->to || !vg_parse_date(o->to, &to) || from > to) {
-    exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs --from and --to dates (YYYY-MM-DD), from on or before to");
+    exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs from and to dates (YYYY-MM-DD), from on or before to");
     return VG_EUSAGE;
   }
   if (o->every_days < 0 || (o->every_days > 0 && o->at_snapshots)) {
-    exec_diag(&d.eo, VG_ERROR, NULL, 0, "give --every or --at-snapshots, not both");
+    exec_diag(&d.eo, VG_ERROR, NULL, 0, "give every_days or at_snapshots, not both");
     return VG_EUSAGE;
   }
   if (same_pack_twice(&d.eo, programs, n, "a backtest evaluates each pack once")) return VG_EUSAGE;

@@ -168,7 +168,7 @@ static void quiet_diag(void *ud, const vg_diag *d) {
 }
 
 static vg_program *compile(const char *path, const char *db) {
-  vg_compile_opts co = {NULL, db, quiet_diag, NULL, 0, 0, 0};
+  vg_compile_opts co = {.db_path = db, .diag = quiet_diag};
   vg_program *p = NULL;
   if (vg_compile_path(path, &co, &p) != VG_OK) return NULL;
   return p;

@@ -47,6 +47,13 @@ int usage_error(const char *cmd_usage, const char *fmt, const char *arg);
 const char *opt_value(int argc, char **argv, int *i, const char *name);
 int is_help(const char *a);
 
+/* The param overrides of --set NAME=VALUE options sets[0..nsets) for the
+** programs: each applies to every program that declares NAME.  Returns 0
+** with *out (NULL without --set; free it with vg_params_free), or
+** EXIT_USAGE after printing why (a name no program declares, a value that
+** is not a literal of the param's type). */
+int cli_params(vg_program *const *progs, int n, const char *const *sets, int nsets, vg_params **out);
+
 /* The commands implemented in their own files. */
 int cmd_test(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);

@@ -574,7 +574,7 @@ int cmd_diff(int argc, char **argv) {
     bo.alert = collect;
     bo.summary = collect_summary;
     bo.out_ud = &al[k];
-    rc = out_status(vg_backtest(&prog[k], 1, &bo));
+    rc = out_status(vg_backtest((const vg_program *const *)&prog[k], 1, &bo));
     if (rc == 0)
       out_printf(stderr, "vigil: %s %s (pack %s): %lld rows read, %zu alerts over the period\n", k == 0 ? "old" : "new",
               specs[k], vg_program_pack(prog[k]), al[k].rows_read, al[k].n);

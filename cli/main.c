@@ -428,37 +428,21 @@ static int cmd_run(int argc, char **argv) {
     if (st != VG_OK) { rc = out_status(st); continue; }
     progs[nprogs++] = p;
   }
-  /* each --set applies to every pack that declares the param; a name no pack
-  ** declares is a command-line error */
-  for (int k = 0; k < nsets && rc == 0; k++) {
-    /* the whole name, however long: a cut name could match another param */
-    const char *eq = strchr(sets[k], '=');
-    char *name = strndup(sets[k], (size_t)(eq - sets[k]));
-    if (!name) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; break; }
-    int applied = 0;
-    char err[512] = "";
-    for (int i = 0; i < nprogs; i++) {
-      char e[512];
-      vg_status st = vg_set_param(progs[i], name, eq + 1, e, sizeof e);
-      if (st == VG_OK) applied++;
-      else if (strstr(e, "has no param") == NULL) { snprintf(err, sizeof err, "%s", e); rc = EXIT_USAGE; }
-      else if (!err[0]) snprintf(err, sizeof err, "%s", e);
-    }
-    free(name);
-    if (rc) { fprintf(stderr, "vigil: %s\n", err); break; }
-    if (!applied) { fprintf(stderr, "vigil: --set %s: %s\n", sets[k], err); rc = EXIT_USAGE; }
-  }
+  vg_params *params = NULL;
+  if (rc == 0) rc = cli_params(progs, nprogs, sets, nsets, &params);
   if (rc == 0) {
     run_out out;
     memset(&out, 0, sizeof out);
     out.format = format;
     out.csv_raw = csv_raw;
     out.summary_json = summary_json;
-    vg_run_opts ro = {.db_path = db, .as_of = as_of, .dry_run = dry, .strict = strict, .diag = on_diag, .ud = &sink,
-                      .alert = on_alert, .summary = on_summary, .out_ud = &out, .no_seek = no_seek};
-    rc = out_status(vg_run(progs, nprogs, &ro));
+    vg_run_opts ro = {.db_path = db, .params = params, .as_of = as_of, .dry_run = dry, .strict = strict,
+                      .diag = on_diag, .ud = &sink, .alert = on_alert, .summary = on_summary, .out_ud = &out,
+                      .no_seek = no_seek};
+    rc = out_status(vg_run((const vg_program *const *)progs, nprogs, &ro));
     free(out.line.buf);
   }
+  vg_params_free(params);
   for (int i = 0; i < nprogs; i++) vg_free_program(progs[i]);
   return rc;
 }

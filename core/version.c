@@ -16,6 +16,8 @@ const char *vg_status_name(vg_status st) {
   case VG_ENOMEM: return "VG_ENOMEM";
   case VG_EIO: return "VG_EIO";
   case VG_EDB: return "VG_EDB";
+  case VG_ENOPARAM: return "VG_ENOPARAM";
+  case VG_EPARAM: return "VG_EPARAM";
   }
   return "VG_UNKNOWN";
 }

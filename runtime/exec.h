@@ -21,7 +21,8 @@ typedef struct exec_opts {
 } exec_opts;
 
 /* vg_run, with exec_opts.on_open and open_ud set from on_open and open_ud. */
-vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *), void *open_ud);
+vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *),
+                   void *open_ud);
 
 /* The life of an alert across evaluations (life.c). */
 typedef enum { LIFE_NEW, LIFE_ONGOING, LIFE_ESCALATED, LIFE_RESOLVED, LIFE__COUNT } exec_life;

@@ -901,7 +901,7 @@ static void unprivileged_run_child(int fd) {
   ro.as_of = "2025-01-20";
   ro.diag = hd_diag;
   ro.alert = count_alert;
-  vg_status st = vg_run(&child_prog, 1, &ro);
+  vg_status st = vg_run((const vg_program *const *)&child_prog, 1, &ro);
   dprintf(fd, "%d %d\n%s", (int)st, child_alerts, hd_diags);
 }
 
@@ -1079,7 +1079,7 @@ static void fsize_child(int fd) {
   ro.as_of = "2025-02-15";
   ro.diag = hd_diag;
   ro.alert = count_alert;
-  vg_status st = vg_run(&child_prog, 1, &ro);
+  vg_status st = vg_run((const vg_program *const *)&child_prog, 1, &ro);
   dprintf(fd, "%d %d\n%s", (int)st, child_alerts, hd_diags);
 }
 
@@ -1174,7 +1174,7 @@ static void test_hostile_names(void) {
   bo.record = 1;
   hd_clear();
   bo.diag = hd_diag;
-  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_OK);
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_OK);
   /* every day from 2025-01-02 (the first with a prev) to 2025-02-02 */
   CU_ASSERT_STRING_EQUAL(q_text("SELECT count(DISTINCT as_of) || ' ' || min(as_of) || ' ' || max(as_of) FROM vigil_backtest"),
                          "32 2025-01-02 2025-02-02");

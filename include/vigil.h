@@ -69,6 +69,8 @@ typedef void (*vg_diag_fn)(void *ud, const vg_diag *d);
 
 typedef struct vg_program vg_program;
 
+struct sqlite3; /* a SQLite connection (sqlite3.h); this header does not need sqlite3.h */
+
 /* ---- Compiling --------------------------------------------------------- */
 
 typedef struct vg_compile_opts {
@@ -189,7 +191,8 @@ typedef struct vg_run_summary {
 typedef void (*vg_summary_fn)(void *ud, const vg_run_summary *s);
 
 typedef struct vg_run_opts {
-  const char *db_path;
+  const char *db_path;    /* the database to open; with db, only its name in messages (may be NULL) */
+  struct sqlite3 *db;     /* or the caller's open connection (see "Databases" below) */
   const vg_params *params; /* param overrides (NULL: every param as compiled); an override of a pack
                           ** not in the run is ignored */
   const char *as_of;      /* YYYY-MM-DD, or NULL for today's local date */
@@ -225,7 +228,8 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
 /* ---- Backtests ------------------------------------------------------------ */
 
 typedef struct vg_backtest_opts {
-  const char *db_path;
+  const char *db_path;    /* as vg_run_opts.db_path */
+  struct sqlite3 *db;     /* as vg_run_opts.db */
   const vg_params *params; /* param overrides, as vg_run_opts.params */
   const char *from, *to;  /* YYYY-MM-DD, both evaluated (from <= to) */
   int every_days;         /* evaluate at from, from + N, ... <= to (0: every day) */
@@ -411,7 +415,30 @@ vg_status vg_digest_run(const vg_digest_opts *o);
 
 /* ---- Databases ----------------------------------------------------------- */
 
-struct sqlite3;
+/* A run or a backtest on the caller's connection (vg_run_opts.db,
+** vg_backtest_opts.db) instead of a path: an in-memory database, a
+** connection with the caller's own settings (busy timeout, extensions), or
+** a transaction the caller has open.  The connection is left open and as
+** it was found; it must not be used by another thread during the call.
+**
+** Transactions.  When the connection is in autocommit mode (no transaction
+** open), the run is one transaction of its own, as with db_path: BEGIN
+** IMMEDIATE for a recording run (or a backtest with record), BEGIN and a
+** read otherwise, committed or rolled back before the call returns.  When
+** the caller has a transaction open, the run is SAVEPOINT vigil_run inside
+** it: its reads see the caller's transaction (its snapshot, its uncommitted
+** rows), its recording is released into the caller's transaction on success
+** (committed or rolled back with it) and rolled back on failure, leaving
+** the caller's transaction open and as it was.  A recording run inside a
+** caller's read transaction needs the write lock then (SQLITE_BUSY, as
+** VG_EDB, when another connection holds it).
+**
+** A dry run on the caller's connection records nothing, but the connection
+** is not made read-only.  During the call Vigil makes temporary tables on
+** the connection (each rollup's rows, named as its source's table; alerts
+** set aside, vigil_spill_*) and the SQL function vigil_day(1); it drops and
+** removes them before returning.  A temporary table of the caller's named as
+** a rollup's table is refused before anything is read (VG_EUSAGE). */
 
 /* Open the SQLite database at path with SQLite's open flags, the way every
 ** connection libvigil opens is opened: a lock another process holds is

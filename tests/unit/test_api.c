@@ -32,6 +32,17 @@ static void collect(void *ud, const vg_alert *a) {
 
 static void quiet(void *ud, const vg_diag *d) { (void)ud; (void)d; }
 
+/* The diagnostics as "CODE MESSAGE" lines (a diag callback's ud). */
+typedef struct diags {
+  char text[4096];
+} diags;
+
+static void keep_diag(void *ud, const vg_diag *d) {
+  diags *g = ud;
+  size_t len = strlen(g->text);
+  snprintf(g->text + len, sizeof g->text - len, "%s%s%s\n", d->code ? d->code : "", d->code ? " " : "", d->message);
+}
+
 /* ---- version, statuses, vg_free ---------------------------------------------- */
 
 static void test_version(void) {
@@ -224,6 +235,156 @@ static void test_params_concurrent(void) {
   vg_free_program(p);
 }
 
+/* ---- the caller's connection ---------------------------------------------------- */
+
+static const char *const DB_SCHEMA = "CREATE TABLE snap(rep INTEGER, d DATE, sup INTEGER, booked REAL);";
+static const char *const DB_ROWS = "INSERT INTO snap VALUES (1,'2025-06-13',90,40),(2,'2025-06-13',90,60),"
+                                   "(3,'2025-06-13',91,50),(1,'2025-06-27',90,50),(3,'2025-06-27',91,70);";
+/* a rule on the members and one on a rollup (a temporary table of the run) */
+static const char *const DB_RULES = "source snap { table snap key rep time d }\n"
+                                    "rollup team from snap by sup { booked = sum(booked) }\n"
+                                    "rule low on snap { red when booked < 55 message \"{booked}\" }\n"
+                                    "rule team_low on team { yellow when booked < 100 message \"{booked}\" }\n";
+
+static vg_program *db_program(void) {
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  vg_compile_string("db.rules", DB_RULES, strlen(DB_RULES), DB_SCHEMA, &co, &p);
+  return p;
+}
+
+static long long q_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  long long v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* What the run left on the connection: temporary objects and vigil_day. */
+static void assert_clean(sqlite3 *db) {
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM temp.sqlite_schema"), 0);
+  sqlite3_stmt *st = NULL;
+  CU_ASSERT_NOT_EQUAL(sqlite3_prepare_v2(db, "SELECT vigil_day('2025-01-01')", -1, &st, NULL), SQLITE_OK);
+  sqlite3_finalize(st);
+}
+
+static vg_status run_on(sqlite3 *db, const vg_program *p, int dry, lines *out, diags *g) {
+  out->text[0] = 0;
+  out->n = 0;
+  vg_run_opts ro = {.db = db, .as_of = "2025-06-30", .dry_run = dry, .diag = g ? keep_diag : quiet, .ud = g,
+                    .alert = collect, .out_ud = out};
+  return vg_run(&p, 1, &ro);
+}
+
+static void test_db_in_memory(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_SCHEMA, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_ROWS, NULL, NULL, NULL), SQLITE_OK);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines out;
+  /* a dry run, then a recording one: both on the caller's in-memory database */
+  CU_ASSERT_EQUAL(run_on(db, p, 1, &out, NULL), VG_OK);
+  CU_ASSERT_STRING_EQUAL(out.text, "low 1 red 50\nteam_low 91 yellow 70\n");
+  assert_clean(db);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_runs'"), 0);
+  CU_ASSERT_EQUAL(run_on(db, p, 0, &out, NULL), VG_OK);
+  CU_ASSERT_EQUAL(out.n, 2);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_alerts"), 2);
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 1);
+  assert_clean(db);
+  /* a backtest at the snapshot dates, on the same connection */
+  out.text[0] = 0;
+  out.n = 0;
+  vg_backtest_opts bo = {.db = db, .from = "2025-06-01", .to = "2025-06-30", .at_snapshots = 1, .record = 1,
+                         .diag = quiet, .alert = collect, .out_ud = &out};
+  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_OK);
+  CU_ASSERT_STRING_EQUAL(out.text, "low 1 red 40\nlow 3 red 50\nteam_low 91 yellow 50\nlow 1 red 50\nteam_low 91 yellow 70\n");
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(DISTINCT as_of) FROM vigil_backtest"), 2);
+  assert_clean(db);
+  /* the connection is the caller's: still open and usable */
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM snap"), 5);
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+static void test_db_caller_transaction(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_SCHEMA, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_ROWS, NULL, NULL, NULL), SQLITE_OK);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines out;
+  /* the run reads the caller's uncommitted row, and records into its transaction */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN; INSERT INTO snap VALUES (7,'2025-06-27',92,1);", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(run_on(db, p, 0, &out, NULL), VG_OK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out.text, "low 7 red 1\n"));
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 0); /* still the caller's transaction */
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  assert_clean(db);
+  /* rolled back by the caller: the run's recording goes with it */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_runs'"), 0);
+  /* committed by the caller: recorded */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(run_on(db, p, 0, &out, NULL), VG_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_alerts"), 2);
+  /* a failed run inside the caller's transaction: its savepoint is rolled
+  ** back, the caller's transaction stays open with its own changes */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN; INSERT INTO snap VALUES (8,'2025-06-27',92,2); ALTER TABLE snap RENAME TO snap2;",
+                               NULL, NULL, NULL), SQLITE_OK);
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_on(db, p, 0, &out, &g), VG_EINPUT);
+  CU_ASSERT_EQUAL(out.n, 0);
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 0);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM snap2 WHERE rep = 8"), 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  assert_clean(db);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM snap"), 5);
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+/* A temporary table of the caller's named as a rollup's is refused, untouched. */
+static void test_db_temp_name(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_SCHEMA, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_ROWS, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "CREATE TEMP TABLE \"Vigil Rollup DB.team\"(x); INSERT INTO temp.\"vigil rollup db.team\" VALUES (42);", NULL, NULL, NULL),
+                  SQLITE_OK);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines out;
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_on(db, p, 1, &out, &g), VG_EUSAGE);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g.text, ":memory:: the connection has a temporary table 'vigil rollup db.team', which a rollup of pack db"));
+  CU_ASSERT_EQUAL(q_int(db, "SELECT x FROM temp.\"vigil rollup db.team\""), 42);
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+/* Neither a path nor a connection: refused, not an empty database opened. */
+static void test_db_none(void) {
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines out;
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_on(NULL, p, 1, &out, &g), VG_EUSAGE);
+  CU_ASSERT_STRING_EQUAL(g.text, "no database: give db_path or db\n");
+  g.text[0] = 0;
+  vg_backtest_opts bo = {.from = "2025-06-01", .to = "2025-06-30", .diag = keep_diag, .ud = &g};
+  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_EUSAGE);
+  CU_ASSERT_STRING_EQUAL(g.text, "no database: give db_path or db\n");
+  vg_free_program((vg_program *)p);
+}
+
 int unit_register_api(void) {
   CU_pSuite s = CU_add_suite("api", NULL, th_cleanup);
   if (!s) return CU_get_error();
@@ -233,7 +394,11 @@ int unit_register_api(void) {
       !CU_add_test(s, "params per run: every type, the last value wins, the program unchanged", test_params_values) ||
       !CU_add_test(s, "params per run: VG_ENOPARAM and VG_EPARAM, their messages", test_params_errors) ||
       !CU_add_test(s, "params per run: an override for another program of the pack", test_params_other_program) ||
-      !CU_add_test(s, "params per run: one const program, two threads, two sets", test_params_concurrent))
+      !CU_add_test(s, "params per run: one const program, two threads, two sets", test_params_concurrent) ||
+      !CU_add_test(s, "the caller's connection: an in-memory database, left clean", test_db_in_memory) ||
+      !CU_add_test(s, "the caller's connection: inside its transaction (a savepoint)", test_db_caller_transaction) ||
+      !CU_add_test(s, "the caller's connection: its temporary table is not replaced", test_db_temp_name) ||
+      !CU_add_test(s, "no database: neither a path nor a connection", test_db_none))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -699,12 +699,9 @@ static void test_items_past_limit(void) {
 
 /* VG_MAX_ITEMS at the limit: 65 535 rules compile.  It takes about 20 s
 ** (compile time is quadratic in the number of rules, params and tiers), so
-** it runs only with VIGIL_SLOW_TESTS=1. */
+** it runs only with VIGIL_SLOW_TESTS=1; otherwise it is registered
+** inactive, and the runner's summary counts and names it. */
 static void test_items_at_limit(void) {
-  if (!getenv("VIGIL_SLOW_TESTS")) {
-    fprintf(stderr, "(65535 rules: set VIGIL_SLOW_TESTS=1) ");
-    return;
-  }
   hbuf b = {0};
   hb_add(&b, "source s { table t key k time d }\n");
   for (long i = 0; i < VG_MAX_ITEMS; i++) hb_add(&b, "rule r%ld on s { red when x > %ld }\n", i, i);
@@ -1489,7 +1486,10 @@ int unit_register_hardening(void) {
   };
   CU_pSuite s = CU_add_suite("hardening: limits, database, hostile names and data", NULL, cleanup);
   if (!s) return (int)CU_get_error();
-  for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
-    if (!CU_add_test(s, tests[i].name, tests[i].fn)) return (int)CU_get_error();
+  for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
+    CU_pTest t = CU_add_test(s, tests[i].name, tests[i].fn);
+    if (!t) return (int)CU_get_error();
+    if (tests[i].fn == test_items_at_limit && !getenv("VIGIL_SLOW_TESTS")) CU_set_test_active(t, CU_FALSE);
+  }
   return CUE_SUCCESS;
 }

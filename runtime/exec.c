@@ -16,6 +16,7 @@
 ** key, and reported once per rule and column when the pack is done.
 ** Recording happens at the end, in the transaction the run holds.
 */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,9 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   const vm_source *s = pr->srcs[si].src;
   r->buflen = 0;
   *skip = 0;
+  /* (the key's type before any conversion: reading a blob as text makes
+  ** its type undefined) */
+  int key_type = sqlite3_column_type(st, s->key);
   for (int i = 0; i < s->ncols; i++) {
     int t = sqlite3_column_type(st, i);
     val v = val_null();
@@ -233,8 +237,9 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   for (int i = 0; i < s->ncols; i++)
     if (r->v[i].t == VT_STR) r->v[i].u.s = r->buf + (size_t)r->v[i].u.n;
   r->rowid = rowid_col >= 0 ? sqlite3_column_int64(st, rowid_col) : 0;
-  r->kint = sqlite3_column_type(st, s->key) == SQLITE_INTEGER;
+  r->kint = key_type == SQLITE_INTEGER;
   r->ikey = r->kint ? sqlite3_column_int64(st, s->key) : 0;
+  r->kblob = key_type == SQLITE_BLOB;
   val key = r->v[s->key];
   if (key.t == VT_NULL) {
     count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);
@@ -338,9 +343,19 @@ static int bind_key(sqlite3_stmt *st, val k) {
   }
 }
 
+/* Are two rows' keys one entity?  As SQLite compares them, so that the scan
+** makes the series the index seeks (WHERE k = ?) make: an integer equals a
+** real of the same value, text never equals a blob (both read as strings). */
 static int same_row_key(const vm_row *a, const vm_row *b, int keycol) {
   if (a->kint && b->kint) return a->ikey == b->ikey;
-  if (a->kint != b->kint) return 0;
+  if (a->kint != b->kint) {
+    const vm_row *i = a->kint ? a : b, *o = a->kint ? b : a;
+    val v = o->v[keycol];
+    double d = v.u.n;
+    return v.t == VT_NUM && d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == floor(d) &&
+           (int64_t)d == i->ikey;
+  }
+  if (a->kblob != b->kblob) return 0;
   return same_key(a->v[keycol], b->v[keycol]);
 }
 

@@ -10,9 +10,12 @@
 ** child's output) is kept in a temporary file and shown, before the
 ** failures, only when something failed.  Tests registered inactive (too slow for every
 ** run) are named after the summary's table, which counts them.
+** UNIT_SUITE=TEXT runs only the suites whose name holds TEXT.
 */
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "unit.h"
 
@@ -25,11 +28,13 @@ static void replay(FILE *f, FILE *out) {
   while ((n = fread(buf, 1, sizeof buf, f)) > 0) fwrite(buf, 1, n, out);
 }
 
-/* The tests that did not run because they are registered inactive. */
+/* The suites and tests that did not run because they are inactive. */
 static void list_inactive(void) {
-  for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+  for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext) {
+    if (!s->fActive) { printf("inactive: suite %s\n", s->pName); continue; }
     for (CU_pTest t = s->pTest; t; t = t->pNext)
       if (!t->fActive) printf("inactive: %s: %s\n", s->pName, t->pName);
+  }
 }
 
 int main(void) {
@@ -56,6 +61,12 @@ int main(void) {
       return 2;
     }
   }
+  /* UNIT_SUITE=TEXT: only the suites whose name holds TEXT (the others
+  ** are inactive, and named as such) */
+  const char *only = getenv("UNIT_SUITE");
+  if (only && *only)
+    for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+      if (!strstr(s->pName, only)) CU_set_suite_active(s, CU_FALSE);
   /* the tests' stderr goes to a temporary file while they run */
   FILE *log = tmpfile();
   int saved = -1, saved_out = -1;

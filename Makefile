@@ -2,6 +2,7 @@
 #
 #   make              build ./vigil (and build/libvigil.a)
 #   make test         build and run every test; ends with CUnit's summary
+#   make check-docs   replay the commands the docs show (part of make test)
 #   make test SAN=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo         build, create the SaaS demo database, run the pack on it
 #   make deps         install the Debian packages the build needs (as root)
@@ -156,7 +157,13 @@ test: $(B)/vigil $(B)/unit
 	@docs/gen-opcodes.sh --check docs/BYTECODE.md
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
+	@$(MAKE) --no-print-directory check-docs
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
+
+# Every command README.md and docs/ show, run again against this vigil; the
+# outputs must be what they show (tests/check-docs.py: the markup, --update).
+check-docs: $(B)/vigil
+	@python3 tests/check-docs.py --vigil $(B)/vigil
 
 # Each layer includes only its own headers and those below it (README.md).
 check-layers:

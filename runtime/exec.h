@@ -200,7 +200,7 @@ void exec_org_report(exec_pack *pr);
 void exec_org_free(exec_pack *pr);
 /* Append s (n bytes, any bytes) to b as a JSON string that is valid UTF-8:
 ** a byte that is not part of valid UTF-8 becomes U+FFFD, control characters
-** (NUL included) \u00XX (docs/LANGUAGE.md "Output encoding").  0 or -1 (memory). */
+** (NUL included) \u00XX (docs/CLI.md "Output encoding").  0 or -1 (memory). */
 int exec_json_str(vg_buf *b, const char *s, size_t n);
 /* The length (1..4) of the valid UTF-8 sequence at p[0..n) (n >= 1), or 0
 ** when p[0] does not start one (stray continuation, overlong, surrogate,

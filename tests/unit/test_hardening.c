@@ -19,7 +19,7 @@
 **   lookups, backtests and recording; no other SQL runs.
 **
 **   Hostile data: wrong types, 1 MB strings, NaN and infinities, dates out of
-**   range, a million rows for one key (docs/LANGUAGE.md §7.10, §11).
+**   range, a million rows for one key (docs/CLI.md §6.5, docs/LANGUAGE.md §11).
 **
 ** Tests marked "Regression (fixed)" pinned a bug that has since been fixed;
 ** their comments say what used to happen.  Tests that could crash run in a
@@ -1375,7 +1375,7 @@ static void million_child(int fd) {
 
 /* A bounded window holds only its rows: the run's memory does not grow with
 ** the key's million rows (with index seeks, it reads a few rows); streak
-** holds the key's history (docs/LANGUAGE.md §7.10) and finishes. */
+** holds the key's history (docs/CLI.md §6.5) and finishes. */
 static void test_million_rows_one_key(void) {
   CU_ASSERT_EQUAL_FATAL(
     th_make_db("CREATE TABLE t(k INTEGER, d DATE, x REAL, y REAL); CREATE INDEX t_kd ON t(k, d);"

@@ -34,7 +34,7 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
-LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/conn.c \
+LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/conn.c core/diagcodes.c \
            stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
            compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
            compiler/compile.c compiler/fiscal.c \
@@ -107,6 +107,7 @@ $(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil.a
 # suite, so the whole run ends with CUnit's summary.
 test: $(B)/vigil $(B)/unit
 	@docs/gen-opcodes.sh --check docs/BYTECODE.md
+	@docs/gen-diagnostics.sh --check docs/DIAGNOSTICS.md
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
 	VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit

@@ -19,6 +19,7 @@
 #include "../core/mem.h"
 #include "../core/val.h"
 #include "../core/limits.h"
+#include "../core/diagcodes.h"
 
 /* A place in a source file: byte offsets [start, end). */
 typedef struct vg_loc {
@@ -133,14 +134,15 @@ ast *ast_clone(cc *c, const ast *n);
 ** (and an error reported) when there are too many files or no memory. */
 int cc_add_file(cc *c, const char *path, const char *text, size_t len);
 
-/* Report an error / warning / note at loc.  The message is printf-formatted.
+/* Report an error / warning / note at loc, an error or a warning with its
+** code (core/diagcodes.def).  The message is printf-formatted.
 ** Errors beyond max_errors are counted but not reported. */
-void cc_error(cc *c, vg_loc loc, const char *code, const char *fmt, ...)
+void cc_error(cc *c, vg_loc loc, vg_dcode code, const char *fmt, ...)
 #if defined(__GNUC__)
   __attribute__((format(printf, 4, 5)))
 #endif
   ;
-void cc_warning(cc *c, vg_loc loc, const char *code, const char *fmt, ...)
+void cc_warning(cc *c, vg_loc loc, vg_dcode code, const char *fmt, ...)
 #if defined(__GNUC__)
   __attribute__((format(printf, 4, 5)))
 #endif

@@ -42,7 +42,7 @@ typedef struct cgen {
 ** of Vigil's (what starts with "internal"). */
 static void fail(cgen *g, vg_loc loc, const char *what) {
   if (g->failed) return;
-  if (strncmp(what, "internal", 8) == 0) cc_error(g->c, loc, "E-internal", "%s", what);
+  if (strncmp(what, "internal", 8) == 0) cc_error(g->c, loc, DIAG_E_INTERNAL, "%s", what);
   else cc_limit(g->c, loc, "%s", what);
   g->failed = 1;
 }

@@ -274,9 +274,9 @@ static int comparable(int a, int b) { return !known(a) || !known(b) || a == b; }
 static void want_bool(sema *s, ast *n, const char *what) {
   if (n && known(n->type) && n->type != VT_BOOL) {
     if (n->type == VT_NUM)
-      cc_error(s->c, n->loc, "E-type", "%s must be a condition (bool), not a number; compare it, e.g. '... = 1'", what);
+      cc_error(s->c, n->loc, DIAG_E_TYPE, "%s must be a condition (bool), not a number; compare it, e.g. '... = 1'", what);
     else
-      cc_error(s->c, n->loc, "E-type", "%s must be a condition (bool), not a %s", what, type_name(n->type));
+      cc_error(s->c, n->loc, DIAG_E_TYPE, "%s must be a condition (bool), not a %s", what, type_name(n->type));
   }
 }
 
@@ -304,11 +304,11 @@ static int check_window(sema *s, ast *w) {
   double n = w->num;
   if (w->flag == 0) {
     if (n < 1 || n != floor(n) || n > VG_MAX_WINDOW) {
-      cc_error(s->c, w->loc, "E-window", "a window needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
+      cc_error(s->c, w->loc, DIAG_E_WINDOW, "a window needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
       return 0;
     }
   } else if (n < 1 || n != floor(n) || n > VG_MAX_WINDOW) {
-    cc_error(s->c, w->loc, "E-window", "a day window needs a whole number of days from 1 to %d", VG_MAX_WINDOW);
+    cc_error(s->c, w->loc, DIAG_E_WINDOW, "a day window needs a whole number of days from 1 to %d", VG_MAX_WINDOW);
     return 0;
   }
   return 1;
@@ -319,7 +319,7 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
   cc *c = s->c;
   int nargs = count_args(n->a);
   if (sc->kind == CX_WHERE || sc->kind == CX_PARAMDEF || sc->kind == CX_ROLLUP) {
-    cc_error(c, n->name_loc, "E-context", "'%s' reads earlier rows and cannot be used %s", n->name, row_local(sc));
+    cc_error(c, n->name_loc, DIAG_E_CONTEXT, "'%s' reads earlier rows and cannot be used %s", n->name, row_local(sc));
     return null_node(s, n->loc);
   }
   ast *x = n->a;
@@ -327,12 +327,12 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
   if (wf == WF_AGG) {
     int k = fn_agg_find(n->name);
     if (nargs != 2 || !x->next || x->next->kind != A_WINDOW) {
-      cc_error(c, n->loc, "E-arity", "%s takes an expression and a window: %s(x, last N snapshots) or %s(x, last N days)",
+      cc_error(c, n->loc, DIAG_E_ARITY, "%s takes an expression and a window: %s(x, last N snapshots) or %s(x, last N days)",
                n->name, n->name, n->name);
       return null_node(s, n->loc);
     }
     ast *w = x->next;
-    if (x->kind == A_WINDOW) { cc_error(c, x->loc, "E-window", "a window is only allowed as the last argument"); return null_node(s, n->loc); }
+    if (x->kind == A_WINDOW) { cc_error(c, x->loc, DIAG_E_WINDOW, "a window is only allowed as the last argument"); return null_node(s, n->loc); }
     ast *cx = check(s, sc, x);
     if (!cx || !(cx = listed(s, cx))) return NULL;
     check_window(s, w);
@@ -342,7 +342,7 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
     switch (k) {
     case AGG_SUM: case AGG_AVG:
       if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_DUR)
-        cc_error(c, cx->loc, "E-type", "%s needs numbers or durations, not a %s", n->name, type_name(cx->type));
+        cc_error(c, cx->loc, DIAG_E_TYPE, "%s needs numbers or durations, not a %s", n->name, type_name(cx->type));
       n->type = cx->type == VT_NULL ? T_ANY : cx->type;
       break;
     case AGG_MIN: case AGG_MAX:
@@ -359,24 +359,24 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
     return n;
   }
   if (n->a && n->a->kind == A_WINDOW) {
-    cc_error(c, n->a->loc, "E-window", "%s does not take a window", n->name);
+    cc_error(c, n->a->loc, DIAG_E_WINDOW, "%s does not take a window", n->name);
     return null_node(s, n->loc);
   }
   for (ast *a = n->a; a; a = a->next)
     if (a->kind == A_WINDOW) {
-      cc_error(c, a->loc, "E-window", "%s does not take a window", n->name);
+      cc_error(c, a->loc, DIAG_E_WINDOW, "%s does not take a window", n->name);
       return null_node(s, n->loc);
     }
   if (wf == WF_PREV) {
     if (nargs < 1 || nargs > 2) {
-      cc_error(c, n->loc, "E-arity", "prev takes 1 or 2 arguments: prev(x) or prev(x, k), got %d", nargs);
+      cc_error(c, n->loc, DIAG_E_ARITY, "prev takes 1 or 2 arguments: prev(x) or prev(x, k), got %d", nargs);
       return null_node(s, n->loc);
     }
     int k = 1;
     if (nargs == 2) {
       ast *ka = x->next;
       if (ka->kind != A_NUM || ka->num < 1 || ka->num != floor(ka->num) || ka->num > VG_MAX_WINDOW) {
-        cc_error(c, ka->loc, "E-window", "the second argument of prev must be a whole number from 1 to %d", VG_MAX_WINDOW);
+        cc_error(c, ka->loc, DIAG_E_WINDOW, "the second argument of prev must be a whole number from 1 to %d", VG_MAX_WINDOW);
         return null_node(s, n->loc);
       }
       k = (int)ka->num;
@@ -390,7 +390,7 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
     return n;
   }
   if (nargs != 1) {
-    cc_error(c, n->loc, "E-arity", "%s takes 1 argument, got %d", n->name, nargs);
+    cc_error(c, n->loc, DIAG_E_ARITY, "%s takes 1 argument, got %d", n->name, nargs);
     return null_node(s, n->loc);
   }
   ast *cx = check(s, sc, x);
@@ -398,7 +398,7 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
   n->a = cx;
   if (wf == WF_PCTCHG) {
     if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_DUR)
-      cc_error(c, cx->loc, "E-type", "pct_change needs a number, not a %s", type_name(cx->type));
+      cc_error(c, cx->loc, DIAG_E_TYPE, "pct_change needs a number, not a %s", type_name(cx->type));
     n->ref = -3;
     n->type = VT_NUM;
   } else {
@@ -426,7 +426,7 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
     return NULL;
   }
   if (nargs != nparams) {
-    cc_error(c, n->loc, "E-arity", "%s takes %d argument%s, got %d", def->name, nparams, nparams == 1 ? "" : "s", nargs);
+    cc_error(c, n->loc, DIAG_E_ARITY, "%s takes %d argument%s, got %d", def->name, nparams, nparams == 1 ? "" : "s", nargs);
     cc_note(c, def->name_loc, "%s is defined here", def->name);
     return null_node(s, n->loc);
   }
@@ -442,7 +442,7 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   int i = 0;
   for (ast *a = n->a; a; a = a->next, i++) {
     if (a->kind == A_WINDOW) {
-      cc_error(c, a->loc, "E-window", "a window can only be passed to a window function");
+      cc_error(c, a->loc, DIAG_E_WINDOW, "a window can only be passed to a window function");
       return null_node(s, n->loc);
     }
     ast *next = a->next;
@@ -492,7 +492,7 @@ static void check_overrides(sema *s) {
     if (!o) continue;
     int src = find_source(s, o->name);
     if (src < 0) {
-      cc_error(c, o->name_loc, "E-unknown-source", "unknown source '%s'", o->name);
+      cc_error(c, o->name_loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s'", o->name);
       lint_suggester g = {o->name, NULL, 0};
       for (int k = 0; k < s->pk.nsources && shown(c); k++) lint_suggest(&g, s->pk.sources[k].name);
       lint_note(c, o->name_loc, &g);
@@ -504,13 +504,13 @@ static void check_overrides(sema *s) {
     const char *col = o->str ? o->str : pm->name;
     int ci = source_column(s, src, col);
     if (ci < 0) {
-      if (so->schema) cc_error(c, o->loc, "E-unknown-column", "table %s (source %s) has no column '%s' to override param %s",
+      if (so->schema) cc_error(c, o->loc, DIAG_E_UNKNOWN_COLUMN, "table %s (source %s) has no column '%s' to override param %s",
                                so->table, so->name, col, pm->name);
       continue;
     }
     int pt = pm->value.t, ct = so->types[ci];
     if (known(ct) && ct != pt && !(pt == VT_DUR && ct == VT_NUM))
-      cc_error(c, o->loc, "E-type", "param %s is a %s; column %s of %s is a %s%s", pm->name, type_name(pt), col, so->table,
+      cc_error(c, o->loc, DIAG_E_TYPE, "param %s is a %s; column %s of %s is a %s%s", pm->name, type_name(pt), col, so->table,
                type_name(ct), pt == VT_DUR ? " (a duration param reads a number of days)" : "");
     pm->over = src;
     pm->over_col = ci;
@@ -524,7 +524,7 @@ static void where_overrides(sema *s, const ast *n) {
   if (!n) return;
   if (n->kind == A_PARAM && n->ref >= 0 && n->ref < s->pk.nparams && s->pk.params[n->ref].over >= 0) {
     const sm_param *pm = &s->pk.params[n->ref];
-    cc_error(s->c, n->loc, "E-context", "param %s is set per %s from source %s; it can be read in rules only", pm->name,
+    cc_error(s->c, n->loc, DIAG_E_CONTEXT, "param %s is set per %s from source %s; it can be read in rules only", pm->name,
              pm->over_key, s->pk.sources[pm->over].name);
     return;
   }
@@ -540,7 +540,7 @@ static ast *override_param(sema *s, scope *sc, ast *n, int pi) {
   cc *c = s->c;
   sm_param *pm = &s->pk.params[pi];
   if (sc->kind != CX_RULE || sc->def) {
-    cc_error(c, n->loc, "E-context", "param %s is set per %s from source %s; %s", pm->name, pm->over_key,
+    cc_error(c, n->loc, DIAG_E_CONTEXT, "param %s is set per %s from source %s; %s", pm->name, pm->over_key,
              s->pk.sources[pm->over].name,
              sc->def ? "a def cannot read it: pass it as an argument" : "it can be read in rules only");
     return null_node(s, n->loc);
@@ -549,7 +549,7 @@ static ast *override_param(sema *s, scope *sc, ast *n, int pi) {
   int kc = pm->over_key ? source_column(s, sc->source, pm->over_key) : -1;
   if (kc < 0) {
     if (rs->schema || !c->has_schema)
-      cc_error(c, n->loc, "E-unknown-column", "param %s is set per %s, and source %s (table %s) has no column '%s'", pm->name,
+      cc_error(c, n->loc, DIAG_E_UNKNOWN_COLUMN, "param %s is set per %s, and source %s (table %s) has no column '%s'", pm->name,
                pm->over_key, rs->name, rs->table, pm->over_key);
     return null_node(s, n->loc);
   }
@@ -560,7 +560,7 @@ static ast *override_param(sema *s, scope *sc, ast *n, int pi) {
   ast *call = ast_new(c, A_CALL, n->loc);
   if (!key || !look || !dflt || !call) return NULL;
   if (known(key->type) && known(os->types[0]) && key->type != os->types[0])
-    cc_error(c, n->loc, "E-type", "param %s is set per %s, a %s here; the key of source %s is a %s", pm->name, pm->over_key,
+    cc_error(c, n->loc, DIAG_E_TYPE, "param %s is set per %s, a %s here; the key of source %s is a %s", pm->name, pm->over_key,
              type_name(key->type), os->name, type_name(os->types[0]));
   look->name = os->name;
   look->str = os->cols[pm->over_col];
@@ -598,35 +598,35 @@ static ast *check_manager(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
   int nargs = count_args(n->a);
   if (nargs < 1 || nargs > 2) {
-    cc_error(c, n->loc, "E-arity", "manager takes 1 or 2 arguments (a person, and how many levels up), got %d", nargs);
+    cc_error(c, n->loc, DIAG_E_ARITY, "manager takes 1 or 2 arguments (a person, and how many levels up), got %d", nargs);
     return null_node(s, n->loc);
   }
   if (!s->pk.org) {
-    cc_error(c, n->name_loc, "E-route", "manager() climbs the org chart: declare it with 'org { table T person P manager M }'");
+    cc_error(c, n->name_loc, DIAG_E_ROUTE, "manager() climbs the org chart: declare it with 'org { table T person P manager M }'");
     return null_node(s, n->loc);
   }
   if (sc->kind == CX_WHERE || sc->kind == CX_ROLLUP || sc->def) {
-    cc_error(c, n->loc, "E-context", "manager() reads the org table; it cannot be used %s", sc->def ? "in a def: pass the value as an argument" : row_local(sc));
+    cc_error(c, n->loc, DIAG_E_CONTEXT, "manager() reads the org table; it cannot be used %s", sc->def ? "in a def: pass the value as an argument" : row_local(sc));
     return null_node(s, n->loc);
   }
   int levels = 1;
   ast *x = n->a, *k = x->next;
   if (k) {
     if (k->kind != A_NUM || k->flag || k->num < 0 || k->num > VG_MAX_ROUTE || k->num != (double)(int)k->num) {
-      cc_error(c, k->loc, "E-route", "the levels of manager(x, N) must be a whole number from 0 to %d", VG_MAX_ROUTE);
+      cc_error(c, k->loc, DIAG_E_ROUTE, "the levels of manager(x, N) must be a whole number from 0 to %d", VG_MAX_ROUTE);
       return null_node(s, n->loc);
     }
     levels = (int)k->num;
   }
   x->next = NULL;
   if (x->kind == A_WINDOW) {
-    cc_error(c, x->loc, "E-window", "manager does not take a window");
+    cc_error(c, x->loc, DIAG_E_WINDOW, "manager does not take a window");
     return null_node(s, n->loc);
   }
   ast *cx = check(s, sc, x);
   if (!cx) return NULL;
   if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_STR)
-    cc_error(c, cx->loc, "E-type", "manager takes a person (a number or a string), not a %s", type_name(cx->type));
+    cc_error(c, cx->loc, DIAG_E_TYPE, "manager takes a person (a number or a string), not a %s", type_name(cx->type));
   n->kind = A_MANAGER;
   n->a = cx;
   n->ival = levels;
@@ -643,7 +643,7 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
   if (strcmp(n->name, "manager") == 0) return check_manager(s, sc, n);
   int fi = fn_scalar_find_args(n->name, count_args(n->a)); /* the form for that many arguments */
   if (fi < 0) {
-    cc_error(c, n->name_loc, "E-unknown-function", "unknown function '%s'", n->name);
+    cc_error(c, n->name_loc, DIAG_E_UNKNOWN_FUNCTION, "unknown function '%s'", n->name);
     lint_suggester g = {n->name, NULL, 0};
     for (int i = 0; i < FN__COUNT; i++) lint_suggest(&g, fn_scalars[i].name);
     for (int i = 0; i < AGG__COUNT; i++) lint_suggest(&g, fn_aggs[i].name);
@@ -663,13 +663,13 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
     for (int i = fi; i < FN__COUNT && nforms < 4; i++)
       if (strcmp(fn_scalars[i].name, f->name) == 0) forms[nforms++] = fn_scalars[i].min_args;
     if (nforms == 2)
-      cc_error(c, n->loc, "E-arity", "%s takes %d or %d arguments, got %d", f->name, forms[0], forms[1], nargs);
+      cc_error(c, n->loc, DIAG_E_ARITY, "%s takes %d or %d arguments, got %d", f->name, forms[0], forms[1], nargs);
     else if (f->min_args == f->max_args)
-      cc_error(c, n->loc, "E-arity", "%s takes %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
+      cc_error(c, n->loc, DIAG_E_ARITY, "%s takes %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
     else if (f->max_args < 0)
-      cc_error(c, n->loc, "E-arity", "%s takes at least %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
+      cc_error(c, n->loc, DIAG_E_ARITY, "%s takes at least %d argument%s, got %d", f->name, f->min_args, f->min_args == 1 ? "" : "s", nargs);
     else
-      cc_error(c, n->loc, "E-arity", "%s takes %d to %d arguments, got %d", f->name, f->min_args, f->max_args, nargs);
+      cc_error(c, n->loc, DIAG_E_ARITY, "%s takes %d to %d arguments, got %d", f->name, f->min_args, f->max_args, nargs);
     return null_node(s, n->loc);
   }
   ast_list out = {NULL, NULL};
@@ -677,7 +677,7 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
   for (ast *a = n->a; a; k++) {
     ast *next = a->next;
     if (a->kind == A_WINDOW) {
-      cc_error(c, a->loc, "E-window", "%s does not take a window", f->name);
+      cc_error(c, a->loc, DIAG_E_WINDOW, "%s does not take a window", f->name);
       return null_node(s, n->loc);
     }
     ast *ca = check(s, sc, a);
@@ -685,10 +685,10 @@ static ast *check_call(sema *s, scope *sc, ast *n) {
     if ((f->flags & LIB_F_FISCAL) && k == f->max_args - 1)
       sema_check_fiscal_arg(c, f->name, ca); /* the fiscal year's first month */
     else if (known(ca->type) && !(f->arg_mask & (1 << ca->type)))
-      cc_error(c, ca->loc, "E-type", "%s does not take a %s here", f->name, type_name(ca->type));
+      cc_error(c, ca->loc, DIAG_E_TYPE, "%s does not take a %s here", f->name, type_name(ca->type));
     if (f->ret < 0 && known(ca->type)) {
       if (known(common) && common != ca->type)
-        cc_error(c, ca->loc, "E-type", "the arguments of %s must have one type: a %s and a %s", f->name, type_name(common), type_name(ca->type));
+        cc_error(c, ca->loc, DIAG_E_TYPE, "the arguments of %s must have one type: a %s and a %s", f->name, type_name(common), type_name(ca->type));
       else common = ca->type;
     }
     ast_append(&out, listed(s, ca));
@@ -724,7 +724,7 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
       if (s->pk.params[pi].over >= 0) return override_param(s, sc, n, pi);
       return n;
     }
-    cc_error(c, n->loc, "E-unknown-name", "unknown name '%s' in def %s (a def sees only its parameters and params: pass columns and lets as arguments)",
+    cc_error(c, n->loc, DIAG_E_UNKNOWN_NAME, "unknown name '%s' in def %s (a def sees only its parameters and params: pass columns and lets as arguments)",
              name, sc->def->name);
     lint_suggester g = {name, NULL, 0};
     if (shown(c)) {
@@ -745,7 +745,7 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
     sm_source *so = &s->pk.sources[sc->source];
     int has_col = so->schema ? schema_column(so->schema, name) >= 0 : 0;
     if (has_col && pi >= 0) {
-      cc_error(c, n->loc, "E-ambiguous", "'%s' is both a column of %s and a param; rename the param", name, so->table);
+      cc_error(c, n->loc, DIAG_E_AMBIGUOUS, "'%s' is both a column of %s and a param; rename the param", name, so->table);
       return null_node(s, n->loc);
     }
     if (pi < 0 && (has_col || !c->has_schema)) {
@@ -762,7 +762,7 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
   }
   if (sc->source >= 0 && s->pk.sources[sc->source].schema) {
     const sm_source *so = &s->pk.sources[sc->source];
-    cc_error(c, n->loc, "E-unknown-column", "unknown name '%s': not a column of table %s (source %s), a let or a param",
+    cc_error(c, n->loc, DIAG_E_UNKNOWN_COLUMN, "unknown name '%s': not a column of table %s (source %s), a let or a param",
              name, so->table, so->name);
     lint_suggester g = {name, NULL, 0};
     if (shown(c)) {
@@ -774,24 +774,24 @@ static ast *check_name(sema *s, scope *sc, ast *n) {
   } else if (sc->source >= 0)
     return null_node(s, n->loc); /* the source's table is missing: reported once */
   else
-    cc_error(c, n->loc, "E-unknown-name", "unknown name '%s'", name);
+    cc_error(c, n->loc, DIAG_E_UNKNOWN_NAME, "unknown name '%s'", name);
   return null_node(s, n->loc);
 }
 
 static ast *check_lookup(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
   if (sc->kind != CX_RULE) {
-    cc_error(c, n->loc, "E-context", "a lookup reads another source; it cannot be used %s",
+    cc_error(c, n->loc, DIAG_E_CONTEXT, "a lookup reads another source; it cannot be used %s",
              sc->kind == CX_WHERE || sc->kind == CX_ROLLUP ? row_local(sc) : "here");
     return null_node(s, n->loc);
   }
   if (sc->def) {
-    cc_error(c, n->loc, "E-context", "a def cannot read a source: pass the value as an argument");
+    cc_error(c, n->loc, DIAG_E_CONTEXT, "a def cannot read a source: pass the value as an argument");
     return null_node(s, n->loc);
   }
   int src = find_source(s, n->name);
   if (src < 0) {
-    cc_error(c, n->name_loc, "E-unknown-source", "unknown source '%s'", n->name);
+    cc_error(c, n->name_loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s'", n->name);
     lint_suggester g = {n->name, NULL, 0};
     for (int i = 0; i < s->pk.nsources && shown(c); i++) lint_suggest(&g, s->pk.sources[i].name);
     lint_note(c, n->name_loc, &g);
@@ -810,7 +810,7 @@ static ast *check_lookup(sema *s, scope *sc, ast *n) {
   int ci = source_column(s, src, n->str);
   if (ci < 0) {
     if (so->schema) {
-      cc_error(c, n->b ? n->b->loc : n->loc, "E-unknown-column", "table %s (source %s) has no column '%s'", so->table, so->name, n->str);
+      cc_error(c, n->b ? n->b->loc : n->loc, DIAG_E_UNKNOWN_COLUMN, "table %s (source %s) has no column '%s'", so->table, so->name, n->str);
       lint_suggester g = {n->str, NULL, 0};
       for (int i = 0; i < so->schema->ncols; i++) lint_suggest(&g, so->schema->cols[i].name);
       lint_note(c, n->b ? n->b->loc : n->loc, &g);
@@ -819,7 +819,7 @@ static ast *check_lookup(sema *s, scope *sc, ast *n) {
   }
   int kt = so->types[0];
   if (known(key->type) && known(kt) && key->type != kt)
-    cc_error(c, key->loc, "E-type", "the key of source %s is a %s; this is a %s", so->name, type_name(kt), type_name(key->type));
+    cc_error(c, key->loc, DIAG_E_TYPE, "the key of source %s is a %s; this is a %s", so->name, type_name(kt), type_name(key->type));
   n->a = key;
   n->ref = ci;
   n->num = src;
@@ -915,12 +915,12 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
   case A_ASOF: n->type = VT_DATE; return n;
   case A_STALE:
     if (sc->kind != CX_RULE || sc->source < 0) {
-      cc_error(c, n->loc, "E-context", "'stale' describes a rule's current row; it cannot be used %s",
+      cc_error(c, n->loc, DIAG_E_CONTEXT, "'stale' describes a rule's current row; it cannot be used %s",
                sc->kind == CX_WHERE || sc->kind == CX_ROLLUP ? row_local(sc) : "in a def");
       return null_node(s, n->loc);
     }
     if (s->pk.sources[sc->source].every < 0) {
-      cc_error(c, n->loc, "E-stale", "'stale' needs the source's cadence: add 'every DURATION' to source %s",
+      cc_error(c, n->loc, DIAG_E_STALE, "'stale' needs the source's cadence: add 'every DURATION' to source %s",
                s->pk.sources[sc->source].name);
       cc_note(c, s->pk.sources[sc->source].decl->name_loc, "source %s is declared here", s->pk.sources[sc->source].name);
     }
@@ -932,7 +932,7 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
     if (!a) return NULL;
     n->a = a;
     if (known(a->type) && a->type != VT_NUM && a->type != VT_DUR)
-      cc_error(c, n->loc, "E-type", "cannot negate a %s", type_name(a->type));
+      cc_error(c, n->loc, DIAG_E_TYPE, "cannot negate a %s", type_name(a->type));
     n->type = a->type == VT_NULL ? T_ANY : a->type;
     return n;
   }
@@ -954,14 +954,14 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
       n->type = VT_BOOL;
     } else if (n->op >= BIN_EQ) {
       if (!comparable(a->type, b->type))
-        cc_error(c, n->loc, "E-type", "cannot compare a %s with a %s", type_name(a->type), type_name(b->type));
+        cc_error(c, n->loc, DIAG_E_TYPE, "cannot compare a %s with a %s", type_name(a->type), type_name(b->type));
       else if (n->op >= BIN_LT && a->type == VT_BOOL)
-        cc_error(c, n->loc, "E-type", "booleans can be compared with = and != only");
+        cc_error(c, n->loc, DIAG_E_TYPE, "booleans can be compared with = and != only");
       n->type = VT_BOOL;
     } else {
       int t = arith_type(n->op, a->type, b->type);
       if (t < 0) {
-        cc_error(c, n->loc, "E-type", "cannot apply '%s' to a %s and a %s", op_text(n->op), type_name(a->type), type_name(b->type));
+        cc_error(c, n->loc, DIAG_E_TYPE, "cannot apply '%s' to a %s and a %s", op_text(n->op), type_name(a->type), type_name(b->type));
         t = T_ANY;
       }
       n->type = (uint8_t)t;
@@ -989,7 +989,7 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
       ast *ce = check(s, sc, e);
       if (!ce) return NULL;
       if (!comparable(a->type, ce->type))
-        cc_error(c, ce->loc, "E-type", "cannot compare a %s with a %s", type_name(a->type), type_name(ce->type));
+        cc_error(c, ce->loc, DIAG_E_TYPE, "cannot compare a %s with a %s", type_name(a->type), type_name(ce->type));
       ast_append(&out, listed(s, ce));
       e = next;
     }
@@ -1002,10 +1002,10 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
     if (!a || !lo || !hi) return NULL;
     n->a = a; n->b = lo; n->c = hi;
     if (!comparable(a->type, lo->type) || !comparable(a->type, hi->type) || !comparable(lo->type, hi->type))
-      cc_error(c, n->loc, "E-type", "between needs values of one type: a %s between a %s and a %s",
+      cc_error(c, n->loc, DIAG_E_TYPE, "between needs values of one type: a %s between a %s and a %s",
                type_name(a->type), type_name(lo->type), type_name(hi->type));
     else if (a->type == VT_BOOL || lo->type == VT_BOOL || hi->type == VT_BOOL)
-      cc_error(c, n->loc, "E-type", "booleans can be compared with = and != only");
+      cc_error(c, n->loc, DIAG_E_TYPE, "booleans can be compared with = and != only");
     n->type = VT_BOOL;
     return n;
   }
@@ -1016,7 +1016,7 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
     n->a = cond; n->b = yes; n->c = no;
     want_bool(s, cond, "the condition of 'if'");
     if (!comparable(yes->type, no->type))
-      cc_error(c, n->loc, "E-type", "the two branches of 'if' must have one type: 'then' gives a %s, 'else' a %s",
+      cc_error(c, n->loc, DIAG_E_TYPE, "the two branches of 'if' must have one type: 'then' gives a %s, 'else' a %s",
                type_name(yes->type), type_name(no->type));
     n->type = known(yes->type) ? yes->type : known(no->type) ? no->type : T_ANY;
     return n;
@@ -1024,19 +1024,19 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
   case A_CALL: return check_call(s, sc, n);
   case A_LOOKUP: return check_lookup(s, sc, n);
   case A_WINDOW:
-    cc_error(c, n->loc, "E-window", "a window can only be an argument of a window function (sum, avg, min, max, count, all, any)");
+    cc_error(c, n->loc, DIAG_E_WINDOW, "a window can only be an argument of a window function (sum, avg, min, max, count, all, any)");
     return null_node(s, n->loc);
   case A_FMT: {
     ast *a = check(s, sc, n->a);
     if (!a) return NULL;
     n->a = a;
     if (n->ival != LIB_FMT_DEFAULT && known(a->type) && a->type != VT_NUM)
-      cc_error(c, n->loc, "E-type", "format '%s' needs a number, not a %s", n->ival == LIB_FMT_PCT ? "pct" : "N", type_name(a->type));
+      cc_error(c, n->loc, DIAG_E_TYPE, "format '%s' needs a number, not a %s", n->ival == LIB_FMT_PCT ? "pct" : "N", type_name(a->type));
     n->type = VT_STR;
     return n;
   }
   default:
-    cc_error(c, n->loc, "E-internal", "unexpected node in an expression");
+    cc_error(c, n->loc, DIAG_E_INTERNAL, "unexpected node in an expression");
     return null_node(s, n->loc);
   }
 }
@@ -1203,7 +1203,7 @@ static void def_measure(sema *s) {
         const def_call *k = &b.v[pos[d]++];
         int e = k->callee;
         if (s->def_state[e] == 1) {
-          cc_error(c, k->call->loc, "E-recursion", "def %s calls itself%s%s: defs cannot be recursive", k->call->name,
+          cc_error(c, k->call->loc, DIAG_E_RECURSION, "def %s calls itself%s%s: defs cannot be recursive", k->call->name,
                    e == d ? "" : " through ", e == d ? "" : s->defs[d]->name);
           bad[d] = 1;
           pos[d] = k->skip; /* not into this call's arguments */
@@ -1252,22 +1252,22 @@ static void check_org(sema *s) {
     for (int i = 0; i < 4; i++)
       if (strcmp(f->name, fields[i]) == 0) k = i;
     if (k < 0) {
-      cc_error(c, f->name_loc, "E-org", "unknown org field '%s' (expected table, person, manager or name)", f->name);
+      cc_error(c, f->name_loc, DIAG_E_ORG, "unknown org field '%s' (expected table, person, manager or name)", f->name);
       continue;
     }
     if (seen[k]) {
-      cc_error(c, f->name_loc, "E-duplicate", "'%s' is given twice in the org", f->name);
+      cc_error(c, f->name_loc, DIAG_E_DUPLICATE, "'%s' is given twice in the org", f->name);
       continue;
     }
     if (!f->a || f->a->kind != A_NAME) {
-      cc_error(c, f->a ? f->a->loc : f->loc, "E-org", "'%s' takes a name (backquote a name that is not a plain identifier)", f->name);
+      cc_error(c, f->a ? f->a->loc : f->loc, DIAG_E_ORG, "'%s' takes a name (backquote a name that is not a plain identifier)", f->name);
       continue;
     }
     seen[k] = f;
   }
   for (int k = 0; k < 3; k++)
     if (!seen[k]) {
-      cc_error(c, pk->org->name_loc, "E-org", "the org has no '%s' (it needs table, person and manager)", fields[k]);
+      cc_error(c, pk->org->name_loc, DIAG_E_ORG, "the org has no '%s' (it needs table, person and manager)", fields[k]);
       return;
     }
   pk->org_table = seen[0]->a->name;
@@ -1275,13 +1275,13 @@ static void check_org(sema *s) {
   pk->org_manager = seen[2]->a->name;
   pk->org_name = seen[3] ? seen[3]->a->name : NULL;
   if (strcmp(pk->org_person, pk->org_manager) == 0) {
-    cc_error(c, seen[2]->a->loc, "E-org", "the person and the manager of the org must be different columns");
+    cc_error(c, seen[2]->a->loc, DIAG_E_ORG, "the person and the manager of the org must be different columns");
     return;
   }
   if (!c->has_schema) return;
   const cc_table *t = schema_table(c, pk->org_table);
   if (!t) {
-    cc_error(c, seen[0]->a->loc, "E-unknown-table", "the schema has no table '%s'", pk->org_table);
+    cc_error(c, seen[0]->a->loc, DIAG_E_UNKNOWN_TABLE, "the schema has no table '%s'", pk->org_table);
     return;
   }
   pk->org_table = t->name;
@@ -1291,14 +1291,14 @@ static void check_org(sema *s) {
     for (int i = 0; i < t->ncols; i++)
       if (strcmp(t->cols[i].name, seen[k]->a->name) == 0) types[k] = t->cols[i].type;
     if (types[k] < 0) {
-      cc_error(c, seen[k]->a->loc, "E-unknown-column", "table %s has no column '%s'", t->name, seen[k]->a->name);
+      cc_error(c, seen[k]->a->loc, DIAG_E_UNKNOWN_COLUMN, "table %s has no column '%s'", t->name, seen[k]->a->name);
       lint_suggester g = {seen[k]->a->name, NULL, 0};
       for (int i = 0; i < t->ncols; i++) lint_suggest(&g, t->cols[i].name);
       lint_note(c, seen[k]->a->loc, &g);
     }
   }
   if (types[1] >= 0 && types[2] >= 0 && known(types[1]) && known(types[2]) && types[1] != types[2])
-    cc_error(c, seen[2]->a->loc, "E-type", "the manager column '%s' is a %s and the person column '%s' a %s: they must name people alike",
+    cc_error(c, seen[2]->a->loc, DIAG_E_TYPE, "the manager column '%s' is a %s and the person column '%s' a %s: they must name people alike",
              pk->org_manager, type_name(types[2]), pk->org_person, type_name(types[1]));
 }
 
@@ -1313,23 +1313,23 @@ static void collect(sema *s, const char *default_pack) {
     switch (d->kind) {
     case D_PACK:
       if (pack && strcmp(pack->name, d->name) != 0) {
-        cc_error(c, d->name_loc, "E-duplicate", "a pack has one name; this says '%s', an earlier line '%s'", d->name, pack->name);
+        cc_error(c, d->name_loc, DIAG_E_DUPLICATE, "a pack has one name; this says '%s', an earlier line '%s'", d->name, pack->name);
         cc_note(c, pack->loc, "the pack is named here");
       } else if (!pack) pack = d;
       break;
     case D_ESCALATE:
-      if (pk->escalate >= 0) cc_error(c, d->loc, "E-duplicate", "a pack has one 'escalate after'");
+      if (pk->escalate >= 0) cc_error(c, d->loc, DIAG_E_DUPLICATE, "a pack has one 'escalate after'");
       pk->escalate = d->num;
       break;
     case D_TIERS:
       if (tiers) {
-        cc_error(c, d->loc, "E-duplicate", "a pack has one 'tiers' line");
+        cc_error(c, d->loc, DIAG_E_DUPLICATE, "a pack has one 'tiers' line");
         cc_note(c, tiers->loc, "the tiers are declared here");
       } else tiers = d;
       break;
     case D_FISCAL:
       if (s->fiscal) {
-        cc_error(c, d->loc, "E-duplicate", "a pack has one 'fiscal year starts'");
+        cc_error(c, d->loc, DIAG_E_DUPLICATE, "a pack has one 'fiscal year starts'");
         cc_note(c, s->fiscal->loc, "the fiscal year is declared here");
       } else {
         int m = sema_fiscal_month(c, d);
@@ -1339,7 +1339,7 @@ static void collect(sema *s, const char *default_pack) {
       break;
     case D_ORG:
       if (pk->org) {
-        cc_error(c, d->name_loc, "E-duplicate", "a pack has one 'org'");
+        cc_error(c, d->name_loc, DIAG_E_DUPLICATE, "a pack has one 'org'");
         cc_note(c, pk->org->name_loc, "the org is declared here");
       } else pk->org = d;
       break;
@@ -1364,8 +1364,8 @@ static void collect(sema *s, const char *default_pack) {
     pk->tiers = vg_arena_alloc(&c->arena, (size_t)n * sizeof *pk->tiers);
     if (!pk->tiers || nmap_init(c, &s->tiers, (size_t)n) != 0) { c->oom = 1; return; }
     for (ast *t = tiers->a; t; t = t->next) {
-      if (find_tier(s, t->name) >= 0) cc_error(c, t->loc, "E-duplicate", "tier '%s' is listed twice", t->name);
-      else if (strcmp(t->name, "clear") == 0) cc_error(c, t->loc, "E-duplicate", "'clear' cannot be a tier: 'clear when' is a rule's clear condition");
+      if (find_tier(s, t->name) >= 0) cc_error(c, t->loc, DIAG_E_DUPLICATE, "tier '%s' is listed twice", t->name);
+      else if (strcmp(t->name, "clear") == 0) cc_error(c, t->loc, DIAG_E_DUPLICATE, "'clear' cannot be a tier: 'clear when' is a rule's clear condition");
       else {
         nmap_add(&s->tiers, t->name, pk->ntiers);
         pk->tiers[pk->ntiers++] = t->name;
@@ -1390,16 +1390,16 @@ static void collect(sema *s, const char *default_pack) {
   for (ast *d = c->decls.head; d; d = d->next) {
     if (d->kind != D_ROUTE) continue;
     if (!pk->org && !c->syntax_errors)
-      cc_error(c, d->loc, "E-route", "'route' climbs the org chart: declare it first with 'org { table T person P manager M }'");
+      cc_error(c, d->loc, DIAG_E_ROUTE, "'route' climbs the org chart: declare it first with 'org { table T person P manager M }'");
     for (ast *t = d->a; t; t = t->next) {
       int ti = find_tier(s, t->name);
       if (ti < 0) {
-        cc_error(c, t->loc, "E-unknown-tier", "unknown tier '%s' in a route", t->name);
+        cc_error(c, t->loc, DIAG_E_UNKNOWN_TIER, "unknown tier '%s' in a route", t->name);
         lint_suggester g = {t->name, NULL, 0};
         for (int i = 0; i < pk->ntiers && shown(c); i++) lint_suggest(&g, pk->tiers[i]);
         lint_note(c, t->loc, &g);
       } else if (routed[ti]) {
-        cc_error(c, t->loc, "E-duplicate", "tier '%s' is routed twice", t->name);
+        cc_error(c, t->loc, DIAG_E_DUPLICATE, "tier '%s' is routed twice", t->name);
       } else {
         routed[ti] = 1;
         pk->routes[ti] = d->num >= 0 && d->num <= VG_MAX_ROUTE ? (uint8_t)d->num : 0;
@@ -1422,7 +1422,7 @@ static void collect(sema *s, const char *default_pack) {
     if (d->kind == D_PARAM) {
       int prev = nmap_add(&s->params, d->name, pk->nparams);
       if (prev >= 0) {
-        cc_error(c, d->name_loc, "E-duplicate", "param '%s' is declared twice", d->name);
+        cc_error(c, d->name_loc, DIAG_E_DUPLICATE, "param '%s' is declared twice", d->name);
         cc_note(c, pk->params[prev].decl->name_loc, "first declared here");
         continue;
       }
@@ -1432,15 +1432,15 @@ static void collect(sema *s, const char *default_pack) {
       p->over = -1;
       p->value = d->a ? literal_value(s, d->a) : val_null();
       if (p->value.t == VT_NULL)
-        cc_error(c, d->a ? d->a->loc : d->loc, "E-type", "param '%s' needs a value that is not null (its type comes from it)", d->name);
+        cc_error(c, d->a ? d->a->loc : d->loc, DIAG_E_TYPE, "param '%s' needs a value that is not null (its type comes from it)", d->name);
     } else if (d->kind == D_DEF) {
       if (fn_scalar_find(d->name) >= 0 || window_fn(d->name) != WF_NONE) {
-        cc_error(c, d->name_loc, "E-duplicate", "def '%s' has the name of a built-in function", d->name);
+        cc_error(c, d->name_loc, DIAG_E_DUPLICATE, "def '%s' has the name of a built-in function", d->name);
         continue;
       }
       int prev = nmap_add(&s->defmap, d->name, s->ndefs);
       if (prev >= 0) {
-        cc_error(c, d->name_loc, "E-duplicate", "def '%s' is declared twice", d->name);
+        cc_error(c, d->name_loc, DIAG_E_DUPLICATE, "def '%s' is declared twice", d->name);
         cc_note(c, s->defs[prev]->name_loc, "first declared here");
         continue;
       }
@@ -1450,12 +1450,12 @@ static void collect(sema *s, const char *default_pack) {
       }
       nmap_reset(&dparams);
       for (ast *p = d->b; p; p = p->next)
-        if (nmap_add(&dparams, p->name, 0) >= 0) cc_error(c, p->loc, "E-duplicate", "parameter '%s' is listed twice", p->name);
+        if (nmap_add(&dparams, p->name, 0) >= 0) cc_error(c, p->loc, DIAG_E_DUPLICATE, "parameter '%s' is listed twice", p->name);
       s->defs[s->ndefs++] = d;
     } else if (d->kind == D_SOURCE || d->kind == D_ROLLUP) {
       int prev = nmap_add(&s->sources, d->name, pk->nsources);
       if (prev >= 0) {
-        cc_error(c, d->name_loc, "E-duplicate", "source '%s' is declared twice", d->name);
+        cc_error(c, d->name_loc, DIAG_E_DUPLICATE, "source '%s' is declared twice", d->name);
         cc_note(c, pk->sources[prev].decl->name_loc, "first declared here");
         continue;
       }
@@ -1470,7 +1470,7 @@ static void collect(sema *s, const char *default_pack) {
     } else if (d->kind == D_RULE) {
       int prev = nmap_add(&rules, d->name, pk->nrules);
       if (prev >= 0) {
-        cc_error(c, d->name_loc, "E-duplicate", "rule '%s' is declared twice", d->name);
+        cc_error(c, d->name_loc, DIAG_E_DUPLICATE, "rule '%s' is declared twice", d->name);
         cc_note(c, pk->rules[prev].decl->name_loc, "first declared here");
         continue;
       }
@@ -1495,16 +1495,16 @@ static void check_source(sema *s, int si) {
     for (int i = 0; i < 5; i++)
       if (strcmp(f->name, fields[i]) == 0) k = i;
     if (k < 0) {
-      cc_error(c, f->name_loc, "E-source-field", "unknown source field '%s' (expected table, key, time, every or where)", f->name);
+      cc_error(c, f->name_loc, DIAG_E_SOURCE_FIELD, "unknown source field '%s' (expected table, key, time, every or where)", f->name);
       continue;
     }
     if (seen[k]) {
-      cc_error(c, f->name_loc, "E-duplicate", "'%s' is given twice in source %s", f->name, so->name);
+      cc_error(c, f->name_loc, DIAG_E_DUPLICATE, "'%s' is given twice in source %s", f->name, so->name);
       continue;
     }
     seen[k] = f;
     if (k <= 2 && (!f->a || f->a->kind != A_NAME)) {
-      cc_error(c, f->a ? f->a->loc : f->loc, "E-source-field", "'%s' takes a name (backquote a name that is not a plain identifier)", f->name);
+      cc_error(c, f->a ? f->a->loc : f->loc, DIAG_E_SOURCE_FIELD, "'%s' takes a name (backquote a name that is not a plain identifier)", f->name);
       continue;
     }
     switch (k) {
@@ -1513,25 +1513,25 @@ static void check_source(sema *s, int si) {
     case 2: time = f->a; break;
     case 3:
       if (!f->a || f->a->kind != A_DUR || f->a->num <= 0)
-        cc_error(c, f->a ? f->a->loc : f->loc, "E-source-field", "'every' takes a positive duration, e.g. 'every 2 weeks'");
+        cc_error(c, f->a ? f->a->loc : f->loc, DIAG_E_SOURCE_FIELD, "'every' takes a positive duration, e.g. 'every 2 weeks'");
       else so->every = f->a->num;
       break;
     case 4: where = f->a; break;
     }
   }
   int no_table = !so->table;
-  if (no_table) { cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'table'", so->name); so->table = so->name; }
-  if (!key) cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'key' (the column that names the entity)", so->name);
-  if (!time) cc_error(c, so->decl->name_loc, "E-source-field", "source %s has no 'time' (the column that orders its rows)", so->name);
+  if (no_table) { cc_error(c, so->decl->name_loc, DIAG_E_SOURCE_FIELD, "source %s has no 'table'", so->name); so->table = so->name; }
+  if (!key) cc_error(c, so->decl->name_loc, DIAG_E_SOURCE_FIELD, "source %s has no 'key' (the column that names the entity)", so->name);
+  if (!time) cc_error(c, so->decl->name_loc, DIAG_E_SOURCE_FIELD, "source %s has no 'time' (the column that orders its rows)", so->name);
   if (key && time && strcmp(key->name, time->name) == 0) {
-    cc_error(c, time->loc, "E-source-field", "the key and the time of source %s must be different columns", so->name);
+    cc_error(c, time->loc, DIAG_E_SOURCE_FIELD, "the key and the time of source %s must be different columns", so->name);
     return;
   }
   if (c->has_schema) {
     so->schema = schema_table(c, so->table);
     if (!so->schema) {
       if (!no_table)
-        cc_error(c, seen[0] ? seen[0]->a->loc : so->decl->name_loc, "E-unknown-table", "the schema has no table '%s'", so->table);
+        cc_error(c, seen[0] ? seen[0]->a->loc : so->decl->name_loc, DIAG_E_UNKNOWN_TABLE, "the schema has no table '%s'", so->table);
       return;
     }
     so->table = so->schema->name;
@@ -1539,15 +1539,15 @@ static void check_source(sema *s, int si) {
   if (!key || !time) return;
   /* the key and the time are always columns 0 and 1 */
   if (key && source_column(s, si, key->name) != 0) {
-    cc_error(c, key->loc, "E-unknown-column", "table %s has no column '%s'", so->table, key->name);
+    cc_error(c, key->loc, DIAG_E_UNKNOWN_COLUMN, "table %s has no column '%s'", so->table, key->name);
     return;
   }
   if (time && source_column(s, si, time->name) != 1) {
-    cc_error(c, time->loc, "E-unknown-column", "table %s has no column '%s'", so->table, time->name);
+    cc_error(c, time->loc, DIAG_E_UNKNOWN_COLUMN, "table %s has no column '%s'", so->table, time->name);
     return;
   }
   if (known(so->types[1]) && so->types[1] != VT_DATE)
-    cc_error(c, time->loc, "E-type", "the time column '%s' is declared as a %s; declare it DATE (ISO text YYYY-MM-DD)",
+    cc_error(c, time->loc, DIAG_E_TYPE, "the time column '%s' is declared as a %s; declare it DATE (ISO text YYYY-MM-DD)",
              time->name, type_name(so->types[1]));
   so->types[1] = VT_DATE;
   if (where) {
@@ -1561,7 +1561,7 @@ static void check_source(sema *s, int si) {
 ** source's cadence to tell a missing snapshot. */
 static void check_for_days(sema *s, const ast *cl, const sm_source *so) {
   if (cl->num <= 0 || so->every > 0) return;
-  cc_error(s->c, cl->c ? cl->c->loc : cl->loc, "E-cadence",
+  cc_error(s->c, cl->c ? cl->c->loc : cl->loc, DIAG_E_CADENCE,
            "'for' a duration counts calendar time and needs the cadence of source %s to tell a missing snapshot: "
            "add 'every DURATION' to it (or count rows: 'for N snapshots')", so->name);
   cc_note(s->c, so->decl->name_loc, "source %s is declared here", so->name);
@@ -1602,7 +1602,7 @@ static void check_rollup(sema *s, int si) {
   if (!mem || !grp) return; /* a syntax error, reported */
   int mi = find_source(s, mem->name);
   if (mi < 0) {
-    cc_error(c, mem->loc, "E-unknown-source", "unknown source '%s' (a rollup's members are the rows of a source)", mem->name);
+    cc_error(c, mem->loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s' (a rollup's members are the rows of a source)", mem->name);
     lint_suggester g = {mem->name, NULL, 0};
     for (int i = 0; i < s->pk.nsources; i++) lint_suggest(&g, s->pk.sources[i].name);
     lint_note(c, mem->loc, &g);
@@ -1610,7 +1610,7 @@ static void check_rollup(sema *s, int si) {
   }
   sm_source *ms = &s->pk.sources[mi];
   if (ms->rollup) {
-    cc_error(c, mem->loc, "E-rollup", "source %s is a rollup itself; a rollup's members are the rows of a plain source", ms->name);
+    cc_error(c, mem->loc, DIAG_E_ROLLUP, "source %s is a rollup itself; a rollup's members are the rows of a plain source", ms->name);
     return;
   }
   ms->used = 1;
@@ -1619,7 +1619,7 @@ static void check_rollup(sema *s, int si) {
   int gc = source_column(s, mi, grp->name);
   if (gc < 0) {
     if (ms->schema) {
-      cc_error(c, grp->loc, "E-unknown-column", "table %s (source %s) has no column '%s' to group by", ms->table, ms->name,
+      cc_error(c, grp->loc, DIAG_E_UNKNOWN_COLUMN, "table %s (source %s) has no column '%s' to group by", ms->table, ms->name,
                grp->name);
       lint_suggester g = {grp->name, NULL, 0};
       for (int i = 0; i < ms->schema->ncols; i++) lint_suggest(&g, ms->schema->cols[i].name);
@@ -1628,7 +1628,7 @@ static void check_rollup(sema *s, int si) {
     return;
   }
   if (gc == 1) {
-    cc_error(c, grp->loc, "E-rollup", "a rollup groups by a column that names the group, not by the time column '%s'", grp->name);
+    cc_error(c, grp->loc, DIAG_E_ROLLUP, "a rollup groups by a column that names the group, not by the time column '%s'", grp->name);
     return;
   }
   so->group_col = gc;
@@ -1651,17 +1651,17 @@ static void check_rollup(sema *s, int si) {
     if (it->kind == D_FIELD) {
       ast **slot = strcmp(it->name, "every") == 0 ? &every : strcmp(it->name, "horizon") == 0 ? &horizon : NULL;
       if (!slot) {
-        cc_error(c, it->name_loc, "E-rollup", "unknown rollup field '%s' (expected every, horizon, or a column: NAME = sum(x))",
+        cc_error(c, it->name_loc, DIAG_E_ROLLUP, "unknown rollup field '%s' (expected every, horizon, or a column: NAME = sum(x))",
                  it->name);
         continue;
       }
       if (*slot) {
-        cc_error(c, it->name_loc, "E-duplicate", "'%s' is given twice in rollup %s", it->name, so->name);
+        cc_error(c, it->name_loc, DIAG_E_DUPLICATE, "'%s' is given twice in rollup %s", it->name, so->name);
         continue;
       }
       *slot = it;
       if (!it->a || it->a->kind != A_DUR || it->a->num <= 0) {
-        cc_error(c, it->a ? it->a->loc : it->loc, "E-rollup", "'%s' takes a positive duration, e.g. '%s 4 weeks'", it->name,
+        cc_error(c, it->a ? it->a->loc : it->loc, DIAG_E_ROLLUP, "'%s' takes a positive duration, e.g. '%s 4 weeks'", it->name,
                  it->name);
         continue;
       }
@@ -1673,7 +1673,7 @@ static void check_rollup(sema *s, int si) {
     int clash = 0;
     for (int k = 0; k < t->ncols; k++) clash |= strcmp(t->cols[k].name, it->name) == 0;
     if (clash) {
-      cc_error(c, it->name_loc, "E-duplicate", "rollup %s already has a column '%s' (its columns are %s, %s, members, "
+      cc_error(c, it->name_loc, DIAG_E_DUPLICATE, "rollup %s already has a column '%s' (its columns are %s, %s, members, "
                "reporting and the ones it declares)", so->name, it->name, ms->cols[gc], ms->cols[1]);
       continue;
     }
@@ -1683,7 +1683,7 @@ static void check_rollup(sema *s, int si) {
       for (int k = RC_SUM; k < RC__COUNT; k++)
         if (strcmp(call->name, rc_names[k]) == 0) agg = k;
     if (agg < 0 || count_args(call->a) != 1 || call->a->kind == A_WINDOW) {
-      cc_error(c, call ? call->loc : it->loc, "E-rollup",
+      cc_error(c, call ? call->loc : it->loc, DIAG_E_ROLLUP,
                "a rollup column is one aggregate of the members' rows: sum(x), avg(x), min(x), max(x), count(cond) "
                "or share(cond)");
       continue;
@@ -1695,12 +1695,12 @@ static void check_rollup(sema *s, int si) {
     switch (agg) {
     case RC_SUM: case RC_AVG:
       if (known(x->type) && x->type != VT_NUM)
-        cc_error(c, x->loc, "E-type", "%s in a rollup needs numbers, not a %s%s", call->name, type_name(x->type),
+        cc_error(c, x->loc, DIAG_E_TYPE, "%s in a rollup needs numbers, not a %s%s", call->name, type_name(x->type),
                  x->type == VT_DUR ? " (use days(...))" : "");
       break;
     case RC_MIN: case RC_MAX:
       if (known(x->type) && x->type != VT_NUM && x->type != VT_DATE && x->type != VT_STR)
-        cc_error(c, x->loc, "E-type", "%s in a rollup takes numbers, dates or text, not a %s%s", call->name,
+        cc_error(c, x->loc, DIAG_E_TYPE, "%s in a rollup takes numbers, dates or text, not a %s%s", call->name,
                  type_name(x->type), x->type == VT_DUR ? " (use days(...))" : "");
       type = x->type == VT_NULL ? T_ANY : x->type;
       break;
@@ -1718,7 +1718,7 @@ static void check_rollup(sema *s, int si) {
   so->table = tname;
   so->schema = t;
   if (c->has_schema && schema_table(c, tname)) {
-    cc_error(c, d->name_loc, "E-rollup", "the schema has a table named '%s', the name Vigil gives rollup %s's rows", tname,
+    cc_error(c, d->name_loc, DIAG_E_ROLLUP, "the schema has a table named '%s', the name Vigil gives rollup %s's rows", tname,
              so->name);
     return;
   }
@@ -1742,7 +1742,7 @@ static void check_rule(sema *s, int ri) {
   r->source = on ? find_source(s, on->name) : -1;
   if (r->source < 0) {
     if (on) {
-      cc_error(c, on->loc, "E-unknown-source", "unknown source '%s'", on->name);
+      cc_error(c, on->loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s'", on->name);
       lint_suggester g = {on->name, NULL, 0};
       if (shown(c))
         for (int i = 0; i < s->pk.nsources && shown(c); i++) lint_suggest(&g, s->pk.sources[i].name);
@@ -1779,7 +1779,7 @@ static void check_rule(sema *s, int ri) {
     switch (it->kind) {
     case D_LET: {
       if (nmap_find(&s->lets, it->name) >= 0) {
-        cc_error(c, it->name_loc, "E-duplicate", "let '%s' is declared twice in rule %s", it->name, r->name);
+        cc_error(c, it->name_loc, DIAG_E_DUPLICATE, "let '%s' is declared twice in rule %s", it->name, r->name);
         break;
       }
       it->a = check(s, &sc, it->a);
@@ -1789,14 +1789,14 @@ static void check_rule(sema *s, int ri) {
       break;
     }
     case D_ESCALATE:
-      if (r->escalate >= 0) cc_error(c, it->loc, "E-duplicate", "rule %s has two 'escalate after' lines", r->name);
+      if (r->escalate >= 0) cc_error(c, it->loc, DIAG_E_DUPLICATE, "rule %s has two 'escalate after' lines", r->name);
       r->escalate = it->num;
       break;
     case D_CLAUSE: {
       if (strcmp(it->name, "clear") == 0) {
         /* clear when COND: once fired, the alert stays open until COND holds */
         if (r->clear) {
-          cc_error(c, it->name_loc, "E-duplicate", "rule %s has two 'clear when' lines", r->name);
+          cc_error(c, it->name_loc, DIAG_E_DUPLICATE, "rule %s has two 'clear when' lines", r->name);
           break;
         }
         it->a = check_top(s, &sc, it->a);
@@ -1814,7 +1814,7 @@ static void check_rule(sema *s, int ri) {
           if (w < 0 || (size_t)w >= sizeof list - used) { snprintf(list + used, sizeof list - used, ", ..."); break; }
           used += (size_t)w;
         }
-        cc_error(c, it->name_loc, "E-unknown-tier", "unknown tier '%s' (the tiers are %s)", it->name, list);
+        cc_error(c, it->name_loc, DIAG_E_UNKNOWN_TIER, "unknown tier '%s' (the tiers are %s)", it->name, list);
         lint_suggester g = {it->name, NULL, 0};
         if (shown(c))
           for (int i = 0; i < s->pk.ntiers; i++) lint_suggest(&g, s->pk.tiers[i]);
@@ -1822,7 +1822,7 @@ static void check_rule(sema *s, int ri) {
         break;
       }
       if (s->tier_rule[t] == ri + 1) {
-        cc_error(c, it->name_loc, "E-duplicate", "rule %s has two '%s' clauses (a rule has one clause per tier)", r->name, it->name);
+        cc_error(c, it->name_loc, DIAG_E_DUPLICATE, "rule %s has two '%s' clauses (a rule has one clause per tier)", r->name, it->name);
         cc_note(c, s->tier_clause[t]->name_loc, "the first is here");
         break;
       }
@@ -1837,7 +1837,7 @@ static void check_rule(sema *s, int ri) {
     }
     case D_MESSAGE:
       if (msg_decl) {
-        cc_error(c, it->loc, "E-duplicate", "rule %s has two messages", r->name);
+        cc_error(c, it->loc, DIAG_E_DUPLICATE, "rule %s has two messages", r->name);
         break;
       }
       msg_decl = it;
@@ -1858,7 +1858,7 @@ static void check_rule(sema *s, int ri) {
       break;
     case D_NOTIFY:
       if (notify_decl) {
-        cc_error(c, it->loc, "E-duplicate", "rule %s has two notify lines", r->name);
+        cc_error(c, it->loc, DIAG_E_DUPLICATE, "rule %s has two notify lines", r->name);
         break;
       }
       notify_decl = it;
@@ -1870,7 +1870,7 @@ static void check_rule(sema *s, int ri) {
   r->lets = lets.head;
   qsort(r->clauses, (size_t)r->nclauses, sizeof *r->clauses, cmp_clause_tier);
   if (r->nclauses == 0 && !c->syntax_errors && !c->stopped)
-    cc_error(c, r->decl->name_loc, "E-no-clause", "rule %s has no tier clause ('TIER when CONDITION')", r->name);
+    cc_error(c, r->decl->name_loc, DIAG_E_NO_CLAUSE, "rule %s has no tier clause ('TIER when CONDITION')", r->name);
 }
 
 struct vg_program *sema_compile(cc *c, const char *default_pack) {

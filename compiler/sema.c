@@ -57,6 +57,40 @@ int sema_index_add(cc *c, sema_index *x, const char *name) {
   return 0;
 }
 
+/* ---- the defs' parameters ---------------------------------------------------- */
+
+typedef struct param_key {
+  const sema *s;
+  int def;
+  const char *name;
+} param_key;
+
+static int same_param(const void *ctx, uint32_t i) {
+  const param_key *k = ctx;
+  const sema_defparam *p = &k->s->dparams.v[i];
+  return p->def == k->def && strcmp(p->name, k->name) == 0;
+}
+
+static uint32_t param_hash(int d, const char *name) { return vg_hash_more(vg_hash(&d, sizeof d), name, strlen(name)); }
+
+int sema_def_param(const sema *s, int d, const char *name) {
+  param_key k = {s, d, name};
+  long i = vg_map_find(&s->pmap, param_hash(d, name), same_param, &k);
+  return i < 0 ? -1 : s->dparams.v[i].pos;
+}
+
+int sema_def_param_add(sema *s, int d, int pos, const char *name) {
+  if (sema_def_param(s, d, name) >= 0) return 0;
+  sema_defparam p = {d, pos, name};
+  if (vg_vec_push(&s->dparams, p) != 0) { s->c->oom = 1; return -1; }
+  if (vg_map_put(&s->pmap, param_hash(d, name), (uint32_t)(s->dparams.n - 1)) != 0) {
+    s->dparams.n--;
+    s->c->oom = 1;
+    return -1;
+  }
+  return 0;
+}
+
 void sema_index_reset(sema_index *x) {
   vg_map_free(&x->map);
   x->names.n = 0;
@@ -95,7 +129,7 @@ static int check_pack(sema *s, const char *default_pack) {
       break;
     }
     int before = c->nerrors;
-    scope sc = {.kind = CX_DEF, .source = -1, .def = s->defs[i]};
+    scope sc = {.kind = CX_DEF, .source = -1, .def = s->defs[i], .def_index = i};
     ast *body = ast_clone(c, s->defs[i]->a);
     if (body) sema_check(s, &sc, body);
     if (c->nerrors > before) s->def_state[i] = 3;
@@ -130,7 +164,8 @@ struct vg_program *sema_compile(cc *c, const char *default_pack) {
   sema_index_free(&s.tiers);
   sema_index_free(&s.rules);
   sema_index_free(&s.lets);
-  sema_index_free(&s.scratch);
+  vg_map_free(&s.pmap);
+  vg_vec_free(&s.dparams);
   vg_map_free(&s.colmap);
   vg_vec_free(&s.cols);
   return ok ? cg_program(c, &s.pk) : NULL;

@@ -227,11 +227,11 @@ void sema_collect(sema *s, const char *default_pack) {
         return;
       }
       if (sema_index_add(c, &s->defmap, d->name) != 0) return;
-      sema_index_reset(&s->scratch);
-      for (ast *p = d->b; p; p = p->next) {
-        if (sema_index_find(&s->scratch, p->name) >= 0)
+      int pos = 0;
+      for (ast *p = d->b; p; p = p->next, pos++) {
+        if (sema_def_param(s, s->ndefs, p->name) >= 0)
           cc_error(c, p->loc, DIAG_E_DUPLICATE, "parameter '%s' is listed twice", p->name);
-        else if (sema_index_add(c, &s->scratch, p->name) != 0)
+        else if (sema_def_param_add(s, s->ndefs, pos, p->name) != 0)
           return;
       }
       s->defs[s->ndefs++] = d;

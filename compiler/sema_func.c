@@ -187,6 +187,7 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   }
   scope inner = *sc;
   inner.def = def;
+  inner.def_index = di;
   inner.args = args;
   inner.nargs = nargs;
   inner.inlining = sc->inlining + 1;
@@ -355,11 +356,11 @@ static int body_calls(sema *s, const ast *n, call_buf *b, uint64_t *nodes) {
 ** of a measured def adds that def's size with these arguments.  This is the
 ** size sema_check() gives the tree (prev drops its count; a def with errors is
 ** a null).  Recursion: the height of the parsed body. */
-static void size_walk(sema *s, def_info *f, const sema_index *params, const ast *n, uint64_t mult) {
+static void size_walk(sema *s, def_info *f, int d, const ast *n, uint64_t mult) {
   if (!n || !mult) return;
   switch (n->kind) {
   case A_NAME: {
-    int32_t i = sema_index_find(params, n->name);
+    int i = sema_def_param(s, d, n->name);
     if (i >= 0) f->uses[i] = sat_add64(f->uses[i], mult);
     else f->base = sat_add64(f->base, mult);
     return;
@@ -374,30 +375,30 @@ static void size_walk(sema *s, def_info *f, const sema_index *params, const ast 
       }
       f->base = sat_add64(f->base, sat_mul64(mult, g->base)); /* the body replaces the call */
       int j = 0;
-      for (const ast *a = n->a; a; a = a->next, j++) size_walk(s, f, params, a, sat_mul64(mult, g->uses[j]));
+      for (const ast *a = n->a; a; a = a->next, j++) size_walk(s, f, d, a, sat_mul64(mult, g->uses[j]));
       return;
     }
     f->base = sat_add64(f->base, mult);
-    if (strcmp(n->name, "prev") == 0) { size_walk(s, f, params, n->a, mult); return; }
-    for (const ast *a = n->a; a; a = a->next) size_walk(s, f, params, a, mult);
+    if (strcmp(n->name, "prev") == 0) { size_walk(s, f, d, n->a, mult); return; }
+    for (const ast *a = n->a; a; a = a->next) size_walk(s, f, d, a, mult);
     return;
   }
   case A_IN:
     f->base = sat_add64(f->base, mult);
-    size_walk(s, f, params, n->a, mult);
-    for (const ast *a = n->b; a; a = a->next) size_walk(s, f, params, a, mult);
+    size_walk(s, f, d, n->a, mult);
+    for (const ast *a = n->b; a; a = a->next) size_walk(s, f, d, a, mult);
     return;
   default:
     f->base = sat_add64(f->base, mult);
-    size_walk(s, f, params, n->a, mult);
-    size_walk(s, f, params, n->b, mult);
-    size_walk(s, f, params, n->c, mult);
+    size_walk(s, f, d, n->a, mult);
+    size_walk(s, f, d, n->b, mult);
+    size_walk(s, f, d, n->c, mult);
   }
 }
 
 /* Def d's measure, once the defs it calls are measured.  Returns 0 or -1
 ** (out of memory). */
-static int def_info_of(sema *s, int d, const def_call *calls, int ncalls, uint64_t nodes, sema_index *params) {
+static int def_info_of(sema *s, int d, const def_call *calls, int ncalls, uint64_t nodes) {
   def_info *f = &s->dinfo[d];
   const ast *def = s->defs[d];
   f->nparams = count_args(def->b);
@@ -410,10 +411,7 @@ static int def_info_of(sema *s, int d, const def_call *calls, int ncalls, uint64
     if (s->def_state[calls[k].callee] != 2) continue;
     f->cost = sat_add64(f->cost, g->cost);
   }
-  sema_index_reset(params); /* entry i: parameter i (the first of a name is found) */
-  for (const ast *p = def->b; p; p = p->next)
-    if (sema_index_add(s->c, params, p->name) != 0) return -1;
-  size_walk(s, f, params, def->a, 1);
+  size_walk(s, f, d, def->a, 1);
   return 0;
 }
 
@@ -479,7 +477,7 @@ void sema_def_measure(sema *s) {
           h = s->dinfo[b.v[k].callee].height;
           deepest = &b.v[k];
         }
-      if (def_info_of(s, d, b.v ? b.v + off[d] : NULL, off[d + 1] - off[d], nodes[d], &s->scratch) != 0) goto done;
+      if (def_info_of(s, d, b.v ? b.v + off[d] : NULL, off[d + 1] - off[d], nodes[d]) != 0) goto done;
       s->dinfo[d].height = h + 1;
       if (h + 1 > VG_MAX_DEPTH) {
         cc_limit(c, deepest->call->loc, "defs nested deeper than %d calls", VG_MAX_DEPTH);

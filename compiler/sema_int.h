@@ -49,6 +49,7 @@ typedef struct scope {
   const sema_index *letmap; /* the same lets by name (entry: index in let_at) */
   ast **let_at;           /* the lets by index */
   ast *def;               /* the def whose body is checked */
+  int def_index;          /* its index in sema.defs */
   ast **args;             /* its arguments (checked trees), or NULL: typed T_ANY */
   int nargs;
   int inlining;           /* depth of def inlining */
@@ -62,6 +63,12 @@ typedef struct def_info {
   int nparams;
   int height;             /* defs in the longest chain of calls from it (itself included) */
 } def_info;
+
+/* A parameter of a def (sema_def_param). */
+typedef struct sema_defparam {
+  int def, pos;
+  const char *name;
+} sema_defparam;
 
 /* A column in a source's read list (sema_source_column): the index of the
 ** pairs (source, column) read so far. */
@@ -79,7 +86,8 @@ typedef struct sema {
   ast **tier_clause;      /* ... and that clause */
   sema_index rules;
   sema_index lets;        /* the lets of the rule being checked (reused) */
-  sema_index scratch;     /* reused: a def's parameters */
+  vg_map pmap;            /* the defs' parameters by (def, name) ... */
+  vg_vec(sema_defparam) dparams; /* ... its entries */
   ast **let_at;           /* ... by index */
   vg_map colmap;          /* the read lists' columns by (source, name) ... */
   vg_vec(sema_colref) cols; /* ... its entries */
@@ -89,6 +97,14 @@ typedef struct sema {
   ast *fiscal;            /* the pack's `fiscal year starts`, or NULL */
   int fiscal_month;       /* its month, 1 (January) without one */
 } sema;
+
+/* ---- the defs' parameters, by hash (sema.c) ---------------------------------- */
+
+/* The position of def d's first parameter named name, or -1. */
+int sema_def_param(const sema *s, int d, const char *name);
+/* Adds def d's parameter at pos (a name given twice is found at its first
+** position).  0, or -1 with c->oom set. */
+int sema_def_param_add(sema *s, int d, int pos, const char *name);
 
 /* ---- small helpers ------------------------------------------------------- */
 

@@ -194,14 +194,13 @@ ast *sema_check_name(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
   const char *name = n->name;
   if (sc->def) {
-    int i = 0;
-    for (ast *p = sc->def->b; p; p = p->next, i++)
-      if (strcmp(p->name, name) == 0) {
-        if (sc->args) return sc->args[i];
-        ast *r = ast_new(c, A_ARGREF, n->loc);
-        if (r) { r->ref = i; r->type = T_ANY; }
-        return r;
-      }
+    int i = sema_def_param(s, sc->def_index, name);
+    if (i >= 0) {
+      if (sc->args) return sc->args[i];
+      ast *r = ast_new(c, A_ARGREF, n->loc);
+      if (r) { r->ref = i; r->type = T_ANY; }
+      return r;
+    }
     int pi = find_param(s, name);
     if (pi >= 0) {
       n->kind = A_PARAM; n->ref = pi; n->type = s->pk.params[pi].value.t;

@@ -16,10 +16,12 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include "../include/vigil.h"
+#include "../core/map.h"
 #include "../core/mem.h"
 #include "../core/val.h"
 #include "../core/limits.h"
 #include "../core/diagcodes.h"
+#include "../core/vec.h"
 
 /* A place in a source file: byte offsets [start, end). */
 typedef struct vg_loc {
@@ -259,7 +261,8 @@ typedef struct schema_box {
   int line;                /* the statement's line */
   long calls;              /* authorizer calls for the statement: its size once views are expanded */
   int selects;             /* SELECTs in the statement */
-  schema_box_obj *objs; int nobjs, capobjs;
+  vg_vec(schema_box_obj) objs; /* the tables and views created, once each ... */
+  vg_map objmap;           /* ... by name */
 } schema_box;
 /* Put db in the box (seconds <= 0: SCHEMA_BOX_SECONDS, counted from now).
 ** Returns 0, or -1 when SQLite refuses a setting (the box is not made). */

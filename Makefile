@@ -53,10 +53,10 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
-LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/conn.c \
+LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/conn.c core/diagcodes.c \
            stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
            compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
-           compiler/compile.c compiler/fiscal.c \
+           compiler/compile.c compiler/fiscal.c compiler/sema_decl.c compiler/sema_names.c compiler/sema_expr.c compiler/sema_func.c \
            runtime/vm.c runtime/exec.c runtime/rollup.c runtime/life.c runtime/org.c runtime/evidence.c \
            runtime/prefilter.c runtime/run.c runtime/db.c \
            tools/test.c tools/fmt.c tools/disasm.c tools/digest.c
@@ -156,6 +156,7 @@ $(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil.a
 test: $(B)/vigil $(B)/unit
 	@docs/gen-opcodes.sh --check docs/BYTECODE.md
 	@docs/gen-tables.sh --check
+	@docs/gen-diagnostics.sh --check docs/DIAGNOSTICS.md
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
 	@$(MAKE) --no-print-directory check-docs

@@ -14,7 +14,9 @@
 ** evaluated in order.
 */
 #include <string.h>
-#include "exec.h"
+#include "life.h"
+#include "alerts.h"
+#include "org.h"
 
 typedef struct life_entry {
   int rule;

@@ -16,8 +16,9 @@
 */
 #include <stdio.h>
 #include <string.h>
-#include "exec.h"
+#include "org.h"
 #include "db.h"
+#include "json.h"
 #include "../core/limits.h"
 #include "../stdlib/lib.h"
 
@@ -30,6 +31,14 @@ typedef struct org_person {
   int32_t up;          /* the manager's index, -1 none, -2 not a person */
   uint32_t hash;
 } org_person;
+
+/* Per rule: recipients not in the org, and climbs past its top, with an example. */
+enum { ORG_MISSING, ORG_TOP, ORG__COUNT };
+typedef struct org_count {
+  long n[ORG__COUNT];
+  const char *example[ORG__COUNT];
+  int levels[ORG__COUNT];
+} org_count;
 
 struct org_map {
   org_person *v;
@@ -328,44 +337,6 @@ int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, in
   return 0;
 }
 
-int exec_utf8_len(const unsigned char *p, size_t n) {
-  unsigned lo = 0x80, hi = 0xbf;
-  int len;
-  if (p[0] < 0x80) return 1;
-  if (p[0] >= 0xc2 && p[0] <= 0xdf) len = 2;
-  else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-    len = 3;
-    if (p[0] == 0xe0) lo = 0xa0; /* overlong */
-    if (p[0] == 0xed) hi = 0x9f; /* surrogates */
-  } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-    len = 4;
-    if (p[0] == 0xf0) lo = 0x90; /* overlong */
-    if (p[0] == 0xf4) hi = 0x8f; /* past U+10FFFF */
-  } else {
-    return 0;
-  }
-  if (n < (size_t)len || p[1] < lo || p[1] > hi) return 0;
-  for (int i = 2; i < len; i++)
-    if ((p[i] & 0xc0) != 0x80) return 0;
-  return len;
-}
-
-static int json_str(vg_buf *b, const char *s, size_t n) {
-  int rc = vg_buf_append(b, "\"", 1);
-  for (size_t i = 0; i < n && rc == 0;) {
-    unsigned char ch = (unsigned char)s[i];
-    int k = exec_utf8_len((const unsigned char *)s + i, n - i);
-    if (k == 0) { rc |= vg_buf_append(b, "\xef\xbf\xbd", 3); i++; continue; } /* U+FFFD */
-    if (ch == '"' || ch == '\\') rc |= vg_buf_printf(b, "\\%c", ch);
-    else if (ch < 0x20 || ch == 0x7f) rc |= vg_buf_printf(b, "\\u%04x", ch);
-    else rc |= vg_buf_append(b, s + i, (size_t)k);
-    i += (size_t)k;
-  }
-  return rc | vg_buf_append(b, "\"", 1);
-}
-
-int exec_json_str(vg_buf *b, const char *s, size_t n) { return json_str(b, s, n); }
-
 const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_t len, int levels) {
   org_map *m = pr->org;
   if (!m || !recipient) return NULL;
@@ -375,7 +346,7 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_
   if (i < 0) {
     count(pr, rule, ORG_MISSING, recipient, len, levels);
     rc |= vg_buf_append(&b, "{\"to\":", 6);
-    rc |= json_str(&b, recipient, len);
+    rc |= exec_json_str(&b, recipient, len);
     rc |= vg_buf_append(&b, ",\"name\":null,\"level\":0}", 23);
   } else {
     int32_t seen[VG_MAX_ROUTE + 1];
@@ -384,9 +355,9 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_
       const org_person *x = &m->v[i];
       seen[nseen++] = i;
       rc |= vg_buf_printf(&b, "%s{\"to\":", lv ? "," : "");
-      rc |= json_str(&b, x->id, x->len);
+      rc |= exec_json_str(&b, x->id, x->len);
       rc |= vg_buf_append(&b, ",\"name\":", 8);
-      if (x->name) rc |= json_str(&b, x->name, x->name_len);
+      if (x->name) rc |= exec_json_str(&b, x->name, x->name_len);
       else rc |= vg_buf_append(&b, "null", 4);
       rc |= vg_buf_printf(&b, ",\"level\":%d}", lv);
       if (lv == levels) break;

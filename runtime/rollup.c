@@ -21,7 +21,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "exec.h"
+#include "rollup.h"
+#include "rows.h"
+#include "db.h"
 #include "../stdlib/lib.h"
 
 /* A member key or a group value as bytes: a type byte, then the payload. */
@@ -550,6 +552,12 @@ done:
   vg_free(row.buf);
   vg_buf_free(&kb);
   return result;
+}
+
+int exec_rollup_of(const vm_program *p, int si) {
+  for (unsigned i = 0; i < p->nrollups; i++)
+    if (p->rollups[i].source == si) return (int)i;
+  return -1;
 }
 
 int exec_rollups(exec_pack *pr) {

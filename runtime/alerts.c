@@ -10,19 +10,13 @@
 size_t exec_spill_bytes = EXEC_SPILL_BYTES;
 
 int exec_on_emit(void *ud, int rule, int tier, const char *message, size_t mlen, const char *recipient, size_t rlen) {
-  return exec_add_alert(ud, rule, tier, message, mlen, recipient, rlen) < 0 ? -1 : 0;
+  return exec_add_alert(ud, rule, tier, message, mlen, recipient, rlen) ? 0 : -1;
 }
 
-long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, size_t mlen, const char *recipient,
-                    size_t rlen) {
-  if (pr->nalerts == pr->capalerts) {
-    long ncap = pr->capalerts ? pr->capalerts * 2 : 64;
-    exec_alert *na = vg_realloc(pr->alerts, (size_t)ncap * sizeof *na);
-    if (!na) return -1;
-    pr->alerts = na;
-    pr->capalerts = ncap;
-  }
-  exec_alert *a = &pr->alerts[pr->nalerts];
+exec_alert *exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, size_t mlen, const char *recipient,
+                           size_t rlen) {
+  exec_alert *a = vg_vec_add(&pr->alerts);
+  if (!a) return NULL;
   a->rule = rule;
   a->tier = tier;
   a->date = pr->as_of;
@@ -36,11 +30,11 @@ long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, size
   a->status = LIFE_NEW;
   a->first_seen = pr->as_of;
   a->runs = 1;
-  a->up = 0;
-  a->evidence = NULL;
-  a->route = NULL;
-  if ((message && !a->message) || (recipient && !a->recipient)) return -1;
-  return pr->nalerts++;
+  if ((message && !a->message) || (recipient && !a->recipient)) {
+    pr->alerts.n--;
+    return NULL;
+  }
+  return a;
 }
 
 /* By date, then rule in declaration order, then key in the order read. */
@@ -90,8 +84,8 @@ int exec_spill(exec_pack *pr) {
     }
   }
   sqlite3_stmt *st = pr->spill_ins;
-  for (long i = 0; i < pr->nalerts; i++) {
-    const exec_alert *a = &pr->alerts[i];
+  for (size_t i = 0; i < pr->alerts.n; i++) {
+    const exec_alert *a = &pr->alerts.v[i];
     pr->tally[a->tier * LIFE__COUNT + a->status]++;
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, a->seq);
@@ -115,16 +109,16 @@ int exec_spill(exec_pack *pr) {
     }
   }
   sqlite3_reset(st);
-  pr->nspilled += pr->nalerts;
-  pr->nalerts = 0;
+  pr->nspilled += (long long)pr->alerts.n;
+  pr->alerts.n = 0;
   vg_arena_free(&pr->alert_arena);
   return 0;
 }
 
 int exec_alerts_done(exec_pack *pr) {
   if (pr->nspilled) return exec_spill(pr); /* all of them in the table: read back in order */
-  for (long i = 0; i < pr->nalerts; i++) pr->tally[pr->alerts[i].tier * LIFE__COUNT + pr->alerts[i].status]++;
-  if (pr->nalerts > 1) qsort(pr->alerts, (size_t)pr->nalerts, sizeof *pr->alerts, cmp_alert);
+  for (size_t i = 0; i < pr->alerts.n; i++) pr->tally[pr->alerts.v[i].tier * LIFE__COUNT + pr->alerts.v[i].status]++;
+  if (pr->alerts.n > 1) qsort(pr->alerts.v, pr->alerts.n, sizeof *pr->alerts.v, cmp_alert);
   return 0;
 }
 
@@ -146,7 +140,7 @@ int exec_iter_open(exec_pack *pr, exec_iter *it) {
 
 const exec_alert *exec_iter_next(exec_iter *it) {
   exec_pack *pr = it->pr;
-  if (!it->st) return it->i < pr->nalerts ? &pr->alerts[it->i++] : NULL;
+  if (!it->st) return it->i < pr->alerts.n ? &pr->alerts.v[it->i++] : NULL;
   int rc = sqlite3_step(it->st);
   if (rc != SQLITE_ROW) {
     if (rc != SQLITE_DONE) {

@@ -11,9 +11,9 @@
 #include "pack.h"
 
 /* Append an alert of rule at tier for the key being evaluated (texts of
-** mlen / rlen bytes are copied; NULL for null).  Returns its index, or -1
-** when out of memory. */
-long exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, size_t mlen, const char *recipient,
+** mlen / rlen bytes are copied; NULL for null).  Returns it (valid until
+** the next alert is added), or NULL when out of memory. */
+exec_alert *exec_add_alert(exec_pack *pr, int rule, int tier, const char *message, size_t mlen, const char *recipient,
                     size_t rlen);
 /* The VM's emit callback (vm_emit_fn); ud is the exec_pack. */
 int exec_on_emit(void *ud, int rule, int tier, const char *message, size_t mlen, const char *recipient, size_t rlen);
@@ -36,7 +36,7 @@ int exec_spill(exec_pack *pr);
 /* Between two keys (the only moment alerts can be set aside): spill when
 ** the alerts in memory are past the budget.  0, or -1 with a diagnostic. */
 static inline int exec_alerts_room(exec_pack *pr) {
-  if (pr->nalerts && pr->alert_arena.bytes + (size_t)pr->nalerts * sizeof *pr->alerts > exec_spill_bytes)
+  if (pr->alerts.n && pr->alert_arena.bytes + pr->alerts.n * sizeof *pr->alerts.v > exec_spill_bytes)
     return exec_spill(pr);
   return 0;
 }
@@ -50,7 +50,7 @@ int exec_alerts_done(exec_pack *pr);
 ** they are in memory or spilled.  cur's texts are valid until the next call. */
 typedef struct exec_iter {
   exec_pack *pr;
-  long i;
+  size_t i;
   sqlite3_stmt *st;
   exec_alert cur;
 } exec_iter;

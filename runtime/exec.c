@@ -174,7 +174,7 @@ void exec_pack_free(exec_pack *pr) {
   }
   vm_state_free(&pr->vm);
   vm_state_free(&pr->wvm);
-  vg_free(pr->alerts);
+  vg_vec_free(&pr->alerts);
   exec_life_free(pr);
   exec_org_free(pr);
   exec_evidence_free(pr);

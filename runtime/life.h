@@ -17,7 +17,7 @@ int exec_life_open(exec_pack *pr, int rule, const char *key, size_t klen, int ti
 ** has been open `escalate` days, and record a LIFE_RESOLVED entry when an
 ** open alert closed.  Returns 0, -1 when out of memory, or the vm_status of
 ** a failed evaluation of the clear condition (for the caller to report). */
-int exec_life_step(exec_pack *pr, int rule, const char *key, size_t klen, long before, int32_t date, const vm_series *s);
+int exec_life_step(exec_pack *pr, int rule, const char *key, size_t klen, size_t before, int32_t date, const vm_series *s);
 /* At the end of a one-date run: close what was open and was not seen. */
 int exec_life_sweep(exec_pack *pr, int32_t date);
 void exec_life_free(exec_pack *pr);

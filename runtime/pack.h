@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 #include "vm.h"
+#include "../core/vec.h"
 #include "../include/vigil.h"
 
 typedef struct exec_opts {
@@ -51,6 +52,8 @@ typedef struct exec_alert {
   const char *route;         /* JSON array of the people it goes to, or NULL without an org */
 } exec_alert;
 
+typedef vg_vec(exec_alert) exec_alerts;
+
 /* The parts' own state, opaque here. */
 typedef struct src_run src_run;       /* rows.h: per source */
 typedef struct life_map life_map;     /* life.c */
@@ -69,7 +72,7 @@ typedef struct exec_pack {
   src_run *srcs;             /* per source (rows.h) */
   vg_arena arena;            /* texts that live as long as the evaluation (life keys, examples) */
   vg_arena alert_arena;      /* the texts of the alerts in memory (key, message, recipient, evidence, route) */
-  exec_alert *alerts; long nalerts, capalerts; /* in memory; sorted by date, rule, key order when done */
+  exec_alerts alerts;        /* in memory; sorted by date, rule, key order when done */
   long seq_next;             /* the next alert's seq: the order of evaluation */
   /* Alerts past the memory budget go to a temporary table of the connection
   ** (memory holds the window, not every alert of a long backtest); read them

@@ -91,11 +91,11 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
   const char *kbuf = pr->keytext.data;
   size_t klen = pr->keytext.len;
   pr->cur_key = NULL;
-  long before = pr->nalerts;
+  size_t before = pr->alerts.n;
   for (int i = 0; i < nrules; i++) {
     pr->cur_key = kbuf;
     pr->cur_key_len = klen;
-    long mine = pr->nalerts;
+    size_t mine = pr->alerts.n;
     vm_status st = vm_eval_rule(&pr->vm, rules[i], s);
     if (st != VM_OK) {
       eval_error(pr, rules[i], st);
@@ -104,8 +104,8 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
     int lr = exec_life_step(pr, rules[i], kbuf, klen, mine, date, s);
     if (lr > 0) eval_error(pr, rules[i], (vm_status)lr);
     if (lr != 0) return -1;
-    for (long k = mine; k < pr->nalerts; k++) {
-      exec_alert *a = &pr->alerts[k];
+    for (size_t k = mine; k < pr->alerts.n; k++) {
+      exec_alert *a = &pr->alerts.v[k];
       if (a->status == LIFE_RESOLVED) continue; /* routed by life.c */
       if (pr->org && a->recipient) {
         a->route = exec_org_route(pr, rules[i], a->recipient, a->recipient_len, pr->p->routes[a->tier] + a->up);
@@ -115,12 +115,12 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
         return -1;
     }
   }
-  if (pr->nalerts > before) {
+  if (pr->alerts.n > before) {
     const char *k = vg_arena_strndup(&pr->alert_arena, kbuf, klen);
     if (!k) return -1;
-    for (long i = before; i < pr->nalerts; i++) {
-      pr->alerts[i].key = k;
-      pr->alerts[i].key_len = klen;
+    for (size_t i = before; i < pr->alerts.n; i++) {
+      pr->alerts.v[i].key = k;
+      pr->alerts.v[i].key_len = klen;
     }
   }
   return 0;
@@ -513,7 +513,7 @@ int exec_run_source(exec_pack *pr, int si) {
     result = seek_source(pr, si, &sp, &ser, lookback, rules, nrules);
   } else {
     /* what to put back if the scan must be redone in day order */
-    long mark = pr->nalerts;
+    size_t mark = pr->alerts.n;
     size_t nbad = (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
     bad_count *bad = vg_realloc(NULL, 2 * nbad);
     life_saved *life = exec_life_save(pr);
@@ -527,7 +527,7 @@ int exec_run_source(exec_pack *pr, int si) {
     memcpy((char *)bad + nbad, pr->srcs[si].lbad, nbad);
     result = scan_source(pr, si, &ser, rules, nrules, 0);
     if (result == 2) {
-      pr->nalerts = mark;
+      pr->alerts.n = mark;
       memcpy(pr->srcs[si].bad, bad, nbad);
       memcpy(pr->srcs[si].lbad, (char *)bad + nbad, nbad);
       pr->srcs[si].lvalid = 0;

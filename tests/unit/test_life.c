@@ -165,13 +165,41 @@ static void test_life_syntax(void) {
   vg_free_program(p);
 }
 
+/* Alerts no longer seen at the next run are resolved in the order the
+** previous run recorded them (life.c keeps its entries in the order they
+** were loaded), not in the order of a hash table. */
+static void test_resolved_order(void) {
+  char sql[4096] = "CREATE TABLE s (k TEXT, d DATE, x REAL); INSERT INTO s VALUES ";
+  static const char *const keys[] = {"m", "b", "x", "a", "q", "c", "z", "k", "e", "w", "f", "p"};
+  for (int i = 0; i < 12; i++) {
+    size_t n = strlen(sql);
+    snprintf(sql + n, sizeof sql - n, "%s('%s', '2025-01-01', 9)", i ? ", " : "", keys[i]);
+  }
+  CU_ASSERT_EQUAL_FATAL(th_make_db(sql), 0);
+  vg_program *p = th_compile("order.rules", "pack order\nsource s { table s key k time d }\nrule r on s { red when x > 8 }\n", NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  const char *first[] = {"2025-01-01"};
+  nightly(p, first, 1);
+  /* every key's rows are gone: the sweep at the end of the run closes them */
+  CU_ASSERT_EQUAL(th_exec("DELETE FROM s"), 0);
+  const char *second[] = {"2025-01-02"};
+  nightly(p, second, 1);
+  ROWS("SELECT group_concat(key, ' ') FROM (SELECT key FROM vigil_alerts WHERE as_of = '2025-01-01' ORDER BY rowid)",
+       "a b c e f k m p q w x z\n");
+  ROWS("SELECT group_concat(key || ':' || status, ' ') FROM (SELECT * FROM vigil_alerts WHERE as_of = '2025-01-02' ORDER BY rowid)",
+       "a:resolved b:resolved c:resolved e:resolved f:resolved k:resolved m:resolved p:resolved q:resolved w:resolved "
+       "x:resolved z:resolved\n");
+  vg_free_program(p);
+}
+
 int unit_register_life(void) {
   CU_pSuite s = CU_add_suite("life: new, ongoing, escalated, resolved", NULL, th_cleanup);
   if (!s) return CU_get_error();
   if (!CU_add_test(s, "four nightly runs: new, ongoing, escalated, resolved", test_lifecycle) ||
       !CU_add_test(s, "clear when holds an alert; without it, it flaps", test_hysteresis) ||
       !CU_add_test(s, "a backtest carries the life across dates", test_backtest_life) ||
-      !CU_add_test(s, "clear and escalate in the language and the bytecode", test_life_syntax))
+      !CU_add_test(s, "clear and escalate in the language and the bytecode", test_life_syntax) ||
+      !CU_add_test(s, "resolved at the sweep in the order the previous run recorded", test_resolved_order))
     return CU_get_error();
   return CUE_SUCCESS;
 }

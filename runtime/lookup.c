@@ -41,6 +41,13 @@ static int keep_key(val *dst, char **buf, size_t *cap, val k) {
   return 0;
 }
 
+/* Out of memory: the VM is told the lookup failed, the run that it ran out
+** of memory (pr->lookup_nomem). */
+static int nomem(exec_pack *pr) {
+  pr->lookup_nomem = 1;
+  return -1;
+}
+
 int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_row **row) {
   (void)vm;
   exec_pack *pr = ud;
@@ -53,7 +60,7 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
   if (!sr->lookup) {
     vg_buf q = {NULL, 0, 0};
     const char *rid;
-    if (exec_rowid_expr(pr, si, &rid) != 0) return -1;
+    if (exec_rowid_expr(pr, si, &rid) != 0) return nomem(pr);
     for (sr->has_rowid = rid != NULL; sr->has_rowid >= 0; sr->has_rowid--) {
       q.len = 0;
       int rc = exec_select_list(&q, s, sr->has_rowid ? rid : NULL);
@@ -62,7 +69,7 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
       rc |= vg_buf_printf(&q, " = ?1 COLLATE BINARY ORDER BY ");
       rc |= exec_quote_ident(&q, s->cols[s->time].name);
       rc |= sr->has_rowid ? vg_buf_printf(&q, " DESC, %s DESC", rid) : vg_buf_append(&q, " DESC", 5);
-      if (rc) { vg_buf_free(&q); return -1; }
+      if (rc) { vg_buf_free(&q); return nomem(pr); }
       if (sqlite3_prepare_v2(pr->db, q.data, -1, &sr->lookup, NULL) == SQLITE_OK) break;
     }
     vg_buf_free(&q);
@@ -72,22 +79,23 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
     }
     if (!sr->lrow.v) {
       sr->lrow.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof(val));
-      if (!sr->lrow.v) return -1;
+      if (!sr->lrow.v) return nomem(pr);
     }
   }
   sqlite3_reset(sr->lookup);
-  if (bind_key(sr->lookup, key) != SQLITE_OK) return -1;
+  int brc = bind_key(sr->lookup, key);
+  if (brc != SQLITE_OK) return brc == SQLITE_NOMEM ? nomem(pr) : -1;
   sr->lfound = 0;
   if (!sr->cand.v) {
     sr->cand.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof(val));
-    if (!sr->cand.v) return -1;
+    if (!sr->cand.v) return nomem(pr);
   }
   int rc, result = 0;
   sr->counting_lookup = 1;
   while ((rc = sqlite3_step(sr->lookup)) == SQLITE_ROW) {
     if (!sr->derived) pr->rows_read++;
     int skip;
-    if (exec_read_row(pr, si, sr->lookup, &sr->cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; break; }
+    if (exec_read_row(pr, si, sr->lookup, &sr->cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = nomem(pr); break; }
     if (skip || sr->cand.time > day) continue;
     /* rows come newest first by their time text; a zone in the text can
     ** move a row's day by one either way, so stop only once the text is
@@ -99,7 +107,8 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
     if (s->where >= 0) {
       vm_series one = {&sr->cand, 1, 1, 0, 1, s->ncols};
       val ok;
-      if (vm_eval_value(&pr->wvm, s->where, &one, sr->cand.time, &ok) != VM_OK) { result = -1; break; }
+      vm_status ws = vm_eval_value(&pr->wvm, s->where, &one, sr->cand.time, &ok);
+      if (ws != VM_OK) { result = ws == VM_ERR_NOMEM ? nomem(pr) : -1; break; }
       if (!(ok.t == VT_BOOL && ok.u.b)) continue;
     }
     exec_swap_rows(&sr->cand, &sr->lrow);
@@ -112,7 +121,7 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
   sr->counting_lookup = 0;
   sqlite3_reset(sr->lookup);
   if (result != 0) { sr->lvalid = 0; return -1; }
-  if (keep_key(&sr->lkey, &sr->lkeybuf, &sr->lkeycap, key) != 0) return -1;
+  if (keep_key(&sr->lkey, &sr->lkeybuf, &sr->lkeycap, key) != 0) return nomem(pr);
   sr->lday = day;
   sr->lvalid = 1;
   *row = sr->lfound ? &sr->lrow : NULL;

@@ -90,6 +90,7 @@ typedef struct exec_pack {
   evid_plan *evid;           /* per rule: what its evidence holds */
   long long rows_read;
   bad_count **rollup_bad;    /* per rollup: the bad data its rows met (rows.h) */
+  int lookup_nomem;          /* a lookup ran out of memory (the VM hears only that it failed) */
   int warnings;              /* bad-data kinds reported */
   int failed;                /* an input error was reported */
 } exec_pack;

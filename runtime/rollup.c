@@ -347,6 +347,7 @@ static sqlite3_stmt *member_query(exec_pack *pr, int mi, int by_day, int *has_ro
   vg_buf b = {NULL, 0, 0};
   const char *rid = NULL;
   if (exec_rowid_expr(pr, mi, &rid) != 0) return NULL;
+  int oom = 0;
   for (*has_rowid = rid != NULL; *has_rowid >= 0; (*has_rowid)--) {
     b.len = 0;
     int rc = exec_select_list(&b, m, *has_rowid ? rid : NULL) | vg_buf_append(&b, " ORDER BY ", 10);
@@ -354,10 +355,10 @@ static sqlite3_stmt *member_query(exec_pack *pr, int mi, int by_day, int *has_ro
     rc |= exec_quote_ident(&b, m->cols[m->time].name) | vg_buf_append(&b, by_day ? "), " : ", ", by_day ? 3 : 2);
     rc |= exec_quote_ident(&b, m->cols[m->key].name) | vg_buf_append(&b, " COLLATE BINARY", 15);
     if (*has_rowid) rc |= vg_buf_printf(&b, ", %s", rid);
-    if (rc) break;
+    if (rc) { oom = 1; break; } /* out of memory: not an error of the table */
     if (sqlite3_prepare_v2(pr->db, b.data, -1, &q, NULL) == SQLITE_OK) break;
   }
-  if (!q) {
+  if (!q && !oom) {
     exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", m->name, m->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
   }
@@ -410,8 +411,8 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
     }
     /* the member's values on this row, as of its own day */
     vm_series one = {&row, 1, 1, 0, 1, m->ncols};
+    for (unsigned k = 0; k < ro->ncols; k++) vals[k] = val_null(); /* (what the last row kept is freed) */
     for (unsigned k = 0; k < ro->ncols; k++) {
-      vals[k] = val_null();
       if (ro->cols[k].fn < 0) continue;
       val v;
       vm_status vs = vm_eval_value(&pr->wvm, ro->cols[k].fn, &one, row.time, &v);
@@ -425,14 +426,15 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
         result = -1;
         break;
       }
-      vals[k] = v;
-      /* the VM's scratch is reused by the next evaluation: keep the text in the row's buffer */
+      /* the VM's scratch is reused by the next evaluation: keep a copy of
+      ** the text (vals holds only copies: they are freed below) */
       if (v.t == VT_STR) {
         char *d = vg_realloc(NULL, v.len ? v.len : 1);
         if (!d) { result = -1; break; }
         memcpy(d, v.u.s, v.len);
-        vals[k].u.s = d;
+        v.u.s = d;
       }
+      vals[k] = v;
     }
     int32_t mi = result == 0 ? member_of(&st, &row, m->key, &kb) : -1;
     if (result == 0 && mi < 0) result = -1;

@@ -30,13 +30,15 @@
 
 /* ---- one key ---------------------------------------------------------------------- */
 
+/* Report that rule failed on the current key; out of memory is not an
+** error of the input (exec_pack_eval returns -1 without pr->failed). */
 static void eval_error(exec_pack *pr, int rule, vm_status st) {
+  if (st == VM_ERR_NOMEM || (st == VM_ERR_LOOKUP && pr->lookup_nomem)) return;
   const vm_program *p = pr->p;
   const vm_lineinfo *li = pr->vm.err_fn >= 0 ? vm_line_at(p, pr->vm.err_fn, pr->vm.err_pc) : NULL;
   const vm_rule *r = &p->rules[rule];
   const char *what = st == VM_ERR_BUDGET ? "the evaluation took too many steps (the step budget ran out)"
                    : st == VM_ERR_DEPTH ? "window functions are nested too deeply"
-                   : st == VM_ERR_NOMEM ? "out of memory"
                    : st == VM_ERR_LOOKUP ? "a lookup failed"
                    : "internal error: an invalid instruction";
   char key[96] = "?";

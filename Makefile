@@ -60,6 +60,9 @@ LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/conn
            runtime/vm.c runtime/exec.c runtime/rollup.c runtime/life.c runtime/org.c runtime/evidence.c \
            runtime/prefilter.c runtime/run.c runtime/db.c \
            tools/test.c tools/fmt.c tools/disasm.c tools/digest.c
+# the run, split by concern (runtime/pack.h lists the parts)
+LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
+           runtime/json.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)

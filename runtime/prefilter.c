@@ -41,7 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "exec.h"
+#include "prefilter.h"
 
 enum { S_UNKNOWN = 0xff };
 

@@ -53,10 +53,10 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
-LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/conn.c core/diagcodes.c \
+LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/conn.c core/diagcodes.c \
            stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
            compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
-           compiler/compile.c compiler/fiscal.c compiler/sema_decl.c compiler/sema_names.c compiler/sema_expr.c compiler/sema_func.c \
+           compiler/compile.c compiler/fiscal.c compiler/sema_decl.c compiler/sema_names.c compiler/sema_expr.c compiler/sema_func.c compiler/params.c \
            runtime/vm.c runtime/exec.c runtime/rollup.c runtime/life.c runtime/org.c runtime/evidence.c \
            runtime/prefilter.c runtime/run.c runtime/db.c \
            tools/test.c tools/fmt.c tools/disasm.c tools/digest.c
@@ -152,7 +152,7 @@ vigil: $(B)/vigil
 # (test_outputs.c tests the command's output encoders directly: cli/out.c, cli/diag.c)
 $(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit -lpthread
 
 # The golden tests run the vigil binary; the unit binary runs them as a CUnit
 # suite, so the whole run ends with CUnit's summary.

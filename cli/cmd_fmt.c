@@ -371,7 +371,7 @@ static int fmt_one(const char *path, int mode, int follow, diag_sink *sink, int 
     if (write_atomic(path, out, olen) != 0) rc = 1;
     else out_printf(stderr, "vigil: formatted %s\n", path);
   }
-  free(out);
+  vg_free(out);
   free(text);
   return rc;
 }

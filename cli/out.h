@@ -102,7 +102,8 @@ int out_finish(int rc);
 
 /* What a library status means for the exit status, after printing "vigil:
 ** out of memory" for VG_ENOMEM (the library reports every other failure
-** through its diagnostics): VG_OK 0, VG_EUSAGE EXIT_USAGE, others EXIT_INPUT. */
+** through its diagnostics): VG_OK 0, VG_EUSAGE, VG_ENOPARAM and VG_EPARAM
+** EXIT_USAGE, others EXIT_INPUT. */
 int out_status(vg_status st);
 
 /* Prints "vigil: out of memory" and exits with EXIT_INPUT. */

@@ -12,8 +12,8 @@
 **   3. per test: a fresh shared-cache in-memory SQLite database
 **      (file:vgtest<pid>_<n>?mode=memory&cache=shared, kept alive by this
 **      runner's connection while vg_run opens it by URI), the schema from
-**      schema.sql, the rows inserted with bound parameters, the params set
-**      (and restored afterwards), vg_run as a dry run, and the comparison of
+**      schema.sql, the rows inserted with bound parameters, vg_run as a dry
+**      run with the test's params (vg_params), and the comparison of
 **      the alerts with the expectations;
 **   4. reports each test and each tier clause through the caller's callbacks.
 **
@@ -68,7 +68,7 @@ typedef struct tr {
   int npack_files;        /* files [0, npack_files) are the pack's */
   int file_errors[VG_MAX_FILES];
   tr_clause *clauses; int nclauses; /* sorted by rule, then tier (not one per rule and tier: a pack may have 65 535 of each) */
-  val *saved;             /* the params' values as compiled */
+  vg_params *params;      /* the current test's param overrides */
   vg_buf detail;          /* the current test's error lines */
   vg_arena targ;          /* the current test's texts */
   vg_vec(tr_alert) alerts;
@@ -528,9 +528,13 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
   return t->c.nerrors - before;
 }
 
-/* Set the test's params.  Returns the number of errors reported. */
+/* The test's params, for its run (t->params).  Returns the number of
+** errors reported. */
 static int set_params(tr *t, const ast *test) {
   int errors = 0;
+  vg_params_free(t->params);
+  t->params = vg_params_new();
+  if (!t->params) { t->oom = 1; return 1; }
   for (const ast *it = test->b; it; it = it->next) {
     if (it->kind != D_TSET || !it->a) continue;
     int known = 0;
@@ -542,21 +546,14 @@ static int set_params(tr *t, const ast *test) {
     char *lit = vg_arena_strndup(&t->targ, s, len);
     if (!lit) { t->oom = 1; return 1; }
     char err[512];
-    vg_status st = vg_set_param(t->p, it->name, lit, err, sizeof err);
+    vg_status st = vg_params_set(t->params, t->p, it->name, lit, err, sizeof err);
     if (st == VG_ENOMEM) { t->oom = 1; return 1; }
     if (st != VG_OK) {
-      /* drop the command line's "--set NAME=VALUE: " */
-      const char *m = err;
-      if (strncmp(m, "--set ", 6) == 0 && strstr(m, ": ")) m = strstr(m, ": ") + 2;
-      cc_error(&t->c, it->a->loc, DIAG_E_TEST, "set %s: %s", it->name, m);
+      cc_error(&t->c, it->a->loc, DIAG_E_TEST, "set %s: %s", it->name, err);
       errors++;
     }
   }
   return errors;
-}
-
-static void restore_params(tr *t) {
-  for (int i = 0; i < t->p->nparams; i++) t->p->params[i].value = t->saved[i];
 }
 
 /* vg_run's connection for a test: a reader in the box (the time and length
@@ -623,12 +620,14 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     ro.db_path = uri;
     ro.as_of = day;
     ro.dry_run = 1;
+    ro.params = t->params;
     ro.diag = on_run_diag;
     ro.ud = t;
     ro.alert = on_alert;
     ro.out_ud = t;
     memset(&t->run_box, 0, sizeof t->run_box);
-    vg_status st = exec_run(&t->p, 1, &ro, box_run, t);
+    const vg_program *prog = t->p;
+    vg_status st = exec_run(&prog, 1, &ro, box_run, t);
     /* (the run closed its connection: its box needs no schema_box_close)
     ** Stopped by the time bound, the run is an error whatever it returned:
     ** a read cut short may have looked like the end of a table */
@@ -649,7 +648,6 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
       errors = 1;
     }
   }
-  restore_params(t);
   schema_box_close(&box);
   sqlite3_close(db);
   if (t->oom) { vg_buf_free(&diff); return; }
@@ -809,10 +807,6 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
   if (t->oom) goto done;
   if (schema_load_sql(&t->c, t->schema_path, t->schema_sql, 0) != 0) { rc = t->c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   if (collect_clauses(t) != 0) goto done;
-  t->saved = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nparams ? t->p->nparams : 1) * sizeof *t->saved);
-  if (!t->saved) { t->oom = 1; goto done; }
-  for (int i = 0; i < t->p->nparams; i++) t->saved[i] = t->p->params[i].value;
-
   int before = sum->failed + sum->errors;
   for (const ast *d = t->c.decls.head; d && !t->oom; d = d->next)
     if (d->kind == D_TEST) run_test(t, d, sum);
@@ -842,6 +836,7 @@ done:
   vg_buf_free(&t->detail);
   vg_arena_free(&t->targ);
   vg_free_program(t->p);
+  vg_params_free(t->params);
   vg_arena_free(&t->c.arena);
   vg_free(t);
   return rc;

@@ -53,6 +53,7 @@ int main(void) {
     unit_register_lang,
     unit_register_calendar,
     unit_register_limits,
+    unit_register_api,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

@@ -546,7 +546,7 @@ static void test_backtest_outbox_shape(void) {
   bo.to = "2025-01-03";
   bo.record = 1;
   bo.diag = th_on_diag;
-  CU_ASSERT_EQUAL(vg_backtest(&bt_prog, 1, &bo), VG_EDB);
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&bt_prog, 1, &bo), VG_EDB);
   CU_ASSERT_TRUE(th_diag_has("vigil_backtest"));
   CU_ASSERT_TRUE(th_diag_has("has no column message"));
   CU_ASSERT_TRUE(th_diag_has("CREATE TABLE vigil_backtest("));

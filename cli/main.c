@@ -84,7 +84,7 @@ static const char *const usage_run =
   "  --format FORMAT    text (default), jsonl (one JSON object per alert), csv\n"
   "                     (text shows control characters and bytes that are not UTF-8\n"
   "                     as \\xNN; jsonl and csv replace bytes that are not UTF-8 by\n"
-  "                     U+FFFD: docs/LANGUAGE.md, Output encoding)\n"
+  "                     U+FFFD: docs/CLI.md, Output encoding)\n"
   "  --csv-raw          keep CSV cells as they are: without it, a cell starting with\n"
   "                     = + - @ tab or CR gets a leading ' so no spreadsheet runs it\n"
   "  --dry-run          open the database read-only and record nothing\n"

@@ -1,6 +1,6 @@
 /*
 ** out.c — the output encoders of the vigil command (the rule is in out.h
-** and docs/LANGUAGE.md "Output encoding") and checked writes.
+** and docs/CLI.md "Output encoding") and checked writes.
 */
 #include "out.h"
 #include <errno.h>

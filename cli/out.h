@@ -2,7 +2,7 @@
 ** out.h — the output encoders of the vigil command: how any bytes (keys,
 ** messages, recipients and names from the data and from rule files, which
 ** may hold NUL bytes, invalid UTF-8 and control characters) are written in
-** each output format.  The rule is written once, in docs/LANGUAGE.md
+** each output format.  The rule is written once, in docs/CLI.md
 ** "Output encoding":
 **
 **   machine formats (JSON, XML, CSV) are always valid UTF-8: a byte that is

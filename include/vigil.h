@@ -214,7 +214,7 @@ typedef struct vg_run_opts {
 ** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails, the database stays
 ** locked by another process past the busy timeout, or (recording) it cannot
 ** be written or its vigil_runs / vigil_alerts are not tables Vigil can
-** record into (checked before anything is evaluated; docs/LANGUAGE.md §12). */
+** record into (checked before anything is evaluated; docs/CLI.md §6.2). */
 vg_status vg_run(const vg_program *const *programs, int n, const vg_run_opts *opts);
 
 /* For `vigil check --db`: a note (VG_NOTE) for each table that rules read
@@ -252,7 +252,7 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
 int vg_parse_date(const char *text, int *days);
 
 /* ---- Tests (vigil test) -------------------------------------------------- */
-/* See docs/LANGUAGE.md "Tests (vigil test)".  A test block
+/* See docs/LANGUAGE.md §13 "Tests".  A test block
 **   test "NAME" { as_of DATE  set P = LIT  table T (COLS) { (ROW) ... }
 **                 expect TIER RULE KEY [message "TEXT"]  expect no alert RULE KEY }
 ** runs the pack on a fresh in-memory database built from the pack's
@@ -332,7 +332,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *opts, vg_test_summa
 /* ---- end of tests -------------------------------------------------------- */
 
 /* ---- Formatting (vigil fmt) ---------------------------------------------- */
-/* (declared by the formatter's author; see docs/LANGUAGE.md "Formatting") */
+/* (declared by the formatter's author; see docs/LANGUAGE.md §15) */
 
 /* The canonical layout of one .rules file's text (name is used in
 ** diagnostics).  Returns a NUL-terminated string the caller frees with
@@ -346,7 +346,7 @@ char *vg_format(const char *name, const char *text, size_t len, vg_diag_fn diag,
 /* ---- end of formatting --------------------------------------------------- */
 
 /* ---- Digests (vigil digest) ---------------------------------------------- */
-/* See docs/LANGUAGE.md §13.8.  A digest is one person's view of a recorded
+/* See docs/CLI.md §9.  A digest is one person's view of a recorded
 ** run: every alert of the run routed to them (vigil_alerts.route, or the
 ** recipient when there is no route), grouped by key, the highest tier
 ** first, with the alert's life, its evidence (the trend and the values it

@@ -81,7 +81,7 @@ static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn) {
 }
 
 
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   bt_out *o = ud;
   diag_sink *s = &o->line;
   s->len = 0;
@@ -120,11 +120,13 @@ static void on_alert(void *ud, const vg_alert *a) {
     sink_str(s, "\n");
     out_flush_sink(stdout, s);
   }
+  return 0;
 }
 
-static void on_summary(void *ud, const vg_run_summary *sm) {
+static int on_summary(void *ud, const vg_run_summary *sm) {
   (void)ud;
   out_printf(stderr, "vigil: pack %s: %lld rows read, %lld alerts over the period\n", sm->pack, sm->rows_read, sm->alerts);
+  return 0;
 }
 
 static int cmp_rule_key(const void *x, const void *y) {

@@ -339,7 +339,7 @@ typedef struct d_alerts {
   long long rows_read;
 } d_alerts;
 
-static void collect(void *ud, const vg_alert *a) {
+static int collect(void *ud, const vg_alert *a) {
   d_alerts *s = ud;
   if (s->n == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 1024;
@@ -351,11 +351,13 @@ static void collect(void *ud, const vg_alert *a) {
   d->key = xdupbytes(a->key, a->key_len);
   d->key_len = a->key_len;
   d->as_of = xstrdup(a->as_of);
+  return 0;
 }
 
-static void collect_summary(void *ud, const vg_run_summary *sm) {
+static int collect_summary(void *ud, const vg_run_summary *sm) {
   d_alerts *s = ud;
   s->rows_read += sm->rows_read;
+  return 0;
 }
 
 /* Keys in a stable order: integers (decimal digits, optional '-')

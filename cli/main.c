@@ -283,7 +283,7 @@ typedef struct run_out {
 } run_out;
 
 
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   run_out *r = ud;
   diag_sink *s = &r->line;
   s->len = 0;
@@ -319,9 +319,10 @@ static void on_alert(void *ud, const vg_alert *a) {
     sink_str(s, "\n");
   }
   out_flush_sink(stdout, s);
+  return 0;
 }
 
-static void on_summary(void *ud, const vg_run_summary *sm) {
+static int on_summary(void *ud, const vg_run_summary *sm) {
   run_out *r = ud;
   static const char *const life[4] = {"new", "ongoing", "escalated", "resolved"};
   diag_sink *s = &r->line;
@@ -343,7 +344,7 @@ static void on_summary(void *ud, const vg_run_summary *sm) {
     }
     sink_str(s, "}}\n");
     fwrite(s->buf, 1, s->len, stderr);
-    return;
+    return 0;
   }
   out_format(s, "vigil: pack %s: %lld rows read, %lld alert%s", sm->pack, sm->rows_read, sm->alerts, sm->alerts == 1 ? "" : "s");
   /* per tier: new, ongoing, escalated, resolved, when there is any */
@@ -359,6 +360,7 @@ static void on_summary(void *ud, const vg_run_summary *sm) {
   if (sm->run_id) out_format(s, ", recorded as run %lld%s\n", sm->run_id, sm->warnings ? " (with data warnings)" : "");
   else sink_str(s, " (dry run, nothing recorded)\n");
   fwrite(s->buf, 1, s->len, stderr);
+  return 0;
 }
 
 static int cmd_run(int argc, char **argv) {

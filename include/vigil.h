@@ -34,7 +34,9 @@ typedef enum vg_status {
   VG_EIO = 4,     /* a file could not be read or written */
   VG_EDB = 5,     /* SQLite failed (message in the diagnostics) */
   VG_ENOPARAM = 6, /* a param override names a param the pack does not declare */
-  VG_EPARAM = 7   /* a param override's value is not a literal of the param's type */
+  VG_EPARAM = 7,  /* a param override's value is not a literal of the param's type */
+  VG_ESTOPPED = 8 /* a callback of the caller's returned nonzero: the call stopped there
+                  ** (vg_run_opts.progress, alert, summary; no diagnostic is reported) */
 } vg_status;
 
 /* The library's version: VG_VERSION and VG_VERSION_NUMBER as it was built. */
@@ -175,7 +177,9 @@ typedef struct vg_alert {
   size_t recipient_len;  /* bytes of recipient (0 when NULL) */
 } vg_alert;
 
-typedef void (*vg_alert_fn)(void *ud, const vg_alert *a);
+/* Returns 0 to go on; nonzero stops the call, which returns VG_ESTOPPED
+** (what that leaves recorded: vg_run). */
+typedef int (*vg_alert_fn)(void *ud, const vg_alert *a);
 
 /* Per pack, after the run: what was read and found. */
 typedef struct vg_run_summary {
@@ -188,7 +192,17 @@ typedef struct vg_run_summary {
   const long long *life;  /* [ntiers][4]: alerts new, ongoing, escalated, resolved per tier */
 } vg_run_summary;
 
-typedef void (*vg_summary_fn)(void *ud, const vg_run_summary *s);
+/* Returns 0 to go on; nonzero stops the call (VG_ESTOPPED), as vg_alert_fn. */
+typedef int (*vg_summary_fn)(void *ud, const vg_run_summary *s);
+
+/* Polled while the programs are evaluated: when the evaluation of each
+** program starts, then about every million instructions of its rules (and
+** once per key evaluated, when stopped).  Returns 0 to go
+** on; nonzero stops the evaluation: nothing is recorded, no alert is given,
+** and the call returns VG_ESTOPPED.  It is how a caller bounds a run by
+** time, or cancels it from another thread (the callback reads a flag the
+** other thread sets); it must not use the run's connection. */
+typedef int (*vg_progress_fn)(void *ud);
 
 typedef struct vg_run_opts {
   const char *db_path;    /* the database to open; with db, only its name in messages (may be NULL) */
@@ -201,9 +215,13 @@ typedef struct vg_run_opts {
   vg_diag_fn diag; void *ud;
   vg_alert_fn alert;      /* called for every alert, in output order, once the run has succeeded */
   vg_summary_fn summary;  /* called per pack after its alerts */
-  void *out_ud;           /* handed to alert and summary */
+  vg_progress_fn progress; /* NULL, or polled during the evaluation (see vg_progress_fn) */
+  void *out_ud;           /* handed to alert, summary and progress */
   int no_seek;            /* always read whole tables in key order (no per-key index seeks) */
   int evidence;           /* compute each alert's evidence in a dry run too (a recording run always does) */
+  unsigned long long step_budget; /* instructions one rule (or one where, rollup column) may take
+                          ** on one key at one date; past it the run fails (VG_EINPUT).  0: the
+                          ** default, 50 million (VM_STEP_BUDGET when libvigil was built) */
 } vg_run_opts;
 
 /* Evaluate programs[0..n) (in that order) over the database and, unless
@@ -214,7 +232,11 @@ typedef struct vg_run_opts {
 ** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails, the database stays
 ** locked by another process past the busy timeout, or (recording) it cannot
 ** be written or its vigil_runs / vigil_alerts are not tables Vigil can
-** record into (checked before anything is evaluated; docs/CLI.md §6.2). */
+** record into (checked before anything is evaluated; docs/CLI.md §6.2);
+** VG_ESTOPPED when a callback stopped it: progress during the evaluation
+** (nothing is recorded, no alert given), or alert or summary, which are
+** called once the run is recorded (committed, or released into the caller's
+** transaction): it stays recorded, and no further alert or summary is given. */
 vg_status vg_run(const vg_program *const *programs, int n, const vg_run_opts *opts);
 
 /* For `vigil check --db`: a note (VG_NOTE) for each table that rules read
@@ -239,13 +261,16 @@ typedef struct vg_backtest_opts {
   vg_diag_fn diag; void *ud;
   vg_alert_fn alert;      /* every alert, ordered by date, then as vg_run orders them */
   vg_summary_fn summary;
-  void *out_ud;
+  vg_progress_fn progress; /* as vg_run_opts.progress */
+  void *out_ud;           /* handed to alert, summary and progress */
+  unsigned long long step_budget; /* as vg_run_opts.step_budget */
 } vg_backtest_opts;
 
 /* Evaluate programs as of every date of the range in one pass over each
 ** source: the same alerts separate vg_run calls (as_of each date) would
-** give.  Returns VG_OK, VG_EUSAGE (bad dates), VG_EINPUT, VG_EDB or
-** VG_ENOMEM, as vg_run. */
+** give.  Returns VG_OK, VG_EUSAGE (bad dates), VG_EINPUT, VG_EDB,
+** VG_ENOMEM or VG_ESTOPPED, as vg_run (with record, the alerts are given
+** once vigil_backtest is written). */
 vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtest_opts *o);
 
 /* Parse a YYYY-MM-DD date; 1 on success (days since 1970-01-01 in *days). */

@@ -418,7 +418,7 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
       vm_status vs = vm_eval_value(&pr->wvm, ro->cols[k].fn, &one, row.time, &v);
       if (vs != VM_OK) {
         /* out of memory is reported as such by the caller; the rest here */
-        if (vs != VM_ERR_NOMEM) {
+        if (vs != VM_ERR_NOMEM && !pr->stopped) {
           exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s, column %s: the evaluation failed (%s)", p->sources[ro->source].name,
                     ro->cols[k].name, vs == VM_ERR_BUDGET ? "the step budget ran out" : "an internal error");
           pr->failed = 1;

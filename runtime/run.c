@@ -458,7 +458,7 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
       lib_format_date(dates[0], day);
       if (load_previous(d->db, pr, day) != 0) return VG_ENOMEM;
     }
-    if (exec_pack_eval(pr) != 0) return pr->failed ? VG_EINPUT : VG_ENOMEM;
+    if (exec_pack_eval(pr) != 0) return pr->stopped ? VG_ESTOPPED : pr->failed ? VG_EINPUT : VG_ENOMEM;
   }
   return VG_OK;
 }
@@ -523,9 +523,9 @@ static int same_pack_twice(const exec_opts *o, const vg_program *const *programs
   return 0;
 }
 
-/* Hand one alert to the caller. */
-static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_alert_fn fn, void *ud) {
-  if (al->status == LIFE_RESOLVED) return; /* not an alert: counted in the summary */
+/* Hand one alert to the caller: 0, or nonzero when the caller says stop. */
+static int give(const exec_pack *pr, const exec_alert *al, const char *day, vg_alert_fn fn, void *ud) {
+  if (al->status == LIFE_RESOLVED) return 0; /* not an alert: counted in the summary */
   char first[16];
   lib_format_date(al->first_seen, first);
   vg_alert va = {.pack = pr->p->pack, .rule = pr->p->rules[al->rule].name, .tier = pr->p->tiers[al->tier],
@@ -533,16 +533,17 @@ static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_
                  .status = life_names[al->status], .first_seen = first, .runs = al->runs, .evidence = al->evidence,
                  .route = al->route, .key_len = al->key_len, .message_len = al->message_len,
                  .recipient_len = al->recipient_len};
-  fn(ud, &va);
+  return fn(ud, &va);
 }
 
 /* The summary of pack pr: per tier, how many alerts are new, ongoing,
-** escalated and resolved.  counts has room for ntiers * LIFE__COUNT. */
-static void summarize(const exec_pack *pr, long long run_id, long long *counts, vg_summary_fn fn, void *ud) {
+** escalated and resolved.  counts has room for ntiers * LIFE__COUNT.
+** Returns what fn returns (nonzero: stop). */
+static int summarize(const exec_pack *pr, long long run_id, long long *counts, vg_summary_fn fn, void *ud) {
   memcpy(counts, pr->tally, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
   vg_run_summary s = {pr->p->pack, pr->rows_read, exec_open_alerts(pr), pr->warnings, run_id,
                       pr->p->ntiers, (const char *const *)pr->p->tiers, counts};
-  fn(ud, &s);
+  return fn(ud, &s);
 }
 
 /* ---- vg_index_advice ------------------------------------------------------------- */
@@ -592,6 +593,9 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   d.eo.ud = o->ud;
   d.eo.db_path = db_label(o->db_path, o->db);
   d.eo.no_seek = o->no_seek;
+  d.eo.step_budget = o->step_budget;
+  d.eo.progress = o->progress;
+  d.eo.progress_ud = o->out_ud;
   if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
   d.dry_run = o->dry_run;
   d.tables = 1u << EXEC_REC_RUNS | 1u << EXEC_REC_ALERTS;
@@ -636,15 +640,18 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
       if (o->alert) {
         exec_iter it;
         if (exec_iter_open(pr, &it) != 0) { status = VG_EDB; break; }
-        for (const exec_alert *al; (al = exec_iter_next(&it)) != NULL;) give(pr, al, as_of_text, o->alert, o->out_ud);
+        for (const exec_alert *al; status == VG_OK && (al = exec_iter_next(&it)) != NULL;)
+          if (give(pr, al, as_of_text, o->alert, o->out_ud) != 0) status = VG_ESTOPPED;
         exec_iter_close(&it);
+        if (status != VG_OK) break;
         if (pr->failed) { status = VG_EDB; break; }
       }
       if (o->summary) {
         long long *counts = vg_realloc(NULL, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
         if (!counts) { status = VG_ENOMEM; break; }
-        summarize(pr, ids[i], counts, o->summary, o->out_ud);
+        int stop = summarize(pr, ids[i], counts, o->summary, o->out_ud);
         vg_free(counts);
+        if (stop) { status = VG_ESTOPPED; break; }
       }
     }
   }
@@ -722,6 +729,9 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   d.eo.ud = o->ud;
   d.eo.db_path = db_label(o->db_path, o->db);
   d.eo.no_seek = 1;
+  d.eo.step_budget = o->step_budget;
+  d.eo.progress = o->progress;
+  d.eo.progress_ud = o->out_ud;
   if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
   d.dry_run = !o->record;
   d.tables = 1u << EXEC_REC_BACKTEST;
@@ -787,8 +797,9 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     for (int di = 0; status == VG_OK && di < ndates; di++) {
       char day[16];
       lib_format_date(dates[di], day);
-      for (int i = 0; i < n; i++)
-        for (; cur[i] && cur[i]->date == dates[di]; cur[i] = exec_iter_next(&its[i])) give(&d.prs[i], cur[i], day, o->alert, o->out_ud);
+      for (int i = 0; i < n && status == VG_OK; i++)
+        for (; status == VG_OK && cur[i] && cur[i]->date == dates[di]; cur[i] = exec_iter_next(&its[i]))
+          if (give(&d.prs[i], cur[i], day, o->alert, o->out_ud) != 0) status = VG_ESTOPPED;
     }
     for (int i = 0; i < opened; i++) {
       exec_iter_close(&its[i]);
@@ -801,8 +812,9 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     for (int i = 0; i < n; i++) {
       long long *counts = vg_realloc(NULL, (size_t)d.prs[i].p->ntiers * LIFE__COUNT * sizeof *counts);
       if (!counts) { status = VG_ENOMEM; break; }
-      summarize(&d.prs[i], 0, counts, o->summary, o->out_ud);
+      int stop = summarize(&d.prs[i], 0, counts, o->summary, o->out_ud);
       vg_free(counts);
+      if (stop) { status = VG_ESTOPPED; break; }
     }
   drive_free(&d);
   vg_free(dates);

@@ -339,10 +339,10 @@ static tr_clause *find_clause(const tr *t, int rule, int tier) {
 
 static int has_clause(const tr *t, int rule, int tier) { return find_clause(t, rule, tier) != NULL; }
 
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   tr *t = ud;
   tr_alert *x = vg_vec_add(&t->alerts);
-  if (!x) { t->oom = 1; return; }
+  if (!x) { t->oom = 1; return 0; }
   x->rule = find_rule(t->p, a->rule);
   x->tier = find_tier(t->p, a->tier);
   x->key = vg_arena_strndup(&t->targ, a->key ? a->key : "", a->key ? a->key_len : 0);
@@ -351,6 +351,7 @@ static void on_alert(void *ud, const vg_alert *a) {
   x->message_len = a->message ? a->message_len : 0;
   x->used = 0;
   if (!x->key || (a->message && !x->message)) { t->alerts.n--; t->oom = 1; }
+  return 0;
 }
 
 /* ---- the diff ---------------------------------------------------------------------------- */

@@ -22,12 +22,13 @@ typedef struct lines {
   int n;
 } lines;
 
-static void collect(void *ud, const vg_alert *a) {
+static int collect(void *ud, const vg_alert *a) {
   lines *l = ud;
   size_t len = strlen(l->text);
   snprintf(l->text + len, sizeof l->text - len, "%s %.*s %s %.*s\n", a->rule, (int)a->key_len, a->key, a->tier,
            (int)a->message_len, a->message ? a->message : "");
   l->n++;
+  return 0;
 }
 
 static void quiet(void *ud, const vg_diag *d) { (void)ud; (void)d; }
@@ -385,6 +386,208 @@ static void test_db_none(void) {
   vg_free_program((vg_program *)p);
 }
 
+/* ---- callbacks that stop a run, the step budget ------------------------------------ */
+
+/* What a stopping callback counts, and when it says stop (0: never). */
+typedef struct stopper {
+  lines out;
+  int polls, stop_at_poll;
+  int summaries, stop_at_alert, stop_at_summary;
+} stopper;
+
+static int st_progress(void *ud) {
+  stopper *s = ud;
+  return ++s->polls == s->stop_at_poll;
+}
+
+static int st_alert(void *ud, const vg_alert *a) {
+  stopper *s = ud;
+  collect(&s->out, a);
+  return s->out.n == s->stop_at_alert;
+}
+
+static int st_summary(void *ud, const vg_run_summary *sm) {
+  stopper *s = ud;
+  (void)sm;
+  return ++s->summaries == s->stop_at_summary;
+}
+
+static vg_status run_stop(sqlite3 *db, const vg_program *p, int dry, stopper *s, diags *g) {
+  memset(&s->out, 0, sizeof s->out);
+  s->polls = s->summaries = 0;
+  vg_run_opts ro = {.db = db, .as_of = "2025-06-30", .dry_run = dry, .diag = g ? keep_diag : quiet, .ud = g,
+                    .alert = st_alert, .summary = st_summary, .progress = st_progress, .out_ud = s};
+  return vg_run(&p, 1, &ro);
+}
+
+static sqlite3 *db_with_rows(void) {
+  sqlite3 *db = NULL;
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK || sqlite3_exec(db, DB_SCHEMA, NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec(db, DB_ROWS, NULL, NULL, NULL) != SQLITE_OK) {
+    sqlite3_close(db);
+    return NULL;
+  }
+  return db;
+}
+
+/* progress: polled at the start, a nonzero answer stops before anything is
+** recorded or given; VG_ESTOPPED, no diagnostic, the connection as it was. */
+static void test_stop_progress(void) {
+  sqlite3 *db = db_with_rows();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  stopper s = {.stop_at_poll = 1};
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_stop(db, p, 0, &s, &g), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(s.polls, 1);
+  CU_ASSERT_EQUAL(s.out.n, 0);
+  CU_ASSERT_EQUAL(s.summaries, 0);
+  CU_ASSERT_STRING_EQUAL(g.text, "");
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_runs'"), 0);
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 1);
+  assert_clean(db);
+  /* never stopping: polled, and the run is as without the callback */
+  s.stop_at_poll = 0;
+  CU_ASSERT_EQUAL(run_stop(db, p, 0, &s, NULL), VG_OK);
+  CU_ASSERT(s.polls >= 1);
+  CU_ASSERT_STRING_EQUAL(s.out.text, "low 1 red 50\nteam_low 91 yellow 70\n");
+  CU_ASSERT_EQUAL(s.summaries, 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  /* inside the caller's transaction: its savepoint is rolled back, the
+  ** caller's transaction stays open with its own change */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN; INSERT INTO snap VALUES (9,'2025-06-27',92,3);", NULL, NULL, NULL), SQLITE_OK);
+  s.stop_at_poll = 1;
+  CU_ASSERT_EQUAL(run_stop(db, p, 0, &s, NULL), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 0);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM snap WHERE rep = 9"), 1);
+  assert_clean(db);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  /* a backtest stopped records nothing in vigil_backtest */
+  vg_backtest_opts bo = {.db = db, .from = "2025-06-01", .to = "2025-06-30", .at_snapshots = 1, .record = 1,
+                         .diag = quiet, .alert = st_alert, .progress = st_progress, .out_ud = &s};
+  memset(&s, 0, sizeof s);
+  s.stop_at_poll = 1;
+  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(s.out.n, 0);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_backtest'"), 0);
+  assert_clean(db);
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+/* One key, 2000 rows, a window inside a window: four million sums, so
+** several million instructions in one evaluation. */
+static const char *const HEAVY_SQL =
+  "CREATE TABLE t(k INTEGER, d DATE, x REAL);"
+  "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 1999)"
+  " INSERT INTO t SELECT 1, date('2020-01-01', '+' || i || ' days'), 1 FROM c;";
+static const char *const HEAVY_RULES = "source s { table t key k time d }\n"
+                                       "rule r on s { red when sum(sum(x, last 2000 snapshots), last 2000 snapshots) > 0 }\n";
+
+static vg_status run_heavy(sqlite3 *db, const vg_program *p, stopper *s, unsigned long long budget, diags *g) {
+  memset(&s->out, 0, sizeof s->out);
+  s->polls = 0;
+  vg_run_opts ro = {.db = db, .as_of = "2030-01-01", .dry_run = 1, .diag = g ? keep_diag : quiet, .ud = g,
+                    .alert = st_alert, .progress = s->stop_at_poll >= 0 ? st_progress : NULL, .out_ud = s,
+                    .step_budget = budget};
+  return vg_run(&p, 1, &ro);
+}
+
+/* progress is polled during one long evaluation too, not only between them. */
+static void test_stop_long_evaluation(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, HEAVY_SQL, NULL, NULL, NULL), SQLITE_OK);
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(vg_compile_string("h.rules", HEAVY_RULES, strlen(HEAVY_RULES), "CREATE TABLE t(k INTEGER, d DATE, x REAL);",
+                                          &co, &p), VG_OK);
+  stopper s = {.stop_at_poll = 0};
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 0, NULL), VG_OK);
+  CU_ASSERT_EQUAL(s.out.n, 1);
+  int polls = s.polls;
+  CU_ASSERT(polls >= 3);
+  /* stopped at the third poll: in the middle of the one evaluation */
+  s.stop_at_poll = 3;
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 0, NULL), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(s.polls, 3);
+  CU_ASSERT_EQUAL(s.out.n, 0);
+  vg_free_program(p);
+  sqlite3_close(db);
+}
+
+/* step_budget: per run; 0 is the default; past it the run fails as with
+** the default budget, with the same message. */
+static void test_step_budget_per_run(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, HEAVY_SQL, NULL, NULL, NULL), SQLITE_OK);
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(vg_compile_string("h.rules", HEAVY_RULES, strlen(HEAVY_RULES), "CREATE TABLE t(k INTEGER, d DATE, x REAL);",
+                                          &co, &p), VG_OK);
+  stopper s = {.stop_at_poll = -1};
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 100000, &g), VG_EINPUT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g.text, "rule r, key 1: the evaluation took too many steps (the step budget ran out)\n"));
+  CU_ASSERT_EQUAL(s.out.n, 0);
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 0, NULL), VG_OK);
+  CU_ASSERT_EQUAL(s.out.n, 1);
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 100000000ull, NULL), VG_OK);
+  /* with a progress callback too: the budget still counts per evaluation */
+  s.stop_at_poll = 0;
+  g.text[0] = 0;
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 2500000, &g), VG_EINPUT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g.text, "the step budget ran out"));
+  CU_ASSERT_EQUAL(s.polls, 3); /* at the start, after 1 and 2 million steps */
+  /* a backtest takes it too */
+  g.text[0] = 0;
+  vg_backtest_opts bo = {.db = db, .from = "2022-09-26", .to = "2022-09-26", .diag = keep_diag, .ud = &g,
+                         .step_budget = 100000};
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_EINPUT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g.text, "the step budget ran out"));
+  vg_free_program(p);
+  sqlite3_close(db);
+}
+
+/* alert and summary: called once the run is recorded; a nonzero answer
+** stops the delivery (VG_ESTOPPED), the run stays recorded. */
+static void test_stop_alert_summary(void) {
+  sqlite3 *db = db_with_rows();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  stopper s = {.stop_at_alert = 1};
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_stop(db, p, 0, &s, &g), VG_ESTOPPED);
+  CU_ASSERT_STRING_EQUAL(s.out.text, "low 1 red 50\n");
+  CU_ASSERT_EQUAL(s.summaries, 0);
+  CU_ASSERT_STRING_EQUAL(g.text, "");
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_alerts"), 2);
+  assert_clean(db);
+  s.stop_at_alert = 0;
+  s.stop_at_summary = 1;
+  CU_ASSERT_EQUAL(run_stop(db, p, 1, &s, NULL), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(s.out.n, 2);
+  CU_ASSERT_EQUAL(s.summaries, 1);
+  /* a backtest: alerts stop at the second */
+  memset(&s, 0, sizeof s);
+  s.stop_at_alert = 2;
+  vg_backtest_opts bo = {.db = db, .from = "2025-06-01", .to = "2025-06-30", .at_snapshots = 1, .record = 1,
+                         .diag = quiet, .alert = st_alert, .summary = st_summary, .out_ud = &s};
+  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_ESTOPPED);
+  CU_ASSERT_STRING_EQUAL(s.out.text, "low 1 red 40\nlow 3 red 50\n");
+  CU_ASSERT_EQUAL(s.summaries, 0);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(DISTINCT as_of) FROM vigil_backtest"), 2);
+  assert_clean(db);
+  CU_ASSERT_STRING_EQUAL(vg_status_name(VG_ESTOPPED), "VG_ESTOPPED");
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
 int unit_register_api(void) {
   CU_pSuite s = CU_add_suite("api", NULL, th_cleanup);
   if (!s) return CU_get_error();
@@ -398,7 +601,11 @@ int unit_register_api(void) {
       !CU_add_test(s, "the caller's connection: an in-memory database, left clean", test_db_in_memory) ||
       !CU_add_test(s, "the caller's connection: inside its transaction (a savepoint)", test_db_caller_transaction) ||
       !CU_add_test(s, "the caller's connection: its temporary table is not replaced", test_db_temp_name) ||
-      !CU_add_test(s, "no database: neither a path nor a connection", test_db_none))
+      !CU_add_test(s, "no database: neither a path nor a connection", test_db_none) ||
+      !CU_add_test(s, "stop: progress stops before anything is recorded", test_stop_progress) ||
+      !CU_add_test(s, "stop: progress is polled inside a long evaluation", test_stop_long_evaluation) ||
+      !CU_add_test(s, "stop: alert and summary stop the delivery of a recorded run", test_stop_alert_summary) ||
+      !CU_add_test(s, "step budget per run", test_step_budget_per_run))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -386,6 +386,40 @@ static void test_db_none(void) {
   vg_free_program((vg_program *)p);
 }
 
+/* ---- threads: vg_test_path twice at once ----------------------------------------------- */
+
+typedef struct par_test {
+  char path[4096];
+  vg_test_summary sum;
+  vg_status st;
+} par_test;
+
+static void *par_test_main(void *arg) {
+  par_test *r = arg;
+  vg_test_opts o = {.diag = quiet};
+  for (int i = 0; i < 3 && r->st == VG_OK; i++) r->st = vg_test_path(r->path, &o, &r->sum);
+  return NULL;
+}
+
+/* Each test's in-memory database is the call's own: two calls at once in
+** one process (they were named by process and test number alone, and
+** shared one database) each pass. */
+static void test_test_path_concurrent(void) {
+  const char *root = getenv("VIGIL_ROOT") ? getenv("VIGIL_ROOT") : ".";
+  par_test r[2];
+  memset(r, 0, sizeof r);
+  for (int i = 0; i < 2; i++) snprintf(r[i].path, sizeof r[i].path, "%s/examples/saas", root);
+  pthread_t t[2];
+  for (int i = 0; i < 2; i++) CU_ASSERT_EQUAL(pthread_create(&t[i], NULL, par_test_main, &r[i]), 0);
+  for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+  for (int i = 0; i < 2; i++) {
+    CU_ASSERT_EQUAL(r[i].st, VG_OK);
+    CU_ASSERT(r[i].sum.passed >= 3 * 40);
+    CU_ASSERT_EQUAL(r[i].sum.failed, 0);
+    CU_ASSERT_EQUAL(r[i].sum.errors, 0);
+  }
+}
+
 /* ---- callbacks that stop a run, the step budget ------------------------------------ */
 
 /* What a stopping callback counts, and when it says stop (0: never). */
@@ -605,7 +639,8 @@ int unit_register_api(void) {
       !CU_add_test(s, "stop: progress stops before anything is recorded", test_stop_progress) ||
       !CU_add_test(s, "stop: progress is polled inside a long evaluation", test_stop_long_evaluation) ||
       !CU_add_test(s, "stop: alert and summary stop the delivery of a recorded run", test_stop_alert_summary) ||
-      !CU_add_test(s, "step budget per run", test_step_budget_per_run))
+      !CU_add_test(s, "step budget per run", test_step_budget_per_run) ||
+      !CU_add_test(s, "threads: vg_test_path twice at once", test_test_path_concurrent))
     return CU_get_error();
   return CUE_SUCCESS;
 }

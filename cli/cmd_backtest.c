@@ -570,46 +570,19 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
 }
 
 int cmd_backtest(int argc, char **argv) {
-  vg_backtest_opts bo;
-  memset(&bo, 0, sizeof bo);
-  const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, format = BT_TEXT, report = -1, csv_raw = 0, follow = 0;
+  cli_opts o = {.accept = CLI_DB | CLI_RANGE | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_backtest};
+  int format = BT_TEXT, report = -1, csv_raw = 0, record = 0;
   const char *outcome_sql = NULL, *outcome_table = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_backtest, stdout); return 0; }
-    if ((v = opt_value(argc, argv, &i, "--db"))) {
-      if (!*v) return usage_error(usage_backtest, "%s needs a file", "--db");
-      bo.db_path = v;
-    } else if ((v = opt_value(argc, argv, &i, "--from"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_backtest, "--from needs a date YYYY-MM-DD, not '%s'", v);
-      bo.from = v;
-    } else if ((v = opt_value(argc, argv, &i, "--to"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_backtest, "--to needs a date YYYY-MM-DD, not '%s'", v);
-      bo.to = v;
-    } else if ((v = opt_value(argc, argv, &i, "--every"))) {
-      char *end;
-      long n = strtol(v, &end, 10);
-      while (*end == ' ') end++;
-      long mult = strcmp(end, "day") == 0 || strcmp(end, "days") == 0 ? 1
-                : strcmp(end, "week") == 0 || strcmp(end, "weeks") == 0 ? 7 : 0;
-      if (end == v || n < 1 || n > 3660 || mult == 0)
-        return usage_error(usage_backtest, "--every needs a duration such as 1day or 2weeks, not '%s'", v);
-      bo.every_days = (int)(n * mult);
-    } else if (strcmp(argv[i], "--at-snapshots") == 0) {
-      bo.at_snapshots = 1;
-    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
-      follow = 1;
-    } else if (strcmp(argv[i], "--record") == 0) {
-      bo.record = 1;
+    int r = cli_opt(&o, argc, argv, &i);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if (strcmp(argv[i], "--record") == 0) {
+      record = 1;
     } else if (strcmp(argv[i], "--csv-raw") == 0) {
       csv_raw = 1;
-    } else if ((v = opt_value(argc, argv, &i, "--set"))) {
-      if (!strchr(v, '=') || v[0] == '=') return usage_error(usage_backtest, "--set needs NAME=VALUE, not '%s'", v);
-      if (nsets == 256) return usage_error(usage_backtest, "%s", "at most 256 --set options");
-      sets[nsets++] = v;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0) format = BT_TEXT;
       else if (strcmp(v, "jsonl") == 0) format = BT_JSONL;
@@ -625,17 +598,14 @@ int cmd_backtest(int argc, char **argv) {
       if (strcmp(v, "alerts") == 0) report = REPORT_ALERTS;
       else if (strcmp(v, "lead-time") == 0) report = REPORT_LEAD_TIME;
       else return usage_error(usage_backtest, "unknown report '%s' (alerts or lead-time)", v);
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error(usage_backtest, "unknown option '%s'", argv[i]);
     } else {
-      if (npaths == 256) return usage_error(usage_backtest, "%s", "at most 256 PATHs");
-      paths[npaths++] = argv[i];
+      return usage_error(usage_backtest, "unknown option '%s'", argv[i]);
     }
   }
-  if (!bo.db_path) return usage_error(usage_backtest, "%s", "--db FILE is required");
-  if (!bo.from || !bo.to) return usage_error(usage_backtest, "%s", "--from and --to are required");
-  if (bo.every_days && bo.at_snapshots) return usage_error(usage_backtest, "%s", "give --every or --at-snapshots, not both");
-  if (npaths == 0) return usage_error(usage_backtest, "%s", "no PATH given");
+  if (cli_need_db(&o) || cli_need_range(&o)) return EXIT_USAGE;
+  if (o.npaths == 0) return usage_error(usage_backtest, "%s", "no PATH given");
+  vg_backtest_opts bo = {.db_path = o.db, .from = o.from, .to = o.to, .every_days = o.every_days,
+                         .at_snapshots = o.at_snapshots, .record = record};
   if (outcome_sql && outcome_table) return usage_error(usage_backtest, "%s", "give --outcome or --outcome-table, not both");
   int has_outcome = outcome_sql || outcome_table;
   if (report < 0) report = has_outcome ? REPORT_LEAD_TIME : REPORT_ALERTS;
@@ -650,17 +620,12 @@ int cmd_backtest(int argc, char **argv) {
     {NULL, NULL, NULL},
   };
   sink.context = backtest_context;
-  vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diag, .ud = &sink, .follow_symlinks = follow};
+  vg_compile_opts co = {.db_path = o.db, .diag = on_diag, .ud = &sink, .follow_symlinks = o.follow};
   vg_program *progs[256];
-  int rc = 0, nprogs = 0;
-  for (int i = 0; i < npaths; i++) {
-    vg_program *p = NULL;
-    vg_status st = vg_compile_path(paths[i], &co, &p);
-    if (st != VG_OK) { rc = out_status(st); continue; }
-    progs[nprogs++] = p;
-  }
+  int nprogs = 0;
+  int rc = cli_compile(&o, &co, progs, &nprogs);
   vg_params *params = NULL;
-  if (rc == 0) rc = cli_params(progs, nprogs, sets, nsets, &params);
+  if (rc == 0) rc = cli_params(progs, nprogs, o.sets, o.nsets, &params);
   bo.params = params;
   outcome_set outcomes;
   memset(&outcomes, 0, sizeof outcomes);

@@ -472,38 +472,16 @@ static void md_delta(diag_sink *s, long v, int sign) {
 }
 
 int cmd_diff(int argc, char **argv) {
-  vg_backtest_opts bo;
-  memset(&bo, 0, sizeof bo);
+  cli_opts o = {.accept = CLI_DB | CLI_RANGE | CLI_FOLLOW, .usage = usage_diff};
   const char *specs[2];
-  int nspecs = 0, details = 0, format = DF_TEXT, follow = 0;
+  int nspecs = 0, details = 0, format = DF_TEXT;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_diff, stdout); return 0; }
-    if ((v = opt_value(argc, argv, &i, "--db"))) {
-      if (!*v) return usage_error(usage_diff, "%s needs a file", "--db");
-      bo.db_path = v;
-    } else if ((v = opt_value(argc, argv, &i, "--from"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_diff, "--from needs a date YYYY-MM-DD, not '%s'", v);
-      bo.from = v;
-    } else if ((v = opt_value(argc, argv, &i, "--to"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_diff, "--to needs a date YYYY-MM-DD, not '%s'", v);
-      bo.to = v;
-    } else if ((v = opt_value(argc, argv, &i, "--every"))) {
-      char *end;
-      long n = strtol(v, &end, 10);
-      while (*end == ' ') end++;
-      long mult = strcmp(end, "day") == 0 || strcmp(end, "days") == 0 ? 1
-                : strcmp(end, "week") == 0 || strcmp(end, "weeks") == 0 ? 7 : 0;
-      if (end == v || n < 1 || n > 3660 || mult == 0)
-        return usage_error(usage_diff, "--every needs a duration such as 1day or 2weeks, not '%s'", v);
-      bo.every_days = (int)(n * mult);
-    } else if (strcmp(argv[i], "--at-snapshots") == 0) {
-      bo.at_snapshots = 1;
-    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
-      follow = 1;
-    } else if (strcmp(argv[i], "--details") == 0) {
+    int r = cli_opt(&o, argc, argv, &i);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if (strcmp(argv[i], "--details") == 0) {
       details = 1;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0) format = DF_TEXT;
@@ -518,9 +496,9 @@ int cmd_diff(int argc, char **argv) {
     }
   }
   if (nspecs != 2) return usage_error(usage_diff, "%s", "give two versions of the pack, OLD and NEW");
-  if (!bo.db_path) return usage_error(usage_diff, "%s", "--db FILE is required");
-  if (!bo.from || !bo.to) return usage_error(usage_diff, "%s", "--from and --to are required");
-  if (bo.every_days && bo.at_snapshots) return usage_error(usage_diff, "%s", "give --every or --at-snapshots, not both");
+  if (cli_need_db(&o) || cli_need_range(&o)) return EXIT_USAGE;
+  vg_backtest_opts bo = {.db_path = o.db, .from = o.from, .to = o.to, .every_days = o.every_days,
+                         .at_snapshots = o.at_snapshots};
   int from_day, to_day;
   vg_parse_date(bo.from, &from_day);
   vg_parse_date(bo.to, &to_day);
@@ -561,7 +539,7 @@ int cmd_diff(int argc, char **argv) {
   memset(al, 0, sizeof al);
   for (int k = 0; k < 2 && rc == 0; k++) {
     dd.v = &ver[k];
-    vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diff_diag, .ud = &dd, .follow_symlinks = follow};
+    vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diff_diag, .ud = &dd, .follow_symlinks = o.follow};
     vg_status st = vg_compile_path(ver[k].path, &co, &prog[k]);
     if (st != VG_OK) rc = out_status(st);
   }

@@ -276,6 +276,50 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
 /* Parse a YYYY-MM-DD date; 1 on success (days since 1970-01-01 in *days). */
 int vg_parse_date(const char *text, int *days);
 
+/* ---- Lead time (vigil backtest --outcome) ---------------------------------- */
+/* How early a rule flagged the keys that went on to have a bad outcome
+** (docs/CLI.md §7.1).  The caller gives the outcomes and a backtest's
+** alerts of one rule; days are vg_parse_date's. */
+
+/* One bad outcome: a key, written as alerts write keys, and its day. */
+typedef struct vg_outcome {
+  const char *key;
+  size_t key_len;
+  int day;
+} vg_outcome;
+
+/* One alert of the rule: its tier, key and evaluation day. */
+typedef struct vg_dated_alert {
+  const char *tier;
+  const char *key;
+  size_t key_len;
+  int day;
+} vg_dated_alert;
+
+typedef struct vg_lead_time {
+  size_t outcomes;        /* the outcomes given */
+  size_t flagged;         /* outcomes the rule alerted on, on or before their day */
+  double median, mean;    /* lead time in days of the flagged outcomes (NAN when none) */
+  size_t alerted;         /* keys the rule alerted at least once */
+  size_t hit_keys;        /* of those, keys with a flagged outcome (precision: hit_keys / alerted) */
+  size_t false_alarms;    /* alerted keys without any outcome */
+  size_t late;            /* alerted keys with outcomes, none of them flagged (alerted only after) */
+} vg_lead_time;
+
+/* Sort outcomes v[0..n) by key (as bytes) and day and drop repeated (key,
+** day) pairs: returns how many are left at the front (the repeats are moved
+** behind them, so their keys can still be freed); *nkeys (may be NULL) gets
+** the distinct keys.  vg_rule_lead_time needs the outcomes so. */
+size_t vg_outcomes_normalize(vg_outcome *v, size_t n, size_t *nkeys);
+
+/* The lead time of one rule over its alerts[0..n) (any order), counting
+** those of tier (NULL: every tier), against the normalized outcomes
+** os[0..nos).  An outcome (key, day) is flagged when the rule alerted the
+** key on a day after the key's previous outcome (if any) and on or before
+** day; its lead time is day minus the first such day.  VG_OK or VG_ENOMEM. */
+vg_status vg_rule_lead_time(const vg_dated_alert *alerts, size_t n, const char *tier, const vg_outcome *os, size_t nos,
+                            vg_lead_time *out);
+
 /* ---- Tests (vigil test) -------------------------------------------------- */
 /* See docs/LANGUAGE.md §13 "Tests".  A test block
 **   test "NAME" { as_of DATE  set P = LIT  table T (COLS) { (ROW) ... }

@@ -6,6 +6,7 @@
 ** alert sets, lead time and the matching of two versions' alerts.
 */
 #include <CUnit/CUnit.h>
+#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -622,6 +623,46 @@ static void test_stop_alert_summary(void) {
   sqlite3_close(db);
 }
 
+/* ---- lead time ------------------------------------------------------------------------ */
+
+static void test_lead_time(void) {
+  /* given in no order: vg_rule_lead_time sorts its own copy */
+  const vg_dated_alert al[] = {
+    {"yellow", "3", 1, 40}, {"red", "1", 1, 20}, {"yellow", "2", 1, 15}, {"yellow", "1", 1, 10}, {"yellow", "5", 1, 1},
+  };
+  char k1[] = "1", k1b[] = "1";
+  vg_outcome os[] = {{"4", 1, 50}, {k1, 1, 25}, {"3", 1, 30}, {k1b, 1, 25}, {"1", 1, 50}, {"5", 1, 4}};
+  size_t nkeys = 0;
+  size_t n = vg_outcomes_normalize(os, 6, &nkeys);
+  CU_ASSERT_EQUAL(n, 5);
+  CU_ASSERT_EQUAL(nkeys, 4);
+  CU_ASSERT(os[0].day == 25 && os[1].day == 50 && os[2].key[0] == '3' && os[3].key[0] == '4' && os[4].key[0] == '5');
+  /* the repeat is behind the others, not lost (its key is the caller's) */
+  CU_ASSERT(os[5].day == 25 && (os[5].key == k1 || os[5].key == k1b) && os[5].key != os[0].key);
+  vg_lead_time r;
+  CU_ASSERT_EQUAL(vg_rule_lead_time(al, 5, NULL, os, n, &r), VG_OK);
+  /* key 1: alerted 10, outcomes 25 (flagged, 15 days) and 50 (nothing after 25);
+  ** key 2: no outcome; key 3: alerted after its outcome; key 5: 3 days ahead */
+  CU_ASSERT_EQUAL(r.outcomes, 5);
+  CU_ASSERT_EQUAL(r.flagged, 2);
+  CU_ASSERT_DOUBLE_EQUAL(r.median, 9.0, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(r.mean, 9.0, 1e-9);
+  CU_ASSERT_EQUAL(r.alerted, 4);
+  CU_ASSERT_EQUAL(r.hit_keys, 2);
+  CU_ASSERT_EQUAL(r.false_alarms, 1);
+  CU_ASSERT_EQUAL(r.late, 1);
+  /* one tier: red alerted key 1 on day 20 only */
+  CU_ASSERT_EQUAL(vg_rule_lead_time(al, 5, "red", os, n, &r), VG_OK);
+  CU_ASSERT_EQUAL(r.flagged, 1);
+  CU_ASSERT_DOUBLE_EQUAL(r.median, 5.0, 1e-9);
+  CU_ASSERT_EQUAL(r.alerted, 1);
+  CU_ASSERT_EQUAL(r.false_alarms + r.late, 0);
+  /* no alert: nothing flagged, no lead time */
+  CU_ASSERT_EQUAL(vg_rule_lead_time(NULL, 0, NULL, os, n, &r), VG_OK);
+  CU_ASSERT_EQUAL(r.flagged, 0);
+  CU_ASSERT(isnan(r.median) && isnan(r.mean));
+}
+
 int unit_register_api(void) {
   CU_pSuite s = CU_add_suite("api", NULL, th_cleanup);
   if (!s) return CU_get_error();
@@ -640,7 +681,8 @@ int unit_register_api(void) {
       !CU_add_test(s, "stop: progress is polled inside a long evaluation", test_stop_long_evaluation) ||
       !CU_add_test(s, "stop: alert and summary stop the delivery of a recorded run", test_stop_alert_summary) ||
       !CU_add_test(s, "step budget per run", test_step_budget_per_run) ||
-      !CU_add_test(s, "threads: vg_test_path twice at once", test_test_path_concurrent))
+      !CU_add_test(s, "threads: vg_test_path twice at once", test_test_path_concurrent) ||
+      !CU_add_test(s, "lead time: vg_outcomes_normalize and vg_rule_lead_time", test_lead_time))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -64,7 +64,7 @@ LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core
 LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
            runtime/json.c
 # computations of the commands, below the public interface (include/vigil.h)
-LIB_SRC += tools/leadtime.c
+LIB_SRC += tools/leadtime.c tools/match.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)

@@ -393,7 +393,8 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
         r->rule = rule;
         r->tier = tier;
         for (size_t k = lo; k < hi; k++)
-          da[k - lo] = (vg_dated_alert){o->v[k].tier, o->v[k].key, o->v[k].key_len, day_of(o->v[k].as_of)};
+          da[k - lo] = (vg_dated_alert){.rule = o->v[k].rule, .tier = o->v[k].tier, .key = o->v[k].key,
+                                        .key_len = o->v[k].key_len, .day = day_of(o->v[k].as_of)};
         if (vg_rule_lead_time(da, hi - lo, tier, os->v, os->n, &r->lt) != VG_OK) out_of_memory();
       }
     }

@@ -3,7 +3,8 @@
 **
 ** Backtests two versions of a pack over the same period (vg_backtest, one
 ** pass per source each) and compares their alerts by rule name, key and
-** date: the alerts the change adds, removes, or moves to another tier.
+** date (vg_match_alerts, tools/match.c): the alerts the change adds,
+** removes, or moves to another tier.
 ** Reported per rule and tier (text, a Markdown comment for a pull request,
 ** or JSON lines) and, with --details, alert by alert.
 **
@@ -360,29 +361,9 @@ static int collect_summary(void *ud, const vg_run_summary *sm) {
   return 0;
 }
 
-/* Keys in a stable order: integers (decimal digits, optional '-')
-** numerically first, then other text bytewise (a NUL byte is a byte). */
-static int is_int_text(const char *s, size_t n) {
-  size_t i = n && s[0] == '-' ? 1 : 0;
-  if (i == n || n - i > 18) return 0;
-  for (; i < n; i++)
-    if (s[i] < '0' || s[i] > '9') return 0;
-  return 1;
-}
-
 static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn) {
   int c = memcmp(a, b, an < bn ? an : bn);
   return c ? c : (an > bn) - (an < bn);
-}
-
-static int cmp_key(const char *a, size_t an, const char *b, size_t bn) {
-  int ia = is_int_text(a, an), ib = is_int_text(b, bn);
-  if (ia && ib) {
-    long long x = strtoll(a, NULL, 10), y = strtoll(b, NULL, 10);
-    if (x != y) return x < y ? -1 : 1;
-  }
-  if (ia != ib) return ia ? -1 : 1;
-  return cmp_bytes(a, an, b, bn);
 }
 
 /* The rules in report order: NEW's in declaration order, then those only OLD has. */
@@ -402,16 +383,6 @@ static int names_index(const names *ns, const char *s) {
   for (int i = 0; i < ns->n; i++)
     if (strcmp(ns->v[i], s) == 0) return i;
   return -1;
-}
-
-static names g_rules; /* for the sort below */
-
-static int cmp_alert(const void *x, const void *y) {
-  const d_alert *a = x, *b = y;
-  int ra = names_index(&g_rules, a->rule), rb = names_index(&g_rules, b->rule);
-  if (ra != rb) return ra < rb ? -1 : 1;
-  int c = cmp_key(a->key, a->key_len, b->key, b->key_len);
-  return c ? c : strcmp(a->as_of, b->as_of);
 }
 
 /* One (rule, key, date) that either version alerted, with each one's tier. */
@@ -567,23 +538,32 @@ int cmd_diff(int argc, char **argv) {
       for (int r = 0; r < vg_program_rule_count(prog[k]); r++) names_add(&rules, vg_program_rule_name(prog[k], r));
       for (int t = 0; t < vg_program_tier_count(prog[k]); t++) names_add(&tiers, vg_program_tier_name(prog[k], t));
     }
-    g_rules = rules;
-    for (int k = 0; k < 2; k++)
-      if (al[k].n > 1) qsort(al[k].v, al[k].n, sizeof *al[k].v, cmp_alert); /* no alert: v is NULL */
-    /* merge the two sorted lists */
-    change *ch = xrealloc(NULL, (al[0].n + al[1].n) * sizeof *ch);
-    size_t nch = 0, i = 0, j = 0;
-    while (i < al[0].n || j < al[1].n) {
-      int c = i == al[0].n ? 1 : j == al[1].n ? -1 : cmp_alert(&al[0].v[i], &al[1].v[j]);
-      const d_alert *a = c <= 0 ? &al[0].v[i] : &al[1].v[j];
-      change *x = &ch[nch++];
-      x->rule = a->rule;
-      x->key = a->key;
-      x->key_len = a->key_len;
-      x->as_of = a->as_of;
-      x->old_tier = c <= 0 ? al[0].v[i++].tier : NULL;
-      x->new_tier = c >= 0 ? al[1].v[j++].tier : NULL;
+    /* matched by rule, key and date (vg_match_alerts), in report order */
+    vg_dated_alert *da[2];
+    for (int k = 0; k < 2; k++) {
+      da[k] = xrealloc(NULL, al[k].n * sizeof *da[k]);
+      for (size_t x = 0; x < al[k].n; x++) {
+        const d_alert *a = &al[k].v[x];
+        int day = 0;
+        vg_parse_date(a->as_of, &day);
+        da[k][x] = (vg_dated_alert){.rule = a->rule, .tier = a->tier, .key = a->key, .key_len = a->key_len, .day = day};
+      }
     }
+    vg_alert_pair *pairs = NULL;
+    size_t nch = 0;
+    /* (every alert's rule is in rules, the union of both versions': only
+    ** memory can fail) */
+    if (vg_match_alerts(da[0], al[0].n, da[1], al[1].n, rules.v, rules.n, &pairs, &nch) != VG_OK) out_of_memory();
+    change *ch = xrealloc(NULL, nch * sizeof *ch);
+    for (size_t x = 0; x < nch; x++) {
+      const d_alert *a = pairs[x].old_i >= 0 ? &al[0].v[pairs[x].old_i] : &al[1].v[pairs[x].new_i];
+      ch[x] = (change){.rule = a->rule, .key = a->key, .key_len = a->key_len, .as_of = a->as_of,
+                       .old_tier = pairs[x].old_i >= 0 ? al[0].v[pairs[x].old_i].tier : NULL,
+                       .new_tier = pairs[x].new_i >= 0 ? al[1].v[pairs[x].new_i].tier : NULL};
+    }
+    vg_free(pairs);
+    free(da[0]);
+    free(da[1]);
     /* counts per rule and tier */
     size_t nt = (size_t)tiers.n;
     tier_count *tc = xrealloc(NULL, (size_t)rules.n * nt * sizeof *tc);

@@ -288,8 +288,9 @@ typedef struct vg_outcome {
   int day;
 } vg_outcome;
 
-/* One alert of the rule: its tier, key and evaluation day. */
+/* One alert of a backtest: its rule, tier, key and evaluation day. */
 typedef struct vg_dated_alert {
+  const char *rule;       /* (vg_rule_lead_time does not read it) */
   const char *tier;
   const char *key;
   size_t key_len;
@@ -319,6 +320,25 @@ size_t vg_outcomes_normalize(vg_outcome *v, size_t n, size_t *nkeys);
 ** day; its lead time is day minus the first such day.  VG_OK or VG_ENOMEM. */
 vg_status vg_rule_lead_time(const vg_dated_alert *alerts, size_t n, const char *tier, const vg_outcome *os, size_t nos,
                             vg_lead_time *out);
+
+/* ---- Matching two versions' alerts (vigil diff) ---------------------------- */
+
+/* One (rule, key, day) that either version alerted: the index of its alert
+** in old and in new, -1 where that version gave none. */
+typedef struct vg_alert_pair {
+  long old_i, new_i;
+} vg_alert_pair;
+
+/* Match the alerts of two versions of a pack (two backtests over the same
+** dates) by rule name, key and day, as `vigil diff` does: a pair with both
+** indexes is an alert of both (in the same tier or not), one with -1 an
+** alert added or removed.  rules[0..nrules) is the order of the report;
+** every alert's rule must be among them (VG_EUSAGE otherwise).  Pairs come
+** ordered by rule (as in rules), key (integers numerically first, then other
+** text as bytes) and day; *out (freed with vg_free) holds *nout of them.
+** VG_OK, VG_EUSAGE or VG_ENOMEM. */
+vg_status vg_match_alerts(const vg_dated_alert *old_alerts, size_t nold, const vg_dated_alert *new_alerts, size_t nnew,
+                          const char *const *rules, int nrules, vg_alert_pair **out, size_t *nout);
 
 /* ---- Tests (vigil test) -------------------------------------------------- */
 /* See docs/LANGUAGE.md §13 "Tests".  A test block

@@ -628,7 +628,8 @@ static void test_stop_alert_summary(void) {
 static void test_lead_time(void) {
   /* given in no order: vg_rule_lead_time sorts its own copy */
   const vg_dated_alert al[] = {
-    {"yellow", "3", 1, 40}, {"red", "1", 1, 20}, {"yellow", "2", 1, 15}, {"yellow", "1", 1, 10}, {"yellow", "5", 1, 1},
+    {"r", "yellow", "3", 1, 40}, {"r", "red", "1", 1, 20}, {"r", "yellow", "2", 1, 15}, {"r", "yellow", "1", 1, 10},
+    {"r", "yellow", "5", 1, 1},
   };
   char k1[] = "1", k1b[] = "1";
   vg_outcome os[] = {{"4", 1, 50}, {k1, 1, 25}, {"3", 1, 30}, {k1b, 1, 25}, {"1", 1, 50}, {"5", 1, 4}};
@@ -663,6 +664,32 @@ static void test_lead_time(void) {
   CU_ASSERT(isnan(r.median) && isnan(r.mean));
 }
 
+/* ---- matching two versions' alerts ------------------------------------------------------ */
+
+static void test_match_alerts(void) {
+  const vg_dated_alert old[] = {{"a", "red", "10", 2, 5}, {"b", "yellow", "2", 1, 1}, {"a", "red", "9", 1, 5}, {"b", "red", "x", 1, 1}};
+  const vg_dated_alert neu[] = {{"a", "yellow", "10", 2, 5}, {"b", "red", "x", 1, 1}, {"a", "red", "9", 1, 6}};
+  const char *const rules[] = {"b", "a"};
+  vg_alert_pair *p = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL_FATAL(vg_match_alerts(old, 4, neu, 3, rules, 2, &p, &n), VG_OK);
+  /* rule b first (the report's order); keys 2 before x (numbers first), 9 before 10 (as numbers) */
+  const long want[][2] = {{1, -1}, {3, 1}, {2, -1}, {-1, 2}, {0, 0}};
+  CU_ASSERT_EQUAL_FATAL(n, 5);
+  for (size_t i = 0; i < n; i++) {
+    CU_ASSERT_EQUAL(p[i].old_i, want[i][0]);
+    CU_ASSERT_EQUAL(p[i].new_i, want[i][1]);
+  }
+  vg_free(p);
+  /* a rule the order does not name: refused */
+  const char *const only_a[] = {"a"};
+  CU_ASSERT_EQUAL(vg_match_alerts(old, 4, neu, 3, only_a, 1, &p, &n), VG_EUSAGE);
+  CU_ASSERT_PTR_NULL(p);
+  CU_ASSERT_EQUAL(vg_match_alerts(NULL, 0, NULL, 0, rules, 2, &p, &n), VG_OK);
+  CU_ASSERT_EQUAL(n, 0);
+  vg_free(p);
+}
+
 int unit_register_api(void) {
   CU_pSuite s = CU_add_suite("api", NULL, th_cleanup);
   if (!s) return CU_get_error();
@@ -682,7 +709,8 @@ int unit_register_api(void) {
       !CU_add_test(s, "stop: alert and summary stop the delivery of a recorded run", test_stop_alert_summary) ||
       !CU_add_test(s, "step budget per run", test_step_budget_per_run) ||
       !CU_add_test(s, "threads: vg_test_path twice at once", test_test_path_concurrent) ||
-      !CU_add_test(s, "lead time: vg_outcomes_normalize and vg_rule_lead_time", test_lead_time))
+      !CU_add_test(s, "lead time: vg_outcomes_normalize and vg_rule_lead_time", test_lead_time) ||
+      !CU_add_test(s, "diff: vg_match_alerts", test_match_alerts))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -34,7 +34,7 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
-LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/conn.c \
+LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/verify.c core/conn.c \
            stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
            compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
            compiler/compile.c compiler/fiscal.c \

@@ -13,6 +13,9 @@ typedef enum vg_dcode {
   DIAG__COUNT
 } vg_dcode;
 
+/* A diagnostic without a code (an error from outside the rules text). */
+#define DIAG_NONE DIAG__COUNT
+
 typedef struct vg_dcode_info {
   const char *code;     /* "E-unknown-column" */
   const char *group;    /* the section of docs/DIAGNOSTICS.md, "names" */

@@ -1,16 +1,24 @@
 /*
-** db.c — the databases a run records into (db.h): the recording tables,
-** checked before anything is written, the probe that the database can be
-** written, and the real rowid of a table.  Connections are opened and
-** transactions begun by core/conn.c.
+** db.c — the databases a run reads and records into (db.h): quoted names,
+** the recording tables, checked before anything is written, the probe that
+** the database can be written, and the real rowid of a table.  Connections
+** are opened and transactions begun by core/conn.c.
 */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include "db.h"
-#include "exec.h"
 #include "../core/limits.h"
+
+int exec_quote_ident(vg_buf *b, const char *name) {
+  if (vg_buf_append(b, "\"", 1) != 0) return -1;
+  for (const char *s = name; *s; s++) {
+    if (*s == '"' && vg_buf_append(b, "\"", 1) != 0) return -1;
+    if (vg_buf_append(b, s, 1) != 0) return -1;
+  }
+  return vg_buf_append(b, "\"", 1);
+}
 
 /* The first column of the first row of sql as an integer; -1 on failure. */
 static long long db_int(sqlite3 *db, const char *sql) {

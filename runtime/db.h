@@ -1,7 +1,7 @@
 /*
-** db.h — the databases a run records into: the checks of the tables it
-** writes and of the rowid a scan breaks ties with.  Connections and
-** transactions: core/conn.h.
+** db.h — the databases a run reads and records into: quoting names in SQL,
+** the checks of the tables it writes and of the rowid a scan breaks ties
+** with.  Connections and transactions: core/conn.h.
 */
 #ifndef VIGIL_DB_H
 #define VIGIL_DB_H
@@ -10,6 +10,11 @@
 #include "../core/mem.h"
 #include "../core/conn.h"
 #include "../include/vigil.h"
+
+/* Append name to b as a quoted SQL identifier ("a""b"): nothing in a name
+** can end the quote, so nothing in a rule file can become SQL.  Returns 0
+** or -1 (out of memory). */
+int exec_quote_ident(vg_buf *b, const char *name);
 
 /* In a write transaction: can the database be written (a folder the
 ** journal cannot be created in, a full disk, a file at its max_page_count)?

@@ -21,9 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "exec.h"
+#include "evidence.h"
+#include "reads.h"
+#include "json.h"
 #include "../stdlib/lib.h"
-
 
 struct evid_plan {
   uint8_t *cols;     /* [ncols of the rule's source] */

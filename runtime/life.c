@@ -14,13 +14,16 @@
 ** evaluated in order.
 */
 #include <string.h>
-#include "exec.h"
+#include "life.h"
+#include "../core/map.h"
+#include "../core/vec.h"
+#include "alerts.h"
+#include "org.h"
 
 typedef struct life_entry {
   int rule;
   const char *key;           /* in the pack's arena (klen bytes, may hold NULs) */
   size_t klen;
-  uint32_t hash;
   int open, seen;            /* open at the previous evaluation; met by this one */
   int tier, runs;
   int32_t first_seen;
@@ -28,9 +31,12 @@ typedef struct life_entry {
   size_t mlen, rlen;
 } life_entry;
 
+typedef vg_vec(life_entry) life_entries;
+
+/* The entries in the order they were added, indexed by (rule, key). */
 struct life_map {
-  life_entry *v;             /* open addressing; key NULL: empty */
-  uint32_t cap, n;
+  life_entries e;
+  vg_map index;
 };
 
 /* *dst = a copy of src (n bytes; NULL for NULL), the old one freed.  0 or -1. */
@@ -49,13 +55,35 @@ static int own(char **dst, size_t *dlen, const char *src, size_t n) {
   return 0;
 }
 
-static uint32_t hash_of(int rule, const char *key, size_t n) {
-  uint32_t h = 2166136261u ^ (uint32_t)rule;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)key[i]) * 16777619u;
-  return h;
+static uint32_t hash_of(int rule, const char *key, size_t n) { return vg_hash_more(2166136261u ^ (uint32_t)rule, key, n); }
+
+/* What vg_map_find looks for: (rule, key) among the entries. */
+typedef struct life_key {
+  const life_entry *v;
+  int rule;
+  const char *key;
+  size_t klen;
+} life_key;
+
+static int same_entry(const void *ctx, uint32_t i) {
+  const life_key *k = ctx;
+  const life_entry *e = &k->v[i];
+  return e->rule == k->rule && e->klen == k->klen && memcmp(e->key, k->key, k->klen) == 0;
 }
 
-/* The entry of (rule, key), added (closed) when add; NULL when absent or out of memory. */
+/* Index the entries again (after they were replaced).  0 or -1 (memory). */
+static int reindex(life_map *m) {
+  vg_map_free(&m->index);
+  if (vg_map_reserve(&m->index, (uint32_t)m->e.n) != 0) return -1;
+  for (size_t i = 0; i < m->e.n; i++) {
+    const life_entry *e = &m->e.v[i];
+    if (vg_map_put(&m->index, hash_of(e->rule, e->key, e->klen), (uint32_t)i) != 0) return -1;
+  }
+  return 0;
+}
+
+/* The entry of (rule, key), added (closed) when add; NULL when absent or out
+** of memory.  Adding may move the entries: an entry found before is stale. */
 static life_entry *find(exec_pack *pr, int rule, const char *key, size_t klen, int add) {
   life_map *m = pr->life;
   if (!m) {
@@ -64,38 +92,21 @@ static life_entry *find(exec_pack *pr, int rule, const char *key, size_t klen, i
     if (!m) return NULL;
     memset(m, 0, sizeof *m);
   }
-  if (add && (m->n + 1) * 2 > m->cap) {
-    uint32_t ncap = m->cap ? m->cap * 2 : 64;
-    life_entry *nv = vg_realloc(NULL, ncap * sizeof *nv);
-    if (!nv) return NULL;
-    memset(nv, 0, ncap * sizeof *nv);
-    for (uint32_t i = 0; i < m->cap; i++) {
-      if (!m->v[i].key) continue;
-      uint32_t j = m->v[i].hash & (ncap - 1);
-      while (nv[j].key) j = (j + 1) & (ncap - 1);
-      nv[j] = m->v[i];
-    }
-    vg_free(m->v);
-    m->v = nv;
-    m->cap = ncap;
-  }
-  if (!m->cap) return NULL;
-  uint32_t h = hash_of(rule, key, klen), j = h & (m->cap - 1);
-  while (m->v[j].key) {
-    if (m->v[j].hash == h && m->v[j].rule == rule && m->v[j].klen == klen && memcmp(m->v[j].key, key, klen) == 0)
-      return &m->v[j];
-    j = (j + 1) & (m->cap - 1);
-  }
+  uint32_t h = hash_of(rule, key, klen);
+  life_key k = {m->e.v, rule, key, klen};
+  long i = vg_map_find(&m->index, h, same_entry, &k);
+  if (i >= 0) return &m->e.v[i];
   if (!add) return NULL;
-  char *k = vg_arena_strndup(&pr->arena, key, klen);
-  if (!k) return NULL;
-  life_entry *e = &m->v[j];
-  memset(e, 0, sizeof *e);
+  char *kc = vg_arena_strndup(&pr->arena, key, klen);
+  life_entry *e = kc ? vg_vec_add(&m->e) : NULL;
+  if (!e) return NULL;
+  if (vg_map_put(&m->index, h, (uint32_t)(m->e.n - 1)) != 0) {
+    m->e.n--;
+    return NULL;
+  }
   e->rule = rule;
-  e->key = k;
+  e->key = kc;
   e->klen = klen;
-  e->hash = h;
-  m->n++;
   return e;
 }
 
@@ -115,10 +126,9 @@ int exec_life_open(exec_pack *pr, int rule, const char *key, size_t klen, int ti
 static int resolve(exec_pack *pr, life_entry *e, int32_t date) {
   int32_t keep = pr->as_of;
   pr->as_of = date;
-  long i = exec_add_alert(pr, e->rule, e->tier, NULL, 0, e->recipient, e->rlen);
+  exec_alert *a = exec_add_alert(pr, e->rule, e->tier, NULL, 0, e->recipient, e->rlen);
   pr->as_of = keep;
-  if (i < 0) return -1;
-  exec_alert *a = &pr->alerts[i];
+  if (!a) return -1;
   a->key = e->key;
   a->key_len = e->klen;
   a->status = LIFE_RESOLVED;
@@ -130,24 +140,24 @@ static int resolve(exec_pack *pr, life_entry *e, int32_t date) {
   return 0;
 }
 
-int exec_life_step(exec_pack *pr, int rule, const char *key, size_t klen, long before, int32_t date, const vm_series *s) {
+int exec_life_step(exec_pack *pr, int rule, const char *key, size_t klen, size_t before, int32_t date, const vm_series *s) {
   const vm_rule *ru = &pr->p->rules[rule];
   life_entry *prev = find(pr, rule, key, klen, 0);
   if (prev) prev->seen = 1;
   int was_open = prev && prev->open;
-  if (pr->nalerts == before && was_open && ru->clear >= 0) {
+  if (pr->alerts.n == before && was_open && ru->clear >= 0) {
     /* clear when: the alert stays open until its clear condition holds */
     val v;
     vm_status st = vm_eval_value(&pr->vm, ru->clear, s, date, &v);
     if (st != VM_OK) return (int)st;
-    if (!(v.t == VT_BOOL && v.u.b) && exec_add_alert(pr, rule, prev->tier, prev->message, prev->mlen, prev->recipient, prev->rlen) < 0)
+    if (!(v.t == VT_BOOL && v.u.b) && !exec_add_alert(pr, rule, prev->tier, prev->message, prev->mlen, prev->recipient, prev->rlen))
       return -1;
   }
-  if (pr->nalerts == before) {
+  if (pr->alerts.n == before) {
     if (was_open && resolve(pr, prev, date) != 0) return -1;
     return 0;
   }
-  exec_alert *a = &pr->alerts[pr->nalerts - 1]; /* a rule emits at most one alert */
+  exec_alert *a = &pr->alerts.v[pr->alerts.n - 1]; /* a rule emits at most one alert */
   if (was_open) {
     a->first_seen = prev->first_seen;
     a->runs = prev->runs + 1;
@@ -185,23 +195,24 @@ int exec_life_step(exec_pack *pr, int rule, const char *key, size_t klen, long b
 int exec_life_sweep(exec_pack *pr, int32_t date) {
   life_map *m = pr->life;
   if (!m) return 0;
-  for (uint32_t i = 0; i < m->cap; i++) {
-    life_entry *e = &m->v[i];
-    if (e->key && e->open && !e->seen && resolve(pr, e, date) != 0) return -1;
+  /* in the order they were added: a run's, the order the previous run recorded them */
+  for (size_t i = 0; i < m->e.n; i++) {
+    life_entry *e = &m->e.v[i];
+    if (e->open && !e->seen && resolve(pr, e, date) != 0) return -1;
   }
   return 0;
 }
 
 struct life_saved {
-  life_entry *v;
-  uint32_t cap, n;
+  life_entries e;
 };
 
-static void free_entries(life_entry *v, uint32_t cap) {
-  for (uint32_t i = 0; v && i < cap; i++) {
-    vg_free(v[i].message);
-    vg_free(v[i].recipient);
+static void free_entries(life_entries *e) {
+  for (size_t i = 0; i < e->n; i++) {
+    vg_free(e->v[i].message);
+    vg_free(e->v[i].recipient);
   }
+  vg_vec_free(e);
 }
 
 life_saved *exec_life_save(exec_pack *pr) {
@@ -209,59 +220,48 @@ life_saved *exec_life_save(exec_pack *pr) {
   if (!sv) return NULL;
   memset(sv, 0, sizeof *sv);
   life_map *m = pr->life;
-  if (m && m->cap) {
-    sv->v = vg_realloc(NULL, m->cap * sizeof *sv->v);
-    if (!sv->v) { vg_free(sv); return NULL; }
-    memcpy(sv->v, m->v, m->cap * sizeof *sv->v);
-    sv->cap = m->cap;
-    sv->n = m->n;
-    /* the texts are owned: copy them too */
-    for (uint32_t i = 0; i < sv->cap; i++) {
-      life_entry *e = &sv->v[i];
-      const char *msg = e->message, *rcp = e->recipient;
-      e->message = e->recipient = NULL;
-      if (own(&e->message, &e->mlen, msg, e->mlen) != 0 || own(&e->recipient, &e->rlen, rcp, e->rlen) != 0) {
-        free_entries(sv->v, i + 1);
-        vg_free(sv->v);
-        vg_free(sv);
-        return NULL;
-      }
+  if (!m || !m->e.n) return sv;
+  if (vg_vec_reserve(&sv->e, m->e.n) != 0) { vg_free(sv); return NULL; }
+  /* the texts are owned: copy them too */
+  for (size_t i = 0; i < m->e.n; i++) {
+    life_entry *e = &sv->e.v[sv->e.n++];
+    *e = m->e.v[i];
+    e->message = e->recipient = NULL;
+    if (own(&e->message, &e->mlen, m->e.v[i].message, e->mlen) != 0 ||
+        own(&e->recipient, &e->rlen, m->e.v[i].recipient, e->rlen) != 0) {
+      exec_life_saved_free(sv);
+      return NULL;
     }
   }
   return sv;
 }
 
 int exec_life_restore(exec_pack *pr, life_saved *sv) {
-  if (!sv->cap) {
+  if (!sv->e.n) {
     exec_life_free(pr);
-  } else {
-    if (!pr->life) {
-      pr->life = vg_realloc(NULL, sizeof *pr->life);
-      if (!pr->life) return -1;
-      memset(pr->life, 0, sizeof *pr->life);
-    }
-    free_entries(pr->life->v, pr->life->cap);
-    vg_free(pr->life->v);
-    pr->life->v = sv->v; /* the saved copy becomes the map */
-    pr->life->cap = sv->cap;
-    pr->life->n = sv->n;
-    sv->v = NULL;
-    sv->cap = 0;
+    return 0;
   }
-  return 0;
+  if (!pr->life) {
+    pr->life = vg_realloc(NULL, sizeof *pr->life);
+    if (!pr->life) return -1;
+    memset(pr->life, 0, sizeof *pr->life);
+  }
+  free_entries(&pr->life->e);
+  pr->life->e = sv->e; /* the saved copy becomes the map */
+  memset(&sv->e, 0, sizeof sv->e);
+  return reindex(pr->life);
 }
 
 void exec_life_saved_free(life_saved *sv) {
   if (!sv) return;
-  free_entries(sv->v, sv->cap);
-  vg_free(sv->v);
+  free_entries(&sv->e);
   vg_free(sv);
 }
 
 void exec_life_free(exec_pack *pr) {
   if (!pr->life) return;
-  free_entries(pr->life->v, pr->life->cap);
-  vg_free(pr->life->v);
+  free_entries(&pr->life->e);
+  vg_map_free(&pr->life->index);
   vg_free(pr->life);
   pr->life = NULL;
 }

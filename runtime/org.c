@@ -16,8 +16,11 @@
 */
 #include <stdio.h>
 #include <string.h>
-#include "exec.h"
+#include "org.h"
 #include "db.h"
+#include "json.h"
+#include "../core/map.h"
+#include "../core/vec.h"
 #include "../core/limits.h"
 #include "../stdlib/lib.h"
 
@@ -28,32 +31,37 @@ typedef struct org_person {
   const char *mgr;     /* the manager's text (mgr_len bytes), NULL for none */
   size_t name_len, mgr_len;
   int32_t up;          /* the manager's index, -1 none, -2 not a person */
-  uint32_t hash;
 } org_person;
 
+/* Per rule: recipients not in the org, and climbs past its top, with an example. */
+enum { ORG_MISSING, ORG_TOP, ORG__COUNT };
+typedef struct org_count {
+  long n[ORG__COUNT];
+  const char *example[ORG__COUNT];
+  int levels[ORG__COUNT];
+} org_count;
+
 struct org_map {
-  org_person *v;
-  uint32_t n, cap;
-  int32_t *slot;       /* open addressing over v: index + 1, 0 empty */
-  uint32_t nslot;
-  org_count *counts;   /* per rule: [ORG_MISSING], [ORG_TOP] */
+  vg_vec(org_person) people; /* in the order the table gave them */
+  vg_map index;              /* a person's text -> people */
+  org_count *counts;         /* per rule: [ORG_MISSING], [ORG_TOP] */
 };
 
-static uint32_t hash_text(const char *s, size_t n) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
+/* What vg_map_find looks for: a person's text. */
+typedef struct org_key {
+  const org_person *v;
+  const char *s;
+  size_t n;
+} org_key;
+
+static int same_person(const void *ctx, uint32_t i) {
+  const org_key *k = ctx;
+  return k->v[i].len == k->n && memcmp(k->v[i].id, k->s, k->n) == 0;
 }
 
 static int32_t find(const org_map *m, const char *s, size_t n) {
-  if (!m->nslot) return -1;
-  uint32_t h = hash_text(s, n), j = h & (m->nslot - 1);
-  while (m->slot[j]) {
-    const org_person *p = &m->v[m->slot[j] - 1];
-    if (p->hash == h && p->len == n && memcmp(p->id, s, n) == 0) return m->slot[j] - 1;
-    j = (j + 1) & (m->nslot - 1);
-  }
-  return -1;
+  org_key k = {m->people.v, s, n};
+  return (int32_t)vg_map_find(&m->index, vg_hash(s, n), same_person, &k);
 }
 
 /* A column as a person's text (an integral number in digits), or NULL. */
@@ -81,35 +89,21 @@ static int add_person(org_map *m, const char *id, size_t len, const char *mgr, s
                       size_t nlen, long *dups, int32_t *dup_example) {
   int32_t at = find(m, id, len);
   if (at >= 0) { /* a later row of the same person wins */
-    m->v[at].mgr = mgr;
-    m->v[at].mgr_len = mlen;
-    m->v[at].name = name;
-    m->v[at].name_len = nlen;
+    org_person *p = &m->people.v[at];
+    p->mgr = mgr;
+    p->mgr_len = mlen;
+    p->name = name;
+    p->name_len = nlen;
     if ((*dups)++ == 0) *dup_example = at;
     return 0;
   }
-  if (m->n == m->cap) {
-    uint32_t ncap = m->cap ? m->cap * 2 : 64;
-    org_person *nv = vg_realloc(m->v, ncap * sizeof *nv);
-    if (!nv) return -1;
-    m->v = nv;
-    m->cap = ncap;
+  if (m->people.n >= INT32_MAX) return -1;
+  org_person *p = vg_vec_add(&m->people);
+  if (!p) return -1;
+  if (vg_map_put(&m->index, vg_hash(id, len), (uint32_t)(m->people.n - 1)) != 0) {
+    m->people.n--;
+    return -1;
   }
-  if ((m->n + 1) * 2 > m->nslot) {
-    uint32_t ns = m->nslot ? m->nslot * 2 : 128;
-    int32_t *nsl = vg_realloc(NULL, ns * sizeof *nsl);
-    if (!nsl) return -1;
-    memset(nsl, 0, ns * sizeof *nsl);
-    for (uint32_t i = 0; i < m->n; i++) {
-      uint32_t j = m->v[i].hash & (ns - 1);
-      while (nsl[j]) j = (j + 1) & (ns - 1);
-      nsl[j] = (int32_t)i + 1;
-    }
-    vg_free(m->slot);
-    m->slot = nsl;
-    m->nslot = ns;
-  }
-  org_person *p = &m->v[m->n];
   p->id = id;
   p->len = len;
   p->mgr = mgr;
@@ -117,30 +111,25 @@ static int add_person(org_map *m, const char *id, size_t len, const char *mgr, s
   p->name = name;
   p->name_len = nlen;
   p->up = -1;
-  p->hash = hash_text(id, len);
-  uint32_t j = p->hash & (m->nslot - 1);
-  while (m->slot[j]) j = (j + 1) & (m->nslot - 1);
-  m->slot[j] = (int32_t)m->n + 1;
-  m->n++;
   return 0;
 }
 
 /* Cycles: follow each person's chain, colouring people on the walk (1) and
 ** done (2); meeting a 1 closes a cycle. */
 static void find_cycles(exec_pack *pr, org_map *m) {
-  uint8_t *mark = vg_realloc(NULL, m->n ? m->n : 1);
-  int32_t *path = vg_realloc(NULL, (m->n ? m->n : 1) * sizeof *path);
+  uint8_t *mark = vg_realloc(NULL, m->people.n ? m->people.n : 1);
+  int32_t *path = vg_realloc(NULL, (m->people.n ? m->people.n : 1) * sizeof *path);
   if (!mark || !path) { vg_free(mark); vg_free(path); return; } /* the check is skipped; climbs stay bounded */
-  memset(mark, 0, m->n);
+  memset(mark, 0, m->people.n);
   long on_cycles = 0;
   char example[512] = "";
-  for (uint32_t i = 0; i < m->n; i++) {
+  for (uint32_t i = 0; i < (uint32_t)m->people.n; i++) {
     uint32_t np = 0;
     int32_t x = (int32_t)i;
     while (x >= 0 && mark[x] == 0) {
       mark[x] = 1;
       path[np++] = x;
-      x = m->v[x].up;
+      x = m->people.v[x].up;
     }
     if (x >= 0 && mark[x] == 1) {
       uint32_t k = 0;
@@ -149,7 +138,7 @@ static void find_cycles(exec_pack *pr, org_map *m) {
       if (!example[0]) {
         size_t used = 0;
         for (uint32_t q = k; q <= np && used < sizeof example - 80; q++) {
-          const org_person *p = &m->v[q < np ? path[q] : x];
+          const org_person *p = &m->people.v[q < np ? path[q] : x];
           char shown[64];
           lib_show_text(p->id, p->len, shown, sizeof shown);
           int w = snprintf(example + used, sizeof example - used, "%s%s", q > k ? " -> " : "", shown);
@@ -242,8 +231,8 @@ int exec_org_load(exec_pack *pr) {
   /* managers to indices */
   long missing = 0;
   const org_person *miss_example = NULL;
-  for (uint32_t i = 0; i < m->n; i++) {
-    org_person *x = &m->v[i];
+  for (size_t i = 0; i < m->people.n; i++) {
+    org_person *x = &m->people.v[i];
     if (!x->mgr) { x->up = -1; continue; }
     x->up = find(m, x->mgr, x->mgr_len);
     if (x->up < 0) {
@@ -257,7 +246,7 @@ int exec_org_load(exec_pack *pr) {
   }
   if (dups) {
     char shown[96];
-    lib_show_text(m->v[dup_example].id, m->v[dup_example].len, shown, sizeof shown);
+    lib_show_text(m->people.v[dup_example].id, m->people.v[dup_example].len, shown, sizeof shown);
     pr->warnings++;
     exec_diag(pr->o, VG_WARNING, NULL, 0, "org %s: %ld row(s) repeat a person (e.g. %s); the last row of each is used",
               p->org_table, dups, shown);
@@ -282,7 +271,7 @@ static int32_t climb(const org_map *m, int32_t i, int levels, int32_t *stop) {
   int nseen = 0;
   seen[nseen++] = i;
   for (int k = 0; k < levels; k++) {
-    int32_t u = m->v[i].up;
+    int32_t u = m->people.v[i].up;
     if (u < 0) { *stop = i; return -1; }
     for (int q = 0; q < nseen; q++)
       if (seen[q] == u) { *stop = i; return -1; }
@@ -320,51 +309,13 @@ int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, in
   int32_t stop = -1;
   int32_t j = climb(m, i, levels, &stop);
   if (j < 0) {
-    count(pr, rule, ORG_TOP, m->v[stop].id, m->v[stop].len, levels);
+    count(pr, rule, ORG_TOP, m->people.v[stop].id, m->people.v[stop].len, levels);
     return 0;
   }
-  *out = m->v[j].id;
-  *outlen = m->v[j].len;
+  *out = m->people.v[j].id;
+  *outlen = m->people.v[j].len;
   return 0;
 }
-
-int exec_utf8_len(const unsigned char *p, size_t n) {
-  unsigned lo = 0x80, hi = 0xbf;
-  int len;
-  if (p[0] < 0x80) return 1;
-  if (p[0] >= 0xc2 && p[0] <= 0xdf) len = 2;
-  else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-    len = 3;
-    if (p[0] == 0xe0) lo = 0xa0; /* overlong */
-    if (p[0] == 0xed) hi = 0x9f; /* surrogates */
-  } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-    len = 4;
-    if (p[0] == 0xf0) lo = 0x90; /* overlong */
-    if (p[0] == 0xf4) hi = 0x8f; /* past U+10FFFF */
-  } else {
-    return 0;
-  }
-  if (n < (size_t)len || p[1] < lo || p[1] > hi) return 0;
-  for (int i = 2; i < len; i++)
-    if ((p[i] & 0xc0) != 0x80) return 0;
-  return len;
-}
-
-static int json_str(vg_buf *b, const char *s, size_t n) {
-  int rc = vg_buf_append(b, "\"", 1);
-  for (size_t i = 0; i < n && rc == 0;) {
-    unsigned char ch = (unsigned char)s[i];
-    int k = exec_utf8_len((const unsigned char *)s + i, n - i);
-    if (k == 0) { rc |= vg_buf_append(b, "\xef\xbf\xbd", 3); i++; continue; } /* U+FFFD */
-    if (ch == '"' || ch == '\\') rc |= vg_buf_printf(b, "\\%c", ch);
-    else if (ch < 0x20 || ch == 0x7f) rc |= vg_buf_printf(b, "\\u%04x", ch);
-    else rc |= vg_buf_append(b, s + i, (size_t)k);
-    i += (size_t)k;
-  }
-  return rc | vg_buf_append(b, "\"", 1);
-}
-
-int exec_json_str(vg_buf *b, const char *s, size_t n) { return json_str(b, s, n); }
 
 const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_t len, int levels) {
   org_map *m = pr->org;
@@ -375,18 +326,18 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_
   if (i < 0) {
     count(pr, rule, ORG_MISSING, recipient, len, levels);
     rc |= vg_buf_append(&b, "{\"to\":", 6);
-    rc |= json_str(&b, recipient, len);
+    rc |= exec_json_str(&b, recipient, len);
     rc |= vg_buf_append(&b, ",\"name\":null,\"level\":0}", 23);
   } else {
     int32_t seen[VG_MAX_ROUTE + 1];
     int nseen = 0;
     for (int lv = 0; lv <= levels; lv++) {
-      const org_person *x = &m->v[i];
+      const org_person *x = &m->people.v[i];
       seen[nseen++] = i;
       rc |= vg_buf_printf(&b, "%s{\"to\":", lv ? "," : "");
-      rc |= json_str(&b, x->id, x->len);
+      rc |= exec_json_str(&b, x->id, x->len);
       rc |= vg_buf_append(&b, ",\"name\":", 8);
-      if (x->name) rc |= json_str(&b, x->name, x->name_len);
+      if (x->name) rc |= exec_json_str(&b, x->name, x->name_len);
       else rc |= vg_buf_append(&b, "null", 4);
       rc |= vg_buf_printf(&b, ",\"level\":%d}", lv);
       if (lv == levels) break;
@@ -430,8 +381,8 @@ void exec_org_report(exec_pack *pr) {
 void exec_org_free(exec_pack *pr) {
   org_map *m = pr->org;
   if (!m) return;
-  vg_free(m->v);
-  vg_free(m->slot);
+  vg_vec_free(&m->people);
+  vg_map_free(&m->index);
   vg_free(m->counts);
   vg_free(m);
   pr->org = NULL;

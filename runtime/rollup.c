@@ -21,11 +21,15 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "exec.h"
+#include "rollup.h"
+#include "rows.h"
+#include "db.h"
+#include "../core/map.h"
+#include "../core/vec.h"
 #include "../stdlib/lib.h"
 
 /* A member key or a group value as bytes: a type byte, then the payload. */
-typedef struct rkey { char *b; size_t n; uint32_t h; } rkey;
+typedef struct rkey { char *b; size_t n; } rkey;
 
 typedef struct rmember {
   rkey key;
@@ -38,29 +42,19 @@ typedef struct rmember {
 typedef struct rgroup {
   rkey key;
   val g;                /* the group value (strings into key's bytes) */
-  int32_t *m; int nm, cap; /* its members, in the order they joined */
+  vg_vec(int32_t) m;    /* its members, in the order they joined */
   int dirty;
 } rgroup;
-
-typedef struct rtab {
-  int32_t *slot; uint32_t cap; /* index + 1, 0 empty */
-} rtab;
 
 typedef struct rstate {
   exec_pack *pr;
   const vm_rollup *ro;
-  rmember *mem; int nmem, capmem;
-  rgroup *grp; int ngrp, capgrp;
-  rtab mt, gt;
-  int32_t *dirty; int ndirty, capdirty;
+  vg_vec(rmember) mem;
+  vg_vec(rgroup) grp;
+  vg_map mt, gt;        /* key bytes -> mem, grp */
+  vg_vec(int32_t) dirty;
   sqlite3_stmt *ins;
 } rstate;
-
-static uint32_t fnv(const char *s, size_t n) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
-}
 
 /* The bytes of a key or group value into b (reused).  0 or -1 (memory). */
 static int key_bytes(vg_buf *b, val v, const vm_row *r, int is_key) {
@@ -80,138 +74,88 @@ static int key_bytes(vg_buf *b, val v, const vm_row *r, int is_key) {
   }
 }
 
-/* The key of entry i of an array of structs (base, stride) whose rkey is at offset off. */
-static const rkey *key_at(const void *base, size_t off, size_t stride, int i) {
-  return (const rkey *)((const char *)base + off + (size_t)i * stride);
+/* What vg_map_find looks for: key bytes among the members' or the groups' keys. */
+typedef struct rlook {
+  const rstate *st;
+  const vg_buf *kb;
+} rlook;
+
+static int same_bytes(const rkey *k, const vg_buf *kb) { return k->n == kb->len && memcmp(k->b, kb->data, k->n) == 0; }
+static int same_member(const void *ctx, uint32_t i) {
+  const rlook *l = ctx;
+  return same_bytes(&l->st->mem.v[i].key, l->kb);
+}
+static int same_group(const void *ctx, uint32_t i) {
+  const rlook *l = ctx;
+  return same_bytes(&l->st->grp.v[i].key, l->kb);
 }
 
-/* The index of key b[0..n) in t, or -1 with the slot to fill in *slot. */
-static int32_t find(rtab *t, const void *base, size_t off, size_t stride, const char *b, size_t n, uint32_t h,
-                    uint32_t *slot) {
-  if (!t->cap) return -1;
-  uint32_t j = h & (t->cap - 1);
-  while (t->slot[j]) {
-    const rkey *k = key_at(base, off, stride, t->slot[j] - 1);
-    if (k->h == h && k->n == n && memcmp(k->b, b, n) == 0) return t->slot[j] - 1;
-    j = (j + 1) & (t->cap - 1);
-  }
-  *slot = j;
-  return -1;
-}
-
-/* Make room for one more entry (count n); 0 or -1. */
-static int grow_tab(rtab *t, int n, const void *base, size_t off, size_t stride) {
-  if ((uint32_t)(n + 1) * 2 <= t->cap) return 0;
-  uint32_t ncap = t->cap ? t->cap * 2 : 64;
-  int32_t *ns = vg_realloc(NULL, ncap * sizeof *ns);
-  if (!ns) return -1;
-  memset(ns, 0, ncap * sizeof *ns);
-  for (int i = 0; i < n; i++) {
-    const rkey *k = key_at(base, off, stride, i);
-    uint32_t j = k->h & (ncap - 1);
-    while (ns[j]) j = (j + 1) & (ncap - 1);
-    ns[j] = i + 1;
-  }
-  vg_free(t->slot);
-  t->slot = ns;
-  t->cap = ncap;
-  return 0;
-}
-
-static int copy_key(rkey *k, const vg_buf *b, uint32_t h) {
+static int copy_key(rkey *k, const vg_buf *b) {
   k->b = vg_realloc(NULL, b->len ? b->len : 1);
   if (!k->b) return -1;
   memcpy(k->b, b->data, b->len);
   k->n = b->len;
-  k->h = h;
   return 0;
 }
 
 /* The member of the row's key, added (no group) when new; -1 when out of memory. */
 static int32_t member_of(rstate *st, const vm_row *r, int keycol, vg_buf *kb) {
   if (key_bytes(kb, r->v[keycol], r, 1) != 0) return -1;
-  uint32_t h = fnv(kb->data, kb->len), slot = 0;
-  const size_t off = offsetof(rmember, key), stride = sizeof(rmember);
-  int32_t i = find(&st->mt, st->mem, off, stride, kb->data, kb->len, h, &slot);
-  if (i >= 0) return i;
-  if (grow_tab(&st->mt, st->nmem, st->mem, off, stride) != 0) return -1;
-  find(&st->mt, st->mem, off, stride, kb->data, kb->len, h, &slot);
-  if (st->nmem == st->capmem) {
-    int ncap = st->capmem ? st->capmem * 2 : 64;
-    rmember *nm = vg_realloc(st->mem, (size_t)ncap * sizeof *nm);
-    if (!nm) return -1;
-    st->mem = nm;
-    st->capmem = ncap;
-  }
-  rmember *m = &st->mem[st->nmem];
-  memset(m, 0, sizeof *m);
+  uint32_t h = vg_hash(kb->data, kb->len);
+  rlook l = {st, kb};
+  long i = vg_map_find(&st->mt, h, same_member, &l);
+  if (i >= 0) return (int32_t)i;
+  if (st->mem.n >= INT32_MAX) return -1;
+  rmember *m = vg_vec_add(&st->mem);
+  if (!m) return -1;
   m->group = -1;
   m->v = vg_realloc(NULL, (st->ro->ncols ? st->ro->ncols : 1) * sizeof *m->v);
-  if (!m->v || copy_key(&m->key, kb, h) != 0) { vg_free(m->v); return -1; }
+  if (!m->v || copy_key(&m->key, kb) != 0 || vg_map_put(&st->mt, h, (uint32_t)(st->mem.n - 1)) != 0) {
+    vg_free(m->v);
+    vg_free(m->key.b);
+    st->mem.n--;
+    return -1;
+  }
   for (unsigned k = 0; k < st->ro->ncols; k++) m->v[k] = val_null();
-  st->mt.slot[slot] = st->nmem + 1;
-  return st->nmem++;
+  return (int32_t)(st->mem.n - 1);
 }
 
 /* The group of value g (not null), added when new; -1 when out of memory. */
 static int32_t group_of(rstate *st, val g, vg_buf *kb) {
   if (key_bytes(kb, g, NULL, 0) != 0) return -1;
-  uint32_t h = fnv(kb->data, kb->len), slot = 0;
-  const size_t off = offsetof(rgroup, key), stride = sizeof(rgroup);
-  int32_t i = find(&st->gt, st->grp, off, stride, kb->data, kb->len, h, &slot);
-  if (i >= 0) return i;
-  if (grow_tab(&st->gt, st->ngrp, st->grp, off, stride) != 0) return -1;
-  find(&st->gt, st->grp, off, stride, kb->data, kb->len, h, &slot);
-  if (st->ngrp == st->capgrp) {
-    int ncap = st->capgrp ? st->capgrp * 2 : 16;
-    rgroup *ng = vg_realloc(st->grp, (size_t)ncap * sizeof *ng);
-    if (!ng) return -1;
-    st->grp = ng;
-    st->capgrp = ncap;
+  uint32_t h = vg_hash(kb->data, kb->len);
+  rlook l = {st, kb};
+  long i = vg_map_find(&st->gt, h, same_group, &l);
+  if (i >= 0) return (int32_t)i;
+  if (st->grp.n >= INT32_MAX) return -1;
+  rgroup *gr = vg_vec_add(&st->grp);
+  if (!gr) return -1;
+  if (copy_key(&gr->key, kb) != 0 || vg_map_put(&st->gt, h, (uint32_t)(st->grp.n - 1)) != 0) {
+    vg_free(gr->key.b);
+    st->grp.n--;
+    return -1;
   }
-  rgroup *gr = &st->grp[st->ngrp];
-  memset(gr, 0, sizeof *gr);
-  if (copy_key(&gr->key, kb, h) != 0) return -1;
   gr->g = g;
   if (g.t == VT_STR) gr->g.u.s = gr->key.b + 1; /* the text after the type byte */
-  st->gt.slot[slot] = st->ngrp + 1;
-  return st->ngrp++;
+  return (int32_t)(st->grp.n - 1);
 }
 
 static int mark_dirty(rstate *st, int32_t g) {
-  if (st->grp[g].dirty) return 0;
-  if (st->ndirty == st->capdirty) {
-    int ncap = st->capdirty ? st->capdirty * 2 : 16;
-    int32_t *nd = vg_realloc(st->dirty, (size_t)ncap * sizeof *nd);
-    if (!nd) return -1;
-    st->dirty = nd;
-    st->capdirty = ncap;
-  }
-  st->grp[g].dirty = 1;
-  st->dirty[st->ndirty++] = g;
+  if (st->grp.v[g].dirty) return 0;
+  if (vg_vec_push(&st->dirty, g) != 0) return -1;
+  st->grp.v[g].dirty = 1;
   return 0;
 }
 
-static int join(rstate *st, int32_t g, int32_t mi) {
-  rgroup *gr = &st->grp[g];
-  if (gr->nm == gr->cap) {
-    int ncap = gr->cap ? gr->cap * 2 : 8;
-    int32_t *nm = vg_realloc(gr->m, (size_t)ncap * sizeof *nm);
-    if (!nm) return -1;
-    gr->m = nm;
-    gr->cap = ncap;
-  }
-  gr->m[gr->nm++] = mi;
-  return 0;
-}
+static int join(rstate *st, int32_t g, int32_t mi) { return vg_vec_push(&st->grp.v[g].m, mi); }
 
 /* Leave the group: the members after it move up one (the order stays the joining order). */
 static void leave(rstate *st, int32_t g, int32_t mi) {
-  rgroup *gr = &st->grp[g];
-  for (int i = 0; i < gr->nm; i++)
-    if (gr->m[i] == mi) {
-      memmove(gr->m + i, gr->m + i + 1, (size_t)(gr->nm - i - 1) * sizeof *gr->m);
-      gr->nm--;
+  rgroup *gr = &st->grp.v[g];
+  for (size_t i = 0; i < gr->m.n; i++)
+    if (gr->m.v[i] == mi) {
+      memmove(gr->m.v + i, gr->m.v + i + 1, (gr->m.n - i - 1) * sizeof *gr->m.v);
+      gr->m.n--;
       return;
     }
 }
@@ -259,17 +203,17 @@ static int group_row(rstate *st, int32_t g, int32_t t) {
   const vm_rollup *ro = st->ro;
   exec_pack *pr = st->pr;
   const vm_source *m = &pr->p->sources[ro->member];
-  rgroup *gr = &st->grp[g];
+  rgroup *gr = &st->grp.v[g];
   if (ro->horizon >= 0) {
     /* members past the horizon leave the group for good (rows come in day
     ** order: a later t only finds them older); a new row joins them again */
-    int kept = 0;
-    for (int i = 0; i < gr->nm; i++) {
-      rmember *mm = &st->mem[gr->m[i]];
+    size_t kept = 0;
+    for (size_t i = 0; i < gr->m.n; i++) {
+      rmember *mm = &st->mem.v[gr->m.v[i]];
       if ((double)t - (double)mm->time > ro->horizon) mm->group = -1;
-      else gr->m[kept++] = gr->m[i];
+      else gr->m.v[kept++] = gr->m.v[i];
     }
-    gr->nm = kept;
+    gr->m.n = kept;
   }
   sqlite3_stmt *ins = st->ins;
   sqlite3_reset(ins);
@@ -282,8 +226,8 @@ static int group_row(rstate *st, int32_t g, int32_t t) {
     long members = 0, reporting = 0, count = 0, nonnull = 0;
     double sum = 0;
     val best = val_null();
-    for (int i = 0; i < gr->nm; i++) {
-      const rmember *mm = &st->mem[gr->m[i]];
+    for (size_t i = 0; i < gr->m.n; i++) {
+      const rmember *mm = &st->mem.v[gr->m.v[i]];
       double age = (double)t - (double)mm->time;
       members++;
       if (m->every > 0 ? age <= m->every : age == 0) reporting++;
@@ -332,29 +276,29 @@ static int group_row(rstate *st, int32_t g, int32_t t) {
 
 /* The rows of every dirty group at day t. */
 static int flush(rstate *st, int32_t t) {
-  for (int i = 0; i < st->ndirty; i++) {
-    st->grp[st->dirty[i]].dirty = 0;
-    if (group_row(st, st->dirty[i], t) != 0) return -1;
+  for (size_t i = 0; i < st->dirty.n; i++) {
+    st->grp.v[st->dirty.v[i]].dirty = 0;
+    if (group_row(st, st->dirty.v[i], t) != 0) return -1;
   }
-  st->ndirty = 0;
+  st->dirty.n = 0;
   return 0;
 }
 
 static void rstate_free(rstate *st) {
-  for (int i = 0; i < st->nmem; i++) {
-    vg_free(st->mem[i].key.b);
-    vg_free(st->mem[i].v);
-    vg_buf_free(&st->mem[i].text);
+  for (size_t i = 0; i < st->mem.n; i++) {
+    vg_free(st->mem.v[i].key.b);
+    vg_free(st->mem.v[i].v);
+    vg_buf_free(&st->mem.v[i].text);
   }
-  for (int i = 0; i < st->ngrp; i++) {
-    vg_free(st->grp[i].key.b);
-    vg_free(st->grp[i].m);
+  for (size_t i = 0; i < st->grp.n; i++) {
+    vg_free(st->grp.v[i].key.b);
+    vg_vec_free(&st->grp.v[i].m);
   }
-  vg_free(st->mem);
-  vg_free(st->grp);
-  vg_free(st->mt.slot);
-  vg_free(st->gt.slot);
-  vg_free(st->dirty);
+  vg_vec_free(&st->mem);
+  vg_vec_free(&st->grp);
+  vg_map_free(&st->mt);
+  vg_map_free(&st->gt);
+  vg_vec_free(&st->dirty);
   sqlite3_finalize(st->ins);
 }
 
@@ -403,6 +347,7 @@ static sqlite3_stmt *member_query(exec_pack *pr, int mi, int by_day, int *has_ro
   vg_buf b = {NULL, 0, 0};
   const char *rid = NULL;
   if (exec_rowid_expr(pr, mi, &rid) != 0) return NULL;
+  int oom = 0;
   for (*has_rowid = rid != NULL; *has_rowid >= 0; (*has_rowid)--) {
     b.len = 0;
     int rc = exec_select_list(&b, m, *has_rowid ? rid : NULL) | vg_buf_append(&b, " ORDER BY ", 10);
@@ -410,10 +355,10 @@ static sqlite3_stmt *member_query(exec_pack *pr, int mi, int by_day, int *has_ro
     rc |= exec_quote_ident(&b, m->cols[m->time].name) | vg_buf_append(&b, by_day ? "), " : ", ", by_day ? 3 : 2);
     rc |= exec_quote_ident(&b, m->cols[m->key].name) | vg_buf_append(&b, " COLLATE BINARY", 15);
     if (*has_rowid) rc |= vg_buf_printf(&b, ", %s", rid);
-    if (rc) break;
+    if (rc) { oom = 1; break; } /* out of memory: not an error of the table */
     if (sqlite3_prepare_v2(pr->db, b.data, -1, &q, NULL) == SQLITE_OK) break;
   }
-  if (!q) {
+  if (!q && !oom) {
     exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", m->name, m->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
   }
@@ -466,8 +411,8 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
     }
     /* the member's values on this row, as of its own day */
     vm_series one = {&row, 1, 1, 0, 1, m->ncols};
+    for (unsigned k = 0; k < ro->ncols; k++) vals[k] = val_null(); /* (what the last row kept is freed) */
     for (unsigned k = 0; k < ro->ncols; k++) {
-      vals[k] = val_null();
       if (ro->cols[k].fn < 0) continue;
       val v;
       vm_status vs = vm_eval_value(&pr->wvm, ro->cols[k].fn, &one, row.time, &v);
@@ -481,22 +426,23 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
         result = -1;
         break;
       }
-      vals[k] = v;
-      /* the VM's scratch is reused by the next evaluation: keep the text in the row's buffer */
+      /* the VM's scratch is reused by the next evaluation: keep a copy of
+      ** the text (vals holds only copies: they are freed below) */
       if (v.t == VT_STR) {
         char *d = vg_realloc(NULL, v.len ? v.len : 1);
         if (!d) { result = -1; break; }
         memcpy(d, v.u.s, v.len);
-        vals[k].u.s = d;
+        v.u.s = d;
       }
+      vals[k] = v;
     }
     int32_t mi = result == 0 ? member_of(&st, &row, m->key, &kb) : -1;
     if (result == 0 && mi < 0) result = -1;
     if (result == 0) {
-      rmember *mm = &st.mem[mi];
+      rmember *mm = &st.mem.v[mi];
       val g = row.v[ro->group];
       int32_t gi = g.t == VT_NULL ? -1 : group_of(&st, g, &kb);
-      mm = &st.mem[mi];
+      mm = &st.mem.v[mi];
       if (g.t != VT_NULL && gi < 0) result = -1;
       else {
         if (mm->group != gi) {
@@ -550,6 +496,12 @@ done:
   vg_free(row.buf);
   vg_buf_free(&kb);
   return result;
+}
+
+int exec_rollup_of(const vm_program *p, int si) {
+  for (unsigned i = 0; i < p->nrollups; i++)
+    if (p->rollups[i].source == si) return (int)i;
+  return -1;
 }
 
 int exec_rollups(exec_pack *pr) {

@@ -8,7 +8,7 @@
 ** decides the layout: one statement per line, two spaces per block level,
 ** single spaces around binary operators, and the line breaks the user put
 ** inside a statement kept as continuation lines.  The style is written down
-** in docs/LANGUAGE.md, "Formatting (vigil fmt)".
+** in docs/LANGUAGE.md §15, "The canonical layout".
 **
 ** Safety: a file is formatted only when the parser accepts it without any
 ** error, and the result is lexed again and compared token by token with the

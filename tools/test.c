@@ -12,8 +12,8 @@
 **   3. per test: a fresh shared-cache in-memory SQLite database
 **      (file:vgtest<pid>_<n>?mode=memory&cache=shared, kept alive by this
 **      runner's connection while vg_run opens it by URI), the schema from
-**      schema.sql, the rows inserted with bound parameters, the params set
-**      (and restored afterwards), vg_run as a dry run, and the comparison of
+**      schema.sql, the rows inserted with bound parameters, vg_run as a dry
+**      run with the test's params (vg_params), and the comparison of
 **      the alerts with the expectations;
 **   4. reports each test and each tier clause through the caller's callbacks.
 **
@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include "../compiler/ast.h"
 #include "../runtime/exec.h"
+#include "../core/vec.h"
 #include "../stdlib/lib.h"
 
 /* One tier clause of the pack: rule and tier index into the program. */
@@ -67,15 +68,17 @@ typedef struct tr {
   int npack_files;        /* files [0, npack_files) are the pack's */
   int file_errors[VG_MAX_FILES];
   tr_clause *clauses; int nclauses; /* sorted by rule, then tier (not one per rule and tier: a pack may have 65 535 of each) */
-  val *saved;             /* the params' values as compiled */
+  vg_params *params;      /* the current test's param overrides */
   vg_buf detail;          /* the current test's error lines */
   vg_arena targ;          /* the current test's texts */
-  tr_alert *alerts; int nalerts, capalerts;
+  vg_vec(tr_alert) alerts;
   int run_failed;         /* vg_run reported an error */
   schema_box run_box;     /* the box of the current test's run (a reader: vg_run's connection) */
   int oom;
   unsigned long seq;
 } tr;
+
+typedef vg_vec(char *) tr_paths;
 
 /* ---- files ---------------------------------------------------------------------- */
 
@@ -88,29 +91,21 @@ static char *join(tr *t, const char *dir, const char *name) {
   return s;
 }
 
-/* The *.rules files of dir (not starting with '.'), sorted, into *out
-** (vg_free it).  A missing folder is no file.  Returns 0 or -1 (oom). */
-static int list_rules(tr *t, const char *dir, char ***out, size_t *n) {
-  *out = NULL;
-  *n = 0;
+/* The *.rules files of dir (not starting with '.'), sorted, appended to
+** *out (the paths in the cc's arena).  A missing folder is no file.
+** Returns 0 or -1 (oom). */
+static int list_rules(tr *t, const char *dir, tr_paths *out) {
   DIR *d = opendir(dir);
   if (!d) return 0;
-  size_t cap = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.' || !compile_has_suffix(e->d_name, ".rules")) continue;
-    if (*n == cap) {
-      cap = cap ? cap * 2 : 16;
-      char **nn = vg_realloc(*out, cap * sizeof *nn);
-      if (!nn) { closedir(d); t->oom = 1; return -1; }
-      *out = nn;
-    }
     char *full = join(t, dir, e->d_name);
     if (!full) { closedir(d); return -1; }
-    (*out)[(*n)++] = full;
+    if (vg_vec_push(out, full) != 0) { closedir(d); t->oom = 1; return -1; }
   }
   closedir(d);
-  if (*n) qsort(*out, *n, sizeof **out, compile_cmp_str);
+  if (out->n) qsort(out->v, out->n, sizeof *out->v, compile_cmp_str);
   return 0;
 }
 
@@ -346,14 +341,8 @@ static int has_clause(const tr *t, int rule, int tier) { return find_clause(t, r
 
 static void on_alert(void *ud, const vg_alert *a) {
   tr *t = ud;
-  if (t->nalerts == t->capalerts) {
-    int cap = t->capalerts ? t->capalerts * 2 : 32;
-    tr_alert *na = vg_realloc(t->alerts, (size_t)cap * sizeof *na);
-    if (!na) { t->oom = 1; return; }
-    t->alerts = na;
-    t->capalerts = cap;
-  }
-  tr_alert *x = &t->alerts[t->nalerts];
+  tr_alert *x = vg_vec_add(&t->alerts);
+  if (!x) { t->oom = 1; return; }
   x->rule = find_rule(t->p, a->rule);
   x->tier = find_tier(t->p, a->tier);
   x->key = vg_arena_strndup(&t->targ, a->key ? a->key : "", a->key ? a->key_len : 0);
@@ -361,8 +350,7 @@ static void on_alert(void *ud, const vg_alert *a) {
   x->message = a->message ? vg_arena_strndup(&t->targ, a->message, a->message_len) : NULL;
   x->message_len = a->message ? a->message_len : 0;
   x->used = 0;
-  if (!x->key || (a->message && !x->message)) { t->oom = 1; return; }
-  t->nalerts++;
+  if (!x->key || (a->message && !x->message)) { t->alerts.n--; t->oom = 1; }
 }
 
 /* ---- the diff ---------------------------------------------------------------------------- */
@@ -413,9 +401,9 @@ static int compare(tr *t, tr_expect *ex, int nex, vg_buf *diff) {
   for (int i = 0; i < nex; i++) {
     tr_expect *e = &ex[i];
     tr_alert *a = NULL;
-    for (int k = 0; k < t->nalerts && !a; k++)
-      if (!t->alerts[k].used && t->alerts[k].rule == e->rule && same_text(t->alerts[k].key, t->alerts[k].key_len, e->key))
-        a = &t->alerts[k];
+    for (size_t k = 0; k < t->alerts.n && !a; k++)
+      if (!t->alerts.v[k].used && t->alerts.v[k].rule == e->rule && same_text(t->alerts.v[k].key, t->alerts.v[k].key_len, e->key))
+        a = &t->alerts.v[k];
     if (a) a->used = 1;
     if (e->tier < 0) e->met = a == NULL;
     else e->met = a && a->tier == e->tier && (!e->message || (a->message && same_text(a->message, a->message_len, e->message)));
@@ -426,8 +414,8 @@ static int compare(tr *t, tr_expect *ex, int nex, vg_buf *diff) {
     else put_line(t, diff, "+ actual", -1, e->rule, e->key, NULL);
   }
   /* alerts of the rules the test names that no expectation is about */
-  for (int k = 0; k < t->nalerts; k++) {
-    tr_alert *a = &t->alerts[k];
+  for (size_t k = 0; k < t->alerts.n; k++) {
+    tr_alert *a = &t->alerts.v[k];
     if (a->used || a->rule < 0) continue;
     int named = 0;
     for (int i = 0; i < nex && !named; i++) named = ex[i].rule == a->rule;
@@ -540,9 +528,13 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
   return t->c.nerrors - before;
 }
 
-/* Set the test's params.  Returns the number of errors reported. */
+/* The test's params, for its run (t->params).  Returns the number of
+** errors reported. */
 static int set_params(tr *t, const ast *test) {
   int errors = 0;
+  vg_params_free(t->params);
+  t->params = vg_params_new();
+  if (!t->params) { t->oom = 1; return 1; }
   for (const ast *it = test->b; it; it = it->next) {
     if (it->kind != D_TSET || !it->a) continue;
     int known = 0;
@@ -554,21 +546,14 @@ static int set_params(tr *t, const ast *test) {
     char *lit = vg_arena_strndup(&t->targ, s, len);
     if (!lit) { t->oom = 1; return 1; }
     char err[512];
-    vg_status st = vg_set_param(t->p, it->name, lit, err, sizeof err);
+    vg_status st = vg_params_set(t->params, t->p, it->name, lit, err, sizeof err);
     if (st == VG_ENOMEM) { t->oom = 1; return 1; }
     if (st != VG_OK) {
-      /* drop the command line's "--set NAME=VALUE: " */
-      const char *m = err;
-      if (strncmp(m, "--set ", 6) == 0 && strstr(m, ": ")) m = strstr(m, ": ") + 2;
-      cc_error(&t->c, it->a->loc, DIAG_E_TEST, "set %s: %s", it->name, m);
+      cc_error(&t->c, it->a->loc, DIAG_E_TEST, "set %s: %s", it->name, err);
       errors++;
     }
   }
   return errors;
-}
-
-static void restore_params(tr *t) {
-  for (int i = 0; i < t->p->nparams; i++) t->p->params[i].value = t->saved[i];
 }
 
 /* vg_run's connection for a test: a reader in the box (the time and length
@@ -584,7 +569,7 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   t->detail.len = 0;
   if (t->detail.data) t->detail.data[0] = 0;
   vg_arena_free(&t->targ);
-  t->nalerts = 0;
+  t->alerts.n = 0;
   t->run_failed = 0;
   char *name = vg_arena_strndup(&t->targ, test->str ? test->str : "", test->str ? test->len : 0);
   if (!name) { t->oom = 1; return; }
@@ -635,12 +620,14 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     ro.db_path = uri;
     ro.as_of = day;
     ro.dry_run = 1;
+    ro.params = t->params;
     ro.diag = on_run_diag;
     ro.ud = t;
     ro.alert = on_alert;
     ro.out_ud = t;
     memset(&t->run_box, 0, sizeof t->run_box);
-    vg_status st = exec_run(&t->p, 1, &ro, box_run, t);
+    const vg_program *prog = t->p;
+    vg_status st = exec_run(&prog, 1, &ro, box_run, t);
     /* (the run closed its connection: its box needs no schema_box_close)
     ** Stopped by the time bound, the run is an error whatever it returned:
     ** a read cut short may have looked like the end of a table */
@@ -661,7 +648,6 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
       errors = 1;
     }
   }
-  restore_params(t);
   schema_box_close(&box);
   sqlite3_close(db);
   if (t->oom) { vg_buf_free(&diff); return; }
@@ -670,10 +656,10 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     r.diff = t->detail.data ? t->detail.data : "the test has errors\n";
     sum->errors++;
   } else {
-    r.alerts = t->nalerts;
-    for (int k = 0; k < t->nalerts; k++)
-      if (t->alerts[k].rule >= 0 && t->alerts[k].tier >= 0) {
-        tr_clause *cl = find_clause(t, t->alerts[k].rule, t->alerts[k].tier);
+    r.alerts = (int)t->alerts.n;
+    for (size_t k = 0; k < t->alerts.n; k++)
+      if (t->alerts.v[k].rule >= 0 && t->alerts.v[k].tier >= 0) {
+        tr_clause *cl = find_clause(t, t->alerts.v[k].rule, t->alerts.v[k].tier);
         if (cl) cl->fired = 1;
       }
     if (compare(t, ex, nex, &diff)) {
@@ -738,8 +724,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
   t->c.ud = t;
   t->c.max_errors = 1000000;
   vg_status rc = VG_OK;
-  char **packs = NULL, **tests = NULL;
-  size_t npacks = 0, ntests = 0;
+  tr_paths packs = {0}, tests = {0};
 
   struct stat st;
   if (stat(path, &st) != 0) {
@@ -748,7 +733,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
     goto done;
   }
   if (S_ISDIR(st.st_mode)) {
-    if (list_rules(t, path, &packs, &npacks) != 0) goto done;
+    if (list_rules(t, path, &packs) != 0) goto done;
     char *tdir = join(t, path, "tests");
     struct stat ls;
     if (tdir && !o->follow_symlinks && lstat(tdir, &ls) == 0 && S_ISLNK(ls.st_mode)) {
@@ -757,7 +742,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
       rc = VG_EINPUT;
       goto done;
     }
-    if (!tdir || list_rules(t, tdir, &tests, &ntests) != 0) goto done;
+    if (!tdir || list_rules(t, tdir, &tests) != 0) goto done;
     t->schema_path = join(t, path, "schema.sql");
   } else {
     if (!compile_has_suffix(path, ".rules")) {
@@ -765,10 +750,7 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
       rc = VG_EINPUT;
       goto done;
     }
-    packs = vg_realloc(NULL, sizeof *packs);
-    if (!packs) { t->oom = 1; goto done; }
-    packs[0] = (char *)path;
-    npacks = 1;
+    if (vg_vec_push(&packs, (char *)path) != 0) { t->oom = 1; goto done; }
     const char *slash = strrchr(path, '/');
     size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
     t->schema_path = vg_arena_alloc(&t->c.arena, dl + 11);
@@ -802,16 +784,16 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
 
   /* the pack's files again (their errors were the compile's to report), then the tests' */
   t->c.diag = NULL;
-  for (size_t i = 0; i < npacks && !t->oom; i++) {
-    int fi = add_file(t, packs[i]);
+  for (size_t i = 0; i < packs.n && !t->oom; i++) {
+    int fi = add_file(t, packs.v[i]);
     if (fi < 0) { rc = t->oom ? VG_ENOMEM : VG_EIO; goto done; }
     parse_source(&t->c, fi, PARSE_FILE, 0, 0, NULL);
   }
   t->npack_files = t->c.nfiles;
   t->c.diag = on_cc_diag;
   t->c.nerrors = 0;
-  for (size_t i = 0; i < ntests && !t->oom; i++) {
-    int fi = add_file(t, tests[i]);
+  for (size_t i = 0; i < tests.n && !t->oom; i++) {
+    int fi = add_file(t, tests.v[i]);
     if (fi < 0) { rc = t->oom ? VG_ENOMEM : VG_EIO; goto done; }
     int before = t->c.nerrors;
     ast *last = t->c.decls.tail;
@@ -825,10 +807,6 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
   if (t->oom) goto done;
   if (schema_load_sql(&t->c, t->schema_path, t->schema_sql, 0) != 0) { rc = t->c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   if (collect_clauses(t) != 0) goto done;
-  t->saved = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nparams ? t->p->nparams : 1) * sizeof *t->saved);
-  if (!t->saved) { t->oom = 1; goto done; }
-  for (int i = 0; i < t->p->nparams; i++) t->saved[i] = t->p->params[i].value;
-
   int before = sum->failed + sum->errors;
   for (const ast *d = t->c.decls.head; d && !t->oom; d = d->next)
     if (d->kind == D_TEST) run_test(t, d, sum);
@@ -851,13 +829,14 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
 
 done:
   if (t->oom || t->c.oom) rc = VG_ENOMEM;
-  vg_free(packs);
-  vg_free(tests);
+  vg_vec_free(&packs);
+  vg_vec_free(&tests);
   vg_free(t->schema_sql);
-  vg_free(t->alerts);
+  vg_vec_free(&t->alerts);
   vg_buf_free(&t->detail);
   vg_arena_free(&t->targ);
   vg_free_program(t->p);
+  vg_params_free(t->params);
   vg_arena_free(&t->c.arena);
   vg_free(t);
   return rc;

@@ -799,50 +799,6 @@ static void test_check_limits(void) {
   EXPECT("E-limit", 2, 35, "string literal longer than 65535 bytes");
 }
 
-static void test_set_param(void) {
-  char err[256];
-  COMPILES("param grace = 5 days\nparam slump = 20%\nparam who = \"ann\"\nparam start = 2025-01-01\n"
-           "param on_ = true\n" SRC "rule r on snap { red when on_ }\n");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "grace", "7days", err, sizeof err), VG_OK);
-  LISTING_HAS("param 0 grace = 7 days");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "grace", "2 weeks", err, sizeof err), VG_OK);
-  LISTING_HAS("param 0 grace = 14 days");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "grace", "-1 day", err, sizeof err), VG_OK);
-  LISTING_HAS("param 0 grace = -1 day");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "25%", err, sizeof err), VG_OK);
-  LISTING_HAS("param 1 slump = 0.25");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "0.3", err, sizeof err), VG_OK);
-  LISTING_HAS("param 1 slump = 0.3");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "who", "\"bob\"", err, sizeof err), VG_OK);
-  LISTING_HAS("param 2 who = \"bob\"");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "start", "2025-02-01", err, sizeof err), VG_OK);
-  LISTING_HAS("param 3 start = 2025-02-01");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "on_", "false", err, sizeof err), VG_OK);
-  LISTING_HAS("param 4 on_ = false");
-  /* wrong type: the value is kept */
-  err[0] = 0;
-  CU_ASSERT_EQUAL(vg_set_param(prog, "grace", "7", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "param grace is a duration, and this is a number"));
-  LISTING_HAS("param 0 grace = -1 day");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "5 days", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "param slump is a number, and this is a duration"));
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "null", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_EQUAL(vg_set_param(prog, "start", "\"2025-01-01\"", err, sizeof err), VG_EUSAGE);
-  /* unknown name: the message lists the params */
-  CU_ASSERT_EQUAL(vg_set_param(prog, "nosuch", "1", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "no param 'nosuch'"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "grace, slump, who, start, on_"));
-  /* not a literal */
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "abc", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a literal"));
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "1 2", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "1 + 2", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_EQUAL(vg_set_param(prog, "start", "2025-02-30", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a calendar date"));
-  LISTING_HAS("param 1 slump = 0.3");
-}
-
 /* ======================================================================== */
 /* Code generation                                                           */
 /* ======================================================================== */
@@ -1161,7 +1117,6 @@ int unit_register_compiler(void) {
     {"a source without key", test_check_source_without_key},
     {"messages", test_check_messages},
     {"limits", test_check_limits},
-    {"vg_set_param", test_set_param},
     {"names of the schema in any case", test_schema_names_any_case},
     {"diagnostic codes: one table, C names that match", test_dcode_table},
     {"diagnostic codes: one section each in DIAGNOSTICS.md", test_dcode_docs},

@@ -13,6 +13,7 @@
 #include "vigil.h"
 #include "unit.h"
 #include "harness.h"
+#include "../../core/mem.h"
 
 /* Every row of sql on the test database as "a|b|c" lines. */
 static const char *rows(const char *sql) {
@@ -135,7 +136,7 @@ static void test_backtest_life(void) {
   o.to = "2025-01-06";
   o.alert = on_bt;
   o.out_ud = out;
-  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &o), VG_OK);
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &o), VG_OK);
   CU_ASSERT_STRING_EQUAL(out, "2025-01-01:yellow:new:2025-01-01 2025-01-02:yellow:ongoing:2025-01-01 "
                               "2025-01-03:orange:escalated:2025-01-01 2025-01-04:orange:ongoing:2025-01-01 "
                               "2025-01-05:orange:ongoing:2025-01-01 ");
@@ -165,13 +166,100 @@ static void test_life_syntax(void) {
   vg_free_program(p);
 }
 
+/* Alerts no longer seen at the next run are resolved in the order the
+** previous run recorded them (life.c keeps its entries in the order they
+** were loaded), not in the order of a hash table. */
+static void test_resolved_order(void) {
+  char sql[4096] = "CREATE TABLE s (k TEXT, d DATE, x REAL); INSERT INTO s VALUES ";
+  static const char *const keys[] = {"m", "b", "x", "a", "q", "c", "z", "k", "e", "w", "f", "p"};
+  for (int i = 0; i < 12; i++) {
+    size_t n = strlen(sql);
+    snprintf(sql + n, sizeof sql - n, "%s('%s', '2025-01-01', 9)", i ? ", " : "", keys[i]);
+  }
+  CU_ASSERT_EQUAL_FATAL(th_make_db(sql), 0);
+  vg_program *p = th_compile("order.rules", "pack order\nsource s { table s key k time d }\nrule r on s { red when x > 8 }\n", NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  const char *first[] = {"2025-01-01"};
+  nightly(p, first, 1);
+  /* every key's rows are gone: the sweep at the end of the run closes them */
+  CU_ASSERT_EQUAL(th_exec("DELETE FROM s"), 0);
+  const char *second[] = {"2025-01-02"};
+  nightly(p, second, 1);
+  ROWS("SELECT group_concat(key, ' ') FROM (SELECT key FROM vigil_alerts WHERE as_of = '2025-01-01' ORDER BY rowid)",
+       "a b c e f k m p q w x z\n");
+  ROWS("SELECT group_concat(key || ':' || status, ' ') FROM (SELECT * FROM vigil_alerts WHERE as_of = '2025-01-02' ORDER BY rowid)",
+       "a:resolved b:resolved c:resolved e:resolved f:resolved k:resolved m:resolved p:resolved q:resolved w:resolved "
+       "x:resolved z:resolved\n");
+  vg_free_program(p);
+}
+
+/* Runs p as of 2025-01-02 (a dry run, or a backtest of that one date) with
+** each allocation failing in turn, until 64 runs in a row fail none: the
+** status is VG_OK or VG_ENOMEM, never another, and a run that succeeds
+** (an allocation whose failure only drops a check also succeeds) gives the
+** alerts of a run without failures.  Returns the allocations tried. */
+static long each_allocation_fails(vg_program *p, int backtest) {
+  int want = backtest ? th_backtest_one(p, "2025-01-02") : th_run(&p, 1, "2025-01-02", 1, 0);
+  CU_ASSERT_EQUAL(want, VG_OK);
+  char expect[4096];
+  snprintf(expect, sizeof expect, "%s", th_alert_lines(1));
+  long k = 0;
+  for (int clean = 0; clean < 64 && k < 100000; k++) {
+    vg_mem_fail_after(k);
+    int st = backtest ? th_backtest_one(p, "2025-01-02") : th_run(&p, 1, "2025-01-02", 1, 0);
+    vg_mem_fail_after(-1);
+    if (st == VG_OK) {
+      clean++;
+      if (strcmp(th_alert_lines(1), expect) != 0) {
+        fprintf(stderr, "\n  allocation %ld failing (backtest %d): alerts\n%s\ninstead of\n%s", k, backtest, th_alert_lines(1),
+                expect);
+        CU_FAIL("a run that succeeded with an allocation failing gave other alerts");
+        break;
+      }
+    } else if (st == VG_ENOMEM) {
+      clean = 0;
+    } else {
+      fprintf(stderr, "\n  allocation %ld failing (backtest %d): status %d\n%s", k, backtest, st, th_diags);
+      CU_FAIL("an allocation failure that is not VG_ENOMEM");
+      break;
+    }
+  }
+  th_clear_diags();
+  return k;
+}
+
+/* Every allocation of a run with history fails in turn: the life map
+** loaded, kept across a backtest's dates, saved and put back when a scan is
+** redone in day order, swept. */
+static void test_life_out_of_memory(void) {
+  CU_ASSERT_EQUAL_FATAL(th_make_db("CREATE TABLE s (k INTEGER, d DATETIME, x REAL);"
+                                   "INSERT INTO s VALUES (1,'2025-01-01',9),(2,'2025-01-01',9),(3,'2025-01-01',9),"
+                                   "(1,'2025-01-02',9),(2,'2025-01-02',4),(5,'2025-01-01',9),"
+                                   /* its text sorts after the next row's, its day is before it: the scan is redone by day */
+                                   "(4,'2025-01-02 00:00',9),(4,'2025-01-02T01:00+05:00',9);"), 0);
+  vg_program *p = th_compile("oom.rules",
+                             "pack oom\nsource s { table s key k time d where k != 5 or as_of < 2025-01-02 }\n"
+                             "rule r on s {\n  red when x > 8\n  clear when x < 5\n  escalate after 1 day\n  message \"x {x}\"\n}\n"
+                             "rule q on s { yellow when x > 8 and prev(x) > 8 }\n", NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  const char *first[] = {"2025-01-01"};
+  nightly(p, first, 1);
+  th_no_seek = 1; /* the scan, so that it is redone by day */
+  CU_ASSERT_TRUE(each_allocation_fails(p, 0) > 64);
+  CU_ASSERT_TRUE(each_allocation_fails(p, 1) > 64);
+  th_no_seek = 0;
+  vg_free_program(p);
+}
+
 int unit_register_life(void) {
   CU_pSuite s = CU_add_suite("life: new, ongoing, escalated, resolved", NULL, th_cleanup);
   if (!s) return CU_get_error();
   if (!CU_add_test(s, "four nightly runs: new, ongoing, escalated, resolved", test_lifecycle) ||
       !CU_add_test(s, "clear when holds an alert; without it, it flaps", test_hysteresis) ||
       !CU_add_test(s, "a backtest carries the life across dates", test_backtest_life) ||
-      !CU_add_test(s, "clear and escalate in the language and the bytecode", test_life_syntax))
+      !CU_add_test(s, "clear and escalate in the language and the bytecode", test_life_syntax) ||
+      !CU_add_test(s, "resolved at the sweep in the order the previous run recorded", test_resolved_order) ||
+      !CU_add_test(s, "a run with history when allocations fail", test_life_out_of_memory))
     return CU_get_error();
   return CUE_SUCCESS;
 }

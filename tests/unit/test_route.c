@@ -15,6 +15,7 @@
 #include "vigil.h"
 #include "unit.h"
 #include "harness.h"
+#include "../../core/mem.h"
 
 /* 1 ceo <- 2 director <- 3 supervisor <- 10, 11 reps; 20 <-> 21 a cycle;
 ** 30 reports to 99, who is not in the table. */
@@ -288,8 +289,12 @@ static void test_param_overrides(void) {
   vg_program *p = th_compile("o.rules", rules, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   char err[256];
-  CU_ASSERT_EQUAL(vg_set_param(p, "slump", "0.55", err, sizeof err), VG_OK);
+  vg_params *ps = vg_params_new();
+  CU_ASSERT_EQUAL(vg_params_set(ps, p, "slump", "0.55", err, sizeof err), VG_OK);
+  th_params = ps;
   CU_ASSERT_EQUAL(th_run(&p, 1, "2025-06-30", 1, 0), 0);
+  th_params = NULL;
+  vg_params_free(ps);
   CU_ASSERT(th_alerts_are(0, "1 red 0.7 3 days\n2 red 0.55 5 days\n3 red 0.55 10 days\n4 red 0.55 5 days\n"));
   vg_free_program(p);
   /* errors */
@@ -330,6 +335,57 @@ static void test_param_overrides(void) {
   }
 }
 
+/* Each allocation of a recorded-evidence dry run over an org chart with its
+** problems (a repeated person, a manager not in the table, a cycle, a
+** recipient not in it) fails in turn, until 64 runs in a row fail none:
+** the status is VG_OK or VG_ENOMEM, never another, and a run that succeeds
+** gives the alerts (routes and evidence included) of a run without
+** failures. */
+static void test_org_out_of_memory(void) {
+  CU_ASSERT_EQUAL_FATAL(th_make_db(ORG_SQL "INSERT INTO org_chart VALUES (11, 2, 'Ed again');"
+                                   "CREATE TABLE s (rep INTEGER, d DATE, x REAL, sup INTEGER);"
+                                   "INSERT INTO s VALUES (10, '2025-06-01', 1, 3), (11, '2025-06-01', 1, 77), (20, '2025-06-01', 1, 20),"
+                                   " (30, '2025-06-01', 1, 30), (10, '2025-06-02', 1, 3);"), 0);
+  vg_program *p = th_compile("oom.rules", ORG_DECL "route red up 2\nsource s { table s key rep time d }\n"
+                             "rule r on s { let m = manager(rep)\n red when x < 2 and prev(x) is null\n yellow when x < 2\n"
+                             " message \"{m}\" notify sup }\n", NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  th_evidence = 1;
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-06-30", 1, 0), VG_OK);
+  char expect[8192];
+  size_t n = 0;
+  for (int i = 0; i < th_nalerts; i++)
+    n += (size_t)snprintf(expect + n, sizeof expect - n, "%s %s %s %s\n", th_alerts[i].key, th_alerts[i].message, th_alerts[i].route,
+                          th_alerts[i].evidence);
+  long k = 0;
+  for (int clean = 0; clean < 64 && k < 100000; k++) {
+    vg_mem_fail_after(k);
+    int st = th_run(&p, 1, "2025-06-30", 1, 0);
+    vg_mem_fail_after(-1);
+    if (st == VG_ENOMEM) { clean = 0; continue; }
+    if (st != VG_OK) {
+      fprintf(stderr, "\n  allocation %ld failing: status %d\n%s", k, st, th_diags);
+      CU_FAIL("an allocation failure that is not VG_ENOMEM");
+      break;
+    }
+    clean++;
+    char got[8192];
+    size_t g = 0;
+    for (int i = 0; i < th_nalerts; i++)
+      g += (size_t)snprintf(got + g, sizeof got - g, "%s %s %s %s\n", th_alerts[i].key, th_alerts[i].message, th_alerts[i].route,
+                            th_alerts[i].evidence);
+    if (strcmp(got, expect) != 0) {
+      fprintf(stderr, "\n  allocation %ld failing: alerts\n%s\ninstead of\n%s", k, got, expect);
+      CU_FAIL("a run that succeeded with an allocation failing gave other alerts");
+      break;
+    }
+  }
+  CU_ASSERT_TRUE(k > 64);
+  th_evidence = 0;
+  th_clear_diags();
+  vg_free_program(p);
+}
+
 int unit_register_route(void) {
   static const struct {
     const char *name;
@@ -343,6 +399,7 @@ int unit_register_route(void) {
       {"org, route and manager() compile errors", test_org_errors},
       {"org and evidence in the bytecode", test_bytecode},
       {"param NAME = V on SOURCE[KEY]: per-key values", test_param_overrides},
+      {"an org chart and routes when allocations fail", test_org_out_of_memory},
   };
   CU_pSuite s = CU_add_suite("routing, evidence, per-key params", NULL, th_cleanup);
   if (!s) return (int)CU_get_error();

@@ -22,6 +22,7 @@
 #include "vigil.h"
 #include "unit.h"
 #include "harness.h"
+#include "../../core/mem.h"
 
 /* The first column of the first row of a query, as text ("<null>", "<none>"). */
 static const char *q(const char *sql) {
@@ -259,7 +260,7 @@ static void test_bad_data(void) {
   /* --strict: any of them fails the run, with no alerts */
   CU_ASSERT_EQUAL(th_run_full(sql, rules, "2025-01-12", 1, 1), VG_EINPUT);
   CU_ASSERT_EQUAL(th_nalerts, 0);
-  DIAG_HAS("--strict");
+  DIAG_HAS("the data has problems (listed above); nothing is recorded");
   /* --strict on clean data runs */
   CU_ASSERT_EQUAL(th_run_full(TBL "INSERT INTO s (k, d) VALUES (1, '2025-01-01');", SRC "rule r on s { red when true }\n",
                               "2025-01-12", 1, 1), VG_OK);
@@ -626,6 +627,52 @@ static void test_time_order_by_day(void) {
   ALERTS("1 red 2025-01-10 1 prev 2025-01-09 2\n");
 }
 
+/* ---- out of memory ------------------------------------------------------------ */
+
+/* Each allocation of a run fails in turn, until 64 runs in a row fail none:
+** a rollup (text groups, members moving between them, a horizon, a zone
+** that makes its rows be read again by day), lookups into it and into the
+** members, bad data.  The status is VG_OK or VG_ENOMEM, never another, and
+** a run that succeeds gives the alerts of a run without failures. */
+static void test_run_out_of_memory(void) {
+  const char *sql = "CREATE TABLE snap(rep INTEGER, d DATE, sup TEXT, goal REAL);"
+                    "INSERT INTO snap VALUES (1,'2025-06-13','ann',100),(2,'2025-06-13','ann','lots'),(3,'2025-06-13','bo',200),"
+                    "(1,'2025-06-27','ann',50),(2,'2025-06-27','bo',80),(3,'2025-06-27T00:30+05:00','bo',60),(4,NULL,'bo',1);";
+  const char *rules = "source snap { table snap key rep time d every 2 weeks }\n"
+                      "rollup team from snap by sup { horizon 3 weeks goal = sum(goal) low = min(sup) }\n"
+                      "rule r on team { yellow when goal > 0 message \"{members} {goal} {low} {prev(goal)}\" }\n"
+                      "rule l on snap { red when team[sup].goal > goal message \"{team[sup].goal} {snap[rep].sup}\" }\n";
+  CU_ASSERT_EQUAL_FATAL(th_make_db(sql), 0);
+  vg_program *p = th_compile("oom.rules", rules, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-06-30", 1, 0), VG_OK);
+  char expect[4096];
+  snprintf(expect, sizeof expect, "%s", th_alert_lines(1));
+  CU_ASSERT_PTR_NOT_NULL(strstr(expect, "r ann yellow"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(expect, "l 2 red 140 bo"));
+  long k = 0;
+  for (int clean = 0; clean < 64 && k < 100000; k++) {
+    vg_mem_fail_after(k);
+    int st = th_run(&p, 1, "2025-06-30", 1, 0);
+    vg_mem_fail_after(-1);
+    if (st == VG_ENOMEM) { clean = 0; continue; }
+    if (st != VG_OK) {
+      fprintf(stderr, "\n  allocation %ld failing: status %d\n%s", k, st, th_diags);
+      CU_FAIL("an allocation failure that is not VG_ENOMEM");
+      break;
+    }
+    clean++;
+    if (strcmp(th_alert_lines(1), expect) != 0) {
+      fprintf(stderr, "\n  allocation %ld failing: alerts\n%s\ninstead of\n%s", k, th_alert_lines(1), expect);
+      CU_FAIL("a run that succeeded with an allocation failing gave other alerts");
+      break;
+    }
+  }
+  CU_ASSERT_TRUE(k > 64);
+  th_clear_diags();
+  vg_free_program(p);
+}
+
 /* ---- registration ----------------------------------------------------------- */
 
 int unit_register_runtime(void) {
@@ -659,6 +706,7 @@ int unit_register_runtime(void) {
     {"rows in calendar order, not text order", test_time_order_by_day},
     {"text keys longer than 511 bytes", test_long_text_keys},
     {"a COLLATE NOCASE key column", test_nocase_keys},
+    {"a run with rollups and lookups when allocations fail", test_run_out_of_memory},
   };
   CU_pSuite s = CU_add_suite("runtime: windows, data, recording", NULL, th_cleanup);
   if (!s) return (int)CU_get_error();

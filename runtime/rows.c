@@ -1,0 +1,235 @@
+/*
+** rows.c — reading a source's rows (rows.h).
+**
+** A row is read into a vm_row as its source's column types say: numbers
+** from SQLite's numbers (text in a number column reads as null), dates from
+** date text, text into the row's own buffer.  Bad data (text in a number
+** column, an unreadable date, a NULL key or time, duplicate rows) is counted
+** per source and column, with an example key, and reported once per rule
+** and column when the pack is done (exec.c).
+*/
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include "rows.h"
+#include "db.h"
+#include "../stdlib/lib.h"
+
+/* ---- SQL text ------------------------------------------------------------------ */
+
+/* SELECT the source's columns (and rowid, the expression that reads the
+** real rowid, unless NULL) FROM its table. */
+int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid) {
+  int rc = vg_buf_append(b, "SELECT ", 7);
+  for (int i = 0; i < s->ncols && rc == 0; i++) {
+    if (i) rc |= vg_buf_append(b, ", ", 2);
+    rc |= exec_quote_ident(b, s->cols[i].name);
+  }
+  if (rowid) rc |= vg_buf_printf(b, ", %s", rowid);
+  rc |= vg_buf_append(b, " FROM ", 6);
+  rc |= exec_quote_ident(b, s->table);
+  return rc;
+}
+
+/* The expression that reads source si's real rowid, the tie-break of two
+** rows of a key on one day: `rowid` unless the table has a column of that
+** name, then `_rowid_`, `oid`, or its INTEGER PRIMARY KEY (exec_db_rowid);
+** NULL when none is reachable (rows then carry no rowid).  Worked out once
+** per source.  0, or -1 when out of memory. */
+int exec_rowid_expr(exec_pack *pr, int si, const char **out) {
+  src_run *sr = &pr->srcs[si];
+  if (!sr->rowid_known) {
+    vg_buf b = {NULL, 0, 0};
+    int rc = exec_db_rowid(pr->db, sr->src->table, &b);
+    if (rc < 0) { vg_buf_free(&b); return -1; }
+    if (rc == 0) vg_buf_free(&b);
+    sr->rowid_sql = b.data;
+    sr->rowid_known = 1;
+  }
+  *out = sr->rowid_sql;
+  return 0;
+}
+
+/* ---- reading values ---------------------------------------------------------------- */
+
+/* A row's key as diagnostics show it: text through lib_show_text (NUL and
+** control bytes visible, cut to fit), anything else as its text. */
+static void row_key_text(const vm_row *r, int keycol, char *buf, size_t cap) {
+  val k = r->v[keycol];
+  if (r->kint) snprintf(buf, cap, "%lld", (long long)r->ikey);
+  else if (k.t == VT_STR) lib_show_text(k.u.s, k.len, buf, cap);
+  else lib_format_text(k, buf, cap);
+}
+
+void exec_count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r) {
+  src_run *sr = &pr->srcs[si];
+  bad_count *b = &(sr->counting_rollup ? sr->rbad : sr->counting_lookup ? sr->lbad : sr->bad)[col * BAD__COUNT + kind];
+  if (b->n++ == 0) {
+    if (r) row_key_text(r, sr->src->key, b->example, sizeof b->example);
+    else b->example[0] = 0;
+  }
+}
+
+/* Append bytes to the row's buffer; returns the offset or -1 (no memory). */
+static long row_store(vm_row *r, const void *p, size_t n) {
+  if (r->buflen + n + 1 > r->bufcap) {
+    size_t cap = r->bufcap ? r->bufcap : 256;
+    while (cap < r->buflen + n + 1) cap *= 2;
+    char *nb = vg_realloc(r->buf, cap);
+    if (!nb) return -1;
+    r->buf = nb;
+    r->bufcap = cap;
+  }
+  long off = (long)r->buflen;
+  if (n) memcpy(r->buf + off, p, n);
+  r->buf[off + (long)n] = 0;
+  r->buflen += n + 1;
+  return off;
+}
+
+/* Read the statement's columns into r, as the source's column types say.
+** Sets *skip when the row has no usable key or time.  Returns 0 or -1 when
+** out of memory. */
+int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
+  const vm_source *s = pr->srcs[si].src;
+  r->buflen = 0;
+  *skip = 0;
+  /* (the key's type before any conversion: reading a blob as text makes
+  ** its type undefined) */
+  int key_type = sqlite3_column_type(st, s->key);
+  for (int i = 0; i < s->ncols; i++) {
+    int t = sqlite3_column_type(st, i);
+    val v = val_null();
+    int want = s->cols[i].type;
+    if (t == SQLITE_NULL) {
+      v = val_null();
+    } else if (want == VT_NUM || (want == VT_NULL && (t == SQLITE_INTEGER || t == SQLITE_FLOAT))) {
+      if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) v = val_num(sqlite3_column_double(st, i));
+      else v.t = 0xfe; /* marked: text in a number column, counted below once the key is known */
+    } else if (want == VT_DATE) {
+      int32_t d;
+      const unsigned char *txt = t == SQLITE_TEXT ? sqlite3_column_text(st, i) : NULL;
+      if (txt && lib_parse_date((const char *)txt, (size_t)sqlite3_column_bytes(st, i), &d)) v = val_date(d);
+      else v.t = 0xfd; /* unreadable date */
+    } else {
+      const unsigned char *txt = sqlite3_column_text(st, i);
+      int n = sqlite3_column_bytes(st, i);
+      long off = row_store(r, txt ? (const char *)txt : "", (size_t)n);
+      if (off < 0) return -1;
+      v.t = VT_STR;
+      v.len = (uint32_t)n;
+      v.u.n = (double)off; /* fixed up to a pointer below, once buf stops moving */
+    }
+    r->v[i] = v;
+  }
+  for (int i = 0; i < s->ncols; i++)
+    if (r->v[i].t == VT_STR) r->v[i].u.s = r->buf + (size_t)r->v[i].u.n;
+  r->rowid = rowid_col >= 0 ? sqlite3_column_int64(st, rowid_col) : 0;
+  r->kint = key_type == SQLITE_INTEGER;
+  r->ikey = r->kint ? sqlite3_column_int64(st, s->key) : 0;
+  r->kblob = key_type == SQLITE_BLOB;
+  val key = r->v[s->key];
+  if (key.t == VT_NULL) {
+    exec_count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);
+    *skip = 1;
+    return 0;
+  }
+  if (key.t >= VT__COUNT) { /* text in a number key column: the text is the example */
+    const unsigned char *txt = sqlite3_column_text(st, s->key);
+    r->v[s->key] = val_str(txt ? (const char *)txt : "", txt ? (size_t)sqlite3_column_bytes(st, s->key) : 0);
+    exec_count_bad(pr, si, s->key, BAD_KEY, r);
+    r->v[s->key] = val_null();
+    *skip = 1;
+    return 0;
+  }
+  for (int i = 0; i < s->ncols; i++) {
+    if (r->v[i].t == 0xfe) { exec_count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_TEXT_NUM, r); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
+    else if (r->v[i].t == 0xfd) { exec_count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_DATE, r); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
+  }
+  if (*skip) return 0;
+  if (r->v[s->time].t == VT_NULL) {
+    exec_count_bad(pr, si, s->time, BAD_NULL_TIME, r);
+    *skip = 1;
+    return 0;
+  }
+  r->time = r->v[s->time].u.d;
+  return 0;
+}
+
+/* vigil_day(t): the day the runtime reads in time text t (lib_parse_date),
+** or NULL; registered on the connection for scans in day order. */
+void exec_sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  int32_t d;
+  const unsigned char *t = sqlite3_value_type(argv[0]) == SQLITE_TEXT ? sqlite3_value_text(argv[0]) : NULL;
+  if (t && lib_parse_date((const char *)t, (size_t)sqlite3_value_bytes(argv[0]), &d)) sqlite3_result_int(cx, d);
+  else sqlite3_result_null(cx);
+}
+
+/* ---- what rollups read ------------------------------------------------------------ */
+
+void exec_count_rollup(exec_pack *pr, int si, int on) { pr->srcs[si].counting_rollup = on; }
+
+void exec_rollup_bad_clear(exec_pack *pr, int si) {
+  src_run *m = &pr->srcs[si];
+  memset(m->rbad, 0, (size_t)(m->src->ncols ? m->src->ncols : 1) * BAD__COUNT * sizeof(bad_count));
+}
+
+int exec_rollup_bad_keep(exec_pack *pr, int ro) {
+  const vm_program *p = pr->p;
+  if (!pr->rollup_bad) {
+    pr->rollup_bad = vg_realloc(NULL, (p->nrollups ? p->nrollups : 1) * sizeof *pr->rollup_bad);
+    if (!pr->rollup_bad) return -1;
+    memset(pr->rollup_bad, 0, (p->nrollups ? p->nrollups : 1) * sizeof *pr->rollup_bad);
+  }
+  src_run *m = &pr->srcs[p->rollups[ro].member];
+  size_t n = (size_t)(m->src->ncols ? m->src->ncols : 1) * BAD__COUNT * sizeof(bad_count);
+  bad_count *keep = vg_realloc(pr->rollup_bad[ro], n);
+  if (!keep) return -1;
+  memcpy(keep, m->rbad, n);
+  memset(m->rbad, 0, n);
+  pr->rollup_bad[ro] = keep;
+  return 0;
+}
+
+/* ---- series -------------------------------------------------------------------------- */
+
+int exec_series_init(vm_series *s, uint16_t ncols, uint32_t lookback) {
+  memset(s, 0, sizeof *s);
+  s->ncols = ncols;
+  s->bounded = lookback != VM_UNBOUNDED;
+  s->cap = s->bounded ? lookback + 2 : 16;
+  s->rows = vg_realloc(NULL, s->cap * sizeof *s->rows);
+  if (!s->rows) return -1;
+  memset(s->rows, 0, s->cap * sizeof *s->rows);
+  for (uint32_t i = 0; i < s->cap; i++) {
+    s->rows[i].v = vg_realloc(NULL, (ncols ? ncols : 1) * sizeof(val));
+    if (!s->rows[i].v) return -1;
+  }
+  return 0;
+}
+
+void exec_series_free(vm_series *s) {
+  if (!s->rows) return;
+  for (uint32_t i = 0; i < s->cap; i++) {
+    vg_free(s->rows[i].v);
+    vg_free(s->rows[i].buf);
+  }
+  vg_free(s->rows);
+  s->rows = NULL;
+}
+
+int exec_series_grow(vm_series *s) {
+  uint32_t ncap = s->cap * 2;
+  vm_row *nr = vg_realloc(s->rows, ncap * sizeof *nr);
+  if (!nr) return -1;
+  memset(nr + s->cap, 0, (ncap - s->cap) * sizeof *nr);
+  for (uint32_t i = s->cap; i < ncap; i++) {
+    nr[i].v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof(val));
+    if (!nr[i].v) { s->rows = nr; s->cap = i; return -1; }
+  }
+  /* strings point into each row's own buf, which did not move */
+  s->rows = nr;
+  s->cap = ncap;
+  return 0;
+}

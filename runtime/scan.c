@@ -1,0 +1,554 @@
+/*
+** scan.c — evaluating the rules of one source (scan.h).
+**
+** Per source that has rules: one query reading only the columns the program
+** uses, ordered by key, time and rowid, stepped once.  The rows of the
+** current key go into a vm_series (a ring of lookback + 2 slots, or a
+** growing array when some rule looks back without a row bound); when the key
+** changes, every rule on that source is evaluated on it.  Slots are reused,
+** so the steady state allocates nothing per row.
+**
+** A nightly run whose rules look back a bounded number of rows reads, when
+** the table has a (key, time) index and keys have many rows, only the last
+** rows of each key by index seeks.
+*/
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "scan.h"
+#include "rows.h"
+#include "alerts.h"
+#include "life.h"
+#include "org.h"
+#include "evidence.h"
+#include "rollup.h"
+#include "prefilter.h"
+#include "db.h"
+#include "../core/limits.h"
+#include "../stdlib/lib.h"
+
+/* ---- one key ---------------------------------------------------------------------- */
+
+/* Report that rule failed on the current key; out of memory is not an
+** error of the input (exec_pack_eval returns -1 without pr->failed). */
+static void eval_error(exec_pack *pr, int rule, vm_status st) {
+  if (st == VM_ERR_NOMEM || (st == VM_ERR_LOOKUP && pr->lookup_nomem)) return;
+  const vm_program *p = pr->p;
+  const vm_lineinfo *li = pr->vm.err_fn >= 0 ? vm_line_at(p, pr->vm.err_fn, pr->vm.err_pc) : NULL;
+  const vm_rule *r = &p->rules[rule];
+  const char *what = st == VM_ERR_BUDGET ? "the evaluation took too many steps (the step budget ran out)"
+                   : st == VM_ERR_DEPTH ? "window functions are nested too deeply"
+                   : st == VM_ERR_LOOKUP ? "a lookup failed"
+                   : "internal error: an invalid instruction";
+  char key[96] = "?";
+  if (pr->cur_key) lib_show_text(pr->cur_key, pr->cur_key_len, key, sizeof key);
+  exec_diag(pr->o, VG_ERROR, li ? p->files[li->file] : p->files[r->file], li ? (int)li->line : (int)r->line,
+       "rule %s, key %s: %s", r->name, key, what);
+  pr->failed = 1;
+}
+
+
+/* The decimal digits of v into buf (at least 21 bytes); returns the length.
+** Once per key evaluated, so not snprintf (8% of a nightly run). */
+static size_t int_text(int64_t v, char *buf) {
+  char tmp[24];
+  size_t n = 0;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  size_t k = 0;
+  if (v < 0) buf[k++] = '-';
+  while (n) buf[k++] = tmp[--n];
+  buf[k] = 0;
+  return k;
+}
+
+/* The full text of a row's key into b (b->len bytes, which may include NUL
+** bytes, then a NUL).  0 or -1 (no memory). */
+static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
+  b->len = 0;
+  val k = r->v[keycol];
+  if (r->kint) {
+    char tmp[24];
+    size_t n = int_text(r->ikey, tmp);
+    return vg_buf_append(b, tmp, n);
+  }
+  if (k.t == VT_STR) return vg_buf_append(b, k.u.s, k.len);
+  char tmp[512];
+  size_t n = lib_format_text(k, tmp, sizeof tmp);
+  return vg_buf_append(b, tmp, n);
+}
+
+/* Evaluate the rules of source si on the series of one key at date. */
+static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date) {
+  const vm_row *r0 = vm_series_row(s, 0);
+  /* between keys is the only moment alerts in memory can be set aside */
+  if (exec_alerts_room(pr) != 0) return -1;
+  pr->as_of = date;
+  pr->vm.as_of = date;
+  if (row_key_buf(r0, pr->srcs[si].src->key, &pr->keytext) != 0) return -1;
+  const char *kbuf = pr->keytext.data;
+  size_t klen = pr->keytext.len;
+  pr->cur_key = NULL;
+  size_t before = pr->alerts.n;
+  for (int i = 0; i < nrules; i++) {
+    pr->cur_key = kbuf;
+    pr->cur_key_len = klen;
+    size_t mine = pr->alerts.n;
+    vm_status st = vm_eval_rule(&pr->vm, rules[i], s);
+    if (st != VM_OK) {
+      eval_error(pr, rules[i], st);
+      return -1;
+    }
+    int lr = exec_life_step(pr, rules[i], kbuf, klen, mine, date, s);
+    if (lr > 0) eval_error(pr, rules[i], (vm_status)lr);
+    if (lr != 0) return -1;
+    for (size_t k = mine; k < pr->alerts.n; k++) {
+      exec_alert *a = &pr->alerts.v[k];
+      if (a->status == LIFE_RESOLVED) continue; /* routed by life.c */
+      if (pr->org && a->recipient) {
+        a->route = exec_org_route(pr, rules[i], a->recipient, a->recipient_len, pr->p->routes[a->tier] + a->up);
+        if (!a->route) return -1;
+      }
+      if (pr->want_evidence && a->status != LIFE_RESOLVED && !(a->evidence = exec_evidence(pr, rules[i], s, date)))
+        return -1;
+    }
+  }
+  if (pr->alerts.n > before) {
+    const char *k = vg_arena_strndup(&pr->alert_arena, kbuf, klen);
+    if (!k) return -1;
+    for (size_t i = before; i < pr->alerts.n; i++) {
+      pr->alerts.v[i].key = k;
+      pr->alerts.v[i].key_len = klen;
+    }
+  }
+  return 0;
+}
+
+/* Evaluate the key's window at each evaluation date from *di on that is
+** before `before` and not before the window's newest row. */
+static int eval_dates(exec_pack *pr, int si, const vm_series *ser, const int *rules, int nrules, int *di, int32_t before) {
+  const vm_row *newest = vm_series_row(ser, 0);
+  for (; *di < pr->ndates && pr->dates[*di] < before; (*di)++)
+    if (newest && pr->dates[*di] >= newest->time && eval_key(pr, si, ser, rules, nrules, pr->dates[*di]) != 0) return -1;
+  return 0;
+}
+
+
+/* ---- reading a source: the full ordered scan ---------------------------------------- */
+
+/* One query over the whole table ordered by key, time and rowid: every rule
+** of the source is evaluated on each key's window when the key changes.
+**
+** The order is that of the time text, which is the order of the days unless
+** a zone in the text moves a row's day (2025-06-24T00:30+05:00 is June 23).
+** A key whose rows come out of day order makes the scan stop and return 2;
+** the caller undoes what it did and calls again with by_day set, which
+** orders the rows by the day itself (a sort: the index cannot give that
+** order).  Returns 0, 2, or -1 on error. */
+static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, int nrules, int by_day) {
+  const vm_source *s = pr->srcs[si].src;
+  int result = 0;
+  sqlite3_stmt *st = NULL;
+  vg_buf q = {NULL, 0, 0};
+  int has_rowid;
+  /* a WHERE that drops rows no tier can fire on (prefilter.c) */
+  vg_buf where = {NULL, 0, 0};
+  val *binds = NULL;
+  int nbinds = 0;
+  int pre = by_day ? 0 : exec_prefilter(pr, si, rules, nrules, &where, &binds, &nbinds);
+  if (pre < 0) return -1;
+  if ((by_day || pre) && sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                           NULL, exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: %s", s->name, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  const char *rid;
+  if (exec_rowid_expr(pr, si, &rid) != 0) { vg_buf_free(&where); vg_free(binds); return -1; }
+  for (has_rowid = rid != NULL; has_rowid >= 0; has_rowid--) {
+    q.len = 0;
+    int rc = exec_select_list(&q, s, has_rowid ? rid : NULL);
+    if (pre) rc |= vg_buf_printf(&q, " WHERE %s", where.data);
+    /* BINARY: the keys of one group must be equal byte for byte, as the
+    ** runtime compares them, whatever collation the column declares */
+    rc |= vg_buf_append(&q, " ORDER BY ", 10);
+    rc |= exec_quote_ident(&q, s->cols[s->key].name);
+    rc |= vg_buf_append(&q, " COLLATE BINARY, ", 17);
+    if (by_day) rc |= vg_buf_append(&q, "vigil_day(", 10);
+    rc |= exec_quote_ident(&q, s->cols[s->time].name);
+    if (by_day) rc |= vg_buf_append(&q, ")", 1);
+    if (has_rowid) rc |= vg_buf_printf(&q, ", %s", rid);
+    if (rc) { vg_buf_free(&q); vg_buf_free(&where); vg_free(binds); return -1; }
+    if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) == SQLITE_OK) break;
+  }
+  vg_buf_free(&q);
+  vg_buf_free(&where);
+  if (st && pre) {
+    int np = sqlite3_bind_parameter_count(st);
+    sqlite3_bind_int(st, 1, pr->dates[0]);
+    for (int i = 0; i < nbinds && i + 2 <= np; i++) sqlite3_bind_double(st, i + 2, binds[i].u.n);
+  }
+  vg_free(binds);
+  if (!st) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  int rc;
+  int32_t last = pr->dates[pr->ndates - 1];
+  int di = 0; /* the next evaluation date of the current key */
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (!pr->srcs[si].derived) pr->rows_read++;
+    vm_row *r = exec_series_staging(ser);
+    if (!r) { result = -1; goto done; }
+    int skip;
+    if (exec_read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
+    if (skip || r->time > last) continue;
+    const vm_row *newest = vm_series_row(ser, 0);
+    if (newest && !exec_same_row_key(newest, r, s->key)) {
+      if (eval_dates(pr, si, ser, rules, nrules, &di, INT32_MAX) != 0) { result = -1; goto done; }
+      /* the staged row must survive the reset: move it to slot 0 */
+      if (r != &ser->rows[0]) exec_swap_rows(r, &ser->rows[0]);
+      r = &ser->rows[0];
+      ser->n = 0;
+      ser->head = 0;
+      newest = NULL;
+      di = 0;
+    }
+    int ok = exec_where_ok(pr, si, r);
+    if (ok < 0) { result = -1; goto done; }
+    if (!ok) continue;
+    /* the dates before this row see the window as it is now */
+    if (newest && eval_dates(pr, si, ser, rules, nrules, &di, r->time) != 0) { result = -1; goto done; }
+    if (newest && newest->time == r->time) {
+      exec_count_bad(pr, si, s->time, BAD_DUP, r);
+      if (r->rowid > newest->rowid) exec_swap_rows(r, &ser->rows[ser->head]);
+      continue;
+    }
+    if (newest && newest->time > r->time) {
+      if (!by_day) { result = 2; goto done; }
+      exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: internal error: rows out of day order in a scan by day", s->name);
+      pr->failed = 1;
+      result = -1;
+      goto done;
+    }
+    exec_series_push(ser);
+  }
+  if (rc != SQLITE_DONE) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    result = -1;
+    goto done;
+  }
+  if (ser->n > 0 && eval_dates(pr, si, ser, rules, nrules, &di, INT32_MAX) != 0) result = -1;
+done:
+  sqlite3_finalize(st);
+  return result;
+}
+
+/* ---- reading a source: index seeks for the last rows of each key ------------------- */
+
+/* 1 when SQLite runs sql as index searches with no sort, 0 otherwise. */
+static int plan_seeks(sqlite3 *db, const char *sql) {
+  vg_buf q = {NULL, 0, 0};
+  if (vg_buf_printf(&q, "EXPLAIN QUERY PLAN %s", sql) != 0) return 0;
+  sqlite3_stmt *st = NULL;
+  int seeks = 0, bad = 0;
+  if (sqlite3_prepare_v2(db, q.data, -1, &st, NULL) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const char *d = (const char *)sqlite3_column_text(st, 3);
+      if (!d) continue;
+      if (strstr(d, "SEARCH")) seeks = 1;
+      if (strstr(d, "SCAN") || strstr(d, "TEMP B-TREE")) bad = 1;
+    }
+  }
+  sqlite3_finalize(st);
+  vg_buf_free(&q);
+  return seeks && !bad;
+}
+
+typedef struct seek_plan {
+  sqlite3_stmt *keys;   /* the distinct keys, by index seeks */
+  sqlite3_stmt *rows;   /* one key's rows, newest first */
+  sqlite3_stmt *nulls;  /* rows with a NULL key */
+  int has_rowid;
+} seek_plan;
+
+static void seek_plan_free(seek_plan *sp) {
+  sqlite3_finalize(sp->keys);
+  sqlite3_finalize(sp->rows);
+  sqlite3_finalize(sp->nulls);
+  memset(sp, 0, sizeof *sp);
+}
+
+/* Prepare the seek statements when the table's indexes make them searches.
+** Returns 1 (ready), 0 (no index for it: scan instead) or -1 (no memory). */
+static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
+  const vm_source *s = pr->srcs[si].src;
+  memset(sp, 0, sizeof *sp);
+  vg_buf k = {NULL, 0, 0}, t = {NULL, 0, 0}, tab = {NULL, 0, 0}, q = {NULL, 0, 0};
+  int rc = exec_quote_ident(&k, s->cols[s->key].name) | exec_quote_ident(&t, s->cols[s->time].name) | exec_quote_ident(&tab, s->table);
+  int ready = 0;
+  const char *rid = NULL;
+  if (rc || (rc = exec_rowid_expr(pr, si, &rid)) != 0) goto done;
+  for (sp->has_rowid = rid != NULL; sp->has_rowid >= 0 && !ready; sp->has_rowid--) {
+    q.len = 0;
+    rc = exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
+    rc |= vg_buf_printf(&q, " WHERE %s = ?1 ORDER BY %s DESC", k.data, t.data);
+    if (sp->has_rowid) rc |= vg_buf_printf(&q, ", %s DESC", rid);
+    if (rc) goto done;
+    if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->rows, NULL) != SQLITE_OK) { sqlite3_finalize(sp->rows); sp->rows = NULL; continue; }
+    ready = 1;
+  }
+  sp->has_rowid++;
+  if (!ready) goto done;
+  ready = plan_seeks(pr->db, sqlite3_sql(sp->rows));
+  if (!ready) goto done;
+  q.len = 0;
+  rc = vg_buf_printf(&q,
+      "WITH RECURSIVE k(v) AS (SELECT (SELECT %s FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT 1)"
+      " UNION ALL SELECT (SELECT %s FROM %s WHERE %s > k.v ORDER BY %s LIMIT 1) FROM k WHERE k.v IS NOT NULL)"
+      " SELECT v FROM k WHERE v IS NOT NULL",
+      k.data, tab.data, k.data, k.data, k.data, tab.data, k.data, k.data);
+  if (rc) { ready = -1; goto done; }
+  if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->keys, NULL) != SQLITE_OK) { ready = 0; goto done; }
+  q.len = 0;
+  if (vg_buf_printf(&q, "SELECT count(*) FROM %s WHERE %s IS NULL", tab.data, k.data) != 0) { ready = -1; goto done; }
+  if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->nulls, NULL) != SQLITE_OK) { ready = 0; goto done; }
+done:
+  if (rc && ready >= 0) ready = -1;
+  if (ready != 1) seek_plan_free(sp);
+  vg_buf_free(&k);
+  vg_buf_free(&t);
+  vg_buf_free(&tab);
+  vg_buf_free(&q);
+  return ready;
+}
+
+/* Are seeks worth it?  Sample the first keys' history lengths: a table with
+** about one row per key (invoices) is read faster by one scan. */
+static int seek_worth_it(exec_pack *pr, seek_plan *sp, uint32_t lookback) {
+  sqlite3_stmt *cnt = NULL;
+  vg_buf q = {NULL, 0, 0};
+  const char *sql = sqlite3_sql(sp->rows);
+  if (vg_buf_printf(&q, "SELECT count(*) FROM (%s)", sql) != 0) return 0;
+  int rc = sqlite3_prepare_v2(pr->db, q.data, -1, &cnt, NULL);
+  vg_buf_free(&q);
+  if (rc != SQLITE_OK) { sqlite3_finalize(cnt); return 0; }
+  long long keys = 0, rows = 0;
+  while (keys < 32 && sqlite3_step(sp->keys) == SQLITE_ROW) {
+    sqlite3_reset(cnt);
+    sqlite3_bind_value(cnt, 1, sqlite3_column_value(sp->keys, 0));
+    if (sqlite3_step(cnt) == SQLITE_ROW) rows += sqlite3_column_int64(cnt, 0);
+    keys++;
+  }
+  sqlite3_reset(sp->keys);
+  sqlite3_finalize(cnt);
+  return keys > 0 && (double)rows / (double)keys > 2.0 * (lookback + 1.0);
+}
+
+/* Read the newest rows of one key (sp->rows bound to it) into tmp, newest
+** first, until the window is full.  Returns the rows kept, or -1. */
+static long seek_key(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, uint32_t need) {
+  const vm_source *s = pr->srcs[si].src;
+  uint32_t n = 0;
+  int rc;
+  tmp->n = 0;
+  while ((rc = sqlite3_step(sp->rows)) == SQLITE_ROW) {
+    if (!pr->srcs[si].derived) pr->rows_read++;
+    if (n + 1 >= tmp->cap) { /* grow: the rows array is linear here */
+      tmp->n = n;
+      tmp->head = n ? n - 1 : 0;
+      if (!exec_series_staging(tmp)) return -1;
+    }
+    vm_row *r = &tmp->rows[n];
+    int skip;
+    if (exec_read_row(pr, si, sp->rows, r, sp->has_rowid ? s->ncols : -1, &skip) != 0) return -1;
+    if (skip || r->time > pr->dates[0]) continue;
+    /* past the window (a day of tolerance for zones in the time text) */
+    if (n >= need && r->time < tmp->rows[need - 1].time - 1) break;
+    int ok = exec_where_ok(pr, si, r);
+    if (ok < 0) return -1;
+    if (!ok) continue;
+    /* rows come newest first by their time text: put this one in its place */
+    uint32_t j = n;
+    while (j > 0 && tmp->rows[j - 1].time < tmp->rows[j].time) {
+      exec_swap_rows(&tmp->rows[j - 1], &tmp->rows[j]);
+      j--;
+    }
+    uint32_t dup = j > 0 && tmp->rows[j - 1].time == tmp->rows[j].time ? j - 1
+                 : j + 1 <= n && tmp->rows[j + 1].time == tmp->rows[j].time ? j + 1 : UINT32_MAX;
+    if (dup != UINT32_MAX) {
+      exec_count_bad(pr, si, s->time, BAD_DUP, &tmp->rows[j]);
+      uint32_t lose = tmp->rows[dup].rowid > tmp->rows[j].rowid ? j : dup;
+      for (uint32_t k2 = lose; k2 < n; k2++) exec_swap_rows(&tmp->rows[k2], &tmp->rows[k2 + 1]);
+      continue;
+    }
+    n++;
+  }
+  sqlite3_reset(sp->rows);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  return n < need ? n : need;
+}
+
+static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uint32_t lookback, const int *rules, int nrules) {
+  const vm_source *s = pr->srcs[si].src;
+  vm_series tmp;
+  if (exec_series_init(&tmp, s->ncols, VM_UNBOUNDED) != 0) { exec_series_free(&tmp); return -1; }
+  int result = 0, rc;
+  if (sqlite3_step(sp->nulls) == SQLITE_ROW) {
+    long long nulls = sqlite3_column_int64(sp->nulls, 0);
+    if (nulls > 0) {
+      exec_count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);
+      pr->srcs[si].bad[s->key * BAD__COUNT + BAD_NULL_KEY].n += nulls - 1;
+      pr->rows_read += nulls;
+    }
+  }
+  while ((rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
+    sqlite3_reset(sp->rows);
+    sqlite3_bind_value(sp->rows, 1, sqlite3_column_value(sp->keys, 0));
+    long n = seek_key(pr, si, sp, &tmp, lookback + 1);
+    if (n < 0) { result = -1; break; }
+    if (n == 0) continue;
+    /* into the series: offset o is tmp row o */
+    ser->n = (uint32_t)n;
+    ser->head = (uint32_t)n - 1;
+    for (long o = 0; o < n; o++) exec_swap_rows(&tmp.rows[o], &ser->rows[n - 1 - o]);
+    if (eval_key(pr, si, ser, rules, nrules, pr->dates[0]) != 0) { result = -1; break; }
+  }
+  if (result == 0 && rc != SQLITE_DONE) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading the keys of table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    result = -1;
+  }
+  exec_series_free(&tmp);
+  return result;
+}
+
+/* 1 when the table has an index that makes the per-key query a search. */
+static int has_seek_index(exec_pack *pr, int si) {
+  seek_plan sp;
+  int ready = seek_prepare(pr, si, &sp);
+  seek_plan_free(&sp);
+  return ready != 0;
+}
+
+static void index_note(exec_pack *pr, const vm_source *s, const char *how) {
+  exec_diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s)%s: with CREATE INDEX %s_%s_%s ON %s(%s, %s) a run "
+            "would read only the last rows of each key", s->table, s->cols[s->key].name, s->cols[s->time].name, how,
+            s->table, s->cols[s->key].name, s->cols[s->time].name, s->table, s->cols[s->key].name, s->cols[s->time].name);
+}
+
+void exec_index_advice(exec_pack *pr) {
+  const vm_program *p = pr->p;
+  src_run *srcs = vg_realloc(NULL, (p->nsources ? p->nsources : 1) * sizeof *srcs);
+  if (!srcs) return;
+  memset(srcs, 0, (p->nsources ? p->nsources : 1) * sizeof *srcs);
+  pr->srcs = srcs;
+  for (int si = 0; si < p->nsources; si++) {
+    const vm_source *s = &p->sources[si];
+    srcs[si].src = s;
+    uint32_t lookback = 0;
+    int used = 0;
+    for (int r = 0; r < p->nrules; r++)
+      if (p->rules[r].source == si) {
+        used = 1;
+        uint32_t lb = vm_lookback(p, p->rules[r].fn);
+        if (lb > lookback) lookback = lb;
+      }
+    /* the same table named by two sources is advised once */
+    int seen = 0;
+    for (int sj = 0; sj < si; sj++) seen |= strcmp(p->sources[sj].table, s->table) == 0;
+    /* a rollup's rows are made and indexed by the run itself */
+    if (!used || seen || lookback == VM_UNBOUNDED || exec_rollup_of(p, si) >= 0 || exec_key_unique(pr, s)) continue;
+    if (!has_seek_index(pr, si)) index_note(pr, s, " (a nightly run reads the whole table)");
+  }
+  pr->srcs = NULL;
+  for (int si = 0; si < p->nsources; si++) vg_free(srcs[si].rowid_sql);
+  vg_free(srcs);
+}
+
+/* ---- one source ----------------------------------------------------------------------- */
+
+/* Evaluate the rules on source si.  A nightly run whose rules look back a
+** bounded number of rows seeks the last rows of each key through the (key,
+** time) index; otherwise (no such index, a day window or streak, or about
+** one row per key) the table is read once in key and time order. */
+int exec_run_source(exec_pack *pr, int si) {
+  const vm_program *p = pr->p;
+  const vm_source *s = pr->srcs[si].src;
+  int *rules = vg_realloc(NULL, (p->nrules ? p->nrules : 1) * sizeof *rules);
+  if (!rules) return -1;
+  int nrules = 0;
+  uint32_t lookback = 0;
+  for (int i = 0; i < p->nrules; i++)
+    if (p->rules[i].source == si) {
+      rules[nrules++] = i;
+      uint32_t lb = vm_lookback(p, p->rules[i].fn);
+      if (lb > lookback) lookback = lb;
+    }
+  if (nrules == 0) { vg_free(rules); return 0; }
+  if (lookback != VM_UNBOUNDED && lookback > 10u * VG_MAX_WINDOW) lookback = VM_UNBOUNDED;
+  /* a recorded alert's evidence shows a trend: keep a few rows more than
+  ** the rules need (evidence.c shows at most EXEC_EVID_ROWS) */
+  if (pr->want_evidence && lookback != VM_UNBOUNDED && lookback + 1 < EXEC_EVID_ROWS) lookback = EXEC_EVID_ROWS - 1;
+  vm_series ser;
+  seek_plan sp;
+  memset(&sp, 0, sizeof sp);
+  int result = 0, seek = 0;
+  long long before = pr->rows_read;
+  if (exec_series_init(&ser, s->ncols, lookback) != 0) { result = -1; goto done; }
+  if (lookback != VM_UNBOUNDED && !pr->o->no_seek && pr->ndates == 1) {
+    seek = seek_prepare(pr, si, &sp);
+    if (seek < 0) { result = -1; goto done; }
+    if (seek) seek = seek_worth_it(pr, &sp, lookback);
+  }
+  if (seek) {
+    result = seek_source(pr, si, &sp, &ser, lookback, rules, nrules);
+  } else {
+    /* what to put back if the scan must be redone in day order */
+    size_t mark = pr->alerts.n;
+    size_t nbad = (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
+    bad_count *bad = vg_realloc(NULL, 2 * nbad);
+    life_saved *life = exec_life_save(pr);
+    if (!bad || !life) {
+      vg_free(bad);
+      exec_life_saved_free(life);
+      result = -1;
+      goto done;
+    }
+    memcpy(bad, pr->srcs[si].bad, nbad);
+    memcpy((char *)bad + nbad, pr->srcs[si].lbad, nbad);
+    result = scan_source(pr, si, &ser, rules, nrules, 0);
+    if (result == 2) {
+      pr->alerts.n = mark;
+      memcpy(pr->srcs[si].bad, bad, nbad);
+      memcpy(pr->srcs[si].lbad, (char *)bad + nbad, nbad);
+      pr->srcs[si].lvalid = 0;
+      ser.n = 0;
+      ser.head = 0;
+      result = exec_life_restore(pr, life) != 0 ? -1 : scan_source(pr, si, &ser, rules, nrules, 1);
+    }
+    vg_free(bad);
+    exec_life_saved_free(life);
+  }
+  if (result == 0 && !seek && !pr->o->no_seek && pr->rows_read - before > 10000 && lookback != VM_UNBOUNDED &&
+      !has_seek_index(pr, si)) {
+    index_note(pr, s, "");
+  }
+done:
+  if (pr->failed) result = -1;
+  seek_plan_free(&sp);
+  exec_series_free(&ser);
+  vg_free(rules);
+  return result;
+}
+

@@ -770,6 +770,11 @@ static void test_check_messages(void) {
   EXPECT("E-format", 2, 43, "'}' without '{'");
   FAILS(SRC "rule r on snap { red when true message \"a {active\" }\n");
   EXPECT("E-format", 2, 43, "'{' without '}'");
+  /* a '}' inside an unclosed \"...\" or `...` does not close the braces */
+  FAILS(SRC "rule r on snap { red when true message \"{coalesce(owner, \\\"a)}\" }\n");
+  EXPECT("E-format", 2, 41, "'{' without '}' in message: a \\\" or ` inside it is not closed");
+  FAILS(SRC "rule r on snap { red when true message \"{`active)}\" }\n");
+  EXPECT("E-format", 2, 41, "'{' without '}' in message: a \\\" or ` inside it is not closed");
   FAILS(SRC "rule r on snap { red when true message \"{nosuch}\" }\n");
   EXPECT("E-unknown-column", 2, 42, "'nosuch'");
   FAILS(SRC "rule r on snap { red when true message \"{active +}\" }\n");

@@ -59,7 +59,7 @@ LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core
            compiler/compile.c compiler/fiscal.c compiler/sema_decl.c compiler/sema_names.c compiler/sema_expr.c compiler/sema_func.c compiler/params.c \
            runtime/vm.c runtime/exec.c runtime/rollup.c runtime/life.c runtime/org.c runtime/evidence.c \
            runtime/prefilter.c runtime/run.c runtime/db.c \
-           tools/test.c tools/fmt.c tools/disasm.c tools/digest.c
+           tools/test.c tools/fmt.c tools/fmt_layout.c tools/disasm.c tools/digest.c
 # the run, split by concern (runtime/pack.h lists the parts)
 LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
            runtime/json.c

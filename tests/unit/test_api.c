@@ -3,7 +3,8 @@
 ** docs/API.md): the version and status names, params per run on const
 ** programs, runs on the caller's SQLite connection (in memory, inside the
 ** caller's transaction), callbacks that stop a run, a step budget per run,
-** alert sets, lead time and the matching of two versions' alerts.
+** vg_test_path in two threads, lead time and the matching of two versions'
+** alerts.
 */
 #include <CUnit/CUnit.h>
 #include <math.h>

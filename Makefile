@@ -2,12 +2,31 @@
 #
 #   make              build ./vigil (and build/libvigil.a)
 #   make test         build and run every test; ends with CUnit's summary
+#   make check-docs   replay the commands the docs show (part of make test)
 #   make test SAN=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo         build, create the SaaS demo database, run the pack on it
 #   make deps         install the Debian packages the build needs (as root)
+#   make V=1          show each command in full (default: one short line each)
 #
-# Missing packages are installed with apt-get when make runs as root;
-# otherwise the exact command is printed.
+# make probes for the tools and libraries it needs (command -v, pkg-config,
+# the compiler); what is missing is installed with apt-get when make runs as
+# root on a machine that has it, otherwise the packages are named.  make
+# builds in parallel (one job per core) unless -j is given.
+
+# one job per core by default (a -j on the command line wins; sub-makes
+# share the top one's jobs; not when cleaning: `make clean all`)
+ifeq ($(MAKELEVEL)$(filter clean,$(MAKECMDGOALS)),0)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
+# short lines ("CC runtime/vm.c") unless V=1
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
 
 CC      ?= cc
 OPT     ?= -O2
@@ -34,10 +53,10 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
-LIB_SRC := core/mem.c core/map.c core/opcodes.c core/funcs.c core/bc.c core/conn.c \
+LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/conn.c core/diagcodes.c \
            stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
            compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
-           compiler/compile.c compiler/fiscal.c \
+           compiler/compile.c compiler/fiscal.c compiler/sema_decl.c compiler/sema_names.c compiler/sema_expr.c compiler/sema_func.c compiler/params.c \
            runtime/vm.c runtime/exec.c runtime/rollup.c runtime/life.c runtime/org.c runtime/evidence.c \
            runtime/prefilter.c runtime/run.c runtime/db.c \
            tools/test.c tools/fmt.c tools/disasm.c tools/digest.c
@@ -53,21 +72,43 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 all: vigil
 
 # ---- dependencies --------------------------------------------------------
-DEB_PKGS := flex bison libsqlite3-dev sqlite3 libcunit1-dev libunistring-dev pkg-config python3
-# $(call need_pkgs,PACKAGES): install the missing Debian packages with apt-get
-# when make runs as root; otherwise print the command and fail.
-need_pkgs = @missing=""; \
-	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# What the build needs, each as KIND:WHAT:PACKAGE (the Debian package that
+# provides it):
+#   cmd:NAME          a command on the PATH (command -v)
+#   lib:PC:HEADER     a C library: pkg-config --exists PC, or, without
+#                     pkg-config or a .pc file (PC "-"), the compiler finds HEADER
+#   file:PATH         a file
+#   fuzzer:clang      clang can link a -fsanitize=fuzzer program
+DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-config cmd:python3:python3 \
+        lib:sqlite3:sqlite3.h:libsqlite3-dev lib:cunit:CUnit/CUnit.h:libcunit1-dev \
+        lib:-:unistr.h:libunistring-dev
+H := \#
+# $(call need,ITEMS): probe each item; install the missing packages with
+# apt-get when make runs as root and apt-get exists; otherwise name them and fail.
+need = @missing=""; \
+	for item in $(1); do \
+	  kind=$${item%%:*}; rest=$${item$(H)*:}; pkg=$${rest$(H)$(H)*:}; what=$${rest%:*}; \
+	  case $$kind in \
+	    cmd) command -v "$$what" >/dev/null 2>&1 ;; \
+	    file) [ -e "$$what" ] ;; \
+	    lib) pc=$${what%%:*}; h=$${what$(H)*:}; \
+	         if [ "$$pc" != - ] && command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$$pc"; then true; \
+	         else printf '\043include <%s>\n' "$$h" | $(CC) -E -x c - >/dev/null 2>&1; fi ;; \
+	    fuzzer) printf 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }\n' \
+	              | $$what -fsanitize=fuzzer -x c -o /dev/null - >/dev/null 2>&1 ;; \
+	    *) false ;; \
+	  esac || case " $$missing " in *" $$pkg "*) ;; *) missing="$$missing $$pkg" ;; esac; \
+	done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
 	  else \
-	    echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	    echo "missing:$$missing (Debian packages; e.g. sudo apt-get install -y$$missing)"; exit 1; \
 	  fi; \
 	fi
 deps:
-	$(call need_pkgs,$(DEB_PKGS))
+	$(call need,$(DEPS))
 build/.deps-ok:
 	@$(MAKE) --no-print-directory deps
 	@mkdir -p build && touch $@
@@ -75,28 +116,34 @@ build/.deps-ok:
 # ---- generated parser and lexer -----------------------------------------
 $(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | build/.deps-ok
 	@mkdir -p $(GEN)
-	bison -Wall -Werror -d -o $(GEN)/parser.c grammar/parser.y
+	$(call say,BISON,$<)
+	$(Q)bison -Wall -Werror -d -o $(GEN)/parser.c grammar/parser.y
 $(GEN)/lexer.c $(GEN)/lexer.h: grammar/lexer.l | build/.deps-ok
 	@mkdir -p $(GEN)
-	flex --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c grammar/lexer.l
+	$(call say,FLEX,$<)
+	$(Q)flex --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c grammar/lexer.l
 
 # generated code is compiled without -Wconversion (it is flex's and bison's)
 $(B)/gen/%.o: $(GEN)/%.c $(GEN)/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Igrammar -Icompiler -w -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -Igrammar -Icompiler -w -MMD -MP -c -o $@ $<
 
 $(B)/%.o: %.c $(GEN)/parser.h $(GEN)/lexer.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 # (generated objects are in LIB_OBJ too, so their header dependencies count)
 
 $(B)/libvigil.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/vigil: $(CLI_OBJ) $(B)/libvigil.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 vigil: $(B)/vigil
 	@if [ -z "$(SAN)" ]; then cp $(B)/vigil vigil; fi
@@ -104,15 +151,24 @@ vigil: $(B)/vigil
 # ---- tests ---------------------------------------------------------------
 # (test_outputs.c tests the command's output encoders directly: cli/out.c, cli/diag.c)
 $(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit -lpthread
 
 # The golden tests run the vigil binary; the unit binary runs them as a CUnit
 # suite, so the whole run ends with CUnit's summary.
 test: $(B)/vigil $(B)/unit
 	@docs/gen-opcodes.sh --check docs/BYTECODE.md
+	@docs/gen-tables.sh --check
+	@docs/gen-diagnostics.sh --check docs/DIAGNOSTICS.md
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
-	VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
+	@$(MAKE) --no-print-directory check-docs
+	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
+
+# Every command README.md and docs/ show, run again against this vigil; the
+# outputs must be what they show (tests/check-docs.py: the markup, --update).
+check-docs: $(B)/vigil
+	@python3 tests/check-docs.py --vigil $(B)/vigil
 
 # Each layer includes only its own headers and those below it (README.md).
 check-layers:
@@ -149,9 +205,9 @@ clean:
 # See bench/README.md.  Dependency check: the Debian packages `time`
 # (/usr/bin/time -f %M, the peak RSS) and `valgrind` (the profile), installed
 # with apt-get when make runs as root; otherwise the command is printed.
-BENCH_PKGS := time valgrind
+BENCH_DEPS := file:/usr/bin/time:time cmd:valgrind:valgrind
 bench: $(B)/vigil $(B)/libvigil.a
-	$(call need_pkgs,$(BENCH_PKGS))
+	$(call need,$(BENCH_DEPS))
 	VIGIL=$(B)/vigil LIBVIGIL=$(B)/libvigil.a CC="$(CC)" bash bench/run.sh
 
 # ---- valgrind (issue 7) ------------------------------------------------------
@@ -164,7 +220,7 @@ bench: $(B)/vigil $(B)/libvigil.a
 # apt-get when make runs as root).  JOBS=N sets the parallel groups.
 .PHONY: valgrind crash
 valgrind:
-	$(call need_pkgs,valgrind)
+	$(call need,cmd:valgrind:valgrind)
 	@$(MAKE) --no-print-directory SAN= build/rel/vigil
 	tests/crash/valgrind.sh build/rel/vigil
 
@@ -174,11 +230,11 @@ valgrind:
 # (default 60, what CI runs) after its saved regressions (fuzz/run.sh; see
 # fuzz/README.md).  Needs clang and its fuzzer runtime (Debian: clang,
 # libclang-rt-14-dev), installed with apt-get when make runs as root.
-FUZZ_PKGS    := clang libclang-rt-14-dev
+FUZZ_DEPS    := cmd:clang:clang fuzzer:clang:libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz fuzz-run fuzz-deps
 fuzz-deps:
-	$(call need_pkgs,$(FUZZ_PKGS))
+	$(call need,$(FUZZ_DEPS))
 fuzz: fuzz-deps
 	fuzz/build.sh
 	fuzz/seed.sh

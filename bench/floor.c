@@ -12,7 +12,7 @@
 **   floor scan DB            the backtest's read: sales_snapshot whole, in
 **                            key and time order, the conversion rule's columns
 **
-** The queries are the ones docs/LANGUAGE.md §11.1 shows (and vigil runs).
+** The queries are the ones docs/CLI.md §6.4 shows (and vigil runs).
 ** The database is opened read-only with SQLite's defaults, as vigil does.
 */
 #include <sqlite3.h>

@@ -10,12 +10,19 @@
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
+/* The command line's context for a library diagnostic with this code: the
+** library never names a flag, the command adds the one it was given. */
+typedef struct diag_context {
+  const char *code, *prefix, *suffix;
+} diag_context;
+
 typedef struct diag_sink {
   int format;           /* FMT_* */
   int color;
   int errors, warnings;
   int first;            /* json: no comma before the first */
   int werror;           /* report warnings as errors */
+  const diag_context *context; /* NULL, or entries ending with a NULL code */
   /* kept for SARIF / JSON, rendered at the end */
   char *buf; size_t len, cap;
 } diag_sink;
@@ -39,6 +46,13 @@ int usage_error(const char *cmd_usage, const char *fmt, const char *arg);
 ** *i); "" when the value is missing; NULL when argv[*i] is another option. */
 const char *opt_value(int argc, char **argv, int *i, const char *name);
 int is_help(const char *a);
+
+/* The param overrides of --set NAME=VALUE options sets[0..nsets) for the
+** programs: each applies to every program that declares NAME.  Returns 0
+** with *out (NULL without --set; free it with vg_params_free), or
+** EXIT_USAGE after printing why (a name no program declares, a value that
+** is not a literal of the param's type). */
+int cli_params(vg_program *const *progs, int n, const char *const *sets, int nsets, vg_params **out);
 
 /* The commands implemented in their own files. */
 int cmd_test(int argc, char **argv);

@@ -643,7 +643,12 @@ int cmd_backtest(int argc, char **argv) {
     return usage_error(usage_backtest, "%s", "an outcome is for --report lead-time, not --report alerts");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, bo.db_path, on_diag, &sink, 0, 0, follow};
+  static const diag_context backtest_context[] = {
+    {"E-read-only", "", " (--record writes the alerts; without it nothing is written)"},
+    {NULL, NULL, NULL},
+  };
+  sink.context = backtest_context;
+  vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diag, .ud = &sink, .follow_symlinks = follow};
   vg_program *progs[256];
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {
@@ -652,21 +657,9 @@ int cmd_backtest(int argc, char **argv) {
     if (st != VG_OK) { rc = out_status(st); continue; }
     progs[nprogs++] = p;
   }
-  for (int k = 0; k < nsets && rc == 0; k++) {
-    /* the whole name, however long: a cut name could match another param */
-    char err[512];
-    const char *eq = strchr(sets[k], '=');
-    char *name = strndup(sets[k], (size_t)(eq - sets[k]));
-    if (!name) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; break; }
-    int applied = 0;
-    for (int i = 0; i < nprogs && rc == 0; i++) {
-      vg_status st = vg_set_param(progs[i], name, eq + 1, err, sizeof err);
-      if (st == VG_OK) applied++;
-      else if (!strstr(err, "has no param")) { fprintf(stderr, "vigil: %s\n", err); rc = EXIT_USAGE; }
-    }
-    if (!applied && rc == 0) { fprintf(stderr, "vigil: --set %s: no pack has a param '%s'\n", sets[k], name); rc = EXIT_USAGE; }
-    free(name);
-  }
+  vg_params *params = NULL;
+  if (rc == 0) rc = cli_params(progs, nprogs, sets, nsets, &params);
+  bo.params = params;
   outcome_set outcomes;
   memset(&outcomes, 0, sizeof outcomes);
   if (rc == 0 && has_outcome) {
@@ -698,7 +691,7 @@ int cmd_backtest(int argc, char **argv) {
     bo.alert = on_alert;
     bo.summary = on_summary;
     bo.out_ud = &out;
-    rc = out_status(vg_backtest(progs, nprogs, &bo));
+    rc = out_status(vg_backtest((const vg_program *const *)progs, nprogs, &bo));
     if (rc == 0 && report == REPORT_LEAD_TIME) report_lead_time(&out, progs, nprogs, &outcomes, bo.from, bo.to);
     else if (rc == 0 && format == BT_TEXT) report_text(&out);
     for (size_t i = 0; i < out.n; i++) {
@@ -712,6 +705,7 @@ int cmd_backtest(int argc, char **argv) {
     free(out.line.buf);
   }
   free_outcomes(&outcomes);
+  vg_params_free(params);
   for (int i = 0; i < nprogs; i++) vg_free_program(progs[i]);
   return rc;
 }

@@ -559,7 +559,7 @@ int cmd_diff(int argc, char **argv) {
   memset(al, 0, sizeof al);
   for (int k = 0; k < 2 && rc == 0; k++) {
     dd.v = &ver[k];
-    vg_compile_opts co = {NULL, bo.db_path, on_diff_diag, &dd, 0, 0, follow};
+    vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diff_diag, .ud = &dd, .follow_symlinks = follow};
     vg_status st = vg_compile_path(ver[k].path, &co, &prog[k]);
     if (st != VG_OK) rc = out_status(st);
   }
@@ -574,7 +574,7 @@ int cmd_diff(int argc, char **argv) {
     bo.alert = collect;
     bo.summary = collect_summary;
     bo.out_ud = &al[k];
-    rc = out_status(vg_backtest(&prog[k], 1, &bo));
+    rc = out_status(vg_backtest((const vg_program *const *)&prog[k], 1, &bo));
     if (rc == 0)
       out_printf(stderr, "vigil: %s %s (pack %s): %lld rows read, %zu alerts over the period\n", k == 0 ? "old" : "new",
               specs[k], vg_program_pack(prog[k]), al[k].rows_read, al[k].n);

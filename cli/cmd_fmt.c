@@ -1,7 +1,7 @@
 /*
 ** cmd_fmt.c — `vigil fmt [--check] [--write] PATH...`: the canonical layout
-** of .rules files (libvigil's vg_format; the style is in docs/LANGUAGE.md,
-** "Formatting (vigil fmt)").
+** of .rules files (libvigil's vg_format; the style is in docs/LANGUAGE.md
+** §15, "The canonical layout").
 **
 ** A PATH is a .rules file, or a folder: its .rules files, then those of its
 ** subfolders (a pack's tests/, or every pack of examples/), in name order.  Without options the formatted text goes to stdout;
@@ -371,7 +371,7 @@ static int fmt_one(const char *path, int mode, int follow, diag_sink *sink, int 
     if (write_atomic(path, out, olen) != 0) rc = 1;
     else out_printf(stderr, "vigil: formatted %s\n", path);
   }
-  free(out);
+  vg_free(out);
   free(text);
   return rc;
 }

@@ -109,11 +109,29 @@ static void render_text(diag_sink *s, const vg_diag *d) {
   free(t.buf);
 }
 
+static void on_diag_copy(diag_sink *s, const vg_diag *d);
+
 void on_diag(void *ud, const vg_diag *dg) {
   diag_sink *s = ud;
   vg_diag copy = *dg;
   const vg_diag *d = &copy;
   if (s->werror && copy.severity == VG_WARNING) copy.severity = VG_ERROR; /* --werror */
+  diag_sink msg;
+  memset(&msg, 0, sizeof msg);
+  for (const diag_context *c = s->context; c && c->code && dg->code && dg->message; c++)
+    if (strcmp(c->code, dg->code) == 0) {
+      sink_str(&msg, c->prefix);
+      sink_str(&msg, dg->message);
+      sink_str(&msg, c->suffix);
+      copy.message = msg.buf;
+      break;
+    }
+  on_diag_copy(s, d);
+  free(msg.buf);
+}
+
+/* on_diag, after the command's context was added. */
+static void on_diag_copy(diag_sink *s, const vg_diag *d) {
   if (d->severity == VG_ERROR) s->errors++;
   if (d->severity == VG_WARNING) s->warnings++;
   if (s->format == FMT_TEXT) { render_text(s, d); return; }

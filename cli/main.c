@@ -84,7 +84,7 @@ static const char *const usage_run =
   "  --format FORMAT    text (default), jsonl (one JSON object per alert), csv\n"
   "                     (text shows control characters and bytes that are not UTF-8\n"
   "                     as \\xNN; jsonl and csv replace bytes that are not UTF-8 by\n"
-  "                     U+FFFD: docs/LANGUAGE.md, Output encoding)\n"
+  "                     U+FFFD: docs/CLI.md, Output encoding)\n"
   "  --csv-raw          keep CSV cells as they are: without it, a cell starting with\n"
   "                     = + - @ tab or CR gets a leading ' so no spreadsheet runs it\n"
   "  --dry-run          open the database read-only and record nothing\n"
@@ -160,7 +160,8 @@ static int cmd_check(int argc, char **argv) {
   diag_sink sink;
   sink_begin(&sink, o.format);
   sink.werror = o.werror;
-  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, o.max_errors, 1, o.follow};
+  vg_compile_opts co = {.schema_path = o.schema, .db_path = o.db, .diag = on_diag, .ud = &sink, .max_errors = o.max_errors,
+                        .warnings = 1, .follow_symlinks = o.follow};
   int rc = 0;
   for (int i = 0; i < o.npaths; i++) {
     vg_program *p = NULL;
@@ -211,7 +212,7 @@ static int cmd_compile(int argc, char **argv) {
   if (o.schema && o.db) return usage_error(usage_compile, "%s", "give --schema or --db, not both");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {o.schema, o.db, on_diag, &sink, 0, 0, o.follow};
+  vg_compile_opts co = {.schema_path = o.schema, .db_path = o.db, .diag = on_diag, .ud = &sink, .follow_symlinks = o.follow};
   vg_program *p = NULL;
   vg_status st = vg_compile_path(o.paths[0], &co, &p);
   if (st != VG_OK) return out_status(st);
@@ -227,7 +228,7 @@ static int cmd_compile(int argc, char **argv) {
     char *text = vg_disasm(p);
     if (!text) out_of_memory();
     put_listing(text);
-    free(text);
+    vg_free(text);
   }
   free(err);
   vg_free_program(p);
@@ -257,7 +258,7 @@ static int cmd_disasm(int argc, char **argv) {
   if (!path) return usage_error(usage_disasm, "%s", "no PATH given");
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, NULL, on_diag, &sink, 0, 0, follow};
+  vg_compile_opts co = {.diag = on_diag, .ud = &sink, .follow_symlinks = follow};
   vg_program *p = NULL;
   vg_status st = vg_compile_path(path, &co, &p);
   if (st != VG_OK) return out_status(st);
@@ -265,7 +266,7 @@ static int cmd_disasm(int argc, char **argv) {
   vg_free_program(p);
   if (!text) return out_status(VG_ENOMEM);
   put_listing(text);
-  free(text);
+  vg_free(text);
   return 0;
 }
 
@@ -412,7 +413,13 @@ static int cmd_run(int argc, char **argv) {
   }
   diag_sink sink;
   sink_begin(&sink, FMT_TEXT);
-  vg_compile_opts co = {NULL, db, on_diag, &sink, 0, 0, follow};
+  static const diag_context run_context[] = {
+    {"E-strict", "--strict: ", ""},
+    {"E-read-only", "", " (use --dry-run to evaluate without recording)"},
+    {NULL, NULL, NULL},
+  };
+  sink.context = run_context;
+  vg_compile_opts co = {.db_path = db, .diag = on_diag, .ud = &sink, .follow_symlinks = follow};
   vg_program *progs[256];
   int rc = 0, nprogs = 0;
   for (int i = 0; i < npaths; i++) {
@@ -421,37 +428,21 @@ static int cmd_run(int argc, char **argv) {
     if (st != VG_OK) { rc = out_status(st); continue; }
     progs[nprogs++] = p;
   }
-  /* each --set applies to every pack that declares the param; a name no pack
-  ** declares is a command-line error */
-  for (int k = 0; k < nsets && rc == 0; k++) {
-    /* the whole name, however long: a cut name could match another param */
-    const char *eq = strchr(sets[k], '=');
-    char *name = strndup(sets[k], (size_t)(eq - sets[k]));
-    if (!name) { fputs("vigil: out of memory\n", stderr); rc = EXIT_INPUT; break; }
-    int applied = 0;
-    char err[512] = "";
-    for (int i = 0; i < nprogs; i++) {
-      char e[512];
-      vg_status st = vg_set_param(progs[i], name, eq + 1, e, sizeof e);
-      if (st == VG_OK) applied++;
-      else if (strstr(e, "has no param") == NULL) { snprintf(err, sizeof err, "%s", e); rc = EXIT_USAGE; }
-      else if (!err[0]) snprintf(err, sizeof err, "%s", e);
-    }
-    free(name);
-    if (rc) { fprintf(stderr, "vigil: %s\n", err); break; }
-    if (!applied) { fprintf(stderr, "vigil: --set %s: %s\n", sets[k], err); rc = EXIT_USAGE; }
-  }
+  vg_params *params = NULL;
+  if (rc == 0) rc = cli_params(progs, nprogs, sets, nsets, &params);
   if (rc == 0) {
     run_out out;
     memset(&out, 0, sizeof out);
     out.format = format;
     out.csv_raw = csv_raw;
     out.summary_json = summary_json;
-    vg_run_opts ro = {.db_path = db, .as_of = as_of, .dry_run = dry, .strict = strict, .diag = on_diag, .ud = &sink,
-                      .alert = on_alert, .summary = on_summary, .out_ud = &out, .no_seek = no_seek};
-    rc = out_status(vg_run(progs, nprogs, &ro));
+    vg_run_opts ro = {.db_path = db, .params = params, .as_of = as_of, .dry_run = dry, .strict = strict,
+                      .diag = on_diag, .ud = &sink, .alert = on_alert, .summary = on_summary, .out_ud = &out,
+                      .no_seek = no_seek};
+    rc = out_status(vg_run((const vg_program *const *)progs, nprogs, &ro));
     free(out.line.buf);
   }
+  vg_params_free(params);
   for (int i = 0; i < nprogs; i++) vg_free_program(progs[i]);
   return rc;
 }

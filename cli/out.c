@@ -1,6 +1,6 @@
 /*
 ** out.c — the output encoders of the vigil command (the rule is in out.h
-** and docs/LANGUAGE.md "Output encoding") and checked writes.
+** and docs/CLI.md "Output encoding") and checked writes.
 */
 #include "out.h"
 #include <errno.h>
@@ -415,7 +415,7 @@ int out_finish(int rc) {
 int out_status(vg_status st) {
   if (st == VG_OK) return 0;
   if (st == VG_ENOMEM) fputs("vigil: out of memory\n", stderr);
-  return st == VG_EUSAGE ? EXIT_USAGE : EXIT_INPUT;
+  return st == VG_EUSAGE || st == VG_ENOPARAM || st == VG_EPARAM ? EXIT_USAGE : EXIT_INPUT;
 }
 
 void out_of_memory(void) {

@@ -2,7 +2,7 @@
 ** out.h — the output encoders of the vigil command: how any bytes (keys,
 ** messages, recipients and names from the data and from rule files, which
 ** may hold NUL bytes, invalid UTF-8 and control characters) are written in
-** each output format.  The rule is written once, in docs/LANGUAGE.md
+** each output format.  The rule is written once, in docs/CLI.md
 ** "Output encoding":
 **
 **   machine formats (JSON, XML, CSV) are always valid UTF-8: a byte that is
@@ -102,7 +102,8 @@ int out_finish(int rc);
 
 /* What a library status means for the exit status, after printing "vigil:
 ** out of memory" for VG_ENOMEM (the library reports every other failure
-** through its diagnostics): VG_OK 0, VG_EUSAGE EXIT_USAGE, others EXIT_INPUT. */
+** through its diagnostics): VG_OK 0, VG_EUSAGE, VG_ENOPARAM and VG_EPARAM
+** EXIT_USAGE, others EXIT_INPUT. */
 int out_status(vg_status st);
 
 /* Prints "vigil: out of memory" and exits with EXIT_INPUT. */

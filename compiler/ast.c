@@ -93,7 +93,8 @@ void cc_line_col(const cc *c, int file, uint32_t off, int *line, int *col) {
   *col = utf8_chars(f->src + f->lines[lo], off - f->lines[lo]) + 1;
 }
 
-static void report(cc *c, vg_severity sev, vg_loc loc, int has_loc, const char *code, const char *fmt, va_list ap) {
+/* code: DIAG__COUNT for a diagnostic without a code. */
+static void report(cc *c, vg_severity sev, vg_loc loc, int has_loc, vg_dcode code, const char *fmt, va_list ap) {
   if (c->stopped) return; /* after a limit: only consequences of it */
   if (sev == VG_ERROR) {
     if (++c->nerrors > c->max_errors) return;
@@ -106,7 +107,7 @@ static void report(cc *c, vg_severity sev, vg_loc loc, int has_loc, const char *
   vg_diag d;
   memset(&d, 0, sizeof d);
   d.severity = sev;
-  d.code = code;
+  d.code = vg_dcode_name(code);
   d.message = msg;
   if (has_loc && loc.file < c->nfiles) {
     const vg_file *f = &c->files[loc.file];
@@ -128,14 +129,14 @@ static void report(cc *c, vg_severity sev, vg_loc loc, int has_loc, const char *
   c->diag(c->ud, &d);
 }
 
-void cc_error(cc *c, vg_loc loc, const char *code, const char *fmt, ...) {
+void cc_error(cc *c, vg_loc loc, vg_dcode code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   report(c, VG_ERROR, loc, 1, code, fmt, ap);
   va_end(ap);
 }
 
-void cc_warning(cc *c, vg_loc loc, const char *code, const char *fmt, ...) {
+void cc_warning(cc *c, vg_loc loc, vg_dcode code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   report(c, VG_WARNING, loc, 1, code, fmt, ap);
@@ -145,14 +146,14 @@ void cc_warning(cc *c, vg_loc loc, const char *code, const char *fmt, ...) {
 void cc_note(cc *c, vg_loc loc, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  if (c->nerrors <= c->max_errors) report(c, VG_NOTE, loc, 1, NULL, fmt, ap);
+  if (c->nerrors <= c->max_errors) report(c, VG_NOTE, loc, 1, DIAG__COUNT, fmt, ap);
   va_end(ap);
 }
 
 void cc_limit(cc *c, vg_loc loc, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  report(c, VG_ERROR, loc, 1, "E-limit", fmt, ap);
+  report(c, VG_ERROR, loc, 1, DIAG_E_LIMIT, fmt, ap);
   va_end(ap);
   c->stopped = 1;
 }
@@ -161,7 +162,7 @@ void cc_limit_plain(cc *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vg_loc none = {0, 0, 0};
-  report(c, VG_ERROR, none, 0, "E-limit", fmt, ap);
+  report(c, VG_ERROR, none, 0, DIAG_E_LIMIT, fmt, ap);
   va_end(ap);
   c->stopped = 1;
 }
@@ -170,7 +171,7 @@ void cc_error_plain(cc *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vg_loc none = {0, 0, 0};
-  report(c, VG_ERROR, none, 0, NULL, fmt, ap);
+  report(c, VG_ERROR, none, 0, DIAG__COUNT, fmt, ap);
   va_end(ap);
 }
 
@@ -178,6 +179,6 @@ void cc_internal_error(cc *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vg_loc none = {0, 0, 0};
-  report(c, VG_ERROR, none, 0, "E-internal", fmt, ap);
+  report(c, VG_ERROR, none, 0, DIAG_E_INTERNAL, fmt, ap);
   va_end(ap);
 }

@@ -16,9 +16,12 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include "../include/vigil.h"
+#include "../core/map.h"
 #include "../core/mem.h"
 #include "../core/val.h"
 #include "../core/limits.h"
+#include "../core/diagcodes.h"
+#include "../core/vec.h"
 
 /* A place in a source file: byte offsets [start, end). */
 typedef struct vg_loc {
@@ -133,14 +136,15 @@ ast *ast_clone(cc *c, const ast *n);
 ** (and an error reported) when there are too many files or no memory. */
 int cc_add_file(cc *c, const char *path, const char *text, size_t len);
 
-/* Report an error / warning / note at loc.  The message is printf-formatted.
+/* Report an error / warning / note at loc, an error or a warning with its
+** code (core/diagcodes.def).  The message is printf-formatted.
 ** Errors beyond max_errors are counted but not reported. */
-void cc_error(cc *c, vg_loc loc, const char *code, const char *fmt, ...)
+void cc_error(cc *c, vg_loc loc, vg_dcode code, const char *fmt, ...)
 #if defined(__GNUC__)
   __attribute__((format(printf, 4, 5)))
 #endif
   ;
-void cc_warning(cc *c, vg_loc loc, const char *code, const char *fmt, ...)
+void cc_warning(cc *c, vg_loc loc, vg_dcode code, const char *fmt, ...)
 #if defined(__GNUC__)
   __attribute__((format(printf, 4, 5)))
 #endif
@@ -257,7 +261,8 @@ typedef struct schema_box {
   int line;                /* the statement's line */
   long calls;              /* authorizer calls for the statement: its size once views are expanded */
   int selects;             /* SELECTs in the statement */
-  schema_box_obj *objs; int nobjs, capobjs;
+  vg_vec(schema_box_obj) objs; /* the tables and views created, once each ... */
+  vg_map objmap;           /* ... by name */
 } schema_box;
 /* Put db in the box (seconds <= 0: SCHEMA_BOX_SECONDS, counted from now).
 ** Returns 0, or -1 when SQLite refuses a setting (the box is not made). */

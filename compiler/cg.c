@@ -15,9 +15,12 @@
 #include "sema.h"
 #include "../core/prog.h"
 #include "../core/bc.h"
+#include "../core/map.h"
+#include "../core/vec.h"
 #include "../stdlib/lib.h"
 
 typedef struct fnb {
+  vm_func fn;              /* its entry of the program's function table (link_funcs sets the offsets) */
   int index;
   long depth;              /* values on the VM's stack after the code so far (as the verifier counts) */
   vg_buf code;
@@ -30,9 +33,9 @@ typedef struct cgen {
   cc *c;
   const sm_pack *pk;
   vm_program *p;
-  vm_func *funcs; fnb **fb; int nfuncs, capfuncs;
-  val *consts; uint32_t nconsts, capconsts;
-  uint32_t *hash; uint32_t hashcap;  /* const index + 1, 0 empty */
+  vg_vec(fnb *) fb;                  /* the functions so far */
+  vg_vec(val) consts;
+  vg_map cmap;                       /* the constants by value */
   size_t bytes;                      /* instructions and line entries so far (VG_MAX_CODE) */
   vg_loc top;                        /* the expression being compiled (a clause, a let, ...) */
   int failed;
@@ -42,7 +45,7 @@ typedef struct cgen {
 ** of Vigil's (what starts with "internal"). */
 static void fail(cgen *g, vg_loc loc, const char *what) {
   if (g->failed) return;
-  if (strncmp(what, "internal", 8) == 0) cc_error(g->c, loc, "E-internal", "%s", what);
+  if (strncmp(what, "internal", 8) == 0) cc_error(g->c, loc, DIAG_E_INTERNAL, "%s", what);
   else cc_limit(g->c, loc, "%s", what);
   g->failed = 1;
 }
@@ -88,42 +91,33 @@ static int val_same(val a, val b) {
   return 0;
 }
 
+typedef struct const_key {
+  const cgen *g;
+  val v;
+} const_key;
+
+static int same_const(const void *ctx, uint32_t i) {
+  const const_key *k = ctx;
+  return val_same(k->g->consts.v[i], k->v);
+}
+
 /* Index of constant v (added once).  Returns -1 when out of memory. */
 static long konst(cgen *g, val v) {
-  if (g->nconsts * 2 >= g->hashcap) {
-    uint32_t ncap = g->hashcap ? g->hashcap * 2 : 256;
-    uint32_t *nh = vg_realloc(NULL, ncap * sizeof *nh);
-    if (!nh) return -1;
-    memset(nh, 0, ncap * sizeof *nh);
-    for (uint32_t i = 0; i < g->nconsts; i++) {
-      uint32_t j = val_hash(g->consts[i]) & (ncap - 1);
-      while (nh[j]) j = (j + 1) & (ncap - 1);
-      nh[j] = i + 1;
-    }
-    vg_free(g->hash);
-    g->hash = nh;
-    g->hashcap = ncap;
-  }
-  uint32_t j = val_hash(v) & (g->hashcap - 1);
-  while (g->hash[j]) {
-    if (val_same(g->consts[g->hash[j] - 1], v)) return g->hash[j] - 1;
-    j = (j + 1) & (g->hashcap - 1);
-  }
-  if (g->nconsts == g->capconsts) {
-    uint32_t ncap = g->capconsts ? g->capconsts * 2 : 64;
-    val *nc = vg_realloc(g->consts, ncap * sizeof *nc);
-    if (!nc) return -1;
-    g->consts = nc;
-    g->capconsts = ncap;
-  }
+  uint32_t h = val_hash(v);
+  const_key k = {g, v};
+  long i = vg_map_find(&g->cmap, h, same_const, &k);
+  if (i >= 0) return i;
   if (v.t == VT_STR) {
     char *s = vg_arena_strndup(&g->p->arena, v.u.s, v.len);
     if (!s) return -1;
     v.u.s = s;
   }
-  g->consts[g->nconsts] = v;
-  g->hash[j] = g->nconsts + 1;
-  return g->nconsts++;
+  if (vg_vec_push(&g->consts, v) != 0) return -1;
+  if (vg_map_put(&g->cmap, h, (uint32_t)(g->consts.n - 1)) != 0) {
+    g->consts.n--;
+    return -1;
+  }
+  return (long)g->consts.n - 1;
 }
 
 /* ---- emitting ---------------------------------------------------------------- */
@@ -206,31 +200,24 @@ static void patch(cgen *g, fnb *f, uint32_t after, vg_loc loc) {
 ** or past VG_MAX_ITEMS functions (reported at loc). */
 static fnb *new_fn(cgen *g, int kind, int source, vg_loc loc) {
   if (g->failed || g->c->oom) return NULL;
-  if (g->nfuncs >= VG_MAX_ITEMS) {
+  if (g->fb.n >= VG_MAX_ITEMS) {
     char msg[200];
     snprintf(msg, sizeof msg, "this pack needs more than %d functions in the bytecode (one per rule, let, where, "
              "clear condition, 'for' and window function)", VG_MAX_ITEMS);
     fail(g, loc, msg);
     return NULL;
   }
-  if (g->nfuncs == g->capfuncs) {
-    int ncap = g->capfuncs ? g->capfuncs * 2 : 32;
-    vm_func *nf = vg_realloc(g->funcs, (size_t)ncap * sizeof *nf);
-    if (!nf) { g->c->oom = 1; return NULL; }
-    g->funcs = nf;
-    fnb **nb = vg_realloc(g->fb, (size_t)ncap * sizeof *nb);
-    if (!nb) { g->c->oom = 1; return NULL; }
-    g->fb = nb;
-    g->capfuncs = ncap;
-  }
   fnb *f = vg_realloc(NULL, sizeof *f);
   if (!f) { g->c->oom = 1; return NULL; }
+  if (vg_vec_push(&g->fb, f) != 0) {
+    vg_free(f);
+    g->c->oom = 1;
+    return NULL;
+  }
   memset(f, 0, sizeof *f);
-  f->index = g->nfuncs;
-  memset(&g->funcs[g->nfuncs], 0, sizeof g->funcs[0]);
-  g->funcs[g->nfuncs].kind = (uint8_t)kind;
-  g->funcs[g->nfuncs].source = (uint16_t)source;
-  g->fb[g->nfuncs++] = f;
+  f->index = (int)g->fb.n - 1;
+  f->fn.kind = (uint8_t)kind;
+  f->fn.source = (uint16_t)source;
   return f;
 }
 
@@ -438,19 +425,19 @@ static void *arr(cgen *g, size_t n, size_t size) {
 static void link_funcs(cgen *g) {
   vm_program *p = g->p;
   size_t ncode = 0, nlines = 0;
-  for (int i = 0; i < g->nfuncs; i++) {
-    ncode += g->fb[i]->code.len;
-    nlines += g->fb[i]->lines.len / sizeof(vm_lineinfo);
+  for (size_t i = 0; i < g->fb.n; i++) {
+    ncode += g->fb.v[i]->code.len;
+    nlines += g->fb.v[i]->lines.len / sizeof(vm_lineinfo);
   }
   p->code = arr(g, ncode, 1);
   p->lines = arr(g, nlines, sizeof *p->lines);
-  p->funcs = arr(g, (size_t)g->nfuncs, sizeof *p->funcs);
+  p->funcs = arr(g, g->fb.n, sizeof *p->funcs);
   if (g->c->oom) return;
   size_t co = 0, lo = 0;
-  for (int i = 0; i < g->nfuncs; i++) {
-    fnb *f = g->fb[i];
+  for (size_t i = 0; i < g->fb.n; i++) {
+    fnb *f = g->fb.v[i];
     vm_func *fn = &p->funcs[i];
-    *fn = g->funcs[i];
+    *fn = f->fn;
     fn->code_off = (uint32_t)co;
     fn->code_len = (uint32_t)f->code.len;
     if (f->code.len) memcpy(p->code + co, f->code.data, f->code.len);
@@ -463,7 +450,7 @@ static void link_funcs(cgen *g) {
   }
   p->ncode = (uint32_t)co;
   p->nlines = (uint32_t)lo;
-  p->nfuncs = (uint16_t)g->nfuncs;
+  p->nfuncs = (uint16_t)g->fb.n;
 }
 
 struct vg_program *cg_program(cc *c, const sm_pack *pk) {
@@ -595,10 +582,10 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
   }
   if (c->oom || g.failed) goto fail;
   link_funcs(&g);
-  p->consts = arr(&g, g.nconsts, sizeof *p->consts);
+  p->consts = arr(&g, g.consts.n, sizeof *p->consts);
   if (c->oom) goto fail;
-  if (g.nconsts) memcpy(p->consts, g.consts, g.nconsts * sizeof *p->consts);
-  p->nconsts = g.nconsts;
+  if (g.consts.n) memcpy(p->consts, g.consts.v, g.consts.n * sizeof *p->consts);
+  p->nconsts = (uint32_t)g.consts.n;
   {
     char err[256];
     int vrc = bc_verify(p, err, sizeof err);
@@ -616,14 +603,13 @@ fail:
   vm_program_free(p);
   p = NULL;
 done:
-  for (int i = 0; i < g.nfuncs; i++) {
-    vg_buf_free(&g.fb[i]->code);
-    vg_buf_free(&g.fb[i]->lines);
-    vg_free(g.fb[i]);
+  for (size_t i = 0; i < g.fb.n; i++) {
+    vg_buf_free(&g.fb.v[i]->code);
+    vg_buf_free(&g.fb.v[i]->lines);
+    vg_free(g.fb.v[i]);
   }
-  vg_free(g.fb);
-  vg_free(g.funcs);
-  vg_free(g.consts);
-  vg_free(g.hash);
+  vg_vec_free(&g.fb);
+  vg_vec_free(&g.consts);
+  vg_map_free(&g.cmap);
   return p;
 }

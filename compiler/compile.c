@@ -175,7 +175,7 @@ static vg_status finish(cc *c, const char *default_pack, vg_program **out) {
   if (!c->oom && !c->stopped) p = sema_compile(c, default_pack);
   if (c->nerrors > c->max_errors && c->diag) {
     char msg[128];
-    snprintf(msg, sizeof msg, "%d more error%s not shown (--max-errors %d)", c->nerrors - c->max_errors,
+    snprintf(msg, sizeof msg, "%d more error%s not shown (at most %d are listed)", c->nerrors - c->max_errors,
              c->nerrors - c->max_errors == 1 ? "" : "s", c->max_errors);
     vg_diag d;
     memset(&d, 0, sizeof d);
@@ -336,63 +336,6 @@ void vg_free_program(vg_program *p) {
 }
 
 const char *vg_program_pack(const vg_program *p) { return p->pack; }
-
-/* Collects the first diagnostic's message for vg_set_param. */
-static void first_message(void *ud, const vg_diag *d) {
-  char *buf = ud;
-  if (!buf[0]) snprintf(buf, 256, "%s", d->message);
-}
-
-vg_status vg_set_param(vg_program *p, const char *name, const char *literal, char *err, size_t errcap) {
-  int pi = -1;
-  for (int i = 0; i < p->nparams; i++)
-    if (strcmp(p->params[i].name, name) == 0) pi = i;
-  if (pi < 0) {
-    vg_buf names = {NULL, 0, 0};
-    for (int i = 0; i < p->nparams; i++) vg_buf_printf(&names, "%s%s", i ? ", " : "", p->params[i].name);
-    snprintf(err, errcap, "pack %s has no param '%s'%s%s", p->pack, name,
-             p->nparams ? "; its params are " : " (it declares none)", names.data ? names.data : "");
-    vg_buf_free(&names);
-    return VG_EUSAGE;
-  }
-  char first[256] = "";
-  cc c;
-  vg_compile_opts o = {NULL, NULL, first_message, first, 1, 0, 0};
-  cc_init(&c, &o);
-  vg_status rc = VG_OK;
-  ast *lit = NULL;
-  if (cc_add_file(&c, "--set", literal, strlen(literal)) < 0 ||
-      parse_source(&c, 0, PARSE_LITERAL, 0, (uint32_t)strlen(literal), &lit) != 0 || !lit) {
-    snprintf(err, errcap, "--set %s=%s: not a literal of the rule language%s%s", name, literal, first[0] ? ": " : "", first);
-    rc = c.oom ? VG_ENOMEM : VG_EUSAGE;
-    goto done;
-  }
-  val v;
-  switch (lit->kind) {
-  case A_NUM: v = val_num(lit->num); break;
-  case A_DUR: v = val_dur(lit->num); break;
-  case A_DATE: v = val_date(lit->date); break;
-  case A_BOOL: v = val_bool(lit->num != 0); break;
-  case A_STR: {
-    char *s = vg_arena_strndup(&p->arena, lit->str, lit->len);
-    if (!s) { rc = VG_ENOMEM; goto done; }
-    v = val_str(s, lit->len);
-    break;
-  }
-  default: v = val_null();
-  }
-  if (v.t != p->params[pi].value.t) {
-    snprintf(err, errcap, "--set %s=%s: param %s is a %s, and this is a %s%s", name, literal, name,
-             val_type_name(p->params[pi].value.t), val_type_name(v.t),
-             p->params[pi].value.t == VT_DUR ? " (write a duration, e.g. 7days)" : "");
-    rc = VG_EUSAGE;
-    goto done;
-  }
-  p->params[pi].value = v;
-done:
-  vg_arena_free(&c.arena);
-  return rc;
-}
 
 vg_status vg_save_program(const vg_program *p, const char *path, char *err, size_t errcap) {
   vg_buf b = {NULL, 0, 0};

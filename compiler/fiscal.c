@@ -19,7 +19,7 @@ static const char *const month_names[12] = {"january", "february", "march", "apr
 int sema_fiscal_month(cc *c, const ast *d) {
   if (!d->str) {
     if (!(d->num >= 1 && d->num <= 12) || d->num != floor(d->num)) {
-      cc_error(c, d->name_loc, "E-month",
+      cc_error(c, d->name_loc, DIAG_E_MONTH,
                "'fiscal year starts' takes a month: a name (january ... december) or a number from 1 to 12, not %g",
                d->num);
       return 0;
@@ -37,7 +37,7 @@ int sema_fiscal_month(cc *c, const ast *d) {
     for (int m = 0; m < 12; m++)
       if (strcmp(low, month_names[m]) == 0) return m + 1;
   }
-  cc_error(c, d->name_loc, "E-month",
+  cc_error(c, d->name_loc, DIAG_E_MONTH,
            "unknown month '%s' in 'fiscal year starts' (a month name, january ... december, or a number from 1 to 12)",
            d->str);
   if (n < sizeof low) {
@@ -53,12 +53,12 @@ int sema_fiscal_month(cc *c, const ast *d) {
 
 void sema_check_fiscal_arg(cc *c, const char *fn, const ast *a) {
   if (a->type != T_ANY && a->type != VT_NULL && a->type != VT_NUM) {
-    cc_error(c, a->loc, "E-type", "the last argument of %s, the first month of the fiscal year, must be a number, not a %s",
+    cc_error(c, a->loc, DIAG_E_TYPE, "the last argument of %s, the first month of the fiscal year, must be a number, not a %s",
              fn, val_type_name(a->type));
     return;
   }
   if (a->kind == A_NUM && (!(a->num >= 1 && a->num <= 12) || a->num != floor(a->num)))
-    cc_error(c, a->loc, "E-month", "the first month of the fiscal year is a whole number from 1 to 12, not %g", a->num);
+    cc_error(c, a->loc, DIAG_E_MONTH, "the first month of the fiscal year is a whole number from 1 to 12, not %g", a->num);
 }
 
 ast *sema_fiscal_arg(cc *c, vg_loc loc, int month) {

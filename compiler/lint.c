@@ -176,13 +176,13 @@ static void walk(cc *c, const ast *n, const sm_source *so) {
     const ast *pct = n->a && n->a->kind == A_NUM && n->a->flag ? n->a : n->b && n->b->kind == A_NUM && n->b->flag ? n->b : NULL;
     const ast *other = pct == n->a ? n->b : n->a;
     if (pct && is_count_like(other))
-      cc_warning(c, n->loc, "W-percent-count", "%s counts rows; comparing it with a percent (%g) is probably a mistake",
+      cc_warning(c, n->loc, DIAG_W_PERCENT_COUNT, "%s counts rows; comparing it with a percent (%g) is probably a mistake",
                  other->name, pct->num);
   }
   if (n->kind == A_CALL && n->op == WF_AGG && n->a && n->a->next && n->a->next->kind == A_WINDOW) {
     const ast *w = n->a->next;
     if (w->flag && so && so->every > 0 && w->num <= so->every)
-      cc_warning(c, w->loc, "W-window-cadence",
+      cc_warning(c, w->loc, DIAG_W_WINDOW_CADENCE,
                  "a %g-day window holds at most one row of source %s, which is expected every %g days", w->num, so->name,
                  so->every);
   }
@@ -204,12 +204,12 @@ static void walk(cc *c, const ast *n, const sm_source *so) {
 void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint8_t *def_used) {
   for (int i = 0; i < pk->nparams; i++)
     if (!pk->params[i].used)
-      cc_warning(c, pk->params[i].decl->name_loc, "W-unused-param", "param '%s' is never used", pk->params[i].name);
+      cc_warning(c, pk->params[i].decl->name_loc, DIAG_W_UNUSED_PARAM, "param '%s' is never used", pk->params[i].name);
   for (int i = 0; i < ndefs; i++)
-    if (!def_used[i]) cc_warning(c, defs[i]->name_loc, "W-unused-def", "def '%s' is never used", defs[i]->name);
+    if (!def_used[i]) cc_warning(c, defs[i]->name_loc, DIAG_W_UNUSED_DEF, "def '%s' is never used", defs[i]->name);
   for (int i = 0; i < pk->nsources; i++)
     if (!pk->sources[i].used)
-      cc_warning(c, pk->sources[i].decl->name_loc, "W-unused-source", "source '%s' is never used: no rule is on it or looks it up",
+      cc_warning(c, pk->sources[i].decl->name_loc, DIAG_W_UNUSED_SOURCE, "source '%s' is never used: no rule is on it or looks it up",
                  pk->sources[i].name);
   for (int r = 0; r < pk->nrules; r++) {
     const sm_rule *ru = &pk->rules[r];
@@ -217,14 +217,14 @@ void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint
     const sm_source *so = &pk->sources[ru->source];
     for (const ast *it = ru->decl->b; it; it = it->next)
       if (it->kind == D_LET && !it->flag)
-        cc_warning(c, it->name_loc, "W-unused-let", "let '%s' is never used", it->name);
+        cc_warning(c, it->name_loc, DIAG_W_UNUSED_LET, "let '%s' is never used", it->name);
     for (int k = 0; k < ru->nclauses; k++) {
       const ast *cl = ru->clauses[k];
       int t = cl->ref;
       if (cl->ival == 1)
-        cc_warning(c, cl->loc, "W-for-one", "'for 1 snapshots' is the same as no 'for': the condition on the current row");
+        cc_warning(c, cl->loc, DIAG_W_FOR_ONE, "'for 1 snapshots' is the same as no 'for': the condition on the current row");
       if (constant(cl->a))
-        cc_warning(c, cl->a->loc, "W-constant-condition", "this condition does not depend on the data: the %s clause %s",
+        cc_warning(c, cl->a->loc, DIAG_W_CONSTANT_CONDITION, "this condition does not depend on the data: the %s clause %s",
                    pk->tiers[t], "always or never fires");
       walk(c, cl->a, so);
       /* the higher clauses, the nearest first; at most LINT_MAX_HIGHER of
@@ -235,7 +235,7 @@ void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint
         int h = hi->ref;
         if (hi->ival != cl->ival || hi->num != cl->num) continue;
         if (condition_implies(cl->a, hi->a)) {
-          cc_warning(c, cl->loc, "W-unreachable-tier",
+          cc_warning(c, cl->loc, DIAG_W_UNREACHABLE_TIER,
                      "the %s clause can never be the outcome: whenever it holds, the higher %s clause holds too",
                      pk->tiers[t], pk->tiers[h]);
           cc_note(c, hi->loc, "the %s clause is here", pk->tiers[h]);

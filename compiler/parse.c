@@ -37,7 +37,7 @@ int parse_source(cc *c, int file, int mode, uint32_t start, uint32_t end, ast **
   if (out) *out = result;
   if (rc != 0 && c->nerrors == before) {
     vg_loc l = {(uint16_t)file, start, end};
-    cc_error(c, l, "E-syntax", "could not parse this");
+    cc_error(c, l, DIAG_E_SYNTAX, "could not parse this");
   }
   return c->nerrors - before;
 }
@@ -93,7 +93,7 @@ static ast *interp_part(cc *c, int file, uint32_t s, uint32_t e) {
       int digits = 0;
       while (i < n && spec[i] >= '0' && spec[i] <= '9' && digits <= 20) digits = digits * 10 + (spec[i++] - '0');
       if (n == 0 || i != n || digits > 20) {
-        cc_error(c, sl, "E-format", "unknown format '%.*s' (use 'pct' or a number of decimals from 0 to 20)", (int)n, spec);
+        cc_error(c, sl, DIAG_E_FORMAT, "unknown format '%.*s' (use 'pct' or a number of decimals from 0 to 20)", (int)n, spec);
       }
       f->ival = LIB_FMT_FIXED;
       f->num = digits;
@@ -103,7 +103,7 @@ static ast *interp_part(cc *c, int file, uint32_t s, uint32_t e) {
   while (a < b && (src[a] == ' ' || src[a] == '\t')) a++;
   while (b > a && (src[b - 1] == ' ' || src[b - 1] == '\t')) b--;
   if (a == b) {
-    cc_error(c, loc, "E-format", "empty interpolation '{}' (write {{ for a literal brace)");
+    cc_error(c, loc, DIAG_E_FORMAT, "empty interpolation '{}' (write {{ for a literal brace)");
     return NULL;
   }
   ast *e1 = NULL;
@@ -126,7 +126,7 @@ ast *parse_message(cc *c, vg_loc loc) {
     if ((ch == '{' || ch == '}') && i + 1 < e && src[i + 1] == ch) { i++; continue; }
     if (ch == '}') {
       vg_loc l = {loc.file, i, i + 1};
-      cc_error(c, l, "E-format", "'}' without '{' in message (write }} for a literal brace)");
+      cc_error(c, l, DIAG_E_FORMAT, "'}' without '{' in message (write }} for a literal brace)");
       continue;
     }
     if (ch != '{') continue;
@@ -139,7 +139,7 @@ ast *parse_message(cc *c, vg_loc loc) {
     }
     if (j >= e) {
       vg_loc l = {loc.file, i, e};
-      cc_error(c, l, "E-format", "'{' without '}' in message (write {{ for a literal brace)");
+      cc_error(c, l, DIAG_E_FORMAT, "'{' without '}' in message (write {{ for a literal brace)");
       break;
     }
     if (i > text) {

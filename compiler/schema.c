@@ -155,25 +155,32 @@ static int box_is_create(int kind) {
 
 /* Remember a table or view the pack creates, and its line, for messages
 ** about it after the statements ran. */
+typedef struct obj_key {
+  const schema_box *b;
+  const char *name;
+} obj_key;
+
+static int same_obj(const void *ctx, uint32_t i) {
+  const obj_key *k = ctx;
+  return strcmp(k->b->objs.v[i].name, k->name) == 0;
+}
+
 static void box_note(schema_box *b, const char *name, int view) {
   if (!name) return;
-  for (int i = 0; i < b->nobjs; i++)
-    if (strcmp(b->objs[i].name, name) == 0) return;
-  if (b->nobjs == b->capobjs) {
-    int cap = b->capobjs ? b->capobjs * 2 : 16;
-    schema_box_obj *o = vg_realloc(b->objs, (size_t)cap * sizeof *o);
-    if (!o) return; /* only a line number is lost */
-    b->objs = o;
-    b->capobjs = cap;
-  }
   size_t n = strlen(name) + 1;
+  uint32_t h = vg_hash(name, n - 1);
+  obj_key k = {b, name};
+  if (vg_map_find(&b->objmap, h, same_obj, &k) >= 0) return;
+  /* out of memory: only a line number is lost */
   char *copy = vg_realloc(NULL, n);
   if (!copy) return;
   memcpy(copy, name, n);
-  b->objs[b->nobjs].name = copy;
-  b->objs[b->nobjs].line = b->line;
-  b->objs[b->nobjs].view = view;
-  b->nobjs++;
+  schema_box_obj o = {copy, b->line, view};
+  if (vg_vec_push(&b->objs, o) != 0) { vg_free(copy); return; }
+  if (vg_map_put(&b->objmap, h, (uint32_t)(b->objs.n - 1)) != 0) {
+    b->objs.n--;
+    vg_free(copy);
+  }
 }
 
 /* Refuse, keeping the first refusal of the statement for its message:
@@ -339,10 +346,9 @@ void schema_box_close(schema_box *b) {
     sqlite3_progress_handler(b->db, 0, NULL, NULL);
     if (b->writable) sqlite3_set_authorizer(b->db, NULL, NULL);
   }
-  for (int i = 0; i < b->nobjs; i++) vg_free(b->objs[i].name);
-  vg_free(b->objs);
-  b->objs = NULL;
-  b->nobjs = b->capobjs = 0;
+  for (size_t i = 0; i < b->objs.n; i++) vg_free(b->objs.v[i].name);
+  vg_vec_free(&b->objs);
+  vg_map_free(&b->objmap);
   b->db = NULL;
 }
 
@@ -464,13 +470,13 @@ static int box_check(schema_box *b, const char *sql, char *err, size_t errcap) {
 ** inserted) call only the listed functions. */
 static int box_check_objects(schema_box *b, char *err, size_t errcap) {
   char why[1024], sql[600], name[300];
-  for (int i = 0; i < b->nobjs; i++) {
+  for (size_t i = 0; i < b->objs.n; i++) {
     if (box_now() > b->deadline) {
       b->timed_out = 1;
       schema_box_why(b, SQLITE_INTERRUPT, err, errcap);
       return -1;
     }
-    const schema_box_obj *o = &b->objs[i];
+    const schema_box_obj *o = &b->objs.v[i];
     quote_name(name, sizeof name, o->name);
     if (o->view) {
       snprintf(sql, sizeof sql, "SELECT * FROM main.%s", name);

@@ -2,6 +2,7 @@
 ** mem.c — the single allocation function, the arena and the byte buffer.
 */
 #include "mem.h"
+#include "../include/vigil.h" /* vg_free is public */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

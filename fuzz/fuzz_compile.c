@@ -58,7 +58,7 @@ static void on_diag(void *ud, const vg_diag *d) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  vg_compile_opts o = {NULL, db_path, on_diag, NULL, 0, 1};
+  vg_compile_opts o = {.db_path = db_path, .diag = on_diag, .warnings = 1};
   vg_program *p = NULL;
   vg_status st = vg_compile_string("fuzz.rules", (const char *)data, size, NULL, &o, &p);
   if (st != VG_OK) {

@@ -306,7 +306,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   o.diag = fuzz_on_diag;
   o.alert = on_alert;
   o.out_ud = &handed;
-  vg_status st = vg_run(&prog, 1, &o);
+  vg_status st = vg_run((const vg_program *const *)&prog, 1, &o);
   if (st == VG_ENOMEM) { fprintf(stderr, "fuzz_data: out of memory\n"); abort(); }
   if (st == VG_OK) {
     read_recording(&recorded);

@@ -100,7 +100,7 @@ static vg_status fuzz_run_once(vg_program *p, const char *db, int no_seek, vg_bu
   o.alert = fuzz_on_alert;
   o.summary = fuzz_on_summary;
   o.out_ud = alerts;
-  return vg_run(&p, 1, &o);
+  return vg_run((const vg_program *const *)&p, 1, &o);
 }
 
 static vg_status fuzz_backtest(vg_program *p, const char *db, const char *from, vg_buf *alerts) {
@@ -114,7 +114,7 @@ static vg_status fuzz_backtest(vg_program *p, const char *db, const char *from, 
   o.alert = fuzz_on_alert;
   o.summary = fuzz_on_summary;
   o.out_ud = alerts;
-  return vg_backtest(&p, 1, &o);
+  return vg_backtest((const vg_program *const *)&p, 1, &o);
 }
 
 static void fuzz_differ(const char *who, const char *what, vg_status s1, const vg_buf *a, vg_status s2,

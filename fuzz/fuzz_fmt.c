@@ -54,7 +54,7 @@ static void on_fmt_diag(void *ud, const vg_diag *d) {
 }
 
 static vg_status compile(const char *text, size_t len, vg_program **out) {
-  vg_compile_opts o = {NULL, db_path, NULL, NULL, 0, 0};
+  vg_compile_opts o = {.db_path = db_path};
   return vg_compile_string("fuzz.rules", text, len, NULL, &o, out);
 }
 

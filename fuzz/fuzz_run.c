@@ -33,7 +33,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  vg_compile_opts co = {NULL, db_path, fuzz_on_diag, NULL, 0, 0};
+  vg_compile_opts co = {.db_path = db_path, .diag = fuzz_on_diag};
   vg_program *p = NULL;
   if (vg_compile_string("fuzz.rules", (const char *)data, size, NULL, &co, &p) != VG_OK) return 0;
   fuzz_evaluate("fuzz_run", p, db_path);

@@ -58,7 +58,7 @@ static void vg_yyerror(VG_YYLTYPE *loc, void *scanner, cc *c, ast **out, const c
   }
   if (c->depth_reported && c->lexer_stopped) return; /* the lexer cut the file short */
   if (strncmp(msg, "syntax error, ", 14) == 0) msg += 14;
-  cc_error(c, *loc, "E-syntax", "%s", msg);
+  cc_error(c, *loc, DIAG_E_SYNTAX, "%s", msg);
 }
 
 /* Node constructors: they keep the tree's height, so a too-deep
@@ -110,7 +110,7 @@ static ast *fiscal(cc *c, vg_loc loc, const char *w1, vg_loc l1, const ast *year
   else if (year->next) { bad = year->next->name; at = year->next->loc; }
   else if (strcmp(w3, "starts") != 0) { bad = w3; at = l3; }
   if (bad) {
-    cc_error(c, at, "E-syntax", "unexpected '%s' (did you mean 'fiscal year starts MONTH'?)", bad);
+    cc_error(c, at, DIAG_E_SYNTAX, "unexpected '%s' (did you mean 'fiscal year starts MONTH'?)", bad);
     return NULL;
   }
   ast *n = lit(c, D_FISCAL, loc);
@@ -185,7 +185,7 @@ decl
       /* org { table T person P manager M [name N] }: 'org' is not reserved */
       $$ = lit(c, D_ORG, @$);
       if ($$) { $$->b = $3.head; $$->name_loc = @1; }
-      if (strcmp($1.s, "org") != 0) cc_error(c, @1, "E-syntax", "unexpected '%s {' (did you mean 'org {' or 'source NAME {'?)", $1.s);
+      if (strcmp($1.s, "org") != 0) cc_error(c, @1, DIAG_E_SYNTAX, "unexpected '%s {' (did you mean 'org {' or 'source NAME {'?)", $1.s);
     }
   | IDENT names IDENT NUMBER opt_semi {
       /* route TIER, ... up N, or fiscal year starts N: 'route', 'up', 'fiscal',
@@ -197,16 +197,16 @@ decl
         $$ = mk(c, D_ROUTE, @$, $2.head, NULL, NULL);
         if ($$) $$->num = $4;
         if (strcmp($1.s, "route") != 0 || strcmp($3.s, "up") != 0)
-          cc_error(c, @1, "E-syntax", "unexpected '%s' (did you mean 'route TIER, ... up N'?)", $1.s);
+          cc_error(c, @1, DIAG_E_SYNTAX, "unexpected '%s' (did you mean 'route TIER, ... up N'?)", $1.s);
         else if (!($4 >= 0 && $4 <= VG_MAX_ROUTE) || $4 != (double)(long)$4) /* range first: (long)1e308 is undefined */
-          cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
+          cc_error(c, @4, DIAG_E_ROUTE, "'route ... up' takes a whole number of levels from 0 to %d", VG_MAX_ROUTE);
       }
     }
   | IDENT names IDENT IDENT opt_semi {
       /* fiscal year starts MONTH (a name) */
       if (strcmp($1.s, "route") == 0) {
         $$ = NULL;
-        cc_error(c, @4, "E-route", "'route ... up' takes a whole number of levels from 0 to %d, not '%s'", VG_MAX_ROUTE, $4.s);
+        cc_error(c, @4, DIAG_E_ROUTE, "'route ... up' takes a whole number of levels from 0 to %d, not '%s'", VG_MAX_ROUTE, $4.s);
       } else {
         $$ = fiscal(c, @$, $1.s, @1, $2.head, $3.s, @3, @4);
         if ($$) $$->str = $4.s;
@@ -222,7 +222,7 @@ decl
       }
       if (!$3.s || !$5.s) { /* out of memory: reported */ }
       else if (strcmp($3.s, "from") != 0 || strcmp($5.s, "by") != 0)
-        cc_error(c, strcmp($3.s, "from") != 0 ? @3 : @5, "E-syntax", "expected 'rollup NAME from SOURCE by COLUMN { ... }'");
+        cc_error(c, strcmp($3.s, "from") != 0 ? @3 : @5, DIAG_E_SYNTAX, "expected 'rollup NAME from SOURCE by COLUMN { ... }'");
     }
   | PARAM name '=' literal opt_semi { $$ = declared(c, D_PARAM, @$, $2); if ($$) $$->a = $4; }
   | PARAM name '=' literal ON IDENT '[' IDENT ']' opt_column opt_semi {
@@ -268,26 +268,26 @@ test_item
       /* set NAME = LITERAL */
       $$ = named(c, D_TSET, @$, $2.s, @2);
       if ($$) $$->a = $4;
-      if (strcmp($1.s, "set") != 0) cc_error(c, @1, "E-test", "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
+      if (strcmp($1.s, "set") != 0) cc_error(c, @1, DIAG_E_TEST, "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
     }
   | IDENT IDENT '(' names ')' '{' rows '}' opt_semi {
       /* table NAME (COLUMNS) { (ROW) ... } */
       $$ = named(c, D_TTABLE, @$, $2.s, @2);
       if ($$) { $$->b = $4.head; $$->c = $7.head; }
-      if (strcmp($1.s, "table") != 0) cc_error(c, @1, "E-test", "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
+      if (strcmp($1.s, "table") != 0) cc_error(c, @1, DIAG_E_TEST, "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
     }
   | IDENT IDENT IDENT literal opt_tmessage opt_semi {
       /* expect TIER RULE KEY [message "..."] */
       $$ = named(c, D_TEXPECT, @$, $2.s, @2);
       if ($$) { $$->str = $3.s; $$->len = $3.len; $$->a = $4; $$->c = $5; $$->b = named(c, A_NAME, @3, $3.s, @3); }
-      if (strcmp($1.s, "expect") != 0) cc_error(c, @1, "E-test", "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
+      if (strcmp($1.s, "expect") != 0) cc_error(c, @1, DIAG_E_TEST, "unexpected '%s' in a test (expected as_of, set, table or expect)", $1.s);
     }
   | IDENT IDENT IDENT IDENT literal opt_semi {
       /* expect no alert RULE KEY */
       $$ = named(c, D_TEXPECT, @$, NULL, @2);
       if ($$) { $$->str = $4.s; $$->len = $4.len; $$->a = $5; $$->b = named(c, A_NAME, @4, $4.s, @4); }
       if (strcmp($1.s, "expect") != 0 || strcmp($2.s, "no") != 0 || strcmp($3.s, "alert") != 0)
-        cc_error(c, @1, "E-test", "expected 'expect no alert RULE KEY'");
+        cc_error(c, @1, DIAG_E_TEST, "expected 'expect no alert RULE KEY'");
     }
   ;
 opt_tmessage: %empty { $$ = NULL; } | MESSAGE STRING { $$ = lit(c, A_STR, @2); if ($$) { $$->str = $2.s; $$->len = $2.len; } } ;
@@ -357,23 +357,23 @@ escalate
       $$ = lit(c, D_ESCALATE, @$);
       if ($$) $$->num = $3;
       if (strcmp($1.s, "escalate") != 0 || strcmp($2.s, "after") != 0)
-        cc_error(c, @1, "E-syntax", "unexpected '%s %s' (did you mean 'escalate after DURATION'?)", $1.s, $2.s);
+        cc_error(c, @1, DIAG_E_SYNTAX, "unexpected '%s %s' (did you mean 'escalate after DURATION'?)", $1.s, $2.s);
       else if ($3 <= 0)
-        cc_error(c, @3, "E-window", "'escalate after' takes a positive duration");
+        cc_error(c, @3, DIAG_E_WINDOW, "'escalate after' takes a positive duration");
     }
   ;
 opt_for
   : %empty                     { $$ = 0; }
   | FOR NUMBER snapshots       {
       if (!($2 >= 1 && $2 <= VG_MAX_WINDOW) || $2 != (double)(long)$2) { /* range first: (long)1e308 is undefined */
-        cc_error(c, @2, "E-window", "'for' needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
+        cc_error(c, @2, DIAG_E_WINDOW, "'for' needs a whole number of snapshots from 1 to %d", VG_MAX_WINDOW);
         $$ = 1;
       } else $$ = $2;
     }
   | FOR DURATION               {
       /* calendar persistence: a whole number of days, returned negated */
       if (!($2 >= 1 && $2 <= VG_MAX_WINDOW) || $2 != (double)(long)$2) {
-        cc_error(c, @2, "E-window", "'for' needs a whole number of days from 1 to %d (or a number of snapshots)", VG_MAX_WINDOW);
+        cc_error(c, @2, DIAG_E_WINDOW, "'for' needs a whole number of days from 1 to %d (or a number of snapshots)", VG_MAX_WINDOW);
         $$ = -1;
       } else $$ = -$2;
     }
@@ -399,7 +399,7 @@ snapshots
   : SNAPSHOTS
   | IDENT {
       if (strcmp($1.s, "snapshot") != 0)
-        cc_error(c, @1, "E-syntax", "unexpected identifier '%s', expecting 'snapshots'", $1.s);
+        cc_error(c, @1, DIAG_E_SYNTAX, "unexpected identifier '%s', expecting 'snapshots'", $1.s);
     }
   ;
 

@@ -18,7 +18,11 @@
 extern "C" {
 #endif
 
+/* The version of this header; vg_libversion() gives the library's (they
+** differ when a program runs with another libvigil than it was built with).
+** VG_VERSION_NUMBER is MAJOR * 1000000 + MINOR * 1000 + PATCH. */
 #define VG_VERSION "0.1.0"
+#define VG_VERSION_NUMBER 1000
 
 /* Results of the library's functions.  VG_EINPUT means "the input has
 ** errors" (diagnostics were reported), the CLI's exit status 1. */
@@ -28,8 +32,22 @@ typedef enum vg_status {
   VG_EUSAGE = 2,  /* a bad argument (unknown param in --set, bad date, ...) */
   VG_ENOMEM = 3,
   VG_EIO = 4,     /* a file could not be read or written */
-  VG_EDB = 5      /* SQLite failed (message in the diagnostics) */
+  VG_EDB = 5,     /* SQLite failed (message in the diagnostics) */
+  VG_ENOPARAM = 6, /* a param override names a param the pack does not declare */
+  VG_EPARAM = 7   /* a param override's value is not a literal of the param's type */
 } vg_status;
+
+/* The library's version: VG_VERSION and VG_VERSION_NUMBER as it was built. */
+const char *vg_libversion(void);
+int vg_libversion_number(void);
+
+/* The name of a status as written in this header ("VG_EDB"); "VG_UNKNOWN"
+** for a value that is not one. */
+const char *vg_status_name(vg_status st);
+
+/* Frees memory the library returns to the caller (vg_disasm, vg_format).
+** NULL is allowed. */
+void vg_free(void *p);
 
 typedef enum vg_severity { VG_ERROR = 0, VG_WARNING = 1, VG_NOTE = 2 } vg_severity;
 
@@ -100,16 +118,37 @@ const char *vg_program_rule_name(const vg_program *p, int i);
 int vg_program_tier_count(const vg_program *p);
 const char *vg_program_tier_name(const vg_program *p, int i);
 
-/* Override a param from a literal of the language ("7days", "25%", "0.25").
-** Returns VG_OK, or VG_EUSAGE with a message in err (unknown name, a text
-** that is not a literal, or a value of another type than the param's). */
-vg_status vg_set_param(vg_program *p, const char *name, const char *literal, char *err, size_t errcap);
+/* ---- Params per run ------------------------------------------------------ */
+
+/* Param overrides for runs: a set of (pack, param, value) built by the
+** caller and handed to vg_run / vg_backtest in their options.  Programs are
+** never changed by it, so one compiled program can serve runs with
+** different values, one after another or at the same time.  A set may be
+** read by several runs at once; it must not be changed (vg_params_set)
+** while a run reads it. */
+typedef struct vg_params vg_params;
+
+/* An empty set, or NULL when out of memory.  Free it with vg_params_free. */
+vg_params *vg_params_new(void);
+void vg_params_free(vg_params *ps);
+
+/* Override param `name` of program p with a literal of the language
+** ("7days", "25%", "0.25", "\"EMEA\"", "2025-01-31", "true"); its type must
+** be the param's.  The value is kept in ps for p's pack (by its name: a run
+** applies it to the program of that pack); setting the same pack and name
+** again replaces it.  Returns VG_OK; VG_ENOPARAM when p declares no param
+** `name`; VG_EPARAM when literal is not a literal of the language or has
+** another type than the param; VG_ENOMEM.  The reason, when not VG_OK, goes
+** to err (errcap bytes; err may be NULL).  Neither p nor literal need
+** outlive the call. */
+vg_status vg_params_set(vg_params *ps, const vg_program *p, const char *name, const char *literal, char *err,
+                        size_t errcap);
 
 /* Serialize to the .vgc format.  Returns VG_OK, VG_ENOMEM or VG_EIO (the
 ** reason in err). */
 vg_status vg_save_program(const vg_program *p, const char *path, char *err, size_t errcap);
 
-/* Disassemble into a NUL-terminated string the caller frees with free().
+/* Disassemble into a NUL-terminated string the caller frees with vg_free.
 ** Returns NULL when out of memory. */
 char *vg_disasm(const vg_program *p);
 
@@ -151,6 +190,8 @@ typedef void (*vg_summary_fn)(void *ud, const vg_run_summary *s);
 
 typedef struct vg_run_opts {
   const char *db_path;
+  const vg_params *params; /* param overrides (NULL: every param as compiled); an override of a pack
+                          ** not in the run is ignored */
   const char *as_of;      /* YYYY-MM-DD, or NULL for today's local date */
   int dry_run;            /* open read-only, record nothing */
   int strict;             /* bad data fails the run */
@@ -170,8 +211,8 @@ typedef struct vg_run_opts {
 ** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails, the database stays
 ** locked by another process past the busy timeout, or (recording) it cannot
 ** be written or its vigil_runs / vigil_alerts are not tables Vigil can
-** record into (checked before anything is evaluated; docs/LANGUAGE.md §12). */
-vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *opts);
+** record into (checked before anything is evaluated; docs/CLI.md §6.2). */
+vg_status vg_run(const vg_program *const *programs, int n, const vg_run_opts *opts);
 
 /* For `vigil check --db`: a note (VG_NOTE) for each table that rules read
 ** with a bounded lookback but that lacks an index on (key, time), with the
@@ -185,6 +226,7 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
 
 typedef struct vg_backtest_opts {
   const char *db_path;
+  const vg_params *params; /* param overrides, as vg_run_opts.params */
   const char *from, *to;  /* YYYY-MM-DD, both evaluated (from <= to) */
   int every_days;         /* evaluate at from, from + N, ... <= to (0: every day) */
   int at_snapshots;       /* instead: at each distinct day of the time columns of the
@@ -200,13 +242,13 @@ typedef struct vg_backtest_opts {
 ** source: the same alerts separate vg_run calls (as_of each date) would
 ** give.  Returns VG_OK, VG_EUSAGE (bad dates), VG_EINPUT, VG_EDB or
 ** VG_ENOMEM, as vg_run. */
-vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts *o);
+vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtest_opts *o);
 
 /* Parse a YYYY-MM-DD date; 1 on success (days since 1970-01-01 in *days). */
 int vg_parse_date(const char *text, int *days);
 
 /* ---- Tests (vigil test) -------------------------------------------------- */
-/* See docs/LANGUAGE.md "Tests (vigil test)".  A test block
+/* See docs/LANGUAGE.md §13 "Tests".  A test block
 **   test "NAME" { as_of DATE  set P = LIT  table T (COLS) { (ROW) ... }
 **                 expect TIER RULE KEY [message "TEXT"]  expect no alert RULE KEY }
 ** runs the pack on a fresh in-memory database built from the pack's
@@ -286,11 +328,11 @@ vg_status vg_test_path(const char *path, const vg_test_opts *opts, vg_test_summa
 /* ---- end of tests -------------------------------------------------------- */
 
 /* ---- Formatting (vigil fmt) ---------------------------------------------- */
-/* (declared by the formatter's author; see docs/LANGUAGE.md "Formatting") */
+/* (declared by the formatter's author; see docs/LANGUAGE.md §15) */
 
 /* The canonical layout of one .rules file's text (name is used in
 ** diagnostics).  Returns a NUL-terminated string the caller frees with
-** free(), or NULL when the file is not formatted: it has lexical or syntax
+** vg_free, or NULL when the file is not formatted: it has lexical or syntax
 ** errors (or any other error the parser reports), or memory ran out; the
 ** reasons go to diag (which may be NULL).  Formatting keeps every comment,
 ** prints every value from its own text, never changes what the file means,
@@ -300,7 +342,7 @@ char *vg_format(const char *name, const char *text, size_t len, vg_diag_fn diag,
 /* ---- end of formatting --------------------------------------------------- */
 
 /* ---- Digests (vigil digest) ---------------------------------------------- */
-/* See docs/LANGUAGE.md §13.8.  A digest is one person's view of a recorded
+/* See docs/CLI.md §9.  A digest is one person's view of a recorded
 ** run: every alert of the run routed to them (vigil_alerts.route, or the
 ** recipient when there is no route), grouped by key, the highest tier
 ** first, with the alert's life, its evidence (the trend and the values it

@@ -25,7 +25,8 @@ void exec_pack_free(exec_pack *pr);
 /* ---- run.c ------------------------------------------------------------------- */
 
 /* vg_run, with exec_opts.on_open and open_ud set from on_open and open_ud. */
-vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *), void *open_ud);
+vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *),
+                   void *open_ud);
 
 /* 1 when table has column col (0 when not, or the table is missing). */
 int exec_has_column(sqlite3 *db, const char *table, const char *col);

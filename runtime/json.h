@@ -1,6 +1,6 @@
 /*
 ** json.h — text as JSON strings and UTF-8 as the outputs check it
-** (docs/LANGUAGE.md "Output encoding"): evidence, routes, digests.
+** (docs/CLI.md "Output encoding"): evidence, routes, digests.
 */
 #ifndef VIGIL_JSON_H
 #define VIGIL_JSON_H

@@ -34,7 +34,7 @@
 ** once (A and B1 or A and B2 is A and (B1 or B2): SQLite would call each
 ** vigil_day() again); if any tier has none, or the code has another shape,
 ** there is no prefilter.  Rows it drops are not read at all, so their
-** bad data is not reported (as with index seeks, LANGUAGE.md §11.1).
+** bad data is not reported (as with index seeks, docs/CLI.md §6.4).
 */
 #include <math.h>
 #include <stdarg.h>

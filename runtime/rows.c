@@ -94,6 +94,9 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   const vm_source *s = pr->srcs[si].src;
   r->buflen = 0;
   *skip = 0;
+  /* (the key's type before any conversion: reading a blob as text makes
+  ** its type undefined) */
+  int key_type = sqlite3_column_type(st, s->key);
   for (int i = 0; i < s->ncols; i++) {
     int t = sqlite3_column_type(st, i);
     val v = val_null();
@@ -122,8 +125,9 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   for (int i = 0; i < s->ncols; i++)
     if (r->v[i].t == VT_STR) r->v[i].u.s = r->buf + (size_t)r->v[i].u.n;
   r->rowid = rowid_col >= 0 ? sqlite3_column_int64(st, rowid_col) : 0;
-  r->kint = sqlite3_column_type(st, s->key) == SQLITE_INTEGER;
+  r->kint = key_type == SQLITE_INTEGER;
   r->ikey = r->kint ? sqlite3_column_int64(st, s->key) : 0;
+  r->kblob = key_type == SQLITE_BLOB;
   val key = r->v[s->key];
   if (key.t == VT_NULL) {
     exec_count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);

@@ -10,6 +10,7 @@
 #ifndef VIGIL_ROWS_H
 #define VIGIL_ROWS_H
 
+#include <math.h>
 #include <string.h>
 #include "pack.h"
 
@@ -102,10 +103,20 @@ static inline int exec_same_key(val a, val b) {
   return a.u.n == b.u.n;
 }
 
-/* Rows of one key: an INTEGER key compares exactly (as int64). */
+/* Are two rows' keys one entity?  As SQLite compares them, so that the scan
+** makes the series the index seeks (WHERE k = ?) make: an INTEGER compares
+** exactly (as int64) and equals a REAL of the same value; text never equals
+** a blob (both read as strings). */
 static inline int exec_same_row_key(const vm_row *a, const vm_row *b, int keycol) {
   if (a->kint && b->kint) return a->ikey == b->ikey;
-  if (a->kint != b->kint) return 0;
+  if (a->kint != b->kint) {
+    const vm_row *i = a->kint ? a : b, *o = a->kint ? b : a;
+    val v = o->v[keycol];
+    double d = v.u.n;
+    return v.t == VT_NUM && d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == floor(d) &&
+           (int64_t)d == i->ikey;
+  }
+  if (a->kblob != b->kblob) return 0;
   return exec_same_key(a->v[keycol], b->v[keycol]);
 }
 

@@ -6,12 +6,15 @@
 ** each program with exec.c, and hand the alerts over only once all went
 ** well.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "exec.h"
 #include "db.h"
+#include "../core/diagcodes.h"
+#include "../core/params.h"
 #include "../stdlib/lib.h"
 
 int vg_parse_date(const char *text, int *days) {
@@ -31,6 +34,28 @@ const char *vg_program_rule_name(const vg_program *p, int i) {
 int vg_program_tier_count(const vg_program *p) { return p->ntiers; }
 const char *vg_program_tier_name(const vg_program *p, int i) {
   return i >= 0 && i < p->ntiers ? p->tiers[i] : NULL;
+}
+
+/* An error of the run itself, with its code (include/vigil.h lists the
+** codes a caller may add its own context to: E-read-only, E-strict). */
+static void run_diag(const exec_opts *o, vg_dcode code, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+static void run_diag(const exec_opts *o, vg_dcode code, const char *fmt, ...) {
+  if (!o->diag) return;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  vg_diag d;
+  memset(&d, 0, sizeof d);
+  d.severity = VG_ERROR;
+  d.code = vg_dcode_name(code);
+  d.message = msg;
+  o->diag(o->ud, &d);
 }
 
 /* ---- recording ------------------------------------------------------------ */
@@ -258,6 +283,8 @@ static int load_previous(sqlite3 *db, exec_pack *pr, const char *as_of) {
 
 typedef struct drive {
   exec_opts eo;
+  vm_program *views; /* per program: what this run evaluates (run_views) */
+  vg_arena arena;    /* the views' param tables */
   int dry_run;
   unsigned tables;  /* the recording tables it writes: bits 1 << exec_rec_table (checked before evaluating) */
   int evidence;   /* compute each alert's evidence */
@@ -266,9 +293,47 @@ typedef struct drive {
   int n;
 } drive;
 
+/* The run's view of each program: a copy of its header whose param table
+** is this run's own (the values as compiled, with the overrides of ps for
+** the program's pack); the rest (code, constants, sources) is the program's,
+** shared and only read.  So a program is never written by a run, and one
+** program can serve runs with different params at the same time.  Returns
+** VG_OK; VG_ENOPARAM / VG_EPARAM (reported) when an override does not fit
+** the program of its pack (set for another program of the same name);
+** VG_ENOMEM. */
+static vg_status run_views(drive *d, const vg_program *const *programs, int n, const vg_params *ps) {
+  d->views = vg_arena_alloc(&d->arena, (size_t)(n ? n : 1) * sizeof *d->views);
+  if (!d->views) return VG_ENOMEM;
+  for (int i = 0; i < n; i++) {
+    vm_program *v = &d->views[i];
+    *v = *programs[i];
+    memset(&v->arena, 0, sizeof v->arena); /* (the program's: never freed through a view) */
+    if (!ps) continue;
+    if (v->nparams) {
+      v->params = vg_arena_alloc(&d->arena, v->nparams * sizeof *v->params);
+      if (!v->params) return VG_ENOMEM;
+      memcpy(v->params, programs[i]->params, v->nparams * sizeof *v->params);
+    }
+    for (size_t k = 0; k < ps->v.n; k++) {
+      const vg_param_value *e = &ps->v.v[k];
+      if (strcmp(e->pack, v->pack) != 0) continue;
+      int pi = -1;
+      for (int j = 0; j < v->nparams && pi < 0; j++)
+        if (strcmp(v->params[j].name, e->name) == 0) pi = j;
+      if (pi < 0 || v->params[pi].value.t != e->value.t) {
+        run_diag(&d->eo, DIAG_NONE, "pack %s: the override of param '%s' was set for another program of that pack (%s)", v->pack,
+                 e->name, pi < 0 ? "this one has no such param" : "here it has another type");
+        return pi < 0 ? VG_ENOPARAM : VG_EPARAM;
+      }
+      v->params[pi].value = e->value;
+    }
+  }
+  return VG_OK;
+}
+
 /* Open the database (read-only for a dry run), begin the transaction and
-** evaluate every program at dates.  Returns VG_OK or the failure. */
-static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const int32_t *dates, int ndates, int history) {
+** evaluate every program (its view) at dates.  Returns VG_OK or the failure. */
+static vg_status drive_eval(drive *d, int n, const int32_t *dates, int ndates, int history) {
   /* NOMUTEX: the connection is used by this thread only, and serialized mode
   ** locks a mutex on every sqlite3_column_* call (17% of a nightly run) */
   int flags = (d->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
@@ -285,8 +350,7 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
     /* SQLite falls back to read-only for a file it cannot write: say so
     ** before evaluating anything, not at the end */
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: the database is read-only, and a run records its alerts in it "
-              "(use --dry-run to evaluate without recording)", d->eo.db_path);
+    run_diag(&d->eo, DIAG_E_READ_ONLY, "%s: the database is read-only, and a run records its alerts in it", d->eo.db_path);
     return VG_EDB;
   }
   d->prs = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *d->prs);
@@ -303,8 +367,7 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   ** can (a folder the journal cannot be created in, a full disk) */
   char why[256];
   if (!d->dry_run && exec_db_probe_write(d->db, why, sizeof why) != 0) {
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: a run records its alerts, and the database cannot be written: %s "
-              "(use --dry-run to evaluate without recording)", d->eo.db_path, why);
+    run_diag(&d->eo, DIAG_E_READ_ONLY, "%s: a run records its alerts, and the database cannot be written: %s", d->eo.db_path, why);
     return VG_EDB;
   }
   /* and whether the tables it records into take what it writes */
@@ -316,7 +379,7 @@ static vg_status drive_eval(drive *d, vg_program *const *programs, int n, const 
   }
   for (int i = 0; i < n; i++) {
     exec_pack *pr = &d->prs[i];
-    pr->p = programs[i];
+    pr->p = &d->views[i];
     pr->db = d->db;
     pr->o = &d->eo;
     pr->dates = dates;
@@ -351,9 +414,10 @@ static void drive_free(drive *d) {
     if (d->prs[i].p) exec_pack_free(&d->prs[i]);
   vg_free(d->prs);
   sqlite3_close(d->db);
+  vg_arena_free(&d->arena);
 }
 
-static int same_pack_twice(const exec_opts *o, vg_program *const *programs, int n, const char *what) {
+static int same_pack_twice(const exec_opts *o, const vg_program *const *programs, int n, const char *what) {
   for (int i = 0; i < n; i++)
     for (int j = 0; j < i; j++)
       if (strcmp(programs[i]->pack, programs[j]->pack) == 0) {
@@ -418,9 +482,12 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
 
 /* ---- vg_run ------------------------------------------------------------------------ */
 
-vg_status vg_run(vg_program *const *programs, int n, const vg_run_opts *o) { return exec_run(programs, n, o, NULL, NULL); }
+vg_status vg_run(const vg_program *const *programs, int n, const vg_run_opts *o) {
+  return exec_run(programs, n, o, NULL, NULL);
+}
 
-vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *), void *open_ud) {
+vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *),
+                   void *open_ud) {
   drive d;
   memset(&d, 0, sizeof d);
   d.eo.on_open = on_open;
@@ -437,7 +504,7 @@ vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int
   if (o->as_of) {
     int day;
     if (!vg_parse_date(o->as_of, &day)) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "--as-of %s: not a date (expected YYYY-MM-DD)", o->as_of);
+      exec_diag(&d.eo, VG_ERROR, NULL, 0, "as_of %s: not a date (expected YYYY-MM-DD)", o->as_of);
       return VG_EUSAGE;
     }
     as_of = day;
@@ -454,12 +521,13 @@ vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int
   long long *ids = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *ids);
   if (!ids) return VG_ENOMEM;
   memset(ids, 0, (size_t)(n ? n : 1) * sizeof *ids);
-  vg_status status = drive_eval(&d, programs, n, &as_of, 1, 1);
+  vg_status status = run_views(&d, programs, n, o->params);
+  if (status == VG_OK) status = drive_eval(&d, n, &as_of, 1, 1);
   if (status == VG_OK && o->strict) {
     int bad = 0;
     for (int i = 0; i < n; i++) bad += d.prs[i].warnings;
     if (bad) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "--strict: the data has problems (listed above); nothing is recorded");
+      run_diag(&d.eo, DIAG_E_STRICT, "the data has problems (listed above); nothing is recorded");
       status = VG_EINPUT;
     }
   }
@@ -492,7 +560,7 @@ vg_status exec_run(vg_program *const *programs, int n, const vg_run_opts *o, int
 
 /* The distinct days of the time columns of the sources the programs' rules
 ** are on, within [from, to], sorted, into *out (vg_realloc'd). */
-static int snapshot_dates(sqlite3 *db, const exec_opts *o, vg_program *const *programs, int n, int32_t from, int32_t to,
+static int snapshot_dates(sqlite3 *db, const exec_opts *o, const vg_program *const *programs, int n, int32_t from, int32_t to,
                           int32_t **out, int *nout) {
   int cap = 64, k = 0;
   int32_t *v = vg_realloc(NULL, (size_t)cap * sizeof *v);
@@ -550,7 +618,7 @@ static int snapshot_dates(sqlite3 *db, const exec_opts *o, vg_program *const *pr
   return 0;
 }
 
-vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts *o) {
+vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtest_opts *o) {
   drive d;
   memset(&d, 0, sizeof d);
   d.eo.diag = o->diag;
@@ -561,11 +629,11 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
   d.tables = 1u << EXEC_REC_BACKTEST;
   int from, to;
   if (!o->from || !vg_parse_date(o->from, &from) || !o->to || !vg_parse_date(o->to, &to) || from > to) {
-    exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs --from and --to dates (YYYY-MM-DD), from on or before to");
+    exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs from and to dates (YYYY-MM-DD), from on or before to");
     return VG_EUSAGE;
   }
   if (o->every_days < 0 || (o->every_days > 0 && o->at_snapshots)) {
-    exec_diag(&d.eo, VG_ERROR, NULL, 0, "give --every or --at-snapshots, not both");
+    exec_diag(&d.eo, VG_ERROR, NULL, 0, "give every_days or at_snapshots, not both");
     return VG_EUSAGE;
   }
   if (same_pack_twice(&d.eo, programs, n, "a backtest evaluates each pack once")) return VG_EUSAGE;
@@ -599,7 +667,8 @@ vg_status vg_backtest(vg_program *const *programs, int n, const vg_backtest_opts
     vg_free(dates);
     return VG_OK; /* nothing to evaluate: no snapshot in the range */
   }
-  status = drive_eval(&d, programs, n, dates, ndates, 0);
+  status = run_views(&d, programs, n, o->params);
+  if (status == VG_OK) status = drive_eval(&d, n, dates, ndates, 0);
   if (status == VG_OK && o->record && record_backtest(d.db, &d.eo, d.prs, n) != 0) status = VG_EDB;
   status = drive_end(&d, status);
   if (status == VG_OK && o->alert) {

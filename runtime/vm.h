@@ -21,6 +21,7 @@ typedef struct vm_row {
   int64_t rowid;
   int64_t ikey;     /* the key when it is an SQLite INTEGER (kint): exact beyond 2^53 */
   int kint;
+  int kblob;        /* the key is an SQLite BLOB (read as a string, but never equal to text) */
   val *v;           /* ncols values; strings point into buf */
   char *buf;
   size_t buflen, bufcap;

@@ -623,7 +623,7 @@ static vg_status digest_all(dg_ctx *c) {
     return ost;
   }
   if (o->outbox && sqlite3_db_readonly(c->db, "main") == 1) {
-    dg_diag(c, "%s: the database is read-only, and --outbox writes the digests into it", o->db_path);
+    dg_diag(c, "%s: the database is read-only, and storing the digests in vigil_outbox writes into it", o->db_path);
     return VG_EDB;
   }
   /* one transaction: one snapshot of the runs, and the outbox written with

@@ -4,7 +4,7 @@
 **
 ** Each alert yields a head (tier, rule, message) and detail
 ** lines (its life, the route, the trend, the values) built as clean text
-** (valid UTF-8, no control characters: the terminal rule of LANGUAGE.md
+** (valid UTF-8, no control characters: the terminal rule of CLI.md
 ** "Output encoding", a NUL byte as \0, a control character or a byte that
 ** is not UTF-8 as \xNN, a tab or line break as a space); each format then
 ** escapes that text its own way and adds its own markup, so no data string
@@ -20,7 +20,7 @@
 /* ---- clean text and escaping ------------------------------------------------ */
 
 /* Append data text s (internal form) to b as clean text, by the terminal
-** rule (LANGUAGE.md "Output encoding"): a tab, line feed or carriage return
+** rule (CLI.md "Output encoding"): a tab, line feed or carriage return
 ** becomes a space (the text is wrapped anew), a NUL byte \0, another control
 ** byte or a byte that is not UTF-8 \xNN, a C1 control or a Unicode control
 ** that reorders or breaks lines \uNNNN.  NULL appends nothing.  0 or -1

@@ -8,7 +8,7 @@
 ** decides the layout: one statement per line, two spaces per block level,
 ** single spaces around binary operators, and the line breaks the user put
 ** inside a statement kept as continuation lines.  The style is written down
-** in docs/LANGUAGE.md, "Formatting (vigil fmt)".
+** in docs/LANGUAGE.md §15, "The canonical layout".
 **
 ** Safety: a file is formatted only when the parser accepts it without any
 ** error, and the result is lexed again and compared token by token with the
@@ -926,7 +926,7 @@ char *vg_format(const char *name, const char *text, size_t len, vg_diag_fn diag,
   if (f.oom) { c.oom = 1; goto done; }
   if (f.too_deep) {
     vg_loc l = {0, 0, 0};
-    cc_error(&c, l, "E-limit", "nested deeper than %d levels: vigil fmt leaves this file as it is", FMT_MAX_NESTING);
+    cc_error(&c, l, DIAG_E_LIMIT, "nested deeper than %d levels: vigil fmt leaves this file as it is", FMT_MAX_NESTING);
     goto done;
   }
   if (!f.out.data && vg_buf_append(&f.out, "", 0) != 0) { c.oom = 1; goto done; }

@@ -12,8 +12,8 @@
 **   3. per test: a fresh shared-cache in-memory SQLite database
 **      (file:vgtest<pid>_<n>?mode=memory&cache=shared, kept alive by this
 **      runner's connection while vg_run opens it by URI), the schema from
-**      schema.sql, the rows inserted with bound parameters, the params set
-**      (and restored afterwards), vg_run as a dry run, and the comparison of
+**      schema.sql, the rows inserted with bound parameters, vg_run as a dry
+**      run with the test's params (vg_params), and the comparison of
 **      the alerts with the expectations;
 **   4. reports each test and each tier clause through the caller's callbacks.
 **
@@ -68,7 +68,7 @@ typedef struct tr {
   int npack_files;        /* files [0, npack_files) are the pack's */
   int file_errors[VG_MAX_FILES];
   tr_clause *clauses; int nclauses; /* sorted by rule, then tier (not one per rule and tier: a pack may have 65 535 of each) */
-  val *saved;             /* the params' values as compiled */
+  vg_params *params;      /* the current test's param overrides */
   vg_buf detail;          /* the current test's error lines */
   vg_arena targ;          /* the current test's texts */
   vg_vec(tr_alert) alerts;
@@ -222,7 +222,7 @@ static void check_table(tr *t, const ast *it) {
   if (!tb) {
     vg_buf names = {NULL, 0, 0};
     for (int i = 0; i < t->c.ntables; i++) vg_buf_printf(&names, "%s%s", i ? ", " : "", t->c.tables[i].name);
-    cc_error(&t->c, it->name_loc, "E-test", "table '%s' is not in the pack's schema.sql (its tables are %s)", it->name,
+    cc_error(&t->c, it->name_loc, DIAG_E_TEST, "table '%s' is not in the pack's schema.sql (its tables are %s)", it->name,
              names.data ? names.data : "none");
     vg_buf_free(&names);
     return;
@@ -232,12 +232,12 @@ static void check_table(tr *t, const ast *it) {
     ncols++;
     int ci = schema_column(tb, col->name);
     if (ci < 0) {
-      cc_error(&t->c, col->loc, "E-test", "table %s has no column '%s'", tb->name, col->name);
+      cc_error(&t->c, col->loc, DIAG_E_TEST, "table %s has no column '%s'", tb->name, col->name);
       continue;
     }
     for (const ast *prev = it->b; prev != col; prev = prev->next)
       if (schema_column(tb, prev->name) == ci) {
-        cc_error(&t->c, col->loc, "E-test", "column '%s' is given twice", col->name);
+        cc_error(&t->c, col->loc, DIAG_E_TEST, "column '%s' is given twice", col->name);
         break;
       }
   }
@@ -245,7 +245,7 @@ static void check_table(tr *t, const ast *it) {
     int n = 0;
     for (const ast *v = row->a; v; v = v->next) n++;
     if (n != ncols)
-      cc_error(&t->c, row->loc, "E-test", "this row has %d value%s for %d column%s", n, n == 1 ? "" : "s", ncols, ncols == 1 ? "" : "s");
+      cc_error(&t->c, row->loc, DIAG_E_TEST, "this row has %d value%s for %d column%s", n, n == 1 ? "" : "s", ncols, ncols == 1 ? "" : "s");
   }
 }
 
@@ -255,7 +255,7 @@ static int fill_db(tr *t, schema_box *box, const ast *test) {
   sqlite3 *db = box->db;
   char err[1024];
   if (schema_box_exec(box, t->schema_sql, err, sizeof err) != 0) {
-    cc_error(&t->c, test->name_loc, "E-test", "%s: cannot create the schema: %s", t->schema_path, err);
+    cc_error(&t->c, test->name_loc, DIAG_E_TEST, "%s: cannot create the schema: %s", t->schema_path, err);
     return -1;
   }
   /* the rows are Vigil's statements; the schema's defaults and constraints
@@ -283,7 +283,7 @@ static int fill_db(tr *t, schema_box *box, const ast *test) {
     int rc = sqlite3_prepare_v2(db, sql.data, -1, &st, NULL);
     if (rc != SQLITE_OK) {
       schema_box_why(box, rc, err, sizeof err);
-      cc_error(&t->c, it->name_loc, "E-test", "cannot insert into table %s: %s", tb->name, err);
+      cc_error(&t->c, it->name_loc, DIAG_E_TEST, "cannot insert into table %s: %s", tb->name, err);
       vg_buf_free(&sql);
       bad = 1;
       continue;
@@ -294,7 +294,7 @@ static int fill_db(tr *t, schema_box *box, const ast *test) {
       for (const ast *v = row->a; v; v = v->next) bind_lit(st, i++, v);
       if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
         schema_box_why(box, rc, err, sizeof err);
-        cc_error(&t->c, row->loc, "E-test", "cannot insert this row into %s: %s", tb->name, err);
+        cc_error(&t->c, row->loc, DIAG_E_TEST, "cannot insert this row into %s: %s", tb->name, err);
         bad = 1;
       }
       sqlite3_reset(st);
@@ -305,7 +305,7 @@ static int fill_db(tr *t, schema_box *box, const ast *test) {
   int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     schema_box_why(box, rc, err, sizeof err);
-    cc_error(&t->c, test->name_loc, "E-test", "cannot write the test's rows: %s", err);
+    cc_error(&t->c, test->name_loc, DIAG_E_TEST, "cannot write the test's rows: %s", err);
     bad = 1;
   }
   return bad ? -1 : 0;
@@ -450,7 +450,7 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
       if (*as_of) {
         int line, col;
         cc_line_col(&t->c, (*as_of)->loc.file, (*as_of)->loc.start, &line, &col);
-        cc_error(&t->c, it->loc, "E-test", "a second as_of in this test (the first is on line %d)", line);
+        cc_error(&t->c, it->loc, DIAG_E_TEST, "a second as_of in this test (the first is on line %d)", line);
       } else {
         *as_of = it;
       }
@@ -463,7 +463,7 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
       if (pi < 0) {
         vg_buf names = {NULL, 0, 0};
         for (int i = 0; i < t->p->nparams; i++) vg_buf_printf(&names, "%s%s", i ? ", " : "", t->p->params[i].name);
-        cc_error(&t->c, it->name_loc, "E-test", "pack %s has no param '%s' (%s%s)", t->p->pack, it->name,
+        cc_error(&t->c, it->name_loc, DIAG_E_TEST, "pack %s has no param '%s' (%s%s)", t->p->pack, it->name,
                  t->p->nparams ? "its params are " : "it declares none", names.data ? names.data : "");
         vg_buf_free(&names);
       }
@@ -479,7 +479,7 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
       if (e->rule < 0) {
         vg_buf names = {NULL, 0, 0};
         for (int i = 0; i < t->p->nrules; i++) vg_buf_printf(&names, "%s%s", i ? ", " : "", t->p->rules[i].name);
-        cc_error(&t->c, it->b ? it->b->loc : it->loc, "E-test", "unknown rule '%s' (the rules of pack %s are %s)", it->str,
+        cc_error(&t->c, it->b ? it->b->loc : it->loc, DIAG_E_TEST, "unknown rule '%s' (the rules of pack %s are %s)", it->str,
                  t->p->pack, names.data ? names.data : "none");
         vg_buf_free(&names);
         bad = 1;
@@ -489,18 +489,18 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
         if (e->tier < 0) {
           vg_buf names = {NULL, 0, 0};
           for (int i = 0; i < t->p->ntiers; i++) vg_buf_printf(&names, "%s%s", i ? ", " : "", t->p->tiers[i]);
-          cc_error(&t->c, it->name_loc, "E-test", "unknown tier '%s' (the tiers are %s)", it->name, names.data ? names.data : "");
+          cc_error(&t->c, it->name_loc, DIAG_E_TEST, "unknown tier '%s' (the tiers are %s)", it->name, names.data ? names.data : "");
           vg_buf_free(&names);
           bad = 1;
         } else if (e->rule >= 0 && !has_clause(t, e->rule, e->tier)) {
-          cc_error(&t->c, it->name_loc, "E-test", "rule %s has no %s clause, so it never raises a %s alert", it->str, it->name, it->name);
+          cc_error(&t->c, it->name_loc, DIAG_E_TEST, "rule %s has no %s clause, so it never raises a %s alert", it->str, it->name, it->name);
           bad = 1;
         }
       }
       e->key = it->a ? key_text(t, it->a) : NULL;
       if (!e->key) {
         if (t->oom) return 1;
-        cc_error(&t->c, it->a ? it->a->loc : it->loc, "E-test", "a key cannot be null");
+        cc_error(&t->c, it->a ? it->a->loc : it->loc, DIAG_E_TEST, "a key cannot be null");
         bad = 1;
       }
       if (it->c) {
@@ -512,7 +512,7 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
         if (ex[k].rule == e->rule && strcmp(ex[k].key, e->key) == 0) {
           int line, col;
           cc_line_col(&t->c, ex[k].d->loc.file, ex[k].d->loc.start, &line, &col);
-          cc_error(&t->c, it->loc, "E-test", "a second expectation for rule %s and key %s (the first is on line %d)", it->str, e->key, line);
+          cc_error(&t->c, it->loc, DIAG_E_TEST, "a second expectation for rule %s and key %s (the first is on line %d)", it->str, e->key, line);
           bad = 1;
           break;
         }
@@ -522,15 +522,19 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
     default: break;
     }
   }
-  if (!*as_of) cc_error(&t->c, test->name_loc, "E-test", "this test has no as_of (write 'as_of YYYY-MM-DD' in it)");
+  if (!*as_of) cc_error(&t->c, test->name_loc, DIAG_E_TEST, "this test has no as_of (write 'as_of YYYY-MM-DD' in it)");
   *out = ex;
   *nout = n;
   return t->c.nerrors - before;
 }
 
-/* Set the test's params.  Returns the number of errors reported. */
+/* The test's params, for its run (t->params).  Returns the number of
+** errors reported. */
 static int set_params(tr *t, const ast *test) {
   int errors = 0;
+  vg_params_free(t->params);
+  t->params = vg_params_new();
+  if (!t->params) { t->oom = 1; return 1; }
   for (const ast *it = test->b; it; it = it->next) {
     if (it->kind != D_TSET || !it->a) continue;
     int known = 0;
@@ -542,21 +546,14 @@ static int set_params(tr *t, const ast *test) {
     char *lit = vg_arena_strndup(&t->targ, s, len);
     if (!lit) { t->oom = 1; return 1; }
     char err[512];
-    vg_status st = vg_set_param(t->p, it->name, lit, err, sizeof err);
+    vg_status st = vg_params_set(t->params, t->p, it->name, lit, err, sizeof err);
     if (st == VG_ENOMEM) { t->oom = 1; return 1; }
     if (st != VG_OK) {
-      /* drop the command line's "--set NAME=VALUE: " */
-      const char *m = err;
-      if (strncmp(m, "--set ", 6) == 0 && strstr(m, ": ")) m = strstr(m, ": ") + 2;
-      cc_error(&t->c, it->a->loc, "E-test", "set %s: %s", it->name, m);
+      cc_error(&t->c, it->a->loc, DIAG_E_TEST, "set %s: %s", it->name, err);
       errors++;
     }
   }
   return errors;
-}
-
-static void restore_params(tr *t) {
-  for (int i = 0; i < t->p->nparams; i++) t->p->params[i].value = t->saved[i];
 }
 
 /* vg_run's connection for a test: a reader in the box (the time and length
@@ -605,10 +602,10 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     snprintf(uri, sizeof uri, "file:vgtest%ld_%lu?mode=memory&cache=shared", (long)getpid(), ++t->seq);
     char err[256];
     if (vg_db_open(uri, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, &db, err, sizeof err) != VG_OK) {
-      cc_error(&t->c, test->name_loc, "E-test", "cannot open an in-memory database: %s", err);
+      cc_error(&t->c, test->name_loc, DIAG_E_TEST, "cannot open an in-memory database: %s", err);
       errors++;
     } else if (schema_box_open(&box, db, t->o->sql_seconds, 1) != 0) {
-      cc_error(&t->c, test->name_loc, "E-test", "SQLite refuses the settings of the box the test's database is made in (%s)",
+      cc_error(&t->c, test->name_loc, DIAG_E_TEST, "SQLite refuses the settings of the box the test's database is made in (%s)",
                sqlite3_errmsg(db));
       errors++;
     } else if (fill_db(t, &box, test) != 0) {
@@ -623,12 +620,14 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
     ro.db_path = uri;
     ro.as_of = day;
     ro.dry_run = 1;
+    ro.params = t->params;
     ro.diag = on_run_diag;
     ro.ud = t;
     ro.alert = on_alert;
     ro.out_ud = t;
     memset(&t->run_box, 0, sizeof t->run_box);
-    vg_status st = exec_run(&t->p, 1, &ro, box_run, t);
+    const vg_program *prog = t->p;
+    vg_status st = exec_run(&prog, 1, &ro, box_run, t);
     /* (the run closed its connection: its box needs no schema_box_close)
     ** Stopped by the time bound, the run is an error whatever it returned:
     ** a read cut short may have looked like the end of a table */
@@ -649,7 +648,6 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
       errors = 1;
     }
   }
-  restore_params(t);
   schema_box_close(&box);
   sqlite3_close(db);
   if (t->oom) { vg_buf_free(&diff); return; }
@@ -802,17 +800,13 @@ vg_status vg_test_path(const char *path, const vg_test_opts *o, vg_test_summary 
     parse_source(&t->c, fi, PARSE_FILE, 0, 0, NULL);
     for (const ast *d = last ? last->next : t->c.decls.head; d; d = d->next)
       if (d->kind != D_TEST)
-        cc_error(&t->c, d->name_loc.end > d->name_loc.start ? d->name_loc : d->loc, "E-test",
+        cc_error(&t->c, d->name_loc.end > d->name_loc.start ? d->name_loc : d->loc, DIAG_E_TEST,
                  "a file under tests/ holds test blocks only; this declaration belongs in the pack");
     t->file_errors[fi] = t->c.nerrors - before;
   }
   if (t->oom) goto done;
   if (schema_load_sql(&t->c, t->schema_path, t->schema_sql, 0) != 0) { rc = t->c.oom ? VG_ENOMEM : VG_EINPUT; goto done; }
   if (collect_clauses(t) != 0) goto done;
-  t->saved = vg_arena_alloc(&t->c.arena, (size_t)(t->p->nparams ? t->p->nparams : 1) * sizeof *t->saved);
-  if (!t->saved) { t->oom = 1; goto done; }
-  for (int i = 0; i < t->p->nparams; i++) t->saved[i] = t->p->params[i].value;
-
   int before = sum->failed + sum->errors;
   for (const ast *d = t->c.decls.head; d && !t->oom; d = d->next)
     if (d->kind == D_TEST) run_test(t, d, sum);
@@ -842,6 +836,7 @@ done:
   vg_buf_free(&t->detail);
   vg_arena_free(&t->targ);
   vg_free_program(t->p);
+  vg_params_free(t->params);
   vg_arena_free(&t->c.arena);
   vg_free(t);
   return rc;

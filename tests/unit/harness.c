@@ -89,7 +89,8 @@ vg_program *th_compile(const char *name, const char *rules, vg_status *status) {
   vg_status st = vg_compile_string(name, rules, strlen(rules), NULL, &co, &p);
   if (status) *status = st;
   if (st != VG_OK) {
-    fprintf(stderr, "\n  does not compile:\n%s\n%s", rules, th_diags);
+    /* a caller that takes the status may expect the failure */
+    if (!status) fprintf(stderr, "\n  does not compile:\n%s\n%s", rules, th_diags);
     vg_free_program(p);
     return NULL;
   }
@@ -98,6 +99,7 @@ vg_program *th_compile(const char *name, const char *rules, vg_status *status) {
 
 int th_no_seek;
 int th_evidence;
+const vg_params *th_params;
 
 int th_run(vg_program **p, int n, const char *as_of, int dry_run, int strict) {
   th_nalerts = 0;
@@ -113,7 +115,8 @@ int th_run(vg_program **p, int n, const char *as_of, int dry_run, int strict) {
   ro.summary = on_summary;
   ro.no_seek = th_no_seek;
   ro.evidence = th_evidence;
-  return (int)vg_run(p, n, &ro);
+  ro.params = th_params;
+  return (int)vg_run((const vg_program *const *)p, n, &ro);
 }
 
 int th_backtest_one(vg_program *p, const char *as_of) {
@@ -125,7 +128,8 @@ int th_backtest_one(vg_program *p, const char *as_of) {
   bo.from = bo.to = as_of;
   bo.diag = th_on_diag;
   bo.alert = on_alert;
-  return (int)vg_backtest(&p, 1, &bo);
+  const vg_program *cp = p;
+  return (int)vg_backtest(&cp, 1, &bo);
 }
 
 int th_run_full(const char *sql, const char *rules, const char *as_of, int dry_run, int strict) {

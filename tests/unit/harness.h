@@ -36,6 +36,8 @@ extern char th_diags[TH_DIAG_SIZE]; /* the diagnostics since th_clear_diags() */
 extern int th_no_seek;
 /* Set to compute evidence in dry runs too (vg_run_opts.evidence). */
 extern int th_evidence;
+/* Param overrides for th_run (vg_run_opts.params; NULL: none). */
+extern const vg_params *th_params;
 
 /* The test database's path (valid after th_fresh_db() or th_make_db()). */
 const char *th_db_path(void);

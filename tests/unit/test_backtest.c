@@ -168,7 +168,7 @@ static void quiet_diag(void *ud, const vg_diag *d) {
 }
 
 static vg_program *compile(const char *path, const char *db) {
-  vg_compile_opts co = {NULL, db, quiet_diag, NULL, 0, 0, 0};
+  vg_compile_opts co = {.db_path = db, .diag = quiet_diag};
   vg_program *p = NULL;
   if (vg_compile_path(path, &co, &p) != VG_OK) return NULL;
   return p;
@@ -186,7 +186,7 @@ static vg_status backtest(vg_program *p, const char *db, const char *from, const
   bo.diag = quiet_diag;
   bo.alert = on_alert_line;
   bo.out_ud = out;
-  return vg_backtest(&p, 1, &bo);
+  return vg_backtest((const vg_program *const *)&p, 1, &bo);
 }
 
 /* vg_run (a dry run) at each date, the alerts appended to out. */
@@ -200,7 +200,7 @@ static int runs(vg_program *p, const char *db, const lines *dates, lines *out) {
     ro.diag = quiet_diag;
     ro.alert = on_alert_line;
     ro.out_ud = out;
-    if (vg_run(&p, 1, &ro) != VG_OK) return -1;
+    if (vg_run((const vg_program *const *)&p, 1, &ro) != VG_OK) return -1;
   }
   return 0;
 }
@@ -404,7 +404,7 @@ static void test_spilled_alerts(void) {
       ro.db_path = k ? b : a;
       ro.as_of = days[i];
       ro.diag = quiet_diag;
-      CU_ASSERT_EQUAL(vg_run(&p, 1, &ro), VG_OK);
+      CU_ASSERT_EQUAL(vg_run((const vg_program *const *)&p, 1, &ro), VG_OK);
     }
     exec_spill_bytes = keep;
   }

@@ -119,7 +119,7 @@ static int run_nul(const char *as_of, int dry) {
   tb_n = 0;
   th_clear_diags();
   vg_run_opts o = {.db_path = th_db_path(), .as_of = as_of, .dry_run = dry, .diag = th_on_diag, .alert = tb_on_alert};
-  vg_status st = vg_run(&p, 1, &o);
+  vg_status st = vg_run((const vg_program *const *)&p, 1, &o);
   vg_free_program(p);
   return (int)st;
 }
@@ -164,7 +164,7 @@ static void test_nul_spilled_backtest(void) {
   tb_n = 0;
   vg_backtest_opts o = {.db_path = th_db_path(), .from = "2025-01-02", .to = "2025-01-03", .record = 1,
                         .diag = th_on_diag, .alert = tb_on_alert};
-  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &o), VG_OK);
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &o), VG_OK);
   exec_spill_bytes = keep;
   vg_free_program(p);
   CU_ASSERT(tb_expect("2025-01-02 61 763D6F6B00736563726574 61 new\n"
@@ -221,7 +221,7 @@ static void test_long_text_functions(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   tb_msg_len = 0;
   vg_run_opts o = {.db_path = th_db_path(), .as_of = "2025-01-02", .dry_run = 1, .diag = th_on_diag, .alert = tb_keep_message};
-  CU_ASSERT_EQUAL(vg_run(&p, 1, &o), VG_OK);
+  CU_ASSERT_EQUAL(vg_run((const vg_program *const *)&p, 1, &o), VG_OK);
   vg_free_program(p);
   CU_ASSERT_EQUAL_FATAL(tb_msg_len, 2001);
   CU_ASSERT_PTR_NOT_NULL_FATAL(tb_msg);

@@ -1,6 +1,6 @@
 /*
 ** test_calendar.c — the pack's fiscal year and the calendar functions as the
-** compiler sees them (issue 12, item 4; docs/LANGUAGE.md §4.9 and §9).
+** compiler sees them (issue 12, item 4; docs/LANGUAGE.md §4.10 and §9).
 **
 **   - `fiscal year starts MONTH` (a month name in any case, or 1-12): the
 **     checker appends the month to every call of a fiscal function that

@@ -17,6 +17,7 @@
 
 #include "vigil.h"
 #include "unit.h"
+#include "../../core/diagcodes.h"
 
 #define SCHEMA                                                                                    \
   "CREATE TABLE sales (rep_id INTEGER, snapshot_date DATE, conversion_rate REAL,"                 \
@@ -798,50 +799,6 @@ static void test_check_limits(void) {
   EXPECT("E-limit", 2, 35, "string literal longer than 65535 bytes");
 }
 
-static void test_set_param(void) {
-  char err[256];
-  COMPILES("param grace = 5 days\nparam slump = 20%\nparam who = \"ann\"\nparam start = 2025-01-01\n"
-           "param on_ = true\n" SRC "rule r on snap { red when on_ }\n");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "grace", "7days", err, sizeof err), VG_OK);
-  LISTING_HAS("param 0 grace = 7 days");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "grace", "2 weeks", err, sizeof err), VG_OK);
-  LISTING_HAS("param 0 grace = 14 days");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "grace", "-1 day", err, sizeof err), VG_OK);
-  LISTING_HAS("param 0 grace = -1 day");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "25%", err, sizeof err), VG_OK);
-  LISTING_HAS("param 1 slump = 0.25");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "0.3", err, sizeof err), VG_OK);
-  LISTING_HAS("param 1 slump = 0.3");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "who", "\"bob\"", err, sizeof err), VG_OK);
-  LISTING_HAS("param 2 who = \"bob\"");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "start", "2025-02-01", err, sizeof err), VG_OK);
-  LISTING_HAS("param 3 start = 2025-02-01");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "on_", "false", err, sizeof err), VG_OK);
-  LISTING_HAS("param 4 on_ = false");
-  /* wrong type: the value is kept */
-  err[0] = 0;
-  CU_ASSERT_EQUAL(vg_set_param(prog, "grace", "7", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "param grace is a duration, and this is a number"));
-  LISTING_HAS("param 0 grace = -1 day");
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "5 days", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "param slump is a number, and this is a duration"));
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "null", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_EQUAL(vg_set_param(prog, "start", "\"2025-01-01\"", err, sizeof err), VG_EUSAGE);
-  /* unknown name: the message lists the params */
-  CU_ASSERT_EQUAL(vg_set_param(prog, "nosuch", "1", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "no param 'nosuch'"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "grace, slump, who, start, on_"));
-  /* not a literal */
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "abc", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a literal"));
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "1 2", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_EQUAL(vg_set_param(prog, "slump", "1 + 2", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_EQUAL(vg_set_param(prog, "start", "2025-02-30", err, sizeof err), VG_EUSAGE);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a calendar date"));
-  LISTING_HAS("param 1 slump = 0.3");
-}
-
 /* ======================================================================== */
 /* Code generation                                                           */
 /* ======================================================================== */
@@ -992,6 +949,78 @@ static void test_cg_lookups_where_misc(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(dis(), "; t.rules:4:5"));
 }
 
+/* ---- the diagnostic codes (core/diagcodes.def) ------------------------------ */
+
+/* The table as written, with each entry's C name. */
+static const struct { const char *id, *code, *group; } dcode_src[] = {
+#define DIAG(id, code, group, doc) {#id, code, group},
+#include "../../core/diagcodes.def"
+#undef DIAG
+};
+
+/* Each code's C name is the code in capitals with '_' for '-'; the codes are
+** distinct, E- or W-, and vg_dcodes / vg_dcode_name follow the enum. */
+static void test_dcode_table(void) {
+  CU_ASSERT_EQUAL(sizeof dcode_src / sizeof *dcode_src, DIAG__COUNT);
+  for (int i = 0; i < DIAG__COUNT; i++) {
+    const char *dc = dcode_src[i].code, *id = dcode_src[i].id;
+    char want[64];
+    size_t n = strlen(dc);
+    CU_ASSERT_FATAL(n < sizeof want);
+    for (size_t k = 0; k <= n; k++) want[k] = dc[k] == '-' ? '_' : (char)(dc[k] >= 'a' && dc[k] <= 'z' ? dc[k] - 32 : dc[k]);
+    if (strcmp(want, id) != 0) fprintf(stderr, "\n  DIAG(%s, \"%s\", ...): the name should be %s\n", id, dc, want);
+    CU_ASSERT_STRING_EQUAL(want, id);
+    CU_ASSERT_TRUE((dc[0] == 'E' || dc[0] == 'W') && dc[1] == '-' && dc[2]);
+    CU_ASSERT_STRING_EQUAL(vg_dcode_name((vg_dcode)i), dc);
+    CU_ASSERT_STRING_EQUAL(vg_dcodes[i].group, dcode_src[i].group);
+    CU_ASSERT_TRUE(vg_dcodes[i].meaning && vg_dcodes[i].meaning[0]);
+    for (int k = 0; k < i; k++) CU_ASSERT_TRUE(strcmp(dcode_src[k].code, dc) != 0);
+  }
+  CU_ASSERT_PTR_NULL(vg_dcode_name(DIAG__COUNT));
+  CU_ASSERT_PTR_NULL(vg_dcode_name((vg_dcode)-1));
+  CU_ASSERT_STRING_EQUAL(vg_dcode_name(DIAG_E_UNKNOWN_COLUMN), "E-unknown-column");
+}
+
+/* Every code has one section "### `CODE`" in docs/DIAGNOSTICS.md, and every
+** such section is a code's.  (docs/gen-diagnostics.sh --check, run by make
+** test, also holds the list of codes and each section's group.) */
+static void test_dcode_docs(void) {
+  const char *r = getenv("VIGIL_ROOT");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/docs/DIAGNOSTICS.md", r ? r : ".");
+  FILE *f = fopen(path, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  int sections[DIAG__COUNT] = {0}, unknown = 0;
+  char line[1024];
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "### `", 5) != 0 || (line[5] != 'E' && line[5] != 'W') || line[6] != '-') continue;
+    char *end = strchr(line + 5, '`');
+    if (!end) continue;
+    *end = 0;
+    int k = 0;
+    while (k < DIAG__COUNT && strcmp(vg_dcodes[k].code, line + 5) != 0) k++;
+    if (k < DIAG__COUNT) sections[k]++;
+    else {
+      fprintf(stderr, "\n  %s: a section for %s, which is not in core/diagcodes.def\n", path, line + 5);
+      unknown++;
+    }
+  }
+  fclose(f);
+  CU_ASSERT_EQUAL(unknown, 0);
+  for (int k = 0; k < DIAG__COUNT; k++) {
+    if (sections[k] != 1) fprintf(stderr, "\n  %s: %d sections for %s\n", path, sections[k], vg_dcodes[k].code);
+    CU_ASSERT_EQUAL(sections[k], 1);
+  }
+}
+
+/* The code that reaches vg_diag is the table's text, for errors and warnings. */
+static void test_dcode_reported(void) {
+  comp(SRC "rule r on snap { red when conversoin_rate < 0.1 }\n");
+  CU_ASSERT_TRUE(ndiags >= 1);
+  CU_ASSERT_STRING_EQUAL(diags[0].code, vg_dcode_name(DIAG_E_UNKNOWN_COLUMN));
+  CU_ASSERT_EQUAL(diags[0].sev, VG_ERROR);
+}
+
 /* ---- registration ----------------------------------------------------------- */
 
 static int cleanup(void) {
@@ -1049,7 +1078,9 @@ int unit_register_compiler(void) {
     {"a source without key", test_check_source_without_key},
     {"messages", test_check_messages},
     {"limits", test_check_limits},
-    {"vg_set_param", test_set_param},
+    {"diagnostic codes: one table, C names that match", test_dcode_table},
+    {"diagnostic codes: one section each in DIAGNOSTICS.md", test_dcode_docs},
+    {"diagnostic codes: the table's text is reported", test_dcode_reported},
   };
   static const tcase codegen[] = {
     {"for N snapshots -> FOR over a value function", test_cg_for},

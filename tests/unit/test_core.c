@@ -56,7 +56,7 @@ static long find(const vg_map *m, const char **names, const char *s) {
 }
 
 static void test_map(void) {
-  static char store[2000][8];
+  static char store[2000][16];
   const char *names[2000];
   vg_map m = {0};
   CU_ASSERT_EQUAL(find(&m, names, "x"), -1); /* empty */

@@ -546,7 +546,7 @@ static void test_backtest_outbox_shape(void) {
   bo.to = "2025-01-03";
   bo.record = 1;
   bo.diag = th_on_diag;
-  CU_ASSERT_EQUAL(vg_backtest(&bt_prog, 1, &bo), VG_EDB);
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&bt_prog, 1, &bo), VG_EDB);
   CU_ASSERT_TRUE(th_diag_has("vigil_backtest"));
   CU_ASSERT_TRUE(th_diag_has("has no column message"));
   CU_ASSERT_TRUE(th_diag_has("CREATE TABLE vigil_backtest("));
@@ -638,6 +638,34 @@ static void test_rowid_column(void) {
     rows[seek] = th_nsummaries ? th_summaries[0].rows_read : -1;
   }
   CU_ASSERT_TRUE(rows[1] < rows[0]); /* the seeks did not read key 1's older rows */
+  th_no_seek = 0;
+}
+
+/* Regression (fuzz_data, issue 13's session): a key is an SQLite value, and
+** two rows are one entity when SQLite finds their keys equal, as the index
+** seeks do (WHERE k = ?).  The scan compared keys as Vigil reads them: text
+** '3' and blob X'33' (two keys for SQLite, both read as the string "3") made
+** one series when they sorted next to each other, and integer 5 and real
+** 5.0 (one key for SQLite) broke the series at every change of type.
+** Expected, with and without seeks: key 5 is one series; text '3' and
+** blob '3' are two. */
+static void test_key_identity(void) {
+  static const char *const sql =
+    "CREATE TABLE t(k, d DATE, x REAL); CREATE INDEX t_kd ON t(k, d);"
+    "INSERT INTO t VALUES (5, '2024-12-01', 1), (5.0, '2024-12-02', 1), (5, '2024-12-03', 1), (5.0, '2024-12-04', 1),"
+    " (5, '2024-12-05', 1), (5.0, '2024-12-06', 1), (5, '2024-12-07', 1), (5.0, '2024-12-08', 1),"
+    " (5, '2025-01-01', 1), (5.0, '2025-01-02', 1), (5, '2025-01-03', 1),"
+    " ('3', '2025-01-01', 1), ('3', '2025-01-02', 1), ('3', '2025-01-03', 1), (X'33', '2025-01-04', 1);";
+  static const char *const rules = "source s { table t key k time d }\nrule r on s { red when x > 0 message \"{d}\" }\n";
+  static const char *const want = "5 red 2025-01-03\n3 red 2025-01-03\n3 red 2025-01-04\n";
+  long long rows[2] = {0, 0};
+  for (int seek = 0; seek <= 1; seek++) {
+    th_no_seek = !seek;
+    CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-05"), VG_OK);
+    CU_ASSERT_TRUE(th_alerts_are(0, want));
+    rows[seek] = th_nsummaries ? th_summaries[0].rows_read : -1;
+  }
+  CU_ASSERT_TRUE(rows[1] < rows[0]); /* the seeks were taken: they read only the newest rows */
   th_no_seek = 0;
 }
 
@@ -995,6 +1023,7 @@ int unit_register_dbrobust(void) {
     {"10: sources that are not text are refused unquoted", test_not_text_refused},
     {"10: what counts as text", test_text_check},
     {"regression 10: diff git:REV:PATH refuses symlinks", test_diff_git_symlink},
+    {"regression: keys are one entity when SQLite finds them equal (seek and scan)", test_key_identity},
   };
   for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
     if (!CU_add_test(s, tests[i].name, tests[i].fn)) return CU_get_error();

@@ -515,7 +515,7 @@ static void test_outbox(void) {
   char uri[400];
   snprintf(uri, sizeof uri, "file:%s?mode=ro", db);
   CU_ASSERT_EQUAL(digest(uri, 2, NULL, VG_DIGEST_TEXT, NULL, 1), VG_EDB);
-  CU_ASSERT(has(gdiags, "the database is read-only, and --outbox writes the digests into it"));
+  CU_ASSERT(has(gdiags, "the database is read-only, and storing the digests in vigil_outbox writes into it"));
   CU_ASSERT_EQUAL(ngot, 0);
   ROWS(db, "SELECT count(*) FROM vigil_outbox WHERE format = 'text'", "0\n");
   /* without outbox the database is only read (and works read-only) */

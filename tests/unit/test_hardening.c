@@ -19,7 +19,7 @@
 **   lookups, backtests and recording; no other SQL runs.
 **
 **   Hostile data: wrong types, 1 MB strings, NaN and infinities, dates out of
-**   range, a million rows for one key (docs/LANGUAGE.md §7.10, §11).
+**   range, a million rows for one key (docs/CLI.md §6.5, docs/LANGUAGE.md §11).
 **
 ** Tests marked "Regression (fixed)" pinned a bug that has since been fixed;
 ** their comments say what used to happen.  Tests that could crash run in a
@@ -699,12 +699,9 @@ static void test_items_past_limit(void) {
 
 /* VG_MAX_ITEMS at the limit: 65 535 rules compile.  It takes about 20 s
 ** (compile time is quadratic in the number of rules, params and tiers), so
-** it runs only with VIGIL_SLOW_TESTS=1. */
+** it runs only with VIGIL_SLOW_TESTS=1; otherwise it is registered
+** inactive, and the runner's summary counts and names it. */
 static void test_items_at_limit(void) {
-  if (!getenv("VIGIL_SLOW_TESTS")) {
-    fprintf(stderr, "(65535 rules: set VIGIL_SLOW_TESTS=1) ");
-    return;
-  }
   hbuf b = {0};
   hb_add(&b, "source s { table t key k time d }\n");
   for (long i = 0; i < VG_MAX_ITEMS; i++) hb_add(&b, "rule r%ld on s { red when x > %ld }\n", i, i);
@@ -901,7 +898,7 @@ static void unprivileged_run_child(int fd) {
   ro.as_of = "2025-01-20";
   ro.diag = hd_diag;
   ro.alert = count_alert;
-  vg_status st = vg_run(&child_prog, 1, &ro);
+  vg_status st = vg_run((const vg_program *const *)&child_prog, 1, &ro);
   dprintf(fd, "%d %d\n%s", (int)st, child_alerts, hd_diags);
 }
 
@@ -1079,7 +1076,7 @@ static void fsize_child(int fd) {
   ro.as_of = "2025-02-15";
   ro.diag = hd_diag;
   ro.alert = count_alert;
-  vg_status st = vg_run(&child_prog, 1, &ro);
+  vg_status st = vg_run((const vg_program *const *)&child_prog, 1, &ro);
   dprintf(fd, "%d %d\n%s", (int)st, child_alerts, hd_diags);
 }
 
@@ -1174,7 +1171,7 @@ static void test_hostile_names(void) {
   bo.record = 1;
   hd_clear();
   bo.diag = hd_diag;
-  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_OK);
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_OK);
   /* every day from 2025-01-02 (the first with a prev) to 2025-02-02 */
   CU_ASSERT_STRING_EQUAL(q_text("SELECT count(DISTINCT as_of) || ' ' || min(as_of) || ' ' || max(as_of) FROM vigil_backtest"),
                          "32 2025-01-02 2025-02-02");
@@ -1254,7 +1251,7 @@ static void test_wrong_types(void) {
   CU_ASSERT_TRUE(th_diag_has("column k: 1 "));
   CU_ASSERT_STRING_EQUAL(q_text("SELECT status FROM vigil_runs"), "warnings");
   CU_ASSERT_EQUAL(th_run_full(sql, rules, "2025-03-01", 0, 1), VG_EINPUT);
-  CU_ASSERT_TRUE(th_diag_has("--strict"));
+  CU_ASSERT_TRUE(th_diag_has("the data has problems (listed above); nothing is recorded"));
   CU_ASSERT_EQUAL(recorded_runs(), 0);
 }
 
@@ -1352,7 +1349,7 @@ static void test_dates_out_of_range(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   CU_ASSERT_EQUAL(th_run(&p, 1, "10000-01-01", 1, 0), VG_EUSAGE);
   CU_ASSERT_EQUAL(th_run(&p, 1, "0000-01-01", 1, 0), VG_EUSAGE);
-  CU_ASSERT_TRUE(th_diag_has("--as-of 0000-01-01: not a date"));
+  CU_ASSERT_TRUE(th_diag_has("as_of 0000-01-01: not a date"));
   vg_free_program(p);
 }
 
@@ -1378,7 +1375,7 @@ static void million_child(int fd) {
 
 /* A bounded window holds only its rows: the run's memory does not grow with
 ** the key's million rows (with index seeks, it reads a few rows); streak
-** holds the key's history (docs/LANGUAGE.md §7.10) and finishes. */
+** holds the key's history (docs/CLI.md §6.5) and finishes. */
 static void test_million_rows_one_key(void) {
   CU_ASSERT_EQUAL_FATAL(
     th_make_db("CREATE TABLE t(k INTEGER, d DATE, x REAL, y REAL); CREATE INDEX t_kd ON t(k, d);"
@@ -1489,7 +1486,10 @@ int unit_register_hardening(void) {
   };
   CU_pSuite s = CU_add_suite("hardening: limits, database, hostile names and data", NULL, cleanup);
   if (!s) return (int)CU_get_error();
-  for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
-    if (!CU_add_test(s, tests[i].name, tests[i].fn)) return (int)CU_get_error();
+  for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
+    CU_pTest t = CU_add_test(s, tests[i].name, tests[i].fn);
+    if (!t) return (int)CU_get_error();
+    if (tests[i].fn == test_items_at_limit && !getenv("VIGIL_SLOW_TESTS")) CU_set_test_active(t, CU_FALSE);
+  }
   return CUE_SUCCESS;
 }

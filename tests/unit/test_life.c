@@ -136,7 +136,7 @@ static void test_backtest_life(void) {
   o.to = "2025-01-06";
   o.alert = on_bt;
   o.out_ud = out;
-  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &o), VG_OK);
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &o), VG_OK);
   CU_ASSERT_STRING_EQUAL(out, "2025-01-01:yellow:new:2025-01-01 2025-01-02:yellow:ongoing:2025-01-01 "
                               "2025-01-03:orange:escalated:2025-01-01 2025-01-04:orange:ongoing:2025-01-01 "
                               "2025-01-05:orange:ongoing:2025-01-01 ");

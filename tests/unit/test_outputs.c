@@ -514,7 +514,7 @@ static const char *enc(int which, const char *p, size_t n) {
 /* enc() of a string literal, all its bytes (NUL bytes included). */
 #define ENC(which, lit) enc((which), (lit), sizeof(lit) - 1)
 
-/* The documented forms (docs/LANGUAGE.md, Output encoding). */
+/* The documented forms (docs/CLI.md, Output encoding). */
 static void test_encoders_documented(void) {
   CU_ASSERT_STRING_EQUAL(ENC(0, "a\xff\0\x1b\"\\\n\xc2\x9b"), "\"a\xef\xbf\xbd\\u0000\\u001b\\\"\\\\\\n\\u009b\"");
   CU_ASSERT_STRING_EQUAL(ENC(1, "a\xff\0\x1b[2J\x07\t\r\n\x7f\xc2\x9b\xe2\x80\xae\\"),

@@ -289,8 +289,12 @@ static void test_param_overrides(void) {
   vg_program *p = th_compile("o.rules", rules, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   char err[256];
-  CU_ASSERT_EQUAL(vg_set_param(p, "slump", "0.55", err, sizeof err), VG_OK);
+  vg_params *ps = vg_params_new();
+  CU_ASSERT_EQUAL(vg_params_set(ps, p, "slump", "0.55", err, sizeof err), VG_OK);
+  th_params = ps;
   CU_ASSERT_EQUAL(th_run(&p, 1, "2025-06-30", 1, 0), 0);
+  th_params = NULL;
+  vg_params_free(ps);
   CU_ASSERT(th_alerts_are(0, "1 red 0.7 3 days\n2 red 0.55 5 days\n3 red 0.55 10 days\n4 red 0.55 5 days\n"));
   vg_free_program(p);
   /* errors */

@@ -39,16 +39,17 @@
 #include "digest.h"
 #include "../runtime/exec.h"
 #include "../runtime/db.h"
+#include "../core/diagcodes.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static void dg_diag(const dg_ctx *c, const char *fmt, ...)
+static void dg_diag(const dg_ctx *c, vg_dcode code, const char *fmt, ...)
 #if defined(__GNUC__)
-  __attribute__((format(printf, 2, 3)))
+  __attribute__((format(printf, 3, 4)))
 #endif
   ;
 
-static void dg_diag(const dg_ctx *c, const char *fmt, ...) {
+static void dg_diag(const dg_ctx *c, vg_dcode code, const char *fmt, ...) {
   if (!c->o->diag) return;
   char msg[1024];
   va_list ap;
@@ -58,6 +59,7 @@ static void dg_diag(const dg_ctx *c, const char *fmt, ...) {
   vg_diag d;
   memset(&d, 0, sizeof d);
   d.severity = VG_ERROR;
+  d.code = vg_dcode_name(code);
   d.message = msg;
   c->o->diag(c->o->ud, &d);
 }
@@ -172,14 +174,14 @@ static int put(vg_buf *b, const char *s) { return vg_buf_append(b, s, strlen(s))
 /* Prepare sql (reporting a failure).  0 or -1. */
 static int prepare(dg_ctx *c, const char *sql, sqlite3_stmt **st) {
   if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) == SQLITE_OK) return 0;
-  dg_diag(c, "%s: reading the recorded runs failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
+  dg_diag(c, DIAG_E_DATABASE, "%s: reading the recorded runs failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
   return -1;
 }
 
 /* A step's end: SQLITE_DONE is fine, anything else is reported.  0 or -1. */
 static int step_done(dg_ctx *c, int rc) {
   if (rc == SQLITE_DONE) return 0;
-  dg_diag(c, "%s: reading the recorded runs failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
+  dg_diag(c, DIAG_E_DATABASE, "%s: reading the recorded runs failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
   return -1;
 }
 
@@ -206,15 +208,15 @@ static vg_status find_run(dg_ctx *c) {
     if (c->oom) status = VG_ENOMEM;
     else if (o->run_id > 0 && o->pack && !(want = dg_text(c, o->pack, strlen(o->pack)))) status = VG_ENOMEM;
     else if (o->run_id > 0 && o->pack && strcmp(want, c->pack) != 0) {
-      dg_diag(c, "%s: run %lld is a run of pack %s, not %s", o->db_path, o->run_id, c->pack, o->pack);
+      dg_diag(c, DIAG_E_NO_RUN, "%s: run %lld is a run of pack %s, not %s", o->db_path, o->run_id, c->pack, o->pack);
       status = VG_EINPUT;
     }
   } else if (step_done(c, rc) != 0) {
     status = VG_EDB;
   } else {
-    if (o->run_id > 0) dg_diag(c, "%s: no run %lld in vigil_runs", o->db_path, o->run_id);
-    else if (o->pack) dg_diag(c, "%s: no recorded run of pack %s", o->db_path, o->pack);
-    else dg_diag(c, "%s: no recorded run (vigil_runs is empty)", o->db_path);
+    if (o->run_id > 0) dg_diag(c, DIAG_E_NO_RUN, "%s: no run %lld in vigil_runs", o->db_path, o->run_id);
+    else if (o->pack) dg_diag(c, DIAG_E_NO_RUN, "%s: no recorded run of pack %s", o->db_path, o->pack);
+    else dg_diag(c, DIAG_E_NO_RUN, "%s: no recorded run (vigil_runs is empty)", o->db_path);
     status = VG_EINPUT;
   }
   sqlite3_finalize(st);
@@ -605,7 +607,7 @@ static int write_outbox(dg_ctx *c) {
     if (rc == 0 && sqlite3_step(ins) != SQLITE_DONE) rc = -1;
   }
 done:
-  if (rc) dg_diag(c, "%s: writing vigil_outbox failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
+  if (rc) dg_diag(c, DIAG_E_DATABASE, "%s: writing vigil_outbox failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
   sqlite3_finalize(del);
   sqlite3_finalize(ins);
   return rc;
@@ -619,17 +621,17 @@ static vg_status digest_all(dg_ctx *c) {
   char err[256];
   vg_status ost = vg_db_open(o->db_path, flags, &c->db, err, sizeof err);
   if (ost != VG_OK) {
-    dg_diag(c, "%s: cannot open the database: %s", o->db_path, err);
+    dg_diag(c, DIAG_E_DATABASE, "%s: cannot open the database: %s", o->db_path, err);
     return ost;
   }
   if (o->outbox && sqlite3_db_readonly(c->db, "main") == 1) {
-    dg_diag(c, "%s: the database is read-only, and storing the digests in vigil_outbox writes into it", o->db_path);
+    dg_diag(c, DIAG_E_READ_ONLY, "%s: the database is read-only, and storing the digests in vigil_outbox writes into it", o->db_path);
     return VG_EDB;
   }
   /* one transaction: one snapshot of the runs, and the outbox written with
   ** it; its lock is taken (or waited for) now */
   if (db_begin(c->db, o->outbox) != SQLITE_OK) {
-    dg_diag(c, "%s: %s", o->db_path, vg_db_errmsg(c->db));
+    dg_diag(c, DIAG_E_DATABASE, "%s: %s", o->db_path, vg_db_errmsg(c->db));
     return VG_EDB;
   }
   /* the outbox must take what a digest writes: find out before anything is made */
@@ -638,7 +640,7 @@ static vg_status digest_all(dg_ctx *c) {
     if (rc != 0) return rc == -3 ? VG_ENOMEM : VG_EDB;
   }
   if (!exec_has_column(c->db, "vigil_runs", "as_of") || !exec_has_column(c->db, "vigil_alerts", "run_id")) {
-    dg_diag(c, "%s: no recorded runs here (no vigil_runs / vigil_alerts tables; 'vigil run' records them)", o->db_path);
+    dg_diag(c, DIAG_E_NO_RUN, "%s: no recorded runs here (no vigil_runs / vigil_alerts tables; 'vigil run' records them)", o->db_path);
     return VG_EINPUT;
   }
   c->has_status = exec_has_column(c->db, "vigil_alerts", "status");
@@ -668,7 +670,7 @@ static vg_status digest_all(dg_ctx *c) {
   if (st == VG_OK && c->oom) st = VG_ENOMEM;
   if (st == VG_OK && o->outbox && write_outbox(c) != 0) st = VG_EDB;
   if (st == VG_OK && sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-    dg_diag(c, "%s: %s", o->db_path, vg_db_errmsg(c->db));
+    dg_diag(c, DIAG_E_DATABASE, "%s: %s", o->db_path, vg_db_errmsg(c->db));
     st = VG_EDB;
   }
   return st;
@@ -679,7 +681,7 @@ vg_status vg_digest_run(const vg_digest_opts *o) {
   memset(&c, 0, sizeof c);
   c.o = o;
   if (!o->db_path || o->run_id < 0 || (int)o->format < VG_DIGEST_TEXT || (int)o->format > VG_DIGEST_HTML) {
-    dg_diag(&c, "a digest needs a database, a run id >= 0 (0: the latest) and a format");
+    dg_diag(&c, DIAG_E_OPTIONS, "a digest needs a database, a run id >= 0 (0: the latest) and a format");
     return VG_EUSAGE;
   }
   vg_status st = digest_all(&c);

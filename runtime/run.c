@@ -95,7 +95,7 @@ static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
   char *err = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
     int busy = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY;
-    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, busy || !err ? vg_db_errmsg(db) : err);
+    exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, busy || !err ? vg_db_errmsg(db) : err);
     sqlite3_free(err);
     return -1;
   }
@@ -105,7 +105,7 @@ static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
 static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const char *as_of, const char *started,
                   long long *ids) {
   if (exec_db_create(db, EXEC_REC_RUNS) != SQLITE_OK || exec_db_create(db, EXEC_REC_ALERTS) != SQLITE_OK) {
-    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
+    exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
     return -1;
   }
   /* a database recorded by an earlier version lacks the lifecycle columns */
@@ -181,7 +181,7 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
     if (rc != 0 || pr->failed) { rc = -1; goto done; }
   }
 done:
-  if (rc != 0) exec_diag(o, VG_ERROR, NULL, 0, "%s: recording the run failed: %s", o->db_path, sqlite3_errmsg(db));
+  if (rc != 0) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: recording the run failed: %s", o->db_path, sqlite3_errmsg(db));
   sqlite3_finalize(del_a);
   sqlite3_finalize(del_r);
   sqlite3_finalize(ins_r);
@@ -193,7 +193,7 @@ done:
 ** earlier ones for the dates evaluated. */
 static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n) {
   if (exec_db_create(db, EXEC_REC_BACKTEST) != SQLITE_OK) {
-    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
+    exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
     return -1;
   }
   sqlite3_stmt *del = NULL, *ins = NULL;
@@ -234,7 +234,7 @@ static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int 
     if (pr->failed) rc = -1;
   }
 done:
-  if (rc != 0) exec_diag(o, VG_ERROR, NULL, 0, "%s: recording the backtest failed: %s", o->db_path, sqlite3_errmsg(db));
+  if (rc != 0) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: recording the backtest failed: %s", o->db_path, sqlite3_errmsg(db));
   sqlite3_finalize(del);
   sqlite3_finalize(ins);
   return rc;
@@ -307,7 +307,7 @@ static const char *db_label(const char *path, sqlite3 *db) {
 /* A run needs a database: a path or the caller's connection. */
 static vg_status need_db(const exec_opts *eo, const char *path, sqlite3 *db) {
   if (path || db) return VG_OK;
-  exec_diag(eo, VG_ERROR, NULL, 0, "no database: give db_path or db");
+  exec_diag(eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "no database: give db_path or db");
   return VG_EUSAGE;
 }
 
@@ -339,7 +339,7 @@ static vg_status run_views(drive *d, const vg_program *const *programs, int n, c
       for (int j = 0; j < v->nparams && pi < 0; j++)
         if (strcmp(v->params[j].name, e->name) == 0) pi = j;
       if (pi < 0 || v->params[pi].value.t != e->value.t) {
-        run_diag(&d->eo, DIAG_NONE, "pack %s: the override of param '%s' was set for another program of that pack (%s)", v->pack,
+        run_diag(&d->eo, DIAG_E_OPTIONS, "pack %s: the override of param '%s' was set for another program of that pack (%s)", v->pack,
                  e->name, pi < 0 ? "this one has no such param" : "here it has another type");
         return pi < 0 ? VG_ENOPARAM : VG_EPARAM;
       }
@@ -356,7 +356,7 @@ static vg_status run_views(drive *d, const vg_program *const *programs, int n, c
 static vg_status check_temp_names(drive *d, int n) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(d->db, "SELECT 1 FROM temp.sqlite_schema WHERE name = ?1 COLLATE NOCASE", -1, &st, NULL) != SQLITE_OK) {
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+    exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
     sqlite3_finalize(st);
     return VG_EDB;
   }
@@ -367,7 +367,7 @@ static vg_status check_temp_names(drive *d, int n) {
       sqlite3_reset(st);
       sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
       if (sqlite3_step(st) == SQLITE_ROW) {
-        exec_diag(&d->eo, VG_ERROR, NULL, 0,
+        exec_diag(&d->eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0,
                   "%s: the connection has a temporary table '%s', which a rollup of pack %s makes for the run; "
                   "drop it or run on another connection", d->eo.db_path, table, d->views[i].pack);
         rc = VG_EUSAGE;
@@ -391,11 +391,11 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
     char err[256];
     vg_status st = vg_db_open(d->eo.db_path, flags, &d->db, err, sizeof err);
     if (st != VG_OK) {
-      exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
       return st;
     }
     if (d->eo.on_open && d->eo.on_open(d->eo.open_ud, d->db) != 0) {
-      exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot set up the connection: %s", d->eo.db_path, sqlite3_errmsg(d->db));
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot set up the connection: %s", d->eo.db_path, sqlite3_errmsg(d->db));
       return VG_EDB;
     }
   }
@@ -418,7 +418,7 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
     /* the caller's transaction is open: the run is a savepoint in it, and
     ** its snapshot and locks are the caller's */
     if (sqlite3_exec(d->db, "SAVEPOINT vigil_run", NULL, NULL, NULL) != SQLITE_OK) {
-      exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
       return VG_EDB;
     }
     d->txn = TXN_SAVEPOINT;
@@ -427,7 +427,7 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
     ** atomic; its lock is taken (or waited for) now */
     d->txn = TXN_OWN;
     if (db_begin(d->db, !d->dry_run) != SQLITE_OK) {
-      exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
       return VG_EDB;
     }
   }
@@ -517,7 +517,7 @@ static int same_pack_twice(const exec_opts *o, const vg_program *const *programs
   for (int i = 0; i < n; i++)
     for (int j = 0; j < i; j++)
       if (strcmp(programs[i]->pack, programs[j]->pack) == 0) {
-        exec_diag(o, VG_ERROR, NULL, 0, "pack %s is given twice; %s", programs[i]->pack, what);
+        exec_diag(o, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "pack %s is given twice; %s", programs[i]->pack, what);
         return 1;
       }
   return 0;
@@ -558,12 +558,12 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
   char err[256];
   vg_status st = vg_db_open(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, &db, err, sizeof err);
   if (st != VG_OK) {
-    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", db_path, err);
+    exec_diag(&eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", db_path, err);
     return st;
   }
   /* a lock held too long is an error, not a table without its index */
   if (db_begin(db, 0) != SQLITE_OK) {
-    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: %s", db_path, vg_db_errmsg(db));
+    exec_diag(&eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", db_path, vg_db_errmsg(db));
     sqlite3_close(db);
     return VG_EDB;
   }
@@ -605,7 +605,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   if (o->as_of) {
     int day;
     if (!vg_parse_date(o->as_of, &day)) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "as_of %s: not a date (expected YYYY-MM-DD)", o->as_of);
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "as_of %s: not a date (expected YYYY-MM-DD)", o->as_of);
       return VG_EUSAGE;
     }
     as_of = day;
@@ -685,7 +685,7 @@ static int snapshot_dates(sqlite3 *db, const exec_opts *o, const vg_program *con
       rc |= exec_quote_ident(&q, s->table);
       sqlite3_stmt *st = NULL;
       if (rc || sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
-        if (!rc) exec_diag(o, VG_ERROR, NULL, 0, "source %s: %s", s->name, vg_db_errmsg(db));
+        if (!rc) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, vg_db_errmsg(db));
         vg_buf_free(&q);
         vg_free(v);
         return rc ? -1 : -2;
@@ -737,11 +737,11 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   d.tables = 1u << EXEC_REC_BACKTEST;
   int from, to;
   if (!o->from || !vg_parse_date(o->from, &from) || !o->to || !vg_parse_date(o->to, &to) || from > to) {
-    exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs from and to dates (YYYY-MM-DD), from on or before to");
+    exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "a backtest needs from and to dates (YYYY-MM-DD), from on or before to");
     return VG_EUSAGE;
   }
   if (o->every_days < 0 || (o->every_days > 0 && o->at_snapshots)) {
-    exec_diag(&d.eo, VG_ERROR, NULL, 0, "give every_days or at_snapshots, not both");
+    exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "give every_days or at_snapshots, not both");
     return VG_EUSAGE;
   }
   if (same_pack_twice(&d.eo, programs, n, "a backtest evaluates each pack once")) return VG_EUSAGE;
@@ -755,12 +755,12 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     char err[256];
     if (!db) status = vg_db_open(o->db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &db, err, sizeof err);
     if (status != VG_OK) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d.eo.db_path, err);
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", d.eo.db_path, err);
       return status;
     }
     int own_txn = sqlite3_get_autocommit(db);
     if (own_txn && db_begin(db, 0) != SQLITE_OK) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: %s", d.eo.db_path, vg_db_errmsg(db));
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d.eo.db_path, vg_db_errmsg(db));
       sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
       if (!o->db) sqlite3_close(db);
       return VG_EDB;

@@ -380,11 +380,11 @@ static void test_db_none(void) {
   lines out;
   diags g = {""};
   CU_ASSERT_EQUAL(run_on(NULL, p, 1, &out, &g), VG_EUSAGE);
-  CU_ASSERT_STRING_EQUAL(g.text, "no database: give db_path or db\n");
+  CU_ASSERT_STRING_EQUAL(g.text, "E-options no database: give db_path or db\n");
   g.text[0] = 0;
   vg_backtest_opts bo = {.from = "2025-06-01", .to = "2025-06-30", .diag = keep_diag, .ud = &g};
   CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_EUSAGE);
-  CU_ASSERT_STRING_EQUAL(g.text, "no database: give db_path or db\n");
+  CU_ASSERT_STRING_EQUAL(g.text, "E-options no database: give db_path or db\n");
   vg_free_program((vg_program *)p);
 }
 

@@ -79,7 +79,7 @@ SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 SONAME  := libvigil.so.$(SOMAJOR)
 SOLIB   := $(B)/libvigil.so.$(VERSION)
 
-.PHONY: all deps test unit golden demo clean bench check-docs check-symbols check-layers \
+.PHONY: all deps test unit golden demo clean bench check-docs check-symbols check-layers check-embed \
         install uninstall
 all: vigil $(SOLIB)
 
@@ -202,6 +202,7 @@ test: $(B)/vigil $(B)/unit
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
 	@sh tests/check-man.sh $(B)/vigil
+	@$(MAKE) --no-print-directory check-embed
 	@$(MAKE) --no-print-directory check-docs
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
 
@@ -249,6 +250,15 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(LIBDIR)/libvigil.a $(DESTDIR)$(LIBDIR)/libvigil.so.$(VERSION) \
 	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvigil.so $(DESTDIR)$(INCLUDEDIR)/vigil.h \
 	  $(DESTDIR)$(PCDIR)/vigil.pc $(DESTDIR)$(MANDIR)/man1/vigil.1
+
+# The embedding examples (tests/embed/): make install into $(B)/stage
+# (PREFIX=/usr), then a C program built through pkg-config against the
+# installed shared and static libraries, and a Python program loading the
+# installed libvigil.so with ctypes (tests/embed/run.sh).
+check-embed:
+	@rm -rf $(B)/stage
+	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(B)/stage PREFIX=/usr >/dev/null
+	@CC="$(CC)" CFLAGS="$(SANFLAGS)" SANITIZE=$(if $(SAN),1,) sh tests/embed/run.sh $(B)/stage $(B)/embed
 
 # ---- demo ----------------------------------------------------------------
 DEMO_DB    := build/demo/saas.db

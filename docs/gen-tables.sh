@@ -3,6 +3,7 @@
 # table of each fact in core/, by the C preprocessor:
 #
 #   funcs    core/funcs.def   -> docs/LANGUAGE.md  (<!-- funcs:begin --> ... <!-- funcs:end -->)
+#   limits   core/limits.h    -> docs/LANGUAGE.md  (<!-- limits:begin --> ... <!-- limits:end -->)
 #
 #   docs/gen-tables.sh NAME              print table NAME
 #   docs/gen-tables.sh --check           exit 1 if a table in the docs differs from its source
@@ -60,7 +61,53 @@ gen_funcs() {
     '
 }
 
-TABLES="funcs:docs/LANGUAGE.md"
+# The limits: one row per limit of limits.h, in its order.  Each limit is
+#   /* [UNIT] WHAT
+#   **
+#   ** notes for the code */
+#   #ifndef NAME
+#   #define NAME VALUE
+# VALUE is a product of whole numbers (16u * 1024u * 1024u).
+gen_limits() {
+  awk '
+    function fmt(v, unit,   s, out) {
+      if (unit == "bytes" && v >= 1048576 && v % 1048576 == 0) return (v / 1048576) " MiB"
+      s = sprintf("%d", v); out = ""
+      if (length(s) > 3) {                 # 200000 -> 200 000 (as the docs write numbers)
+        while (length(s) > 3) { out = " " substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
+      }
+      return s out (unit != "" ? " " unit : "")
+    }
+    BEGIN {
+      print "| limit | value | what |"
+      print "|---|---|---|"
+    }
+    /^\/\* / && !incomment && !done_header { incomment = 1; text = ""; para = 1; sub(/^\/\* /, "") }
+    incomment {
+      line = $0
+      closing = sub(/ *\*\/[ \t]*$/, "", line)
+      sub(/^\*\* ?/, "", line); sub(/^\/\* ?/, "", line)
+      if (line == "" || line == "**") para = 0
+      else if (para) text = text (text == "" ? "" : " ") line
+      if (closing) { incomment = 0; pending = text }
+      next
+    }
+    /^#define [A-Z_]+ / && pending != "" {
+      name = $2; v = $0; sub(/^#define [A-Z_]+ /, "", v); gsub(/[u() ]/, "", v)
+      n = split(v, f, "*"); val = 1; for (k = 1; k <= n; k++) val *= f[k]
+      unit = ""
+      if (match(pending, /^\[[a-z]+\] /)) { unit = substr(pending, 2, RLENGTH - 3); pending = substr(pending, RLENGTH + 1) }
+      gsub(/\|/, "\\|", pending)
+      printf "| `%s` | %s | %s |\n", name, fmt(val, unit), pending
+      pending = ""; rows++
+    }
+    /^#ifndef VIGIL_LIMITS_H/ { done_header = 0 }
+    /^#ifndef [A-Z_]+$/ { }
+    END { if (rows == 0) exit 1 }
+  ' "$core/limits.h"
+}
+
+TABLES="funcs:docs/LANGUAGE.md limits:docs/LANGUAGE.md"
 
 # Prints FILE with the lines between NAME's markers replaced by TABLEFILE's
 # text; fails when a marker is missing.
@@ -81,6 +128,7 @@ usage() {
 [ $# -eq 1 ] || usage
 case $1 in
 funcs) gen_funcs; exit ;;
+limits) gen_limits; exit ;;
 --check|--update) ;;
 *) usage ;;
 esac

@@ -31,11 +31,12 @@ libs=$(pkg-config --libs vigil sqlite3) || fail "pkg-config --libs vigil sqlite3
 # the static library: the same flags, -lvigil taken from libvigil.a
 static_libs=$(pkg-config --static --libs vigil sqlite3 | sed 's/-lvigil\b/-Wl,-Bstatic -lvigil -Wl,-Bdynamic/')
 
+warn="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wconversion -Werror"
 # shellcheck disable=SC2086
-$CC -std=c11 -Wall -Wextra -Werror ${CFLAGS:-} $cflags -o "$work/embed" tests/embed/embed.c $libs ||
+$CC -std=c11 $warn ${CFLAGS:-} $cflags -o "$work/embed" tests/embed/embed.c $libs ||
   fail "embed.c does not build against the installed shared library"
 # shellcheck disable=SC2086
-$CC -std=c11 -Wall -Wextra -Werror ${CFLAGS:-} $cflags -o "$work/embed-static" tests/embed/embed.c $static_libs ||
+$CC -std=c11 $warn ${CFLAGS:-} $cflags -o "$work/embed-static" tests/embed/embed.c $static_libs ||
   fail "embed.c does not build against the installed static library"
 
 # the shared build must load the installed library, not another one

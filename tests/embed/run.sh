@@ -46,8 +46,9 @@ LD_LIBRARY_PATH="$lib" "$work/embed" "$work" || fail "embed.c (shared library) f
 "$work/embed-static" "$work" || fail "embed.c (static library) failed"
 LD_LIBRARY_PATH="$lib" "$work/embed" --layout >"$work/layout" || fail "embed --layout failed"
 
-soname=$(cd "$lib" && ls libvigil.so.? 2>/dev/null | head -1)
-[ -n "$soname" ] || fail "no libvigil.so.N in $lib"
+# (the soname, which the dev link libvigil.so points to)
+soname=$(readlink "$lib/libvigil.so") || fail "$lib/libvigil.so is not a link"
+[ -f "$lib/$soname" ] || fail "$lib/libvigil.so points to $soname, which is not there"
 preload=
 if [ "${SANITIZE:-}" = 1 ]; then
   preload=$($CC -print-file-name=libasan.so)

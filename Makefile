@@ -137,10 +137,11 @@ $(GEN)/lexer.c $(GEN)/lexer.h: grammar/lexer.l | build/.deps-ok
 
 # objects are compiled again when the compiler or its flags change (e.g.
 # the build dir holds objects made before -fPIC -fvisibility=hidden)
+# (written when make reads this file, so make -n is right too)
 FLAGS_NOW := $(CC) $(CFLAGS) $(WARN)
-$(B)/.flags: FORCE
-	@mkdir -p $(B); if [ "$$(cat $@ 2>/dev/null)" != '$(FLAGS_NOW)' ]; then echo '$(FLAGS_NOW)' > $@; fi
-.PHONY: FORCE
+ifneq ($(FLAGS_NOW),$(shell cat $(B)/.flags 2>/dev/null))
+$(shell mkdir -p $(B) && printf '%s\n' '$(FLAGS_NOW)' > $(B)/.flags)
+endif
 
 # generated code is compiled without -Wconversion (it is flex's and bison's)
 $(B)/gen/%.o: $(GEN)/%.c $(GEN)/parser.h $(B)/.flags

@@ -6,7 +6,8 @@ Python's sqlite3 (examples/saas/schema.sql and demo.sql), compiles the
 examples/saas pack, evaluates it as of 2025-06-30 and reads the alerts
 through the alert callback; then it checks them: the ones it knows of, and
 all of them against what the installed `vigil run --format jsonl` prints
-for the same run.  A recorded run follows, whose alerts must be in
+for the same run.  The same program runs again with a param overridden
+(vg_params), then a recorded run follows, whose alerts must be in
 vigil_alerts.
 
     embed.py --lib LIBVIGIL.so --vigil VIGIL --root REPO --work DIR [--layout FILE]
@@ -98,6 +99,11 @@ def load(path):
     lib.vg_program_pack.restype = c_char_p
     lib.vg_run.argtypes = [POINTER(c_void_p), c_int, POINTER(RunOpts)]
     lib.vg_run.restype = c_int
+    lib.vg_params_new.restype = c_void_p
+    lib.vg_params_set.argtypes = [c_void_p, c_void_p, c_char_p, c_char_p, c_char_p, c_size_t]
+    lib.vg_params_set.restype = c_int
+    lib.vg_params_free.argtypes = [c_void_p]
+    lib.vg_params_free.restype = None
     lib.vg_free_program.argtypes = [c_void_p]
     lib.vg_free_program.restype = None
     return lib
@@ -149,11 +155,11 @@ class Vigil:
         st = self.lib.vg_compile_string(name.encode(), data, len(data), None, ctypes.byref(opts), ctypes.byref(prog))
         return st, prog
 
-    def run(self, prog, db, dry_run):
+    def run(self, prog, db, dry_run, params=None):
         self.alerts, self.summaries = [], []
         progs = (c_void_p * 1)(prog)
-        opts = RunOpts(db_path=db.encode(), as_of=AS_OF.encode(), dry_run=dry_run, diag=self._diag,
-                       alert=self._alert, summary=self._summary)
+        opts = RunOpts(db_path=db.encode(), params=params, as_of=AS_OF.encode(), dry_run=dry_run,
+                       diag=self._diag, alert=self._alert, summary=self._summary)
         return self.lib.vg_run(progs, 1, ctypes.byref(opts))
 
 
@@ -238,6 +244,20 @@ def main():
     cli = [json.loads(line) for line in out.stdout.decode().splitlines()]
     mine = [{k: a[k] for k in ("rule", "tier", "key", "as_of", "message", "recipient")} for a in got]
     check(mine == cli, "the library's %d alerts differ from vigil run's %d" % (len(mine), len(cli)))
+
+    # the same program with a param overridden for one run: no conversion slump
+    # reaches a floor 50% under the baseline
+    ps = lib.vg_params_new()
+    err = ctypes.create_string_buffer(256)
+    check(ps and lib.vg_params_set(ps, prog, b"slump", b"50%", err, len(err)) == VG_OK,
+          "vg_params_set slump=50%%: %r" % err.value)
+    st = v.run(prog, db, dry_run=1, params=ps)
+    lib.vg_params_free(ps)
+    check(st == VG_OK, "the run with slump=50%%: status %s" % lib.vg_status_name(st))
+    slumps = [a for a in v.alerts if a["rule"] == "conversion_slump"]
+    before = [a for a in got if a["rule"] == "conversion_slump"]
+    check(before and not slumps and len(v.alerts) == len(got) - len(before),
+          "with slump=50%%: %d conversion_slump alerts of %d (%d before)" % (len(slumps), len(v.alerts), len(before)))
 
     # a recorded run: the alerts are in vigil_alerts
     st = v.run(prog, db, dry_run=0)

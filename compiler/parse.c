@@ -64,20 +64,37 @@ static ast *text_part(cc *c, vg_loc loc, const char *s, size_t n) {
   return p;
 }
 
+/* The raw bytes of an interpolation read as the lexer reads them (INMSG):
+** a string literal is written \"...\" (inside it, \ escapes one byte), a
+** quoted name `...`.  Returns the position in [i, e) of the next byte ch
+** outside both, or e (*open set when e is inside one). */
+static uint32_t interp_find(const char *src, uint32_t i, uint32_t e, char ch, int *open) {
+  int inq = 0, inb = 0;
+  *open = 0;
+  for (; i < e; i++) {
+    if (inb) {
+      if (src[i] == '`') inb = 0;
+    } else if (src[i] == '\\') {
+      if (i + 1 < e && src[i + 1] == '"') inq = !inq;
+      i++;
+    } else if (!inq) {
+      if (src[i] == ch) return i;
+      if (src[i] == '`') inb = 1;
+    }
+  }
+  *open = inq || inb;
+  return e;
+}
+
 /* Parse "{expr}" / "{expr:pct}" / "{expr:N}" at raw bytes [s, e) of the file
 ** (braces excluded).  Returns an A_FMT node or NULL (error reported). */
 static ast *interp_part(cc *c, int file, uint32_t s, uint32_t e) {
   const char *src = c->files[file].src;
   vg_loc loc = {(uint16_t)file, s, e};
-  /* the format follows the last ':' outside quotes */
+  /* the format follows the last ':' outside strings and quoted names */
   uint32_t colon = 0;
-  int inq = 0, inb = 0;
-  for (uint32_t i = s; i < e; i++) {
-    if (src[i] == '\\') { i++; continue; }
-    if (src[i] == '`') inb = !inb;
-    else if (!inb && src[i] == '"') inq = !inq;
-    else if (!inq && !inb && src[i] == ':') colon = i;
-  }
+  int open;
+  for (uint32_t i = interp_find(src, s, e, ':', &open); i < e; i = interp_find(src, i + 1, e, ':', &open)) colon = i;
   ast *f = ast_new(c, A_FMT, loc);
   if (!f) return NULL;
   f->ival = LIB_FMT_DEFAULT;
@@ -130,16 +147,14 @@ ast *parse_message(cc *c, vg_loc loc) {
       continue;
     }
     if (ch != '{') continue;
-    uint32_t j = i + 1;
-    int inq = 0;
-    while (j < e && (inq || src[j] != '}')) {
-      if (src[j] == '\\') j++;
-      else if (src[j] == '"') inq = !inq;
-      j++;
-    }
+    int open;
+    uint32_t j = interp_find(src, i + 1, e, '}', &open);
     if (j >= e) {
       vg_loc l = {loc.file, i, e};
-      cc_error(c, l, DIAG_E_FORMAT, "'{' without '}' in message (write {{ for a literal brace)");
+      if (open)
+        cc_error(c, l, DIAG_E_FORMAT, "'{' without '}' in message: a \\\" or ` inside it is not closed");
+      else
+        cc_error(c, l, DIAG_E_FORMAT, "'{' without '}' in message (write {{ for a literal brace)");
       break;
     }
     if (i > text) {

@@ -23,7 +23,9 @@
 ** before its body is copied; sema_check() counts its recursion and the nodes
 ** built as it goes.
 */
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 #include "sema_int.h"
 
 /* ---- the name index ----------------------------------------------------------- */
@@ -101,6 +103,87 @@ void sema_index_free(sema_index *x) {
   vg_vec_free(&x->names);
 }
 
+/* ---- the schema's tables and columns --------------------------------------------- */
+
+typedef struct sref_key {
+  const sema *s;
+  const cc_table *t;
+  int kind;
+  const char *name;
+} sref_key;
+
+static uint32_t sref_hash(const cc_table *t, int kind, const char *name) {
+  uint32_t h = vg_hash_more(vg_hash(&t, sizeof t), &kind, sizeof kind);
+  if (kind == SK_FOLDED) {
+    for (const char *p = name; *p; p++) {
+      unsigned char ch = (unsigned char)tolower((unsigned char)*p); /* as strcasecmp compares */
+      h = vg_hash_more(h, &ch, 1);
+    }
+  } else if (kind == SK_EXACT) {
+    h = vg_hash_more(h, name, strlen(name));
+  }
+  return h;
+}
+
+static const char *sref_name(const sema *s, const sema_sref *r) {
+  return r->t ? r->t->cols[r->i].name : s->c->tables[r->i].name;
+}
+
+static int same_sref(const void *ctx, uint32_t i) {
+  const sref_key *k = ctx;
+  const sema_sref *r = &k->s->srefs.v[i];
+  if (r->t != k->t || r->kind != k->kind) return 0;
+  if (r->kind == SK_DONE) return 1;
+  const char *name = sref_name(k->s, r);
+  return r->kind == SK_EXACT ? strcmp(name, k->name) == 0 : strcasecmp(name, k->name) == 0;
+}
+
+/* The entry of t (NULL: the tables) of that kind and name, or -1. */
+static long sref_find(const sema *s, const cc_table *t, int kind, const char *name) {
+  sref_key k = {s, t, kind, name};
+  return vg_map_find(&s->smap, sref_hash(t, kind, name), same_sref, &k);
+}
+
+/* Adds entry i of t unless one of that kind and name is there (the first
+** is found).  0, or -1 with c->oom set. */
+static int sref_add(sema *s, const cc_table *t, int kind, int i, const char *name) {
+  if (sref_find(s, t, kind, name) >= 0) return 0;
+  sema_sref r = {t, i, kind};
+  if (vg_vec_push(&s->srefs, r) != 0) { s->c->oom = 1; return -1; }
+  if (vg_map_put(&s->smap, sref_hash(t, kind, name), (uint32_t)(s->srefs.n - 1)) != 0) {
+    s->srefs.n--;
+    s->c->oom = 1;
+    return -1;
+  }
+  return 0;
+}
+
+/* Indexes the names of t's columns (t NULL: of the schema's tables) when
+** first asked for: a table is complete by then.  0, or -1 with c->oom set. */
+static int index_names(sema *s, const cc_table *t) {
+  if (sref_find(s, t, SK_DONE, "") >= 0) return 0;
+  int n = t ? t->ncols : s->c->ntables;
+  for (int i = 0; i < n; i++) {
+    const char *name = t ? t->cols[i].name : s->c->tables[i].name;
+    if (sref_add(s, t, SK_EXACT, i, name) != 0 || sref_add(s, t, SK_FOLDED, i, name) != 0) return -1;
+  }
+  return sref_add(s, t, SK_DONE, 0, "");
+}
+
+const cc_table *sema_table(sema *s, const char *name) {
+  if (index_names(s, NULL) != 0) return schema_table(s->c, name);
+  long i = sref_find(s, NULL, SK_EXACT, name);
+  if (i < 0) i = sref_find(s, NULL, SK_FOLDED, name);
+  return i < 0 ? NULL : &s->c->tables[s->srefs.v[i].i];
+}
+
+int sema_column(sema *s, const cc_table *t, const char *name) {
+  if (index_names(s, t) != 0) return schema_column(t, name);
+  long i = sref_find(s, t, SK_EXACT, name);
+  if (i < 0) i = sref_find(s, t, SK_FOLDED, name);
+  return i < 0 ? -1 : s->srefs.v[i].i;
+}
+
 /* ---- the driver ------------------------------------------------------------------ */
 
 /* Checks the pack into s->pk.  Returns 1 when it has no errors (warnings
@@ -164,6 +247,8 @@ struct vg_program *sema_compile(cc *c, const char *default_pack) {
   sema_index_free(&s.tiers);
   sema_index_free(&s.rules);
   sema_index_free(&s.lets);
+  vg_map_free(&s.smap);
+  vg_vec_free(&s.srefs);
   vg_map_free(&s.pmap);
   vg_vec_free(&s.dparams);
   vg_map_free(&s.colmap);

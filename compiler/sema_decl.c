@@ -61,7 +61,7 @@ static void check_org(sema *s) {
     return;
   }
   if (!c->has_schema) return;
-  const cc_table *t = schema_table(c, pk->org_table);
+  const cc_table *t = sema_table(s, pk->org_table);
   if (!t) {
     cc_error(c, seen[0]->a->loc, DIAG_E_UNKNOWN_TABLE, "the schema has no table '%s'", pk->org_table);
     return;
@@ -315,7 +315,7 @@ void sema_check_source(sema *s, int si) {
     return;
   }
   if (c->has_schema) {
-    so->schema = schema_table(c, so->table);
+    so->schema = sema_table(s, so->table);
     if (!so->schema) {
       if (!no_table)
         cc_error(c, seen[0] ? seen[0]->a->loc : so->decl->name_loc, DIAG_E_UNKNOWN_TABLE, "the schema has no table '%s'", so->table);
@@ -504,7 +504,7 @@ void sema_check_rollup(sema *s, int si) {
   t->name = tname;
   so->table = tname;
   so->schema = t;
-  if (c->has_schema && schema_table(c, tname)) {
+  if (c->has_schema && sema_table(s, tname)) {
     cc_error(c, d->name_loc, DIAG_E_ROLLUP, "the schema has a table named '%s', the name Vigil gives rollup %s's rows", tname,
              so->name);
     return;

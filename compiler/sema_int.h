@@ -70,6 +70,16 @@ typedef struct sema_defparam {
   const char *name;
 } sema_defparam;
 
+/* A name of the schema in s->smap: table i of the schema (t NULL) or
+** column i of table t, by its exact or its case-folded name; SK_DONE marks
+** a list indexed (sema_table, sema_column). */
+enum { SK_EXACT, SK_FOLDED, SK_DONE };
+typedef struct sema_sref {
+  const cc_table *t;
+  int i;
+  int kind;
+} sema_sref;
+
 /* A column in a source's read list (sema_source_column): the index of the
 ** pairs (source, column) read so far. */
 typedef struct sema_colref { int src, col; } sema_colref;
@@ -86,6 +96,8 @@ typedef struct sema {
   ast **tier_clause;      /* ... and that clause */
   sema_index rules;
   sema_index lets;        /* the lets of the rule being checked (reused) */
+  vg_map smap;            /* the schema's tables and columns by name ... */
+  vg_vec(sema_sref) srefs; /* ... its entries */
   vg_map pmap;            /* the defs' parameters by (def, name) ... */
   vg_vec(sema_defparam) dparams; /* ... its entries */
   ast **let_at;           /* ... by index */
@@ -105,6 +117,14 @@ int sema_def_param(const sema *s, int d, const char *name);
 /* Adds def d's parameter at pos (a name given twice is found at its first
 ** position).  0, or -1 with c->oom set. */
 int sema_def_param_add(sema *s, int d, int pos, const char *name);
+
+/* ---- the schema's names, by hash (sema.c) ------------------------------------ */
+
+/* schema_table and schema_column (the exact name, else the first that is
+** equal ignoring case), by hash: a wide table is looked up at every name of
+** a rule.  Out of memory: c->oom is set and the answer found linearly. */
+const cc_table *sema_table(sema *s, const char *name);
+int sema_column(sema *s, const cc_table *t, const char *name);
 
 /* ---- small helpers ------------------------------------------------------- */
 

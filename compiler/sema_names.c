@@ -30,7 +30,7 @@ int sema_source_column(sema *s, int src, const char *name) {
   uint8_t type = T_ANY;
   const char *canon = name;
   if (so->schema) {
-    int ci = schema_column(so->schema, name);
+    int ci = sema_column(s, so->schema, name);
     if (ci < 0) return -1;
     canon = so->schema->cols[ci].name;
     type = so->schema->cols[ci].type;
@@ -227,7 +227,7 @@ ast *sema_check_name(sema *s, scope *sc, ast *n) {
   int pi = find_param(s, name);
   if (sc->source >= 0) {
     sm_source *so = &s->pk.sources[sc->source];
-    int has_col = so->schema ? schema_column(so->schema, name) >= 0 : 0;
+    int has_col = so->schema ? sema_column(s, so->schema, name) >= 0 : 0;
     if (has_col && pi >= 0) {
       cc_error(c, n->loc, DIAG_E_AMBIGUOUS, "'%s' is both a column of %s and a param; rename the param", name, so->table);
       return sema_null(s, n->loc);

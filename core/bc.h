@@ -53,4 +53,14 @@ int bc_disasm(const vm_program *p, vg_buf *out);
 ** checksum of a .vgc payload.  Exposed for tests that craft files. */
 uint32_t bc_crc32(const uint8_t *data, size_t len);
 
+/* Internal to core/ (bc.c, verify.c): writes a formatted line into
+** err[0..cap) (if there is one) and returns -1, so callers can
+** `return bc_fail(...)`. */
+#if defined(__GNUC__)
+#define BC_PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define BC_PRINTF_LIKE(f, a)
+#endif
+int bc_fail(char *err, size_t cap, const char *fmt, ...) BC_PRINTF_LIKE(3, 4);
+
 #endif

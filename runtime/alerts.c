@@ -115,6 +115,47 @@ int exec_spill(exec_pack *pr) {
   return 0;
 }
 
+int exec_alerts_back(exec_pack *pr, const exec_alerts_mark *m) {
+  if (pr->nspilled == m->nspilled) { /* all since m are in memory, after the mark */
+    pr->alerts.n = m->n;
+    return 0;
+  }
+  /* a spill since m moved the alerts of before m to the table (and freed
+  ** their texts): those of after m in the table go, and all in memory */
+  char sql[512];
+  snprintf(sql, sizeof sql, "SELECT tier, status FROM temp.\"%s\" WHERE seq >= ?1", pr->spill_table);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(pr->db, sql, -1, &st, NULL);
+  long long gone = 0;
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, m->seq);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      pr->tally[sqlite3_column_int(st, 0) * LIFE__COUNT + sqlite3_column_int(st, 1)]--;
+      gone++;
+    }
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  if (rc == SQLITE_OK) {
+    snprintf(sql, sizeof sql, "DELETE FROM temp.\"%s\" WHERE seq >= ?1", pr->spill_table);
+    rc = sqlite3_prepare_v2(pr->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, m->seq);
+      rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+  }
+  if (rc != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: taking back alerts set aside failed: %s", pr->o->db_path,
+              sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  pr->nspilled -= gone;
+  pr->alerts.n = 0;
+  return 0;
+}
+
 int exec_alerts_done(exec_pack *pr) {
   if (pr->nspilled) return exec_spill(pr); /* all of them in the table: read back in order */
   for (size_t i = 0; i < pr->alerts.n; i++) pr->tally[pr->alerts.v[i].tier * LIFE__COUNT + pr->alerts.v[i].status]++;

@@ -515,7 +515,7 @@ int exec_run_source(exec_pack *pr, int si) {
     result = seek_source(pr, si, &sp, &ser, lookback, rules, nrules);
   } else {
     /* what to put back if the scan must be redone in day order */
-    size_t mark = pr->alerts.n;
+    exec_alerts_mark mark = exec_alerts_here(pr);
     size_t nbad = (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
     bad_count *bad = vg_realloc(NULL, 2 * nbad);
     life_saved *life = exec_life_save(pr);
@@ -528,8 +528,8 @@ int exec_run_source(exec_pack *pr, int si) {
     memcpy(bad, pr->srcs[si].bad, nbad);
     memcpy((char *)bad + nbad, pr->srcs[si].lbad, nbad);
     result = scan_source(pr, si, &ser, rules, nrules, 0);
+    if (result == 2 && exec_alerts_back(pr, &mark) != 0) result = -1;
     if (result == 2) {
-      pr->alerts.n = mark;
       memcpy(pr->srcs[si].bad, bad, nbad);
       memcpy(pr->srcs[si].lbad, (char *)bad + nbad, nbad);
       pr->srcs[si].lvalid = 0;

@@ -770,6 +770,11 @@ static void test_check_messages(void) {
   EXPECT("E-format", 2, 43, "'}' without '{'");
   FAILS(SRC "rule r on snap { red when true message \"a {active\" }\n");
   EXPECT("E-format", 2, 43, "'{' without '}'");
+  /* a '}' inside an unclosed \"...\" or `...` does not close the braces */
+  FAILS(SRC "rule r on snap { red when true message \"{coalesce(owner, \\\"a)}\" }\n");
+  EXPECT("E-format", 2, 41, "'{' without '}' in message: a \\\" or ` inside it is not closed");
+  FAILS(SRC "rule r on snap { red when true message \"{`active)}\" }\n");
+  EXPECT("E-format", 2, 41, "'{' without '}' in message: a \\\" or ` inside it is not closed");
   FAILS(SRC "rule r on snap { red when true message \"{nosuch}\" }\n");
   EXPECT("E-unknown-column", 2, 42, "'nosuch'");
   FAILS(SRC "rule r on snap { red when true message \"{active +}\" }\n");
@@ -949,6 +954,45 @@ static void test_cg_lookups_where_misc(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(dis(), "; t.rules:4:5"));
 }
 
+/* ---- names of the schema in any case ---------------------------------------------- */
+
+/* A table or column is found by its exact name, else by the first name equal
+** to it ignoring case (as SQLite does); the program keeps the schema's
+** spelling.  (The checker finds them by hash, sema.c.) */
+static void test_schema_names_any_case(void) {
+  static const char schema[] =
+    "CREATE TABLE Sales (Rep INTEGER, Day DATE, Amount REAL, grp INTEGER);"
+    "CREATE TABLE other (k INTEGER, d DATE, v REAL);";
+  static const char rules[] =
+    "source s { table SALES key rep time DAY }\n"
+    "source o { table Other key K time d }\n"
+    "rollup g from s by GRP { total = sum(AMOUNT) }\n"
+    "rule r on s { red when amount > 1 and AMOUNT < 5 and o[REP].V > 1 }\n"
+    "rule q on g { red when TOTAL > 1 and Members > 0 }\n"
+    "rule u on s { red when Amont > 1 }\n";
+  vg_free_program(prog);
+  prog = NULL;
+  ndiags = 0;
+  vg_compile_opts o;
+  memset(&o, 0, sizeof o);
+  o.diag = on_diag;
+  vg_status st = vg_compile_string("t.rules", rules, sizeof rules - 1, schema, &o, &prog);
+  CU_ASSERT_EQUAL(st, VG_EINPUT);
+  CU_ASSERT_PTR_NOT_NULL(find("E-unknown-column", 6, 24, 29, "unknown name 'Amont': not a column of table Sales"));
+  CU_ASSERT_PTR_NOT_NULL(find("", 6, 24, 29, "did you mean 'Amount'?"));
+  CU_ASSERT_EQUAL(ndiags, 2);
+  vg_free_program(prog);
+  prog = NULL;
+  vg_status st2 = vg_compile_string("t.rules", rules, sizeof rules - 1 - strlen("rule u on s { red when Amont > 1 }\n"),
+                                    schema, &o, &prog);
+  CU_ASSERT_EQUAL_FATAL(st2, VG_OK);
+  CU_ASSERT_TRUE(listing_has_line("source 0 s table Sales key Rep time Day every none where none"));
+  CU_ASSERT_TRUE(listing_has_line("  col 3 Amount: number"));
+  CU_ASSERT_TRUE(listing_has_line("source 2 g table vigil rollup t.g key grp time Day every none where none"));
+  CU_ASSERT_TRUE(listing_has_line("source 1 o table other key k time d every none where none"));
+  CU_ASSERT_TRUE(listing_has_line("  col 2 v: number"));
+}
+
 /* ---- the diagnostic codes (core/diagcodes.def) ------------------------------ */
 
 /* The table as written, with each entry's C name. */
@@ -1078,6 +1122,7 @@ int unit_register_compiler(void) {
     {"a source without key", test_check_source_without_key},
     {"messages", test_check_messages},
     {"limits", test_check_limits},
+    {"names of the schema in any case", test_schema_names_any_case},
     {"diagnostic codes: one table, C names that match", test_dcode_table},
     {"diagnostic codes: one section each in DIAGNOSTICS.md", test_dcode_docs},
     {"diagnostic codes: the table's text is reported", test_dcode_reported},

@@ -66,7 +66,7 @@ LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core
            tools/test.c tools/fmt.c tools/fmt_layout.c tools/disasm.c tools/digest.c
 # the run, split by concern (runtime/pack.h lists the parts)
 LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
-           runtime/json.c
+           runtime/json.c tools/digest_render.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)

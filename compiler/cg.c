@@ -504,6 +504,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     int line, col;
     cc_line_col(c, r->decl->loc.file, r->decl->loc.start, &line, &col);
     vr->line = (uint32_t)line;
+    vr->col = (uint32_t)col;
     vr->escalate = r->escalate >= 0 ? r->escalate : pk->escalate;
     vr->clear = -1;
     rule_fn(&g, r);

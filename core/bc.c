@@ -168,6 +168,7 @@ int bc_write(const vm_program *p, vg_buf *out) {
     put_u16(&w, r->fn);
     put_u16(&w, r->file);
     put_u32(&w, r->line);
+    put_u32(&w, r->col);
     put_u32(&w, (uint32_t)r->clear);
     put_f64(&w, r->escalate);
     put_u16(&w, r->nevid);
@@ -345,7 +346,7 @@ static val rd_val(rd *r) {
 /* Minimum encoded sizes, to bound counts before allocating. */
 enum {
   SZ_STR = 4, SZ_PARAM = SZ_STR + 1, SZ_SOURCE = 2 * SZ_STR + 2 + 2 + 8 + 4 + 2,
-  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 8 + 2, SZ_CONST = 1,
+  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 4 + 8 + 2, SZ_CONST = 1,
   SZ_FUNC = 1 + 2 + 4 * 4, SZ_LINE = 4 + 2 + 4 + 4, SZ_ROLLUP = 2 + 2 + 2 + 8 + 2, SZ_RCOL = SZ_STR + 1 + 1 + 4
 };
 
@@ -444,6 +445,7 @@ static void parse_payload(rd *r, vm_program *p) {
     ru->fn = rd_u16(r);
     ru->file = rd_u16(r);
     ru->line = rd_u32(r);
+    ru->col = rd_u32(r);
     ru->clear = (int32_t)rd_u32(r);
     ru->escalate = rd_f64(r);
     ru->nevid = (uint16_t)rd_count(r, 0, SZ_STR + 4);

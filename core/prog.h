@@ -120,7 +120,7 @@ typedef struct vm_rule {
   uint16_t source;
   uint16_t fn;    /* the rule's main function */
   uint16_t file;  /* index into files */
-  uint32_t line;  /* where the rule is declared */
+  uint32_t line, col; /* where the rule is declared (col: 1-based, in characters) */
   int32_t clear;  /* `clear when`: a value function of the rule's source, or -1 */
   double escalate; /* `escalate after D`: days an alert stays open before it is
                    ** raised one tier; < 0 when it never is */

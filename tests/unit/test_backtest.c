@@ -880,6 +880,30 @@ static int suite_init(void) {
   return rc;
 }
 
+/* The text report counts each rule and tier once per date, highest tier
+** first, though the alerts of a rule arrive in key order with their tiers
+** interleaved (it listed "r red 1  r yellow 1  r red 1"). */
+static void test_text_report_groups(void) {
+  char db[400], rules[400], cmd[3000];
+  snprintf(db, sizeof db, "%s/tr.db", dir);
+  snprintf(rules, sizeof rules, "%s/tr.rules", dir);
+  CU_ASSERT_EQUAL_FATAL(make_db(db, "CREATE TABLE s (k INTEGER, d DATE, x REAL);"
+                                    "INSERT INTO s VALUES (1, '2025-01-01', 20), (2, '2025-01-01', 5), (3, '2025-01-01', 30),"
+                                    " (4, '2025-01-01', 6), (1, '2025-01-02', 1), (2, '2025-01-02', 50), (3, '2025-01-02', 2);"), 0);
+  CU_ASSERT_EQUAL_FATAL(spit(rules, "pack t\nsource s { table s key k time d }\n"
+                                    "rule q on s { yellow when x > 0 }\n"
+                                    "rule r on s { yellow when x > 0\n red when x > 10 }\n"), 0);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' --from 2025-01-01 --to 2025-01-02 '%s'", vigil_bin(), db, rules);
+  CU_ASSERT_EQUAL(sh(cmd), 0);
+  char *out = out_txt();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  const char *want = "alerts per date\n"
+                     "  2025-01-01  t/q yellow 4  t/r red 2  t/r yellow 2\n"
+                     "  2025-01-02  t/q yellow 4  t/r red 1  t/r yellow 3\n";
+  CU_ASSERT_NSTRING_EQUAL(out, want, strlen(want));
+  free(out);
+}
+
 static int suite_cleanup(void) {
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -896,7 +920,8 @@ int unit_register_backtest(void) {
       !CU_add_test(s, "alerts spilled to a temporary table = in memory", test_spilled_alerts) ||
       !CU_add_test(s, "vigil diff on a threshold change = set difference of backtests", test_diff_threshold) ||
       !CU_add_test(s, "vigil diff git:REV:PATH", test_diff_git) ||
-      !CU_add_test(s, "lead time on a hand-made database", test_lead_time))
+      !CU_add_test(s, "lead time on a hand-made database", test_lead_time) ||
+      !CU_add_test(s, "the text report: each rule and tier once per date", test_text_report_groups))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -141,7 +141,7 @@ static void add_line(vm_program *p, uint32_t pc, int file, uint32_t line, uint32
 }
 
 static void add_rule(vm_program *p, const char *name, int src, int fn, int file, uint32_t line) {
-  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, -1, -1, 0, NULL};
+  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, 1, -1, -1, 0, NULL};
 }
 
 /* fn 0 assembled from the arguments (ended by END), then the helpers the

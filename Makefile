@@ -1,6 +1,8 @@
 # Vigil — one plain Makefile.
 #
-#   make              build ./vigil (and build/libvigil.a)
+#   make              build ./vigil (and build/rel/libvigil.a, libvigil.so)
+#   make install      install vigil, libvigil.a/.so, vigil.h, vigil.pc and the man page
+#                     (PREFIX=/usr/local, DESTDIR= for staging; make uninstall)
 #   make test         build and run every test; ends with CUnit's summary
 #   make check-docs   replay the commands the docs show (part of make test)
 #   make test SAN=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -48,7 +50,9 @@ endif
 SQLITE_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 CFLAGS  ?=
-CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) $(SQLITE_CFLAGS) -Ibuild/gen -Iinclude
+# -fPIC: the objects make both libraries; -fvisibility=hidden: only what
+# include/vigil.h declares is exported (its visibility pragma)
+CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) -Ibuild/gen -Iinclude
 LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
@@ -70,8 +74,16 @@ CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps test unit golden demo clean bench check-docs check-symbols check-layers
-all: vigil
+# the library's version, from include/vigil.h; the shared library's soname
+# is libvigil.so.MAJOR
+VERSION := $(shell sed -n 's/^\#define VG_VERSION "\([^"]*\)"/\1/p' include/vigil.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME  := libvigil.so.$(SOMAJOR)
+SOLIB   := $(B)/libvigil.so.$(VERSION)
+
+.PHONY: all deps test unit golden demo clean bench check-docs check-symbols check-layers check-embed \
+        install uninstall
+all: vigil $(SOLIB)
 
 # ---- dependencies --------------------------------------------------------
 # What the build needs, each as KIND:WHAT:PACKAGE (the Debian package that
@@ -125,13 +137,21 @@ $(GEN)/lexer.c $(GEN)/lexer.h: grammar/lexer.l | build/.deps-ok
 	$(call say,FLEX,$<)
 	$(Q)flex --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c grammar/lexer.l
 
+# objects are compiled again when the compiler or its flags change (e.g.
+# the build dir holds objects made before -fPIC -fvisibility=hidden)
+# (written when make reads this file, so make -n is right too)
+FLAGS_NOW := $(CC) $(CFLAGS) $(WARN)
+ifneq ($(FLAGS_NOW),$(shell cat $(B)/.flags 2>/dev/null))
+$(shell mkdir -p $(B) && printf '%s\n' '$(FLAGS_NOW)' > $(B)/.flags)
+endif
+
 # generated code is compiled without -Wconversion (it is flex's and bison's)
-$(B)/gen/%.o: $(GEN)/%.c $(GEN)/parser.h
+$(B)/gen/%.o: $(GEN)/%.c $(GEN)/parser.h $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS) -Igrammar -Icompiler -w -MMD -MP -c -o $@ $<
 
-$(B)/%.o: %.c $(GEN)/parser.h $(GEN)/lexer.h
+$(B)/%.o: %.c $(GEN)/parser.h $(GEN)/lexer.h $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
@@ -139,10 +159,30 @@ $(B)/%.o: %.c $(GEN)/parser.h $(GEN)/lexer.h
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 # (generated objects are in LIB_OBJ too, so their header dependencies count)
 
-$(B)/libvigil.a: $(LIB_OBJ)
+# ---- libraries -------------------------------------------------------------
+# libvigil.a and libvigil.so export only the names include/vigil.h declares:
+# the objects are linked into one (ld -r) whose hidden names are made local.
+# The unit tests and the benchmark use internal names too: they link
+# libvigil-internal.a, the objects as they are.
+$(B)/libvigil-internal.a: $(LIB_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(B)/libvigil.o: $(LIB_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(LD) -r -o $@ $^ && objcopy --localize-hidden $@
+
+$(B)/libvigil.a: $(B)/libvigil.o
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# (-z defs: every name the library uses is defined by it or a library it
+# names; not under the sanitizers, whose runtime the program brings)
+$(SOLIB): $(LIB_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) $(if $(SAN),,-Wl,-z,defs) -o $@ $^ $(LDLIBS)
+
+# the command uses the public interface only: it links the public archive
 $(B)/vigil: $(CLI_OBJ) $(B)/libvigil.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -152,7 +192,7 @@ vigil: $(B)/vigil
 
 # ---- tests ---------------------------------------------------------------
 # (test_outputs.c tests the command's output encoders directly: cli/out.c, cli/diag.c)
-$(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil.a
+$(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil-internal.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit -lpthread
 
@@ -164,6 +204,8 @@ test: $(B)/vigil $(B)/unit
 	@docs/gen-diagnostics.sh --check docs/DIAGNOSTICS.md
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
+	@sh tests/check-man.sh $(B)/vigil
+	@$(MAKE) --no-print-directory check-embed
 	@$(MAKE) --no-print-directory check-docs
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
 
@@ -176,11 +218,50 @@ check-docs: $(B)/vigil
 check-layers:
 	@sh tests/check-layers.sh
 
-# libvigil exports only vg_ and the module prefixes; nothing unprefixed.
-check-symbols: $(B)/libvigil.a
-	@bad=$$(nm -g --defined-only $(B)/libvigil.a | awk 'NF==3 {print $$3}' \
-	  | grep -v '^__odr_asan' | grep -Ev '^(vg_|vg_yy|fn_|db_|dg_|ast_|cc_|parse_|schema_|sema_|lint_|cg_|compile_|fmt_|vm_|val_|bc_|exec_|lib_)' || true); \
-	if [ -n "$$bad" ]; then echo "unprefixed symbols in libvigil.a:"; echo "$$bad"; exit 1; fi
+# libvigil.a and libvigil.so export exactly the functions include/vigil.h
+# declares; inside, every global name has its module's prefix
+# (tests/check-symbols.sh).
+check-symbols: $(B)/libvigil.a $(SOLIB) $(B)/libvigil-internal.a
+	@CC="$(CC)" sh tests/check-symbols.sh $(B)/libvigil.a $(SOLIB) $(B)/libvigil-internal.a
+
+# ---- install -------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the command, both libraries
+# (libvigil.so.VERSION with its soname and dev links), the header, the
+# pkg-config file (vigil.pc.in with the paths filled in) and the man page;
+# make uninstall removes them.  DESTDIR stages the files under another root
+# (make test installs into $(B)/stage: check-embed).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+PCDIR      ?= $(LIBDIR)/pkgconfig
+install: $(B)/vigil $(B)/libvigil.a $(SOLIB)
+	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PCDIR)
+	$(Q)install -m 755 $(B)/vigil $(DESTDIR)$(BINDIR)/vigil
+	$(Q)install -m 644 $(B)/libvigil.a $(DESTDIR)$(LIBDIR)/libvigil.a
+	$(Q)install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/libvigil.so.$(VERSION)
+	$(Q)ln -sf libvigil.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvigil.so
+	$(Q)install -m 644 include/vigil.h $(DESTDIR)$(INCLUDEDIR)/vigil.h
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	  vigil.pc.in > $(DESTDIR)$(PCDIR)/vigil.pc && chmod 644 $(DESTDIR)$(PCDIR)/vigil.pc
+	$(Q)install -m 644 docs/vigil.1 $(DESTDIR)$(MANDIR)/man1/vigil.1
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(LIBDIR)/libvigil.a $(DESTDIR)$(LIBDIR)/libvigil.so.$(VERSION) \
+	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvigil.so $(DESTDIR)$(INCLUDEDIR)/vigil.h \
+	  $(DESTDIR)$(PCDIR)/vigil.pc $(DESTDIR)$(MANDIR)/man1/vigil.1
+
+# The embedding examples (tests/embed/): make install into $(B)/stage
+# (PREFIX=/usr), then a C program built through pkg-config against the
+# installed shared and static libraries, and a Python program loading the
+# installed libvigil.so with ctypes (tests/embed/run.sh).
+check-embed:
+	@rm -rf $(B)/stage
+	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(B)/stage PREFIX=/usr >/dev/null
+	@CC="$(CC)" CFLAGS="$(SANFLAGS)" SANITIZE=$(if $(SAN),1,) sh tests/embed/run.sh $(B)/stage $(B)/embed
 
 # ---- demo ----------------------------------------------------------------
 DEMO_DB    := build/demo/saas.db
@@ -208,9 +289,9 @@ clean:
 # (/usr/bin/time -f %M, the peak RSS) and `valgrind` (the profile), installed
 # with apt-get when make runs as root; otherwise the command is printed.
 BENCH_DEPS := file:/usr/bin/time:time cmd:valgrind:valgrind
-bench: $(B)/vigil $(B)/libvigil.a
+bench: $(B)/vigil $(B)/libvigil-internal.a
 	$(call need,$(BENCH_DEPS))
-	VIGIL=$(B)/vigil LIBVIGIL=$(B)/libvigil.a CC="$(CC)" bash bench/run.sh
+	VIGIL=$(B)/vigil LIBVIGIL=$(B)/libvigil-internal.a CC="$(CC)" bash bench/run.sh
 
 # ---- valgrind (issue 7) ------------------------------------------------------
 # make valgrind: the end-to-end CLI commands (check, compile, disasm, run,

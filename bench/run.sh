@@ -7,7 +7,7 @@
 # the table is also written to build/bench/results.txt.  See bench/README.md.
 #
 # Environment (all optional):
-#   VIGIL=build/rel/vigil  LIBVIGIL=build/rel/libvigil.a  CC=cc
+#   VIGIL=build/rel/vigil  LIBVIGIL=build/rel/libvigil-internal.a  CC=cc
 #   BENCH_SIZES="0.1 1 4"  the database sizes
 #   BENCH_RUNS=5           timed runs per measurement (after one warm-up)
 #   BENCH_RUNS_4=5         timed runs at SIZE 4 (SIZE 4 also skips --scan and the
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VIGIL=${VIGIL:-build/rel/vigil}
-LIBVIGIL=${LIBVIGIL:-build/rel/libvigil.a}
+LIBVIGIL=${LIBVIGIL:-build/rel/libvigil-internal.a}  # vmbench uses internal names
 CC=${CC:-cc}
 SIZES=${BENCH_SIZES:-0.1 1 4}
 RUNS=${BENCH_RUNS:-5}

@@ -18,6 +18,13 @@
 extern "C" {
 #endif
 
+/* Every name declared here is exported by libvigil.so (and kept global in
+** libvigil.a); the library is compiled with -fvisibility=hidden, so nothing
+** else is (make check-symbols). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* The version of this header; vg_libversion() gives the library's (they
 ** differ when a program runs with another libvigil than it was built with).
 ** VG_VERSION_NUMBER is MAJOR * 1000000 + MINOR * 1000 + PATCH. */
@@ -543,6 +550,10 @@ vg_status vg_db_open(const char *path, int flags, struct sqlite3 **db, char *err
 ** the busy timeout, SQLite's message otherwise.  Valid until the next call
 ** on db. */
 const char *vg_db_errmsg(struct sqlite3 *db);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

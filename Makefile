@@ -53,7 +53,7 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
 
 GEN     := build/gen
-LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/conn.c core/diagcodes.c \
+LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/verify.c core/conn.c core/diagcodes.c \
            stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
            compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
            compiler/compile.c compiler/fiscal.c compiler/sema_decl.c compiler/sema_names.c compiler/sema_expr.c compiler/sema_func.c compiler/params.c \
@@ -62,7 +62,7 @@ LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core
            tools/test.c tools/fmt.c tools/fmt_layout.c tools/disasm.c tools/digest.c
 # the run, split by concern (runtime/pack.h lists the parts)
 LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
-           runtime/json.c
+           runtime/json.c tools/digest_render.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -177,7 +177,7 @@ check-layers:
 # libvigil exports only vg_ and the module prefixes; nothing unprefixed.
 check-symbols: $(B)/libvigil.a
 	@bad=$$(nm -g --defined-only $(B)/libvigil.a | awk 'NF==3 {print $$3}' \
-	  | grep -v '^__odr_asan' | grep -Ev '^(vg_|vg_yy|fn_|db_|ast_|cc_|parse_|schema_|sema_|lint_|cg_|compile_|fmt_|vm_|val_|bc_|exec_|lib_)' || true); \
+	  | grep -v '^__odr_asan' | grep -Ev '^(vg_|vg_yy|fn_|db_|dg_|ast_|cc_|parse_|schema_|sema_|lint_|cg_|compile_|fmt_|vm_|val_|bc_|exec_|lib_)' || true); \
 	if [ -n "$$bad" ]; then echo "unprefixed symbols in libvigil.a:"; echo "$$bad"; exit 1; fi
 
 # ---- demo ----------------------------------------------------------------

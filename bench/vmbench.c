@@ -66,8 +66,8 @@ static int col_of(const vm_source *s, const char *name) {
 }
 
 static long alerts;
-static int on_emit(void *ud, int rule, int tier, const char *message, const char *recipient) {
-  (void)ud; (void)rule; (void)tier; (void)message; (void)recipient;
+static int on_emit(void *ud, int rule, int tier, const char *message, size_t mlen, const char *recipient, size_t rlen) {
+  (void)ud; (void)rule; (void)tier; (void)message; (void)mlen; (void)recipient; (void)rlen;
   alerts++;
   return 0;
 }

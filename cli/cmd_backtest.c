@@ -139,8 +139,9 @@ static int cmp_rule_key(const void *x, const void *y) {
 /* The text report: per pack, rule and tier the alerts of each date; then
 ** per rule and key the first date it fired, the last, and on how many
 ** evaluation dates it was open. */
-static void report_text(bt_out *o) {
-  /* alerts arrive ordered by date, then pack, rule, key */
+static void report_text(bt_out *o, vg_program *const *progs, int nprogs) {
+  /* alerts arrive ordered by date, then pack, rule, key: a rule's tiers are
+  ** interleaved, so each rule's alerts are counted per tier, highest first */
   out_printf(stdout, "alerts per date\n");
   size_t i = 0;
   while (i < o->n) {
@@ -149,10 +150,17 @@ static void report_text(bt_out *o) {
     out_printf(stdout, "  %s", o->v[i].as_of);
     size_t k = i;
     while (k < j) {
-      size_t m = k, cnt = 0;
-      while (m < j && strcmp(o->v[m].pack, o->v[k].pack) == 0 && strcmp(o->v[m].rule, o->v[k].rule) == 0 &&
-             strcmp(o->v[m].tier, o->v[k].tier) == 0) { m++; cnt++; }
-      out_printf(stdout, "  %s/%s %s %zu", o->v[k].pack, o->v[k].rule, o->v[k].tier, cnt);
+      size_t m = k;
+      while (m < j && strcmp(o->v[m].pack, o->v[k].pack) == 0 && strcmp(o->v[m].rule, o->v[k].rule) == 0) m++;
+      const vg_program *p = NULL;
+      for (int pi = 0; pi < nprogs && !p; pi++)
+        if (strcmp(vg_program_pack(progs[pi]), o->v[k].pack) == 0) p = progs[pi];
+      for (int ti = p ? vg_program_tier_count(p) - 1 : -1; ti >= 0; ti--) {
+        const char *tier = vg_program_tier_name(p, ti);
+        size_t cnt = 0;
+        for (size_t x = k; x < m; x++) cnt += strcmp(o->v[x].tier, tier) == 0;
+        if (cnt) out_printf(stdout, "  %s/%s %s %zu", o->v[k].pack, o->v[k].rule, tier, cnt);
+      }
       k = m;
     }
     out_printf(stdout, "\n");
@@ -693,7 +701,7 @@ int cmd_backtest(int argc, char **argv) {
     bo.out_ud = &out;
     rc = out_status(vg_backtest((const vg_program *const *)progs, nprogs, &bo));
     if (rc == 0 && report == REPORT_LEAD_TIME) report_lead_time(&out, progs, nprogs, &outcomes, bo.from, bo.to);
-    else if (rc == 0 && format == BT_TEXT) report_text(&out);
+    else if (rc == 0 && format == BT_TEXT) report_text(&out, progs, nprogs);
     for (size_t i = 0; i < out.n; i++) {
       free(out.v[i].pack);
       free(out.v[i].rule);

@@ -160,9 +160,8 @@ static void emit(cgen *g, fnb *f, vg_loc loc, int op, long a, long b, long c3) {
     bytes[n++] = (uint8_t)(ops[i] & 0xff);
     bytes[n++] = (uint8_t)(ops[i] >> 8);
   }
-  long pops = vm_ops[op].pops;
-  if (pops < 0) pops = op == OP_IN ? a + 1 : op == OP_CALL ? b : a; /* opcodes.def: IN A+1, CALL B, CONCAT A */
-  f->depth += vm_ops[op].pushes - pops;
+  const uint16_t o16[3] = {(uint16_t)a, (uint16_t)b, (uint16_t)c3}; /* the first nops are in range (above) */
+  f->depth += vm_ops[op].pushes - (long)vm_op_pops((unsigned)op, o16);
   if (f->depth > VM_MAX_STACK) {
     char msg[200];
     snprintf(msg, sizeof msg, "this expression needs more than %d values on the VM's stack at once (calls with many arguments nested in each other)",
@@ -505,6 +504,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     int line, col;
     cc_line_col(c, r->decl->loc.file, r->decl->loc.start, &line, &col);
     vr->line = (uint32_t)line;
+    vr->col = (uint32_t)col;
     vr->escalate = r->escalate >= 0 ? r->escalate : pk->escalate;
     vr->clear = -1;
     rule_fn(&g, r);

@@ -1,15 +1,15 @@
 /*
-** bc.c — the .vgc file: writer, reader and verifier, plus the queries on a
-** verified program that the runtime needs (vm_line_at, vm_lookback) and
+** bc.c — the .vgc file: writer and reader, plus the queries on a verified
+** program that the runtime needs (vm_line_at, vm_lookback) and
 ** vm_program_free.  The layout is documented in docs/BYTECODE.md; keep the
 ** two in step.
 **
 ** Reading is two stages.  The parser only checks that the bytes describe
 ** well-formed tables (every count is checked against the bytes that remain
-** before anything is allocated); bc_verify then checks what the tables
-** mean: indices in range, operands valid, stack depths consistent.  The
-** compiler runs bc_verify on its own output too, so a program that reaches
-** the VM has always passed it.
+** before anything is allocated); bc_verify (verify.c) then checks what the
+** tables mean: indices in range, operands valid, stack depths consistent.
+** The compiler runs bc_verify on its own output too, so a program that
+** reaches the VM has always passed it.
 */
 #include "bc.h"
 
@@ -17,22 +17,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "limits.h"
-#include "funcs.h"
-
 #define HEADER_SIZE 16u
 static const uint8_t vgc_magic[4] = {'V', 'G', 'C', 0};
 
-#if defined(__GNUC__)
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#else
-#define PRINTF_LIKE(f, a)
-#endif
-
-/* Writes a formatted line into err[0..cap) (if there is one); returns -1 so
-** callers can `return fail(...)`. */
-static int fail(char *err, size_t cap, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static int fail(char *err, size_t cap, const char *fmt, ...) {
+/* See bc.h. */
+int bc_fail(char *err, size_t cap, const char *fmt, ...) {
   va_list ap;
   if (!err || cap == 0) return -1;
   va_start(ap, fmt);
@@ -179,6 +168,7 @@ int bc_write(const vm_program *p, vg_buf *out) {
     put_u16(&w, r->fn);
     put_u16(&w, r->file);
     put_u32(&w, r->line);
+    put_u32(&w, r->col);
     put_u32(&w, (uint32_t)r->clear);
     put_f64(&w, r->escalate);
     put_u16(&w, r->nevid);
@@ -250,7 +240,7 @@ static int rd_need(rd *r, size_t k) {
   if (r->failed) return 0;
   if (r->n - r->pos >= k) return 1;
   r->failed = 1;
-  fail(r->err, r->errcap, "section %s: truncated at payload offset %zu (%zu bytes needed, %zu left)",
+  bc_fail(r->err, r->errcap, "section %s: truncated at payload offset %zu (%zu bytes needed, %zu left)",
        r->sect, r->pos, k, r->n - r->pos);
   return 0;
 }
@@ -280,7 +270,7 @@ static uint32_t rd_count(rd *r, int wide, size_t min) {
   if (r->failed) return 0;
   if ((uint64_t)n * min > r->n - r->pos) {
     r->failed = 1;
-    fail(r->err, r->errcap, "section %s: count %u larger than the remaining %zu bytes allow",
+    bc_fail(r->err, r->errcap, "section %s: count %u larger than the remaining %zu bytes allow",
          r->sect, n, r->n - r->pos);
     return 0;
   }
@@ -294,7 +284,7 @@ static void *rd_array(rd *r, uint32_t count, size_t size) {
   void *a = vg_arena_alloc(r->arena, (size_t)count * size);
   if (!a) {
     r->failed = 1;
-    fail(r->err, r->errcap, "out of memory");
+    bc_fail(r->err, r->errcap, "out of memory");
   }
   return a;
 }
@@ -308,13 +298,13 @@ static char *rd_strn(rd *r, int is_name, uint32_t *len) {
   const char *s = (const char *)r->p + r->pos;
   if (is_name && memchr(s, 0, n)) {
     r->failed = 1;
-    fail(r->err, r->errcap, "section %s: a name at payload offset %zu contains a NUL byte", r->sect, r->pos);
+    bc_fail(r->err, r->errcap, "section %s: a name at payload offset %zu contains a NUL byte", r->sect, r->pos);
     return NULL;
   }
   char *c = vg_arena_strndup(r->arena, s, n);
   if (!c) {
     r->failed = 1;
-    fail(r->err, r->errcap, "out of memory");
+    bc_fail(r->err, r->errcap, "out of memory");
     return NULL;
   }
   r->pos += n;
@@ -339,7 +329,7 @@ static val rd_val(rd *r) {
     unsigned b = rd_u8(r);
     if (b > 1 && !r->failed) {
       r->failed = 1;
-      fail(r->err, r->errcap, "section %s: bool value %u is neither 0 nor 1", r->sect, b);
+      bc_fail(r->err, r->errcap, "section %s: bool value %u is neither 0 nor 1", r->sect, b);
     }
     return val_bool((int)b);
   }
@@ -348,7 +338,7 @@ static val rd_val(rd *r) {
     return s ? val_str(s, len) : val_null();
   default:
     r->failed = 1;
-    fail(r->err, r->errcap, "section %s: unknown value type %u at payload offset %zu", r->sect, t, r->pos - 1);
+    bc_fail(r->err, r->errcap, "section %s: unknown value type %u at payload offset %zu", r->sect, t, r->pos - 1);
     return val_null();
   }
 }
@@ -356,7 +346,7 @@ static val rd_val(rd *r) {
 /* Minimum encoded sizes, to bound counts before allocating. */
 enum {
   SZ_STR = 4, SZ_PARAM = SZ_STR + 1, SZ_SOURCE = 2 * SZ_STR + 2 + 2 + 8 + 4 + 2,
-  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 8 + 2, SZ_CONST = 1,
+  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 4 + 8 + 2, SZ_CONST = 1,
   SZ_FUNC = 1 + 2 + 4 * 4, SZ_LINE = 4 + 2 + 4 + 4, SZ_ROLLUP = 2 + 2 + 2 + 8 + 2, SZ_RCOL = SZ_STR + 1 + 1 + 4
 };
 
@@ -383,7 +373,7 @@ static void parse_payload(rd *r, vm_program *p) {
   unsigned has_org = rd_u8(r);
   if (has_org > 1 && !r->failed) {
     r->failed = 1;
-    fail(r->err, r->errcap, "section org: flag %u (0 or 1)", has_org);
+    bc_fail(r->err, r->errcap, "section org: flag %u (0 or 1)", has_org);
   }
   if (has_org == 1 && !r->failed) {
     p->org_table = rd_name(r);
@@ -392,7 +382,7 @@ static void parse_payload(rd *r, vm_program *p) {
     unsigned has_name = rd_u8(r);
     if (has_name > 1 && !r->failed) {
       r->failed = 1;
-      fail(r->err, r->errcap, "section org: name flag %u (0 or 1)", has_name);
+      bc_fail(r->err, r->errcap, "section org: name flag %u (0 or 1)", has_name);
     }
     if (has_name == 1) p->org_name = rd_name(r);
     p->routes = rd_array(r, p->ntiers, 1);
@@ -455,6 +445,7 @@ static void parse_payload(rd *r, vm_program *p) {
     ru->fn = rd_u16(r);
     ru->file = rd_u16(r);
     ru->line = rd_u32(r);
+    ru->col = rd_u32(r);
     ru->clear = (int32_t)rd_u32(r);
     ru->escalate = rd_f64(r);
     ru->nevid = (uint16_t)rd_count(r, 0, SZ_STR + 4);
@@ -504,7 +495,7 @@ static void parse_payload(rd *r, vm_program *p) {
 
   if (!r->failed && r->pos != r->n) {
     r->failed = 1;
-    fail(r->err, r->errcap, "%zu trailing bytes at the end of the payload", r->n - r->pos);
+    bc_fail(r->err, r->errcap, "%zu trailing bytes at the end of the payload", r->n - r->pos);
   }
 }
 
@@ -514,25 +505,25 @@ int bc_read(const uint8_t *data, size_t len, vm_program **out, char *err, size_t
   if (err && errcap) err[0] = 0;
   size_t m = len < 4 ? len : 4;
   if (m && memcmp(data, vgc_magic, m) != 0)
-    return fail(err, errcap, "not a Vigil bytecode file (bad magic)");
+    return bc_fail(err, errcap, "not a Vigil bytecode file (bad magic)");
   if (len < HEADER_SIZE)
-    return fail(err, errcap, "truncated file (%zu bytes, the header alone is %u)", len, HEADER_SIZE);
+    return bc_fail(err, errcap, "truncated file (%zu bytes, the header alone is %u)", len, HEADER_SIZE);
   unsigned version = le16(data + 4), flags = le16(data + 6);
   uint32_t plen = le32(data + 8), crc = le32(data + 12);
   if (version != VG_BC_VERSION)
-    return fail(err, errcap, "unsupported bytecode version %u (this build reads version %d only)",
+    return bc_fail(err, errcap, "unsupported bytecode version %u (this build reads version %d only)",
                 version, VG_BC_VERSION);
-  if (flags != 0) return fail(err, errcap, "unsupported flags 0x%04x (must be 0)", flags);
+  if (flags != 0) return bc_fail(err, errcap, "unsupported flags 0x%04x (must be 0)", flags);
   if (len - HEADER_SIZE < plen)
-    return fail(err, errcap, "truncated file (%zu bytes, header says %llu)", len,
+    return bc_fail(err, errcap, "truncated file (%zu bytes, header says %llu)", len,
                 (unsigned long long)plen + HEADER_SIZE);
   if (len - HEADER_SIZE > plen)
-    return fail(err, errcap, "%zu trailing bytes after the payload", len - HEADER_SIZE - plen);
+    return bc_fail(err, errcap, "%zu trailing bytes after the payload", len - HEADER_SIZE - plen);
   if (bc_crc32(data + HEADER_SIZE, plen) != crc)
-    return fail(err, errcap, "checksum mismatch: the file is corrupt");
+    return bc_fail(err, errcap, "checksum mismatch: the file is corrupt");
 
   vm_program *p = vg_realloc(NULL, sizeof *p);
-  if (!p) return fail(err, errcap, "out of memory");
+  if (!p) return bc_fail(err, errcap, "out of memory");
   memset(p, 0, sizeof *p);
   rd r = {data + HEADER_SIZE, plen, 0, "header", &p->arena, err, errcap, 0};
   parse_payload(&r, p);
@@ -542,449 +533,6 @@ int bc_read(const uint8_t *data, size_t len, vm_program **out, char *err, size_t
   }
   *out = p;
   return 0;
-}
-
-/* ---- Verifier ----------------------------------------------------------- */
-
-/* Like fail(), prefixed with "function F, pc P: ". */
-static int fail_at(char *err, size_t cap, int fn, uint32_t pc, const char *fmt, ...) PRINTF_LIKE(5, 6);
-static int fail_at(char *err, size_t cap, int fn, uint32_t pc, const char *fmt, ...) {
-  va_list ap;
-  if (!err || cap == 0) return -1;
-  int n = snprintf(err, cap, "function %d, pc %u: ", fn, pc);
-  if (n < 0 || (size_t)n >= cap) return -1;
-  va_start(ap, fmt);
-  vsnprintf(err + n, cap - (size_t)n, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
-#define MISSING(what, ...) fail(err, cap, "missing string: " what, __VA_ARGS__)
-
-/* Every array of a non-zero count exists and every name is non-NULL.
-** Returns 0 or -1 with err. */
-static int verify_strings(const vm_program *p, char *err, size_t cap) {
-  if (!p->pack) return fail(err, cap, "missing string: the pack name");
-  if (!p->title) return fail(err, cap, "missing string: the title");
-  if ((p->nfiles && !p->files) || (p->ntiers && !p->tiers) || (p->nparams && !p->params) ||
-      (p->nsources && !p->sources) || (p->nrules && !p->rules) || (p->nfuncs && !p->funcs) ||
-      (p->nconsts && !p->consts) || (p->ncode && !p->code) || (p->nlines && !p->lines))
-    return fail(err, cap, "missing array: a table with a non-zero count has no storage");
-  for (unsigned i = 0; i < p->nfiles; i++)
-    if (!p->files[i]) return MISSING("file %u", i);
-  for (unsigned i = 0; i < p->ntiers; i++)
-    if (!p->tiers[i]) return MISSING("tier %u", i);
-  for (unsigned i = 0; i < p->nparams; i++)
-    if (!p->params[i].name) return MISSING("param %u name", i);
-  for (unsigned i = 0; i < p->nsources; i++) {
-    const vm_source *s = &p->sources[i];
-    if (!s->name || !s->table) return MISSING("source %u name or table", i);
-    if (s->ncols && !s->cols) return fail(err, cap, "missing array: source %u columns", i);
-    for (unsigned c = 0; c < s->ncols; c++)
-      if (!s->cols[c].name) return MISSING("source %u column %u", i, c);
-  }
-  if (p->nrollups && !p->rollups) return fail(err, cap, "missing array: the rollups");
-  for (unsigned i = 0; i < p->nrollups; i++) {
-    if (p->rollups[i].ncols && !p->rollups[i].cols) return fail(err, cap, "missing array: rollup %u columns", i);
-    for (unsigned c = 0; c < p->rollups[i].ncols; c++)
-      if (!p->rollups[i].cols[c].name) return MISSING("rollup %u column %u", i, c);
-  }
-  for (unsigned i = 0; i < p->nrules; i++) {
-    if (!p->rules[i].name) return MISSING("rule %u name", i);
-    if (p->rules[i].nevid && !p->rules[i].evid) return fail(err, cap, "missing array: rule %u evidence", i);
-  }
-  if (p->org_table) {
-    if (!p->org_person || !p->org_manager) return fail(err, cap, "missing string: the org's person or manager column");
-    if (p->ntiers && !p->routes) return fail(err, cap, "missing array: the org's routes");
-    for (unsigned i = 0; i < p->ntiers; i++)
-      if (p->routes[i] > VG_MAX_ROUTE) return fail(err, cap, "tier %u routes %u levels up (at most %d)", i, p->routes[i], VG_MAX_ROUTE);
-  }
-  for (uint32_t i = 0; i < p->nconsts; i++)
-    if (p->consts[i].t == VT_STR && !p->consts[i].u.s) return MISSING("constant %u", i);
-  for (unsigned i = 0; i < p->nparams; i++)
-    if (p->params[i].value.t == VT_STR && !p->params[i].value.u.s) return MISSING("param %u value", i);
-  return 0;
-}
-
-/* 1 when source si is the source of a rollup. */
-static int is_rollup(const vm_program *p, unsigned si) {
-  for (unsigned i = 0; i < p->nrollups; i++)
-    if (p->rollups[i].source == si) return 1;
-  return 0;
-}
-
-/* Rollups: the sources they make and read, their columns (the runtime
-** creates the rollup's table from them, and the source must read only
-** those), and their functions.  The table is named "vigil rollup
-** PACK.SOURCE", so that no program can make a temporary table that hides
-** one of the database's.  Returns 0 or -1 with err. */
-static int verify_rollups(const vm_program *p, char *err, size_t cap) {
-  for (unsigned i = 0; i < p->nrollups; i++) {
-    const vm_rollup *ro = &p->rollups[i];
-    if (ro->source >= p->nsources || ro->member >= p->nsources)
-      return fail(err, cap, "rollup %u: source %u or member %u out of range (%u sources)", i, ro->source, ro->member,
-                  p->nsources);
-    const vm_source *s = &p->sources[ro->source], *m = &p->sources[ro->member];
-    if (is_rollup(p, ro->member))
-      return fail(err, cap, "rollup %u (%s): its member source %s is a rollup", i, s->name, m->name);
-    for (unsigned j = 0; j < i; j++)
-      if (p->rollups[j].source == ro->source) return fail(err, cap, "rollup %u (%s): the source has two rollups", i, s->name);
-    if (ro->group >= m->ncols || ro->group == m->time)
-      return fail(err, cap, "rollup %u (%s): group column %u is not a column of %s other than its time", i, s->name,
-                  ro->group, m->name);
-    if (ro->horizon != ro->horizon) return fail(err, cap, "rollup %u (%s): horizon is not a number", i, s->name);
-    size_t want = strlen(p->pack) + strlen(s->name) + 14;
-    if (strncmp(s->table, "vigil rollup ", 13) != 0 || strlen(s->table) != want ||
-        strncmp(s->table + 13, p->pack, strlen(p->pack)) != 0 || s->table[13 + strlen(p->pack)] != '.' ||
-        strcmp(s->table + 14 + strlen(p->pack), s->name) != 0)
-      return fail(err, cap, "rollup %u (%s): its table must be named 'vigil rollup %s.%s'", i, s->name, p->pack, s->name);
-    if (s->where != -1) return fail(err, cap, "rollup %u (%s): a rollup has no where", i, s->name);
-    /* the source reads its key, its time and columns of the rollup's table */
-    if (strcmp(s->cols[s->key].name, m->cols[ro->group].name) != 0 || strcmp(s->cols[s->time].name, m->cols[m->time].name) != 0)
-      return fail(err, cap, "rollup %u (%s): its key and time must be the member's group and time columns", i, s->name);
-    for (unsigned c = 0; c < s->ncols; c++) {
-      if (c == s->key || c == s->time) continue;
-      int found = 0;
-      for (unsigned k = 0; k < ro->ncols && !found; k++)
-        found = strcmp(ro->cols[k].name, s->cols[c].name) == 0 && ro->cols[k].type == s->cols[c].type;
-      if (!found)
-        return fail(err, cap, "rollup %u (%s): source column %u (%s) is not one of the rollup's columns", i, s->name, c,
-                    s->cols[c].name);
-    }
-    for (unsigned k = 0; k < ro->ncols; k++) {
-      const vm_rcol *rc = &ro->cols[k];
-      if (rc->agg >= RC__COUNT) return fail(err, cap, "rollup %u (%s), column %u: aggregate %u out of range", i, s->name, k, rc->agg);
-      if (rc->type != VT_NUM && rc->type != VT_STR && rc->type != VT_DATE && rc->type != VT_NULL)
-        return fail(err, cap, "rollup %u (%s), column %u (%s): invalid column type %u", i, s->name, k, rc->name, rc->type);
-      int needs_fn = rc->agg != RC_MEMBERS && rc->agg != RC_REPORTING;
-      if (!needs_fn ? rc->fn != -1
-                    : (rc->fn < 0 || rc->fn >= p->nfuncs || p->funcs[rc->fn].kind != VM_FN_VALUE ||
-                       p->funcs[rc->fn].source != ro->member))
-        return fail(err, cap, "rollup %u (%s), column %u (%s): function %d is not a value function of source %s", i, s->name,
-                    k, rc->name, (int)rc->fn, m->name);
-      if (!needs_fn || rc->agg == RC_MIN || rc->agg == RC_MAX ? 0 : rc->type != VT_NUM)
-        return fail(err, cap, "rollup %u (%s), column %u (%s): %s gives a number", i, s->name, k, rc->name,
-                    rc->agg == RC_COUNT ? "count" : rc->agg == RC_SHARE ? "share" : "sum/avg");
-      if (!needs_fn && rc->type != VT_NUM)
-        return fail(err, cap, "rollup %u (%s), column %u (%s): members and reporting are numbers", i, s->name, k, rc->name);
-      for (unsigned j = 0; j < k; j++)
-        if (strcmp(ro->cols[j].name, rc->name) == 0)
-          return fail(err, cap, "rollup %u (%s): column %s appears twice", i, s->name, rc->name);
-      if (strcmp(rc->name, m->cols[ro->group].name) == 0 || strcmp(rc->name, m->cols[m->time].name) == 0)
-        return fail(err, cap, "rollup %u (%s): column %s has the name of the key or the time", i, s->name, rc->name);
-    }
-  }
-  /* no other source reads a rollup's table */
-  for (unsigned i = 0; i < p->nsources; i++)
-    if (!is_rollup(p, i) && strncmp(p->sources[i].table, "vigil rollup ", 13) == 0)
-      return fail(err, cap, "source %u (%s): table names starting 'vigil rollup ' are the rollups'", i, p->sources[i].name);
-  return 0;
-}
-
-/* Tiers, constants, params, sources and rules.  Returns 0 or -1 with err. */
-static int verify_tables(const vm_program *p, char *err, size_t cap) {
-  if (p->ntiers < 1) return fail(err, cap, "no tiers: a program needs at least one");
-  for (uint32_t i = 0; i < p->nconsts; i++)
-    if (p->consts[i].t > VT_DUR) return fail(err, cap, "constant %u: invalid type %u", i, p->consts[i].t);
-  for (unsigned i = 0; i < p->nparams; i++)
-    if (p->params[i].value.t > VT_DUR)
-      return fail(err, cap, "param %u (%s): invalid value type %u", i, p->params[i].name,
-                  p->params[i].value.t);
-  for (unsigned i = 0; i < p->nsources; i++) {
-    const vm_source *s = &p->sources[i];
-    for (unsigned c = 0; c < s->ncols; c++) {
-      unsigned t = s->cols[c].type;
-      if (t != VT_NUM && t != VT_STR && t != VT_DATE && t != VT_NULL)
-        return fail(err, cap, "source %u (%s), column %u (%s): invalid column type %u (%s)", i, s->name,
-                    c, s->cols[c].name, t, val_type_name((int)t));
-    }
-    if (s->key >= s->ncols)
-      return fail(err, cap, "source %u (%s): key column %u out of range (%u columns)", i, s->name, s->key, s->ncols);
-    if (s->time >= s->ncols)
-      return fail(err, cap, "source %u (%s): time column %u out of range (%u columns)", i, s->name, s->time,
-                  s->ncols);
-    /* the runtime reads the time as a day number and the key apart from it */
-    if (s->cols[s->time].type != VT_DATE)
-      return fail(err, cap, "source %u (%s): the time column %u (%s) is a %s, not a date", i, s->name, s->time,
-                  s->cols[s->time].name, val_type_name((int)s->cols[s->time].type));
-    if (s->key == s->time)
-      return fail(err, cap, "source %u (%s): the key and the time are one column (%u)", i, s->name, s->key);
-    if (s->every != s->every) return fail(err, cap, "source %u (%s): every is not a number", i, s->name);
-    if (s->where != -1) {
-      if (s->where < 0 || s->where >= p->nfuncs)
-        return fail(err, cap, "source %u (%s): where function %d out of range (%u functions)", i, s->name,
-                    (int)s->where, p->nfuncs);
-      const vm_func *f = &p->funcs[s->where];
-      if (f->kind != VM_FN_VALUE)
-        return fail(err, cap, "source %u (%s): where function %d is not a value function", i, s->name,
-                    (int)s->where);
-      if (f->source != i)
-        return fail(err, cap, "source %u (%s): where function %d reads source %u", i, s->name,
-                    (int)s->where, f->source);
-    }
-  }
-  if (verify_rollups(p, err, cap)) return -1;
-  for (unsigned i = 0; i < p->nrules; i++) {
-    const vm_rule *r = &p->rules[i];
-    if (r->source >= p->nsources)
-      return fail(err, cap, "rule %u (%s): source %u out of range (%u sources)", i, r->name, r->source,
-                  p->nsources);
-    if (r->fn >= p->nfuncs)
-      return fail(err, cap, "rule %u (%s): function %u out of range (%u functions)", i, r->name, r->fn,
-                  p->nfuncs);
-    if (p->funcs[r->fn].kind != VM_FN_RULE)
-      return fail(err, cap, "rule %u (%s): function %u is not a rule function", i, r->name, r->fn);
-    if (p->funcs[r->fn].source != r->source)
-      return fail(err, cap, "rule %u (%s): function %u reads source %u, not the rule's source %u", i,
-                  r->name, r->fn, p->funcs[r->fn].source, r->source);
-    if (r->file >= p->nfiles)
-      return fail(err, cap, "rule %u (%s): file %u out of range (%u files)", i, r->name, r->file, p->nfiles);
-    if (r->clear != -1) {
-      if (r->clear < 0 || r->clear >= p->nfuncs)
-        return fail(err, cap, "rule %u (%s): clear function %d out of range (%u functions)", i, r->name, (int)r->clear,
-                    p->nfuncs);
-      if (p->funcs[r->clear].kind != VM_FN_VALUE || p->funcs[r->clear].source != r->source)
-        return fail(err, cap, "rule %u (%s): clear function %d is not a value function of the rule's source", i, r->name,
-                    (int)r->clear);
-    }
-    if (r->escalate != r->escalate) return fail(err, cap, "rule %u (%s): escalate is not a number", i, r->name);
-    for (unsigned k = 0; k < r->nevid; k++) {
-      if (!r->evid[k].name) return MISSING("rule %u evidence %u name", i, k);
-      int32_t fn = r->evid[k].fn;
-      if (fn < 0 || fn >= p->nfuncs || p->funcs[fn].kind != VM_FN_VALUE || p->funcs[fn].source != r->source)
-        return fail(err, cap, "rule %u (%s): evidence %u (%s): function %d is not a value function of the rule's source", i,
-                    r->name, k, r->evid[k].name, (int)fn);
-    }
-  }
-  return 0;
-}
-
-/* A function's kind, source, code range and line table.  Returns 0 or -1. */
-static int verify_layout(const vm_program *p, int fi, char *err, size_t cap) {
-  const vm_func *f = &p->funcs[fi];
-  if (f->kind != VM_FN_RULE && f->kind != VM_FN_VALUE)
-    return fail(err, cap, "function %d: invalid kind %u", fi, f->kind);
-  if (f->source >= p->nsources)
-    return fail(err, cap, "function %d: source %u out of range (%u sources)", fi, f->source, p->nsources);
-  if ((uint64_t)f->code_off + f->code_len > p->ncode)
-    return fail(err, cap, "function %d: code range %u+%u outside the code (%u bytes)", fi, f->code_off,
-                f->code_len, p->ncode);
-  if ((uint64_t)f->line_off + f->nlines > p->nlines)
-    return fail(err, cap, "function %d: lines %u+%u outside the line table (%u entries)", fi, f->line_off,
-                f->nlines, p->nlines);
-  for (uint32_t j = 0; j < f->nlines; j++) {
-    const vm_lineinfo *l = &p->lines[f->line_off + j];
-    if (l->pc >= f->code_len)
-      return fail(err, cap, "function %d, line entry %u: pc %u outside the function (%u bytes)", fi, j, l->pc,
-                  f->code_len);
-    if (j > 0 && l->pc < l[-1].pc)
-      return fail(err, cap, "function %d, line entry %u: pc %u before the previous entry's pc %u", fi, j,
-                  l->pc, l[-1].pc);
-    if (l->file >= p->nfiles)
-      return fail(err, cap, "function %d, line entry %u: file %u out of range (%u files)", fi, j, l->file,
-                  p->nfiles);
-  }
-  return 0;
-}
-
-/* The function operand of PREV..AGGD: a value function of the same source
-** with a greater index.  Returns 0 or -1 with err. */
-static int verify_fnop(const vm_program *p, int fi, uint32_t pc, unsigned a, char *err, size_t cap) {
-  if (a >= p->nfuncs)
-    return fail_at(err, cap, fi, pc, "function operand %u out of range (%u functions)", a, p->nfuncs);
-  if (p->funcs[a].kind != VM_FN_VALUE)
-    return fail_at(err, cap, fi, pc, "function operand %u is not a value function", a);
-  if ((int)a <= fi)
-    return fail_at(err, cap, fi, pc, "function operand %u must come after the current function %d", a, fi);
-  if (p->funcs[a].source != p->funcs[fi].source)
-    return fail_at(err, cap, fi, pc, "function operand %u reads source %s, not %s", a,
-                   p->sources[p->funcs[a].source].name, p->sources[p->funcs[fi].source].name);
-  return 0;
-}
-
-/* What the stack-depth pass knows about a pc: the depth a jump arrives
-** with (-1: no jump lands here) and the first jump that does. */
-typedef struct vmark {
-  int32_t depth;
-  uint32_t from;
-} vmark;
-
-/* The operand checks of one instruction (see docs/BYTECODE.md).  Sets *pops
-** for the operand-dependent opcodes.  Returns 0 or -1 with err. */
-static int verify_operands(const vm_program *p, int fi, uint32_t pc, unsigned op, const unsigned *o,
-                           int *pops, char *err, size_t cap) {
-  const vm_func *f = &p->funcs[fi];
-  const vm_source *src = &p->sources[f->source];
-  unsigned a = o[0], b = o[1], c = o[2];
-  switch (op) {
-  case OP_CONST:
-    if (a >= p->nconsts)
-      return fail_at(err, cap, fi, pc, "constant index %u out of range (%u constants)", a, p->nconsts);
-    break;
-  case OP_COL:
-    if (a >= src->ncols)
-      return fail_at(err, cap, fi, pc, "column %u out of range (%u columns in source %s)", a, src->ncols,
-                     src->name);
-    break;
-  case OP_PARAM:
-    if (a >= p->nparams) return fail_at(err, cap, fi, pc, "param %u out of range (%u params)", a, p->nparams);
-    break;
-  case OP_IN:
-    if (a < 1) return fail_at(err, cap, fi, pc, "IN with an empty list (A must be >= 1)");
-    *pops = (int)a + 1;
-    break;
-  case OP_CALL: {
-    int n = FN__COUNT;
-    if ((int)a >= n) return fail_at(err, cap, fi, pc, "library function %u out of range (%d functions)", a, n);
-    const fn_sig *lf = &fn_scalars[a];
-    if ((int)b < lf->min_args || (lf->max_args >= 0 && (int)b > lf->max_args)) {
-      if (lf->max_args < 0)
-        return fail_at(err, cap, fi, pc, "library function %u (%s) takes at least %d arguments, not %u", a,
-                       lf->name, lf->min_args, b);
-      return fail_at(err, cap, fi, pc, "library function %u (%s) takes %d to %d arguments, not %u", a,
-                     lf->name, lf->min_args, lf->max_args, b);
-    }
-    *pops = (int)b;
-    break;
-  }
-  case OP_FMT:
-    if (b > 2) return fail_at(err, cap, fi, pc, "format kind %u out of range (0..2)", b);
-    if (a > 20) return fail_at(err, cap, fi, pc, "format with %u decimals (at most 20)", a);
-    break;
-  case OP_CONCAT:
-    if (a < 1) return fail_at(err, cap, fi, pc, "CONCAT of no strings (A must be >= 1)");
-    *pops = (int)a;
-    break;
-  case OP_MANAGER:
-    if (!p->org_table) return fail_at(err, cap, fi, pc, "MANAGER in a program without an org");
-    if (a > VG_MAX_ROUTE) return fail_at(err, cap, fi, pc, "MANAGER %u levels up (at most %d)", a, VG_MAX_ROUTE);
-    break;
-  case OP_LOOKUP:
-    if (a >= p->nsources)
-      return fail_at(err, cap, fi, pc, "lookup source %u out of range (%u sources)", a, p->nsources);
-    if (b >= p->sources[a].ncols)
-      return fail_at(err, cap, fi, pc, "lookup column %u out of range (%u columns in source %s)", b,
-                     p->sources[a].ncols, p->sources[a].name);
-    break;
-  case OP_PREV: case OP_PCTCHG: case OP_STREAK: case OP_FOR: case OP_AGGN: case OP_AGGD: case OP_FORD:
-    if (verify_fnop(p, fi, pc, a, err, cap)) return -1;
-    if (op == OP_FORD && !(src->every > 0))
-      return fail_at(err, cap, fi, pc, "FORD in a function of source %s, which has no cadence (every)", src->name);
-    if ((op == OP_FOR || op == OP_AGGN || op == OP_FORD) && b < 1)
-      return fail_at(err, cap, fi, pc, "%s over %u rows (B must be >= 1)", vm_ops[op].name, b);
-    if ((op == OP_AGGN || op == OP_AGGD) && c >= AGG__COUNT)
-      return fail_at(err, cap, fi, pc, "aggregate %u out of range (%d aggregates)", c, AGG__COUNT);
-    break;
-  case OP_JMP: case OP_JMPF:
-    if (a < 1) return fail_at(err, cap, fi, pc, "jump offset 0: jumps must go forward (A >= 1)");
-    break;
-  case OP_EMIT:
-    if (f->kind != VM_FN_RULE) return fail_at(err, cap, fi, pc, "EMIT in a value function");
-    if (a >= p->ntiers) return fail_at(err, cap, fi, pc, "tier %u out of range (%u tiers)", a, p->ntiers);
-    break;
-  case OP_RET:
-    if (f->kind != VM_FN_RULE) return fail_at(err, cap, fi, pc, "RET in a value function (it must use RETV)");
-    break;
-  case OP_RETV:
-    if (f->kind != VM_FN_VALUE) return fail_at(err, cap, fi, pc, "RETV in a rule function (it must use RET)");
-    break;
-  default:
-    break;
-  }
-  return 0;
-}
-
-/* Decodes and checks function fi instruction by instruction, computing the
-** stack depth in one forward pass (jumps only go forward, so every jump
-** into a pc is seen before the pc).  mark has room for code_len entries.
-** Sets max_stack.  Returns 0 or -1 with err. */
-static int verify_code(vm_program *p, int fi, vmark *mark, char *err, size_t cap) {
-  vm_func *f = &p->funcs[fi];
-  const uint8_t *code = p->code + f->code_off;
-  uint32_t n = f->code_len, pc = 0;
-  int32_t d = 0, maxd = 0;
-  int live = 1;
-  for (uint32_t i = 0; i < n; i++) mark[i].depth = -1;
-  while (pc < n) {
-    if (mark[pc].depth >= 0) {
-      if (live && d != mark[pc].depth)
-        return fail_at(err, cap, fi, pc, "stack depth %d here disagrees with depth %d after the jump at pc %u",
-                       (int)d, (int)mark[pc].depth, mark[pc].from);
-      d = mark[pc].depth;
-      live = 1;
-    } else if (!live) {
-      return fail_at(err, cap, fi, pc, "unreachable code (no jump lands here)");
-    }
-    unsigned op = code[pc];
-    if (op >= OP__COUNT) return fail_at(err, cap, fi, pc, "invalid opcode %u", op);
-    const vm_opinfo *oi = &vm_ops[op];
-    uint32_t len = 1 + 2 * (uint32_t)oi->nops;
-    if (len > n - pc)
-      return fail_at(err, cap, fi, pc, "%s operands run past the end of the function", oi->name);
-    for (uint32_t k = 1; k < len; k++)
-      if (mark[pc + k].depth >= 0)
-        return fail_at(err, cap, fi, mark[pc + k].from, "jump target %u lands inside the %s at pc %u", pc + k,
-                       oi->name, pc);
-    unsigned o[3] = {0, 0, 0};
-    for (int k = 0; k < oi->nops && k < 3; k++) o[k] = le16(code + pc + 1 + 2 * k);
-    int pops = oi->pops;
-    if (verify_operands(p, fi, pc, op, o, &pops, err, cap)) return -1;
-    if (pops < 0) return fail_at(err, cap, fi, pc, "%s has a stack effect the verifier does not know", oi->name);
-    if (op == OP_RET && d != 0)
-      return fail_at(err, cap, fi, pc, "RET with %d values on the stack (needs 0)", (int)d);
-    if (op == OP_RETV && d != 1)
-      return fail_at(err, cap, fi, pc, "RETV with %d values on the stack (needs exactly 1)", (int)d);
-    if (d < pops)
-      return fail_at(err, cap, fi, pc, "stack underflow: %s pops %d values, the stack holds %d", oi->name, pops,
-                     (int)d);
-    d = d - pops + oi->pushes;
-    if (d > VM_MAX_STACK) return fail_at(err, cap, fi, pc, "stack deeper than %d values", VM_MAX_STACK);
-    if (d > maxd) maxd = d;
-    if (op == OP_JMP || op == OP_JMPF) {
-      uint64_t target = (uint64_t)pc + len + o[0];
-      if (target >= n)
-        return fail_at(err, cap, fi, pc, "jump target %llu outside the function (%u bytes)",
-                       (unsigned long long)target, n);
-      vmark *m = &mark[target];
-      if (m->depth >= 0 && m->depth != d)
-        return fail_at(err, cap, fi, pc, "jump arrives at pc %u with stack depth %d, the jump at pc %u with %d",
-                       (unsigned)target, (int)d, m->from, (int)m->depth);
-      if (m->depth < 0) {
-        m->depth = d;
-        m->from = pc;
-      }
-    }
-    if (op == OP_JMP || op == OP_RET || op == OP_RETV) live = 0;
-    pc += len;
-  }
-  if (live)
-    return fail(err, cap, "function %d: falls off its end (every path must end in %s)", fi,
-                f->kind == VM_FN_RULE ? "RET" : "RETV");
-  f->max_stack = (uint16_t)maxd;
-  return 0;
-}
-
-/* See bc.h.  Returns 0, -1 with err, or -2 (out of memory). */
-int bc_verify(vm_program *p, char *err, size_t cap) {
-  if (err && cap) err[0] = 0;
-  if (verify_strings(p, err, cap) || verify_tables(p, err, cap)) return -1;
-  uint32_t maxlen = 0;
-  for (int i = 0; i < p->nfuncs; i++) {
-    if (verify_layout(p, i, err, cap)) return -1;
-    if (p->funcs[i].code_len > maxlen) maxlen = p->funcs[i].code_len;
-  }
-  vmark *mark = NULL;
-  if (maxlen) {
-    mark = vg_realloc(NULL, (size_t)maxlen * sizeof *mark);
-    if (!mark) {
-      fail(err, cap, "out of memory");
-      return -2;
-    }
-  }
-  int rc = 0;
-  for (int i = 0; i < p->nfuncs && rc == 0; i++) rc = verify_code(p, i, mark, err, cap);
-  vg_free(mark);
-  return rc;
 }
 
 /* ---- Queries on a verified program ---------------------------------------- */
@@ -1015,15 +563,13 @@ static uint32_t fn_lookback(const vm_program *p, int f, int base, const uint32_t
   const vm_func *fn = &p->funcs[f];
   if ((uint64_t)fn->code_off + fn->code_len > p->ncode) return VM_UNBOUNDED;
   const uint8_t *code = p->code + fn->code_off;
-  uint32_t r = 0, pc = 0;
-  while (pc < fn->code_len) {
-    unsigned op = code[pc];
-    if (op >= OP__COUNT) return VM_UNBOUNDED;
-    uint32_t len = 1 + 2 * (uint32_t)vm_ops[op].nops;
-    if (len > fn->code_len - pc) return VM_UNBOUNDED;
-    unsigned a = len >= 3 ? le16(code + pc + 1) : 0, b = len >= 5 ? le16(code + pc + 3) : 0;
+  uint32_t r = 0;
+  vm_insn in;
+  for (uint32_t pc = 0; pc < fn->code_len; pc += in.len) {
+    if (vm_decode(code, fn->code_len, pc, &in) != VM_DEC_OK) return VM_UNBOUNDED;
+    unsigned a = in.o[0], b = in.o[1];
     uint32_t sub = (int)a > f && a < p->nfuncs ? lb[(int)a - base] : VM_UNBOUNDED, x = 0;
-    switch (op) {
+    switch (in.op) {
     case OP_PREV: x = sat_add(b, sub); break;
     case OP_PCTCHG: x = sat_add(1, sub); break;
     case OP_FOR: case OP_AGGN: x = sat_add(b ? b - 1 : 0, sub); break;
@@ -1034,7 +580,6 @@ static uint32_t fn_lookback(const vm_program *p, int f, int base, const uint32_t
     default: break;
     }
     if (x > r) r = x;
-    pc += len;
   }
   return r;
 }

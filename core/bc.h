@@ -17,7 +17,7 @@
 
 /* The format version this build writes and the only one it reads.  Bump it
 ** whenever the file layout or the opcode list changes. */
-#define VG_BC_VERSION 4
+#define VG_BC_VERSION 5
 
 /* Serializes p (which must have passed bc_verify) as a .vgc file appended
 ** to out.  Returns 0, or -1 when out of memory (or the payload would exceed
@@ -52,5 +52,15 @@ int bc_disasm(const vm_program *p, vg_buf *out);
 /* CRC-32 (IEEE 802.3, reflected, as zlib computes it) of data[0..len): the
 ** checksum of a .vgc payload.  Exposed for tests that craft files. */
 uint32_t bc_crc32(const uint8_t *data, size_t len);
+
+/* Internal to core/ (bc.c, verify.c): writes a formatted line into
+** err[0..cap) (if there is one) and returns -1, so callers can
+** `return bc_fail(...)`. */
+#if defined(__GNUC__)
+#define BC_PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define BC_PRINTF_LIKE(f, a)
+#endif
+int bc_fail(char *err, size_t cap, const char *fmt, ...) BC_PRINTF_LIKE(3, 4);
 
 #endif

@@ -15,22 +15,74 @@
 #include "mem.h"
 #include "funcs.h" /* vm_agg, the functions OP_CALL calls */
 
-#define OP(name, nops, pops, pushes, doc) OP_##name,
-typedef enum { 
+/* ---- Instructions (core/opcodes.def) ----------------------------------- */
+
+#define OP(name, a, b, c, pops, pushes, only, flow, doc) OP_##name,
+typedef enum {
 #include "opcodes.def"
   OP__COUNT
 } vm_opcode;
-#undef OP
 
+/* The kind of an operand: what it indexes or counts (opcodes.def, KIND). */
+#define KIND(name, what, check) VM_K_##name,
+typedef enum {
+  VM_K__ = 0, /* no operand (written _ in opcodes.def) */
+#include "opcodes.def"
+  VM_K__COUNT
+} vm_opkind;
 
+/* Where an instruction may appear, and where control goes after it. */
+typedef enum { VM_ONLY_ANY, VM_ONLY_RULE, VM_ONLY_VALUE, VM_ONLY_ORG } vm_only;
+typedef enum { VM_FLOW_NEXT, VM_FLOW_JUMP, VM_FLOW_BRANCH, VM_FLOW_RETURN } vm_flow;
+
+/* One row of opcodes.def. */
 typedef struct vm_opinfo {
-  const char *name; /* "CONST" */
-  int nops;         /* 16-bit operands after the opcode byte */
-  int pops;         /* -1: operand-dependent (IN: A+1, CALL: B, CONCAT: A) */
+  const char *name;   /* "CONST" */
+  int nops;           /* 16-bit operands after the opcode byte, 0..3 */
+  int pops;           /* values popped; -1: operand popvar's value + popadd */
+  int popvar, popadd;
   int pushes;
+  uint8_t kind[3];    /* vm_opkind of A, B, C (VM_K__ past nops) */
+  uint8_t only;       /* vm_only */
+  uint8_t flow;       /* vm_flow */
   const char *doc;
 } vm_opinfo;
 extern const vm_opinfo vm_ops[OP__COUNT];
+
+/* Names and descriptions of the operand kinds, by vm_opkind ("" for VM_K__). */
+extern const char *const vm_kind_names[VM_K__COUNT];
+
+/* Operand k (0 = A) of the instruction whose opcode byte is at ins. */
+static inline uint16_t vm_operand(const uint8_t *ins, int k) {
+  return (uint16_t)(ins[1 + 2 * k] | (unsigned)ins[2 + 2 * k] << 8);
+}
+
+/* Values instruction op (a valid opcode) pops, given its operands o[]. */
+static inline uint32_t vm_op_pops(unsigned op, const uint16_t *o) {
+  const vm_opinfo *i = &vm_ops[op];
+  return i->pops >= 0 ? (uint32_t)i->pops : (uint32_t)o[i->popvar] + (uint32_t)i->popadd;
+}
+
+/* One decoded instruction. */
+typedef struct vm_insn {
+  unsigned op;        /* the opcode byte (OP__COUNT or more when invalid) */
+  uint32_t len;       /* bytes, opcode and operands: 1 + 2 * nops */
+  uint16_t o[3];      /* operands A, B, C; 0 past the opcode's */
+  uint32_t pops, pushes;
+} vm_insn;
+
+typedef enum {
+  VM_DEC_OK = 0,
+  VM_DEC_OPCODE,     /* code[pc] is not an opcode: only op is set */
+  VM_DEC_TRUNCATED   /* the operands run past len (or pc >= len): op and len are set */
+} vm_decst;
+
+/* Decodes the instruction at code[pc] of code[0..len): the one definition
+** of an instruction's shape, used by the verifier, the disassembler, the
+** lookback scan, the prefilter and the runtime's column scan (the VM reads
+** operands directly with vm_operand, as this does).  Never reads outside
+** code[0..len). */
+vm_decst vm_decode(const uint8_t *code, uint32_t len, uint32_t pc, vm_insn *out);
 
 /* A column a program reads.  type is VT_NUM, VT_STR or VT_DATE as the
 ** schema declares it, or VT_NULL for a column of no usable declared type
@@ -68,7 +120,7 @@ typedef struct vm_rule {
   uint16_t source;
   uint16_t fn;    /* the rule's main function */
   uint16_t file;  /* index into files */
-  uint32_t line;  /* where the rule is declared */
+  uint32_t line, col; /* where the rule is declared (col: 1-based, in characters) */
   int32_t clear;  /* `clear when`: a value function of the rule's source, or -1 */
   double escalate; /* `escalate after D`: days an alert stays open before it is
                    ** raised one tier; < 0 when it never is */

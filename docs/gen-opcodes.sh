@@ -1,12 +1,15 @@
 #!/bin/sh
-# gen-opcodes.sh — the opcode table of docs/BYTECODE.md, generated from
-# core/opcodes.def (the single opcode list) by the C preprocessor.
+# gen-opcodes.sh — the operand-kind and opcode tables of docs/BYTECODE.md,
+# generated from core/opcodes.def (the single opcode list) by the C
+# preprocessor.
 #
-#   docs/gen-opcodes.sh                  print the markdown table
-#   docs/gen-opcodes.sh --check FILE     exit 1 if the table between FILE's
+#   docs/gen-opcodes.sh                  print both tables
+#   docs/gen-opcodes.sh --check FILE     exit 1 if a table between FILE's
+#                                        <!-- operands:begin --> and
+#                                        <!-- operands:end --> markers, or
 #                                        <!-- opcodes:begin --> and
-#                                        <!-- opcodes:end --> markers differs
-#   docs/gen-opcodes.sh --update FILE    rewrite the table between the markers
+#                                        <!-- opcodes:end -->, differs
+#   docs/gen-opcodes.sh --update FILE    rewrite the tables between the markers
 #
 # Exit status: 0 success (or up to date), 1 out of date / markers missing /
 # generation failed, 2 usage error.  $CC (default cc) does the expansion.
@@ -15,52 +18,78 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 core="$here/../core"
 CC=${CC:-cc}
-BEGIN='<!-- opcodes:begin -->'
-END='<!-- opcodes:end -->'
 
-# Prints the table.  Each OP(...) expands to one line
-#   OPROW "NAME" | nops | pops | pushes | "effect"
-# that awk turns into a markdown row; the row number is the opcode.
+# Prints table $1 (operands or opcodes).  Each KIND(...) expands to one line
+#   KINDROW NAME | "what" | "check"
+# and each OP(...) to
+#   OPROW NAME | A | B | C | pops | pushes | only | flow | "effect"
+# that awk turns into a markdown row; an opcode's row number is the opcode.
 gen() {
-  printf '#define OP(name, nops, pops, pushes, doc) OPROW #name | nops | pops | pushes | doc\n#include "opcodes.def"\n' |
+  printf '%s\n' \
+    '#define KIND(name, what, check) KINDROW name | what | check' \
+    '#define OP(name, a, b, c, pops, pushes, only, flow, doc) OPROW name | a | b | c | pops | pushes | only | flow | doc' \
+    '#define POPS(n) n' '#define POPA(k) A+k' '#define POPB(k) B+k' \
+    '#include "opcodes.def"' |
     "$CC" -E -P -I "$core" -x c - |
-    awk '
+    awk -v table="$1" '
       function unquote(s) {
         sub(/^[ \t]*"/, "", s); sub(/"[ \t]*$/, "", s)
         gsub(/\\"/, "\"", s); gsub(/\\\\/, "\\", s)
+        gsub(/\|/, "\\|", s); gsub(/\*/, "\\*", s)
         return s
       }
       function trim(s) { gsub(/[ \t]/, "", s); return s }
-      BEGIN {
-        print "| # | opcode | operands | pops | pushes | effect |"
-        print "|--:|---|---|--:|--:|---|"
-        split("A,A B,A B C", opnames, ",")
-        n = 0
-      }
-      /^OPROW / {
-        line = substr($0, 7)
-        # the first four fields cannot contain "|"; the effect may
-        for (k = 1; k <= 4; k++) {
+      # splits line into f[1..n] at its first n-1 "|"; the last field (a
+      # string) may contain "|"
+      function fields(line, n,   k, i) {
+        for (k = 1; k < n; k++) {
           i = index(line, "|")
           f[k] = substr(line, 1, i - 1)
           line = substr(line, i + 1)
         }
-        name = unquote(f[1]); nops = trim(f[2]); pops = trim(f[3]); pushes = trim(f[4])
-        doc = unquote(line)
-        gsub(/\|/, "\\|", doc); gsub(/\*/, "\\*", doc)
-        ops = nops > 0 ? opnames[nops] : ""
-        if (pops == "-1") pops = "var"
-        printf "| %d | `%s` | %s | %s | %s | %s |\n", n, name, ops, pops, pushes, doc
+        f[n] = line
+      }
+      BEGIN {
+        if (table == "operands") {
+          print "| kind | the operand | the verifier requires |"
+          print "|---|---|---|"
+        } else {
+          print "| # | opcode | operands | pops | pushes | only in | flow | effect |"
+          print "|--:|---|---|--:|--:|---|---|---|"
+        }
+        only["ANY"] = ""; only["RULE"] = "rule functions"; only["VALUE"] = "value functions"
+        only["ORG"] = "programs with an org"
+        flow["NEXT"] = ""; flow["JUMP"] = "jumps"; flow["BRANCH"] = "jumps or falls through"
+        flow["RETURN"] = "returns"
+        n = 0
+      }
+      /^KINDROW / && table == "operands" {
+        fields(substr($0, 9), 3)
+        printf "| `%s` | %s | %s |\n", trim(f[1]), unquote(f[2]), unquote(f[3])
+        n++
+      }
+      /^OPROW / && table == "opcodes" {
+        fields(substr($0, 7), 9)
+        ops = ""
+        for (k = 2; k <= 4; k++) {
+          kind = trim(f[k])
+          if (kind != "_") ops = ops (ops == "" ? "" : ", ") substr("ABC", k - 1, 1) " `" kind "`"
+        }
+        pops = trim(f[5]); sub(/\+0$/, "", pops)
+        o = trim(f[7]); fl = trim(f[8])
+        if (!(o in only) || !(fl in flow)) { print "unknown only/flow: " o " " fl > "/dev/stderr"; exit 1 }
+        printf "| %d | `%s` | %s | %s | %s | %s | %s | %s |\n", n, trim(f[1]), ops, pops, trim(f[6]), only[o],
+          flow[fl], unquote(f[9])
         n++
       }
       END { if (n == 0) exit 1 }
     '
 }
 
-# Prints FILE with the lines between the markers replaced by stdin's text;
-# fails when a marker is missing.
+# Prints FILE ($1) with the lines between the markers of table $2 replaced
+# by the text of file $3; fails when a marker is missing.
 splice() {
-  awk -v begin="$BEGIN" -v end="$END" -v tablefile="$2" '
+  awk -v begin="<!-- $2:begin -->" -v end="<!-- $2:end -->" -v tablefile="$3" '
     $0 == begin { print; while ((getline l < tablefile) > 0) print l; skip = 1; seen++; next }
     $0 == end   { skip = 0; seen++ }
     !skip       { print }
@@ -75,22 +104,28 @@ usage() {
 
 case $# in
 0)
-  gen
+  gen operands
+  echo
+  gen opcodes
   ;;
 2)
   file=$2
   [ -f "$file" ] || { echo "$0: $file: no such file" >&2; exit 2; }
   tmp=$(mktemp) || exit 1
-  trap 'rm -f "$tmp" "$tmp.new"' EXIT
-  gen >"$tmp" || { echo "$0: could not expand $core/opcodes.def" >&2; exit 1; }
-  splice "$file" "$tmp" >"$tmp.new" || {
-    echo "$0: $file: missing '$BEGIN' / '$END' markers" >&2
-    exit 1
-  }
+  trap 'rm -f "$tmp" "$tmp.new" "$tmp.in"' EXIT
+  cp "$file" "$tmp.in"
+  for t in operands opcodes; do
+    gen $t >"$tmp" || { echo "$0: could not expand $core/opcodes.def" >&2; exit 1; }
+    splice "$tmp.in" $t "$tmp" >"$tmp.new" || {
+      echo "$0: $file: missing '<!-- $t:begin -->' / '<!-- $t:end -->' markers" >&2
+      exit 1
+    }
+    cp "$tmp.new" "$tmp.in"
+  done
   case $1 in
   --check)
     if ! cmp -s "$file" "$tmp.new"; then
-      echo "$0: $file: the opcode table is out of date; run: $0 --update $file" >&2
+      echo "$0: $file: the opcode tables are out of date; run: $0 --update $file" >&2
       exit 1
     fi
     ;;

@@ -63,7 +63,7 @@ int exec_spill_table(exec_pack *pr) {
            " key TEXT, message TEXT, recipient TEXT, status INTEGER, first_seen INTEGER, runs INTEGER, up INTEGER,"
            " evidence TEXT, route TEXT); DELETE FROM temp.\"%s\"", pr->spill_table, pr->spill_table);
   if (sqlite3_exec(pr->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: cannot make a temporary table for alerts: %s", pr->o->db_path,
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot make a temporary table for alerts: %s", pr->o->db_path,
               sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
@@ -77,7 +77,7 @@ int exec_spill(exec_pack *pr) {
     snprintf(ins, sizeof ins, "INSERT INTO temp.\"%s\"(%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
              pr->spill_table, spill_cols);
     if (sqlite3_prepare_v2(pr->db, ins, -1, &pr->spill_ins, NULL) != SQLITE_OK) {
-      exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: cannot set alerts aside in a temporary table: %s", pr->o->db_path,
+      exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot set alerts aside in a temporary table: %s", pr->o->db_path,
                 sqlite3_errmsg(pr->db));
       pr->failed = 1;
       return -1;
@@ -102,7 +102,7 @@ int exec_spill(exec_pack *pr) {
     bind_text_or_null(st, 12, a->evidence, a->evidence ? strlen(a->evidence) : 0);
     bind_text_or_null(st, 13, a->route, a->route ? strlen(a->route) : 0);
     if (sqlite3_step(st) != SQLITE_DONE) {
-      exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: setting alerts aside in a temporary table failed: %s", pr->o->db_path,
+      exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: setting alerts aside in a temporary table failed: %s", pr->o->db_path,
                 sqlite3_errmsg(pr->db));
       pr->failed = 1;
       return -1;
@@ -112,6 +112,47 @@ int exec_spill(exec_pack *pr) {
   pr->nspilled += (long long)pr->alerts.n;
   pr->alerts.n = 0;
   vg_arena_free(&pr->alert_arena);
+  return 0;
+}
+
+int exec_alerts_back(exec_pack *pr, const exec_alerts_mark *m) {
+  if (pr->nspilled == m->nspilled) { /* all since m are in memory, after the mark */
+    pr->alerts.n = m->n;
+    return 0;
+  }
+  /* a spill since m moved the alerts of before m to the table (and freed
+  ** their texts): those of after m in the table go, and all in memory */
+  char sql[512];
+  snprintf(sql, sizeof sql, "SELECT tier, status FROM temp.\"%s\" WHERE seq >= ?1", pr->spill_table);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(pr->db, sql, -1, &st, NULL);
+  long long gone = 0;
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, m->seq);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      pr->tally[sqlite3_column_int(st, 0) * LIFE__COUNT + sqlite3_column_int(st, 1)]--;
+      gone++;
+    }
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  if (rc == SQLITE_OK) {
+    snprintf(sql, sizeof sql, "DELETE FROM temp.\"%s\" WHERE seq >= ?1", pr->spill_table);
+    rc = sqlite3_prepare_v2(pr->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, m->seq);
+      rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+  }
+  if (rc != SQLITE_OK) {
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: taking back alerts set aside failed: %s", pr->o->db_path,
+              sqlite3_errmsg(pr->db));
+    pr->failed = 1;
+    return -1;
+  }
+  pr->nspilled -= gone;
+  pr->alerts.n = 0;
   return 0;
 }
 
@@ -131,7 +172,7 @@ int exec_iter_open(exec_pack *pr, exec_iter *it) {
   char sql[512];
   snprintf(sql, sizeof sql, "SELECT %s FROM temp.\"%s\" ORDER BY date, rule, seq", spill_cols, pr->spill_table);
   if (sqlite3_prepare_v2(pr->db, sql, -1, &it->st, NULL) != SQLITE_OK) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: reading the alerts set aside failed: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: reading the alerts set aside failed: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
   }
@@ -144,7 +185,7 @@ const exec_alert *exec_iter_next(exec_iter *it) {
   int rc = sqlite3_step(it->st);
   if (rc != SQLITE_ROW) {
     if (rc != SQLITE_DONE) {
-      exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: reading the alerts set aside failed: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
+      exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: reading the alerts set aside failed: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
       pr->failed = 1;
     }
     return NULL;

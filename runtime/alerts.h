@@ -41,6 +41,20 @@ static inline int exec_alerts_room(exec_pack *pr) {
   return 0;
 }
 
+/* Where the alerts stand, to go back to (a scan redone in day order). */
+typedef struct exec_alerts_mark {
+  size_t n;            /* alerts in memory */
+  long long nspilled;  /* alerts set aside */
+  long seq;            /* the next alert's seq */
+} exec_alerts_mark;
+static inline exec_alerts_mark exec_alerts_here(const exec_pack *pr) {
+  exec_alerts_mark m = {pr->alerts.n, pr->nspilled, pr->seq_next};
+  return m;
+}
+/* Forget the alerts added since m, in memory and, when some were set aside
+** since, in the temporary table (untallied).  0, or -1 with a diagnostic. */
+int exec_alerts_back(exec_pack *pr, const exec_alerts_mark *m);
+
 /* When every source is done: tally the alerts per tier and status, and
 ** put them in order (in memory, or all in the table to be read back in
 ** order).  0, or -1 with a diagnostic. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include "db.h"
+#include "../core/diagcodes.h"
 #include "../core/limits.h"
 
 int exec_quote_ident(vg_buf *b, const char *name) {
@@ -317,6 +318,7 @@ int exec_db_check_table(sqlite3 *db, exec_rec_table t, const char *db_path, cons
       vg_diag d;
       memset(&d, 0, sizeof d);
       d.severity = VG_ERROR;
+      d.code = vg_dcode_name(rc == -2 ? DIAG_E_DATABASE : DIAG_E_RECORD_TABLE);
       d.message = msg.data;
       diag(ud, &d);
     }

@@ -34,6 +34,9 @@ static const char *const bad_what[BAD__COUNT] = {
   "row(s) with an unreadable time, skipped",
   "duplicate row(s) for the same key and day; the one with the larger rowid is used",
 };
+static const vg_dcode bad_code[BAD__COUNT] = {
+  DIAG_W_NOT_NUMBER, DIAG_W_BAD_DATE, DIAG_W_NULL_KEY, DIAG_W_BAD_KEY, DIAG_W_NULL_TIME, DIAG_W_BAD_TIME, DIAG_W_DUPLICATE_ROW,
+};
 
 /* ---- checks before running ---------------------------------------------------------- */
 
@@ -43,7 +46,7 @@ static int check_tables(exec_pack *pr) {
   const vm_program *p = pr->p;
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(pr->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE", -1, &st, NULL) != SQLITE_OK) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "%s: cannot read the schema: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot read the schema: %s", pr->o->db_path, sqlite3_errmsg(pr->db));
     return -1;
   }
   int rc = 0;
@@ -55,7 +58,7 @@ static int check_tables(exec_pack *pr) {
       sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
       sqlite3_bind_text(st, 2, s->cols[k].name, -1, SQLITE_STATIC);
       if (sqlite3_step(st) != SQLITE_ROW) {
-        exec_diag(pr->o, VG_ERROR, NULL, 0, "pack %s, source %s: the database has no column %s.%s", p->pack, s->name, s->table,
+        exec_diag(pr->o, VG_ERROR, DIAG_E_MISSING_COLUMN, NULL, 0, 0, "pack %s, source %s: the database has no column %s.%s", p->pack, s->name, s->table,
              s->cols[k].name);
         rc = -1;
       }
@@ -76,7 +79,7 @@ static void report_counts(exec_pack *pr, const vm_rule *r, int si, const uint8_t
       const bad_count *bc = &bad[k * BAD__COUNT + b];
       if (!bc->n) continue;
       pr->warnings++;
-      exec_diag(pr->o, VG_WARNING, p->files[r->file], (int)r->line, "rule %s: table %s, column %s%s: %lld %s%s%s%s", r->name,
+      exec_diag(pr->o, VG_WARNING, bad_code[b], p->files[r->file], (int)r->line, (int)r->col, "rule %s: table %s, column %s%s: %lld %s%s%s%s", r->name,
            s->table, s->cols[k].name, how, bc->n, bad_what[b], bc->example[0] ? " (e.g. key " : "", bc->example,
            bc->example[0] ? ")" : "");
     }
@@ -103,7 +106,7 @@ static void report_rollup_counts(exec_pack *pr, const vm_rollup *ro, uint8_t *se
       const bad_count *bc = &bad[k * BAD__COUNT + b];
       if (!bc->n) continue;
       pr->warnings++;
-      exec_diag(pr->o, VG_WARNING, NULL, 0, "rollup %s: table %s, column %s: %lld %s%s%s%s", p->sources[ro->source].name,
+      exec_diag(pr->o, VG_WARNING, bad_code[b], NULL, 0, 0, "rollup %s: table %s, column %s: %lld %s%s%s%s", p->sources[ro->source].name,
                 m->table, m->cols[k].name, bc->n, bad_what[b], bc->example[0] ? " (e.g. key " : "", bc->example,
                 bc->example[0] ? ")" : "");
     }
@@ -221,7 +224,7 @@ int exec_pack_eval(exec_pack *pr) {
     if (exec_run_source(pr, i) != 0 || pr->failed) return -1;
   if (pr->vm.type_warnings) {
     pr->warnings++;
-    exec_diag(pr->o, VG_WARNING, NULL, 0, "pack %s: %llu operation(s) met a value of a type they do not take and gave null",
+    exec_diag(pr->o, VG_WARNING, DIAG_W_DYNAMIC_TYPE, NULL, 0, 0, "pack %s: %llu operation(s) met a value of a type they do not take and gave null",
          p->pack, (unsigned long long)pr->vm.type_warnings);
   }
   if (pr->ndates == 1 && exec_life_sweep(pr, pr->dates[0]) != 0) return -1;

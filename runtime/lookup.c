@@ -74,7 +74,7 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
     }
     vg_buf_free(&q);
     if (!sr->lookup) {
-      exec_diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
+      exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
       return -1;
     }
     if (!sr->lrow.v) {
@@ -115,7 +115,7 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
     sr->lfound = 1;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "lookup into %s: %s", s->table, sqlite3_errmsg(pr->db));
     result = -1;
   }
   sr->counting_lookup = 0;

@@ -150,7 +150,7 @@ static void find_cycles(exec_pack *pr, org_map *m) {
   }
   if (on_cycles) {
     pr->warnings++;
-    exec_diag(pr->o, VG_WARNING, NULL, 0,
+    exec_diag(pr->o, VG_WARNING, DIAG_W_ORG_CYCLE, NULL, 0, 0,
               "org %s: %ld person(s) are their own manager's manager (a cycle, e.g. %s): a route stops where it would "
               "meet someone twice", pr->p->org_table, on_cycles, example);
   }
@@ -195,7 +195,7 @@ int exec_org_load(exec_pack *pr) {
   vg_buf_free(&rid);
   if (sqlite3_prepare_v2(pr->db, q2.data, -1, &st, NULL) != SQLITE_OK &&
       sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) != SQLITE_OK) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "org: cannot read table %s: %s", p->org_table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "org: cannot read table %s: %s", p->org_table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     vg_buf_free(&q);
     vg_buf_free(&q2);
@@ -222,7 +222,7 @@ int exec_org_load(exec_pack *pr) {
     if (add_person(m, id, len, mgr, mlen, name, nlen, &dups, &dup_example) != 0) { result = -1; break; }
   }
   if (result == 0 && rc != SQLITE_DONE) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "org: reading table %s failed: %s", p->org_table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "org: reading table %s failed: %s", p->org_table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     result = -1;
   }
@@ -242,13 +242,13 @@ int exec_org_load(exec_pack *pr) {
   }
   if (nulls) {
     pr->warnings++;
-    exec_diag(pr->o, VG_WARNING, NULL, 0, "org %s: %ld row(s) with a NULL %s are skipped", p->org_table, nulls, p->org_person);
+    exec_diag(pr->o, VG_WARNING, DIAG_W_ORG_NULL_PERSON, NULL, 0, 0, "org %s: %ld row(s) with a NULL %s are skipped", p->org_table, nulls, p->org_person);
   }
   if (dups) {
     char shown[96];
     lib_show_text(m->people.v[dup_example].id, m->people.v[dup_example].len, shown, sizeof shown);
     pr->warnings++;
-    exec_diag(pr->o, VG_WARNING, NULL, 0, "org %s: %ld row(s) repeat a person (e.g. %s); the last row of each is used",
+    exec_diag(pr->o, VG_WARNING, DIAG_W_ORG_REPEATED_PERSON, NULL, 0, 0, "org %s: %ld row(s) repeat a person (e.g. %s); the last row of each is used",
               p->org_table, dups, shown);
   }
   if (missing) {
@@ -256,7 +256,7 @@ int exec_org_load(exec_pack *pr) {
     lib_show_text(miss_example->id, miss_example->len, shown, sizeof shown);
     lib_show_text(miss_example->mgr, miss_example->mgr_len, mshown, sizeof mshown);
     pr->warnings++;
-    exec_diag(pr->o, VG_WARNING, NULL, 0,
+    exec_diag(pr->o, VG_WARNING, DIAG_W_ORG_UNKNOWN_MANAGER, NULL, 0, 0,
               "org %s: %ld person(s) have a manager who is not in the table (e.g. %s, manager %s): a route stops there",
               p->org_table, missing, shown, mshown);
   }
@@ -362,14 +362,15 @@ void exec_org_report(exec_pack *pr) {
   if (!m) return;
   for (int r = 0; r < pr->p->nrules; r++) {
     const org_count *c = &m->counts[r];
+    const vm_rule *ru = &pr->p->rules[r];
     if (c->n[ORG_MISSING]) {
       pr->warnings++;
-      exec_diag(pr->o, VG_WARNING, NULL, 0, "rule %s: %ld time(s) a person to route from is not in org table %s (e.g. %s)",
+      exec_diag(pr->o, VG_WARNING, DIAG_W_ROUTE_UNKNOWN_PERSON, pr->p->files[ru->file], (int)ru->line, (int)ru->col, "rule %s: %ld time(s) a person to route from is not in org table %s (e.g. %s)",
                 pr->p->rules[r].name, c->n[ORG_MISSING], pr->p->org_table, c->example[ORG_MISSING] ? c->example[ORG_MISSING] : "?");
     }
     if (c->n[ORG_TOP]) {
       pr->warnings++;
-      exec_diag(pr->o, VG_WARNING, NULL, 0,
+      exec_diag(pr->o, VG_WARNING, DIAG_W_ROUTE_END, pr->p->files[ru->file], (int)ru->line, (int)ru->col,
                 "rule %s: %ld time(s) a route or manager() found no one %d level(s) up: the chain in org table %s "
                 "ends at %s (no manager, a manager not in the table, or a cycle)",
                 pr->p->rules[r].name, c->n[ORG_TOP], c->levels[ORG_TOP], pr->p->org_table,

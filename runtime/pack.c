@@ -6,7 +6,7 @@
 #include <string.h>
 #include "pack.h"
 
-void exec_diag(const exec_opts *o, vg_severity sev, const char *file, int line, const char *fmt, ...) {
+void exec_diag(const exec_opts *o, vg_severity sev, vg_dcode code, const char *file, int line, int col, const char *fmt, ...) {
   if (!o->diag) return;
   char msg[1024];
   va_list ap;
@@ -18,6 +18,9 @@ void exec_diag(const exec_opts *o, vg_severity sev, const char *file, int line, 
   d.severity = sev;
   d.file = file;
   d.line = line;
+  d.col = col;
+  d.end_col = col > 0 ? col + 1 : 0;
+  d.code = vg_dcode_name(code);
   d.message = msg;
   o->diag(o->ud, &d);
 }

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 #include "vm.h"
+#include "../core/diagcodes.h"
 #include "../core/vec.h"
 #include "../include/vigil.h"
 
@@ -97,10 +98,12 @@ typedef struct exec_pack {
 
 /* ---- reporting ---------------------------------------------------------------- */
 
-/* Report a diagnostic without a column through o->diag. */
-void exec_diag(const exec_opts *o, vg_severity sev, const char *file, int line, const char *fmt, ...)
+/* Report a diagnostic through o->diag: its code (DIAG_NONE for a note,
+** which has none) and, when it is about a place in a .rules file, the place
+** (file NULL and line, col 0 when not). */
+void exec_diag(const exec_opts *o, vg_severity sev, vg_dcode code, const char *file, int line, int col, const char *fmt, ...)
 #if defined(__GNUC__)
-  __attribute__((format(printf, 5, 6)))
+  __attribute__((format(printf, 7, 8)))
 #endif
   ;
 

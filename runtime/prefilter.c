@@ -204,8 +204,6 @@ static void logic(pf *f, int op) {
   push(f, VT_BOOL, e, m);
 }
 
-static uint16_t operand(const uint8_t *c, int k) { return (uint16_t)(c[1 + 2 * k] | (unsigned)c[2 + 2 * k] << 8); }
-
 /* The guards found so far (texts owned). */
 static int add_guard(pf *f, const char *may) {
   if (f->nguards == f->capguards) {
@@ -233,26 +231,26 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
   int emitted = 0, result = 0;
   val last_const = val_null();
   int have_const = 0;
-  while (pc < n && result == 0 && !f->failed) {
-    int op = code[pc];
-    uint32_t len = 1 + 2 * (uint32_t)vm_ops[op].nops;
-    const uint8_t *c = code + pc;
+  vm_insn in;
+  for (; pc < n && result == 0 && !f->failed; pc += in.len) {
+    if (vm_decode(code, n, pc, &in) != VM_DEC_OK) { result = -1; break; } /* never, once verified */
+    int op = (int)in.op;
     int was_const = 0;
     switch (op) {
     case OP_CONST:
-      last_const = p->consts[operand(c, 0)];
+      last_const = p->consts[in.o[0]];
       have_const = was_const = 1;
       push_value(f, last_const);
       break;
     case OP_PARAM:
-      last_const = p->params[operand(c, 0)].value;
+      last_const = p->params[in.o[0]].value;
       have_const = was_const = 1;
       push_value(f, last_const);
       break;
     case OP_NULL: push_value(f, val_null()); break;
     case OP_TRUE: push_value(f, val_bool(1)); break;
     case OP_FALSE: push_value(f, val_bool(0)); break;
-    case OP_COL: push_col(f, operand(c, 0)); break;
+    case OP_COL: push_col(f, in.o[0]); break;
     case OP_ASOF: push(f, VT_DATE, fmt_sql(f, "?1"), NULL); break;
     case OP_ADD: case OP_SUB: {
       const val *k = NULL;
@@ -280,7 +278,7 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
       sym g = pop(f);
       if (guard_end != UINT32_MAX || f->sp != 0 || !g.may) result = -1; /* nested, or no usable condition */
       else if (add_guard(f, g.may) != 0) f->failed = 1;
-      guard_end = pc + len + operand(c, 0);
+      guard_end = pc + in.len + in.o[0];
       sym_free(&g);
       break;
     }
@@ -295,7 +293,7 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
     case OP_RET:
       /* the end of a guarded block must be where its JMPF goes */
       if (guard_end != UINT32_MAX) {
-        if (pc + len != guard_end || !emitted) result = -1;
+        if (pc + in.len != guard_end || !emitted) result = -1;
         guard_end = UINT32_MAX;
         emitted = 0;
       }
@@ -305,22 +303,17 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
       }
       break;
     default: {
-      /* anything else: its result is not known; pops per the opcode table */
-      int pops = vm_ops[op].pops;
-      if (op == OP_IN) pops = operand(c, 0) + 1;
-      else if (op == OP_CALL) pops = operand(c, 1);
-      else if (op == OP_CONCAT) pops = operand(c, 0);
+      /* anything else: its result is not known; pops and pushes as decoded */
       if (op == OP_JMP || op == OP_RETV) { result = -1; break; }
-      for (int k = 0; k < pops; k++) {
+      for (uint32_t k = 0; k < in.pops; k++) {
         sym x = pop(f);
         sym_free(&x);
       }
-      for (int k = 0; k < vm_ops[op].pushes; k++) push(f, S_UNKNOWN, NULL, NULL);
+      for (uint32_t k = 0; k < in.pushes; k++) push(f, S_UNKNOWN, NULL, NULL);
       break;
     }
     }
     if (!was_const) have_const = 0;
-    pc += len;
   }
   while (f->sp) {
     sym x = pop(f);

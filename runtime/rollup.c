@@ -266,7 +266,7 @@ static int group_row(rstate *st, int32_t g, int32_t t) {
     rc |= bind_val(ins, (int)k + 3, out);
   }
   if (rc != SQLITE_OK || sqlite3_step(ins) != SQLITE_DONE) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s: writing its rows failed: %s", pr->p->sources[ro->source].name,
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "rollup %s: writing its rows failed: %s", pr->p->sources[ro->source].name,
               sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
@@ -327,7 +327,7 @@ static int make_table(rstate *st) {
   if (rc) result = -1;
   else if (sqlite3_exec(pr->db, q.data, NULL, NULL, NULL) != SQLITE_OK ||
            sqlite3_prepare_v2(pr->db, ins.data, -1, &st->ins, NULL) != SQLITE_OK) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s: cannot make its temporary table: %s", s->name, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "rollup %s: cannot make its temporary table: %s", s->name, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     result = -1;
   }
@@ -359,7 +359,7 @@ static sqlite3_stmt *member_query(exec_pack *pr, int mi, int by_day, int *has_ro
     if (sqlite3_prepare_v2(pr->db, b.data, -1, &q, NULL) == SQLITE_OK) break;
   }
   if (!q && !oom) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", m->name, m->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: cannot read table %s: %s", m->name, m->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
   }
   vg_buf_free(&b);
@@ -419,7 +419,9 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
       if (vs != VM_OK) {
         /* out of memory is reported as such by the caller; the rest here */
         if (vs != VM_ERR_NOMEM) {
-          exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s, column %s: the evaluation failed (%s)", p->sources[ro->source].name,
+          const vm_lineinfo *li = pr->wvm.err_fn >= 0 ? vm_line_at(p, pr->wvm.err_fn, pr->wvm.err_pc) : NULL;
+          exec_diag(pr->o, VG_ERROR, vs == VM_ERR_BUDGET ? DIAG_E_EVAL : DIAG_E_INTERNAL, li ? p->files[li->file] : NULL,
+                    li ? (int)li->line : 0, li ? (int)li->col : 0, "rollup %s, column %s: the evaluation failed (%s)", p->sources[ro->source].name,
                     ro->cols[k].name, vs == VM_ERR_BUDGET ? "the step budget ran out" : "an internal error");
           pr->failed = 1;
         }
@@ -465,7 +467,7 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
   exec_count_rollup(pr, ro->member, 0);
   if (exec_rollup_bad_keep(pr, (int)(ro - p->rollups)) != 0 && result == 0) result = -1;
   if (result == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", m->name, m->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading table %s failed: %s", m->name, m->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     result = -1;
   }
@@ -481,7 +483,7 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
             vg_buf_append(&ix, ", ", 2) | exec_quote_ident(&ix, m->cols[m->time].name) | vg_buf_append(&ix, ")", 1);
     if (brc) result = -1;
     else if (sqlite3_exec(pr->db, ix.data, NULL, NULL, NULL) != SQLITE_OK) {
-      exec_diag(pr->o, VG_ERROR, NULL, 0, "rollup %s: cannot index its rows: %s", s->name, sqlite3_errmsg(pr->db));
+      exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "rollup %s: cannot index its rows: %s", s->name, sqlite3_errmsg(pr->db));
       pr->failed = 1;
       result = -1;
     }
@@ -509,7 +511,7 @@ int exec_rollups(exec_pack *pr) {
   if (!p->nrollups) return 0;
   if (sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                  exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "rollups: %s", sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "rollups: %s", sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
   }

@@ -95,7 +95,7 @@ static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
   char *err = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
     int busy = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY;
-    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, busy || !err ? vg_db_errmsg(db) : err);
+    exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, busy || !err ? vg_db_errmsg(db) : err);
     sqlite3_free(err);
     return -1;
   }
@@ -105,7 +105,7 @@ static int exec_sql(sqlite3 *db, const exec_opts *o, const char *sql) {
 static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const char *as_of, const char *started,
                   long long *ids) {
   if (exec_db_create(db, EXEC_REC_RUNS) != SQLITE_OK || exec_db_create(db, EXEC_REC_ALERTS) != SQLITE_OK) {
-    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
+    exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
     return -1;
   }
   /* a database recorded by an earlier version lacks the lifecycle columns */
@@ -181,7 +181,7 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
     if (rc != 0 || pr->failed) { rc = -1; goto done; }
   }
 done:
-  if (rc != 0) exec_diag(o, VG_ERROR, NULL, 0, "%s: recording the run failed: %s", o->db_path, sqlite3_errmsg(db));
+  if (rc != 0) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: recording the run failed: %s", o->db_path, sqlite3_errmsg(db));
   sqlite3_finalize(del_a);
   sqlite3_finalize(del_r);
   sqlite3_finalize(ins_r);
@@ -193,7 +193,7 @@ done:
 ** earlier ones for the dates evaluated. */
 static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n) {
   if (exec_db_create(db, EXEC_REC_BACKTEST) != SQLITE_OK) {
-    exec_diag(o, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
+    exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
     return -1;
   }
   sqlite3_stmt *del = NULL, *ins = NULL;
@@ -234,7 +234,7 @@ static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int 
     if (pr->failed) rc = -1;
   }
 done:
-  if (rc != 0) exec_diag(o, VG_ERROR, NULL, 0, "%s: recording the backtest failed: %s", o->db_path, sqlite3_errmsg(db));
+  if (rc != 0) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: recording the backtest failed: %s", o->db_path, sqlite3_errmsg(db));
   sqlite3_finalize(del);
   sqlite3_finalize(ins);
   return rc;
@@ -321,7 +321,7 @@ static vg_status run_views(drive *d, const vg_program *const *programs, int n, c
       for (int j = 0; j < v->nparams && pi < 0; j++)
         if (strcmp(v->params[j].name, e->name) == 0) pi = j;
       if (pi < 0 || v->params[pi].value.t != e->value.t) {
-        run_diag(&d->eo, DIAG_NONE, "pack %s: the override of param '%s' was set for another program of that pack (%s)", v->pack,
+        run_diag(&d->eo, DIAG_E_OPTIONS, "pack %s: the override of param '%s' was set for another program of that pack (%s)", v->pack,
                  e->name, pi < 0 ? "this one has no such param" : "here it has another type");
         return pi < 0 ? VG_ENOPARAM : VG_EPARAM;
       }
@@ -340,11 +340,11 @@ static vg_status drive_eval(drive *d, int n, const int32_t *dates, int ndates, i
   char err[256];
   vg_status st = vg_db_open(d->eo.db_path, flags, &d->db, err, sizeof err);
   if (st != VG_OK) {
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
+    exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
     return st;
   }
   if (d->eo.on_open && d->eo.on_open(d->eo.open_ud, d->db) != 0) {
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: cannot set up the connection: %s", d->eo.db_path, sqlite3_errmsg(d->db));
+    exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot set up the connection: %s", d->eo.db_path, sqlite3_errmsg(d->db));
     return VG_EDB;
   }
   if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
@@ -360,7 +360,7 @@ static vg_status drive_eval(drive *d, int n, const int32_t *dates, int ndates, i
   /* one transaction: the data read is one snapshot, and the recording is
   ** atomic; its lock is taken (or waited for) now */
   if (db_begin(d->db, !d->dry_run) != SQLITE_OK) {
-    exec_diag(&d->eo, VG_ERROR, NULL, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+    exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
     return VG_EDB;
   }
   /* a recording run writes: find out now, not after evaluating, whether it
@@ -421,7 +421,7 @@ static int same_pack_twice(const exec_opts *o, const vg_program *const *programs
   for (int i = 0; i < n; i++)
     for (int j = 0; j < i; j++)
       if (strcmp(programs[i]->pack, programs[j]->pack) == 0) {
-        exec_diag(o, VG_ERROR, NULL, 0, "pack %s is given twice; %s", programs[i]->pack, what);
+        exec_diag(o, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "pack %s is given twice; %s", programs[i]->pack, what);
         return 1;
       }
   return 0;
@@ -461,12 +461,12 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
   char err[256];
   vg_status st = vg_db_open(db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, &db, err, sizeof err);
   if (st != VG_OK) {
-    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", db_path, err);
+    exec_diag(&eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", db_path, err);
     return st;
   }
   /* a lock held too long is an error, not a table without its index */
   if (db_begin(db, 0) != SQLITE_OK) {
-    exec_diag(&eo, VG_ERROR, NULL, 0, "%s: %s", db_path, vg_db_errmsg(db));
+    exec_diag(&eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", db_path, vg_db_errmsg(db));
     sqlite3_close(db);
     return VG_EDB;
   }
@@ -504,7 +504,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   if (o->as_of) {
     int day;
     if (!vg_parse_date(o->as_of, &day)) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "as_of %s: not a date (expected YYYY-MM-DD)", o->as_of);
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "as_of %s: not a date (expected YYYY-MM-DD)", o->as_of);
       return VG_EUSAGE;
     }
     as_of = day;
@@ -581,7 +581,7 @@ static int snapshot_dates(sqlite3 *db, const exec_opts *o, const vg_program *con
       rc |= exec_quote_ident(&q, s->table);
       sqlite3_stmt *st = NULL;
       if (rc || sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
-        if (!rc) exec_diag(o, VG_ERROR, NULL, 0, "source %s: %s", s->name, vg_db_errmsg(db));
+        if (!rc) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, vg_db_errmsg(db));
         vg_buf_free(&q);
         vg_free(v);
         return rc ? -1 : -2;
@@ -629,11 +629,11 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   d.tables = 1u << EXEC_REC_BACKTEST;
   int from, to;
   if (!o->from || !vg_parse_date(o->from, &from) || !o->to || !vg_parse_date(o->to, &to) || from > to) {
-    exec_diag(&d.eo, VG_ERROR, NULL, 0, "a backtest needs from and to dates (YYYY-MM-DD), from on or before to");
+    exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "a backtest needs from and to dates (YYYY-MM-DD), from on or before to");
     return VG_EUSAGE;
   }
   if (o->every_days < 0 || (o->every_days > 0 && o->at_snapshots)) {
-    exec_diag(&d.eo, VG_ERROR, NULL, 0, "give every_days or at_snapshots, not both");
+    exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "give every_days or at_snapshots, not both");
     return VG_EUSAGE;
   }
   if (same_pack_twice(&d.eo, programs, n, "a backtest evaluates each pack once")) return VG_EUSAGE;
@@ -645,11 +645,11 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     char err[256];
     status = vg_db_open(o->db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &db, err, sizeof err);
     if (status != VG_OK) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: cannot open the database: %s", o->db_path, err);
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", o->db_path, err);
       return status;
     }
     if (db_begin(db, 0) != SQLITE_OK) {
-      exec_diag(&d.eo, VG_ERROR, NULL, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
       sqlite3_close(db);
       return VG_EDB;
     }

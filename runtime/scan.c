@@ -43,7 +43,8 @@ static void eval_error(exec_pack *pr, int rule, vm_status st) {
                    : "internal error: an invalid instruction";
   char key[96] = "?";
   if (pr->cur_key) lib_show_text(pr->cur_key, pr->cur_key_len, key, sizeof key);
-  exec_diag(pr->o, VG_ERROR, li ? p->files[li->file] : p->files[r->file], li ? (int)li->line : (int)r->line,
+  exec_diag(pr->o, VG_ERROR, st == VM_ERR_BUDGET || st == VM_ERR_DEPTH || st == VM_ERR_LOOKUP ? DIAG_E_EVAL : DIAG_E_INTERNAL,
+            li ? p->files[li->file] : p->files[r->file], li ? (int)li->line : (int)r->line, li ? (int)li->col : (int)r->col,
        "rule %s, key %s: %s", r->name, key, what);
   pr->failed = 1;
 }
@@ -163,7 +164,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   if (pre < 0) return -1;
   if ((by_day || pre) && sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                            NULL, exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: %s", s->name, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
   }
@@ -194,7 +195,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   }
   vg_free(binds);
   if (!st) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: cannot read table %s: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: cannot read table %s: %s", s->name, s->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
   }
@@ -231,7 +232,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
     }
     if (newest && newest->time > r->time) {
       if (!by_day) { result = 2; goto done; }
-      exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: internal error: rows out of day order in a scan by day", s->name);
+      exec_diag(pr->o, VG_ERROR, DIAG_E_INTERNAL, NULL, 0, 0, "source %s: internal error: rows out of day order in a scan by day", s->name);
       pr->failed = 1;
       result = -1;
       goto done;
@@ -239,7 +240,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
     exec_series_push(ser);
   }
   if (rc != SQLITE_DONE) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     result = -1;
     goto done;
@@ -392,7 +393,7 @@ static long seek_key(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, uint3
   }
   sqlite3_reset(sp->rows);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
   }
@@ -425,7 +426,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
     if (eval_key(pr, si, ser, rules, nrules, pr->dates[0]) != 0) { result = -1; break; }
   }
   if (result == 0 && rc != SQLITE_DONE) {
-    exec_diag(pr->o, VG_ERROR, NULL, 0, "source %s: reading the keys of table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading the keys of table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     result = -1;
   }
@@ -442,7 +443,7 @@ static int has_seek_index(exec_pack *pr, int si) {
 }
 
 static void index_note(exec_pack *pr, const vm_source *s, const char *how) {
-  exec_diag(pr->o, VG_NOTE, NULL, 0, "table %s has no index on (%s, %s)%s: with CREATE INDEX %s_%s_%s ON %s(%s, %s) a run "
+  exec_diag(pr->o, VG_NOTE, DIAG_NONE, NULL, 0, 0, "table %s has no index on (%s, %s)%s: with CREATE INDEX %s_%s_%s ON %s(%s, %s) a run "
             "would read only the last rows of each key", s->table, s->cols[s->key].name, s->cols[s->time].name, how,
             s->table, s->cols[s->key].name, s->cols[s->time].name, s->table, s->cols[s->key].name, s->cols[s->time].name);
 }
@@ -515,7 +516,7 @@ int exec_run_source(exec_pack *pr, int si) {
     result = seek_source(pr, si, &sp, &ser, lookback, rules, nrules);
   } else {
     /* what to put back if the scan must be redone in day order */
-    size_t mark = pr->alerts.n;
+    exec_alerts_mark mark = exec_alerts_here(pr);
     size_t nbad = (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
     bad_count *bad = vg_realloc(NULL, 2 * nbad);
     life_saved *life = exec_life_save(pr);
@@ -528,8 +529,8 @@ int exec_run_source(exec_pack *pr, int si) {
     memcpy(bad, pr->srcs[si].bad, nbad);
     memcpy((char *)bad + nbad, pr->srcs[si].lbad, nbad);
     result = scan_source(pr, si, &ser, rules, nrules, 0);
+    if (result == 2 && exec_alerts_back(pr, &mark) != 0) result = -1;
     if (result == 2) {
-      pr->alerts.n = mark;
       memcpy(pr->srcs[si].bad, bad, nbad);
       memcpy(pr->srcs[si].lbad, (char *)bad + nbad, nbad);
       pr->srcs[si].lvalid = 0;

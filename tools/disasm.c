@@ -287,35 +287,31 @@ static void put_func(out *o, const vm_program *p, int fi) {
       pf(o, ":%u:%u\n", l->line, l->col);
       shown = l;
     }
-    unsigned op = code[pc];
-    if (op >= OP__COUNT) {
-      pf(o, "%04u ??? opcode %u\n", pc, op);
+    vm_insn in;
+    vm_decst ds = vm_decode(code, f->code_len, pc, &in);
+    if (ds == VM_DEC_OPCODE) {
+      pf(o, "%04u ??? opcode %u\n", pc, in.op);
       return;
     }
-    int nops = vm_ops[op].nops;
-    uint32_t len = 1 + 2 * (uint32_t)nops;
-    if (len > f->code_len - pc) {
-      pf(o, "%04u %s (truncated)\n", pc, vm_ops[op].name);
+    if (ds == VM_DEC_TRUNCATED) {
+      pf(o, "%04u %s (truncated)\n", pc, vm_ops[in.op].name);
       return;
     }
-    unsigned a[3] = {0, 0, 0};
+    unsigned a[3] = {in.o[0], in.o[1], in.o[2]};
     char ops[24] = "";
     size_t used = 0;
-    for (int k = 0; k < nops && k < 3; k++) {
-      const uint8_t *q = code + pc + 1 + 2 * k;
-      a[k] = (unsigned)(q[0] | (q[1] << 8));
+    for (int k = 0; k < vm_ops[in.op].nops; k++)
       used += (size_t)snprintf(ops + used, sizeof ops - used, "%s%u", k ? " " : "", a[k]);
-    }
     size_t mark = o->b->len;
-    pf(o, "%04u %-7s %-17s", pc, vm_ops[op].name, ops);
+    pf(o, "%04u %-7s %-17s", pc, vm_ops[in.op].name, ops);
     size_t before = o->b->len;
-    put_comment(o, p, fi, pc, len, op, a);
+    put_comment(o, p, fi, pc, in.len, in.op, a);
     if (!o->failed && o->b->len == before) { /* no comment: drop the padding */
       while (o->b->len > mark && o->b->data[o->b->len - 1] == ' ') o->b->len--;
       o->b->data[o->b->len] = 0;
     }
     pf(o, "\n");
-    pc += len;
+    pc += in.len;
   }
 }
 

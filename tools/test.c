@@ -148,7 +148,8 @@ static void on_run_diag(void *ud, const vg_diag *d) {
   if (d->severity != VG_ERROR) return;
   t->run_failed = 1;
   if (t->o->diag) t->o->diag(t->o->ud, d);
-  if (d->file && d->line > 0) vg_buf_printf(&t->detail, "%s:%d: %s\n", d->file, d->line, d->message);
+  if (d->file && d->line > 0 && d->col > 0) vg_buf_printf(&t->detail, "%s:%d:%d: %s\n", d->file, d->line, d->col, d->message);
+  else if (d->file && d->line > 0) vg_buf_printf(&t->detail, "%s:%d: %s\n", d->file, d->line, d->message);
   else vg_buf_printf(&t->detail, "%s\n", d->message);
 }
 
@@ -635,6 +636,7 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
       vg_diag d;
       memset(&d, 0, sizeof d);
       d.severity = VG_ERROR;
+      d.code = vg_dcode_name(DIAG_E_TEST_TIMEOUT);
       char msg[512];
       snprintf(msg, sizeof msg, "the test's run takes too long (more than %g s): look for a slow view in %s",
                t->run_box.seconds, t->schema_path);

@@ -28,6 +28,8 @@ void th_on_diag(void *ud, const vg_diag *d) {
   n = strlen(th_diags);
   if (d->file) snprintf(th_diags + n, sizeof th_diags - n, " (%s:%d:%d)", d->file, d->line, d->col);
   n = strlen(th_diags);
+  if (d->code) snprintf(th_diags + n, sizeof th_diags - n, " [%s]", d->code);
+  n = strlen(th_diags);
   snprintf(th_diags + n, sizeof th_diags - n, "\n");
 }
 

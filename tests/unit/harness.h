@@ -7,7 +7,8 @@
 ** schema with vg_compile_string and runs them with vg_run; every alert of
 ** the run is recorded in th_alerts, every diagnostic of the compile and
 ** the run is appended to th_diags ("SEVERITY: MESSAGE", followed by
-** " (FILE:LINE:COL)" when the diagnostic has a file), and every per-pack
+** " (FILE:LINE:COL)" when the diagnostic has a file and " [CODE]" when it
+** has a code), and every per-pack
 ** summary in th_summaries.  The state is reset by each run as described
 ** below; th_cleanup() removes the folder (a suite's cleanup function).
 */

@@ -141,7 +141,7 @@ static void add_line(vm_program *p, uint32_t pc, int file, uint32_t line, uint32
 }
 
 static void add_rule(vm_program *p, const char *name, int src, int fn, int file, uint32_t line) {
-  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, -1, -1, 0, NULL};
+  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, 1, -1, -1, 0, NULL};
 }
 
 /* fn 0 assembled from the arguments (ended by END), then the helpers the
@@ -571,6 +571,22 @@ static void test_verify_operands(void) {
   BAD_CODE("EMIT in a value function", V, 0, OP_NULL, OP_NULL, OP_EMIT, 0, OP_NULL, OP_RETV);
   BAD_CODE("RET in a value function", V, 0, OP_RET);
   BAD_CODE("RETV in a rule function", R, 0, OP_NULL, OP_RETV);
+  BAD_CODE("function 0, pc 1: MANAGER in a program without an org", V, 0, OP_NULL, OP_MANAGER, 1, OP_RETV);
+  BAD_CODE("function 0, pc 0: FORD in a function of source target, which has no cadence (every)", V, 1, OP_FORD, 2, 1,
+           OP_RETV);
+  BAD_CODE("function 0, pc 0: FORD over 0 rows (B must be >= 1)", V, 0, OP_FORD, 1, 0, OP_RETV);
+  BAD_CODE("function 0, pc 0: function operand 2 reads source target, not snap", V, 0, OP_FORD, 2, 0, OP_RETV);
+  {
+    vm_program *q = code_prog(V, 0, OP_NULL, OP_MANAGER, VG_MAX_ROUTE + 1, OP_RETV, END);
+    q->org_table = dup(q, "org");
+    q->org_person = dup(q, "person");
+    q->org_manager = dup(q, "manager");
+    q->routes = alloc(q, q->ntiers);
+    memset(q->routes, 0, q->ntiers);
+    char want[80];
+    snprintf(want, sizeof want, "function 0, pc 1: MANAGER %d levels up (at most %d)", VG_MAX_ROUTE + 1, VG_MAX_ROUTE);
+    EXPECT_BAD(q, want);
+  }
   /* valid neighbours of the above */
   vm_program *p = code_prog(V, 0, OP_PREV, 1, 0, OP_AGGD, 1, 0, AGG_ANY, OP_NULL, OP_FMT, 20, 2,
                             OP_CALL, coalesce, 3, OP_RETV, END);
@@ -714,6 +730,101 @@ static void test_line_at(void) {
   vm_program_free(p);
 }
 
+/* ---- The opcode table and the decoder ------------------------------------- */
+
+/* Every operand of every opcode has a kind, none past its operands, and
+** every kind is the kind of some operand. */
+static void test_kinds_cover(void) {
+  int used[VM_K__COUNT] = {0};
+  for (int op = 0; op < OP__COUNT; op++) {
+    const vm_opinfo *i = &vm_ops[op];
+    CU_ASSERT(i->nops >= 0 && i->nops <= 3);
+    for (int k = 0; k < 3; k++) {
+      int kind = i->kind[k];
+      CU_ASSERT(kind >= 0 && kind < VM_K__COUNT);
+      if (k < i->nops) {
+        CU_ASSERT(kind != VM_K__);
+        if (kind == VM_K__) fprintf(stderr, "\n%s: operand %d has no kind\n", i->name, k);
+      } else {
+        CU_ASSERT_EQUAL(kind, VM_K__);
+      }
+      if (kind > VM_K__ && kind < VM_K__COUNT) used[kind]++;
+    }
+    /* a pop count that depends on an operand names one that counts values */
+    if (i->pops < 0) {
+      CU_ASSERT(i->popvar >= 0 && i->popvar < i->nops);
+      int kind = i->popvar >= 0 && i->popvar < 3 ? i->kind[i->popvar] : VM_K__;
+      CU_ASSERT(kind == VM_K_LIST || kind == VM_K_PARTS || kind == VM_K_ARGC);
+    }
+    /* a jump or branch has a JUMP operand; nothing else has one */
+    int jumps = i->nops > 0 && i->kind[0] == VM_K_JUMP;
+    CU_ASSERT_EQUAL(jumps, i->flow == VM_FLOW_JUMP || i->flow == VM_FLOW_BRANCH);
+  }
+  for (int kind = 1; kind < VM_K__COUNT; kind++) {
+    CU_ASSERT(used[kind] > 0);
+    CU_ASSERT(vm_kind_names[kind] && vm_kind_names[kind][0]);
+    if (!used[kind]) fprintf(stderr, "\nkind %s is no operand's\n", vm_kind_names[kind]);
+  }
+  CU_ASSERT_STRING_EQUAL(vm_kind_names[VM_K_FN], "FN");
+  CU_ASSERT_EQUAL(vm_ops[OP_AGGD].kind[2], VM_K_AGG);
+  CU_ASSERT_EQUAL(vm_ops[OP_CALL].kind[1], VM_K_ARGC);
+}
+
+/* Every opcode decodes, with operands 0x0201, 0x0403, 0x0605, to its table
+** length and stack effect; each shorter prefix is truncated. */
+static void test_decode(void) {
+  for (int op = 0; op < OP__COUNT; op++) {
+    const vm_opinfo *i = &vm_ops[op];
+    uint8_t code[8] = {(uint8_t)op, 1, 2, 3, 4, 5, 6, 0};
+    uint32_t want = 1 + 2 * (uint32_t)i->nops;
+    vm_insn in;
+    CU_ASSERT_EQUAL(vm_decode(code, sizeof code, 0, &in), VM_DEC_OK);
+    CU_ASSERT_EQUAL(in.op, (unsigned)op);
+    CU_ASSERT_EQUAL(in.len, want);
+    for (int k = 0; k < 3; k++) CU_ASSERT_EQUAL(in.o[k], k < i->nops ? 0x0201 + 0x0202 * k : 0);
+    CU_ASSERT_EQUAL(in.pushes, (uint32_t)i->pushes);
+    CU_ASSERT_EQUAL(in.pops, i->pops >= 0 ? (uint32_t)i->pops : (uint32_t)in.o[i->popvar] + (uint32_t)i->popadd);
+    /* the instruction at the very end of the code */
+    CU_ASSERT_EQUAL(vm_decode(code, want, 0, &in), VM_DEC_OK);
+    CU_ASSERT_EQUAL(in.len, want);
+    for (uint32_t n = 1; n < want; n++) {
+      CU_ASSERT_EQUAL(vm_decode(code, n, 0, &in), VM_DEC_TRUNCATED);
+      CU_ASSERT_EQUAL(in.op, (unsigned)op);
+      CU_ASSERT_EQUAL(in.len, want);
+    }
+  }
+  /* the operand-dependent pops, as the stack-depth tests rely on them */
+  vm_insn in;
+  const uint8_t in3[] = {OP_IN, 3, 0}, call2[] = {OP_CALL, 7, 0, 2, 0}, cat4[] = {OP_CONCAT, 4, 0};
+  CU_ASSERT(vm_decode(in3, sizeof in3, 0, &in) == VM_DEC_OK && in.pops == 4);
+  CU_ASSERT(vm_decode(call2, sizeof call2, 0, &in) == VM_DEC_OK && in.pops == 2);
+  CU_ASSERT(vm_decode(cat4, sizeof cat4, 0, &in) == VM_DEC_OK && in.pops == 4);
+  /* a pc inside the code, the end of the code, an invalid opcode */
+  const uint8_t code[] = {OP_NULL, OP_CONST, 5, 0, OP_RETV, OP__COUNT, 0xff};
+  CU_ASSERT(vm_decode(code, sizeof code, 1, &in) == VM_DEC_OK && in.op == OP_CONST && in.o[0] == 5 && in.len == 3);
+  CU_ASSERT(vm_decode(code, sizeof code, 4, &in) == VM_DEC_OK && in.op == OP_RETV && in.pops == 1);
+  CU_ASSERT_EQUAL(vm_decode(code, 3, 1, &in), VM_DEC_TRUNCATED);
+  CU_ASSERT_EQUAL(vm_decode(code, sizeof code, sizeof code, &in), VM_DEC_TRUNCATED);
+  CU_ASSERT_EQUAL(in.len, 0);
+  CU_ASSERT(vm_decode(code, sizeof code, 5, &in) == VM_DEC_OPCODE && in.op == OP__COUNT);
+  CU_ASSERT(vm_decode(code, sizeof code, 6, &in) == VM_DEC_OPCODE && in.op == 0xff);
+}
+
+/* The listing of code that does not decode stops there, naming why. */
+static void test_disasm_undecodable(void) {
+  static const uint8_t trunc[] = {OP_NULL, OP_AGGN, 1, 0, 2};
+  static const uint8_t bad[] = {OP_NULL, 0xee};
+  vm_program *p = prog_base();
+  add_fn_raw(p, VM_FN_VALUE, 0, trunc, sizeof trunc);
+  add_fn_raw(p, VM_FN_VALUE, 0, bad, sizeof bad);
+  char *l = listing(p);
+  CU_ASSERT_PTR_NOT_NULL(strstr(l, "0000 NULL\n0001 AGGN (truncated)\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(l, "0000 NULL\n0001 ??? opcode 238\n"));
+  vg_free(l);
+  CU_ASSERT_EQUAL(vm_lookback(p, 0), VM_UNBOUNDED); /* undecodable code: the safe answer */
+  vm_program_free(p);
+}
+
 static void test_names(void) {
   CU_ASSERT_STRING_EQUAL(vm_ops[OP_CONST].name, "CONST");
   CU_ASSERT_STRING_EQUAL(vm_ops[OP_NULL].name, "NULL");
@@ -764,8 +875,14 @@ int unit_register_bc(void) {
     {"vm_line_at", test_line_at},
     {"opcode and type names", test_names},
   };
+  static const test_entry table[] = {
+    {"operand kinds cover every operand", test_kinds_cover},
+    {"vm_decode", test_decode},
+    {"listing of undecodable code", test_disasm_undecodable},
+  };
   int rc = add_suite("bc format", format, sizeof format / sizeof format[0]);
   if (rc == CUE_SUCCESS) rc = add_suite("bc verify", verify, sizeof verify / sizeof verify[0]);
   if (rc == CUE_SUCCESS) rc = add_suite("bc queries", query, sizeof query / sizeof query[0]);
+  if (rc == CUE_SUCCESS) rc = add_suite("bc opcode table", table, sizeof table / sizeof table[0]);
   return rc;
 }

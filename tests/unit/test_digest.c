@@ -191,7 +191,7 @@ static void on_summary(void *ud, const vg_digest_summary *s) {
 static void on_diag(void *ud, const vg_diag *d) {
   (void)ud;
   size_t n = strlen(gdiags);
-  snprintf(gdiags + n, sizeof gdiags - n, "%s\n", d->message);
+  snprintf(gdiags + n, sizeof gdiags - n, "%s [%s]\n", d->message, d->code ? d->code : "no code");
 }
 
 static void forget(void) {
@@ -515,7 +515,7 @@ static void test_outbox(void) {
   char uri[400];
   snprintf(uri, sizeof uri, "file:%s?mode=ro", db);
   CU_ASSERT_EQUAL(digest(uri, 2, NULL, VG_DIGEST_TEXT, NULL, 1), VG_EDB);
-  CU_ASSERT(has(gdiags, "the database is read-only, and storing the digests in vigil_outbox writes into it"));
+  CU_ASSERT(has(gdiags, "the database is read-only, and storing the digests in vigil_outbox writes into it [E-read-only]\n"));
   CU_ASSERT_EQUAL(ngot, 0);
   ROWS(db, "SELECT count(*) FROM vigil_outbox WHERE format = 'text'", "0\n");
   /* without outbox the database is only read (and works read-only) */
@@ -540,26 +540,29 @@ static void test_run_selection(void) {
   CU_ASSERT_EQUAL(gsum.run_id, 2);
   /* errors */
   CU_ASSERT_EQUAL(digest(db1, 99, NULL, VG_DIGEST_TEXT, NULL, 0), VG_EINPUT);
-  CU_ASSERT(has(gdiags, "no run 99 in vigil_runs"));
+  CU_ASSERT(has(gdiags, "no run 99 in vigil_runs [E-no-run]\n"));
   CU_ASSERT_EQUAL(ngot, 0);
   CU_ASSERT_FALSE(have_sum);
   CU_ASSERT_EQUAL(digest(db1, 3, "saas", VG_DIGEST_TEXT, NULL, 0), VG_EINPUT);
-  CU_ASSERT(has(gdiags, "run 3 is a run of pack dist, not saas"));
+  CU_ASSERT(has(gdiags, "run 3 is a run of pack dist, not saas [E-no-run]\n"));
   CU_ASSERT_EQUAL(digest(db1, 0, "nope", VG_DIGEST_TEXT, NULL, 0), VG_EINPUT);
-  CU_ASSERT(has(gdiags, "no recorded run of pack nope"));
+  CU_ASSERT(has(gdiags, "no recorded run of pack nope [E-no-run]\n"));
   CU_ASSERT_EQUAL(digest(db1, -1, NULL, VG_DIGEST_TEXT, NULL, 0), VG_EUSAGE);
+  CU_ASSERT(has(gdiags, "a digest needs a database, a run id >= 0 (0: the latest) and a format [E-options]\n"));
   CU_ASSERT_EQUAL(digest(db1, 0, NULL, (vg_digest_format)7, NULL, 0), VG_EUSAGE);
   char db[300];
   CU_ASSERT_EQUAL_FATAL(make_db(db, sizeof db, "plain.db", "CREATE TABLE sales(x);"), 0);
   CU_ASSERT_EQUAL(digest(db, 0, NULL, VG_DIGEST_TEXT, NULL, 0), VG_EINPUT);
   CU_ASSERT(has(gdiags, "no recorded runs here"));
+  CU_ASSERT(has(gdiags, "'vigil run' records them) [E-no-run]\n"));
   snprintf(db, sizeof db, "%s/missing.db", dir);
   CU_ASSERT_EQUAL(digest(db, 0, NULL, VG_DIGEST_TEXT, NULL, 0), VG_EDB);
   CU_ASSERT(has(gdiags, "cannot open the database"));
+  CU_ASSERT(has(gdiags, "[E-database]\n"));
   /* latest: the largest as_of, then the largest run_id; no runs at all */
   CU_ASSERT_EQUAL_FATAL(make_db(db, sizeof db, "ties.db", schema_sql), 0);
   CU_ASSERT_EQUAL(digest(db, 0, NULL, VG_DIGEST_TEXT, NULL, 0), VG_EINPUT);
-  CU_ASSERT(has(gdiags, "no recorded run (vigil_runs is empty)"));
+  CU_ASSERT(has(gdiags, "no recorded run (vigil_runs is empty) [E-no-run]\n"));
   char sql[2048];
   snprintf(sql, sizeof sql, "%s%s", schema_sql,
            "INSERT INTO vigil_runs VALUES (5,'b','2025-01-02','t','t','ok',1,0),(6,'a','2025-01-02','t','t','ok',1,0),"

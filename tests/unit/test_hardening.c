@@ -746,6 +746,7 @@ static void test_window_nesting_run(void) {
   nested_sums(&b, VM_MAX_DEPTH);
   CU_ASSERT_EQUAL(th_run_full(sql, b.s, "2025-01-10", 0, 0), VG_EINPUT);
   CU_ASSERT_TRUE(th_diag_has("rule r, key 1: window functions are nested too deeply"));
+  CU_ASSERT_TRUE(th_diag_has(" [E-eval]\n"));
   CU_ASSERT_EQUAL(th_nalerts, 0);
   CU_ASSERT_EQUAL(recorded_runs(), 0);
   hb_free(&b);

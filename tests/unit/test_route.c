@@ -91,6 +91,19 @@ static void test_org_problems(void) {
   CU_ASSERT(th_diag_has("org org_chart: 2 person(s) are their own manager's manager (a cycle, e.g. 20 -> 21 -> 20)"));
   CU_ASSERT(th_diag_has("org org_chart: 1 person(s) have a manager who is not in the table (e.g. 30, manager 99)"));
   CU_ASSERT(th_diag_has("rule r: 2 time(s) a person to route from is not in org table org_chart (e.g. 77)"));
+  /* each with its code; the rule's at the rule's place (line 4, column 1), the org's without a place */
+  CU_ASSERT(th_diag_has("(a cycle, e.g. 20 -> 21 -> 20): a route stops where it would meet someone twice [W-org-cycle]\n"));
+  CU_ASSERT(th_diag_has("(e.g. 30, manager 99): a route stops there [W-org-unknown-manager]\n"));
+  CU_ASSERT(th_diag_has("not in org table org_chart (e.g. 77) (t.rules:4:1) [W-route-unknown-person]\n"));
+  CU_ASSERT(th_diag_has("found no one 16 level(s) up"));
+  CU_ASSERT(th_diag_has("a manager not in the table, or a cycle) (t.rules:4:1) [W-route-end]\n"));
+  /* a person NULL or given twice */
+  CU_ASSERT_EQUAL(th_run_on("CREATE TABLE o (p INTEGER, m INTEGER); INSERT INTO o VALUES (1, NULL), (NULL, 1), (2, 1), (2, NULL);"
+                            "CREATE TABLE s (rep INTEGER, d DATE); INSERT INTO s VALUES (2, '2025-06-01');",
+                            "org { table o person p manager m }\nroute red up 0\nsource s { table s key rep time d }\n"
+                            "rule r on s { red when true notify rep }\n", "2025-06-30"), 0);
+  CU_ASSERT(th_diag_has("warning: org o: 1 row(s) with a NULL p are skipped [W-org-null-person]\n"));
+  CU_ASSERT(th_diag_has("warning: org o: 1 row(s) repeat a person (e.g. 2); the last row of each is used [W-org-repeated-person]\n"));
   /* a long chain: a climb of 16 levels in a 40-person line, and a 40-cycle */
   char big[8192];
   size_t n = (size_t)snprintf(big, sizeof big, "CREATE TABLE o (p INTEGER, m INTEGER); INSERT INTO o VALUES (0, NULL)");

@@ -247,6 +247,13 @@ static void test_bad_data(void) {
   DIAG_HAS("warning: rule bad_data: table s, column d: 1 row(s) with an unreadable time, skipped (e.g. key 3)");
   DIAG_HAS("warning: rule bad_data: table s, column d: 1 duplicate row(s) for the same key and day; the one with the larger rowid"
            " is used (e.g. key 4)");
+  /* each kind with its code, at the rule's place: line 2, column 1 (its `rule`) */
+  DIAG_HAS("column x: 2 value(s) that are not numbers in a number column, read as null (e.g. key 1) (t.rules:2:1) [W-not-number]");
+  DIAG_HAS("column dd: 2 unreadable date(s), read as null (e.g. key 1) (t.rules:2:1) [W-bad-date]");
+  DIAG_HAS("column k: 1 row(s) with a NULL key, skipped (t.rules:2:1) [W-null-key]");
+  DIAG_HAS("(e.g. key 2) (t.rules:2:1) [W-null-time]");
+  DIAG_HAS("(e.g. key 3) (t.rules:2:1) [W-bad-time]");
+  DIAG_HAS("(e.g. key 4) (t.rules:2:1) [W-duplicate-row]");
   /* only columns the rules read are reported */
   CU_ASSERT_PTR_NULL(strstr(th_diags, "unused"));
   CU_ASSERT_EQUAL(th_nsummaries, 1);
@@ -257,10 +264,19 @@ static void test_bad_data(void) {
   DIAG_HAS("rule a: table s, column x: 2 value(s)");
   CU_ASSERT_PTR_NULL(strstr(th_diags, "rule b: table s, column x"));
   DIAG_HAS("rule b: table s, column d: 1 duplicate row(s)");
+  /* the column is the rule's, where the rule is declared (here indented on line 4) */
+  CU_ASSERT_EQUAL(th_run_on(sql, "source s { table s key k time d }\nrule a on s { red when x > 0 }\n\n  rule b on s { red when true }\n",
+                            "2025-01-12"), VG_OK);
+  DIAG_HAS("rule b: table s, column d: 1 duplicate row(s) for the same key and day; the one with the larger rowid is used"
+           " (e.g. key 4) (t.rules:4:3) [W-duplicate-row]");
+  /* a key that is not of its column's type */
+  CU_ASSERT_EQUAL(th_run_on(TBL "INSERT INTO s (k, d) VALUES ('m-1', '2025-01-01'), (2, '2025-01-01');", SRC "rule r on s { red when true }\n",
+                            "2025-01-12"), VG_OK);
+  DIAG_HAS("column k: 1 row(s) whose key cannot be read as its column's type, skipped (e.g. key m-1) (t.rules:2:1) [W-bad-key]");
   /* --strict: any of them fails the run, with no alerts */
   CU_ASSERT_EQUAL(th_run_full(sql, rules, "2025-01-12", 1, 1), VG_EINPUT);
   CU_ASSERT_EQUAL(th_nalerts, 0);
-  DIAG_HAS("the data has problems (listed above); nothing is recorded");
+  DIAG_HAS("the data has problems (listed above); nothing is recorded [E-strict]");
   /* --strict on clean data runs */
   CU_ASSERT_EQUAL(th_run_full(TBL "INSERT INTO s (k, d) VALUES (1, '2025-01-01');", SRC "rule r on s { red when true }\n",
                               "2025-01-12", 1, 1), VG_OK);
@@ -365,6 +381,7 @@ static void test_recording_two_packs(void) {
   /* a pack given twice is a usage error */
   vg_program *twice[2] = {p[0], p[0]};
   CU_ASSERT_EQUAL(th_run(twice, 2, "2025-01-15", 0, 0), VG_EUSAGE);
+  DIAG_HAS("pack zeta is given twice; a run records each pack once [E-options]");
   vg_free_program(p[0]);
   vg_free_program(p[1]);
 }
@@ -374,6 +391,7 @@ static void test_run_errors(void) {
   /* a bad as_of */
   CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when true }\n", "2025-02-30"), VG_EUSAGE);
   CU_ASSERT_EQUAL(th_run_on(sql, SRC "rule r on s { red when true }\n", "20250101"), VG_EUSAGE);
+  DIAG_HAS("error: as_of 20250101: not a date (expected YYYY-MM-DD) [E-options]");
   /* a column the program was compiled for is missing from the database */
   CU_ASSERT_EQUAL_FATAL(th_fresh_db(), 0);
   CU_ASSERT_EQUAL_FATAL(th_exec(sql), 0);
@@ -386,7 +404,7 @@ static void test_run_errors(void) {
   th_clear_diags();
   CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-15", 0, 0), VG_EINPUT);
   CU_ASSERT_EQUAL(th_nalerts, 0);
-  DIAG_HAS("no column s.extra");
+  DIAG_HAS("error: pack t, source s: the database has no column s.extra [E-missing-column]");
   CU_ASSERT_STRING_EQUAL(q("SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_runs'"), "0");
   vg_free_program(p);
 }

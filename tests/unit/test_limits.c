@@ -228,7 +228,7 @@ static void in_child_fn(void (*fn)(int fd), unsigned seconds, child_out *o) {
   if (pid == 0) {
     close(p[0]);
     dprintf(p[1], "%ld\n", self_rss_kb());
-    alarm(seconds);
+    alarm(LM_ASAN ? 3 * seconds : seconds); /* a guard against a hang, not a timing: ASan is slower */
     if (!LM_ASAN) {
       struct rlimit rl = {512ul << 20, 512ul << 20};
       setrlimit(RLIMIT_AS, &rl);

@@ -47,6 +47,46 @@ int usage_error(const char *cmd_usage, const char *fmt, const char *arg);
 const char *opt_value(int argc, char **argv, int *i, const char *name);
 int is_help(const char *a);
 
+/* ---- the options several commands share (opts.c) ---------------------------- */
+
+/* Which shared options a command takes (cli_opts.accept). */
+enum {
+  CLI_DB = 1 << 0,      /* --db FILE */
+  CLI_SCHEMA = 1 << 1,  /* --schema FILE */
+  CLI_AS_OF = 1 << 2,   /* --as-of YYYY-MM-DD */
+  CLI_RANGE = 1 << 3,   /* --from DATE, --to DATE, --every N(day|week)(s), --at-snapshots */
+  CLI_SET = 1 << 4,     /* --set NAME=VALUE, repeated (at most 256) */
+  CLI_FOLLOW = 1 << 5,  /* --follow-symlinks */
+  CLI_PATHS = 1 << 6    /* PATH... (at most 256): every argument that is not an option */
+};
+
+typedef struct cli_opts {
+  unsigned accept;      /* CLI_*: set before parsing */
+  const char *usage;    /* the command's synopsis, printed with a usage error */
+  const char *db, *schema, *as_of, *from, *to;
+  int every_days, at_snapshots, follow;
+  const char *sets[256];
+  int nsets;
+  const char *paths[256];
+  int npaths;
+} cli_opts;
+
+/* Parse argv[*i] when it is a shared option o->accept takes (advancing *i
+** past its value) or, with CLI_PATHS, a PATH: returns 1.  Returns 0 when it
+** is neither (the command's own option, or an unknown one), and -1 after
+** printing a usage error (the command returns EXIT_USAGE). */
+int cli_opt(cli_opts *o, int argc, char **argv, int *i);
+
+/* After parsing: "--db FILE is required" (cli_need_db); "--from and --to
+** are required", then "give --every or --at-snapshots, not both"
+** (cli_need_range).  0, or EXIT_USAGE after printing the error. */
+int cli_need_db(const cli_opts *o);
+int cli_need_range(const cli_opts *o);
+
+/* Compile o->paths with co into progs (room for 256), *n of them.  Returns
+** 0, or the exit status of the last failure (the diagnostics went to co). */
+int cli_compile(const cli_opts *o, const vg_compile_opts *co, vg_program **progs, int *n);
+
 /* The param overrides of --set NAME=VALUE options sets[0..nsets) for the
 ** programs: each applies to every program that declares NAME.  Returns 0
 ** with *out (NULL without --set; free it with vg_params_free), or

@@ -7,7 +7,8 @@
 ** stayed; or every alert as JSON lines or CSV.  With --outcome, it
 ** reports instead the lead time of each rule against an outcome: which keys
 ** that had the bad outcome it flagged, how many days before, and how many
-** keys it flagged that did not have it.
+** keys it flagged that did not have it (computed by vg_rule_lead_time,
+** tools/leadtime.c: this file reads the outcomes and prints).
 */
 #include <limits.h>
 #include <math.h>
@@ -81,7 +82,7 @@ static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn) {
 }
 
 
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   bt_out *o = ud;
   diag_sink *s = &o->line;
   s->len = 0;
@@ -120,11 +121,13 @@ static void on_alert(void *ud, const vg_alert *a) {
     sink_str(s, "\n");
     out_flush_sink(stdout, s);
   }
+  return 0;
 }
 
-static void on_summary(void *ud, const vg_run_summary *sm) {
+static int on_summary(void *ud, const vg_run_summary *sm) {
   (void)ud;
   out_printf(stderr, "vigil: pack %s: %lld rows read, %lld alerts over the period\n", sm->pack, sm->rows_read, sm->alerts);
+  return 0;
 }
 
 static int cmp_rule_key(const void *x, const void *y) {
@@ -182,24 +185,14 @@ static void report_text(bt_out *o, vg_program *const *progs, int nprogs) {
 
 /* ---- lead time against an outcome --------------------------------------------------- */
 
-/* One bad outcome: a key and the day it happened. */
-typedef struct outcome {
-  char *key;
-  size_t key_len;
-  int day;
-} outcome;
-
+/* The bad outcomes (their keys are this file's, freed by free_outcomes),
+** normalized for vg_rule_lead_time. */
 typedef struct outcome_set {
-  outcome *v;
+  vg_outcome *v;
   size_t n;
+  size_t all;     /* n, and the repeats behind them (whose keys are freed too) */
   size_t nkeys;   /* distinct keys */
 } outcome_set;
-
-static int cmp_outcome(const void *x, const void *y) {
-  const outcome *a = x, *b = y;
-  int c = cmp_bytes(a->key, a->key_len, b->key, b->key_len);
-  return c ? c : (a->day > b->day) - (a->day < b->day);
-}
 
 /* A date column's value: ISO text YYYY-MM-DD, optionally followed by a time
 ** after 'T' or a space (a time of day is dropped).  1 on success. */
@@ -313,18 +306,8 @@ static int load_outcomes(const char *db_path, const char *sql, int default_day, 
     out_printf(stderr, "vigil: warning: --outcome: %zu row(s) whose second column is not a date (YYYY-MM-DD), skipped (e.g. key %.*s)\n",
                bad_dates, (int)bad_len, bad_example);
   free(bad_example);
-  if (os->n) qsort(os->v, os->n, sizeof *os->v, cmp_outcome);
-  size_t m = 0;
-  for (size_t i = 0; i < os->n; i++) {
-    int same_key = m && cmp_bytes(os->v[m - 1].key, os->v[m - 1].key_len, os->v[i].key, os->v[i].key_len) == 0;
-    if (same_key && os->v[m - 1].day == os->v[i].day) {
-      free(os->v[i].key);
-      continue;
-    }
-    if (!same_key) os->nkeys++;
-    os->v[m++] = os->v[i];
-  }
-  os->n = m;
+  os->all = os->n;
+  os->n = vg_outcomes_normalize(os->v, os->all, &os->nkeys);
 done:
   sqlite3_finalize(st);
   sqlite3_close(db);
@@ -332,95 +315,22 @@ done:
 }
 
 static void free_outcomes(outcome_set *os) {
-  for (size_t i = 0; i < os->n; i++) free(os->v[i].key);
+  size_t all = os->all > os->n ? os->all : os->n; /* (all is 0 when the query failed) */
+  for (size_t i = 0; i < all; i++) free((char *)os->v[i].key);
   free(os->v);
 }
 
-/* The outcomes of key[0..klen): [*lo, *hi) in os->v. */
-static void outcomes_of(const outcome_set *os, const char *key, size_t klen, size_t *lo, size_t *hi) {
-  size_t a = 0, b = os->n;
-  while (a < b) {
-    size_t mid = a + (b - a) / 2;
-    if (cmp_bytes(os->v[mid].key, os->v[mid].key_len, key, klen) < 0) a = mid + 1;
-    else b = mid;
-  }
-  size_t e = a;
-  while (e < os->n && cmp_bytes(os->v[e].key, os->v[e].key_len, key, klen) == 0) e++;
-  *lo = a;
-  *hi = e;
-}
-
-/* The lead-time numbers of one rule (tier NULL: any tier) or one rule and tier. */
+/* The lead-time numbers (vg_rule_lead_time) of one rule (tier NULL: any tier) or
+** one rule and tier. */
 typedef struct lt_row {
   const char *pack, *rule, *tier;
-  size_t outcomes, flagged;
-  double median, mean;   /* lead time in days of the flagged outcomes; NAN when none */
-  size_t alerted;        /* keys the rule alerted at least once in the period */
-  size_t hit_keys;       /* of those, keys with a flagged outcome */
-  size_t false_alarms;   /* alerted keys without any outcome */
-  size_t late;           /* alerted keys with outcomes, none of them flagged (alerted only after) */
+  vg_lead_time lt;
 } lt_row;
-
-static int cmp_double(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return (a > b) - (a < b);
-}
 
 static int day_of(const char *as_of) {
   int d = 0;
   vg_parse_date(as_of, &d);
   return d;
-}
-
-/* Lead time over the alerts v[0..n) of one rule, sorted by key then date,
-** keeping those of tier (NULL: all).  An outcome (key, day) is flagged when
-** the rule alerted the key on a date after the key's previous outcome (if
-** any) and on or before day; its lead time is day minus the first such date. */
-static void lead_time(const bt_alert *v, size_t n, const char *tier, const outcome_set *os, lt_row *r) {
-  r->outcomes = os->n;
-  double *leads = malloc((os->n ? os->n : 1) * sizeof *leads);
-  int *days = malloc((n ? n : 1) * sizeof *days);
-  if (!leads || !days) out_of_memory();
-  size_t i = 0;
-  while (i < n) {
-    size_t j = i, nd = 0;
-    while (j < n && cmp_bytes(v[j].key, v[j].key_len, v[i].key, v[i].key_len) == 0) {
-      if (!tier || strcmp(v[j].tier, tier) == 0) days[nd++] = day_of(v[j].as_of);
-      j++;
-    }
-    if (nd) {
-      r->alerted++;
-      size_t lo, hi;
-      outcomes_of(os, v[i].key, v[i].key_len, &lo, &hi);
-      if (lo == hi) r->false_alarms++;
-      else {
-        int hit = 0;
-        size_t a = 0; /* days[] ascending: the first date after the previous outcome */
-        for (size_t k = lo; k < hi; k++) {
-          int prev = k > lo ? os->v[k - 1].day : INT_MIN;
-          while (a < nd && days[a] <= prev) a++;
-          if (a < nd && days[a] <= os->v[k].day) {
-            leads[r->flagged++] = (double)(os->v[k].day - days[a]);
-            hit = 1;
-          }
-        }
-        if (hit) r->hit_keys++;
-        else r->late++;
-      }
-    }
-    i = j;
-  }
-  r->median = r->mean = NAN;
-  if (r->flagged) {
-    qsort(leads, r->flagged, sizeof *leads, cmp_double);
-    size_t h = r->flagged / 2;
-    r->median = r->flagged % 2 ? leads[h] : (leads[h - 1] + leads[h]) / 2;
-    double sum = 0;
-    for (size_t k = 0; k < r->flagged; k++) sum += leads[k];
-    r->mean = sum / (double)r->flagged;
-  }
-  free(leads);
-  free(days);
 }
 
 /* A share as a percent with one decimal, a trailing ".0" dropped; "-" for 0/0. */
@@ -464,7 +374,8 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
   /* one row per rule (any tier), then one per tier it alerted at, lowest first */
   size_t nrows = 0, cap = 16;
   lt_row *rows = malloc(cap * sizeof *rows);
-  if (!rows) out_of_memory();
+  vg_dated_alert *da = malloc((o->n ? o->n : 1) * sizeof *da); /* one rule's alerts, as vg_lead_time reads them */
+  if (!rows || !da) out_of_memory();
   for (int pi = 0; pi < nprogs; pi++) {
     const char *pack = vg_program_pack(progs[pi]);
     for (int ri = 0; ri < vg_program_rule_count(progs[pi]); ri++) {
@@ -489,7 +400,10 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
         r->pack = pack;
         r->rule = rule;
         r->tier = tier;
-        lead_time(o->v + lo, hi - lo, tier, os, r);
+        for (size_t k = lo; k < hi; k++)
+          da[k - lo] = (vg_dated_alert){.rule = o->v[k].rule, .tier = o->v[k].tier, .key = o->v[k].key,
+                                        .key_len = o->v[k].key_len, .day = day_of(o->v[k].as_of)};
+        if (vg_rule_lead_time(da, hi - lo, tier, os->v, os->n, &r->lt) != VG_OK) out_of_memory();
       }
     }
   }
@@ -517,13 +431,13 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
       name.len = 0;
       if (r->tier) out_format(&name, "  %s", r->tier);
       else out_format(&name, "%s/%s", r->pack, r->rule);
-      snprintf(fl, sizeof fl, "%zu/%zu", r->flagged, r->outcomes);
-      days_text(r->median, med, sizeof med);
-      if (isnan(r->mean)) snprintf(mean, sizeof mean, "-");
-      else snprintf(mean, sizeof mean, "%.1f days", r->mean);
+      snprintf(fl, sizeof fl, "%zu/%zu", r->lt.flagged, r->lt.outcomes);
+      days_text(r->lt.median, med, sizeof med);
+      if (isnan(r->lt.mean)) snprintf(mean, sizeof mean, "-");
+      else snprintf(mean, sizeof mean, "%.1f days", r->lt.mean);
       out_printf(stdout, "%-*s  %9s  %6s  %11s  %9s  %7zu  %12zu  %4zu  %9s\n", (int)w, name.buf, fl,
-                 pct_text(r->flagged, r->outcomes, rec, sizeof rec), med, mean, r->alerted, r->false_alarms, r->late,
-                 pct_text(r->hit_keys, r->alerted, prec, sizeof prec));
+                 pct_text(r->lt.flagged, r->lt.outcomes, rec, sizeof rec), med, mean, r->lt.alerted, r->lt.false_alarms, r->lt.late,
+                 pct_text(r->lt.hit_keys, r->lt.alerted, prec, sizeof prec));
     }
     free(name.buf);
   } else if (o->format == BT_JSONL) {
@@ -533,16 +447,16 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
       sink_str(s, "{\"pack\":"); out_json_str(s, r->pack);
       sink_str(s, ",\"rule\":"); out_json_str(s, r->rule);
       sink_str(s, ",\"tier\":"); out_json_str(s, r->tier);
-      json_count(s, "outcomes", r->outcomes);
-      json_count(s, "flagged", r->flagged);
-      json_count(s, "missed", r->outcomes - r->flagged);
-      sink_str(s, ",\"median_lead_days\":"); json_number(s, r->median);
-      sink_str(s, ",\"mean_lead_days\":"); json_number(s, r->mean);
-      json_count(s, "alerted_keys", r->alerted);
-      json_count(s, "false_alarms", r->false_alarms);
-      json_count(s, "late_keys", r->late);
-      sink_str(s, ",\"precision\":"); json_share(s, r->hit_keys, r->alerted);
-      sink_str(s, ",\"recall\":"); json_share(s, r->flagged, r->outcomes);
+      json_count(s, "outcomes", r->lt.outcomes);
+      json_count(s, "flagged", r->lt.flagged);
+      json_count(s, "missed", r->lt.outcomes - r->lt.flagged);
+      sink_str(s, ",\"median_lead_days\":"); json_number(s, r->lt.median);
+      sink_str(s, ",\"mean_lead_days\":"); json_number(s, r->lt.mean);
+      json_count(s, "alerted_keys", r->lt.alerted);
+      json_count(s, "false_alarms", r->lt.false_alarms);
+      json_count(s, "late_keys", r->lt.late);
+      sink_str(s, ",\"precision\":"); json_share(s, r->lt.hit_keys, r->lt.alerted);
+      sink_str(s, ",\"recall\":"); json_share(s, r->lt.flagged, r->lt.outcomes);
       sink_str(s, "}\n");
       out_flush_sink(stdout, s);
     }
@@ -558,64 +472,38 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
       sink_str(s, ",");
       out_csv(s, r->tier, r->tier ? strlen(r->tier) : 0, o->csv_raw);
       char buf[256];
-      snprintf(buf, sizeof buf, ",%zu,%zu,%zu,", r->outcomes, r->flagged, r->outcomes - r->flagged);
+      snprintf(buf, sizeof buf, ",%zu,%zu,%zu,", r->lt.outcomes, r->lt.flagged, r->lt.outcomes - r->lt.flagged);
       sink_str(s, buf);
-      if (!isnan(r->median)) json_number(s, r->median);
+      if (!isnan(r->lt.median)) json_number(s, r->lt.median);
       sink_str(s, ",");
-      if (!isnan(r->mean)) json_number(s, r->mean);
-      snprintf(buf, sizeof buf, ",%zu,%zu,%zu,", r->alerted, r->false_alarms, r->late);
+      if (!isnan(r->lt.mean)) json_number(s, r->lt.mean);
+      snprintf(buf, sizeof buf, ",%zu,%zu,%zu,", r->lt.alerted, r->lt.false_alarms, r->lt.late);
       sink_str(s, buf);
-      if (r->alerted) json_share(s, r->hit_keys, r->alerted);
+      if (r->lt.alerted) json_share(s, r->lt.hit_keys, r->lt.alerted);
       sink_str(s, ",");
-      if (r->outcomes) json_share(s, r->flagged, r->outcomes);
+      if (r->lt.outcomes) json_share(s, r->lt.flagged, r->lt.outcomes);
       sink_str(s, "\n");
       out_flush_sink(stdout, s);
     }
   }
   free(rows);
+  free(da);
 }
 
 int cmd_backtest(int argc, char **argv) {
-  vg_backtest_opts bo;
-  memset(&bo, 0, sizeof bo);
-  const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, format = BT_TEXT, report = -1, csv_raw = 0, follow = 0;
+  cli_opts o = {.accept = CLI_DB | CLI_RANGE | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_backtest};
+  int format = BT_TEXT, report = -1, csv_raw = 0, record = 0;
   const char *outcome_sql = NULL, *outcome_table = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_backtest, stdout); return 0; }
-    if ((v = opt_value(argc, argv, &i, "--db"))) {
-      if (!*v) return usage_error(usage_backtest, "%s needs a file", "--db");
-      bo.db_path = v;
-    } else if ((v = opt_value(argc, argv, &i, "--from"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_backtest, "--from needs a date YYYY-MM-DD, not '%s'", v);
-      bo.from = v;
-    } else if ((v = opt_value(argc, argv, &i, "--to"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_backtest, "--to needs a date YYYY-MM-DD, not '%s'", v);
-      bo.to = v;
-    } else if ((v = opt_value(argc, argv, &i, "--every"))) {
-      char *end;
-      long n = strtol(v, &end, 10);
-      while (*end == ' ') end++;
-      long mult = strcmp(end, "day") == 0 || strcmp(end, "days") == 0 ? 1
-                : strcmp(end, "week") == 0 || strcmp(end, "weeks") == 0 ? 7 : 0;
-      if (end == v || n < 1 || n > 3660 || mult == 0)
-        return usage_error(usage_backtest, "--every needs a duration such as 1day or 2weeks, not '%s'", v);
-      bo.every_days = (int)(n * mult);
-    } else if (strcmp(argv[i], "--at-snapshots") == 0) {
-      bo.at_snapshots = 1;
-    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
-      follow = 1;
-    } else if (strcmp(argv[i], "--record") == 0) {
-      bo.record = 1;
+    int r = cli_opt(&o, argc, argv, &i);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if (strcmp(argv[i], "--record") == 0) {
+      record = 1;
     } else if (strcmp(argv[i], "--csv-raw") == 0) {
       csv_raw = 1;
-    } else if ((v = opt_value(argc, argv, &i, "--set"))) {
-      if (!strchr(v, '=') || v[0] == '=') return usage_error(usage_backtest, "--set needs NAME=VALUE, not '%s'", v);
-      if (nsets == 256) return usage_error(usage_backtest, "%s", "at most 256 --set options");
-      sets[nsets++] = v;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0) format = BT_TEXT;
       else if (strcmp(v, "jsonl") == 0) format = BT_JSONL;
@@ -631,17 +519,14 @@ int cmd_backtest(int argc, char **argv) {
       if (strcmp(v, "alerts") == 0) report = REPORT_ALERTS;
       else if (strcmp(v, "lead-time") == 0) report = REPORT_LEAD_TIME;
       else return usage_error(usage_backtest, "unknown report '%s' (alerts or lead-time)", v);
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error(usage_backtest, "unknown option '%s'", argv[i]);
     } else {
-      if (npaths == 256) return usage_error(usage_backtest, "%s", "at most 256 PATHs");
-      paths[npaths++] = argv[i];
+      return usage_error(usage_backtest, "unknown option '%s'", argv[i]);
     }
   }
-  if (!bo.db_path) return usage_error(usage_backtest, "%s", "--db FILE is required");
-  if (!bo.from || !bo.to) return usage_error(usage_backtest, "%s", "--from and --to are required");
-  if (bo.every_days && bo.at_snapshots) return usage_error(usage_backtest, "%s", "give --every or --at-snapshots, not both");
-  if (npaths == 0) return usage_error(usage_backtest, "%s", "no PATH given");
+  if (cli_need_db(&o) || cli_need_range(&o)) return EXIT_USAGE;
+  if (o.npaths == 0) return usage_error(usage_backtest, "%s", "no PATH given");
+  vg_backtest_opts bo = {.db_path = o.db, .from = o.from, .to = o.to, .every_days = o.every_days,
+                         .at_snapshots = o.at_snapshots, .record = record};
   if (outcome_sql && outcome_table) return usage_error(usage_backtest, "%s", "give --outcome or --outcome-table, not both");
   int has_outcome = outcome_sql || outcome_table;
   if (report < 0) report = has_outcome ? REPORT_LEAD_TIME : REPORT_ALERTS;
@@ -656,17 +541,12 @@ int cmd_backtest(int argc, char **argv) {
     {NULL, NULL, NULL},
   };
   sink.context = backtest_context;
-  vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diag, .ud = &sink, .follow_symlinks = follow};
+  vg_compile_opts co = {.db_path = o.db, .diag = on_diag, .ud = &sink, .follow_symlinks = o.follow};
   vg_program *progs[256];
-  int rc = 0, nprogs = 0;
-  for (int i = 0; i < npaths; i++) {
-    vg_program *p = NULL;
-    vg_status st = vg_compile_path(paths[i], &co, &p);
-    if (st != VG_OK) { rc = out_status(st); continue; }
-    progs[nprogs++] = p;
-  }
+  int nprogs = 0;
+  int rc = cli_compile(&o, &co, progs, &nprogs);
   vg_params *params = NULL;
-  if (rc == 0) rc = cli_params(progs, nprogs, sets, nsets, &params);
+  if (rc == 0) rc = cli_params(progs, nprogs, o.sets, o.nsets, &params);
   bo.params = params;
   outcome_set outcomes;
   memset(&outcomes, 0, sizeof outcomes);

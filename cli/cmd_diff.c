@@ -3,7 +3,8 @@
 **
 ** Backtests two versions of a pack over the same period (vg_backtest, one
 ** pass per source each) and compares their alerts by rule name, key and
-** date: the alerts the change adds, removes, or moves to another tier.
+** date (vg_match_alerts, tools/match.c): the alerts the change adds,
+** removes, or moves to another tier.
 ** Reported per rule and tier (text, a Markdown comment for a pull request,
 ** or JSON lines) and, with --details, alert by alert.
 **
@@ -339,7 +340,7 @@ typedef struct d_alerts {
   long long rows_read;
 } d_alerts;
 
-static void collect(void *ud, const vg_alert *a) {
+static int collect(void *ud, const vg_alert *a) {
   d_alerts *s = ud;
   if (s->n == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 1024;
@@ -351,36 +352,18 @@ static void collect(void *ud, const vg_alert *a) {
   d->key = xdupbytes(a->key, a->key_len);
   d->key_len = a->key_len;
   d->as_of = xstrdup(a->as_of);
+  return 0;
 }
 
-static void collect_summary(void *ud, const vg_run_summary *sm) {
+static int collect_summary(void *ud, const vg_run_summary *sm) {
   d_alerts *s = ud;
   s->rows_read += sm->rows_read;
-}
-
-/* Keys in a stable order: integers (decimal digits, optional '-')
-** numerically first, then other text bytewise (a NUL byte is a byte). */
-static int is_int_text(const char *s, size_t n) {
-  size_t i = n && s[0] == '-' ? 1 : 0;
-  if (i == n || n - i > 18) return 0;
-  for (; i < n; i++)
-    if (s[i] < '0' || s[i] > '9') return 0;
-  return 1;
+  return 0;
 }
 
 static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn) {
   int c = memcmp(a, b, an < bn ? an : bn);
   return c ? c : (an > bn) - (an < bn);
-}
-
-static int cmp_key(const char *a, size_t an, const char *b, size_t bn) {
-  int ia = is_int_text(a, an), ib = is_int_text(b, bn);
-  if (ia && ib) {
-    long long x = strtoll(a, NULL, 10), y = strtoll(b, NULL, 10);
-    if (x != y) return x < y ? -1 : 1;
-  }
-  if (ia != ib) return ia ? -1 : 1;
-  return cmp_bytes(a, an, b, bn);
 }
 
 /* The rules in report order: NEW's in declaration order, then those only OLD has. */
@@ -400,16 +383,6 @@ static int names_index(const names *ns, const char *s) {
   for (int i = 0; i < ns->n; i++)
     if (strcmp(ns->v[i], s) == 0) return i;
   return -1;
-}
-
-static names g_rules; /* for the sort below */
-
-static int cmp_alert(const void *x, const void *y) {
-  const d_alert *a = x, *b = y;
-  int ra = names_index(&g_rules, a->rule), rb = names_index(&g_rules, b->rule);
-  if (ra != rb) return ra < rb ? -1 : 1;
-  int c = cmp_key(a->key, a->key_len, b->key, b->key_len);
-  return c ? c : strcmp(a->as_of, b->as_of);
 }
 
 /* One (rule, key, date) that either version alerted, with each one's tier. */
@@ -470,38 +443,16 @@ static void md_delta(diag_sink *s, long v, int sign) {
 }
 
 int cmd_diff(int argc, char **argv) {
-  vg_backtest_opts bo;
-  memset(&bo, 0, sizeof bo);
+  cli_opts o = {.accept = CLI_DB | CLI_RANGE | CLI_FOLLOW, .usage = usage_diff};
   const char *specs[2];
-  int nspecs = 0, details = 0, format = DF_TEXT, follow = 0;
+  int nspecs = 0, details = 0, format = DF_TEXT;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_diff, stdout); return 0; }
-    if ((v = opt_value(argc, argv, &i, "--db"))) {
-      if (!*v) return usage_error(usage_diff, "%s needs a file", "--db");
-      bo.db_path = v;
-    } else if ((v = opt_value(argc, argv, &i, "--from"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_diff, "--from needs a date YYYY-MM-DD, not '%s'", v);
-      bo.from = v;
-    } else if ((v = opt_value(argc, argv, &i, "--to"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_diff, "--to needs a date YYYY-MM-DD, not '%s'", v);
-      bo.to = v;
-    } else if ((v = opt_value(argc, argv, &i, "--every"))) {
-      char *end;
-      long n = strtol(v, &end, 10);
-      while (*end == ' ') end++;
-      long mult = strcmp(end, "day") == 0 || strcmp(end, "days") == 0 ? 1
-                : strcmp(end, "week") == 0 || strcmp(end, "weeks") == 0 ? 7 : 0;
-      if (end == v || n < 1 || n > 3660 || mult == 0)
-        return usage_error(usage_diff, "--every needs a duration such as 1day or 2weeks, not '%s'", v);
-      bo.every_days = (int)(n * mult);
-    } else if (strcmp(argv[i], "--at-snapshots") == 0) {
-      bo.at_snapshots = 1;
-    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
-      follow = 1;
-    } else if (strcmp(argv[i], "--details") == 0) {
+    int r = cli_opt(&o, argc, argv, &i);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if (strcmp(argv[i], "--details") == 0) {
       details = 1;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0) format = DF_TEXT;
@@ -516,9 +467,9 @@ int cmd_diff(int argc, char **argv) {
     }
   }
   if (nspecs != 2) return usage_error(usage_diff, "%s", "give two versions of the pack, OLD and NEW");
-  if (!bo.db_path) return usage_error(usage_diff, "%s", "--db FILE is required");
-  if (!bo.from || !bo.to) return usage_error(usage_diff, "%s", "--from and --to are required");
-  if (bo.every_days && bo.at_snapshots) return usage_error(usage_diff, "%s", "give --every or --at-snapshots, not both");
+  if (cli_need_db(&o) || cli_need_range(&o)) return EXIT_USAGE;
+  vg_backtest_opts bo = {.db_path = o.db, .from = o.from, .to = o.to, .every_days = o.every_days,
+                         .at_snapshots = o.at_snapshots};
   int from_day, to_day;
   vg_parse_date(bo.from, &from_day);
   vg_parse_date(bo.to, &to_day);
@@ -559,7 +510,7 @@ int cmd_diff(int argc, char **argv) {
   memset(al, 0, sizeof al);
   for (int k = 0; k < 2 && rc == 0; k++) {
     dd.v = &ver[k];
-    vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diff_diag, .ud = &dd, .follow_symlinks = follow};
+    vg_compile_opts co = {.db_path = bo.db_path, .diag = on_diff_diag, .ud = &dd, .follow_symlinks = o.follow};
     vg_status st = vg_compile_path(ver[k].path, &co, &prog[k]);
     if (st != VG_OK) rc = out_status(st);
   }
@@ -587,23 +538,32 @@ int cmd_diff(int argc, char **argv) {
       for (int r = 0; r < vg_program_rule_count(prog[k]); r++) names_add(&rules, vg_program_rule_name(prog[k], r));
       for (int t = 0; t < vg_program_tier_count(prog[k]); t++) names_add(&tiers, vg_program_tier_name(prog[k], t));
     }
-    g_rules = rules;
-    for (int k = 0; k < 2; k++)
-      if (al[k].n > 1) qsort(al[k].v, al[k].n, sizeof *al[k].v, cmp_alert); /* no alert: v is NULL */
-    /* merge the two sorted lists */
-    change *ch = xrealloc(NULL, (al[0].n + al[1].n) * sizeof *ch);
-    size_t nch = 0, i = 0, j = 0;
-    while (i < al[0].n || j < al[1].n) {
-      int c = i == al[0].n ? 1 : j == al[1].n ? -1 : cmp_alert(&al[0].v[i], &al[1].v[j]);
-      const d_alert *a = c <= 0 ? &al[0].v[i] : &al[1].v[j];
-      change *x = &ch[nch++];
-      x->rule = a->rule;
-      x->key = a->key;
-      x->key_len = a->key_len;
-      x->as_of = a->as_of;
-      x->old_tier = c <= 0 ? al[0].v[i++].tier : NULL;
-      x->new_tier = c >= 0 ? al[1].v[j++].tier : NULL;
+    /* matched by rule, key and date (vg_match_alerts), in report order */
+    vg_dated_alert *da[2];
+    for (int k = 0; k < 2; k++) {
+      da[k] = xrealloc(NULL, al[k].n * sizeof *da[k]);
+      for (size_t x = 0; x < al[k].n; x++) {
+        const d_alert *a = &al[k].v[x];
+        int day = 0;
+        vg_parse_date(a->as_of, &day);
+        da[k][x] = (vg_dated_alert){.rule = a->rule, .tier = a->tier, .key = a->key, .key_len = a->key_len, .day = day};
+      }
     }
+    vg_alert_pair *pairs = NULL;
+    size_t nch = 0;
+    /* (every alert's rule is in rules, the union of both versions': only
+    ** memory can fail) */
+    if (vg_match_alerts(da[0], al[0].n, da[1], al[1].n, rules.v, rules.n, &pairs, &nch) != VG_OK) out_of_memory();
+    change *ch = xrealloc(NULL, nch * sizeof *ch);
+    for (size_t x = 0; x < nch; x++) {
+      const d_alert *a = pairs[x].old_i >= 0 ? &al[0].v[pairs[x].old_i] : &al[1].v[pairs[x].new_i];
+      ch[x] = (change){.rule = a->rule, .key = a->key, .key_len = a->key_len, .as_of = a->as_of,
+                       .old_tier = pairs[x].old_i >= 0 ? al[0].v[pairs[x].old_i].tier : NULL,
+                       .new_tier = pairs[x].new_i >= 0 ? al[1].v[pairs[x].new_i].tier : NULL};
+    }
+    vg_free(pairs);
+    free(da[0]);
+    free(da[1]);
     /* counts per rule and tier */
     size_t nt = (size_t)tiers.n;
     tier_count *tc = xrealloc(NULL, (size_t)rules.n * nt * sizeof *tc);

@@ -118,15 +118,16 @@ static void html_page(dg_cli *c) {
 int cmd_digest(int argc, char **argv) {
   vg_digest_opts o;
   memset(&o, 0, sizeof o);
+  cli_opts co = {.accept = CLI_DB, .usage = usage_digest};
   const char *out_path = NULL;
   int format = VG_DIGEST_TEXT;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_digest, stdout); return 0; }
-    if ((v = opt_value(argc, argv, &i, "--db"))) {
-      if (!*v) return usage_error(usage_digest, "%s needs a file", "--db");
-      o.db_path = v;
-    } else if ((v = opt_value(argc, argv, &i, "--run"))) {
+    int r = cli_opt(&co, argc, argv, &i);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if ((v = opt_value(argc, argv, &i, "--run"))) {
       if (strcmp(v, "latest") == 0) { o.run_id = 0; continue; }
       char *end;
       errno = 0;
@@ -155,7 +156,8 @@ int cmd_digest(int argc, char **argv) {
       return usage_error(usage_digest, "unexpected argument '%s' (digest takes no PATH)", argv[i]);
     }
   }
-  if (!o.db_path) return usage_error(usage_digest, "%s", "--db FILE is required");
+  if (cli_need_db(&co)) return EXIT_USAGE;
+  o.db_path = co.db;
   o.format = (vg_digest_format)format;
   dg_cli c;
   memset(&c, 0, sizeof c);

@@ -253,19 +253,21 @@ static int write_junit(const char *path, rec_pack *packs, int npacks) {
 /* ---- the command ------------------------------------------------------------------------- */
 
 int cmd_test(int argc, char **argv) {
-  const char *junit = NULL, *paths[256];
-  int npaths = 0, coverage = 0, follow = 0;
+  cli_opts o = {.accept = CLI_FOLLOW | CLI_PATHS, .usage = usage_test};
+  const char *junit = NULL;
+  int coverage = 0;
   double min_cov = -1;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_test, stdout); return 0; }
+    int r = cli_opt(&o, argc, argv, &i);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
     if ((v = opt_value(argc, argv, &i, "--junit"))) {
       if (!*v) return usage_error(usage_test, "%s needs a file", "--junit");
       junit = v;
     } else if (strcmp(argv[i], "--coverage") == 0) {
       coverage = 1;
-    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
-      follow = 1;
     } else if ((v = opt_value(argc, argv, &i, "--min-coverage"))) {
       char *end;
       double p = strtod(v, &end);
@@ -274,13 +276,12 @@ int cmd_test(int argc, char **argv) {
       min_cov = p;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") != 0) return usage_error(usage_test, "unknown format '%s' (text is the only one)", v);
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error(usage_test, "unknown option '%s'", argv[i]);
     } else {
-      if (npaths == 256) return usage_error(usage_test, "%s", "at most 256 PATHs");
-      paths[npaths++] = argv[i];
+      return usage_error(usage_test, "unknown option '%s'", argv[i]);
     }
   }
+  const char *const *paths = o.paths;
+  int npaths = o.npaths, follow = o.follow;
   if (npaths == 0) return usage_error(usage_test, "%s", "no PATH given");
 
   diag_sink sink;

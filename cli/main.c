@@ -97,70 +97,38 @@ static const char *const usage_run =
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
 
-typedef struct common_opts {
-  const char *schema, *db;
-  int format, werror, max_errors;
-  const char *paths[256];
-  int npaths;
-  int follow;      /* --follow-symlinks */
-} common_opts;
-
-/* Parse the options shared by check and compile; returns -1 after a usage
-** error was printed, 0 otherwise. */
-static int parse_common(int argc, char **argv, int *i, common_opts *o, const char *usage) {
-  const char *v;
-  if ((v = opt_value(argc, argv, i, "--schema"))) {
-    if (!*v) { usage_error(usage, "%s needs a file", "--schema"); return -1; }
-    o->schema = v;
-    return 1;
-  }
-  if ((v = opt_value(argc, argv, i, "--db"))) {
-    if (!*v) { usage_error(usage, "%s needs a file", "--db"); return -1; }
-    o->db = v;
-    return 1;
-  }
-  if (strcmp(argv[*i], "--follow-symlinks") == 0) {
-    o->follow = 1;
-    return 1;
-  }
-  return 0;
-}
-
 static int cmd_check(int argc, char **argv) {
-  common_opts o;
-  memset(&o, 0, sizeof o);
+  cli_opts o = {.accept = CLI_SCHEMA | CLI_DB | CLI_FOLLOW | CLI_PATHS, .usage = usage_check};
+  int format = FMT_TEXT, werror = 0, max_errors = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_check, stdout); return 0; }
-    int r = parse_common(argc, argv, &i, &o, usage_check);
+    int r = cli_opt(&o, argc, argv, &i);
     if (r < 0) return EXIT_USAGE;
     if (r > 0) continue;
     if ((v = opt_value(argc, argv, &i, "--format"))) {
-      if (strcmp(v, "text") == 0) o.format = FMT_TEXT;
-      else if (strcmp(v, "json") == 0) o.format = FMT_JSON;
-      else if (strcmp(v, "sarif") == 0) o.format = FMT_SARIF;
-      else if (strcmp(v, "github") == 0) o.format = FMT_GITHUB;
+      if (strcmp(v, "text") == 0) format = FMT_TEXT;
+      else if (strcmp(v, "json") == 0) format = FMT_JSON;
+      else if (strcmp(v, "sarif") == 0) format = FMT_SARIF;
+      else if (strcmp(v, "github") == 0) format = FMT_GITHUB;
       else return usage_error(usage_check, "unknown format '%s' (text, json, sarif or github)", v);
     } else if (strcmp(argv[i], "--werror") == 0) {
-      o.werror = 1;
+      werror = 1;
     } else if ((v = opt_value(argc, argv, &i, "--max-errors"))) {
       char *end;
       long n = strtol(v, &end, 10);
       if (!*v || *end || n < 1 || n > 100000) return usage_error(usage_check, "--max-errors needs a positive number, not '%s'", v);
-      o.max_errors = (int)n;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error(usage_check, "unknown option '%s'", argv[i]);
+      max_errors = (int)n;
     } else {
-      if (o.npaths == 256) return usage_error(usage_check, "%s", "at most 256 PATHs");
-      o.paths[o.npaths++] = argv[i];
+      return usage_error(usage_check, "unknown option '%s'", argv[i]);
     }
   }
   if (o.npaths == 0) return usage_error(usage_check, "%s", "no PATH given");
   if (o.schema && o.db) return usage_error(usage_check, "%s", "give --schema or --db, not both");
   diag_sink sink;
-  sink_begin(&sink, o.format);
-  sink.werror = o.werror;
-  vg_compile_opts co = {.schema_path = o.schema, .db_path = o.db, .diag = on_diag, .ud = &sink, .max_errors = o.max_errors,
+  sink_begin(&sink, format);
+  sink.werror = werror;
+  vg_compile_opts co = {.schema_path = o.schema, .db_path = o.db, .diag = on_diag, .ud = &sink, .max_errors = max_errors,
                         .warnings = 1, .follow_symlinks = o.follow};
   int rc = 0;
   for (int i = 0; i < o.npaths; i++) {
@@ -174,7 +142,7 @@ static int cmd_check(int argc, char **argv) {
       vg_status ast = o.db ? vg_index_advice(p, o.db, on_diag, &sink) : VG_OK;
       if (ast == VG_ENOMEM) out_status(VG_ENOMEM);
       if (ast != VG_OK) rc = EXIT_INPUT;
-      else if (o.format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+      else if (format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
     }
     vg_free_program(p);
   }
@@ -185,14 +153,13 @@ static int cmd_check(int argc, char **argv) {
 static void put_listing(const char *text);
 
 static int cmd_compile(int argc, char **argv) {
-  common_opts o;
-  memset(&o, 0, sizeof o);
+  cli_opts o = {.accept = CLI_SCHEMA | CLI_DB | CLI_FOLLOW | CLI_PATHS, .usage = usage_compile};
   const char *out = NULL;
   int dump = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_compile, stdout); return 0; }
-    int r = parse_common(argc, argv, &i, &o, usage_compile);
+    int r = cli_opt(&o, argc, argv, &i);
     if (r < 0) return EXIT_USAGE;
     if (r > 0) continue;
     if ((v = opt_value(argc, argv, &i, "-o"))) {
@@ -200,11 +167,8 @@ static int cmd_compile(int argc, char **argv) {
       out = v;
     } else if (strcmp(argv[i], "--dump") == 0) {
       dump = 1;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error(usage_compile, "unknown option '%s'", argv[i]);
     } else {
-      if (o.npaths == 256) return usage_error(usage_compile, "%s", "at most 256 PATHs");
-      o.paths[o.npaths++] = argv[i];
+      return usage_error(usage_compile, "unknown option '%s'", argv[i]);
     }
   }
   if (!out) return usage_error(usage_compile, "%s", "-o PACK.vgc is required");
@@ -283,7 +247,7 @@ typedef struct run_out {
 } run_out;
 
 
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   run_out *r = ud;
   diag_sink *s = &r->line;
   s->len = 0;
@@ -319,9 +283,10 @@ static void on_alert(void *ud, const vg_alert *a) {
     sink_str(s, "\n");
   }
   out_flush_sink(stdout, s);
+  return 0;
 }
 
-static void on_summary(void *ud, const vg_run_summary *sm) {
+static int on_summary(void *ud, const vg_run_summary *sm) {
   run_out *r = ud;
   static const char *const life[4] = {"new", "ongoing", "escalated", "resolved"};
   diag_sink *s = &r->line;
@@ -343,7 +308,7 @@ static void on_summary(void *ud, const vg_run_summary *sm) {
     }
     sink_str(s, "}}\n");
     fwrite(s->buf, 1, s->len, stderr);
-    return;
+    return 0;
   }
   out_format(s, "vigil: pack %s: %lld rows read, %lld alert%s", sm->pack, sm->rows_read, sm->alerts, sm->alerts == 1 ? "" : "s");
   /* per tier: new, ongoing, escalated, resolved, when there is any */
@@ -359,27 +324,19 @@ static void on_summary(void *ud, const vg_run_summary *sm) {
   if (sm->run_id) out_format(s, ", recorded as run %lld%s\n", sm->run_id, sm->warnings ? " (with data warnings)" : "");
   else sink_str(s, " (dry run, nothing recorded)\n");
   fwrite(s->buf, 1, s->len, stderr);
+  return 0;
 }
 
 static int cmd_run(int argc, char **argv) {
-  const char *db = NULL, *as_of = NULL;
-  const char *sets[256], *paths[256];
-  int nsets = 0, npaths = 0, dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0, follow = 0;
+  cli_opts o = {.accept = CLI_DB | CLI_AS_OF | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_run};
+  int dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
-    if ((v = opt_value(argc, argv, &i, "--db"))) {
-      if (!*v) return usage_error(usage_run, "%s needs a file", "--db");
-      db = v;
-    } else if ((v = opt_value(argc, argv, &i, "--as-of"))) {
-      int d;
-      if (!vg_parse_date(v, &d)) return usage_error(usage_run, "--as-of needs a date YYYY-MM-DD, not '%s'", v);
-      as_of = v;
-    } else if ((v = opt_value(argc, argv, &i, "--set"))) {
-      if (!strchr(v, '=') || v[0] == '=') return usage_error(usage_run, "--set needs NAME=VALUE, not '%s'", v);
-      if (nsets == 256) return usage_error(usage_run, "%s", "at most 256 --set options");
-      sets[nsets++] = v;
-    } else if ((v = opt_value(argc, argv, &i, "--format"))) {
+    int r = cli_opt(&o, argc, argv, &i);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0) format = OUT_TEXT;
       else if (strcmp(v, "jsonl") == 0) format = OUT_JSONL;
       else if (strcmp(v, "csv") == 0) format = OUT_CSV;
@@ -392,23 +349,18 @@ static int cmd_run(int argc, char **argv) {
       strict = 1;
     } else if (strcmp(argv[i], "--scan") == 0) {
       no_seek = 1;
-    } else if (strcmp(argv[i], "--follow-symlinks") == 0) {
-      follow = 1;
     } else if ((v = opt_value(argc, argv, &i, "--summary"))) {
       if (strcmp(v, "json") == 0) summary_json = 1;
       else if (strcmp(v, "text") == 0) summary_json = 0;
       else return usage_error(usage_run, "unknown summary format '%s' (text or json)", v);
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error(usage_run, "unknown option '%s'", argv[i]);
     } else {
-      if (npaths == 256) return usage_error(usage_run, "%s", "at most 256 PATHs");
-      paths[npaths++] = argv[i];
+      return usage_error(usage_run, "unknown option '%s'", argv[i]);
     }
   }
-  if (!db) return usage_error(usage_run, "%s", "--db FILE is required");
-  if (npaths == 0) return usage_error(usage_run, "%s", "no PATH given");
-  if (access(db, F_OK) != 0) {
-    fprintf(stderr, "vigil: %s: no such database\n", db);
+  if (cli_need_db(&o)) return EXIT_USAGE;
+  if (o.npaths == 0) return usage_error(usage_run, "%s", "no PATH given");
+  if (access(o.db, F_OK) != 0) {
+    fprintf(stderr, "vigil: %s: no such database\n", o.db);
     return EXIT_INPUT;
   }
   diag_sink sink;
@@ -419,24 +371,19 @@ static int cmd_run(int argc, char **argv) {
     {NULL, NULL, NULL},
   };
   sink.context = run_context;
-  vg_compile_opts co = {.db_path = db, .diag = on_diag, .ud = &sink, .follow_symlinks = follow};
+  vg_compile_opts co = {.db_path = o.db, .diag = on_diag, .ud = &sink, .follow_symlinks = o.follow};
   vg_program *progs[256];
-  int rc = 0, nprogs = 0;
-  for (int i = 0; i < npaths; i++) {
-    vg_program *p = NULL;
-    vg_status st = vg_compile_path(paths[i], &co, &p);
-    if (st != VG_OK) { rc = out_status(st); continue; }
-    progs[nprogs++] = p;
-  }
+  int nprogs = 0;
+  int rc = cli_compile(&o, &co, progs, &nprogs);
   vg_params *params = NULL;
-  if (rc == 0) rc = cli_params(progs, nprogs, sets, nsets, &params);
+  if (rc == 0) rc = cli_params(progs, nprogs, o.sets, o.nsets, &params);
   if (rc == 0) {
     run_out out;
     memset(&out, 0, sizeof out);
     out.format = format;
     out.csv_raw = csv_raw;
     out.summary_json = summary_json;
-    vg_run_opts ro = {.db_path = db, .params = params, .as_of = as_of, .dry_run = dry, .strict = strict,
+    vg_run_opts ro = {.db_path = o.db, .params = params, .as_of = o.as_of, .dry_run = dry, .strict = strict,
                       .diag = on_diag, .ud = &sink, .alert = on_alert, .summary = on_summary, .out_ud = &out,
                       .no_seek = no_seek};
     rc = out_status(vg_run((const vg_program *const *)progs, nprogs, &ro));

@@ -1,10 +1,109 @@
 /*
-** opts.c — what several commands share on the command line: --set and the
-** param overrides it builds.
+** opts.c — what several commands share on the command line: the options
+** --db, --schema, --as-of, --from, --to, --every, --at-snapshots, --set,
+** --follow-symlinks and the PATHs (one parser, so each is read and refused
+** the same way by every command that takes it), and the param overrides
+** --set builds.
 */
 #include <stdlib.h>
 #include <string.h>
 #include "out.h"
+
+/* A date option's value: 1, or -1 after the usage error. */
+static int date_opt(const cli_opts *o, const char *name, const char *v, const char **out) {
+  int d;
+  if (!vg_parse_date(v, &d)) {
+    char fmt[64];
+    snprintf(fmt, sizeof fmt, "%s needs a date YYYY-MM-DD, not '%%s'", name);
+    usage_error(o->usage, fmt, v);
+    return -1;
+  }
+  *out = v;
+  return 1;
+}
+
+/* A file option's value: 1, or -1 after the usage error when it is missing. */
+static int file_opt(const cli_opts *o, const char *name, const char *v, const char **out) {
+  if (!*v) {
+    usage_error(o->usage, "%s needs a file", name);
+    return -1;
+  }
+  *out = v;
+  return 1;
+}
+
+int cli_opt(cli_opts *o, int argc, char **argv, int *i) {
+  const char *v, *a = argv[*i];
+  if ((o->accept & CLI_DB) && (v = opt_value(argc, argv, i, "--db"))) return file_opt(o, "--db", v, &o->db);
+  if ((o->accept & CLI_SCHEMA) && (v = opt_value(argc, argv, i, "--schema"))) return file_opt(o, "--schema", v, &o->schema);
+  if ((o->accept & CLI_AS_OF) && (v = opt_value(argc, argv, i, "--as-of"))) return date_opt(o, "--as-of", v, &o->as_of);
+  if ((o->accept & CLI_RANGE) && (v = opt_value(argc, argv, i, "--from"))) return date_opt(o, "--from", v, &o->from);
+  if ((o->accept & CLI_RANGE) && (v = opt_value(argc, argv, i, "--to"))) return date_opt(o, "--to", v, &o->to);
+  if ((o->accept & CLI_RANGE) && (v = opt_value(argc, argv, i, "--every"))) {
+    char *end;
+    long n = strtol(v, &end, 10);
+    while (*end == ' ') end++;
+    long mult = strcmp(end, "day") == 0 || strcmp(end, "days") == 0 ? 1
+              : strcmp(end, "week") == 0 || strcmp(end, "weeks") == 0 ? 7 : 0;
+    if (end == v || n < 1 || n > 3660 || mult == 0) {
+      usage_error(o->usage, "--every needs a duration such as 1day or 2weeks, not '%s'", v);
+      return -1;
+    }
+    o->every_days = (int)(n * mult);
+    return 1;
+  }
+  if ((o->accept & CLI_RANGE) && strcmp(a, "--at-snapshots") == 0) {
+    o->at_snapshots = 1;
+    return 1;
+  }
+  if ((o->accept & CLI_SET) && (v = opt_value(argc, argv, i, "--set"))) {
+    if (!strchr(v, '=') || v[0] == '=') {
+      usage_error(o->usage, "--set needs NAME=VALUE, not '%s'", v);
+      return -1;
+    }
+    if (o->nsets == 256) {
+      usage_error(o->usage, "%s", "at most 256 --set options");
+      return -1;
+    }
+    o->sets[o->nsets++] = v;
+    return 1;
+  }
+  if ((o->accept & CLI_FOLLOW) && strcmp(a, "--follow-symlinks") == 0) {
+    o->follow = 1;
+    return 1;
+  }
+  if ((o->accept & CLI_PATHS) && !(a[0] == '-' && a[1])) {
+    if (o->npaths == 256) {
+      usage_error(o->usage, "%s", "at most 256 PATHs");
+      return -1;
+    }
+    o->paths[o->npaths++] = a;
+    return 1;
+  }
+  return 0;
+}
+
+int cli_need_db(const cli_opts *o) {
+  return o->db ? 0 : usage_error(o->usage, "%s", "--db FILE is required");
+}
+
+int cli_need_range(const cli_opts *o) {
+  if (!o->from || !o->to) return usage_error(o->usage, "%s", "--from and --to are required");
+  if (o->every_days && o->at_snapshots) return usage_error(o->usage, "%s", "give --every or --at-snapshots, not both");
+  return 0;
+}
+
+int cli_compile(const cli_opts *o, const vg_compile_opts *co, vg_program **progs, int *n) {
+  int rc = 0;
+  *n = 0;
+  for (int i = 0; i < o->npaths; i++) {
+    vg_program *p = NULL;
+    vg_status st = vg_compile_path(o->paths[i], co, &p);
+    if (st != VG_OK) { rc = out_status(st); continue; }
+    progs[(*n)++] = p;
+  }
+  return rc;
+}
 
 int cli_params(vg_program *const *progs, int n, const char *const *sets, int nsets, vg_params **out) {
   *out = NULL;

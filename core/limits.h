@@ -113,9 +113,15 @@
 #define VG_MAX_CODE (64u * 1024u * 1024u)
 #endif
 
-/* instructions for one rule on one key. Exceeding it fails the run */
+/* instructions for one rule on one key. Exceeding it fails the run (the
+** default of vg_run_opts.step_budget) */
 #ifndef VM_STEP_BUDGET
 #define VM_STEP_BUDGET 50000000u
+#endif
+
+/* instructions between two polls of vg_run_opts.progress */
+#ifndef VM_POLL_STEPS
+#define VM_POLL_STEPS 1000000u
 #endif
 
 /* errors listed before `check` stops listing (`--max-errors`) */

@@ -18,6 +18,7 @@ const char *vg_status_name(vg_status st) {
   case VG_EDB: return "VG_EDB";
   case VG_ENOPARAM: return "VG_ENOPARAM";
   case VG_EPARAM: return "VG_EPARAM";
+  case VG_ESTOPPED: return "VG_ESTOPPED";
   }
   return "VG_UNKNOWN";
 }

@@ -230,7 +230,7 @@ static void fail(const char *what, const char *s, size_t n) {
 
 /* The alerts a recording run hands over, as length-prefixed records, and
 ** every encoder's output on their texts. */
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   vg_buf *b = ud;
   const char *f[3] = {a->key, a->message, a->recipient};
   size_t n[3] = {a->key_len, a->message_len, a->recipient_len};
@@ -256,6 +256,7 @@ static void on_alert(void *ud, const vg_alert *a) {
     if (!utf8_ok(s.buf, s.len) || !no_controls(s.buf, s.len, "")) fail("XML encoding", s.buf, s.len);
     free(s.buf);
   }
+  return 0;
 }
 
 /* What the recording holds, in on_alert's form, and checks its JSON. */

@@ -62,12 +62,12 @@ static void fuzz_put_text(vg_buf *b, const char *s, size_t n) {
 
 /* ud: a vg_buf that collects one line per alert (or NULL).  Texts are
 ** written whole, with their lengths: bytes after a NUL count too. */
-static void fuzz_on_alert(void *ud, const vg_alert *a) {
+static int fuzz_on_alert(void *ud, const vg_alert *a) {
   fuzz_touch(a->pack); fuzz_touch(a->rule); fuzz_touch(a->tier); fuzz_touch(a->key);
   fuzz_touch(a->as_of); fuzz_touch(a->message); fuzz_touch(a->recipient);
   fuzz_touch(a->status); fuzz_touch(a->first_seen);
   vg_buf *b = ud;
-  if (!b) return;
+  if (!b) return 0;
   if (vg_buf_printf(b, "%s %s %s key=[", a->pack, a->rule, a->tier) != 0) abort();
   fuzz_put_text(b, a->key, a->key_len);
   if (vg_buf_printf(b, "] as_of=%s msg=[", a->as_of) != 0) abort();
@@ -77,9 +77,10 @@ static void fuzz_on_alert(void *ud, const vg_alert *a) {
   if (vg_buf_printf(b, "] %s since %s runs %d\n", a->status ? a->status : "(null)", a->first_seen ? a->first_seen : "(null)",
                     a->runs) != 0)
     abort();
+  return 0;
 }
 
-static void fuzz_on_summary(void *ud, const vg_run_summary *s) {
+static int fuzz_on_summary(void *ud, const vg_run_summary *s) {
   (void)ud;
   fuzz_touch(s->pack);
   fuzz_sink += (unsigned)(s->rows_read + s->alerts + s->warnings + s->run_id);
@@ -87,6 +88,7 @@ static void fuzz_on_summary(void *ud, const vg_run_summary *s) {
     fuzz_touch(s->tiers[i]);
     for (int k = 0; k < 4; k++) fuzz_sink += (unsigned)s->life[i * 4 + k];
   }
+  return 0;
 }
 
 static vg_status fuzz_run_once(vg_program *p, const char *db, int no_seek, vg_buf *alerts) {

@@ -34,7 +34,9 @@ typedef enum vg_status {
   VG_EIO = 4,     /* a file could not be read or written */
   VG_EDB = 5,     /* SQLite failed (message in the diagnostics) */
   VG_ENOPARAM = 6, /* a param override names a param the pack does not declare */
-  VG_EPARAM = 7   /* a param override's value is not a literal of the param's type */
+  VG_EPARAM = 7,  /* a param override's value is not a literal of the param's type */
+  VG_ESTOPPED = 8 /* a callback of the caller's returned nonzero: the call stopped there
+                  ** (vg_run_opts.progress, alert, summary; no diagnostic is reported) */
 } vg_status;
 
 /* The library's version: VG_VERSION and VG_VERSION_NUMBER as it was built. */
@@ -68,6 +70,8 @@ typedef struct vg_diag {
 typedef void (*vg_diag_fn)(void *ud, const vg_diag *d);
 
 typedef struct vg_program vg_program;
+
+struct sqlite3; /* a SQLite connection (sqlite3.h); this header does not need sqlite3.h */
 
 /* ---- Compiling --------------------------------------------------------- */
 
@@ -173,7 +177,9 @@ typedef struct vg_alert {
   size_t recipient_len;  /* bytes of recipient (0 when NULL) */
 } vg_alert;
 
-typedef void (*vg_alert_fn)(void *ud, const vg_alert *a);
+/* Returns 0 to go on; nonzero stops the call, which returns VG_ESTOPPED
+** (what that leaves recorded: vg_run). */
+typedef int (*vg_alert_fn)(void *ud, const vg_alert *a);
 
 /* Per pack, after the run: what was read and found. */
 typedef struct vg_run_summary {
@@ -186,10 +192,21 @@ typedef struct vg_run_summary {
   const long long *life;  /* [ntiers][4]: alerts new, ongoing, escalated, resolved per tier */
 } vg_run_summary;
 
-typedef void (*vg_summary_fn)(void *ud, const vg_run_summary *s);
+/* Returns 0 to go on; nonzero stops the call (VG_ESTOPPED), as vg_alert_fn. */
+typedef int (*vg_summary_fn)(void *ud, const vg_run_summary *s);
+
+/* Polled while the programs are evaluated: when the evaluation of each
+** program starts, then about every million instructions of its rules (and
+** once per key evaluated, when stopped).  Returns 0 to go
+** on; nonzero stops the evaluation: nothing is recorded, no alert is given,
+** and the call returns VG_ESTOPPED.  It is how a caller bounds a run by
+** time, or cancels it from another thread (the callback reads a flag the
+** other thread sets); it must not use the run's connection. */
+typedef int (*vg_progress_fn)(void *ud);
 
 typedef struct vg_run_opts {
-  const char *db_path;
+  const char *db_path;    /* the database to open; with db, only its name in messages (may be NULL) */
+  struct sqlite3 *db;     /* or the caller's open connection (see "Databases" below) */
   const vg_params *params; /* param overrides (NULL: every param as compiled); an override of a pack
                           ** not in the run is ignored */
   const char *as_of;      /* YYYY-MM-DD, or NULL for today's local date */
@@ -198,9 +215,13 @@ typedef struct vg_run_opts {
   vg_diag_fn diag; void *ud;
   vg_alert_fn alert;      /* called for every alert, in output order, once the run has succeeded */
   vg_summary_fn summary;  /* called per pack after its alerts */
-  void *out_ud;           /* handed to alert and summary */
+  vg_progress_fn progress; /* NULL, or polled during the evaluation (see vg_progress_fn) */
+  void *out_ud;           /* handed to alert, summary and progress */
   int no_seek;            /* always read whole tables in key order (no per-key index seeks) */
   int evidence;           /* compute each alert's evidence in a dry run too (a recording run always does) */
+  unsigned long long step_budget; /* instructions one rule (or one where, rollup column) may take
+                          ** on one key at one date; past it the run fails (VG_EINPUT).  0: the
+                          ** default, 50 million (VM_STEP_BUDGET when libvigil was built) */
 } vg_run_opts;
 
 /* Evaluate programs[0..n) (in that order) over the database and, unless
@@ -211,7 +232,11 @@ typedef struct vg_run_opts {
 ** VG_EUSAGE for a bad as_of; VG_EDB when SQLite fails, the database stays
 ** locked by another process past the busy timeout, or (recording) it cannot
 ** be written or its vigil_runs / vigil_alerts are not tables Vigil can
-** record into (checked before anything is evaluated; docs/CLI.md §6.2). */
+** record into (checked before anything is evaluated; docs/CLI.md §6.2);
+** VG_ESTOPPED when a callback stopped it: progress during the evaluation
+** (nothing is recorded, no alert given), or alert or summary, which are
+** called once the run is recorded (committed, or released into the caller's
+** transaction): it stays recorded, and no further alert or summary is given. */
 vg_status vg_run(const vg_program *const *programs, int n, const vg_run_opts *opts);
 
 /* For `vigil check --db`: a note (VG_NOTE) for each table that rules read
@@ -225,7 +250,8 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
 /* ---- Backtests ------------------------------------------------------------ */
 
 typedef struct vg_backtest_opts {
-  const char *db_path;
+  const char *db_path;    /* as vg_run_opts.db_path */
+  struct sqlite3 *db;     /* as vg_run_opts.db */
   const vg_params *params; /* param overrides, as vg_run_opts.params */
   const char *from, *to;  /* YYYY-MM-DD, both evaluated (from <= to) */
   int every_days;         /* evaluate at from, from + N, ... <= to (0: every day) */
@@ -235,17 +261,84 @@ typedef struct vg_backtest_opts {
   vg_diag_fn diag; void *ud;
   vg_alert_fn alert;      /* every alert, ordered by date, then as vg_run orders them */
   vg_summary_fn summary;
-  void *out_ud;
+  vg_progress_fn progress; /* as vg_run_opts.progress */
+  void *out_ud;           /* handed to alert, summary and progress */
+  unsigned long long step_budget; /* as vg_run_opts.step_budget */
 } vg_backtest_opts;
 
 /* Evaluate programs as of every date of the range in one pass over each
 ** source: the same alerts separate vg_run calls (as_of each date) would
-** give.  Returns VG_OK, VG_EUSAGE (bad dates), VG_EINPUT, VG_EDB or
-** VG_ENOMEM, as vg_run. */
+** give.  Returns VG_OK, VG_EUSAGE (bad dates), VG_EINPUT, VG_EDB,
+** VG_ENOMEM or VG_ESTOPPED, as vg_run (with record, the alerts are given
+** once vigil_backtest is written). */
 vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtest_opts *o);
 
 /* Parse a YYYY-MM-DD date; 1 on success (days since 1970-01-01 in *days). */
 int vg_parse_date(const char *text, int *days);
+
+/* ---- Lead time (vigil backtest --outcome) ---------------------------------- */
+/* How early a rule flagged the keys that went on to have a bad outcome
+** (docs/CLI.md §7.1).  The caller gives the outcomes and a backtest's
+** alerts of one rule; days are vg_parse_date's. */
+
+/* One bad outcome: a key, written as alerts write keys, and its day. */
+typedef struct vg_outcome {
+  const char *key;
+  size_t key_len;
+  int day;
+} vg_outcome;
+
+/* One alert of a backtest: its rule, tier, key and evaluation day. */
+typedef struct vg_dated_alert {
+  const char *rule;       /* (vg_rule_lead_time does not read it) */
+  const char *tier;
+  const char *key;
+  size_t key_len;
+  int day;
+} vg_dated_alert;
+
+typedef struct vg_lead_time {
+  size_t outcomes;        /* the outcomes given */
+  size_t flagged;         /* outcomes the rule alerted on, on or before their day */
+  double median, mean;    /* lead time in days of the flagged outcomes (NAN when none) */
+  size_t alerted;         /* keys the rule alerted at least once */
+  size_t hit_keys;        /* of those, keys with a flagged outcome (precision: hit_keys / alerted) */
+  size_t false_alarms;    /* alerted keys without any outcome */
+  size_t late;            /* alerted keys with outcomes, none of them flagged (alerted only after) */
+} vg_lead_time;
+
+/* Sort outcomes v[0..n) by key (as bytes) and day and drop repeated (key,
+** day) pairs: returns how many are left at the front (the repeats are moved
+** behind them, so their keys can still be freed); *nkeys (may be NULL) gets
+** the distinct keys.  vg_rule_lead_time needs the outcomes so. */
+size_t vg_outcomes_normalize(vg_outcome *v, size_t n, size_t *nkeys);
+
+/* The lead time of one rule over its alerts[0..n) (any order), counting
+** those of tier (NULL: every tier), against the normalized outcomes
+** os[0..nos).  An outcome (key, day) is flagged when the rule alerted the
+** key on a day after the key's previous outcome (if any) and on or before
+** day; its lead time is day minus the first such day.  VG_OK or VG_ENOMEM. */
+vg_status vg_rule_lead_time(const vg_dated_alert *alerts, size_t n, const char *tier, const vg_outcome *os, size_t nos,
+                            vg_lead_time *out);
+
+/* ---- Matching two versions' alerts (vigil diff) ---------------------------- */
+
+/* One (rule, key, day) that either version alerted: the index of its alert
+** in old and in new, -1 where that version gave none. */
+typedef struct vg_alert_pair {
+  long old_i, new_i;
+} vg_alert_pair;
+
+/* Match the alerts of two versions of a pack (two backtests over the same
+** dates) by rule name, key and day, as `vigil diff` does: a pair with both
+** indexes is an alert of both (in the same tier or not), one with -1 an
+** alert added or removed.  rules[0..nrules) is the order of the report;
+** every alert's rule must be among them (VG_EUSAGE otherwise).  Pairs come
+** ordered by rule (as in rules), key (integers numerically first, then other
+** text as bytes) and day; *out (freed with vg_free) holds *nout of them.
+** VG_OK, VG_EUSAGE or VG_ENOMEM. */
+vg_status vg_match_alerts(const vg_dated_alert *old_alerts, size_t nold, const vg_dated_alert *new_alerts, size_t nnew,
+                          const char *const *rules, int nrules, vg_alert_pair **out, size_t *nout);
 
 /* ---- Tests (vigil test) -------------------------------------------------- */
 /* See docs/LANGUAGE.md §13 "Tests".  A test block
@@ -411,7 +504,30 @@ vg_status vg_digest_run(const vg_digest_opts *o);
 
 /* ---- Databases ----------------------------------------------------------- */
 
-struct sqlite3;
+/* A run or a backtest on the caller's connection (vg_run_opts.db,
+** vg_backtest_opts.db) instead of a path: an in-memory database, a
+** connection with the caller's own settings (busy timeout, extensions), or
+** a transaction the caller has open.  The connection is left open and as
+** it was found; it must not be used by another thread during the call.
+**
+** Transactions.  When the connection is in autocommit mode (no transaction
+** open), the run is one transaction of its own, as with db_path: BEGIN
+** IMMEDIATE for a recording run (or a backtest with record), BEGIN and a
+** read otherwise, committed or rolled back before the call returns.  When
+** the caller has a transaction open, the run is SAVEPOINT vigil_run inside
+** it: its reads see the caller's transaction (its snapshot, its uncommitted
+** rows), its recording is released into the caller's transaction on success
+** (committed or rolled back with it) and rolled back on failure, leaving
+** the caller's transaction open and as it was.  A recording run inside a
+** caller's read transaction needs the write lock then (SQLITE_BUSY, as
+** VG_EDB, when another connection holds it).
+**
+** A dry run on the caller's connection records nothing, but the connection
+** is not made read-only.  During the call Vigil makes temporary tables on
+** the connection (each rollup's rows, named as its source's table; alerts
+** set aside, vigil_spill_*) and the SQL function vigil_day(1); it drops and
+** removes them before returning.  A temporary table of the caller's named as
+** a rollup's table is refused before anything is read (VG_EUSAGE). */
 
 /* Open the SQLite database at path with SQLite's open flags, the way every
 ** connection libvigil opens is opened: a lock another process holds is

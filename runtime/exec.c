@@ -188,6 +188,13 @@ void exec_pack_free(exec_pack *pr) {
   vg_free(pr->tally);
 }
 
+/* The VMs' poll: the caller's progress callback, until it says stop. */
+static int poll_progress(void *ud) {
+  exec_pack *pr = ud;
+  if (!pr->stopped && pr->o->progress(pr->o->progress_ud) != 0) pr->stopped = 1;
+  return pr->stopped;
+}
+
 int exec_pack_eval(exec_pack *pr) {
   pr->as_of = pr->ndates ? pr->dates[pr->ndates - 1] : 0;
   vm_program *p = pr->p;
@@ -197,6 +204,11 @@ int exec_pack_eval(exec_pack *pr) {
   pr->vm.emit = exec_on_emit;
   pr->vm.manager = on_manager;
   pr->vm.ud = pr;
+  if (pr->o->step_budget) pr->vm.budget = pr->wvm.budget = pr->o->step_budget;
+  if (pr->o->progress) {
+    pr->vm.poll = pr->wvm.poll = poll_progress;
+    pr->vm.poll_ud = pr->wvm.poll_ud = pr;
+  }
   pr->srcs = vg_realloc(NULL, (p->nsources ? p->nsources : 1) * sizeof *pr->srcs);
   if (!pr->srcs) return -1;
   memset(pr->srcs, 0, (p->nsources ? p->nsources : 1) * sizeof *pr->srcs);
@@ -222,6 +234,7 @@ int exec_pack_eval(exec_pack *pr) {
   if (pr->want_evidence && exec_evidence_plan(pr) != 0) return -1;
   for (int i = 0; i < p->nsources; i++)
     if (exec_run_source(pr, i) != 0 || pr->failed) return -1;
+  if (pr->stopped) return -1; /* (met where an evaluation's failure is not one: evidence) */
   if (pr->vm.type_warnings) {
     pr->warnings++;
     exec_diag(pr->o, VG_WARNING, DIAG_W_DYNAMIC_TYPE, NULL, 0, 0, "pack %s: %llu operation(s) met a value of a type they do not take and gave null",

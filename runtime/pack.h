@@ -31,6 +31,9 @@ typedef struct exec_opts {
   ** the box of compiler/schema.c); nonzero fails the run */
   int (*on_open)(void *ud, sqlite3 *db);
   void *open_ud;
+  uint64_t step_budget;   /* per evaluation (0: VM_STEP_BUDGET) */
+  int (*progress)(void *ud); /* NULL, or the VMs poll it: nonzero stops (exec_pack.stopped) */
+  void *progress_ud;
 } exec_opts;
 
 /* The life of an alert across evaluations (life.h). */
@@ -94,6 +97,7 @@ typedef struct exec_pack {
   int lookup_nomem;          /* a lookup ran out of memory (the VM hears only that it failed) */
   int warnings;              /* bad-data kinds reported */
   int failed;                /* an input error was reported */
+  int stopped;               /* o->progress asked to stop: the evaluation fails, unreported */
 } exec_pack;
 
 /* ---- reporting ---------------------------------------------------------------- */

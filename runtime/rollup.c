@@ -418,7 +418,7 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
       vm_status vs = vm_eval_value(&pr->wvm, ro->cols[k].fn, &one, row.time, &v);
       if (vs != VM_OK) {
         /* out of memory is reported as such by the caller; the rest here */
-        if (vs != VM_ERR_NOMEM) {
+        if (vs != VM_ERR_NOMEM && !pr->stopped) {
           const vm_lineinfo *li = pr->wvm.err_fn >= 0 ? vm_line_at(p, pr->wvm.err_fn, pr->wvm.err_pc) : NULL;
           exec_diag(pr->o, VG_ERROR, vs == VM_ERR_BUDGET ? DIAG_E_EVAL : DIAG_E_INTERNAL, li ? p->files[li->file] : NULL,
                     li ? (int)li->line : 0, li ? (int)li->col : 0, "rollup %s, column %s: the evaluation failed (%s)", p->sources[ro->source].name,

@@ -289,9 +289,27 @@ typedef struct drive {
   unsigned tables;  /* the recording tables it writes: bits 1 << exec_rec_table (checked before evaluating) */
   int evidence;   /* compute each alert's evidence */
   sqlite3 *db;
+  int borrowed;     /* db is the caller's (opts.db): left open, its temporary objects dropped */
+  enum { TXN_NONE, TXN_OWN, TXN_SAVEPOINT } txn; /* what drive_end ends */
+  int made_temp;    /* (borrowed) the run may have made temporary tables: drop them */
   exec_pack *prs;
   int n;
 } drive;
+
+/* The name a database is given in messages: the path, or for a caller's
+** connection given without one, its file name (":memory:" for none). */
+static const char *db_label(const char *path, sqlite3 *db) {
+  if (path) return path;
+  const char *f = db ? sqlite3_db_filename(db, "main") : NULL;
+  return f && *f ? f : ":memory:";
+}
+
+/* A run needs a database: a path or the caller's connection. */
+static vg_status need_db(const exec_opts *eo, const char *path, sqlite3 *db) {
+  if (path || db) return VG_OK;
+  exec_diag(eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "no database: give db_path or db");
+  return VG_EUSAGE;
+}
 
 /* The run's view of each program: a copy of its header whose param table
 ** is this run's own (the values as compiled, with the overrides of ps for
@@ -331,21 +349,55 @@ static vg_status run_views(drive *d, const vg_program *const *programs, int n, c
   return VG_OK;
 }
 
-/* Open the database (read-only for a dry run), begin the transaction and
-** evaluate every program (its view) at dates.  Returns VG_OK or the failure. */
-static vg_status drive_eval(drive *d, int n, const int32_t *dates, int ndates, int history) {
-  /* NOMUTEX: the connection is used by this thread only, and serialized mode
-  ** locks a mutex on every sqlite3_column_* call (17% of a nightly run) */
-  int flags = (d->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-  char err[256];
-  vg_status st = vg_db_open(d->eo.db_path, flags, &d->db, err, sizeof err);
-  if (st != VG_OK) {
-    exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
-    return st;
-  }
-  if (d->eo.on_open && d->eo.on_open(d->eo.open_ud, d->db) != 0) {
-    exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot set up the connection: %s", d->eo.db_path, sqlite3_errmsg(d->db));
+/* Before a run on the caller's connection: a temporary table of the
+** caller's named as a rollup's table would be replaced by the rollup's rows
+** (rollup.c makes them under the table's name) and then dropped.  Returns
+** VG_OK, or VG_EUSAGE (reported) when there is one. */
+static vg_status check_temp_names(drive *d, int n) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(d->db, "SELECT 1 FROM temp.sqlite_schema WHERE name = ?1 COLLATE NOCASE", -1, &st, NULL) != SQLITE_OK) {
+    exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+    sqlite3_finalize(st);
     return VG_EDB;
+  }
+  vg_status rc = VG_OK;
+  for (int i = 0; i < n && rc == VG_OK; i++)
+    for (unsigned r = 0; r < d->views[i].nrollups && rc == VG_OK; r++) {
+      const char *table = d->views[i].sources[d->views[i].rollups[r].source].table;
+      sqlite3_reset(st);
+      sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+      if (sqlite3_step(st) == SQLITE_ROW) {
+        exec_diag(&d->eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0,
+                  "%s: the connection has a temporary table '%s', which a rollup of pack %s makes for the run; "
+                  "drop it or run on another connection", d->eo.db_path, table, d->views[i].pack);
+        rc = VG_EUSAGE;
+      }
+    }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Open the database (read-only for a dry run), or take the caller's; begin
+** the transaction (a savepoint inside the caller's) and evaluate every
+** program (its view) at dates.  Returns VG_OK or the failure. */
+static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, int ndates, int history) {
+  if (db) {
+    d->db = db;
+    d->borrowed = 1;
+  } else {
+    /* NOMUTEX: the connection is used by this thread only, and serialized mode
+    ** locks a mutex on every sqlite3_column_* call (17% of a nightly run) */
+    int flags = (d->dry_run ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+    char err[256];
+    vg_status st = vg_db_open(d->eo.db_path, flags, &d->db, err, sizeof err);
+    if (st != VG_OK) {
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", d->eo.db_path, err);
+      return st;
+    }
+    if (d->eo.on_open && d->eo.on_open(d->eo.open_ud, d->db) != 0) {
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot set up the connection: %s", d->eo.db_path, sqlite3_errmsg(d->db));
+      return VG_EDB;
+    }
   }
   if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
     /* SQLite falls back to read-only for a file it cannot write: say so
@@ -357,11 +409,27 @@ static vg_status drive_eval(drive *d, int n, const int32_t *dates, int ndates, i
   if (!d->prs) return VG_ENOMEM;
   memset(d->prs, 0, (size_t)(n ? n : 1) * sizeof *d->prs);
   d->n = n;
-  /* one transaction: the data read is one snapshot, and the recording is
-  ** atomic; its lock is taken (or waited for) now */
-  if (db_begin(d->db, !d->dry_run) != SQLITE_OK) {
-    exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
-    return VG_EDB;
+  if (d->borrowed) {
+    vg_status st = check_temp_names(d, n);
+    if (st != VG_OK) return st;
+    d->made_temp = 1;
+  }
+  if (d->borrowed && !sqlite3_get_autocommit(d->db)) {
+    /* the caller's transaction is open: the run is a savepoint in it, and
+    ** its snapshot and locks are the caller's */
+    if (sqlite3_exec(d->db, "SAVEPOINT vigil_run", NULL, NULL, NULL) != SQLITE_OK) {
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+      return VG_EDB;
+    }
+    d->txn = TXN_SAVEPOINT;
+  } else {
+    /* one transaction: the data read is one snapshot, and the recording is
+    ** atomic; its lock is taken (or waited for) now */
+    d->txn = TXN_OWN;
+    if (db_begin(d->db, !d->dry_run) != SQLITE_OK) {
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+      return VG_EDB;
+    }
   }
   /* a recording run writes: find out now, not after evaluating, whether it
   ** can (a folder the journal cannot be created in, a full disk) */
@@ -390,14 +458,15 @@ static vg_status drive_eval(drive *d, int n, const int32_t *dates, int ndates, i
       lib_format_date(dates[0], day);
       if (load_previous(d->db, pr, day) != 0) return VG_ENOMEM;
     }
-    if (exec_pack_eval(pr) != 0) return pr->failed ? VG_EINPUT : VG_ENOMEM;
+    if (exec_pack_eval(pr) != 0) return pr->stopped ? VG_ESTOPPED : pr->failed ? VG_EINPUT : VG_ENOMEM;
   }
   return VG_OK;
 }
 
-/* Commit (or, for a dry run or a failure, roll back) and close. */
+/* Commit (or, for a dry run or a failure, roll back): the run's own
+** transaction, or its savepoint in the caller's. */
 static vg_status drive_end(drive *d, vg_status status) {
-  if (d->db) {
+  if (d->txn == TXN_OWN) {
     if (status == VG_OK) {
       /* a dry run's connection is read-only: COMMIT only ends its read, and
       ** keeps the alerts set aside in a temporary table for the caller */
@@ -405,15 +474,42 @@ static vg_status drive_end(drive *d, vg_status status) {
     } else {
       sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
     }
+  } else if (d->txn == TXN_SAVEPOINT) {
+    if (status == VG_OK) {
+      if (exec_sql(d->db, &d->eo, "RELEASE vigil_run") != 0) status = VG_EDB;
+    }
+    /* (the caller's transaction stays open, as it was before the run) */
+    if (status != VG_OK) sqlite3_exec(d->db, "ROLLBACK TO vigil_run; RELEASE vigil_run", NULL, NULL, NULL);
   }
+  d->txn = TXN_NONE;
   return status;
 }
 
+/* Drop temp.name if it exists (a caller's connection, after the run). */
+static void drop_temp(sqlite3 *db, const char *name) {
+  vg_buf q = {NULL, 0, 0};
+  if (vg_buf_append(&q, "DROP TABLE IF EXISTS temp.", 26) == 0 && exec_quote_ident(&q, name) == 0 &&
+      vg_buf_append(&q, "", 1) == 0)
+    sqlite3_exec(db, q.data, NULL, NULL, NULL);
+  vg_buf_free(&q);
+}
+
+/* Free the evaluation; close the run's own connection, or leave the
+** caller's as it found it: its temporary tables and the SQL function
+** vigil_day the run made are dropped. */
 static void drive_free(drive *d) {
   for (int i = 0; i < d->n; i++)
     if (d->prs[i].p) exec_pack_free(&d->prs[i]);
+  if (d->borrowed && d->made_temp) {
+    for (int i = 0; i < d->n; i++) {
+      if (d->prs[i].spill_table[0]) drop_temp(d->db, d->prs[i].spill_table);
+      for (unsigned r = 0; r < d->views[i].nrollups; r++)
+        drop_temp(d->db, d->views[i].sources[d->views[i].rollups[r].source].table);
+    }
+    sqlite3_create_function_v2(d->db, "vigil_day", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
+  }
   vg_free(d->prs);
-  sqlite3_close(d->db);
+  if (!d->borrowed) sqlite3_close(d->db);
   vg_arena_free(&d->arena);
 }
 
@@ -427,9 +523,9 @@ static int same_pack_twice(const exec_opts *o, const vg_program *const *programs
   return 0;
 }
 
-/* Hand one alert to the caller. */
-static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_alert_fn fn, void *ud) {
-  if (al->status == LIFE_RESOLVED) return; /* not an alert: counted in the summary */
+/* Hand one alert to the caller: 0, or nonzero when the caller says stop. */
+static int give(const exec_pack *pr, const exec_alert *al, const char *day, vg_alert_fn fn, void *ud) {
+  if (al->status == LIFE_RESOLVED) return 0; /* not an alert: counted in the summary */
   char first[16];
   lib_format_date(al->first_seen, first);
   vg_alert va = {.pack = pr->p->pack, .rule = pr->p->rules[al->rule].name, .tier = pr->p->tiers[al->tier],
@@ -437,16 +533,17 @@ static void give(const exec_pack *pr, const exec_alert *al, const char *day, vg_
                  .status = life_names[al->status], .first_seen = first, .runs = al->runs, .evidence = al->evidence,
                  .route = al->route, .key_len = al->key_len, .message_len = al->message_len,
                  .recipient_len = al->recipient_len};
-  fn(ud, &va);
+  return fn(ud, &va);
 }
 
 /* The summary of pack pr: per tier, how many alerts are new, ongoing,
-** escalated and resolved.  counts has room for ntiers * LIFE__COUNT. */
-static void summarize(const exec_pack *pr, long long run_id, long long *counts, vg_summary_fn fn, void *ud) {
+** escalated and resolved.  counts has room for ntiers * LIFE__COUNT.
+** Returns what fn returns (nonzero: stop). */
+static int summarize(const exec_pack *pr, long long run_id, long long *counts, vg_summary_fn fn, void *ud) {
   memcpy(counts, pr->tally, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
   vg_run_summary s = {pr->p->pack, pr->rows_read, exec_open_alerts(pr), pr->warnings, run_id,
                       pr->p->ntiers, (const char *const *)pr->p->tiers, counts};
-  fn(ud, &s);
+  return fn(ud, &s);
 }
 
 /* ---- vg_index_advice ------------------------------------------------------------- */
@@ -494,8 +591,12 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   d.eo.open_ud = open_ud;
   d.eo.diag = o->diag;
   d.eo.ud = o->ud;
-  d.eo.db_path = o->db_path;
+  d.eo.db_path = db_label(o->db_path, o->db);
   d.eo.no_seek = o->no_seek;
+  d.eo.step_budget = o->step_budget;
+  d.eo.progress = o->progress;
+  d.eo.progress_ud = o->out_ud;
+  if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
   d.dry_run = o->dry_run;
   d.tables = 1u << EXEC_REC_RUNS | 1u << EXEC_REC_ALERTS;
   d.evidence = !o->dry_run || o->evidence;
@@ -522,7 +623,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   if (!ids) return VG_ENOMEM;
   memset(ids, 0, (size_t)(n ? n : 1) * sizeof *ids);
   vg_status status = run_views(&d, programs, n, o->params);
-  if (status == VG_OK) status = drive_eval(&d, n, &as_of, 1, 1);
+  if (status == VG_OK) status = drive_eval(&d, o->db, n, &as_of, 1, 1);
   if (status == VG_OK && o->strict) {
     int bad = 0;
     for (int i = 0; i < n; i++) bad += d.prs[i].warnings;
@@ -539,15 +640,18 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
       if (o->alert) {
         exec_iter it;
         if (exec_iter_open(pr, &it) != 0) { status = VG_EDB; break; }
-        for (const exec_alert *al; (al = exec_iter_next(&it)) != NULL;) give(pr, al, as_of_text, o->alert, o->out_ud);
+        for (const exec_alert *al; status == VG_OK && (al = exec_iter_next(&it)) != NULL;)
+          if (give(pr, al, as_of_text, o->alert, o->out_ud) != 0) status = VG_ESTOPPED;
         exec_iter_close(&it);
+        if (status != VG_OK) break;
         if (pr->failed) { status = VG_EDB; break; }
       }
       if (o->summary) {
         long long *counts = vg_realloc(NULL, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
         if (!counts) { status = VG_ENOMEM; break; }
-        summarize(pr, ids[i], counts, o->summary, o->out_ud);
+        int stop = summarize(pr, ids[i], counts, o->summary, o->out_ud);
         vg_free(counts);
+        if (stop) { status = VG_ESTOPPED; break; }
       }
     }
   }
@@ -623,8 +727,12 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   memset(&d, 0, sizeof d);
   d.eo.diag = o->diag;
   d.eo.ud = o->ud;
-  d.eo.db_path = o->db_path;
+  d.eo.db_path = db_label(o->db_path, o->db);
   d.eo.no_seek = 1;
+  d.eo.step_budget = o->step_budget;
+  d.eo.progress = o->progress;
+  d.eo.progress_ud = o->out_ud;
+  if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
   d.dry_run = !o->record;
   d.tables = 1u << EXEC_REC_BACKTEST;
   int from, to;
@@ -641,20 +749,25 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   int ndates = 0;
   vg_status status = VG_OK;
   if (o->at_snapshots) {
-    sqlite3 *db = NULL;
+    /* a read of its own (or, on the caller's connection, in the caller's
+    ** transaction when one is open) */
+    sqlite3 *db = o->db;
     char err[256];
-    status = vg_db_open(o->db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &db, err, sizeof err);
+    if (!db) status = vg_db_open(o->db_path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &db, err, sizeof err);
     if (status != VG_OK) {
-      exec_diag(&d.eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", o->db_path, err);
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: cannot open the database: %s", d.eo.db_path, err);
       return status;
     }
-    if (db_begin(db, 0) != SQLITE_OK) {
-      exec_diag(&d.eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
-      sqlite3_close(db);
+    int own_txn = sqlite3_get_autocommit(db);
+    if (own_txn && db_begin(db, 0) != SQLITE_OK) {
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d.eo.db_path, vg_db_errmsg(db));
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+      if (!o->db) sqlite3_close(db);
       return VG_EDB;
     }
     int rc = snapshot_dates(db, &d.eo, programs, n, from, to, &dates, &ndates);
-    sqlite3_close(db);
+    if (own_txn) sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (!o->db) sqlite3_close(db);
     if (rc != 0) return rc == -1 ? VG_ENOMEM : VG_EINPUT;
   } else {
     int step = o->every_days > 0 ? o->every_days : 1;
@@ -668,7 +781,7 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     return VG_OK; /* nothing to evaluate: no snapshot in the range */
   }
   status = run_views(&d, programs, n, o->params);
-  if (status == VG_OK) status = drive_eval(&d, n, dates, ndates, 0);
+  if (status == VG_OK) status = drive_eval(&d, o->db, n, dates, ndates, 0);
   if (status == VG_OK && o->record && record_backtest(d.db, &d.eo, d.prs, n) != 0) status = VG_EDB;
   status = drive_end(&d, status);
   if (status == VG_OK && o->alert) {
@@ -684,8 +797,9 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     for (int di = 0; status == VG_OK && di < ndates; di++) {
       char day[16];
       lib_format_date(dates[di], day);
-      for (int i = 0; i < n; i++)
-        for (; cur[i] && cur[i]->date == dates[di]; cur[i] = exec_iter_next(&its[i])) give(&d.prs[i], cur[i], day, o->alert, o->out_ud);
+      for (int i = 0; i < n && status == VG_OK; i++)
+        for (; status == VG_OK && cur[i] && cur[i]->date == dates[di]; cur[i] = exec_iter_next(&its[i]))
+          if (give(&d.prs[i], cur[i], day, o->alert, o->out_ud) != 0) status = VG_ESTOPPED;
     }
     for (int i = 0; i < opened; i++) {
       exec_iter_close(&its[i]);
@@ -698,8 +812,9 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     for (int i = 0; i < n; i++) {
       long long *counts = vg_realloc(NULL, (size_t)d.prs[i].p->ntiers * LIFE__COUNT * sizeof *counts);
       if (!counts) { status = VG_ENOMEM; break; }
-      summarize(&d.prs[i], 0, counts, o->summary, o->out_ud);
+      int stop = summarize(&d.prs[i], 0, counts, o->summary, o->out_ud);
       vg_free(counts);
+      if (stop) { status = VG_ESTOPPED; break; }
     }
   drive_free(&d);
   vg_free(dates);

@@ -33,7 +33,7 @@
 /* Report that rule failed on the current key; out of memory is not an
 ** error of the input (exec_pack_eval returns -1 without pr->failed). */
 static void eval_error(exec_pack *pr, int rule, vm_status st) {
-  if (st == VM_ERR_NOMEM || (st == VM_ERR_LOOKUP && pr->lookup_nomem)) return;
+  if (st == VM_ERR_NOMEM || (st == VM_ERR_LOOKUP && pr->lookup_nomem) || pr->stopped) return;
   const vm_program *p = pr->p;
   const vm_lineinfo *li = pr->vm.err_fn >= 0 ? vm_line_at(p, pr->vm.err_fn, pr->vm.err_pc) : NULL;
   const vm_rule *r = &p->rules[rule];
@@ -86,6 +86,7 @@ static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
 /* Evaluate the rules of source si on the series of one key at date. */
 static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date) {
   const vm_row *r0 = vm_series_row(s, 0);
+  if (pr->stopped) return -1; /* (a stop a where or an evidence value met) */
   /* between keys is the only moment alerts in memory can be set aside */
   if (exec_alerts_room(pr) != 0) return -1;
   pr->as_of = date;

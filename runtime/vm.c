@@ -7,7 +7,8 @@
 ** functions at other cursors; the verifier guarantees a callee's index is
 ** greater than its caller's, so frames nest at most nfuncs deep, and the
 ** VM additionally caps the depth (VM_MAX_DEPTH) and the steps of one
-** evaluation (vm->budget).
+** evaluation (vm->budget), and polls the caller (vm->poll) every
+** VM_POLL_STEPS steps.
 **
 ** Text made during an evaluation (formats, concatenations, function
 ** results) goes into a scratch region that is rewound, not freed, between
@@ -41,7 +42,8 @@
 #endif
 
 /* The next instruction into op, A, B, C; at is where it starts.  Counts a
-** step and stops when the budget is spent. */
+** step and, past vm->limit, stops when the budget is spent or polls
+** (over_limit). */
 #define vmfetch()                                                  \
   do {                                                             \
     at = ip;                                                       \
@@ -51,7 +53,7 @@
     if (nops_ > 1) B = vm_operand(at, 1);                          \
     if (nops_ > 2) C = vm_operand(at, 2);                          \
     ip += 2 * nops_;                                               \
-    if (++vm->steps > vm->budget) { status = VM_ERR_BUDGET; goto out; } \
+    if (++vm->steps > vm->limit && (status = over_limit(vm)) != VM_OK) goto out; \
   } while (0)
 
 /* ---- scratch text ---------------------------------------------------------- */
@@ -308,6 +310,36 @@ static vm_status aggregate(vm_state *vm, int fn, int k, uint32_t c, uint32_t row
   default: *out = val_bool(any); break;
   }
   return VM_OK;
+}
+
+/* The steps of this evaluation passed vm->limit: the budget ran out, or it
+** is time to poll (vm->limit is the nearer of the two, so the loop checks
+** one number). */
+static vm_status over_limit(vm_state *vm) {
+  if (vm->steps > vm->budget) return VM_ERR_BUDGET;
+  if (vm->stopped || vm->poll(vm->poll_ud) != 0) {
+    vm->stopped = 1;
+    return VM_ERR_STOPPED;
+  }
+  vm->poll_left = VM_POLL_STEPS;
+  vm->mark = vm->steps;
+  vm->limit = vm->budget - vm->steps > VM_POLL_STEPS ? vm->steps + VM_POLL_STEPS : vm->budget;
+  return VM_OK;
+}
+
+/* Before and after an evaluation: its limit, and the steps it took off the
+** count to the next poll. */
+static void eval_begin(vm_state *vm) {
+  vm->steps = 0;
+  vm->mark = 0;
+  vm->limit = vm->budget;
+  if (vm->poll && vm->stopped) vm->limit = 0;
+  else if (vm->poll && vm->poll_left < vm->budget) vm->limit = vm->poll_left;
+}
+
+static void eval_end(vm_state *vm) {
+  uint64_t used = vm->steps - vm->mark;
+  vm->poll_left = used >= vm->poll_left ? 0 : vm->poll_left - used;
 }
 
 static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *out) {
@@ -571,20 +603,24 @@ out: /* the only way out */
 vm_status vm_eval_rule(vm_state *vm, int r, const vm_series *s) {
   if (ensure_stack(vm) != 0) return VM_ERR_NOMEM;
   scratch_reset(vm);
-  vm->steps = 0;
+  eval_begin(vm);
   vm->err_fn = -1;
   vm->cur_rule = r;
   frame fr = {s, vm->as_of, 0, 0};
   val ignored = val_null();
-  return run(vm, vm->prog->rules[r].fn, &fr, 0, &ignored);
+  vm_status st = run(vm, vm->prog->rules[r].fn, &fr, 0, &ignored);
+  eval_end(vm);
+  return st;
 }
 
 vm_status vm_eval_value(vm_state *vm, int fn, const vm_series *s, int32_t day, val *out) {
   if (ensure_stack(vm) != 0) return VM_ERR_NOMEM;
   scratch_reset(vm);
-  vm->steps = 0;
+  eval_begin(vm);
   vm->err_fn = -1;
   *out = val_null();
   frame fr = {s, day, 0, 0};
-  return run(vm, fn, &fr, 0, out);
+  vm_status st = run(vm, fn, &fr, 0, out);
+  eval_end(vm);
+  return st;
 }

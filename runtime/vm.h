@@ -49,7 +49,8 @@ typedef enum {
   VM_ERR_DEPTH,    /* nested functions deeper than VM_MAX_DEPTH */
   VM_ERR_NOMEM,
   VM_ERR_LOOKUP,   /* the lookup callback failed (database error) */
-  VM_ERR_INTERNAL  /* an instruction the verifier should have rejected */
+  VM_ERR_INTERNAL, /* an instruction the verifier should have rejected */
+  VM_ERR_STOPPED   /* vm->poll asked to stop (then every later evaluation stops at once) */
 } vm_status;
 
 typedef struct vm_state vm_state;
@@ -78,9 +79,16 @@ struct vm_state {
   vm_lookup_fn lookup; vm_emit_fn emit; void *ud;
   vm_manager_fn manager;    /* NULL: manager() is null */
   uint64_t budget;          /* steps allowed per evaluation */
+  int (*poll)(void *ud);    /* NULL, or called at the first step, then every VM_POLL_STEPS
+                            ** steps (counted over evaluations): nonzero stops */
+  void *poll_ud;
   /* set by the VM */
   int cur_rule;             /* the rule being evaluated */
   uint64_t steps;
+  uint64_t limit;           /* steps of this evaluation before the next check: budget or poll */
+  uint64_t poll_left;       /* steps before the next poll, at mark */
+  uint64_t mark;            /* steps of this evaluation when poll_left was counted */
+  int stopped;              /* poll asked to stop */
   uint64_t type_warnings;   /* operations that met a type they do not take */
   int err_fn; uint32_t err_pc; /* where the last error happened */
   /* scratch: value stack and text produced while evaluating */

@@ -10,7 +10,7 @@
 **      cc of its own, for the test blocks and for where each tier clause is
 **      written (coverage);
 **   3. per test: a fresh shared-cache in-memory SQLite database
-**      (file:vgtest<pid>_<n>?mode=memory&cache=shared, kept alive by this
+**      (file:vgtest<pid>_<address>_<n>?mode=memory&cache=shared, kept alive by this
 **      runner's connection while vg_run opens it by URI), the schema from
 **      schema.sql, the rows inserted with bound parameters, vg_run as a dry
 **      run with the test's params (vg_params), and the comparison of
@@ -340,10 +340,10 @@ static tr_clause *find_clause(const tr *t, int rule, int tier) {
 
 static int has_clause(const tr *t, int rule, int tier) { return find_clause(t, rule, tier) != NULL; }
 
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   tr *t = ud;
   tr_alert *x = vg_vec_add(&t->alerts);
-  if (!x) { t->oom = 1; return; }
+  if (!x) { t->oom = 1; return 0; }
   x->rule = find_rule(t->p, a->rule);
   x->tier = find_tier(t->p, a->tier);
   x->key = vg_arena_strndup(&t->targ, a->key ? a->key : "", a->key ? a->key_len : 0);
@@ -352,6 +352,7 @@ static void on_alert(void *ud, const vg_alert *a) {
   x->message_len = a->message ? a->message_len : 0;
   x->used = 0;
   if (!x->key || (a->message && !x->message)) { t->alerts.n--; t->oom = 1; }
+  return 0;
 }
 
 /* ---- the diff ---------------------------------------------------------------------------- */
@@ -600,7 +601,9 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   memset(&box, 0, sizeof box);
   char uri[128];
   if (!errors && !t->oom) {
-    snprintf(uri, sizeof uri, "file:vgtest%ld_%lu?mode=memory&cache=shared", (long)getpid(), ++t->seq);
+    /* the run's state's address too: two calls at once in one process (two
+    ** threads) must not share a database */
+    snprintf(uri, sizeof uri, "file:vgtest%ld_%p_%lu?mode=memory&cache=shared", (long)getpid(), (void *)t, ++t->seq);
     char err[256];
     if (vg_db_open(uri, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, &db, err, sizeof err) != VG_OK) {
       cc_error(&t->c, test->name_loc, DIAG_E_TEST, "cannot open an in-memory database: %s", err);

@@ -33,9 +33,9 @@ void th_on_diag(void *ud, const vg_diag *d) {
   snprintf(th_diags + n, sizeof th_diags - n, "\n");
 }
 
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   (void)ud;
-  if (th_nalerts >= TH_MAX_ALERTS) return;
+  if (th_nalerts >= TH_MAX_ALERTS) return 0;
   th_alert *r = &th_alerts[th_nalerts++];
   memset(r, 0, sizeof *r);
   snprintf(r->pack, sizeof r->pack, "%s", a->pack);
@@ -50,11 +50,13 @@ static void on_alert(void *ud, const vg_alert *a) {
   snprintf(r->evidence, sizeof r->evidence, "%s", a->evidence ? a->evidence : "");
   snprintf(r->route, sizeof r->route, "%s", a->route ? a->route : "");
   snprintf(r->status, sizeof r->status, "%s", a->status ? a->status : "");
+  return 0;
 }
 
-static void on_summary(void *ud, const vg_run_summary *s) {
+static int on_summary(void *ud, const vg_run_summary *s) {
   (void)ud;
   if (th_nsummaries < TH_MAX_SUMMARIES) th_summaries[th_nsummaries++] = *s;
+  return 0;
 }
 
 const char *th_db_path(void) { return dbpath; }

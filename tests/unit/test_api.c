@@ -3,9 +3,11 @@
 ** docs/API.md): the version and status names, params per run on const
 ** programs, runs on the caller's SQLite connection (in memory, inside the
 ** caller's transaction), callbacks that stop a run, a step budget per run,
-** alert sets, lead time and the matching of two versions' alerts.
+** vg_test_path in two threads, lead time and the matching of two versions'
+** alerts.
 */
 #include <CUnit/CUnit.h>
+#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -22,15 +24,27 @@ typedef struct lines {
   int n;
 } lines;
 
-static void collect(void *ud, const vg_alert *a) {
+static int collect(void *ud, const vg_alert *a) {
   lines *l = ud;
   size_t len = strlen(l->text);
   snprintf(l->text + len, sizeof l->text - len, "%s %.*s %s %.*s\n", a->rule, (int)a->key_len, a->key, a->tier,
            (int)a->message_len, a->message ? a->message : "");
   l->n++;
+  return 0;
 }
 
 static void quiet(void *ud, const vg_diag *d) { (void)ud; (void)d; }
+
+/* The diagnostics as "CODE MESSAGE" lines (a diag callback's ud). */
+typedef struct diags {
+  char text[4096];
+} diags;
+
+static void keep_diag(void *ud, const vg_diag *d) {
+  diags *g = ud;
+  size_t len = strlen(g->text);
+  snprintf(g->text + len, sizeof g->text - len, "%s%s%s\n", d->code ? d->code : "", d->code ? " " : "", d->message);
+}
 
 /* ---- version, statuses, vg_free ---------------------------------------------- */
 
@@ -224,6 +238,459 @@ static void test_params_concurrent(void) {
   vg_free_program(p);
 }
 
+/* ---- the caller's connection ---------------------------------------------------- */
+
+static const char *const DB_SCHEMA = "CREATE TABLE snap(rep INTEGER, d DATE, sup INTEGER, booked REAL);";
+static const char *const DB_ROWS = "INSERT INTO snap VALUES (1,'2025-06-13',90,40),(2,'2025-06-13',90,60),"
+                                   "(3,'2025-06-13',91,50),(1,'2025-06-27',90,50),(3,'2025-06-27',91,70);";
+/* a rule on the members and one on a rollup (a temporary table of the run) */
+static const char *const DB_RULES = "source snap { table snap key rep time d }\n"
+                                    "rollup team from snap by sup { booked = sum(booked) }\n"
+                                    "rule low on snap { red when booked < 55 message \"{booked}\" }\n"
+                                    "rule team_low on team { yellow when booked < 100 message \"{booked}\" }\n";
+
+static vg_program *db_program(void) {
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  vg_compile_string("db.rules", DB_RULES, strlen(DB_RULES), DB_SCHEMA, &co, &p);
+  return p;
+}
+
+static long long q_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  long long v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* What the run left on the connection: temporary objects and vigil_day. */
+static void assert_clean(sqlite3 *db) {
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM temp.sqlite_schema"), 0);
+  sqlite3_stmt *st = NULL;
+  CU_ASSERT_NOT_EQUAL(sqlite3_prepare_v2(db, "SELECT vigil_day('2025-01-01')", -1, &st, NULL), SQLITE_OK);
+  sqlite3_finalize(st);
+}
+
+static vg_status run_on(sqlite3 *db, const vg_program *p, int dry, lines *out, diags *g) {
+  out->text[0] = 0;
+  out->n = 0;
+  vg_run_opts ro = {.db = db, .as_of = "2025-06-30", .dry_run = dry, .diag = g ? keep_diag : quiet, .ud = g,
+                    .alert = collect, .out_ud = out};
+  return vg_run(&p, 1, &ro);
+}
+
+static void test_db_in_memory(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_SCHEMA, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_ROWS, NULL, NULL, NULL), SQLITE_OK);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines out;
+  /* a dry run, then a recording one: both on the caller's in-memory database */
+  CU_ASSERT_EQUAL(run_on(db, p, 1, &out, NULL), VG_OK);
+  CU_ASSERT_STRING_EQUAL(out.text, "low 1 red 50\nteam_low 91 yellow 70\n");
+  assert_clean(db);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_runs'"), 0);
+  CU_ASSERT_EQUAL(run_on(db, p, 0, &out, NULL), VG_OK);
+  CU_ASSERT_EQUAL(out.n, 2);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_alerts"), 2);
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 1);
+  assert_clean(db);
+  /* a backtest at the snapshot dates, on the same connection */
+  out.text[0] = 0;
+  out.n = 0;
+  vg_backtest_opts bo = {.db = db, .from = "2025-06-01", .to = "2025-06-30", .at_snapshots = 1, .record = 1,
+                         .diag = quiet, .alert = collect, .out_ud = &out};
+  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_OK);
+  CU_ASSERT_STRING_EQUAL(out.text, "low 1 red 40\nlow 3 red 50\nteam_low 91 yellow 50\nlow 1 red 50\nteam_low 91 yellow 70\n");
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(DISTINCT as_of) FROM vigil_backtest"), 2);
+  assert_clean(db);
+  /* the connection is the caller's: still open and usable */
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM snap"), 5);
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+static void test_db_caller_transaction(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_SCHEMA, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_ROWS, NULL, NULL, NULL), SQLITE_OK);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines out;
+  /* the run reads the caller's uncommitted row, and records into its transaction */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN; INSERT INTO snap VALUES (7,'2025-06-27',92,1);", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(run_on(db, p, 0, &out, NULL), VG_OK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out.text, "low 7 red 1\n"));
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 0); /* still the caller's transaction */
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  assert_clean(db);
+  /* rolled back by the caller: the run's recording goes with it */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_runs'"), 0);
+  /* committed by the caller: recorded */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(run_on(db, p, 0, &out, NULL), VG_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_alerts"), 2);
+  /* a failed run inside the caller's transaction: its savepoint is rolled
+  ** back, the caller's transaction stays open with its own changes */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN; INSERT INTO snap VALUES (8,'2025-06-27',92,2); ALTER TABLE snap RENAME TO snap2;",
+                               NULL, NULL, NULL), SQLITE_OK);
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_on(db, p, 0, &out, &g), VG_EINPUT);
+  CU_ASSERT_EQUAL(out.n, 0);
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 0);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM snap2 WHERE rep = 8"), 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  assert_clean(db);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM snap"), 5);
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+/* A temporary table of the caller's named as a rollup's is refused, untouched. */
+static void test_db_temp_name(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_SCHEMA, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, DB_ROWS, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "CREATE TEMP TABLE \"Vigil Rollup DB.team\"(x); INSERT INTO temp.\"vigil rollup db.team\" VALUES (42);", NULL, NULL, NULL),
+                  SQLITE_OK);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines out;
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_on(db, p, 1, &out, &g), VG_EUSAGE);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g.text, ":memory:: the connection has a temporary table 'vigil rollup db.team', which a rollup of pack db"));
+  CU_ASSERT_EQUAL(q_int(db, "SELECT x FROM temp.\"vigil rollup db.team\""), 42);
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+/* Neither a path nor a connection: refused, not an empty database opened. */
+static void test_db_none(void) {
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  lines out;
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_on(NULL, p, 1, &out, &g), VG_EUSAGE);
+  CU_ASSERT_STRING_EQUAL(g.text, "E-options no database: give db_path or db\n");
+  g.text[0] = 0;
+  vg_backtest_opts bo = {.from = "2025-06-01", .to = "2025-06-30", .diag = keep_diag, .ud = &g};
+  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_EUSAGE);
+  CU_ASSERT_STRING_EQUAL(g.text, "E-options no database: give db_path or db\n");
+  vg_free_program((vg_program *)p);
+}
+
+/* ---- threads: vg_test_path twice at once ----------------------------------------------- */
+
+typedef struct par_test {
+  char path[4096];
+  vg_test_summary sum;
+  vg_status st;
+} par_test;
+
+static void *par_test_main(void *arg) {
+  par_test *r = arg;
+  vg_test_opts o = {.diag = quiet};
+  for (int i = 0; i < 3 && r->st == VG_OK; i++) r->st = vg_test_path(r->path, &o, &r->sum);
+  return NULL;
+}
+
+/* Each test's in-memory database is the call's own: two calls at once in
+** one process (they were named by process and test number alone, and
+** shared one database) each pass. */
+static void test_test_path_concurrent(void) {
+  const char *root = getenv("VIGIL_ROOT") ? getenv("VIGIL_ROOT") : ".";
+  par_test r[2];
+  memset(r, 0, sizeof r);
+  for (int i = 0; i < 2; i++) snprintf(r[i].path, sizeof r[i].path, "%s/examples/saas", root);
+  pthread_t t[2];
+  for (int i = 0; i < 2; i++) CU_ASSERT_EQUAL(pthread_create(&t[i], NULL, par_test_main, &r[i]), 0);
+  for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+  for (int i = 0; i < 2; i++) {
+    CU_ASSERT_EQUAL(r[i].st, VG_OK);
+    CU_ASSERT(r[i].sum.passed >= 3 * 40);
+    CU_ASSERT_EQUAL(r[i].sum.failed, 0);
+    CU_ASSERT_EQUAL(r[i].sum.errors, 0);
+  }
+}
+
+/* ---- callbacks that stop a run, the step budget ------------------------------------ */
+
+/* What a stopping callback counts, and when it says stop (0: never). */
+typedef struct stopper {
+  lines out;
+  int polls, stop_at_poll;
+  int summaries, stop_at_alert, stop_at_summary;
+} stopper;
+
+static int st_progress(void *ud) {
+  stopper *s = ud;
+  return ++s->polls == s->stop_at_poll;
+}
+
+static int st_alert(void *ud, const vg_alert *a) {
+  stopper *s = ud;
+  collect(&s->out, a);
+  return s->out.n == s->stop_at_alert;
+}
+
+static int st_summary(void *ud, const vg_run_summary *sm) {
+  stopper *s = ud;
+  (void)sm;
+  return ++s->summaries == s->stop_at_summary;
+}
+
+static vg_status run_stop(sqlite3 *db, const vg_program *p, int dry, stopper *s, diags *g) {
+  memset(&s->out, 0, sizeof s->out);
+  s->polls = s->summaries = 0;
+  vg_run_opts ro = {.db = db, .as_of = "2025-06-30", .dry_run = dry, .diag = g ? keep_diag : quiet, .ud = g,
+                    .alert = st_alert, .summary = st_summary, .progress = st_progress, .out_ud = s};
+  return vg_run(&p, 1, &ro);
+}
+
+static sqlite3 *db_with_rows(void) {
+  sqlite3 *db = NULL;
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK || sqlite3_exec(db, DB_SCHEMA, NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec(db, DB_ROWS, NULL, NULL, NULL) != SQLITE_OK) {
+    sqlite3_close(db);
+    return NULL;
+  }
+  return db;
+}
+
+/* progress: polled at the start, a nonzero answer stops before anything is
+** recorded or given; VG_ESTOPPED, no diagnostic, the connection as it was. */
+static void test_stop_progress(void) {
+  sqlite3 *db = db_with_rows();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  stopper s = {.stop_at_poll = 1};
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_stop(db, p, 0, &s, &g), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(s.polls, 1);
+  CU_ASSERT_EQUAL(s.out.n, 0);
+  CU_ASSERT_EQUAL(s.summaries, 0);
+  CU_ASSERT_STRING_EQUAL(g.text, "");
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_runs'"), 0);
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 1);
+  assert_clean(db);
+  /* never stopping: polled, and the run is as without the callback */
+  s.stop_at_poll = 0;
+  CU_ASSERT_EQUAL(run_stop(db, p, 0, &s, NULL), VG_OK);
+  CU_ASSERT(s.polls >= 1);
+  CU_ASSERT_STRING_EQUAL(s.out.text, "low 1 red 50\nteam_low 91 yellow 70\n");
+  CU_ASSERT_EQUAL(s.summaries, 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  /* inside the caller's transaction: its savepoint is rolled back, the
+  ** caller's transaction stays open with its own change */
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN; INSERT INTO snap VALUES (9,'2025-06-27',92,3);", NULL, NULL, NULL), SQLITE_OK);
+  s.stop_at_poll = 1;
+  CU_ASSERT_EQUAL(run_stop(db, p, 0, &s, NULL), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(sqlite3_get_autocommit(db), 0);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM snap WHERE rep = 9"), 1);
+  assert_clean(db);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  /* a backtest stopped records nothing in vigil_backtest */
+  vg_backtest_opts bo = {.db = db, .from = "2025-06-01", .to = "2025-06-30", .at_snapshots = 1, .record = 1,
+                         .diag = quiet, .alert = st_alert, .progress = st_progress, .out_ud = &s};
+  memset(&s, 0, sizeof s);
+  s.stop_at_poll = 1;
+  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(s.out.n, 0);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vigil_backtest'"), 0);
+  assert_clean(db);
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+/* One key, 2000 rows, a window inside a window: four million sums, so
+** several million instructions in one evaluation. */
+static const char *const HEAVY_SQL =
+  "CREATE TABLE t(k INTEGER, d DATE, x REAL);"
+  "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 1999)"
+  " INSERT INTO t SELECT 1, date('2020-01-01', '+' || i || ' days'), 1 FROM c;";
+static const char *const HEAVY_RULES = "source s { table t key k time d }\n"
+                                       "rule r on s { red when sum(sum(x, last 2000 snapshots), last 2000 snapshots) > 0 }\n";
+
+static vg_status run_heavy(sqlite3 *db, const vg_program *p, stopper *s, unsigned long long budget, diags *g) {
+  memset(&s->out, 0, sizeof s->out);
+  s->polls = 0;
+  vg_run_opts ro = {.db = db, .as_of = "2030-01-01", .dry_run = 1, .diag = g ? keep_diag : quiet, .ud = g,
+                    .alert = st_alert, .progress = s->stop_at_poll >= 0 ? st_progress : NULL, .out_ud = s,
+                    .step_budget = budget};
+  return vg_run(&p, 1, &ro);
+}
+
+/* progress is polled during one long evaluation too, not only between them. */
+static void test_stop_long_evaluation(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, HEAVY_SQL, NULL, NULL, NULL), SQLITE_OK);
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(vg_compile_string("h.rules", HEAVY_RULES, strlen(HEAVY_RULES), "CREATE TABLE t(k INTEGER, d DATE, x REAL);",
+                                          &co, &p), VG_OK);
+  stopper s = {.stop_at_poll = 0};
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 0, NULL), VG_OK);
+  CU_ASSERT_EQUAL(s.out.n, 1);
+  int polls = s.polls;
+  CU_ASSERT(polls >= 3);
+  /* stopped at the third poll: in the middle of the one evaluation */
+  s.stop_at_poll = 3;
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 0, NULL), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(s.polls, 3);
+  CU_ASSERT_EQUAL(s.out.n, 0);
+  vg_free_program(p);
+  sqlite3_close(db);
+}
+
+/* step_budget: per run; 0 is the default; past it the run fails as with
+** the default budget, with the same message. */
+static void test_step_budget_per_run(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, HEAVY_SQL, NULL, NULL, NULL), SQLITE_OK);
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(vg_compile_string("h.rules", HEAVY_RULES, strlen(HEAVY_RULES), "CREATE TABLE t(k INTEGER, d DATE, x REAL);",
+                                          &co, &p), VG_OK);
+  stopper s = {.stop_at_poll = -1};
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 100000, &g), VG_EINPUT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g.text, "rule r, key 1: the evaluation took too many steps (the step budget ran out)\n"));
+  CU_ASSERT_EQUAL(s.out.n, 0);
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 0, NULL), VG_OK);
+  CU_ASSERT_EQUAL(s.out.n, 1);
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 100000000ull, NULL), VG_OK);
+  /* with a progress callback too: the budget still counts per evaluation */
+  s.stop_at_poll = 0;
+  g.text[0] = 0;
+  CU_ASSERT_EQUAL(run_heavy(db, p, &s, 2500000, &g), VG_EINPUT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g.text, "the step budget ran out"));
+  CU_ASSERT_EQUAL(s.polls, 3); /* at the start, after 1 and 2 million steps */
+  /* a backtest takes it too */
+  g.text[0] = 0;
+  vg_backtest_opts bo = {.db = db, .from = "2022-09-26", .to = "2022-09-26", .diag = keep_diag, .ud = &g,
+                         .step_budget = 100000};
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_EINPUT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g.text, "the step budget ran out"));
+  vg_free_program(p);
+  sqlite3_close(db);
+}
+
+/* alert and summary: called once the run is recorded; a nonzero answer
+** stops the delivery (VG_ESTOPPED), the run stays recorded. */
+static void test_stop_alert_summary(void) {
+  sqlite3 *db = db_with_rows();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+  const vg_program *p = db_program();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  stopper s = {.stop_at_alert = 1};
+  diags g = {""};
+  CU_ASSERT_EQUAL(run_stop(db, p, 0, &s, &g), VG_ESTOPPED);
+  CU_ASSERT_STRING_EQUAL(s.out.text, "low 1 red 50\n");
+  CU_ASSERT_EQUAL(s.summaries, 0);
+  CU_ASSERT_STRING_EQUAL(g.text, "");
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_runs"), 1);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM vigil_alerts"), 2);
+  assert_clean(db);
+  s.stop_at_alert = 0;
+  s.stop_at_summary = 1;
+  CU_ASSERT_EQUAL(run_stop(db, p, 1, &s, NULL), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(s.out.n, 2);
+  CU_ASSERT_EQUAL(s.summaries, 1);
+  /* a backtest: alerts stop at the second */
+  memset(&s, 0, sizeof s);
+  s.stop_at_alert = 2;
+  vg_backtest_opts bo = {.db = db, .from = "2025-06-01", .to = "2025-06-30", .at_snapshots = 1, .record = 1,
+                         .diag = quiet, .alert = st_alert, .summary = st_summary, .out_ud = &s};
+  CU_ASSERT_EQUAL(vg_backtest(&p, 1, &bo), VG_ESTOPPED);
+  CU_ASSERT_STRING_EQUAL(s.out.text, "low 1 red 40\nlow 3 red 50\n");
+  CU_ASSERT_EQUAL(s.summaries, 0);
+  CU_ASSERT_EQUAL(q_int(db, "SELECT count(DISTINCT as_of) FROM vigil_backtest"), 2);
+  assert_clean(db);
+  CU_ASSERT_STRING_EQUAL(vg_status_name(VG_ESTOPPED), "VG_ESTOPPED");
+  vg_free_program((vg_program *)p);
+  sqlite3_close(db);
+}
+
+/* ---- lead time ------------------------------------------------------------------------ */
+
+static void test_lead_time(void) {
+  /* given in no order: vg_rule_lead_time sorts its own copy */
+  const vg_dated_alert al[] = {
+    {"r", "yellow", "3", 1, 40}, {"r", "red", "1", 1, 20}, {"r", "yellow", "2", 1, 15}, {"r", "yellow", "1", 1, 10},
+    {"r", "yellow", "5", 1, 1},
+  };
+  char k1[] = "1", k1b[] = "1";
+  vg_outcome os[] = {{"4", 1, 50}, {k1, 1, 25}, {"3", 1, 30}, {k1b, 1, 25}, {"1", 1, 50}, {"5", 1, 4}};
+  size_t nkeys = 0;
+  size_t n = vg_outcomes_normalize(os, 6, &nkeys);
+  CU_ASSERT_EQUAL(n, 5);
+  CU_ASSERT_EQUAL(nkeys, 4);
+  CU_ASSERT(os[0].day == 25 && os[1].day == 50 && os[2].key[0] == '3' && os[3].key[0] == '4' && os[4].key[0] == '5');
+  /* the repeat is behind the others, not lost (its key is the caller's) */
+  CU_ASSERT(os[5].day == 25 && (os[5].key == k1 || os[5].key == k1b) && os[5].key != os[0].key);
+  vg_lead_time r;
+  CU_ASSERT_EQUAL(vg_rule_lead_time(al, 5, NULL, os, n, &r), VG_OK);
+  /* key 1: alerted 10, outcomes 25 (flagged, 15 days) and 50 (nothing after 25);
+  ** key 2: no outcome; key 3: alerted after its outcome; key 5: 3 days ahead */
+  CU_ASSERT_EQUAL(r.outcomes, 5);
+  CU_ASSERT_EQUAL(r.flagged, 2);
+  CU_ASSERT_DOUBLE_EQUAL(r.median, 9.0, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(r.mean, 9.0, 1e-9);
+  CU_ASSERT_EQUAL(r.alerted, 4);
+  CU_ASSERT_EQUAL(r.hit_keys, 2);
+  CU_ASSERT_EQUAL(r.false_alarms, 1);
+  CU_ASSERT_EQUAL(r.late, 1);
+  /* one tier: red alerted key 1 on day 20 only */
+  CU_ASSERT_EQUAL(vg_rule_lead_time(al, 5, "red", os, n, &r), VG_OK);
+  CU_ASSERT_EQUAL(r.flagged, 1);
+  CU_ASSERT_DOUBLE_EQUAL(r.median, 5.0, 1e-9);
+  CU_ASSERT_EQUAL(r.alerted, 1);
+  CU_ASSERT_EQUAL(r.false_alarms + r.late, 0);
+  /* no alert: nothing flagged, no lead time */
+  CU_ASSERT_EQUAL(vg_rule_lead_time(NULL, 0, NULL, os, n, &r), VG_OK);
+  CU_ASSERT_EQUAL(r.flagged, 0);
+  CU_ASSERT(isnan(r.median) && isnan(r.mean));
+}
+
+/* ---- matching two versions' alerts ------------------------------------------------------ */
+
+static void test_match_alerts(void) {
+  const vg_dated_alert old[] = {{"a", "red", "10", 2, 5}, {"b", "yellow", "2", 1, 1}, {"a", "red", "9", 1, 5}, {"b", "red", "x", 1, 1}};
+  const vg_dated_alert neu[] = {{"a", "yellow", "10", 2, 5}, {"b", "red", "x", 1, 1}, {"a", "red", "9", 1, 6}};
+  const char *const rules[] = {"b", "a"};
+  vg_alert_pair *p = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL_FATAL(vg_match_alerts(old, 4, neu, 3, rules, 2, &p, &n), VG_OK);
+  /* rule b first (the report's order); keys 2 before x (numbers first), 9 before 10 (as numbers) */
+  const long want[][2] = {{1, -1}, {3, 1}, {2, -1}, {-1, 2}, {0, 0}};
+  CU_ASSERT_EQUAL_FATAL(n, 5);
+  for (size_t i = 0; i < n; i++) {
+    CU_ASSERT_EQUAL(p[i].old_i, want[i][0]);
+    CU_ASSERT_EQUAL(p[i].new_i, want[i][1]);
+  }
+  vg_free(p);
+  /* a rule the order does not name: refused */
+  const char *const only_a[] = {"a"};
+  CU_ASSERT_EQUAL(vg_match_alerts(old, 4, neu, 3, only_a, 1, &p, &n), VG_EUSAGE);
+  CU_ASSERT_PTR_NULL(p);
+  CU_ASSERT_EQUAL(vg_match_alerts(NULL, 0, NULL, 0, rules, 2, &p, &n), VG_OK);
+  CU_ASSERT_EQUAL(n, 0);
+  vg_free(p);
+}
+
 int unit_register_api(void) {
   CU_pSuite s = CU_add_suite("api", NULL, th_cleanup);
   if (!s) return CU_get_error();
@@ -233,7 +700,18 @@ int unit_register_api(void) {
       !CU_add_test(s, "params per run: every type, the last value wins, the program unchanged", test_params_values) ||
       !CU_add_test(s, "params per run: VG_ENOPARAM and VG_EPARAM, their messages", test_params_errors) ||
       !CU_add_test(s, "params per run: an override for another program of the pack", test_params_other_program) ||
-      !CU_add_test(s, "params per run: one const program, two threads, two sets", test_params_concurrent))
+      !CU_add_test(s, "params per run: one const program, two threads, two sets", test_params_concurrent) ||
+      !CU_add_test(s, "the caller's connection: an in-memory database, left clean", test_db_in_memory) ||
+      !CU_add_test(s, "the caller's connection: inside its transaction (a savepoint)", test_db_caller_transaction) ||
+      !CU_add_test(s, "the caller's connection: its temporary table is not replaced", test_db_temp_name) ||
+      !CU_add_test(s, "no database: neither a path nor a connection", test_db_none) ||
+      !CU_add_test(s, "stop: progress stops before anything is recorded", test_stop_progress) ||
+      !CU_add_test(s, "stop: progress is polled inside a long evaluation", test_stop_long_evaluation) ||
+      !CU_add_test(s, "stop: alert and summary stop the delivery of a recorded run", test_stop_alert_summary) ||
+      !CU_add_test(s, "step budget per run", test_step_budget_per_run) ||
+      !CU_add_test(s, "threads: vg_test_path twice at once", test_test_path_concurrent) ||
+      !CU_add_test(s, "lead time: vg_outcomes_normalize and vg_rule_lead_time", test_lead_time) ||
+      !CU_add_test(s, "diff: vg_match_alerts", test_match_alerts))
     return CU_get_error();
   return CUE_SUCCESS;
 }

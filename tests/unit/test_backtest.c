@@ -155,11 +155,12 @@ static int lines_equal(const lines *a, const lines *b, const char *what) {
 }
 
 /* Every field of an alert, one line. */
-static void on_alert_line(void *ud, const vg_alert *a) {
+static int on_alert_line(void *ud, const vg_alert *a) {
   char buf[4096];
   snprintf(buf, sizeof buf, "%s|%s|%s|%s|%s|%s|%s", a->pack, a->rule, a->tier, a->key, a->as_of,
            a->message ? a->message : "(null)", a->recipient ? a->recipient : "(null)");
   lines_add(ud, buf);
+  return 0;
 }
 
 static void quiet_diag(void *ud, const vg_diag *d) {

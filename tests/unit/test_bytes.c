@@ -46,11 +46,11 @@ static void hex_of(char *out, const char *s, size_t n) {
 }
 
 /* Each alert as "as_of KEYHEX MESSAGEHEX RECIPIENTHEX STATUS" ("-" for NULL). */
-static void tb_on_alert(void *ud, const vg_alert *a) {
+static int tb_on_alert(void *ud, const vg_alert *a) {
   (void)ud;
-  if (tb_n == TB_MAX) return;
+  if (tb_n == TB_MAX) return 0;
   char k[130], m[130], r[130];
-  if (a->key_len > 60 || a->message_len > 60 || a->recipient_len > 60) { snprintf(tb_lines[tb_n++], 512, "too long"); return; }
+  if (a->key_len > 60 || a->message_len > 60 || a->recipient_len > 60) { snprintf(tb_lines[tb_n++], 512, "too long"); return 0; }
   hex_of(k, a->key, a->key_len);
   if (a->message) hex_of(m, a->message, a->message_len); else strcpy(m, "-");
   if (a->recipient) hex_of(r, a->recipient, a->recipient_len); else strcpy(r, "-");
@@ -59,6 +59,7 @@ static void tb_on_alert(void *ud, const vg_alert *a) {
                    (!a->recipient || a->recipient[a->recipient_len] == 0);
   snprintf(tb_lines[tb_n++], 512, "%s %s %s %s %s%s", a->as_of, k, m, r, a->status ? a->status : "?",
            terminated ? "" : " UNTERMINATED");
+  return 0;
 }
 
 static const char *tb_joined(void) {
@@ -199,12 +200,13 @@ static void test_nul_in_warning_example(void) {
 ** {x:pct} of a text in a column of no declared type: the whole text. */
 static char *tb_msg;
 static size_t tb_msg_len;
-static void tb_keep_message(void *ud, const vg_alert *a) {
+static int tb_keep_message(void *ud, const vg_alert *a) {
   (void)ud;
   free(tb_msg);
   tb_msg = malloc(a->message_len + 1);
   if (tb_msg) memcpy(tb_msg, a->message, a->message_len + 1);
   tb_msg_len = a->message_len;
+  return 0;
 }
 
 static void test_long_text_functions(void) {

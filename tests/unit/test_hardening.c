@@ -879,10 +879,11 @@ static vg_program *ghost_program(void) {
 
 static vg_program *child_prog;
 static int child_alerts;
-static void count_alert(void *ud, const vg_alert *a) {
+static int count_alert(void *ud, const vg_alert *a) {
   (void)ud;
   (void)a;
   child_alerts++;
+  return 0;
 }
 
 /* In the child: drop root (root writes read-only files), run child_prog

@@ -114,10 +114,11 @@ static void test_hysteresis(void) {
   vg_free_program(held);
 }
 
-static void on_bt(void *ud, const vg_alert *a) {
+static int on_bt(void *ud, const vg_alert *a) {
   char *out = ud;
   size_t n = strlen(out);
   snprintf(out + n, 4096 - n, "%s:%s:%s:%s ", a->as_of, a->tier, a->status, a->first_seen);
+  return 0;
 }
 
 /* A backtest carries the same life from one date to the next. */

@@ -197,9 +197,22 @@ static void child_compile(int fd) {
   dprintf(fd, "%d %d\n%s", (int)st, lm_ndiags, lm_diags);
 }
 
+/* The resident memory of this process in KiB (0 when unknown). */
+static long self_rss_kb(void) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  fclose(f);
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 /* Runs fn in a child process with an alarm of `seconds` and (outside ASan)
 ** an address-space limit of 512 MiB; what fn writes to its descriptor
-** ("STATUS NDIAGS\nDIAGS") and the child's peak memory in *o. */
+** ("STATUS NDIAGS\nDIAGS") and the child's peak memory in *o: the peak
+** less what was resident when it started, the pages it shares with this
+** process (which has grown by then with every suite run before, under
+** ASan by hundreds of MB), so that only what fn itself uses is measured. */
 static void in_child_fn(void (*fn)(int fd), unsigned seconds, child_out *o) {
   memset(o, 0, sizeof *o);
   o->status = -1;
@@ -214,6 +227,7 @@ static void in_child_fn(void (*fn)(int fd), unsigned seconds, child_out *o) {
   }
   if (pid == 0) {
     close(p[0]);
+    dprintf(p[1], "%ld\n", self_rss_kb());
     alarm(LM_ASAN ? 3 * seconds : seconds); /* a guard against a hang, not a timing: ASan is slower */
     if (!LM_ASAN) {
       struct rlimit rl = {512ul << 20, 512ul << 20};
@@ -233,14 +247,17 @@ static void in_child_fn(void (*fn)(int fd), unsigned seconds, child_out *o) {
   int ws;
   struct rusage ru;
   if (wait4(pid, &ws, 0, &ru) < 0) return;
-  o->max_rss_kb = ru.ru_maxrss;
+  long start_kb = 0;
+  char *body = buf;
+  if (sscanf(buf, "%ld", &start_kb) == 1 && strchr(buf, '\n')) body = strchr(buf, '\n') + 1;
+  o->max_rss_kb = ru.ru_maxrss - start_kb;
   o->ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
   if (!o->ok) {
     if (WIFSIGNALED(ws)) fprintf(stderr, "\n  the child died of signal %d%s\n", WTERMSIG(ws), WTERMSIG(ws) == SIGALRM ? " (the alarm)" : "");
     else fprintf(stderr, "\n  the child failed (wait status %d)\n", ws);
   }
-  if (sscanf(buf, "%d %d", &o->status, &o->ndiags) != 2) o->status = -1;
-  const char *nl = strchr(buf, '\n');
+  if (sscanf(body, "%d %d", &o->status, &o->ndiags) != 2) o->status = -1;
+  const char *nl = strchr(body, '\n');
   snprintf(o->diags, sizeof o->diags, "%s", nl ? nl + 1 : "");
 }
 

@@ -63,18 +63,20 @@ typedef struct seen {
   long long alerts;
 } seen;
 
-static void on_alert(void *ud, const vg_alert *a) {
+static int on_alert(void *ud, const vg_alert *a) {
   seen *s = ud;
   size_t len = strlen(s->text);
   snprintf(s->text + len, sizeof s->text - len, "%s %.*s %.*s %.*s\n", a->tier, (int)a->key_len, a->key,
            (int)a->recipient_len, a->recipient ? a->recipient : "", (int)a->message_len,
            a->message ? a->message : "");
+  return 0; /* go on */
 }
 
-static void on_summary(void *ud, const vg_run_summary *sum) {
+static int on_summary(void *ud, const vg_run_summary *sum) {
   seen *s = ud;
   s->run_id = sum->run_id;
   s->alerts = sum->alerts;
+  return 0;
 }
 
 /* Diagnostics: errors are failures unless a check expects them (ud: the
@@ -156,9 +158,10 @@ static int layout(void) {
   AT(vg_run_summary, warnings), AT(vg_run_summary, run_id), AT(vg_run_summary, ntiers);
   AT(vg_run_summary, tiers), AT(vg_run_summary, life);
   SIZE(vg_run_opts);
-  AT(vg_run_opts, db_path), AT(vg_run_opts, params), AT(vg_run_opts, as_of), AT(vg_run_opts, dry_run);
-  AT(vg_run_opts, strict), AT(vg_run_opts, diag), AT(vg_run_opts, ud), AT(vg_run_opts, alert);
-  AT(vg_run_opts, summary), AT(vg_run_opts, out_ud), AT(vg_run_opts, no_seek), AT(vg_run_opts, evidence);
+  AT(vg_run_opts, db_path), AT(vg_run_opts, db), AT(vg_run_opts, params), AT(vg_run_opts, as_of);
+  AT(vg_run_opts, dry_run), AT(vg_run_opts, strict), AT(vg_run_opts, diag), AT(vg_run_opts, ud);
+  AT(vg_run_opts, alert), AT(vg_run_opts, summary), AT(vg_run_opts, progress), AT(vg_run_opts, out_ud);
+  AT(vg_run_opts, no_seek), AT(vg_run_opts, evidence), AT(vg_run_opts, step_budget);
   return 0;
 }
 

@@ -25,7 +25,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_longlong, c_size_t, c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_longlong, c_size_t, c_ulonglong, c_void_p)
 
 # ---- the parts of vigil.h used here, as ctypes declares them --------------
 # (keep in the order of include/vigil.h; --layout checks them against it)
@@ -51,7 +51,7 @@ class Alert(Structure):
                 ("key_len", c_size_t), ("message_len", c_size_t), ("recipient_len", c_size_t)]
 
 
-# (an alert callback returning int is harmless where vigil.h's returns void)
+# (0: go on; nonzero stops the run, VG_ESTOPPED)
 ALERT_FN = CFUNCTYPE(c_int, c_void_p, POINTER(Alert))
 
 
@@ -61,13 +61,15 @@ class RunSummary(Structure):
                 ("life", POINTER(c_longlong))]
 
 
-SUMMARY_FN = CFUNCTYPE(None, c_void_p, POINTER(RunSummary))
+SUMMARY_FN = CFUNCTYPE(c_int, c_void_p, POINTER(RunSummary))
+PROGRESS_FN = CFUNCTYPE(c_int, c_void_p)
 
 
 class RunOpts(Structure):
-    _fields_ = [("db_path", c_char_p), ("params", c_void_p), ("as_of", c_char_p), ("dry_run", c_int),
-                ("strict", c_int), ("diag", DIAG_FN), ("ud", c_void_p), ("alert", ALERT_FN),
-                ("summary", SUMMARY_FN), ("out_ud", c_void_p), ("no_seek", c_int), ("evidence", c_int)]
+    _fields_ = [("db_path", c_char_p), ("db", c_void_p), ("params", c_void_p), ("as_of", c_char_p),
+                ("dry_run", c_int), ("strict", c_int), ("diag", DIAG_FN), ("ud", c_void_p), ("alert", ALERT_FN),
+                ("summary", SUMMARY_FN), ("progress", PROGRESS_FN), ("out_ud", c_void_p), ("no_seek", c_int),
+                ("evidence", c_int), ("step_budget", c_ulonglong)]
 
 
 MIRRORS = {"vg_diag": Diag, "vg_compile_opts": CompileOpts, "vg_alert": Alert, "vg_run_summary": RunSummary,
@@ -141,6 +143,7 @@ class Vigil:
         s = s.contents
         self.summaries.append({"pack": s.pack.decode(), "alerts": s.alerts, "run_id": s.run_id,
                                "rows_read": s.rows_read})
+        return 0
 
     def compile_path(self, path):
         opts = CompileOpts(diag=self._diag)

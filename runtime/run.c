@@ -36,28 +36,6 @@ const char *vg_program_tier_name(const vg_program *p, int i) {
   return i >= 0 && i < p->ntiers ? p->tiers[i] : NULL;
 }
 
-/* An error of the run itself, with its code (include/vigil.h lists the
-** codes a caller may add its own context to: E-read-only, E-strict). */
-static void run_diag(const exec_opts *o, vg_dcode code, const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 3, 4)))
-#endif
-  ;
-static void run_diag(const exec_opts *o, vg_dcode code, const char *fmt, ...) {
-  if (!o->diag) return;
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  vg_diag d;
-  memset(&d, 0, sizeof d);
-  d.severity = VG_ERROR;
-  d.code = vg_dcode_name(code);
-  d.message = msg;
-  o->diag(o->ud, &d);
-}
-
 /* ---- recording ------------------------------------------------------------ */
 
 static const char *const life_names[LIFE__COUNT] = {"new", "ongoing", "escalated", "resolved"};
@@ -339,7 +317,7 @@ static vg_status run_views(drive *d, const vg_program *const *programs, int n, c
       for (int j = 0; j < v->nparams && pi < 0; j++)
         if (strcmp(v->params[j].name, e->name) == 0) pi = j;
       if (pi < 0 || v->params[pi].value.t != e->value.t) {
-        run_diag(&d->eo, DIAG_E_OPTIONS, "pack %s: the override of param '%s' was set for another program of that pack (%s)", v->pack,
+        exec_diag(&d->eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "pack %s: the override of param '%s' was set for another program of that pack (%s)", v->pack,
                  e->name, pi < 0 ? "this one has no such param" : "here it has another type");
         return pi < 0 ? VG_ENOPARAM : VG_EPARAM;
       }
@@ -402,7 +380,7 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
   if (!d->dry_run && sqlite3_db_readonly(d->db, "main") == 1) {
     /* SQLite falls back to read-only for a file it cannot write: say so
     ** before evaluating anything, not at the end */
-    run_diag(&d->eo, DIAG_E_READ_ONLY, "%s: the database is read-only, and a run records its alerts in it", d->eo.db_path);
+    exec_diag(&d->eo, VG_ERROR, DIAG_E_READ_ONLY, NULL, 0, 0, "%s: the database is read-only, and a run records its alerts in it", d->eo.db_path);
     return VG_EDB;
   }
   d->prs = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *d->prs);
@@ -435,7 +413,7 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
   ** can (a folder the journal cannot be created in, a full disk) */
   char why[256];
   if (!d->dry_run && exec_db_probe_write(d->db, why, sizeof why) != 0) {
-    run_diag(&d->eo, DIAG_E_READ_ONLY, "%s: a run records its alerts, and the database cannot be written: %s", d->eo.db_path, why);
+    exec_diag(&d->eo, VG_ERROR, DIAG_E_READ_ONLY, NULL, 0, 0, "%s: a run records its alerts, and the database cannot be written: %s", d->eo.db_path, why);
     return VG_EDB;
   }
   /* and whether the tables it records into take what it writes */
@@ -628,7 +606,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
     int bad = 0;
     for (int i = 0; i < n; i++) bad += d.prs[i].warnings;
     if (bad) {
-      run_diag(&d.eo, DIAG_E_STRICT, "the data has problems (listed above); nothing is recorded");
+      exec_diag(&d.eo, VG_ERROR, DIAG_E_STRICT, NULL, 0, 0, "the data has problems (listed above); nothing is recorded");
       status = VG_EINPUT;
     }
   }

@@ -50,18 +50,10 @@ static void dg_diag(const dg_ctx *c, vg_dcode code, const char *fmt, ...)
   ;
 
 static void dg_diag(const dg_ctx *c, vg_dcode code, const char *fmt, ...) {
-  if (!c->o->diag) return;
-  char msg[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vg_vreport(c->o->diag, c->o->ud, VG_ERROR, code, NULL, 0, 0, fmt, ap);
   va_end(ap);
-  vg_diag d;
-  memset(&d, 0, sizeof d);
-  d.severity = VG_ERROR;
-  d.code = vg_dcode_name(code);
-  d.message = msg;
-  c->o->diag(c->o->ud, &d);
 }
 
 /* Bytes t[0..n) in the internal form (header comment), in the arena; NULL

@@ -29,6 +29,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root="$here/.."
 core="$root/core"
+. "$here/splice.sh"
 CC=${CC:-cc}
 BEGIN='<!-- diagcodes:begin -->'
 END='<!-- diagcodes:end -->'
@@ -72,16 +73,6 @@ table() {
   '
 }
 
-# Prints FILE with the lines between the markers replaced by TABLEFILE's
-# text; fails when a marker is missing.
-splice() {
-  awk -v begin="$BEGIN" -v end="$END" -v tablefile="$2" '
-    $0 == begin { print; while ((getline l < tablefile) > 0) print l; skip = 1; seen++; next }
-    $0 == end   { skip = 0; seen++ }
-    !skip       { print }
-    END         { if (seen != 2 || skip) exit 1 }
-  ' "$1"
-}
 
 # The sections of FILE against the codes (CODESFILE): prints each
 # disagreement; fails when there is one.
@@ -160,7 +151,7 @@ case $# in
   file=$2
   [ -f "$file" ] || { echo "$0: $file: no such file" >&2; exit 2; }
   table <"$tmp" >"$tmp.table"
-  splice "$file" "$tmp.table" >"$tmp.new" || {
+  splice "$file" diagcodes "$tmp.table" >"$tmp.new" || {
     echo "$0: $file: missing '$BEGIN' / '$END' markers" >&2
     exit 1
   }

@@ -17,6 +17,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 core="$here/../core"
+. "$here/splice.sh"
 CC=${CC:-cc}
 
 # Prints table $1 (operands or opcodes).  Each KIND(...) expands to one line
@@ -86,16 +87,6 @@ gen() {
     '
 }
 
-# Prints FILE ($1) with the lines between the markers of table $2 replaced
-# by the text of file $3; fails when a marker is missing.
-splice() {
-  awk -v begin="<!-- $2:begin -->" -v end="<!-- $2:end -->" -v tablefile="$3" '
-    $0 == begin { print; while ((getline l < tablefile) > 0) print l; skip = 1; seen++; next }
-    $0 == end   { skip = 0; seen++ }
-    !skip       { print }
-    END         { if (seen != 2 || skip) exit 1 }
-  ' "$1"
-}
 
 usage() {
   echo "usage: $0 [--check FILE | --update FILE]" >&2

@@ -15,6 +15,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 core="$here/../core"
+. "$here/splice.sh"
 CC=${CC:-cc}
 
 # The function index: one row per function of funcs.def, in its order.
@@ -82,7 +83,7 @@ gen_limits() {
       print "| limit | value | what |"
       print "|---|---|---|"
     }
-    /^\/\* / && !incomment && !done_header { incomment = 1; text = ""; para = 1; sub(/^\/\* /, "") }
+    /^\/\* / && !incomment { incomment = 1; text = ""; para = 1; sub(/^\/\* /, "") }
     incomment {
       line = $0
       closing = sub(/ *\*\/[ \t]*$/, "", line)
@@ -101,24 +102,12 @@ gen_limits() {
       printf "| `%s` | %s | %s |\n", name, fmt(val, unit), pending
       pending = ""; rows++
     }
-    /^#ifndef VIGIL_LIMITS_H/ { done_header = 0 }
-    /^#ifndef [A-Z_]+$/ { }
     END { if (rows == 0) exit 1 }
   ' "$core/limits.h"
 }
 
 TABLES="funcs:docs/LANGUAGE.md limits:docs/LANGUAGE.md"
 
-# Prints FILE with the lines between NAME's markers replaced by TABLEFILE's
-# text; fails when a marker is missing.
-splice() {
-  awk -v begin="<!-- $1:begin -->" -v end="<!-- $1:end -->" -v tablefile="$3" '
-    $0 == begin { print; while ((getline l < tablefile) > 0) print l; skip = 1; seen++; next }
-    $0 == end   { skip = 0; seen++ }
-    !skip       { print }
-    END         { if (seen != 2 || skip) exit 1 }
-  ' "$2"
-}
 
 usage() {
   echo "usage: $0 [NAME | --check | --update]" >&2
@@ -141,7 +130,7 @@ for t in $TABLES; do
   name=${t%%:*}
   file="$root/${t#*:}"
   "gen_$name" >"$tmp" || { echo "$0: could not generate the $name table" >&2; exit 1; }
-  splice "$name" "$file" "$tmp" >"$tmp.new" || {
+  splice "$file" "$name" "$tmp" >"$tmp.new" || {
     echo "$0: ${t#*:}: missing '<!-- $name:begin -->' / '<!-- $name:end -->' markers" >&2
     exit 1
   }

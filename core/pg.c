@@ -829,30 +829,60 @@ int pg_exec_ddl(sqlite3 *db, const char *sql, const char *const *tables, int n, 
   return SQLITE_OK;
 }
 
-int pg_index_columns(sqlite3 *db, const char *table, char out[][256], int cap) {
-  pg_link *l = link_of(db);
-  if (!l) return -1;
-  const pg_rel *r = NULL;
-  const char *dot = strchr(table, '.');
-  for (size_t i = 0; i < l->rels.n && !r; i++) {
+/* The relation db names table: by its name in the current schema, or as
+** "SCHEMA.TABLE". */
+static const pg_rel *rel_named(const pg_link *l, const char *table) {
+  for (size_t i = 0; i < l->rels.n; i++) {
     const pg_rel *c = l->rels.v[i];
     size_t sn = strlen(c->schema);
-    if (strcmp(c->name, table) == 0 || (dot && strncmp(table, c->schema, sn) == 0 && table[sn] == '.' && strcmp(table + sn + 1, c->name) == 0))
-      r = c;
+    if (strncmp(table, c->schema, sn) == 0 && table[sn] == '.' && strcmp(table + sn + 1, c->name) == 0) return c;
   }
-  if (!r) return 0;
+  for (size_t i = 0; i < l->rels.n; i++)
+    if (strcmp(l->rels.v[i]->name, table) == 0) return l->rels.v[i];
+  return NULL;
+}
+
+int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *time, vg_buf *create) {
+  pg_link *l = link_of(db);
+  const pg_rel *r = l ? rel_named(l, table) : NULL;
+  if (!r) return -1;
+  int text = 0;
+  for (int k = 0; k < r->ncols; k++)
+    if (strcmp(r->cols[k].name, key) == 0) text = r->cols[k].cls == C_TEXT;
   char err[512];
   if (link_begin(l, err, sizeof err) != 0) return -1;
-  const char *params[2] = {r->schema, r->name};
+  /* a btree on (key, time), ascending with NULLs first (or its mirror,
+  ** read backwards), key under COLLATE "C" when text: the order the scan
+  ** asks for (pg_module's ORDER BY), so PostgreSQL streams it unsorted */
+  const char *params[5] = {r->schema, r->name, key, time, text ? "t" : "f"};
   PGresult *res = PQexecParams(l->c,
-      "SELECT array_to_string(ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(att, ord)"
-      " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.att ORDER BY k.ord), ',')"
-      " FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-      " WHERE n.nspname = $1 AND c.relname = $2 AND i.indpred IS NULL",
-      2, NULL, params, NULL, NULL, 0);
+      "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+      " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_class ic ON ic.oid = i.indexrelid"
+      " JOIN pg_am am ON am.oid = ic.relam"
+      " WHERE n.nspname = $1 AND c.relname = $2 AND am.amname = 'btree' AND i.indpred IS NULL AND i.indnkeyatts >= 2"
+      " AND (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = i.indkey[0]) = $3"
+      " AND (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = i.indkey[1]) = $4"
+      " AND ((i.indoption[0] & 3 = 2 AND i.indoption[1] & 3 = 2) OR (i.indoption[0] & 3 = 1 AND i.indoption[1] & 3 = 1))"
+      " AND ($5 = 'f' OR i.indcollation[0] = 'pg_catalog.\"C\"'::regcollation)",
+      5, NULL, params, NULL, NULL, 0);
   if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) { PQclear(res); return -1; }
-  int n = 0;
-  for (int i = 0; i < PQntuples(res) && n < cap; i++) snprintf(out[n++], 256, "%s", PQgetvalue(res, i, 0));
+  int have = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
   PQclear(res);
-  return n;
+  if (have) return 1;
+  vg_buf name = {NULL, 0, 0};
+  int rc = vg_buf_printf(&name, "%s_%s_%s", r->name, key, time);
+  rc |= vg_buf_append(create, "CREATE INDEX ", 13);
+  rc |= quote(create, name.data ? name.data : "");
+  rc |= vg_buf_append(create, " ON ", 4);
+  rc |= quote(create, r->schema);
+  rc |= vg_buf_append(create, ".", 1);
+  rc |= quote(create, r->name);
+  rc |= vg_buf_append(create, " (", 2);
+  rc |= quote(create, key);
+  if (text) rc |= vg_buf_append(create, " COLLATE \"C\"", 12);
+  rc |= vg_buf_append(create, " NULLS FIRST, ", 14);
+  rc |= quote(create, time);
+  rc |= vg_buf_append(create, " NULLS FIRST)", 13);
+  vg_buf_free(&name);
+  return rc ? -1 : 0;
 }

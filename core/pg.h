@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include "mem.h"
 
 /* 1 when path names a PostgreSQL database: postgresql://..., postgres://...,
 ** or pg: followed by a libpq keyword string (empty: the PG* environment). */
@@ -36,9 +37,10 @@ int pg_is(sqlite3 *db);
 ** message is also in err). */
 int pg_exec_ddl(sqlite3 *db, const char *sql, const char *const *tables, int n, char *err, size_t errcap);
 
-/* The PostgreSQL indexes of table (as db names it) as "col1,col2" lists of
-** their leading columns, one per index, into out[0..cap); returns the
-** count, or -1 on error. */
-int pg_index_columns(sqlite3 *db, const char *table, char out[][256], int cap);
+/* For index advice: 1 when PostgreSQL has an index that gives table (as db
+** names it) in the order a run reads it (key, then time: the ORDER BY the
+** module sends); 0 when not, with the CREATE INDEX that would in create;
+** -1 when table is not PostgreSQL's or on an error. */
+int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *time, struct vg_buf *create);
 
 #endif

@@ -81,6 +81,8 @@ int cli_opt(cli_opts *o, int argc, char **argv, int *i);
 ** are required", then "give --every or --at-snapshots, not both"
 ** (cli_need_range).  0, or EXIT_USAGE after printing the error. */
 int cli_need_db(const cli_opts *o);
+/* --shard I/N: 1 <= I <= N <= 1024 into *i and *n; 0, or -1 when malformed. */
+int cli_parse_shard(const char *v, int *i, int *n);
 int cli_need_range(const cli_opts *o);
 
 /* Compile o->paths with co into progs (room for 256), *n of them.  Returns

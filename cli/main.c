@@ -72,7 +72,8 @@ static const char *const usage_disasm =
 
 static const char *const usage_run =
   "usage: vigil run --db FILE [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [--format text|jsonl|csv]\n"
-  "                 [--csv-raw] [--dry-run] [--strict] [--scan] [--summary text|json] [--follow-symlinks] PATH...\n"
+  "                 [--csv-raw] [--dry-run] [--strict] [--scan] [--shard I/N] [--summary text|json]\n"
+  "                 [--follow-symlinks] PATH...\n"
   "\n"
   "Evaluate the packs over the database as of a date and record the run in\n"
   "vigil_runs / vigil_alerts (one transaction; re-running a pack for the same\n"
@@ -90,6 +91,9 @@ static const char *const usage_run =
   "  --dry-run          open the database read-only and record nothing\n"
   "  --strict           bad data (reported on stderr) fails the run\n"
   "  --scan             read each table whole, in key order (no per-key index seeks)\n"
+  "  --shard I/N        evaluate only the keys in shard I of N (PostgreSQL's hash\n"
+  "                     partitioning of the key, MODULUS N, REMAINDER I-1); the run is\n"
+  "                     recorded when all N shards have recorded their part\n"
   "  --summary FORMAT   the per-pack summary on stderr: text (default) or json, with\n"
   "                     alerts new, ongoing, escalated and resolved per tier\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
@@ -242,6 +246,7 @@ typedef struct run_out {
   int format;
   int csv_raw;       /* --csv-raw */
   int summary_json;  /* --summary json */
+  int recording;     /* not --dry-run */
   diag_sink line;  /* a reusable buffer */
   int header_done;
 } run_out;
@@ -298,6 +303,7 @@ static int on_summary(void *ud, const vg_run_summary *sm) {
     out_format(s, ",\"rows_read\":%lld,\"alerts\":%lld,\"run_id\":", sm->rows_read, sm->alerts);
     if (sm->run_id) out_format(s, "%lld", sm->run_id);
     else sink_str(s, "null");
+    if (sm->nshards) out_format(s, ",\"shard\":%d,\"nshards\":%d,\"shards_missing\":%d", sm->shard, sm->nshards, sm->shards_missing);
     sink_str(s, sm->warnings ? ",\"status\":\"warnings\",\"tiers\":{" : ",\"status\":\"ok\",\"tiers\":{");
     for (int t = 0; t < sm->ntiers; t++) {
       if (t) sink_str(s, ",");
@@ -321,7 +327,14 @@ static int on_summary(void *ud, const vg_run_summary *sm) {
     any = 1;
   }
   if (any) sink_str(s, ")");
-  if (sm->run_id) out_format(s, ", recorded as run %lld%s\n", sm->run_id, sm->warnings ? " (with data warnings)" : "");
+  if (sm->nshards && r->recording && !sm->run_id)
+    out_format(s, ", recorded as shard %d of %d (the run is recorded when the %d other shard%s ha%s)%s\n", sm->shard, sm->nshards,
+               sm->shards_missing, sm->shards_missing == 1 ? "" : "s", sm->shards_missing == 1 ? "s" : "ve",
+               sm->warnings ? " (with data warnings)" : "");
+  else if (sm->nshards && sm->run_id)
+    out_format(s, ", recorded as shard %d of %d, the last: recorded as run %lld%s\n", sm->shard, sm->nshards, sm->run_id,
+               sm->warnings ? " (with data warnings)" : "");
+  else if (sm->run_id) out_format(s, ", recorded as run %lld%s\n", sm->run_id, sm->warnings ? " (with data warnings)" : "");
   else sink_str(s, " (dry run, nothing recorded)\n");
   fwrite(s->buf, 1, s->len, stderr);
   return 0;
@@ -329,7 +342,7 @@ static int on_summary(void *ud, const vg_run_summary *sm) {
 
 static int cmd_run(int argc, char **argv) {
   cli_opts o = {.accept = CLI_DB | CLI_AS_OF | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_run};
-  int dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0;
+  int dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0, shard = 0, nshards = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
@@ -349,6 +362,9 @@ static int cmd_run(int argc, char **argv) {
       strict = 1;
     } else if (strcmp(argv[i], "--scan") == 0) {
       no_seek = 1;
+    } else if ((v = opt_value(argc, argv, &i, "--shard"))) {
+      if (cli_parse_shard(v, &shard, &nshards) != 0)
+        return usage_error(usage_run, "--shard %s: expected I/N, 1 <= I <= N <= 1024 (e.g. 2/3)", v);
     } else if ((v = opt_value(argc, argv, &i, "--summary"))) {
       if (strcmp(v, "json") == 0) summary_json = 1;
       else if (strcmp(v, "text") == 0) summary_json = 0;
@@ -383,9 +399,10 @@ static int cmd_run(int argc, char **argv) {
     out.format = format;
     out.csv_raw = csv_raw;
     out.summary_json = summary_json;
+    out.recording = !dry;
     vg_run_opts ro = {.db_path = o.db, .params = params, .as_of = o.as_of, .dry_run = dry, .strict = strict,
                       .diag = on_diag, .ud = &sink, .alert = on_alert, .summary = on_summary, .out_ud = &out,
-                      .no_seek = no_seek};
+                      .no_seek = no_seek, .shard = shard, .nshards = nshards};
     rc = out_status(vg_run((const vg_program *const *)progs, nprogs, &ro));
     free(out.line.buf);
   }

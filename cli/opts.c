@@ -139,3 +139,15 @@ int cli_params(vg_program *const *progs, int n, const char *const *sets, int nse
   else *out = ps;
   return rc;
 }
+
+int cli_parse_shard(const char *v, int *i, int *n) {
+  char *end;
+  if (*v < '0' || *v > '9') return -1;
+  long a = strtol(v, &end, 10);
+  if (*end != '/' || end[1] < '0' || end[1] > '9') return -1;
+  long b = strtol(end + 1, &end, 10);
+  if (*end || a < 1 || a > b || b > 1024) return -1;
+  *i = (int)a;
+  *n = (int)b;
+  return 0;
+}

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <unistr.h>
 #include "pg.h"
+#include "shard.h"
 #include "limits.h"
 #include "mem.h"
 #include "vec.h"
@@ -103,8 +104,7 @@ static void pg_msg(PGconn *c, const PGresult *r, char *err, size_t cap) {
   const char *m = r ? PQresultErrorMessage(r) : NULL;
   if (!m || !*m) m = c ? PQerrorMessage(c) : "out of memory";
   if (!m || !*m) m = "unknown PostgreSQL error";
-  size_t n = strlen(m);
-  while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) n--;
+  size_t n = strcspn(m, "\n"); /* the first line: the rest points into the SQL */
   snprintf(err, cap, "PostgreSQL: %.*s", (int)n, m);
 }
 
@@ -333,6 +333,12 @@ static int vt_best_index(sqlite3_vtab *vt, sqlite3_index_info *ix) {
     const char *coll = sqlite3_vtab_collation(ix, i);
     if (r->cols[col].cls == C_TEXT && coll && sqlite3_stricmp(coll, "BINARY") != 0) continue;
     char op;
+    if (c->op == SQLITE_INDEX_CONSTRAINT_FUNCTION) { /* vigil_in_shard(col, 'I/N'): xFindFunction */
+      if (r->cols[col].cls != C_INT && r->cols[col].cls != C_TEXT) continue;
+      rc |= vg_buf_printf(&p, "S%d ", col);
+      ix->aConstraintUsage[i].argvIndex = ++argv;
+      continue;
+    }
     switch (c->op) {
     case SQLITE_INDEX_CONSTRAINT_EQ: op = '='; eq = 1; break;
     case SQLITE_INDEX_CONSTRAINT_GT: op = '>'; range = 1; break;
@@ -477,6 +483,17 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     char op = *p++;
     int col = (int)strtol(p, (char **)&p, 10);
     while (*p == ' ') p++;
+    if (op == 'S') { /* the shard, as PostgreSQL's hash partitioning computes it (shard.h) */
+      int si, sn;
+      if (!db_shard_parse((const char *)sqlite3_value_text(argv[a]), &si, &sn)) continue;
+      rc |= vg_buf_append(&q, first ? " WHERE " : " AND ", first ? 7 : 5);
+      first = 0;
+      rc |= vg_buf_printf(&q, "((%s(", r->cols[col].cls == C_INT ? "hashint8extended" : "hashtextextended");
+      rc |= quote(&q, r->cols[col].name);
+      rc |= vg_buf_printf(&q, "%s, 8816678312871386365)::numeric + 5305509591434766563 + 18446744073709551616)"
+                              " %% 18446744073709551616 %% %d) = %d", r->cols[col].cls == C_INT ? "::int8" : "", sn, si);
+      continue;
+    }
     const char *cast = "";
     if (!param_of(argv[a], r->cols[col].cls, &vals[np], &cast)) continue;
     rc |= vg_buf_append(&q, first ? " WHERE " : " AND ", first ? 7 : 5);
@@ -677,6 +694,17 @@ static int vt_update(sqlite3_vtab *vt, int argc, sqlite3_value **argv, sqlite3_i
   return res;
 }
 
+/* vigil_in_shard(COLUMN, 'I/N') becomes a constraint xBestIndex can hand
+** PostgreSQL (SQLite still checks it with the same function). */
+static int vt_find_function(sqlite3_vtab *vt, int nArg, const char *name, void (**fn)(sqlite3_context *, int, sqlite3_value **),
+                            void **arg) {
+  (void)vt;
+  if (nArg != 2 || strcmp(name, "vigil_in_shard") != 0) return 0;
+  *fn = db_sql_in_shard;
+  *arg = NULL;
+  return SQLITE_INDEX_CONSTRAINT_FUNCTION;
+}
+
 /* Transactions: a SQLite transaction that wrote commits or rolls back the
 ** PostgreSQL one (xSync is where a failure can still fail the commit). */
 static int vt_begin(sqlite3_vtab *vt) {
@@ -706,7 +734,8 @@ static const sqlite3_module pg_module = {
   .iVersion = 1, .xCreate = vt_connect, .xConnect = vt_connect, .xBestIndex = vt_best_index,
   .xDisconnect = vt_disconnect, .xDestroy = vt_disconnect, .xOpen = vt_open, .xClose = vt_close, .xFilter = vt_filter,
   .xNext = vt_next, .xEof = vt_eof, .xColumn = vt_column, .xRowid = vt_rowid, .xUpdate = vt_update,
-  .xBegin = vt_begin, .xSync = vt_sync, .xCommit = vt_commit, .xRollback = vt_rollback};
+  .xBegin = vt_begin, .xSync = vt_sync, .xCommit = vt_commit, .xRollback = vt_rollback,
+  .xFindFunction = vt_find_function};
 
 /* ---- opening and closing ---------------------------------------------------------------------- */
 
@@ -885,4 +914,26 @@ int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *
   rc |= vg_buf_append(create, " NULLS FIRST)", 13);
   vg_buf_free(&name);
   return rc ? -1 : 0;
+}
+
+int pg_query(sqlite3 *db, const char *sql, int n, const char *const *params, long long *first, char *err, size_t errcap) {
+  pg_link *l = link_of(db);
+  if (!l) { snprintf(err, errcap, "not a PostgreSQL database"); return -1; }
+  if (link_begin(l, err, errcap) != 0) return -1;
+  PGresult *res = PQexecParams(l->c, sql, n, NULL, params, NULL, NULL, 0);
+  ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    pg_msg(l->c, res, err, errcap);
+    PQclear(res);
+    return -1;
+  }
+  if (first) *first = st == PGRES_TUPLES_OK && PQntuples(res) > 0 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+  PQclear(res);
+  return 0;
+}
+
+int pg_end(sqlite3 *db, int commit, char *err, size_t errcap) {
+  pg_link *l = link_of(db);
+  if (!l) { snprintf(err, errcap, "not a PostgreSQL database"); return -1; }
+  return link_end(l, commit, err, errcap);
 }

@@ -43,4 +43,13 @@ int pg_exec_ddl(sqlite3 *db, const char *sql, const char *const *tables, int n, 
 ** -1 when table is not PostgreSQL's or on an error. */
 int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *time, struct vg_buf *create);
 
+/* Run sql with text parameters params[0..n) on db's PostgreSQL connection,
+** in its transaction (begun when none is open); *first, when not NULL,
+** gets the first column of the first row as an integer (0 without rows).
+** Returns 0, or -1 with the message in err. */
+int pg_query(sqlite3 *db, const char *sql, int n, const char *const *params, long long *first, char *err, size_t errcap);
+/* End db's PostgreSQL transaction: COMMIT when commit, else ROLLBACK.
+** Returns 0, or -1 with the message in err. */
+int pg_end(sqlite3 *db, int commit, char *err, size_t errcap);
+
 #endif

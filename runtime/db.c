@@ -104,6 +104,25 @@ static const rec_table rec_tables[EXEC_REC__COUNT] = {
    {{"run_id", COL_INT, 0}, {"recipient", COL_TEXT, 0}, {"subject", COL_TEXT, 0}, {"body", COL_TEXT, 0},
     {"format", COL_TEXT, 0}, {"created", COL_TEXT, 0}, {NULL, 0, 0}},
    0},
+  {"vigil_parts",
+   "part_id INTEGER PRIMARY KEY AUTOINCREMENT, pack TEXT NOT NULL, as_of TEXT NOT NULL, shard INTEGER NOT NULL,"
+   " nshards INTEGER NOT NULL, started_at TEXT NOT NULL, finished_at TEXT NOT NULL, status TEXT NOT NULL,"
+   " rows_read INTEGER NOT NULL, alerts INTEGER NOT NULL",
+   "CREATE UNIQUE INDEX IF NOT EXISTS vigil_parts_shard ON vigil_parts(pack, as_of, nshards, shard)",
+   {{"part_id", COL_ROWID, 0}, {"pack", COL_TEXT, 0}, {"as_of", COL_TEXT, 0}, {"shard", COL_INT, 0},
+    {"nshards", COL_INT, 0}, {"started_at", COL_TEXT, 0}, {"finished_at", COL_TEXT, 0}, {"status", COL_TEXT, 0},
+    {"rows_read", COL_INT, 0}, {"alerts", COL_INT, 0}, {NULL, 0, 0}},
+   1},
+  {"vigil_part_alerts",
+   "part_id INTEGER NOT NULL, ord TEXT NOT NULL, pack TEXT NOT NULL, rule TEXT NOT NULL, tier TEXT NOT NULL,"
+   " key TEXT NOT NULL, as_of TEXT NOT NULL, message TEXT, recipient TEXT, status TEXT NOT NULL, first_seen TEXT,"
+   " runs INTEGER NOT NULL, tier_rank INTEGER, evidence TEXT, route TEXT",
+   "CREATE INDEX IF NOT EXISTS vigil_part_alerts_part ON vigil_part_alerts(part_id)",
+   {{"part_id", COL_INT, 0}, {"ord", COL_TEXT, 0}, {"pack", COL_TEXT, 0}, {"rule", COL_TEXT, 0}, {"tier", COL_TEXT, 0},
+    {"key", COL_TEXT, 0}, {"as_of", COL_TEXT, 0}, {"message", COL_TEXT, 0}, {"recipient", COL_TEXT, 0},
+    {"status", COL_TEXT, 0}, {"first_seen", COL_TEXT, 0}, {"runs", COL_INT, 0}, {"tier_rank", COL_INT, 0},
+    {"evidence", COL_TEXT, 0}, {"route", COL_TEXT, 0}, {NULL, 0, 0}},
+   0},
 };
 
 /* Append text to b with each from[i] replaced by to[i] (the first that matches). */

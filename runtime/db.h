@@ -39,6 +39,8 @@ typedef enum exec_rec_table {
   EXEC_REC_ALERTS,    /* vigil_alerts: the alerts of each run */
   EXEC_REC_BACKTEST,  /* vigil_backtest: backtest --record */
   EXEC_REC_OUTBOX,    /* vigil_outbox: digest --outbox */
+  EXEC_REC_PARTS,     /* vigil_parts: the shards of a sharded run, until all are in */
+  EXEC_REC_PART_ALERTS, /* vigil_part_alerts: their alerts */
   EXEC_REC__COUNT
 } exec_rec_table;
 

@@ -240,6 +240,7 @@ int exec_pack_eval(exec_pack *pr) {
     exec_diag(pr->o, VG_WARNING, DIAG_W_DYNAMIC_TYPE, NULL, 0, 0, "pack %s: %llu operation(s) met a value of a type they do not take and gave null",
          p->pack, (unsigned long long)pr->vm.type_warnings);
   }
+  pr->seq_swept = pr->seq_next; /* alerts from here on: the sweep's (parts.c orders by it) */
   if (pr->ndates == 1 && exec_life_sweep(pr, pr->dates[0]) != 0) return -1;
   report_bad(pr);
   exec_org_report(pr);

@@ -28,6 +28,8 @@ void exec_pack_free(exec_pack *pr);
 vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *o, int (*on_open)(void *, sqlite3 *),
                    void *open_ud);
 
+/* The alerts of pr, resolved entries left out. */
+long long exec_open_alerts(const exec_pack *pr);
 /* 1 when table has column col (0 when not, or the table is missing). */
 int exec_has_column(sqlite3 *db, const char *table, const char *col);
 /* Now, UTC, ISO 8601 with milliseconds ("2025-03-14T06:00:01.234Z"; cap >= 32). */

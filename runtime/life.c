@@ -110,6 +110,8 @@ static life_entry *find(exec_pack *pr, int rule, const char *key, size_t klen, i
   return e;
 }
 
+const char *const exec_life_names[LIFE__COUNT] = {"new", "ongoing", "escalated", "resolved"};
+
 int exec_life_open(exec_pack *pr, int rule, const char *key, size_t klen, int tier, int32_t first_seen, int runs,
                    const char *message, size_t mlen, const char *recipient, size_t rlen) {
   life_entry *e = find(pr, rule, key, klen, 1);

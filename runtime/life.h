@@ -29,4 +29,7 @@ life_saved *exec_life_save(exec_pack *pr);
 int exec_life_restore(exec_pack *pr, life_saved *sv);
 void exec_life_saved_free(life_saved *sv);
 
+/* How vigil_alerts.status names each exec_life. */
+extern const char *const exec_life_names[LIFE__COUNT];
+
 #endif

@@ -32,6 +32,7 @@ typedef struct exec_opts {
   int (*on_open)(void *ud, sqlite3 *db);
   void *open_ud;
   uint64_t step_budget;   /* per evaluation (0: VM_STEP_BUDGET) */
+  int shard, nshards;   /* nshards > 1: evaluate only the keys of shard shard (0-based) of nshards (core/shard.h) */
   int (*progress)(void *ud); /* NULL, or the VMs poll it: nonzero stops (exec_pack.stopped) */
   void *progress_ud;
 } exec_opts;
@@ -78,6 +79,7 @@ typedef struct exec_pack {
   vg_arena alert_arena;      /* the texts of the alerts in memory (key, message, recipient, evidence, route) */
   exec_alerts alerts;        /* in memory; sorted by date, rule, key order when done */
   long seq_next;             /* the next alert's seq: the order of evaluation */
+  long seq_swept;            /* the first seq of the life sweep's resolved entries (keys no longer read) */
   /* Alerts past the memory budget go to a temporary table of the connection
   ** (memory holds the window, not every alert of a long backtest); read them
   ** back with exec_iter (alerts.h). */

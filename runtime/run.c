@@ -13,6 +13,8 @@
 #include <time.h>
 #include "exec.h"
 #include "db.h"
+#include "parts.h"
+#include "../core/shard.h"
 #include "../core/diagcodes.h"
 #include "../core/params.h"
 #include "../stdlib/lib.h"
@@ -38,10 +40,8 @@ const char *vg_program_tier_name(const vg_program *p, int i) {
 
 /* ---- recording ------------------------------------------------------------ */
 
-static const char *const life_names[LIFE__COUNT] = {"new", "ongoing", "escalated", "resolved"};
 
-/* The alerts of pr, resolved entries left out. */
-static long long exec_open_alerts(const exec_pack *pr) {
+long long exec_open_alerts(const exec_pack *pr) {
   long long n = 0;
   for (int t = 0; t < pr->p->ntiers; t++)
     for (int s = 0; s < LIFE__COUNT; s++) n += s != LIFE_RESOLVED ? pr->tally[t * LIFE__COUNT + s] : 0;
@@ -145,7 +145,7 @@ static int record(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n, const 
       else sqlite3_bind_null(ins_a, 8);
       char first[16];
       lib_format_date(al->first_seen, first);
-      sqlite3_bind_text(ins_a, 9, life_names[al->status], -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins_a, 9, exec_life_names[al->status], -1, SQLITE_STATIC);
       sqlite3_bind_text(ins_a, 10, first, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int(ins_a, 11, al->runs);
       sqlite3_bind_int(ins_a, 12, al->tier);
@@ -249,6 +249,11 @@ static int load_previous(sqlite3 *db, exec_pack *pr, const char *as_of) {
       if (strcmp(pr->p->tiers[i], tier) == 0) ti = i;
     int32_t fs;
     if (ri < 0 || ti < 0 || !key || !first || !lib_parse_date(first, strlen(first), &fs)) continue; /* a rule since removed */
+    if (pr->o->nshards > 1) { /* a shard's alerts are its keys' */
+      const vm_source *s = &pr->p->sources[pr->p->rules[ri].source];
+      if (db_shard_of_text(key, (size_t)sqlite3_column_bytes(st, 1), s->cols[s->key].type != VT_STR, pr->o->nshards) != pr->o->shard)
+        continue;
+    }
     const char *msg = (const char *)sqlite3_column_text(st, 5), *rcp = (const char *)sqlite3_column_text(st, 6);
     rc = exec_life_open(pr, ri, key, (size_t)sqlite3_column_bytes(st, 1), ti, fs, sqlite3_column_int(st, 4), msg,
                         msg ? (size_t)sqlite3_column_bytes(st, 5) : 0, rcp, rcp ? (size_t)sqlite3_column_bytes(st, 6) : 0);
@@ -508,7 +513,7 @@ static int give(const exec_pack *pr, const exec_alert *al, const char *day, vg_a
   lib_format_date(al->first_seen, first);
   vg_alert va = {.pack = pr->p->pack, .rule = pr->p->rules[al->rule].name, .tier = pr->p->tiers[al->tier],
                  .key = al->key, .as_of = day, .message = al->message, .recipient = al->recipient,
-                 .status = life_names[al->status], .first_seen = first, .runs = al->runs, .evidence = al->evidence,
+                 .status = exec_life_names[al->status], .first_seen = first, .runs = al->runs, .evidence = al->evidence,
                  .route = al->route, .key_len = al->key_len, .message_len = al->message_len,
                  .recipient_len = al->recipient_len};
   return fn(ud, &va);
@@ -517,10 +522,11 @@ static int give(const exec_pack *pr, const exec_alert *al, const char *day, vg_a
 /* The summary of pack pr: per tier, how many alerts are new, ongoing,
 ** escalated and resolved.  counts has room for ntiers * LIFE__COUNT.
 ** Returns what fn returns (nonzero: stop). */
-static int summarize(const exec_pack *pr, long long run_id, long long *counts, vg_summary_fn fn, void *ud) {
+static int summarize(const exec_pack *pr, long long run_id, long long *counts, vg_summary_fn fn, void *ud, int missing) {
   memcpy(counts, pr->tally, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
   vg_run_summary s = {pr->p->pack, pr->rows_read, exec_open_alerts(pr), pr->warnings, run_id,
-                      pr->p->ntiers, (const char *const *)pr->p->tiers, counts};
+                      pr->p->ntiers, (const char *const *)pr->p->tiers, counts,
+                      pr->o->nshards > 1 ? pr->o->shard + 1 : 0, pr->o->nshards > 1 ? pr->o->nshards : 0, missing};
   return fn(ud, &s);
 }
 
@@ -571,12 +577,19 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   d.eo.ud = o->ud;
   d.eo.db_path = db_label(o->db_path, o->db);
   d.eo.no_seek = o->no_seek;
+  d.eo.shard = o->shard - 1;
+  d.eo.nshards = o->nshards;
   d.eo.step_budget = o->step_budget;
   d.eo.progress = o->progress;
   d.eo.progress_ud = o->out_ud;
   if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
+  if (o->nshards > 1 ? o->shard < 1 || o->shard > o->nshards || o->nshards > 1024 : o->nshards < 0) {
+    exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "shard %d of %d: a shard is 1 to N, N at most 1024", o->shard, o->nshards);
+    return VG_EUSAGE;
+  }
   d.dry_run = o->dry_run;
   d.tables = 1u << EXEC_REC_RUNS | 1u << EXEC_REC_ALERTS;
+  if (o->nshards > 1) d.tables |= 1u << EXEC_REC_PARTS | 1u << EXEC_REC_PART_ALERTS;
   d.evidence = !o->dry_run || o->evidence;
   int32_t as_of;
   char as_of_text[16];
@@ -610,8 +623,17 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
       status = VG_EINPUT;
     }
   }
-  if (status == VG_OK && !o->dry_run && record(d.db, &d.eo, d.prs, n, as_of_text, started, ids) != 0) status = VG_EDB;
+  int sharded = o->nshards > 1;
+  int *missing = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *missing);
+  if (!missing) status = VG_ENOMEM;
+  else memset(missing, 0, (size_t)(n ? n : 1) * sizeof *missing);
+  if (status == VG_OK && !o->dry_run &&
+      (sharded ? exec_record_parts(d.db, &d.eo, d.prs, n, as_of_text, started) : record(d.db, &d.eo, d.prs, n, as_of_text, started, ids)) != 0)
+    status = VG_EDB;
   status = drive_end(&d, status);
+  /* a shard's part is in: publish the run if it was the last */
+  for (int i = 0; status == VG_OK && sharded && !o->dry_run && i < n; i++)
+    if (exec_publish(d.db, &d.eo, d.prs[i].p->pack, as_of_text, &ids[i], &missing[i]) != 0) status = VG_EDB;
   if (status == VG_OK) {
     for (int i = 0; i < n; i++) {
       exec_pack *pr = &d.prs[i];
@@ -627,7 +649,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
       if (o->summary) {
         long long *counts = vg_realloc(NULL, (size_t)pr->p->ntiers * LIFE__COUNT * sizeof *counts);
         if (!counts) { status = VG_ENOMEM; break; }
-        int stop = summarize(pr, ids[i], counts, o->summary, o->out_ud);
+        int stop = summarize(pr, ids[i], counts, o->summary, o->out_ud, missing[i]);
         vg_free(counts);
         if (stop) { status = VG_ESTOPPED; break; }
       }
@@ -635,6 +657,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   }
   drive_free(&d);
   vg_free(ids);
+  vg_free(missing);
   return status;
 }
 
@@ -790,7 +813,7 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     for (int i = 0; i < n; i++) {
       long long *counts = vg_realloc(NULL, (size_t)d.prs[i].p->ntiers * LIFE__COUNT * sizeof *counts);
       if (!counts) { status = VG_ENOMEM; break; }
-      int stop = summarize(&d.prs[i], 0, counts, o->summary, o->out_ud);
+      int stop = summarize(&d.prs[i], 0, counts, o->summary, o->out_ud, 0);
       vg_free(counts);
       if (stop) { status = VG_ESTOPPED; break; }
     }

@@ -26,6 +26,7 @@
 #include "prefilter.h"
 #include "db.h"
 #include "../core/pg.h"
+#include "../core/shard.h"
 #include "../core/limits.h"
 #include "../stdlib/lib.h"
 
@@ -164,8 +165,11 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   int nbinds = 0;
   int pre = by_day ? 0 : exec_prefilter(pr, si, rules, nrules, &where, &binds, &nbinds);
   if (pre < 0) return -1;
-  if ((by_day || pre) && sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                           NULL, exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
+  int sharded = pr->o->nshards > 1;
+  if (((by_day || pre) && sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                           NULL, exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) ||
+      (sharded && sqlite3_create_function_v2(pr->db, "vigil_in_shard", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                             NULL, db_sql_in_shard, NULL, NULL, NULL) != SQLITE_OK)) {
     exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
@@ -175,7 +179,12 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   for (has_rowid = rid != NULL; has_rowid >= 0; has_rowid--) {
     q.len = 0;
     int rc = exec_select_list(&q, s, has_rowid ? rid : NULL);
-    if (pre) rc |= vg_buf_printf(&q, " WHERE %s", where.data);
+    if (pre) rc |= vg_buf_printf(&q, " WHERE (%s)", where.data);
+    if (sharded) { /* only this shard's keys (PostgreSQL computes it on its side: core/pg.c) */
+      rc |= vg_buf_append(&q, pre ? " AND vigil_in_shard(" : " WHERE vigil_in_shard(", pre ? 20 : 22);
+      rc |= exec_quote_ident(&q, s->cols[s->key].name);
+      rc |= vg_buf_printf(&q, ", '%d/%d')", pr->o->shard + 1, pr->o->nshards);
+    }
     /* BINARY: the keys of one group must be equal byte for byte, as the
     ** runtime compares them, whatever collation the column declares */
     rc |= vg_buf_append(&q, " ORDER BY ", 10);
@@ -407,7 +416,8 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   vm_series tmp;
   if (exec_series_init(&tmp, s->ncols, VM_UNBOUNDED) != 0) { exec_series_free(&tmp); return -1; }
   int result = 0, rc;
-  if (sqlite3_step(sp->nulls) == SQLITE_ROW) {
+  int sharded = pr->o->nshards > 1;
+  if ((!sharded || pr->o->shard == 0) && sqlite3_step(sp->nulls) == SQLITE_ROW) { /* NULL keys: shard 1's */
     long long nulls = sqlite3_column_int64(sp->nulls, 0);
     if (nulls > 0) {
       exec_count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);
@@ -416,6 +426,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
     }
   }
   while ((rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
+    if (sharded && db_shard_of_value(sqlite3_column_value(sp->keys, 0), pr->o->nshards) != pr->o->shard) continue;
     sqlite3_reset(sp->rows);
     sqlite3_bind_value(sp->rows, 1, sqlite3_column_value(sp->keys, 0));
     long n = seek_key(pr, si, sp, &tmp, lookback + 1);

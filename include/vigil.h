@@ -197,7 +197,8 @@ typedef struct vg_run_summary {
   int ntiers;             /* the pack's tiers, lowest first */
   const char *const *tiers;
   const long long *life;  /* [ntiers][4]: alerts new, ongoing, escalated, resolved per tier */
-  int shard, nshards;     /* a sharded run (nshards > 1): this shard (1..nshards), which recorded its part */
+  int shard;              /* a sharded run (nshards > 1): this shard (1..nshards), which recorded its part */
+  int nshards;
   int shards_missing;     /* parts still to come before the run is published (run_id is 0 until then) */
 } vg_run_summary;
 
@@ -231,12 +232,13 @@ typedef struct vg_run_opts {
   unsigned long long step_budget; /* instructions one rule (or one where, rollup column) may take
                           ** on one key at one date; past it the run fails (VG_EINPUT).  0: the
                           ** default, 50 million (VM_STEP_BUDGET when libvigil was built) */
-  int shard, nshards;     /* nshards > 1: evaluate only the keys in shard `shard` (1..nshards): those
+  int shard;              /* nshards > 1: evaluate only the keys in shard `shard` (1..nshards): those
                           ** PostgreSQL's PARTITION BY HASH (key) with MODULUS nshards puts in
                           ** REMAINDER shard - 1 (PostgreSQL computes it when it holds the table).
                           ** Recording, the shard records its part; the run is published (vigil_runs,
                           ** vigil_alerts) when every shard's part is in (docs/LANGUAGE.md,
                           ** "Sharded runs").  0, 0: every key. */
+  int nshards;
 } vg_run_opts;
 
 /* Evaluate programs[0..n) (in that order) over the database and, unless

@@ -157,12 +157,14 @@ static int layout(void) {
   SIZE(vg_run_summary);
   AT(vg_run_summary, pack), AT(vg_run_summary, rows_read), AT(vg_run_summary, alerts);
   AT(vg_run_summary, warnings), AT(vg_run_summary, run_id), AT(vg_run_summary, ntiers);
-  AT(vg_run_summary, tiers), AT(vg_run_summary, life);
+  AT(vg_run_summary, tiers), AT(vg_run_summary, life), AT(vg_run_summary, shard), AT(vg_run_summary, nshards);
+  AT(vg_run_summary, shards_missing);
   SIZE(vg_run_opts);
   AT(vg_run_opts, db_path), AT(vg_run_opts, db), AT(vg_run_opts, params), AT(vg_run_opts, as_of);
   AT(vg_run_opts, dry_run), AT(vg_run_opts, strict), AT(vg_run_opts, diag), AT(vg_run_opts, ud);
   AT(vg_run_opts, alert), AT(vg_run_opts, summary), AT(vg_run_opts, progress), AT(vg_run_opts, out_ud);
-  AT(vg_run_opts, no_seek), AT(vg_run_opts, evidence), AT(vg_run_opts, step_budget);
+  AT(vg_run_opts, no_seek), AT(vg_run_opts, evidence), AT(vg_run_opts, step_budget), AT(vg_run_opts, shard);
+  AT(vg_run_opts, nshards);
   return 0;
 }
 

@@ -58,7 +58,7 @@ ALERT_FN = CFUNCTYPE(c_int, c_void_p, POINTER(Alert))
 class RunSummary(Structure):
     _fields_ = [("pack", c_char_p), ("rows_read", c_longlong), ("alerts", c_longlong), ("warnings", c_int),
                 ("run_id", c_longlong), ("ntiers", c_int), ("tiers", POINTER(c_char_p)),
-                ("life", POINTER(c_longlong))]
+                ("life", POINTER(c_longlong)), ("shard", c_int), ("nshards", c_int), ("shards_missing", c_int)]
 
 
 SUMMARY_FN = CFUNCTYPE(c_int, c_void_p, POINTER(RunSummary))
@@ -69,7 +69,7 @@ class RunOpts(Structure):
     _fields_ = [("db_path", c_char_p), ("db", c_void_p), ("params", c_void_p), ("as_of", c_char_p),
                 ("dry_run", c_int), ("strict", c_int), ("diag", DIAG_FN), ("ud", c_void_p), ("alert", ALERT_FN),
                 ("summary", SUMMARY_FN), ("progress", PROGRESS_FN), ("out_ud", c_void_p), ("no_seek", c_int),
-                ("evidence", c_int), ("step_budget", c_ulonglong)]
+                ("evidence", c_int), ("step_budget", c_ulonglong), ("shard", c_int), ("nshards", c_int)]
 
 
 MIRRORS = {"vg_diag": Diag, "vg_compile_opts": CompileOpts, "vg_alert": Alert, "vg_run_summary": RunSummary,

@@ -47,7 +47,7 @@
 #define PG_STR(x) PG_STR_(x)
 
 /* How a column's values come to SQLite. */
-enum { C_INT, C_REAL, C_BOOL, C_TEXT, C_DATE, C_TIME, C_BYTEA, C_OTHER };
+enum { C_INT, C_REAL, C_BOOL, C_TEXT, C_DATE, C_TIME, C_TIMETZ, C_BYTEA, C_OTHER };
 
 typedef struct pg_col {
   char *name;
@@ -105,7 +105,11 @@ static void pg_msg(PGconn *c, const PGresult *r, char *err, size_t cap) {
   if (!m || !*m) m = c ? PQerrorMessage(c) : "out of memory";
   if (!m || !*m) m = "unknown PostgreSQL error";
   size_t n = strcspn(m, "\n"); /* the first line: the rest points into the SQL */
-  snprintf(err, cap, "PostgreSQL: %.*s", (int)n, m);
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (state && strcmp(state, "55P03") == 0) /* lock_not_available: as SQLite's busy timeout says it */
+    snprintf(err, cap, "PostgreSQL: a table is locked by another session (waited lock_timeout): %.*s", (int)n, m);
+  else
+    snprintf(err, cap, "PostgreSQL: %.*s", (int)n, m);
 }
 
 /* Append name as a quoted PostgreSQL (or SQLite) identifier. */
@@ -149,7 +153,8 @@ static int class_of(unsigned oid) {
   case 16: return C_BOOL;
   case 25: case 1043: case 1042: case 19: return C_TEXT;   /* text, varchar, bpchar, name */
   case 1082: return C_DATE;
-  case 1114: case 1184: return C_TIME;                      /* timestamp, timestamptz */
+  case 1114: return C_TIME;                                 /* timestamp */
+  case 1184: return C_TIMETZ;                               /* timestamptz */
   case 17: return C_BYTEA;
   default: return C_OTHER;
   }
@@ -160,7 +165,7 @@ static const char *decl_of(int cls) {
   case C_INT: case C_BOOL: return "INTEGER";
   case C_REAL: return "REAL";
   case C_DATE: return "DATE";
-  case C_TIME: return "TIMESTAMP";
+  case C_TIME: case C_TIMETZ: return "TIMESTAMP";
   case C_BYTEA: return "BLOB";
   default: return "TEXT";
   }
@@ -318,7 +323,7 @@ static int orderable(const pg_rel *r, int col) {
   int c = col < 0 ? r->pk : col;
   if (c < 0 || c >= r->ncols) return 0;
   int k = r->cols[c].cls;
-  return k == C_INT || k == C_TEXT || k == C_DATE || k == C_TIME || k == C_BOOL;
+  return k == C_INT || k == C_TEXT || k == C_DATE || k == C_TIME || k == C_TIMETZ || k == C_BOOL;
 }
 
 static int vt_best_index(sqlite3_vtab *vt, sqlite3_index_info *ix) {
@@ -576,6 +581,15 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *cx, int i) {
     PQfreemem(b);
     break;
   }
+  case C_TIMETZ: /* in UTC (the session's TimeZone): "+00" as ISO 8601 writes it, "+00:00" */
+    if (n >= 3 && strcmp(s + n - 3, "+00") == 0) {
+      char *t = sqlite3_mprintf("%.*s+00:00", n - 3, s);
+      if (!t) return SQLITE_NOMEM;
+      sqlite3_result_text(cx, t, -1, sqlite3_free);
+      break;
+    }
+    sqlite3_result_text(cx, s, n, SQLITE_TRANSIENT);
+    break;
   default: sqlite3_result_text(cx, s, n, SQLITE_TRANSIENT); break;
   }
   return SQLITE_OK;
@@ -794,11 +808,13 @@ int pg_open(const char *uri, int readonly, sqlite3 **out, char *err, size_t errc
   }
   PQsetNoticeProcessor(l->c, quiet, NULL); /* the library never prints */
   /* the text forms the module reads: ISO dates, UTC, exact floats, UTF-8;
-  ** a lock held by another session is waited for as SQLite's is */
+  ** a lock held by another session is waited for as SQLite's is, unless the
+  ** session sets its own lock_timeout (PGOPTIONS='-c lock_timeout=5s') */
   if (link_exec(l, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET extra_float_digits = 3;"
                    " SET client_encoding = 'UTF8'; SET IntervalStyle = 'iso_8601';"
                    " SET client_min_messages = 'warning';"
-                   " SET lock_timeout = '" PG_STR(VG_BUSY_TIMEOUT_S) "s'",
+                   " SELECT CASE WHEN current_setting('lock_timeout') = '0'"
+                   " THEN set_config('lock_timeout', '" PG_STR(VG_BUSY_TIMEOUT_S) "s', false) END",
                 err, errcap) != 0) {
     link_free(l);
     return SQLITE_ERROR;

@@ -394,7 +394,9 @@ int exec_db_rowid(sqlite3 *db, const char *table, vg_buf *out) {
   if (n < 0) return vg_buf_append(out, "rowid", 5) ? -1 : 1; /* no such table: its query fails anyway */
   static const char *const names[] = {"rowid", "_rowid_", "oid"};
   int rc = 0;
-  for (int k = 0; k < 3 && rc == 0; k++)
+  /* a PostgreSQL table's rowid is its integer primary key (declared
+  ** INTEGER PRIMARY KEY by core/pg.c); without one it has none */
+  for (int k = 0; k < 3 && rc == 0 && !pg_is(db); k++)
     if (!find_col(v, n, names[k])) rc = vg_buf_append(out, names[k], strlen(names[k])) ? -1 : 1;
   if (rc == 0) {
     /* all three are columns: the rowid's alias, if it has one */

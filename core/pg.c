@@ -206,6 +206,15 @@ static int rel_attach(pg_link *l, int i, int current, char *err, size_t cap) {
   rc |= quote(&q, front.data ? front.data : "");
   rc |= vg_buf_printf(&q, " USING vigil_pg(%d)", i);
   int res = SQLITE_NOMEM;
+  if (rc == 0) { /* a name taken already (two names differing in case only): the first keeps it */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE", -1, &st, NULL) == SQLITE_OK) {
+      sqlite3_bind_text(st, 1, front.data, -1, SQLITE_STATIC);
+      if (sqlite3_step(st) == SQLITE_ROW) rc = 1;
+    }
+    sqlite3_finalize(st);
+    if (rc == 1) { vg_buf_free(&q); vg_buf_free(&front); return SQLITE_OK; }
+  }
   if (rc == 0) {
     char *msg = NULL;
     res = sqlite3_exec(l->db, q.data, NULL, NULL, &msg);

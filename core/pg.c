@@ -18,9 +18,10 @@
 **             reals (NaN as NULL, as SQLite stores it), bytea as a blob,
 **             anything else (dates, times, text) as text.
 **   rowid     the table's single-column integer primary key, when it has
-**             one (as SQLite's INTEGER PRIMARY KEY is its rowid); without
-**             one, a row has no rowid Vigil can use (runtime/db.c says so)
-**             and cannot be updated or deleted.
+**             one (as SQLite's INTEGER PRIMARY KEY is its rowid), else an
+**             integer column named vigil_rowid (hidden from SQLite's view);
+**             without either, a row has no rowid Vigil can use
+**             (runtime/db.c says so) and cannot be updated or deleted.
 **   writing   INSERT, UPDATE and DELETE by that key, one statement each.
 **   txns      the link runs one PostgreSQL transaction (REPEATABLE READ:
 **             one snapshot for everything a run reads, READ ONLY when opened
@@ -255,6 +256,10 @@ static int read_catalog(pg_link *l, const char *only, char *err, size_t cap) {
         r->ncols++;
       }
     }
+    /* without an integer primary key, an integer column vigil_rowid is the
+    ** rowid (a partitioned table's key cannot be one column) */
+    for (int k = 0; r && r->pk < 0 && k < r->ncols; k++)
+      if (r->cols[k].cls == C_INT && strcmp(r->cols[k].name, "vigil_rowid") == 0) r->pk = k;
     if (!r || r->ncols != end - row || vg_vec_push(&l->rels, r) != 0) {
       rel_free(r);
       snprintf(err, cap, "out of memory");

@@ -405,8 +405,10 @@ int exec_db_rowid(sqlite3 *db, const char *table, vg_buf *out) {
       npk += v[i].pk > 0;
       if (v[i].pk == 1 && strcasecmp(v[i].type, "INTEGER") == 0) alias = i;
     }
+    /* (core/pg.c declares a PostgreSQL table's rowid column INTEGER PRIMARY KEY,
+    ** HIDDEN for vigil_rowid, which makes SQLite list an index for it) */
     if (npk == 1 && alias >= 0 &&
-        db_has_row(db, "SELECT 1 FROM pragma_index_list(?1) WHERE origin = 'pk'", table) == 0)
+        (pg_is(db) || db_has_row(db, "SELECT 1 FROM pragma_index_list(?1) WHERE origin = 'pk'", table) == 0))
       rc = exec_quote_ident(out, v[alias].name) ? -1 : 1;
   }
   have_free(v, n);

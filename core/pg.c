@@ -48,7 +48,7 @@
 #define PG_STR(x) PG_STR_(x)
 
 /* How a column's values come to SQLite. */
-enum { C_INT, C_REAL, C_BOOL, C_TEXT, C_DATE, C_TIME, C_TIMETZ, C_BYTEA, C_OTHER };
+enum { C_INT, C_REAL, C_FLOAT4, C_BOOL, C_TEXT, C_DATE, C_TIME, C_TIMETZ, C_BYTEA, C_OTHER };
 
 typedef struct pg_col {
   char *name;
@@ -150,7 +150,8 @@ static int link_end(pg_link *l, int commit, char *err, size_t cap) {
 static int class_of(unsigned oid) {
   switch (oid) {
   case 20: case 21: case 23: case 26: return C_INT;        /* int8, int2, int4, oid */
-  case 700: case 701: case 1700: return C_REAL;            /* float4, float8, numeric */
+  case 701: case 1700: return C_REAL;                       /* float8, numeric */
+  case 700: return C_FLOAT4;                                /* float4: read widened, exactly */
   case 16: return C_BOOL;
   case 25: case 1043: case 1042: case 19: return C_TEXT;   /* text, varchar, bpchar, name */
   case 1082: return C_DATE;
@@ -164,7 +165,7 @@ static int class_of(unsigned oid) {
 static const char *decl_of(int cls) {
   switch (cls) {
   case C_INT: case C_BOOL: return "INTEGER";
-  case C_REAL: return "REAL";
+  case C_REAL: case C_FLOAT4: return "REAL";
   case C_DATE: return "DATE";
   case C_TIME: case C_TIMETZ: return "TIMESTAMP";
   case C_BYTEA: return "BLOB";
@@ -446,7 +447,7 @@ static int cur_fetch(pg_cur *c, pg_vtab *t) {
 static int param_of(sqlite3_value *v, int cls, vg_buf *text, const char **cast) {
   int vt = sqlite3_value_type(v);
   text->len = 0;
-  if (cls == C_INT || cls == C_REAL) {
+  if (cls == C_INT || cls == C_REAL || cls == C_FLOAT4) {
     if (vt == SQLITE_INTEGER && cls == C_INT) { *cast = "::int8"; return vg_buf_printf(text, "%lld", (long long)sqlite3_value_int64(v)) == 0; }
     if (vt == SQLITE_INTEGER || vt == SQLITE_FLOAT) {
       double d = sqlite3_value_double(v);
@@ -492,6 +493,9 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     if (!want) continue;
     if (c->pos[k]) rc |= vg_buf_append(&q, ", ", 2);
     rc |= quote(&q, r->cols[k].name);
+    /* a real's exact value, as a double: its own text is the shortest that
+    ** reads back as the float4 (0.1), not the value it holds */
+    if (r->cols[k].cls == C_FLOAT4) rc |= vg_buf_append(&q, "::float8", 8);
   }
   if (npos == 0) rc |= vg_buf_append(&q, "1", 1);
   rc |= vg_buf_append(&q, " FROM ", 6);
@@ -586,7 +590,7 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *cx, int i) {
   switch (r->cols[i].cls) {
   case C_INT: sqlite3_result_int64(cx, strtoll(s, NULL, 10)); break;
   case C_BOOL: sqlite3_result_int(cx, s[0] == 't'); break;
-  case C_REAL: sqlite3_result_double(cx, strtod(s, NULL)); break; /* NaN: SQLite makes it NULL */
+  case C_REAL: case C_FLOAT4: sqlite3_result_double(cx, strtod(s, NULL)); break; /* NaN: SQLite makes it NULL */
   case C_BYTEA: {
     size_t len = 0;
     unsigned char *b = PQunescapeBytea((const unsigned char *)s, &len);

@@ -26,7 +26,9 @@
 #include <unistd.h>
 #include "unit.h"
 
+#ifndef PGBIN
 #define PGBIN "/usr/lib/postgresql/15/bin"
+#endif
 #define INSTALL "PostgreSQL 15 is not installed (" PGBIN "/initdb): apt-get install postgresql-15"
 
 static char tmp[512];   /* the suite's temporary folder */

@@ -49,15 +49,18 @@ endif
 
 SQLITE_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+# libpq: PostgreSQL, the second backend (core/pg.c)
+PQ_CFLAGS     := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+PQ_LIBS       := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
 CFLAGS  ?=
 # -fPIC: the objects make both libraries; -fvisibility=hidden: only what
 # include/vigil.h declares is exported (its visibility pragma)
-CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) -Ibuild/gen -Iinclude
+CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) $(PQ_CFLAGS) -Ibuild/gen -Iinclude
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := $(SQLITE_LIBS) -lunistring -lm
+LDLIBS  := $(SQLITE_LIBS) $(PQ_LIBS) -lunistring -lm -lpthread
 
 GEN     := build/gen
-LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/verify.c core/conn.c core/diagcodes.c \
+LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/verify.c core/conn.c core/pg.c core/diagcodes.c \
            stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
            compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
            compiler/compile.c compiler/fiscal.c compiler/sema_decl.c compiler/sema_names.c compiler/sema_expr.c compiler/sema_func.c compiler/params.c \
@@ -95,7 +98,8 @@ all: vigil $(SOLIB)
 #   fuzzer:clang      clang can link a -fsanitize=fuzzer program
 DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-config cmd:python3:python3 \
         lib:sqlite3:sqlite3.h:libsqlite3-dev lib:cunit:CUnit/CUnit.h:libcunit1-dev \
-        lib:-:unistr.h:libunistring-dev
+        lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
+        file:/usr/lib/postgresql/15/bin/initdb:postgresql-15
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.

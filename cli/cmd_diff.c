@@ -474,7 +474,7 @@ int cmd_diff(int argc, char **argv) {
   vg_parse_date(bo.from, &from_day);
   vg_parse_date(bo.to, &to_day);
   if (from_day > to_day) return usage_error(usage_diff, "%s", "--from must be on or before --to");
-  if (access(bo.db_path, F_OK) != 0) {
+  if (!vg_db_is_postgres(bo.db_path) && access(bo.db_path, F_OK) != 0) {
     fprintf(stderr, "vigil: %s: no such database\n", bo.db_path);
     return EXIT_INPUT;
   }

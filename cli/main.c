@@ -359,7 +359,7 @@ static int cmd_run(int argc, char **argv) {
   }
   if (cli_need_db(&o)) return EXIT_USAGE;
   if (o.npaths == 0) return usage_error(usage_run, "%s", "no PATH given");
-  if (access(o.db, F_OK) != 0) {
+  if (!vg_db_is_postgres(o.db) && access(o.db, F_OK) != 0) {
     fprintf(stderr, "vigil: %s: no such database\n", o.db);
     return EXIT_INPUT;
   }

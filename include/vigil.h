@@ -545,6 +545,14 @@ vg_status vg_digest_run(const vg_digest_opts *o);
 ** VG_ENOMEM; *db is NULL then. */
 vg_status vg_db_open(const char *path, int flags, struct sqlite3 **db, char *err, size_t errcap);
 
+/* 1 when path names a PostgreSQL database rather than a SQLite file:
+** postgresql://..., postgres://..., or pg: followed by a libpq keyword
+** string (pg: alone: the PG* environment variables).  vg_db_open and every
+** db_path of the options above accept one: its tables are read, and Vigil's
+** tables written, in PostgreSQL, through an in-memory SQLite connection
+** whose tables are PostgreSQL's (docs/LANGUAGE.md, "PostgreSQL"). */
+int vg_db_is_postgres(const char *path);
+
 /* Why the last call on db failed, as every Vigil message says it: "the
 ** database is locked by another process (waited 5 s)" for a lock held past
 ** the busy timeout, SQLite's message otherwise.  Valid until the next call

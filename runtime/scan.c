@@ -25,6 +25,7 @@
 #include "rollup.h"
 #include "prefilter.h"
 #include "db.h"
+#include "../core/pg.h"
 #include "../core/limits.h"
 #include "../stdlib/lib.h"
 
@@ -470,6 +471,16 @@ void exec_index_advice(exec_pack *pr) {
     int seen = 0;
     for (int sj = 0; sj < si; sj++) seen |= strcmp(p->sources[sj].table, s->table) == 0;
     /* a rollup's rows are made and indexed by the run itself */
+    if (pg_is(pr->db)) { /* PostgreSQL: a run reads each table whole, in key and time order */
+      if (!used || seen || exec_rollup_of(p, si) >= 0) continue;
+      vg_buf create = {NULL, 0, 0};
+      if (pg_order_index(pr->db, s->table, s->cols[s->key].name, s->cols[s->time].name, &create) == 0)
+        exec_diag(pr->o, VG_NOTE, DIAG_NONE, NULL, 0, 0, "table %s has no index in the order a run reads it (%s, %s):"
+                  " PostgreSQL sorts the whole table for each run; with %s it streams the rows in order",
+                  s->table, s->cols[s->key].name, s->cols[s->time].name, create.data);
+      vg_buf_free(&create);
+      continue;
+    }
     if (!used || seen || lookback == VM_UNBOUNDED || exec_rollup_of(p, si) >= 0 || exec_key_unique(pr, s)) continue;
     if (!has_seek_index(pr, si)) index_note(pr, s, " (a nightly run reads the whole table)");
   }

@@ -1,0 +1,46 @@
+/*
+** pg.h — PostgreSQL, the second backend: a PostgreSQL database opened as a
+** SQLite connection whose tables are PostgreSQL's (a virtual-table module
+** over libpq), so that every reader above (the schema read by check and
+** compile, the run's scan and lookups, the org chart, the alert life, the
+** digest) runs unchanged, with SQLite's semantics, on either backend.
+**
+** vg_db_open (conn.c) opens one for a --db that pg_is_uri accepts.  The
+** rules of the backend (types, ordering, the tie-break, transactions):
+** docs/LANGUAGE.md, "PostgreSQL".
+*/
+#ifndef VIGIL_PG_H
+#define VIGIL_PG_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include "mem.h"
+
+/* 1 when path names a PostgreSQL database: postgresql://..., postgres://...,
+** or pg: followed by a libpq keyword string (empty: the PG* environment). */
+int pg_is_uri(const char *path);
+
+/* Open the PostgreSQL database uri as an in-memory SQLite connection whose
+** main schema holds one virtual table per table and view PostgreSQL shows:
+** those of the first schema on the search path by their names, the others
+** as "SCHEMA.TABLE".  readonly: every transaction is READ ONLY.  Returns
+** SQLITE_OK, or an error code with the reason in err. */
+int pg_open(const char *uri, int readonly, sqlite3 **out, char *err, size_t errcap);
+
+/* 1 when db was opened by pg_open. */
+int pg_is(sqlite3 *db);
+
+/* Run sql (no parameters) on db's PostgreSQL connection, in its
+** transaction, then make each table in tables[0..n) (just created) a
+** virtual table of db.  Returns SQLITE_OK or an error (its message in db's
+** error: sqlite3_errmsg after a failed statement is not kept, so the
+** message is also in err). */
+int pg_exec_ddl(sqlite3 *db, const char *sql, const char *const *tables, int n, char *err, size_t errcap);
+
+/* For index advice: 1 when PostgreSQL has an index that gives table (as db
+** names it) in the order a run reads it (key, then time: the ORDER BY the
+** module sends); 0 when not, with the CREATE INDEX that would in create;
+** -1 when table is not PostgreSQL's or on an error. */
+int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *time, struct vg_buf *create);
+
+#endif

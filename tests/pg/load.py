@@ -18,19 +18,21 @@ one transaction.  The column types come from the declared SQLite types:
     anything else         from the values: bigint when all are integers,
                           double precision when all are numbers, else text
 
---dates-as date: a column declared with DATE or TIME in its type, or a TEXT
-column holding at least one value, whose every non-NULL value is written
-YYYY-MM-DD, becomes `date` (a value so written that is no calendar date,
-2025-02-30, is then a bad value).  NULLs stay NULL, text keeps
+--dates-as date: a column declared with DATE (not DATETIME) in its type
+becomes `date` (a value that is no date, 'last week' or 2025-02-30, is then
+a bad value, as Vigil reads it from SQLite: null); so does a DATETIME,
+TIMESTAMP or TEXT column holding at least one value, whose every non-NULL
+value is written YYYY-MM-DD.  NULLs stay NULL, text keeps
 its bytes (UTF-8), doubles go as repr() (they round-trip exactly; +-Infinity
 and NaN by name).  A value the PostgreSQL column cannot hold (text in a
 number column, a NUL byte or bytes that are not UTF-8 in text, a BLOB) stops
 the load (--bad-values fail, the default) or is loaded as NULL with a line on
 stderr (--bad-values null).
 
-Each SQLite index on plain columns is made again on the same columns (UNIQUE
-when it is unique, DESC where it is), and each view is made again from its
-SQLite text, which must then be valid PostgreSQL too.  Every identifier is
+Each SQLite index on plain columns, and an INTEGER PRIMARY KEY, is made
+again on the same columns in SQLite's order (UNIQUE when it is unique; NULLS
+FIRST, or DESC NULLS LAST; text COLLATE "C", byte order), and each view is
+made again from its SQLite text, which must then be valid PostgreSQL too.  Every identifier is
 quoted.  Exit status 0, 1 on any failure (what failed on stderr), 2 on usage.
 """
 import argparse
@@ -76,9 +78,10 @@ def pg_type(decl, values, dates_as):
     """The PostgreSQL type of a column declared decl holding values."""
     d = (decl or "").upper()
     datelike = "DATE" in d or "TIME" in d
+    dateonly = datelike and "TIME" not in d  # DATE, not DATETIME or TIMESTAMP
     texty = not d or any(k in d for k in ("CHAR", "CLOB", "TEXT", "BLOB"))
     nonnull = [v for v in values if v is not None]
-    if dates_as == "date" and (datelike or (texty and nonnull)) and all(is_date_shaped(v) for v in nonnull):
+    if dates_as == "date" and (dateonly or ((datelike or (texty and nonnull)) and all(is_date_shaped(v) for v in nonnull))):
         return "date"
     if "INT" in d:
         return "bigint"
@@ -93,6 +96,12 @@ def pg_type(decl, values, dates_as):
     if nonnull and all(isinstance(v, (int, float)) for v in nonnull):
         return "double precision"
     return "text"
+
+
+def index_key(col, ty, desc):
+    """An index column in SQLite's order: NULLs smallest, text by bytes."""
+    return "%s%s%s" % (ident(col), ' COLLATE "C"' if ty == "text" else "",
+                       " DESC NULLS LAST" if desc else " NULLS FIRST")
 
 
 def copy_escape(b):
@@ -198,6 +207,11 @@ def main():
                 fs.append(f)
             out.append(b"\t".join(fs) + b"\n")
         out.append(b"\\.\n")
+        # an INTEGER PRIMARY KEY is the rowid: its index is the table itself
+        pk = db.execute("SELECT name, type FROM pragma_table_info(?) WHERE pk > 0", (t,)).fetchall()
+        if has_rowid and len(pk) == 1 and pk[0][1].decode("utf-8").upper() == "INTEGER":
+            out.append(("CREATE UNIQUE INDEX %s ON %s (%s);\n" % (
+                ident(t + "_pkey"), q, index_key(pk[0][0].decode("utf-8"), "bigint", 0))).encode())
         # the indexes, on plain columns only
         for il in db.execute("SELECT name, \"unique\", partial FROM pragma_index_list(?)", (t,)).fetchall():
             iname, uniq = il[0].decode("utf-8"), il[1]
@@ -210,7 +224,8 @@ def main():
                 iname = "%s_%s_key" % (t, "_".join(k[1].decode("utf-8") for k in keys))
             out.append(("CREATE %sINDEX %s ON %s (%s);\n" % (
                 "UNIQUE " if uniq and not il[2] else "", ident(iname), q,
-                ", ".join(ident(k[1].decode("utf-8")) + (" DESC" if k[2] else "") for k in keys))).encode())
+                ", ".join(index_key(k[1].decode("utf-8"), types[names.index(k[1].decode("utf-8"))], k[2])
+                          for k in keys))).encode())
     for n, s in views:
         out.append(s.encode("utf-8") + b";\n")
     out.append(b"ANALYZE;\n")

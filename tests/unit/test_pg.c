@@ -78,13 +78,14 @@ static int sh(const char *cmd, const char *out, const char *err) {
   return WEXITSTATUS(st);
 }
 
-/* A failure with a message of any length (CUnit keeps the pointer). */
+/* A failure with a message of any length (CUnit copies the text). */
 static void fail_msg(const char *fmt, const char *a, const char *b, const char *c) {
   size_t n = strlen(fmt) + strlen(a) + strlen(b) + strlen(c) + 1;
   char *m = malloc(n);
   if (!m) { CU_FAIL("out of memory"); return; }
   snprintf(m, n, fmt, a, b, c);
   CU_assertImplementation(CU_FALSE, __LINE__, m, __FILE__, "", CU_FALSE);
+  free(m);
 }
 
 /* 1 when the server runs; otherwise a failure saying why. */

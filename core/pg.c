@@ -70,6 +70,7 @@ typedef struct pg_link {
   unsigned long txn_gen;   /* bumped when a transaction ends: its cursors are gone */
   unsigned long ncursors;  /* names cursors */
   vg_vec(pg_rel *) rels;
+  vg_vec(char *) preps;    /* statements prepared on the connection: "vigil_p<i>" is preps.v[i] */
   struct pg_link *next;
 } pg_link;
 
@@ -353,9 +354,10 @@ static int vt_best_index(sqlite3_vtab *vt, sqlite3_index_info *ix) {
     const char *coll = sqlite3_vtab_collation(ix, i);
     if (r->cols[col].cls == C_TEXT && coll && sqlite3_stricmp(coll, "BINARY") != 0) continue;
     char op;
-    if (c->op == SQLITE_INDEX_CONSTRAINT_FUNCTION) { /* vigil_in_shard(col, 'I/N'): xFindFunction */
+    if (c->op == SQLITE_INDEX_CONSTRAINT_FUNCTION || c->op == SQLITE_INDEX_CONSTRAINT_FUNCTION + 1) {
+      /* vigil_in_shard(col, 'I/N') (S), vigil_window(key, 'LIMIT/DAY/TIME') (W): xFindFunction */
       if (r->cols[col].cls != C_INT && r->cols[col].cls != C_TEXT) continue;
-      rc |= vg_buf_printf(&p, "S%d ", col);
+      rc |= vg_buf_printf(&p, "%c%d ", c->op == SQLITE_INDEX_CONSTRAINT_FUNCTION ? 'S' : 'W', col);
       ix->aConstraintUsage[i].argvIndex = ++argv;
       continue;
     }
@@ -422,6 +424,25 @@ static int vt_error(sqlite3_vtab *vt, const char *msg) {
   return SQLITE_ERROR;
 }
 
+/* Run sql with np text parameters as a statement prepared once per
+** connection (a lookup runs the same query for every key: parsed once).
+** The result, or NULL when out of memory. */
+static PGresult *exec_prepared(pg_link *l, const char *sql, int np, const char *const *params) {
+  char name[32];
+  size_t i = 0;
+  while (i < l->preps.n && strcmp(l->preps.v[i], sql) != 0) i++;
+  snprintf(name, sizeof name, "vigil_p%zu", i);
+  if (i == l->preps.n) {
+    char *copy = pg_strdup(sql);
+    if (!copy) return NULL;
+    PGresult *pr = PQprepare(l->c, name, sql, np, NULL);
+    if (!pr || PQresultStatus(pr) != PGRES_COMMAND_OK) { vg_free(copy); return pr; }
+    PQclear(pr);
+    if (vg_vec_push(&l->preps, copy) != 0) { vg_free(copy); return NULL; } /* (the name stays taken: harmless) */
+  }
+  return PQexecPrepared(l->c, name, np, params, NULL, NULL, 0);
+}
+
 /* The next batch of the cursor's rows. */
 static int cur_fetch(pg_cur *c, pg_vtab *t) {
   char sql[96], err[512];
@@ -465,6 +486,102 @@ static int param_of(sqlite3_value *v, int cls, vg_buf *text, const char **cast) 
   return vg_buf_append(text, s, (size_t)n) == 0;
 }
 
+/* The condition "expr is in shard si (0-based) of sn", computed by
+** PostgreSQL as its hash partitioning does (shard.h). */
+static int shard_expr(vg_buf *q, int cls, const char *expr, int sn, int si) {
+  return vg_buf_printf(q, "((%s(%s%s, 8816678312871386365)::numeric + 5305509591434766563 + 18446744073709551616)"
+                          " %% 18446744073709551616 %% %d) = %d",
+                       cls == C_INT ? "hashint8extended" : "hashtextextended", expr, cls == C_INT ? "::int8" : "", sn, si);
+}
+
+/* The columns c reads (c->pos), each as "<prefix>"col"[::float8] AS "col"". */
+static int select_list(vg_buf *q, const pg_rel *r, const pg_cur *c, const char *prefix) {
+  int rc = 0, n = 0;
+  for (int k = 0; k < r->ncols; k++) {
+    if (c->pos[k] < 0) continue;
+    if (n++) rc |= vg_buf_append(q, ", ", 2);
+    rc |= vg_buf_append(q, prefix, strlen(prefix));
+    rc |= quote(q, r->cols[k].name);
+    /* a real's exact value, as a double: its own text is the shortest that
+    ** reads back as the float4 (0.1), not the value it holds */
+    if (r->cols[k].cls == C_FLOAT4) rc |= vg_buf_append(q, "::float8", 8);
+    rc |= vg_buf_append(q, " AS ", 4);
+    rc |= quote(q, r->cols[k].name);
+  }
+  if (n == 0) rc |= vg_buf_append(q, "1", 1);
+  return rc;
+}
+
+/* vigil_window(KEY, 'LIMIT/YYYY-MM-DD/TIME'): each key's newest LIMIT rows
+** whose time's day is on or before the day, found by a seek per key on
+** PostgreSQL's side (the keys by a loose index scan: a recursive query,
+** one seek each; each key's rows newest first through the (key, time)
+** index), then the rows with a NULL key (bad data the scan reports), for
+** this shard's keys only.  The query into q without its ORDER BY; 1 when
+** made, 0 when the window cannot be (its time is not a date or timestamp:
+** the table is then read whole, which SQLite's vigil_window accepts), -1
+** when out of memory. */
+static int window_sql(vg_buf *q, const pg_rel *r, const pg_cur *c, int key, const char *spec, int shard, int nshards) {
+  char *end;
+  long limit = strtol(spec, &end, 10);
+  if (limit < 1 || *end != '/' || strlen(end + 1) < 12 || end[11] != '/') return 0;
+  char day[11];
+  memcpy(day, end + 1, 10);
+  day[10] = 0;
+  for (int i = 0; i < 10; i++)
+    if (i == 4 || i == 7 ? day[i] != '-' : day[i] < '0' || day[i] > '9') return 0;
+  const char *tname = end + 12;
+  int time = -1;
+  for (int k = 0; k < r->ncols && time < 0; k++)
+    if (strcmp(r->cols[k].name, tname) == 0) time = k;
+  for (int k = 0; k < r->ncols && time < 0; k++)
+    if (sqlite3_stricmp(r->cols[k].name, tname) == 0) time = k;
+  if (time < 0 || (r->cols[time].cls != C_DATE && r->cols[time].cls != C_TIME && r->cols[time].cls != C_TIMETZ)) return 0;
+  int text = r->cols[key].cls == C_TEXT;
+  vg_buf t = {NULL, 0, 0}, k = {NULL, 0, 0};
+  int rc = vg_buf_append(&t, r->schema[0] ? "" : "", 0) | quote(&t, r->schema) | vg_buf_append(&t, ".", 1) | quote(&t, r->name);
+  rc |= quote(&k, r->cols[key].name);
+  const char *coll = text ? " COLLATE \"C\"" : "";
+  if (rc == 0) {
+    /* (in a subquery: the ORDER BY added after it may COLLATE, which an
+    ** ORDER BY of a UNION itself may not) */
+    rc |= vg_buf_append(q, "SELECT * FROM (SELECT ", 22);
+    rc |= select_list(q, r, c, "w.");
+    /* (NULLS FIRST as the advised index has it, so each step is a seek) */
+    rc |= vg_buf_printf(q, " FROM (WITH RECURSIVE k(v) AS ((SELECT %s FROM %s WHERE %s IS NOT NULL ORDER BY %s%s NULLS FIRST LIMIT 1)"
+                           " UNION ALL SELECT (SELECT %s FROM %s WHERE %s%s > k.v ORDER BY %s%s NULLS FIRST LIMIT 1) FROM k WHERE k.v IS NOT NULL)"
+                           " SELECT v FROM k WHERE v IS NOT NULL",
+                        k.data, t.data, k.data, k.data, coll, k.data, t.data, k.data, coll, k.data, coll);
+    if (nshards > 1) {
+      rc |= vg_buf_append(q, " AND ", 5);
+      rc |= shard_expr(q, r->cols[key].cls, "v", nshards, shard);
+    }
+    rc |= vg_buf_printf(q, ") keys CROSS JOIN LATERAL (SELECT * FROM %s x WHERE x.%s = keys.v AND x.", t.data, k.data);
+    rc |= quote(q, r->cols[time].name);
+    if (r->cols[time].cls == C_DATE) rc |= vg_buf_printf(q, " <= DATE '%s'", day);
+    else if (r->cols[time].cls == C_TIME) rc |= vg_buf_printf(q, " < DATE '%s' + 1", day);
+    else rc |= vg_buf_printf(q, " < (DATE '%s' + 1)::timestamp AT TIME ZONE 'UTC'", day);
+    rc |= vg_buf_append(q, " ORDER BY x.", 12);
+    rc |= quote(q, r->cols[time].name);
+    rc |= vg_buf_append(q, " DESC NULLS LAST", 16);
+    if (r->pk >= 0) {
+      rc |= vg_buf_append(q, ", x.", 4);
+      rc |= quote(q, r->cols[r->pk].name);
+      rc |= vg_buf_append(q, " DESC NULLS LAST", 16);
+    }
+    rc |= vg_buf_printf(q, " LIMIT %ld) w", limit);
+    if (nshards <= 1 || shard == 0) { /* a NULL key is in shard 1 */
+      rc |= vg_buf_append(q, " UNION ALL SELECT ", 18);
+      rc |= select_list(q, r, c, "");
+      rc |= vg_buf_printf(q, " FROM %s WHERE %s IS NULL", t.data, k.data);
+    }
+    rc |= vg_buf_append(q, ") u", 3);
+  }
+  vg_buf_free(&t);
+  vg_buf_free(&k);
+  return rc ? -1 : 1;
+}
+
 static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
   (void)idxNum;
   pg_cur *c = (pg_cur *)cur;
@@ -484,37 +601,47 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   vg_buf *vals = sqlite3_malloc((int)sizeof(vg_buf) * (argc + 1));
   if (!params || !vals) { sqlite3_free(params); sqlite3_free(vals); return SQLITE_NOMEM; }
   memset(vals, 0, sizeof(vg_buf) * (size_t)(argc + 1));
-  int rc = 0, np = 0, first = 1;
-  rc |= vg_buf_append(&q, "SELECT ", 7);
+  int rc = 0, np = 0, first = 1, point = 0;
   int npos = 0;
   for (int k = 0; k < r->ncols; k++) {
     int want = k == r->pk || (k < 63 ? (used >> k) & 1 : (used >> 63) & 1);
     c->pos[k] = want ? npos++ : -1;
-    if (!want) continue;
-    if (c->pos[k]) rc |= vg_buf_append(&q, ", ", 2);
-    rc |= quote(&q, r->cols[k].name);
-    /* a real's exact value, as a double: its own text is the shortest that
-    ** reads back as the float4 (0.1), not the value it holds */
-    if (r->cols[k].cls == C_FLOAT4) rc |= vg_buf_append(&q, "::float8", 8);
   }
-  if (npos == 0) rc |= vg_buf_append(&q, "1", 1);
-  rc |= vg_buf_append(&q, " FROM ", 6);
-  rc |= quote(&q, r->schema);
-  rc |= vg_buf_append(&q, ".", 1);
-  rc |= quote(&q, r->name);
-  for (int a = 0; a < argc && *p && *p != '|' && rc == 0; a++) {
+  /* a window (each key's newest rows) replaces the whole query but its order */
+  int window = 0, wshard = 0, wnshards = 0, wkey = -1;
+  const char *wspec = NULL;
+  int wa = 0;
+  for (const char *w = p; *w && *w != '|' && wa < argc; wa++) { /* one argv per constraint, in order */
+    char op = *w++;
+    int col = (int)strtol(w, (char **)&w, 10);
+    while (*w == ' ') w++;
+    if (op == 'W') { wkey = col; wspec = (const char *)sqlite3_value_text(argv[wa]); }
+    if (op == 'S' && !db_shard_parse((const char *)sqlite3_value_text(argv[wa]), &wshard, &wnshards)) wnshards = 0;
+  }
+  if (wkey >= 0 && wspec) window = window_sql(&q, r, c, wkey, wspec, wshard, wnshards);
+  if (window < 0) rc = -1;
+  if (!window) {
+    rc |= vg_buf_append(&q, "SELECT ", 7);
+    rc |= select_list(&q, r, c, "");
+    rc |= vg_buf_append(&q, " FROM ", 6);
+    rc |= quote(&q, r->schema);
+    rc |= vg_buf_append(&q, ".", 1);
+    rc |= quote(&q, r->name);
+  }
+  for (int a = 0; a < argc && *p && *p != '|' && rc == 0 && !window; a++) {
     char op = *p++;
     int col = (int)strtol(p, (char **)&p, 10);
     while (*p == ' ') p++;
+    if (op == 'W') continue; /* (handled by window_sql, or not at all) */
     if (op == 'S') { /* the shard, as PostgreSQL's hash partitioning computes it (shard.h) */
       int si, sn;
       if (!db_shard_parse((const char *)sqlite3_value_text(argv[a]), &si, &sn)) continue;
       rc |= vg_buf_append(&q, first ? " WHERE " : " AND ", first ? 7 : 5);
       first = 0;
-      rc |= vg_buf_printf(&q, "((%s(", r->cols[col].cls == C_INT ? "hashint8extended" : "hashtextextended");
-      rc |= quote(&q, r->cols[col].name);
-      rc |= vg_buf_printf(&q, "%s, 8816678312871386365)::numeric + 5305509591434766563 + 18446744073709551616)"
-                              " %% 18446744073709551616 %% %d) = %d", r->cols[col].cls == C_INT ? "::int8" : "", sn, si);
+      vg_buf e = {NULL, 0, 0};
+      rc |= quote(&e, r->cols[col].name);
+      rc |= shard_expr(&q, r->cols[col].cls, e.data ? e.data : "", sn, si);
+      vg_buf_free(&e);
       continue;
     }
     const char *cast = "";
@@ -524,6 +651,7 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     rc |= quote(&q, r->cols[col].name);
     if (r->cols[col].cls == C_TEXT) rc |= vg_buf_append(&q, " COLLATE \"C\"", 12);
     const char *ops = op == '=' ? "=" : op == '>' ? ">" : op == '<' ? "<" : op == 'G' ? ">=" : "<=";
+    point |= op == '=';
     rc |= vg_buf_printf(&q, " %s $%d%s", ops, np + 1, cast);
     rc |= vg_buf_append(&vals[np], "", 1); /* NUL-terminated for libpq */
     np++;
@@ -544,6 +672,28 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     res = SQLITE_NOMEM;
   } else {
     for (int k = 0; k < np; k++) params[k] = vals[k].data;
+    /* a point query (a lookup, a key's rows): one round trip, no cursor,
+    ** unless it has more rows than a small batch */
+    if (point && vg_buf_append(&q, " LIMIT 1025", 11) == 0) {
+      PGresult *pr = exec_prepared(l, q.data, np, params);
+      if (pr && PQresultStatus(pr) == PGRES_TUPLES_OK && PQntuples(pr) < 1025) {
+        c->res = pr;
+        c->row = 0;
+        c->nrows = PQntuples(pr);
+        c->batch = c->nrows + 1; /* the last batch (vt_next) */
+        c->eof = c->nrows == 0;
+        goto done;
+      }
+      if (!pr || PQresultStatus(pr) != PGRES_TUPLES_OK) {
+        pg_msg(l->c, pr, err, sizeof err);
+        PQclear(pr);
+        res = pr ? vt_error(&t->base, err) : SQLITE_NOMEM;
+        goto done;
+      }
+      PQclear(pr);
+      q.len -= 11; /* more: through a cursor */
+      q.data[q.len] = 0;
+    }
     vg_buf d = {NULL, 0, 0};
     snprintf(c->name, sizeof c->name, "vigil_c%lu", ++l->ncursors);
     if (vg_buf_printf(&d, "DECLARE %s NO SCROLL CURSOR FOR %s", c->name, q.data) != 0) {
@@ -562,6 +712,7 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     vg_buf_free(&d);
     if (res == SQLITE_OK) res = cur_fetch(c, t);
   }
+done:
   vg_buf_free(&q);
   vg_buf_free(&val);
   for (int k = 0; k < argc; k++) vg_buf_free(&vals[k]);
@@ -726,15 +877,28 @@ static int vt_update(sqlite3_vtab *vt, int argc, sqlite3_value **argv, sqlite3_i
   return res;
 }
 
-/* vigil_in_shard(COLUMN, 'I/N') becomes a constraint xBestIndex can hand
-** PostgreSQL (SQLite still checks it with the same function). */
+/* vigil_in_shard(COLUMN, 'I/N') and vigil_window(KEY, 'LIMIT/DAY/TIME')
+** become constraints xBestIndex can hand PostgreSQL (SQLite still checks
+** them: the same hash; a window is whatever PostgreSQL sent). */
 static int vt_find_function(sqlite3_vtab *vt, int nArg, const char *name, void (**fn)(sqlite3_context *, int, sqlite3_value **),
                             void **arg) {
   (void)vt;
-  if (nArg != 2 || strcmp(name, "vigil_in_shard") != 0) return 0;
-  *fn = db_sql_in_shard;
   *arg = NULL;
-  return SQLITE_INDEX_CONSTRAINT_FUNCTION;
+  if (nArg == 2 && strcmp(name, "vigil_in_shard") == 0) {
+    *fn = db_sql_in_shard;
+    return SQLITE_INDEX_CONSTRAINT_FUNCTION;
+  }
+  if (nArg == 2 && strcmp(name, "vigil_window") == 0) {
+    *fn = pg_sql_window;
+    return SQLITE_INDEX_CONSTRAINT_FUNCTION + 1;
+  }
+  return 0;
+}
+
+void pg_sql_window(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  sqlite3_result_int(cx, 1); /* every row SQLite sees is in the window: PostgreSQL chose them */
 }
 
 /* Transactions: a SQLite transaction that wrote commits or rolls back the
@@ -803,6 +967,8 @@ static void link_free(void *p) {
   }
   for (size_t i = 0; i < l->rels.n; i++) rel_free(l->rels.v[i]);
   vg_vec_free(&l->rels);
+  for (size_t i = 0; i < l->preps.n; i++) vg_free(l->preps.v[i]);
+  vg_vec_free(&l->preps);
   vg_free(l);
 }
 
@@ -917,7 +1083,10 @@ int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *
   /* a btree on (key, time), ascending with NULLs first (or its mirror,
   ** read backwards), key under COLLATE "C" when text: the order the scan
   ** asks for (pg_module's ORDER BY), so PostgreSQL streams it unsorted */
-  const char *params[5] = {r->schema, r->name, key, time, text ? "t" : "f"};
+  /* with a rowid (the tie-break), the index ends with it: each key's
+  ** newest rows come from it in the scan's order, without a sort */
+  const char *rowid = r->pk >= 0 && strcmp(r->cols[r->pk].name, key) != 0 ? r->cols[r->pk].name : NULL;
+  const char *params[6] = {r->schema, r->name, key, time, text ? "t" : "f", rowid};
   PGresult *res = PQexecParams(l->c,
       "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
       " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_class ic ON ic.oid = i.indexrelid"
@@ -926,8 +1095,10 @@ int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *
       " AND (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = i.indkey[0]) = $3"
       " AND (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = i.indkey[1]) = $4"
       " AND ((i.indoption[0] & 3 = 2 AND i.indoption[1] & 3 = 2) OR (i.indoption[0] & 3 = 1 AND i.indoption[1] & 3 = 1))"
-      " AND ($5 = 'f' OR i.indcollation[0] = 'pg_catalog.\"C\"'::regcollation)",
-      5, NULL, params, NULL, NULL, 0);
+      " AND ($5 = 'f' OR i.indcollation[0] = 'pg_catalog.\"C\"'::regcollation)"
+      " AND ($6::text IS NULL OR (i.indnkeyatts >= 3 AND i.indoption[2] & 3 = i.indoption[1] & 3"
+      " AND (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = i.indkey[2]) = $6))",
+      6, NULL, params, NULL, NULL, 0);
   if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) { PQclear(res); return -1; }
   int have = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
   PQclear(res);
@@ -945,7 +1116,13 @@ int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *
   if (text) rc |= vg_buf_append(create, " COLLATE \"C\"", 12);
   rc |= vg_buf_append(create, " NULLS FIRST, ", 14);
   rc |= quote(create, time);
-  rc |= vg_buf_append(create, " NULLS FIRST)", 13);
+  rc |= vg_buf_append(create, " NULLS FIRST", 12);
+  if (rowid) {
+    rc |= vg_buf_append(create, ", ", 2);
+    rc |= quote(create, rowid);
+    rc |= vg_buf_append(create, " NULLS FIRST", 12);
+  }
+  rc |= vg_buf_append(create, ")", 1);
   vg_buf_free(&name);
   return rc ? -1 : 0;
 }
@@ -970,4 +1147,27 @@ int pg_end(sqlite3 *db, int commit, char *err, size_t errcap) {
   pg_link *l = link_of(db);
   if (!l) { snprintf(err, errcap, "not a PostgreSQL database"); return -1; }
   return link_end(l, commit, err, errcap);
+}
+
+double pg_rows_per_key(sqlite3 *db, const char *table, const char *key) {
+  pg_link *l = link_of(db);
+  const pg_rel *r = l ? rel_named(l, table) : NULL;
+  char err[512];
+  if (!r || link_begin(l, err, sizeof err) != 0) return -1;
+  /* the planner's statistics (ANALYZE): rows / distinct keys; n_distinct < 0
+  ** is minus the fraction of rows that are distinct */
+  const char *params[3] = {r->schema, r->name, key};
+  PGresult *res = PQexecParams(l->c,
+      "SELECT c.reltuples, s.n_distinct FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+      " JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = $3"
+      " WHERE n.nspname = $1 AND c.relname = $2",
+      3, NULL, params, NULL, NULL, 0);
+  double per = -1;
+  if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) >= 1) {
+    double rows = strtod(PQgetvalue(res, 0, 0), NULL), nd = strtod(PQgetvalue(res, 0, 1), NULL);
+    if (nd < 0) per = -1 / nd;
+    else if (nd > 0 && rows > 0) per = rows / nd;
+  }
+  PQclear(res);
+  return per;
 }

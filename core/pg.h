@@ -43,6 +43,15 @@ int pg_exec_ddl(sqlite3 *db, const char *sql, const char *const *tables, int n, 
 ** -1 when table is not PostgreSQL's or on an error. */
 int pg_order_index(sqlite3 *db, const char *table, const char *key, const char *time, struct vg_buf *create);
 
+/* SQL function vigil_window(KEY, 'LIMIT/YYYY-MM-DD/TIME'): 1.  On a
+** PostgreSQL table the run's scan asks for each key's newest LIMIT rows up
+** to that day with it, and PostgreSQL sends only those (runtime/scan.c). */
+void pg_sql_window(sqlite3_context *cx, int argc, sqlite3_value **argv);
+
+/* PostgreSQL's estimate of the rows per distinct key of table (its
+** statistics: ANALYZE), or -1 when it has none. */
+double pg_rows_per_key(sqlite3 *db, const char *table, const char *key);
+
 /* Run sql with text parameters params[0..n) on db's PostgreSQL connection,
 ** in its transaction (begun when none is open); *first, when not NULL,
 ** gets the first column of the first row as an integer (0 without rows).

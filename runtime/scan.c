@@ -144,6 +144,13 @@ static int eval_dates(exec_pack *pr, int si, const vm_series *ser, const int *ru
 
 /* ---- reading a source: the full ordered scan ---------------------------------------- */
 
+/* Append s as a SQL string literal ('it''s'). */
+static int quote_text(vg_buf *b, const char *s) {
+  int rc = vg_buf_append(b, "'", 1);
+  for (; *s && rc == 0; s++) rc = *s == '\'' ? vg_buf_append(b, "''", 2) : vg_buf_append(b, s, 1);
+  return rc | vg_buf_append(b, "'", 1);
+}
+
 /* One query over the whole table ordered by key, time and rowid: every rule
 ** of the source is evaluated on each key's window when the key changes.
 **
@@ -152,8 +159,16 @@ static int eval_dates(exec_pack *pr, int si, const vm_series *ser, const int *ru
 ** A key whose rows come out of day order makes the scan stop and return 2;
 ** the caller undoes what it did and calls again with by_day set, which
 ** orders the rows by the day itself (a sort: the index cannot give that
-** order).  Returns 0, 2, or -1 on error. */
-static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, int nrules, int by_day) {
+** order).
+**
+** need > 0 (PostgreSQL, a nightly run whose rules look back need - 1 rows):
+** PostgreSQL sends only the newest rows of each key, up to the day of the
+** run (vigil_window, core/pg.c: a seek per key on its side, as the seek
+** path does on SQLite), a few more than need; a key whose window those
+** rows do not fill (a where, duplicates or bad data used them up) makes the
+** scan stop and return 3, and the caller reads the table whole again.
+** Returns 0, 2, 3, or -1 on error. */
+static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, int nrules, int by_day, uint32_t need) {
   const vm_source *s = pr->srcs[si].src;
   int result = 0;
   sqlite3_stmt *st = NULL;
@@ -163,13 +178,16 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   vg_buf where = {NULL, 0, 0};
   val *binds = NULL;
   int nbinds = 0;
-  int pre = by_day ? 0 : exec_prefilter(pr, si, rules, nrules, &where, &binds, &nbinds);
+  int pre = by_day || need ? 0 : exec_prefilter(pr, si, rules, nrules, &where, &binds, &nbinds);
   if (pre < 0) return -1;
+  uint32_t wlimit = need ? need + 2 : 0; /* the rows per key PostgreSQL sends (2 spare: a duplicate, a bad row) */
   int sharded = pr->o->nshards > 1;
   if (((by_day || pre) && sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                            NULL, exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) ||
       (sharded && sqlite3_create_function_v2(pr->db, "vigil_in_shard", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                             NULL, db_sql_in_shard, NULL, NULL, NULL) != SQLITE_OK)) {
+                                             NULL, db_sql_in_shard, NULL, NULL, NULL) != SQLITE_OK) ||
+      (need && sqlite3_create_function_v2(pr->db, "vigil_window", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                          NULL, pg_sql_window, NULL, NULL, NULL) != SQLITE_OK)) {
     exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;
@@ -184,6 +202,18 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
       rc |= vg_buf_append(&q, pre ? " AND vigil_in_shard(" : " WHERE vigil_in_shard(", pre ? 20 : 22);
       rc |= exec_quote_ident(&q, s->cols[s->key].name);
       rc |= vg_buf_printf(&q, ", '%d/%d')", pr->o->shard + 1, pr->o->nshards);
+    }
+    if (need) { /* each key's newest rows up to the run's day (core/pg.c) */
+      vg_buf spec = {NULL, 0, 0};
+      char day[16];
+      lib_format_date(pr->dates[0], day);
+      rc |= vg_buf_printf(&spec, "%u/%s/%s", wlimit, day, s->cols[s->time].name);
+      rc |= vg_buf_append(&q, pre || sharded ? " AND vigil_window(" : " WHERE vigil_window(", pre || sharded ? 18 : 20);
+      rc |= exec_quote_ident(&q, s->cols[s->key].name);
+      rc |= vg_buf_append(&q, ", ", 2);
+      rc |= quote_text(&q, spec.data ? spec.data : "");
+      rc |= vg_buf_append(&q, ")", 1);
+      vg_buf_free(&spec);
     }
     /* BINARY: the keys of one group must be equal byte for byte, as the
     ** runtime compares them, whatever collation the column declares */
@@ -213,15 +243,20 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   int rc;
   int32_t last = pr->dates[pr->ndates - 1];
   int di = 0; /* the next evaluation date of the current key */
+  uint32_t key_rows = 0; /* rows PostgreSQL sent for the current key (need > 0) */
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (!pr->srcs[si].derived) pr->rows_read++;
     vm_row *r = exec_series_staging(ser);
     if (!r) { result = -1; goto done; }
     int skip;
     if (exec_read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
+    key_rows++;
     if (skip || r->time > last) continue;
     const vm_row *newest = vm_series_row(ser, 0);
     if (newest && !exec_same_row_key(newest, r, s->key)) {
+      /* a window cut short: the key's older rows are needed after all */
+      if (need && key_rows - 1 >= wlimit && ser->n < need) { result = 3; goto done; }
+      key_rows = 1;
       if (eval_dates(pr, si, ser, rules, nrules, &di, INT32_MAX) != 0) { result = -1; goto done; }
       /* the staged row must survive the reset: move it to slot 0 */
       if (r != &ser->rows[0]) exec_swap_rows(r, &ser->rows[0]);
@@ -256,6 +291,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
     result = -1;
     goto done;
   }
+  if (need && key_rows >= wlimit && ser->n < need) { result = 3; goto done; }
   if (ser->n > 0 && eval_dates(pr, si, ser, rules, nrules, &di, INT32_MAX) != 0) result = -1;
 done:
   sqlite3_finalize(st);
@@ -551,21 +587,35 @@ int exec_run_source(exec_pack *pr, int si) {
     }
     memcpy(bad, pr->srcs[si].bad, nbad);
     memcpy((char *)bad + nbad, pr->srcs[si].lbad, nbad);
-    result = scan_source(pr, si, &ser, rules, nrules, 0);
-    if (result == 2 && exec_alerts_back(pr, &mark) != 0) result = -1;
-    if (result == 2) {
+    /* PostgreSQL, a nightly run that looks back a bounded number of rows:
+    ** only each key's newest rows (scan_source) */
+    uint32_t need = pg_is(pr->db) && lookback != VM_UNBOUNDED && !pr->o->no_seek && pr->ndates == 1 ? lookback + 1 : 0;
+    /* (worth it when keys have many more rows than the window, by
+    ** PostgreSQL's statistics; a seek per invoice is not) */
+    if (need && !(pg_rows_per_key(pr->db, s->table, s->cols[s->key].name) > 2.0 * need)) need = 0;
+    long long rows_before = pr->rows_read;
+    result = scan_source(pr, si, &ser, rules, nrules, 0, need);
+    /* 2: redo in day order; 3: redo reading the table whole */
+    for (int again = 0; (result == 2 || result == 3) && again < 2; again++) {
+      int by_day = result == 2;
+      if (exec_alerts_back(pr, &mark) != 0) { result = -1; break; }
       memcpy(pr->srcs[si].bad, bad, nbad);
       memcpy(pr->srcs[si].lbad, (char *)bad + nbad, nbad);
       pr->srcs[si].lvalid = 0;
+      pr->rows_read = rows_before;
       ser.n = 0;
       ser.head = 0;
-      result = exec_life_restore(pr, life) != 0 ? -1 : scan_source(pr, si, &ser, rules, nrules, 1);
+      if (exec_life_restore(pr, life) != 0) { result = -1; break; }
+      exec_life_saved_free(life);
+      if (!(life = exec_life_save(pr))) { result = -1; break; } /* (restoring consumed it) */
+      result = scan_source(pr, si, &ser, rules, nrules, by_day, 0);
     }
     vg_free(bad);
     exec_life_saved_free(life);
   }
+  /* (SQLite's per-key seeks; PostgreSQL's index is check --db's to advise) */
   if (result == 0 && !seek && !pr->o->no_seek && pr->rows_read - before > 10000 && lookback != VM_UNBOUNDED &&
-      !has_seek_index(pr, si)) {
+      !pg_is(pr->db) && !has_seek_index(pr, si)) {
     index_note(pr, s, "");
   }
 done:

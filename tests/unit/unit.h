@@ -31,5 +31,6 @@ int unit_register_core(void);     /* test_core.c: the growable array and the has
 int unit_register_api(void);      /* test_api.c: the public interface as an embedder meets it (docs/API.md) */
 
 int unit_register_postgres(void); /* test_pg.c: the same data in SQLite and PostgreSQL, the same output (issue 14) */
+int unit_register_pgshard(void); /* test_pgshard.c: sharded runs, the cluster, killed shards, failures (issue 14) */
 
 #endif

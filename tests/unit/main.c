@@ -54,6 +54,7 @@ int main(void) {
     unit_register_calendar,
     unit_register_limits,
     unit_register_api,
+    unit_register_postgres,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

@@ -30,4 +30,6 @@ int unit_register_limits(void);   /* test_limits.c: every compile resource bound
 int unit_register_core(void);     /* test_core.c: the growable array and the hash index (core/vec.h, core/map.h) */
 int unit_register_api(void);      /* test_api.c: the public interface as an embedder meets it (docs/API.md) */
 
+int unit_register_postgres(void); /* test_pg.c: the same data in SQLite and PostgreSQL, the same output (issue 14) */
+
 #endif

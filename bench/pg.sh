@@ -15,9 +15,11 @@
 #
 # Environment (all optional):
 #   VIGIL=build/rel/vigil   BENCH_RUNS=5 (timed runs per measurement, after a warm-up)
-#   BENCH_PG_PROFILE=1      also log one nightly run's statements on the server
-#                           (log_min_duration_statement = 0) and sum them by kind,
-#                           and EXPLAIN ANALYZE the run's biggest cursor; "" skips
+#   BENCH_PG_PROFILE=1      also log the statements of one nightly run and of one
+#                           shard of 2 on the server (log_min_duration_statement = 0),
+#                           sum them by kind, EXPLAIN ANALYZE their cursor over
+#                           sales_snapshot, and profile the client at SIZE 0.1
+#                           under callgrind (when valgrind is installed); "" skips
 #   PGBIN=/usr/lib/postgresql/15/bin (as tests/pg/server.sh)
 #
 # CPU time here is the client's (vigil or psql: user + system, bench/timeit.c)
@@ -191,7 +193,7 @@ $PSQL -A -t -F "|" "$U1" -f bench/sql/pg_nightly_expert.sql | LC_ALL=C sort > $T
 same "vigil run vs expert SQL (PostgreSQL)" $T/v.txt $T/e.txt
 checked="vigil run = expert SQL"
 if [ -f $B/bench-1.db ]; then # the SQLite run on the same data: byte for byte the same alerts
-  $VIGIL run --db $B/bench-1.db --as-of $AS_OF --dry-run --format jsonl bench/rules/nightly 2>/dev/null | jsonl_keys run > $T/vs.txt
+  $VIGIL run --db $B/bench-1.db --as-of $AS_OF --dry-run --format jsonl bench/rules/nightly 2>$T/runs.err | jsonl_keys run > $T/vs.txt
   same "vigil run on PostgreSQL vs on SQLite" $T/v.txt $T/vs.txt
   checked="$checked = vigil run on SQLite"
 fi
@@ -208,6 +210,8 @@ $VIGIL run --db $U1PK --as-of $AS_OF --dry-run --format jsonl bench/rules/nightl
 same "vigil run, invoices with a PRIMARY KEY vs without" $T/v.txt $T/vpk.txt
 checked="$checked = vigil run with invoices' PRIMARY KEY"
 out "  nightly alerts (SIZE 1): $(wc -l < $T/v.txt); $checked"
+rr() { grep -o '[0-9]* rows read' "$1" | head -1; }
+out "  rows the nightly run reads (vigil's summary): $(rr $T/run.err) from PostgreSQL$([ -f $T/runs.err ] && echo ", $(rr $T/runs.err) from SQLite (bench-1.db)")"
 $bt_cmd 2>/dev/null | jsonl_keys bt > $T/vb.txt
 $PSQL -A -t -F "|" "$U1" -f bench/sql/pg_backtest_expert.sql | LC_ALL=C sort > $T/eb.txt
 same "vigil backtest vs expert SQL (PostgreSQL)" $T/vb.txt $T/eb.txt
@@ -287,5 +291,19 @@ if [ -n "$PROFILE" ]; then
   prof "one nightly run" $run_cmd
   prof "shard 1 of 2" $run_cmd --shard 1/2
   out ""
+  if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+    # the client's side: the nightly run at SIZE 0.1 under callgrind (bench/cgshare.py:
+    # core/pg.c and libpq count as "other"), and the inclusive share of the
+    # functions that read PostgreSQL's rows, sort them in SQLite and evaluate them
+    out "  client side: the nightly run at SIZE 0.1 under callgrind (bench/cgshare.py; core/pg.c and libpq are \"other\")"
+    valgrind --tool=callgrind --callgrind-out-file=$T/callgrind.pg.out \
+      $VIGIL run --db $U01 --as-of $AS_OF --dry-run --format jsonl bench/rules/nightly >/dev/null 2>$T/err
+    python3 bench/cgshare.py $T/callgrind.pg.out 12 | sed 's/^/  /' | tee -a "$RESULTS"
+    out "  inclusive (callgrind_annotate --inclusive=yes):"
+    callgrind_annotate --inclusive=yes $T/callgrind.pg.out 2>/dev/null |
+      grep -E '^ *[0-9,]+ \( *[0-9.]+%\)  [^ ]*:(vt_column|vt_next|vt_filter|cur_fetch|exec_read_row|eval_dates|exec_lookup|strtod|strtol|sqlite3VdbeSorterWrite|sqlite3VdbeSorterNext|sqlite3VdbeSorterRewind|PQexec|PQexecParams) ' |
+      sed -E 's/^ *([0-9,]+) \( *([0-9.]+%)\)  [^ ]*:([^ ]*) .*/    \2  \3/' | tee -a "$RESULTS"
+    out ""
+  fi
 fi
 out "  load after: $(uptime | sed 's/.*load average: //') (1, 5, 15 min)"

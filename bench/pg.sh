@@ -206,12 +206,12 @@ for N in 2 3; do
 done
 $run_cmd --shard 1/1 2>/dev/null | jsonl_keys run > $T/u1.txt
 same "--shard 1/1 vs the unsharded run" $T/v.txt $T/u1.txt
-$VIGIL run --db $U1PK --as-of $AS_OF --dry-run --format jsonl bench/rules/nightly 2>/dev/null | jsonl_keys run > $T/vpk.txt
+$VIGIL run --db $U1PK --as-of $AS_OF --dry-run --format jsonl bench/rules/nightly 2>$T/runpk.err | jsonl_keys run > $T/vpk.txt
 same "vigil run, invoices with a PRIMARY KEY vs without" $T/v.txt $T/vpk.txt
 checked="$checked = vigil run with invoices' PRIMARY KEY"
 out "  nightly alerts (SIZE 1): $(wc -l < $T/v.txt); $checked"
 rr() { grep -o '[0-9]* rows read' "$1" | head -1; }
-out "  rows the nightly run reads (vigil's summary): $(rr $T/run.err) from PostgreSQL$([ -f $T/runs.err ] && echo ", $(rr $T/runs.err) from SQLite (bench-1.db)")"
+out "  rows the nightly run reads (vigil's summary): $(rr $T/run.err) from PostgreSQL, $(rr $T/runpk.err) with invoices' PRIMARY KEY$([ -f $T/runs.err ] && echo ", $(rr $T/runs.err) from SQLite (bench-1.db)")"
 $bt_cmd 2>/dev/null | jsonl_keys bt > $T/vb.txt
 $PSQL -A -t -F "|" "$U1" -f bench/sql/pg_backtest_expert.sql | LC_ALL=C sort > $T/eb.txt
 same "vigil backtest vs expert SQL (PostgreSQL)" $T/vb.txt $T/eb.txt

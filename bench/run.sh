@@ -49,8 +49,7 @@ CFLAGS="-std=c11 -O2 -g -D_DEFAULT_SOURCE -Wall -Wextra $SQLITE_CFLAGS"
 $CC $CFLAGS -o $B/gen bench/gen.c $SQLITE_LIBS -lm
 $CC $CFLAGS -o $B/floor bench/floor.c $SQLITE_LIBS
 $CC $CFLAGS -o $B/timeit bench/timeit.c
-PQ_LIBS=$(pkg-config --libs libpq 2>/dev/null || echo -lpq) # libvigil's core/pg.c (issue 14)
-$CC $CFLAGS -Iinclude -Icore -Iruntime -o $B/vmbench bench/vmbench.c "$LIBVIGIL" $SQLITE_LIBS $PQ_LIBS -lunistring -lm
+$CC $CFLAGS -Iinclude -Icore -Iruntime -o $B/vmbench bench/vmbench.c "$LIBVIGIL" $SQLITE_LIBS $(pkg-config --libs libpq 2>/dev/null || echo -lpq) -lunistring -lm -lpthread
 
 out() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
 : > "$RESULTS"

@@ -21,7 +21,7 @@ static const char *const usage_backtest =
   "usage: vigil backtest --db FILE --from DATE --to DATE [--every DURATION | --at-snapshots]\n"
   "                      [--set NAME=VALUE]... [--format text|jsonl|csv] [--csv-raw] [--record]\n"
   "                      [--outcome SQL | --outcome-table TABLE] [--report alerts|lead-time]\n"
-  "                      [--follow-symlinks] PATH...\n"
+  "                      [--shard I/N] [--follow-symlinks] PATH...\n"
   "\n"
   "Evaluate the packs as of every date in [--from, --to] in one pass over each\n"
   "table: the alerts separate 'vigil run --as-of' calls would give.\n"
@@ -39,6 +39,7 @@ static const char *const usage_backtest =
   "                     the report becomes the lead time of each rule and tier\n"
   "  --outcome-table T  the same as --outcome 'SELECT * FROM T'\n"
   "  --report REPORT    alerts (default), or lead-time (the default with an outcome)\n"
+  "  --shard I/N        only the keys in shard I of N, as for run (not with --record)\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line\n";
 
@@ -492,7 +493,7 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
 
 int cmd_backtest(int argc, char **argv) {
   cli_opts o = {.accept = CLI_DB | CLI_RANGE | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_backtest};
-  int format = BT_TEXT, report = -1, csv_raw = 0, record = 0;
+  int format = BT_TEXT, report = -1, csv_raw = 0, record = 0, shard = 0, nshards = 0;
   const char *outcome_sql = NULL, *outcome_table = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -515,6 +516,9 @@ int cmd_backtest(int argc, char **argv) {
     } else if ((v = opt_value(argc, argv, &i, "--outcome-table"))) {
       if (!*v) return usage_error(usage_backtest, "%s needs a table name", "--outcome-table");
       outcome_table = v;
+    } else if ((v = opt_value(argc, argv, &i, "--shard"))) {
+      if (cli_parse_shard(v, &shard, &nshards) != 0)
+        return usage_error(usage_backtest, "--shard %s: expected I/N, 1 <= I <= N <= 1024 (e.g. 2/3)", v);
     } else if ((v = opt_value(argc, argv, &i, "--report"))) {
       if (strcmp(v, "alerts") == 0) report = REPORT_ALERTS;
       else if (strcmp(v, "lead-time") == 0) report = REPORT_LEAD_TIME;
@@ -526,7 +530,8 @@ int cmd_backtest(int argc, char **argv) {
   if (cli_need_db(&o) || cli_need_range(&o)) return EXIT_USAGE;
   if (o.npaths == 0) return usage_error(usage_backtest, "%s", "no PATH given");
   vg_backtest_opts bo = {.db_path = o.db, .from = o.from, .to = o.to, .every_days = o.every_days,
-                         .at_snapshots = o.at_snapshots, .record = record};
+                         .at_snapshots = o.at_snapshots, .record = record, .shard = shard, .nshards = nshards};
+  if (record && nshards > 1) return usage_error(usage_backtest, "%s", "--record and --shard: a sharded backtest is not recorded");
   if (outcome_sql && outcome_table) return usage_error(usage_backtest, "%s", "give --outcome or --outcome-table, not both");
   int has_outcome = outcome_sql || outcome_table;
   if (report < 0) report = has_outcome ? REPORT_LEAD_TIME : REPORT_ALERTS;

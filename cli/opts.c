@@ -32,9 +32,31 @@ static int file_opt(const cli_opts *o, const char *name, const char *v, const ch
   return 1;
 }
 
+/* 1 when a PostgreSQL --db carries a password: postgresql://USER:PASSWORD@...,
+** or a password= keyword or URI parameter. */
+static int has_password(const char *db) {
+  if (!vg_db_is_postgres(db)) return 0;
+  if (strstr(db, "password=")) return 1;
+  const char *p = strstr(db, "://");
+  if (!p) return 0;
+  p += 3;
+  size_t host = strcspn(p, "/?");
+  const char *at = memchr(p, '@', host);
+  return at && memchr(p, ':', (size_t)(at - p)) != NULL;
+}
+
 int cli_opt(cli_opts *o, int argc, char **argv, int *i) {
   const char *v, *a = argv[*i];
-  if ((o->accept & CLI_DB) && (v = opt_value(argc, argv, i, "--db"))) return file_opt(o, "--db", v, &o->db);
+  if ((o->accept & CLI_DB) && (v = opt_value(argc, argv, i, "--db"))) {
+    /* a command line shows in ps, in shell history and in every message
+    ** that names the database: the password goes where libpq reads it */
+    if (has_password(v)) {
+      usage_error(o->usage, "%s", "--db: no password on the command line (ps and the messages would show it); "
+                                  "put it in ~/.pgpass or PGPASSFILE, or PGPASSWORD");
+      return -1;
+    }
+    return file_opt(o, "--db", v, &o->db);
+  }
   if ((o->accept & CLI_SCHEMA) && (v = opt_value(argc, argv, i, "--schema"))) return file_opt(o, "--schema", v, &o->schema);
   if ((o->accept & CLI_AS_OF) && (v = opt_value(argc, argv, i, "--as-of"))) return date_opt(o, "--as-of", v, &o->as_of);
   if ((o->accept & CLI_RANGE) && (v = opt_value(argc, argv, i, "--from"))) return date_opt(o, "--from", v, &o->from);

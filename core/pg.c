@@ -18,9 +18,10 @@
 **             reals (NaN as NULL, as SQLite stores it), bytea as a blob,
 **             anything else (dates, times, text) as text.
 **   rowid     the table's single-column integer primary key, when it has
-**             one (as SQLite's INTEGER PRIMARY KEY is its rowid); without
-**             one, a row has no rowid Vigil can use (runtime/db.c says so)
-**             and cannot be updated or deleted.
+**             one (as SQLite's INTEGER PRIMARY KEY is its rowid), else an
+**             integer column named vigil_rowid (hidden from SQLite's view);
+**             without either, a row has no rowid Vigil can use
+**             (runtime/db.c says so) and cannot be updated or deleted.
 **   writing   INSERT, UPDATE and DELETE by that key, one statement each.
 **   txns      the link runs one PostgreSQL transaction (REPEATABLE READ:
 **             one snapshot for everything a run reads, READ ONLY when opened
@@ -47,7 +48,7 @@
 #define PG_STR(x) PG_STR_(x)
 
 /* How a column's values come to SQLite. */
-enum { C_INT, C_REAL, C_BOOL, C_TEXT, C_DATE, C_TIME, C_BYTEA, C_OTHER };
+enum { C_INT, C_REAL, C_FLOAT4, C_BOOL, C_TEXT, C_DATE, C_TIME, C_TIMETZ, C_BYTEA, C_OTHER };
 
 typedef struct pg_col {
   char *name;
@@ -105,7 +106,11 @@ static void pg_msg(PGconn *c, const PGresult *r, char *err, size_t cap) {
   if (!m || !*m) m = c ? PQerrorMessage(c) : "out of memory";
   if (!m || !*m) m = "unknown PostgreSQL error";
   size_t n = strcspn(m, "\n"); /* the first line: the rest points into the SQL */
-  snprintf(err, cap, "PostgreSQL: %.*s", (int)n, m);
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (state && strcmp(state, "55P03") == 0) /* lock_not_available: as SQLite's busy timeout says it */
+    snprintf(err, cap, "PostgreSQL: a table is locked by another session (waited lock_timeout): %.*s", (int)n, m);
+  else
+    snprintf(err, cap, "PostgreSQL: %.*s", (int)n, m);
 }
 
 /* Append name as a quoted PostgreSQL (or SQLite) identifier. */
@@ -145,11 +150,13 @@ static int link_end(pg_link *l, int commit, char *err, size_t cap) {
 static int class_of(unsigned oid) {
   switch (oid) {
   case 20: case 21: case 23: case 26: return C_INT;        /* int8, int2, int4, oid */
-  case 700: case 701: case 1700: return C_REAL;            /* float4, float8, numeric */
+  case 701: case 1700: return C_REAL;                       /* float8, numeric */
+  case 700: return C_FLOAT4;                                /* float4: read widened, exactly */
   case 16: return C_BOOL;
   case 25: case 1043: case 1042: case 19: return C_TEXT;   /* text, varchar, bpchar, name */
   case 1082: return C_DATE;
-  case 1114: case 1184: return C_TIME;                      /* timestamp, timestamptz */
+  case 1114: return C_TIME;                                 /* timestamp */
+  case 1184: return C_TIMETZ;                               /* timestamptz */
   case 17: return C_BYTEA;
   default: return C_OTHER;
   }
@@ -158,9 +165,9 @@ static int class_of(unsigned oid) {
 static const char *decl_of(int cls) {
   switch (cls) {
   case C_INT: case C_BOOL: return "INTEGER";
-  case C_REAL: return "REAL";
+  case C_REAL: case C_FLOAT4: return "REAL";
   case C_DATE: return "DATE";
-  case C_TIME: return "TIMESTAMP";
+  case C_TIME: case C_TIMETZ: return "TIMESTAMP";
   case C_BYTEA: return "BLOB";
   default: return "TEXT";
   }
@@ -201,6 +208,15 @@ static int rel_attach(pg_link *l, int i, int current, char *err, size_t cap) {
   rc |= quote(&q, front.data ? front.data : "");
   rc |= vg_buf_printf(&q, " USING vigil_pg(%d)", i);
   int res = SQLITE_NOMEM;
+  if (rc == 0) { /* a name taken already (two names differing in case only): the first keeps it */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE", -1, &st, NULL) == SQLITE_OK) {
+      sqlite3_bind_text(st, 1, front.data, -1, SQLITE_STATIC);
+      if (sqlite3_step(st) == SQLITE_ROW) rc = 1;
+    }
+    sqlite3_finalize(st);
+    if (rc == 1) { vg_buf_free(&q); vg_buf_free(&front); return SQLITE_OK; }
+  }
   if (rc == 0) {
     char *msg = NULL;
     res = sqlite3_exec(l->db, q.data, NULL, NULL, &msg);
@@ -241,6 +257,10 @@ static int read_catalog(pg_link *l, const char *only, char *err, size_t cap) {
         r->ncols++;
       }
     }
+    /* without an integer primary key, an integer column vigil_rowid is the
+    ** rowid (a partitioned table's key cannot be one column) */
+    for (int k = 0; r && r->pk < 0 && k < r->ncols; k++)
+      if (r->cols[k].cls == C_INT && strcmp(r->cols[k].name, "vigil_rowid") == 0) r->pk = k;
     if (!r || r->ncols != end - row || vg_vec_push(&l->rels, r) != 0) {
       rel_free(r);
       snprintf(err, cap, "out of memory");
@@ -318,7 +338,7 @@ static int orderable(const pg_rel *r, int col) {
   int c = col < 0 ? r->pk : col;
   if (c < 0 || c >= r->ncols) return 0;
   int k = r->cols[c].cls;
-  return k == C_INT || k == C_TEXT || k == C_DATE || k == C_TIME || k == C_BOOL;
+  return k == C_INT || k == C_TEXT || k == C_DATE || k == C_TIME || k == C_TIMETZ || k == C_BOOL;
 }
 
 static int vt_best_index(sqlite3_vtab *vt, sqlite3_index_info *ix) {
@@ -427,7 +447,7 @@ static int cur_fetch(pg_cur *c, pg_vtab *t) {
 static int param_of(sqlite3_value *v, int cls, vg_buf *text, const char **cast) {
   int vt = sqlite3_value_type(v);
   text->len = 0;
-  if (cls == C_INT || cls == C_REAL) {
+  if (cls == C_INT || cls == C_REAL || cls == C_FLOAT4) {
     if (vt == SQLITE_INTEGER && cls == C_INT) { *cast = "::int8"; return vg_buf_printf(text, "%lld", (long long)sqlite3_value_int64(v)) == 0; }
     if (vt == SQLITE_INTEGER || vt == SQLITE_FLOAT) {
       double d = sqlite3_value_double(v);
@@ -473,6 +493,9 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     if (!want) continue;
     if (c->pos[k]) rc |= vg_buf_append(&q, ", ", 2);
     rc |= quote(&q, r->cols[k].name);
+    /* a real's exact value, as a double: its own text is the shortest that
+    ** reads back as the float4 (0.1), not the value it holds */
+    if (r->cols[k].cls == C_FLOAT4) rc |= vg_buf_append(&q, "::float8", 8);
   }
   if (npos == 0) rc |= vg_buf_append(&q, "1", 1);
   rc |= vg_buf_append(&q, " FROM ", 6);
@@ -567,7 +590,7 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *cx, int i) {
   switch (r->cols[i].cls) {
   case C_INT: sqlite3_result_int64(cx, strtoll(s, NULL, 10)); break;
   case C_BOOL: sqlite3_result_int(cx, s[0] == 't'); break;
-  case C_REAL: sqlite3_result_double(cx, strtod(s, NULL)); break; /* NaN: SQLite makes it NULL */
+  case C_REAL: case C_FLOAT4: sqlite3_result_double(cx, strtod(s, NULL)); break; /* NaN: SQLite makes it NULL */
   case C_BYTEA: {
     size_t len = 0;
     unsigned char *b = PQunescapeBytea((const unsigned char *)s, &len);
@@ -576,6 +599,15 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *cx, int i) {
     PQfreemem(b);
     break;
   }
+  case C_TIMETZ: /* in UTC (the session's TimeZone): "+00" as ISO 8601 writes it, "+00:00" */
+    if (n >= 3 && strcmp(s + n - 3, "+00") == 0) {
+      char *t = sqlite3_mprintf("%.*s+00:00", n - 3, s);
+      if (!t) return SQLITE_NOMEM;
+      sqlite3_result_text(cx, t, -1, sqlite3_free);
+      break;
+    }
+    sqlite3_result_text(cx, s, n, SQLITE_TRANSIENT);
+    break;
   default: sqlite3_result_text(cx, s, n, SQLITE_TRANSIENT); break;
   }
   return SQLITE_OK;
@@ -794,11 +826,13 @@ int pg_open(const char *uri, int readonly, sqlite3 **out, char *err, size_t errc
   }
   PQsetNoticeProcessor(l->c, quiet, NULL); /* the library never prints */
   /* the text forms the module reads: ISO dates, UTC, exact floats, UTF-8;
-  ** a lock held by another session is waited for as SQLite's is */
+  ** a lock held by another session is waited for as SQLite's is, unless the
+  ** session sets its own lock_timeout (PGOPTIONS='-c lock_timeout=5s') */
   if (link_exec(l, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET extra_float_digits = 3;"
                    " SET client_encoding = 'UTF8'; SET IntervalStyle = 'iso_8601';"
                    " SET client_min_messages = 'warning';"
-                   " SET lock_timeout = '" PG_STR(VG_BUSY_TIMEOUT_S) "s'",
+                   " SELECT CASE WHEN current_setting('lock_timeout') = '0'"
+                   " THEN set_config('lock_timeout', '" PG_STR(VG_BUSY_TIMEOUT_S) "s', false) END",
                 err, errcap) != 0) {
     link_free(l);
     return SQLITE_ERROR;

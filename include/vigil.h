@@ -281,6 +281,9 @@ typedef struct vg_backtest_opts {
   vg_progress_fn progress; /* as vg_run_opts.progress */
   void *out_ud;           /* handed to alert, summary and progress */
   unsigned long long step_budget; /* as vg_run_opts.step_budget */
+  int shard;              /* as vg_run_opts.shard: only the keys of shard `shard` of nshards (with
+                          ** record: refused, VG_EUSAGE) */
+  int nshards;
 } vg_backtest_opts;
 
 /* Evaluate programs as of every date of the range in one pass over each

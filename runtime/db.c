@@ -394,7 +394,9 @@ int exec_db_rowid(sqlite3 *db, const char *table, vg_buf *out) {
   if (n < 0) return vg_buf_append(out, "rowid", 5) ? -1 : 1; /* no such table: its query fails anyway */
   static const char *const names[] = {"rowid", "_rowid_", "oid"};
   int rc = 0;
-  for (int k = 0; k < 3 && rc == 0; k++)
+  /* a PostgreSQL table's rowid is its integer primary key (declared
+  ** INTEGER PRIMARY KEY by core/pg.c); without one it has none */
+  for (int k = 0; k < 3 && rc == 0 && !pg_is(db); k++)
     if (!find_col(v, n, names[k])) rc = vg_buf_append(out, names[k], strlen(names[k])) ? -1 : 1;
   if (rc == 0) {
     /* all three are columns: the rowid's alias, if it has one */
@@ -403,8 +405,10 @@ int exec_db_rowid(sqlite3 *db, const char *table, vg_buf *out) {
       npk += v[i].pk > 0;
       if (v[i].pk == 1 && strcasecmp(v[i].type, "INTEGER") == 0) alias = i;
     }
+    /* (core/pg.c declares a PostgreSQL table's rowid column INTEGER PRIMARY KEY,
+    ** HIDDEN for vigil_rowid, which makes SQLite list an index for it) */
     if (npk == 1 && alias >= 0 &&
-        db_has_row(db, "SELECT 1 FROM pragma_index_list(?1) WHERE origin = 'pk'", table) == 0)
+        (pg_is(db) || db_has_row(db, "SELECT 1 FROM pragma_index_list(?1) WHERE origin = 'pk'", table) == 0))
       rc = exec_quote_ident(out, v[alias].name) ? -1 : 1;
   }
   have_free(v, n);

@@ -79,8 +79,14 @@ static void report_counts(exec_pack *pr, const vm_rule *r, int si, const uint8_t
       const bad_count *bc = &bad[k * BAD__COUNT + b];
       if (!bc->n) continue;
       pr->warnings++;
+      /* without a rowid (a WITHOUT ROWID table, a PostgreSQL table without
+      ** an integer primary key) nothing says which duplicate is newer */
+      const char *what = b == BAD_DUP && pr->srcs && pr->srcs[si].rowid_known && !pr->srcs[si].rowid_sql
+                             ? "duplicate row(s) for the same key and day; the table has no rowid (an integer primary key) to"
+                               " tell which is newer, and the one read first is used"
+                             : bad_what[b];
       exec_diag(pr->o, VG_WARNING, bad_code[b], p->files[r->file], (int)r->line, (int)r->col, "rule %s: table %s, column %s%s: %lld %s%s%s%s", r->name,
-           s->table, s->cols[k].name, how, bc->n, bad_what[b], bc->example[0] ? " (e.g. key " : "", bc->example,
+           s->table, s->cols[k].name, how, bc->n, what, bc->example[0] ? " (e.g. key " : "", bc->example,
            bc->example[0] ? ")" : "");
     }
   }

@@ -561,6 +561,13 @@ vg_status vg_index_advice(const vg_program *p, const char *db_path, vg_diag_fn d
   return VG_OK;
 }
 
+/* 1 (reported) when shard of nshards is not a shard: 1 to N, N at most 1024. */
+static int bad_shard(const exec_opts *eo, int shard, int nshards) {
+  if (nshards > 1 ? shard >= 1 && shard <= nshards && nshards <= 1024 : nshards >= 0) return 0;
+  exec_diag(eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "shard %d of %d: a shard is 1 to N, N at most 1024", shard, nshards);
+  return 1;
+}
+
 /* ---- vg_run ------------------------------------------------------------------------ */
 
 vg_status vg_run(const vg_program *const *programs, int n, const vg_run_opts *o) {
@@ -583,10 +590,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   d.eo.progress = o->progress;
   d.eo.progress_ud = o->out_ud;
   if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
-  if (o->nshards > 1 ? o->shard < 1 || o->shard > o->nshards || o->nshards > 1024 : o->nshards < 0) {
-    exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "shard %d of %d: a shard is 1 to N, N at most 1024", o->shard, o->nshards);
-    return VG_EUSAGE;
-  }
+  if (bad_shard(&d.eo, o->shard, o->nshards)) return VG_EUSAGE;
   d.dry_run = o->dry_run;
   d.tables = 1u << EXEC_REC_RUNS | 1u << EXEC_REC_ALERTS;
   if (o->nshards > 1) d.tables |= 1u << EXEC_REC_PARTS | 1u << EXEC_REC_PART_ALERTS;
@@ -730,10 +734,18 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   d.eo.ud = o->ud;
   d.eo.db_path = db_label(o->db_path, o->db);
   d.eo.no_seek = 1;
+  d.eo.shard = o->shard - 1;
+  d.eo.nshards = o->nshards;
   d.eo.step_budget = o->step_budget;
   d.eo.progress = o->progress;
   d.eo.progress_ud = o->out_ud;
   if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
+  if (bad_shard(&d.eo, o->shard, o->nshards)) return VG_EUSAGE;
+  if (o->record && o->nshards > 1) {
+    exec_diag(&d.eo, VG_ERROR, DIAG_E_OPTIONS, NULL, 0, 0, "a sharded backtest is not recorded (vigil_backtest keeps one"
+              " backtest per pack and dates, and a shard would replace the others' rows): record it unsharded");
+    return VG_EUSAGE;
+  }
   d.dry_run = !o->record;
   d.tables = 1u << EXEC_REC_BACKTEST;
   int from, to;

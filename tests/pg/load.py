@@ -29,7 +29,10 @@ number column, a NUL byte or bytes that are not UTF-8 in text, a BLOB) stops
 the load (--bad-values fail, the default) or is loaded as NULL with a line on
 stderr (--bad-values null).
 
-Each SQLite index on plain columns, and an INTEGER PRIMARY KEY, is made
+SQLite's rowid goes with the rows: an INTEGER PRIMARY KEY becomes the
+PostgreSQL primary key, and a table with a rowid and no such key gets a
+column vigil_rowid holding it (Vigil's tie-break between duplicate rows,
+LANGUAGE.md 11.7).  Each SQLite index on plain columns is made
 again on the same columns in SQLite's order (UNIQUE when it is unique; NULLS
 FIRST, or DESC NULLS LAST; text COLLATE "C", byte order), and each view is
 made again from its SQLite text, which must then be valid PostgreSQL too.  Every identifier is
@@ -186,10 +189,19 @@ def main():
             db.execute("SELECT rowid FROM %s LIMIT 0" % sq)
         except sqlite3.Error:
             has_rowid = False
-        sel = "SELECT %s FROM %s%s" % (", ".join('"' + c.replace('"', '""') + '"' for c in names), sq,
-                                        " ORDER BY rowid" if has_rowid else "")
+        pk = db.execute("SELECT name, type FROM pragma_table_info(?) WHERE pk > 0", (t,)).fetchall()
+        ipk = has_rowid and len(pk) == 1 and pk[0][1].decode("utf-8").upper() == "INTEGER"
+        # SQLite's rowid is part of the data (it breaks ties between duplicate
+        # rows): a table whose rowid no INTEGER PRIMARY KEY names keeps it as
+        # vigil_rowid, which Vigil reads as the rowid (LANGUAGE.md 11.7)
+        keep_rowid = has_rowid and not ipk and "vigil_rowid" not in [n.lower() for n in names]
+        sel = "SELECT %s%s FROM %s%s" % (", ".join('"' + c.replace('"', '""') + '"' for c in names),
+                                          ", rowid" if keep_rowid else "", sq, " ORDER BY rowid" if has_rowid else "")
         rows = db.execute(sel).fetchall()
         types = [pg_type(decls[i], [r[i] for r in rows], a.dates_as) for i in range(len(names))]
+        if keep_rowid:
+            names = names + ["vigil_rowid"]
+            types = types + ["bigint"]
         out.append(("DROP TABLE IF EXISTS %s CASCADE;\nCREATE TABLE %s (%s);\n" % (
             q, q, ", ".join("%s %s" % (ident(n), ty) for n, ty in zip(names, types)))).encode())
         out.append(("COPY %s (%s) FROM STDIN;\n" % (q, ", ".join(ident(n) for n in names))).encode())
@@ -207,11 +219,10 @@ def main():
                 fs.append(f)
             out.append(b"\t".join(fs) + b"\n")
         out.append(b"\\.\n")
-        # an INTEGER PRIMARY KEY is the rowid: its index is the table itself
-        pk = db.execute("SELECT name, type FROM pragma_table_info(?) WHERE pk > 0", (t,)).fetchall()
-        if has_rowid and len(pk) == 1 and pk[0][1].decode("utf-8").upper() == "INTEGER":
-            out.append(("CREATE UNIQUE INDEX %s ON %s (%s);\n" % (
-                ident(t + "_pkey"), q, index_key(pk[0][0].decode("utf-8"), "bigint", 0))).encode())
+        # an INTEGER PRIMARY KEY is the rowid: in PostgreSQL the primary key
+        # (which Vigil reads as the rowid)
+        if ipk:
+            out.append(("ALTER TABLE %s ADD PRIMARY KEY (%s);\n" % (q, ident(pk[0][0].decode("utf-8")))).encode())
         # the indexes, on plain columns only
         for il in db.execute("SELECT name, \"unique\", partial FROM pragma_index_list(?)", (t,)).fetchall():
             iname, uniq = il[0].decode("utf-8"), il[1]

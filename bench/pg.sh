@@ -105,13 +105,6 @@ load() {
 }
 load 1 "$U1"
 load 0.1 "$U01"
-# The same SIZE 1 data with invoices(invoice_id) a PRIMARY KEY, as schema.sql
-# declares it (INTEGER PRIMARY KEY): load.py makes a UNIQUE index of it
-# instead, and core/pg.c takes a table's rowid only from a PRIMARY KEY.
-U1PK=$BASE/bench1pk
-$PSQL "$URI" -c "CREATE DATABASE bench1pk TEMPLATE bench1"
-$PSQL "$U1PK" -c 'ALTER TABLE invoices ADD PRIMARY KEY (invoice_id)' -c 'VACUUM ANALYZE'
-out "  SIZE 1 again as bench1pk, with ALTER TABLE invoices ADD PRIMARY KEY (invoice_id)"
 
 # ---- measuring (as run.sh: a warm-up, then RUNS interleaved runs; medians) -----------
 declare -A MED CPU SRV TOT RSS CMDS WARM
@@ -206,12 +199,9 @@ for N in 2 3; do
 done
 $run_cmd --shard 1/1 2>/dev/null | jsonl_keys run > $T/u1.txt
 same "--shard 1/1 vs the unsharded run" $T/v.txt $T/u1.txt
-$VIGIL run --db $U1PK --as-of $AS_OF --dry-run --format jsonl bench/rules/nightly 2>$T/runpk.err | jsonl_keys run > $T/vpk.txt
-same "vigil run, invoices with a PRIMARY KEY vs without" $T/v.txt $T/vpk.txt
-checked="$checked = vigil run with invoices' PRIMARY KEY"
 out "  nightly alerts (SIZE 1): $(wc -l < $T/v.txt); $checked"
 rr() { grep -o '[0-9]* rows read' "$1" | head -1; }
-out "  rows the nightly run reads (vigil's summary): $(rr $T/run.err) from PostgreSQL, $(rr $T/runpk.err) with invoices' PRIMARY KEY$([ -f $T/runs.err ] && echo ", $(rr $T/runs.err) from SQLite (bench-1.db)")"
+out "  rows the nightly run reads (vigil's summary): $(rr $T/run.err) from PostgreSQL$([ -f $T/runs.err ] && echo ", $(rr $T/runs.err) from SQLite (bench-1.db)")"
 $bt_cmd 2>/dev/null | jsonl_keys bt > $T/vb.txt
 $PSQL -A -t -F "|" "$U1" -f bench/sql/pg_backtest_expert.sql | LC_ALL=C sort > $T/eb.txt
 same "vigil backtest vs expert SQL (PostgreSQL)" $T/vb.txt $T/eb.txt
@@ -235,8 +225,6 @@ shards() {
 out "  SIZE 1, $RUNS timed runs after a warm-up: median wall ms [min .. max], median CPU ms (client + server), peak RSS of the client"
 add "nightly: vigil run" "$run_cmd" warm
 add "nightly: expert SQL" "$PSQL -A -t -F '|' $U1 -f bench/sql/pg_nightly_expert.sql" warm
-add "nightly: vigil run, invoices PRIMARY KEY" "$VIGIL run --db $U1PK --as-of $AS_OF --dry-run --format jsonl bench/rules/nightly" warm
-add "nightly: expert SQL, invoices PRIMARY KEY" "$PSQL -A -t -F '|' $U1PK -f bench/sql/pg_nightly_expert.sql"
 measure_all "$RUNS"
 add "backtest: vigil backtest --at-snapshots" "$bt_cmd" warm
 add "backtest: expert SQL" "$PSQL -A -t -F '|' $U1 -f bench/sql/pg_backtest_expert.sql" warm
@@ -251,7 +239,6 @@ add "memory: nightly run, SIZE 1" "$run_cmd" warm
 measure_all 3
 out "  ratios of medians                                   wall    cpu"
 rline "nightly: vigil / expert SQL" "nightly: vigil run" "nightly: expert SQL" cpu '<=' 1.5
-rline "nightly, invoices PRIMARY KEY: vigil / expert" "nightly: vigil run, invoices PRIMARY KEY" "nightly: expert SQL, invoices PRIMARY KEY"
 rline "backtest: vigil / expert SQL" "backtest: vigil backtest --at-snapshots" "backtest: expert SQL"
 rline "backtest: vigil / expert SQL through the index" "backtest: vigil backtest --at-snapshots" "backtest: expert SQL through the index"
 rline "shards: 1 / 2 (speed-up of 2 shards)" "shards: 1 (--shard 1/1)" "shards: 2 at once" wall '>=' 1.6

@@ -15,6 +15,7 @@
 #   BENCH_PROFILE_SIZE=0.1 the size whose nightly run and backtest are profiled
 #                          (callgrind); "" skips the profile
 #   BENCH_COMPILE="1000 10000 100000"  pack sizes for `vigil check`
+#   BENCH_PG=1             then the PostgreSQL benchmark (bench/pg.sh); 0 skips it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -308,4 +309,10 @@ if [ -n "$PROFILE_SIZE" ] && command -v valgrind >/dev/null; then
   out ""
 fi
 out "load after: $(uptime | sed 's/.*load average: //') (1, 5, 15 min)"
+out ""
+
+# ---- PostgreSQL (issue 14): bench/pg.sh, unless BENCH_PG=0 -----------------------------
+if [ "${BENCH_PG:-1}" != 0 ]; then
+  VIGIL=$VIGIL BENCH_RUNS=$RUNS CC=$CC bash bench/pg.sh
+fi
 echo "bench: results in $RESULTS"

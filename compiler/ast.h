@@ -197,6 +197,12 @@ struct lex_extra {
   int depth;        /* nesting of parentheses and brackets */
   int in_message;   /* scanning an interpolation inside a message string */
   int trivia;       /* also return COMMENT and NEWLINE tokens (vigil fmt) */
+  /* A whole file: a '{' still open at a declaration's keyword or at the end
+  ** is reported at the '{' and closed there (lexer.l, close_block). */
+  int blocks;
+  int nopen;             /* '{' not yet closed */
+  uint32_t open_at[8];   /* where the innermost of them start */
+  uint32_t synth_at;     /* where the last '}' the lexer added is (+1; 0: none) */
 };
 
 /* What the parser parses: a whole file, one expression (message parts), or

@@ -23,6 +23,7 @@ int parse_source(cc *c, int file, int mode, uint32_t start, uint32_t end, ast **
   x.file = file;
   if (mode == PARSE_FILE) { start = 0; end = (uint32_t)f->len; }
   x.pos = start;
+  x.blocks = mode == PARSE_FILE;
   x.in_message = mode == PARSE_MESSAGE_EXPR;
   if (mode == PARSE_MESSAGE_EXPR) mode = PARSE_EXPR;
   x.start_token = mode == PARSE_EXPR ? START_EXPR : mode == PARSE_LITERAL ? START_LITERAL : START_FILE;

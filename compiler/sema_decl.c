@@ -389,10 +389,7 @@ void sema_check_rollup(sema *s, int si) {
   if (!mem || !grp) return; /* a syntax error, reported */
   int mi = find_source(s, mem->name);
   if (mi < 0) {
-    cc_error(c, mem->loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s' (a rollup's members are the rows of a source)", mem->name);
-    lint_suggester g = {mem->name, NULL, 0};
-    for (int i = 0; i < s->pk.nsources; i++) lint_suggest(&g, s->pk.sources[i].name);
-    lint_note(c, mem->loc, &g);
+    sema_unknown_source(s, mem->loc, mem->name, "a rollup's members are the rows of a source");
     return;
   }
   sm_source *ms = &s->pk.sources[mi];
@@ -531,11 +528,7 @@ void sema_check_rule(sema *s, int ri) {
   r->source = on ? find_source(s, on->name) : -1;
   if (r->source < 0) {
     if (on) {
-      cc_error(c, on->loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s'", on->name);
-      lint_suggester g = {on->name, NULL, 0};
-      if (shown(c))
-        for (int i = 0; i < s->pk.nsources && shown(c); i++) lint_suggest(&g, s->pk.sources[i].name);
-      lint_note(c, on->loc, &g);
+      sema_unknown_source(s, on->loc, on->name, NULL);
     }
     return;
   }

@@ -245,6 +245,14 @@ static ast *check_manager(sema *s, scope *sc, ast *n) {
   return n;
 }
 
+/* g's best: candidate, when it is the start of the unknown name (3 letters or
+** more) and longer than the best so far. */
+static void prefix_of(lint_suggester *g, const char *candidate) {
+  size_t n = strlen(candidate);
+  if (n >= 3 && strlen(g->name) > n && strncmp(g->name, candidate, n) == 0 && (!g->best || n > strlen(g->best)))
+    g->best = candidate;
+}
+
 ast *sema_check_call(sema *s, scope *sc, ast *n) {
   cc *c = s->c;
   wf_kind wf = sema_window_fn(n->name);
@@ -260,7 +268,13 @@ ast *sema_check_call(sema *s, scope *sc, ast *n) {
     for (int i = 0; i < AGG__COUNT; i++) lint_suggest(&g, fn_aggs[i].name);
     for (int i = 0; i < WIN__COUNT; i++) lint_suggest(&g, fn_windows[i].name);
     for (int i = 0; i < s->ndefs && shown(c); i++) lint_suggest(&g, s->defs[i]->name);
-    lint_note(c, n->name_loc, &g);
+    /* too far to be a typo, but a longer spelling of one: absolute, maximum */
+    if (!g.best) {
+      for (int i = 0; i < FN__COUNT; i++) prefix_of(&g, fn_scalars[i].name);
+      for (int i = 0; i < AGG__COUNT; i++) prefix_of(&g, fn_aggs[i].name);
+    }
+    if (g.best) lint_note(c, n->name_loc, &g);
+    else if (shown(c)) cc_note(c, n->name_loc, "the built-in functions are listed in docs/LANGUAGE.md, section 9.1 (Index of functions)");
     return sema_null(s, n->loc);
   }
   const fn_sig *f = &fn_scalars[fi];

@@ -159,6 +159,8 @@ static inline uint64_t built(const sema *s) { return s->c->nodes - s->nodes0; }
 
 static inline int find_param(const sema *s, const char *name) { return sema_index_find(&s->params, name); }
 static inline int find_source(const sema *s, const char *name) { return sema_index_find(&s->sources, name); }
+/* Report an unknown source name at loc, with the closest source or the pack's list. */
+void sema_unknown_source(sema *s, vg_loc loc, const char *name, const char *why);
 static inline int find_def(const sema *s, const char *name) { return sema_index_find(&s->defmap, name); }
 static inline int find_tier(const sema *s, const char *name) { return sema_index_find(&s->tiers, name); }
 

@@ -88,10 +88,7 @@ void sema_check_overrides(sema *s) {
     if (!o) continue;
     int src = find_source(s, o->name);
     if (src < 0) {
-      cc_error(c, o->name_loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s'", o->name);
-      lint_suggester g = {o->name, NULL, 0};
-      for (int k = 0; k < s->pk.nsources && shown(c); k++) lint_suggest(&g, s->pk.sources[k].name);
-      lint_note(c, o->name_loc, &g);
+      sema_unknown_source(s, o->name_loc, o->name, NULL);
       continue;
     }
     sm_source *so = &s->pk.sources[src];
@@ -275,10 +272,7 @@ ast *sema_check_lookup(sema *s, scope *sc, ast *n) {
   }
   int src = find_source(s, n->name);
   if (src < 0) {
-    cc_error(c, n->name_loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s'", n->name);
-    lint_suggester g = {n->name, NULL, 0};
-    for (int i = 0; i < s->pk.nsources && shown(c); i++) lint_suggest(&g, s->pk.sources[i].name);
-    lint_note(c, n->name_loc, &g);
+    sema_unknown_source(s, n->name_loc, n->name, NULL);
     return sema_null(s, n->loc);
   }
   sm_source *so = &s->pk.sources[src];
@@ -309,4 +303,27 @@ ast *sema_check_lookup(sema *s, scope *sc, ast *n) {
   n->num = src;
   n->type = so->types[ci];
   return n;
+}
+
+/* An unknown source `name` at loc: the error (why, when not NULL, follows in
+** parentheses), then the closest source's name or, when none is close, the
+** pack's sources. */
+void sema_unknown_source(sema *s, vg_loc loc, const char *name, const char *why) {
+  cc *c = s->c;
+  if (why) cc_error(c, loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s' (%s)", name, why);
+  else cc_error(c, loc, DIAG_E_UNKNOWN_SOURCE, "unknown source '%s'", name);
+  if (!shown(c)) return;
+  lint_suggester g = {name, NULL, 0};
+  for (int i = 0; i < s->pk.nsources; i++) lint_suggest(&g, s->pk.sources[i].name);
+  if (g.best) { lint_note(c, loc, &g); return; }
+  if (s->pk.nsources == 0) { cc_note(c, loc, "the pack declares no source: add 'source NAME { table ... }'"); return; }
+  char list[400];
+  size_t len = 0;
+  int i = 0;
+  for (; i < s->pk.nsources; i++) {
+    const char *nm = s->pk.sources[i].name;
+    if (len + strlen(nm) + 8 > sizeof list) break;
+    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", nm);
+  }
+  cc_note(c, loc, "the pack's sources are %s%s", list, i < s->pk.nsources ? ", ..." : "");
 }

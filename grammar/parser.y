@@ -34,6 +34,8 @@ int vg_yylex(VG_YYSTYPE *lval, VG_YYLTYPE *lloc, void *scanner);
 #include <string.h>
 #include "../stdlib/lib.h"
 
+struct lex_extra *vg_yyget_extra(void *scanner);
+
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                         \
   do {                                                      \
     if (N) {                                                \
@@ -47,7 +49,10 @@ int vg_yylex(VG_YYSTYPE *lval, VG_YYLTYPE *lloc, void *scanner);
   } while (0)
 
 static void vg_yyerror(VG_YYLTYPE *loc, void *scanner, cc *c, ast **out, const char *msg) {
-  (void)scanner; (void)out;
+  (void)out;
+  const struct lex_extra *x = vg_yyget_extra(scanner);
+  /* at a '}' the lexer added for a '{' left open: that '{' is the error, reported */
+  if (x->synth_at && loc->start + 1 == x->synth_at && loc->end == loc->start) return;
   if (strcmp(msg, "memory exhausted") == 0) {
     /* the parser's stack is bounded (YYMAXDEPTH): too deep a nesting */
     if (!c->depth_reported)
@@ -399,7 +404,7 @@ snapshots
   : SNAPSHOTS
   | IDENT {
       if (strcmp($1.s, "snapshot") != 0)
-        cc_error(c, @1, DIAG_E_SYNTAX, "unexpected identifier '%s', expecting 'snapshots'", $1.s);
+        cc_error(c, @1, DIAG_E_SYNTAX, "'%s' is not a unit here: write N snapshots, N days or N weeks", $1.s);
     }
   ;
 

@@ -495,7 +495,8 @@ static int check_items(tr *t, const ast *test, const ast **as_of, tr_expect **ou
           vg_buf_free(&names);
           bad = 1;
         } else if (e->rule >= 0 && !has_clause(t, e->rule, e->tier)) {
-          cc_error(&t->c, it->name_loc, DIAG_E_TEST, "rule %s has no %s clause, so it never raises a %s alert", it->str, it->name, it->name);
+          cc_error(&t->c, it->name_loc, DIAG_E_TEST, "rule %s has no %s clause, so it never raises %s %s alert", it->str,
+                   it->name, strchr("aeiouAEIOU", it->name[0]) && it->name[0] ? "an" : "a", it->name);
           bad = 1;
         }
       }

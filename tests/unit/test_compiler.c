@@ -491,7 +491,7 @@ static void test_parse_for(void) {
   FAILS(SRC "rule r on snap { red when active = 1 for 1.5 days }\n");
   EXPECT("E-window", 2, 42, "whole number of days");
   FAILS(SRC "rule r on snap { red when active = 1 for 2 rows }\n");
-  EXPECT("E-syntax", 2, 44, "expecting 'snapshots'");
+  EXPECT("E-syntax", 2, 44, "'rows' is not a unit here: write N snapshots, N days or N weeks");
 }
 
 static void test_parse_null_in_between(void) {

@@ -232,7 +232,8 @@ static void test_unknown_names(void) {
                             "  expect purple slump 1\n"
                             "  expect red quiet 1\n"
                             "  expect yellow quiet 1\n"
-                            "  expect no alert nothing 1\n}\n"),
+                            "  expect no alert nothing 1\n"
+                            "  expect orange quiet 1\n}\n"),
                   VG_EINPUT);
   CU_ASSERT_EQUAL(nrecs, 1);
   CU_ASSERT_EQUAL(recs[0].outcome, VG_TEST_ERROR);
@@ -241,6 +242,8 @@ static void test_unknown_names(void) {
   CU_ASSERT(has(diags, "t.rules:9:10: unknown tier 'purple' (the tiers are yellow, orange, red) [E-test]"));
   CU_ASSERT(has(diags, "t.rules:11:10: rule quiet has no yellow clause, so it never raises a yellow alert [E-test]"));
   CU_ASSERT(has(diags, "t.rules:12:19: unknown rule 'nothing'"));
+  /* a/an by the tier's first letter */
+  CU_ASSERT(has(diags, "t.rules:13:10: rule quiet has no orange clause, so it never raises an orange alert [E-test]"));
   CU_ASSERT(strstr(diags, "t.rules:10:") == NULL); /* red quiet is fine */
   /* the result carries the errors too */
   CU_ASSERT(has(recs[0].diff, "t.rules:8:17: unknown rule 'slumpp'"));

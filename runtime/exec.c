@@ -171,6 +171,7 @@ void exec_pack_free(exec_pack *pr) {
       vg_free(pr->srcs[i].cand.buf);
       vg_free(pr->srcs[i].lkeybuf);
       vg_free(pr->srcs[i].rowid_sql);
+      vg_free(pr->srcs[i].pend);
       vg_free(pr->srcs[i].bad);
       vg_free(pr->srcs[i].lbad);
       vg_free(pr->srcs[i].rbad);
@@ -229,6 +230,15 @@ int exec_pack_eval(exec_pack *pr) {
     memset(pr->srcs[i].bad, 0, n * sizeof(bad_count));
     memset(pr->srcs[i].lbad, 0, n * sizeof(bad_count));
     memset(pr->srcs[i].rbad, 0, n * sizeof(bad_count));
+    /* the row being read: its pending bad data, then the columns the where reads */
+    size_t nc = (size_t)(p->sources[i].ncols ? p->sources[i].ncols : 1);
+    uint8_t *seen = vg_realloc(NULL, p->nfuncs ? p->nfuncs : 1);
+    pr->srcs[i].pend = vg_realloc(NULL, 2 * nc);
+    if (!seen || !pr->srcs[i].pend) { vg_free(seen); return -1; }
+    memset(seen, 0, p->nfuncs ? p->nfuncs : 1);
+    memset(pr->srcs[i].pend, 0, 2 * nc);
+    if (p->sources[i].where >= 0) exec_mark_reads(p, p->sources[i].where, pr->srcs[i].pend + nc, NULL, NULL, seen);
+    vg_free(seen);
   }
   pr->tally = vg_realloc(NULL, (size_t)(p->ntiers ? p->ntiers : 1) * LIFE__COUNT * sizeof *pr->tally);
   if (!pr->tally) return -1;

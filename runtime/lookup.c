@@ -96,6 +96,7 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
     if (!sr->derived) pr->rows_read++;
     int skip;
     if (exec_read_row(pr, si, sr->lookup, &sr->cand, sr->has_rowid ? s->ncols : -1, &skip) != 0) { result = nomem(pr); break; }
+    exec_row_bad(pr, si, &sr->cand); /* (what a lookup reads counts apart, as read) */
     if (skip || sr->cand.time > day) continue;
     /* rows come newest first by their time text; a zone in the text can
     ** move a row's day by one either way, so stop only once the text is

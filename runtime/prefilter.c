@@ -33,8 +33,9 @@
 ** the OR of every tier's may, with the conjuncts all tiers share written
 ** once (A and B1 or A and B2 is A and (B1 or B2): SQLite would call each
 ** vigil_day() again); if any tier has none, or the code has another shape,
-** there is no prefilter.  Rows it drops are not read at all, so their
-** bad data is not reported (as with index seeks, docs/CLI.md §6.4).
+** there is no prefilter.  Rows with bad data are kept whatever the tiers
+** say (or_bad_rows): the prefilter only ever drops rows that are good data
+** on which no tier fires, so every way of reading finds the same bad data.
 */
 #include <math.h>
 #include <stdarg.h>
@@ -468,6 +469,45 @@ int exec_key_unique(exec_pack *pr, const vm_source *s) {
   return found;
 }
 
+/* OR the rows with bad data into where, so that SQLite keeps them: each is
+** read, and its bad data counted, as every other way of reading the source
+** counts it (docs/LANGUAGE.md §11.1).  Bad data is rare; the test is by type
+** (typeof) but for date text, which only vigil_day() can read. */
+static int or_bad_rows(const vm_source *s, vg_buf *where) {
+  vg_buf b = {NULL, 0, 0};
+  int rc = 0;
+  for (int i = 0; i < s->ncols && rc == 0; i++) {
+    vg_buf id = {NULL, 0, 0};
+    rc = exec_quote_ident(&id, s->cols[i].name);
+    int t = s->cols[i].type;
+    const char *or = b.len ? " OR " : "";
+    if (rc) {
+    } else if (i == s->time) {
+      rc = vg_buf_printf(&b, "%svigil_day(%s) IS NULL", or, id.data);
+    } else if (i == s->key) {
+      if (t == VT_NUM) rc = vg_buf_printf(&b, "%stypeof(%s) NOT IN ('integer','real')", or, id.data);
+      else if (t == VT_DATE) rc = vg_buf_printf(&b, "%svigil_day(%s) IS NULL", or, id.data);
+      else rc = vg_buf_printf(&b, "%s%s IS NULL", or, id.data);
+    } else if (t == VT_NUM) {
+      rc = vg_buf_printf(&b, "%stypeof(%s) IN ('text','blob')", or, id.data);
+    } else if (t == VT_DATE) {
+      rc = vg_buf_printf(&b, "%s(%s IS NOT NULL AND vigil_day(%s) IS NULL)", or, id.data, id.data);
+    }
+    vg_buf_free(&id);
+  }
+  if (rc == 0 && b.len) {
+    vg_buf w = {NULL, 0, 0};
+    rc = vg_buf_printf(&w, "%s OR %s", where->data, b.data);
+    if (rc == 0) {
+      where->len = 0;
+      rc = vg_buf_append(where, w.data, w.len);
+    }
+    vg_buf_free(&w);
+  }
+  vg_buf_free(&b);
+  return rc ? -1 : 0;
+}
+
 int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *where, val **binds, int *nbinds) {
   const vm_program *p = pr->p;
   where->len = 0;
@@ -489,7 +529,8 @@ int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *
     if (rule_guards(&f, p->rules[rules[i]].fn, &w) != 0) ok = 0;
   vg_free(f.st);
   vg_buf_free(&w);
-  int rc = !ok || f.failed || f.nguards == 0 ? (f.failed ? -1 : 0) : combine(&f, where) == 0 ? 1 : -1;
+  int rc = !ok || f.failed || f.nguards == 0 ? (f.failed ? -1 : 0)
+         : combine(&f, where) == 0 && or_bad_rows(f.s, where) == 0 ? 1 : -1;
   for (int i = 0; i < f.nguards; i++) vg_free(f.guards[i]);
   vg_free(f.guards);
   if (rc != 1) {

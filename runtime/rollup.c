@@ -394,6 +394,8 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
     pr->rows_read++;
     int skip;
     if (exec_read_row(pr, ro->member, q, &row, has_rowid ? m->ncols : -1, &skip) != 0) { result = -1; break; }
+    int ok = exec_row_owned(pr, ro->member, &row, skip); /* (its bad data counts once its where keeps it) */
+    if (ok < 0) { result = -1; break; }
     if (skip) continue;
     /* nothing later is needed; in text order a zone moves a day by one at
     ** most, so only a day two past the last is surely past it */
@@ -401,8 +403,6 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
       if (by_day || row.time > last + 2) break;
       continue;
     }
-    int ok = exec_where_ok(pr, ro->member, &row);
-    if (ok < 0) { result = -1; break; }
     if (!ok) continue;
     if (cur != INT32_MIN && row.time < cur) { result = 2; break; } /* not day order: read again by day */
     if (row.time != cur) {

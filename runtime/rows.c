@@ -65,9 +65,40 @@ void exec_count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r) {
   src_run *sr = &pr->srcs[si];
   bad_count *b = &(sr->counting_rollup ? sr->rbad : sr->counting_lookup ? sr->lbad : sr->bad)[col * BAD__COUNT + kind];
   if (b->n++ == 0) {
-    if (r) row_key_text(r, sr->src->key, b->example, sizeof b->example);
+    if (kind == BAD_KEY) snprintf(b->example, sizeof b->example, "%s", sr->pend_key);
+    else if (r && kind != BAD_NULL_KEY) row_key_text(r, sr->src->key, b->example, sizeof b->example);
     else b->example[0] = 0;
   }
+}
+
+/* Mark bad datum kind in column col of the row being read (counted later). */
+static void pend(src_run *sr, int col, int kind) {
+  sr->pend[col] = (unsigned char)(kind + 1);
+  sr->npend++;
+}
+
+void exec_row_bad(exec_pack *pr, int si, const vm_row *r) {
+  src_run *sr = &pr->srcs[si];
+  for (int i = 0; sr->npend && i < sr->src->ncols; i++)
+    if (sr->pend[i]) {
+      exec_count_bad(pr, si, i, sr->pend[i] - 1, r);
+      sr->pend[i] = 0;
+      sr->npend--;
+    }
+  sr->npend = 0;
+}
+
+void exec_row_unjudged(exec_pack *pr, int si, const vm_row *r) {
+  src_run *sr = &pr->srcs[si];
+  const vm_source *s = sr->src;
+  const unsigned char *wcols = sr->pend + (s->ncols ? s->ncols : 1);
+  for (int i = 0; sr->npend && i < s->ncols; i++) {
+    int kind = sr->pend[i] - 1;
+    if (sr->pend[i] && wcols[i] && kind != BAD_NULL_KEY && kind != BAD_NULL_TIME) exec_count_bad(pr, si, i, kind, r);
+    if (sr->pend[i]) sr->npend--;
+    sr->pend[i] = 0;
+  }
+  sr->npend = 0;
 }
 
 /* Append bytes to the row's buffer; returns the offset or -1 (no memory). */
@@ -91,9 +122,18 @@ static long row_store(vm_row *r, const void *p, size_t n) {
 ** Sets *skip when the row has no usable key or time.  Returns 0 or -1 when
 ** out of memory. */
 int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
-  const vm_source *s = pr->srcs[si].src;
+  src_run *sr = &pr->srcs[si];
+  const vm_source *s = sr->src;
   r->buflen = 0;
   *skip = 0;
+  if (!sr->pend) { /* (exec.c sets it up with the where's columns) */
+    sr->pend = vg_realloc(NULL, 2 * (size_t)(s->ncols ? s->ncols : 1));
+    if (!sr->pend) return -1;
+    memset(sr->pend, 0, 2 * (size_t)(s->ncols ? s->ncols : 1));
+  } else if (sr->npend) {
+    memset(sr->pend, 0, (size_t)(s->ncols ? s->ncols : 1)); /* the last row's, not the source's */
+  }
+  sr->npend = 0;
   /* (the key's type before any conversion: reading a blob as text makes
   ** its type undefined) */
   int key_type = sqlite3_column_type(st, s->key);
@@ -129,26 +169,28 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   r->ikey = r->kint ? sqlite3_column_int64(st, s->key) : 0;
   r->kblob = key_type == SQLITE_BLOB;
   val key = r->v[s->key];
+  /* the other values are kept, nulled where bad: the source's where is
+  ** evaluated on the row before its bad data counts */
   if (key.t == VT_NULL) {
-    exec_count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);
+    pend(sr, s->key, BAD_NULL_KEY);
     *skip = 1;
-    return 0;
-  }
-  if (key.t >= VT__COUNT) { /* text in a number key column: the text is the example */
+  } else if (key.t >= VT__COUNT) { /* text in a number key column: the text is the example */
     const unsigned char *txt = sqlite3_column_text(st, s->key);
-    r->v[s->key] = val_str(txt ? (const char *)txt : "", txt ? (size_t)sqlite3_column_bytes(st, s->key) : 0);
-    exec_count_bad(pr, si, s->key, BAD_KEY, r);
+    lib_show_text(txt ? (const char *)txt : "", txt ? (size_t)sqlite3_column_bytes(st, s->key) : 0, sr->pend_key,
+                  sizeof sr->pend_key);
+    pend(sr, s->key, BAD_KEY);
     r->v[s->key] = val_null();
     *skip = 1;
-    return 0;
   }
+  int nokey = *skip;
   for (int i = 0; i < s->ncols; i++) {
-    if (r->v[i].t == 0xfe) { exec_count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_TEXT_NUM, r); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
-    else if (r->v[i].t == 0xfd) { exec_count_bad(pr, si, i, i == s->time ? BAD_TIME : BAD_DATE, r); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
+    if (nokey && r->v[i].t >= VT__COUNT) { r->v[i] = val_null(); continue; } /* a row without a key: only that counts */
+    if (r->v[i].t == 0xfe) { pend(sr, i, i == s->time ? BAD_TIME : BAD_TEXT_NUM); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
+    else if (r->v[i].t == 0xfd) { pend(sr, i, i == s->time ? BAD_TIME : BAD_DATE); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
   }
   if (*skip) return 0;
   if (r->v[s->time].t == VT_NULL) {
-    exec_count_bad(pr, si, s->time, BAD_NULL_TIME, r);
+    pend(sr, s->time, BAD_NULL_TIME);
     *skip = 1;
     return 0;
   }

@@ -38,6 +38,11 @@ struct src_run {
   int derived;               /* a rollup's rows, made by the run: not counted as rows read */
   bad_count *rbad;           /* the same for rows read to make rollups of it */
   int counting_rollup;       /* exec_read_row counts into rbad */
+  unsigned char *pend;       /* [ncols]: the bad data of the row just read (kind + 1, or 0), counted
+                             ** only once the source's where keeps the row (exec_row_owned);
+                             ** then [ncols]: 1 for the columns the where reads */
+  int npend;
+  char pend_key[96];         /* the example of a BAD_KEY pending (the key's text) */
 };
 
 /* "SELECT col, ... [, ROWID] FROM table" for source s into b, ROWID being
@@ -48,9 +53,15 @@ int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid);
 ** rowid), or NULL when it has none reachable.  0, or -1 (memory). */
 int exec_rowid_expr(exec_pack *pr, int si, const char **out);
 
-/* Read the statement's row into r as source si's column types say, counting
-** bad data; *skip when the row has no usable key or time.  0 or -1 (memory). */
+/* Read the statement's row into r as source si's column types say; *skip
+** when the row has no usable key or time.  The row's bad data is pending:
+** exec_row_owned (or exec_row_bad) counts it.  0 or -1 (memory). */
 int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip);
+/* Count the bad data of the row just read (pending since exec_read_row). */
+void exec_row_bad(exec_pack *pr, int si, const vm_row *r);
+/* The row just read is one the where rejects: count only the unreadable
+** values the where read (it could not judge them; a NULL it could). */
+void exec_row_unjudged(exec_pack *pr, int si, const vm_row *r);
 /* Count one bad datum of kind in column col of source si (r: the row, for
 ** its key as the example; may be NULL). */
 void exec_count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r);
@@ -120,14 +131,27 @@ static inline int exec_same_row_key(const vm_row *a, const vm_row *b, int keycol
   return exec_same_key(a->v[keycol], b->v[keycol]);
 }
 
-/* 1 when row r passes source si's where (or it has none), 0 when not, -1 on error. */
-static inline int exec_where_ok(exec_pack *pr, int si, vm_row *r) {
+/* 1 when row r passes source si's where (or it has none), 0 when not, -1 on
+** error.  Its as_of is the row's own time; a row without one (skip) is
+** judged as of the first evaluation date. */
+static inline int exec_where_ok(exec_pack *pr, int si, vm_row *r, int skip) {
   const vm_source *s = pr->srcs[si].src;
   if (s->where < 0) return 1;
   vm_series one = {r, 1, 1, 0, 1, s->ncols};
   val ok;
-  if (vm_eval_value(&pr->wvm, s->where, &one, r->time, &ok) != VM_OK) return -1;
+  if (vm_eval_value(&pr->wvm, s->where, &one, skip ? pr->dates[0] : r->time, &ok) != VM_OK) return -1;
   return ok.t == VT_BOOL && ok.u.b;
+}
+
+/* Is the row just read the source's?  1 when its where keeps it (its bad
+** data is then counted: bad data in rows the where rejects is not the
+** source's, docs/LANGUAGE.md §11.1, unless the where could not read it),
+** 0 when not, -1 on error. */
+static inline int exec_row_owned(exec_pack *pr, int si, vm_row *r, int skip) {
+  int ok = pr->srcs[si].npend || !skip ? exec_where_ok(pr, si, r, skip) : 0;
+  if (ok > 0) exec_row_bad(pr, si, r);
+  else if (ok == 0 && pr->srcs[si].npend) exec_row_unjudged(pr, si, r);
+  return ok;
 }
 
 #endif

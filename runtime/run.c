@@ -167,8 +167,9 @@ done:
   return rc;
 }
 
-/* vigil_backtest: the alerts of a recorded backtest, replacing the pack's
-** earlier ones for the dates evaluated. */
+/* vigil_backtest: the alerts of a recorded backtest (exactly those it gives:
+** not the entries of alerts that close), replacing the pack's earlier ones
+** for the dates evaluated. */
 static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int n) {
   if (exec_db_create(db, EXEC_REC_BACKTEST) != SQLITE_OK) {
     exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", o->db_path, vg_db_errmsg(db));
@@ -195,6 +196,7 @@ static int record_backtest(sqlite3 *db, const exec_opts *o, exec_pack *prs, int 
     exec_iter it;
     if (exec_iter_open(pr, &it) != 0) { rc = -1; break; }
     for (const exec_alert *al; (al = exec_iter_next(&it)) != NULL;) {
+      if (al->status == LIFE_RESOLVED) continue; /* not an alert: the table holds what the backtest gives */
       lib_format_date(al->date, day);
       sqlite3_reset(ins);
       sqlite3_bind_text(ins, 1, pr->p->pack, -1, SQLITE_STATIC);

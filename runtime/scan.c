@@ -251,6 +251,8 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
     int skip;
     if (exec_read_row(pr, si, st, r, has_rowid ? s->ncols : -1, &skip) != 0) { result = -1; goto done; }
     key_rows++;
+    int own = exec_row_owned(pr, si, r, skip); /* (its bad data counts once its where keeps it) */
+    if (own < 0) { result = -1; goto done; }
     if (skip || r->time > last) continue;
     const vm_row *newest = vm_series_row(ser, 0);
     if (newest && !exec_same_row_key(newest, r, s->key)) {
@@ -266,9 +268,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
       newest = NULL;
       di = 0;
     }
-    int ok = exec_where_ok(pr, si, r);
-    if (ok < 0) { result = -1; goto done; }
-    if (!ok) continue;
+    if (!own) continue;
     /* the dates before this row see the window as it is now */
     if (newest && eval_dates(pr, si, ser, rules, nrules, &di, r->time) != 0) { result = -1; goto done; }
     if (newest && newest->time == r->time) {
@@ -364,8 +364,13 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
       k.data, tab.data, k.data, k.data, k.data, tab.data, k.data, k.data);
   if (rc) { ready = -1; goto done; }
   if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->keys, NULL) != SQLITE_OK) { ready = 0; goto done; }
+  /* the rows with a NULL key: counted, or read when a where decides whose they are */
   q.len = 0;
-  if (vg_buf_printf(&q, "SELECT count(*) FROM %s WHERE %s IS NULL", tab.data, k.data) != 0) { ready = -1; goto done; }
+  if ((s->where >= 0 ? exec_select_list(&q, s, NULL) | vg_buf_printf(&q, " WHERE %s IS NULL", k.data)
+                     : vg_buf_printf(&q, "SELECT count(*) FROM %s WHERE %s IS NULL", tab.data, k.data)) != 0) {
+    ready = -1;
+    goto done;
+  }
   if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->nulls, NULL) != SQLITE_OK) { ready = 0; goto done; }
 done:
   if (rc && ready >= 0) ready = -1;
@@ -416,12 +421,12 @@ static long seek_key(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, uint3
     vm_row *r = &tmp->rows[n];
     int skip;
     if (exec_read_row(pr, si, sp->rows, r, sp->has_rowid ? s->ncols : -1, &skip) != 0) return -1;
+    int own = exec_row_owned(pr, si, r, skip); /* (its bad data counts once its where keeps it) */
+    if (own < 0) return -1;
     if (skip || r->time > pr->dates[0]) continue;
     /* past the window (a day of tolerance for zones in the time text) */
     if (n >= need && r->time < tmp->rows[need - 1].time - 1) break;
-    int ok = exec_where_ok(pr, si, r);
-    if (ok < 0) return -1;
-    if (!ok) continue;
+    if (!own) continue;
     /* rows come newest first by their time text: put this one in its place */
     uint32_t j = n;
     while (j > 0 && tmp->rows[j - 1].time < tmp->rows[j].time) {
@@ -453,7 +458,14 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   if (exec_series_init(&tmp, s->ncols, VM_UNBOUNDED) != 0) { exec_series_free(&tmp); return -1; }
   int result = 0, rc;
   int sharded = pr->o->nshards > 1;
-  if ((!sharded || pr->o->shard == 0) && sqlite3_step(sp->nulls) == SQLITE_ROW) { /* NULL keys: shard 1's */
+  if ((!sharded || pr->o->shard == 0) && s->where >= 0) { /* NULL keys (shard 1's), each through the where */
+    while (result == 0 && (rc = sqlite3_step(sp->nulls)) == SQLITE_ROW) {
+      int skip;
+      pr->rows_read++;
+      if (exec_read_row(pr, si, sp->nulls, &tmp.rows[0], -1, &skip) != 0 || exec_row_owned(pr, si, &tmp.rows[0], skip) < 0)
+        result = -1;
+    }
+  } else if ((!sharded || pr->o->shard == 0) && sqlite3_step(sp->nulls) == SQLITE_ROW) { /* NULL keys: shard 1's */
     long long nulls = sqlite3_column_int64(sp->nulls, 0);
     if (nulls > 0) {
       exec_count_bad(pr, si, s->key, BAD_NULL_KEY, NULL);
@@ -461,7 +473,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
       pr->rows_read += nulls;
     }
   }
-  while ((rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
+  while (result == 0 && (rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
     if (sharded && db_shard_of_value(sqlite3_column_value(sp->keys, 0), pr->o->nshards) != pr->o->shard) continue;
     sqlite3_reset(sp->rows);
     sqlite3_bind_value(sp->rows, 1, sqlite3_column_value(sp->keys, 0));
@@ -532,7 +544,10 @@ void exec_index_advice(exec_pack *pr) {
     if (!has_seek_index(pr, si)) index_note(pr, s, " (a nightly run reads the whole table)");
   }
   pr->srcs = NULL;
-  for (int si = 0; si < p->nsources; si++) vg_free(srcs[si].rowid_sql);
+  for (int si = 0; si < p->nsources; si++) {
+    vg_free(srcs[si].rowid_sql);
+    vg_free(srcs[si].pend);
+  }
   vg_free(srcs);
 }
 

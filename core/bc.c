@@ -541,7 +541,8 @@ int bc_read(const uint8_t *data, size_t len, vm_program **out, char *err, size_t
 const vm_lineinfo *vm_line_at(const vm_program *p, int fn, uint32_t pc) {
   if (!p || fn < 0 || fn >= p->nfuncs) return NULL;
   const vm_func *f = &p->funcs[fn];
-  if ((uint64_t)f->line_off + f->nlines > p->nlines) return NULL;
+  /* (no entries: p->lines may be NULL, and NULL + 0 is undefined) */
+  if (f->nlines == 0 || (uint64_t)f->line_off + f->nlines > p->nlines) return NULL;
   const vm_lineinfo *l = p->lines + f->line_off;
   uint32_t lo = 0, hi = f->nlines; /* the answer is l[lo - 1]: entries before lo have pc <= pc */
   while (lo < hi) {

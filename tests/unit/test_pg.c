@@ -25,73 +25,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "unit.h"
-
-#ifndef PGBIN
-#define PGBIN "/usr/lib/postgresql/15/bin"
-#endif
-#define INSTALL "PostgreSQL 15 is not installed (" PGBIN "/initdb): apt-get install postgresql-15"
+#include "pgtest.h"
 
 static char tmp[512];   /* the suite's temporary folder */
 static char base[256];  /* postgresql://vigil@127.0.0.1:PORT (no database) */
 static int server_up;   /* 1 when the server runs */
 static char why[1024];  /* why it does not */
 
-static const char *vigil_bin(void) {
-  const char *v = getenv("VIGIL");
-  return v ? v : "./vigil";
-}
-static const char *root(void) {
-  const char *r = getenv("VIGIL_ROOT");
-  return r ? r : ".";
-}
-
-/* The whole of path, NUL-terminated, its length in *n; NULL when unreadable. */
-static char *slurp(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, len = 0, got;
-  char *b = malloc(cap);
-  while (b && (got = fread(b + len, 1, cap - len - 1, f)) > 0) {
-    len += got;
-    if (cap - len < 2) {
-      char *nb = realloc(b, cap * 2);
-      if (!nb) { free(b); b = NULL; break; }
-      b = nb;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (b) b[len] = 0;
-  if (n) *n = len;
-  return b;
-}
-
-/* Runs cmd with sh, stdout and stderr into files under tmp.  Returns the exit status, -1 when it did not exit. */
-static int sh(const char *cmd, const char *out, const char *err) {
-  size_t n = strlen(cmd) + strlen(out) + strlen(err) + 32;
-  char *full = malloc(n);
-  if (!full) return -1;
-  snprintf(full, n, "%s >'%s' 2>'%s'", cmd, out, err);
-  int st = system(full);
-  free(full);
-  if (st == -1 || !WIFEXITED(st)) return -1;
-  return WEXITSTATUS(st);
-}
-
-/* A failure with a message of any length (CUnit copies the text). */
-static void fail_msg(const char *fmt, const char *a, const char *b, const char *c) {
-  size_t n = strlen(fmt) + strlen(a) + strlen(b) + strlen(c) + 1;
-  char *m = malloc(n);
-  if (!m) { CU_FAIL("out of memory"); return; }
-  snprintf(m, n, fmt, a, b, c);
-  CU_assertImplementation(CU_FALSE, __LINE__, m, __FILE__, "", CU_FALSE);
-  free(m);
-}
-
 /* 1 when the server runs; otherwise a failure saying why. */
 static int need_server(void) {
   if (server_up) return 1;
-  fail_msg("no PostgreSQL server: %s%s%s", why, "", "");
+  pgt_fail("no PostgreSQL server: %s%s%s", why, "", "");
   return 0;
 }
 
@@ -100,12 +44,12 @@ static int ok_cmd(const char *what, const char *cmd) {
   char out[600], err[600];
   snprintf(out, sizeof out, "%s/cmd.out", tmp);
   snprintf(err, sizeof err, "%s/cmd.err", tmp);
-  int st = sh(cmd, out, err);
+  int st = pgt_sh(cmd, out, err);
   if (st == 0) return 1;
-  char *e = slurp(err, NULL);
+  char *e = pgt_slurp(err, NULL);
   char stc[16];
   snprintf(stc, sizeof stc, "%d", st);
-  fail_msg("%s failed (exit %s): %s", what, stc, e ? e : "");
+  pgt_fail("%s failed (exit %s): %s", what, stc, e ? e : "");
   free(e);
   return 0;
 }
@@ -139,15 +83,15 @@ static int pg_exec(const char *uri, const char *sql) {
 static int make_sqlite(const char *db, const char *const *files, const char *extra) {
   unlink(db);
   sqlite3 *h;
-  if (sqlite3_open(db, &h) != SQLITE_OK) { sqlite3_close(h); fail_msg("cannot create %s%s%s", db, "", ""); return 0; }
+  if (sqlite3_open(db, &h) != SQLITE_OK) { sqlite3_close(h); pgt_fail("cannot create %s%s%s", db, "", ""); return 0; }
   int ok = 1;
   for (int i = 0; ok && (files[i] || extra); i++) {
-    char *sql = files[i] ? slurp(files[i], NULL) : NULL;
+    char *sql = files[i] ? pgt_slurp(files[i], NULL) : NULL;
     const char *text = files[i] ? sql : extra;
     char *err = NULL;
-    if (!text) { fail_msg("cannot read %s%s%s", files[i], "", ""); ok = 0; }
+    if (!text) { pgt_fail("cannot read %s%s%s", files[i], "", ""); ok = 0; }
     else if (sqlite3_exec(h, text, NULL, NULL, &err) != SQLITE_OK) {
-      fail_msg("%s: %s%s", files[i] ? files[i] : "SQL", err ? err : "", "");
+      pgt_fail("%s: %s%s", files[i] ? files[i] : "SQL", err ? err : "", "");
       ok = 0;
     }
     sqlite3_free(err);
@@ -161,7 +105,7 @@ static int make_sqlite(const char *db, const char *const *files, const char *ext
 /* Copies the SQLite file db into the PostgreSQL database uri (load.py). */
 static int load(const char *db, const char *uri, const char *dates_as) {
   char cmd[2400];
-  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/load.py' '%s' '%s' --dates-as %s --bad-values null", root(), db,
+  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/load.py' '%s' '%s' --dates-as %s --bad-values null", pgt_root(), db,
            uri, dates_as);
   return ok_cmd("tests/pg/load.py", cmd);
 }
@@ -190,15 +134,15 @@ static void cut_notes(char *text, size_t *n) {
 ** source's time is E-type, as a TEXT column is in SQLite (LANGUAGE.md 11.7). */
 static void text_dates_refused(const char *uri, const char *date, const char *path) {
   char cmd[2000], out[600], err[600];
-  snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --dry-run '%s'", vigil_bin(), uri, date, path);
+  snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --dry-run '%s'", pgt_vigil(), uri, date, path);
   snprintf(out, sizeof out, "%s/text.out", tmp);
   snprintf(err, sizeof err, "%s/text.err", tmp);
-  int st = sh(cmd, out, err);
-  char *e = slurp(err, NULL);
+  int st = pgt_sh(cmd, out, err);
+  char *e = pgt_slurp(err, NULL);
   CU_ASSERT_EQUAL(st, 1);
   CU_ASSERT_PTR_NOT_NULL(e);
   if (e && !(strstr(e, "is declared as a string; declare it DATE") && strstr(e, "[E-type]")))
-    fail_msg("%s: expected E-type for a text time column, got: %.2000s%s", cmd, e, "");
+    pgt_fail("%s: expected E-type for a text time column, got: %.2000s%s", cmd, e, "");
   free(e);
 }
 
@@ -213,12 +157,12 @@ static int same(const char *sub, const char *db, const char *uri, const char *ar
   char *o[2], *e[2];
   size_t on[2], en[2];
   for (int i = 0; i < 2; i++) {
-    snprintf(cmd[i], sizeof cmd[i], "%s %s --db '%s' %s", vigil_bin(), sub, i ? uri : db, args);
+    snprintf(cmd[i], sizeof cmd[i], "%s %s --db '%s' %s", pgt_vigil(), sub, i ? uri : db, args);
     snprintf(out[i], sizeof out[i], "%s/%s.out", tmp, i ? "pg" : "sqlite");
     snprintf(err[i], sizeof err[i], "%s/%s.err", tmp, i ? "pg" : "sqlite");
-    st[i] = sh(cmd[i], out[i], err[i]);
-    o[i] = slurp(out[i], &on[i]);
-    e[i] = slurp(err[i], &en[i]);
+    st[i] = pgt_sh(cmd[i], out[i], err[i]);
+    o[i] = pgt_slurp(out[i], &on[i]);
+    e[i] = pgt_slurp(err[i], &en[i]);
   }
   if (with_err && e[0] && e[1]) { cut_notes(e[0], &en[0]); cut_notes(e[1], &en[1]); }
   int ok = 1;
@@ -233,7 +177,7 @@ static int same(const char *sub, const char *db, const char *uri, const char *ar
     char sts[64], line[8000];
     snprintf(sts, sizeof sts, "exit %d and %d", st[0], st[1]);
     snprintf(line, sizeof line, "%s (%s)\n  sqlite: %s\n  pg:     %s", what, sts, cmd[0], cmd[1]);
-    fail_msg("%s%s%s", line, "", "");
+    pgt_fail("%s%s%s", line, "", "");
     fprintf(stderr, "---- %s\n  sqlite: %s\n  pg:     %s\n", what, cmd[0], cmd[1]);
     fflush(stderr);
     char diff[2000];
@@ -269,11 +213,11 @@ static int pg_init(void) {
   }
   chmod(tmp, 0711); /* the server's user (postgres, when root) reaches srv/ */
   char cmd[1400], out[600], err[600];
-  snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' start '%s/srv'", root(), tmp);
+  snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' start '%s/srv'", pgt_root(), tmp);
   snprintf(out, sizeof out, "%s/server.out", tmp);
   snprintf(err, sizeof err, "%s/server.err", tmp);
-  int st = sh(cmd, out, err);
-  char *uri = slurp(out, NULL), *e = slurp(err, NULL);
+  int st = pgt_sh(cmd, out, err);
+  char *uri = pgt_slurp(out, NULL), *e = pgt_slurp(err, NULL);
   if (st == 0 && uri && strncmp(uri, "postgresql://", 13) == 0) {
     size_t n = strcspn(uri, "\n");
     uri[n] = 0;
@@ -295,7 +239,7 @@ static int pg_cleanup(void) {
   if (!tmp[0]) return 0;
   char cmd[1400];
   if (server_up) {
-    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", root(), tmp);
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", pgt_root(), tmp);
     if (system(cmd) != 0) fprintf(stderr, "test_pg: cannot stop the server in %s/srv\n", tmp);
     server_up = 0;
   }
@@ -311,8 +255,8 @@ static void test_acceptance(void) {
   if (!need_server()) return;
   char db[600], fixture[600], dir[600], rules[700], uri[512];
   snprintf(db, sizeof db, "%s/acceptance.db", tmp);
-  snprintf(fixture, sizeof fixture, "%s/tests/acceptance/fixture.sql", root());
-  snprintf(dir, sizeof dir, "%s/tests/acceptance", root());
+  snprintf(fixture, sizeof fixture, "%s/tests/acceptance/fixture.sql", pgt_root());
+  snprintf(dir, sizeof dir, "%s/tests/acceptance", pgt_root());
   snprintf(rules, sizeof rules, "%s/acceptance.rules", dir);
   const char *files[] = {fixture, NULL};
   if (!make_sqlite(db, files, NULL)) return;
@@ -352,8 +296,8 @@ enum { NPACKS = sizeof DEMO_DATES / sizeof *DEMO_DATES };
 static int pack_dbs(const char *pack, char *db, size_t dbn, char uri[2][512]) {
   char schema[600], demo[600];
   snprintf(db, dbn, "%s/%s.db", tmp, pack);
-  snprintf(schema, sizeof schema, "%s/examples/%s/schema.sql", root(), pack);
-  snprintf(demo, sizeof demo, "%s/examples/%s/demo.sql", root(), pack);
+  snprintf(schema, sizeof schema, "%s/examples/%s/schema.sql", pgt_root(), pack);
+  snprintf(demo, sizeof demo, "%s/examples/%s/demo.sql", pgt_root(), pack);
   const char *files[] = {schema, demo, NULL};
   if (access(db, R_OK) != 0 && !make_sqlite(db, files, NULL)) return 0;
   for (int d = 0; d < 2; d++) {
@@ -367,7 +311,7 @@ static int pack_dbs(const char *pack, char *db, size_t dbn, char uri[2][512]) {
 /* Every pack folder of examples/ has its dates here, and 2 at least. */
 static void test_pack_dates(void) {
   char ex[600];
-  snprintf(ex, sizeof ex, "%s/examples", root());
+  snprintf(ex, sizeof ex, "%s/examples", pgt_root());
   DIR *dh = opendir(ex);
   CU_ASSERT_PTR_NOT_NULL_FATAL(dh);
   int seen = 0;
@@ -378,7 +322,7 @@ static void test_pack_dates(void) {
     int found = 0;
     for (int p = 0; p < NPACKS; p++)
       if (strcmp(DEMO_DATES[p].pack, ent->d_name) == 0) found = DEMO_DATES[p].dates[1] != NULL;
-    if (!found) fail_msg("examples/%s has no demo dates in test_pg.c's DEMO_DATES%s%s", ent->d_name, "", "");
+    if (!found) pgt_fail("examples/%s has no demo dates in test_pg.c's DEMO_DATES%s%s", ent->d_name, "", "");
     seen++;
   }
   closedir(dh);
@@ -390,7 +334,7 @@ static void test_pack_runs(void) {
   for (int p = 0; p < NPACKS; p++) {
     char db[600], uri[2][512], path[600];
     if (!pack_dbs(DEMO_DATES[p].pack, db, sizeof db, uri)) continue;
-    snprintf(path, sizeof path, "%s/examples/%s", root(), DEMO_DATES[p].pack);
+    snprintf(path, sizeof path, "%s/examples/%s", pgt_root(), DEMO_DATES[p].pack);
     text_dates_refused(uri[0], DEMO_DATES[p].dates[0], path);
     for (int i = 0; DEMO_DATES[p].dates[i]; i++) same_run(db, uri[1], DEMO_DATES[p].dates[i], path);
   }
@@ -402,7 +346,7 @@ static void test_pack_check(void) {
   for (int p = 0; p < NPACKS; p++) {
     char db[600], uri[2][512], args[700];
     if (!pack_dbs(DEMO_DATES[p].pack, db, sizeof db, uri)) continue;
-    snprintf(args, sizeof args, "'%s/examples/%s'", root(), DEMO_DATES[p].pack);
+    snprintf(args, sizeof args, "'%s/examples/%s'", pgt_root(), DEMO_DATES[p].pack);
     same("check", db, uri[1], args, 1, 0);
   }
 }
@@ -420,7 +364,7 @@ static void test_backtest(void) {
   };
   for (size_t i = 0; i < sizeof how / sizeof *how; i++) {
     char args[1400];
-    snprintf(args, sizeof args, "%s '%s/examples/saas'", how[i], root());
+    snprintf(args, sizeof args, "%s '%s/examples/saas'", how[i], pgt_root());
     same("backtest", db, uri[1], args, 0, 0);
   }
 }
@@ -437,11 +381,11 @@ static void test_index_advice(void) {
                     " JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace s ON s.oid = c.relnamespace"
                     " WHERE s.nspname = 'public' AND NOT x.indisprimary LOOP EXECUTE 'DROP INDEX ' || i.n; END LOOP; END $$;"))
     return;
-  snprintf(cmd, sizeof cmd, "%s check --db '%s' '%s/examples/saas'", vigil_bin(), uri, root());
+  snprintf(cmd, sizeof cmd, "%s check --db '%s' '%s/examples/saas'", pgt_vigil(), uri, pgt_root());
   snprintf(out, sizeof out, "%s/advice.out", tmp);
   snprintf(err, sizeof err, "%s/advice.err", tmp);
-  CU_ASSERT_EQUAL(sh(cmd, out, err), 0);
-  char *e = slurp(err, NULL);
+  CU_ASSERT_EQUAL(pgt_sh(cmd, out, err), 0);
+  char *e = pgt_slurp(err, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(e);
   /* every "with CREATE INDEX ... it streams" becomes a statement */
   char sql[16384] = "";
@@ -457,10 +401,10 @@ static void test_index_advice(void) {
   CU_ASSERT(notes >= 2); /* sales_snapshot, deals, ... */
   free(e);
   if (!pg_exec(uri, sql)) return;
-  CU_ASSERT_EQUAL(sh(cmd, out, err), 0);
-  e = slurp(err, NULL);
+  CU_ASSERT_EQUAL(pgt_sh(cmd, out, err), 0);
+  e = pgt_slurp(err, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-  if (strstr(e, "has no index")) fail_msg("advice remains after making the advised indexes:\n%.3000s%s%s", e, "", "");
+  if (strstr(e, "has no index")) pgt_fail("advice remains after making the advised indexes:\n%.3000s%s%s", e, "", "");
   free(e);
 }
 
@@ -598,8 +542,8 @@ static void test_hostile(void) {
   snprintf(cmd, sizeof cmd, "psql -X -At -v ON_ERROR_STOP=1 '%s' -f '%s'", uri, sql);
   snprintf(out, sizeof out, "%s/victim.out", tmp);
   snprintf(err, sizeof err, "%s/victim.err", tmp);
-  int st = sh(cmd, out, err);
-  char *got = slurp(out, NULL);
+  int st = pgt_sh(cmd, out, err);
+  char *got = pgt_slurp(out, NULL);
   CU_ASSERT_EQUAL(st, 0);
   CU_ASSERT_PTR_NOT_NULL(got);
   if (got) CU_ASSERT_STRING_EQUAL(got, "3\n6\n");
@@ -619,8 +563,6 @@ static void test_hostile(void) {
 /* ---- registration ---------------------------------------------------------------- */
 
 int unit_register_postgres(void) {
-  int installed = access(PGBIN "/initdb", X_OK) == 0 && access(PGBIN "/pg_ctl", X_OK) == 0;
-  int debian_root = geteuid() == 0 && access("/etc/debian_version", R_OK) == 0;
   CU_pSuite s = CU_add_suite("postgres", pg_init, pg_cleanup);
   if (!s) return CU_get_error();
   if (!CU_add_test(s, "every pack has demo dates", test_pack_dates) ||
@@ -632,10 +574,6 @@ int unit_register_postgres(void) {
       !CU_add_test(s, "types: integer .. timestamptz, NULL, infinities, NaN", test_types) ||
       !CU_add_test(s, "hostile identifiers", test_hostile))
     return CU_get_error();
-  if (!installed && !debian_root) {
-    /* cannot be installed here: named inactive after the summary */
-    fprintf(stderr, "suite postgres inactive: %s\n", INSTALL);
-    CU_set_suite_active(s, CU_FALSE);
-  }
+  pgt_need_postgres(s);
   return CUE_SUCCESS;
 }

@@ -40,11 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "unit.h"
-
-#ifndef PGBIN
-#define PGBIN "/usr/lib/postgresql/15/bin"
-#endif
-#define INSTALL "PostgreSQL 15 is not installed (" PGBIN "/initdb): apt-get install postgresql-15"
+#include "pgtest.h"
 
 static char tmp[512];    /* the suite's temporary folder */
 static char base[256];   /* the server: postgresql://vigil@127.0.0.1:PORT (no database) */
@@ -54,62 +50,9 @@ static int cluster_up;   /* 1 when the cluster runs */
 static char why[1024];   /* why they do not */
 static char sqlite_db[600]; /* the saas demo as a SQLite file */
 
-static const char *vigil_bin(void) {
-  const char *v = getenv("VIGIL");
-  return v ? v : "./vigil";
-}
-static const char *root(void) {
-  const char *r = getenv("VIGIL_ROOT");
-  return r ? r : ".";
-}
-
-/* The whole of path, NUL-terminated, its length in *n; NULL when unreadable. */
-static char *slurp(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, len = 0, got;
-  char *b = malloc(cap);
-  while (b && (got = fread(b + len, 1, cap - len - 1, f)) > 0) {
-    len += got;
-    if (cap - len < 2) {
-      char *nb = realloc(b, cap * 2);
-      if (!nb) { free(b); b = NULL; break; }
-      b = nb;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (b) b[len] = 0;
-  if (n) *n = len;
-  return b;
-}
-
-/* Runs cmd with sh, stdout and stderr into files.  Returns the exit status, -1 when it did not exit. */
-static int sh(const char *cmd, const char *out, const char *err) {
-  size_t n = strlen(cmd) + strlen(out) + strlen(err) + 32;
-  char *full = malloc(n);
-  if (!full) return -1;
-  snprintf(full, n, "%s >'%s' 2>'%s'", cmd, out, err);
-  int st = system(full);
-  free(full);
-  if (st == -1 || !WIFEXITED(st)) return -1;
-  return WEXITSTATUS(st);
-}
-
-/* A failure with a message of any length (CUnit copies the text). */
-static void fail_msg(const char *fmt, const char *a, const char *b, const char *c) {
-  size_t n = strlen(fmt) + strlen(a) + strlen(b) + strlen(c) + 1;
-  char *m = malloc(n);
-  if (!m) { CU_FAIL("out of memory"); return; }
-  snprintf(m, n, fmt, a, b, c);
-  CU_assertImplementation(CU_FALSE, __LINE__, m, __FILE__, "", CU_FALSE);
-  fprintf(stderr, "test_pgshard: %s\n", m);
-  free(m);
-}
-
 static int need_server(void) {
   if (server_up) return 1;
-  fail_msg("no PostgreSQL server: %s%s%s", why, "", "");
+  pgt_fail("no PostgreSQL server: %s%s%s", why, "", "");
   return 0;
 }
 
@@ -120,11 +63,11 @@ static char *run(const char *cmd, int *st, char **err) {
   char out[600], errf[600];
   snprintf(out, sizeof out, "%s/run.out", tmp);
   snprintf(errf, sizeof errf, "%s/run.err", tmp);
-  *st = sh(cmd, out, errf);
-  char *o = slurp(out, NULL);
-  if (err) *err = slurp(errf, NULL);
+  *st = pgt_sh(cmd, out, errf);
+  char *o = pgt_slurp(out, NULL);
+  if (err) *err = pgt_slurp(errf, NULL);
   if (!o || (err && !*err)) {
-    fail_msg("cannot read the output of %s%s%s", cmd, "", "");
+    pgt_fail("cannot read the output of %s%s%s", cmd, "", "");
     free(o);
     if (err) { free(*err); *err = NULL; }
     return NULL;
@@ -139,7 +82,7 @@ static char *ok_out(const char *cmd) {
   if (o && st != 0) {
     char stc[16];
     snprintf(stc, sizeof stc, "%d", st);
-    fail_msg("%s failed (exit %s): %.3000s", cmd, stc, e);
+    pgt_fail("%s failed (exit %s): %.3000s", cmd, stc, e);
     free(o);
     o = NULL;
   }
@@ -171,7 +114,7 @@ static long psql_long(const char *uri, const char *sql) {
   char *o = psql(uri, sql);
   char *end = NULL;
   long v = o ? strtol(o, &end, 10) : -1;
-  if (o && (end == o || *end != '\n')) { fail_msg("%s: not a number: %s%s", sql, o, ""); v = -1; }
+  if (o && (end == o || *end != '\n')) { pgt_fail("%s: not a number: %s%s", sql, o, ""); v = -1; }
   free(o);
   return v;
 }
@@ -185,7 +128,7 @@ static int fresh_saas(const char *b, const char *name, char *uri, size_t n) {
            name);
   if (!ok_cmd(cmd)) return 0;
   snprintf(uri, n, "%s/%s", b, name);
-  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/load.py' '%s' '%s' --dates-as date --bad-values null", root(),
+  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/load.py' '%s' '%s' --dates-as date --bad-values null", pgt_root(),
            sqlite_db, uri);
   return ok_cmd(cmd);
 }
@@ -194,15 +137,15 @@ static int fresh_saas(const char *b, const char *name, char *uri, size_t n) {
 static int make_sqlite(void) {
   if (access(sqlite_db, R_OK) == 0) return 1;
   sqlite3 *h;
-  if (sqlite3_open(sqlite_db, &h) != SQLITE_OK) { sqlite3_close(h); fail_msg("cannot create %s%s%s", sqlite_db, "", ""); return 0; }
+  if (sqlite3_open(sqlite_db, &h) != SQLITE_OK) { sqlite3_close(h); pgt_fail("cannot create %s%s%s", sqlite_db, "", ""); return 0; }
   int ok = 1;
   static const char *const files[] = {"schema.sql", "demo.sql"};
   for (int i = 0; ok && i < 2; i++) {
     char path[600];
-    snprintf(path, sizeof path, "%s/examples/saas/%s", root(), files[i]);
-    char *sql = slurp(path, NULL), *err = NULL;
+    snprintf(path, sizeof path, "%s/examples/saas/%s", pgt_root(), files[i]);
+    char *sql = pgt_slurp(path, NULL), *err = NULL;
     if (!sql || sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK) {
-      fail_msg("%s: %s%s", path, err ? err : "unreadable", "");
+      pgt_fail("%s: %s%s", path, err ? err : "unreadable", "");
       ok = 0;
     }
     sqlite3_free(err);
@@ -216,13 +159,13 @@ static int make_sqlite(void) {
 /* `vigil run --db DB ARGS examples/saas`: its stdout when it exits want, else NULL and a failure. */
 static char *vigil_run(const char *db, const char *args, int want) {
   char cmd[3000];
-  snprintf(cmd, sizeof cmd, "%s run --db '%s' %s '%s/examples/saas'", vigil_bin(), db, args, root());
+  snprintf(cmd, sizeof cmd, "%s run --db '%s' %s '%s/examples/saas'", pgt_vigil(), db, args, pgt_root());
   int st;
   char *e = NULL, *o = run(cmd, &st, &e);
   if (o && st != want) {
     char stc[48];
     snprintf(stc, sizeof stc, "exit %d, not %d", st, want);
-    fail_msg("%s: %s: %.3000s", cmd, stc, e);
+    pgt_fail("%s: %s: %.3000s", cmd, stc, e);
     free(o);
     o = NULL;
   }
@@ -240,7 +183,7 @@ static int same_text(const char *what, const char *a, const char *b) {
   char la[600], lb[600];
   snprintf(la, sizeof la, "%.*s", (int)strcspn(a + i, "\n"), a + i);
   snprintf(lb, sizeof lb, "%.*s", (int)strcspn(b + i, "\n"), b + i);
-  fail_msg("%s differ; first difference:\n  < %s\n  > %s", what, la, lb);
+  pgt_fail("%s differ; first difference:\n  < %s\n  > %s", what, la, lb);
   return 0;
 }
 
@@ -325,14 +268,14 @@ static double now_s(void) {
 /* Starts `script start DIR` (server.sh or cluster.py) and returns its pid. */
 static pid_t start_bg(const char *script, const char *dir, const char *out, const char *err) {
   char cmd[1400];
-  snprintf(cmd, sizeof cmd, "%s '%s/tests/pg/%s' start '%s/%s'", strstr(script, ".py") ? "python3" : "sh", root(),
+  snprintf(cmd, sizeof cmd, "%s '%s/tests/pg/%s' start '%s/%s'", strstr(script, ".py") ? "python3" : "sh", pgt_root(),
            script, tmp, dir);
   return spawn(cmd, out, err);
 }
 
 /* The first URI a start printed, without its database, into b; 1 on success, else why. */
 static int started(int st, const char *out, const char *err, char *b, size_t n) {
-  char *uri = slurp(out, NULL), *e = slurp(err, NULL);
+  char *uri = pgt_slurp(out, NULL), *e = pgt_slurp(err, NULL);
   int ok = st == 0 && uri && strncmp(uri, "postgresql://", 13) == 0;
   if (ok) {
     uri[strcspn(uri, "\n")] = 0;
@@ -373,7 +316,7 @@ static int shard_init(void) {
   if (server_up && !cluster_up) server_up = 0; /* (stopped by the cleanup) */
   if (ss == 0 && !server_up) { /* stop it anyway */
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", root(), tmp);
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", pgt_root(), tmp);
     if (system(cmd) != 0) fprintf(stderr, "test_pgshard: cannot stop the server in %s/srv\n", tmp);
   }
   return 0;
@@ -382,9 +325,9 @@ static int shard_init(void) {
 static int shard_cleanup(void) {
   if (!tmp[0]) return 0;
   char cmd[1400];
-  snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", root(), tmp);
+  snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", pgt_root(), tmp);
   if (system(cmd) != 0) fprintf(stderr, "test_pgshard: cannot stop the server in %s/srv\n", tmp);
-  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/cluster.py' stop '%s/cl'", root(), tmp);
+  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/cluster.py' stop '%s/cl'", pgt_root(), tmp);
   if (system(cmd) != 0) fprintf(stderr, "test_pgshard: cannot stop the cluster in %s/cl\n", tmp);
   server_up = cluster_up = 0;
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
@@ -414,7 +357,7 @@ static void check_shards(const char *db, const char *other, const char *date, in
       char *o = vigil_run(db, args, 0);
       if (!o) continue;
       if (n == 1) same_text("--shard 1/1 and the unsharded run", whole, o);
-      if (o && count_lines(o) == 0) fail_msg("%s: run %s: no alert in this shard%s", db, args, "");
+      if (o && count_lines(o) == 0) pgt_fail("%s: run %s: no alert in this shard%s", db, args, "");
       if (other) {
         char *p = vigil_run(other, args, 0);
         char what[700];
@@ -429,7 +372,7 @@ static void check_shards(const char *db, const char *other, const char *date, in
     char what[300];
     snprintf(what, sizeof what, "the union of %d shards as of %s and the unsharded run's alerts (sorted)", n, date);
     same_text(what, want, got);
-    if (dups) fail_msg("%s: %s: the shards overlap (a line in two of them)%s", db, what, "");
+    if (dups) pgt_fail("%s: %s: the shards overlap (a line in two of them)%s", db, what, "");
     free(got);
     free(all);
   }
@@ -473,7 +416,7 @@ static void same_digests(const char *what, const char *a, const char *b) {
     char cmd[2][1400], *o[2] = {NULL, NULL}, *e[2] = {NULL, NULL};
     int st[2];
     for (int i = 0; i < 2; i++) {
-      snprintf(cmd[i], sizeof cmd[i], "%s digest --db '%s' --format %s", vigil_bin(), i ? b : a, formats[f]);
+      snprintf(cmd[i], sizeof cmd[i], "%s digest --db '%s' --format %s", pgt_vigil(), i ? b : a, formats[f]);
       o[i] = run(cmd[i], &st[i], &e[i]);
     }
     char w[600];
@@ -482,7 +425,7 @@ static void same_digests(const char *what, const char *a, const char *b) {
       same_text(w, o[0], o[1]);
       same_text(w, e[0], e[1]);
       CU_ASSERT_EQUAL(st[0], st[1]);
-      if (strlen(o[0]) + strlen(e[0]) == 0) fail_msg("%s: printed nothing%s%s", w, "", "");
+      if (strlen(o[0]) + strlen(e[0]) == 0) pgt_fail("%s: printed nothing%s%s", w, "", "");
     }
     for (int i = 0; i < 2; i++) { free(o[i]); free(e[i]); }
   }
@@ -522,14 +465,14 @@ static void test_recorded(void) {
         snprintf(out[k], sizeof out[k], "%s/bg%d.out", tmp, k);
         snprintf(err[k], sizeof err[k], "%s/bg%d.err", tmp, k);
         snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --format jsonl --shard %d/3 '%s/examples/saas'",
-                 vigil_bin(), rec_b, DATES[d], 3 - k, root());
+                 pgt_vigil(), rec_b, DATES[d], 3 - k, pgt_root());
         pid[k] = spawn(cmd, out[k], err[k]);
       }
       for (int k = 0; k < 3; k++) {
         int st = reap(pid[k]);
         if (st != 0) {
-          char *e = slurp(err[k], NULL);
-          fail_msg("a concurrent shard failed: %s: %.2000s%s", err[k], e ? e : "", "");
+          char *e = pgt_slurp(err[k], NULL);
+          pgt_fail("a concurrent shard failed: %s: %.2000s%s", err[k], e ? e : "", "");
           free(e);
         }
       }
@@ -559,8 +502,8 @@ static void test_killed(void) {
   long want = count_lines(dry);
   free(dry);
   CU_ASSERT(want > 0);
-  snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --format jsonl --shard 2/3 '%s/examples/saas'", vigil_bin(),
-           rec_b, date, root());
+  snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --format jsonl --shard 2/3 '%s/examples/saas'", pgt_vigil(),
+           rec_b, date, pgt_root());
   snprintf(out, sizeof out, "%s/kill.out", tmp);
   snprintf(err, sizeof err, "%s/kill.err", tmp);
   /* the parts of the date, shard 2's alerts and its open ones (a whole
@@ -592,7 +535,7 @@ static void test_killed(void) {
       char got[160], w[40];
       snprintf(got, sizeof got, "%ld part(s) of %ld alerts (%ld recorded open), %ld of other shards", n, a, open, other);
       snprintf(w, sizeof w, "%ld", want);
-      fail_msg("after a killed shard 2/3: %s, not none or one of %s alerts%s", got, w, "");
+      pgt_fail("after a killed shard 2/3: %s, not none or one of %s alerts%s", got, w, "");
     }
     CU_ASSERT_EQUAL(runs_on(rec_b, date), 0);
   }
@@ -622,7 +565,7 @@ static void test_cluster(void) {
   if (!fresh_saas(cbase, "saas", uri, sizeof uri)) return;
   static const char *const dist[][3] = {{"sales_snapshot", "rep_id", "snapshot_date"}, {"deals", "deal_id", "updated_on"}};
   for (int i = 0; i < 2; i++) {
-    snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/cluster.py' distribute '%s/cl' saas %s %s %s", root(), tmp, dist[i][0],
+    snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/cluster.py' distribute '%s/cl' saas %s %s %s", pgt_root(), tmp, dist[i][0],
              dist[i][1], dist[i][2]);
     if (!ok_cmd(cmd)) return;
   }
@@ -681,7 +624,7 @@ static int failed_clean(pid_t pid, const char *err, const char *want, const char
     fprintf(stderr, "test_pgshard: %s: the run finished first; again\n", what);
     return 0;
   }
-  char *e = slurp(err, NULL), *after = state();
+  char *e = pgt_slurp(err, NULL), *after = state();
   /* the blow landed after the shard's part was committed, as it published:
   ** the part is recorded (by design) and says so; too late for this test */
   if (st == 1 && may_retry && e && strstr(e, "is recorded, but publishing the run failed")) {
@@ -697,7 +640,7 @@ static int failed_clean(pid_t pid, const char *err, const char *want, const char
   char stc[32];
   snprintf(stc, sizeof stc, "exit %d", st);
   int ok = st == 1 && found;
-  if (!ok) fail_msg("%s: %s (want exit 1 and a message with %s; its stderr is in the log)", what, stc, want);
+  if (!ok) pgt_fail("%s: %s (want exit 1 and a message with %s; its stderr is in the log)", what, stc, want);
   if (e) fprintf(stderr, "test_pgshard: %s: %s", what, e);
   if (after && before) ok = same_text(what, before, after) && ok;
   free(e);
@@ -707,8 +650,8 @@ static int failed_clean(pid_t pid, const char *err, const char *want, const char
 
 static pid_t start_run(const char *date, const char *shard, const char *env) {
   char cmd[2000], out[600], err[600];
-  snprintf(cmd, sizeof cmd, "%s%s run --db '%s' --as-of %s --format jsonl %s '%s/examples/saas'", env, vigil_bin(),
-           fail_uri, date, shard, root());
+  snprintf(cmd, sizeof cmd, "%s%s run --db '%s' --as-of %s --format jsonl %s '%s/examples/saas'", env, pgt_vigil(),
+           fail_uri, date, shard, pgt_root());
   snprintf(out, sizeof out, "%s/fail.out", tmp);
   snprintf(err, sizeof err, "%s/fail.err", tmp);
   return spawn(cmd, out, err);
@@ -788,8 +731,6 @@ static void test_failures(void) {
 /* ---- registration ---------------------------------------------------------------- */
 
 int unit_register_pgshard(void) {
-  int installed = access(PGBIN "/initdb", X_OK) == 0 && access(PGBIN "/pg_ctl", X_OK) == 0;
-  int debian_root = geteuid() == 0 && access("/etc/debian_version", R_OK) == 0;
   CU_pSuite s = CU_add_suite("postgres: shards", shard_init, shard_cleanup);
   if (!s) return CU_get_error();
   if (!CU_add_test(s, "--shard I/N on one server: union = unsharded, = SQLite's", test_shards_one_server) ||
@@ -798,9 +739,6 @@ int unit_register_pgshard(void) {
       !CU_add_test(s, "a cluster with postgres_fdw partitions: = SQLite, shards, recorded", test_cluster) ||
       !CU_add_test(s, "a locked table, a dropped connection, a restart: nothing recorded", test_failures))
     return CU_get_error();
-  if (!installed && !debian_root) {
-    fprintf(stderr, "suite postgres: shards inactive: %s\n", INSTALL);
-    CU_set_suite_active(s, CU_FALSE);
-  }
+  pgt_need_postgres(s);
   return CUE_SUCCESS;
 }

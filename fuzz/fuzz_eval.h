@@ -92,27 +92,14 @@ static int fuzz_on_summary(void *ud, const vg_run_summary *s) {
   return 0;
 }
 
-static vg_status fuzz_run_once(vg_program *p, const char *db, int no_seek, vg_buf *alerts) {
+/* A dry run as of FUZZ_AS_OF; of shard shard (1-based) of nshards when nshards > 1. */
+static vg_status fuzz_run_once(vg_program *p, const char *db, int no_seek, int shard, int nshards, vg_buf *alerts) {
   vg_run_opts o;
   memset(&o, 0, sizeof o);
   o.db_path = db;
   o.as_of = FUZZ_AS_OF;
   o.dry_run = 1;
   o.no_seek = no_seek;
-  o.diag = fuzz_on_diag;
-  o.alert = fuzz_on_alert;
-  o.summary = fuzz_on_summary;
-  o.out_ud = alerts;
-  return vg_run((const vg_program *const *)&p, 1, &o);
-}
-
-/* A dry run of shard shard of nshards (1-based). */
-static vg_status fuzz_run_shard(vg_program *p, const char *db, int shard, int nshards, vg_buf *alerts) {
-  vg_run_opts o;
-  memset(&o, 0, sizeof o);
-  o.db_path = db;
-  o.as_of = FUZZ_AS_OF;
-  o.dry_run = 1;
   o.shard = shard;
   o.nshards = nshards;
   o.diag = fuzz_on_diag;
@@ -177,8 +164,8 @@ static int fuzz_same(const vg_buf *a, const vg_buf *b) {
 ** must agree do not. */
 static void fuzz_evaluate(const char *who, vg_program *p, const char *db) {
   vg_buf seek = {NULL, 0, 0}, scan = {NULL, 0, 0}, one = {NULL, 0, 0};
-  vg_status s_seek = fuzz_run_once(p, db, 0, &seek);
-  vg_status s_scan = fuzz_run_once(p, db, 1, &scan);
+  vg_status s_seek = fuzz_run_once(p, db, 0, 0, 0, &seek);
+  vg_status s_scan = fuzz_run_once(p, db, 1, 0, 0, &scan);
   if (s_seek == VG_ENOMEM || s_scan == VG_ENOMEM) {
     fprintf(stderr, "%s: vg_run says out of memory\n", who); /* malloc failing aborts under libFuzzer */
     abort();
@@ -198,7 +185,7 @@ static void fuzz_evaluate(const char *who, vg_program *p, const char *db) {
   if (s_seek == VG_OK) {
     vg_buf parts = {NULL, 0, 0}, a = {NULL, 0, 0}, b = {NULL, 0, 0};
     for (int i = 1; i <= 2; i++) {
-      vg_status st = fuzz_run_shard(p, db, i, 2, &parts);
+      vg_status st = fuzz_run_once(p, db, 0, i, 2, &parts);
       if (st != VG_OK) fuzz_differ(who, "a shard of a run that succeeds fails", s_seek, &seek, st, &parts);
     }
     fuzz_sorted(&seek, &a);

@@ -163,6 +163,18 @@ static const char catalog_sql[] =
 
 /* Create the virtual table of l->rels.v[i] in db (name: the table's, or
 ** "SCHEMA.TABLE" outside the current schema). */
+/* 1 when db has a table of that name (as SQLite matches names: any case). */
+static int attached(sqlite3 *db, const char *name) {
+  sqlite3_stmt *st = NULL;
+  int have = 0;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    have = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  return have;
+}
+
 static int rel_attach(pg_link *l, int i, int current, char *err, size_t cap) {
   pg_rel *r = l->rels.v[i];
   vg_buf q = {NULL, 0, 0}, front = {NULL, 0, 0};
@@ -171,14 +183,10 @@ static int rel_attach(pg_link *l, int i, int current, char *err, size_t cap) {
   rc |= pg_quote(&q, front.data ? front.data : "");
   rc |= vg_buf_printf(&q, " USING vigil_pg(%d)", i);
   int res = SQLITE_NOMEM;
-  if (rc == 0) { /* a name taken already (two names differing in case only): the first keeps it */
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE", -1, &st, NULL) == SQLITE_OK) {
-      sqlite3_bind_text(st, 1, front.data, -1, SQLITE_STATIC);
-      if (sqlite3_step(st) == SQLITE_ROW) rc = 1;
-    }
-    sqlite3_finalize(st);
-    if (rc == 1) { vg_buf_free(&q); vg_buf_free(&front); return SQLITE_OK; }
+  if (rc == 0 && attached(l->db, front.data)) { /* a name taken already (two differing in case only): the first keeps it */
+    vg_buf_free(&q);
+    vg_buf_free(&front);
+    return SQLITE_OK;
   }
   if (rc == 0) {
     char *msg = NULL;
@@ -345,17 +353,20 @@ int pg_exec_ddl(sqlite3 *db, const char *sql, const char *const *tables, int n, 
   pg_link *l = link_of(db);
   if (!l) { snprintf(err, errcap, "not a PostgreSQL database"); return SQLITE_MISUSE; }
   if (l->readonly) { snprintf(err, errcap, "PostgreSQL: the database is open read-only"); return fail_with(db, err, SQLITE_READONLY); }
-  if (pg_link_begin(l, err, errcap) != 0 || pg_link_exec(l, sql, err, errcap) != 0) return fail_with(db, err, SQLITE_ERROR);
+  /* all there already: no DDL at all (CREATE INDEX IF NOT EXISTS still locks
+  ** its table, and two shards recording at once would deadlock on it) */
+  int missing = 0;
+  for (int i = 0; i < n; i++) missing += !attached(db, tables[i]);
+  if (!missing) return SQLITE_OK;
+  /* outside a transaction, in one of its own, committed before the catalog
+  ** is read: inside one, a table another session created meanwhile stays
+  ** out of the transaction's snapshot, catalog included */
+  int own = !l->in_txn;
+  if (pg_link_begin(l, err, errcap) != 0 || pg_link_exec(l, sql, err, errcap) != 0 ||
+      (own && pg_link_end(l, 1, err, errcap) != 0))
+    return fail_with(db, err, SQLITE_ERROR);
   for (int i = 0; i < n; i++) {
-    /* already attached? */
-    sqlite3_stmt *st = NULL;
-    int have = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE name = ?1", -1, &st, NULL) == SQLITE_OK) {
-      sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
-      have = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    if (have) continue;
+    if (attached(db, tables[i])) continue;
     int rc = read_catalog(l, tables[i], err, errcap);
     if (rc != SQLITE_OK) return fail_with(db, err, rc);
   }

@@ -30,9 +30,10 @@ int pg_open(const char *uri, int readonly, sqlite3 **out, char *err, size_t errc
 /* 1 when db was opened by pg_open. */
 int pg_is(sqlite3 *db);
 
-/* Run sql (no parameters) on db's PostgreSQL connection, in its
-** transaction, then make each table in tables[0..n) (just created) a
-** virtual table of db.  Returns SQLITE_OK or an error (its message in db's
+/* Unless every table in tables[0..n) is one of db's already (then nothing
+** is run): run sql (no parameters) on db's PostgreSQL connection, in its
+** transaction (or, when none is open, in one of its own, committed), then
+** make each of them (just created) a virtual table of db.  Returns SQLITE_OK or an error (its message in db's
 ** error: sqlite3_errmsg after a failed statement is not kept, so the
 ** message is also in err). */
 int pg_exec_ddl(sqlite3 *db, const char *sql, const char *const *tables, int n, char *err, size_t errcap);

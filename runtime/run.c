@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "db.h"
 #include "parts.h"
+#include "../core/pg.h"
 #include "../core/shard.h"
 #include "../core/diagcodes.h"
 #include "../core/params.h"
@@ -399,6 +400,14 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
     if (st != VG_OK) return st;
     d->made_temp = 1;
   }
+  /* PostgreSQL: Vigil's tables made before the run's transaction begins (a
+  ** table made meanwhile by another run, a shard, would not be in its
+  ** snapshot); empty, they stay if the run fails */
+  for (int t = 0; t < EXEC_REC__COUNT && !d->dry_run && pg_is(d->db); t++)
+    if ((d->tables & 1u << t) && exec_db_create(d->db, (exec_rec_table)t) != SQLITE_OK) {
+      exec_diag(&d->eo, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "%s: %s", d->eo.db_path, vg_db_errmsg(d->db));
+      return VG_EDB;
+    }
   if (d->borrowed && !sqlite3_get_autocommit(d->db)) {
     /* the caller's transaction is open: the run is a savepoint in it, and
     ** its snapshot and locks are the caller's */

@@ -79,6 +79,7 @@ typedef struct exec_pack {
   vg_arena alert_arena;      /* the texts of the alerts in memory (key, message, recipient, evidence, route) */
   exec_alerts alerts;        /* in memory; sorted by date, rule, key order when done */
   long seq_next;             /* the next alert's seq: the order of evaluation */
+  long seq_walk;             /* the seqs the walk down the keys gave last (scan.c: going down from 0) */
   long seq_swept;            /* the first seq of the life sweep's resolved entries (keys no longer read) */
   /* Alerts past the memory budget go to a temporary table of the connection
   ** (memory holds the window, not every alert of a long backtest); read them

@@ -51,7 +51,6 @@ static void eval_error(exec_pack *pr, int rule, vm_status st) {
   pr->failed = 1;
 }
 
-
 /* The decimal digits of v into buf (at least 21 bytes); returns the length.
 ** Once per key evaluated, so not snprintf (8% of a nightly run). */
 static size_t int_text(int64_t v, char *buf) {
@@ -85,8 +84,15 @@ static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
   return vg_buf_append(b, tmp, n);
 }
 
+/* Where the evidence of a key's alerts finds its window when the series the
+** rules ran on is shorter than EXEC_EVID_ROWS (index seeks read only what
+** the rules look back): the key's rows read again, once, for the keys that
+** alert.  NULL: the series itself. */
+typedef struct evid_reader evid_reader;
+static const vm_series *evid_rows(exec_pack *pr, evid_reader *er);
+
 /* Evaluate the rules of source si on the series of one key at date. */
-static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date) {
+static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date, evid_reader *er) {
   const vm_row *r0 = vm_series_row(s, 0);
   if (pr->stopped) return -1; /* (a stop a where or an evidence value met) */
   /* between keys is the only moment alerts in memory can be set aside */
@@ -98,6 +104,7 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
   size_t klen = pr->keytext.len;
   pr->cur_key = NULL;
   size_t before = pr->alerts.n;
+  const vm_series *es = NULL; /* the evidence's window, once needed */
   for (int i = 0; i < nrules; i++) {
     pr->cur_key = kbuf;
     pr->cur_key_len = klen;
@@ -117,8 +124,9 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
         a->route = exec_org_route(pr, rules[i], a->recipient, a->recipient_len, pr->p->routes[a->tier] + a->up);
         if (!a->route) return -1;
       }
-      if (pr->want_evidence && a->status != LIFE_RESOLVED && !(a->evidence = exec_evidence(pr, rules[i], s, date)))
-        return -1;
+      if (!pr->want_evidence) continue;
+      if (!es && !(es = er ? evid_rows(pr, er) : s)) return -1;
+      if (!(a->evidence = exec_evidence(pr, rules[i], es, date))) return -1;
     }
   }
   if (pr->alerts.n > before) {
@@ -137,7 +145,7 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
 static int eval_dates(exec_pack *pr, int si, const vm_series *ser, const int *rules, int nrules, int *di, int32_t before) {
   const vm_row *newest = vm_series_row(ser, 0);
   for (; *di < pr->ndates && pr->dates[*di] < before; (*di)++)
-    if (newest && pr->dates[*di] >= newest->time && eval_key(pr, si, ser, rules, nrules, pr->dates[*di]) != 0) return -1;
+    if (newest && pr->dates[*di] >= newest->time && eval_key(pr, si, ser, rules, nrules, pr->dates[*di], NULL) != 0) return -1;
   return 0;
 }
 
@@ -182,14 +190,17 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   if (pre < 0) return -1;
   uint32_t wlimit = need ? need + 2 : 0; /* the rows per key PostgreSQL sends (2 spare: a duplicate, a bad row) */
   int sharded = pr->o->nshards > 1;
-  if (((by_day || pre) && sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                           NULL, exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) ||
+  int day_rc = by_day || pre ? exec_sql_day_register(pr->db) : SQLITE_OK;
+  if (day_rc == SQLITE_NOMEM) { vg_free(binds); vg_buf_free(&where); return -1; }
+  if (day_rc != SQLITE_OK ||
       (sharded && sqlite3_create_function_v2(pr->db, "vigil_in_shard", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                              NULL, db_sql_in_shard, NULL, NULL, NULL) != SQLITE_OK) ||
       (need && sqlite3_create_function_v2(pr->db, "vigil_window", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                           NULL, pg_sql_window, NULL, NULL, NULL) != SQLITE_OK)) {
     exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, sqlite3_errmsg(pr->db));
     pr->failed = 1;
+    vg_free(binds);
+    vg_buf_free(&where);
     return -1;
   }
   const char *rid;
@@ -319,17 +330,43 @@ static int plan_seeks(sqlite3 *db, const char *sql) {
   return seeks && !bad;
 }
 
+/* 1 when SQLite runs sql in an index's order, with no sort, 0 otherwise. */
+static int plan_ordered(sqlite3 *db, const char *sql) {
+  vg_buf q = {NULL, 0, 0};
+  if (vg_buf_printf(&q, "EXPLAIN QUERY PLAN %s", sql) != 0) return 0;
+  sqlite3_stmt *st = NULL;
+  int index = 0, bad = 0;
+  if (sqlite3_prepare_v2(db, q.data, -1, &st, NULL) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const char *d = (const char *)sqlite3_column_text(st, 3);
+      if (!d) continue;
+      if (strstr(d, "INDEX")) index = 1;
+      else bad = 1;
+      if (strstr(d, "TEMP B-TREE")) bad = 1;
+    }
+  }
+  sqlite3_finalize(st);
+  vg_buf_free(&q);
+  return index && !bad;
+}
+
 typedef struct seek_plan {
   sqlite3_stmt *keys;   /* the distinct keys, by index seeks */
   sqlite3_stmt *rows;   /* one key's rows, newest first */
   sqlite3_stmt *nulls;  /* rows with a NULL key */
   int has_rowid;
+  /* the walk down the keys, one statement for all: every key's rows newest
+  ** first, from the greatest key (desc0) or below ?1 (desc: past a key
+  ** whose window is complete); NULL when the index cannot give that order */
+  sqlite3_stmt *desc0, *desc;
 } seek_plan;
 
 static void seek_plan_free(seek_plan *sp) {
   sqlite3_finalize(sp->keys);
   sqlite3_finalize(sp->rows);
   sqlite3_finalize(sp->nulls);
+  sqlite3_finalize(sp->desc0);
+  sqlite3_finalize(sp->desc);
   memset(sp, 0, sizeof *sp);
 }
 
@@ -372,6 +409,23 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
     goto done;
   }
   if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->nulls, NULL) != SQLITE_OK) { ready = 0; goto done; }
+  /* BINARY, as the runtime compares keys (scan_source): a key index of
+  ** another collation gives no such walk */
+  for (int i = 0; i < 2; i++) {
+    q.len = 0;
+    rc = exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
+    rc |= vg_buf_printf(&q, " WHERE %s %s ORDER BY %s COLLATE BINARY DESC, %s DESC", k.data, i ? "COLLATE BINARY < ?1" : "IS NOT NULL",
+                        k.data, t.data);
+    if (sp->has_rowid) rc |= vg_buf_printf(&q, ", %s DESC", rid);
+    if (rc) { ready = -1; goto done; }
+    sqlite3_stmt **d = i ? &sp->desc : &sp->desc0;
+    if (sqlite3_prepare_v2(pr->db, q.data, -1, d, NULL) != SQLITE_OK || !plan_ordered(pr->db, q.data)) {
+      sqlite3_finalize(sp->desc0);
+      sqlite3_finalize(sp->desc);
+      sp->desc0 = sp->desc = NULL;
+      break;
+    }
+  }
 done:
   if (rc && ready >= 0) ready = -1;
   if (ready != 1) seek_plan_free(sp);
@@ -404,58 +458,244 @@ static int seek_worth_it(exec_pack *pr, seek_plan *sp, uint32_t lookback) {
   return keys > 0 && (double)rows / (double)keys > 2.0 * (lookback + 1.0);
 }
 
-/* Read the newest rows of one key (sp->rows bound to it) into tmp, newest
-** first, until the window is full.  Returns the rows kept, or -1. */
-static long seek_key(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, uint32_t need) {
+/* Place the row just read into tmp->rows[*n] among the kept rows of its key
+** (tmp->rows[0..*n), newest first, need at most).  Returns 1 when it is
+** past the window (the window is complete: the key's older rows are not
+** needed), 0 otherwise, -1 on error. */
+static int place_row(exec_pack *pr, int si, vm_series *tmp, uint32_t *n, uint32_t need, int skip) {
   const vm_source *s = pr->srcs[si].src;
-  uint32_t n = 0;
-  int rc;
-  tmp->n = 0;
-  while ((rc = sqlite3_step(sp->rows)) == SQLITE_ROW) {
-    if (!pr->srcs[si].derived) pr->rows_read++;
-    if (n + 1 >= tmp->cap) { /* grow: the rows array is linear here */
-      tmp->n = n;
-      tmp->head = n ? n - 1 : 0;
-      if (!exec_series_staging(tmp)) return -1;
-    }
-    vm_row *r = &tmp->rows[n];
-    int skip;
-    if (exec_read_row(pr, si, sp->rows, r, sp->has_rowid ? s->ncols : -1, &skip) != 0) return -1;
-    int own = exec_row_owned(pr, si, r, skip); /* (its bad data counts once its where keeps it) */
-    if (own < 0) return -1;
-    if (skip || r->time > pr->dates[0]) continue;
-    /* past the window (a day of tolerance for zones in the time text) */
-    if (n >= need && r->time < tmp->rows[need - 1].time - 1) break;
-    if (!own) continue;
-    /* rows come newest first by their time text: put this one in its place */
-    uint32_t j = n;
-    while (j > 0 && tmp->rows[j - 1].time < tmp->rows[j].time) {
-      exec_swap_rows(&tmp->rows[j - 1], &tmp->rows[j]);
-      j--;
-    }
-    uint32_t dup = j > 0 && tmp->rows[j - 1].time == tmp->rows[j].time ? j - 1
-                 : j + 1 <= n && tmp->rows[j + 1].time == tmp->rows[j].time ? j + 1 : UINT32_MAX;
-    if (dup != UINT32_MAX) {
-      exec_count_bad(pr, si, s->time, BAD_DUP, &tmp->rows[j]);
-      uint32_t lose = tmp->rows[dup].rowid > tmp->rows[j].rowid ? j : dup;
-      for (uint32_t k2 = lose; k2 < n; k2++) exec_swap_rows(&tmp->rows[k2], &tmp->rows[k2 + 1]);
-      continue;
-    }
-    n++;
+  vm_row *r = &tmp->rows[*n];
+  int own = exec_row_owned(pr, si, r, skip); /* (its bad data counts once its where keeps it) */
+  if (own < 0) return -1;
+  if (skip || r->time > pr->dates[0]) return 0;
+  /* past the window (a day of tolerance for zones in the time text) */
+  if (*n >= need && r->time < tmp->rows[need - 1].time - 1) return 1;
+  if (!own) return 0;
+  /* rows come newest first by their time text: put this one in its place */
+  uint32_t j = *n;
+  while (j > 0 && tmp->rows[j - 1].time < tmp->rows[j].time) {
+    exec_swap_rows(&tmp->rows[j - 1], &tmp->rows[j]);
+    j--;
   }
-  sqlite3_reset(sp->rows);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
-    pr->failed = 1;
+  uint32_t dup = j > 0 && tmp->rows[j - 1].time == tmp->rows[j].time ? j - 1
+               : j + 1 <= *n && tmp->rows[j + 1].time == tmp->rows[j].time ? j + 1 : UINT32_MAX;
+  if (dup != UINT32_MAX) {
+    exec_count_bad(pr, si, s->time, BAD_DUP, &tmp->rows[j]);
+    uint32_t lose = tmp->rows[dup].rowid > tmp->rows[j].rowid ? j : dup;
+    for (uint32_t k2 = lose; k2 < *n; k2++) exec_swap_rows(&tmp->rows[k2], &tmp->rows[k2 + 1]);
+    return 0;
+  }
+  (*n)++;
+  return 0;
+}
+
+/* Read the next row of st into tmp->rows[n] (growing tmp).  0, or -1. */
+static int read_next(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t n, int *skip) {
+  const vm_source *s = pr->srcs[si].src;
+  if (!pr->srcs[si].derived) pr->rows_read++;
+  if (n + 1 >= tmp->cap) { /* grow: the rows array is linear here */
+    tmp->n = n;
+    tmp->head = n ? n - 1 : 0;
+    if (!exec_series_staging(tmp)) return -1;
+  }
+  vm_row *r = &tmp->rows[n];
+  if (exec_read_row(pr, si, st, r, sp->has_rowid ? s->ncols : -1, skip) != 0) return -1;
+  return 0;
+}
+
+static void read_failed(exec_pack *pr, const vm_source *s) {
+  exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+  pr->failed = 1;
+}
+
+/* Read the newest rows of one key (st: sp->rows or sp->walk, bound to it)
+** into tmp, newest first, until the window is full.  Returns the rows kept,
+** or -1. */
+static long seek_key(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t need) {
+  uint32_t n = 0;
+  int rc, skip, placed = 0;
+  tmp->n = 0;
+  while (placed == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (read_next(pr, si, sp, st, tmp, n, &skip) != 0 || (placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
+  sqlite3_reset(st);
+  if (placed == 0 && rc != SQLITE_DONE) {
+    read_failed(pr, pr->srcs[si].src);
     return -1;
   }
   return n < need ? n : need;
 }
 
+/* The evidence's window of the key being evaluated, for the seek path. */
+struct evid_reader {
+  int si;
+  seek_plan *sp;
+  sqlite3_value *key; /* the key, as SQLite holds it */
+  vm_series tmp;    /* rows as read, newest first */
+  vm_series ev;     /* the window, oldest first as in any series */
+  bad_count *saved; /* the source's bad-data counts, kept while reading again */
+};
+
+/* The current key's newest EXEC_EVID_ROWS rows, read again: only for a key
+** with an alert, and counted nowhere (neither as rows read nor as bad data:
+** the evaluation read and counted what it needed).  NULL on error. */
+static const vm_series *evid_rows(exec_pack *pr, evid_reader *er) {
+  src_run *sr = &pr->srcs[er->si];
+  size_t nbad = (size_t)(sr->src->ncols ? sr->src->ncols : 1) * BAD__COUNT * sizeof(bad_count);
+  memcpy(er->saved, sr->bad, nbad);
+  memcpy((char *)er->saved + nbad, sr->lbad, nbad);
+  long long rows = pr->rows_read;
+  sqlite3_stmt *st = er->sp->rows;
+  sqlite3_reset(st);
+  sqlite3_bind_value(st, 1, er->key);
+  long n = seek_key(pr, er->si, er->sp, st, &er->tmp, EXEC_EVID_ROWS);
+  memcpy(sr->bad, er->saved, nbad);
+  memcpy(sr->lbad, (char *)er->saved + nbad, nbad);
+  pr->rows_read = rows;
+  sr->lvalid = 0;
+  if (n < 0) return NULL;
+  er->ev.n = (uint32_t)n;
+  er->ev.head = n ? (uint32_t)n - 1 : 0;
+  for (long o = 0; o < n; o++) exec_swap_rows(&er->tmp.rows[o], &er->ev.rows[n - 1 - o]);
+  return &er->ev;
+}
+
+/* Evaluate the rules on a key's window: the first n rows of tmp (newest
+** first) moved into ser.  0 or -1. */
+static int eval_window(exec_pack *pr, int si, vm_series *tmp, uint32_t n, vm_series *ser, const int *rules, int nrules,
+                       evid_reader *er) {
+  if (n == 0) return 0;
+  /* into the series: offset o is tmp row o */
+  ser->n = n;
+  ser->head = n - 1;
+  for (uint32_t o = 0; o < n; o++) exec_swap_rows(&tmp->rows[o], &ser->rows[n - 1 - o]);
+  return eval_key(pr, si, ser, rules, nrules, pr->dates[0], er);
+}
+
+/* The seqs of one key's alerts in a walk down the keys (more than any key
+** can raise: a rule raises at most two per key, and rules are 16-bit). */
+#define WALK_SEQS (1L << 20)
+
+/* eval_window for a key of the walk down the keys: its alerts take the
+** next block of seqs going down. */
+static int walk_eval(exec_pack *pr, int si, vm_series *tmp, uint32_t n, vm_series *ser, const int *rules, int nrules,
+                     evid_reader *er) {
+  pr->seq_walk -= WALK_SEQS;
+  pr->seq_next = pr->seq_walk;
+  return eval_window(pr, si, tmp, n, ser, rules, nrules, er);
+}
+
+/* The walk down the keys (sp->desc0, sp->desc): one statement steps through
+** each key's rows, newest first; once a key's window is complete it jumps
+** past the key's older rows (desc bound to the key), and a key of another
+** shard is jumped over at its first row.  A key ends where a row of
+** another key (exec_same_row_key) comes.  0 or -1. */
+static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_series *ser, uint32_t need,
+                     const int *rules, int nrules, evid_reader *er) {
+  const vm_source *s = pr->srcs[si].src;
+  int sharded = pr->o->nshards > 1;
+  sqlite3_stmt *st = sp->desc0;
+  sqlite3_value *key = NULL; /* the current key as SQLite holds it, NULL between keys */
+  vm_row ref;                /* ... and as the runtime read it (its key column only) */
+  memset(&ref, 0, sizeof ref);
+  uint32_t n = 0;            /* the current key's rows kept in tmp */
+  int result = 0, rc = SQLITE_DONE, skip;
+  /* alerts are handed out by date, rule and seq, the order of evaluation,
+  ** which elsewhere is the keys' ascending order: the keys met going down
+  ** take blocks of seqs going down from 0, below every other, each source's
+  ** below the last one's (pr->seq_next is put back after) */
+  long seq_saved = pr->seq_next;
+  if (!(ref.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof *ref.v))) return -1;
+  sqlite3_reset(sp->desc0);
+  while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    sqlite3_value *kv = sqlite3_column_value(st, s->key);
+    int jump = 0;
+    if (sharded && db_shard_of_value(kv, pr->o->nshards) != pr->o->shard) {
+      jump = 1; /* (a key of another shard is another key) */
+    } else if (read_next(pr, si, sp, st, tmp, n, &skip) != 0) {
+      result = -1;
+      break;
+    }
+    vm_row *r = &tmp->rows[n];
+    int usable = !jump && r->v[s->key].t != VT_NULL; /* (a bad key is counted, never evaluated) */
+    if (key && (jump || !usable || !exec_same_row_key(r, &ref, s->key))) { /* the key ended */
+      if (er) er->key = key;
+      if (walk_eval(pr, si, tmp, n < need ? n : need, ser, rules, nrules, er) != 0) result = -1;
+      exec_swap_rows(&tmp->rows[0], &tmp->rows[n]);
+      r = &tmp->rows[0];
+      n = 0;
+      sqlite3_value_free(key);
+      key = NULL;
+    }
+    if (result != 0) break;
+    if (!jump && usable && !key) { /* a new key */
+      if (!(key = sqlite3_value_dup(kv))) { result = -1; break; }
+      ref.kint = r->kint;
+      ref.ikey = r->ikey;
+      ref.kblob = r->kblob;
+      val kval = r->v[s->key];
+      if (kval.t == VT_STR) {
+        vg_free(ref.buf);
+        if (!(ref.buf = vg_realloc(NULL, kval.len + 1))) { result = -1; break; }
+        memcpy(ref.buf, kval.u.s, kval.len);
+        kval.u.s = ref.buf;
+      }
+      ref.v[s->key] = kval;
+    }
+    int placed = jump ? 0 : place_row(pr, si, tmp, &n, need, skip);
+    if (placed < 0) { result = -1; break; }
+    if (placed == 0 && !jump) continue;
+    /* the window is complete, or the key is another shard's: past its rows */
+    if (placed) {
+      if (er) er->key = key;
+      if (walk_eval(pr, si, tmp, n < need ? n : need, ser, rules, nrules, er) != 0) { result = -1; break; }
+      n = 0;
+    }
+    sqlite3_value *past = placed ? key : sqlite3_value_dup(kv);
+    if (!past) { result = -1; break; }
+    key = NULL;
+    sqlite3_reset(st);
+    st = sp->desc;
+    sqlite3_reset(st);
+    sqlite3_bind_value(st, 1, past);
+    sqlite3_value_free(past);
+  }
+  if (result == 0 && rc != SQLITE_DONE) {
+    read_failed(pr, s);
+    result = -1;
+  }
+  if (result == 0 && key) {
+    if (er) er->key = key;
+    result = walk_eval(pr, si, tmp, n < need ? n : need, ser, rules, nrules, er);
+  }
+  pr->seq_next = seq_saved;
+  sqlite3_value_free(key);
+  vg_free(ref.buf);
+  vg_free(ref.v);
+  sqlite3_reset(sp->desc0);
+  sqlite3_reset(sp->desc);
+  return result;
+}
+
 static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uint32_t lookback, const int *rules, int nrules) {
   const vm_source *s = pr->srcs[si].src;
   vm_series tmp;
-  if (exec_series_init(&tmp, s->ncols, VM_UNBOUNDED) != 0) { exec_series_free(&tmp); return -1; }
+  evid_reader er = {si, sp, NULL, {0}, {0}, NULL};
+  /* a recorded alert's evidence shows a trend of EXEC_EVID_ROWS rows: read
+  ** again for the keys that alert when the rules look back fewer */
+  int reread = pr->want_evidence && lookback + 1 < EXEC_EVID_ROWS;
+  size_t nbad = (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
+  int bad_init = exec_series_init(&tmp, s->ncols, VM_UNBOUNDED);
+  if (reread) {
+    bad_init |= exec_series_init(&er.tmp, s->ncols, VM_UNBOUNDED) | exec_series_init(&er.ev, s->ncols, EXEC_EVID_ROWS - 1);
+    if (!(er.saved = vg_realloc(NULL, 2 * nbad))) bad_init = -1;
+  }
+  if (bad_init != 0) {
+    exec_series_free(&tmp);
+    exec_series_free(&er.tmp);
+    exec_series_free(&er.ev);
+    vg_free(er.saved);
+    return -1;
+  }
   int result = 0, rc;
   int sharded = pr->o->nshards > 1;
   if ((!sharded || pr->o->shard == 0) && s->where >= 0) { /* NULL keys (shard 1's), each through the where */
@@ -473,18 +713,18 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
       pr->rows_read += nulls;
     }
   }
-  while (result == 0 && (rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
-    if (sharded && db_shard_of_value(sqlite3_column_value(sp->keys, 0), pr->o->nshards) != pr->o->shard) continue;
+  if (result == 0 && sp->desc) {
+    result = walk_keys(pr, si, sp, &tmp, ser, lookback + 1, rules, nrules, reread ? &er : NULL);
+    rc = SQLITE_DONE;
+  }
+  while (result == 0 && !sp->desc && (rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
+    sqlite3_value *key = sqlite3_column_value(sp->keys, 0);
+    if (sharded && db_shard_of_value(key, pr->o->nshards) != pr->o->shard) continue;
     sqlite3_reset(sp->rows);
-    sqlite3_bind_value(sp->rows, 1, sqlite3_column_value(sp->keys, 0));
-    long n = seek_key(pr, si, sp, &tmp, lookback + 1);
-    if (n < 0) { result = -1; break; }
-    if (n == 0) continue;
-    /* into the series: offset o is tmp row o */
-    ser->n = (uint32_t)n;
-    ser->head = (uint32_t)n - 1;
-    for (long o = 0; o < n; o++) exec_swap_rows(&tmp.rows[o], &ser->rows[n - 1 - o]);
-    if (eval_key(pr, si, ser, rules, nrules, pr->dates[0]) != 0) { result = -1; break; }
+    sqlite3_bind_value(sp->rows, 1, key);
+    long n = seek_key(pr, si, sp, sp->rows, &tmp, lookback + 1);
+    er.key = key;
+    if (n < 0 || eval_window(pr, si, &tmp, (uint32_t)n, ser, rules, nrules, reread ? &er : NULL) != 0) result = -1;
   }
   if (result == 0 && rc != SQLITE_DONE) {
     exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading the keys of table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
@@ -492,7 +732,18 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
     result = -1;
   }
   exec_series_free(&tmp);
+  exec_series_free(&er.tmp);
+  exec_series_free(&er.ev);
+  vg_free(er.saved);
   return result;
+}
+
+/* The rows rule r looks back: its tiers, message and recipient, and its
+** clear condition, which alert life evaluates on the same series. */
+static uint32_t rule_lookback(const vm_program *p, const vm_rule *r) {
+  uint32_t lb = vm_lookback(p, r->fn);
+  uint32_t lc = r->clear >= 0 ? vm_lookback(p, r->clear) : 0;
+  return lc > lb ? lc : lb;
 }
 
 /* 1 when the table has an index that makes the per-key query a search. */
@@ -523,7 +774,7 @@ void exec_index_advice(exec_pack *pr) {
     for (int r = 0; r < p->nrules; r++)
       if (p->rules[r].source == si) {
         used = 1;
-        uint32_t lb = vm_lookback(p, p->rules[r].fn);
+        uint32_t lb = rule_lookback(p, &p->rules[r]);
         if (lb > lookback) lookback = lb;
       }
     /* the same table named by two sources is advised once */
@@ -567,25 +818,27 @@ int exec_run_source(exec_pack *pr, int si) {
   for (int i = 0; i < p->nrules; i++)
     if (p->rules[i].source == si) {
       rules[nrules++] = i;
-      uint32_t lb = vm_lookback(p, p->rules[i].fn);
+      uint32_t lb = rule_lookback(p, &p->rules[i]);
       if (lb > lookback) lookback = lb;
     }
   if (nrules == 0) { vg_free(rules); return 0; }
   if (lookback != VM_UNBOUNDED && lookback > 10u * VG_MAX_WINDOW) lookback = VM_UNBOUNDED;
-  /* a recorded alert's evidence shows a trend: keep a few rows more than
-  ** the rules need (evidence.c shows at most EXEC_EVID_ROWS) */
-  if (pr->want_evidence && lookback != VM_UNBOUNDED && lookback + 1 < EXEC_EVID_ROWS) lookback = EXEC_EVID_ROWS - 1;
   vm_series ser;
   seek_plan sp;
   memset(&sp, 0, sizeof sp);
+  memset(&ser, 0, sizeof ser);
   int result = 0, seek = 0;
   long long before = pr->rows_read;
-  if (exec_series_init(&ser, s->ncols, lookback) != 0) { result = -1; goto done; }
   if (lookback != VM_UNBOUNDED && !pr->o->no_seek && pr->ndates == 1) {
     seek = seek_prepare(pr, si, &sp);
     if (seek < 0) { result = -1; goto done; }
     if (seek) seek = seek_worth_it(pr, &sp, lookback);
   }
+  /* a recorded alert's evidence shows a trend (evidence.c: at most
+  ** EXEC_EVID_ROWS rows): a scan keeps that many in each key's window; the
+  ** seeks read them again only for the keys that alert (seek_source) */
+  if (!seek && pr->want_evidence && lookback != VM_UNBOUNDED && lookback + 1 < EXEC_EVID_ROWS) lookback = EXEC_EVID_ROWS - 1;
+  if (exec_series_init(&ser, s->ncols, lookback) != 0) { result = -1; goto done; }
   if (seek) {
     result = seek_source(pr, si, &sp, &ser, lookback, rules, nrules);
   } else {

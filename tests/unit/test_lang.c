@@ -152,6 +152,31 @@ static void test_for_days_clear(void) {
   vg_free_program(p);
 }
 
+/* The clear condition's window is read as the rules' are: a stretch of 8
+** days needs 9 daily rows, more than the tiers look back (none) and more
+** than a recording run once kept for the evidence (6); it was cut to those,
+** so the alert never cleared.  Recorded runs, then a dry run. */
+static void test_for_days_clear_long(void) {
+  char sql[2048];
+  size_t n = (size_t)snprintf(sql, sizeof sql, TBL "INSERT INTO s (k, d, x) VALUES (1, '2025-01-01', 0)");
+  for (int d = 2; d <= 12; d++) n += (size_t)snprintf(sql + n, sizeof sql - n, ", (1, '2025-01-%02d', 5)", d);
+  snprintf(sql + n, sizeof sql - n, ";");
+  const char *rules = SRC_EVERY("1 day") "rule r on s { red when x < 1 clear when x > 1 for 8 days }\n";
+  CU_ASSERT_EQUAL(th_make_db(sql), 0);
+  vg_program *p = th_compile("t.rules", rules, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  for (int d = 1; d <= 10; d++) {
+    char day[16];
+    snprintf(day, sizeof day, "2025-01-%02d", d);
+    CU_ASSERT_EQUAL(th_run(&p, 1, day, 0, 0), VG_OK);
+    /* open through 01-09 (recovered since 01-02: 7 days), cleared on 01-10 (8 days) */
+    if (!th_alerts_are(0, d < 10 ? "1 red -\n" : "")) CU_FAIL("clear when ... for 8 days, recorded");
+  }
+  CU_ASSERT_EQUAL(th_run(&p, 1, "2025-01-10", 1, 0), VG_OK);
+  if (!th_alerts_are(0, "")) CU_FAIL("clear when ... for 8 days, dry run");
+  vg_free_program(p);
+}
+
 static void test_for_days_errors(void) {
   vg_status st;
   th_clear_diags();
@@ -325,6 +350,7 @@ int unit_register_lang(void) {
     {"for D: biweekly persistence, gaps, stale rows", test_for_days_biweekly},
     {"for D: the stretch's boundary", test_for_days_boundary},
     {"for D in clear when", test_for_days_clear},
+    {"clear when ... for 8 days reads its 9 rows", test_for_days_clear_long},
     {"for D: errors", test_for_days_errors},
     {"rollup: rows, members, moves, nulls, where", test_rollup_rows},
     {"rollup: reporting and the horizon", test_rollup_horizon},

@@ -523,6 +523,41 @@ static void test_seek_equals_scan(void) {
   CU_ASSERT(seek_rows > 0 && seek_rows < scan_rows / 2);
 }
 
+/* The seeks walk down the keys with one statement (runtime/scan.c,
+** walk_keys): a key ends where a row of another key comes, by the runtime's
+** identity of keys (1 and 1.0 are one key, 'a' and x'61' two, text in an
+** INTEGER key column a bad key of its own), and a key whose window is
+** complete is jumped past.  The same alerts, in the same order, as the
+** scan, and fewer rows read. */
+static void test_walk_key_types(void) {
+  char sql[200000];
+  size_t n = (size_t)snprintf(sql, sizeof sql,
+      "CREATE TABLE s (k, d DATE, x REAL);"
+      "CREATE INDEX s_kd ON s(k, d);"
+      "INSERT INTO s VALUES (1, '2025-01-20', 5), (1.0, '2025-01-21', 6), ('a', '2025-01-21', 1), (x'61', '2025-01-21', 2),"
+      " (2.5, '2025-01-21', 3), ('', '2025-01-21', 4), (-3, '2025-01-21', 7);");
+  for (int k = 10; k <= 40; k++)
+    for (int i = 0; i < 25; i++)
+      n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT INTO s VALUES (%d, '2025-01-%02d', %d);", k, 1 + i,
+                            (k * 3 + i * 7) % 10);
+  const char *rules = "source s { table s key k time d }\n"
+                      "rule r on s {\n"
+                      "  red when x >= prev(x) or count(true, last 2 snapshots) < 2\n"
+                      "  message \"{k} {d} {x} {prev(x)}\"\n"
+                      "}\n";
+  th_no_seek = 1;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-22"), 0);
+  char scan[65536];
+  snprintf(scan, sizeof scan, "%s", th_alert_lines(0));
+  long long scan_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
+  th_no_seek = 0;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-22"), 0);
+  CU_ASSERT(th_nalerts > 10);
+  CU_ASSERT_STRING_EQUAL(th_alert_lines(0), scan);
+  long long seek_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
+  CU_ASSERT(seek_rows > 0 && seek_rows < scan_rows / 2);
+}
+
 /* A nightly scan of a one-row-per-key table (INTEGER PRIMARY KEY) whose
 ** rules look back no rows lets SQLite drop the rows no tier can fire on
 ** (runtime/prefilter.c): the same alerts as reading every row (no_seek),
@@ -702,6 +737,7 @@ int unit_register_runtime(void) {
   } tests[] = {
     {"last N snapshots with fewer rows", test_snapshot_windows},
     {"index seeks give what the scan gives", test_seek_equals_scan},
+    {"the walk down the keys: which rows are one key", test_walk_key_types},
     {"a prefiltered scan gives what the full scan gives", test_prefilter_equals_scan},
     {"vigil check --db: a missing (key, time) index, said once", test_index_advice},
     {"last N days: (t - D, t], empty when stale", test_day_windows},

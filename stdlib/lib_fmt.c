@@ -2,8 +2,10 @@
 ** lib_fmt.c — the text of values: message interpolation ({x}, {x:pct},
 ** {x:N}) and the text of keys and recipients.
 **
-** Numbers are printed with C's printf on the double, then "-0" is repaired:
-** no format prints a minus sign on a result that is zero.  A non-finite
+** Numbers print as C's printf prints the double, then "-0" is repaired: no
+** format prints a minus sign on a result that is zero.  Whole numbers in the
+** default format and {x:N} away from a tie are written without printf (a
+** message per alert, a value per placeholder: printf was most of the cost).  A non-finite
 ** number's numeric text is "nan", "inf" or "-inf" in every format (the '%'
 ** of pct and the " days" of a duration still follow it).  pct and {x:N}
 ** apply to numbers only: any other type, durations included, prints as the
@@ -49,16 +51,63 @@ static int non_finite(double x, char *t) {
   return 1;
 }
 
-/* x as %.15g, with zero (either sign) as "0".  t holds at least 32 bytes. */
+/* The decimal digits of u into t, then a NUL; returns the length. */
+static size_t udigits(uint64_t u, char *t) {
+  char tmp[24];
+  size_t n = 0, k = 0;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  while (n) t[k++] = tmp[--n];
+  t[k] = '\0';
+  return k;
+}
+
+/* x as %.15g, with zero (either sign) as "0".  t holds at least 32 bytes.
+** A whole number below 10^15 is its digits, which is what %.15g prints
+** (the common case in messages: counts, days, whole amounts), without
+** printf. */
 static void num_g(double x, char *t, size_t tcap) {
   if (non_finite(x, t)) return;
   if (x == 0) { strcpy(t, "0"); return; }
+  if (x == floor(x) && fabs(x) < 1e15) {
+    if (x < 0) *t++ = '-';
+    udigits((uint64_t)fabs(x), t);
+    return;
+  }
   snprintf(t, tcap, "%.15g", x);
+}
+
+/* x with N <= 8 decimals as printf's %.Nf prints it (zero unsigned), when
+** that is sure without printf: |x| * 10^N, rounded once, below 2^50, and
+** its fraction farther from one half than that rounding can move it (so
+** the exact value rounds to the same integer).  1 when written, 0 when
+** printf must decide. */
+static int fixed_fast(double x, int digits, char *t) {
+  static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  if (digits > 8) return 0;
+  double y = fabs(x) * p10[digits];
+  if (!(y < 0x1p50)) return 0;
+  double fl = floor(y), frac = y - fl;
+  if (fabs(frac - 0.5) <= y * 0x1p-50 + 0x1p-60) return 0;
+  uint64_t r = (uint64_t)fl + (frac > 0.5);
+  if (x < 0 && r != 0) *t++ = '-';
+  uint64_t scale = (uint64_t)p10[digits];
+  size_t n = udigits(r / scale, t);
+  if (digits > 0) {
+    t[n++] = '.';
+    uint64_t f = r % scale;
+    for (int i = digits - 1; i >= 0; i--, f /= 10) t[n + (size_t)i] = (char)('0' + f % 10);
+    t[n + (size_t)digits] = '\0';
+  }
+  return 1;
 }
 
 /* x with N fixed decimals.  t must hold 332 + N bytes (DBL_MAX has 309 digits). */
 static void num_fixed(double x, int digits, char *t, size_t tcap) {
   if (non_finite(x, t)) return;
+  if (fixed_fast(x, digits, t)) return;
   snprintf(t, tcap, "%.*f", digits, x);
   drop_minus_zero(t);
 }

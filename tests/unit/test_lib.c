@@ -316,6 +316,47 @@ static void test_fmt_fixed(void) {
   CU_ASSERT_EQUAL(strlen(fmt(val_num(-1.7976931348623157e308), LIB_FMT_FIXED, 20)), 331);
 }
 
+/* Numbers are printed without printf where that is sure to give printf's
+** text (whole numbers in the default format; {x:N} away from a tie): the
+** same text as printf for values of every magnitude, ties and near-ties,
+** negatives and negative zero, N from 0 to 10. */
+static void test_fmt_like_printf(void) {
+  static const double fixed[] = {0.125, 0.375, 2.5, 3.5, -2.5, 0.5, 1.005, 1.015, 2.675, 0.045, -0.0049, -0.005, 1e-9,
+                                 -0.0, 0.0, 123456789.125, 4503599627370495.5, 1e15, 1e16, 99.995, 0.1 + 0.2, 1.0 / 3};
+  uint64_t seed = 0x9e3779b97f4a7c15u;
+  char want[512];
+  int bad = 0;
+  for (int i = 0; i < 200000 && bad < 5; i++) {
+    double x;
+    if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+      x = fixed[i];
+    } else {
+      seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+      int kind = (int)(seed % 4);
+      double u = (double)(seed >> 11) / 9007199254740992.0; /* [0, 1) */
+      int e = (int)((seed >> 3) % 40) - 20;
+      x = kind == 0 ? u * pow(10, e) : kind == 1 ? floor(u * pow(10, e % 16 + 1)) : kind == 2 ? floor(u * 1e6) / 1000 + 0.0005
+        : -u * pow(10, e);
+      if (kind == 3 && (seed & 16)) x = floor(x * 1000) / 1000; /* exact thousandths and their ties */
+    }
+    for (int d = 0; d <= 10 && bad < 5; d++) {
+      snprintf(want, sizeof want, "%.*f", d, x);
+      if (want[0] == '-' && want[strspn(want + 1, "0.") + 1] == '\0') memmove(want, want + 1, strlen(want));
+      if (strcmp(fmt(val_num(x), LIB_FMT_FIXED, d), want) != 0) {
+        fprintf(stderr, "\n  %.17g :%d gave %s, printf %s", x, d, fbuf, want);
+        bad++;
+      }
+    }
+    if (x == 0) snprintf(want, sizeof want, "0");
+    else snprintf(want, sizeof want, "%.15g", x);
+    if (strcmp(fmt(val_num(x), LIB_FMT_DEFAULT, 0), want) != 0) {
+      fprintf(stderr, "\n  %.17g gave %s, printf %s", x, fbuf, want);
+      bad++;
+    }
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+}
+
 static void test_fmt_duration(void) {
   CU_ASSERT_STRING_EQUAL(fmt(val_dur(1), LIB_FMT_DEFAULT, 0), "1 day");
   CU_ASSERT_STRING_EQUAL(fmt(val_dur(-1), LIB_FMT_DEFAULT, 0), "-1 day");
@@ -936,6 +977,7 @@ int unit_register_lib(void) {
     {"default numbers", test_fmt_number},
     {"pct", test_fmt_pct},
     {"fixed", test_fmt_fixed},
+    {"numbers print as printf prints them", test_fmt_like_printf},
     {"durations", test_fmt_duration},
     {"other types", test_fmt_other},
     {"truncation", test_fmt_truncation},

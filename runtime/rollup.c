@@ -509,8 +509,9 @@ int exec_rollup_of(const vm_program *p, int si) {
 int exec_rollups(exec_pack *pr) {
   const vm_program *p = pr->p;
   if (!p->nrollups) return 0;
-  if (sqlite3_create_function_v2(pr->db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                 exec_sql_vigil_day, NULL, NULL, NULL) != SQLITE_OK) {
+  int day_rc = exec_sql_day_register(pr->db);
+  if (day_rc == SQLITE_NOMEM) return -1;
+  if (day_rc != SQLITE_OK) {
     exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "rollups: %s", sqlite3_errmsg(pr->db));
     pr->failed = 1;
     return -1;

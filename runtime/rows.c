@@ -198,14 +198,54 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   return 0;
 }
 
+/* The days vigil_day() read last: a prefilter names a column's day in
+** several conditions, and SQLite calls the function for each, so each text
+** is parsed once per row (the texts are compared, never their addresses). */
+enum { DAY_CACHE = 4, DAY_TEXT = 40 };
+typedef struct day_cache {
+  struct { size_t len; int ok; int32_t day; char text[DAY_TEXT]; } e[DAY_CACHE];
+  unsigned next;
+} day_cache;
+
 /* vigil_day(t): the day the runtime reads in time text t (lib_parse_date),
 ** or NULL; registered on the connection for scans in day order. */
-void exec_sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+static void sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv) {
   (void)argc;
   int32_t d;
   const unsigned char *t = sqlite3_value_type(argv[0]) == SQLITE_TEXT ? sqlite3_value_text(argv[0]) : NULL;
-  if (t && lib_parse_date((const char *)t, (size_t)sqlite3_value_bytes(argv[0]), &d)) sqlite3_result_int(cx, d);
+  if (!t) { sqlite3_result_null(cx); return; }
+  size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+  day_cache *c = sqlite3_user_data(cx);
+  int ok = -1;
+  for (unsigned i = 0; i < DAY_CACHE && ok < 0; i++)
+    if (c->e[i].len == n && n <= DAY_TEXT && memcmp(c->e[i].text, t, n) == 0) {
+      ok = c->e[i].ok;
+      d = c->e[i].day;
+    }
+  if (ok < 0) {
+    ok = lib_parse_date((const char *)t, n, &d);
+    if (n <= DAY_TEXT) {
+      unsigned i = c->next++ % DAY_CACHE;
+      c->e[i].len = n;
+      c->e[i].ok = ok;
+      c->e[i].day = ok ? d : 0;
+      memcpy(c->e[i].text, t, n);
+    }
+  }
+  if (ok) sqlite3_result_int(cx, d);
   else sqlite3_result_null(cx);
+}
+
+static void day_cache_free(void *p) { vg_free(p); }
+
+int exec_sql_day_register(sqlite3 *db) {
+  day_cache *c = vg_realloc(NULL, sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  for (unsigned i = 0; i < DAY_CACHE; i++) c->e[i].len = (size_t)-1;
+  /* (deterministic for SQLite: the same text gives the same day) */
+  return sqlite3_create_function_v2(db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, c, sql_vigil_day,
+                                    NULL, NULL, day_cache_free);
 }
 
 /* ---- what rollups read ------------------------------------------------------------ */

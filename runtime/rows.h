@@ -74,8 +74,9 @@ int exec_rollup_bad_keep(exec_pack *pr, int ro);
 /* Forget what the rows of member source si read for a rollup counted. */
 void exec_rollup_bad_clear(exec_pack *pr, int si);
 
-/* The SQL function vigil_day(t): the day the runtime reads in time text t, or NULL. */
-void exec_sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv);
+/* Register the SQL function vigil_day(t) on db: the day the runtime reads
+** in time text t, or NULL.  An SQLite result code. */
+int exec_sql_day_register(sqlite3 *db);
 
 /* ---- the window of one key ------------------------------------------------------ */
 

@@ -679,12 +679,16 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
 /* ---- vg_backtest -------------------------------------------------------------------- */
 
 /* The distinct days of the time columns of the sources the programs' rules
-** are on, within [from, to], sorted, into *out (vg_realloc'd). */
+** are on, within [from, to], sorted, into *out (vg_realloc'd).  The days
+** are marked in a bitmap of the range as the time column is read (a
+** SELECT DISTINCT would sort a million texts into a temporary b-tree to
+** find a few dozen; its days are what counts, not its texts). */
 static int snapshot_dates(sqlite3 *db, const exec_opts *o, const vg_program *const *programs, int n, int32_t from, int32_t to,
                           int32_t **out, int *nout) {
-  int cap = 64, k = 0;
-  int32_t *v = vg_realloc(NULL, (size_t)cap * sizeof *v);
-  if (!v) return -1;
+  size_t span = (size_t)((int64_t)to - from + 1);
+  unsigned char *seen = vg_realloc(NULL, span / 8 + 1);
+  if (!seen) return -1;
+  memset(seen, 0, span / 8 + 1);
   for (int i = 0; i < n; i++) {
     const vm_program *p = programs[i];
     for (int si = 0; si < p->nsources; si++) {
@@ -695,7 +699,7 @@ static int snapshot_dates(sqlite3 *db, const exec_opts *o, const vg_program *con
       int ro = exec_rollup_of(p, si);
       if (ro >= 0) s = &p->sources[p->rollups[ro].member]; /* a rollup has rows when its members do */
       vg_buf q = {NULL, 0, 0};
-      int rc = vg_buf_append(&q, "SELECT DISTINCT ", 16);
+      int rc = vg_buf_append(&q, "SELECT ", 7);
       rc |= exec_quote_ident(&q, s->cols[s->time].name);
       rc |= vg_buf_append(&q, " FROM ", 6);
       rc |= exec_quote_ident(&q, s->table);
@@ -703,36 +707,30 @@ static int snapshot_dates(sqlite3 *db, const exec_opts *o, const vg_program *con
       if (rc || sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
         if (!rc) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, vg_db_errmsg(db));
         vg_buf_free(&q);
-        vg_free(v);
+        vg_free(seen);
         return rc ? -1 : -2;
       }
       vg_buf_free(&q);
       while (sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_TEXT) continue;
         const unsigned char *t = sqlite3_column_text(st, 0);
         int32_t day;
         if (!t || !lib_parse_date((const char *)t, (size_t)sqlite3_column_bytes(st, 0), &day)) continue;
         if (day < from || day > to) continue;
-        if (k == cap) {
-          int32_t *nv = vg_realloc(v, (size_t)cap * 2 * sizeof *nv);
-          if (!nv) { sqlite3_finalize(st); vg_free(v); return -1; }
-          v = nv;
-          cap *= 2;
-        }
-        v[k++] = day;
+        size_t b = (size_t)(day - from);
+        seen[b / 8] |= (unsigned char)(1u << (b % 8));
       }
       sqlite3_finalize(st);
     }
   }
-  /* sort and drop repeats */
-  for (int i = 1; i < k; i++) {
-    int32_t x = v[i];
-    int j = i;
-    for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
-    v[j] = x;
-  }
   int m = 0;
-  for (int i = 0; i < k; i++)
-    if (m == 0 || v[m - 1] != v[i]) v[m++] = v[i];
+  for (size_t b = 0; b < span; b++) m += seen[b / 8] >> (b % 8) & 1;
+  int32_t *v = vg_realloc(NULL, (size_t)(m ? m : 1) * sizeof *v);
+  if (!v) { vg_free(seen); return -1; }
+  m = 0;
+  for (size_t b = 0; b < span; b++)
+    if (seen[b / 8] >> (b % 8) & 1) v[m++] = from + (int32_t)b;
+  vg_free(seen);
   *out = v;
   *nout = m;
   return 0;

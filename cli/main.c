@@ -32,9 +32,11 @@ static const char *const usage_main =
   "  digest    a recorded run's alerts as one digest per person (text, markdown, html)\n"
   "  test      run the tests of rule packs\n"
   "  fmt       format .rules files canonically\n"
+  "  explain   what a diagnostic code means (vigil explain E-unknown-column)\n"
   "\n"
   "Run 'vigil COMMAND --help' for a command's options.\n"
-  "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line\n";
+  "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line,\n"
+  "3 run --fail-on: an alert of that tier or higher fired\n";
 
 static const char *const usage_check =
   "usage: vigil check [--schema FILE.sql | --db FILE] [--format text|json|sarif|github] [--werror]\n"
@@ -73,7 +75,7 @@ static const char *const usage_disasm =
 static const char *const usage_run =
   "usage: vigil run --db FILE [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [--format text|jsonl|csv]\n"
   "                 [--csv-raw] [--dry-run] [--strict] [--scan] [--shard I/N] [--summary text|json]\n"
-  "                 [--follow-symlinks] PATH...\n"
+  "                 [--fail-on TIER] [--diagnostics-format text|json] [--follow-symlinks] PATH...\n"
   "\n"
   "Evaluate the packs over the database as of a date and record the run in\n"
   "vigil_runs / vigil_alerts (one transaction; re-running a pack for the same\n"
@@ -97,8 +99,14 @@ static const char *const usage_run =
   "                     recorded when all N shards have recorded their part\n"
   "  --summary FORMAT   the per-pack summary on stderr: text (default) or json, with\n"
   "                     alerts new, ongoing, escalated and resolved per tier\n"
+  "  --fail-on TIER     exit 3 when an alert of TIER (yellow, orange, red or a tier of\n"
+  "                     the packs) or a higher tier fires; the run is recorded as usual\n"
+  "  --diagnostics-format FORMAT\n"
+  "                     text (default) or json: warnings, errors and the summary on\n"
+  "                     stderr as JSON lines, one object per line (docs/CLI.md)\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
-  "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line\n";
+  "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line,\n"
+  "3 --fail-on: an alert of that tier or higher fired\n";
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
 
@@ -250,13 +258,27 @@ typedef struct run_out {
   int recording;     /* not --dry-run */
   diag_sink line;  /* a reusable buffer */
   int header_done;
+  int diag_json;     /* --diagnostics-format json: the summary is a typed JSON line */
+  vg_program *const *progs; int nprogs;
+  const int *fail_rank;  /* --fail-on: per program, the tier index that fails (NULL: none) */
+  int failed_on;     /* an alert at or above it fired */
 } run_out;
+
+/* The index of tier in p's tiers (lowest first), or -1. */
+static int tier_index(const vg_program *p, const char *tier) {
+  for (int t = 0; t < vg_program_tier_count(p); t++)
+    if (strcmp(vg_program_tier_name(p, t), tier) == 0) return t;
+  return -1;
+}
 
 
 static int on_alert(void *ud, const vg_alert *a) {
   run_out *r = ud;
   diag_sink *s = &r->line;
   s->len = 0;
+  for (int i = 0; r->fail_rank && i < r->nprogs; i++)
+    if (strcmp(vg_program_pack(r->progs[i]), a->pack) == 0 && tier_index(r->progs[i], a->tier) >= r->fail_rank[i])
+      r->failed_on = 1;
   if (r->format == OUT_JSONL) {
     sink_str(s, "{\"rule\":"); out_json_str(s, a->rule);
     sink_str(s, ",\"tier\":"); out_json_str(s, a->tier);
@@ -297,9 +319,9 @@ static int on_summary(void *ud, const vg_run_summary *sm) {
   static const char *const life[4] = {"new", "ongoing", "escalated", "resolved"};
   diag_sink *s = &r->line;
   s->len = 0;
-  if (r->summary_json) {
+  if (r->summary_json || r->diag_json) {
     /* one JSON object per pack on stderr */
-    sink_str(s, "{\"pack\":");
+    sink_str(s, r->diag_json ? "{\"type\":\"summary\",\"pack\":" : "{\"pack\":");
     out_json_str(s, sm->pack);
     out_format(s, ",\"rows_read\":%lld,\"alerts\":%lld,\"run_id\":", sm->rows_read, sm->alerts);
     if (sm->run_id) out_format(s, "%lld", sm->run_id);
@@ -341,9 +363,30 @@ static int on_summary(void *ud, const vg_run_summary *sm) {
   return 0;
 }
 
+/* --fail-on TIER: its index in each program's tiers into rank[]; every pack
+** must have the tier.  0, or EXIT_USAGE after saying which pack lacks it. */
+static int fail_on_ranks(const char *tier, vg_program *const *progs, int n, int *rank) {
+  for (int i = 0; i < n; i++) {
+    rank[i] = tier_index(progs[i], tier);
+    if (rank[i] >= 0) continue;
+    diag_sink s;
+    memset(&s, 0, sizeof s);
+    out_format(&s, "--fail-on %s: pack %s has no tier '%s' (its tiers: ", tier, vg_program_pack(progs[i]), tier);
+    for (int t = 0; t < vg_program_tier_count(progs[i]); t++)
+      out_format(&s, "%s%s", t ? ", " : "", vg_program_tier_name(progs[i], t));
+    sink_str(&s, ")");
+    usage_error(usage_run, "%s", s.buf);
+    free(s.buf);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
 static int cmd_run(int argc, char **argv) {
   cli_opts o = {.accept = CLI_DB | CLI_AS_OF | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_run};
   int dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0, shard = 0, nshards = 0;
+  int diag_format = FMT_TEXT;
+  const char *fail_on = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
@@ -370,18 +413,21 @@ static int cmd_run(int argc, char **argv) {
       if (strcmp(v, "json") == 0) summary_json = 1;
       else if (strcmp(v, "text") == 0) summary_json = 0;
       else return usage_error(usage_run, "unknown summary format '%s' (text or json)", v);
+    } else if ((v = opt_value(argc, argv, &i, "--fail-on"))) {
+      if (!*v) return usage_error(usage_run, "%s needs a tier (yellow, orange, red)", "--fail-on");
+      fail_on = v;
+    } else if ((v = opt_value(argc, argv, &i, "--diagnostics-format"))) {
+      if ((diag_format = cli_diag_format(v)) < 0)
+        return usage_error(usage_run, "unknown diagnostics format '%s' (text or json)", v);
     } else {
       return usage_error(usage_run, "unknown option '%s'", argv[i]);
     }
   }
   if (cli_need_db(&o)) return EXIT_USAGE;
   if (o.npaths == 0) return usage_error(usage_run, "%s", "no PATH given");
-  if (!vg_db_is_postgres(o.db) && access(o.db, F_OK) != 0) {
-    fprintf(stderr, "vigil: %s: no such database\n", o.db);
-    return EXIT_INPUT;
-  }
   diag_sink sink;
-  sink_begin(&sink, FMT_TEXT);
+  sink_begin(&sink, diag_format);
+  if (!vg_db_is_postgres(o.db) && access(o.db, F_OK) != 0) return cli_fail(&sink, "%s: no such database", o.db);
   static const diag_context run_context[] = {
     {"E-strict", "--strict: ", ""},
     {"E-read-only", "", " (use --dry-run to evaluate without recording)"},
@@ -394,6 +440,8 @@ static int cmd_run(int argc, char **argv) {
   int rc = cli_compile(&o, &co, progs, &nprogs);
   vg_params *params = NULL;
   if (rc == 0) rc = cli_params(progs, nprogs, o.sets, o.nsets, &params);
+  int fail_rank[256];
+  if (rc == 0 && fail_on) rc = fail_on_ranks(fail_on, progs, nprogs, fail_rank);
   if (rc == 0) {
     run_out out;
     memset(&out, 0, sizeof out);
@@ -401,10 +449,15 @@ static int cmd_run(int argc, char **argv) {
     out.csv_raw = csv_raw;
     out.summary_json = summary_json;
     out.recording = !dry;
+    out.diag_json = diag_format == FMT_JSONL;
+    out.progs = progs;
+    out.nprogs = nprogs;
+    out.fail_rank = fail_on ? fail_rank : NULL;
     vg_run_opts ro = {.db_path = o.db, .params = params, .as_of = o.as_of, .dry_run = dry, .strict = strict,
                       .diag = on_diag, .ud = &sink, .alert = on_alert, .summary = on_summary, .out_ud = &out,
                       .no_seek = no_seek, .shard = shard, .nshards = nshards};
     rc = out_status(vg_run((const vg_program *const *)progs, nprogs, &ro));
+    if (rc == 0 && out.failed_on) rc = EXIT_FAIL_ON; /* after recording: the run stands */
     free(out.line.buf);
   }
   vg_params_free(params);
@@ -425,6 +478,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "backtest") == 0) return cmd_backtest(argc, argv);
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
   if (strcmp(cmd, "digest") == 0) return cmd_digest(argc, argv);
+  if (strcmp(cmd, "explain") == 0) return cmd_explain(argc, argv);
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

@@ -76,6 +76,14 @@ typedef struct vg_diag {
 
 typedef void (*vg_diag_fn)(void *ud, const vg_diag *d);
 
+/* The table of diagnostic codes (docs/DIAGNOSTICS.md), in its order: for i
+** in [0, vg_diag_code_count()) the code ("E-unknown-column"), and in *group
+** (the section of docs/DIAGNOSTICS.md that explains it, "names") and
+** *meaning (one line of markdown) when they are not NULL.  NULL for an i out
+** of range.  The strings are static. */
+int vg_diag_code_count(void);
+const char *vg_diag_code(int i, const char **group, const char **meaning);
+
 typedef struct vg_program vg_program;
 
 struct sqlite3; /* a SQLite connection (sqlite3.h); this header does not need sqlite3.h */

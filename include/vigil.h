@@ -426,6 +426,8 @@ typedef struct vg_test_opts {
   int follow_symlinks;        /* as vg_compile_opts.follow_symlinks, for the pack, its schema.sql and tests */
   double sql_seconds;         /* the time bound of the pack's SQL in each test: its database (schema.sql
                               ** and rows), then its run (which reads the schema's views); <= 0: 10 s */
+  const char *run;            /* NULL: every test; else only the tests whose NAME or PACK/NAME matches
+                              ** this shell glob (fnmatch: * ? [...]); the others are not run nor reported */
 } vg_test_opts;
 
 /* Counts for one PATH (added to, so one summary can sum several PATHs). */

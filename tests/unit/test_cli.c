@@ -346,6 +346,53 @@ static void test_digest_to_unknown(void) {
   crun_free(&r);
 }
 
+/* ---- item 8d: test --format json, test --run PATTERN ------------------------------------ */
+
+static void test_test_json_run(void) {
+  crun r;
+  V(&r, "test", "--format", "json", pack_dir);
+  EXPECT_EXIT(&r, 0);
+  CU_ASSERT_EQUAL(json_typed_lines(r.out), 3); /* two tests and the summary */
+  EXPECT_HAS(r.out, "{\"type\":\"test\",\"pack\":\"pack\",\"name\":\"low rate is red\",");
+  EXPECT_HAS(r.out, "\"outcome\":\"pass\"");
+  EXPECT_HAS(r.out, "{\"type\":\"summary\",\"passed\":2,\"failed\":0,\"errors\":0");
+  crun_free(&r);
+  /* a glob on the test's name or PACK/NAME: only those run */
+  V(&r, "test", "--run", "low*", pack_dir);
+  EXPECT_EXIT(&r, 0);
+  EXPECT_HAS(r.out, "PASS low rate is red");
+  EXPECT_HASNT(r.out, "fine rate");
+  EXPECT_HAS(r.out, "1 passed, 0 failed");
+  crun_free(&r);
+  V(&r, "test", "--run=pack/fine*", "--format=json", pack_dir);
+  EXPECT_EXIT(&r, 0);
+  CU_ASSERT_EQUAL(json_typed_lines(r.out), 2);
+  EXPECT_HAS(r.out, "\"name\":\"fine rate\"");
+  EXPECT_HASNT(r.out, "low rate");
+  crun_free(&r);
+  /* no test matches: an error */
+  V(&r, "test", "--run", "nothing*", pack_dir);
+  EXPECT_EXIT(&r, 1);
+  EXPECT_HAS(r.err, "--run nothing*: no test matches");
+  crun_free(&r);
+  /* a failing test in JSON: outcome fail with its diff, exit 1 */
+  char bad[600];
+  snprintf(bad, sizeof bad, "%s/failing.rules", dir);
+  CU_ASSERT_FATAL(write_text(bad, "source s { table sales key rep_id time day }\n"
+                                  "rule low on s { red when rate < 0.1 }\n"
+                                  "test \"wrong\" {\n  as_of 2025-03-31\n"
+                                  "  table sales (rep_id, day, rate) { (1, 2025-03-15, 0.5) }\n  expect red low 1\n}\n") == 0);
+  char sch[600];
+  snprintf(sch, sizeof sch, "%s/schema.sql", dir);
+  CU_ASSERT_FATAL(write_text(sch, schema) == 0);
+  V(&r, "test", "--format", "json", bad);
+  EXPECT_EXIT(&r, 1);
+  CU_ASSERT_EQUAL(json_typed_lines(r.out), 2);
+  EXPECT_HAS(r.out, "\"outcome\":\"fail\"");
+  EXPECT_HAS(r.out, "\"diff\":\"- expected red low 1");
+  crun_free(&r);
+}
+
 int unit_register_cli(void) {
   static const struct {
     const char *name;
@@ -355,6 +402,7 @@ int unit_register_cli(void) {
     {"run/backtest --diagnostics-format json: JSON lines on stderr", test_diagnostics_json},
     {"explain CODE, did-you-mean for an unknown code", test_explain},
     {"digest --to a person not in the run exits 1", test_digest_to_unknown},
+    {"test --format json and --run PATTERN", test_test_json_run},
   };
   CU_pSuite s = CU_add_suite("cli: scripts and conventions (issue 16, items 7 and 8)", setup, cleanup);
   if (!s) return (int)CU_get_error();

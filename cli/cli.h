@@ -42,6 +42,16 @@ void sink_begin(diag_sink *s, int format);
 /* Prints what JSON/SARIF collected and frees the buffer. */
 void sink_end(diag_sink *s);
 
+/* --color=auto|always|never (main.c sets it before any command runs):
+** CLI_COLOR_AUTO colors text diagnostics when stderr is a terminal, TERM is
+** not "dumb" and NO_COLOR is unset or empty. */
+enum { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+extern int cli_color;
+
+/* Standard input, whole and NUL-terminated (for the PATH '-'); NULL with
+** errno set when it cannot be read. */
+char *cli_read_stdin(size_t *len);
+
 /* An error of the command itself (no file, no code), fmt with one %s: "vigil:
 ** MESSAGE" on stderr, or a diagnostic line with FMT_JSONL.  Returns EXIT_INPUT. */
 int cli_fail(diag_sink *s, const char *fmt, const char *arg);

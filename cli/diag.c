@@ -188,11 +188,23 @@ static void on_diag_copy(diag_sink *s, const vg_diag *d) {
   sink_str(s, "}");
 }
 
+int cli_color = CLI_COLOR_AUTO;
+
+/* Color for text on stderr: --color, else a terminal that is not dumb, and
+** NO_COLOR unset or empty (no-color.org: "when present and not an empty string"). */
+static int want_color(void) {
+  if (cli_color != CLI_COLOR_AUTO) return cli_color == CLI_COLOR_ALWAYS;
+  const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+  if (no && *no) return 0;
+  if (term && strcmp(term, "dumb") == 0) return 0;
+  return isatty(2);
+}
+
 void sink_begin(diag_sink *s, int format) {
   memset(s, 0, sizeof *s);
   s->format = format;
   s->first = 1;
-  s->color = format == FMT_TEXT && isatty(2) && !getenv("NO_COLOR");
+  s->color = format == FMT_TEXT && want_color();
 }
 
 void sink_end(diag_sink *s) {

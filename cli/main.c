@@ -6,6 +6,7 @@
 ** or CSV), disassembly.  Exit status: 0 success, 1 the input has errors (or a
 ** run failed), 2 the command line is wrong.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,9 @@ static const char *const usage_main =
   "  fmt       format .rules files canonically\n"
   "  explain   what a diagnostic code means (vigil explain E-unknown-column)\n"
   "\n"
-  "Run 'vigil COMMAND --help' for a command's options.\n"
+  "Run 'vigil COMMAND --help' for a command's options.  Every command takes\n"
+  "--color=auto|always|never (auto: on a terminal, unless TERM=dumb or NO_COLOR\n"
+  "is set and not empty); -V or --version prints the version.\n"
   "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line,\n"
   "3 run --fail-on: an alert of that tier or higher fired\n";
 
@@ -44,7 +47,8 @@ static const char *const usage_check =
   "\n"
   "Parse and check each pack: syntax, names, types, columns against the schema\n"
   "(--db, --schema, or the pack folder's schema.sql).  Prints nothing but a\n"
-  "summary when all is well.\n"
+  "summary when all is well.  A PATH of - reads rules from standard input\n"
+  "(named <stdin> in messages; columns checked against --schema or --db).\n"
   "\n"
   "  --schema FILE.sql   check columns against these CREATE statements\n"
   "  --db FILE           check columns against this database's tables\n"
@@ -53,7 +57,8 @@ static const char *const usage_check =
   "  --werror            treat warnings as errors (codes: docs/DIAGNOSTICS.md)\n"
   "  --max-errors N      stop listing errors after N (default 50)\n"
   "  --follow-symlinks   read source files that are symbolic links (refused by default)\n"
-  "exit status: 0 clean, 1 errors (or warnings with --werror), 2 bad command line\n";
+  "exit status: 0 clean, 1 errors (or warnings with --werror), 2 bad command line\n"
+  "(also a PATH that does not exist)\n";
 
 static const char *const usage_compile =
   "usage: vigil compile [--schema FILE.sql | --db FILE] [--dump] [--follow-symlinks] -o PACK.vgc PATH\n"
@@ -110,6 +115,30 @@ static const char *const usage_run =
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
 
+/* The PATH '-': rules from standard input, named <stdin> in diagnostics;
+** the schema from --schema or --db (a pack folder's schema.sql needs a folder). */
+static vg_status compile_stdin(const vg_compile_opts *co, vg_program **p) {
+  size_t len = 0;
+  char *text = cli_read_stdin(&len);
+  *p = NULL;
+  if (!text) {
+    out_printf(stderr, "vigil: <stdin>: cannot read: %s\n", strerror(errno));
+    return VG_EIO;
+  }
+  int nul = 0;
+  size_t bad = vg_text_bad_line(text, len, &nul);
+  vg_status st;
+  if (bad) {
+    out_printf(stderr, "vigil: <stdin>: not a text file: line %zu %s (a source is UTF-8 text; its lines are not shown)\n", bad,
+               nul ? "has a NUL byte" : "is not valid UTF-8");
+    st = VG_EINPUT;
+  } else {
+    st = vg_compile_string("<stdin>", text, len, NULL, co, p);
+  }
+  free(text);
+  return st;
+}
+
 static int cmd_check(int argc, char **argv) {
   cli_opts o = {.accept = CLI_SCHEMA | CLI_DB | CLI_FOLLOW | CLI_PATHS, .usage = usage_check};
   int format = FMT_TEXT, werror = 0, max_errors = 0;
@@ -138,6 +167,16 @@ static int cmd_check(int argc, char **argv) {
   }
   if (o.npaths == 0) return usage_error(usage_check, "%s", "no PATH given");
   if (o.schema && o.db) return usage_error(usage_check, "%s", "give --schema or --db, not both");
+  /* a PATH that is not there is a mistake on the command line, as a wrong option is */
+  int stdin_used = 0;
+  for (int i = 0; i < o.npaths; i++) {
+    if (strcmp(o.paths[i], "-") == 0) {
+      if (stdin_used++) return usage_error(usage_check, "%s", "'-' (standard input) given twice");
+    } else if (access(o.paths[i], F_OK) != 0) {
+      out_printf(stderr, "vigil: %s: no such file or folder\n", o.paths[i]);
+      return EXIT_USAGE;
+    }
+  }
   diag_sink sink;
   sink_begin(&sink, format);
   sink.werror = werror;
@@ -147,7 +186,9 @@ static int cmd_check(int argc, char **argv) {
   for (int i = 0; i < o.npaths; i++) {
     vg_program *p = NULL;
     int before = sink.errors;
-    vg_status st = vg_compile_path(o.paths[i], &co, &p);
+    const char *name = o.paths[i];
+    vg_status st = strcmp(name, "-") == 0 ? compile_stdin(&co, &p) : vg_compile_path(name, &co, &p);
+    if (strcmp(name, "-") == 0) name = "<stdin>";
     if (st != VG_OK) out_status(st);
     if (st != VG_OK || sink.errors > before) rc = EXIT_INPUT;
     else {
@@ -155,7 +196,7 @@ static int cmd_check(int argc, char **argv) {
       vg_status ast = o.db ? vg_index_advice(p, o.db, on_diag, &sink) : VG_OK;
       if (ast == VG_ENOMEM) out_status(VG_ENOMEM);
       if (ast != VG_OK) rc = EXIT_INPUT;
-      else if (format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+      else if (format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", name, vg_program_pack(p));
     }
     vg_free_program(p);
   }
@@ -468,7 +509,7 @@ static int cmd_run(int argc, char **argv) {
 static int dispatch(int argc, char **argv) {
   const char *cmd = argv[1];
   if (is_help(cmd) || strcmp(cmd, "help") == 0) { fputs(usage_main, stdout); return 0; }
-  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) { puts("vigil " VG_VERSION); return 0; }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0) { puts("vigil " VG_VERSION); return 0; }
   if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);
   if (strcmp(cmd, "compile") == 0) return cmd_compile(argc, argv);
   if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc, argv);
@@ -484,7 +525,27 @@ static int dispatch(int argc, char **argv) {
   return EXIT_USAGE;
 }
 
+/* --color[=WHEN], anywhere before a "--": taken out of argv (every command
+** has it); -1 after a usage error. */
+static int take_color(int *argc, char **argv) {
+  int k = 1, rest = 0;
+  for (int i = 1; i < *argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) rest = 1;
+    if (rest || strncmp(a, "--color", 7) != 0 || (a[7] && a[7] != '=')) { argv[k++] = argv[i]; continue; }
+    const char *v = a[7] ? a + 8 : "always";
+    if (strcmp(v, "auto") == 0) cli_color = CLI_COLOR_AUTO;
+    else if (strcmp(v, "always") == 0) cli_color = CLI_COLOR_ALWAYS;
+    else if (strcmp(v, "never") == 0) cli_color = CLI_COLOR_NEVER;
+    else { usage_error(usage_main, "--color=%s: expected auto, always or never", v); return -1; }
+  }
+  argv[k] = NULL;
+  *argc = k;
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (take_color(&argc, argv) != 0) return EXIT_USAGE;
   if (argc < 2) { fputs(usage_main, stderr); return EXIT_USAGE; }
   /* every command's output is flushed and checked here: a write error
   ** (a full disk, a closed pipe) is an error, never lost silently */

@@ -15,6 +15,7 @@
 **   -V, --color, NO_COLOR, TERM=dumb, '-' for stdin in check and fmt, check
 **   on a missing file (exit 2).
 */
+#define _XOPEN_SOURCE 700 /* posix_openpt */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -393,6 +394,133 @@ static void test_test_json_run(void) {
   crun_free(&r);
 }
 
+/* ---- item 7: -V, --color, NO_COLOR, TERM=dumb, '-' for stdin, a missing file -------------- */
+
+/* vigil check of a file with an error, stderr on a pseudo-terminal when tty
+** (else a file); env as for crun_argv.  Returns 1 when stderr had an escape
+** sequence, 0 when not, -1 when it could not run. */
+static int colored(int tty, const char *const *env, const char *color_arg) {
+  char bad[600], errp[600];
+  snprintf(bad, sizeof bad, "%s/color.rules", dir);
+  snprintf(errp, sizeof errp, "%s/color-err.txt", dir);
+  if (write_text(bad, "rule r on nowhere { red when x > 1 }\n") != 0) return -1;
+  int master = -1;
+  char *slave = NULL;
+  if (tty) {
+    master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0 || !(slave = ptsname(master))) return -1;
+  }
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int e = tty ? open(slave, O_RDWR | O_NOCTTY) : open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int nul = open("/dev/null", O_RDWR);
+    if (e < 0 || nul < 0) _exit(126);
+    dup2(nul, 0); dup2(nul, 1); dup2(e, 2);
+    for (int i = 0; env && env[i]; i++) {
+      const char *eq = strchr(env[i], '=');
+      if (eq) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - env[i]), env[i]);
+        setenv(name, eq + 1, 1);
+      } else {
+        unsetenv(env[i]);
+      }
+    }
+    if (color_arg) execl(bin(), bin(), color_arg, "check", bad, (char *)NULL);
+    else execl(bin(), bin(), "check", bad, (char *)NULL);
+    _exit(126);
+  }
+  char buf[8192];
+  size_t n = 0;
+  if (tty) {
+    for (;;) { /* read until the child closes the terminal (EIO) */
+      ssize_t k = read(master, buf + n, sizeof buf - 1 - n);
+      if (k <= 0) break;
+      n += (size_t)k;
+      if (n >= sizeof buf - 1) break;
+    }
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  if (tty) close(master);
+  buf[n] = 0;
+  if (!tty) {
+    char *t = slurp_path(errp);
+    snprintf(buf, sizeof buf, "%s", t ? t : "");
+    free(t);
+  }
+  if (!strstr(buf, "error")) { fprintf(stderr, "\n  no error shown: %s\n", buf); return -1; }
+  return strchr(buf, '\033') != NULL;
+}
+
+static void test_color(void) {
+  const char *const term[] = {"TERM=xterm", "NO_COLOR", NULL};
+  const char *const no_color[] = {"TERM=xterm", "NO_COLOR=1", NULL};
+  const char *const no_color_empty[] = {"TERM=xterm", "NO_COLOR=", NULL};
+  const char *const dumb[] = {"TERM=dumb", "NO_COLOR", NULL};
+  CU_ASSERT_EQUAL(colored(1, term, NULL), 1);               /* auto: a terminal */
+  CU_ASSERT_EQUAL(colored(0, term, NULL), 0);               /* auto: a file */
+  CU_ASSERT_EQUAL(colored(1, no_color, NULL), 0);           /* NO_COLOR set and not empty */
+  CU_ASSERT_EQUAL(colored(1, no_color_empty, NULL), 1);     /* NO_COLOR empty: ignored */
+  CU_ASSERT_EQUAL(colored(1, dumb, NULL), 0);               /* TERM=dumb */
+  CU_ASSERT_EQUAL(colored(1, term, "--color=never"), 0);
+  CU_ASSERT_EQUAL(colored(0, term, "--color=always"), 1);
+  CU_ASSERT_EQUAL(colored(0, no_color, "--color=always"), 1); /* the command line wins */
+  CU_ASSERT_EQUAL(colored(1, dumb, "--color=auto"), 0);
+  crun r;
+  V(&r, "--color=sometimes", "check", rules_path);
+  EXPECT_EXIT(&r, 2);
+  EXPECT_HAS(r.err, "--color");
+  crun_free(&r);
+  V(&r, "check", "--color=never", rules_path); /* after the command too */
+  EXPECT_EXIT(&r, 0);
+  crun_free(&r);
+}
+
+static void test_conventions(void) {
+  crun r, v;
+  V(&r, "-V");
+  V(&v, "--version");
+  EXPECT_EXIT(&r, 0);
+  CU_ASSERT_STRING_EQUAL(r.out, v.out);
+  EXPECT_HAS(r.out, "vigil ");
+  crun_free(&r);
+  crun_free(&v);
+  /* check on a missing file: a usage error */
+  V(&r, "check", "/nonexistent/nope.rules");
+  EXPECT_EXIT(&r, 2);
+  EXPECT_HAS(r.err, "/nonexistent/nope.rules: no such file or folder");
+  crun_free(&r);
+  /* '-' reads standard input, named <stdin> */
+  const char *const none[] = {NULL};
+  crun_argv(&r, "rule r on s { red when x > 1 }\n", none, (const char *const[]){"check", "-", NULL});
+  EXPECT_EXIT(&r, 1);
+  EXPECT_HAS(r.err, "<stdin>:1:");
+  crun_free(&r);
+  char sch[600];
+  snprintf(sch, sizeof sch, "%s/pack/schema.sql", dir);
+  crun_argv(&r, pack_rules, none, (const char *const[]){"check", "--schema", sch, "-", NULL});
+  EXPECT_EXIT(&r, 0);
+  EXPECT_HAS(r.out, "<stdin>: ok");
+  crun_free(&r);
+  crun_argv(&r, "rule r on s {  red when x>1 }\n", none, (const char *const[]){"fmt", "-", NULL});
+  EXPECT_EXIT(&r, 0);
+  CU_ASSERT_STRING_EQUAL(r.out, "rule r on s {\n  red when x > 1\n}\n");
+  crun_free(&r);
+  crun_argv(&r, "rule r on s {  red when x>1 }\n", none, (const char *const[]){"fmt", "--check", "-", NULL});
+  EXPECT_EXIT(&r, 1);
+  EXPECT_HAS(r.out, "--- a/<stdin>\n+++ b/<stdin>");
+  crun_free(&r);
+  crun_argv(&r, "rule r on s { red when x > 1 \n", none, (const char *const[]){"fmt", "-", NULL});
+  EXPECT_EXIT(&r, 1);
+  EXPECT_HAS(r.err, "<stdin>:");
+  crun_free(&r);
+  crun_argv(&r, "rule r on s { red when x > 1 }\n", none, (const char *const[]){"fmt", "--write", "-", NULL});
+  EXPECT_EXIT(&r, 2);
+  crun_free(&r);
+}
+
 int unit_register_cli(void) {
   static const struct {
     const char *name;
@@ -403,6 +531,8 @@ int unit_register_cli(void) {
     {"explain CODE, did-you-mean for an unknown code", test_explain},
     {"digest --to a person not in the run exits 1", test_digest_to_unknown},
     {"test --format json and --run PATTERN", test_test_json_run},
+    {"--color, NO_COLOR only when not empty, TERM=dumb", test_color},
+    {"-V, '-' for stdin in check and fmt, check on a missing file exits 2", test_conventions},
   };
   CU_pSuite s = CU_add_suite("cli: scripts and conventions (issue 16, items 7 and 8)", setup, cleanup);
   if (!s) return (int)CU_get_error();

@@ -520,6 +520,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
   if (strcmp(cmd, "digest") == 0) return cmd_digest(argc, argv);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc, argv);
+  if (strcmp(cmd, "complete") == 0) return cmd_complete(argc, argv); /* hidden: for completions/ */
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;
@@ -543,6 +544,8 @@ static int take_color(int *argc, char **argv) {
   *argc = k;
   return 0;
 }
+
+int cli_dispatch(int argc, char **argv) { return dispatch(argc, argv); }
 
 int main(int argc, char **argv) {
   if (take_color(&argc, argv) != 0) return EXIT_USAGE;

@@ -136,6 +136,9 @@ int vg_program_rule_count(const vg_program *p);
 const char *vg_program_rule_name(const vg_program *p, int i);
 int vg_program_tier_count(const vg_program *p);
 const char *vg_program_tier_name(const vg_program *p, int i);
+/* The pack's params in declaration order, likewise (for --set completion). */
+int vg_program_param_count(const vg_program *p);
+const char *vg_program_param_name(const vg_program *p, int i);
 
 /* ---- Params per run ------------------------------------------------------ */
 

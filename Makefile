@@ -99,7 +99,7 @@ all: vigil $(SOLIB)
 DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-config cmd:python3:python3 \
         lib:sqlite3:sqlite3.h:libsqlite3-dev lib:cunit:CUnit/CUnit.h:libcunit1-dev \
         lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
-        file:/usr/lib/postgresql/15/bin/initdb:postgresql-15
+        file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.
@@ -209,6 +209,7 @@ test: $(B)/vigil $(B)/unit
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
 	@sh tests/check-man.sh $(B)/vigil
+	@sh tests/check-completions.sh $(B)/vigil
 	@$(MAKE) --no-print-directory check-embed
 	@$(MAKE) --no-print-directory check-docs
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
@@ -239,11 +240,15 @@ BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 PCDIR      ?= $(LIBDIR)/pkgconfig
 install: $(B)/vigil $(B)/libvigil.a $(SOLIB)
 	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PCDIR)
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PCDIR) \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	$(Q)install -m 755 $(B)/vigil $(DESTDIR)$(BINDIR)/vigil
 	$(Q)install -m 644 $(B)/libvigil.a $(DESTDIR)$(LIBDIR)/libvigil.a
 	$(Q)install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/libvigil.so.$(VERSION)
@@ -253,10 +258,14 @@ install: $(B)/vigil $(B)/libvigil.a $(SOLIB)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  vigil.pc.in > $(DESTDIR)$(PCDIR)/vigil.pc && chmod 644 $(DESTDIR)$(PCDIR)/vigil.pc
 	$(Q)install -m 644 docs/vigil.1 $(DESTDIR)$(MANDIR)/man1/vigil.1
+	$(Q)install -m 644 completions/vigil.bash $(DESTDIR)$(BASHCOMPDIR)/vigil
+	$(Q)install -m 644 completions/_vigil $(DESTDIR)$(ZSHCOMPDIR)/_vigil
+	$(Q)install -m 644 completions/vigil.fish $(DESTDIR)$(FISHCOMPDIR)/vigil.fish
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(LIBDIR)/libvigil.a $(DESTDIR)$(LIBDIR)/libvigil.so.$(VERSION) \
 	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvigil.so $(DESTDIR)$(INCLUDEDIR)/vigil.h \
-	  $(DESTDIR)$(PCDIR)/vigil.pc $(DESTDIR)$(MANDIR)/man1/vigil.1
+	  $(DESTDIR)$(PCDIR)/vigil.pc $(DESTDIR)$(MANDIR)/man1/vigil.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/vigil $(DESTDIR)$(ZSHCOMPDIR)/_vigil $(DESTDIR)$(FISHCOMPDIR)/vigil.fish
 
 # The embedding examples (tests/embed/): make install into $(B)/stage
 # (PREFIX=/usr), then a C program built through pkg-config against the

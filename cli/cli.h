@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include "vigil.h"
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FAIL_ON = 3 /* run --fail-on: an alert of that tier or higher */ };
 
 /* The command line's context for a library diagnostic with this code: the
 ** library never names a flag, the command adds the one it was given. */
@@ -27,7 +27,9 @@ typedef struct diag_sink {
   char *buf; size_t len, cap;
 } diag_sink;
 
-enum { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
+/* FMT_JSONL: --diagnostics-format json, one JSON object per line on stderr,
+** written as it comes (docs/CLI.md, Diagnostics as JSON lines). */
+enum { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB, FMT_JSONL };
 
 /* Text buffer helpers (exit the program when out of memory).  The encoders
 ** that write data into such a buffer are in out.h. */
@@ -39,6 +41,22 @@ void on_diag(void *ud, const vg_diag *d);
 void sink_begin(diag_sink *s, int format);
 /* Prints what JSON/SARIF collected and frees the buffer. */
 void sink_end(diag_sink *s);
+
+/* --color=auto|always|never (main.c sets it before any command runs):
+** CLI_COLOR_AUTO colors text diagnostics when stderr is a terminal, TERM is
+** not "dumb" and NO_COLOR is unset or empty. */
+enum { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+extern int cli_color;
+
+/* Standard input, whole and NUL-terminated (for the PATH '-'); NULL with
+** errno set when it cannot be read. */
+char *cli_read_stdin(size_t *len);
+
+/* An error of the command itself (no file, no code), fmt with one %s: "vigil:
+** MESSAGE" on stderr, or a diagnostic line with FMT_JSONL.  Returns EXIT_INPUT. */
+int cli_fail(diag_sink *s, const char *fmt, const char *arg);
+/* --diagnostics-format VALUE: FMT_TEXT or FMT_JSONL, -1 for another value. */
+int cli_diag_format(const char *v);
 
 /* Prints "vigil: MESSAGE" and the command's synopsis; returns EXIT_USAGE. */
 int usage_error(const char *cmd_usage, const char *fmt, const char *arg);
@@ -102,5 +120,9 @@ int cmd_fmt(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
+/* The command line's command, run as main runs it (cmd_complete reads --help texts through it). */
+int cli_dispatch(int argc, char **argv);
 
 #endif

@@ -21,7 +21,7 @@ static const char *const usage_backtest =
   "usage: vigil backtest --db FILE --from DATE --to DATE [--every DURATION | --at-snapshots]\n"
   "                      [--set NAME=VALUE]... [--format text|jsonl|csv] [--csv-raw] [--record]\n"
   "                      [--outcome SQL | --outcome-table TABLE] [--report alerts|lead-time]\n"
-  "                      [--shard I/N] [--follow-symlinks] PATH...\n"
+  "                      [--shard I/N] [--diagnostics-format text|json] [--follow-symlinks] PATH...\n"
   "\n"
   "Evaluate the packs as of every date in [--from, --to] in one pass over each\n"
   "table: the alerts separate 'vigil run --as-of' calls would give.\n"
@@ -40,6 +40,9 @@ static const char *const usage_backtest =
   "  --outcome-table T  the same as --outcome 'SELECT * FROM T'\n"
   "  --report REPORT    alerts (default), or lead-time (the default with an outcome)\n"
   "  --shard I/N        only the keys in shard I of N, as for run (not with --record)\n"
+  "  --diagnostics-format FORMAT\n"
+  "                     text (default) or json: warnings, errors and the summary on\n"
+  "                     stderr as JSON lines, as for run\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line\n";
 
@@ -58,6 +61,7 @@ typedef struct bt_out {
   int keep;        /* keep every alert (for the text report or lead time) */
   diag_sink line;
   int header_done;
+  int diag_json;   /* --diagnostics-format json */
   bt_alert *v; size_t n, cap;
 } bt_out;
 
@@ -126,7 +130,18 @@ static int on_alert(void *ud, const vg_alert *a) {
 }
 
 static int on_summary(void *ud, const vg_run_summary *sm) {
-  (void)ud;
+  bt_out *o = ud;
+  if (o->diag_json) {
+    diag_sink s;
+    memset(&s, 0, sizeof s);
+    sink_str(&s, "{\"type\":\"summary\",\"pack\":");
+    out_json_str(&s, sm->pack);
+    out_format(&s, ",\"rows_read\":%lld,\"alerts\":%lld,\"status\":\"%s\"}\n", sm->rows_read, sm->alerts,
+               sm->warnings ? "warnings" : "ok");
+    out_flush_sink(stderr, &s);
+    free(s.buf);
+    return 0;
+  }
   out_printf(stderr, "vigil: pack %s: %lld rows read, %lld alerts over the period\n", sm->pack, sm->rows_read, sm->alerts);
   return 0;
 }
@@ -493,7 +508,7 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
 
 int cmd_backtest(int argc, char **argv) {
   cli_opts o = {.accept = CLI_DB | CLI_RANGE | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_backtest};
-  int format = BT_TEXT, report = -1, csv_raw = 0, record = 0, shard = 0, nshards = 0;
+  int format = BT_TEXT, report = -1, csv_raw = 0, record = 0, shard = 0, nshards = 0, diag_format = FMT_TEXT;
   const char *outcome_sql = NULL, *outcome_table = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -523,6 +538,9 @@ int cmd_backtest(int argc, char **argv) {
       if (strcmp(v, "alerts") == 0) report = REPORT_ALERTS;
       else if (strcmp(v, "lead-time") == 0) report = REPORT_LEAD_TIME;
       else return usage_error(usage_backtest, "unknown report '%s' (alerts or lead-time)", v);
+    } else if ((v = opt_value(argc, argv, &i, "--diagnostics-format"))) {
+      if ((diag_format = cli_diag_format(v)) < 0)
+        return usage_error(usage_backtest, "unknown diagnostics format '%s' (text or json)", v);
     } else {
       return usage_error(usage_backtest, "unknown option '%s'", argv[i]);
     }
@@ -540,7 +558,7 @@ int cmd_backtest(int argc, char **argv) {
   if (report == REPORT_ALERTS && has_outcome)
     return usage_error(usage_backtest, "%s", "an outcome is for --report lead-time, not --report alerts");
   diag_sink sink;
-  sink_begin(&sink, FMT_TEXT);
+  sink_begin(&sink, diag_format);
   static const diag_context backtest_context[] = {
     {"E-read-only", "", " (--record writes the alerts; without it nothing is written)"},
     {NULL, NULL, NULL},
@@ -578,6 +596,7 @@ int cmd_backtest(int argc, char **argv) {
     memset(&out, 0, sizeof out);
     out.format = format;
     out.csv_raw = csv_raw;
+    out.diag_json = diag_format == FMT_JSONL;
     out.keep = format == BT_TEXT || report == REPORT_LEAD_TIME;
     bo.diag = on_diag;
     bo.ud = &sink;

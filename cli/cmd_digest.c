@@ -36,8 +36,8 @@ static const char *const usage_digest =
   "  --outbox           also store the digests in the vigil_outbox table, replacing\n"
   "                     this run's digests of this format (one transaction)\n"
   "  -o FILE            write to FILE instead of standard output\n"
-  "exit status: 0 success (also when the run has no alert), 1 no such run or a\n"
-  "database error, 2 bad command line\n";
+  "exit status: 0 success (also when the run has no alert), 1 no such run, a\n"
+  "--to PERSON who is not in the run, or a database error, 2 bad command line\n";
 
 /* The digests as they arrive; HTML ones are kept for one page. */
 typedef struct dg_cli {
@@ -187,9 +187,13 @@ int cmd_digest(int argc, char **argv) {
     out_format(&where, "run %lld (pack %s, as of %s)", s->run_id, s->pack, s->as_of);
     if (s->alerts == 0 && s->resolved == 0)
       out_printf(stderr, "vigil: %s has no alerts: no digest\n", where.buf);
-    else if (c.count == 0 && o.to)
-      out_printf(stderr, "vigil: %s: nothing for %s (%lld alert%s in the run)\n", where.buf, o.to, s->alerts,
-                 s->alerts == 1 ? "" : "s");
+    else if (c.count == 0 && o.to) {
+      /* everyone with an alert or a resolved one in the run gets a digest:
+      ** a person without one is not in the run (a typo, another run) */
+      out_printf(stderr, "vigil: %s: '%s' is not in the run: no recipient or person on the route of its %lld alert%s has that id or name\n",
+                 where.buf, o.to, s->alerts, s->alerts == 1 ? "" : "s");
+      rc = EXIT_INPUT;
+    }
     else
       out_printf(stderr, "vigil: %s: %d digest%s; %lld alert%s, %lld resolved in the run%s\n", where.buf, c.count,
                  c.count == 1 ? "" : "s", s->alerts, s->alerts == 1 ? "" : "s", s->resolved,

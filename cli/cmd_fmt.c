@@ -25,7 +25,8 @@ static const char *const usage_fmt =
   "spaces per block, single spaces around operators, comments kept where they\n"
   "are.  A PATH is a .rules file or a folder: its .rules files and those of its\n"
   "subfolders (a pack's tests/, or all the packs of a folder of packs).\n"
-  "Files with syntax errors are reported and left alone.\n"
+  "Files with syntax errors are reported and left alone.  A PATH of - formats\n"
+  "standard input (named <stdin> in messages; not with --write).\n"
   "\n"
   "  (no option)   print the formatted text on stdout\n"
   "  --write       rewrite the files whose layout changes, in place\n"
@@ -336,7 +337,9 @@ enum { MODE_PRINT, MODE_CHECK, MODE_WRITE };
 /* Formats one file; returns 0 ok, 1 errors or (check) not formatted. */
 static int fmt_one(const char *path, int mode, int follow, diag_sink *sink, int *unformatted) {
   size_t len = 0;
-  char *text = slurp(path, &len, follow);
+  int from_stdin = strcmp(path, "-") == 0;
+  char *text = from_stdin ? cli_read_stdin(&len) : slurp(path, &len, follow);
+  if (from_stdin) path = "<stdin>";
   if (!text) {
     if (errno == ELOOP && !follow) out_printf(stderr, "vigil: %s: a symbolic link, not read (--follow-symlinks reads it)\n", path);
     else if (errno == EINVAL) out_printf(stderr, "vigil: %s: not a regular file, not read\n", path);
@@ -377,7 +380,7 @@ static int fmt_one(const char *path, int mode, int follow, diag_sink *sink, int 
 }
 
 int cmd_fmt(int argc, char **argv) {
-  int mode = MODE_PRINT, check = 0, write = 0, only_paths = 0, follow = 0;
+  int mode = MODE_PRINT, check = 0, write = 0, only_paths = 0, follow = 0, stdin_used = 0;
   strv paths = {NULL, 0, 0};
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
@@ -387,10 +390,12 @@ int cmd_fmt(int argc, char **argv) {
     if (!only_paths && strcmp(a, "--write") == 0) { write = 1; continue; }
     if (!only_paths && strcmp(a, "--follow-symlinks") == 0) { follow = 1; continue; }
     if (!only_paths && a[0] == '-' && a[1]) { free(paths.v); return usage_error(usage_fmt, "fmt: unknown option '%s'", a); }
+    if (strcmp(a, "-") == 0 && stdin_used++) { free(paths.v); return usage_error(usage_fmt, "fmt: %s", "'-' (standard input) given twice"); }
     strv_push(&paths, (char *)a);
   }
   if (check && write) { free(paths.v); return usage_error(usage_fmt, "fmt: %s", "--check and --write exclude each other"); }
   if (paths.n == 0) { free(paths.v); return usage_error(usage_fmt, "fmt: %s", "no PATH given"); }
+  if (write && stdin_used) { free(paths.v); return usage_error(usage_fmt, "fmt: %s", "--write and '-': standard input cannot be rewritten"); }
   mode = check ? MODE_CHECK : write ? MODE_WRITE : MODE_PRINT;
 
   /* the files, folders expanded */
@@ -399,6 +404,7 @@ int cmd_fmt(int argc, char **argv) {
   int rc = 0;
   for (size_t i = 0; i < paths.n; i++) {
     struct stat st;
+    if (strcmp(paths.v[i], "-") == 0) { strv_push(&files, paths.v[i]); continue; }
     if (stat(paths.v[i], &st) != 0) { /* a PATH may be a link to a folder; files are checked when read */
       out_printf(stderr, "vigil: %s: %s\n", paths.v[i], strerror(errno));
       rc = 1;

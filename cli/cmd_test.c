@@ -9,8 +9,8 @@
 #include "out.h"
 
 static const char *const usage_test =
-  "usage: vigil test [--junit FILE] [--coverage] [--min-coverage P] [--format text] [--follow-symlinks]\n"
-  "                  PATH...\n"
+  "usage: vigil test [--junit FILE] [--coverage] [--min-coverage P] [--format text|json] [--run PATTERN]\n"
+  "                  [--follow-symlinks] PATH...\n"
   "\n"
   "Run the tests of each pack: the 'test \"NAME\" { ... }' blocks of a pack\n"
   "folder's .rules files and of its tests/*.rules files (or of one .rules file).\n"
@@ -22,7 +22,10 @@ static const char *const usage_test =
   "                     the percentage covered (a clause is covered when some test\n"
   "                     raised an alert of that rule and tier)\n"
   "  --min-coverage P   fail (exit 1) when less than P percent of the clauses are covered\n"
-  "  --format text      the output format (text is the only one)\n"
+  "  --format FORMAT    text (default), or json: one JSON object per line for each\n"
+  "                     test, each tier clause with --coverage, and the summary\n"
+  "  --run PATTERN      run only the tests whose NAME or PACK/NAME matches the shell\n"
+  "                     glob PATTERN (* ? [...]); none matching is an error\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 all tests pass, 1 a test fails or has errors (or coverage is\n"
   "below --min-coverage), 2 bad command line\n";
@@ -50,6 +53,7 @@ typedef struct rec_clause {
 } rec_clause;
 
 typedef struct test_out {
+  int json;                   /* --format json */
   int multi;                  /* more than one PATH: a header per pack */
   rec_pack *cur;
   int header_done;
@@ -82,11 +86,26 @@ static void on_result(void *ud, const vg_test_result *r) {
   test_out *o = ud;
   rec_pack *pk = o->cur;
   if (!pk->pack) pk->pack = dup_str(r->pack);
-  if (o->multi && !o->header_done) {
+  if (o->json) {
+    static const char *const outcome[] = {"pass", "fail", "error"};
+    diag_sink j;
+    memset(&j, 0, sizeof j);
+    sink_str(&j, "{\"type\":\"test\",\"pack\":"); out_json_str(&j, r->pack);
+    sink_str(&j, ",\"name\":"); out_json_str(&j, r->name);
+    sink_str(&j, ",\"file\":"); out_json_str(&j, r->file);
+    out_format(&j, ",\"line\":%d,\"outcome\":\"%s\",\"seconds\":%.3f,\"diff\":", r->line,
+               (unsigned)r->outcome < 3 ? outcome[r->outcome] : "error", r->seconds);
+    out_json_str(&j, r->outcome == VG_TEST_PASS ? NULL : r->diff);
+    sink_str(&j, "}\n");
+    out_flush_sink(stdout, &j);
+    free(j.buf);
+  } else if (o->multi && !o->header_done) {
     out_printf(stdout, "== %s (pack %s)\n", pk->path, r->pack);
     o->header_done = 1;
   }
-  if (r->outcome == VG_TEST_PASS) {
+  if (o->json) {
+    /* printed above */
+  } else if (r->outcome == VG_TEST_PASS) {
     out_printf(stdout, "PASS %s\n", r->name);
   } else {
     out_printf(stdout, "FAIL %s (%s:%d)\n", r->name, r->file, r->line);
@@ -164,6 +183,22 @@ static void print_coverage(const test_out *o) {
     out_printf(stdout, "  pack %s: %d of %d covered (%s%%)\n", o->clauses[i].pack, cov, j - i, pct);
     i = j;
   }
+}
+
+/* --coverage with --format json: one line per tier clause. */
+static void json_coverage(const test_out *o) {
+  diag_sink j;
+  memset(&j, 0, sizeof j);
+  for (int i = 0; i < o->nclauses; i++) {
+    const rec_clause *c = &o->clauses[i];
+    sink_str(&j, "{\"type\":\"clause\",\"pack\":"); out_json_str(&j, c->pack);
+    sink_str(&j, ",\"rule\":"); out_json_str(&j, c->rule);
+    sink_str(&j, ",\"tier\":"); out_json_str(&j, c->tier);
+    sink_str(&j, ",\"file\":"); out_json_str(&j, c->file);
+    out_format(&j, ",\"line\":%d,\"covered\":%s}\n", c->line, c->covered ? "true" : "false");
+  }
+  out_flush_sink(stdout, &j);
+  free(j.buf);
 }
 
 /* ---- JUnit XML ------------------------------------------------------------------------ */
@@ -254,8 +289,8 @@ static int write_junit(const char *path, rec_pack *packs, int npacks) {
 
 int cmd_test(int argc, char **argv) {
   cli_opts o = {.accept = CLI_FOLLOW | CLI_PATHS, .usage = usage_test};
-  const char *junit = NULL;
-  int coverage = 0;
+  const char *junit = NULL, *run = NULL;
+  int coverage = 0, json = 0;
   double min_cov = -1;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -275,7 +310,12 @@ int cmd_test(int argc, char **argv) {
       if (!*v || *end || !(p >= 0 && p <= 100)) return usage_error(usage_test, "--min-coverage needs a percentage from 0 to 100, not '%s'", v);
       min_cov = p;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
-      if (strcmp(v, "text") != 0) return usage_error(usage_test, "unknown format '%s' (text is the only one)", v);
+      if (strcmp(v, "text") == 0) json = 0;
+      else if (strcmp(v, "json") == 0) json = 1;
+      else return usage_error(usage_test, "unknown format '%s' (text or json)", v);
+    } else if ((v = opt_value(argc, argv, &i, "--run"))) {
+      if (!*v) return usage_error(usage_test, "%s needs a PATTERN (a glob on the test names)", "--run");
+      run = v;
     } else {
       return usage_error(usage_test, "unknown option '%s'", argv[i]);
     }
@@ -289,6 +329,7 @@ int cmd_test(int argc, char **argv) {
   test_out out;
   memset(&out, 0, sizeof out);
   out.multi = npaths > 1;
+  out.json = json;
   rec_pack *packs = calloc((size_t)npaths, sizeof *packs);
   if (!packs) out_of_memory();
   vg_test_summary sum;
@@ -301,6 +342,7 @@ int cmd_test(int argc, char **argv) {
   to.clause = on_clause;
   to.out_ud = &out;
   to.follow_symlinks = follow;
+  to.run = run;
   int rc = 0;
   for (int i = 0; i < npaths; i++) {
     rec_pack *pk = &packs[i];
@@ -316,20 +358,30 @@ int cmd_test(int argc, char **argv) {
         pk->broken = 1;
         if (sum.clauses == clauses) out_printf(stderr, "vigil: %s: the pack's tests did not run\n", paths[i]);
       }
-    } else if (sum.passed + sum.failed + sum.errors == ran) {
+    } else if (sum.passed + sum.failed + sum.errors == ran && !run) {
       out_printf(stderr, "vigil: %s: warning: no tests (write 'test \"NAME\" { ... }' blocks in %s)\n", paths[i],
               "the pack's tests/*.rules files");
     }
   }
   int failed = sum.failed + sum.errors, broken = 0;
   for (int i = 0; i < npaths; i++) broken += packs[i].broken;
-  if (broken) out_printf(stdout, "%d passed, %d failed; %d pack%s with errors (reported above)\n", sum.passed, failed, broken, broken == 1 ? "" : "s");
-  else out_printf(stdout, "%d passed, %d failed\n", sum.passed, failed);
-  if (failed) rc = EXIT_INPUT;
   double pct = sum.clauses ? 100.0 * sum.covered / sum.clauses : 100.0;
   char pcts[32];
   pct_text(pcts, sizeof pcts, sum.covered, sum.clauses);
-  if (coverage) {
+  if (json) {
+    if (coverage) json_coverage(&out);
+    out_printf(stdout, "{\"type\":\"summary\",\"passed\":%d,\"failed\":%d,\"errors\":%d,\"packs_with_errors\":%d", sum.passed,
+               sum.failed, sum.errors, broken);
+    if (coverage) out_printf(stdout, ",\"clauses\":%d,\"covered\":%d", sum.clauses, sum.covered);
+    out_printf(stdout, "}\n");
+  } else if (broken) out_printf(stdout, "%d passed, %d failed; %d pack%s with errors (reported above)\n", sum.passed, failed, broken, broken == 1 ? "" : "s");
+  else out_printf(stdout, "%d passed, %d failed\n", sum.passed, failed);
+  if (failed) rc = EXIT_INPUT;
+  if (run && sum.passed + failed == 0 && !broken) {
+    out_printf(stderr, "vigil: --run %s: no test matches (a glob on NAME or PACK/NAME)\n", run);
+    rc = EXIT_INPUT;
+  }
+  if (coverage && !json) {
     print_coverage(&out);
     out_printf(stdout, "coverage: %d of %d tier clauses covered (%s%%)\n", sum.covered, sum.clauses, pcts);
   }

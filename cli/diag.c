@@ -137,6 +137,21 @@ static void on_diag_copy(diag_sink *s, const vg_diag *d) {
   if (s->format == FMT_TEXT) { render_text(s, d); return; }
   if (s->format == FMT_GITHUB) { render_github(s, d); return; }
   char num[64];
+  if (s->format == FMT_JSONL) {
+    /* one line, written now: a script reads it as it comes */
+    diag_sink t;
+    memset(&t, 0, sizeof t);
+    sink_str(&t, "{\"type\":\"diagnostic\",\"severity\":"); out_json_str(&t, sev_name(d->severity));
+    sink_str(&t, ",\"code\":"); out_json_str(&t, d->code);
+    sink_str(&t, ",\"file\":"); out_json_str(&t, d->file);
+    snprintf(num, sizeof num, ",\"line\":%d,\"column\":%d,\"end_column\":%d", d->line, d->col, d->end_col);
+    sink_str(&t, num);
+    sink_str(&t, ",\"message\":"); out_json_str(&t, d->message);
+    sink_str(&t, "}\n");
+    out_flush_sink(stderr, &t);
+    free(t.buf);
+    return;
+  }
   if (s->format == FMT_JSON) {
     sink_str(s, s->first ? "\n  {" : ",\n  {");
     s->first = 0;
@@ -173,11 +188,23 @@ static void on_diag_copy(diag_sink *s, const vg_diag *d) {
   sink_str(s, "}");
 }
 
+int cli_color = CLI_COLOR_AUTO;
+
+/* Color for text on stderr: --color, else a terminal that is not dumb, and
+** NO_COLOR unset or empty (no-color.org: "when present and not an empty string"). */
+static int want_color(void) {
+  if (cli_color != CLI_COLOR_AUTO) return cli_color == CLI_COLOR_ALWAYS;
+  const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+  if (no && *no) return 0;
+  if (term && strcmp(term, "dumb") == 0) return 0;
+  return isatty(2);
+}
+
 void sink_begin(diag_sink *s, int format) {
   memset(s, 0, sizeof *s);
   s->format = format;
   s->first = 1;
-  s->color = format == FMT_TEXT && isatty(2) && !getenv("NO_COLOR");
+  s->color = format == FMT_TEXT && want_color();
 }
 
 void sink_end(diag_sink *s) {
@@ -196,6 +223,29 @@ void sink_end(diag_sink *s) {
   }
   free(s->buf);
   s->buf = NULL;
+}
+
+int cli_fail(diag_sink *s, const char *fmt, const char *arg) {
+  if (s->format != FMT_JSONL) {
+    fputs("vigil: ", stderr);
+    out_printf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return EXIT_INPUT;
+  }
+  diag_sink m;
+  memset(&m, 0, sizeof m);
+  out_format(&m, fmt, arg);
+  vg_diag d;
+  memset(&d, 0, sizeof d);
+  d.severity = VG_ERROR;
+  d.message = m.buf;
+  on_diag(s, &d);
+  free(m.buf);
+  return EXIT_INPUT;
+}
+
+int cli_diag_format(const char *v) {
+  return strcmp(v, "text") == 0 ? FMT_TEXT : strcmp(v, "json") == 0 ? FMT_JSONL : -1;
 }
 
 int usage_error(const char *cmd_usage, const char *fmt, const char *arg) {

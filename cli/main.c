@@ -6,6 +6,7 @@
 ** or CSV), disassembly.  Exit status: 0 success, 1 the input has errors (or a
 ** run failed), 2 the command line is wrong.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +33,13 @@ static const char *const usage_main =
   "  digest    a recorded run's alerts as one digest per person (text, markdown, html)\n"
   "  test      run the tests of rule packs\n"
   "  fmt       format .rules files canonically\n"
+  "  explain   what a diagnostic code means (vigil explain E-unknown-column)\n"
   "\n"
-  "Run 'vigil COMMAND --help' for a command's options.\n"
-  "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line\n";
+  "Run 'vigil COMMAND --help' for a command's options.  Every command takes\n"
+  "--color=auto|always|never (auto: on a terminal, unless TERM=dumb or NO_COLOR\n"
+  "is set and not empty); -V or --version prints the version.\n"
+  "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line,\n"
+  "3 run --fail-on: an alert of that tier or higher fired\n";
 
 static const char *const usage_check =
   "usage: vigil check [--schema FILE.sql | --db FILE] [--format text|json|sarif|github] [--werror]\n"
@@ -42,7 +47,8 @@ static const char *const usage_check =
   "\n"
   "Parse and check each pack: syntax, names, types, columns against the schema\n"
   "(--db, --schema, or the pack folder's schema.sql).  Prints nothing but a\n"
-  "summary when all is well.\n"
+  "summary when all is well.  A PATH of - reads rules from standard input\n"
+  "(named <stdin> in messages; columns checked against --schema or --db).\n"
   "\n"
   "  --schema FILE.sql   check columns against these CREATE statements\n"
   "  --db FILE           check columns against this database's tables\n"
@@ -51,7 +57,8 @@ static const char *const usage_check =
   "  --werror            treat warnings as errors (codes: docs/DIAGNOSTICS.md)\n"
   "  --max-errors N      stop listing errors after N (default 50)\n"
   "  --follow-symlinks   read source files that are symbolic links (refused by default)\n"
-  "exit status: 0 clean, 1 errors (or warnings with --werror), 2 bad command line\n";
+  "exit status: 0 clean, 1 errors (or warnings with --werror), 2 bad command line\n"
+  "(also a PATH that does not exist)\n";
 
 static const char *const usage_compile =
   "usage: vigil compile [--schema FILE.sql | --db FILE] [--dump] [--follow-symlinks] -o PACK.vgc PATH\n"
@@ -73,7 +80,7 @@ static const char *const usage_disasm =
 static const char *const usage_run =
   "usage: vigil run --db FILE [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [--format text|jsonl|csv]\n"
   "                 [--csv-raw] [--dry-run] [--strict] [--scan] [--shard I/N] [--summary text|json]\n"
-  "                 [--follow-symlinks] PATH...\n"
+  "                 [--fail-on TIER] [--diagnostics-format text|json] [--follow-symlinks] PATH...\n"
   "\n"
   "Evaluate the packs over the database as of a date and record the run in\n"
   "vigil_runs / vigil_alerts (one transaction; re-running a pack for the same\n"
@@ -97,10 +104,40 @@ static const char *const usage_run =
   "                     recorded when all N shards have recorded their part\n"
   "  --summary FORMAT   the per-pack summary on stderr: text (default) or json, with\n"
   "                     alerts new, ongoing, escalated and resolved per tier\n"
+  "  --fail-on TIER     exit 3 when an alert of TIER (yellow, orange, red or a tier of\n"
+  "                     the packs) or a higher tier fires; the run is recorded as usual\n"
+  "  --diagnostics-format FORMAT\n"
+  "                     text (default) or json: warnings, errors and the summary on\n"
+  "                     stderr as JSON lines, one object per line (docs/CLI.md)\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
-  "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line\n";
+  "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line,\n"
+  "3 --fail-on: an alert of that tier or higher fired\n";
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
+
+/* The PATH '-': rules from standard input, named <stdin> in diagnostics;
+** the schema from --schema or --db (a pack folder's schema.sql needs a folder). */
+static vg_status compile_stdin(const vg_compile_opts *co, vg_program **p) {
+  size_t len = 0;
+  char *text = cli_read_stdin(&len);
+  *p = NULL;
+  if (!text) {
+    out_printf(stderr, "vigil: <stdin>: cannot read: %s\n", strerror(errno));
+    return VG_EIO;
+  }
+  int nul = 0;
+  size_t bad = vg_text_bad_line(text, len, &nul);
+  vg_status st;
+  if (bad) {
+    out_printf(stderr, "vigil: <stdin>: not a text file: line %zu %s (a source is UTF-8 text; its lines are not shown)\n", bad,
+               nul ? "has a NUL byte" : "is not valid UTF-8");
+    st = VG_EINPUT;
+  } else {
+    st = vg_compile_string("<stdin>", text, len, NULL, co, p);
+  }
+  free(text);
+  return st;
+}
 
 static int cmd_check(int argc, char **argv) {
   cli_opts o = {.accept = CLI_SCHEMA | CLI_DB | CLI_FOLLOW | CLI_PATHS, .usage = usage_check};
@@ -130,6 +167,16 @@ static int cmd_check(int argc, char **argv) {
   }
   if (o.npaths == 0) return usage_error(usage_check, "%s", "no PATH given");
   if (o.schema && o.db) return usage_error(usage_check, "%s", "give --schema or --db, not both");
+  /* a PATH that is not there is a mistake on the command line, as a wrong option is */
+  int stdin_used = 0;
+  for (int i = 0; i < o.npaths; i++) {
+    if (strcmp(o.paths[i], "-") == 0) {
+      if (stdin_used++) return usage_error(usage_check, "%s", "'-' (standard input) given twice");
+    } else if (access(o.paths[i], F_OK) != 0) {
+      out_printf(stderr, "vigil: %s: no such file or folder\n", o.paths[i]);
+      return EXIT_USAGE;
+    }
+  }
   diag_sink sink;
   sink_begin(&sink, format);
   sink.werror = werror;
@@ -139,7 +186,9 @@ static int cmd_check(int argc, char **argv) {
   for (int i = 0; i < o.npaths; i++) {
     vg_program *p = NULL;
     int before = sink.errors;
-    vg_status st = vg_compile_path(o.paths[i], &co, &p);
+    const char *name = o.paths[i];
+    vg_status st = strcmp(name, "-") == 0 ? compile_stdin(&co, &p) : vg_compile_path(name, &co, &p);
+    if (strcmp(name, "-") == 0) name = "<stdin>";
     if (st != VG_OK) out_status(st);
     if (st != VG_OK || sink.errors > before) rc = EXIT_INPUT;
     else {
@@ -147,7 +196,7 @@ static int cmd_check(int argc, char **argv) {
       vg_status ast = o.db ? vg_index_advice(p, o.db, on_diag, &sink) : VG_OK;
       if (ast == VG_ENOMEM) out_status(VG_ENOMEM);
       if (ast != VG_OK) rc = EXIT_INPUT;
-      else if (format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", o.paths[i], vg_program_pack(p));
+      else if (format == FMT_TEXT) out_printf(stdout, "%s: ok (pack %s)\n", name, vg_program_pack(p));
     }
     vg_free_program(p);
   }
@@ -250,13 +299,27 @@ typedef struct run_out {
   int recording;     /* not --dry-run */
   diag_sink line;  /* a reusable buffer */
   int header_done;
+  int diag_json;     /* --diagnostics-format json: the summary is a typed JSON line */
+  vg_program *const *progs; int nprogs;
+  const int *fail_rank;  /* --fail-on: per program, the tier index that fails (NULL: none) */
+  int failed_on;     /* an alert at or above it fired */
 } run_out;
+
+/* The index of tier in p's tiers (lowest first), or -1. */
+static int tier_index(const vg_program *p, const char *tier) {
+  for (int t = 0; t < vg_program_tier_count(p); t++)
+    if (strcmp(vg_program_tier_name(p, t), tier) == 0) return t;
+  return -1;
+}
 
 
 static int on_alert(void *ud, const vg_alert *a) {
   run_out *r = ud;
   diag_sink *s = &r->line;
   s->len = 0;
+  for (int i = 0; r->fail_rank && i < r->nprogs; i++)
+    if (strcmp(vg_program_pack(r->progs[i]), a->pack) == 0 && tier_index(r->progs[i], a->tier) >= r->fail_rank[i])
+      r->failed_on = 1;
   if (r->format == OUT_JSONL) {
     sink_str(s, "{\"rule\":"); out_json_str(s, a->rule);
     sink_str(s, ",\"tier\":"); out_json_str(s, a->tier);
@@ -297,9 +360,9 @@ static int on_summary(void *ud, const vg_run_summary *sm) {
   static const char *const life[4] = {"new", "ongoing", "escalated", "resolved"};
   diag_sink *s = &r->line;
   s->len = 0;
-  if (r->summary_json) {
+  if (r->summary_json || r->diag_json) {
     /* one JSON object per pack on stderr */
-    sink_str(s, "{\"pack\":");
+    sink_str(s, r->diag_json ? "{\"type\":\"summary\",\"pack\":" : "{\"pack\":");
     out_json_str(s, sm->pack);
     out_format(s, ",\"rows_read\":%lld,\"alerts\":%lld,\"run_id\":", sm->rows_read, sm->alerts);
     if (sm->run_id) out_format(s, "%lld", sm->run_id);
@@ -341,9 +404,30 @@ static int on_summary(void *ud, const vg_run_summary *sm) {
   return 0;
 }
 
+/* --fail-on TIER: its index in each program's tiers into rank[]; every pack
+** must have the tier.  0, or EXIT_USAGE after saying which pack lacks it. */
+static int fail_on_ranks(const char *tier, vg_program *const *progs, int n, int *rank) {
+  for (int i = 0; i < n; i++) {
+    rank[i] = tier_index(progs[i], tier);
+    if (rank[i] >= 0) continue;
+    diag_sink s;
+    memset(&s, 0, sizeof s);
+    out_format(&s, "--fail-on %s: pack %s has no tier '%s' (its tiers: ", tier, vg_program_pack(progs[i]), tier);
+    for (int t = 0; t < vg_program_tier_count(progs[i]); t++)
+      out_format(&s, "%s%s", t ? ", " : "", vg_program_tier_name(progs[i], t));
+    sink_str(&s, ")");
+    usage_error(usage_run, "%s", s.buf);
+    free(s.buf);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
 static int cmd_run(int argc, char **argv) {
   cli_opts o = {.accept = CLI_DB | CLI_AS_OF | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_run};
   int dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0, shard = 0, nshards = 0;
+  int diag_format = FMT_TEXT;
+  const char *fail_on = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_run, stdout); return 0; }
@@ -370,18 +454,21 @@ static int cmd_run(int argc, char **argv) {
       if (strcmp(v, "json") == 0) summary_json = 1;
       else if (strcmp(v, "text") == 0) summary_json = 0;
       else return usage_error(usage_run, "unknown summary format '%s' (text or json)", v);
+    } else if ((v = opt_value(argc, argv, &i, "--fail-on"))) {
+      if (!*v) return usage_error(usage_run, "%s needs a tier (yellow, orange, red)", "--fail-on");
+      fail_on = v;
+    } else if ((v = opt_value(argc, argv, &i, "--diagnostics-format"))) {
+      if ((diag_format = cli_diag_format(v)) < 0)
+        return usage_error(usage_run, "unknown diagnostics format '%s' (text or json)", v);
     } else {
       return usage_error(usage_run, "unknown option '%s'", argv[i]);
     }
   }
   if (cli_need_db(&o)) return EXIT_USAGE;
   if (o.npaths == 0) return usage_error(usage_run, "%s", "no PATH given");
-  if (!vg_db_is_postgres(o.db) && access(o.db, F_OK) != 0) {
-    fprintf(stderr, "vigil: %s: no such database\n", o.db);
-    return EXIT_INPUT;
-  }
   diag_sink sink;
-  sink_begin(&sink, FMT_TEXT);
+  sink_begin(&sink, diag_format);
+  if (!vg_db_is_postgres(o.db) && access(o.db, F_OK) != 0) return cli_fail(&sink, "%s: no such database", o.db);
   static const diag_context run_context[] = {
     {"E-strict", "--strict: ", ""},
     {"E-read-only", "", " (use --dry-run to evaluate without recording)"},
@@ -394,6 +481,8 @@ static int cmd_run(int argc, char **argv) {
   int rc = cli_compile(&o, &co, progs, &nprogs);
   vg_params *params = NULL;
   if (rc == 0) rc = cli_params(progs, nprogs, o.sets, o.nsets, &params);
+  int fail_rank[256];
+  if (rc == 0 && fail_on) rc = fail_on_ranks(fail_on, progs, nprogs, fail_rank);
   if (rc == 0) {
     run_out out;
     memset(&out, 0, sizeof out);
@@ -401,10 +490,15 @@ static int cmd_run(int argc, char **argv) {
     out.csv_raw = csv_raw;
     out.summary_json = summary_json;
     out.recording = !dry;
+    out.diag_json = diag_format == FMT_JSONL;
+    out.progs = progs;
+    out.nprogs = nprogs;
+    out.fail_rank = fail_on ? fail_rank : NULL;
     vg_run_opts ro = {.db_path = o.db, .params = params, .as_of = o.as_of, .dry_run = dry, .strict = strict,
                       .diag = on_diag, .ud = &sink, .alert = on_alert, .summary = on_summary, .out_ud = &out,
                       .no_seek = no_seek, .shard = shard, .nshards = nshards};
     rc = out_status(vg_run((const vg_program *const *)progs, nprogs, &ro));
+    if (rc == 0 && out.failed_on) rc = EXIT_FAIL_ON; /* after recording: the run stands */
     free(out.line.buf);
   }
   vg_params_free(params);
@@ -415,7 +509,7 @@ static int cmd_run(int argc, char **argv) {
 static int dispatch(int argc, char **argv) {
   const char *cmd = argv[1];
   if (is_help(cmd) || strcmp(cmd, "help") == 0) { fputs(usage_main, stdout); return 0; }
-  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) { puts("vigil " VG_VERSION); return 0; }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0) { puts("vigil " VG_VERSION); return 0; }
   if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);
   if (strcmp(cmd, "compile") == 0) return cmd_compile(argc, argv);
   if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc, argv);
@@ -425,12 +519,36 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "backtest") == 0) return cmd_backtest(argc, argv);
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
   if (strcmp(cmd, "digest") == 0) return cmd_digest(argc, argv);
+  if (strcmp(cmd, "explain") == 0) return cmd_explain(argc, argv);
+  if (strcmp(cmd, "complete") == 0) return cmd_complete(argc, argv); /* hidden: for completions/ */
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;
 }
 
+/* --color[=WHEN], anywhere before a "--": taken out of argv (every command
+** has it); -1 after a usage error. */
+static int take_color(int *argc, char **argv) {
+  int k = 1, rest = 0;
+  for (int i = 1; i < *argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) rest = 1;
+    if (rest || strncmp(a, "--color", 7) != 0 || (a[7] && a[7] != '=')) { argv[k++] = argv[i]; continue; }
+    const char *v = a[7] ? a + 8 : "always";
+    if (strcmp(v, "auto") == 0) cli_color = CLI_COLOR_AUTO;
+    else if (strcmp(v, "always") == 0) cli_color = CLI_COLOR_ALWAYS;
+    else if (strcmp(v, "never") == 0) cli_color = CLI_COLOR_NEVER;
+    else { usage_error(usage_main, "--color=%s: expected auto, always or never", v); return -1; }
+  }
+  argv[k] = NULL;
+  *argc = k;
+  return 0;
+}
+
+int cli_dispatch(int argc, char **argv) { return dispatch(argc, argv); }
+
 int main(int argc, char **argv) {
+  if (take_color(&argc, argv) != 0) return EXIT_USAGE;
   if (argc < 2) { fputs(usage_main, stderr); return EXIT_USAGE; }
   /* every command's output is flushed and checked here: a write error
   ** (a full disk, a closed pipe) is an error, never lost silently */

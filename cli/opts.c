@@ -5,9 +5,33 @@
 ** the same way by every command that takes it), and the param overrides
 ** --set builds.
 */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "out.h"
+
+char *cli_read_stdin(size_t *len) {
+  size_t cap = 65536, n = 0;
+  char *b = malloc(cap);
+  for (;;) {
+    if (!b) { errno = ENOMEM; return NULL; }
+    ssize_t got = read(0, b + n, cap - n - 1);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) { free(b); return NULL; }
+    if (got == 0) break;
+    n += (size_t)got;
+    if (cap - n < 2) {
+      char *nb = cap > ((size_t)-1) / 2 ? NULL : realloc(b, cap * 2);
+      if (!nb) free(b);
+      b = nb;
+      cap *= 2;
+    }
+  }
+  b[n] = 0;
+  *len = n;
+  return b;
+}
 
 /* A date option's value: 1, or -1 after the usage error. */
 static int date_opt(const cli_opts *o, const char *name, const char *v, const char **out) {

@@ -17,6 +17,15 @@ const char *vg_dcode_name(vg_dcode d) {
   return (unsigned)d < DIAG__COUNT ? vg_dcodes[d].code : NULL;
 }
 
+int vg_diag_code_count(void) { return DIAG__COUNT; }
+
+const char *vg_diag_code(int i, const char **group, const char **meaning) {
+  if (i < 0 || i >= DIAG__COUNT) return NULL;
+  if (group) *group = vg_dcodes[i].group;
+  if (meaning) *meaning = vg_dcodes[i].meaning;
+  return vg_dcodes[i].code;
+}
+
 void vg_vreport(vg_diag_fn fn, void *ud, vg_severity sev, vg_dcode code, const char *file, int line, int col,
                 const char *fmt, va_list ap) {
   if (!fn) return;

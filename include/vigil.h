@@ -76,6 +76,14 @@ typedef struct vg_diag {
 
 typedef void (*vg_diag_fn)(void *ud, const vg_diag *d);
 
+/* The table of diagnostic codes (docs/DIAGNOSTICS.md), in its order: for i
+** in [0, vg_diag_code_count()) the code ("E-unknown-column"), and in *group
+** (the section of docs/DIAGNOSTICS.md that explains it, "names") and
+** *meaning (one line of markdown) when they are not NULL.  NULL for an i out
+** of range.  The strings are static. */
+int vg_diag_code_count(void);
+const char *vg_diag_code(int i, const char **group, const char **meaning);
+
 typedef struct vg_program vg_program;
 
 struct sqlite3; /* a SQLite connection (sqlite3.h); this header does not need sqlite3.h */
@@ -128,6 +136,9 @@ int vg_program_rule_count(const vg_program *p);
 const char *vg_program_rule_name(const vg_program *p, int i);
 int vg_program_tier_count(const vg_program *p);
 const char *vg_program_tier_name(const vg_program *p, int i);
+/* The pack's params in declaration order, likewise (for --set completion). */
+int vg_program_param_count(const vg_program *p);
+const char *vg_program_param_name(const vg_program *p, int i);
 
 /* ---- Params per run ------------------------------------------------------ */
 
@@ -418,6 +429,8 @@ typedef struct vg_test_opts {
   int follow_symlinks;        /* as vg_compile_opts.follow_symlinks, for the pack, its schema.sql and tests */
   double sql_seconds;         /* the time bound of the pack's SQL in each test: its database (schema.sql
                               ** and rows), then its run (which reads the schema's views); <= 0: 10 s */
+  const char *run;            /* NULL: every test; else only the tests whose NAME or PACK/NAME matches
+                              ** this shell glob (fnmatch: * ? [...]); the others are not run nor reported */
 } vg_test_opts;
 
 /* Counts for one PATH (added to, so one summary can sum several PATHs). */

@@ -38,6 +38,10 @@ int vg_program_tier_count(const vg_program *p) { return p->ntiers; }
 const char *vg_program_tier_name(const vg_program *p, int i) {
   return i >= 0 && i < p->ntiers ? p->tiers[i] : NULL;
 }
+int vg_program_param_count(const vg_program *p) { return p->nparams; }
+const char *vg_program_param_name(const vg_program *p, int i) {
+  return i >= 0 && i < p->nparams ? p->params[i].name : NULL;
+}
 
 /* ---- recording ------------------------------------------------------------ */
 

@@ -20,6 +20,7 @@
 ** The library never prints: located errors go through the diag callback
 ** (and, as text, into the result of the test they belong to).
 */
+#include <fnmatch.h>
 #include <dirent.h>
 #include <errno.h>
 #include <sqlite3.h>
@@ -567,6 +568,18 @@ static int box_run(void *ud, sqlite3 *db) {
   return schema_box_open(&t->run_box, db, t->o->sql_seconds, 0);
 }
 
+/* Does the test name (or PACK/NAME) match vg_test_opts.run? */
+static int selected(tr *t, const char *pattern, const char *name) {
+  if (fnmatch(pattern, name, 0) == 0) return 1;
+  size_t np = strlen(t->p->pack), nn = strlen(name);
+  char *full = vg_arena_alloc(&t->targ, np + nn + 2);
+  if (!full) { t->oom = 1; return 0; }
+  memcpy(full, t->p->pack, np);
+  full[np] = '/';
+  memcpy(full + np + 1, name, nn + 1);
+  return fnmatch(pattern, full, 0) == 0;
+}
+
 static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   double t0 = now_seconds();
   t->detail.len = 0;
@@ -576,6 +589,7 @@ static void run_test(tr *t, const ast *test, vg_test_summary *sum) {
   t->run_failed = 0;
   char *name = vg_arena_strndup(&t->targ, test->str ? test->str : "", test->str ? test->len : 0);
   if (!name) { t->oom = 1; return; }
+  if (t->o->run && !selected(t, t->o->run, name)) return;
   int line, col;
   cc_line_col(&t->c, test->loc.file, test->loc.start, &line, &col);
   vg_test_result r;

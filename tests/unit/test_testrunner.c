@@ -478,7 +478,7 @@ static void test_command(void) {
   CU_ASSERT_EQUAL(run_vigil(""), 2);
   CU_ASSERT_EQUAL(run_vigil("--bogus x"), 2);
   CU_ASSERT_EQUAL(run_vigil("--min-coverage lots x"), 2);
-  CU_ASSERT_EQUAL(run_vigil("--format json x"), 2);
+  CU_ASSERT_EQUAL(run_vigil("--format yaml x"), 2);
   CU_ASSERT_EQUAL(run_vigil("--help"), 0);
   CU_ASSERT(has(out_text, "usage: vigil test"));
 }

@@ -28,6 +28,7 @@ int unit_register_lang(void);     /* test_lang.c: if-then-else, for D, roll-ups 
 int unit_register_calendar(void); /* test_calendar.c: fiscal year starts, the fiscal month argument, date(y, m, d) */
 int unit_register_limits(void);   /* test_limits.c: every compile resource bounded before it is spent (issue 11) */
 int unit_register_core(void);     /* test_core.c: the growable array and the hash index (core/vec.h, core/map.h) */
+int unit_register_cli(void);      /* test_cli.c: what scripts and other tools' conventions expect of vigil (issue 16) */
 int unit_register_api(void);      /* test_api.c: the public interface as an embedder meets it (docs/API.md) */
 
 int unit_register_postgres(void); /* test_pg.c: the same data in SQLite and PostgreSQL, the same output (issue 14) */

@@ -71,7 +71,7 @@ LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core
 LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
            runtime/json.c runtime/parts.c tools/digest_render.c
 # computations of the commands, below the public interface (include/vigil.h)
-LIB_SRC += tools/leadtime.c tools/match.c
+LIB_SRC += tools/leadtime.c tools/match.c tools/schema_info.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -209,6 +209,7 @@ test: $(B)/vigil $(B)/unit
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory check-symbols
 	@sh tests/check-man.sh $(B)/vigil
+	@sh tests/check-new.sh $(B)/vigil
 	@$(MAKE) --no-print-directory check-embed
 	@$(MAKE) --no-print-directory check-docs
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit

@@ -32,6 +32,7 @@ static const char *const usage_main =
   "  digest    a recorded run's alerts as one digest per person (text, markdown, html)\n"
   "  test      run the tests of rule packs\n"
   "  fmt       format .rules files canonically\n"
+  "  new       make a pack folder to start from (new pack NAME)\n"
   "\n"
   "Run 'vigil COMMAND --help' for a command's options.\n"
   "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line\n";
@@ -425,6 +426,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "backtest") == 0) return cmd_backtest(argc, argv);
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
   if (strcmp(cmd, "digest") == 0) return cmd_digest(argc, argv);
+  if (strcmp(cmd, "new") == 0) return cmd_new(argc, argv);
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

@@ -99,7 +99,7 @@ all: vigil $(SOLIB)
 DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-config cmd:python3:python3 \
         lib:sqlite3:sqlite3.h:libsqlite3-dev lib:cunit:CUnit/CUnit.h:libcunit1-dev \
         lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
-        file:/usr/lib/postgresql/15/bin/initdb:postgresql-15
+        file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:node:nodejs cmd:npm:npm
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.
@@ -210,6 +210,7 @@ test: $(B)/vigil $(B)/unit
 	@$(MAKE) --no-print-directory check-symbols
 	@sh tests/check-man.sh $(B)/vigil
 	@sh tests/check-new.sh $(B)/vigil
+	@sh tests/grammar/run.sh build/grammar
 	@$(MAKE) --no-print-directory check-embed
 	@$(MAKE) --no-print-directory check-docs
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit

@@ -53,6 +53,25 @@ clean fromdb-dir
 "$VIGIL" new pack starter >"$T/log" 2>&1 || { bad "new pack without a schema"; cat "$T/log" >&2; }
 clean starter
 
+# names that are keywords or not identifiers are backquoted; a text key
+cat >odd.sql <<'SQL'
+CREATE TABLE "order" (`when` DATE NOT NULL, code TEXT NOT NULL, amount REAL, supervisor INTEGER);
+CREATE INDEX order_code_when ON "order"(code, `when`);
+CREATE TABLE "weird name" (id INTEGER PRIMARY KEY, at_date TIMESTAMP, `last` REAL);
+SQL
+"$VIGIL" new pack odd --schema odd.sql >"$T/log" 2>&1 || { bad "new pack odd"; cat "$T/log" >&2; }
+grep -q '^rule `weird name_missing` on `weird name`' odd/10_rules.rules || bad "odd: a table name with a space is not backquoted"
+grep -q 'expect yellow order_missing "K-1"' odd/tests/odd.rules || bad "odd: the text key is not a string"
+clean odd
+
+# a row the table's CHECK refuses: the test is left commented out, not failing
+echo "CREATE TABLE t (k INTEGER NOT NULL, d DATE NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('a', 'b')));" >checked.sql
+"$VIGIL" new pack checked --schema checked.sql >"$T/log" 2>&1 || { bad "new pack checked"; cat "$T/log" >&2; }
+grep -q 'commented out in tests/checked.rules' "$T/log" || { bad "checked: not said"; cat "$T/log" >&2; }
+"$VIGIL" test checked >"$T/out" 2>&1 || { bad "checked: vigil test fails"; cat "$T/out" >&2; }
+"$VIGIL" check --werror checked >/dev/null 2>&1 && "$VIGIL" fmt --check checked >/dev/null 2>&1 || bad "checked: not clean"
+grep -q '^# test "t missing"' checked/tests/checked.rules || bad "checked: the test is not commented out"
+
 # an existing folder is refused and untouched
 mkdir taken && echo keep >taken/file
 "$VIGIL" new pack taken >"$T/out" 2>&1; rc=$?

@@ -7,6 +7,7 @@
 ** database, the pack-SQL authorizer and time bound); a database is opened
 ** read-only and read in one transaction.
 */
+#include <ctype.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -129,6 +130,27 @@ found:
   return t->guess ? 0 : -1;
 }
 
+static int put_quoted(vg_buf *b, const char *name) {
+  if (vg_buf_append(b, "\"", 1) != 0) return -1;
+  for (const char *p = name; *p; p++)
+    if (vg_buf_append(b, p, 1) != 0 || (*p == '"' && vg_buf_append(b, p, 1) != 0)) return -1;
+  return vg_buf_append(b, "\"", 1);
+}
+
+static int put_plain_table(vg_buf *b, const vg_schema_table *t) {
+  if (vg_buf_printf(b, "CREATE TABLE ") != 0 || put_quoted(b, t->name) != 0 || vg_buf_printf(b, " (") != 0) return -1;
+  for (int i = 0; i < t->ncols; i++) {
+    const vg_schema_column *c = &t->cols[i];
+    int bad = 0;
+    for (const char *p = c->decl_type; *p; p++) bad |= !(isalnum((unsigned char)*p) || *p == ' ' || *p == '_');
+    if ((i && vg_buf_printf(b, ", ") != 0) || put_quoted(b, c->name) != 0 ||
+        (*c->decl_type && !bad && vg_buf_printf(b, " %s", c->decl_type) != 0) ||
+        (c->notnull && vg_buf_printf(b, " NOT NULL") != 0))
+      return -1;
+  }
+  return vg_buf_printf(b, ");\n");
+}
+
 static int read_table(vg_schema *s, sqlite3 *db, const char *name, int is_view, const char *sql) {
   if (s->ntables == s->cap) {
     int ncap = s->cap ? s->cap * 2 : 16;
@@ -142,7 +164,8 @@ static int read_table(vg_schema *s, sqlite3 *db, const char *name, int is_view, 
   t->name = vg_arena_strdup(&s->arena, name);
   t->is_view = is_view;
   if (!t->name) return -1;
-  if (sql && (vg_buf_printf(&s->sql, "%s;\n", sql) != 0)) return -1;
+  int virtual = sql && strncasecmp(sql, "CREATE VIRTUAL", 14) == 0;
+  if (sql && !virtual && vg_buf_printf(&s->sql, "%s;\n", sql) != 0) return -1;
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db,
           "SELECT name, coalesce(type, ''), \"notnull\", dflt_value IS NOT NULL, pk FROM pragma_table_info(?1) ORDER BY cid",
@@ -172,6 +195,9 @@ static int read_table(vg_schema *s, sqlite3 *db, const char *name, int is_view, 
   if (rc != SQLITE_DONE) return -2;
   t->cols = cols;
   s->ntables++;
+  /* a virtual table (PostgreSQL's, through core/pg_vtab.c) is written as the
+  ** plain table a schema.sql can hold: its columns and declared types */
+  if (virtual && put_plain_table(&s->sql, t) != 0) return -1;
   return guess(s, db, t) != 0 ? -2 : 0;
 }
 

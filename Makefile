@@ -71,7 +71,7 @@ LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core
 LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
            runtime/json.c runtime/parts.c tools/digest_render.c
 # computations of the commands, below the public interface (include/vigil.h)
-LIB_SRC += tools/leadtime.c tools/match.c
+LIB_SRC += tools/leadtime.c tools/match.c tools/schema_info.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -99,7 +99,8 @@ all: vigil $(SOLIB)
 DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-config cmd:python3:python3 \
         lib:sqlite3:sqlite3.h:libsqlite3-dev lib:cunit:CUnit/CUnit.h:libcunit1-dev \
         lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
-        file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish
+        file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish \
+        cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.
@@ -210,7 +211,11 @@ test: $(B)/vigil $(B)/unit
 	@$(MAKE) --no-print-directory check-symbols
 	@sh tests/check-man.sh $(B)/vigil
 	@sh tests/check-completions.sh $(B)/vigil
+	@sh tests/check-new.sh $(B)/vigil
+	@sh tests/grammar/run.sh build/grammar
+	@sh tests/vim/run.sh
 	@$(MAKE) --no-print-directory check-embed
+	@sh tests/vim/run.sh $(B)/stage/usr/share/nvim/site
 	@$(MAKE) --no-print-directory check-docs
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
 
@@ -232,7 +237,10 @@ check-symbols: $(B)/libvigil.a $(SOLIB) $(B)/libvigil-internal.a
 # ---- install -------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=]: the command, both libraries
 # (libvigil.so.VERSION with its soname and dev links), the header, the
-# pkg-config file (vigil.pc.in with the paths filled in) and the man page;
+# pkg-config file (vigil.pc.in with the paths filled in), the man page, and
+# the Vim/Neovim syntax, file type and file-type plugin (editors/vim) where
+# Neovim (share/nvim/site, on its default runtimepath for /usr and
+# /usr/local) and Vim (share/vim/vimfiles: Debian's Vim reads /usr's) look;
 # make uninstall removes them.  DESTDIR stages the files under another root
 # (make test installs into $(B)/stage: check-embed).
 PREFIX     ?= /usr/local
@@ -244,6 +252,9 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 PCDIR      ?= $(LIBDIR)/pkgconfig
+NVIMDIR    ?= $(PREFIX)/share/nvim/site
+VIMDIR     ?= $(PREFIX)/share/vim/vimfiles
+VIMFILES   := syntax/vigil.vim ftdetect/vigil.vim ftplugin/vigil.vim
 install: $(B)/vigil $(B)/libvigil.a $(SOLIB)
 	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
@@ -261,11 +272,14 @@ install: $(B)/vigil $(B)/libvigil.a $(SOLIB)
 	$(Q)install -m 644 completions/vigil.bash $(DESTDIR)$(BASHCOMPDIR)/vigil
 	$(Q)install -m 644 completions/_vigil $(DESTDIR)$(ZSHCOMPDIR)/_vigil
 	$(Q)install -m 644 completions/vigil.fish $(DESTDIR)$(FISHCOMPDIR)/vigil.fish
+	$(Q)for d in $(DESTDIR)$(NVIMDIR) $(DESTDIR)$(VIMDIR); do \
+	  for f in $(VIMFILES); do install -D -m 644 editors/vim/$$f $$d/$$f || exit 1; done; done
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(LIBDIR)/libvigil.a $(DESTDIR)$(LIBDIR)/libvigil.so.$(VERSION) \
 	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvigil.so $(DESTDIR)$(INCLUDEDIR)/vigil.h \
 	  $(DESTDIR)$(PCDIR)/vigil.pc $(DESTDIR)$(MANDIR)/man1/vigil.1 \
 	  $(DESTDIR)$(BASHCOMPDIR)/vigil $(DESTDIR)$(ZSHCOMPDIR)/_vigil $(DESTDIR)$(FISHCOMPDIR)/vigil.fish
+	  $(foreach f,$(VIMFILES),$(DESTDIR)$(NVIMDIR)/$(f) $(DESTDIR)$(VIMDIR)/$(f))
 
 # The embedding examples (tests/embed/): make install into $(B)/stage
 # (PREFIX=/usr), then a C program built through pkg-config against the

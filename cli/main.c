@@ -34,6 +34,7 @@ static const char *const usage_main =
   "  test      run the tests of rule packs\n"
   "  fmt       format .rules files canonically\n"
   "  explain   what a diagnostic code means (vigil explain E-unknown-column)\n"
+  "  new       make a pack folder to start from (new pack NAME)\n"
   "\n"
   "Run 'vigil COMMAND --help' for a command's options.  Every command takes\n"
   "--color=auto|always|never (auto: on a terminal, unless TERM=dumb or NO_COLOR\n"
@@ -521,6 +522,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "digest") == 0) return cmd_digest(argc, argv);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc, argv);
   if (strcmp(cmd, "complete") == 0) return cmd_complete(argc, argv); /* hidden: for completions/ */
+  if (strcmp(cmd, "new") == 0) return cmd_new(argc, argv);
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

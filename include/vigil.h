@@ -562,6 +562,51 @@ vg_status vg_digest_run(const vg_digest_opts *o);
 ** removes them before returning.  A temporary table of the caller's named as
 ** a rollup's table is refused before anything is read (VG_EUSAGE). */
 
+/* ---- A schema's tables (tools/schema_info.c) --------------------------------- */
+
+/* The tables and views of a schema file (CREATE statements, run in the same
+** box as a pack's schema.sql) or of a database, with a guess of each one's
+** key and time column: what `vigil new pack` scaffolds a source from. */
+typedef struct vg_schema_column {
+  const char *name;
+  const char *decl_type; /* as declared; "" when none */
+  int notnull;           /* declared NOT NULL */
+  int has_default;       /* has a DEFAULT */
+  int pk;                /* its position in the primary key (1, 2, ...), 0 when not in it */
+} vg_schema_column;
+typedef struct vg_schema_table {
+  const char *name;
+  int is_view;
+  int ncols;
+  const vg_schema_column *cols;
+  int key, time;         /* the guessed key and time columns (indexes into cols), -1 when none */
+  const char *guess;     /* why, in a phrase: "key and time from the index I on (K, T)", "key:
+                         ** its primary key; time: its first NOT NULL date column", or why
+                         ** there is none */
+} vg_schema_table;
+typedef struct vg_schema vg_schema;
+/* Read exactly one of schema_path (a file of CREATE statements; a link is
+** refused unless follow_symlinks) and db_path (a SQLite file or a PostgreSQL
+** database, read-only).  Tables and views are in the order they were made;
+** SQLite's and Vigil's own (sqlite_*, vigil_*) are left out.  The time is
+** the second column of an index on (KEY, TIME, ...) whose second column is
+** a date; else the first NOT NULL date column, the first date column, or
+** the first untyped column named like a date (*_date, *_on, *_at, ...); the
+** key is then the one-column primary key, else the first *_id column
+** (NOT NULL ones first), else the first other column.  VG_OK with *out
+** (free with vg_schema_free); VG_EINPUT (the file cannot be read, or its
+** SQL fails or is refused), VG_EDB, VG_EUSAGE (not exactly one path) or
+** VG_ENOMEM, with the reason in err. */
+vg_status vg_schema_read(const char *schema_path, const char *db_path, int follow_symlinks, vg_schema **out,
+                         char *err, size_t errcap);
+int vg_schema_table_count(const vg_schema *s);
+/* Table i (0-based), or NULL out of range; valid until vg_schema_free. */
+const vg_schema_table *vg_schema_table_at(const vg_schema *s, int i);
+/* The schema as CREATE statements: the file's text, or the database's
+** tables, views and indexes, one statement a line, each ending with ";". */
+const char *vg_schema_sql(const vg_schema *s);
+void vg_schema_free(vg_schema *s);
+
 /* Open the SQLite database at path with SQLite's open flags, the way every
 ** connection libvigil opens is opened: a lock another process holds is
 ** waited for (SQLite's busy timeout, VG_BUSY_TIMEOUT_S seconds in

@@ -55,6 +55,7 @@ int main(void) {
     unit_register_calendar,
     unit_register_limits,
     unit_register_api,
+    unit_register_schema,
     unit_register_postgres,
     unit_register_pgshard,
   };

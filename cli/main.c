@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "out.h"
+#include "lsp.h"
 
 
 /* ---- usage ----------------------------------------------------------------------- */
@@ -32,6 +33,7 @@ static const char *const usage_main =
   "  digest    a recorded run's alerts as one digest per person (text, markdown, html)\n"
   "  test      run the tests of rule packs\n"
   "  fmt       format .rules files canonically\n"
+  "  lsp       a language server for editors (LSP over stdio)\n"
   "\n"
   "Run 'vigil COMMAND --help' for a command's options.\n"
   "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line\n";
@@ -425,6 +427,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "backtest") == 0) return cmd_backtest(argc, argv);
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
   if (strcmp(cmd, "digest") == 0) return cmd_digest(argc, argv);
+  if (strcmp(cmd, "lsp") == 0) return cmd_lsp(argc, argv);
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

@@ -54,6 +54,7 @@ int main(void) {
     unit_register_calendar,
     unit_register_limits,
     unit_register_api,
+    unit_register_lsp,
     unit_register_postgres,
     unit_register_pgshard,
   };

@@ -28,7 +28,8 @@ int unit_register_lang(void);     /* test_lang.c: if-then-else, for D, roll-ups 
 int unit_register_calendar(void); /* test_calendar.c: fiscal year starts, the fiscal month argument, date(y, m, d) */
 int unit_register_limits(void);   /* test_limits.c: every compile resource bounded before it is spent (issue 11) */
 int unit_register_core(void);     /* test_core.c: the growable array and the hash index (core/vec.h, core/map.h) */
-int unit_register_api(void);      /* test_api.c: the public interface as an embedder meets it (docs/API.md) */
+int unit_register_api(void);
+int unit_register_lsp(void);      /* test_lsp.c: vg_outline, vigil lsp through a JSON-RPC client and Neovim (issue 18) */      /* test_api.c: the public interface as an embedder meets it (docs/API.md) */
 
 int unit_register_postgres(void); /* test_pg.c: the same data in SQLite and PostgreSQL, the same output (issue 14) */
 int unit_register_pgshard(void); /* test_pgshard.c: sharded runs, the cluster, killed shards, failures (issue 14) */

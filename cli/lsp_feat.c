@@ -126,8 +126,17 @@ static void on_candidate(void *ud, const vg_symbol *sym) {
   json_t *arr = ud;
   for (size_t i = 0; i < json_array_size(arr); i++) /* one item per name (a column in two tables) */
     if (strcmp(json_string_value(json_object_get(json_array_get(arr, i), "label")), sym->name) == 0) return;
-  json_array_append_new(arr, json_pack("{s:o,s:i,s:o}", "label", lsp_jstr(sym->name), "kind", item_kind(sym->kind),
-                                       "detail", lsp_jstr(sym->detail)));
+  /* the order of the list: a rule's own names (its lets, its source's columns)
+  ** first, then the pack's, the functions, the keywords */
+  int rank = sym->kind == VG_SYM_LET || sym->kind == VG_SYM_COLUMN ? 0 : sym->kind == VG_SYM_FUNCTION ? 2
+           : sym->kind == VG_SYM_KEYWORD ? 3 : 1;
+  char *sort = malloc(strlen(sym->name) + 2);
+  if (!sort) return;
+  sort[0] = (char)('0' + rank);
+  strcpy(sort + 1, sym->name);
+  json_array_append_new(arr, json_pack("{s:o,s:i,s:o,s:o}", "label", lsp_jstr(sym->name), "kind", item_kind(sym->kind),
+                                       "detail", lsp_jstr(sym->detail), "sortText", lsp_jstr(sort)));
+  free(sort);
 }
 
 json_t *lsp_completion(lsp_server *s, lsp_doc *d, int line, int col) {

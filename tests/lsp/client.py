@@ -198,6 +198,8 @@ def test_completion(pk):
         expect(name in items, "completion in the rule lacks %s: %s" % (name, sorted(items)))
     expect("column amount (number) of table deals" == items["amount"]["detail"], "amount: %r" % items["amount"])
     expect(items["prev"]["detail"].startswith("prev("), "prev's synopsis: %r" % items["prev"])
+    expect(items["before"]["sortText"] < items["drop"]["sortText"] < items["prev"]["sortText"] < items["when"]["sortText"],
+           "the order: lets and columns, the pack's names, functions, keywords: %r" % items)
     expect(items["amount"]["kind"] == 5 and items["when"]["kind"] == 14, "kinds: %r %r" % (items["amount"], items["when"]))
     # outside a rule: no columns, no lets
     pack_items = labels(s.request("textDocument/completion", {"textDocument": td(pk, "10-rules.rules"),

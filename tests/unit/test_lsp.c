@@ -150,6 +150,14 @@ static void test_formatting(void) { client("formatting"); }
 static void test_symbols(void) { client("symbols"); }
 static void test_errors(void) { client("errors"); }
 
+static void test_nvim(void) {
+  const char *vigil = getenv("VIGIL") ? getenv("VIGIL") : "build/rel/vigil";
+  const char *root = getenv("VIGIL_ROOT") ? getenv("VIGIL_ROOT") : ".";
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "sh %s/tests/lsp/nvim.sh %s", root, vigil);
+  CU_ASSERT_EQUAL(run(cmd), 0); /* 77: no nvim (make deps installs neovim) */
+}
+
 int unit_register_lsp(void) {
   CU_pSuite s = CU_add_suite("lsp", NULL, NULL);
   if (!s) return CU_get_error();
@@ -163,7 +171,8 @@ int unit_register_lsp(void) {
       !CU_add_test(s, "client: definition and references across the pack's files", test_definition) ||
       !CU_add_test(s, "client: formatting as vigil fmt", test_formatting) ||
       !CU_add_test(s, "client: documentSymbol", test_symbols) ||
-      !CU_add_test(s, "client: malformed and hostile messages (-32700, -32600, -32601, -32602)", test_errors))
+      !CU_add_test(s, "client: malformed and hostile messages (-32700, -32600, -32601, -32602)", test_errors) ||
+      !CU_add_test(s, "Neovim headless: diagnostic, quick fix, column completion, formatting", test_nvim))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -41,6 +41,7 @@ static void free_diags(lsp_pack *p) {
 void lsp_free(lsp_server *s) {
   for (size_t i = 0; i < s->ndocs; i++) {
     free(s->docs[i].uri); free(s->docs[i].path); free(s->docs[i].folder); free(s->docs[i].text);
+    free(s->docs[i].lines);
   }
   for (size_t i = 0; i < s->npacks; i++) {
     free_diags(&s->packs[i]);
@@ -122,16 +123,14 @@ static void send_result(lsp_server *s, json_t *id, json_t *result) {
 /* ---- text positions ------------------------------------------------------------ */
 
 /* The byte offset where line (1-based) starts, or len past the last line. */
-static size_t line_start(const char *t, size_t len, int line) {
-  size_t i = 0;
-  for (int l = 1; l < line && i < len; i++)
-    if (t[i] == '\n') l++;
-  return i;
+static size_t line_start(const lsp_doc *d, int line) {
+  return line >= 1 && (size_t)line <= d->nlines ? d->lines[line - 1] : d->len;
 }
 
-int lsp_u16_col(const char *t, size_t len, int line, int col) {
-  if (!t) return col > 0 ? col - 1 : 0;
-  size_t i = line_start(t, len, line);
+int lsp_u16_col(const lsp_doc *d, int line, int col) {
+  if (!d) return col > 0 ? col - 1 : 0;
+  const char *t = d->text;
+  size_t i = line_start(d, line), len = d->len;
   int u = 0;
   for (int c = 1; c < col && i < len && t[i] != '\n'; c++) {
     unsigned char b = (unsigned char)t[i];
@@ -142,9 +141,9 @@ int lsp_u16_col(const char *t, size_t len, int line, int col) {
   return u;
 }
 
-int lsp_char_col(const char *t, size_t len, int line, int u16) {
-  if (!t) return u16 + 1;
-  size_t i = line_start(t, len, line);
+int lsp_char_col(const lsp_doc *d, int line, int u16) {
+  const char *t = d->text;
+  size_t i = line_start(d, line), len = d->len;
   int u = 0, c = 1;
   while (u < u16 && i < len && t[i] != '\n') {
     unsigned char b = (unsigned char)t[i];
@@ -159,7 +158,7 @@ int lsp_char_col(const char *t, size_t len, int line, int u16) {
 json_t *lsp_pos(const lsp_doc *d, int line, int col) {
   json_t *p = json_object();
   json_object_set_new(p, "line", json_integer(line > 0 ? line - 1 : 0));
-  json_object_set_new(p, "character", json_integer(lsp_u16_col(d ? d->text : NULL, d ? d->len : 0, line, col)));
+  json_object_set_new(p, "character", json_integer(lsp_u16_col(d, line, col)));
   return p;
 }
 
@@ -338,6 +337,13 @@ static void did_open(lsp_server *s, const char *uri, const char *text, size_t le
   memcpy(d->text, text, len);
   d->text[len] = 0;
   d->len = len;
+  d->nlines = 1;
+  for (size_t i = 0; i < len; i++) d->nlines += text[i] == '\n';
+  free(d->lines);
+  d->lines = xrealloc(NULL, d->nlines * sizeof *d->lines);
+  d->lines[0] = 0;
+  for (size_t i = 0, k = 1; i < len; i++)
+    if (text[i] == '\n') d->lines[k++] = i + 1;
   lsp_analyze(s, d);
 }
 
@@ -347,7 +353,7 @@ static void did_close(lsp_server *s, const char *uri) {
   json_t *m = json_pack("{s:s,s:{s:o,s:[]}}", "method", "textDocument/publishDiagnostics", "params", "uri", lsp_jstr(uri),
                         "diagnostics");
   lsp_send(s, m);
-  free(d->uri); free(d->path); free(d->folder); free(d->text);
+  free(d->uri); free(d->path); free(d->folder); free(d->text); free(d->lines);
   *d = s->docs[--s->ndocs];
 }
 
@@ -364,7 +370,7 @@ static int get_pos(json_t *params, const lsp_doc *d, int *line, int *col) {
   json_int_t li = json_integer_value(l), ci = json_integer_value(c);
   if (li < 0 || ci < 0 || li > 10000000 || ci > 10000000) return 0;
   *line = (int)li + 1;
-  *col = lsp_char_col(d->text, d->len, *line, (int)ci);
+  *col = lsp_char_col(d, *line, (int)ci);
   return 1;
 }
 

@@ -21,6 +21,7 @@ typedef struct lsp_doc {
   char *uri, *path, *folder;
   char *text;
   size_t len;
+  size_t *lines, nlines; /* the byte offset where each line starts */
 } lsp_doc;
 
 /* The last analysis of a pack folder: its outline and the diagnostics of
@@ -66,9 +67,9 @@ json_t *lsp_jstr(const char *p);            /* a JSON string of any bytes (not U
 lsp_doc *lsp_find_doc(lsp_server *s, const char *uri);
 lsp_pack *lsp_pack_of(lsp_server *s, const lsp_doc *d);
 /* The UTF-16 column (0-based) of the 1-based character column col on line
-** (1-based) of text, and back. */
-int lsp_u16_col(const char *text, size_t len, int line, int col);
-int lsp_char_col(const char *text, size_t len, int line, int u16);
+** (1-based) of d's text, and back. */
+int lsp_u16_col(const lsp_doc *d, int line, int col);
+int lsp_char_col(const lsp_doc *d, int line, int u16);
 /* {"line", "character"} of a 1-based (line, col) in d's text. */
 json_t *lsp_pos(const lsp_doc *d, int line, int col);
 /* Analyze d's pack again and publish the diagnostics of its open files. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "../compiler/ast.h"
 #include "../core/funcs.h"
+#include "../core/map.h"
 
 /* What the outline keeps of a symbol beyond the public part. */
 typedef struct osym {
@@ -36,7 +37,45 @@ struct vg_outline {
   vg_vec(vg_ref) refs;
   vg_vec(oref) ors;
   int ndecl;           /* symbols [0, ndecl) are the pack's declarations */
+  vg_map index;        /* every symbol by (kind, scope, name); the first of equal ones */
 };
+
+/* The scope part of a symbol's key: a let's rule or rollup, a column's table. */
+static uint32_t scope_key(const vg_outline *o, size_t i) {
+  if (o->syms.v[i].kind == VG_SYM_LET) return (uint32_t)(o->os.v[i].parent + 1);
+  if (o->syms.v[i].kind == VG_SYM_COLUMN && o->os.v[i].table) return (uint32_t)(o->os.v[i].table - o->c.tables + 1);
+  return 0;
+}
+
+static uint32_t key_hash(int kind, uint32_t scope, const char *name) {
+  uint32_t h = vg_hash(name, strlen(name));
+  uint32_t ks[2] = {(uint32_t)kind, scope};
+  return vg_hash_more(h, ks, sizeof ks);
+}
+
+typedef struct key { const vg_outline *o; int kind; uint32_t scope; const char *name; } key;
+
+static int same_key(const void *ctx, uint32_t i) {
+  const key *k = ctx;
+  return (int)k->o->syms.v[i].kind == k->kind && scope_key(k->o, i) == k->scope && strcmp(k->o->syms.v[i].name, k->name) == 0;
+}
+
+/* The symbol of kind named name in scope (scope_key's), or -1. */
+static int lookup(const vg_outline *o, int kind, uint32_t scope, const char *name) {
+  if (!name) return -1;
+  key k = {o, kind, scope, name};
+  return (int)vg_map_find(&o->index, key_hash(kind, scope, name), same_key, &k);
+}
+
+/* Index every symbol (once they all are made). */
+static void index_all(vg_outline *o) {
+  if (vg_map_reserve(&o->index, (uint32_t)o->syms.n) != 0) { o->c.oom = 1; return; }
+  for (size_t i = 0; i < o->syms.n; i++) {
+    key k = {o, (int)o->syms.v[i].kind, scope_key(o, i), o->syms.v[i].name};
+    uint32_t h = key_hash(k.kind, k.scope, k.name);
+    if (vg_map_find(&o->index, h, same_key, &k) < 0 && vg_map_put(&o->index, h, (uint32_t)i) != 0) { o->c.oom = 1; return; }
+  }
+}
 
 static const char *const keywords[] = {
   "pack", "tiers", "param", "def", "source", "rule", "rollup", "test", "on", "let", "when", "for", "message",
@@ -95,22 +134,12 @@ static int add_sym(vg_outline *o, vg_sym_kind kind, const char *name, const char
   return (int)o->syms.n - 1;
 }
 
-/* The declaration of kind k named name (k < 0: any but lets), or -1. */
-static int find_decl(const vg_outline *o, int k, const char *name) {
-  for (int i = 0; i < o->ndecl; i++) {
-    const vg_symbol *s = &o->syms.v[i];
-    if ((k < 0 ? s->kind != VG_SYM_LET : (int)s->kind == k) && strcmp(s->name, name) == 0) return i;
-  }
-  return -1;
-}
+/* The declaration of kind k named name, or -1. */
+static int find_decl(const vg_outline *o, int k, const char *name) { return lookup(o, k, 0, name); }
 
 /* The column symbol `name` of table t, or -1. */
 static int find_column(const vg_outline *o, const cc_table *t, const char *name) {
-  if (!t) return -1;
-  for (size_t i = (size_t)o->ndecl; i < o->syms.n; i++)
-    if (o->syms.v[i].kind == VG_SYM_COLUMN && o->os.v[i].table == t && strcmp(o->syms.v[i].name, name) == 0)
-      return (int)i;
-  return -1;
+  return t ? lookup(o, VG_SYM_COLUMN, (uint32_t)(t - o->c.tables + 1), name) : -1;
 }
 
 static void add_ref(vg_outline *o, int sym, vg_loc loc) {
@@ -135,22 +164,17 @@ typedef struct scope {
 
 static int source_scope_col(const vg_outline *o, int source, const char *name) {
   if (source < 0) return -1;
-  if (o->syms.v[source].kind == VG_SYM_ROLLUP) {
-    for (int i = 0; i < o->ndecl; i++)
-      if (o->syms.v[i].kind == VG_SYM_LET && o->os.v[i].parent == source && strcmp(o->syms.v[i].name, name) == 0)
-        return i;
-    return -1;
-  }
+  if (o->syms.v[source].kind == VG_SYM_ROLLUP) return lookup(o, VG_SYM_LET, (uint32_t)(source + 1), name);
   return find_column(o, o->os.v[source].table, name);
 }
 
 static int resolve(const vg_outline *o, const scope *sc, const char *name) {
   for (const ast *p = sc->def_params; p; p = p->next)
     if (p->name && strcmp(p->name, name) == 0) return -1;
-  if (sc->rule >= 0)
-    for (int i = 0; i < o->ndecl; i++)
-      if (o->syms.v[i].kind == VG_SYM_LET && o->os.v[i].parent == sc->rule && strcmp(o->syms.v[i].name, name) == 0)
-        return i;
+  if (sc->rule >= 0) {
+    int l = lookup(o, VG_SYM_LET, (uint32_t)(sc->rule + 1), name);
+    if (l >= 0) return l;
+  }
   int k = find_decl(o, VG_SYM_PARAM, name);
   if (k >= 0) return k;
   return source_scope_col(o, sc->source, name);
@@ -165,8 +189,7 @@ static void walk(vg_outline *o, const scope *sc, const ast *n, int depth) {
     case A_CALL:
       if (n->name) {
         int k = find_decl(o, VG_SYM_DEF, n->name);
-        for (size_t i = (size_t)o->ndecl; k < 0 && i < o->syms.n; i++) /* else a built-in function */
-          if (o->syms.v[i].kind == VG_SYM_FUNCTION && strcmp(o->syms.v[i].name, n->name) == 0) k = (int)i;
+        if (k < 0) k = lookup(o, VG_SYM_FUNCTION, 0, n->name); /* else a built-in function */
         add_ref(o, k, n->name_loc);
       }
       walk(o, sc, n->a, depth + 1);
@@ -251,15 +274,6 @@ static void declare(vg_outline *o) {
     }
   }
   o->ndecl = (int)o->syms.n;
-  /* the rules' sources, once every source is known */
-  for (int i = 0; i < o->ndecl; i++)
-    if (o->syms.v[i].kind == VG_SYM_RULE) {
-      const char *on = o->syms.v[i].detail;
-      const char *sp = strstr(on, " on ");
-      if (!sp) continue;
-      int s = find_decl(o, VG_SYM_SOURCE, sp + 4);
-      o->os.v[i].parent = s >= 0 ? s : find_decl(o, VG_SYM_ROLLUP, sp + 4);
-    }
   for (int t = 0; t < c->ntables; t++)
     for (int k = 0; k < c->tables[t].ncols; k++) {
       const cc_column *col = &c->tables[t].cols[k];
@@ -278,11 +292,23 @@ static void declare(vg_outline *o) {
     add_sym(o, VG_SYM_KEYWORD, keywords[i], NULL, -1, none, none, "keyword");
   for (size_t i = 0; i < sizeof units / sizeof *units; i++)
     add_sym(o, VG_SYM_KEYWORD, units[i], NULL, -1, none, none, "a duration's unit: 3 days, 2 weeks");
+  if (!c->oom) index_all(o);
+  /* the rules' sources, once every source is known */
+  for (int i = 0; i < o->ndecl && !c->oom; i++)
+    if (o->syms.v[i].kind == VG_SYM_RULE) {
+      const char *on = o->syms.v[i].detail;
+      const char *sp = strstr(on, " on ");
+      if (!sp) continue;
+      int s = find_decl(o, VG_SYM_SOURCE, sp + 4);
+      o->os.v[i].parent = s >= 0 ? s : find_decl(o, VG_SYM_ROLLUP, sp + 4);
+    }
 }
 
 /* The declaration symbol of decl d (by kind and place), or -1. */
 static int sym_of(const vg_outline *o, const ast *d, vg_sym_kind k) {
-  for (int i = 0; i < o->ndecl; i++)
+  int f = lookup(o, (int)k, 0, d->name);
+  if (f >= 0 && o->os.v[f].file == d->loc.file && o->os.v[f].s == d->loc.start) return f;
+  for (int i = 0; i < o->ndecl; i++) /* one of two of the same name */
     if (o->syms.v[i].kind == k && o->os.v[i].file == d->loc.file && o->os.v[i].s == d->loc.start) return i;
   return -1;
 }
@@ -387,6 +413,7 @@ void vg_outline_free(vg_outline *o) {
   vg_vec_free(&o->os);
   vg_vec_free(&o->refs);
   vg_vec_free(&o->ors);
+  vg_map_free(&o->index);
   vg_arena_free(&o->c.arena);
   vg_free(o);
 }

@@ -159,6 +159,20 @@ def test_diagnostics(pk):
                                         "contentChanges": [{"text": RULES.replace("drop:pct", "dorp:pct")}]})
     d = s.diagnostics(pk.uri("10-rules.rules"))
     expect(any(x.get("code") == "E-unknown-name" or "dorp" in x["message"] for x in d), "message name: %r" % d)
+    # columns in UTF-16 code units: é is one, 😀 two (vigil check counts characters: one each)
+    text = RULES.replace('"deal {deal_id}:', '"é😀 {dael_id}:')
+    s.notify("textDocument/didChange", {"textDocument": {"uri": pk.uri("10-rules.rules"), "version": 4},
+                                        "contentChanges": [{"text": text}]})
+    d = s.diagnostics(pk.uri("10-rules.rules"))
+    line = text.split("\n")[4]
+    u16 = len(line[:line.index("dael_id")].encode("utf-16-le")) // 2
+    expect(d and d[0]["range"]["start"] == {"line": 4, "character": u16} and
+           d[0]["range"]["end"]["character"] == u16 + 7, "UTF-16 columns: %r (want %d)" % (d, u16))
+    r = s.request("textDocument/hover", {"textDocument": td(pk, "10-rules.rules"), "position": {"line": 4, "character": u16 + 1}})
+    expect(r["result"] is None, "hover on an unknown name: %r" % r)
+    r = s.request("textDocument/hover", {"textDocument": td(pk, "10-rules.rules"),
+                                         "position": {"line": 4, "character": len(line[:line.index("amount")].encode("utf-16-le")) // 2}})
+    expect("column amount" in r["result"]["contents"]["value"], "hover after 😀: %r" % r)
     s.notify("textDocument/didClose", {"textDocument": {"uri": pk.uri("10-rules.rules")}})
     expect(s.diagnostics(pk.uri("10-rules.rules")) == [], "didClose clears the diagnostics")
     stop(s)

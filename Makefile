@@ -299,6 +299,12 @@ bench: $(B)/vigil $(B)/libvigil-internal.a
 	$(call need,$(BENCH_DEPS))
 	VIGIL=$(B)/vigil LIBVIGIL=$(B)/libvigil-internal.a CC="$(CC)" bash bench/run.sh
 
+# make bench-lsp: the latency of `vigil lsp` on a 2,000-rule pack, change ->
+# diagnostics (bench/lsp.py; issue 18; results in bench/README.md).
+.PHONY: bench-lsp
+bench-lsp: $(B)/vigil
+	python3 bench/lsp.py $(B)/vigil 100
+
 # ---- valgrind (issue 7) ------------------------------------------------------
 # make valgrind: the end-to-end CLI commands (check, compile, disasm, run,
 # backtest, diff, test, fmt over the example packs and the acceptance

@@ -113,7 +113,8 @@ static const char *fmt(cc *c, const char *f, const char *a, const char *b, const
 /* Add a symbol; returns its index or -1 (out of memory). */
 static int add_sym(vg_outline *o, vg_sym_kind kind, const char *name, const char *scope, int file, vg_loc loc,
                    vg_loc nloc, const char *detail) {
-  if (!name || vg_vec_reserve(&o->syms, 1) || vg_vec_reserve(&o->os, 1)) { o->c.oom = 1; return -1; }
+  if (!name) return -1;
+  if (vg_vec_reserve(&o->syms, 1) || vg_vec_reserve(&o->os, 1)) { o->c.oom = 1; return -1; }
   vg_symbol *s = &o->syms.v[o->syms.n];
   osym *x = &o->os.v[o->os.n];
   memset(s, 0, sizeof *s);

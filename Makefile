@@ -52,6 +52,8 @@ SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3
 # libpq: PostgreSQL, the second backend (core/pg.c)
 PQ_CFLAGS     := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 PQ_LIBS       := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
+# jansson: the JSON of `vigil lsp` (cli/lsp*.c); the command links it, the library does not
+JANSSON_LIBS  := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 CFLAGS  ?=
 # -fPIC: the objects make both libraries; -fvisibility=hidden: only what
 # include/vigil.h declares is exported (its visibility pragma)
@@ -71,7 +73,7 @@ LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core
 LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
            runtime/json.c runtime/parts.c tools/digest_render.c
 # computations of the commands, below the public interface (include/vigil.h)
-LIB_SRC += tools/leadtime.c tools/match.c tools/schema_info.c
+LIB_SRC += tools/leadtime.c tools/match.c tools/schema_info.c tools/outline.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -100,7 +102,7 @@ DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-con
         lib:sqlite3:sqlite3.h:libsqlite3-dev lib:cunit:CUnit/CUnit.h:libcunit1-dev \
         lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
         file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish \
-        cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim
+        cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim lib:jansson:jansson.h:libjansson-dev
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.
@@ -190,7 +192,7 @@ $(SOLIB): $(LIB_OBJ)
 # the command uses the public interface only: it links the public archive
 $(B)/vigil: $(CLI_OBJ) $(B)/libvigil.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(JANSSON_LIBS)
 
 vigil: $(B)/vigil
 	@if [ -z "$(SAN)" ]; then cp $(B)/vigil vigil; fi
@@ -319,6 +321,12 @@ BENCH_DEPS := file:/usr/bin/time:time cmd:valgrind:valgrind
 bench: $(B)/vigil $(B)/libvigil-internal.a
 	$(call need,$(BENCH_DEPS))
 	VIGIL=$(B)/vigil LIBVIGIL=$(B)/libvigil-internal.a CC="$(CC)" bash bench/run.sh
+
+# make bench-lsp: the latency of `vigil lsp` on a 2,000-rule pack, change ->
+# diagnostics (bench/lsp.py; issue 18; results in bench/README.md).
+.PHONY: bench-lsp
+bench-lsp: $(B)/vigil
+	python3 bench/lsp.py $(B)/vigil 100
 
 # ---- valgrind (issue 7) ------------------------------------------------------
 # make valgrind: the end-to-end CLI commands (check, compile, disasm, run,

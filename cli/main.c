@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "out.h"
+#include "lsp.h"
 
 
 /* ---- usage ----------------------------------------------------------------------- */
@@ -35,6 +36,7 @@ static const char *const usage_main =
   "  fmt       format .rules files canonically\n"
   "  explain   what a diagnostic code means (vigil explain E-unknown-column)\n"
   "  new       make a pack folder to start from (new pack NAME)\n"
+  "  lsp       a language server for editors (LSP over stdio)\n"
   "\n"
   "Run 'vigil COMMAND --help' for a command's options.  Every command takes\n"
   "--color=auto|always|never (auto: on a terminal, unless TERM=dumb or NO_COLOR\n"
@@ -523,6 +525,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc, argv);
   if (strcmp(cmd, "complete") == 0) return cmd_complete(argc, argv); /* hidden: for completions/ */
   if (strcmp(cmd, "new") == 0) return cmd_new(argc, argv);
+  if (strcmp(cmd, "lsp") == 0) return cmd_lsp(argc, argv);
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # fuzz/build.sh — build the libFuzzer targets into build/fuzz/.
 #
-#   fuzz/build.sh            build build/fuzz/fuzz_compile, fuzz_run, fuzz_vgc, fuzz_fmt
-#                            and fuzz_schema (one per fuzz/fuzz_*.c)
+#   fuzz/build.sh            build build/fuzz/fuzz_compile, fuzz_run, fuzz_vgc, fuzz_fmt,
+#                            fuzz_schema and fuzz_lsp (one per fuzz/fuzz_*.c)
 #   FUZZ_CC=clang-15 fuzz/build.sh   another clang (not $CC: make passes CC=cc)
 #   JOBS=1 fuzz/build.sh     compile one file at a time
 #
@@ -29,7 +29,7 @@ fi
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 $SAN -DVM_STEP_BUDGET=100000u -DEXEC_SPILL_BYTES=4096u -DSCHEMA_BOX_SECONDS=1.0 $(pkg-config --cflags sqlite3 2>/dev/null || true) $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) -Ibuild/gen -Iinclude"
-LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(pkg-config --libs libpq 2>/dev/null || echo -lpq) -lunistring -lm -lpthread"
+LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(pkg-config --libs libpq 2>/dev/null || echo -lpq) $(pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lunistring -lm -lpthread"
 
 mkdir -p "$OUT" "$OBJ"
 TARGETS=$(cd fuzz && ls fuzz_*.c | sed 's/\.c$//')
@@ -55,6 +55,10 @@ rm -f "$OBJ"/*.o
   # the vigil command's output encoders, which fuzz_data checks
   echo "lib cli/out.c"
   echo "lib cli/diag.c"
+  # the message loop of vigil lsp, which fuzz_lsp feeds (and what it calls of the command)
+  echo "lib cli/opts.c"
+  echo "lib cli/lsp.c"
+  echo "lib cli/lsp_feat.c"
   echo "gen build/gen/parser.c"
   echo "gen build/gen/lexer.c"
   for t in $TARGETS; do echo "tgt fuzz/$t.c"; done

@@ -9,7 +9,8 @@
 # Targets (one per fuzz/fuzz_*.c): fuzz_compile (rules text: compile and
 # disassemble), fuzz_run (rules text: compile and run), fuzz_vgc (.vgc bytes:
 # read, verify and run), fuzz_fmt (rules text: format), fuzz_schema (a pack's
-# schema.sql: load it in the box, compile and test a pack against it); see
+# schema.sql: load it in the box, compile and test a pack against it),
+# fuzz_lsp (the byte stream a client sends to `vigil lsp`); see
 # fuzz/README.md.  For each target, in order:
 #   1. build (fuzz/build.sh) and refresh the generated seeds (fuzz/seed.sh);
 #   2. run every saved regression input, fuzz/regressions/NAME/* (NAME is
@@ -27,7 +28,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: fuzz/run.sh SECONDS [fuzz_compile|fuzz_run|fuzz_vgc|fuzz_fmt|fuzz_schema ...]" >&2; exit 2; }
+usage() { echo "usage: fuzz/run.sh SECONDS [fuzz_compile|fuzz_run|fuzz_vgc|fuzz_fmt|fuzz_schema|fuzz_data|fuzz_lsp ...]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SECS=$1; shift
 case $SECS in ''|*[!0-9]*) usage ;; esac

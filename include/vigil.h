@@ -467,6 +467,79 @@ char *vg_format(const char *name, const char *text, size_t len, vg_diag_fn diag,
 
 /* ---- end of formatting --------------------------------------------------- */
 
+/* ---- Outlines (vigil lsp) ------------------------------------------------ */
+/* What an editor needs to know about a pack: its declarations with their
+** places, the uses of their names, and the names that may be written at a
+** place.  Built from the pack's text in memory (an editor's unsaved buffers),
+** checked as vg_compile_string checks (the same diagnostics). */
+
+typedef enum vg_sym_kind {
+  VG_SYM_PACK = 0, VG_SYM_TIER, VG_SYM_PARAM, VG_SYM_DEF, VG_SYM_SOURCE, VG_SYM_ROLLUP, VG_SYM_RULE,
+  VG_SYM_LET,      /* a rule's let, or a rollup's column (scope: the rule or rollup) */
+  VG_SYM_TEST,
+  VG_SYM_COLUMN,   /* a column of the schema (scope: its table; no place) */
+  VG_SYM_FUNCTION, /* a built-in function (detail: its synopsis; no place) */
+  VG_SYM_KEYWORD   /* a keyword or a duration's unit (no place) */
+} vg_sym_kind;
+
+/* A place: file NULL for none; lines 1-based, columns 1-based in characters
+** as vg_diag counts them; end_line/end_col one past the end. */
+typedef struct vg_span {
+  const char *file;
+  int line, col, end_line, end_col;
+} vg_span;
+
+typedef struct vg_symbol {
+  vg_sym_kind kind;
+  const char *name;
+  const char *scope;  /* VG_SYM_LET: its rule or rollup; VG_SYM_COLUMN: its table; else NULL */
+  vg_span span;       /* the whole declaration */
+  vg_span name_span;  /* its name */
+  const char *detail; /* one line for a hover or a completion: its type and origin */
+} vg_symbol;
+
+/* A use of a declared name: symbol is the index of what it names. */
+typedef struct vg_ref {
+  int symbol;
+  vg_span span;
+} vg_ref;
+
+typedef struct vg_outline vg_outline;
+
+/* Outline and check the files names[i] with texts[i] (lens[i] bytes), i < n,
+** as one pack, in that order (as vg_compile_path compiles a folder's files;
+** default_pack names the pack when no `pack` declaration does; NULL: the
+** first file's name without .rules).  The schema: opts->db_path, else
+** schema_sql (CREATE TABLE text, may be NULL: columns are not checked).
+** Diagnostics go to opts->diag as vg_compile_string reports them.  Returns
+** VG_OK or VG_EINPUT (errors: the outline holds what parsed) with *out set
+** (free it with vg_outline_free); VG_ENOMEM with *out NULL.  The strings an
+** outline hands out live as long as it. */
+vg_status vg_outline_new(const char *const *names, const char *const *texts, const size_t *lens, int n,
+                         const char *default_pack, const char *schema_sql, const vg_compile_opts *opts,
+                         vg_outline **out);
+void vg_outline_free(vg_outline *o);
+
+/* Its symbols (declarations first, in file order, then columns, functions
+** and keywords) and its references (every use of a declared name, in file
+** order); NULL when i is out of range. */
+int vg_outline_symbol_count(const vg_outline *o);
+const vg_symbol *vg_outline_symbol(const vg_outline *o, int i);
+int vg_outline_ref_count(const vg_outline *o);
+const vg_ref *vg_outline_ref(const vg_outline *o, int i);
+
+/* The symbol whose name (declared or used) is at (line, col) of file, or -1. */
+int vg_outline_at(const vg_outline *o, const char *file, int line, int col);
+
+/* The names that may be written at (line, col) of file, each handed to fn:
+** after `SOURCE[KEY].` the source's columns only; else keywords, units,
+** functions, the pack's tiers, params, defs, sources and rollups and, in a
+** rule, its lets and its source's columns.  Returns how many. */
+int vg_outline_complete(const vg_outline *o, const char *file, int line, int col,
+                        void (*fn)(void *ud, const vg_symbol *s), void *ud);
+
+/* ---- end of outlines ----------------------------------------------------- */
+
 /* ---- Digests (vigil digest) ---------------------------------------------- */
 /* See docs/CLI.md §9.  A digest is one person's view of a recorded
 ** run: every alert of the run routed to them (vigil_alerts.route, or the

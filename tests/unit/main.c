@@ -56,6 +56,7 @@ int main(void) {
     unit_register_limits,
     unit_register_api,
     unit_register_schema,
+    unit_register_lsp,
     unit_register_postgres,
     unit_register_pgshard,
   };

@@ -31,6 +31,7 @@ int unit_register_core(void);     /* test_core.c: the growable array and the has
 int unit_register_cli(void);      /* test_cli.c: what scripts and other tools' conventions expect of vigil (issue 16) */
 int unit_register_api(void);      /* test_api.c: the public interface as an embedder meets it (docs/API.md) */
 int unit_register_schema(void);   /* test_schema.c: vg_schema_read, the key and time guesses of vigil new pack */
+int unit_register_lsp(void);      /* test_lsp.c: vg_outline, vigil lsp through a JSON-RPC client and Neovim (issue 18) */
 
 int unit_register_postgres(void); /* test_pg.c: the same data in SQLite and PostgreSQL, the same output (issue 14) */
 int unit_register_pgshard(void); /* test_pgshard.c: sharded runs, the cluster, killed shards, failures (issue 14) */

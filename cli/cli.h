@@ -102,5 +102,6 @@ int cmd_fmt(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
+int cmd_deliver(int argc, char **argv);
 
 #endif

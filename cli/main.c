@@ -30,6 +30,7 @@ static const char *const usage_main =
   "  backtest  evaluate packs at every date of a range, in one pass\n"
   "  diff      compare two versions of a pack: the alerts a change adds or removes\n"
   "  digest    a recorded run's alerts as one digest per person (text, markdown, html)\n"
+  "  deliver   send the digests of the outbox by mail, each once\n"
   "  test      run the tests of rule packs\n"
   "  fmt       format .rules files canonically\n"
   "\n"
@@ -425,6 +426,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "backtest") == 0) return cmd_backtest(argc, argv);
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
   if (strcmp(cmd, "digest") == 0) return cmd_digest(argc, argv);
+  if (strcmp(cmd, "deliver") == 0) return cmd_deliver(argc, argv);
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

@@ -33,4 +33,6 @@ int unit_register_api(void);      /* test_api.c: the public interface as an embe
 int unit_register_postgres(void); /* test_pg.c: the same data in SQLite and PostgreSQL, the same output (issue 14) */
 int unit_register_pgshard(void); /* test_pgshard.c: sharded runs, the cluster, killed shards, failures (issue 14) */
 
+int unit_register_deliver(void); /* test_deliver.c: vigil deliver against a local SMTP server (issue 17) */
+
 #endif

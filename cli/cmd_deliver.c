@@ -15,12 +15,14 @@ static const char *const usage_deliver =
   "\n"
   "Send the digests stored in vigil_outbox (vigil digest --outbox), each once:\n"
   "one mail per run and person, the text or Markdown digest as text/plain and\n"
-  "the HTML one as text/html.  What became of each message (pending, sent,\n"
-  "failed; attempts, the server's answer, the last error) is kept in\n"
-  "vigil_delivery, so a message already sent is not sent again.\n"
+  "the HTML one as text/html, or one post to a chat webhook (Slack, Teams,\n"
+  "Feishu/Lark, DingTalk, WeCom, generic JSON).  What became of each message\n"
+  "(pending, sent, failed; attempts, the server's answer, the last error) is\n"
+  "kept in vigil_delivery, so a message already sent is not sent again.\n"
   "\n"
   "  --db FILE          the database holding vigil_outbox\n"
-  "  --config FILE      the delivery configuration: the SMTP server, addresses\n"
+  "  --config FILE      the delivery configuration: the SMTP server, webhooks,\n"
+  "                     addresses\n"
   "  --run ID           only this run's digests (default: every run's)\n"
   "  --check            validate the configuration and every address; send and\n"
   "                     write nothing\n"
@@ -39,13 +41,15 @@ static void on_delivery(void *ud, const vg_delivery *d) {
   dv_cli *c = ud;
   c->count[d->state]++;
   const char *who = d->recipient ? d->recipient : "alerts without a recipient";
+  int hook = d->channel && strcmp(d->channel, "webhook") == 0;
   switch (d->state) {
   case VG_DELIVERY_SENT:
-    out_printf(stdout, "sent %s to %s (%s), attempt %d: %s\n", d->key, d->address, who, d->attempts,
+    out_printf(stdout, "sent %s to %s%s (%s), attempt %d: %s\n", d->key, hook ? "webhook " : "", d->address, who, d->attempts,
                d->answer && *d->answer ? d->answer : "accepted");
     break;
   case VG_DELIVERY_WOULD_SEND:
-    out_printf(stdout, "%s %s to %s (%s): %s\n", c->dry_run ? "would send" : "ok", d->key, d->address, who, d->subject);
+    out_printf(stdout, "%s %s to %s%s (%s): %s\n", c->dry_run ? "would send" : "ok", d->key, hook ? "webhook " : "", d->address,
+               who, d->subject);
     if (d->description) {
       diag_sink s;
       memset(&s, 0, sizeof s);
@@ -59,7 +63,8 @@ static void on_delivery(void *ud, const vg_delivery *d) {
     }
     break;
   case VG_DELIVERY_RETRY:
-    out_printf(stderr, "vigil: %s to %s: attempt %d failed: %s; trying again\n", d->key, d->address, d->attempts, d->error);
+    out_printf(stderr, "vigil: %s to %s%s: attempt %d failed: %s; trying again\n", d->key, hook ? "webhook " : "", d->address,
+               d->attempts, d->error);
     break;
   default: break; /* already sent: counted; failed, no address: reported by the library */
   }

@@ -538,8 +538,8 @@ typedef struct vg_delivery {
   const char *key;          /* the idempotency key: "vigil-RUN-HASH" (Message-ID <key@domain>) */
   long long run_id;
   const char *recipient;    /* the person as recorded; NULL: the digest of alerts without a recipient */
-  const char *channel;      /* "smtp"; NULL when there is no address */
-  const char *address;      /* NULL when there is none */
+  const char *channel;      /* "smtp" or "webhook"; NULL when there is no address */
+  const char *address;      /* the mail address or the webhook's name; NULL when there is none */
   const char *subject;
   vg_delivery_state state;
   int attempts;             /* tries so far, in every run of deliver */
@@ -563,8 +563,9 @@ typedef struct vg_deliver_opts {
 } vg_deliver_opts;
 
 /* Deliver the digests stored in vigil_outbox (vigil digest --outbox).  One
-** message per run and recipient: the text or Markdown digest as
-** text/plain, the HTML one as text/html (the latest row of each format).
+** message per run and recipient: a mail with the text or Markdown digest as
+** text/plain, the HTML one as text/html (the latest row of each format), or
+** a post to a chat webhook in its service's JSON format.
 ** Its idempotency key is made from the run, the recipient and the content,
 ** so the same digest stored again keeps its key and its state, kept in
 ** vigil_delivery (created when missing).  Before each attempt the message

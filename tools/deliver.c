@@ -187,20 +187,33 @@ static vg_status load_state(dv_ctx *c) {
   return oom ? VG_ENOMEM : VG_OK;
 }
 
+static vg_status from_table(dv_ctx *c, dv_msg *m);
+
 /* The message's channel and address: the configuration's [people], else
-** vigil_recipients, else none (unrouted: [deliver] unrouted). */
+** vigil_recipients, else the default channel when it is a webhook, else
+** none (unrouted: [deliver] unrouted, else a default webhook). */
 static vg_status find_address(dv_ctx *c, dv_msg *m) {
+  const char *dflt = c->conf.channel;
+  int hook_default = strncmp(dflt, "webhook:", 8) == 0;
   if (!m->recipient) {
-    if (c->conf.unrouted) { m->address = c->conf.unrouted; m->channel = c->conf.channel; }
+    if (c->conf.unrouted) { m->address = c->conf.unrouted; m->channel = "smtp"; }
+    else if (hook_default) { m->address = dflt + 8; m->channel = "webhook"; }
     return VG_OK;
   }
   for (size_t i = 0; i < c->conf.npeople; i++)
     if (strcmp(c->conf.people[i].person, m->recipient) == 0) {
       m->address = c->conf.people[i].address;
-      m->channel = c->conf.people[i].channel ? c->conf.people[i].channel : c->conf.channel;
+      m->channel = c->conf.people[i].channel ? c->conf.people[i].channel : "smtp";
       return VG_OK;
     }
-  if (!c->have_recipients) return VG_OK;
+  vg_status st = c->have_recipients ? from_table(c, m) : VG_OK;
+  if (st == VG_OK && !m->address && hook_default) { m->address = dflt + 8; m->channel = "webhook"; }
+  return st;
+}
+
+/* The person's row of vigil_recipients: address ADDR, smtp:ADDR or
+** webhook:NAME (or NAME with channel 'webhook'). */
+static vg_status from_table(dv_ctx *c, dv_msg *m) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(c->db, "SELECT address, channel FROM vigil_recipients WHERE person = ?1", -1, &st, NULL) != SQLITE_OK) {
     dv_diag(c, DIAG_E_DATABASE, "%s: reading vigil_recipients failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
@@ -212,7 +225,9 @@ static vg_status find_address(dv_ctx *c, dv_msg *m) {
     m->addr = dup_col(st, 0, &oom);
     m->addr_channel = dup_col(st, 1, &oom);
     m->address = m->addr;
-    m->channel = m->addr_channel && *m->addr_channel ? m->addr_channel : c->conf.channel;
+    m->channel = m->addr_channel && strcmp(m->addr_channel, "webhook") == 0 ? "webhook" : "smtp";
+    if (m->addr && strncmp(m->addr, "webhook:", 8) == 0) { m->address = m->addr + 8; m->channel = "webhook"; }
+    else if (m->addr && strncmp(m->addr, "smtp:", 5) == 0) m->address = m->addr + 5;
   }
   sqlite3_finalize(st);
   return oom ? VG_ENOMEM : VG_OK;
@@ -226,6 +241,7 @@ static void report(dv_ctx *c, const dv_msg *m, vg_delivery_state s, const char *
 }
 
 static const char *who(const dv_msg *m) { return m->recipient ? m->recipient : "(alerts without a recipient)"; }
+static const char *via(const dv_msg *m) { return m->channel && strcmp(m->channel, "webhook") == 0 ? "webhook " : ""; }
 
 /* Record the message's state: SQL with ?1 key, ?2 attempts, ?3 text, ?4 now. */
 static int record(dv_ctx *c, const dv_msg *m, const char *sql, const char *text) {
@@ -281,15 +297,20 @@ static vg_status send_one(dv_ctx *c, dv_msg *m) {
   for (int k = 0; k < budget; k++) {
     m->attempts++;
     if (record(c, m, sql_pending, NULL) != 0) { st = VG_EDB; break; }
-    if (dl_smtp_send(&c->conf, &mail, answer, sizeof answer, err, sizeof err) == 0) {
+    double retry_after = 0;
+    int r = strcmp(m->channel, "webhook") == 0
+              ? dl_hook_send(dl_conf_hook(&c->conf, m->address), &mail, m->key, m->run_id, m->recipient, answer, sizeof answer,
+                             err, sizeof err, &retry_after)
+              : dl_smtp_send(&c->conf, &mail, answer, sizeof answer, err, sizeof err) == 0 ? 0 : 1;
+    if (r == 0) {
       if (record(c, m, sql_sent, answer) != 0) { st = VG_EDB; break; }
       report(c, m, VG_DELIVERY_SENT, answer, NULL, NULL);
       break;
     }
-    if (k + 1 == budget) {
+    if (k + 1 == budget || r == 2) {
       if (record(c, m, sql_failed, err) != 0) { st = VG_EDB; break; }
-      dv_diag(c, DIAG_E_SEND_FAILED, "%s: %s to %s failed after %d attempt%s: %s", m->key, who(m), m->address, m->attempts,
-              m->attempts == 1 ? "" : "s", err);
+      dv_diag(c, DIAG_E_SEND_FAILED, "%s: %s to %s%s failed after %d attempt%s: %s", m->key, who(m), via(m), m->address,
+              m->attempts, m->attempts == 1 ? "" : "s", err);
       report(c, m, VG_DELIVERY_FAILED, NULL, err, NULL);
       c->problems++;
       break;
@@ -297,7 +318,9 @@ static vg_status send_one(dv_ctx *c, dv_msg *m) {
     if (record(c, m, sql_error, err) != 0) { st = VG_EDB; break; }
     report(c, m, VG_DELIVERY_RETRY, NULL, err, NULL);
     double wait = c->conf.backoff * pow(2, k);
-    wait_seconds(wait > c->conf.backoff_max ? c->conf.backoff_max : wait);
+    if (wait > c->conf.backoff_max) wait = c->conf.backoff_max;
+    if (retry_after > wait) wait = retry_after > c->conf.backoff_max ? c->conf.backoff_max : retry_after; /* 429 */
+    wait_seconds(wait);
   }
   vg_buf_free(&mid);
   return st;
@@ -334,9 +357,14 @@ static vg_status deliver_all(dv_ctx *c) {
   for (size_t i = 0; i < c->n && st == VG_OK; i++) {
     dv_msg *m = &c->m[i];
     if (m->status && strcmp(m->status, "sent") == 0) { report(c, m, VG_DELIVERY_ALREADY, NULL, NULL, NULL); continue; }
-    if (m->address && !dl_mail_address_ok(m->address)) {
-      dv_diag(c, DIAG_E_NO_ADDRESS, "%s: %s's address '%s' is not a mail address; the digest stays pending", m->key, who(m),
+    int hook = m->address && strcmp(m->channel, "webhook") == 0;
+    if (hook && !dl_conf_hook(&c->conf, m->address)) {
+      dv_diag(c, DIAG_E_NO_ADDRESS, "%s: %s's webhook '%s' is not configured; the digest stays pending", m->key, who(m),
               m->address);
+      m->address = NULL;
+    } else if (!hook && m->address && (!c->conf.has_smtp || !dl_mail_address_ok(m->address))) {
+      dv_diag(c, DIAG_E_NO_ADDRESS, "%s: %s's address '%s' is %s; the digest stays pending", m->key, who(m), m->address,
+              c->conf.has_smtp ? "not a mail address" : "a mail address, and there is no [smtp]");
       m->address = NULL;
     } else if (!m->address) {
       dv_diag(c, DIAG_E_NO_ADDRESS, "%s: %s has no address (%s); the digest stays pending", m->key, who(m),
@@ -348,8 +376,8 @@ static vg_status deliver_all(dv_ctx *c) {
       continue;
     }
     if (m->status && strcmp(m->status, "failed") == 0 && !o->retry_failed) {
-      dv_diag(c, DIAG_E_SEND_FAILED, "%s: %s to %s failed before (%d attempts); --retry-failed tries again", m->key, who(m),
-              m->address, m->attempts);
+      dv_diag(c, DIAG_E_SEND_FAILED, "%s: %s to %s%s failed before (%d attempts); --retry-failed tries again", m->key, who(m),
+              via(m), m->address, m->attempts);
       report(c, m, VG_DELIVERY_FAILED, NULL, NULL, NULL);
       c->problems++;
       continue;
@@ -358,7 +386,13 @@ static vg_status deliver_all(dv_ctx *c) {
       vg_buf d = {NULL, 0, 0}, mid = {NULL, 0, 0};
       int rc = vg_buf_printf(&mid, "<%s@%s>", m->key, c->conf.domain);
       dl_mail mail = {m->address, NULL, m->subject ? m->subject : "", m->plain, m->html, mid.data};
-      if (rc == 0 && o->dry_run) rc = dl_mail_describe(&d, &c->conf, &mail) | vg_buf_append(&d, "\n", 1);
+      if (rc == 0 && o->dry_run && strcmp(m->channel, "webhook") == 0) {
+        const dl_hook *h = dl_conf_hook(&c->conf, m->address);
+        rc = vg_buf_printf(&d, "POST to webhook %s (%s body)\nIdempotency-Key: %s\n", h->name, dl_hook_format_name(h->format),
+                           m->key);
+      } else if (rc == 0 && o->dry_run) {
+        rc = dl_mail_describe(&d, &c->conf, &mail) | vg_buf_append(&d, "\n", 1);
+      }
       if (rc == 0) report(c, m, VG_DELIVERY_WOULD_SEND, NULL, NULL, d.data);
       vg_buf_free(&d);
       vg_buf_free(&mid);

@@ -14,16 +14,27 @@
 /* One person's address from the configuration's [people] section. */
 typedef struct dl_person {
   char *person;   /* the recipient as recorded in vigil_outbox */
-  char *channel;  /* "smtp"; NULL: the default channel */
-  char *address;
+  char *channel;  /* "smtp" or "webhook"; NULL: the default channel */
+  char *address;  /* the mail address, or the webhook's name */
   int line;       /* where it was given */
 } dl_person;
+
+/* An incoming webhook ([webhook NAME]). */
+enum { DL_HOOK_GENERIC, DL_HOOK_SLACK, DL_HOOK_TEAMS, DL_HOOK_FEISHU, DL_HOOK_DINGTALK, DL_HOOK_WECOM };
+typedef struct dl_hook {
+  char *name;
+  char *url;      /* from url, url_env or url_file: it may hold the service's token */
+  int format;     /* DL_HOOK_* */
+  long timeout;   /* seconds per attempt */
+  char *cacert;
+  int line;
+} dl_hook;
 
 /* The configuration (docs/CLI.md "vigil deliver", "Configuration"). */
 typedef struct dl_conf {
   const char *path;
   /* [deliver] */
-  char *channel;        /* the default channel (only "smtp" today) */
+  char *channel;        /* the default channel: "smtp" or "webhook:NAME" */
   int attempts;         /* tries per message before it is failed (>= 1) */
   double backoff;       /* seconds before the first retry; doubles each time */
   double backoff_max;   /* the cap of one wait */
@@ -41,7 +52,12 @@ typedef struct dl_conf {
   int has_smtp;
   dl_person *people;
   size_t npeople;
+  dl_hook *hooks;
+  size_t nhooks;
 } dl_conf;
+
+/* The webhook called name, or NULL. */
+const dl_hook *dl_conf_hook(const dl_conf *c, const char *name);
 
 /* Read the configuration at path into c (zeroed first).  Errors are
 ** reported through diag with path:line:col; returns the number of errors
@@ -82,5 +98,18 @@ int dl_smtp_send(const dl_conf *c, const dl_mail *m, char *answer, size_t acap, 
 /* A description of the message as it would be sent (headers, parts), for
 ** --dry-run.  Returns 0, or -1 when out of memory. */
 int dl_mail_describe(vg_buf *out, const dl_conf *c, const dl_mail *m);
+
+/* The format named (DL_HOOK_*), or -1; and a format's name. */
+int dl_hook_format(const char *name);
+const char *dl_hook_format_name(int f);
+
+/* Post m to the webhook h, with key as Idempotency-Key.  Returns 0 when the
+** service accepted it (its answer in answer), 1 when it may take it later
+** (5xx, 429 with *retry_after seconds when it said, a timeout, no
+** connection), 2 when it never will (another 4xx, an error code in its
+** answer is 1); the reason in err.  The URL (which may hold a token) is in
+** neither. */
+int dl_hook_send(const dl_hook *h, const dl_mail *m, const char *key, long long run_id, const char *recipient, char *answer,
+                 size_t acap, char *err, size_t ecap, double *retry_after);
 
 #endif

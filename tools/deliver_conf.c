@@ -146,7 +146,8 @@ static void key_deliver(cf_ctx *x, const char *k, const char *v, int col) {
   dl_conf *c = x->c;
   double d;
   if (strcmp(k, "channel") == 0) {
-    if (strcmp(v, "smtp") != 0) cf_err(x, x->line, col, "channel = %s: the channels are: smtp", v);
+    if (strcmp(v, "smtp") != 0 && (strncmp(v, "webhook:", 8) != 0 || !v[8]))
+      cf_err(x, x->line, col, "channel = %s: the channels are: smtp, webhook:NAME", v);
     else set_str(x, &c->channel, v);
   } else if (strcmp(k, "attempts") == 0) {
     if ((d = number(x, k, v, 1, 100, col)) >= 0) c->attempts = (int)d;
@@ -209,12 +210,17 @@ static void key_person(cf_ctx *x, const char *k, const char *v, int col) {
   if (colon && (!at || colon < at)) {
     chn = (size_t)(colon - v);
     addr = colon + 1;
-    if (chn != 4 || strncmp(v, "smtp", 4) != 0) {
-      cf_err(x, x->line, col, "%s = %s: the channels are: smtp", k, v);
+    if (!(chn == 4 && strncmp(v, "smtp", 4) == 0) && !(chn == 7 && strncmp(v, "webhook", 7) == 0)) {
+      cf_err(x, x->line, col, "%s = %s: the channels are: smtp, webhook:NAME", k, v);
       return;
     }
   }
-  if (!dl_mail_address_ok(addr)) { cf_err(x, x->line, col, "%s = %s: not a mail address", k, v); return; }
+  if (chn == 7) {
+    if (!*addr) { cf_err(x, x->line, col, "%s = %s: webhook:NAME, the name of a [webhook NAME] section", k, v); return; }
+  } else if (!dl_mail_address_ok(addr)) {
+    cf_err(x, x->line, col, "%s = %s: not a mail address", k, v);
+    return;
+  }
   for (size_t i = 0; i < c->npeople; i++)
     if (strcmp(c->people[i].person, k) == 0) {
       cf_err(x, x->line, 1, "person %s is given twice (first on line %d)", k, c->people[i].line);
@@ -230,6 +236,76 @@ static void key_person(cf_ctx *x, const char *k, const char *v, int col) {
   p->address = dup_n(x, addr, strlen(addr));
   p->channel = chn ? dup_n(x, v, chn) : NULL;
   c->npeople++;
+}
+
+const dl_hook *dl_conf_hook(const dl_conf *c, const char *name) {
+  for (size_t i = 0; i < c->nhooks; i++)
+    if (strcmp(c->hooks[i].name, name) == 0) return &c->hooks[i];
+  return NULL;
+}
+
+/* A value read from the environment variable or the file's first line
+** (url_env, url_file); NULL (reported) when there is none. */
+static void secret_into(cf_ctx *x, char **slot, const char *key, const char *v, int col) {
+  if (strstr(key, "_env")) {
+    const char *p = getenv(v);
+    if (!p || !*p) cf_err(x, x->line, col, "%s = %s: the environment variable is not set", key, v);
+    else set_str(x, slot, p);
+    return;
+  }
+  FILE *f = fopen(v, "rb");
+  if (!f) { cf_err(x, x->line, col, "%s = %s: %s", key, v, strerror(errno)); return; }
+  char buf[2048];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  buf[strcspn(buf, "\r\n")] = 0;
+  if (!buf[0]) cf_err(x, x->line, col, "%s = %s: the file is empty", key, v);
+  else set_str(x, slot, buf);
+}
+
+static void key_hook(cf_ctx *x, dl_hook *h, const char *k, const char *v, int col) {
+  double d;
+  if (strcmp(k, "url") == 0 || strcmp(k, "url_env") == 0 || strcmp(k, "url_file") == 0) {
+    if (k[3]) secret_into(x, &h->url, k, v, col);
+    else set_str(x, &h->url, v);
+    if (h->url && strncmp(h->url, "https://", 8) != 0 && strncmp(h->url, "http://", 7) != 0) {
+      cf_err(x, x->line, col, "%s: the URL is http://... or https://...", k);
+      vg_free(h->url);
+      h->url = NULL;
+    }
+  } else if (strcmp(k, "format") == 0) {
+    int f = dl_hook_format(v);
+    if (f < 0) cf_err(x, x->line, col, "format = %s: generic, slack, teams, feishu, dingtalk or wecom", v);
+    else h->format = f;
+  } else if (strcmp(k, "timeout") == 0) {
+    if ((d = number(x, k, v, 1, 3600, col)) >= 0) h->timeout = (long)d;
+  } else if (strcmp(k, "cacert") == 0) {
+    set_str(x, &h->cacert, v);
+  } else {
+    cf_err(x, x->line, 1, "unknown key '%s' in [webhook %s] (url, url_env, url_file, format, timeout, cacert)", k, h->name);
+  }
+}
+
+/* A new [webhook NAME]; NULL when the name is taken (reported) or out of memory. */
+static dl_hook *new_hook(cf_ctx *x, const char *name, int col) {
+  dl_conf *c = x->c;
+  if (dl_conf_hook(c, name)) {
+    cf_err(x, x->line, col, "[webhook %s] is given twice (first on line %d)", name, dl_conf_hook(c, name)->line);
+    return NULL;
+  }
+  dl_hook *nh = vg_realloc(c->hooks, (c->nhooks + 1) * sizeof *nh);
+  if (!nh) { x->oom = 1; return NULL; }
+  c->hooks = nh;
+  dl_hook *h = &c->hooks[c->nhooks];
+  memset(h, 0, sizeof *h);
+  h->name = dup_n(x, name, strlen(name));
+  if (!h->name) return NULL;
+  h->timeout = 30;
+  h->line = x->line;
+  h->format = -1;
+  c->nhooks++;
+  return h;
 }
 
 static char *trim(char *s) {
@@ -253,7 +329,8 @@ int dl_conf_read(dl_conf *c, const char *path, vg_diag_fn diag, void *ud) {
     cf_err(&x, 0, 0, "cannot read the configuration: %s", strerror(errno));
     return x.errors;
   }
-  enum { S_NONE, S_DELIVER, S_SMTP, S_PEOPLE } sec = S_NONE;
+  enum { S_NONE, S_DELIVER, S_SMTP, S_PEOPLE, S_HOOK } sec = S_NONE;
+  size_t hook = 0;
   char line[4096];
   while (fgets(line, sizeof line, f) && !x.oom) {
     x.line++;
@@ -275,7 +352,15 @@ int dl_conf_read(dl_conf *c, const char *path, vg_diag_fn diag, void *ud) {
       if (strcmp(name, "deliver") == 0) sec = S_DELIVER;
       else if (strcmp(name, "smtp") == 0) { sec = S_SMTP; c->has_smtp = 1; }
       else if (strcmp(name, "people") == 0) sec = S_PEOPLE;
-      else { cf_err(&x, x.line, col, "unknown section [%s] (deliver, smtp, people)", name); sec = S_NONE; }
+      else if (strncmp(name, "webhook", 7) == 0 && (name[7] == ' ' || name[7] == '\t')) {
+        char *hn = trim(name + 7);
+        sec = S_NONE;
+        if (!*hn || strchr(hn, ' ')) cf_err(&x, x.line, col, "[webhook NAME]: one word after webhook");
+        else if (new_hook(&x, hn, col)) { sec = S_HOOK; hook = c->nhooks - 1; }
+      } else {
+        cf_err(&x, x.line, col, "unknown section [%s] (deliver, smtp, people, webhook NAME)", name);
+        sec = S_NONE;
+      }
       continue;
     }
     char *eq = strchr(s, '=');
@@ -289,6 +374,7 @@ int dl_conf_read(dl_conf *c, const char *path, vg_diag_fn diag, void *ud) {
     case S_DELIVER: key_deliver(&x, k, v, vcol); break;
     case S_SMTP: key_smtp(&x, k, v, vcol); break;
     case S_PEOPLE: key_person(&x, k, v, vcol); break;
+    case S_HOOK: key_hook(&x, &c->hooks[hook], k, v, vcol); break;
     default: cf_err(&x, x.line, col, "'%s' outside a section ([deliver], [smtp], [people])", k); break;
     }
   }
@@ -298,13 +384,27 @@ int dl_conf_read(dl_conf *c, const char *path, vg_diag_fn diag, void *ud) {
   if (rerr) cf_err(&x, x.line, 0, "cannot read the configuration");
   if (x.errors == 0) {
     if (!c->channel) set_str(&x, &c->channel, "smtp");
-    if (!c->has_smtp) cf_err(&x, 0, 0, "no [smtp] section: the smtp channel needs url and from");
-    else if (!c->url) cf_err(&x, 0, 0, "[smtp] needs url = smtp://HOST[:PORT] or smtps://HOST[:PORT]");
+    int smtp = c->channel && strcmp(c->channel, "smtp") == 0;
+    for (size_t i = 0; i < c->npeople; i++) {
+      dl_person *p = &c->people[i];
+      if (!p->channel || strcmp(p->channel, "smtp") == 0) smtp = 1;
+      else if (!dl_conf_hook(c, p->address)) cf_err(&x, p->line, 1, "%s: there is no [webhook %s]", p->person, p->address);
+    }
+    if (c->channel && strncmp(c->channel, "webhook:", 8) == 0 && !dl_conf_hook(c, c->channel + 8))
+      cf_err(&x, 0, 0, "channel = %s: there is no [webhook %s]", c->channel, c->channel + 8);
+    for (size_t i = 0; i < c->nhooks; i++) {
+      if (!c->hooks[i].url) cf_err(&x, c->hooks[i].line, 1, "[webhook %s] needs url, url_env or url_file", c->hooks[i].name);
+      if (c->hooks[i].format < 0) c->hooks[i].format = DL_HOOK_GENERIC;
+    }
+    if (!c->has_smtp) {
+      if (smtp) cf_err(&x, 0, 0, "no [smtp] section: the smtp channel needs url and from");
+    } else if (!c->url) cf_err(&x, 0, 0, "[smtp] needs url = smtp://HOST[:PORT] or smtps://HOST[:PORT]");
     else if (!c->from) cf_err(&x, 0, 0, "[smtp] needs from = ADDRESS (or Name <ADDRESS>)");
     if (c->password && !c->user) cf_err(&x, 0, 0, "[smtp] a password without user = NAME");
     if (c->user && !c->password) cf_err(&x, 0, 0, "[smtp] user %s without password_env or password_file", c->user);
     if (c->backoff_max < c->backoff) c->backoff_max = c->backoff;
     if (!c->domain && c->from_addr) set_str(&x, &c->domain, strrchr(c->from_addr, '@') + 1);
+    if (!c->domain) set_str(&x, &c->domain, "vigil.invalid");
   }
   return x.oom ? -1 : x.errors;
 }
@@ -324,4 +424,13 @@ void dl_conf_free(dl_conf *c) {
   vg_free(c->people);
   c->people = NULL;
   c->npeople = 0;
+  for (size_t i = 0; i < c->nhooks; i++) {
+    if (c->hooks[i].url) memset(c->hooks[i].url, 0, strlen(c->hooks[i].url));
+    vg_free(c->hooks[i].name);
+    vg_free(c->hooks[i].url);
+    vg_free(c->hooks[i].cacert);
+  }
+  vg_free(c->hooks);
+  c->hooks = NULL;
+  c->nhooks = 0;
 }

@@ -2,16 +2,18 @@
 """A local SMTP server for the deliver tests (Debian's python3-aiosmtpd).
 
 usage: smtpd.py --dir DIR --port-file FILE [--tls CERT KEY] [--auth USER:PASS]
-                [--fail N] [--fail-always]
+                [--fail N] [--fail-always] [--delay S]
 
 Listens on 127.0.0.1 (a free port, written to FILE once it accepts mail),
 saves each accepted message to DIR/NNNN.eml (written whole, then renamed),
 and answers 451 to the first N messages' DATA (--fail N) or to all of them
 (--fail-always).  --tls: STARTTLS with this certificate, required before
 MAIL; --auth: AUTH PLAIN/LOGIN required with these credentials (over TLS
-when --tls is given).  Runs until SIGTERM or SIGINT.
+when --tls is given).  --delay: wait S seconds after saving a message and
+before answering 250 (the moment a client may die between the server's
+acceptance and its own record of it).  Runs until SIGTERM or SIGINT.
 """
-import argparse, os, signal, socket, ssl, sys, threading
+import argparse, asyncio, os, signal, socket, ssl, sys, threading
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -22,6 +24,7 @@ ap.add_argument("--tls", nargs=2)
 ap.add_argument("--auth")
 ap.add_argument("--fail", type=int, default=0)
 ap.add_argument("--fail-always", action="store_true")
+ap.add_argument("--delay", type=float, default=0)
 a = ap.parse_args()
 
 
@@ -45,6 +48,8 @@ class Handler:
             f.flush()
             os.fsync(f.fileno())
         os.rename(path + ".tmp", path)
+        if a.delay:
+            await asyncio.sleep(a.delay)
         return "250 2.0.0 queued as %04d" % n
 
 

@@ -125,14 +125,14 @@ gone:
     if (servers[i] == pid) servers[i] = servers[--nservers];
 }
 
-/* Start tests/deliver/smtpd.py saving into dir/mail with the extra options;
+/* Start tests/deliver/SCRIPT saving into dir/SUB with the extra options;
 ** its port in *port.  The pid, or -1 (reported). */
-static pid_t start_smtp(const char *dir, const char *extra, int *port) {
+static pid_t start_server(const char *script, const char *sub, const char *dir, const char *extra, int *port) {
   char pf[300], cmd[2048];
   snprintf(pf, sizeof pf, "%s/port", dir);
   unlink(pf);
-  snprintf(cmd, sizeof cmd, "exec %s %s/tests/deliver/smtpd.py --dir '%s/mail' --port-file '%s' %s >'%s/smtpd.log' 2>&1", PY,
-           pgt_root(), dir, pf, extra, dir);
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s/%s' && exec %s %s/tests/deliver/%s --dir '%s/%s' --port-file '%s' %s >'%s/server.log' 2>&1",
+           dir, sub, PY, pgt_root(), script, dir, sub, pf, extra, dir);
   pid_t pid = fork();
   if (pid == 0) {
     execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -151,13 +151,16 @@ static pid_t start_smtp(const char *dir, const char *extra, int *port) {
     usleep(50000);
   }
   char log[400];
-  snprintf(log, sizeof log, "%s/smtpd.log", dir);
+  snprintf(log, sizeof log, "%s/server.log", dir);
   char *l = pgt_slurp(log, NULL);
-  pgt_fail("the SMTP test server did not start (%s; needs python3-aiosmtpd for /usr/bin/python3):\n%s%s", cmd, l ? l : "", "");
+  pgt_fail("the test server did not start (%s; smtpd.py needs python3-aiosmtpd for /usr/bin/python3):\n%s%s", cmd, l ? l : "", "");
   free(l);
   stop_server(pid);
   return -1;
 }
+
+static pid_t start_smtp(const char *dir, const char *extra, int *port) { return start_server("smtpd.py", "mail", dir, extra, port); }
+static pid_t start_hook(const char *dir, const char *extra, int *port) { return start_server("hookd.py", "hooks", dir, extra, port); }
 
 /* A test's folder tdir/name with mail/ and the demo database copied as
 ** db; its path in dir (room for 300). */
@@ -351,7 +354,7 @@ static void test_config_errors(void) {
              "[people]\n9012 = not-an-address\n[slack]\n");
   CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
   CU_ASSERT(has('e', "/deliver.conf:5:12: error: attempts = 0: a number from 1 to 100 [E-deliver-config]"));
-  CU_ASSERT(has('e', "/deliver.conf:6:11: error: channel = pigeon: the channels are: smtp [E-deliver-config]"));
+  CU_ASSERT(has('e', "/deliver.conf:6:11: error: channel = pigeon: the channels are: smtp, webhook:NAME [E-deliver-config]"));
   CU_ASSERT(has('e', "/deliver.conf:11:1: error: no password in the configuration file: password_env = VARIABLE or"
                      " password_file = PATH [E-deliver-config]"));
   CU_ASSERT(has('e', "/deliver.conf:12:12: error: starttls = maybe: required, try or no"));
@@ -449,7 +452,9 @@ static void test_sigkill(void) {
                            " INSERT INTO vigil_recipients SELECT recipient, recipient || '@example.com', NULL FROM vigil_outbox\"",
                            db), 0);
   int port;
-  pid_t pid = start_smtp(dir, "", &port);
+  /* 20 ms between saving a message and accepting it: a full run takes a
+  ** second or more, so the kills below land in it, some in that window */
+  pid_t pid = start_smtp(dir, "--delay 0.02", &port);
   if (pid < 0) return;
   write_conf(dir, port, "", "starttls = no", "");
   char conf[400];
@@ -489,6 +494,122 @@ static void test_sigkill(void) {
   stop_server(pid);
 }
 
+/* ---- webhooks ---------------------------------------------------------------------- */
+
+/* Six webhooks, one per format, at http://127.0.0.1:PORT/NAME; the default
+** channel the generic one; then extra. */
+static void write_hook_conf(const char *dir, int port, const char *deliver, const char *extra) {
+  char p[400];
+  snprintf(p, sizeof p, "%s/deliver.conf", dir);
+  FILE *f = fopen(p, "w");
+  if (!f) { CU_FAIL("cannot write the configuration"); return; }
+  fprintf(f, "[deliver]\nbackoff = 0.01\nchannel = webhook:gen\n%s\n", deliver);
+  const char *hooks[][2] = {{"gen", "generic"}, {"slack", "slack"}, {"teams", "teams"}, {"feishu", "feishu"},
+                            {"ding", "dingtalk"}, {"wecom", "wecom"}};
+  for (int i = 0; i < 6; i++)
+    fprintf(f, "[webhook %s]\nurl = http://127.0.0.1:%d/%s\nformat = %s\ntimeout = 2\n", hooks[i][0], port, hooks[i][0],
+            hooks[i][1]);
+  fprintf(f, "%s", extra);
+  fclose(f);
+}
+
+static int count_posts(const char *dir) {
+  char p[400];
+  snprintf(p, sizeof p, "%s/hooks", dir);
+  DIR *d = opendir(p);
+  int n = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)))
+    if (strstr(e->d_name, ".json") && !strstr(e->d_name, ".tmp")) n++;
+  if (d) closedir(d);
+  return n;
+}
+
+static void test_webhooks(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("hooks", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(outbox(dir, NULL), 0);
+  /* every person to one of the six formats */
+  CU_ASSERT_EQUAL_FATAL(sh("sqlite3 '%s' \"UPDATE vigil_recipients SET address = 'webhook:' || (CASE CAST(person AS INT) %% 6"
+                           " WHEN 0 THEN 'gen' WHEN 1 THEN 'slack' WHEN 2 THEN 'teams' WHEN 3 THEN 'feishu' WHEN 4 THEN 'ding'"
+                           " ELSE 'wecom' END)\"", db), 0);
+  int port;
+  /* the first request gets 429 (Retry-After: 1), the second 500 */
+  pid_t pid = start_hook(dir, "--plan 429,500 --reply '{\"errcode\":0,\"code\":0}'", &port);
+  if (pid < 0) return;
+  write_hook_conf(dir, port, "", "");
+  CU_ASSERT_EQUAL(deliver(dir, "--dry-run"), 0);
+  CU_ASSERT(has('o', "  POST to webhook wecom (wecom body)\n  Idempotency-Key: vigil-3-"));
+  time_t t0 = time(NULL);
+  CU_ASSERT_EQUAL(deliver(dir, ""), 0);
+  CU_ASSERT(time(NULL) - t0 >= 1); /* Retry-After was waited for (the backoff is 0.01 s) */
+  CU_ASSERT(has('e', "attempt 1 failed: webhook teams: HTTP 429: busy; trying again"));
+  CU_ASSERT(has('e', "attempt 2 failed: webhook teams: HTTP 500: error 500; trying again"));
+  CU_ASSERT(has('e', "24 messages: 24 sent, 0 sent before, 0 failed, 0 without an address"));
+  CU_ASSERT_EQUAL(count_posts(dir), 26);
+  Q_EQ(db, "SELECT count(*) FROM vigil_delivery WHERE status = 'sent' AND channel = 'webhook' AND answer LIKE '200 %'", "24");
+  Q_EQ(db, "SELECT attempts FROM vigil_delivery WHERE recipient = '9002'", "3");
+  CU_ASSERT_EQUAL(sh("%s %s/tests/deliver/check_hooks.py '%s/hooks' '%s'", PY, pgt_root(), dir, db), 0);
+  CU_ASSERT(has('o', "ok 26"));
+  /* nothing twice */
+  CU_ASSERT_EQUAL(deliver(dir, ""), 0);
+  CU_ASSERT_EQUAL(count_posts(dir), 26);
+  stop_server(pid);
+}
+
+static void test_webhook_failures(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("hookfail", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(one_message(dir), 0);
+  int port;
+  /* no answer within the timeout (2 s): tried again */
+  pid_t pid = start_hook(dir, "--plan hang --hang 4", &port);
+  if (pid < 0) return;
+  write_hook_conf(dir, port, "", "[people]\n9012 = webhook:slack\n");
+  CU_ASSERT_EQUAL(deliver(dir, ""), 0);
+  CU_ASSERT(has('e', "attempt 1 failed: webhook slack: Operation timed out after "));
+  Q_EQ(db, "SELECT status || ' ' || attempts FROM vigil_delivery", "sent 2");
+  stop_server(pid);
+  /* 400: the service will never take it, failed at once */
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
+  pid = start_hook(dir, "--plan 400", &port);
+  if (pid < 0) return;
+  write_hook_conf(dir, port, "attempts = 5", "[people]\n9012 = webhook:slack\n");
+  CU_ASSERT_EQUAL(deliver(dir, ""), 1);
+  CU_ASSERT(has('e', "failed after 1 attempt: webhook slack: HTTP 400: error 400"));
+  Q_EQ(db, "SELECT status || ' ' || attempts FROM vigil_delivery", "failed 1");
+  stop_server(pid);
+  /* 200 with the service's error code (WeCom's errcode) is not accepted */
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
+  pid = start_hook(dir, "--reply '{\"errcode\":93000,\"errmsg\":\"invalid webhook url\"}'", &port);
+  if (pid < 0) return;
+  write_hook_conf(dir, port, "attempts = 2", "[people]\n9012 = webhook:wecom\n");
+  CU_ASSERT_EQUAL(deliver(dir, ""), 1);
+  CU_ASSERT(has('e', "failed after 2 attempts: webhook wecom: 200, but the service says error 93000"));
+  /* the URL, which holds the service's token, shows nowhere */
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
+  char cf[400];
+  snprintf(cf, sizeof cf, "%s/deliver.conf", dir);
+  FILE *f = fopen(cf, "w");
+  if (f) {
+    fprintf(f, "[deliver]\nchannel = webhook:w\nattempts = 1\n[webhook w]\nformat = wecom\nurl_env = VIGIL_TEST_HOOK\n");
+    fclose(f);
+  }
+  CU_ASSERT_EQUAL(sh("VIGIL_TEST_HOOK='http://127.0.0.1:%d/send?key=T0k3n-abc' %s deliver --db '%s' --config '%s'", port,
+                     pgt_vigil(), db, cf), 1);
+  char *o = output('o'), *e = output('e');
+  CU_ASSERT(strstr(o, "T0k3n") == NULL && strstr(e, "T0k3n") == NULL);
+  free(o);
+  free(e);
+  size_t n;
+  char *bytes = pgt_slurp(db, &n);
+  CU_ASSERT(bytes && !contains(bytes, n, "T0k3n"));
+  free(bytes);
+  stop_server(pid);
+}
+
 static int suite_init(void) {
   snprintf(tdir, sizeof tdir, "/tmp/vigil-deliver-XXXXXX");
   if (!mkdtemp(tdir)) return 1;
@@ -518,7 +639,9 @@ int unit_register_deliver(void) {
       !CU_add_test(s, "recipients without an address are reported", test_no_address) ||
       !CU_add_test(s, "configuration errors with file:line:col", test_config_errors) ||
       !CU_add_test(s, "STARTTLS and AUTH; the secret goes nowhere", test_tls_auth) ||
-      !CU_add_test(s, "SIGKILL during 50 deliveries: none lost, none twice without its key", test_sigkill))
+      !CU_add_test(s, "SIGKILL during 50 deliveries: none lost, none twice without its key", test_sigkill) ||
+      !CU_add_test(s, "webhooks: six formats, 429 with Retry-After, 500, Idempotency-Key", test_webhooks) ||
+      !CU_add_test(s, "webhooks: a timeout, 400, a service's error code; the URL's token goes nowhere", test_webhook_failures))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -52,14 +52,17 @@ SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3
 # libpq: PostgreSQL, the second backend (core/pg.c)
 PQ_CFLAGS     := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 PQ_LIBS       := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
-# jansson: the JSON of `vigil lsp` (cli/lsp*.c); the command links it, the library does not
+# libcurl: vigil deliver's SMTP (tools/deliver_smtp.c)
+CURL_CFLAGS   := $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS     := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+# jansson: the JSON of `vigil lsp` (cli/lsp*.c) and of vigil deliver's webhooks (tools/deliver_hook.c)
 JANSSON_LIBS  := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 CFLAGS  ?=
 # -fPIC: the objects make both libraries; -fvisibility=hidden: only what
 # include/vigil.h declares is exported (its visibility pragma)
-CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) $(PQ_CFLAGS) -Ibuild/gen -Iinclude
+CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) $(PQ_CFLAGS) $(CURL_CFLAGS) -Ibuild/gen -Iinclude
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := $(SQLITE_LIBS) $(PQ_LIBS) -lunistring -lm -lpthread
+LDLIBS  := $(SQLITE_LIBS) $(PQ_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) -lunistring -lm -lpthread
 
 GEN     := build/gen
 LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/verify.c core/conn.c core/pg.c core/pg_vtab.c core/shard.c core/diagcodes.c \
@@ -74,6 +77,8 @@ LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runti
            runtime/json.c runtime/parts.c tools/digest_render.c
 # computations of the commands, below the public interface (include/vigil.h)
 LIB_SRC += tools/leadtime.c tools/match.c tools/schema_info.c tools/outline.c
+# vigil deliver: the outbox sent (state, configuration, SMTP, webhooks)
+LIB_SRC += tools/deliver.c tools/deliver_conf.c tools/deliver_smtp.c tools/deliver_hook.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -102,7 +107,8 @@ DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-con
         lib:sqlite3:sqlite3.h:libsqlite3-dev lib:cunit:CUnit/CUnit.h:libcunit1-dev \
         lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
         file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish \
-        cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim lib:jansson:jansson.h:libjansson-dev
+        cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim lib:jansson:jansson.h:libjansson-dev \
+        lib:libcurl:curl/curl.h:libcurl4-openssl-dev file:/usr/lib/python3/dist-packages/aiosmtpd:python3-aiosmtpd
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.

@@ -125,5 +125,6 @@ int cmd_complete(int argc, char **argv);
 /* The command line's command, run as main runs it (cmd_complete reads --help texts through it). */
 int cli_dispatch(int argc, char **argv);
 int cmd_new(int argc, char **argv);
+int cmd_deliver(int argc, char **argv);
 
 #endif

@@ -32,6 +32,7 @@ static const char *const usage_main =
   "  backtest  evaluate packs at every date of a range, in one pass\n"
   "  diff      compare two versions of a pack: the alerts a change adds or removes\n"
   "  digest    a recorded run's alerts as one digest per person (text, markdown, html)\n"
+  "  deliver   send the digests of the outbox by mail, each once\n"
   "  test      run the tests of rule packs\n"
   "  fmt       format .rules files canonically\n"
   "  explain   what a diagnostic code means (vigil explain E-unknown-column)\n"
@@ -526,6 +527,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "complete") == 0) return cmd_complete(argc, argv); /* hidden: for completions/ */
   if (strcmp(cmd, "new") == 0) return cmd_new(argc, argv);
   if (strcmp(cmd, "lsp") == 0) return cmd_lsp(argc, argv);
+  if (strcmp(cmd, "deliver") == 0) return cmd_deliver(argc, argv);
   out_printf(stderr, "vigil: unknown command '%s'\n\n", cmd);
   fputs(usage_main, stderr);
   return EXIT_USAGE;

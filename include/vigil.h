@@ -608,6 +608,66 @@ vg_status vg_digest_run(const vg_digest_opts *o);
 
 /* ---- end of digests ------------------------------------------------------ */
 
+/* ---- Delivery: sending the outbox ----------------------------------------- */
+
+/* What became of one message (a run's digest for one person). */
+typedef enum vg_delivery_state {
+  VG_DELIVERY_SENT = 0,     /* the server accepted it now */
+  VG_DELIVERY_ALREADY,      /* sent before (vigil_delivery says so): not sent again */
+  VG_DELIVERY_FAILED,       /* not accepted after the last attempt (now or before) */
+  VG_DELIVERY_NO_ADDRESS,   /* the recipient has no address: left pending */
+  VG_DELIVERY_WOULD_SEND,   /* dry run or check: would be sent (description holds what) */
+  VG_DELIVERY_RETRY         /* an attempt failed (error), another follows after a wait */
+} vg_delivery_state;
+
+typedef struct vg_delivery {
+  const char *key;          /* the idempotency key: "vigil-RUN-HASH" (Message-ID <key@domain>) */
+  long long run_id;
+  const char *recipient;    /* the person as recorded; NULL: the digest of alerts without a recipient */
+  const char *channel;      /* "smtp" or "webhook"; NULL when there is no address */
+  const char *address;      /* the mail address or the webhook's name; NULL when there is none */
+  const char *subject;
+  vg_delivery_state state;
+  int attempts;             /* tries so far, in every run of deliver */
+  const char *answer;       /* the server's last answer when accepted, or NULL */
+  const char *error;        /* the last error (FAILED, RETRY), or NULL */
+  const char *description;  /* WOULD_SEND: the message's headers and parts, lines ending in \n; else NULL */
+} vg_delivery;
+
+typedef void (*vg_delivery_fn)(void *ud, const vg_delivery *d);
+
+typedef struct vg_deliver_opts {
+  const char *db_path;      /* the database holding vigil_outbox */
+  const char *config_path;  /* the configuration file (docs/CLI.md, "vigil deliver") */
+  long long run_id;         /* > 0: only this run's digests; 0: every run's */
+  int check;                /* validate the configuration and every address; send and write nothing */
+  int dry_run;              /* describe what would be sent; send and write nothing */
+  int retry_failed;         /* give failed messages their attempts again */
+  vg_diag_fn diag; void *ud; /* errors: configuration (file:line:col), no address, failures, database */
+  vg_delivery_fn delivery;  /* each message, as it is decided (may be NULL) */
+  void *out_ud;
+} vg_deliver_opts;
+
+/* Deliver the digests stored in vigil_outbox (vigil digest --outbox).  One
+** message per run and recipient: a mail with the text or Markdown digest as
+** text/plain, the HTML one as text/html (the latest row of each format), or
+** a post to a chat webhook in its service's JSON format.
+** Its idempotency key is made from the run, the recipient and the content,
+** so the same digest stored again keeps its key and its state, kept in
+** vigil_delivery (created when missing).  Before each attempt the message
+** is recorded pending with the attempt counted; it is marked sent, in its
+** own transaction, only after the server accepted it.  Retries wait
+** backoff, 2 backoff, ... (capped) and a message becomes failed after the
+** configured attempts.  Returns VG_OK when every message is sent (now or
+** before); VG_EINPUT when the configuration is not valid, a recipient has
+** no address or a message failed (each reported through o->diag);
+** VG_EDB; VG_EUSAGE for bad options; VG_ENOMEM.  Secrets are read from
+** the environment or a file the configuration names, and never reported,
+** stored or handed over. */
+vg_status vg_deliver_run(const vg_deliver_opts *o);
+
+/* ---- end of delivery ------------------------------------------------------ */
+
 /* ---- Databases ----------------------------------------------------------- */
 
 /* A run or a backtest on the caller's connection (vg_run_opts.db,

@@ -59,6 +59,7 @@ int main(void) {
     unit_register_lsp,
     unit_register_postgres,
     unit_register_pgshard,
+    unit_register_deliver,
   };
   for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
     if (suites[i]() != CUE_SUCCESS) {

@@ -36,4 +36,6 @@ int unit_register_lsp(void);      /* test_lsp.c: vg_outline, vigil lsp through a
 int unit_register_postgres(void); /* test_pg.c: the same data in SQLite and PostgreSQL, the same output (issue 14) */
 int unit_register_pgshard(void); /* test_pgshard.c: sharded runs, the cluster, killed shards, failures (issue 14) */
 
+int unit_register_deliver(void); /* test_deliver.c: vigil deliver against a local SMTP server (issue 17) */
+
 #endif

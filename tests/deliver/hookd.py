@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""An HTTP receiver for the deliver tests: records every request, answers on cue.
+
+usage: hookd.py --dir DIR --port-file FILE [--plan A,B,...] [--reply TEXT] [--hang S]
+
+Listens on 127.0.0.1 (a free port, written to FILE once it listens).  Each
+POST is answered by the next entry of the plan, then 200 when the plan is
+used up: a status code (429 comes with Retry-After: 1), or "hang" (no
+answer for S seconds, default 5, then 200).  A 200 answer's body is TEXT
+(default "ok").  Every request is saved as DIR/NNNN.json: {"path", "status"
+(what it was answered), "idempotency_key", "content_type", "body" (the
+request's JSON, or its text when it is not JSON)}.  Runs until SIGTERM.
+"""
+import argparse, json, os, signal, socket, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--dir", required=True)
+ap.add_argument("--port-file", required=True)
+ap.add_argument("--plan", default="")
+ap.add_argument("--reply", default="ok")
+ap.add_argument("--hang", type=float, default=5)
+a = ap.parse_args()
+plan = [p for p in a.plan.split(",") if p]
+lock = threading.Lock()
+count = [0]
+
+
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(n)
+        with lock:
+            step = plan.pop(0) if plan else "200"
+            count[0] += 1
+            k = count[0]
+        try:
+            body = json.loads(raw)
+        except Exception:
+            body = raw.decode("utf-8", "replace")
+        status = 200 if step == "hang" else int(step)
+        rec = {"path": self.path, "status": status, "step": step, "idempotency_key": self.headers.get("Idempotency-Key"),
+               "content_type": self.headers.get("Content-Type"), "body": body}
+        path = os.path.join(a.dir, "%04d.json" % k)
+        with open(path + ".tmp", "w") as f:
+            json.dump(rec, f)
+        os.rename(path + ".tmp", path)
+        if step == "hang":
+            time.sleep(a.hang)
+        out = (a.reply if status == 200 else "busy" if status == 429 else "error %d" % status).encode()
+        try:
+            self.send_response(status)
+            if status == 429:
+                self.send_header("Retry-After", "1")
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+        except Exception:
+            pass
+
+
+srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+srv.daemon_threads = True
+with open(a.port_file + ".tmp", "w") as f:
+    f.write("%d\n" % srv.server_address[1])
+os.rename(a.port_file + ".tmp", a.port_file)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+signal.signal(signal.SIGINT, lambda *_: stop.set())
+while not stop.wait(0.2):
+    pass
+sys.exit(0)

@@ -197,7 +197,10 @@ int cli_params(vg_program *const *progs, int n, const char *const *sets, int nse
     for (int i = 0; i < n && rc == 0; i++) {
       char err[512];
       vg_status st = vg_params_set(ps, progs[i], name, eq + 1, err, sizeof err);
-      if (st == VG_OK) applied++;
+      if (st == VG_OK) {
+        applied++;
+        if (err[0]) out_printf(stderr, "vigil: warning: --set %s: %s [W-fraction]\n", sets[k], err); /* 20 for 20% */
+      }
       else if (st == VG_ENOPARAM) { if (!unknown[0]) snprintf(unknown, sizeof unknown, "%s", err); }
       else if (st == VG_ENOMEM) out_of_memory();
       else { out_printf(stderr, "vigil: --set %s: %s\n", sets[k], err); rc = EXIT_USAGE; }

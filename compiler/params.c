@@ -113,6 +113,10 @@ vg_status vg_params_set(vg_params *ps, const vg_program *p, const char *name, co
              literal_hint(want));
     return VG_EPARAM;
   }
+  /* a warning (VG_OK with err set): 20 for a param the pack uses as a fraction */
+  if (p->params[pi].fraction && v.t == VT_NUM && v.u.n > 1 && !strchr(literal, '%'))
+    snprintf(err, errcap, "param %s is used as a fraction, and %g is above 1: write %g%% or %g", name, v.u.n,
+             v.u.n, v.u.n / 100);
   for (size_t i = 0; i < ps->v.n; i++)
     if (strcmp(ps->v.v[i].pack, p->pack) == 0 && strcmp(ps->v.v[i].name, name) == 0) {
       ps->v.v[i].value = v; /* the last value wins */

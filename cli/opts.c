@@ -33,13 +33,41 @@ char *cli_read_stdin(size_t *len) {
   return b;
 }
 
+/* Why a value written YYYY-MM-DD is not a date, into why (empty when the
+** value is not in that form): no such month, or no such day in its month. */
+static void date_why(const char *v, char *why, size_t cap) {
+  static const char *months[] = {"January", "February", "March", "April", "May", "June", "July",
+                                 "August", "September", "October", "November", "December"};
+  why[0] = 0;
+  for (int k = 0; k < 10; k++)
+    if (k == 4 || k == 7 ? v[k] != '-' : !(v[k] >= '0' && v[k] <= '9')) return;
+  if (v[10]) return;
+  int y = atoi(v), m = atoi(v + 5), d = atoi(v + 8);
+  if (m < 1 || m > 12) {
+    snprintf(why, cap, ": there is no month %02d (months run 01 to 12)", m);
+    return;
+  }
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  int last = mdays[m - 1] + (m == 2 && leap);
+  if (d < 1 || d > last)
+    snprintf(why, cap, ": %s %d has %d days, so there is no day %02d", months[m - 1], y, last, d);
+}
+
 /* A date option's value: 1, or -1 after the usage error. */
 static int date_opt(const cli_opts *o, const char *name, const char *v, const char **out) {
   int d;
   if (!vg_parse_date(v, &d)) {
-    char fmt[64];
-    snprintf(fmt, sizeof fmt, "%s needs a date YYYY-MM-DD, not '%%s'", name);
-    usage_error(o->usage, fmt, v);
+    char fmt[64], why[128];
+    date_why(v, why, sizeof why);
+    if (why[0]) {
+      char msg[256];
+      snprintf(msg, sizeof msg, "%s '%s' is not a calendar date%s", name, v, why);
+      usage_error(o->usage, "%s", msg);
+    } else {
+      snprintf(fmt, sizeof fmt, "%s needs a date YYYY-MM-DD, not '%%s'", name);
+      usage_error(o->usage, fmt, v);
+    }
     return -1;
   }
   *out = v;
@@ -169,7 +197,10 @@ int cli_params(vg_program *const *progs, int n, const char *const *sets, int nse
     for (int i = 0; i < n && rc == 0; i++) {
       char err[512];
       vg_status st = vg_params_set(ps, progs[i], name, eq + 1, err, sizeof err);
-      if (st == VG_OK) applied++;
+      if (st == VG_OK) {
+        applied++;
+        if (err[0]) out_printf(stderr, "vigil: warning: --set %s: %s [W-fraction]\n", sets[k], err); /* 20 for 20% */
+      }
       else if (st == VG_ENOPARAM) { if (!unknown[0]) snprintf(unknown, sizeof unknown, "%s", err); }
       else if (st == VG_ENOMEM) out_of_memory();
       else { out_printf(stderr, "vigil: --set %s: %s\n", sets[k], err); rc = EXIT_USAGE; }

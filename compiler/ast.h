@@ -110,6 +110,7 @@ typedef struct cc {
   ast_list decls;
   /* schema; has_schema 0 means columns are not checked */
   int has_schema;
+  const char *schema_what; /* where the schema comes from, for messages: "the database x.db", or NULL */
   cc_table *tables; int ntables;
   /* diagnostics */
   vg_diag_fn diag; void *ud;

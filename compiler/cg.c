@@ -493,6 +493,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
       v.u.s = s;
     }
     p->params[i].value = v;
+    p->params[i].fraction = pk->params[i].fraction;
   }
   /* rule functions first, in declaration order, then the wheres */
   for (int i = 0; i < pk->nrules; i++) {

@@ -136,11 +136,27 @@ static const char *base_name(cc *c, const char *path) {
 /* compile_read_file's flags for the options: links only when allowed. */
 static int read_flags(const vg_compile_opts *o) { return o && o->follow_symlinks ? COMPILE_READ_FOLLOW : 0; }
 
+/* a then b, in c's arena (NULL when out of memory: messages then say "the schema"). */
+static const char *arena_join(cc *c, const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  char *r = vg_arena_alloc(&c->arena, na + nb + 1);
+  if (!r) return NULL;
+  memcpy(r, a, na);
+  memcpy(r + na, b, nb + 1);
+  return r;
+}
+
 /* Load the schema the options or the folder give.  Returns 0 or -1. */
 static int load_schema(cc *c, const vg_compile_opts *o, const char *folder_schema) {
-  if (o && o->db_path) return schema_load_db(c, o->db_path);
+  if (o && o->db_path) {
+    /* a PostgreSQL connection string is not shown: it may hold credentials */
+    c->schema_what = vg_db_is_postgres(o->db_path) ? "the PostgreSQL database"
+                                                  : arena_join(c, "the database ", o->db_path);
+    return schema_load_db(c, o->db_path);
+  }
   const char *path = o && o->schema_path ? o->schema_path : folder_schema;
   if (!path) return 0;
+  c->schema_what = arena_join(c, "the schema ", path);
   size_t len;
   char why[256];
   char *sql = compile_read_file(path, &len, VG_MAX_FILE_SIZE, read_flags(o) | COMPILE_READ_TEXT, why, sizeof why);

@@ -7,6 +7,7 @@
 ** Every warning has a stable code, documented in docs/DIAGNOSTICS.md.
 */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "sema.h"
 #include "../stdlib/lib.h"
@@ -246,5 +247,90 @@ void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint
     for (const ast *p = ru->message; p; p = p->next)
       if (p->kind == A_FMT) walk(c, p->a, so);
     walk(c, ru->notify, so);
+  }
+}
+
+/* ---- W-fraction: 20 where 20% was meant ----------------------------------------- */
+
+/* 1 when a column's name says it holds a fraction: a rate, share, ratio or percent. */
+static int fraction_name(const char *name) {
+  static const char *const words[] = {"rate", "share", "ratio", "percent", "pct"};
+  for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+    if (strstr(name, words[i])) return 1;
+  return 0;
+}
+
+static const char *col_name(const sm_pack *pk, const ast *n) {
+  if (!n || n->kind != A_COL || n->num < 0 || (int)n->num >= pk->nsources) return NULL;
+  const sm_source *so = &pk->sources[(int)n->num];
+  return n->ref >= 0 && n->ref < so->ncols ? so->cols[n->ref] : NULL;
+}
+
+/* "20% or 0.2" for v. */
+static void fraction_fix(double v, char *out, size_t cap) { snprintf(out, cap, "%g%% or %g", v, v / 100); }
+
+/* x is used as a fraction at use (how: "1 - p", "compared with conversion_rate,
+** a rate by its name"): a param is marked, and warned about (once, at its
+** value) when above 1; a literal above 1 written without % is warned about. */
+static void fraction_use(cc *c, sm_pack *pk, const ast *x, const ast *use, const char *how) {
+  char fix[64];
+  if (x->kind == A_PARAM && x->ref >= 0 && x->ref < pk->nparams) {
+    sm_param *pa = &pk->params[x->ref];
+    int first = !pa->fraction;
+    pa->fraction = 1;
+    if (!c->lint || !first || pa->value.t != VT_NUM || !(pa->value.u.n > 1)) return;
+    const ast *lit = pa->decl->a ? pa->decl->a : pa->decl;
+    if (lit->kind == A_NUM && lit->flag) return; /* written as a percent: 150% is meant */
+    fraction_fix(pa->value.u.n, fix, sizeof fix);
+    cc_warning(c, lit->loc, DIAG_W_FRACTION, "param %s is %g but is used as a fraction (%s): write %s", pa->name,
+               pa->value.u.n, how, fix);
+    cc_note(c, use->loc, "used as a fraction here");
+  } else if (c->lint && x->kind == A_NUM && !x->flag && x->num > 1) {
+    fraction_fix(x->num, fix, sizeof fix);
+    cc_warning(c, x->loc, DIAG_W_FRACTION, "%g is used as a fraction (%s): write %s", x->num, how, fix);
+  }
+}
+
+static void fraction_walk(cc *c, sm_pack *pk, const ast *n) {
+  if (!n) return;
+  if (n->kind == A_BIN && (n->op == BIN_ADD || n->op == BIN_SUB) && n->type == VT_NUM) {
+    /* 1 - p, 1 + p, p + 1 */
+    const ast *one = n->a, *x = n->b;
+    if (!(one && one->kind == A_NUM && one->num == 1 && !one->flag) && n->op == BIN_ADD) { one = n->b; x = n->a; }
+    if (one && one->kind == A_NUM && one->num == 1 && !one->flag && x && (x->kind == A_PARAM || x->kind == A_NUM)) {
+      char how[160];
+      if (x->kind == A_PARAM && x->ref >= 0 && x->ref < pk->nparams)
+        snprintf(how, sizeof how, "in '1 %s %s'", n->op == BIN_ADD ? "+" : "-", pk->params[x->ref].name);
+      else
+        snprintf(how, sizeof how, "in '1 %s %g'", n->op == BIN_ADD ? "+" : "-", x->num);
+      fraction_use(c, pk, x, n, how);
+    }
+  } else if (n->kind == A_BIN && n->op >= BIN_EQ && n->op <= BIN_GE) {
+    /* compared with a column named as a fraction */
+    for (int side = 0; side < 2; side++) {
+      const ast *col = side ? n->b : n->a, *x = side ? n->a : n->b;
+      const char *cn = col_name(pk, col);
+      if (!cn || !x || !fraction_name(cn)) continue;
+      char how[160];
+      snprintf(how, sizeof how, "compared with %.100s, a fraction by its name", cn);
+      fraction_use(c, pk, x, n, how);
+    }
+  }
+  int list_a = n->kind == A_CALL, list_b = n->kind == A_IN;
+  for (const ast *x = n->a; x; x = list_a ? x->next : NULL) {
+    fraction_walk(c, pk, x);
+    if (!list_a) break;
+  }
+  for (const ast *x = n->b; x; x = list_b ? x->next : NULL) {
+    fraction_walk(c, pk, x);
+    if (!list_b) break;
+  }
+  fraction_walk(c, pk, n->c);
+}
+
+void lint_fractions(cc *c, sm_pack *pk) {
+  for (int r = 0; r < pk->nrules; r++) {
+    const sm_rule *ru = &pk->rules[r];
+    for (int k = ru->nclauses - 1; k >= 0; k--) fraction_walk(c, pk, ru->clauses[k]->a); /* the highest tier first */
   }
 }

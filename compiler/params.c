@@ -70,6 +70,18 @@ done:
   return rc;
 }
 
+/* What a param of type t takes, for a message: "a duration, e.g. ...". */
+static const char *literal_hint(int t) {
+  switch (t) {
+  case VT_NUM: return "a number, e.g. 3, 0.25 or 20%";
+  case VT_DUR: return "a duration, e.g. 7days or 2weeks";
+  case VT_DATE: return "a date YYYY-MM-DD, e.g. 2025-06-30";
+  case VT_BOOL: return "true or false";
+  case VT_STR: return "a string in double quotes, e.g. \"won\" (on a command line, quote them for the shell)";
+  default: return "a literal of its type";
+  }
+}
+
 vg_status vg_params_set(vg_params *ps, const vg_program *p, const char *name, const char *literal, char *err,
                         size_t errcap) {
   char dummy[8];
@@ -89,13 +101,22 @@ vg_status vg_params_set(vg_params *ps, const vg_program *p, const char *name, co
   /* the value, the pack and the name live in the set: it may outlive p */
   val v;
   vg_status rc = read_literal(literal, &ps->arena, &v, err, errcap);
-  if (rc != VG_OK) return rc;
   int want = p->params[pi].value.t;
+  if (rc == VG_EPARAM) {
+    /* say which literal the param takes */
+    size_t n = strlen(err);
+    snprintf(err + n, errcap - n, "; param %s takes %s", name, literal_hint(want));
+  }
+  if (rc != VG_OK) return rc;
   if (v.t != want) {
-    snprintf(err, errcap, "param %s is a %s, and this is a %s%s", name, val_type_name(want), val_type_name(v.t),
-             want == VT_DUR ? " (write a duration, e.g. 7days)" : "");
+    snprintf(err, errcap, "param %s is a %s, and this is a %s: write %s", name, val_type_name(want), val_type_name(v.t),
+             literal_hint(want));
     return VG_EPARAM;
   }
+  /* a warning (VG_OK with err set): 20 for a param the pack uses as a fraction */
+  if (p->params[pi].fraction && v.t == VT_NUM && v.u.n > 1 && !strchr(literal, '%'))
+    snprintf(err, errcap, "param %s is used as a fraction, and %g is above 1: write %g%% or %g", name, v.u.n,
+             v.u.n, v.u.n / 100);
   for (size_t i = 0; i < ps->v.n; i++)
     if (strcmp(ps->v.v[i].pack, p->pack) == 0 && strcmp(ps->v.v[i].name, name) == 0) {
       ps->v.v[i].value = v; /* the last value wins */

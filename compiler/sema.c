@@ -231,6 +231,7 @@ static int check_pack(sema *s, const char *default_pack) {
   /* warnings only on a pack without errors: an erroneous part is checked as
   ** null, which would make lints report what is not there */
   if (c->oom || c->nerrors) return 0;
+  lint_fractions(c, &s->pk);
   if (c->lint) lint_pack(c, &s->pk, s->defs, s->ndefs, s->def_used);
   return 1;
 }

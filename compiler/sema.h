@@ -64,6 +64,7 @@ typedef struct sm_param {
   const char *name;
   val value;
   int used;
+  int fraction;            /* used as a fraction (1 - p, compared with a rate column): W-fraction */
   /* param NAME = V on SOURCE[KEY][.COLUMN]: overridden per key (over < 0: not) */
   int over;                /* the source read */
   int over_col;            /* its column holding the value */
@@ -95,6 +96,9 @@ typedef struct lint_suggester {
 void lint_suggest(lint_suggester *g, const char *candidate);
 /* Report "did you mean 'X'?" as a note at loc, if a candidate was close. */
 void lint_note(cc *c, vg_loc loc, const lint_suggester *g);
+/* Marks the params a pack uses as fractions (sm_param.fraction) and, when
+** c->lint, warns about values above 1 used so (W-fraction). */
+void lint_fractions(cc *c, sm_pack *pk);
 /* The warnings of a checked pack (docs/DIAGNOSTICS.md). */
 void lint_pack(cc *c, const sm_pack *pk, ast *const *defs, int ndefs, const uint8_t *def_used);
 

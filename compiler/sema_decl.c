@@ -63,7 +63,7 @@ static void check_org(sema *s) {
   if (!c->has_schema) return;
   const cc_table *t = sema_table(s, pk->org_table);
   if (!t) {
-    cc_error(c, seen[0]->a->loc, DIAG_E_UNKNOWN_TABLE, "the schema has no table '%s'", pk->org_table);
+    sema_unknown_table(s, seen[0]->a->loc, pk->org_table);
     return;
   }
   pk->org_table = t->name;
@@ -318,7 +318,7 @@ void sema_check_source(sema *s, int si) {
     so->schema = sema_table(s, so->table);
     if (!so->schema) {
       if (!no_table)
-        cc_error(c, seen[0] ? seen[0]->a->loc : so->decl->name_loc, DIAG_E_UNKNOWN_TABLE, "the schema has no table '%s'", so->table);
+        sema_unknown_table(s, seen[0] ? seen[0]->a->loc : so->decl->name_loc, so->table);
       return;
     }
     so->table = so->schema->name;

@@ -71,6 +71,32 @@ static const char *op_text(int op) {
 /* 1 when values of types a and b can be compared with each other. */
 static int comparable(int a, int b) { return !known(a) || !known(b) || a == b; }
 
+/* A date met with a number (compared, added, subtracted): the number is
+** probably meant as days; the message says how to write a duration, with the
+** literal's own value when the number is one. */
+static void date_number_error(sema *s, ast *n, ast *a, ast *b) {
+  ast *num = a->type == VT_NUM ? a : b;
+  char days[64];
+  if (num->kind == A_NUM && !num->flag && isfinite(num->num) && fabs(num->num) < 1e9)
+    snprintf(days, sizeof days, "%g days", num->num);
+  else
+    snprintf(days, sizeof days, "30 days");
+  ast *date = num == a ? b : a;
+  const char *col = date->kind == A_COL && date->num >= 0 && (int)date->num < s->pk.nsources && date->ref >= 0 &&
+                    date->ref < s->pk.sources[(int)date->num].ncols ? s->pk.sources[(int)date->num].cols[date->ref] : "due_date";
+  if (n->op >= BIN_EQ) {
+    char eg[200];
+    if (date == a) snprintf(eg, sizeof eg, "%s %s as_of - %s", col, op_text(n->op), days);
+    else snprintf(eg, sizeof eg, "as_of - %s %s %s", days, op_text(n->op), col);
+    cc_error(s->c, n->loc, DIAG_E_TYPE, "cannot compare a %s with a %s: a number is not a date; for %s before as_of "
+             "write 'as_of - %s', e.g. '%s'", type_name(a->type), type_name(b->type), days, days, eg);
+  } else
+    cc_error(s->c, n->loc, DIAG_E_TYPE, "cannot apply '%s' to a %s and a %s: a duration has a unit, write '%s' (or weeks)",
+             op_text(n->op), type_name(a->type), type_name(b->type), days);
+}
+
+static int date_and_number(int a, int b) { return (a == VT_DATE && b == VT_NUM) || (a == VT_NUM && b == VT_DATE); }
+
 void sema_want_bool(sema *s, ast *n, const char *what) {
   if (n && known(n->type) && n->type != VT_BOOL) {
     if (n->type == VT_NUM)
@@ -206,14 +232,19 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
       sema_want_bool(s, b, n->op == BIN_AND ? "each side of 'and'" : "each side of 'or'");
       n->type = VT_BOOL;
     } else if (n->op >= BIN_EQ) {
-      if (!comparable(a->type, b->type))
+      if (date_and_number(a->type, b->type))
+        date_number_error(s, n, a, b);
+      else if (!comparable(a->type, b->type))
         cc_error(c, n->loc, DIAG_E_TYPE, "cannot compare a %s with a %s", type_name(a->type), type_name(b->type));
       else if (n->op >= BIN_LT && a->type == VT_BOOL)
         cc_error(c, n->loc, DIAG_E_TYPE, "booleans can be compared with = and != only");
       n->type = VT_BOOL;
     } else {
       int t = arith_type(n->op, a->type, b->type);
-      if (t < 0) {
+      if (t < 0 && (n->op == BIN_ADD || n->op == BIN_SUB) && date_and_number(a->type, b->type)) {
+        date_number_error(s, n, a, b);
+        t = T_ANY;
+      } else if (t < 0) {
         cc_error(c, n->loc, DIAG_E_TYPE, "cannot apply '%s' to a %s and a %s", op_text(n->op), type_name(a->type), type_name(b->type));
         t = T_ANY;
       }

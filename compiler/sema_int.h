@@ -161,6 +161,8 @@ static inline int find_param(const sema *s, const char *name) { return sema_inde
 static inline int find_source(const sema *s, const char *name) { return sema_index_find(&s->sources, name); }
 /* Report an unknown source name at loc, with the closest source or the pack's list. */
 void sema_unknown_source(sema *s, vg_loc loc, const char *name, const char *why);
+/* Report a table the schema does not have, with where the schema comes from and the closest table or the list. */
+void sema_unknown_table(sema *s, vg_loc loc, const char *name);
 static inline int find_def(const sema *s, const char *name) { return sema_index_find(&s->defmap, name); }
 static inline int find_tier(const sema *s, const char *name) { return sema_index_find(&s->tiers, name); }
 

@@ -327,3 +327,30 @@ void sema_unknown_source(sema *s, vg_loc loc, const char *name, const char *why)
   }
   cc_note(c, loc, "the pack's sources are %s%s", list, i < s->pk.nsources ? ", ..." : "");
 }
+
+/* A table the schema does not have, at loc: the error names where the schema
+** comes from (the database or schema file), then a note with the closest
+** table, one whose name starts with this one, or the schema's tables. */
+void sema_unknown_table(sema *s, vg_loc loc, const char *name) {
+  cc *c = s->c;
+  cc_error(c, loc, DIAG_E_UNKNOWN_TABLE, "%s has no table '%s'", c->schema_what ? c->schema_what : "the schema", name);
+  if (!shown(c)) return;
+  lint_suggester g = {name, NULL, 0};
+  for (int i = 0; i < c->ntables; i++) lint_suggest(&g, c->tables[i].name);
+  size_t n = strlen(name);
+  for (int i = 0; i < c->ntables && !g.best && n; i++)
+    if (strncmp(c->tables[i].name, name, n) == 0) g.best = c->tables[i].name;
+  if (g.best) { lint_note(c, loc, &g); return; }
+  /* the list leaves out vigil's own tables (vigil_runs, vigil_alerts, ...) */
+  char list[400];
+  size_t len = 0;
+  int i = 0, listed = 0, more = 0;
+  for (; i < c->ntables; i++) {
+    const char *nm = c->tables[i].name;
+    if (strncmp(nm, "vigil_", 6) == 0) continue;
+    if (len + strlen(nm) + 8 > sizeof list) { more = 1; break; }
+    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", listed++ ? ", " : "", nm);
+  }
+  if (!listed && !more) cc_note(c, loc, "it has no tables of data");
+  else cc_note(c, loc, "its tables are %s%s", list, more ? ", ..." : "");
+}

@@ -106,6 +106,7 @@ typedef struct vm_source {
 typedef struct vm_param {
   char *name;
   val value;      /* the default, or the --set override; strings live in the arena */
+  int fraction;   /* the pack uses it as a fraction (W-fraction); not kept in a .vgc file */
 } vm_param;
 
 /* A named value of a rule's evidence: value function fn of the rule's

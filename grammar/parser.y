@@ -339,7 +339,14 @@ rule_items
   | rule_items error           { $$ = $1; }
   ;
 rule_item
-  : LET name '=' expr opt_semi { $$ = declared(c, D_LET, @$, $2); if ($$) $$->a = $4; }
+  : LET name '=' expr opt_for opt_semi {
+      /* 'for' persists a tier's condition; a let is a value: say where it goes */
+      if ($5 != 0 && $2)
+        cc_error(c, @5, DIAG_E_SYNTAX, "'for' belongs to a tier's clause, not to a let: write 'let %s = ...' "
+                 "and then 'red when %s for %ld %s' (or orange, yellow)", $2->name, $2->name,
+                 (long)($5 > 0 ? $5 : -$5), $5 > 0 ? "snapshots" : "days");
+      $$ = declared(c, D_LET, @$, $2); if ($$) $$->a = $4;
+    }
   | IDENT WHEN expr opt_for opt_semi {
       /* ival: for N snapshots; num: for D days (opt_for gives -D) */
       $$ = named(c, D_CLAUSE, @$, $1.s, @1);

@@ -161,8 +161,12 @@ void vg_params_free(vg_params *ps);
 ** again replaces it.  Returns VG_OK; VG_ENOPARAM when p declares no param
 ** `name`; VG_EPARAM when literal is not a literal of the language or has
 ** another type than the param; VG_ENOMEM.  The reason, when not VG_OK, goes
-** to err (errcap bytes; err may be NULL).  Neither p nor literal need
-** outlive the call. */
+** to err (errcap bytes; err may be NULL).  On VG_OK err is empty, or holds
+** a warning (W-fraction): the pack uses the param as a fraction (1 - p, or
+** compared with a column named as a rate) and the value, written without %,
+** is above 1 (20 where 20% was meant); the value is set all the same.  A
+** program read from a .vgc file does not know its fraction params and gives
+** no such warning.  Neither p nor literal need outlive the call. */
 vg_status vg_params_set(vg_params *ps, const vg_program *p, const char *name, const char *literal, char *err,
                         size_t errcap);
 

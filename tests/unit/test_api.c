@@ -140,14 +140,20 @@ static void test_params_errors(void) {
   char err[256];
   /* a value of another type: VG_EPARAM, and the value is not kept */
   CU_ASSERT_EQUAL(vg_params_set(ps, p, "grace", "7", err, sizeof err), VG_EPARAM);
-  CU_ASSERT_STRING_EQUAL(err, "param grace is a duration, and this is a number (write a duration, e.g. 7days)");
+  CU_ASSERT_STRING_EQUAL(err, "param grace is a duration, and this is a number: write a duration, e.g. 7days or 2weeks");
   CU_ASSERT_EQUAL(vg_params_set(ps, p, "slump", "5 days", err, sizeof err), VG_EPARAM);
-  CU_ASSERT_STRING_EQUAL(err, "param slump is a number, and this is a duration");
+  CU_ASSERT_STRING_EQUAL(err, "param slump is a number, and this is a duration: write a number, e.g. 3, 0.25 or 20%");
   CU_ASSERT_EQUAL(vg_params_set(ps, p, "slump", "null", err, sizeof err), VG_EPARAM);
   CU_ASSERT_EQUAL(vg_params_set(ps, p, "start", "\"2025-01-01\"", err, sizeof err), VG_EPARAM);
   /* not a literal */
   CU_ASSERT_EQUAL(vg_params_set(ps, p, "slump", "abc", err, sizeof err), VG_EPARAM);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a literal of the rule language"));
+  /* and it says which literal the param takes */
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "; param slump takes a number, e.g. 3, 0.25 or 20%"));
+  CU_ASSERT_EQUAL(vg_params_set(ps, p, "grace", "three", err, sizeof err), VG_EPARAM);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "; param grace takes a duration, e.g. 7days or 2weeks"));
+  CU_ASSERT_EQUAL(vg_params_set(ps, p, "start", "2025-06-31", err, sizeof err), VG_EPARAM);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "is not a calendar date; param start takes a date YYYY-MM-DD"));
   CU_ASSERT_EQUAL(vg_params_set(ps, p, "slump", "1 2", err, sizeof err), VG_EPARAM);
   CU_ASSERT_EQUAL(vg_params_set(ps, p, "slump", "", err, sizeof err), VG_EPARAM);
   CU_ASSERT_EQUAL(vg_params_set(ps, p, "slump", "1 + 2", err, sizeof err), VG_EPARAM);

@@ -535,7 +535,7 @@ static void test_check_unknown_names(void) {
   FAILS("tiers low, high\n" SRC "rule r on snap { red when true }\n");
   EXPECT("E-unknown-tier", 3, 18, "the tiers are low, high");
   FAILS("source s { table nosuch key rep_id time d }\nrule r on s { red when x > 1 }\n");
-  EXPECT("E-unknown-table", 1, 18, "the schema has no table 'nosuch'");
+  EXPECT("E-unknown-table", 1, 18, "has no table 'nosuch'");
   CU_ASSERT_EQUAL(nerrors(), 1); /* the rule on the broken source adds nothing */
   FAILS("def f(a) = a + nope\n" SRC "rule r on snap { red when f(1) > 0 }\n");
   EXPECT("E-unknown-name", 1, 16, "unknown name 'nope' in def f");

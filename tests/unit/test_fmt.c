@@ -405,7 +405,25 @@ static vg_status compile_norm(const char *path, char **listing, char **diag_text
   o.diag = on_diag;
   vg_program *p = NULL;
   vg_status st = vg_compile_path(path, &o, &p);
-  *diag_text = strdup(diags);
+  /* messages may name the schema file ("the schema DIR/schema.sql has no
+  ** table"): the folder is written DIR, so the two copies compare equal */
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s", path);
+  size_t dl = strlen(dir);
+  if (dl > 6 && strcmp(dir + dl - 6, ".rules") == 0) {
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+  }
+  dl = strlen(dir);
+  *diag_text = malloc(3 * strlen(diags) + 1); /* DIR may be longer than a short folder name */
+  if (*diag_text) {
+    char *w = *diag_text;
+    for (const char *r = diags; *r;) {
+      if (dl && strncmp(r, dir, dl) == 0) { memcpy(w, "DIR", 3); w += 3; r += dl; }
+      else *w++ = *r++;
+    }
+    *w = 0;
+  }
   *listing = NULL;
   if (st != VG_OK || !p) return st;
   char *d = vg_disasm(p);

@@ -1205,7 +1205,8 @@ static void test_hostile_unknown_names(void) {
   vg_program *p = NULL;
   hd_clear();
   REJECTED(vg_compile_string("t.rules", unknown, strlen(unknown), NULL, &co, &p),
-           "E-unknown-table t.rules:1:18: the schema has no table 'victim\"; DROP TABLE victim; --'");
+           "E-unknown-table t.rules:1:18: the database ");
+  CU_ASSERT_TRUE(hd_has(" has no table 'victim\"; DROP TABLE victim; --'"));
   vg_free_program(p);
   CU_ASSERT_TRUE(victim_intact());
   /* compiled without a schema, the run finds the table missing */

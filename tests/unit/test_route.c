@@ -215,7 +215,7 @@ static void test_org_errors(void) {
       {"org { table org_chart person person_id manager boss }\n", "table org_chart has no column 'boss'"},
       {"org { table org_chart person person_id manager full_name }\n", "the manager column 'full_name' is a string"},
       {"org { table org_chart person person_id manager manager_id colour x }\n", "unknown org field 'colour'"},
-      {"org { table nope person a manager b }\n", "the schema has no table 'nope'"},
+      {"org { table nope person a manager b }\n", "has no table 'nope'"},
       {ORG_DECL "route purple up 1\n", "unknown tier 'purple' in a route"},
       {ORG_DECL "route red up 1\nroute red up 2\n", "tier 'red' is routed twice"},
       {ORG_DECL "route red up 17\n", "'route ... up' takes a whole number of levels from 0 to 16"},

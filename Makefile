@@ -91,7 +91,7 @@ SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 SONAME  := libvigil.so.$(SOMAJOR)
 SOLIB   := $(B)/libvigil.so.$(VERSION)
 
-.PHONY: all deps test unit golden demo clean bench check-docs check-symbols check-layers check-embed \
+.PHONY: all deps test unit golden demo clean bench check-docs check-symbols check-layers check-embed check-browser \
         install uninstall
 all: vigil $(SOLIB)
 
@@ -108,7 +108,8 @@ DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-con
         lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
         file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish \
         cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim lib:jansson:jansson.h:libjansson-dev \
-        lib:libcurl:curl/curl.h:libcurl4-openssl-dev file:/usr/lib/python3/dist-packages/aiosmtpd:python3-aiosmtpd
+        lib:libcurl:curl/curl.h:libcurl4-openssl-dev file:/usr/lib/python3/dist-packages/aiosmtpd:python3-aiosmtpd \
+        cmd:chromium:chromium
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.
@@ -225,12 +226,20 @@ test: $(B)/vigil $(B)/unit
 	@$(MAKE) --no-print-directory check-embed
 	@sh tests/vim/run.sh $(B)/stage/usr/share/nvim/site
 	@$(MAKE) --no-print-directory check-docs
+	@$(MAKE) --no-print-directory check-browser
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
 
 # Every command README.md and docs/ show, run again against this vigil; the
 # outputs must be what they show (tests/check-docs.py: the markup, --update).
 check-docs: $(B)/vigil
 	@python3 tests/check-docs.py --vigil $(B)/vigil
+
+# The demo's combined HTML digest in headless Chromium at 1280 and 400 px:
+# no sideways scrolling, every in-page link resolves, the summary on the
+# first screen; screenshots in build/browser/ (tests/browser/check-digest.py;
+# docs/digest-*.png are copies of them).
+check-browser: $(B)/vigil
+	@sh tests/browser/run.sh $(B)/vigil build/browser$(if $(SAN),-san,)
 
 # Each layer includes only its own headers and those below it (README.md).
 check-layers:

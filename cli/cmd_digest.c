@@ -45,6 +45,7 @@ typedef struct dg_cli {
   int format;
   int count;            /* digests seen */
   diag_sink page;       /* html: the sections so far */
+  diag_sink toc;        /* html: their table of contents entries */
   char *first_copy;     /* html: the first digest's whole document */
   vg_digest_summary sum;
   int have_sum;
@@ -59,6 +60,7 @@ static void on_digest(void *ud, const vg_digest *d) {
       if (!c->first_copy) out_of_memory();
     }
     sink_str(&c->page, d->section);
+    if (d->toc) sink_str(&c->toc, d->toc);
   } else {
     /* (a body is the library's: its data is already escaped for the format) */
     const char *sep = c->format == VG_DIGEST_MARKDOWN ? "\n---\n\n"
@@ -98,7 +100,13 @@ static void html_text(diag_sink *s, const char *t) {
   free(u.buf);
 }
 
-/* Several HTML digests: one page holding each one's section. */
+/* The summary box of the combined page, in the digests' style. */
+#define PAGE_BOX "max-width:760px;margin:0 auto 16px;padding:16px;background:#ffffff;border:1px solid #d9dee5;" \
+  "border-radius:8px;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2933"
+
+/* Several HTML digests: one page, a summary first (the run, what is new or
+** escalated since the previous run, then who holds what, most severe
+** first, each a link to their section), then each one's section. */
 static void html_page(dg_cli *c) {
   if (c->count == 1) { out_write(c->out, c->first_copy, strlen(c->first_copy)); return; }
   diag_sink s;
@@ -108,7 +116,20 @@ static void html_page(dg_cli *c) {
   html_text(&s, c->pack ? c->pack : "");
   sink_str(&s, " ");
   html_text(&s, c->as_of ? c->as_of : "");
-  out_format(&s, ": %d digests</title>\n</head>\n<body style=\"margin:0;padding:24px;background:#f3f4f6\">\n", c->count);
+  out_format(&s, ": %d digests</title>\n</head>\n<body style=\"margin:0;padding:8px;background:#f3f4f6\">\n", c->count);
+  sink_str(&s, "<div id=\"summary\" style=\"" PAGE_BOX "\">\n<h1 style=\"font-size:20px;margin:0 0 4px\">Vigil ");
+  html_text(&s, c->pack ? c->pack : "");
+  sink_str(&s, ", as of ");
+  html_text(&s, c->as_of ? c->as_of : "");
+  out_format(&s, " (run %lld)</h1>\n<p style=\"margin:0 0 8px;color:#52606d\">%lld open alert%s, %lld resolved; ", c->sum.run_id,
+             c->sum.alerts, c->sum.alerts == 1 ? "" : "s", c->sum.resolved);
+  if (c->sum.new_alerts || c->sum.escalated)
+    out_format(&s, "since the last run: %lld new, %lld escalated.</p>\n", c->sum.new_alerts, c->sum.escalated);
+  else sink_str(&s, "nothing new or escalated since the last run.</p>\n");
+  sink_str(&s, "<h2 style=\"font-size:16px;margin:12px 0 8px\">Who holds what, most severe first</h2>\n"
+               "<ol style=\"margin:0;padding-left:24px\">\n");
+  if (c->toc.buf) sink_put(&s, c->toc.buf, c->toc.len);
+  sink_str(&s, "</ol>\n</div>\n");
   if (c->page.buf) sink_put(&s, c->page.buf, c->page.len);
   sink_str(&s, "</body>\n</html>\n");
   out_flush_sink(c->out, &s);
@@ -224,6 +245,7 @@ int cmd_digest(int argc, char **argv) {
   free(c.pack);
   free(c.as_of);
   free(c.page.buf);
+  free(c.toc.buf);
   sink_end(&sink);
   return rc;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <time.h>
+#include <unistd.h>
 #include "out.h"
 
 static const char *const usage_test =
@@ -217,11 +219,18 @@ static void xml_first_line(diag_sink *x, const char *s) {
   if (s) out_xml(x, s, strcspn(s, "\n"), 1);
 }
 
-/* The JUnit XML of the packs, built whole, then written to path.  0, or
-** -1 after reporting why the file could not be written. */
-static int write_junit(const char *path, rec_pack *packs, int npacks) {
+/* The JUnit XML of the packs, built whole, then written to path; each
+** testsuite says when the tests started (ISO 8601 in UTC, without a zone, as
+** the JUnit schemas type it) and on which host.  0, or -1 after reporting why
+** the file could not be written. */
+static int write_junit(const char *path, rec_pack *packs, int npacks, time_t started) {
   diag_sink x;
   memset(&x, 0, sizeof x);
+  char stamp[32] = "1970-01-01T00:00:00", host[256] = "localhost";
+  struct tm tm;
+  if (gmtime_r(&started, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (gethostname(host, sizeof host - 1) != 0 || !host[0]) snprintf(host, sizeof host, "localhost");
+  host[sizeof host - 1] = 0;
   int tests = 0, failures = 0, errors = 0;
   double secs = 0;
   for (int i = 0; i < npacks; i++) {
@@ -238,8 +247,10 @@ static int write_junit(const char *path, rec_pack *packs, int npacks) {
     const char *name = pk->pack ? pk->pack : pk->path;
     sink_str(&x, "  <testsuite name=\"");
     xml_attr(&x, name);
-    out_format(&x, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.3f\" file=\"",
-               pk->ntests + (pk->broken ? 1 : 0), pk->failed, pk->errors + (pk->broken ? 1 : 0), pk->seconds);
+    out_format(&x, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.3f\" timestamp=\"%s\" hostname=\"",
+               pk->ntests + (pk->broken ? 1 : 0), pk->failed, pk->errors + (pk->broken ? 1 : 0), pk->seconds, stamp);
+    xml_attr(&x, host);
+    sink_str(&x, "\" file=\"");
     xml_attr(&x, pk->path);
     sink_str(&x, "\">\n");
     for (int k = 0; k < pk->ntests; k++) {
@@ -292,6 +303,7 @@ int cmd_test(int argc, char **argv) {
   const char *junit = NULL, *run = NULL;
   int coverage = 0, json = 0;
   double min_cov = -1;
+  time_t started = time(NULL); /* (JUnit: when the tests started) */
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_test, stdout); return 0; }
@@ -389,7 +401,7 @@ int cmd_test(int argc, char **argv) {
     fprintf(stderr, "vigil: coverage %s%% is below --min-coverage %g%%\n", pcts, min_cov);
     rc = EXIT_INPUT;
   }
-  if (junit && write_junit(junit, packs, npaths) != 0) rc = EXIT_INPUT;
+  if (junit && write_junit(junit, packs, npaths, started) != 0) rc = EXIT_INPUT;
   for (int i = 0; i < npaths; i++) {
     for (int k = 0; k < packs[i].ntests; k++) {
       free(packs[i].tests[k].name);

@@ -566,6 +566,10 @@ typedef struct vg_digest {
                            ** document around it (to put several on one page); otherwise body */
   int alerts;              /* open alerts in it */
   int resolved;            /* resolved entries in it (alerts that closed at this run) */
+  const char *toc;         /* VG_DIGEST_HTML: one <li> for a page's table of contents, a link to
+                           ** the section (its id is "digest-N", N its place in the call's order,
+                           ** from 1) with the person, the open alerts per tier and what is new
+                           ** or escalated since the previous run; otherwise NULL */
 } vg_digest;
 
 typedef void (*vg_digest_fn)(void *ud, const vg_digest *d);
@@ -577,6 +581,7 @@ typedef struct vg_digest_summary {
   long long alerts, resolved; /* in the whole run (every recipient) */
   int digests;                /* digests made (after the `to` filter) */
   int outbox;                 /* rows written to vigil_outbox (0 without outbox) */
+  long long new_alerts, escalated; /* in the whole run: new and escalated since the previous run */
 } vg_digest_summary;
 
 typedef void (*vg_digest_summary_fn)(void *ud, const vg_digest_summary *s);
@@ -591,8 +596,10 @@ typedef struct vg_digest_opts {
                            ** recipient text, or display name, is `to` */
   int outbox;              /* also insert each digest into vigil_outbox, in one transaction */
   vg_diag_fn diag; void *ud;   /* errors (unknown run, no vigil tables, a read-only db with outbox...) */
-  vg_digest_fn digest;     /* each digest: persons in key order (numbers numerically), the
-                           ** digest of alerts without a recipient last (may be NULL) */
+  vg_digest_fn digest;     /* each digest: persons by the severity they hold (the highest open
+                           ** tier, then how many alerts of it, then how many open ones), then
+                           ** in key order (numbers numerically); the digest of alerts without a
+                           ** recipient last (may be NULL) */
   vg_digest_summary_fn summary; /* once, after the digests (may be NULL) */
   void *out_ud;            /* handed to digest and summary */
 } vg_digest_opts;

@@ -18,7 +18,9 @@
 ** recipient go to one digest with recipient NULL.  Inside a digest the
 ** alerts are grouped per key (the entity, named by evidence.key_column),
 ** groups ordered by their highest open tier, then key; inside a group the
-** open alerts highest tier first, then the run's resolved entries.
+** open alerts highest tier first (of one tier, new and escalated ones before
+** ongoing ones), then the run's resolved entries.  Persons are ordered by
+** the severity they hold (cmp_person).
 **
 ** Text from the database may hold any bytes, NUL included.  It is kept as a
 ** C string in an internal form that is one-to-one with the bytes (so keys
@@ -123,14 +125,27 @@ static const char *arena_str(dg_ctx *c, const char *s) {
   return d;
 }
 
+/* A whole number with a comma between each group of three digits. */
+static void group_thousands(double x, char *buf, size_t cap) {
+  char d[32];
+  int n = snprintf(d, sizeof d, "%.0f", fabs(x));
+  size_t j = 0;
+  if (x < 0 && j + 1 < cap) buf[j++] = '-';
+  for (int i = 0; i < n && j + 2 < cap; i++) {
+    if (i > 0 && (n - i) % 3 == 0) buf[j++] = ',';
+    buf[j++] = d[i];
+  }
+  buf[j] = 0;
+}
+
 /* A number as a digest shows it: up to 4 significant digits ("0.1235",
-** "12.5"), whole numbers from 10 000 on without an exponent ("123457");
+** "12.5"), from 10,000 on rounded to a whole number, its thousands grouped ("123,457");
 ** non-finite ones as nan, inf, -inf. */
 static void fmt_num(double x, char *buf, size_t cap) {
   if (x == 0) x = 0; /* no "-0" */
   if (isnan(x)) snprintf(buf, cap, "nan");
   else if (isinf(x)) snprintf(buf, cap, x > 0 ? "inf" : "-inf");
-  else if (fabs(x) >= 1e4 && fabs(x) < 1e15) snprintf(buf, cap, "%.0f", x);
+  else if (fabs(x) >= 1e4 && fabs(x) < 1e15) group_thousands(x, buf, cap);
   else snprintf(buf, cap, "%.4g", x);
 }
 
@@ -318,6 +333,8 @@ static vg_status load_alerts(dg_ctx *c) {
     a->prev_tier = a->life == DG_ESCALATED ? col_text(c, st, 13) : NULL;
     if (a->life == DG_RESOLVED) c->total_resolved++;
     else c->total_alerts++;
+    c->total_new += a->life == DG_NEW;
+    c->total_escalated += a->life == DG_ESCALATED;
   }
   if (c->oom) { sqlite3_finalize(st); return VG_ENOMEM; }
   vg_status status = step_done(c, rc) == 0 ? VG_OK : VG_EDB;
@@ -343,7 +360,15 @@ static const char *json_cell_text(dg_ctx *c, sqlite3_stmt *st, int i) {
   char num[64];
   if (!type) return arena_str(c, "null");
   if (strcmp(type, "integer") == 0) {
-    snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, i + 1));
+    /* a count or an amount from 10,000 on with its thousands grouped; an
+    ** identifier (a name that is id or ends in _id) as it is */
+    long long v = sqlite3_column_int64(st, i + 1);
+    const char *name = (const char *)sqlite3_column_text(st, i - 1);
+    size_t n = name ? strlen(name) : 0;
+    int is_id = name && (strcmp(name, "id") == 0 || (n > 3 && strcmp(name + n - 3, "_id") == 0));
+    if (!is_id && (v >= 10000 || v <= -10000) && v < 1000000000000000LL && v > -1000000000000000LL)
+      group_thousands((double)v, num, sizeof num);
+    else snprintf(num, sizeof num, "%lld", v);
     return arena_str(c, num);
   }
   if (strcmp(type, "real") == 0) {
@@ -461,16 +486,30 @@ static vg_status load_links(dg_ctx *c) {
       p->name = name;
       p->first = (long)i;
       p->n = (long)(j - i);
+      p->rank = -1;
+      p->at_rank = p->open = 0;
+      for (size_t k = i; k < j; k++) {
+        const dg_alert *a = &c->alerts.v[lk[k].alert];
+        if (a->life == DG_RESOLVED) continue;
+        p->open++;
+        if (a->rank > p->rank) { p->rank = a->rank; p->at_rank = 0; }
+        p->at_rank += a->rank == p->rank;
+      }
     }
     i = j;
   }
   return status;
 }
 
-/* Persons in key order, the unrouted digest last. */
+/* Persons by the severity they hold (the highest open tier, then how many
+** alerts of it, then how many open ones), then in key order; the unrouted
+** digest last. */
 static int cmp_person(const void *x, const void *y) {
   const dg_person *a = x, *b = y;
   if (!a->person || !b->person) return (a->person == NULL) - (b->person == NULL);
+  if (a->rank != b->rank) return a->rank > b->rank ? -1 : 1;
+  if (a->at_rank != b->at_rank) return a->at_rank > b->at_rank ? -1 : 1;
+  if (a->open != b->open) return a->open > b->open ? -1 : 1;
   return cmp_text(a->person, b->person);
 }
 
@@ -483,6 +522,7 @@ static int cmp_entry(const void *x, const void *y) {
   if (!r) r = cmp_opt(e->kc, f->kc);
   if (!r) r = (a->life == DG_RESOLVED) - (b->life == DG_RESOLVED);
   if (!r) r = (a->rank < b->rank) - (a->rank > b->rank);
+  if (!r) r = (a->life == DG_ONGOING) - (b->life == DG_ONGOING); /* new or escalated first */
   if (!r) r = (a->id > b->id) - (a->id < b->id);
   return r;
 }
@@ -550,9 +590,10 @@ static vg_status make_digest(dg_ctx *c, const dg_person *p) {
   o.subject = vg_arena_strndup(&c->arena, c->subject.data, c->subject.len);
   o.body = vg_arena_strndup(&c->arena, c->body.data, c->body.len);
   o.section = c->o->format == VG_DIGEST_HTML ? vg_arena_strndup(&c->arena, c->section.data, c->section.len) : o.body;
+  o.toc = c->o->format == VG_DIGEST_HTML ? vg_arena_strndup(&c->arena, c->toc.data, c->toc.len) : NULL;
   o.alerts = v.count[DG_NEW] + v.count[DG_ONGOING] + v.count[DG_ESCALATED];
   o.resolved = v.count[DG_RESOLVED];
-  if (!o.subject || !o.body || !o.section || vg_vec_push(&c->outs, o) != 0) goto done;
+  if (!o.subject || !o.body || !o.section || (c->o->format == VG_DIGEST_HTML && !o.toc) || vg_vec_push(&c->outs, o) != 0) goto done;
   status = VG_OK;
 done:
   vg_free(v.e);
@@ -648,7 +689,10 @@ static vg_status digest_all(dg_ctx *c) {
   if (st == VG_OK) st = load_links(c);
   if (st != VG_OK) return st;
   if (c->persons.n > 1) qsort(c->persons.v, c->persons.n, sizeof *c->persons.v, cmp_person);
-  for (size_t i = 0; i < c->persons.n && st == VG_OK; i++) st = make_digest(c, &c->persons.v[i]);
+  for (size_t i = 0; i < c->persons.n && st == VG_OK; i++) {
+    c->index = (long)i + 1;
+    st = make_digest(c, &c->persons.v[i]);
+  }
   /* what the caller gets, as bytes (C strings, so a NUL byte ends them for it) */
   size_t n;
   for (size_t i = 0; i < c->outs.n && st == VG_OK; i++) {
@@ -684,12 +728,12 @@ vg_status vg_digest_run(const vg_digest_opts *o) {
   if (st == VG_OK) {
     for (size_t i = 0; i < c.outs.n && o->digest; i++) {
       const dg_out *d = &c.outs.v[i];
-      vg_digest vd = {d->recipient_b, d->name_b, d->subject, d->body, d->section, d->alerts, d->resolved};
+      vg_digest vd = {d->recipient_b, d->name_b, d->subject, d->body, d->section, d->alerts, d->resolved, d->toc};
       o->digest(o->out_ud, &vd);
     }
     if (o->summary) {
       vg_digest_summary s = {c.run_id, c.pack_b, c.as_of_b, c.total_alerts, c.total_resolved, (int)c.outs.n,
-                             o->outbox ? (int)c.outs.n : 0};
+                             o->outbox ? (int)c.outs.n : 0, c.total_new, c.total_escalated};
       o->summary(o->out_ud, &s);
     }
   }
@@ -706,6 +750,7 @@ vg_status vg_digest_run(const vg_digest_opts *o) {
   vg_buf_free(&c.line);
   vg_buf_free(&c.scratch);
   vg_buf_free(&c.subject);
+  vg_buf_free(&c.toc);
   vg_arena_free(&c.arena);
   return st;
 }

@@ -48,6 +48,8 @@ typedef struct dg_link {
 typedef struct dg_person {
   const char *person, *name;
   long first, n;           /* links[first .. first+n) */
+  int rank;                /* the highest open tier's rank held; -1: none open */
+  long at_rank, open;      /* open alerts of that rank; open alerts */
 } dg_person;
 
 /* An alert in one person's digest. */
@@ -65,7 +67,7 @@ typedef struct dg_group {
 
 /* One finished digest, kept until the transaction is over. */
 typedef struct dg_out {
-  const char *recipient, *name, *subject, *body, *section;
+  const char *recipient, *name, *subject, *body, *section, *toc;
   const char *recipient_b, *name_b; /* recipient and name as their bytes, for the caller */
   int alerts, resolved;
 } dg_out;
@@ -83,8 +85,9 @@ typedef struct dg_ctx {
   vg_vec(dg_person) persons;
   vg_vec(dg_out) outs;
   vg_vec(const char *) tier_names; /* rank fallback */
-  long long total_alerts, total_resolved;
-  vg_buf body, section, details, line, scratch, subject;
+  long long total_alerts, total_resolved, total_new, total_escalated;
+  vg_buf body, section, details, line, scratch, subject, toc;
+  long index;              /* the digest being rendered, from 1 (its anchor "digest-N") */
   const char *to;          /* o->to in the internal form */
   const char *pack_b, *as_of_b; /* pack and as_of as their bytes, for the caller */
   int oom;
@@ -99,7 +102,7 @@ typedef struct dg_view {
   long open_groups;
 } dg_view;
 
-/* Render v into c->body (with HTML, c->section too) and c->subject.
+/* Render v into c->body (with HTML, c->section and c->toc too) and c->subject.
 ** 0, or -1 when out of memory. */
 int dg_render(dg_ctx *c, const dg_view *v);
 

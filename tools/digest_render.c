@@ -140,6 +140,16 @@ static int put_wrapped(vg_buf *b, const char *t, const char *indent1, const char
 
 /* ---- one person's digest ------------------------------------------------------ */
 
+/* A value's name in words: a let, column or param name with its
+** underscores as spaces ("conversion_rate" is shown "conversion rate"). */
+static int put_label(vg_buf *b, const char *name) {
+  size_t from = b->len;
+  int rc = put_clean(b, name);
+  for (size_t i = from; rc == 0 && i < b->len; i++)
+    if (b->data[i] == '_') b->data[i] = ' ';
+  return rc;
+}
+
 /* "rep_id 17" (the evidence's key column) or "key 17". */
 static int put_key_label(vg_buf *b, const dg_entry *e) {
   return put_clean(b, e->kc ? e->kc : "key") || put(b, " ") || put_clean(b, e->a->key);
@@ -247,7 +257,7 @@ static int put_details(vg_buf *b, const dg_entry *en) {
   for (long i = 0; i < a->ncells;) {
     long j = segment_end(a, i);
     if (strcmp(a->cells[i].name, "dates") != 0 && !is_flat(a, i, j)) {
-      rc |= put(b, "Trend: ") || put_clean(b, a->cells[i].name) || put(b, " ");
+      rc |= put(b, "Trend: ") || put_label(b, a->cells[i].name) || put(b, " ");
       long from = j - i > DG_TREND_MAX ? j - DG_TREND_MAX : i;
       if (from > i) rc |= put(b, "\xe2\x80\xa6 \xe2\x86\x92 ");
       for (long k = from; k < j; k++) rc |= (k > from ? put(b, " \xe2\x86\x92 ") : 0) || put_clean(b, a->cells[k].text);
@@ -263,7 +273,7 @@ static int put_details(vg_buf *b, const dg_entry *en) {
   for (long i = 0; i < a->nvals; i++) {
     long lo = find_segment(a, a->vals[i].name);
     if (lo >= 0 && !is_flat(a, lo, segment_end(a, lo))) continue;
-    rc |= put(b, any ? ", " : "Values: ") || put_clean(b, a->vals[i].name) || put(b, " ") || put_clean(b, a->vals[i].text);
+    rc |= put(b, any ? ", " : "Values: ") || put_label(b, a->vals[i].name) || put(b, " ") || put_clean(b, a->vals[i].text);
     any = 1;
   }
   for (long i = 0; i < a->ncells;) {
@@ -271,7 +281,7 @@ static int put_details(vg_buf *b, const dg_entry *en) {
     int named = strcmp(a->cells[i].name, "dates") == 0;
     for (long k = 0; k < a->nvals && !named; k++) named = strcmp(a->vals[k].name, a->cells[i].name) == 0;
     if (!named && is_flat(a, i, j)) {
-      rc |= put(b, any ? ", " : "Values: ") || put_clean(b, a->cells[i].name) || put(b, " ") || put_clean(b, a->cells[j - 1].text);
+      rc |= put(b, any ? ", " : "Values: ") || put_label(b, a->cells[i].name) || put(b, " ") || put_clean(b, a->cells[j - 1].text);
       any = 1;
     }
     i = j;
@@ -305,7 +315,7 @@ static const char *tier_color(const dg_alert *a) {
   return "#3d5a80";
 }
 
-#define H_SECTION "max-width:760px;margin:0 auto 24px;padding:20px 28px;background:#ffffff;border:1px solid #d9dee5;" \
+#define H_SECTION "max-width:760px;margin:0 auto 16px;padding:16px;background:#ffffff;border:1px solid #d9dee5;" \
   "border-radius:8px;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2933"
 #define H_H1 "font-size:20px;margin:0 0 4px"
 #define H_META "margin:0 0 8px;color:#52606d"
@@ -399,7 +409,7 @@ int dg_render(dg_ctx *c, const dg_view *v) {
   } else if (f == VG_DIGEST_MARKDOWN) {
     rc |= put(b, "# ") || put_md(b, title.data) || put(b, "\n\n") || put_md(b, over.data) || put(b, "\n");
   } else {
-    rc |= put(b, "<div style=\"" H_SECTION "\">\n<h1 style=\"" H_H1 "\">") || put_html(b, title.data) ||
+    rc |= vg_buf_printf(b, "<div id=\"digest-%ld\" style=\"", c->index) || put(b, H_SECTION "\">\n<h1 style=\"" H_H1 "\">") || put_html(b, title.data) ||
           put(b, "</h1>\n<p style=\"" H_META "\">") || put_html(b, over.data) || put(b, "</p>\n");
   }
   for (long gi = 0; gi < v->ng && rc == 0; gi++) {
@@ -427,6 +437,24 @@ int dg_render(dg_ctx *c, const dg_view *v) {
   else if (f == VG_DIGEST_MARKDOWN) rc |= put(b, "\n") || put_md(b, text.data) || put(b, "\n");
   else {
     rc |= put(b, "<p style=\"" H_FOOT "\">") || put_html(b, text.data) || put(b, "</p>\n</div>\n");
+    /* the table of contents entry: the person, a link to the section; the
+    ** open alerts per tier; what is new or escalated */
+    c->toc.len = 0;
+    rc |= vg_buf_printf(&c->toc, "<li style=\"margin:0 0 4px\"><a href=\"#digest-%ld\" style=\"color:#1f4e8c\">", c->index);
+    text.len = 0;
+    rc |= put_person(&text, v->p->person, v->p->name) || vg_buf_append(&text, "", 0);
+    if (rc == 0) rc |= put_html(&c->toc, text.data) || put(&c->toc, "</a>: ");
+    text.len = 0;
+    if (open) rc |= put_tier_counts(&text, v);
+    else rc |= put(&text, "nothing open");
+    if (v->count[DG_NEW] || v->count[DG_ESCALATED]) {
+      rc |= put(&text, "; since the last run ");
+      if (v->count[DG_NEW]) rc |= vg_buf_printf(&text, "%d new", v->count[DG_NEW]);
+      if (v->count[DG_ESCALATED]) rc |= vg_buf_printf(&text, "%s%d escalated", v->count[DG_NEW] ? ", " : "", v->count[DG_ESCALATED]);
+    }
+    rc |= vg_buf_append(&text, "", 0);
+    if (rc == 0) rc |= put_html(&c->toc, text.data) || put(&c->toc, "</li>\n") || vg_buf_append(&c->toc, "", 0);
+    if (rc) c->toc.len = 0;
     /* the section alone, then the document around it */
     c->section.len = 0;
     rc |= vg_buf_append(&c->section, b->data, b->len);
@@ -434,7 +462,7 @@ int dg_render(dg_ctx *c, const dg_view *v) {
     rc |= put(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>") ||
           put_html(b, c->subject.data) ||
-          put(b, "</title>\n</head>\n<body style=\"margin:0;padding:24px;background:#f3f4f6\">\n") ||
+          put(b, "</title>\n</head>\n<body style=\"margin:0;padding:8px;background:#f3f4f6\">\n") ||
           vg_buf_append(b, c->section.data, c->section.len) || put(b, "</body>\n</html>\n");
   }
 done:

@@ -155,7 +155,7 @@ static char *out_file(const char *name) {
 /* ---- collecting digests ---------------------------------------------------------------------- */
 
 typedef struct got_digest {
-  char *recipient, *name, *subject, *body, *section;
+  char *recipient, *name, *subject, *body, *section, *toc;
   int alerts, resolved;
 } got_digest;
 
@@ -177,6 +177,7 @@ static void on_digest(void *ud, const vg_digest *d) {
   g->subject = dup_or_null(d->subject);
   g->body = dup_or_null(d->body);
   g->section = dup_or_null(d->section);
+  g->toc = dup_or_null(d->toc);
   g->alerts = d->alerts;
   g->resolved = d->resolved;
 }
@@ -201,6 +202,7 @@ static void forget(void) {
     free(got[i].subject);
     free(got[i].body);
     free(got[i].section);
+    free(got[i].toc);
   }
   memset(got, 0, sizeof got);
   ngot = 0;
@@ -258,9 +260,11 @@ static void test_persons_and_order(void) {
   CU_ASSERT_EQUAL(gsum.resolved, 1);
   CU_ASSERT_EQUAL(gsum.digests, 5);
   CU_ASSERT_EQUAL(gsum.outbox, 0);
-  /* persons numerically, the unrouted digest last */
+  /* persons by the severity they hold: the highest open tier, then how many
+  ** alerts of it, then how many open ones (Lee Park 1 red + 2 orange before
+  ** Dana Kim 1 red + 1 orange), then numerically; the unrouted digest last */
   CU_ASSERT_EQUAL_FATAL(ngot, 5);
-  const char *order[5] = {"1", "4", "5", "17", NULL};
+  const char *order[5] = {"4", "17", "1", "5", NULL};
   for (int i = 0; i < 5; i++) {
     if (order[i]) {
       CU_ASSERT(got[i].recipient && strcmp(got[i].recipient, order[i]) == 0);
@@ -268,23 +272,23 @@ static void test_persons_and_order(void) {
       CU_ASSERT_PTR_NULL(got[i].recipient);
     }
   }
-  CU_ASSERT_STRING_EQUAL(got[0].name, "Ada <Boss>");
-  CU_ASSERT_STRING_EQUAL(got[1].name, "Lee Park");
-  CU_ASSERT_PTR_NULL(got[2].name);
-  CU_ASSERT_STRING_EQUAL(got[3].name, "Dana Kim");
+  CU_ASSERT_STRING_EQUAL(got[0].name, "Lee Park");
+  CU_ASSERT_STRING_EQUAL(got[1].name, "Dana Kim");
+  CU_ASSERT_STRING_EQUAL(got[2].name, "Ada <Boss>");
+  CU_ASSERT_PTR_NULL(got[3].name);
   CU_ASSERT_PTR_NULL(got[4].name);
   /* alerts per digest: the route's second level gets Dana's alerts too */
-  int alerts[5] = {1, 3, 1, 2, 1}, resolved[5] = {0, 1, 0, 1, 0};
+  int alerts[5] = {3, 2, 1, 1, 1}, resolved[5] = {1, 1, 0, 0, 0};
   for (int i = 0; i < 5; i++) {
     CU_ASSERT_EQUAL(got[i].alerts, alerts[i]);
     CU_ASSERT_EQUAL(got[i].resolved, resolved[i]);
     CU_ASSERT_PTR_EQUAL(got[i].section != NULL, 1);
     CU_ASSERT_STRING_EQUAL(got[i].section, got[i].body); /* text: the section is the body */
   }
-  CU_ASSERT_STRING_EQUAL(got[0].subject, "Vigil saas 2025-06-30: 1 orange for Ada <Boss>");
-  CU_ASSERT_STRING_EQUAL(got[1].subject, "Vigil saas 2025-06-30: 1 red, 2 orange, 1 resolved for Lee Park");
-  CU_ASSERT_STRING_EQUAL(got[2].subject, "Vigil saas 2025-06-30: 1 yellow for 5");
-  CU_ASSERT_STRING_EQUAL(got[3].subject, "Vigil saas 2025-06-30: 1 red, 1 orange, 1 resolved for Dana Kim");
+  CU_ASSERT_STRING_EQUAL(got[2].subject, "Vigil saas 2025-06-30: 1 orange for Ada <Boss>");
+  CU_ASSERT_STRING_EQUAL(got[0].subject, "Vigil saas 2025-06-30: 1 red, 2 orange, 1 resolved for Lee Park");
+  CU_ASSERT_STRING_EQUAL(got[3].subject, "Vigil saas 2025-06-30: 1 yellow for 5");
+  CU_ASSERT_STRING_EQUAL(got[1].subject, "Vigil saas 2025-06-30: 1 red, 1 orange, 1 resolved for Dana Kim");
   CU_ASSERT_STRING_EQUAL(got[4].subject, "Vigil saas 2025-06-30: 1 red without a recipient");
 
   /* Lee Park: Dana's key (red) before his own (orange); inside the group the
@@ -309,10 +313,10 @@ static void test_persons_and_order(void) {
   CU_ASSERT(has(dana, "    No longer fires; it was open since 2025-06-16, 1 run.\n"));
   /* the trend, with the window's steady column among the values, and the
   ** current values a trend shows left out of them */
-  CU_ASSERT(has(dana, "    Trend: conversion_rate 0.15 \xe2\x86\x92 0.13 \xe2\x86\x92 0.12 (2025-05-23 to 2025-06-20)\n"));
-  CU_ASSERT(has(dana, "    Values: floor 0.16, baseline_conversion 0.2, slump 0.2\n"));
-  CU_ASSERT(has(dana, "    Trend: at_risk 40000 \xe2\x86\x92 52000 (2025-06-16 to 2025-06-30)\n"));
-  CU_ASSERT(has(dana, "    Values: limit 50000, grace 5 days, stale false\n"));
+  CU_ASSERT(has(dana, "    Trend: conversion rate 0.15 \xe2\x86\x92 0.13 \xe2\x86\x92 0.12 (2025-05-23 to 2025-06-20)\n"));
+  CU_ASSERT(has(dana, "    Values: floor 0.16, baseline conversion 0.2, slump 0.2\n"));
+  CU_ASSERT(has(dana, "    Trend: at risk 40,000 \xe2\x86\x92 52,000 (2025-06-16 to 2025-06-30)\n"));
+  CU_ASSERT(has(dana, "    Values: limit 50,000, grace 5 days, stale false\n"));
   /* 5: ongoing, unchanged */
   const char *five = find("5")->body;
   CU_ASSERT(has(five, "Vigil digest for 5\n"));
@@ -348,13 +352,13 @@ static const char *const golden_lee_md =
   "- **red** `revenue_at_risk`: revenue 52000 at risk\n"
   "  - Escalated from orange; open since 2025-06-02, 3 runs.\n"
   "  - Routed to you: 1 level above Dana Kim (17).\n"
-  "  - Trend: at\\_risk 40000 \xe2\x86\x92 52000 (2025-06-16 to 2025-06-30)\n"
-  "  - Values: limit 50000, grace 5 days, stale false\n"
+  "  - Trend: at risk 40,000 \xe2\x86\x92 52,000 (2025-06-16 to 2025-06-30)\n"
+  "  - Values: limit 50,000, grace 5 days, stale false\n"
   "- **orange** `conversion_slump`: conversion 12% below 16% for two snapshots\n"
   "  - New since the last run.\n"
   "  - Routed to you: 1 level above Dana Kim (17).\n"
-  "  - Trend: conversion\\_rate 0.15 \xe2\x86\x92 0.13 \xe2\x86\x92 0.12 (2025-05-23 to 2025-06-20)\n"
-  "  - Values: floor 0.16, baseline\\_conversion 0.2, slump 0.2\n"
+  "  - Trend: conversion rate 0.15 \xe2\x86\x92 0.13 \xe2\x86\x92 0.12 (2025-05-23 to 2025-06-20)\n"
+  "  - Values: floor 0.16, baseline conversion 0.2, slump 0.2\n"
   "- **resolved** `milestone_late` (was orange)\n"
   "  - No longer fires; it was open since 2025-06-16, 1 run.\n"
   "  - Routed to you: 1 level above Dana Kim (17).\n"
@@ -448,7 +452,13 @@ static void test_html(void) {
     CU_ASSERT(n > 16 && strcmp(b + n - 16, "</body>\n</html>\n") == 0);
     CU_ASSERT(tags_balanced(b));
     /* the section is the body's <div>, balanced on its own */
-    CU_ASSERT(strncmp(got[i].section, "<div style=", 11) == 0);
+    char want[64];
+    snprintf(want, sizeof want, "<div id=\"digest-%d\" style=", i + 1);
+    CU_ASSERT(strncmp(got[i].section, want, strlen(want)) == 0);
+    /* the table of contents entry: a link to the section's anchor */
+    snprintf(want, sizeof want, "<li style=\"margin:0 0 4px\"><a href=\"#digest-%d\"", i + 1);
+    CU_ASSERT(got[i].toc && strncmp(got[i].toc, want, strlen(want)) == 0);
+    CU_ASSERT(got[i].toc && tags_balanced(got[i].toc));
     CU_ASSERT_PTR_NOT_NULL(strstr(b, got[i].section));
     CU_ASSERT(tags_balanced(got[i].section));
     CU_ASSERT_PTR_NULL(strstr(b, "<b>"));
@@ -463,7 +473,33 @@ static void test_html(void) {
   CU_ASSERT(has(ada, "<h1 style=\"font-size:20px;margin:0 0 4px\">Vigil digest for Ada &lt;Boss&gt; (1)</h1>"));
   const char *lee = find("4")->body;
   CU_ASSERT(before(lee, ">rep_id 17: red</h2>", ">key 4: orange</h2>"));
-  CU_ASSERT(has(lee, "<li>Trend: conversion_rate 0.15 \xe2\x86\x92 0.13 \xe2\x86\x92 0.12 (2025-05-23 to 2025-06-20)</li>"));
+  CU_ASSERT(has(find("4")->toc, ">Lee Park (4)</a>: 1 red, 2 orange; since the last run 2 new, 1 escalated</li>\n"));
+  CU_ASSERT(has(find("1")->toc, ">Ada &lt;Boss&gt; (1)</a>: 1 orange; since the last run 1 new</li>\n"));
+  CU_ASSERT(has(find("5")->toc, ">5</a>: 1 yellow</li>\n"));
+  CU_ASSERT(has(find(NULL)->toc, ">alerts without a recipient</a>: 1 red; since the last run 1 new</li>\n"));
+  CU_ASSERT_EQUAL(gsum.new_alerts, 3);
+  CU_ASSERT_EQUAL(gsum.escalated, 1);
+  CU_ASSERT(has(lee, "<li>Trend: conversion rate 0.15 \xe2\x86\x92 0.13 \xe2\x86\x92 0.12 (2025-05-23 to 2025-06-20)</li>"));
+  forget();
+}
+
+/* ---- inside a key: tier, then new or escalated before ongoing, then rowid ---------------------------- */
+
+static void test_entry_order(void) {
+  char db[300], sql[4096];
+  snprintf(sql, sizeof sql, "%s%s", schema_sql,
+    "INSERT INTO vigil_runs VALUES (1,'o','2025-01-01','t','t','ok',1,4);"
+    "INSERT INTO vigil_alerts VALUES"
+    " (1,'o','r_old','orange','7','2025-01-01','old orange','9','ongoing','2024-12-01',3,1,NULL,NULL),"
+    " (1,'o','r_yellow','yellow','7','2025-01-01','new yellow','9','new','2025-01-01',1,0,NULL,NULL),"
+    " (1,'o','r_new','orange','7','2025-01-01','new orange','9','new','2025-01-01',1,1,NULL,NULL),"
+    " (1,'o','r_red','red','7','2025-01-01','old red','9','ongoing','2024-12-01',3,2,NULL,NULL);");
+  CU_ASSERT_EQUAL_FATAL(make_db(db, sizeof db, "order.db", sql), 0);
+  CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, VG_DIGEST_TEXT, NULL, 0), VG_OK);
+  CU_ASSERT_EQUAL_FATAL(ngot, 1);
+  CU_ASSERT(before(got[0].body, "old red", "new orange"));
+  CU_ASSERT(before(got[0].body, "new orange", "old orange"));
+  CU_ASSERT(before(got[0].body, "old orange", "new yellow"));
   forget();
 }
 
@@ -477,10 +513,10 @@ static void test_outbox(void) {
   CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, VG_DIGEST_MARKDOWN, NULL, 1), VG_OK);
   CU_ASSERT_EQUAL(gsum.outbox, 5);
   ROWS(db, "SELECT run_id, coalesce(recipient, '-'), format, subject FROM vigil_outbox ORDER BY id",
-       "2|1|markdown|Vigil saas 2025-06-30: 1 orange for Ada <Boss>\n"
        "2|4|markdown|Vigil saas 2025-06-30: 1 red, 2 orange, 1 resolved for Lee Park\n"
-       "2|5|markdown|Vigil saas 2025-06-30: 1 yellow for 5\n"
        "2|17|markdown|Vigil saas 2025-06-30: 1 red, 1 orange, 1 resolved for Dana Kim\n"
+       "2|1|markdown|Vigil saas 2025-06-30: 1 orange for Ada <Boss>\n"
+       "2|5|markdown|Vigil saas 2025-06-30: 1 yellow for 5\n"
        "2|-|markdown|Vigil saas 2025-06-30: 1 red without a recipient\n");
   /* the bodies are those handed over; created is a UTC timestamp */
   ROWS(db, "SELECT count(*) FROM vigil_outbox WHERE created GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'", "5\n");
@@ -682,20 +718,23 @@ static void test_many(void) {
   CU_ASSERT_EQUAL_FATAL(make_db(db, sizeof db, "many.db", sql), 0);
   CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, VG_DIGEST_HTML, NULL, 0), VG_OK);
   CU_ASSERT_EQUAL_FATAL(ngot, 31);
-  for (int i = 0; i < 30; i++) {
+  /* the boss first (100 red), then the reps with red alerts (rep r gets
+  ** tier r % 3), orange, yellow, each tier numerically */
+  CU_ASSERT_STRING_EQUAL(got[0].recipient, "boss");
+  CU_ASSERT_EQUAL(got[0].alerts, 300);
+  CU_ASSERT_STRING_EQUAL(got[0].subject, "Vigil many 2025-01-01: 100 red, 100 orange, 100 yellow for Boss");
+  for (int i = 1; i <= 30; i++) {
+    int k = i - 1, r = (k / 10 == 0 ? 2 : k / 10 == 1 ? 1 : 0) + 3 * (k % 10);
     char want[16];
-    snprintf(want, sizeof want, "%d", i);
+    snprintf(want, sizeof want, "%d", r);
     CU_ASSERT(got[i].recipient && strcmp(got[i].recipient, want) == 0);
     CU_ASSERT_EQUAL(got[i].alerts, 10);
   }
-  CU_ASSERT_STRING_EQUAL(got[30].recipient, "boss");
-  CU_ASSERT_EQUAL(got[30].alerts, 300);
-  CU_ASSERT_STRING_EQUAL(got[30].subject, "Vigil many 2025-01-01: 100 red, 100 orange, 100 yellow for Boss");
   /* keys of red alerts first (numerically), then orange, then yellow */
-  CU_ASSERT(before(got[30].body, ">k 2: red</h2>", ">k 5: red</h2>"));
-  CU_ASSERT(before(got[30].body, ">k 119: red</h2>", ">k 1: orange</h2>"));
-  CU_ASSERT(before(got[30].body, ">k 118: orange</h2>", ">k 0: yellow</h2>"));
-  CU_ASSERT(tags_balanced(got[30].body));
+  CU_ASSERT(before(got[0].body, ">k 2: red</h2>", ">k 5: red</h2>"));
+  CU_ASSERT(before(got[0].body, ">k 119: red</h2>", ">k 1: orange</h2>"));
+  CU_ASSERT(before(got[0].body, ">k 118: orange</h2>", ">k 0: yellow</h2>"));
+  CU_ASSERT(tags_balanced(got[0].body));
   forget();
 }
 
@@ -766,7 +805,7 @@ static void test_cli(void) {
   snprintf(cmd, sizeof cmd, "'%s' digest --db '%s' --run latest", v, db1);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   o = out_file("out.txt");
-  CU_ASSERT(before(o, "Vigil digest for Ada <Boss> (1)\n", "\n========================================================================\n\nVigil digest for Lee Park (4)\n"));
+  CU_ASSERT(before(o, "Vigil digest for Lee Park (4)\n", "\n========================================================================\n\nVigil digest for Dana Kim (17)\n"));
   CU_ASSERT(before(o, "Vigil digest for Dana Kim (17)\n", "Vigil digest: alerts without a recipient\n"));
   free(o);
   o = out_file("err.txt");
@@ -784,7 +823,7 @@ static void test_cli(void) {
   snprintf(cmd, sizeof cmd, "'%s' digest --db '%s' --format markdown", v, db1);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   o = out_file("out.txt");
-  CU_ASSERT(has(o, "In all: 1 new, 0 escalated, 0 ongoing, 0 resolved.\n\n---\n\n# Vigil digest for Lee Park (4)\n"));
+  CU_ASSERT(has(o, "In all: 2 new, 1 escalated, 0 ongoing, 1 resolved.\n\n---\n\n# Vigil digest for Dana Kim (17)\n"));
   free(o);
   /* html, several: one page, a section each */
   snprintf(cmd, sizeof cmd, "'%s' digest --db '%s' --format html", v, db1);
@@ -794,8 +833,17 @@ static void test_cli(void) {
   CU_ASSERT(has(o, "<title>Vigil saas 2025-06-30: 5 digests</title>"));
   CU_ASSERT(tags_balanced(o));
   int sections = 0;
-  for (const char *p = o; p && (p = strstr(p, "<h1 ")) != NULL; p++) sections++;
+  for (const char *p = o; p && (p = strstr(p, "<div id=\"digest-")) != NULL; p++) sections++;
   CU_ASSERT_EQUAL(sections, 5);
+  /* the summary first: the run, what changed, then who holds what, most
+  ** severe first, each a link to the section */
+  CU_ASSERT(before(o, "<body", "<div id=\"summary\""));
+  CU_ASSERT(has(o, ">Vigil saas, as of 2025-06-30 (run 2)</h1>"));
+  CU_ASSERT(has(o, ">5 open alerts, 1 resolved; since the last run: 3 new, 1 escalated.</p>"));
+  CU_ASSERT(before(o, "<div id=\"summary\"", "<div id=\"digest-1\""));
+  CU_ASSERT(before(o, "<a href=\"#digest-1\"", "<a href=\"#digest-5\""));
+  CU_ASSERT(before(o, "<a href=\"#digest-5\"", "<div id=\"digest-1\""));
+  CU_ASSERT_PTR_NULL(strstr(o, "<script"));
   free(o);
   /* html, one person: the digest's own document */
   snprintf(cmd, sizeof cmd, "'%s' digest --db '%s' --format html --to 17", v, db1);
@@ -855,6 +903,7 @@ int unit_register_digest(void) {
   if (!CU_add_test(s, "persons, grouping, order and texts", test_persons_and_order) ||
       !CU_add_test(s, "markdown: golden body and escaping", test_markdown) ||
       !CU_add_test(s, "html: documents and escaping", test_html) ||
+      !CU_add_test(s, "inside a key: tier, new or escalated first", test_entry_order) ||
       !CU_add_test(s, "outbox: rows, replaced on a second run", test_outbox) ||
       !CU_add_test(s, "run selection and errors", test_run_selection) ||
       !CU_add_test(s, "older schemas", test_old_schema) ||

@@ -463,6 +463,21 @@ static void test_command(void) {
   CU_ASSERT(has(xml, "<testcase name=\"a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;\" classname=\"p\""));
   CU_ASSERT(has(xml, "- expected orange slump 1 &quot;&lt;&amp;&gt;\\&quot;&quot;\n"));
   CU_ASSERT(has(xml, "<testsuites name=\"vigil test\" tests=\"2\" failures=\"1\" errors=\"0\""));
+  /* each testsuite says when (ISO 8601, UTC, as the JUnit schemas type it)
+  ** and where it ran */
+  {
+    const char *ts = strstr(xml, " timestamp=\"");
+    CU_ASSERT_PTR_NOT_NULL(ts);
+    int y, mo, d, h, mi, se;
+    char end = 0;
+    CU_ASSERT(ts && sscanf(ts, " timestamp=\"%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &end) == 7 && end == '"' &&
+              y >= 2024 && mo >= 1 && mo <= 12);
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    char want[320];
+    snprintf(want, sizeof want, " hostname=\"%s\"", host);
+    CU_ASSERT(has(xml, want));
+  }
   /* coverage, and --min-coverage */
   snprintf(args, sizeof args, "--coverage '%s'", pack);
   CU_ASSERT_EQUAL(run_vigil(args), 1);

@@ -44,7 +44,8 @@ static const char *const usage_backtest =
   "                     text (default) or json: warnings, errors and the summary on\n"
   "                     stderr as JSON lines, as for run\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
-  "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line\n";
+  "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line,\n"
+  "130 interrupted (SIGINT or SIGTERM: rolled back, nothing recorded)\n";
 
 enum { BT_TEXT, BT_JSONL, BT_CSV };
 enum { REPORT_ALERTS, REPORT_LEAD_TIME };
@@ -725,7 +726,12 @@ int cmd_backtest(int argc, char **argv) {
     bo.alert = on_alert;
     bo.summary = on_summary;
     bo.out_ud = &out;
-    if (rc == 0) rc = out_status(vg_backtest((const vg_program *const *)progs, nprogs, &bo));
+    bo.progress = cli_poll;
+    cli_interrupt_begin();
+    if (rc == 0) {
+      vg_status st = vg_backtest((const vg_program *const *)progs, nprogs, &bo);
+      rc = cli_interrupt_status(st, out_status(st));
+    }
     if (out.text && out.text->failed) rc = 1; /* reported; the backtest stopped there */
     if (rc == 0 && report == REPORT_LEAD_TIME) report_lead_time(&out, progs, nprogs, &outcomes, bo.from, bo.to);
     else if (rc == 0 && out.text) rc = report_text(out.text);

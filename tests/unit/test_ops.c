@@ -154,12 +154,97 @@ static void test_backtest_text_memory(void) {
 #endif
 }
 
+/* ---- item 10: Ctrl-C rolls back --------------------------------------------------------- */
+
+/* rows of table in db_path, 0 when it does not exist, -1 on error */
+static int count_rows(const char *table) {
+  sqlite3 *db = NULL;
+  int n = -1;
+  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM %s", table);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int(st, 0);
+    else if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "no such table")) n = 0;
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+/* Starts args, sends sig after a second (the work takes many), and checks
+** the exit status 130, the message, no journal, nothing in table. */
+static void interrupted(const char *const *args, int sig, const char *table) {
+  pid_t pid = start(args);
+  CU_ASSERT_FATAL(pid > 0);
+  usleep(1000 * 1000);
+  kill(pid, sig);
+  /* a command that ignores the signal: stopped for good after 60 s */
+  int code = -2;
+  for (int i = 0; i < 600 && code == -2; i++) {
+    int st;
+    pid_t w = waitpid(pid, &st, WNOHANG);
+    if (w == pid) code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    else usleep(100 * 1000);
+  }
+  if (code == -2) { kill(pid, SIGKILL); code = finish(pid, NULL); }
+  CU_ASSERT_EQUAL(code, 130);
+  char *err = slurp_path(err_path);
+  CU_ASSERT(strcmp(err, "vigil: interrupted: nothing recorded\n") == 0);
+  if (code != 130 || strcmp(err, "vigil: interrupted: nothing recorded\n") != 0)
+    fprintf(stderr, "\n  %s after signal %d: exit %d, stderr: %s\n", args[0], sig, code, err);
+  free(err);
+  char journal[600];
+  snprintf(journal, sizeof journal, "%s-journal", db_path);
+  CU_ASSERT(access(journal, F_OK) != 0);
+  CU_ASSERT_EQUAL(count_rows(table), 0);
+}
+
+static void test_backtest_interrupted(void) {
+  /* 20,000 keys firing on 365 dates: many seconds of work */
+  CU_ASSERT_FATAL(make_db(20000) == 0);
+  const char *const args[] = {"backtest", "--db", db_path, "--from", "2025-01-02", "--to", "2025-12-31", "--record",
+                              "--format", "jsonl", rules_path, NULL};
+  interrupted(args, SIGINT, "vigil_backtest");
+}
+
+static void test_run_interrupted(void) {
+  /* 20 packs, each reading 300,000 rows through six windows: many seconds */
+  unlink(db_path);
+  sqlite3 *db = NULL;
+  CU_ASSERT_FATAL(sqlite3_open(db_path, &db) == SQLITE_OK);
+  CU_ASSERT_FATAL(sqlite3_exec(db, "CREATE TABLE sales (rep_id INTEGER, day DATE, rate REAL);"
+                                   "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 299999)"
+                                   " INSERT INTO sales SELECT i % 300, date('2020-01-01', '+' || (i / 300) || ' days'), 0.05"
+                                   " FROM c;", NULL, NULL, NULL) == SQLITE_OK);
+  sqlite3_close(db);
+  char packs[20][600];
+  const char *args[32] = {"run", "--db", db_path, "--as-of", "2022-09-01"};
+  int n = 5;
+  for (int i = 0; i < 20; i++) {
+    snprintf(packs[i], sizeof packs[i], "%s/w%02d.rules", dir, i);
+    CU_ASSERT_FATAL(write_text(packs[i], "source s { table sales key rep_id time day }\n"
+                                         "rule low on s {\n"
+                                         "  let a = avg(rate, last 1000 days)\n  let b = sum(rate, last 999 days)\n"
+                                         "  let c = max(rate, last 998 days)\n  let d = min(rate, last 997 days)\n"
+                                         "  let e = count(rate > 0, last 996 days)\n  let f = avg(rate, last 995 days)\n"
+                                         "  red when a + b + c + d + e + f < 100\n}\n") == 0);
+    args[n++] = packs[i];
+  }
+  args[n] = NULL;
+  interrupted(args, SIGTERM, "vigil_runs");
+  CU_ASSERT_EQUAL(count_rows("vigil_alerts"), 0);
+}
+
 int unit_register_ops(void) {
   static const struct {
     const char *name;
     void (*fn)(void);
   } tests[] = {
     {"backtest --format text: peak RSS under 32 MiB for 300,000 alerts", test_backtest_text_memory},
+    {"SIGINT during backtest --record: exit 130, nothing recorded, no journal", test_backtest_interrupted},
+    {"SIGTERM during a run: exit 130, nothing recorded, no journal", test_run_interrupted},
   };
   CU_pSuite s = CU_add_suite("ops: memory, progress, interrupts (issue 16, items 3 and 10)", setup, cleanup);
   if (!s) return (int)CU_get_error();

@@ -212,6 +212,7 @@ test: $(B)/vigil $(B)/unit
 	@sh tests/check-man.sh $(B)/vigil
 	@sh tests/check-completions.sh $(B)/vigil
 	@sh tests/check-new.sh $(B)/vigil
+	@sh tests/check-make.sh
 	@sh tests/grammar/run.sh build/grammar
 	@sh tests/vim/run.sh
 	@$(MAKE) --no-print-directory check-embed
@@ -295,15 +296,21 @@ DEMO_DB    := build/demo/saas.db
 DEMO_AS_OF := 2025-06-30
 demo: vigil
 	@mkdir -p build/demo && rm -f $(DEMO_DB)
-	sqlite3 $(DEMO_DB) < examples/saas/schema.sql
-	sqlite3 $(DEMO_DB) < examples/saas/demo.sql
+	@echo "# the SaaS demo database $(DEMO_DB) (examples/saas/schema.sql, demo.sql)"
+	@sqlite3 $(DEMO_DB) < examples/saas/schema.sql
+	@sqlite3 $(DEMO_DB) < examples/saas/demo.sql
 	@echo "# two earlier nightly runs, so the alerts have a history"
-	./vigil run --db $(DEMO_DB) --as-of 2025-05-30 examples/saas >/dev/null 2>&1
-	./vigil run --db $(DEMO_DB) --as-of 2025-06-13 examples/saas >/dev/null 2>&1
-	./vigil run --db $(DEMO_DB) --as-of $(DEMO_AS_OF) examples/saas
+	@./vigil run --db $(DEMO_DB) --as-of 2025-05-30 examples/saas >/dev/null 2>&1
+	@./vigil run --db $(DEMO_DB) --as-of 2025-06-13 examples/saas >/dev/null 2>&1
+	@echo "# tonight's run.  The warnings first come from bad rows planted in demo.sql on purpose"
+	@echo "# (unreadable dates, a duplicate row, text in a number column): Vigil skips or"
+	@echo "# nulls them, says where, and the run goes on (--strict would fail it instead)"
+	@echo '$$ vigil run --db $(DEMO_DB) --as-of $(DEMO_AS_OF) examples/saas'
+	@./vigil run --db $(DEMO_DB) --as-of $(DEMO_AS_OF) examples/saas
 	@echo "# what supervisor 9012 gets (every supervisor's, as one web page: build/demo/digest.html)"
-	./vigil digest --db $(DEMO_DB) --format markdown --to 9012
-	./vigil digest --db $(DEMO_DB) --format html -o build/demo/digest.html
+	@echo '$$ vigil digest --db $(DEMO_DB) --format markdown --to 9012'
+	@./vigil digest --db $(DEMO_DB) --format markdown --to 9012
+	@./vigil digest --db $(DEMO_DB) --format html -o build/demo/digest.html
 
 clean:
 	rm -rf build vigil

@@ -696,7 +696,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
     vg_free(er.saved);
     return -1;
   }
-  int result = 0, rc;
+  int result = 0, rc = SQLITE_DONE; /* (set on every path that reads it; gcc -O1 with the sanitizers cannot tell) */
   int sharded = pr->o->nshards > 1;
   if ((!sharded || pr->o->shard == 0) && s->where >= 0) { /* NULL keys (shard 1's), each through the where */
     while (result == 0 && (rc = sqlite3_step(sp->nulls)) == SQLITE_ROW) {

@@ -100,7 +100,7 @@ DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-con
         lib:sqlite3:sqlite3.h:libsqlite3-dev lib:cunit:CUnit/CUnit.h:libcunit1-dev \
         lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
         file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish \
-        cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim
+        cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim file:/usr/bin/time:time
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.

@@ -109,7 +109,7 @@ DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-con
         file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish \
         cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim lib:jansson:jansson.h:libjansson-dev \
         lib:libcurl:curl/curl.h:libcurl4-openssl-dev file:/usr/lib/python3/dist-packages/aiosmtpd:python3-aiosmtpd \
-        cmd:chromium:chromium
+        cmd:chromium:chromium file:/usr/bin/time:time
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.
@@ -221,6 +221,7 @@ test: $(B)/vigil $(B)/unit
 	@sh tests/check-man.sh $(B)/vigil
 	@sh tests/check-completions.sh $(B)/vigil
 	@sh tests/check-new.sh $(B)/vigil
+	@sh tests/check-make.sh
 	@sh tests/grammar/run.sh build/grammar
 	@sh tests/vim/run.sh
 	@$(MAKE) --no-print-directory check-embed
@@ -312,15 +313,21 @@ DEMO_DB    := build/demo/saas.db
 DEMO_AS_OF := 2025-06-30
 demo: vigil
 	@mkdir -p build/demo && rm -f $(DEMO_DB)
-	sqlite3 $(DEMO_DB) < examples/saas/schema.sql
-	sqlite3 $(DEMO_DB) < examples/saas/demo.sql
+	@echo "# the SaaS demo database $(DEMO_DB) (examples/saas/schema.sql, demo.sql)"
+	@sqlite3 $(DEMO_DB) < examples/saas/schema.sql
+	@sqlite3 $(DEMO_DB) < examples/saas/demo.sql
 	@echo "# two earlier nightly runs, so the alerts have a history"
-	./vigil run --db $(DEMO_DB) --as-of 2025-05-30 examples/saas >/dev/null 2>&1
-	./vigil run --db $(DEMO_DB) --as-of 2025-06-13 examples/saas >/dev/null 2>&1
-	./vigil run --db $(DEMO_DB) --as-of $(DEMO_AS_OF) examples/saas
+	@./vigil run --db $(DEMO_DB) --as-of 2025-05-30 examples/saas >/dev/null 2>&1
+	@./vigil run --db $(DEMO_DB) --as-of 2025-06-13 examples/saas >/dev/null 2>&1
+	@echo "# tonight's run.  The warnings first come from bad rows planted in demo.sql on purpose"
+	@echo "# (unreadable dates, a duplicate row, text in a number column): Vigil skips or"
+	@echo "# nulls them, says where, and the run goes on (--strict would fail it instead)"
+	@echo '$$ vigil run --db $(DEMO_DB) --as-of $(DEMO_AS_OF) examples/saas'
+	@./vigil run --db $(DEMO_DB) --as-of $(DEMO_AS_OF) examples/saas
 	@echo "# what supervisor 9012 gets (every supervisor's, as one web page: build/demo/digest.html)"
-	./vigil digest --db $(DEMO_DB) --format markdown --to 9012
-	./vigil digest --db $(DEMO_DB) --format html -o build/demo/digest.html
+	@echo '$$ vigil digest --db $(DEMO_DB) --format markdown --to 9012'
+	@./vigil digest --db $(DEMO_DB) --format markdown --to 9012
+	@./vigil digest --db $(DEMO_DB) --format html -o build/demo/digest.html
 
 clean:
 	rm -rf build vigil

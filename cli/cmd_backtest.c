@@ -44,25 +44,49 @@ static const char *const usage_backtest =
   "                     text (default) or json: warnings, errors and the summary on\n"
   "                     stderr as JSON lines, as for run\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
-  "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line\n";
+  "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line,\n"
+  "130 interrupted (SIGINT or SIGTERM: rolled back, nothing recorded)\n";
 
 enum { BT_TEXT, BT_JSONL, BT_CSV };
 enum { REPORT_ALERTS, REPORT_LEAD_TIME };
 
-/* One alert, kept for the text report. */
+/* One alert, kept for the lead-time report. */
 typedef struct bt_alert {
   char *pack, *rule, *tier, *key, *as_of;
   size_t key_len;   /* the key's bytes (it may hold NUL bytes) */
 } bt_alert;
 
+/* One rule's alerts at the current date, per tier (the text report). */
+typedef struct bt_group {
+  char *pack, *rule;
+  const vg_program *p;  /* the rule's pack (NULL: not found, nothing printed) */
+  size_t *count;        /* per tier of p */
+} bt_group;
+
+/* The text report, in bounded memory: the current date's counts per rule
+** and tier; the finished lines per date and, per rule and key, the first
+** and last date and the number of dates, in a temporary SQLite database
+** (a file SQLite deletes on close, with a small page cache) rather than
+** every alert in memory (docs/CLI.md §7). */
+typedef struct bt_text {
+  sqlite3 *db;
+  sqlite3_stmt *line, *upsert;
+  vg_program *const *progs;
+  int nprogs;
+  char date[16];        /* the current date ("" before the first alert) */
+  bt_group *g; size_t ng, gcap;
+  int failed;           /* the temporary database failed (reported once) */
+} bt_text;
+
 typedef struct bt_out {
   int format;
   int csv_raw;     /* --csv-raw */
-  int keep;        /* keep every alert (for the text report or lead time) */
+  int keep;        /* keep every alert (for lead time) */
   diag_sink line;
   int header_done;
   int diag_json;   /* --diagnostics-format json */
   bt_alert *v; size_t n, cap;
+  bt_text *text;   /* the text report's tallies, or NULL */
 } bt_out;
 
 static char *dupstr(const char *s) {
@@ -87,11 +111,149 @@ static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn) {
 }
 
 
+static void text_fail(bt_text *t) {
+  if (!t->failed) out_printf(stderr, "vigil: backtest: the text report's temporary database: %s\n", sqlite3_errmsg(t->db));
+  t->failed = 1;
+}
+
+/* Opens the temporary database; 0, or -1 (reported). */
+static int text_open(bt_text *t, vg_program *const *progs, int nprogs) {
+  memset(t, 0, sizeof *t);
+  t->progs = progs;
+  t->nprogs = nprogs;
+  /* "": a private file in the temporary directory, deleted on close */
+  if (sqlite3_open_v2("", &t->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+      sqlite3_exec(t->db, "PRAGMA cache_size = -1024; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                   "CREATE TABLE line (text BLOB);"
+                   "CREATE TABLE k (pack TEXT, rule TEXT, key BLOB, first TEXT, last TEXT, n INTEGER,"
+                   " PRIMARY KEY (pack, rule, key)) WITHOUT ROWID; BEGIN",
+                   NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(t->db, "INSERT INTO line VALUES (?1)", -1, &t->line, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(t->db, "INSERT INTO k VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (pack, rule, key)"
+                         " DO UPDATE SET last = excluded.last, n = n + 1", -1, &t->upsert, NULL) != SQLITE_OK) {
+    text_fail(t);
+    return -1;
+  }
+  return 0;
+}
+
+static void text_close(bt_text *t) {
+  for (size_t i = 0; i < t->gcap; i++) {
+    free(t->g[i].pack);
+    free(t->g[i].rule);
+    free(t->g[i].count);
+  }
+  free(t->g);
+  sqlite3_finalize(t->line);
+  sqlite3_finalize(t->upsert);
+  sqlite3_close(t->db);
+}
+
+/* The current date's line ("  DATE  pack/rule tier N ..."), its rules'
+** tiers highest first, into the temporary database. */
+static void text_flush_date(bt_text *t) {
+  if (!t->date[0] || t->failed) return;
+  diag_sink s;
+  memset(&s, 0, sizeof s);
+  out_format(&s, "  %s", t->date);
+  for (size_t i = 0; i < t->ng; i++) {
+    const bt_group *g = &t->g[i];
+    for (int ti = g->p ? vg_program_tier_count(g->p) - 1 : -1; ti >= 0; ti--)
+      if (g->count[ti]) out_format(&s, "  %s/%s %s %zu", g->pack, g->rule, vg_program_tier_name(g->p, ti), g->count[ti]);
+  }
+  sink_str(&s, "\n");
+  sqlite3_bind_blob(t->line, 1, s.buf, (int)s.len, SQLITE_STATIC);
+  if (sqlite3_step(t->line) != SQLITE_DONE) text_fail(t);
+  sqlite3_reset(t->line);
+  free(s.buf);
+  t->ng = 0;
+}
+
+/* One alert into the tallies (alerts arrive ordered by date, then pack,
+** rule, key: a rule's tiers are interleaved).  0, or -1 when the
+** temporary database failed. */
+static int text_add(bt_text *t, const vg_alert *a) {
+  if (strcmp(t->date, a->as_of) != 0) {
+    text_flush_date(t);
+    snprintf(t->date, sizeof t->date, "%s", a->as_of);
+  }
+  bt_group *g = t->ng ? &t->g[t->ng - 1] : NULL;
+  if (!g || strcmp(g->pack, a->pack) != 0 || strcmp(g->rule, a->rule) != 0) {
+    if (t->ng == t->gcap) {
+      size_t cap = t->gcap ? t->gcap * 2 : 16;
+      t->g = realloc(t->g, cap * sizeof *t->g);
+      if (!t->g) out_of_memory();
+      memset(t->g + t->gcap, 0, (cap - t->gcap) * sizeof *t->g);
+      t->gcap = cap;
+    }
+    g = &t->g[t->ng++];
+    free(g->pack);
+    free(g->rule);
+    free(g->count);
+    g->pack = dupstr(a->pack);
+    g->rule = dupstr(a->rule);
+    g->p = NULL;
+    for (int pi = 0; pi < t->nprogs && !g->p; pi++)
+      if (strcmp(vg_program_pack(t->progs[pi]), a->pack) == 0) g->p = t->progs[pi];
+    int nt = g->p ? vg_program_tier_count(g->p) : 0;
+    g->count = calloc((size_t)(nt ? nt : 1), sizeof *g->count);
+    if (!g->count) out_of_memory();
+  }
+  for (int ti = g->p ? vg_program_tier_count(g->p) - 1 : -1; ti >= 0; ti--)
+    if (strcmp(vg_program_tier_name(g->p, ti), a->tier) == 0) { g->count[ti]++; break; }
+  sqlite3_bind_text(t->upsert, 1, a->pack, -1, SQLITE_STATIC);
+  sqlite3_bind_text(t->upsert, 2, a->rule, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(t->upsert, 3, a->key ? a->key : "", (int)a->key_len, SQLITE_STATIC);
+  sqlite3_bind_text(t->upsert, 4, a->as_of, -1, SQLITE_STATIC);
+  if (sqlite3_step(t->upsert) != SQLITE_DONE) text_fail(t);
+  sqlite3_reset(t->upsert);
+  return t->failed ? -1 : 0;
+}
+
+/* The text report: per pack, rule and tier the alerts of each date; then
+** per rule and key the first date it fired, the last, and on how many
+** evaluation dates it was open (pack, rule and key in byte order).
+** 0, or 1 when the temporary database failed. */
+static int report_text(bt_text *t) {
+  text_flush_date(t);
+  sqlite3_stmt *st = NULL;
+  if (t->failed) return 1;
+  out_printf(stdout, "alerts per date\n");
+  if (sqlite3_prepare_v2(t->db, "SELECT text FROM line ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+    text_fail(t);
+    return 1;
+  }
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    out_write(stdout, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) { text_fail(t); return 1; }
+  out_printf(stdout, "\nper rule and key: first and last date it fired, and on how many evaluation dates\n");
+  if (sqlite3_prepare_v2(t->db, "SELECT pack, rule, key, first, last, n FROM k ORDER BY pack, rule, key", -1, &st,
+                         NULL) != SQLITE_OK) {
+    text_fail(t);
+    return 1;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *key = sqlite3_column_blob(st, 2);
+    int key_len = sqlite3_column_bytes(st, 2);
+    long long n = sqlite3_column_int64(st, 5);
+    out_printf(stdout, "  %s/%s  key %.*s  first %s  last %s  on %lld date%s\n", (const char *)sqlite3_column_text(st, 0),
+               (const char *)sqlite3_column_text(st, 1), key_len, key ? key : "", (const char *)sqlite3_column_text(st, 3),
+               (const char *)sqlite3_column_text(st, 4), n, n == 1 ? "" : "s");
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) { text_fail(t); return 1; }
+  return 0;
+}
+
 static int on_alert(void *ud, const vg_alert *a) {
   bt_out *o = ud;
   diag_sink *s = &o->line;
   s->len = 0;
-  if (o->keep) {
+  if (o->text) {
+    if (text_add(o->text, a) != 0) return 1;
+  } else if (o->keep) {
     if (o->n == o->cap) {
       o->cap = o->cap ? o->cap * 2 : 256;
       o->v = realloc(o->v, o->cap * sizeof *o->v);
@@ -153,50 +315,6 @@ static int cmp_rule_key(const void *x, const void *y) {
   if (!c) c = cmp_bytes(a->key, a->key_len, b->key, b->key_len);
   if (!c) c = strcmp(a->as_of, b->as_of);
   return c;
-}
-
-/* The text report: per pack, rule and tier the alerts of each date; then
-** per rule and key the first date it fired, the last, and on how many
-** evaluation dates it was open. */
-static void report_text(bt_out *o, vg_program *const *progs, int nprogs) {
-  /* alerts arrive ordered by date, then pack, rule, key: a rule's tiers are
-  ** interleaved, so each rule's alerts are counted per tier, highest first */
-  out_printf(stdout, "alerts per date\n");
-  size_t i = 0;
-  while (i < o->n) {
-    size_t j = i;
-    while (j < o->n && strcmp(o->v[j].as_of, o->v[i].as_of) == 0) j++;
-    out_printf(stdout, "  %s", o->v[i].as_of);
-    size_t k = i;
-    while (k < j) {
-      size_t m = k;
-      while (m < j && strcmp(o->v[m].pack, o->v[k].pack) == 0 && strcmp(o->v[m].rule, o->v[k].rule) == 0) m++;
-      const vg_program *p = NULL;
-      for (int pi = 0; pi < nprogs && !p; pi++)
-        if (strcmp(vg_program_pack(progs[pi]), o->v[k].pack) == 0) p = progs[pi];
-      for (int ti = p ? vg_program_tier_count(p) - 1 : -1; ti >= 0; ti--) {
-        const char *tier = vg_program_tier_name(p, ti);
-        size_t cnt = 0;
-        for (size_t x = k; x < m; x++) cnt += strcmp(o->v[x].tier, tier) == 0;
-        if (cnt) out_printf(stdout, "  %s/%s %s %zu", o->v[k].pack, o->v[k].rule, tier, cnt);
-      }
-      k = m;
-    }
-    out_printf(stdout, "\n");
-    i = j;
-  }
-  if (o->n > 1) qsort(o->v, o->n, sizeof *o->v, cmp_rule_key); /* no alert: v is NULL */
-  out_printf(stdout, "\nper rule and key: first and last date it fired, and on how many evaluation dates\n");
-  i = 0;
-  while (i < o->n) {
-    size_t j = i;
-    while (j < o->n && strcmp(o->v[j].pack, o->v[i].pack) == 0 && strcmp(o->v[j].rule, o->v[i].rule) == 0 &&
-           cmp_bytes(o->v[j].key, o->v[j].key_len, o->v[i].key, o->v[i].key_len) == 0)
-      j++;
-    out_printf(stdout, "  %s/%s  key %.*s  first %s  last %s  on %zu date%s\n", o->v[i].pack, o->v[i].rule,
-               (int)o->v[i].key_len, o->v[i].key, o->v[i].as_of, o->v[j - 1].as_of, j - i, j - i == 1 ? "" : "s");
-    i = j;
-  }
 }
 
 /* ---- lead time against an outcome --------------------------------------------------- */
@@ -597,15 +715,27 @@ int cmd_backtest(int argc, char **argv) {
     out.format = format;
     out.csv_raw = csv_raw;
     out.diag_json = diag_format == FMT_JSONL;
-    out.keep = format == BT_TEXT || report == REPORT_LEAD_TIME;
+    out.keep = report == REPORT_LEAD_TIME;
+    bt_text text;
+    if (format == BT_TEXT && !out.keep) {
+      out.text = &text;
+      if (text_open(&text, progs, nprogs) != 0) rc = 1;
+    }
     bo.diag = on_diag;
     bo.ud = &sink;
     bo.alert = on_alert;
     bo.summary = on_summary;
     bo.out_ud = &out;
-    rc = out_status(vg_backtest((const vg_program *const *)progs, nprogs, &bo));
+    bo.progress = cli_poll;
+    cli_interrupt_begin();
+    if (rc == 0) {
+      vg_status st = vg_backtest((const vg_program *const *)progs, nprogs, &bo);
+      rc = cli_interrupt_status(st, out_status(st));
+    }
+    if (out.text && out.text->failed) rc = 1; /* reported; the backtest stopped there */
     if (rc == 0 && report == REPORT_LEAD_TIME) report_lead_time(&out, progs, nprogs, &outcomes, bo.from, bo.to);
-    else if (rc == 0 && format == BT_TEXT) report_text(&out, progs, nprogs);
+    else if (rc == 0 && out.text) rc = report_text(out.text);
+    if (out.text) text_close(out.text);
     for (size_t i = 0; i < out.n; i++) {
       free(out.v[i].pack);
       free(out.v[i].rule);

@@ -45,7 +45,7 @@ static const char *const usage_diff =
   "  --follow-symlinks  read source files that are symbolic links (refused by default;\n"
   "                     a git:REV:PATH version never has them)\n"
   "exit status: 0 success (whether or not anything changed), 1 errors in a pack or a\n"
-  "failed backtest, 2 bad command line\n";
+  "failed backtest, 2 bad command line, 130 interrupted (SIGINT or SIGTERM)\n";
 
 enum { DF_TEXT, DF_MARKDOWN, DF_JSONL };
 
@@ -525,7 +525,10 @@ int cmd_diff(int argc, char **argv) {
     bo.alert = collect;
     bo.summary = collect_summary;
     bo.out_ud = &al[k];
-    rc = out_status(vg_backtest((const vg_program *const *)&prog[k], 1, &bo));
+    bo.progress = cli_poll;
+    cli_interrupt_begin();
+    vg_status st = vg_backtest((const vg_program *const *)&prog[k], 1, &bo);
+    rc = cli_interrupt_status(st, out_status(st));
     if (rc == 0)
       out_printf(stderr, "vigil: %s %s (pack %s): %lld rows read, %zu alerts over the period\n", k == 0 ? "old" : "new",
               specs[k], vg_program_pack(prog[k]), al[k].rows_read, al[k].n);

@@ -43,7 +43,7 @@ static const char *const usage_main =
   "--color=auto|always|never (auto: on a terminal, unless TERM=dumb or NO_COLOR\n"
   "is set and not empty); -V or --version prints the version.\n"
   "exit status: 0 success, 1 the input has errors (or a run failed), 2 bad command line,\n"
-  "3 run --fail-on: an alert of that tier or higher fired\n";
+  "3 run --fail-on: an alert of that tier or higher fired, 130 interrupted (Ctrl-C)\n";
 
 static const char *const usage_check =
   "usage: vigil check [--schema FILE.sql | --db FILE] [--format text|json|sarif|github] [--werror]\n"
@@ -115,7 +115,8 @@ static const char *const usage_run =
   "                     stderr as JSON lines, one object per line (docs/CLI.md)\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line,\n"
-  "3 --fail-on: an alert of that tier or higher fired\n";
+  "3 --fail-on: an alert of that tier or higher fired, 130 interrupted (SIGINT or\n"
+  "SIGTERM: rolled back, nothing recorded)\n";
 
 /* ---- check / compile / disasm ------------------------------------------------------- */
 
@@ -500,8 +501,10 @@ static int cmd_run(int argc, char **argv) {
     out.fail_rank = fail_on ? fail_rank : NULL;
     vg_run_opts ro = {.db_path = o.db, .params = params, .as_of = o.as_of, .dry_run = dry, .strict = strict,
                       .diag = on_diag, .ud = &sink, .alert = on_alert, .summary = on_summary, .out_ud = &out,
-                      .no_seek = no_seek, .shard = shard, .nshards = nshards};
-    rc = out_status(vg_run((const vg_program *const *)progs, nprogs, &ro));
+                      .no_seek = no_seek, .shard = shard, .nshards = nshards, .progress = cli_poll};
+    cli_interrupt_begin();
+    vg_status st = vg_run((const vg_program *const *)progs, nprogs, &ro);
+    rc = cli_interrupt_status(st, out_status(st));
     if (rc == 0 && out.failed_on) rc = EXIT_FAIL_ON; /* after recording: the run stands */
     free(out.line.buf);
   }

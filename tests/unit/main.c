@@ -49,6 +49,7 @@ int main(void) {
     unit_register_bytes,
     unit_register_outputs,
     unit_register_cli,
+    unit_register_ops,
     unit_register_dbrobust,
     unit_register_sandbox,
     unit_register_lang,

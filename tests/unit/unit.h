@@ -29,6 +29,7 @@ int unit_register_calendar(void); /* test_calendar.c: fiscal year starts, the fi
 int unit_register_limits(void);   /* test_limits.c: every compile resource bounded before it is spent (issue 11) */
 int unit_register_core(void);     /* test_core.c: the growable array and the hash index (core/vec.h, core/map.h) */
 int unit_register_cli(void);      /* test_cli.c: what scripts and other tools' conventions expect of vigil (issue 16) */
+int unit_register_ops(void);      /* test_ops.c: bounded memory, progress, interrupts (issue 16, items 3, 10) */
 int unit_register_api(void);      /* test_api.c: the public interface as an embedder meets it (docs/API.md) */
 int unit_register_schema(void);   /* test_schema.c: vg_schema_read, the key and time guesses of vigil new pack */
 int unit_register_lsp(void);      /* test_lsp.c: vg_outline, vigil lsp through a JSON-RPC client and Neovim (issue 18) */

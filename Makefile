@@ -348,7 +348,7 @@ bench: $(B)/vigil $(B)/libvigil-internal.a
 # diagnostics (bench/lsp.py; issue 18; results in bench/README.md).
 .PHONY: bench-lsp
 bench-lsp: $(B)/vigil
-	python3 bench/lsp.py $(B)/vigil 100
+	$(Q)python3 bench/lsp.py $(B)/vigil 100
 
 # ---- valgrind (issue 7) ------------------------------------------------------
 # make valgrind: the end-to-end CLI commands (check, compile, disasm, run,

@@ -213,7 +213,7 @@ damaged() {
   done
   vg 2 run examples/saas
   vg 2 frobnicate
-  vg 1 check "$TMP/no-such-file.rules"
+  vg 2 check "$TMP/no-such-file.rules"  # a PATH that does not exist is a usage error (CLI.md §1)
   vg 1 run --db "$TMP/no-such-dir/x.db" --as-of $AS_OF examples/saas
 }
 

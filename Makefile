@@ -350,6 +350,17 @@ bench: $(B)/vigil $(B)/libvigil-internal.a
 bench-lsp: $(B)/vigil
 	$(Q)python3 bench/lsp.py $(B)/vigil 100
 
+# make screenshots: build/screenshots/nvim-lsp.png, Neovim in an xterm under
+# Xvfb showing `vigil lsp`'s diagnostic and completion (tests/lsp/screenshot.sh;
+# issue 18; docs/nvim-lsp.png is a copy).  Not part of `make test`; its
+# Debian packages are installed with apt-get when make runs as root.
+SCREENSHOT_DEPS := cmd:Xvfb:xvfb cmd:xterm:xterm cmd:import:imagemagick cmd:nvim:neovim \
+        file:/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf:fonts-dejavu-core
+.PHONY: screenshots
+screenshots: $(B)/vigil
+	$(call need,$(SCREENSHOT_DEPS))
+	sh tests/lsp/screenshot.sh $(B)/vigil build/screenshots/nvim-lsp.png
+
 # ---- valgrind (issue 7) ------------------------------------------------------
 # make valgrind: the end-to-end CLI commands (check, compile, disasm, run,
 # backtest, diff, test, fmt over the example packs and the acceptance

@@ -359,7 +359,7 @@ SCREENSHOT_DEPS := cmd:Xvfb:xvfb cmd:xterm:xterm cmd:import:imagemagick cmd:nvim
 .PHONY: screenshots
 screenshots: $(B)/vigil
 	$(call need,$(SCREENSHOT_DEPS))
-	sh tests/lsp/screenshot.sh $(B)/vigil build/screenshots/nvim-lsp.png
+	$(Q)sh tests/lsp/screenshot.sh $(B)/vigil build/screenshots/nvim-lsp.png
 
 # ---- valgrind (issue 7) ------------------------------------------------------
 # make valgrind: the end-to-end CLI commands (check, compile, disasm, run,

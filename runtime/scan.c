@@ -508,12 +508,31 @@ static void read_failed(exec_pack *pr, const vm_source *s) {
   pr->failed = 1;
 }
 
-/* Read the newest rows of one key (st: sp->rows or sp->walk, bound to it)
-** into tmp, newest first, until the window is full.  Returns the rows kept,
-** or -1. */
-static long seek_key(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t need) {
+/* The bytes of source si's bad-data counts (bad, then lbad): what a
+** reading that must not count is bracketed by (bad_keep, bad_put_back). */
+static size_t bad_bytes(const exec_pack *pr, int si) {
+  const vm_source *s = pr->srcs[si].src;
+  return (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
+}
+static void bad_keep(const exec_pack *pr, int si, bad_count *buf) {
+  size_t n = bad_bytes(pr, si);
+  memcpy(buf, pr->srcs[si].bad, n);
+  memcpy((char *)buf + n, pr->srcs[si].lbad, n);
+}
+static void bad_put_back(exec_pack *pr, int si, const bad_count *buf) {
+  size_t n = bad_bytes(pr, si);
+  memcpy(pr->srcs[si].bad, buf, n);
+  memcpy(pr->srcs[si].lbad, (const char *)buf + n, n);
+}
+
+/* Read the newest rows of key (sp->rows bound to it) into tmp, newest
+** first, until the window is full.  Returns the rows kept, or -1. */
+static long seek_key(exec_pack *pr, int si, seek_plan *sp, sqlite3_value *key, vm_series *tmp, uint32_t need) {
+  sqlite3_stmt *st = sp->rows;
   uint32_t n = 0;
   int rc, skip, placed = 0;
+  sqlite3_reset(st);
+  sqlite3_bind_value(st, 1, key);
   tmp->n = 0;
   while (placed == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
     if (read_next(pr, si, sp, st, tmp, n, &skip) != 0 || (placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
@@ -539,19 +558,12 @@ struct evid_reader {
 ** with an alert, and counted nowhere (neither as rows read nor as bad data:
 ** the evaluation read and counted what it needed).  NULL on error. */
 static const vm_series *evid_rows(exec_pack *pr, evid_reader *er) {
-  src_run *sr = &pr->srcs[er->si];
-  size_t nbad = (size_t)(sr->src->ncols ? sr->src->ncols : 1) * BAD__COUNT * sizeof(bad_count);
-  memcpy(er->saved, sr->bad, nbad);
-  memcpy((char *)er->saved + nbad, sr->lbad, nbad);
+  bad_keep(pr, er->si, er->saved);
   long long rows = pr->rows_read;
-  sqlite3_stmt *st = er->sp->rows;
-  sqlite3_reset(st);
-  sqlite3_bind_value(st, 1, er->key);
-  long n = seek_key(pr, er->si, er->sp, st, &er->tmp, EXEC_EVID_ROWS);
-  memcpy(sr->bad, er->saved, nbad);
-  memcpy(sr->lbad, (char *)er->saved + nbad, nbad);
+  long n = seek_key(pr, er->si, er->sp, er->key, &er->tmp, EXEC_EVID_ROWS);
+  bad_put_back(pr, er->si, er->saved);
   pr->rows_read = rows;
-  sr->lvalid = 0;
+  pr->srcs[er->si].lvalid = 0;
   if (n < 0) return NULL;
   er->ev.n = (uint32_t)n;
   er->ev.head = n ? (uint32_t)n - 1 : 0;
@@ -683,11 +695,10 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   /* a recorded alert's evidence shows a trend of EXEC_EVID_ROWS rows: read
   ** again for the keys that alert when the rules look back fewer */
   int reread = pr->want_evidence && lookback + 1 < EXEC_EVID_ROWS;
-  size_t nbad = (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
   int bad_init = exec_series_init(&tmp, s->ncols, VM_UNBOUNDED);
   if (reread) {
     bad_init |= exec_series_init(&er.tmp, s->ncols, VM_UNBOUNDED) | exec_series_init(&er.ev, s->ncols, EXEC_EVID_ROWS - 1);
-    if (!(er.saved = vg_realloc(NULL, 2 * nbad))) bad_init = -1;
+    if (!(er.saved = vg_realloc(NULL, 2 * bad_bytes(pr, si)))) bad_init = -1;
   }
   if (bad_init != 0) {
     exec_series_free(&tmp);
@@ -720,9 +731,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   while (result == 0 && !sp->desc && (rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
     sqlite3_value *key = sqlite3_column_value(sp->keys, 0);
     if (sharded && db_shard_of_value(key, pr->o->nshards) != pr->o->shard) continue;
-    sqlite3_reset(sp->rows);
-    sqlite3_bind_value(sp->rows, 1, key);
-    long n = seek_key(pr, si, sp, sp->rows, &tmp, lookback + 1);
+    long n = seek_key(pr, si, sp, key, &tmp, lookback + 1);
     er.key = key;
     if (n < 0 || eval_window(pr, si, &tmp, (uint32_t)n, ser, rules, nrules, reread ? &er : NULL) != 0) result = -1;
   }
@@ -844,8 +853,7 @@ int exec_run_source(exec_pack *pr, int si) {
   } else {
     /* what to put back if the scan must be redone in day order */
     exec_alerts_mark mark = exec_alerts_here(pr);
-    size_t nbad = (size_t)(s->ncols ? s->ncols : 1) * BAD__COUNT * sizeof(bad_count);
-    bad_count *bad = vg_realloc(NULL, 2 * nbad);
+    bad_count *bad = vg_realloc(NULL, 2 * bad_bytes(pr, si));
     life_saved *life = exec_life_save(pr);
     if (!bad || !life) {
       vg_free(bad);
@@ -853,8 +861,7 @@ int exec_run_source(exec_pack *pr, int si) {
       result = -1;
       goto done;
     }
-    memcpy(bad, pr->srcs[si].bad, nbad);
-    memcpy((char *)bad + nbad, pr->srcs[si].lbad, nbad);
+    bad_keep(pr, si, bad);
     /* PostgreSQL, a nightly run that looks back a bounded number of rows:
     ** only each key's newest rows (scan_source) */
     uint32_t need = pg_is(pr->db) && lookback != VM_UNBOUNDED && !pr->o->no_seek && pr->ndates == 1 ? lookback + 1 : 0;
@@ -867,8 +874,7 @@ int exec_run_source(exec_pack *pr, int si) {
     for (int again = 0; (result == 2 || result == 3) && again < 2; again++) {
       int by_day = result == 2;
       if (exec_alerts_back(pr, &mark) != 0) { result = -1; break; }
-      memcpy(pr->srcs[si].bad, bad, nbad);
-      memcpy(pr->srcs[si].lbad, (char *)bad + nbad, nbad);
+      bad_put_back(pr, si, bad);
       pr->srcs[si].lvalid = 0;
       pr->rows_read = rows_before;
       ser.n = 0;

@@ -484,6 +484,23 @@ static void test_nocase_keys(void) {
   CU_ASSERT_TRUE(latest_ok);
 }
 
+/* The run of rules on sql as of as_of with index seeks gives the alerts of
+** the full scan (no_seek), more than min_alerts of them, in the same order,
+** and reads fewer than half its rows. */
+static void seek_equals_scan(const char *sql, const char *rules, const char *as_of, int min_alerts) {
+  th_no_seek = 1;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, as_of), 0);
+  char scan[65536];
+  snprintf(scan, sizeof scan, "%s", th_alert_lines(0));
+  long long scan_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
+  th_no_seek = 0;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, as_of), 0);
+  CU_ASSERT(th_nalerts > min_alerts);
+  CU_ASSERT_STRING_EQUAL(th_alert_lines(0), scan);
+  long long seek_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
+  CU_ASSERT(seek_rows > 0 && seek_rows < scan_rows / 2);
+}
+
 /* With a (key, time) index and long histories a run seeks the last rows of
 ** each key; it must give exactly what the full scan gives, across where
 ** rejections, duplicates, zones, rows after as_of, NULL keys and bad times,
@@ -510,17 +527,7 @@ static void test_seek_equals_scan(void) {
       "  orange when x > prev(x, 2) for 2 snapshots\n"
       "  message \"{d} {x} {prev(x)} {pct_change(x):pct}\"\n"
       "}\n";
-  th_no_seek = 1;
-  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-31"), 0);
-  char scan[65536];
-  snprintf(scan, sizeof scan, "%s", th_alert_lines(0));
-  long long scan_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
-  th_no_seek = 0;
-  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-31"), 0);
-  CU_ASSERT(th_nalerts > 3);
-  CU_ASSERT_STRING_EQUAL(th_alert_lines(0), scan);
-  long long seek_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
-  CU_ASSERT(seek_rows > 0 && seek_rows < scan_rows / 2);
+  seek_equals_scan(sql, rules, "2025-01-31", 3);
 }
 
 /* The seeks walk down the keys with one statement (runtime/scan.c,
@@ -545,17 +552,7 @@ static void test_walk_key_types(void) {
                       "  red when x >= prev(x) or count(true, last 2 snapshots) < 2\n"
                       "  message \"{k} {d} {x} {prev(x)}\"\n"
                       "}\n";
-  th_no_seek = 1;
-  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-22"), 0);
-  char scan[65536];
-  snprintf(scan, sizeof scan, "%s", th_alert_lines(0));
-  long long scan_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
-  th_no_seek = 0;
-  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-01-22"), 0);
-  CU_ASSERT(th_nalerts > 10);
-  CU_ASSERT_STRING_EQUAL(th_alert_lines(0), scan);
-  long long seek_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
-  CU_ASSERT(seek_rows > 0 && seek_rows < scan_rows / 2);
+  seek_equals_scan(sql, rules, "2025-01-22", 10);
 }
 
 /* A nightly scan of a one-row-per-key table (INTEGER PRIMARY KEY) whose

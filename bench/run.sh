@@ -266,6 +266,27 @@ for S in $SIZES; do
   m=${RSS[$v]} mb=${RSS[$bt]}
   [ "$mb" -gt "$m" ] && m=$mb
   out "    peak RSS of vigil run and backtest            $(awk -v k=$m 'BEGIN{printf "%.1f", k/1024}') MiB   (target < 32 MiB: $(verdict $m '<' 32768))"
+  # the memory target holds in every output format (issue 15): each format of
+  # run (dry and recorded) and backtest once, its peak RSS; the largest judged
+  line="    peak RSS by output format (MiB):"
+  worst=0
+  for fmt in text jsonl csv; do
+    cp "$db" $T/rss-rec.db
+    for what in run recorded backtest; do
+      case $what in
+        run) cmd="$VIGIL run --db $db --as-of $AS_OF --dry-run --format $fmt bench/rules/nightly" ;;
+        recorded) cmd="$VIGIL run --db $T/rss-rec.db --as-of $AS_OF --format $fmt bench/rules/nightly" ;;
+        backtest) cmd="$VIGIL backtest --db $db --from $FROM --to $AS_OF --at-snapshots --format $fmt bench/rules/backtest_conversion.rules" ;;
+      esac
+      $TIME -f %M -o $T/rss sh -c "exec $cmd" >/dev/null 2>$T/err || { echo "bench: failed: $cmd" >&2; cat $T/err >&2; exit 1; }
+      k=$(tail -1 $T/rss)
+      [ "$k" -gt "$worst" ] && worst=$k
+      line="$line $what/$fmt $(awk -v k=$k 'BEGIN{printf "%.1f", k/1024}')"
+    done
+  done
+  rm -f $T/rss-rec.db
+  out "$line"
+  out "    peak RSS, every output format                 $(awk -v k=$worst 'BEGIN{printf "%.1f", k/1024}') MiB   (target < 32 MiB: $(verdict $worst '<' 32768))"
   out ""
 done
 

@@ -151,6 +151,18 @@ int lib_parse_date(const char *s, size_t len, int32_t *out) {
   scan p = {s, len, 0};
   int y, m, d, shift = 0;
   if (s == NULL) return 0;
+  if (len == 10) { /* a plain date, what most tables hold: the grammar below, unrolled */
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned a = u[0] - 48u, b = u[1] - 48u, c = u[2] - 48u, e = u[3] - 48u;
+    unsigned f = u[5] - 48u, g = u[6] - 48u, h = u[8] - 48u, k = u[9] - 48u;
+    if ((a > 9) | (b > 9) | (c > 9) | (e > 9) | (f > 9) | (g > 9) | (h > 9) | (k > 9) | (u[4] != '-') | (u[7] != '-')) return 0;
+    y = (int)(a * 1000 + b * 100 + c * 10 + e);
+    m = (int)(f * 10 + g);
+    d = (int)(h * 10 + k);
+    if (m < 1 || m > 12 || d < 1 || d > 31 || !lib_date_valid(y, m, d)) return 0;
+    *out = lib_days_from_civil(y, m, d);
+    return 1;
+  }
   if (!get_num(&p, 4, 0, 9999, &y) || !get_char(&p, '-') || !get_num(&p, 2, 1, 12, &m) ||
       !get_char(&p, '-') || !get_num(&p, 2, 1, 31, &d))
     return 0;

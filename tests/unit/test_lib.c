@@ -224,6 +224,40 @@ static void test_parse_invalid(void) {
   CU_ASSERT_EQUAL(o, 7);
 }
 
+/* A plain date (ten bytes) is read by a path of its own: it must read
+** exactly what the general grammar reads, which is reached by adding a
+** trailing blank (allowed after any date).  Every shape of ten bytes made
+** from digits, '-' and a few others, over years, months and days in and
+** out of range. */
+static void test_parse_date_plain(void) {
+  static const char alphabet[] = "0123456789-T :+x";
+  long checked = 0, read = 0;
+  char a[12], b[12];
+  for (int y = 0; y <= 9999; y += 97)
+    for (int m = 0; m <= 13; m++)
+      for (int d = 0; d <= 32; d++) {
+        snprintf(a, sizeof a, "%04d-%02d-%02d", y, m, d);
+        for (int pos = -1; pos < 10; pos++)
+          for (int c = 0; c < (pos < 0 ? 1 : (int)sizeof alphabet - 1); c++) {
+            memcpy(b, a, 11);
+            if (pos >= 0) b[pos] = alphabet[c];
+            b[10] = ' ';
+            b[11] = 0;
+            int32_t plain = -1, general = -1;
+            int rp = lib_parse_date(b, 10, &plain), rg = lib_parse_date(b, 11, &general);
+            if (rp != rg || (rp && plain != general)) {
+              CU_FAIL("a plain date reads differently");
+              fprintf(stderr, "\n  [%.10s]: plain %d %d, general %d %d\n", b, rp, (int)plain, rg, (int)general);
+              return;
+            }
+            checked++;
+            read += rp;
+          }
+      }
+  CU_ASSERT(checked > 1000000);
+  CU_ASSERT(read > 10000);
+}
+
 static void test_format_date(void) {
   char buf[11];
   lib_format_date(D(2025, 3, 31), buf);
@@ -971,6 +1005,7 @@ int unit_register_lib(void) {
     {"date_valid", test_date_valid},
     {"parse valid", test_parse_valid},
     {"parse invalid", test_parse_invalid},
+    {"a plain date reads as the general grammar reads it", test_parse_date_plain},
     {"format_date", test_format_date},
   };
   static const test_def fmt_tests[] = {

@@ -146,6 +146,7 @@ void out_json(diag_sink *s, const char *p, size_t n) {
   char esc[8];
   for (size_t i = 0; i < n;) {
     unsigned cp = u[i];
+    if (cp >= 0x20 && cp < 0x7f && cp != '"' && cp != '\\') { i++; continue; } /* (most bytes: as they are) */
     size_t k = utf8_seq(u + i, n - i, &cp);
     const char *rep = NULL;
     size_t rlen = 0;
@@ -229,6 +230,7 @@ void out_csv(diag_sink *s, const char *p, size_t n, int raw) {
   size_t run = 0;
   for (size_t i = 0; i < n;) {
     unsigned cp = u[i];
+    if (cp >= 0x20 && cp < 0x7f && cp != '"') { i++; continue; } /* (most bytes: as they are) */
     size_t k = utf8_seq(u + i, n - i, &cp);
     const char *rep = NULL;
     if (k == 0) {

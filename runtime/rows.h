@@ -57,6 +57,10 @@ int exec_rowid_expr(exec_pack *pr, int si, const char **out);
 ** when the row has no usable key or time.  The row's bad data is pending:
 ** exec_row_owned (or exec_row_bad) counts it.  0 or -1 (memory). */
 int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip);
+/* The full text of a row's key into b (b->len bytes, which may include NUL
+** bytes, then a NUL): an integer key in decimal, text as it is, anything
+** else as lib_format_text writes it.  0 or -1 (no memory). */
+int exec_key_text(const vm_row *r, int keycol, vg_buf *b);
 /* Count the bad data of the row just read (pending since exec_read_row). */
 void exec_row_bad(exec_pack *pr, int si, const vm_row *r);
 /* The row just read is one the where rejects: count only the unreadable

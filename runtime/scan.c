@@ -51,39 +51,6 @@ static void eval_error(exec_pack *pr, int rule, vm_status st) {
   pr->failed = 1;
 }
 
-/* The decimal digits of v into buf (at least 21 bytes); returns the length.
-** Once per key evaluated, so not snprintf (8% of a nightly run). */
-static size_t int_text(int64_t v, char *buf) {
-  char tmp[24];
-  size_t n = 0;
-  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  do {
-    tmp[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
-  size_t k = 0;
-  if (v < 0) buf[k++] = '-';
-  while (n) buf[k++] = tmp[--n];
-  buf[k] = 0;
-  return k;
-}
-
-/* The full text of a row's key into b (b->len bytes, which may include NUL
-** bytes, then a NUL).  0 or -1 (no memory). */
-static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
-  b->len = 0;
-  val k = r->v[keycol];
-  if (r->kint) {
-    char tmp[24];
-    size_t n = int_text(r->ikey, tmp);
-    return vg_buf_append(b, tmp, n);
-  }
-  if (k.t == VT_STR) return vg_buf_append(b, k.u.s, k.len);
-  char tmp[512];
-  size_t n = lib_format_text(k, tmp, sizeof tmp);
-  return vg_buf_append(b, tmp, n);
-}
-
 /* Where the evidence of a key's alerts finds its window when the series the
 ** rules ran on is shorter than EXEC_EVID_ROWS (index seeks read only what
 ** the rules look back): the key's rows read again, once, for the keys that
@@ -91,15 +58,17 @@ static int row_key_buf(const vm_row *r, int keycol, vg_buf *b) {
 typedef struct evid_reader evid_reader;
 static const vm_series *evid_rows(exec_pack *pr, evid_reader *er);
 
-/* Evaluate the rules of source si on the series of one key at date. */
-static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date, evid_reader *er) {
+/* Evaluate the rules of source si on the series of one key at date;
+** key_known: pr->keytext already holds its key (the key's earlier date). */
+static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date, evid_reader *er,
+                    int key_known) {
   const vm_row *r0 = vm_series_row(s, 0);
   if (pr->stopped) return -1; /* (a stop a where or an evidence value met) */
   /* between keys is the only moment alerts in memory can be set aside */
   if (exec_alerts_room(pr) != 0) return -1;
   pr->as_of = date;
   pr->vm.as_of = date;
-  if (row_key_buf(r0, pr->srcs[si].src->key, &pr->keytext) != 0) return -1;
+  if (!key_known && exec_key_text(r0, pr->srcs[si].src->key, &pr->keytext) != 0) return -1;
   const char *kbuf = pr->keytext.data;
   size_t klen = pr->keytext.len;
   pr->cur_key = NULL;
@@ -141,11 +110,16 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
 }
 
 /* Evaluate the key's window at each evaluation date from *di on that is
-** before `before` and not before the window's newest row. */
-static int eval_dates(exec_pack *pr, int si, const vm_series *ser, const int *rules, int nrules, int *di, int32_t before) {
+** before `before` and not before the window's newest row.  *known: the
+** key has been evaluated (its text is in pr->keytext); 0 for a new key. */
+static int eval_dates(exec_pack *pr, int si, const vm_series *ser, const int *rules, int nrules, int *di, int *known,
+                      int32_t before) {
   const vm_row *newest = vm_series_row(ser, 0);
-  for (; *di < pr->ndates && pr->dates[*di] < before; (*di)++)
-    if (newest && pr->dates[*di] >= newest->time && eval_key(pr, si, ser, rules, nrules, pr->dates[*di], NULL) != 0) return -1;
+  for (; *di < pr->ndates && pr->dates[*di] < before; (*di)++) {
+    if (!newest || pr->dates[*di] < newest->time) continue;
+    if (eval_key(pr, si, ser, rules, nrules, pr->dates[*di], NULL, *known) != 0) return -1;
+    *known = 1;
+  }
   return 0;
 }
 
@@ -253,7 +227,8 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   }
   int rc;
   int32_t last = pr->dates[pr->ndates - 1];
-  int di = 0; /* the next evaluation date of the current key */
+  int di = 0;    /* the next evaluation date of the current key */
+  int known = 0; /* its text is in pr->keytext (eval_dates) */
   uint32_t key_rows = 0; /* rows PostgreSQL sent for the current key (need > 0) */
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (!pr->srcs[si].derived) pr->rows_read++;
@@ -270,7 +245,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
       /* a window cut short: the key's older rows are needed after all */
       if (need && key_rows - 1 >= wlimit && ser->n < need) { result = 3; goto done; }
       key_rows = 1;
-      if (eval_dates(pr, si, ser, rules, nrules, &di, INT32_MAX) != 0) { result = -1; goto done; }
+      if (eval_dates(pr, si, ser, rules, nrules, &di, &known, INT32_MAX) != 0) { result = -1; goto done; }
       /* the staged row must survive the reset: move it to slot 0 */
       if (r != &ser->rows[0]) exec_swap_rows(r, &ser->rows[0]);
       r = &ser->rows[0];
@@ -278,10 +253,11 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
       ser->head = 0;
       newest = NULL;
       di = 0;
+      known = 0;
     }
     if (!own) continue;
     /* the dates before this row see the window as it is now */
-    if (newest && eval_dates(pr, si, ser, rules, nrules, &di, r->time) != 0) { result = -1; goto done; }
+    if (newest && eval_dates(pr, si, ser, rules, nrules, &di, &known, r->time) != 0) { result = -1; goto done; }
     if (newest && newest->time == r->time) {
       exec_count_bad(pr, si, s->time, BAD_DUP, r);
       if (r->rowid > newest->rowid) exec_swap_rows(r, &ser->rows[ser->head]);
@@ -303,7 +279,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
     goto done;
   }
   if (need && key_rows >= wlimit && ser->n < need) { result = 3; goto done; }
-  if (ser->n > 0 && eval_dates(pr, si, ser, rules, nrules, &di, INT32_MAX) != 0) result = -1;
+  if (ser->n > 0 && eval_dates(pr, si, ser, rules, nrules, &di, &known, INT32_MAX) != 0) result = -1;
 done:
   sqlite3_finalize(st);
   return result;
@@ -580,7 +556,7 @@ static int eval_window(exec_pack *pr, int si, vm_series *tmp, uint32_t n, vm_ser
   ser->n = n;
   ser->head = n - 1;
   for (uint32_t o = 0; o < n; o++) exec_swap_rows(&tmp->rows[o], &ser->rows[n - 1 - o]);
-  return eval_key(pr, si, ser, rules, nrules, pr->dates[0], er);
+  return eval_key(pr, si, ser, rules, nrules, pr->dates[0], er, 0);
 }
 
 /* The seqs of one key's alerts in a walk down the keys (more than any key

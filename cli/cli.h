@@ -122,7 +122,7 @@ int cli_params(vg_program *const *progs, int n, const char *const *sets, int nse
 ** "vigil: interrupted: nothing recorded" and returns EXIT_INTERRUPTED when
 ** the signal stopped the call, else returns rc. */
 void cli_interrupt_begin(void);
-int cli_poll(void *ud);
+int cli_poll(void *ud, const vg_progress *p);
 int cli_interrupt_status(vg_status st, int rc);
 
 int cmd_test(int argc, char **argv);

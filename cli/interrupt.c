@@ -33,8 +33,9 @@ void cli_interrupt_begin(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-int cli_poll(void *ud) {
+int cli_poll(void *ud, const vg_progress *p) {
   (void)ud;
+  (void)p;
   return interrupted != 0;
 }
 

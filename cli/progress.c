@@ -85,9 +85,10 @@ static void draw(const vg_progress *p) {
   char rows[32], keys[32], rate[32], text[512];
   double secs = p->elapsed;
   long long per_sec = secs > 0 ? (long long)((double)p->rows_read / secs) : 0;
-  int n = snprintf(text, sizeof text, "vigil: %s: %s%s%s%d date%s, %s rows read (%s/s), %s key%s evaluated, %d:%02d",
-                   line.what, p->npacks > 1 ? "pack " : "", p->npacks > 1 ? (p->pack ? p->pack : "?") : "",
-                   p->npacks > 1 ? ", " : "", p->dates_total, p->dates_total == 1 ? "" : "s", thousands(p->rows_read, rows),
+  char pack[160] = ""; /* several packs: which one, and how many there are */
+  if (p->npacks > 1) snprintf(pack, sizeof pack, "pack %.100s (%d/%d), ", p->pack ? p->pack : "?", p->pack_index + 1, p->npacks);
+  int n = snprintf(text, sizeof text, "vigil: %s: %s%d date%s, %s rows read (%s/s), %s key%s evaluated, %d:%02d", line.what,
+                   pack, p->dates_total, p->dates_total == 1 ? "" : "s", thousands(p->rows_read, rows),
                    thousands(per_sec, rate), thousands(p->keys_done, keys), p->keys_done == 1 ? "" : "s",
                    (int)(secs / 60), (int)secs % 60);
   if (n < 0) return;

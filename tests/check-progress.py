@@ -139,8 +139,10 @@ def main():
         rc1, out1, err1 = run(vigil, args, tty=True)
         check(rc0 == 0 and rc1 == 0 and out0 == out1 and without_lines(err1) == err0, f"run: differs on a terminal:\n{err1!r}")
         check("\r" not in err0, "run without a terminal: a progress line")
-        check(all(re.search(r"^vigil: run: pack (many|other), 1 date, ", l) for l in LINE.findall(err1)),
+        check(all(re.search(r"^vigil: run: pack (many \(1/2\)|other \(2/2\)), 1 date, ", l) for l in LINE.findall(err1)),
               f"run progress lines: {LINE.findall(err1)!r}")
+        check(any("(1/2)" in l for l in LINE.findall(err1)) and any("(2/2)" in l for l in LINE.findall(err1)),
+              f"run over two packs: a line for each: {LINE.findall(err1)!r}")
         rc, out, err = run(vigil, args + ["--quiet"], tty=True)
         check(rc == 0 and out == out0 and "\r" not in err and "rows read" not in err and "warning" in err,
               f"run --quiet on a terminal:\n{err!r}")

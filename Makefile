@@ -220,6 +220,7 @@ test: $(B)/vigil $(B)/unit
 	@$(MAKE) --no-print-directory check-symbols
 	@sh tests/check-man.sh $(B)/vigil
 	@sh tests/check-completions.sh $(B)/vigil
+	@python3 tests/check-progress.py $(B)/vigil
 	@sh tests/check-new.sh $(B)/vigil
 	@sh tests/check-make.sh
 	@sh tests/grammar/run.sh build/grammar

@@ -9,7 +9,7 @@
 #include "vigil.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FAIL_ON = 3 /* run --fail-on: an alert of that tier or higher */,
-       EXIT_INTERRUPTED = 130 /* SIGINT or SIGTERM stopped a run, backtest or diff (interrupt.c) */ };
+       EXIT_INTERRUPTED = 130 /* SIGINT or SIGTERM stopped a run, backtest or diff (progress.c) */ };
 
 /* The command line's context for a library diagnostic with this code: the
 ** library never names a flag, the command adds the one it was given. */
@@ -116,14 +116,20 @@ int cli_compile(const cli_opts *o, const vg_compile_opts *co, vg_program **progs
 int cli_params(vg_program *const *progs, int n, const char *const *sets, int nsets, vg_params **out);
 
 /* The commands implemented in their own files. */
-/* interrupt.c: SIGINT/SIGTERM set a flag (cli_interrupt_begin); cli_poll is
-** the commands' progress callback (nonzero once interrupted); given the
-** library's status and the command's exit code, cli_interrupt_status says
-** "vigil: interrupted: nothing recorded" and returns EXIT_INTERRUPTED when
-** the signal stopped the call, else returns rc. */
+/* progress.c: SIGINT/SIGTERM set a flag (cli_interrupt_begin); cli_poll is
+** the commands' progress callback (nonzero once interrupted), which draws
+** the progress line when cli_progress_begin(what, quiet) allowed it (stderr
+** a terminal, TERM not dumb, not quiet); given the library's status and the
+** command's exit code, cli_interrupt_status erases the line, says "vigil:
+** interrupted: nothing recorded" and returns EXIT_INTERRUPTED when the
+** signal stopped the call, else returns rc. */
 void cli_interrupt_begin(void);
-int cli_poll(void *ud);
+void cli_progress_begin(const char *what, int quiet);
+int cli_poll(void *ud, const vg_progress *p);
 int cli_interrupt_status(vg_status st, int rc);
+/* diag.c: called (when not NULL) before a diagnostic is written on stderr:
+** the progress line erases itself */
+extern void (*cli_before_stderr)(void);
 
 int cmd_test(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);

@@ -21,7 +21,8 @@ static const char *const usage_backtest =
   "usage: vigil backtest --db FILE --from DATE --to DATE [--every DURATION | --at-snapshots]\n"
   "                      [--set NAME=VALUE]... [--format text|jsonl|csv] [--csv-raw] [--record]\n"
   "                      [--outcome SQL | --outcome-table TABLE] [--report alerts|lead-time]\n"
-  "                      [--shard I/N] [--diagnostics-format text|json] [--follow-symlinks] PATH...\n"
+  "                      [--shard I/N] [--diagnostics-format text|json] [--quiet] [--follow-symlinks]\n"
+  "                      PATH...\n"
   "\n"
   "Evaluate the packs as of every date in [--from, --to] in one pass over each\n"
   "table: the alerts separate 'vigil run --as-of' calls would give.\n"
@@ -43,6 +44,7 @@ static const char *const usage_backtest =
   "  --diagnostics-format FORMAT\n"
   "                     text (default) or json: warnings, errors and the summary on\n"
   "                     stderr as JSON lines, as for run\n"
+  "  --quiet            no progress line and no summary on stderr, as for run\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 success, 1 errors in the packs or a failed backtest, 2 bad command line,\n"
   "130 interrupted (SIGINT or SIGTERM: rolled back, nothing recorded)\n";
@@ -85,6 +87,7 @@ typedef struct bt_out {
   diag_sink line;
   int header_done;
   int diag_json;   /* --diagnostics-format json */
+  int quiet;       /* --quiet: no summary */
   bt_alert *v; size_t n, cap;
   bt_text *text;   /* the text report's tallies, or NULL */
 } bt_out;
@@ -293,6 +296,7 @@ static int on_alert(void *ud, const vg_alert *a) {
 
 static int on_summary(void *ud, const vg_run_summary *sm) {
   bt_out *o = ud;
+  if (o->quiet) return 0;
   if (o->diag_json) {
     diag_sink s;
     memset(&s, 0, sizeof s);
@@ -626,7 +630,7 @@ static void report_lead_time(bt_out *o, vg_program *const *progs, int nprogs, co
 
 int cmd_backtest(int argc, char **argv) {
   cli_opts o = {.accept = CLI_DB | CLI_RANGE | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_backtest};
-  int format = BT_TEXT, report = -1, csv_raw = 0, record = 0, shard = 0, nshards = 0, diag_format = FMT_TEXT;
+  int format = BT_TEXT, report = -1, csv_raw = 0, record = 0, shard = 0, nshards = 0, diag_format = FMT_TEXT, quiet = 0;
   const char *outcome_sql = NULL, *outcome_table = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -634,7 +638,9 @@ int cmd_backtest(int argc, char **argv) {
     int r = cli_opt(&o, argc, argv, &i);
     if (r < 0) return EXIT_USAGE;
     if (r > 0) continue;
-    if (strcmp(argv[i], "--record") == 0) {
+    if (strcmp(argv[i], "--quiet") == 0) {
+      quiet = 1;
+    } else if (strcmp(argv[i], "--record") == 0) {
       record = 1;
     } else if (strcmp(argv[i], "--csv-raw") == 0) {
       csv_raw = 1;
@@ -715,6 +721,7 @@ int cmd_backtest(int argc, char **argv) {
     out.format = format;
     out.csv_raw = csv_raw;
     out.diag_json = diag_format == FMT_JSONL;
+    out.quiet = quiet;
     out.keep = report == REPORT_LEAD_TIME;
     bt_text text;
     if (format == BT_TEXT && !out.keep) {
@@ -728,6 +735,7 @@ int cmd_backtest(int argc, char **argv) {
     bo.out_ud = &out;
     bo.progress = cli_poll;
     cli_interrupt_begin();
+    cli_progress_begin("backtest", quiet || diag_format != FMT_TEXT);
     if (rc == 0) {
       vg_status st = vg_backtest((const vg_program *const *)progs, nprogs, &bo);
       rc = cli_interrupt_status(st, out_status(st));

@@ -28,7 +28,7 @@ extern char **environ;
 
 static const char *const usage_diff =
   "usage: vigil diff OLD NEW --db FILE --from DATE --to DATE [--every DURATION | --at-snapshots]\n"
-  "                  [--details] [--format text|markdown|jsonl] [--follow-symlinks]\n"
+  "                  [--details] [--format text|markdown|jsonl] [--quiet] [--follow-symlinks]\n"
   "\n"
   "Backtest two versions of a pack over the same dates and report the alerts the\n"
   "change adds, removes or moves to another tier, per rule and tier.  Alerts are\n"
@@ -42,6 +42,7 @@ static const char *const usage_diff =
   "  --at-snapshots     evaluate at each date the rules' tables have rows for\n"
   "  --details          also list every changed alert (rule, key, date)\n"
   "  --format FORMAT    text (default), markdown (a pull-request comment), jsonl\n"
+  "  --quiet            no progress line and no rows-read lines on stderr, as for run\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default;\n"
   "                     a git:REV:PATH version never has them)\n"
   "exit status: 0 success (whether or not anything changed), 1 errors in a pack or a\n"
@@ -445,7 +446,7 @@ static void md_delta(diag_sink *s, long v, int sign) {
 int cmd_diff(int argc, char **argv) {
   cli_opts o = {.accept = CLI_DB | CLI_RANGE | CLI_FOLLOW, .usage = usage_diff};
   const char *specs[2];
-  int nspecs = 0, details = 0, format = DF_TEXT;
+  int nspecs = 0, details = 0, format = DF_TEXT, quiet = 0;
   for (int i = 2; i < argc; i++) {
     const char *v;
     if (is_help(argv[i])) { fputs(usage_diff, stdout); return 0; }
@@ -454,6 +455,8 @@ int cmd_diff(int argc, char **argv) {
     if (r > 0) continue;
     if (strcmp(argv[i], "--details") == 0) {
       details = 1;
+    } else if (strcmp(argv[i], "--quiet") == 0) {
+      quiet = 1;
     } else if ((v = opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0) format = DF_TEXT;
       else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0) format = DF_MARKDOWN;
@@ -527,9 +530,10 @@ int cmd_diff(int argc, char **argv) {
     bo.out_ud = &al[k];
     bo.progress = cli_poll;
     cli_interrupt_begin();
+    cli_progress_begin(k == 0 ? "diff: old" : "diff: new", quiet);
     vg_status st = vg_backtest((const vg_program *const *)&prog[k], 1, &bo);
     rc = cli_interrupt_status(st, out_status(st));
-    if (rc == 0)
+    if (rc == 0 && !quiet)
       out_printf(stderr, "vigil: %s %s (pack %s): %lld rows read, %zu alerts over the period\n", k == 0 ? "old" : "new",
               specs[k], vg_program_pack(prog[k]), al[k].rows_read, al[k].n);
   }

@@ -111,8 +111,11 @@ static void render_text(diag_sink *s, const vg_diag *d) {
 
 static void on_diag_copy(diag_sink *s, const vg_diag *d);
 
+void (*cli_before_stderr)(void);
+
 void on_diag(void *ud, const vg_diag *dg) {
   diag_sink *s = ud;
+  if (cli_before_stderr) cli_before_stderr();
   vg_diag copy = *dg;
   const vg_diag *d = &copy;
   if (s->werror && copy.severity == VG_WARNING) copy.severity = VG_ERROR; /* --werror */

@@ -84,7 +84,8 @@ static const char *const usage_disasm =
 static const char *const usage_run =
   "usage: vigil run --db FILE [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [--format text|jsonl|csv]\n"
   "                 [--csv-raw] [--dry-run] [--strict] [--scan] [--shard I/N] [--summary text|json]\n"
-  "                 [--fail-on TIER] [--diagnostics-format text|json] [--follow-symlinks] PATH...\n"
+  "                 [--fail-on TIER] [--diagnostics-format text|json] [--quiet] [--follow-symlinks]\n"
+  "                 PATH...\n"
   "\n"
   "Evaluate the packs over the database as of a date and record the run in\n"
   "vigil_runs / vigil_alerts (one transaction; re-running a pack for the same\n"
@@ -113,6 +114,9 @@ static const char *const usage_run =
   "  --diagnostics-format FORMAT\n"
   "                     text (default) or json: warnings, errors and the summary on\n"
   "                     stderr as JSON lines, one object per line (docs/CLI.md)\n"
+  "  --quiet            no progress line and no summary on stderr; warnings and errors\n"
+  "                     are still shown (the progress line is drawn only when stderr\n"
+  "                     is a terminal and TERM is not dumb, with text diagnostics)\n"
   "  --follow-symlinks  read source files that are symbolic links (refused by default)\n"
   "exit status: 0 success, 1 errors in the packs or a failed run, 2 bad command line,\n"
   "3 --fail-on: an alert of that tier or higher fired, 130 interrupted (SIGINT or\n"
@@ -308,6 +312,7 @@ typedef struct run_out {
   vg_program *const *progs; int nprogs;
   const int *fail_rank;  /* --fail-on: per program, the tier index that fails (NULL: none) */
   int failed_on;     /* an alert at or above it fired */
+  int quiet;         /* --quiet: no summary */
 } run_out;
 
 /* The index of tier in p's tiers (lowest first), or -1. */
@@ -363,6 +368,7 @@ static int on_alert(void *ud, const vg_alert *a) {
 static int on_summary(void *ud, const vg_run_summary *sm) {
   run_out *r = ud;
   static const char *const life[4] = {"new", "ongoing", "escalated", "resolved"};
+  if (r->quiet) return 0;
   diag_sink *s = &r->line;
   s->len = 0;
   if (r->summary_json || r->diag_json) {
@@ -431,7 +437,7 @@ static int fail_on_ranks(const char *tier, vg_program *const *progs, int n, int 
 static int cmd_run(int argc, char **argv) {
   cli_opts o = {.accept = CLI_DB | CLI_AS_OF | CLI_SET | CLI_FOLLOW | CLI_PATHS, .usage = usage_run};
   int dry = 0, strict = 0, no_seek = 0, format = OUT_TEXT, summary_json = 0, csv_raw = 0, shard = 0, nshards = 0;
-  int diag_format = FMT_TEXT;
+  int diag_format = FMT_TEXT, quiet = 0;
   const char *fail_on = NULL;
   for (int i = 2; i < argc; i++) {
     const char *v;
@@ -452,6 +458,8 @@ static int cmd_run(int argc, char **argv) {
       strict = 1;
     } else if (strcmp(argv[i], "--scan") == 0) {
       no_seek = 1;
+    } else if (strcmp(argv[i], "--quiet") == 0) {
+      quiet = 1;
     } else if ((v = opt_value(argc, argv, &i, "--shard"))) {
       if (cli_parse_shard(v, &shard, &nshards) != 0)
         return usage_error(usage_run, "--shard %s: expected I/N, 1 <= I <= N <= 1024 (e.g. 2/3)", v);
@@ -499,10 +507,12 @@ static int cmd_run(int argc, char **argv) {
     out.progs = progs;
     out.nprogs = nprogs;
     out.fail_rank = fail_on ? fail_rank : NULL;
+    out.quiet = quiet;
     vg_run_opts ro = {.db_path = o.db, .params = params, .as_of = o.as_of, .dry_run = dry, .strict = strict,
                       .diag = on_diag, .ud = &sink, .alert = on_alert, .summary = on_summary, .out_ud = &out,
                       .no_seek = no_seek, .shard = shard, .nshards = nshards, .progress = cli_poll};
     cli_interrupt_begin();
+    cli_progress_begin("run", quiet || diag_format != FMT_TEXT);
     vg_status st = vg_run((const vg_program *const *)progs, nprogs, &ro);
     rc = cli_interrupt_status(st, out_status(st));
     if (rc == 0 && out.failed_on) rc = EXIT_FAIL_ON; /* after recording: the run stands */

@@ -220,14 +220,35 @@ typedef struct vg_run_summary {
 /* Returns 0 to go on; nonzero stops the call (VG_ESTOPPED), as vg_alert_fn. */
 typedef int (*vg_summary_fn)(void *ud, const vg_run_summary *s);
 
+/* What a run or a backtest has done so far, given to vg_progress_fn. */
+typedef enum vg_phase {
+  VG_PHASE_EVAL,          /* reading the sources and evaluating the rules */
+  VG_PHASE_DONE           /* every pack is evaluated; recording (unless a dry run) and the alerts follow */
+} vg_phase;
+
+typedef struct vg_progress {
+  vg_phase phase;
+  const char *pack;       /* the pack being evaluated */
+  int pack_index, npacks; /* it is the pack_index-th (from 0) of the call's npacks */
+  int dates_total;        /* the call's evaluation dates (1 for vg_run) */
+  int dates_done;         /* dates evaluated for every pack: dates_total at VG_PHASE_DONE, else 0 (a
+                          ** backtest reads each source once and evaluates each key at every date) */
+  long long rows_read;    /* source rows read so far by the call (every pack) */
+  long long keys_done;    /* evaluations of a key at a date done so far (every pack) */
+  double elapsed;         /* seconds since the call began (a monotonic clock) */
+} vg_progress;
+
 /* Polled while the programs are evaluated: when the evaluation of each
-** program starts, then about every million instructions of its rules (and
-** once per key evaluated, when stopped).  Returns 0 to go
-** on; nonzero stops the evaluation: nothing is recorded, no alert is given,
-** and the call returns VG_ESTOPPED.  It is how a caller bounds a run by
-** time, or cancels it from another thread (the callback reads a flag the
-** other thread sets); it must not use the run's connection. */
-typedef int (*vg_progress_fn)(void *ud);
+** program starts, then about every million instructions of its rules, every
+** 65536 rows a full scan reads (and once per key evaluated, when stopped),
+** and once when every pack is evaluated, before anything is recorded
+** (VG_PHASE_DONE).  p says what
+** was done so far (valid during the call only).  Returns 0 to go on;
+** nonzero stops the evaluation: nothing is recorded, no alert is given,
+** and the call returns VG_ESTOPPED.  It is how a caller shows progress,
+** bounds a run by time, or cancels it from another thread (the callback
+** reads a flag the other thread sets); it must not use the run's connection. */
+typedef int (*vg_progress_fn)(void *ud, const vg_progress *p);
 
 typedef struct vg_run_opts {
   const char *db_path;    /* the database to open; with db, only its name in messages (may be NULL) */

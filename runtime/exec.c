@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "exec.h"
 #include "rows.h"
 #include "lookup.h"
@@ -195,12 +196,29 @@ void exec_pack_free(exec_pack *pr) {
   vg_free(pr->tally);
 }
 
-/* The VMs' poll: the caller's progress callback, until it says stop. */
-static int poll_progress(void *ud) {
-  exec_pack *pr = ud;
-  if (!pr->stopped && pr->o->progress(pr->o->progress_ud) != 0) pr->stopped = 1;
+double exec_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int exec_poll(exec_pack *pr) {
+  exec_progress *g = pr->o->progress;
+  if (!pr->stopped) {
+    g->p.phase = VG_PHASE_EVAL;
+    g->p.pack = pr->p->pack;
+    g->p.dates_total = pr->ndates;
+    g->p.dates_done = 0;
+    g->p.rows_read = g->rows_base + pr->rows_read;
+    g->p.keys_done = g->keys_base + pr->keys_done;
+    g->p.elapsed = exec_clock() - g->t0;
+    if (g->fn(g->ud, &g->p) != 0) pr->stopped = 1;
+  }
   return pr->stopped;
 }
+
+/* The VMs' poll: the caller's progress callback, until it says stop. */
+static int poll_progress(void *ud) { return exec_poll(ud); }
 
 int exec_pack_eval(exec_pack *pr) {
   pr->as_of = pr->ndates ? pr->dates[pr->ndates - 1] : 0;

@@ -33,9 +33,21 @@ typedef struct exec_opts {
   void *open_ud;
   uint64_t step_budget;   /* per evaluation (0: VM_STEP_BUDGET) */
   int shard, nshards;   /* nshards > 1: evaluate only the keys of shard shard (0-based) of nshards (core/shard.h) */
-  int (*progress)(void *ud); /* NULL, or the VMs poll it: nonzero stops (exec_pack.stopped) */
-  void *progress_ud;
+  struct exec_progress *progress; /* NULL, or the caller's callback the VMs poll: nonzero stops (exec_pack.stopped) */
 } exec_opts;
+
+/* The progress callback of a call and what it is told (vg_progress): the
+** counts of the packs already evaluated, to which the current pack's add. */
+typedef struct exec_progress {
+  vg_progress_fn fn;
+  void *ud;
+  vg_progress p;
+  long long rows_base, keys_base; /* of the packs evaluated before the current one */
+  double t0;                      /* the monotonic clock when the call began */
+} exec_progress;
+
+/* The monotonic clock, in seconds. */
+double exec_clock(void);
 
 /* The life of an alert across evaluations (life.h). */
 typedef enum { LIFE_NEW, LIFE_ONGOING, LIFE_ESCALATED, LIFE_RESOLVED, LIFE__COUNT } exec_life;
@@ -96,12 +108,17 @@ typedef struct exec_pack {
   int want_evidence;         /* compute each alert's evidence (set before exec_pack_eval) */
   evid_plan *evid;           /* per rule: what its evidence holds */
   long long rows_read;
+  long long keys_done;       /* evaluations of a key at a date (for the progress callback) */
   bad_count **rollup_bad;    /* per rollup: the bad data its rows met (rows.h) */
   int lookup_nomem;          /* a lookup ran out of memory (the VM hears only that it failed) */
   int warnings;              /* bad-data kinds reported */
   int failed;                /* an input error was reported */
   int stopped;               /* o->progress asked to stop: the evaluation fails, unreported */
 } exec_pack;
+
+/* Tell the caller's progress callback (o->progress, not NULL) what was done
+** so far; returns pr->stopped, set when it asked to stop (exec.c). */
+int exec_poll(exec_pack *pr);
 
 /* ---- reporting ---------------------------------------------------------------- */
 

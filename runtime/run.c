@@ -284,7 +284,30 @@ typedef struct drive {
   int made_temp;    /* (borrowed) the run may have made temporary tables: drop them */
   exec_pack *prs;
   int n;
+  exec_progress prog; /* eo.progress points to it when the caller gave a progress callback */
 } drive;
+
+/* Set up d->prog for the caller's callback fn (NULL: none). */
+static void progress_begin(drive *d, vg_progress_fn fn, void *ud) {
+  if (!fn) return;
+  d->prog.fn = fn;
+  d->prog.ud = ud;
+  d->prog.t0 = exec_clock();
+  d->eo.progress = &d->prog;
+}
+
+/* The last poll, once every pack is evaluated (VG_PHASE_DONE): nonzero
+** when the callback says stop. */
+static int progress_done(drive *d, int ndates) {
+  exec_progress *g = d->eo.progress;
+  if (!g) return 0;
+  g->p.phase = VG_PHASE_DONE;
+  g->p.dates_total = g->p.dates_done = ndates;
+  g->p.rows_read = g->rows_base;
+  g->p.keys_done = g->keys_base;
+  g->p.elapsed = exec_clock() - g->t0;
+  return g->fn(g->ud, &g->p) != 0;
+}
 
 /* The name a database is given in messages: the path, or for a caller's
 ** connection given without one, its file name (":memory:" for none). */
@@ -456,7 +479,13 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
       lib_format_date(dates[0], day);
       if (load_previous(d->db, pr, day) != 0) return VG_ENOMEM;
     }
+    if (d->eo.progress) {
+      d->prog.p.pack_index = i;
+      d->prog.p.npacks = n;
+    }
     if (exec_pack_eval(pr) != 0) return pr->stopped ? VG_ESTOPPED : pr->failed ? VG_EINPUT : VG_ENOMEM;
+    d->prog.rows_base += pr->rows_read;
+    d->prog.keys_base += pr->keys_done;
   }
   return VG_OK;
 }
@@ -602,8 +631,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
   d.eo.shard = o->shard - 1;
   d.eo.nshards = o->nshards;
   d.eo.step_budget = o->step_budget;
-  d.eo.progress = o->progress;
-  d.eo.progress_ud = o->out_ud;
+  progress_begin(&d, o->progress, o->out_ud);
   if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
   if (bad_shard(&d.eo, o->shard, o->nshards)) return VG_EUSAGE;
   d.dry_run = o->dry_run;
@@ -642,6 +670,7 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
       status = VG_EINPUT;
     }
   }
+  if (status == VG_OK && progress_done(&d, 1)) status = VG_ESTOPPED;
   int sharded = o->nshards > 1;
   int *missing = vg_realloc(NULL, (size_t)(n ? n : 1) * sizeof *missing);
   if (!missing) status = VG_ENOMEM;
@@ -750,8 +779,7 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   d.eo.shard = o->shard - 1;
   d.eo.nshards = o->nshards;
   d.eo.step_budget = o->step_budget;
-  d.eo.progress = o->progress;
-  d.eo.progress_ud = o->out_ud;
+  progress_begin(&d, o->progress, o->out_ud);
   if (need_db(&d.eo, o->db_path, o->db) != VG_OK) return VG_EUSAGE;
   if (bad_shard(&d.eo, o->shard, o->nshards)) return VG_EUSAGE;
   if (o->record && o->nshards > 1) {
@@ -810,6 +838,7 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   }
   status = run_views(&d, programs, n, o->params);
   if (status == VG_OK) status = drive_eval(&d, o->db, n, dates, ndates, 0);
+  if (status == VG_OK && progress_done(&d, ndates)) status = VG_ESTOPPED;
   if (status == VG_OK && o->record && record_backtest(d.db, &d.eo, d.prs, n) != 0) status = VG_EDB;
   status = drive_end(&d, status);
   if (status == VG_OK && o->alert) {

@@ -68,6 +68,7 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
   if (exec_alerts_room(pr) != 0) return -1;
   pr->as_of = date;
   pr->vm.as_of = date;
+  pr->keys_done++;
   if (!key_known && exec_key_text(r0, pr->srcs[si].src->key, &pr->keytext) != 0) return -1;
   const char *kbuf = pr->keytext.data;
   size_t klen = pr->keytext.len;
@@ -231,7 +232,7 @@ static int scan_source(exec_pack *pr, int si, vm_series *ser, const int *rules, 
   int known = 0; /* its text is in pr->keytext (eval_dates) */
   uint32_t key_rows = 0; /* rows PostgreSQL sent for the current key (need > 0) */
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (!pr->srcs[si].derived) pr->rows_read++;
+    if (!pr->srcs[si].derived && (++pr->rows_read & 0xFFFF) == 0 && pr->o->progress && exec_poll(pr)) { result = -1; goto done; }
     vm_row *r = exec_series_staging(ser);
     if (!r) { result = -1; goto done; }
     int skip;

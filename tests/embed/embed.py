@@ -62,7 +62,7 @@ class RunSummary(Structure):
 
 
 SUMMARY_FN = CFUNCTYPE(c_int, c_void_p, POINTER(RunSummary))
-PROGRESS_FN = CFUNCTYPE(c_int, c_void_p)
+PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
 
 
 class RunOpts(Structure):

@@ -437,8 +437,9 @@ typedef struct stopper {
   int summaries, stop_at_alert, stop_at_summary;
 } stopper;
 
-static int st_progress(void *ud) {
+static int st_progress(void *ud, const vg_progress *p) {
   stopper *s = ud;
+  (void)p;
   return ++s->polls == s->stop_at_poll;
 }
 
@@ -594,6 +595,89 @@ static void test_step_budget_per_run(void) {
   sqlite3_close(db);
 }
 
+/* ---- progress: what the callback is told ---------------------------------------------- */
+
+/* The calls a progress callback had, kept (the first 64 and the last). */
+typedef struct progress_log {
+  vg_progress v[64], last;
+  char pack[32];
+  int n, bad_order, stop_at;
+} progress_log;
+
+static int log_progress(void *ud, const vg_progress *p) {
+  progress_log *l = ud;
+  if (l->n > 0 && (p->rows_read < l->last.rows_read || p->keys_done < l->last.keys_done || p->elapsed < l->last.elapsed ||
+                   p->phase < l->last.phase))
+    l->bad_order = 1;
+  if (l->n < 64) l->v[l->n] = *p;
+  l->last = *p;
+  snprintf(l->pack, sizeof l->pack, "%s", p->pack ? p->pack : "(null)");
+  return ++l->n == l->stop_at;
+}
+
+/* 1000 keys with a row on each of 200 days: 200 000 rows. */
+static const char *const MANY_SQL =
+  "CREATE TABLE m(k INTEGER, d DATE, x REAL);"
+  "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 199999)"
+  " INSERT INTO m SELECT i / 200, date('2025-01-01', '+' || (i % 200) || ' days'), i % 7 FROM c;";
+static const char *const MANY_RULES = "source s { table m key k time d }\n"
+                                      "rule r on s { red when x > 5 and avg(x, last 3 snapshots) > 4 }\n";
+
+/* A backtest over many rows and dates: the callback hears the rows read and
+** the keys evaluated grow, at least every 65536 rows, then once at the
+** end with every date done; the counts are the call's. */
+static void test_progress_counts(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, MANY_SQL, NULL, NULL, NULL), SQLITE_OK);
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(vg_compile_string("many.rules", MANY_RULES, strlen(MANY_RULES), "CREATE TABLE m(k INTEGER, d DATE, x REAL);",
+                                          &co, &p), VG_OK);
+  static progress_log l;
+  memset(&l, 0, sizeof l);
+  vg_backtest_opts bo = {.db = db, .from = "2025-03-01", .to = "2025-03-30", .diag = quiet, .progress = log_progress, .out_ud = &l};
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_OK);
+  CU_ASSERT_EQUAL(l.bad_order, 0);
+  CU_ASSERT(l.n >= 4); /* the start, rows 65536, 131072 and 196608, the end */
+  CU_ASSERT_EQUAL(l.v[0].phase, VG_PHASE_EVAL);
+  CU_ASSERT_EQUAL(l.v[0].dates_total, 30);
+  CU_ASSERT_EQUAL(l.v[0].dates_done, 0);
+  CU_ASSERT_EQUAL(l.v[0].npacks, 1);
+  int at_rows = 0;
+  for (int i = 0; i < l.n && i < 64; i++) at_rows += l.v[i].phase == VG_PHASE_EVAL && l.v[i].rows_read % 65536 == 0;
+  CU_ASSERT(at_rows >= 3);
+  CU_ASSERT_EQUAL(l.last.phase, VG_PHASE_DONE);
+  CU_ASSERT_EQUAL(l.last.dates_total, 30);
+  CU_ASSERT_EQUAL(l.last.dates_done, 30);
+  CU_ASSERT_EQUAL(l.last.pack_index, 0);
+  CU_ASSERT_STRING_EQUAL(l.pack, "many");
+  CU_ASSERT_EQUAL(l.last.rows_read, 200000);
+  CU_ASSERT_EQUAL(l.last.keys_done, 1000 * 30); /* every key has a row on each date */
+  CU_ASSERT(l.last.elapsed >= 0);
+  /* stopped at a poll between rows: VG_ESTOPPED, nothing given */
+  memset(&l, 0, sizeof l);
+  l.stop_at = 3;
+  stopper s;
+  memset(&s, 0, sizeof s);
+  bo.alert = st_alert;
+  bo.out_ud = &l;
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_ESTOPPED);
+  CU_ASSERT_EQUAL(l.n, 3);
+  CU_ASSERT(l.last.rows_read < 200000);
+  /* a run: one date, every row read (no seeks), each key evaluated once */
+  memset(&l, 0, sizeof l);
+  vg_run_opts ro = {.db = db, .as_of = "2025-05-01", .dry_run = 1, .no_seek = 1, .diag = quiet, .progress = log_progress,
+                    .out_ud = &l};
+  CU_ASSERT_EQUAL(vg_run((const vg_program *const *)&p, 1, &ro), VG_OK);
+  CU_ASSERT_EQUAL(l.last.phase, VG_PHASE_DONE);
+  CU_ASSERT_EQUAL(l.last.dates_total, 1);
+  CU_ASSERT_EQUAL(l.last.rows_read, 200000);
+  CU_ASSERT_EQUAL(l.last.keys_done, 1000);
+  vg_free_program(p);
+  sqlite3_close(db);
+}
+
 /* alert and summary: called once the run is recorded; a nonzero answer
 ** stops the delivery (VG_ESTOPPED), the run stays recorded. */
 static void test_stop_alert_summary(void) {
@@ -713,6 +797,7 @@ int unit_register_api(void) {
       !CU_add_test(s, "no database: neither a path nor a connection", test_db_none) ||
       !CU_add_test(s, "stop: progress stops before anything is recorded", test_stop_progress) ||
       !CU_add_test(s, "stop: progress is polled inside a long evaluation", test_stop_long_evaluation) ||
+      !CU_add_test(s, "progress: rows, keys and dates of a backtest and a run", test_progress_counts) ||
       !CU_add_test(s, "stop: alert and summary stop the delivery of a recorded run", test_stop_alert_summary) ||
       !CU_add_test(s, "step budget per run", test_step_budget_per_run) ||
       !CU_add_test(s, "threads: vg_test_path twice at once", test_test_path_concurrent) ||

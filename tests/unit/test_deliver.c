@@ -315,7 +315,7 @@ static void test_no_address(void) {
   if (pid < 0) return;
   write_conf(dir, port, "", "starttls = no", "");
   CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
-  CU_ASSERT(has('e', ": 9005 has no address (not in [people] of the configuration nor in vigil_recipients);"
+  CU_ASSERT(has('e', ": 9005 has no address (not in [people] of the configuration, vigil_recipients or the org chart's email and chat);"
                      " the digest stays pending [E-no-address]"));
   CU_ASSERT(has('e', "24 messages: 23 ready, 0 sent before, 0 failed, 1 without an address"));
   CU_ASSERT_EQUAL(count_mail(dir), 0);
@@ -344,6 +344,54 @@ static void test_no_address(void) {
   CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
   CU_ASSERT(has('e', "9002's address 'x@y' is not a mail address"));
   stop_server(pid);
+}
+
+/* Addresses from the org chart (org { email email } in the demo pack):
+** used when neither [people] nor vigil_recipients names the person. */
+static void test_org_address(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("orgaddr", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(sh("V=%s; D='%s/db'; $V digest --db $D --format markdown --outbox && $V digest --db $D --format html --outbox",
+                           pgt_vigil(), dir), 0);
+  int port;
+  pid_t pid = start_smtp(dir, "", &port);
+  if (pid < 0) return;
+  write_conf(dir, port, "", "starttls = no", "");
+  CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
+  CU_ASSERT(has('o', " to riley.ibarra@example.com (9012): "));
+  /* Robin Reyes (9005) has no email in the chart: reported */
+  CU_ASSERT(has('e', ": 9005 has no address (not in [people] of the configuration, vigil_recipients or the org chart's"
+                     " email and chat); the digest stays pending [E-no-address]"));
+  /* vigil_recipients comes before the chart, [people] before both */
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' \"CREATE TABLE vigil_recipients(person TEXT PRIMARY KEY, address TEXT, channel TEXT);"
+                     " INSERT INTO vigil_recipients VALUES ('9012', 'table@example.com', NULL)\"", db), 0);
+  CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
+  CU_ASSERT(has('o', " to table@example.com (9012): "));
+  write_conf(dir, port, "", "starttls = no", "[people]\n9012 = conf@example.com\n9005 = robin@example.com\n");
+  CU_ASSERT_EQUAL(deliver(dir, "--check"), 0);
+  CU_ASSERT(has('o', " to conf@example.com (9012): "));
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DROP TABLE vigil_recipients'", db), 0);
+  write_conf(dir, port, "", "starttls = no", "[people]\n9005 = robin@example.com\n");
+  CU_ASSERT_EQUAL(deliver(dir, ""), 0);
+  CU_ASSERT_EQUAL(count_mail(dir), 24);
+  Q_EQ(db, "SELECT address FROM vigil_delivery WHERE recipient = '9012'", "riley.ibarra@example.com");
+  Q_EQ(db, "SELECT count(*) FROM vigil_delivery WHERE status = 'sent' AND address LIKE '%.%@example.com'", "23");
+  CU_ASSERT_EQUAL(check_mail(dir, ""), 0);
+  stop_server(pid);
+  /* a chat column: the pack with `chat chat`, a run that records it; with
+  ** both, the [deliver] channel's kind is used */
+  CU_ASSERT_EQUAL(sh("cp -r %s/examples/saas '%s/pack' && sed -i 's/^  email   email$/  email   email\\n  chat    chat/' '%s/pack/00-saas.rules' &&"
+                     " sqlite3 '%s' \"ALTER TABLE org_chart ADD COLUMN chat TEXT; UPDATE org_chart SET chat = 'team' WHERE person_id = 9012\" &&"
+                     " %s run --db '%s' --as-of 2025-07-01 '%s/pack' >/dev/null 2>&1; %s digest --db '%s' --format text --to 9012 --outbox",
+                     pgt_root(), dir, dir, db, pgt_vigil(), db, dir, pgt_vigil(), db), 0);
+  Q_EQ(db, "SELECT count(*) > 0 FROM vigil_alerts WHERE run_id = 4 AND route LIKE '%\"chat\":\"team\"%'", "1");
+  write_conf(dir, port, "", "starttls = no", "[webhook team]\nurl = http://127.0.0.1:9/hook\n");
+  CU_ASSERT_EQUAL(deliver(dir, "--check --run 4"), 0);
+  CU_ASSERT(has('o', " to riley.ibarra@example.com (9012): "));
+  write_conf(dir, port, "channel = webhook:team", "starttls = no", "[webhook team]\nurl = http://127.0.0.1:9/hook\n");
+  CU_ASSERT_EQUAL(deliver(dir, "--check --run 4"), 0);
+  CU_ASSERT(has('o', " to webhook team (9012): "));
 }
 
 static void test_config_errors(void) {
@@ -637,6 +685,7 @@ int unit_register_deliver(void) {
       !CU_add_test(s, "a server that fails twice, then accepts: one copy", test_fail_twice) ||
       !CU_add_test(s, "a server that keeps failing: failed, --retry-failed", test_fail_always) ||
       !CU_add_test(s, "recipients without an address are reported", test_no_address) ||
+      !CU_add_test(s, "addresses from the org chart, after [people] and vigil_recipients", test_org_address) ||
       !CU_add_test(s, "configuration errors with file:line:col", test_config_errors) ||
       !CU_add_test(s, "STARTTLS and AUTH; the secret goes nowhere", test_tls_auth) ||
       !CU_add_test(s, "SIGKILL during 50 deliveries: none lost, none twice without its key", test_sigkill) ||

@@ -328,6 +328,10 @@ demo: vigil
 	@echo '$$ vigil digest --db $(DEMO_DB) --format markdown --to 9012'
 	@./vigil digest --db $(DEMO_DB) --format markdown --to 9012
 	@./vigil digest --db $(DEMO_DB) --format html -o build/demo/digest.html
+	@echo "# the nightly job's last step: every digest stored in the outbox and delivered, each once"
+	@./vigil digest --db $(DEMO_DB) --format text --outbox >/dev/null 2>&1
+	@./vigil digest --db $(DEMO_DB) --format html --outbox >/dev/null
+	@sh tests/deliver/demo.sh ./vigil $(DEMO_DB) build/demo
 
 clean:
 	rm -rf build vigil

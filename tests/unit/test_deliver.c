@@ -394,6 +394,31 @@ static void test_org_address(void) {
   CU_ASSERT(has('o', " to webhook team (9012): "));
 }
 
+/* The end of `make demo` (tests/deliver/demo.sh): its own SMTP server, the
+** digests delivered, one shown as received, 9005's reported; exit 0. */
+static void test_demo_script(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("demo", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(sh("V=%s; D='%s'; $V digest --db $D --format text --outbox && $V digest --db $D --format html --outbox",
+                           pgt_vigil(), db), 0);
+  CU_ASSERT_EQUAL(sh("sh %s/tests/deliver/demo.sh %s '%s' '%s'", pgt_root(), pgt_vigil(), db, dir), 0);
+  CU_ASSERT(has('e', "vigil: 24 messages: 23 sent, 0 sent before, 0 failed, 1 without an address"));
+  CU_ASSERT(has('e', "vigil: error: 9005 has no address"));
+  CU_ASSERT(has('o', "# one of them as the server received it ("));
+  CU_ASSERT(has('o', "  To: lee.haddad@example.com\n"));
+  CU_ASSERT(has('o', "  parts: text/plain ("));
+  CU_ASSERT(has('o', "), text/html ("));
+  CU_ASSERT(has('o', "  | Vigil digest for Lee Haddad (9002)\n"));
+  CU_ASSERT_EQUAL(count_mail(dir), 23);
+  /* the server is gone: nothing listens on its port any more */
+  CU_ASSERT_EQUAL(sh("%s -c \"import socket, sys; sys.exit(socket.socket().connect_ex(('127.0.0.1', int(open('%s/port').read()))) == 0)\"",
+                     PY, dir), 0);
+  /* delivered: again sends nothing */
+  CU_ASSERT_EQUAL(sh("sh %s/tests/deliver/demo.sh %s '%s' '%s'", pgt_root(), pgt_vigil(), db, dir), 1);
+  CU_ASSERT(has('e', "demo: no mail arrived"));
+}
+
 static void test_config_errors(void) {
   char dir[300];
   CU_ASSERT_EQUAL_FATAL(setup("config", dir), 0);
@@ -686,6 +711,7 @@ int unit_register_deliver(void) {
       !CU_add_test(s, "a server that keeps failing: failed, --retry-failed", test_fail_always) ||
       !CU_add_test(s, "recipients without an address are reported", test_no_address) ||
       !CU_add_test(s, "addresses from the org chart, after [people] and vigil_recipients", test_org_address) ||
+      !CU_add_test(s, "the end of make demo: delivered to its own server, one shown", test_demo_script) ||
       !CU_add_test(s, "configuration errors with file:line:col", test_config_errors) ||
       !CU_add_test(s, "STARTTLS and AUTH; the secret goes nowhere", test_tls_auth) ||
       !CU_add_test(s, "SIGKILL during 50 deliveries: none lost, none twice without its key", test_sigkill) ||

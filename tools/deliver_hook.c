@@ -13,7 +13,8 @@
 ** with a note saying so.  Every request carries the message's key as
 ** Idempotency-Key.  A 2xx answer is accepted, except where the service
 ** answers 200 with an error code in its JSON (feishu "code", dingtalk and
-** wecom "errcode" other than 0).  429 waits its Retry-After; 5xx, 429, a
+** wecom "errcode" other than 0).  429 waits its Retry-After (seconds or an
+** HTTP date); 5xx, 429, a
 ** timeout and a connection failure are tried again; other answers fail
 ** the message at once.
 */
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "deliver.h"
 
 static const char *const format_names[] = {"generic", "slack", "teams", "feishu", "dingtalk", "wecom"};
@@ -112,13 +114,21 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
   resp *r = ud;
   size_t k = size * n;
   if (k > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
-    char v[32];
+    char v[64];
     size_t m = k - 12 < sizeof v - 1 ? k - 12 : sizeof v - 1;
     memcpy(v, p + 12, m);
     v[m] = 0;
-    char *end;
-    double s = strtod(v, &end);
-    if (end != v && s >= 0) r->retry_after = s; /* (an HTTP date is not read: the backoff applies) */
+    v[strcspn(v, "\r\n")] = 0;
+    char *s0 = v + strspn(v, " \t"), *end;
+    double s = strtod(s0, &end);
+    if (end != s0 && *s0 >= '0' && *s0 <= '9' && s >= 0) {
+      r->retry_after = s; /* delay-seconds */
+    } else {
+      /* an HTTP-date (RFC 9110 10.2.3), read by libcurl; a date past or
+      ** unreadable leaves the backoff */
+      time_t when = curl_getdate(s0, NULL), now = time(NULL);
+      if (when != (time_t)-1 && when > now) r->retry_after = (double)(when - now);
+    }
   }
   return k;
 }

@@ -5,13 +5,14 @@ usage: hookd.py --dir DIR --port-file FILE [--plan A,B,...] [--reply TEXT] [--ha
 
 Listens on 127.0.0.1 (a free port, written to FILE once it listens).  Each
 POST is answered by the next entry of the plan, then 200 when the plan is
-used up: a status code (429 comes with Retry-After: 1), or "hang" (no
+used up: a status code (429 comes with Retry-After: 1), "429date" (429
+with Retry-After as an HTTP date 3 seconds ahead, RFC 9110), or "hang" (no
 answer for S seconds, default 5, then 200).  A 200 answer's body is TEXT
 (default "ok").  Every request is saved as DIR/NNNN.json: {"path", "status"
 (what it was answered), "idempotency_key", "content_type", "body" (the
 request's JSON, or its text when it is not JSON)}.  Runs until SIGTERM.
 """
-import argparse, json, os, signal, socket, sys, threading, time
+import argparse, email.utils, json, os, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ap = argparse.ArgumentParser()
@@ -41,7 +42,7 @@ class H(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except Exception:
             body = raw.decode("utf-8", "replace")
-        status = 200 if step == "hang" else int(step)
+        status = 200 if step == "hang" else 429 if step == "429date" else int(step)
         rec = {"path": self.path, "status": status, "step": step, "idempotency_key": self.headers.get("Idempotency-Key"),
                "content_type": self.headers.get("Content-Type"), "body": body}
         path = os.path.join(a.dir, "%04d.json" % k)
@@ -53,7 +54,9 @@ class H(BaseHTTPRequestHandler):
         out = (a.reply if status == 200 else "busy" if status == 429 else "error %d" % status).encode()
         try:
             self.send_response(status)
-            if status == 429:
+            if step == "429date":
+                self.send_header("Retry-After", email.utils.formatdate(time.time() + 3, usegmt=True))
+            elif status == 429:
                 self.send_header("Retry-After", "1")
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(out)))

@@ -631,6 +631,31 @@ static void test_webhooks(void) {
   stop_server(pid);
 }
 
+/* Retry-After as an HTTP date (RFC 9110 10.2.3): waited for, as seconds are. */
+static void test_retry_after_date(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("retrydate", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(one_message(dir), 0);
+  int port;
+  pid_t pid = start_hook(dir, "--plan 429date", &port);
+  if (pid < 0) return;
+  write_hook_conf(dir, port, "backoff_max = 30", "[people]\n9012 = webhook:gen\n");
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  CU_ASSERT_EQUAL(deliver(dir, ""), 0);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  /* the date is 3 s ahead, at a whole second: at least 2 s to wait; the backoff alone is 0.01 s */
+  char tk[32];
+  snprintf(tk, sizeof tk, "%.2f", took);
+  if (took < 1.5 || took > 10) pgt_fail("the 429 with an HTTP date took %s s, not 2 to 3 s%s%s", tk, "", "");
+  else CU_PASS("Retry-After date");
+  CU_ASSERT(has('e', "attempt 1 failed: webhook gen: HTTP 429: busy; trying again"));
+  Q_EQ(db, "SELECT status || ' ' || attempts FROM vigil_delivery", "sent 2");
+  stop_server(pid);
+}
+
 static void test_webhook_failures(void) {
   char dir[300], db[320];
   CU_ASSERT_EQUAL_FATAL(setup("hookfail", dir), 0);
@@ -716,6 +741,7 @@ int unit_register_deliver(void) {
       !CU_add_test(s, "STARTTLS and AUTH; the secret goes nowhere", test_tls_auth) ||
       !CU_add_test(s, "SIGKILL during 50 deliveries: none lost, none twice without its key", test_sigkill) ||
       !CU_add_test(s, "webhooks: six formats, 429 with Retry-After, 500, Idempotency-Key", test_webhooks) ||
+      !CU_add_test(s, "webhooks: Retry-After as an HTTP date", test_retry_after_date) ||
       !CU_add_test(s, "webhooks: a timeout, 400, a service's error code; the URL's token goes nowhere", test_webhook_failures))
     return CU_get_error();
   return CUE_SUCCESS;

@@ -656,6 +656,71 @@ static void test_retry_after_date(void) {
   stop_server(pid);
 }
 
+/* Signed robots: DingTalk (timestamp and sign in the query) and Feishu/Lark
+** (in the body), the secret from the environment or a file; hookd.py
+** checks each signature as the service does. */
+static void write_signed_conf(const char *dir, int port, const char *person, const char *extra) {
+  char p[400];
+  snprintf(p, sizeof p, "%s/deliver.conf", dir);
+  FILE *f = fopen(p, "w");
+  if (!f) { CU_FAIL("cannot write the configuration"); return; }
+  fprintf(f, "[deliver]\nattempts = 1\nchannel = webhook:ding\n[people]\n9012 = webhook:%s\n[webhook ding]\n"
+             "url = http://127.0.0.1:%d/ding/robot/send?access_token=T0k3n\nformat = dingtalk\nsecret_env = VIGIL_TEST_DING\n"
+             "[webhook feishu]\nurl = http://127.0.0.1:%d/feishu/open-apis/bot/v2/hook/T0k3n\nformat = feishu\n"
+             "secret_file = %s/feishu.secret\n%s",
+          person, port, port, dir, extra);
+  fclose(f);
+}
+
+static int sig_of(const char *dir, int n, const char *want) {
+  return sh("%s -c \"import json, sys; r = json.load(open('%s/hooks/%04d.json')); print(r['sig']); sys.exit(r['sig'] != '%s')\"",
+            PY, dir, n, want);
+}
+
+static void test_signed_hooks(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("signed", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(one_message(dir), 0);
+  CU_ASSERT_EQUAL_FATAL(sh("printf 'SEC-fei-2\\n' > '%s/feishu.secret'", dir), 0);
+  int port;
+  pid_t pid = start_hook(dir, "--dingtalk-secret SEC-ding-1 --feishu-secret SEC-fei-2 --reply '{\"errcode\":0,\"code\":0}'", &port);
+  if (pid < 0) return;
+  const char *conf = "VIGIL_TEST_DING=SEC-ding-1";
+  write_signed_conf(dir, port, "ding", "");
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf'", conf, pgt_vigil(), db, dir), 0);
+  CU_ASSERT_EQUAL(count_posts(dir), 1);
+  CU_ASSERT_EQUAL(sig_of(dir, 1, "ok"), 0);
+  write_signed_conf(dir, port, "feishu", "");
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf'", conf, pgt_vigil(), db, dir), 0);
+  CU_ASSERT_EQUAL(count_posts(dir), 2);
+  CU_ASSERT_EQUAL(sig_of(dir, 2, "ok"), 0);
+  /* a wrong secret: the service refuses it, the message fails */
+  write_signed_conf(dir, port, "ding", "");
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
+  CU_ASSERT_EQUAL(sh("VIGIL_TEST_DING=not-it %s deliver --db '%s' --config '%s/deliver.conf'", pgt_vigil(), db, dir), 1);
+  CU_ASSERT(has('e', "but the service says error 310000"));
+  /* the secrets go nowhere but into the signatures */
+  char *o = output('o'), *e = output('e');
+  CU_ASSERT(strstr(o, "SEC-") == NULL && strstr(e, "SEC-") == NULL && strstr(e, "not-it") == NULL);
+  free(o);
+  free(e);
+  CU_ASSERT_EQUAL(sig_of(dir, 3, "bad"), 0);
+  size_t n;
+  char *bytes = pgt_slurp(db, &n);
+  CU_ASSERT(bytes && !contains(bytes, n, "SEC-") && !contains(bytes, n, "not-it"));
+  free(bytes);
+  /* only the signed formats take a secret, and never in the file */
+  write_signed_conf(dir, port, "ding", "[webhook s]\nurl = http://127.0.0.1:1/s\nformat = slack\nsecret_env = VIGIL_TEST_DING\n");
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf' --check", conf, pgt_vigil(), db, dir), 1);
+  CU_ASSERT(has('e', "[webhook s]: a secret signs the feishu and dingtalk formats only"));
+  write_signed_conf(dir, port, "ding", "[webhook s]\nurl = http://127.0.0.1:1/s\nformat = dingtalk\nsecret = SEC-x\n");
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf' --check", conf, pgt_vigil(), db, dir), 1);
+  CU_ASSERT(has('e', "no secret in the configuration file: secret_env = VARIABLE or secret_file = PATH"));
+  stop_server(pid);
+}
+
 static void test_webhook_failures(void) {
   char dir[300], db[320];
   CU_ASSERT_EQUAL_FATAL(setup("hookfail", dir), 0);
@@ -742,6 +807,7 @@ int unit_register_deliver(void) {
       !CU_add_test(s, "SIGKILL during 50 deliveries: none lost, none twice without its key", test_sigkill) ||
       !CU_add_test(s, "webhooks: six formats, 429 with Retry-After, 500, Idempotency-Key", test_webhooks) ||
       !CU_add_test(s, "webhooks: Retry-After as an HTTP date", test_retry_after_date) ||
+      !CU_add_test(s, "webhooks: signed DingTalk and Feishu robots; the secret goes nowhere", test_signed_hooks) ||
       !CU_add_test(s, "webhooks: a timeout, 400, a service's error code; the URL's token goes nowhere", test_webhook_failures))
     return CU_get_error();
   return CUE_SUCCESS;

@@ -55,6 +55,8 @@ PQ_LIBS       := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
 # libcurl: vigil deliver's SMTP (tools/deliver_smtp.c)
 CURL_CFLAGS   := $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS     := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+# libcrypto (OpenSSL): the HMAC-SHA256 that signs DingTalk and Feishu webhooks (tools/deliver_hook.c)
+CRYPTO_LIBS   := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 # jansson: the JSON of `vigil lsp` (cli/lsp*.c) and of vigil deliver's webhooks (tools/deliver_hook.c)
 JANSSON_LIBS  := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 CFLAGS  ?=
@@ -62,7 +64,7 @@ CFLAGS  ?=
 # include/vigil.h declares is exported (its visibility pragma)
 CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) $(PQ_CFLAGS) $(CURL_CFLAGS) -Ibuild/gen -Iinclude
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := $(SQLITE_LIBS) $(PQ_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) -lunistring -lm -lpthread
+LDLIBS  := $(SQLITE_LIBS) $(PQ_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) $(JANSSON_LIBS) -lunistring -lm -lpthread
 
 GEN     := build/gen
 LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/verify.c core/conn.c core/pg.c core/pg_vtab.c core/shard.c core/diagcodes.c \
@@ -108,7 +110,7 @@ DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-con
         lib:-:unistr.h:libunistring-dev lib:libpq:libpq-fe.h:libpq-dev \
         file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish \
         cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim lib:jansson:jansson.h:libjansson-dev \
-        lib:libcurl:curl/curl.h:libcurl4-openssl-dev file:/usr/lib/python3/dist-packages/aiosmtpd:python3-aiosmtpd \
+        lib:libcurl:curl/curl.h:libcurl4-openssl-dev lib:libcrypto:openssl/hmac.h:libssl-dev file:/usr/lib/python3/dist-packages/aiosmtpd:python3-aiosmtpd \
         cmd:chromium:chromium file:/usr/bin/time:time
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
@@ -329,6 +331,10 @@ demo: vigil
 	@echo '$$ vigil digest --db $(DEMO_DB) --format markdown --to 9012'
 	@./vigil digest --db $(DEMO_DB) --format markdown --to 9012
 	@./vigil digest --db $(DEMO_DB) --format html -o build/demo/digest.html
+	@echo "# the nightly job's last step: every digest stored in the outbox and delivered, each once"
+	@./vigil digest --db $(DEMO_DB) --format text --outbox >/dev/null 2>&1
+	@./vigil digest --db $(DEMO_DB) --format html --outbox >/dev/null
+	@sh tests/deliver/demo.sh ./vigil $(DEMO_DB) build/demo
 
 clean:
 	rm -rf build vigil

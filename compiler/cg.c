@@ -479,6 +479,8 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     p->org_person = dup(&g, pk->org_person);
     p->org_manager = dup(&g, pk->org_manager);
     p->org_name = pk->org_name ? dup(&g, pk->org_name) : NULL;
+    p->org_email = pk->org_email ? dup(&g, pk->org_email) : NULL;
+    p->org_chat = pk->org_chat ? dup(&g, pk->org_chat) : NULL;
     p->routes = arr(&g, (size_t)pk->ntiers, 1);
     if (c->oom) goto fail;
     memcpy(p->routes, pk->routes, (size_t)pk->ntiers);

@@ -81,6 +81,7 @@ typedef struct sm_pack {
   /* org { table person manager [name] }: the org chart routes climb */
   ast *org;                /* the D_ORG, or NULL */
   const char *org_table, *org_person, *org_manager, *org_name; /* org_name may be NULL */
+  const char *org_email, *org_chat; /* the address columns, NULL when not declared */
   uint8_t *routes;         /* per tier: levels above the recipient (route ... up N) */
 } sm_pack;
 

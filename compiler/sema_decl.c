@@ -22,19 +22,22 @@ static val literal_value(sema *s, const ast *lit) {
   }
 }
 
-/* org { table T person P manager M [name N] }: the table that routes and
-** manager() climb (read whole at run time: the org chart as it is now). */
+/* org { table T person P manager M [name N] [email E] [chat C] }: the
+** table that routes and manager() climb (read whole at run time: the org
+** chart as it is now); E and C, text columns, are each person's mail
+** address and chat webhook, carried in the routes for vigil deliver. */
 static void check_org(sema *s) {
   cc *c = s->c;
   sm_pack *pk = &s->pk;
-  static const char *fields[] = {"table", "person", "manager", "name"};
-  ast *seen[4] = {NULL, NULL, NULL, NULL};
+  static const char *fields[] = {"table", "person", "manager", "name", "email", "chat"};
+  enum { NF = (int)(sizeof fields / sizeof *fields) };
+  ast *seen[NF] = {NULL};
   for (ast *f = pk->org->b; f; f = f->next) {
     int k = -1;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < NF; i++)
       if (strcmp(f->name, fields[i]) == 0) k = i;
     if (k < 0) {
-      cc_error(c, f->name_loc, DIAG_E_ORG, "unknown org field '%s' (expected table, person, manager or name)", f->name);
+      cc_error(c, f->name_loc, DIAG_E_ORG, "unknown org field '%s' (expected table, person, manager, name, email or chat)", f->name);
       continue;
     }
     if (seen[k]) {
@@ -56,6 +59,8 @@ static void check_org(sema *s) {
   pk->org_person = seen[1]->a->name;
   pk->org_manager = seen[2]->a->name;
   pk->org_name = seen[3] ? seen[3]->a->name : NULL;
+  pk->org_email = seen[4] ? seen[4]->a->name : NULL;
+  pk->org_chat = seen[5] ? seen[5]->a->name : NULL;
   if (strcmp(pk->org_person, pk->org_manager) == 0) {
     cc_error(c, seen[2]->a->loc, DIAG_E_ORG, "the person and the manager of the org must be different columns");
     return;
@@ -67,8 +72,8 @@ static void check_org(sema *s) {
     return;
   }
   pk->org_table = t->name;
-  int types[4] = {-1, -1, -1, -1};
-  for (int k = 1; k < 4; k++) {
+  int types[NF] = {-1, -1, -1, -1, -1, -1};
+  for (int k = 1; k < NF; k++) {
     if (!seen[k]) continue;
     for (int i = 0; i < t->ncols; i++)
       if (strcmp(t->cols[i].name, seen[k]->a->name) == 0) types[k] = t->cols[i].type;
@@ -82,6 +87,10 @@ static void check_org(sema *s) {
   if (types[1] >= 0 && types[2] >= 0 && known(types[1]) && known(types[2]) && types[1] != types[2])
     cc_error(c, seen[2]->a->loc, DIAG_E_TYPE, "the manager column '%s' is a %s and the person column '%s' a %s: they must name people alike",
              pk->org_manager, type_name(types[2]), pk->org_person, type_name(types[1]));
+  for (int k = 4; k < NF; k++)
+    if (types[k] >= 0 && known(types[k]) && types[k] != VT_STR)
+      cc_error(c, seen[k]->a->loc, DIAG_E_TYPE, "the %s column '%s' is a %s: it holds addresses, as text", fields[k],
+               seen[k]->a->name, type_name(types[k]));
 }
 
 void sema_collect(sema *s, const char *default_pack) {

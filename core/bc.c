@@ -115,7 +115,8 @@ int bc_write(const vm_program *p, vg_buf *out) {
   for (unsigned i = 0; i < p->nfiles; i++) put_str(&w, p->files[i]);
   put_u16(&w, p->ntiers);
   for (unsigned i = 0; i < p->ntiers; i++) put_str(&w, p->tiers[i]);
-  /* org: u8 present; table, person, manager, u8 has name, [name], routes */
+  /* org: u8 present; table, person, manager, u8 has name, [name], u8 has
+  ** email, [email], u8 has chat, [chat], routes */
   put_u8(&w, p->org_table != NULL);
   if (p->org_table) {
     put_str(&w, p->org_table);
@@ -123,6 +124,10 @@ int bc_write(const vm_program *p, vg_buf *out) {
     put_str(&w, p->org_manager);
     put_u8(&w, p->org_name != NULL);
     if (p->org_name) put_str(&w, p->org_name);
+    put_u8(&w, p->org_email != NULL);
+    if (p->org_email) put_str(&w, p->org_email);
+    put_u8(&w, p->org_chat != NULL);
+    if (p->org_chat) put_str(&w, p->org_chat);
     for (unsigned i = 0; i < p->ntiers; i++) put_u8(&w, p->routes[i]);
   }
   put_u16(&w, p->nparams);
@@ -379,12 +384,16 @@ static void parse_payload(rd *r, vm_program *p) {
     p->org_table = rd_name(r);
     p->org_person = rd_name(r);
     p->org_manager = rd_name(r);
-    unsigned has_name = rd_u8(r);
-    if (has_name > 1 && !r->failed) {
-      r->failed = 1;
-      bc_fail(r->err, r->errcap, "section org: name flag %u (0 or 1)", has_name);
+    char **cols[] = {&p->org_name, &p->org_email, &p->org_chat};
+    static const char *const what[] = {"name", "email", "chat"};
+    for (int k = 0; k < 3 && !r->failed; k++) {
+      unsigned has = rd_u8(r);
+      if (has > 1 && !r->failed) {
+        r->failed = 1;
+        bc_fail(r->err, r->errcap, "section org: %s flag %u (0 or 1)", what[k], has);
+      }
+      if (has == 1) *cols[k] = rd_name(r);
     }
-    if (has_name == 1) p->org_name = rd_name(r);
     p->routes = rd_array(r, p->ntiers, 1);
     for (unsigned i = 0; i < p->ntiers && !r->failed; i++) p->routes[i] = (uint8_t)rd_u8(r);
   }

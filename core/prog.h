@@ -191,8 +191,8 @@ typedef struct vg_program {
   uint32_t ncode; uint8_t *code;
   uint32_t nlines; vm_lineinfo *lines;
   /* the org chart (org { ... }): table and columns, NULL without an org;
-  ** org_name may be NULL */
-  char *org_table, *org_person, *org_manager, *org_name;
+  ** org_name, org_email and org_chat (the address columns) may be NULL */
+  char *org_table, *org_person, *org_manager, *org_name, *org_email, *org_chat;
   uint8_t *routes;                     /* ntiers: levels above the recipient, per tier */
   uint16_t nrollups; vm_rollup *rollups;
 } vm_program;

@@ -30,6 +30,8 @@ typedef struct org_person {
   const char *name;    /* display name or NULL (name_len bytes) */
   const char *mgr;     /* the manager's text (mgr_len bytes), NULL for none */
   size_t name_len, mgr_len;
+  const char *addr[2]; /* email and chat (org { email E chat C }), NULL for none */
+  size_t addr_len[2];
   int32_t up;          /* the manager's index, -1 none, -2 not a person */
 } org_person;
 
@@ -86,7 +88,7 @@ static const char *col_text(exec_pack *pr, sqlite3_stmt *st, int i, size_t *len)
 }
 
 static int add_person(org_map *m, const char *id, size_t len, const char *mgr, size_t mlen, const char *name,
-                      size_t nlen, long *dups, int32_t *dup_example) {
+                      size_t nlen, const char *const addr[2], const size_t alen[2], long *dups, int32_t *dup_example) {
   int32_t at = find(m, id, len);
   if (at >= 0) { /* a later row of the same person wins */
     org_person *p = &m->people.v[at];
@@ -94,6 +96,10 @@ static int add_person(org_map *m, const char *id, size_t len, const char *mgr, s
     p->mgr_len = mlen;
     p->name = name;
     p->name_len = nlen;
+    for (int k = 0; k < 2; k++) {
+      p->addr[k] = addr[k];
+      p->addr_len[k] = alen[k];
+    }
     if ((*dups)++ == 0) *dup_example = at;
     return 0;
   }
@@ -110,6 +116,10 @@ static int add_person(org_map *m, const char *id, size_t len, const char *mgr, s
   p->mgr_len = mlen;
   p->name = name;
   p->name_len = nlen;
+  for (int k = 0; k < 2; k++) {
+    p->addr[k] = addr[k];
+    p->addr_len[k] = alen[k];
+  }
   p->up = -1;
   return 0;
 }
@@ -173,9 +183,12 @@ int exec_org_load(exec_pack *pr) {
   rc |= exec_quote_ident(&q, p->org_person);
   rc |= vg_buf_append(&q, ", ", 2);
   rc |= exec_quote_ident(&q, p->org_manager);
-  if (p->org_name) {
+  /* the columns: person, manager, then name, email and chat where declared
+  ** (NULL in their place otherwise) */
+  const char *opt[3] = {p->org_name, p->org_email, p->org_chat};
+  for (int k = 0; k < 3; k++) {
     rc |= vg_buf_append(&q, ", ", 2);
-    rc |= exec_quote_ident(&q, p->org_name);
+    rc |= opt[k] ? exec_quote_ident(&q, opt[k]) : vg_buf_append(&q, "NULL", 4);
   }
   rc |= vg_buf_append(&q, " FROM ", 6);
   rc |= exec_quote_ident(&q, p->org_table);
@@ -217,9 +230,16 @@ int exec_org_load(exec_pack *pr) {
     }
     const char *mgr = col_text(pr, st, 1, &mlen);
     if (!mgr && sqlite3_column_type(st, 1) != SQLITE_NULL) { result = -1; break; }
-    const char *name = p->org_name ? col_text(pr, st, 2, &nlen) : NULL;
-    if (p->org_name && !name && sqlite3_column_type(st, 2) != SQLITE_NULL) { result = -1; break; }
-    if (add_person(m, id, len, mgr, mlen, name, nlen, &dups, &dup_example) != 0) { result = -1; break; }
+    const char *name = col_text(pr, st, 2, &nlen);
+    if (!name && sqlite3_column_type(st, 2) != SQLITE_NULL) { result = -1; break; }
+    const char *addr[2];
+    size_t alen[2] = {0, 0};
+    int bad = 0;
+    for (int k = 0; k < 2; k++) {
+      addr[k] = col_text(pr, st, 3 + k, &alen[k]);
+      bad |= !addr[k] && sqlite3_column_type(st, 3 + k) != SQLITE_NULL;
+    }
+    if (bad || add_person(m, id, len, mgr, mlen, name, nlen, addr, alen, &dups, &dup_example) != 0) { result = -1; break; }
   }
   if (result == 0 && rc != SQLITE_DONE) {
     exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "org: reading table %s failed: %s", p->org_table, sqlite3_errmsg(pr->db));
@@ -339,6 +359,12 @@ const char *exec_org_route(exec_pack *pr, int rule, const char *recipient, size_
       rc |= vg_buf_append(&b, ",\"name\":", 8);
       if (x->name) rc |= exec_json_str(&b, x->name, x->name_len);
       else rc |= vg_buf_append(&b, "null", 4);
+      for (int k = 0; k < 2; k++) {
+        if (!(k ? pr->p->org_chat : pr->p->org_email)) continue;
+        rc |= vg_buf_append(&b, k ? ",\"chat\":" : ",\"email\":", k ? 8 : 9);
+        if (x->addr[k]) rc |= exec_json_str(&b, x->addr[k], x->addr_len[k]);
+        else rc |= vg_buf_append(&b, "null", 4);
+      }
       rc |= vg_buf_printf(&b, ",\"level\":%d}", lv);
       if (lv == levels) break;
       int32_t u = x->up;

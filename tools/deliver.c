@@ -50,7 +50,7 @@ typedef struct dv_ctx {
   sqlite3 *db;
   dv_msg *m;
   size_t n, cap;
-  int have_state, have_recipients;
+  int have_state, have_recipients, have_routes;
   int problems; /* messages without address, or failed */
 } dv_ctx;
 
@@ -188,10 +188,12 @@ static vg_status load_state(dv_ctx *c) {
 }
 
 static vg_status from_table(dv_ctx *c, dv_msg *m);
+static vg_status from_org(dv_ctx *c, dv_msg *m);
 
 /* The message's channel and address: the configuration's [people], else
-** vigil_recipients, else the default channel when it is a webhook, else
-** none (unrouted: [deliver] unrouted, else a default webhook). */
+** vigil_recipients, else the org chart's email or chat (as the run's routes
+** carry them), else the default channel when it is a webhook, else none
+** (unrouted: [deliver] unrouted, else a default webhook). */
 static vg_status find_address(dv_ctx *c, dv_msg *m) {
   const char *dflt = c->conf.channel;
   int hook_default = strncmp(dflt, "webhook:", 8) == 0;
@@ -207,6 +209,7 @@ static vg_status find_address(dv_ctx *c, dv_msg *m) {
       return VG_OK;
     }
   vg_status st = c->have_recipients ? from_table(c, m) : VG_OK;
+  if (st == VG_OK && !m->address && c->have_routes) st = from_org(c, m);
   if (st == VG_OK && !m->address && hook_default) { m->address = dflt + 8; m->channel = "webhook"; }
   return st;
 }
@@ -228,6 +231,43 @@ static vg_status from_table(dv_ctx *c, dv_msg *m) {
     m->channel = m->addr_channel && strcmp(m->addr_channel, "webhook") == 0 ? "webhook" : "smtp";
     if (m->addr && strncmp(m->addr, "webhook:", 8) == 0) { m->address = m->addr + 8; m->channel = "webhook"; }
     else if (m->addr && strncmp(m->addr, "smtp:", 5) == 0) m->address = m->addr + 5;
+  }
+  sqlite3_finalize(st);
+  return oom ? VG_ENOMEM : VG_OK;
+}
+
+/* The person's email and chat from the org chart, as the routes of the
+** run's alerts carry them (org { email E chat C }): the one of the default
+** channel's kind when the person has both (chat with channel = webhook:...),
+** else the one there is.  A chat value names a [webhook NAME]. */
+static vg_status from_org(dv_ctx *c, dv_msg *m) {
+  static const char *const q =
+    "SELECT CASE WHEN json_type(j.value, '$.email') = 'text' THEN json_extract(j.value, '$.email') END,"
+    " CASE WHEN json_type(j.value, '$.chat') = 'text' THEN json_extract(j.value, '$.chat') END"
+    " FROM vigil_alerts a, json_each(CASE WHEN json_valid(a.route) AND json_type(a.route) = 'array' THEN a.route"
+    " ELSE '[]' END) j WHERE a.run_id = ?1 AND json_type(j.value) = 'object'"
+    " AND CAST(json_extract(j.value, '$.to') AS TEXT) = ?2"
+    " AND (json_type(j.value, '$.email') = 'text' OR json_type(j.value, '$.chat') = 'text')"
+    " ORDER BY a.rowid DESC LIMIT 1";
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK) {
+    dv_diag(c, DIAG_E_DATABASE, "%s: reading the routes of vigil_alerts failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
+    return VG_EDB;
+  }
+  sqlite3_bind_int64(st, 1, m->run_id);
+  sqlite3_bind_text(st, 2, m->recipient, -1, SQLITE_STATIC);
+  int oom = 0, rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    int hook_default = strncmp(c->conf.channel, "webhook:", 8) == 0;
+    int has_mail = sqlite3_column_type(st, 0) != SQLITE_NULL, has_chat = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    int chat = has_chat && (hook_default || !has_mail);
+    m->addr = dup_col(st, chat ? 1 : 0, &oom);
+    m->address = m->addr;
+    m->channel = chat ? "webhook" : "smtp";
+  } else if (rc != SQLITE_DONE) {
+    dv_diag(c, DIAG_E_DATABASE, "%s: reading the routes of vigil_alerts failed: %s", c->o->db_path, sqlite3_errmsg(c->db));
+    sqlite3_finalize(st);
+    return VG_EDB;
   }
   sqlite3_finalize(st);
   return oom ? VG_ENOMEM : VG_OK;
@@ -352,6 +392,7 @@ static vg_status deliver_all(dv_ctx *c) {
   }
   c->have_state = table_exists(c->db, "vigil_delivery");
   c->have_recipients = table_exists(c->db, "vigil_recipients");
+  c->have_routes = exec_has_column(c->db, "vigil_alerts", "route");
   if ((st = load_outbox(c)) != VG_OK || (st = load_state(c)) != VG_OK) return st;
   for (size_t i = 0; i < c->n && st == VG_OK; i++) st = find_address(c, &c->m[i]);
   for (size_t i = 0; i < c->n && st == VG_OK; i++) {
@@ -368,7 +409,7 @@ static vg_status deliver_all(dv_ctx *c) {
       m->address = NULL;
     } else if (!m->address) {
       dv_diag(c, DIAG_E_NO_ADDRESS, "%s: %s has no address (%s); the digest stays pending", m->key, who(m),
-              m->recipient ? "not in [people] of the configuration nor in vigil_recipients" : "[deliver] unrouted is not set");
+              m->recipient ? "not in [people] of the configuration, vigil_recipients or the org chart's email and chat" : "[deliver] unrouted is not set");
     }
     if (!m->address) {
       report(c, m, VG_DELIVERY_NO_ADDRESS, NULL, NULL, NULL);

@@ -27,6 +27,7 @@ typedef struct dl_hook {
   int format;     /* DL_HOOK_* */
   long timeout;   /* seconds per attempt */
   char *cacert;
+  char *secret;   /* from secret_env or secret_file: signs a dingtalk or feishu request; NULL: unsigned */
   int line;
 } dl_hook;
 

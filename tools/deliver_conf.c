@@ -262,6 +262,7 @@ static void secret_into(cf_ctx *x, char **slot, const char *key, const char *v, 
   buf[strcspn(buf, "\r\n")] = 0;
   if (!buf[0]) cf_err(x, x->line, col, "%s = %s: the file is empty", key, v);
   else set_str(x, slot, buf);
+  memset(buf, 0, sizeof buf);
 }
 
 static void key_hook(cf_ctx *x, dl_hook *h, const char *k, const char *v, int col) {
@@ -282,8 +283,15 @@ static void key_hook(cf_ctx *x, dl_hook *h, const char *k, const char *v, int co
     if ((d = number(x, k, v, 1, 3600, col)) >= 0) h->timeout = (long)d;
   } else if (strcmp(k, "cacert") == 0) {
     set_str(x, &h->cacert, v);
+  } else if (strcmp(k, "secret_env") == 0 || strcmp(k, "secret_file") == 0) {
+    if (h->secret) memset(h->secret, 0, strlen(h->secret));
+    secret_into(x, &h->secret, k, v, col);
+  } else if (strcmp(k, "secret") == 0) {
+    cf_err(x, x->line, 1, "no secret in the configuration file: secret_env = VARIABLE or secret_file = PATH");
   } else {
-    cf_err(x, x->line, 1, "unknown key '%s' in [webhook %s] (url, url_env, url_file, format, timeout, cacert)", k, h->name);
+    cf_err(x, x->line, 1,
+           "unknown key '%s' in [webhook %s] (url, url_env, url_file, format, timeout, cacert, secret_env, secret_file)", k,
+           h->name);
   }
 }
 
@@ -395,6 +403,8 @@ int dl_conf_read(dl_conf *c, const char *path, vg_diag_fn diag, void *ud) {
     for (size_t i = 0; i < c->nhooks; i++) {
       if (!c->hooks[i].url) cf_err(&x, c->hooks[i].line, 1, "[webhook %s] needs url, url_env or url_file", c->hooks[i].name);
       if (c->hooks[i].format < 0) c->hooks[i].format = DL_HOOK_GENERIC;
+      if (c->hooks[i].secret && c->hooks[i].format != DL_HOOK_FEISHU && c->hooks[i].format != DL_HOOK_DINGTALK)
+        cf_err(&x, c->hooks[i].line, 1, "[webhook %s]: a secret signs the feishu and dingtalk formats only", c->hooks[i].name);
     }
     if (!c->has_smtp) {
       if (smtp) cf_err(&x, 0, 0, "no [smtp] section: the smtp channel needs url and from");
@@ -426,6 +436,8 @@ void dl_conf_free(dl_conf *c) {
   c->npeople = 0;
   for (size_t i = 0; i < c->nhooks; i++) {
     if (c->hooks[i].url) memset(c->hooks[i].url, 0, strlen(c->hooks[i].url));
+    if (c->hooks[i].secret) memset(c->hooks[i].secret, 0, strlen(c->hooks[i].secret));
+    vg_free(c->hooks[i].secret);
     vg_free(c->hooks[i].name);
     vg_free(c->hooks[i].url);
     vg_free(c->hooks[i].cacert);

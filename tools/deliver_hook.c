@@ -13,16 +13,29 @@
 ** with a note saying so.  Every request carries the message's key as
 ** Idempotency-Key.  A 2xx answer is accepted, except where the service
 ** answers 200 with an error code in its JSON (feishu "code", dingtalk and
-** wecom "errcode" other than 0).  429 waits its Retry-After; 5xx, 429, a
+** wecom "errcode" other than 0).  429 waits its Retry-After (seconds or an
+** HTTP date); 5xx, 429, a
 ** timeout and a connection failure are tried again; other answers fail
 ** the message at once.
+**
+** A dingtalk or feishu hook with a secret (secret_env, secret_file) is
+** signed as each service documents its custom robot's security setting,
+** with OpenSSL's HMAC-SHA256 and base64:
+**
+**   dingtalk  timestamp (ms) and sign in the URL's query; sign is
+**             base64(HMAC(key SECRET, "TIMESTAMP\nSECRET")), URL-encoded
+**   feishu    "timestamp" (s) and "sign" in the body; sign is
+**             base64(HMAC(key "TIMESTAMP\nSECRET", the empty message))
 */
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "deliver.h"
 
 static const char *const format_names[] = {"generic", "slack", "teams", "feishu", "dingtalk", "wecom"};
@@ -55,8 +68,34 @@ static json_t *text_of(const char *s, size_t limit) {
   return j;
 }
 
-/* The body as JSON text (free with free()), or NULL (not valid UTF-8, or out of memory). */
-static char *body_of(const dl_hook *h, const dl_mail *m, const char *key, long long run_id, const char *recipient) {
+/* base64(HMAC-SHA256(key, msg)) into out (at least 64 bytes); 0, or -1. */
+static int hmac_b64(const char *key, const char *msg, char *out) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (!HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, strlen(msg), md, &n) || n != 32) return -1;
+  EVP_EncodeBlock((unsigned char *)out, md, (int)n); /* 32 bytes: 44 characters and a NUL */
+  memset(md, 0, sizeof md);
+  return 0;
+}
+
+/* The signature of a request to h at now_ms: *ts the timestamp as the
+** service wants it, sign its base64.  0, or -1 (no HMAC, or no memory). */
+static int sign_of(const dl_hook *h, long long now_ms, char *ts, size_t tcap, char sign[64]) {
+  snprintf(ts, tcap, "%lld", h->format == DL_HOOK_DINGTALK ? now_ms : now_ms / 1000);
+  size_t n = strlen(ts) + 1 + strlen(h->secret) + 1;
+  char *s = malloc(n);
+  if (!s) return -1;
+  snprintf(s, n, "%s\n%s", ts, h->secret);
+  int rc = h->format == DL_HOOK_DINGTALK ? hmac_b64(h->secret, s, sign) : hmac_b64(s, "", sign);
+  memset(s, 0, n);
+  free(s);
+  return rc;
+}
+
+/* The body as JSON text (free with free()), or NULL (not valid UTF-8, or
+** out of memory); a feishu body signed when ts and sign are given. */
+static char *body_of(const dl_hook *h, const dl_mail *m, const char *key, long long run_id, const char *recipient,
+                     const char *ts, const char *sign) {
   const char *plain = m->plain ? m->plain : m->html ? m->html : "";
   size_t lim = format_limits[h->format];
   /* the chat services get the subject as the first line */
@@ -79,6 +118,10 @@ static char *body_of(const dl_hook *h, const dl_mail *m, const char *key, long l
     break;
   case DL_HOOK_FEISHU:
     o = json_pack("{s:s, s:{s:o}}", "msg_type", "text", "content", "text", text_of(t, lim));
+    if (o && sign && (json_object_set_new(o, "timestamp", json_string(ts)) || json_object_set_new(o, "sign", json_string(sign)))) {
+      json_decref(o);
+      o = NULL;
+    }
     break;
   case DL_HOOK_DINGTALK:
     o = json_pack("{s:s, s:{s:s, s:o}}", "msgtype", "markdown", "markdown", "title", m->subject, "text", text_of(t, lim));
@@ -112,13 +155,21 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
   resp *r = ud;
   size_t k = size * n;
   if (k > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
-    char v[32];
+    char v[64];
     size_t m = k - 12 < sizeof v - 1 ? k - 12 : sizeof v - 1;
     memcpy(v, p + 12, m);
     v[m] = 0;
-    char *end;
-    double s = strtod(v, &end);
-    if (end != v && s >= 0) r->retry_after = s; /* (an HTTP date is not read: the backoff applies) */
+    v[strcspn(v, "\r\n")] = 0;
+    char *s0 = v + strspn(v, " \t"), *end;
+    double s = strtod(s0, &end);
+    if (end != s0 && *s0 >= '0' && *s0 <= '9' && s >= 0) {
+      r->retry_after = s; /* delay-seconds */
+    } else {
+      /* an HTTP-date (RFC 9110 10.2.3), read by libcurl; a date past or
+      ** unreadable leaves the backoff */
+      time_t when = curl_getdate(s0, NULL), now = time(NULL);
+      if (when != (time_t)-1 && when > now) r->retry_after = (double)(when - now);
+    }
   }
   return k;
 }
@@ -148,7 +199,16 @@ int dl_hook_send(const dl_hook *h, const dl_mail *m, const char *key, long long 
                  size_t acap, char *err, size_t ecap, double *retry_after) {
   *retry_after = 0;
   if (acap) answer[0] = 0;
-  char *body = body_of(h, m, key, run_id, recipient);
+  char ts[32] = "", sign[64] = "";
+  if (h->secret) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (sign_of(h, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts, sizeof ts, sign) != 0) {
+      snprintf(err, ecap, "webhook %s: the request cannot be signed (HMAC-SHA256 failed, or no memory)", h->name);
+      return 2;
+    }
+  }
+  char *body = body_of(h, m, key, run_id, recipient, ts, h->secret && h->format == DL_HOOK_FEISHU ? sign : NULL);
   if (!body) {
     snprintf(err, ecap, "the message cannot be made into JSON (text that is not UTF-8, or no memory)");
     return 2;
@@ -160,14 +220,23 @@ int dl_hook_send(const dl_hook *h, const dl_mail *m, const char *key, long long 
   memset(&r, 0, sizeof r);
   struct curl_slist *hdr = NULL, *t;
   CURL *c = curl_easy_init();
+  char *url = NULL, *esc = NULL;
   int rc = 1;
   if (!c || !(t = curl_slist_append(hdr, "Content-Type: application/json; charset=utf-8")) || !(hdr = t) ||
       !(t = curl_slist_append(hdr, idem)) || !(hdr = t)) {
     snprintf(err, ecap, "out of memory making the request");
     goto done;
   }
+  if (h->secret && h->format == DL_HOOK_DINGTALK) { /* the URL with &timestamp=...&sign=... */
+    size_t n = strlen(h->url) + 120;
+    if (!(esc = curl_easy_escape(c, sign, 0)) || !(url = malloc(n))) {
+      snprintf(err, ecap, "out of memory making the request");
+      goto done;
+    }
+    snprintf(url, n, "%s%stimestamp=%s&sign=%s", h->url, strchr(h->url, '?') ? "&" : "?", ts, esc);
+  }
   int e = 0;
-  e |= (int)curl_easy_setopt(c, CURLOPT_URL, h->url);
+  e |= (int)curl_easy_setopt(c, CURLOPT_URL, url ? url : h->url);
   e |= (int)curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
   e |= (int)curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
   e |= (int)curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
@@ -209,6 +278,10 @@ int dl_hook_send(const dl_hook *h, const dl_mail *m, const char *key, long long 
 done:
   curl_slist_free_all(hdr);
   if (c) curl_easy_cleanup(c);
+  curl_free(esc);
+  if (url) memset(url, 0, strlen(url));
+  free(url);
   free(body);
+  memset(sign, 0, sizeof sign);
   return rc;
 }

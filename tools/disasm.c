@@ -144,6 +144,14 @@ static void put_header(out *o, const vm_program *p) {
       pf(o, " name ");
       put_name(o, p->org_name);
     }
+    if (p->org_email) {
+      pf(o, " email ");
+      put_name(o, p->org_email);
+    }
+    if (p->org_chat) {
+      pf(o, " chat ");
+      put_name(o, p->org_chat);
+    }
     pf(o, " routes");
     for (unsigned i = 0; i < p->ntiers; i++) {
       pf(o, "%s", i ? ", " : " ");

@@ -421,6 +421,9 @@ WITH RECURSIVE rep(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM rep WHERE id < 
 INSERT INTO org_chart (person_id, manager_id, full_name, title)
 SELECT id, CASE WHEN id <= 15 THEN 9021 ELSE 9001 + (id - 1) / 15 END, 'Rep ' || id, 'Account executive'
 FROM rep;
+-- Everyone's mail address, except Robin Reyes (9005), who has none yet:
+-- vigil deliver reports her digest instead of dropping it.
+UPDATE org_chart SET email = lower(replace(full_name, ' ', '.')) || '@example.com' WHERE person_id <> 9005;
 
 -- ---------------------------------------------------------------- per-rep settings
 -- Rep 42 is six weeks into a new territory: their supervisor agreed to a

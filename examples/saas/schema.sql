@@ -114,7 +114,8 @@ CREATE TABLE org_chart (
   person_id  INTEGER PRIMARY KEY,
   manager_id INTEGER,               -- NULL for the top of the chart
   full_name  TEXT    NOT NULL,
-  title      TEXT
+  title      TEXT,
+  email      TEXT                   -- where vigil deliver mails the person's digest (org { email email })
 );
 
 -- Per-rep goal-loop settings agreed with the rep's supervisor, effective

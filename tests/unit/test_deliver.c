@@ -315,7 +315,7 @@ static void test_no_address(void) {
   if (pid < 0) return;
   write_conf(dir, port, "", "starttls = no", "");
   CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
-  CU_ASSERT(has('e', ": 9005 has no address (not in [people] of the configuration nor in vigil_recipients);"
+  CU_ASSERT(has('e', ": 9005 has no address (not in [people] of the configuration, vigil_recipients or the org chart's email and chat);"
                      " the digest stays pending [E-no-address]"));
   CU_ASSERT(has('e', "24 messages: 23 ready, 0 sent before, 0 failed, 1 without an address"));
   CU_ASSERT_EQUAL(count_mail(dir), 0);
@@ -344,6 +344,79 @@ static void test_no_address(void) {
   CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
   CU_ASSERT(has('e', "9002's address 'x@y' is not a mail address"));
   stop_server(pid);
+}
+
+/* Addresses from the org chart (org { email email } in the demo pack):
+** used when neither [people] nor vigil_recipients names the person. */
+static void test_org_address(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("orgaddr", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(sh("V=%s; D='%s/db'; $V digest --db $D --format markdown --outbox && $V digest --db $D --format html --outbox",
+                           pgt_vigil(), dir), 0);
+  int port;
+  pid_t pid = start_smtp(dir, "", &port);
+  if (pid < 0) return;
+  write_conf(dir, port, "", "starttls = no", "");
+  CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
+  CU_ASSERT(has('o', " to riley.ibarra@example.com (9012): "));
+  /* Robin Reyes (9005) has no email in the chart: reported */
+  CU_ASSERT(has('e', ": 9005 has no address (not in [people] of the configuration, vigil_recipients or the org chart's"
+                     " email and chat); the digest stays pending [E-no-address]"));
+  /* vigil_recipients comes before the chart, [people] before both */
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' \"CREATE TABLE vigil_recipients(person TEXT PRIMARY KEY, address TEXT, channel TEXT);"
+                     " INSERT INTO vigil_recipients VALUES ('9012', 'table@example.com', NULL)\"", db), 0);
+  CU_ASSERT_EQUAL(deliver(dir, "--check"), 1);
+  CU_ASSERT(has('o', " to table@example.com (9012): "));
+  write_conf(dir, port, "", "starttls = no", "[people]\n9012 = conf@example.com\n9005 = robin@example.com\n");
+  CU_ASSERT_EQUAL(deliver(dir, "--check"), 0);
+  CU_ASSERT(has('o', " to conf@example.com (9012): "));
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DROP TABLE vigil_recipients'", db), 0);
+  write_conf(dir, port, "", "starttls = no", "[people]\n9005 = robin@example.com\n");
+  CU_ASSERT_EQUAL(deliver(dir, ""), 0);
+  CU_ASSERT_EQUAL(count_mail(dir), 24);
+  Q_EQ(db, "SELECT address FROM vigil_delivery WHERE recipient = '9012'", "riley.ibarra@example.com");
+  Q_EQ(db, "SELECT count(*) FROM vigil_delivery WHERE status = 'sent' AND address LIKE '%.%@example.com'", "23");
+  CU_ASSERT_EQUAL(check_mail(dir, ""), 0);
+  stop_server(pid);
+  /* a chat column: the pack with `chat chat`, a run that records it; with
+  ** both, the [deliver] channel's kind is used */
+  CU_ASSERT_EQUAL(sh("cp -r %s/examples/saas '%s/pack' && sed -i 's/^  email   email$/  email   email\\n  chat    chat/' '%s/pack/00-saas.rules' &&"
+                     " sqlite3 '%s' \"ALTER TABLE org_chart ADD COLUMN chat TEXT; UPDATE org_chart SET chat = 'team' WHERE person_id = 9012\" &&"
+                     " %s run --db '%s' --as-of 2025-07-01 '%s/pack' >/dev/null 2>&1; %s digest --db '%s' --format text --to 9012 --outbox",
+                     pgt_root(), dir, dir, db, pgt_vigil(), db, dir, pgt_vigil(), db), 0);
+  Q_EQ(db, "SELECT count(*) > 0 FROM vigil_alerts WHERE run_id = 4 AND route LIKE '%\"chat\":\"team\"%'", "1");
+  write_conf(dir, port, "", "starttls = no", "[webhook team]\nurl = http://127.0.0.1:9/hook\n");
+  CU_ASSERT_EQUAL(deliver(dir, "--check --run 4"), 0);
+  CU_ASSERT(has('o', " to riley.ibarra@example.com (9012): "));
+  write_conf(dir, port, "channel = webhook:team", "starttls = no", "[webhook team]\nurl = http://127.0.0.1:9/hook\n");
+  CU_ASSERT_EQUAL(deliver(dir, "--check --run 4"), 0);
+  CU_ASSERT(has('o', " to webhook team (9012): "));
+}
+
+/* The end of `make demo` (tests/deliver/demo.sh): its own SMTP server, the
+** digests delivered, one shown as received, 9005's reported; exit 0. */
+static void test_demo_script(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("demo", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(sh("V=%s; D='%s'; $V digest --db $D --format text --outbox && $V digest --db $D --format html --outbox",
+                           pgt_vigil(), db), 0);
+  CU_ASSERT_EQUAL(sh("sh %s/tests/deliver/demo.sh %s '%s' '%s'", pgt_root(), pgt_vigil(), db, dir), 0);
+  CU_ASSERT(has('e', "vigil: 24 messages: 23 sent, 0 sent before, 0 failed, 1 without an address"));
+  CU_ASSERT(has('e', "vigil: error: 9005 has no address"));
+  CU_ASSERT(has('o', "# one of them as the server received it ("));
+  CU_ASSERT(has('o', "  To: lee.haddad@example.com\n"));
+  CU_ASSERT(has('o', "  parts: text/plain ("));
+  CU_ASSERT(has('o', "), text/html ("));
+  CU_ASSERT(has('o', "  | Vigil digest for Lee Haddad (9002)\n"));
+  CU_ASSERT_EQUAL(count_mail(dir), 23);
+  /* the server is gone: nothing listens on its port any more */
+  CU_ASSERT_EQUAL(sh("%s -c \"import socket, sys; sys.exit(socket.socket().connect_ex(('127.0.0.1', int(open('%s/port').read()))) == 0)\"",
+                     PY, dir), 0);
+  /* delivered: again sends nothing */
+  CU_ASSERT_EQUAL(sh("sh %s/tests/deliver/demo.sh %s '%s' '%s'", pgt_root(), pgt_vigil(), db, dir), 1);
+  CU_ASSERT(has('e', "demo: no mail arrived"));
 }
 
 static void test_config_errors(void) {
@@ -558,6 +631,96 @@ static void test_webhooks(void) {
   stop_server(pid);
 }
 
+/* Retry-After as an HTTP date (RFC 9110 10.2.3): waited for, as seconds are. */
+static void test_retry_after_date(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("retrydate", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(one_message(dir), 0);
+  int port;
+  pid_t pid = start_hook(dir, "--plan 429date", &port);
+  if (pid < 0) return;
+  write_hook_conf(dir, port, "backoff_max = 30", "[people]\n9012 = webhook:gen\n");
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  CU_ASSERT_EQUAL(deliver(dir, ""), 0);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  /* the date is 3 s ahead, at a whole second: at least 2 s to wait; the backoff alone is 0.01 s */
+  char tk[32];
+  snprintf(tk, sizeof tk, "%.2f", took);
+  if (took < 1.5 || took > 10) pgt_fail("the 429 with an HTTP date took %s s, not 2 to 3 s%s%s", tk, "", "");
+  else CU_PASS("Retry-After date");
+  CU_ASSERT(has('e', "attempt 1 failed: webhook gen: HTTP 429: busy; trying again"));
+  Q_EQ(db, "SELECT status || ' ' || attempts FROM vigil_delivery", "sent 2");
+  stop_server(pid);
+}
+
+/* Signed robots: DingTalk (timestamp and sign in the query) and Feishu/Lark
+** (in the body), the secret from the environment or a file; hookd.py
+** checks each signature as the service does. */
+static void write_signed_conf(const char *dir, int port, const char *person, const char *extra) {
+  char p[400];
+  snprintf(p, sizeof p, "%s/deliver.conf", dir);
+  FILE *f = fopen(p, "w");
+  if (!f) { CU_FAIL("cannot write the configuration"); return; }
+  fprintf(f, "[deliver]\nattempts = 1\nchannel = webhook:ding\n[people]\n9012 = webhook:%s\n[webhook ding]\n"
+             "url = http://127.0.0.1:%d/ding/robot/send?access_token=T0k3n\nformat = dingtalk\nsecret_env = VIGIL_TEST_DING\n"
+             "[webhook feishu]\nurl = http://127.0.0.1:%d/feishu/open-apis/bot/v2/hook/T0k3n\nformat = feishu\n"
+             "secret_file = %s/feishu.secret\n%s",
+          person, port, port, dir, extra);
+  fclose(f);
+}
+
+static int sig_of(const char *dir, int n, const char *want) {
+  return sh("%s -c \"import json, sys; r = json.load(open('%s/hooks/%04d.json')); print(r['sig']); sys.exit(r['sig'] != '%s')\"",
+            PY, dir, n, want);
+}
+
+static void test_signed_hooks(void) {
+  char dir[300], db[320];
+  CU_ASSERT_EQUAL_FATAL(setup("signed", dir), 0);
+  snprintf(db, sizeof db, "%s/db", dir);
+  CU_ASSERT_EQUAL_FATAL(one_message(dir), 0);
+  CU_ASSERT_EQUAL_FATAL(sh("printf 'SEC-fei-2\\n' > '%s/feishu.secret'", dir), 0);
+  int port;
+  pid_t pid = start_hook(dir, "--dingtalk-secret SEC-ding-1 --feishu-secret SEC-fei-2 --reply '{\"errcode\":0,\"code\":0}'", &port);
+  if (pid < 0) return;
+  const char *conf = "VIGIL_TEST_DING=SEC-ding-1";
+  write_signed_conf(dir, port, "ding", "");
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf'", conf, pgt_vigil(), db, dir), 0);
+  CU_ASSERT_EQUAL(count_posts(dir), 1);
+  CU_ASSERT_EQUAL(sig_of(dir, 1, "ok"), 0);
+  write_signed_conf(dir, port, "feishu", "");
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf'", conf, pgt_vigil(), db, dir), 0);
+  CU_ASSERT_EQUAL(count_posts(dir), 2);
+  CU_ASSERT_EQUAL(sig_of(dir, 2, "ok"), 0);
+  /* a wrong secret: the service refuses it, the message fails */
+  write_signed_conf(dir, port, "ding", "");
+  CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
+  CU_ASSERT_EQUAL(sh("VIGIL_TEST_DING=not-it %s deliver --db '%s' --config '%s/deliver.conf'", pgt_vigil(), db, dir), 1);
+  CU_ASSERT(has('e', "but the service says error 310000"));
+  /* the secrets go nowhere but into the signatures */
+  char *o = output('o'), *e = output('e');
+  CU_ASSERT(strstr(o, "SEC-") == NULL && strstr(e, "SEC-") == NULL && strstr(e, "not-it") == NULL);
+  free(o);
+  free(e);
+  CU_ASSERT_EQUAL(sig_of(dir, 3, "bad"), 0);
+  size_t n;
+  char *bytes = pgt_slurp(db, &n);
+  CU_ASSERT(bytes && !contains(bytes, n, "SEC-") && !contains(bytes, n, "not-it"));
+  free(bytes);
+  /* only the signed formats take a secret, and never in the file */
+  write_signed_conf(dir, port, "ding", "[webhook s]\nurl = http://127.0.0.1:1/s\nformat = slack\nsecret_env = VIGIL_TEST_DING\n");
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf' --check", conf, pgt_vigil(), db, dir), 1);
+  CU_ASSERT(has('e', "[webhook s]: a secret signs the feishu and dingtalk formats only"));
+  write_signed_conf(dir, port, "ding", "[webhook s]\nurl = http://127.0.0.1:1/s\nformat = dingtalk\nsecret = SEC-x\n");
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf' --check", conf, pgt_vigil(), db, dir), 1);
+  CU_ASSERT(has('e', "no secret in the configuration file: secret_env = VARIABLE or secret_file = PATH"));
+  stop_server(pid);
+}
+
 static void test_webhook_failures(void) {
   char dir[300], db[320];
   CU_ASSERT_EQUAL_FATAL(setup("hookfail", dir), 0);
@@ -637,10 +800,14 @@ int unit_register_deliver(void) {
       !CU_add_test(s, "a server that fails twice, then accepts: one copy", test_fail_twice) ||
       !CU_add_test(s, "a server that keeps failing: failed, --retry-failed", test_fail_always) ||
       !CU_add_test(s, "recipients without an address are reported", test_no_address) ||
+      !CU_add_test(s, "addresses from the org chart, after [people] and vigil_recipients", test_org_address) ||
+      !CU_add_test(s, "the end of make demo: delivered to its own server, one shown", test_demo_script) ||
       !CU_add_test(s, "configuration errors with file:line:col", test_config_errors) ||
       !CU_add_test(s, "STARTTLS and AUTH; the secret goes nowhere", test_tls_auth) ||
       !CU_add_test(s, "SIGKILL during 50 deliveries: none lost, none twice without its key", test_sigkill) ||
       !CU_add_test(s, "webhooks: six formats, 429 with Retry-After, 500, Idempotency-Key", test_webhooks) ||
+      !CU_add_test(s, "webhooks: Retry-After as an HTTP date", test_retry_after_date) ||
+      !CU_add_test(s, "webhooks: signed DingTalk and Feishu robots; the secret goes nowhere", test_signed_hooks) ||
       !CU_add_test(s, "webhooks: a timeout, 400, a service's error code; the URL's token goes nowhere", test_webhook_failures))
     return CU_get_error();
   return CUE_SUCCESS;

@@ -65,6 +65,18 @@ static void test_route_levels(void) {
                                  "rule r on s { red when true notify rep }\n", "2025-06-30"), 0);
   CU_ASSERT_EQUAL_FATAL(th_nalerts, 2);
   CU_ASSERT_STRING_EQUAL(th_alerts[1].route, "[{\"to\":\"11\",\"name\":\"Ed \\\"Rep\\\"\",\"level\":0}]");
+  /* an org with email and chat columns puts each person's addresses in the route */
+  const char *sql2 = ORG_SQL "ALTER TABLE org_chart ADD COLUMN mail TEXT; ALTER TABLE org_chart ADD COLUMN room TEXT;"
+                             "UPDATE org_chart SET mail = 'cy@example.com', room = 'team-3' WHERE person_id = 3;"
+                             "CREATE TABLE s (rep INTEGER, d DATE, x REAL, sup INTEGER);"
+                             "INSERT INTO s VALUES (10, '2025-06-01', 1, 3), (11, '2025-06-01', 5, 3);";
+  CU_ASSERT_EQUAL(th_run_on(sql2, "org { table org_chart person person_id manager manager_id email mail chat room }\n"
+                                  "route red up 1\nsource s { table s key rep time d }\n"
+                                  "rule r on s { red when x < 2  notify sup }\n", "2025-06-30"), 0);
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 1);
+  CU_ASSERT_STRING_EQUAL(th_alerts[0].route,
+                         "[{\"to\":\"3\",\"name\":null,\"email\":\"cy@example.com\",\"chat\":\"team-3\",\"level\":0},"
+                         "{\"to\":\"2\",\"name\":null,\"email\":null,\"chat\":null,\"level\":1}]");
   /* without an org there is no route */
   CU_ASSERT_EQUAL(th_run_on(sql, "source s { table s key rep time d }\nrule r on s { red when true notify sup }\n",
                             "2025-06-30"), 0);
@@ -216,6 +228,11 @@ static void test_org_errors(void) {
       {"org { table org_chart person person_id manager full_name }\n", "the manager column 'full_name' is a string"},
       {"org { table org_chart person person_id manager manager_id colour x }\n", "unknown org field 'colour'"},
       {"org { table nope person a manager b }\n", "has no table 'nope'"},
+      {"org { table org_chart person person_id manager manager_id email mail }\n", "table org_chart has no column 'mail'"},
+      {"org { table org_chart person person_id manager manager_id chat manager_id }\n",
+       "the chat column 'manager_id' is a number: it holds addresses, as text"},
+      {"org { table org_chart person person_id manager manager_id email full_name email full_name }\n",
+       "'email' is given twice in the org"},
       {ORG_DECL "route purple up 1\n", "unknown tier 'purple' in a route"},
       {ORG_DECL "route red up 1\nroute red up 2\n", "tier 'red' is routed twice"},
       {ORG_DECL "route red up 17\n", "'route ... up' takes a whole number of levels from 0 to 16"},
@@ -252,7 +269,8 @@ static void test_org_errors(void) {
 ** listing shows them. */
 static void test_bytecode(void) {
   CU_ASSERT_EQUAL_FATAL(th_make_db(ORG_SQL "CREATE TABLE s (rep INTEGER, d DATE, x REAL);"), 0);
-  vg_program *p = th_compile("b.rules", ORG_DECL "route orange, red up 1\nsource s { table s key rep time d }\n"
+  vg_program *p = th_compile("b.rules", "org { table org_chart person person_id manager manager_id name full_name email full_name"
+                                        " chat full_name }\nroute orange, red up 1\nsource s { table s key rep time d }\n"
                                         "rule r on s { let lim = 2  red when x < lim  notify manager(rep, 2) }\n", NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   char path[512];
@@ -267,7 +285,7 @@ static void test_bytecode(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(a);
   CU_ASSERT_PTR_NOT_NULL_FATAL(b);
   CU_ASSERT_STRING_EQUAL(a, b);
-  CU_ASSERT_PTR_NOT_NULL(strstr(a, "org table org_chart person person_id manager manager_id name full_name routes yellow +0, orange +1, red +1\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "org table org_chart person person_id manager manager_id name full_name email full_name chat full_name routes yellow +0, orange +1, red +1\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "  evidence lim fn "));
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "MANAGER 2 "));
   free(a);

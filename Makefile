@@ -331,7 +331,9 @@ demo: vigil
 	@echo '$$ vigil digest --db $(DEMO_DB) --format markdown --to 9012'
 	@./vigil digest --db $(DEMO_DB) --format markdown --to 9012
 	@./vigil digest --db $(DEMO_DB) --format html -o build/demo/digest.html
-	@echo "# the nightly job's last step: every digest stored in the outbox and delivered, each once"
+	@echo "# the nightly job's last step: every digest stored in the outbox and delivered, each once;"
+	@echo "# supervisor 9005 has no email in the demo's org chart on purpose: deliver reports it"
+	@echo "# (E-no-address) and keeps that digest pending"
 	@./vigil digest --db $(DEMO_DB) --format text --outbox >/dev/null 2>&1
 	@./vigil digest --db $(DEMO_DB) --format html --outbox >/dev/null
 	@sh tests/deliver/demo.sh ./vigil $(DEMO_DB) build/demo

@@ -111,7 +111,8 @@ DEPS := cmd:flex:flex cmd:bison:bison cmd:sqlite3:sqlite3 cmd:pkg-config:pkg-con
         file:/usr/lib/postgresql/15/bin/initdb:postgresql-15 cmd:zsh:zsh cmd:fish:fish \
         cmd:node:nodejs cmd:npm:npm cmd:nvim:neovim lib:jansson:jansson.h:libjansson-dev \
         lib:libcurl:curl/curl.h:libcurl4-openssl-dev lib:libcrypto:openssl/hmac.h:libssl-dev file:/usr/lib/python3/dist-packages/aiosmtpd:python3-aiosmtpd \
-        cmd:chromium:chromium file:/usr/bin/time:time
+        cmd:chromium:chromium file:/usr/bin/time:time \
+        file:/usr/lib/python3/dist-packages/jsonschema:python3-jsonschema cmd:xmllint:libxml2-utils
 H := \#
 # $(call need,ITEMS): probe each item; install the missing packages with
 # apt-get when make runs as root and apt-get exists; otherwise name them and fail.
@@ -207,8 +208,8 @@ vigil: $(B)/vigil
 	@if [ -z "$(SAN)" ]; then cp $(B)/vigil vigil; fi
 
 # ---- tests ---------------------------------------------------------------
-# (test_outputs.c tests the command's output encoders directly: cli/out.c, cli/diag.c)
-$(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/libvigil-internal.a
+# (test_outputs.c tests the command's output encoders directly: cli/out.c, cli/diag.c, cli/sarif.c)
+$(B)/unit: $(UNIT_OBJ) $(B)/cli/out.o $(B)/cli/diag.o $(B)/cli/sarif.o $(B)/libvigil-internal.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit -lpthread
 
@@ -229,6 +230,7 @@ test: $(B)/vigil $(B)/unit
 	@sh tests/vim/run.sh
 	@$(MAKE) --no-print-directory check-embed
 	@sh tests/vim/run.sh $(B)/stage/usr/share/nvim/site
+	@/usr/bin/python3 tests/check-schemas.py $(B)/vigil $(B)/stage/usr/bin/vigil
 	@$(MAKE) --no-print-directory check-docs
 	@$(MAKE) --no-print-directory check-browser
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
@@ -258,7 +260,8 @@ check-symbols: $(B)/libvigil.a $(SOLIB) $(B)/libvigil-internal.a
 # ---- install -------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=]: the command, both libraries
 # (libvigil.so.VERSION with its soname and dev links), the header, the
-# pkg-config file (vigil.pc.in with the paths filled in), the man page, and
+# pkg-config file (vigil.pc.in with the paths filled in), the man page, the
+# documents docs/*.md in DOCDIR (SARIF logs link to DIAGNOSTICS.md there), and
 # the Vim/Neovim syntax, file type and file-type plugin (editors/vim) where
 # Neovim (share/nvim/site, on its default runtimepath for /usr and
 # /usr/local) and Vim (share/vim/vimfiles: Debian's Vim reads /usr's) look;
@@ -275,12 +278,13 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 PCDIR      ?= $(LIBDIR)/pkgconfig
 NVIMDIR    ?= $(PREFIX)/share/nvim/site
 VIMDIR     ?= $(PREFIX)/share/vim/vimfiles
+DOCDIR     ?= $(PREFIX)/share/doc/vigil
 VIMFILES   := syntax/vigil.vim ftdetect/vigil.vim ftplugin/vigil.vim
 install: $(B)/vigil $(B)/libvigil.a $(SOLIB)
 	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PCDIR) \
-	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(DOCDIR)
 	$(Q)install -m 755 $(B)/vigil $(DESTDIR)$(BINDIR)/vigil
 	$(Q)install -m 644 $(B)/libvigil.a $(DESTDIR)$(LIBDIR)/libvigil.a
 	$(Q)install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/libvigil.so.$(VERSION)
@@ -290,6 +294,7 @@ install: $(B)/vigil $(B)/libvigil.a $(SOLIB)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  vigil.pc.in > $(DESTDIR)$(PCDIR)/vigil.pc && chmod 644 $(DESTDIR)$(PCDIR)/vigil.pc
 	$(Q)install -m 644 docs/vigil.1 $(DESTDIR)$(MANDIR)/man1/vigil.1
+	$(Q)install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)
 	$(Q)install -m 644 completions/vigil.bash $(DESTDIR)$(BASHCOMPDIR)/vigil
 	$(Q)install -m 644 completions/_vigil $(DESTDIR)$(ZSHCOMPDIR)/_vigil
 	$(Q)install -m 644 completions/vigil.fish $(DESTDIR)$(FISHCOMPDIR)/vigil.fish
@@ -299,7 +304,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vigil $(DESTDIR)$(LIBDIR)/libvigil.a $(DESTDIR)$(LIBDIR)/libvigil.so.$(VERSION) \
 	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvigil.so $(DESTDIR)$(INCLUDEDIR)/vigil.h \
 	  $(DESTDIR)$(PCDIR)/vigil.pc $(DESTDIR)$(MANDIR)/man1/vigil.1 \
-	  $(DESTDIR)$(BASHCOMPDIR)/vigil $(DESTDIR)$(ZSHCOMPDIR)/_vigil $(DESTDIR)$(FISHCOMPDIR)/vigil.fish
+	  $(DESTDIR)$(BASHCOMPDIR)/vigil $(DESTDIR)$(ZSHCOMPDIR)/_vigil $(DESTDIR)$(FISHCOMPDIR)/vigil.fish \
+	  $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(wildcard docs/*.md))) \
 	  $(foreach f,$(VIMFILES),$(DESTDIR)$(NVIMDIR)/$(f) $(DESTDIR)$(VIMDIR)/$(f))
 
 # The embedding examples (tests/embed/): make install into $(B)/stage

@@ -24,8 +24,9 @@ typedef struct diag_sink {
   int first;            /* json: no comma before the first */
   int werror;           /* report warnings as errors */
   const diag_context *context; /* NULL, or entries ending with a NULL code */
-  /* kept for SARIF / JSON, rendered at the end */
+  /* kept for JSON, rendered at the end */
   char *buf; size_t len, cap;
+  struct sarif_log *sarif; /* kept for SARIF (sarif.c), rendered at the end */
 } diag_sink;
 
 /* FMT_JSONL: --diagnostics-format json, one JSON object per line on stderr,
@@ -42,6 +43,17 @@ void on_diag(void *ud, const vg_diag *d);
 void sink_begin(diag_sink *s, int format);
 /* Prints what JSON/SARIF collected and frees the buffer. */
 void sink_end(diag_sink *s);
+
+/* --format sarif (sarif.c): sarif_add keeps a diagnostic; sarif_write prints
+** the SARIF 2.1.0 log of those kept on stdout; sarif_free frees them. */
+typedef struct sarif_log sarif_log;
+void sarif_add(diag_sink *s, const vg_diag *d);
+void sarif_write(diag_sink *s);
+void sarif_free(diag_sink *s);
+
+/* What `vigil explain CODE` prints for a code of the table (vg_diag_code:
+** its group and meaning), appended to out; SARIF rules carry the same help. */
+void explain_text(diag_sink *out, const char *code, const char *group, const char *meaning);
 
 /* --color=auto|always|never (main.c sets it before any command runs):
 ** CLI_COLOR_AUTO colors text diagnostics when stderr is a terminal, TERM is

@@ -52,8 +52,11 @@ int cmd_explain(int argc, char **argv) {
   for (int i = 0; i < vg_diag_code_count(); i++) {
     const char *group, *meaning, *c = vg_diag_code(i, &group, &meaning);
     if (strcasecmp(c, code) == 0) {
-      out_printf(stdout, "%s: %s (%s)\n  %s\n", c, c[0] == 'E' ? "an error" : "a warning", group, meaning);
-      out_printf(stdout, "More in docs/DIAGNOSTICS.md, section \"%s\", under %s.\n", group, c);
+      diag_sink t;
+      memset(&t, 0, sizeof t);
+      explain_text(&t, c, group, meaning);
+      out_flush_sink(stdout, &t);
+      free(t.buf);
       return 0;
     }
     size_t d = distance(code, c);

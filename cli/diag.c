@@ -167,28 +167,12 @@ static void on_diag_copy(diag_sink *s, const vg_diag *d) {
     sink_str(s, "}");
     return;
   }
-  /* SARIF 2.1.0 result */
-  sink_str(s, s->first ? "\n        {" : ",\n        {");
-  s->first = 0;
-  sink_str(s, "\"ruleId\": "); out_json_str(s, d->code ? d->code : "vigil");
-  sink_str(s, ", \"level\": "); out_json_str(s, d->severity == VG_ERROR ? "error" : d->severity == VG_WARNING ? "warning" : "note");
-  sink_str(s, ", \"message\": {\"text\": "); out_json_str(s, d->message); sink_str(s, "}");
-  if (d->file) {
-    sink_str(s, ", \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
-    out_json_str(s, d->file);
-    sink_str(s, "}");
-    if (d->line > 0) {
-      snprintf(num, sizeof num, ", \"region\": {\"startLine\": %d", d->line);
-      sink_str(s, num);
-      if (d->col > 0) {
-        snprintf(num, sizeof num, ", \"startColumn\": %d, \"endColumn\": %d", d->col, d->end_col);
-        sink_str(s, num);
-      }
-      sink_str(s, "}");
-    }
-    sink_str(s, "}}]");
-  }
-  sink_str(s, "}");
+  sarif_add(s, d); /* FMT_SARIF: written whole by sink_end */
+}
+
+void explain_text(diag_sink *out, const char *code, const char *group, const char *meaning) {
+  out_format(out, "%s: %s (%s)\n  %s\n", code, code[0] == 'E' ? "an error" : "a warning", group, meaning);
+  out_format(out, "More in docs/DIAGNOSTICS.md, section \"%s\", under %s.\n", group, code);
 }
 
 int cli_color = CLI_COLOR_AUTO;
@@ -217,13 +201,9 @@ void sink_end(diag_sink *s) {
     const char *end = s->first ? "]\n" : "\n]\n";
     out_write(stdout, end, strlen(end));
   } else if (s->format == FMT_SARIF) {
-    fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
-          "  \"runs\": [\n    {\n      \"tool\": {\"driver\": {\"name\": \"vigil\", \"version\": \"" VG_VERSION "\","
-          " \"informationUri\": \"docs/DIAGNOSTICS.md\"}},\n      \"results\": [", stdout);
-    if (s->buf) out_write(stdout, s->buf, s->len);
-    const char *end = s->first ? "]\n    }\n  ]\n}\n" : "\n      ]\n    }\n  ]\n}\n";
-    out_write(stdout, end, strlen(end));
+    sarif_write(s);
   }
+  sarif_free(s);
   free(s->buf);
   s->buf = NULL;
 }

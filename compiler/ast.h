@@ -117,6 +117,9 @@ typedef struct cc {
   int nerrors, nwarnings, max_errors;
   int syntax_errors;  /* errors while parsing: some declarations may be partial */
   int lint;           /* report warnings (vigil check) */
+  const char *data_path;    /* the SQLite --db whose data W-fraction may read (lint.c), or NULL */
+  struct sqlite3 *data_db;  /* ... opened when first needed, closed by lint_fractions */
+  int data_failed;          /* ... could not be opened: not tried again */
   int depth_reported; /* VG_MAX_DEPTH reported once */
   int parser_full;    /* bison's stack ran out (a nesting error, not memory) */
   int lexer_stopped;  /* the lexer ended the input early (nesting past the limit) */

@@ -152,6 +152,7 @@ static int load_schema(cc *c, const vg_compile_opts *o, const char *folder_schem
     /* a PostgreSQL connection string is not shown: it may hold credentials */
     c->schema_what = vg_db_is_postgres(o->db_path) ? "the PostgreSQL database"
                                                   : arena_join(c, "the database ", o->db_path);
+    if (!vg_db_is_postgres(o->db_path)) c->data_path = o->db_path; /* (a server's tables are not read for lints) */
     return schema_load_db(c, o->db_path);
   }
   const char *path = o && o->schema_path ? o->schema_path : folder_schema;

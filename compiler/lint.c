@@ -7,6 +7,7 @@
 ** Every warning has a stable code, documented in docs/DIAGNOSTICS.md.
 */
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include "sema.h"
@@ -260,6 +261,62 @@ static int fraction_name(const char *name) {
   return 0;
 }
 
+/* The rows and the SQLite steps (in thousands) the data of one column may cost. */
+#define FRACTION_ROWS 10000
+#define FRACTION_KSTEPS 2000
+
+static int fraction_progress(void *ud) { return ++*(int *)ud > FRACTION_KSTEPS; }
+
+/* 1 when the data says column col of table holds fractions (check --db, a
+** SQLite file): among the first FRACTION_ROWS rows, the values that are not
+** NULL are all numbers between 0 and 1, and some lie strictly between (a
+** flag of 0s and 1s is no fraction).  Any failure says 0. */
+static int fraction_data(cc *c, const char *table, const char *col) {
+  if (!c->lint || !c->data_path || c->data_failed || !table) return 0;
+  if (!c->data_db) {
+    char err[256];
+    if (vg_db_open(c->data_path, SQLITE_OPEN_READONLY, &c->data_db, err, sizeof err) != VG_OK) {
+      sqlite3_close(c->data_db);
+      c->data_db = NULL;
+      c->data_failed = 1;
+      return 0;
+    }
+  }
+  char *sql = sqlite3_mprintf("SELECT count(*), total(typeof(v) IN ('integer', 'real') AND v >= 0 AND v <= 1), "
+                              "total(v > 0 AND v < 1) FROM (SELECT \"%w\" AS v FROM \"%w\" LIMIT %d) WHERE v IS NOT NULL",
+                              col, table, FRACTION_ROWS);
+  if (!sql) { c->oom = 1; return 0; }
+  int steps = 0, yes = 0;
+  sqlite3_stmt *st = NULL;
+  sqlite3_progress_handler(c->data_db, 1000, fraction_progress, &steps);
+  if (sqlite3_prepare_v2(c->data_db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_int64 n = sqlite3_column_int64(st, 0);
+    yes = n > 0 && sqlite3_column_double(st, 1) == (double)n && sqlite3_column_double(st, 2) > 0;
+  }
+  sqlite3_finalize(st);
+  sqlite3_progress_handler(c->data_db, 0, NULL, NULL);
+  sqlite3_free(sql);
+  return yes;
+}
+
+/* 1 when x would be warned about as a fraction: a literal above 1 without
+** %, or a param not yet marked whose number is above 1 and not a percent. */
+static int fraction_suspect(const sm_pack *pk, const ast *x) {
+  if (x->kind == A_NUM) return !x->flag && x->num > 1;
+  if (x->kind != A_PARAM || x->ref < 0 || x->ref >= pk->nparams) return 0;
+  const sm_param *pa = &pk->params[x->ref];
+  if (pa->fraction || pa->value.t != VT_NUM || !(pa->value.u.n > 1)) return 0;
+  const ast *lit = pa->decl->a ? pa->decl->a : pa->decl;
+  return !(lit->kind == A_NUM && lit->flag);
+}
+
+/* The table of the plain source a column node reads, or NULL. */
+static const char *col_table(const sm_pack *pk, const ast *n) {
+  if (!n || n->kind != A_COL || n->num < 0 || (int)n->num >= pk->nsources) return NULL;
+  const sm_source *so = &pk->sources[(int)n->num];
+  return so->rollup ? NULL : so->table;
+}
+
 static const char *col_name(const sm_pack *pk, const ast *n) {
   if (!n || n->kind != A_COL || n->num < 0 || (int)n->num >= pk->nsources) return NULL;
   const sm_source *so = &pk->sources[(int)n->num];
@@ -309,10 +366,13 @@ static void fraction_walk(cc *c, sm_pack *pk, const ast *n) {
     /* compared with a column named as a fraction */
     for (int side = 0; side < 2; side++) {
       const ast *col = side ? n->b : n->a, *x = side ? n->a : n->b;
-      const char *cn = col_name(pk, col);
-      if (!cn || !x || !fraction_name(cn)) continue;
-      char how[160];
-      snprintf(how, sizeof how, "compared with %.100s, a fraction by its name", cn);
+      const char *cn = col_name(pk, col), *why = NULL;
+      if (!cn || !x) continue;
+      if (fraction_name(cn)) why = "a fraction by its name";
+      else if (fraction_suspect(pk, x) && fraction_data(c, col_table(pk, col), cn)) why = "its values lie between 0 and 1";
+      if (!why) continue;
+      char how[200];
+      snprintf(how, sizeof how, "compared with %.100s, %s", cn, why);
       fraction_use(c, pk, x, n, how);
     }
   }
@@ -333,4 +393,6 @@ void lint_fractions(cc *c, sm_pack *pk) {
     const sm_rule *ru = &pk->rules[r];
     for (int k = ru->nclauses - 1; k >= 0; k--) fraction_walk(c, pk, ru->clauses[k]->a); /* the highest tier first */
   }
+  if (c->data_db) sqlite3_close(c->data_db);
+  c->data_db = NULL;
 }

@@ -8,7 +8,10 @@
 **       "# expect:" the rest of the file, with "# " stripped, is exactly what
 **       `vigil check NAME.rules` prints on stderr (run in that folder, whose
 **       schema.sql is the schema).  The exit status must be 1 when that has
-**       an error, 0 when it has only warnings.
+**       an error, 0 when it has only warnings.  A line "# db: FILE.sql"
+**       before "# expect:" checks against a database instead: FILE.sql (in
+**       that folder) is loaded into a new SQLite file, and the command is
+**       `vigil check --db FILE NAME.rules`.
 **
 **   tests/golden/run/NAME.test, examples/PACK/tests/NAME.test
 **       header lines "# as_of: DATE", "# args: ...", "# exit: N",
@@ -171,6 +174,8 @@ static void make_tmp(void) {
 
 /* ---- error goldens ------------------------------------------------------------ */
 
+static int load_sql(sqlite3 *db, const char *sql, const char *what, const char *file);
+
 static void error_case(const char *dir, const char *name) {
   char path[1024], out[512], err[512], cmd[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -198,7 +203,29 @@ static void error_case(const char *dir, const char *name) {
   char abs_bin[1024];
   if (vigil_bin()[0] == '/') snprintf(abs_bin, sizeof abs_bin, "%s", vigil_bin());
   else { char cwd[512]; snprintf(abs_bin, sizeof abs_bin, "%s/%s", getcwd(cwd, sizeof cwd) ? cwd : ".", vigil_bin()); }
-  snprintf(cmd, sizeof cmd, "cd '%s' && NO_COLOR=1 '%s' check '%s'", dir, abs_bin, name);
+  /* "# db: FILE.sql": the database it makes */
+  char db_opt[700] = "";
+  const char *dbl = strstr(text, "# db: ");
+  if (dbl && dbl < mark) {
+    char sqlname[256], sqlpath[1300], dbpath[600];
+    if (sscanf(dbl + 6, "%255s", sqlname) != 1) sqlname[0] = 0;
+    snprintf(sqlpath, sizeof sqlpath, "%s/%s", dir, sqlname);
+    snprintf(dbpath, sizeof dbpath, "%s/%s.db", tmpdir, name);
+    remove(dbpath);
+    char *sql = slurp(sqlpath);
+    sqlite3 *db = NULL;
+    int ok = sql && sqlite3_open(dbpath, &db) == SQLITE_OK && load_sql(db, sql, sqlname, path) == 0;
+    sqlite3_close(db);
+    free(sql);
+    if (!ok) {
+      if (!sql) fail_case(path, "cannot read %s%s", sqlpath, "");
+      free(want);
+      free(text);
+      return;
+    }
+    snprintf(db_opt, sizeof db_opt, "--db '%s' ", dbpath);
+  }
+  snprintf(cmd, sizeof cmd, "cd '%s' && NO_COLOR=1 '%s' check %s'%s'", dir, abs_bin, db_opt, name);
   int rc = run_cmd(cmd, out, err);
   char *got = slurp(err);
   int want_rc = strstr(want, ": error: ") ? 1 : 0; /* warnings alone pass */

@@ -7,7 +7,8 @@
 **   {"rule":"conversion_slump","key_column":"rep_id",
 **    "values":{"floor":0.16,"conversion_rate":0.12,"baseline_conversion":0.2,"slump":0.2},
 **    "window":{"dates":["2025-05-23","2025-06-06","2025-06-20"],
-**              "conversion_rate":[0.15,0.13,0.12],"baseline_conversion":[0.2,0.2,0.2]}}
+**              "conversion_rate":[0.15,0.13,0.12],"baseline_conversion":[0.2,0.2,0.2]},
+**    "params":{"slump":"percent"}}
 **
 ** values: the rule's lets (in order; compiled as evidence functions), then
 ** the columns its conditions, message and clear condition read on the
@@ -15,7 +16,11 @@
 ** last rows, oldest first — up to EXEC_EVID_ROWS (a recording run keeps that
 ** many in each series) — and each of those columns on each row.  Numbers
 ** are JSON numbers (null when not finite), dates "YYYY-MM-DD", durations
-** "N days", as messages print them.
+** "N days", as messages print them.  params (absent when the rule reads
+** none; older evidence lacks it): which of values are params, and how each
+** shows: "percent" when the pack uses it as a fraction (W-fraction's
+** analysis; a program loaded from a .vgc file does not keep it), else its
+** type (number, duration, date, text, bool, null).
 */
 #include <math.h>
 #include <stdio.h>
@@ -90,6 +95,20 @@ static int json_val(vg_buf *b, val v) {
   }
 }
 
+/* How a param's value shows: "percent" when the pack uses it as a fraction
+** (W-fraction's analysis), else its type. */
+static const char *param_kind(const vm_param *pa) {
+  if (pa->fraction && pa->value.t == VT_NUM) return "percent";
+  switch (pa->value.t) {
+  case VT_NUM: return "number";
+  case VT_BOOL: return "bool";
+  case VT_STR: return "text";
+  case VT_DATE: return "date";
+  case VT_DUR: return "duration";
+  default: return "null";
+  }
+}
+
 const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t date) {
   const vm_program *p = pr->p;
   const vm_rule *ru = &p->rules[rule];
@@ -142,7 +161,19 @@ const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t d
     }
     rc |= vg_buf_append(&b, "]", 1);
   }
-  rc |= vg_buf_append(&b, "}}", 2);
+  rc |= vg_buf_append(&b, "}", 1);
+  /* which values are params, and how each shows (additive: older evidence
+  ** has no "params") */
+  first = 1;
+  for (unsigned i = 0; i < p->nparams && rc == 0; i++) {
+    if (!e->params[i]) continue;
+    rc |= vg_buf_append(&b, first ? ",\"params\":{" : ",", first ? 11 : 1);
+    rc |= exec_json_str(&b, p->params[i].name, strlen(p->params[i].name));
+    const char *kind = param_kind(&p->params[i]);
+    rc |= vg_buf_append(&b, ":\"", 2) | vg_buf_append(&b, kind, strlen(kind)) | vg_buf_append(&b, "\"", 1);
+    first = 0;
+  }
+  rc |= vg_buf_append(&b, first ? "}" : "}}", first ? 1 : 2);
   const char *out = rc ? NULL : vg_arena_strndup(&pr->alert_arena, b.data, b.len);
   vg_buf_free(&b);
   return out;

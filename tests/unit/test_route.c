@@ -162,7 +162,9 @@ static void test_escalation_route(void) {
   vg_free_program(p);
 }
 
-/* The evidence: lets, the columns read, the params read, and the window. */
+/* The evidence: lets, the columns read, the params read, and the window;
+** then which values are params, and how each shows (slump is used as a
+** fraction: percent). */
 static void test_evidence(void) {
   const char *sql = "CREATE TABLE s (rep INTEGER, d DATE, rate REAL, base REAL, note TEXT, unused REAL);"
                     "INSERT INTO s VALUES (1,'2025-05-01',0.3,0.2,'a',0),(1,'2025-05-15',0.15,0.2,'b',0),"
@@ -184,7 +186,8 @@ static void test_evidence(void) {
                          "\"values\":{\"floor\":0.16000000000000003,\"since\":\"8 days\",\"base\":0.2,\"rate\":0.1,"
                          "\"note\":null,\"slump\":0.2,\"grace\":\"5 days\"},"
                          "\"window\":{\"dates\":[\"2025-05-01\",\"2025-05-15\",\"2025-05-29\",\"2025-06-12\"],"
-                         "\"base\":[0.2,0.2,0.2,0.2],\"rate\":[0.3,0.15,0.12,0.1],\"note\":[\"a\",\"b\",\"c\\\"q\",null]}}");
+                         "\"base\":[0.2,0.2,0.2,0.2],\"rate\":[0.3,0.15,0.12,0.1],\"note\":[\"a\",\"b\",\"c\\\"q\",null]},"
+                         "\"params\":{\"slump\":\"percent\",\"grace\":\"duration\"}}");
   /* the JSON is valid for SQLite's json functions */
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;

@@ -494,6 +494,8 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     }
     p->params[i].value = v;
     p->params[i].fraction = pk->params[i].fraction;
+    const ast *lit = pk->params[i].decl ? pk->params[i].decl->a : NULL;
+    p->params[i].percent = lit && lit->kind == A_NUM && lit->flag;
   }
   /* rule functions first, in declaration order, then the wheres */
   for (int i = 0; i < pk->nrules; i++) {

@@ -395,6 +395,7 @@ static void parse_payload(rd *r, vm_program *p) {
   for (unsigned i = 0; i < p->nparams && !r->failed; i++) {
     p->params[i].name = rd_name(r);
     p->params[i].value = rd_val(r);
+    p->params[i].fraction = p->params[i].percent = 0; /* not in the file */
   }
 
   r->sect = "sources";

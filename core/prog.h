@@ -107,6 +107,7 @@ typedef struct vm_param {
   char *name;
   val value;      /* the default, or the --set override; strings live in the arena */
   int fraction;   /* the pack uses it as a fraction (W-fraction); not kept in a .vgc file */
+  int percent;    /* its default is written as a percent literal (20%); not kept in a .vgc file */
 } vm_param;
 
 /* A named value of a rule's evidence: value function fn of the rule's

@@ -18,9 +18,10 @@
 ** are JSON numbers (null when not finite), dates "YYYY-MM-DD", durations
 ** "N days", as messages print them.  params (absent when the rule reads
 ** none; older evidence lacks it): which of values are params, and how each
-** shows: "percent" when the pack uses it as a fraction (W-fraction's
-** analysis; a program loaded from a .vgc file does not keep it), else its
-** type (number, duration, date, text, bool, null).
+** shows: "percent" when its default is written as a percent (20%) or the
+** pack uses it as a fraction (W-fraction's analysis; a program loaded from
+** a .vgc file keeps neither), else its type (number, duration, date, text,
+** bool, null).
 */
 #include <math.h>
 #include <stdio.h>
@@ -95,10 +96,11 @@ static int json_val(vg_buf *b, val v) {
   }
 }
 
-/* How a param's value shows: "percent" when the pack uses it as a fraction
-** (W-fraction's analysis), else its type. */
+/* How a param's value shows: "percent" when its default is written as a
+** percent or the pack uses it as a fraction (W-fraction's analysis), else
+** its type. */
 static const char *param_kind(const vm_param *pa) {
-  if (pa->fraction && pa->value.t == VT_NUM) return "percent";
+  if ((pa->fraction || pa->percent) && pa->value.t == VT_NUM) return "percent";
   switch (pa->value.t) {
   case VT_NUM: return "number";
   case VT_BOOL: return "bool";

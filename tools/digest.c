@@ -353,12 +353,33 @@ static long alert_index(const dg_ctx *c, long long id) {
   return lo < c->alerts.n && c->alerts.v[lo].id == id ? (long)lo : -1;
 }
 
+/* Duration text "N days" (or "N day"), N a whole number of weeks other than
+** 0, as "N/7 weeks" ("1 week"); anything else is kept. */
+static const char *in_weeks(dg_ctx *c, const char *t) {
+  long long n;
+  char d[32], out[48];
+  size_t len = strcspn(t, " ");
+  if (len == 0 || len >= sizeof d || (strcmp(t + len, " days") != 0 && strcmp(t + len, " day") != 0)) return t;
+  memcpy(d, t, len);
+  d[len] = 0;
+  if (!is_int_text(d, &n) || n == 0 || n % 7 != 0) return t;
+  snprintf(out, sizeof out, "%lld week%s", n / 7, n == 7 || n == -7 ? "" : "s");
+  return arena_str(c, out);
+}
+
 /* A JSON element (json_each's type, atom and value at columns i, i+1, i+2)
-** as a digest shows it. */
-static const char *json_cell_text(dg_ctx *c, sqlite3_stmt *st, int i) {
+** as a digest shows it; kind is how the evidence's "params" says a param
+** shows (NULL for other values): "percent" makes a number a percent. */
+static const char *json_cell_text(dg_ctx *c, sqlite3_stmt *st, int i, const char *kind) {
   const char *type = (const char *)sqlite3_column_text(st, i);
   char num[64];
   if (!type) return arena_str(c, "null");
+  if (kind && strcmp(kind, "percent") == 0 && (strcmp(type, "integer") == 0 || strcmp(type, "real") == 0)) {
+    double x = sqlite3_column_double(st, i + 1) * 100;
+    fmt_num(x, num, sizeof num);
+    if (isfinite(x)) strcat(num, "%");
+    return arena_str(c, num);
+  }
   if (strcmp(type, "integer") == 0) {
     /* a count or an amount from 10,000 on with its thousands grouped; an
     ** identifier (a name that is id or ends in _id) as it is */
@@ -378,14 +399,15 @@ static const char *json_cell_text(dg_ctx *c, sqlite3_stmt *st, int i) {
   if (strcmp(type, "true") == 0 || strcmp(type, "false") == 0 || strcmp(type, "null") == 0) return arena_str(c, type);
   if (strcmp(type, "text") == 0) {
     const char *t = col_text(c, st, i + 1);
-    return t ? t : arena_str(c, "");
+    return t ? in_weeks(c, t) : arena_str(c, "");
   }
   const char *t = col_text(c, st, i + 2); /* an array or object: its JSON text */
   return t ? t : arena_str(c, "null");
 }
 
-/* Rows (rowid, name, type, atom, value) of sql into *v, then each alert's
-** slice of them (the rows are ordered by rowid). */
+/* Rows (rowid, name, type, atom, value, kind) of sql into *v, then each
+** alert's slice of them (the rows are ordered by rowid); kind is the
+** evidence's "params" entry of the value, NULL when it is not a param. */
 static vg_status load_cells(dg_ctx *c, const char *sql, dg_cells *v, int window) {
   sqlite3_stmt *st = NULL;
   if (prepare(c, sql, &st) != 0) return VG_EDB;
@@ -397,7 +419,9 @@ static vg_status load_cells(dg_ctx *c, const char *sql, dg_cells *v, int window)
     e->id = sqlite3_column_int64(st, 0);
     e->name = col_text(c, st, 1);
     if (!e->name) e->name = arena_str(c, "");
-    e->text = json_cell_text(c, st, 2);
+    const char *kind = (const char *)sqlite3_column_text(st, 5);
+    e->param = kind != NULL;
+    e->text = json_cell_text(c, st, 2, kind);
   }
   if (c->oom) { sqlite3_finalize(st); return VG_ENOMEM; }
   vg_status status = step_done(c, rc) == 0 ? VG_OK : VG_EDB;
@@ -415,13 +439,15 @@ static vg_status load_cells(dg_ctx *c, const char *sql, dg_cells *v, int window)
 
 static vg_status load_evidence(dg_ctx *c) {
   vg_status st = load_cells(c,
-    "SELECT a.rowid, v.key, v.type, v.atom, v.value FROM vigil_alerts a, json_each("
+    "SELECT a.rowid, v.key, v.type, v.atom, v.value,"
+    " (SELECT k.value FROM json_each(CASE WHEN json_type(a.evidence, '$.params') = 'object' THEN a.evidence END, '$.params') k"
+    "  WHERE k.key = v.key AND k.type = 'text') FROM vigil_alerts a, json_each("
     "CASE WHEN json_valid(a.evidence) THEN CASE WHEN json_type(a.evidence, '$.values') = 'object' THEN a.evidence END END,"
     " '$.values') v WHERE a.run_id = ?1 ORDER BY a.rowid, v.id",
     &c->vals, 0);
   if (st != VG_OK) return st;
   return load_cells(c,
-    "SELECT a.rowid, w.key, s.type, s.atom, s.value FROM vigil_alerts a, json_each("
+    "SELECT a.rowid, w.key, s.type, s.atom, s.value, NULL FROM vigil_alerts a, json_each("
     "CASE WHEN json_valid(a.evidence) THEN CASE WHEN json_type(a.evidence, '$.window') = 'object' THEN a.evidence END END,"
     " '$.window') w, json_each(CASE WHEN w.type = 'array' THEN w.value END) s"
     " WHERE a.run_id = ?1 ORDER BY a.rowid, w.id, s.id",

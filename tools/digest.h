@@ -18,10 +18,12 @@ enum { DG_WIDTH = 72,     /* text lines wrap at this many columns */
        DG_RANK_MAX = 1 << 20 /* tier_rank is clamped to [0, this] */ };
 
 /* One evidence value ("values") or window cell ("window"): its name (the
-** let, column or param; for a cell, the column or "dates") and its text. */
+** let, column or param; for a cell, the column or "dates"), its text as a
+** digest shows it, and whether it is a param. */
 typedef struct dg_cell {
   long long id;            /* the alert's rowid */
   const char *name, *text;
+  int param;               /* a value the evidence's "params" names: a threshold */
 } dg_cell;
 
 typedef vg_vec(dg_cell) dg_cells;

@@ -267,10 +267,13 @@ static int put_details(vg_buf *b, const dg_entry *en) {
     }
     i = j;
   }
-  /* the values it compared, but those a trend shows; then the window's
-  ** steady columns the values do not name */
+  /* the values it compared (the observed ones: lets and columns), but those
+  ** a trend shows; then the window's steady columns the values do not name;
+  ** then the params, the thresholds, on a line of their own (evidence
+  ** without "params" has none marked: they stay among the values) */
   int any = 0;
   for (long i = 0; i < a->nvals; i++) {
+    if (a->vals[i].param) continue;
     long lo = find_segment(a, a->vals[i].name);
     if (lo >= 0 && !is_flat(a, lo, segment_end(a, lo))) continue;
     rc |= put(b, any ? ", " : "Values: ") || put_label(b, a->vals[i].name) || put(b, " ") || put_clean(b, a->vals[i].text);
@@ -285,6 +288,13 @@ static int put_details(vg_buf *b, const dg_entry *en) {
       any = 1;
     }
     i = j;
+  }
+  if (any) rc |= put(b, "\n");
+  any = 0;
+  for (long i = 0; i < a->nvals; i++) {
+    if (!a->vals[i].param) continue;
+    rc |= put(b, any ? ", " : "Thresholds: ") || put_label(b, a->vals[i].name) || put(b, " ") || put_clean(b, a->vals[i].text);
+    any = 1;
   }
   if (any) rc |= put(b, "\n");
   return rc;

@@ -503,6 +503,32 @@ static void test_entry_order(void) {
   forget();
 }
 
+/* The values of an alert: with evidence that names its params, the params
+** (thresholds) on a line of their own, a param used as a fraction as a
+** percent, durations of whole weeks in weeks; without, one line as recorded. */
+static void test_values(void) {
+  char db[300], sql[4096];
+  snprintf(sql, sizeof sql, "%s%s", schema_sql,
+    "INSERT INTO vigil_runs VALUES (1,'v','2025-06-30','t','t','ok',1,2);"
+    "INSERT INTO vigil_alerts VALUES"
+    " (1,'v','slump','orange','7','2025-06-30','m1','9','new','2025-06-30',1,1,"
+    "  '{\"rule\":\"slump\",\"key_column\":\"rep_id\",\"values\":{\"floor\":0.16,\"rate\":0.12,"
+    "\"late\":\"21 days\",\"due\":\"2025-06-01\",\"slump\":0.125,\"grace\":\"14 days\",\"wait\":\"1 day\","
+    "\"limit\":50000},\"params\":{\"slump\":\"percent\",\"grace\":\"duration\",\"wait\":\"duration\","
+    "\"limit\":\"number\"}}',NULL),"
+    " (1,'v','old','yellow','8','2025-06-30','m2','9','new','2025-06-30',1,0,"
+    "  '{\"rule\":\"old\",\"key_column\":\"rep_id\",\"values\":{\"rate\":0.12,\"slump\":0.2}}',NULL);");
+  CU_ASSERT_EQUAL_FATAL(make_db(db, sizeof db, "values.db", sql), 0);
+  CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, VG_DIGEST_TEXT, NULL, 0), VG_OK);
+  CU_ASSERT_EQUAL_FATAL(ngot, 1);
+  const char *b = got[0].body;
+  CU_ASSERT(has(b, "    Values: floor 0.16, rate 0.12, late 3 weeks, due 2025-06-01\n"));
+  CU_ASSERT(has(b, "    Thresholds: slump 12.5%, grace 2 weeks, wait 1 day, limit 50,000\n"));
+  CU_ASSERT(has(b, "    Values: rate 0.12, slump 0.2\n")); /* no params object: as recorded, on one line */
+  if (!has(b, "Thresholds: slump 12.5%")) printf("\n%s\n", b);
+  forget();
+}
+
 /* ---- the outbox ------------------------------------------------------------------------------------- */
 
 static void test_outbox(void) {
@@ -904,6 +930,7 @@ int unit_register_digest(void) {
       !CU_add_test(s, "markdown: golden body and escaping", test_markdown) ||
       !CU_add_test(s, "html: documents and escaping", test_html) ||
       !CU_add_test(s, "inside a key: tier, new or escalated first", test_entry_order) ||
+      !CU_add_test(s, "values: thresholds apart, percents, weeks", test_values) ||
       !CU_add_test(s, "outbox: rows, replaced on a second run", test_outbox) ||
       !CU_add_test(s, "run selection and errors", test_run_selection) ||
       !CU_add_test(s, "older schemas", test_old_schema) ||

@@ -164,18 +164,18 @@ static void test_escalation_route(void) {
 
 /* The evidence: lets, the columns read, the params read, and the window;
 ** then which values are params, and how each shows (slump is used as a
-** fraction: percent). */
+** fraction, cap is written as a percent: both percent). */
 static void test_evidence(void) {
   const char *sql = "CREATE TABLE s (rep INTEGER, d DATE, rate REAL, base REAL, note TEXT, unused REAL);"
                     "INSERT INTO s VALUES (1,'2025-05-01',0.3,0.2,'a',0),(1,'2025-05-15',0.15,0.2,'b',0),"
                     "(1,'2025-05-29',0.12,0.2,'c\"q',0),(1,'2025-06-12',0.1,0.2,NULL,0);";
-  const char *rules = "param slump = 20%\nparam grace = 5 days\n"
+  const char *rules = "param slump = 20%\nparam grace = 5 days\nparam cap = 50%\n"
                       "source s { table s key rep time d }\n"
                       "rule low on s {\n"
                       "  let floor = base * (1 - slump)\n"
                       "  let since = as_of - d\n"
                       "  orange when rate < floor for 2 snapshots\n"
-                      "  message \"{note} {since > grace}\"\n"
+                      "  message \"{note} {since > grace} {rate < cap}\"\n"
                       "}\n";
   th_evidence = 1;
   CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-20"), 0);
@@ -184,10 +184,10 @@ static void test_evidence(void) {
   CU_ASSERT_STRING_EQUAL(th_alerts[0].evidence,
                          "{\"rule\":\"low\",\"key_column\":\"rep\","
                          "\"values\":{\"floor\":0.16000000000000003,\"since\":\"8 days\",\"base\":0.2,\"rate\":0.1,"
-                         "\"note\":null,\"slump\":0.2,\"grace\":\"5 days\"},"
+                         "\"note\":null,\"slump\":0.2,\"grace\":\"5 days\",\"cap\":0.5},"
                          "\"window\":{\"dates\":[\"2025-05-01\",\"2025-05-15\",\"2025-05-29\",\"2025-06-12\"],"
                          "\"base\":[0.2,0.2,0.2,0.2],\"rate\":[0.3,0.15,0.12,0.1],\"note\":[\"a\",\"b\",\"c\\\"q\",null]},"
-                         "\"params\":{\"slump\":\"percent\",\"grace\":\"duration\"}}");
+                         "\"params\":{\"slump\":\"percent\",\"grace\":\"duration\",\"cap\":\"percent\"}}");
   /* the JSON is valid for SQLite's json functions */
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;

@@ -544,6 +544,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     vs->time = 1;
     vs->every = so->every;
     vs->where = -1;
+    vs->label = so->label - 1;
     vs->ncols = (uint16_t)so->ncols;
     vs->cols = arr(&g, (size_t)so->ncols, sizeof *vs->cols);
     if (c->oom) goto fail;

@@ -10,6 +10,10 @@
 **              "conversion_rate":[0.15,0.13,0.12],"baseline_conversion":[0.2,0.2,0.2]},
 **    "params":{"slump":"percent"}}
 **
+** label (after key_column, only for a source that declares `label COLUMN`):
+** that column's value on the current row as text (a number as messages
+** print it), or null.
+**
 ** values: the rule's lets (in order; compiled as evidence functions), then
 ** the columns its conditions, message and clear condition read on the
 ** current row, then the params they read.  window: the dates of the key's
@@ -121,6 +125,18 @@ const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t d
   rc |= exec_json_str(&b, ru->name, strlen(ru->name));
   rc |= vg_buf_append(&b, ",\"key_column\":", 14);
   rc |= exec_json_str(&b, so->cols[so->key].name, strlen(so->cols[so->key].name));
+  const vm_row *cur = vm_series_row(s, 0);
+  if (so->label >= 0) { /* the entity's name: the label column's text on the current row */
+    val v = cur ? cur->v[so->label] : val_null();
+    rc |= vg_buf_append(&b, ",\"label\":", 9);
+    if (v.t == VT_NULL) rc |= vg_buf_append(&b, "null", 4);
+    else if (v.t == VT_STR) rc |= json_val(&b, v);
+    else {
+      char buf[128];
+      size_t n = lib_format(v, LIB_FMT_DEFAULT, 0, buf, sizeof buf);
+      rc |= exec_json_str(&b, buf, n);
+    }
+  }
   rc |= vg_buf_append(&b, ",\"values\":{", 11);
   int first = 1;
   for (unsigned k = 0; k < ru->nevid && rc == 0; k++) {
@@ -131,7 +147,6 @@ const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t d
     rc |= vg_buf_append(&b, ":", 1) | json_val(&b, v);
     first = 0;
   }
-  const vm_row *cur = vm_series_row(s, 0);
   for (unsigned c = 0; c < so->ncols && rc == 0; c++) {
     if (!e->cols[c] || c == so->key || c == so->time) continue;
     rc |= vg_buf_append(&b, first ? "" : ",", first ? 0 : 1);

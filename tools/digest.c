@@ -291,6 +291,12 @@ static vg_status load_alerts(dg_ctx *c) {
       VALID_JSON("a.evidence"));
   else
     rc |= put(&q, "NULL, ");
+  if (c->has_evidence)
+    rc |= vg_buf_printf(&q,
+      "CASE WHEN json_type(%s, '$.label') IN ('text', 'integer', 'real') THEN CAST(json_extract(a.evidence, '$.label') AS TEXT) END, ",
+      VALID_JSON("a.evidence"));
+  else
+    rc |= put(&q, "NULL, ");
   if (c->has_route)
     rc |= vg_buf_printf(&q,
       "CASE WHEN json_type(%s, '$[0].to') IN ('text', 'integer', 'real') THEN CAST(json_extract(a.route, '$[0].to') AS TEXT) END, "
@@ -328,9 +334,12 @@ static vg_status load_alerts(dg_ctx *c) {
       a->rank = r < 0 ? 0 : r > DG_RANK_MAX ? DG_RANK_MAX : (int)r;
     }
     a->key_column = col_text(c, st, 10);
-    a->owner = col_text(c, st, 11);
-    a->owner_name = col_text(c, st, 12);
-    a->prev_tier = a->life == DG_ESCALATED ? col_text(c, st, 13) : NULL;
+    a->label = col_text(c, st, 11);
+    a->owner = col_text(c, st, 12);
+    a->owner_name = col_text(c, st, 13);
+    a->prev_tier = a->life == DG_ESCALATED ? col_text(c, st, 14) : NULL;
+    if (a->label && !a->label[0]) a->label = NULL;
+    if (a->owner_name && !a->owner_name[0]) a->owner_name = NULL;
     if (a->life == DG_RESOLVED) c->total_resolved++;
     else c->total_alerts++;
     c->total_new += a->life == DG_NEW;
@@ -539,6 +548,50 @@ static int cmp_person(const void *x, const void *y) {
   return cmp_text(a->person, b->person);
 }
 
+/* ---- the entities' names ------------------------------------------------------ */
+
+/* An alert routed to its own key (the route's first entry is the key) says
+** the key is a person of the org chart, and gives the chart's name of it:
+** c->named holds those keys (with a name), ordered by key, then rowid. */
+static int cmp_named(const void *x, const void *y) {
+  const dg_named *a = x, *b = y;
+  int r = cmp_text(a->key, b->key);
+  return r ? r : (a->id > b->id) - (a->id < b->id);
+}
+
+static vg_status index_names(dg_ctx *c) {
+  for (size_t i = 0; i < c->alerts.n; i++) {
+    const dg_alert *a = &c->alerts.v[i];
+    if (!a->owner || !a->owner_name || strcmp(a->owner, a->key) != 0) continue;
+    dg_named n = {a->key, a->key_column, a->owner_name, a->id};
+    if (vg_vec_push(&c->named, n) != 0) return VG_ENOMEM;
+  }
+  if (c->named.n > 1) qsort(c->named.v, c->named.n, sizeof *c->named.v, cmp_named);
+  return VG_OK;
+}
+
+/* The name of group g (of key g->key, named by key column g->key_column):
+** the label the evidence of one of its alerts gives (the first, in the
+** group's order), else the org chart's name of the key when an alert of the
+** run with that key (and that key column, or none) is routed to the key;
+** NULL when neither. */
+static const char *entity_name(const dg_ctx *c, const dg_entry *e, const dg_group *g) {
+  for (long i = g->first; i < g->first + g->n; i++)
+    if (e[i].a->label) return e[i].a->label;
+  size_t lo = 0, hi = c->named.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (cmp_text(c->named.v[mid].key, g->key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < c->named.n; lo++) {
+    const dg_named *n = &c->named.v[lo];
+    if (strcmp(n->key, g->key) != 0) break;
+    if (!n->key_column || !g->key_column || strcmp(n->key_column, g->key_column) == 0) return n->name;
+  }
+  return NULL;
+}
+
 /* ---- one person's digest ------------------------------------------------------ */
 
 static int cmp_entry(const void *x, const void *y) {
@@ -604,6 +657,7 @@ static vg_status make_digest(dg_ctx *c, const dg_person *p) {
     g->rank = v.e[i].a->life == DG_RESOLVED ? -1 : v.e[i].a->rank; /* open ones first, highest tier first */
     g->key = v.e[i].a->key;
     g->key_column = v.e[i].kc;
+    g->name = entity_name(c, v.e, g);
     if (g->rank >= 0) v.open_groups++;
     i = j;
   }
@@ -713,6 +767,7 @@ static vg_status digest_all(dg_ctx *c) {
   if (st == VG_OK) st = load_alerts(c);
   if (st == VG_OK && c->has_evidence) st = load_evidence(c);
   if (st == VG_OK) st = load_links(c);
+  if (st == VG_OK) st = index_names(c);
   if (st != VG_OK) return st;
   if (c->persons.n > 1) qsort(c->persons.v, c->persons.n, sizeof *c->persons.v, cmp_person);
   for (size_t i = 0; i < c->persons.n && st == VG_OK; i++) {
@@ -770,6 +825,7 @@ vg_status vg_digest_run(const vg_digest_opts *o) {
   vg_vec_free(&c.persons);
   vg_vec_free(&c.outs);
   vg_vec_free(&c.tier_names);
+  vg_vec_free(&c.named);
   vg_buf_free(&c.body);
   vg_buf_free(&c.section);
   vg_buf_free(&c.details);

@@ -150,8 +150,10 @@ static int put_label(vg_buf *b, const char *name) {
   return rc;
 }
 
-/* "rep_id 17" (the evidence's key column) or "key 17". */
-static int put_key_label(vg_buf *b, const dg_entry *e) {
+/* "rep_id 17" (the evidence's key column) or "key 17"; with the entity's
+** name, "Dana Kim (rep_id 17)". */
+static int put_key_label(vg_buf *b, const dg_entry *e, const char *name) {
+  if (name) return put_clean(b, name) || put(b, " (") || put_key_label(b, e, NULL) || put(b, ")");
   return put_clean(b, e->kc ? e->kc : "key") || put(b, " ") || put_clean(b, e->a->key);
 }
 
@@ -426,7 +428,7 @@ int dg_render(dg_ctx *c, const dg_view *v) {
     const dg_group *g = &v->g[gi];
     const dg_alert *head = v->e[g->first].a;
     text.len = 0;
-    rc |= put_key_label(&text, &v->e[g->first]) || put(&text, ": ") || put_clean(&text, g->rank >= 0 ? head->tier : "resolved") ||
+    rc |= put_key_label(&text, &v->e[g->first], g->name) || put(&text, ": ") || put_clean(&text, g->rank >= 0 ? head->tier : "resolved") ||
           vg_buf_append(&text, "", 0);
     if (rc) break;
     if (f == VG_DIGEST_TEXT) rc |= put(b, "\n") || put_wrapped(b, text.data, "", "  ");

@@ -496,6 +496,8 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     }
     p->params[i].value = v;
     p->params[i].fraction = pk->params[i].fraction;
+    const ast *lit = pk->params[i].decl ? pk->params[i].decl->a : NULL;
+    p->params[i].percent = lit && lit->kind == A_NUM && lit->flag;
   }
   /* rule functions first, in declaration order, then the wheres */
   for (int i = 0; i < pk->nrules; i++) {
@@ -544,6 +546,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     vs->time = 1;
     vs->every = so->every;
     vs->where = -1;
+    vs->label = so->label - 1;
     vs->ncols = (uint16_t)so->ncols;
     vs->cols = arr(&g, (size_t)so->ncols, sizeof *vs->cols);
     if (c->oom) goto fail;

@@ -279,19 +279,20 @@ void sema_collect(sema *s, const char *default_pack) {
 
 /* ---- sources ---------------------------------------------------------------- */
 
-/* The fields of a source: table, key, time, every, where. */
+/* The fields of a source: table, key, time, every, where, label. */
 void sema_check_source(sema *s, int si) {
   cc *c = s->c;
   sm_source *so = &s->pk.sources[si];
-  ast *key = NULL, *time = NULL, *where = NULL;
-  ast *seen[5] = {NULL, NULL, NULL, NULL, NULL};
-  static const char *fields[] = {"table", "key", "time", "every", "where"};
+  ast *key = NULL, *time = NULL, *where = NULL, *label = NULL;
+  ast *seen[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+  static const char *fields[] = {"table", "key", "time", "every", "where", "label"};
   for (ast *f = so->decl->b; f; f = f->next) {
     int k = -1;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
       if (strcmp(f->name, fields[i]) == 0) k = i;
     if (k < 0) {
-      cc_error(c, f->name_loc, DIAG_E_SOURCE_FIELD, "unknown source field '%s' (expected table, key, time, every or where)", f->name);
+      cc_error(c, f->name_loc, DIAG_E_SOURCE_FIELD, "unknown source field '%s' (expected table, key, time, every, where or label)",
+               f->name);
       continue;
     }
     if (seen[k]) {
@@ -299,7 +300,7 @@ void sema_check_source(sema *s, int si) {
       continue;
     }
     seen[k] = f;
-    if (k <= 2 && (!f->a || f->a->kind != A_NAME)) {
+    if ((k <= 2 || k == 5) && (!f->a || f->a->kind != A_NAME)) {
       cc_error(c, f->a ? f->a->loc : f->loc, DIAG_E_SOURCE_FIELD, "'%s' takes a name (backquote a name that is not a plain identifier)", f->name);
       continue;
     }
@@ -313,6 +314,7 @@ void sema_check_source(sema *s, int si) {
       else so->every = f->a->num;
       break;
     case 4: where = f->a; break;
+    case 5: label = f->a; break;
     }
   }
   int no_table = !so->table;
@@ -346,6 +348,11 @@ void sema_check_source(sema *s, int si) {
     cc_error(c, time->loc, DIAG_E_TYPE, "the time column '%s' is declared as a %s; declare it DATE (ISO text YYYY-MM-DD)",
              time->name, type_name(so->types[1]));
   so->types[1] = VT_DATE;
+  if (label) { /* read with the rows; the evidence names the entity by it */
+    int ci = sema_source_column(s, si, label->name);
+    if (ci < 0) cc_error(c, label->loc, DIAG_E_UNKNOWN_COLUMN, "table %s has no column '%s'", so->table, label->name);
+    else so->label = ci + 1;
+  }
   if (where) {
     scope sc = {.kind = CX_WHERE, .source = si};
     so->where = sema_check_top(s, &sc, where);

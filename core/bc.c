@@ -144,6 +144,7 @@ int bc_write(const vm_program *p, vg_buf *out) {
     put_u16(&w, s->time);
     put_f64(&w, s->every);
     put_u32(&w, (uint32_t)s->where);
+    put_u32(&w, (uint32_t)s->label);
     put_u16(&w, s->ncols);
     for (unsigned c = 0; c < s->ncols; c++) {
       put_str(&w, s->cols[c].name);
@@ -350,7 +351,7 @@ static val rd_val(rd *r) {
 
 /* Minimum encoded sizes, to bound counts before allocating. */
 enum {
-  SZ_STR = 4, SZ_PARAM = SZ_STR + 1, SZ_SOURCE = 2 * SZ_STR + 2 + 2 + 8 + 4 + 2,
+  SZ_STR = 4, SZ_PARAM = SZ_STR + 1, SZ_SOURCE = 2 * SZ_STR + 2 + 2 + 8 + 4 + 4 + 2,
   SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 4 + 8 + 2, SZ_CONST = 1,
   SZ_FUNC = 1 + 2 + 4 * 4, SZ_LINE = 4 + 2 + 4 + 4, SZ_ROLLUP = 2 + 2 + 2 + 8 + 2, SZ_RCOL = SZ_STR + 1 + 1 + 4
 };
@@ -404,6 +405,7 @@ static void parse_payload(rd *r, vm_program *p) {
   for (unsigned i = 0; i < p->nparams && !r->failed; i++) {
     p->params[i].name = rd_name(r);
     p->params[i].value = rd_val(r);
+    p->params[i].fraction = p->params[i].percent = 0; /* not in the file */
   }
 
   r->sect = "sources";
@@ -417,6 +419,7 @@ static void parse_payload(rd *r, vm_program *p) {
     s->time = rd_u16(r);
     s->every = rd_f64(r);
     s->where = (int32_t)rd_u32(r);
+    s->label = (int32_t)rd_u32(r);
     s->ncols = (uint16_t)rd_count(r, 0, SZ_COL);
     s->cols = rd_array(r, s->ncols, sizeof *s->cols);
     for (unsigned c = 0; c < s->ncols && !r->failed; c++) {

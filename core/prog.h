@@ -99,6 +99,7 @@ typedef struct vm_source {
   uint16_t time;  /* index into cols of the time column */
   double every;   /* expected cadence in days; < 0 when not declared */
   int32_t where;  /* function index of the where filter, or -1 */
+  int32_t label;  /* index into cols of the label column (the entity's name), or -1 */
   uint16_t ncols;
   vm_column *cols;
 } vm_source;
@@ -107,6 +108,7 @@ typedef struct vm_param {
   char *name;
   val value;      /* the default, or the --set override; strings live in the arena */
   int fraction;   /* the pack uses it as a fraction (W-fraction); not kept in a .vgc file */
+  int percent;    /* its default is written as a percent literal (20%); not kept in a .vgc file */
 } vm_param;
 
 /* A named value of a rule's evidence: value function fn of the rule's

@@ -182,6 +182,9 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
     if (s->key == s->time)
       return bc_fail(err, cap, "source %u (%s): the key and the time are one column (%u)", i, s->name, s->key);
     if (s->every != s->every) return bc_fail(err, cap, "source %u (%s): every is not a number", i, s->name);
+    if (s->label != -1 && (s->label < 0 || s->label >= s->ncols))
+      return bc_fail(err, cap, "source %u (%s): label column %d out of range (%u columns)", i, s->name, (int)s->label,
+                     s->ncols);
     if (s->where != -1) {
       if (s->where < 0 || s->where >= p->nfuncs)
         return bc_fail(err, cap, "source %u (%s): where function %d out of range (%u functions)", i, s->name,

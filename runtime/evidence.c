@@ -7,7 +7,12 @@
 **   {"rule":"conversion_slump","key_column":"rep_id",
 **    "values":{"floor":0.16,"conversion_rate":0.12,"baseline_conversion":0.2,"slump":0.2},
 **    "window":{"dates":["2025-05-23","2025-06-06","2025-06-20"],
-**              "conversion_rate":[0.15,0.13,0.12],"baseline_conversion":[0.2,0.2,0.2]}}
+**              "conversion_rate":[0.15,0.13,0.12],"baseline_conversion":[0.2,0.2,0.2]},
+**    "params":{"slump":"percent"}}
+**
+** label (after key_column, only for a source that declares `label COLUMN`):
+** that column's value on the current row as text (a number as messages
+** print it), or null.
 **
 ** values: the rule's lets (in order; compiled as evidence functions), then
 ** the columns its conditions, message and clear condition read on the
@@ -15,7 +20,12 @@
 ** last rows, oldest first — up to EXEC_EVID_ROWS (a recording run keeps that
 ** many in each series) — and each of those columns on each row.  Numbers
 ** are JSON numbers (null when not finite), dates "YYYY-MM-DD", durations
-** "N days", as messages print them.
+** "N days", as messages print them.  params (absent when the rule reads
+** none; older evidence lacks it): which of values are params, and how each
+** shows: "percent" when its default is written as a percent (20%) or the
+** pack uses it as a fraction (W-fraction's analysis; a program loaded from
+** a .vgc file keeps neither), else its type (number, duration, date, text,
+** bool, null).
 */
 #include <math.h>
 #include <stdio.h>
@@ -90,6 +100,21 @@ static int json_val(vg_buf *b, val v) {
   }
 }
 
+/* How a param's value shows: "percent" when its default is written as a
+** percent or the pack uses it as a fraction (W-fraction's analysis), else
+** its type. */
+static const char *param_kind(const vm_param *pa) {
+  if ((pa->fraction || pa->percent) && pa->value.t == VT_NUM) return "percent";
+  switch (pa->value.t) {
+  case VT_NUM: return "number";
+  case VT_BOOL: return "bool";
+  case VT_STR: return "text";
+  case VT_DATE: return "date";
+  case VT_DUR: return "duration";
+  default: return "null";
+  }
+}
+
 const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t date) {
   const vm_program *p = pr->p;
   const vm_rule *ru = &p->rules[rule];
@@ -100,6 +125,18 @@ const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t d
   rc |= exec_json_str(&b, ru->name, strlen(ru->name));
   rc |= vg_buf_append(&b, ",\"key_column\":", 14);
   rc |= exec_json_str(&b, so->cols[so->key].name, strlen(so->cols[so->key].name));
+  const vm_row *cur = vm_series_row(s, 0);
+  if (so->label >= 0) { /* the entity's name: the label column's text on the current row */
+    val v = cur ? cur->v[so->label] : val_null();
+    rc |= vg_buf_append(&b, ",\"label\":", 9);
+    if (v.t == VT_NULL) rc |= vg_buf_append(&b, "null", 4);
+    else if (v.t == VT_STR) rc |= json_val(&b, v);
+    else {
+      char buf[128];
+      size_t n = lib_format(v, LIB_FMT_DEFAULT, 0, buf, sizeof buf);
+      rc |= exec_json_str(&b, buf, n);
+    }
+  }
   rc |= vg_buf_append(&b, ",\"values\":{", 11);
   int first = 1;
   for (unsigned k = 0; k < ru->nevid && rc == 0; k++) {
@@ -110,7 +147,6 @@ const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t d
     rc |= vg_buf_append(&b, ":", 1) | json_val(&b, v);
     first = 0;
   }
-  const vm_row *cur = vm_series_row(s, 0);
   for (unsigned c = 0; c < so->ncols && rc == 0; c++) {
     if (!e->cols[c] || c == so->key || c == so->time) continue;
     rc |= vg_buf_append(&b, first ? "" : ",", first ? 0 : 1);
@@ -142,7 +178,19 @@ const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t d
     }
     rc |= vg_buf_append(&b, "]", 1);
   }
-  rc |= vg_buf_append(&b, "}}", 2);
+  rc |= vg_buf_append(&b, "}", 1);
+  /* which values are params, and how each shows (additive: older evidence
+  ** has no "params") */
+  first = 1;
+  for (unsigned i = 0; i < p->nparams && rc == 0; i++) {
+    if (!e->params[i]) continue;
+    rc |= vg_buf_append(&b, first ? ",\"params\":{" : ",", first ? 11 : 1);
+    rc |= exec_json_str(&b, p->params[i].name, strlen(p->params[i].name));
+    const char *kind = param_kind(&p->params[i]);
+    rc |= vg_buf_append(&b, ":\"", 2) | vg_buf_append(&b, kind, strlen(kind)) | vg_buf_append(&b, "\"", 1);
+    first = 0;
+  }
+  rc |= vg_buf_append(&b, first ? "}" : "}}", first ? 1 : 2);
   const char *out = rc ? NULL : vg_arena_strndup(&pr->alert_arena, b.data, b.len);
   vg_buf_free(&b);
   return out;

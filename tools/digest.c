@@ -291,6 +291,12 @@ static vg_status load_alerts(dg_ctx *c) {
       VALID_JSON("a.evidence"));
   else
     rc |= put(&q, "NULL, ");
+  if (c->has_evidence)
+    rc |= vg_buf_printf(&q,
+      "CASE WHEN json_type(%s, '$.label') IN ('text', 'integer', 'real') THEN CAST(json_extract(a.evidence, '$.label') AS TEXT) END, ",
+      VALID_JSON("a.evidence"));
+  else
+    rc |= put(&q, "NULL, ");
   if (c->has_route)
     rc |= vg_buf_printf(&q,
       "CASE WHEN json_type(%s, '$[0].to') IN ('text', 'integer', 'real') THEN CAST(json_extract(a.route, '$[0].to') AS TEXT) END, "
@@ -328,9 +334,12 @@ static vg_status load_alerts(dg_ctx *c) {
       a->rank = r < 0 ? 0 : r > DG_RANK_MAX ? DG_RANK_MAX : (int)r;
     }
     a->key_column = col_text(c, st, 10);
-    a->owner = col_text(c, st, 11);
-    a->owner_name = col_text(c, st, 12);
-    a->prev_tier = a->life == DG_ESCALATED ? col_text(c, st, 13) : NULL;
+    a->label = col_text(c, st, 11);
+    a->owner = col_text(c, st, 12);
+    a->owner_name = col_text(c, st, 13);
+    a->prev_tier = a->life == DG_ESCALATED ? col_text(c, st, 14) : NULL;
+    if (a->label && !a->label[0]) a->label = NULL;
+    if (a->owner_name && !a->owner_name[0]) a->owner_name = NULL;
     if (a->life == DG_RESOLVED) c->total_resolved++;
     else c->total_alerts++;
     c->total_new += a->life == DG_NEW;
@@ -353,12 +362,33 @@ static long alert_index(const dg_ctx *c, long long id) {
   return lo < c->alerts.n && c->alerts.v[lo].id == id ? (long)lo : -1;
 }
 
+/* Duration text "N days" (or "N day"), N a whole number of weeks other than
+** 0, as "N/7 weeks" ("1 week"); anything else is kept. */
+static const char *in_weeks(dg_ctx *c, const char *t) {
+  long long n;
+  char d[32], out[48];
+  size_t len = strcspn(t, " ");
+  if (len == 0 || len >= sizeof d || (strcmp(t + len, " days") != 0 && strcmp(t + len, " day") != 0)) return t;
+  memcpy(d, t, len);
+  d[len] = 0;
+  if (!is_int_text(d, &n) || n == 0 || n % 7 != 0) return t;
+  snprintf(out, sizeof out, "%lld week%s", n / 7, n == 7 || n == -7 ? "" : "s");
+  return arena_str(c, out);
+}
+
 /* A JSON element (json_each's type, atom and value at columns i, i+1, i+2)
-** as a digest shows it. */
-static const char *json_cell_text(dg_ctx *c, sqlite3_stmt *st, int i) {
+** as a digest shows it; kind is how the evidence's "params" says a param
+** shows (NULL for other values): "percent" makes a number a percent. */
+static const char *json_cell_text(dg_ctx *c, sqlite3_stmt *st, int i, const char *kind) {
   const char *type = (const char *)sqlite3_column_text(st, i);
   char num[64];
   if (!type) return arena_str(c, "null");
+  if (kind && strcmp(kind, "percent") == 0 && (strcmp(type, "integer") == 0 || strcmp(type, "real") == 0)) {
+    double x = sqlite3_column_double(st, i + 1) * 100;
+    fmt_num(x, num, sizeof num);
+    if (isfinite(x)) strcat(num, "%");
+    return arena_str(c, num);
+  }
   if (strcmp(type, "integer") == 0) {
     /* a count or an amount from 10,000 on with its thousands grouped; an
     ** identifier (a name that is id or ends in _id) as it is */
@@ -378,14 +408,15 @@ static const char *json_cell_text(dg_ctx *c, sqlite3_stmt *st, int i) {
   if (strcmp(type, "true") == 0 || strcmp(type, "false") == 0 || strcmp(type, "null") == 0) return arena_str(c, type);
   if (strcmp(type, "text") == 0) {
     const char *t = col_text(c, st, i + 1);
-    return t ? t : arena_str(c, "");
+    return t ? in_weeks(c, t) : arena_str(c, "");
   }
   const char *t = col_text(c, st, i + 2); /* an array or object: its JSON text */
   return t ? t : arena_str(c, "null");
 }
 
-/* Rows (rowid, name, type, atom, value) of sql into *v, then each alert's
-** slice of them (the rows are ordered by rowid). */
+/* Rows (rowid, name, type, atom, value, kind) of sql into *v, then each
+** alert's slice of them (the rows are ordered by rowid); kind is the
+** evidence's "params" entry of the value, NULL when it is not a param. */
 static vg_status load_cells(dg_ctx *c, const char *sql, dg_cells *v, int window) {
   sqlite3_stmt *st = NULL;
   if (prepare(c, sql, &st) != 0) return VG_EDB;
@@ -397,7 +428,9 @@ static vg_status load_cells(dg_ctx *c, const char *sql, dg_cells *v, int window)
     e->id = sqlite3_column_int64(st, 0);
     e->name = col_text(c, st, 1);
     if (!e->name) e->name = arena_str(c, "");
-    e->text = json_cell_text(c, st, 2);
+    const char *kind = (const char *)sqlite3_column_text(st, 5);
+    e->param = kind != NULL;
+    e->text = json_cell_text(c, st, 2, kind);
   }
   if (c->oom) { sqlite3_finalize(st); return VG_ENOMEM; }
   vg_status status = step_done(c, rc) == 0 ? VG_OK : VG_EDB;
@@ -415,13 +448,15 @@ static vg_status load_cells(dg_ctx *c, const char *sql, dg_cells *v, int window)
 
 static vg_status load_evidence(dg_ctx *c) {
   vg_status st = load_cells(c,
-    "SELECT a.rowid, v.key, v.type, v.atom, v.value FROM vigil_alerts a, json_each("
+    "SELECT a.rowid, v.key, v.type, v.atom, v.value,"
+    " (SELECT k.value FROM json_each(CASE WHEN json_type(a.evidence, '$.params') = 'object' THEN a.evidence END, '$.params') k"
+    "  WHERE k.key = v.key AND k.type = 'text') FROM vigil_alerts a, json_each("
     "CASE WHEN json_valid(a.evidence) THEN CASE WHEN json_type(a.evidence, '$.values') = 'object' THEN a.evidence END END,"
     " '$.values') v WHERE a.run_id = ?1 ORDER BY a.rowid, v.id",
     &c->vals, 0);
   if (st != VG_OK) return st;
   return load_cells(c,
-    "SELECT a.rowid, w.key, s.type, s.atom, s.value FROM vigil_alerts a, json_each("
+    "SELECT a.rowid, w.key, s.type, s.atom, s.value, NULL FROM vigil_alerts a, json_each("
     "CASE WHEN json_valid(a.evidence) THEN CASE WHEN json_type(a.evidence, '$.window') = 'object' THEN a.evidence END END,"
     " '$.window') w, json_each(CASE WHEN w.type = 'array' THEN w.value END) s"
     " WHERE a.run_id = ?1 ORDER BY a.rowid, w.id, s.id",
@@ -513,6 +548,50 @@ static int cmp_person(const void *x, const void *y) {
   return cmp_text(a->person, b->person);
 }
 
+/* ---- the entities' names ------------------------------------------------------ */
+
+/* An alert routed to its own key (the route's first entry is the key) says
+** the key is a person of the org chart, and gives the chart's name of it:
+** c->named holds those keys (with a name), ordered by key, then rowid. */
+static int cmp_named(const void *x, const void *y) {
+  const dg_named *a = x, *b = y;
+  int r = cmp_text(a->key, b->key);
+  return r ? r : (a->id > b->id) - (a->id < b->id);
+}
+
+static vg_status index_names(dg_ctx *c) {
+  for (size_t i = 0; i < c->alerts.n; i++) {
+    const dg_alert *a = &c->alerts.v[i];
+    if (!a->owner || !a->owner_name || strcmp(a->owner, a->key) != 0) continue;
+    dg_named n = {a->key, a->key_column, a->owner_name, a->id};
+    if (vg_vec_push(&c->named, n) != 0) return VG_ENOMEM;
+  }
+  if (c->named.n > 1) qsort(c->named.v, c->named.n, sizeof *c->named.v, cmp_named);
+  return VG_OK;
+}
+
+/* The name of group g (of key g->key, named by key column g->key_column):
+** the label the evidence of one of its alerts gives (the first, in the
+** group's order), else the org chart's name of the key when an alert of the
+** run with that key (and that key column, or none) is routed to the key;
+** NULL when neither. */
+static const char *entity_name(const dg_ctx *c, const dg_entry *e, const dg_group *g) {
+  for (long i = g->first; i < g->first + g->n; i++)
+    if (e[i].a->label) return e[i].a->label;
+  size_t lo = 0, hi = c->named.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (cmp_text(c->named.v[mid].key, g->key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < c->named.n; lo++) {
+    const dg_named *n = &c->named.v[lo];
+    if (strcmp(n->key, g->key) != 0) break;
+    if (!n->key_column || !g->key_column || strcmp(n->key_column, g->key_column) == 0) return n->name;
+  }
+  return NULL;
+}
+
 /* ---- one person's digest ------------------------------------------------------ */
 
 static int cmp_entry(const void *x, const void *y) {
@@ -578,6 +657,7 @@ static vg_status make_digest(dg_ctx *c, const dg_person *p) {
     g->rank = v.e[i].a->life == DG_RESOLVED ? -1 : v.e[i].a->rank; /* open ones first, highest tier first */
     g->key = v.e[i].a->key;
     g->key_column = v.e[i].kc;
+    g->name = entity_name(c, v.e, g);
     if (g->rank >= 0) v.open_groups++;
     i = j;
   }
@@ -687,6 +767,7 @@ static vg_status digest_all(dg_ctx *c) {
   if (st == VG_OK) st = load_alerts(c);
   if (st == VG_OK && c->has_evidence) st = load_evidence(c);
   if (st == VG_OK) st = load_links(c);
+  if (st == VG_OK) st = index_names(c);
   if (st != VG_OK) return st;
   if (c->persons.n > 1) qsort(c->persons.v, c->persons.n, sizeof *c->persons.v, cmp_person);
   for (size_t i = 0; i < c->persons.n && st == VG_OK; i++) {
@@ -744,6 +825,7 @@ vg_status vg_digest_run(const vg_digest_opts *o) {
   vg_vec_free(&c.persons);
   vg_vec_free(&c.outs);
   vg_vec_free(&c.tier_names);
+  vg_vec_free(&c.named);
   vg_buf_free(&c.body);
   vg_buf_free(&c.section);
   vg_buf_free(&c.details);

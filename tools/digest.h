@@ -18,13 +18,22 @@ enum { DG_WIDTH = 72,     /* text lines wrap at this many columns */
        DG_RANK_MAX = 1 << 20 /* tier_rank is clamped to [0, this] */ };
 
 /* One evidence value ("values") or window cell ("window"): its name (the
-** let, column or param; for a cell, the column or "dates") and its text. */
+** let, column or param; for a cell, the column or "dates"), its text as a
+** digest shows it, and whether it is a param. */
 typedef struct dg_cell {
   long long id;            /* the alert's rowid */
   const char *name, *text;
+  int param;               /* a value the evidence's "params" names: a threshold */
 } dg_cell;
 
 typedef vg_vec(dg_cell) dg_cells;
+
+/* A key that an alert of the run is routed to (the route's first entry is
+** the key: the key is a person of the org), with the org chart's name. */
+typedef struct dg_named {
+  const char *key, *key_column, *name;
+  long long id;            /* the alert's rowid */
+} dg_named;
 
 typedef struct dg_alert {
   long long id;            /* rowid in vigil_alerts */
@@ -32,6 +41,7 @@ typedef struct dg_alert {
   const char *first_seen;  /* NULL when unknown */
   const char *prev_tier;   /* escalated: its open tier at the previous run, or NULL */
   const char *key_column;  /* evidence.key_column, or NULL */
+  const char *label;       /* evidence.label (the source's label column) as text, or NULL */
   const char *owner, *owner_name; /* the route's first entry (level 0), or NULL */
   int life, runs, rank;
   const dg_cell *vals, *cells;
@@ -63,6 +73,7 @@ typedef struct dg_group {
   long first, n;           /* entries[first .. first+n) */
   int rank;                /* the highest open tier's rank; -1: resolved entries only */
   const char *key, *key_column;
+  const char *name;        /* the entity's name (dg_entity_name), or NULL */
 } dg_group;
 
 /* One finished digest, kept until the transaction is over. */
@@ -85,6 +96,7 @@ typedef struct dg_ctx {
   vg_vec(dg_person) persons;
   vg_vec(dg_out) outs;
   vg_vec(const char *) tier_names; /* rank fallback */
+  vg_vec(dg_named) named;  /* the keys that are persons of the org, by key */
   long long total_alerts, total_resolved, total_new, total_escalated;
   vg_buf body, section, details, line, scratch, subject, toc;
   long index;              /* the digest being rendered, from 1 (its anchor "digest-N") */

@@ -150,8 +150,10 @@ static int put_label(vg_buf *b, const char *name) {
   return rc;
 }
 
-/* "rep_id 17" (the evidence's key column) or "key 17". */
-static int put_key_label(vg_buf *b, const dg_entry *e) {
+/* "rep_id 17" (the evidence's key column) or "key 17"; with the entity's
+** name, "Dana Kim (rep_id 17)". */
+static int put_key_label(vg_buf *b, const dg_entry *e, const char *name) {
+  if (name) return put_clean(b, name) || put(b, " (") || put_key_label(b, e, NULL) || put(b, ")");
   return put_clean(b, e->kc ? e->kc : "key") || put(b, " ") || put_clean(b, e->a->key);
 }
 
@@ -267,10 +269,13 @@ static int put_details(vg_buf *b, const dg_entry *en) {
     }
     i = j;
   }
-  /* the values it compared, but those a trend shows; then the window's
-  ** steady columns the values do not name */
+  /* the values it compared (the observed ones: lets and columns), but those
+  ** a trend shows; then the window's steady columns the values do not name;
+  ** then the params, the thresholds, on a line of their own (evidence
+  ** without "params" has none marked: they stay among the values) */
   int any = 0;
   for (long i = 0; i < a->nvals; i++) {
+    if (a->vals[i].param) continue;
     long lo = find_segment(a, a->vals[i].name);
     if (lo >= 0 && !is_flat(a, lo, segment_end(a, lo))) continue;
     rc |= put(b, any ? ", " : "Values: ") || put_label(b, a->vals[i].name) || put(b, " ") || put_clean(b, a->vals[i].text);
@@ -285,6 +290,13 @@ static int put_details(vg_buf *b, const dg_entry *en) {
       any = 1;
     }
     i = j;
+  }
+  if (any) rc |= put(b, "\n");
+  any = 0;
+  for (long i = 0; i < a->nvals; i++) {
+    if (!a->vals[i].param) continue;
+    rc |= put(b, any ? ", " : "Thresholds: ") || put_label(b, a->vals[i].name) || put(b, " ") || put_clean(b, a->vals[i].text);
+    any = 1;
   }
   if (any) rc |= put(b, "\n");
   return rc;
@@ -416,7 +428,7 @@ int dg_render(dg_ctx *c, const dg_view *v) {
     const dg_group *g = &v->g[gi];
     const dg_alert *head = v->e[g->first].a;
     text.len = 0;
-    rc |= put_key_label(&text, &v->e[g->first]) || put(&text, ": ") || put_clean(&text, g->rank >= 0 ? head->tier : "resolved") ||
+    rc |= put_key_label(&text, &v->e[g->first], g->name) || put(&text, ": ") || put_clean(&text, g->rank >= 0 ? head->tier : "resolved") ||
           vg_buf_append(&text, "", 0);
     if (rc) break;
     if (f == VG_DIGEST_TEXT) rc |= put(b, "\n") || put_wrapped(b, text.data, "", "  ");

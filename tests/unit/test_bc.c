@@ -70,6 +70,7 @@ static vm_program *prog_base(void) {
     src->time = 1;
     src->every = s ? -1 : 14;
     src->where = -1;
+    src->label = s ? -1 : 3; /* snap: named by its string column */
     src->ncols = s ? 3 : 4;
     src->cols = alloc(p, src->ncols * sizeof *src->cols);
     for (unsigned c = 0; c < src->ncols; c++) {
@@ -277,7 +278,7 @@ static void test_disasm_lines(void) {
     "param 0 slump = 0.2\n",
     "param 1 grace = 5 days\n",
     "param 2 region = \"north\\n\"\n",
-    "source 0 snap table sales_snapshot key rep_id time snapshot_date every 14 days where fn 3\n",
+    "source 0 snap table sales_snapshot key rep_id time snapshot_date every 14 days where fn 3 label owner\n",
     "  col 3 owner: string\n",
     "source 1 target table targets key rep_id time day every none where fn 8\n",
     "  col 2 amount: any\n",
@@ -507,6 +508,8 @@ static void test_verify_tables(void) {
   BAD_TABLE(p->sources[0].time = 0, "source 0 (snap): the time column 0 (rep_id) is a number, not a date");
   BAD_TABLE((p->sources[0].time = 0, p->sources[0].cols[0].type = VT_DATE), "source 0 (snap): the key and the time are one column (0)");
   BAD_TABLE(p->sources[0].every = NAN, "every is not a number");
+  BAD_TABLE(p->sources[0].label = 4, "source 0 (snap): label column 4 out of range (4 columns)");
+  BAD_TABLE(p->sources[0].label = -2, "label column -2 out of range");
   BAD_TABLE(p->sources[0].where = 9, "source 0 (snap): where function 9 out of range (9 functions)");
   BAD_TABLE(p->sources[0].where = -2, "where function -2 out of range");
   BAD_TABLE(p->sources[0].where = 0, "where function 0 is not a value function");

@@ -296,10 +296,10 @@ static void test_persons_and_order(void) {
   ** but joins rep_id 17 by the previous run's key column) */
   const char *lee = find("4")->body;
   CU_ASSERT(has(lee, "Vigil digest for Lee Park (4)\nPack saas, as of 2025-06-30 (run 2): 1 red, 2 orange on 2 keys.\n"));
-  CU_ASSERT(before(lee, "\nrep_id 17: red\n", "\nkey 4: orange\n"));
+  CU_ASSERT(before(lee, "\nDana Kim (rep_id 17): red\n", "\nLee Park (key 4): orange\n"));
   CU_ASSERT(before(lee, "* red revenue_at_risk", "* orange conversion_slump: conversion 12%"));
   CU_ASSERT(before(lee, "* orange conversion_slump: conversion 12%", "* resolved milestone_late (was orange)"));
-  CU_ASSERT(before(lee, "* resolved milestone_late", "\nkey 4: orange\n"));
+  CU_ASSERT(before(lee, "* resolved milestone_late", "\nLee Park (key 4): orange\n"));
   CU_ASSERT_PTR_NULL(strstr(lee, "key 17"));
   CU_ASSERT(has(lee, "    Routed to you: 1 level above Dana Kim (17).\n"));
   CU_ASSERT(has(lee, "  Since the last run: 1 new, 1 escalated, 1 resolved.\n"));
@@ -347,7 +347,7 @@ static const char *const golden_lee_md =
   "\n"
   "Pack saas, as of 2025-06-30 (run 2): 1 red, 2 orange on 2 keys.\n"
   "\n"
-  "## rep\\_id 17: red\n"
+  "## Dana Kim (rep\\_id 17): red\n"
   "\n"
   "- **red** `revenue_at_risk`: revenue 52000 at risk\n"
   "  - Escalated from orange; open since 2025-06-02, 3 runs.\n"
@@ -365,7 +365,7 @@ static const char *const golden_lee_md =
   "\n"
   "Since the last run: 1 new, 1 escalated, 1 resolved.\n"
   "\n"
-  "## key 4: orange\n"
+  "## Lee Park (key 4): orange\n"
   "\n"
   "- **orange** `conversion_slump`: conversion 10% below 16%\n"
   "  - New since the last run.\n"
@@ -472,7 +472,7 @@ static void test_html(void) {
   CU_ASSERT(has(ada, "<title>Vigil saas 2025-06-30: 1 orange for Ada &lt;Boss&gt;</title>"));
   CU_ASSERT(has(ada, "<h1 style=\"font-size:20px;margin:0 0 4px\">Vigil digest for Ada &lt;Boss&gt; (1)</h1>"));
   const char *lee = find("4")->body;
-  CU_ASSERT(before(lee, ">rep_id 17: red</h2>", ">key 4: orange</h2>"));
+  CU_ASSERT(before(lee, ">Dana Kim (rep_id 17): red</h2>", ">Lee Park (key 4): orange</h2>"));
   CU_ASSERT(has(find("4")->toc, ">Lee Park (4)</a>: 1 red, 2 orange; since the last run 2 new, 1 escalated</li>\n"));
   CU_ASSERT(has(find("1")->toc, ">Ada &lt;Boss&gt; (1)</a>: 1 orange; since the last run 1 new</li>\n"));
   CU_ASSERT(has(find("5")->toc, ">5</a>: 1 yellow</li>\n"));
@@ -500,6 +500,76 @@ static void test_entry_order(void) {
   CU_ASSERT(before(got[0].body, "old red", "new orange"));
   CU_ASSERT(before(got[0].body, "new orange", "old orange"));
   CU_ASSERT(before(got[0].body, "old orange", "new yellow"));
+  forget();
+}
+
+/* The values of an alert: with evidence that names its params, the params
+** (thresholds) on a line of their own, a param used as a fraction as a
+** percent, durations of whole weeks in weeks; without, one line as recorded. */
+static void test_values(void) {
+  char db[300], sql[4096];
+  snprintf(sql, sizeof sql, "%s%s", schema_sql,
+    "INSERT INTO vigil_runs VALUES (1,'v','2025-06-30','t','t','ok',1,2);"
+    "INSERT INTO vigil_alerts VALUES"
+    " (1,'v','slump','orange','7','2025-06-30','m1','9','new','2025-06-30',1,1,"
+    "  '{\"rule\":\"slump\",\"key_column\":\"rep_id\",\"values\":{\"floor\":0.16,\"rate\":0.12,"
+    "\"late\":\"21 days\",\"due\":\"2025-06-01\",\"slump\":0.125,\"grace\":\"14 days\",\"wait\":\"1 day\","
+    "\"limit\":50000},\"params\":{\"slump\":\"percent\",\"grace\":\"duration\",\"wait\":\"duration\","
+    "\"limit\":\"number\"}}',NULL),"
+    " (1,'v','old','yellow','8','2025-06-30','m2','9','new','2025-06-30',1,0,"
+    "  '{\"rule\":\"old\",\"key_column\":\"rep_id\",\"values\":{\"rate\":0.12,\"slump\":0.2}}',NULL);");
+  CU_ASSERT_EQUAL_FATAL(make_db(db, sizeof db, "values.db", sql), 0);
+  CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, VG_DIGEST_TEXT, NULL, 0), VG_OK);
+  CU_ASSERT_EQUAL_FATAL(ngot, 1);
+  const char *b = got[0].body;
+  CU_ASSERT(has(b, "    Values: floor 0.16, rate 0.12, late 3 weeks, due 2025-06-01\n"));
+  CU_ASSERT(has(b, "    Thresholds: slump 12.5%, grace 2 weeks, wait 1 day, limit 50,000\n"));
+  CU_ASSERT(has(b, "    Values: rate 0.12, slump 0.2\n")); /* no params object: as recorded, on one line */
+  if (!has(b, "Thresholds: slump 12.5%")) printf("\n%s\n", b);
+  forget();
+}
+
+/* A card is headed by the entity's name: the evidence's label (the source's
+** label column), else the org chart's name of a key that is a person (an
+** alert of the run routed to its own key names it), else the key. */
+static void test_names(void) {
+  char db[300], sql[4096];
+  snprintf(sql, sizeof sql, "%s%s", schema_sql,
+    "INSERT INTO vigil_runs VALUES (1,'n','2025-06-30','t','t','ok',1,6);"
+    "INSERT INTO vigil_alerts VALUES"
+    " (1,'n','a','orange','7','2025-06-30','m7','4','new','2025-06-30',1,1,"
+    "  '{\"rule\":\"a\",\"key_column\":\"rep_id\",\"label\":\"Ann Lee\",\"values\":{}}',"
+    "  '[{\"to\":\"4\",\"name\":\"Boss\",\"level\":0}]'),"
+    /* rep 8 alerts 4; another alert of rep 8 goes to 8 itself, who is Bo Chen */
+    " (1,'n','b','orange','8','2025-06-30','m8','4','new','2025-06-30',1,1,"
+    "  '{\"rule\":\"b\",\"key_column\":\"rep_id\",\"values\":{}}','[{\"to\":\"4\",\"name\":\"Boss\",\"level\":0}]'),"
+    " (1,'n','c','yellow','8','2025-06-30','m8b','8','new','2025-06-30',1,0,"
+    "  '{\"rule\":\"c\",\"key_column\":\"rep_id\",\"values\":{}}',"
+    "  '[{\"to\":\"8\",\"name\":\"Bo Chen\",\"level\":0},{\"to\":\"4\",\"name\":\"Boss\",\"level\":1}]'),"
+    /* milestone 8 is not person 8: another key column */
+    " (1,'n','d','yellow','8','2025-06-30','m8c','4','new','2025-06-30',1,0,"
+    "  '{\"rule\":\"d\",\"key_column\":\"milestone_id\",\"values\":{}}','[{\"to\":\"4\",\"name\":\"Boss\",\"level\":0}]'),"
+    /* a null or empty label names nothing */
+    " (1,'n','e','yellow','9','2025-06-30','m9','4','new','2025-06-30',1,0,"
+    "  '{\"rule\":\"e\",\"key_column\":\"rep_id\",\"label\":null,\"values\":{}}','[{\"to\":\"4\",\"name\":\"Boss\",\"level\":0}]'),"
+    " (1,'n','f','yellow','10','2025-06-30','m10','4','new','2025-06-30',1,0,"
+    "  '{\"rule\":\"f\",\"key_column\":\"rep_id\",\"label\":\"\",\"values\":{}}','[{\"to\":\"4\",\"name\":\"Boss\",\"level\":0}]');");
+  CU_ASSERT_EQUAL_FATAL(make_db(db, sizeof db, "names.db", sql), 0);
+  CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, VG_DIGEST_TEXT, "4", 0), VG_OK);
+  CU_ASSERT_EQUAL_FATAL(ngot, 1);
+  const char *b = got[0].body;
+  CU_ASSERT(has(b, "\nAnn Lee (rep_id 7): orange\n"));
+  CU_ASSERT(has(b, "\nBo Chen (rep_id 8): orange\n"));
+  CU_ASSERT(has(b, "\nmilestone_id 8: yellow\n"));
+  CU_ASSERT(has(b, "\nrep_id 9: yellow\n"));
+  CU_ASSERT(has(b, "\nrep_id 10: yellow\n"));
+  if (!has(b, "Ann Lee (rep_id 7)")) printf("\n%s\n", b);
+  forget();
+  CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, VG_DIGEST_MARKDOWN, "4", 0), VG_OK);
+  CU_ASSERT(ngot == 1 && has(got[0].body, "\n## Ann Lee (rep\\_id 7): orange\n"));
+  forget();
+  CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, VG_DIGEST_HTML, "4", 0), VG_OK);
+  CU_ASSERT(ngot == 1 && has(got[0].body, ">Bo Chen (rep_id 8): orange</h2>"));
   forget();
 }
 
@@ -731,9 +801,9 @@ static void test_many(void) {
     CU_ASSERT_EQUAL(got[i].alerts, 10);
   }
   /* keys of red alerts first (numerically), then orange, then yellow */
-  CU_ASSERT(before(got[0].body, ">k 2: red</h2>", ">k 5: red</h2>"));
-  CU_ASSERT(before(got[0].body, ">k 119: red</h2>", ">k 1: orange</h2>"));
-  CU_ASSERT(before(got[0].body, ">k 118: orange</h2>", ">k 0: yellow</h2>"));
+  CU_ASSERT(before(got[0].body, ">N2 (k 2): red</h2>", ">N5 (k 5): red</h2>"));
+  CU_ASSERT(before(got[0].body, ">k 119: red</h2>", ">N1 (k 1): orange</h2>"));
+  CU_ASSERT(before(got[0].body, ">k 118: orange</h2>", ">N0 (k 0): yellow</h2>"));
   CU_ASSERT(tags_balanced(got[0].body));
   forget();
 }
@@ -904,6 +974,8 @@ int unit_register_digest(void) {
       !CU_add_test(s, "markdown: golden body and escaping", test_markdown) ||
       !CU_add_test(s, "html: documents and escaping", test_html) ||
       !CU_add_test(s, "inside a key: tier, new or escalated first", test_entry_order) ||
+      !CU_add_test(s, "values: thresholds apart, percents, weeks", test_values) ||
+      !CU_add_test(s, "cards named by the label or the org chart", test_names) ||
       !CU_add_test(s, "outbox: rows, replaced on a second run", test_outbox) ||
       !CU_add_test(s, "run selection and errors", test_run_selection) ||
       !CU_add_test(s, "older schemas", test_old_schema) ||

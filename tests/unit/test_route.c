@@ -174,18 +174,39 @@ static void test_escalation_route(void) {
   vg_free_program(p);
 }
 
-/* The evidence: lets, the columns read, the params read, and the window. */
+/* A source's label column: the evidence names the entity by its value on
+** the current row (as text; null when the row has none). */
+static void test_evidence_label(void) {
+  const char *sql = "CREATE TABLE s (rep INTEGER, d DATE, rate REAL, nm TEXT);"
+                    "INSERT INTO s VALUES (1,'2025-05-01',0.3,'Ann Old'),(1,'2025-05-15',0.1,'Ann Lee'),"
+                    "(2,'2025-05-15',0.1,NULL),(3,'2025-05-15',0.1,42);";
+  const char *rules = "source s { table s key rep time d label nm }\n"
+                      "rule low on s { orange when rate < 0.2 }\n";
+  th_evidence = 1;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-20"), 0);
+  th_evidence = 0;
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 3);
+  CU_ASSERT_PTR_NOT_NULL(strstr(th_alerts[0].evidence, "{\"rule\":\"low\",\"key_column\":\"rep\",\"label\":\"Ann Lee\",\"values\":{"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(th_alerts[1].evidence, "\"key_column\":\"rep\",\"label\":null,"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(th_alerts[2].evidence, "\"key_column\":\"rep\",\"label\":\"42\","));
+  /* the label column is not a value the rule compared */
+  CU_ASSERT_PTR_NULL(strstr(th_alerts[0].evidence, "\"nm\""));
+}
+
+/* The evidence: lets, the columns read, the params read, and the window;
+** then which values are params, and how each shows (slump is used as a
+** fraction, cap is written as a percent: both percent). */
 static void test_evidence(void) {
   const char *sql = "CREATE TABLE s (rep INTEGER, d DATE, rate REAL, base REAL, note TEXT, unused REAL);"
                     "INSERT INTO s VALUES (1,'2025-05-01',0.3,0.2,'a',0),(1,'2025-05-15',0.15,0.2,'b',0),"
                     "(1,'2025-05-29',0.12,0.2,'c\"q',0),(1,'2025-06-12',0.1,0.2,NULL,0);";
-  const char *rules = "param slump = 20%\nparam grace = 5 days\n"
+  const char *rules = "param slump = 20%\nparam grace = 5 days\nparam cap = 50%\n"
                       "source s { table s key rep time d }\n"
                       "rule low on s {\n"
                       "  let floor = base * (1 - slump)\n"
                       "  let since = as_of - d\n"
                       "  orange when rate < floor for 2 snapshots\n"
-                      "  message \"{note} {since > grace}\"\n"
+                      "  message \"{note} {since > grace} {rate < cap}\"\n"
                       "}\n";
   th_evidence = 1;
   CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-20"), 0);
@@ -194,9 +215,10 @@ static void test_evidence(void) {
   CU_ASSERT_STRING_EQUAL(th_alerts[0].evidence,
                          "{\"rule\":\"low\",\"key_column\":\"rep\","
                          "\"values\":{\"floor\":0.16000000000000003,\"since\":\"8 days\",\"base\":0.2,\"rate\":0.1,"
-                         "\"note\":null,\"slump\":0.2,\"grace\":\"5 days\"},"
+                         "\"note\":null,\"slump\":0.2,\"grace\":\"5 days\",\"cap\":0.5},"
                          "\"window\":{\"dates\":[\"2025-05-01\",\"2025-05-15\",\"2025-05-29\",\"2025-06-12\"],"
-                         "\"base\":[0.2,0.2,0.2,0.2],\"rate\":[0.3,0.15,0.12,0.1],\"note\":[\"a\",\"b\",\"c\\\"q\",null]}}");
+                         "\"base\":[0.2,0.2,0.2,0.2],\"rate\":[0.3,0.15,0.12,0.1],\"note\":[\"a\",\"b\",\"c\\\"q\",null]},"
+                         "\"params\":{\"slump\":\"percent\",\"grace\":\"duration\",\"cap\":\"percent\"}}");
   /* the JSON is valid for SQLite's json functions */
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
@@ -427,6 +449,7 @@ int unit_register_route(void) {
       {"missing person, manager not in table, cycles", test_org_problems},
       {"escalate after: a tier and a level up", test_escalation_route},
       {"evidence JSON: lets, columns, params, window", test_evidence},
+      {"evidence JSON: the source's label", test_evidence_label},
       {"org, route and manager() compile errors", test_org_errors},
       {"org and evidence in the bytecode", test_bytecode},
       {"param NAME = V on SOURCE[KEY]: per-key values", test_param_overrides},

@@ -38,7 +38,7 @@ syn match   vigilBuiltin  "\<\(as_of\|stale\)\>"
 syn match   vigilTestItem "\(^\s*\)\@<=\(as_of\ze\s\+\d\|set\>\|expect\>\)"
 syn keyword vigilOperator and or not is in between
 syn keyword vigilConstant true false null
-syn match   vigilField    "^\s*\zs\(table\|key\|time\|every\|where\|person\|manager\|name\|email\|chat\|horizon\)\ze\s"
+syn match   vigilField    "^\s*\zs\(table\|key\|time\|every\|where\|label\|person\|manager\|name\|email\|chat\|horizon\)\ze\s"
 syn match   vigilFunction "\<\h\w*\ze\s*("
 syn match   vigilOpChar   "<=\|>=\|<>\|!=\|[<>=+*/-]"
 syn cluster vigilExpr contains=@vigilLiteral,vigilQuoted,vigilOperator,vigilConstant,vigilBuiltin,vigilFunction,vigilOpChar,vigilKeyword

@@ -80,7 +80,7 @@ static void index_all(vg_outline *o) {
 static const char *const keywords[] = {
   "pack", "tiers", "param", "def", "source", "rule", "rollup", "test", "on", "let", "when", "for", "message",
   "notify", "clear", "escalate", "after", "last", "snapshots", "and", "or", "not", "is", "null", "in", "between",
-  "true", "false", "as_of", "stale", "if", "then", "else", "table", "key", "time", "every", "where", "org",
+  "true", "false", "as_of", "stale", "if", "then", "else", "table", "key", "time", "every", "where", "label", "org",
   "route", "up", "fiscal", "year", "starts", "from", "by", "horizon", "expect", "set", "no", "alert",
 };
 static const char *const units[] = {"day", "days", "week", "weeks"};

@@ -14,7 +14,8 @@
 # Covered: check (text, json, sarif), compile, disasm, run (recording, dry
 # run, jsonl, csv, --strict, --set, a .vgc), backtest (text, jsonl, --record,
 # --at-snapshots), digest (text, markdown, html, --outbox, an unknown run),
-# diff, test, fmt (print, --check) over the three example
+# diff, test, fmt (print, --check), deliver (--check, --dry-run, and to a
+# local SMTP server) over the example
 # packs and the acceptance example; check/run/fmt of rules with errors (and
 # every file of tests/golden/errors); disasm and run of damaged .vgc files;
 # hostile packs and databases (symlinked and non-text sources, recording
@@ -46,7 +47,14 @@ vg() {
   n=$((${n:-0} + 1))
   log="$TMP/vg.$G.$n.log"
   $VG --log-file="$log" "$VIGIL" "$@" >"$TMP/out.$G.$n" 2>"$TMP/err.$G.$n" </dev/null
-  rc=$?
+  judge "$want" $? "$@"
+}
+
+# judge EXPECTED_EXIT EXIT ARGS...: the verdict on the command just run
+# (its log $log, outputs $TMP/out.$G.$n and $TMP/err.$G.$n).
+judge() {
+  want=$1 rc=$2
+  shift 2
   if grep -q "ERROR SUMMARY: 0 errors" "$log" && [ "$rc" = "$want" ]; then
     echo pass >>"$TMP/results"
   else
@@ -233,6 +241,31 @@ hostile() {
   vg 1 test "$TMP/hostile"
 }
 
+# Delivery (vigil deliver) of the SaaS demo's outbox, which the saas group
+# filled: --check and --dry-run, then every message to a local SMTP server
+# (tests/deliver/with-smtpd.sh, python3-aiosmtpd).  Supervisor 9005 has no
+# address in the demo, so each exits 1.
+deliver() {
+  DB=$TMP/saas.db
+  printf '[smtp]\nurl = smtp://127.0.0.1:9\nstarttls = no\nfrom = Vigil <vigil@example.com>\n' >"$TMP/deliver-check.conf"
+  vg 1 deliver --db "$DB" --config "$TMP/deliver-check.conf" --check
+  vg 1 deliver --db "$DB" --config "$TMP/deliver-check.conf" --dry-run
+  n=$((n + 1))
+  log="$TMP/vg.$G.$n.log"
+  tests/deliver/with-smtpd.sh "$TMP/mail" "$TMP/deliver.conf" $VG --log-file="$log" "$VIGIL" deliver --db "$DB" \
+    --config "$TMP/deliver.conf" >"$TMP/out.$G.$n" 2>"$TMP/err.$G.$n" </dev/null
+  judge 1 $? deliver --db "$DB" --config "$TMP/deliver.conf" "(to a local SMTP server)"
+  # every message it says it sent arrived
+  sent=$(sed -n 's/.* messages: \([0-9]*\) sent.*/\1/p' "$TMP/err.$G.$n")
+  got=$(ls "$TMP/mail" 2>/dev/null | wc -l)
+  if [ -n "$sent" ] && [ "$sent" -ge 1 ] && [ "$got" = "$sent" ]; then
+    echo pass >>"$TMP/results"
+  else
+    echo fail >>"$TMP/results"
+    echo "FAIL: deliver under valgrind: it says ${sent:-no messages} sent, the server received $got"
+  fi
+}
+
 PACKS=$(cd examples && for d in */; do [ -f "$d/schema.sql" ] && printf '%s ' "${d%/}"; done)
 for p in $PACKS; do
   mkdb "$TMP/$p.db" examples/$p/schema.sql examples/$p/demo.sql
@@ -246,6 +279,7 @@ group hostile hostile
 wait
 running=0
 group damaged damaged   # needs saas.vgc
+group deliver deliver   # needs saas.db's outbox
 wait
 
 passed=$(grep -c pass "$TMP/results")

@@ -8,36 +8,6 @@
 #include <unistd.h>
 #include "pgtest.h"
 
-const char *pgt_vigil(void) {
-  const char *v = getenv("VIGIL");
-  return v ? v : "./vigil";
-}
-
-const char *pgt_root(void) {
-  const char *r = getenv("VIGIL_ROOT");
-  return r ? r : ".";
-}
-
-char *pgt_slurp(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, len = 0, got;
-  char *b = malloc(cap);
-  while (b && (got = fread(b + len, 1, cap - len - 1, f)) > 0) {
-    len += got;
-    if (cap - len < 2) {
-      char *nb = realloc(b, cap * 2);
-      if (!nb) { free(b); b = NULL; break; }
-      b = nb;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (b) b[len] = 0;
-  if (n) *n = len;
-  return b;
-}
-
 int pgt_sh(const char *cmd, const char *out, const char *err) {
   size_t n = strlen(cmd) + strlen(out) + strlen(err) + 32;
   char *full = malloc(n);

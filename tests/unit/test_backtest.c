@@ -22,43 +22,13 @@
 #include <sys/wait.h>
 #include "unit.h"
 #include "vigil.h"
+#include "testutil.h"
 
 static char dir[256];     /* the temporary folder */
 static char demo_db[300]; /* dir/saas.db */
 static char saas[600];    /* VIGIL_ROOT/examples/saas */
 
 /* The binary's absolute path (some commands run in another folder). */
-static const char *vigil_bin(void) {
-  static char abs[4096];
-  const char *v = getenv("VIGIL");
-  if (!v) v = "./vigil";
-  if (!abs[0] && !realpath(v, abs)) snprintf(abs, sizeof abs, "%s", v);
-  return abs;
-}
-static const char *root(void) {
-  const char *r = getenv("VIGIL_ROOT");
-  return r ? r : ".";
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, len = 0, n;
-  char *b = malloc(cap);
-  while (b && (n = fread(b + len, 1, cap - len - 1, f)) > 0) {
-    len += n;
-    if (cap - len < 2) {
-      char *nb = realloc(b, cap * 2);
-      if (!nb) { free(b); b = NULL; break; }
-      b = nb;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (b) b[len] = 0;
-  return b;
-}
-
 static int spit(const char *path, const char *text) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
@@ -79,17 +49,17 @@ static int sh(const char *cmd) {
 static char *out_txt(void) {
   char p[400];
   snprintf(p, sizeof p, "%s/out.txt", dir);
-  return slurp(p);
+  return tu_slurp(p, NULL);
 }
 
 static char *err_txt(void) {
   char p[400];
   snprintf(p, sizeof p, "%s/err.txt", dir);
-  return slurp(p);
+  return tu_slurp(p, NULL);
 }
 
 static int exec_file(sqlite3 *db, const char *path) {
-  char *sql = slurp(path);
+  char *sql = tu_slurp(path, NULL);
   if (!sql) { fprintf(stderr, "cannot read %s\n", path); return -1; }
   char *err = NULL;
   int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
@@ -603,7 +573,7 @@ static int copy_pack(const char *name, const char *const *edits, int nedits, cha
   if (system(cmd) != 0) return -1;
   char file[1024];
   snprintf(file, sizeof file, "%s/00-saas.rules", path);
-  char *text = slurp(file);
+  char *text = tu_slurp(file, NULL);
   if (!text) return -1;
   for (int i = 0; i < nedits; i++) {
     char *at = strstr(text, edits[2 * i]);
@@ -759,7 +729,7 @@ static void test_diff_threshold(void) {
 
   char cmd[3000];
   snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-06-30 --details --format jsonl",
-           vigil_bin(), saas, newp, demo_db);
+           tu_vigil(), saas, newp, demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   char *out = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(out);
@@ -773,7 +743,7 @@ static void test_diff_threshold(void) {
   free(out);
 
   /* the same in text and Markdown: the counts appear, details are collapsible */
-  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-06-30", vigil_bin(), saas, newp, demo_db);
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-06-30", tu_vigil(), saas, newp, demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   out = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(out);
@@ -785,7 +755,7 @@ static void test_diff_threshold(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "unchanged: revenue_at_risk, activity_backfill, committed_feature_slip, goal_revision_audit"));
   free(out);
   snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-06-30 --format markdown --details",
-           vigil_bin(), saas, newp, demo_db);
+           tu_vigil(), saas, newp, demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   out = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(out);
@@ -797,7 +767,7 @@ static void test_diff_threshold(void) {
   free(out);
 
   /* the same version twice: nothing changes */
-  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-06-01 --to 2025-06-30 --format markdown", vigil_bin(),
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-06-01 --to 2025-06-30 --format markdown", tu_vigil(),
            saas, saas, demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   out = out_txt();
@@ -805,11 +775,11 @@ static void test_diff_threshold(void) {
   free(out);
 
   /* command-line errors */
-  snprintf(cmd, sizeof cmd, "'%s' diff '%s' --db '%s' --from 2025-06-01 --to 2025-06-30", vigil_bin(), saas, demo_db);
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' --db '%s' --from 2025-06-01 --to 2025-06-30", tu_vigil(), saas, demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 2);
-  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-06-01", vigil_bin(), saas, saas, demo_db);
+  snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-06-01", tu_vigil(), saas, saas, demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 2);
-  snprintf(cmd, sizeof cmd, "'%s' diff git:HEAD '%s' --db '%s' --from 2025-06-01 --to 2025-06-30", vigil_bin(), saas, demo_db);
+  snprintf(cmd, sizeof cmd, "'%s' diff git:HEAD '%s' --db '%s' --from 2025-06-01 --to 2025-06-30", tu_vigil(), saas, demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 2);
 
   lines_free(&bo);
@@ -841,7 +811,7 @@ static void test_diff_git(void) {
   /* change the work tree's pack */
   char file[700];
   snprintf(file, sizeof file, "%s/00-saas.rules", newp);
-  char *text = slurp(file);
+  char *text = tu_slurp(file, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(text);
   char *at = strstr(text, "param slump = 20%");
   CU_ASSERT_PTR_NOT_NULL_FATAL(at);
@@ -850,11 +820,11 @@ static void test_diff_git(void) {
   free(text);
 
   snprintf(cmd, sizeof cmd, "'%s' diff '%s' '%s' --db '%s' --from 2025-06-01 --to 2025-06-30 --details --format jsonl",
-           vigil_bin(), oldcopy, newp, demo_db);
+           tu_vigil(), oldcopy, newp, demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   char *want = out_txt();
   snprintf(cmd, sizeof cmd, "cd '%s' && '%s' diff git:HEAD:saas saas --db '%s' --from 2025-06-01 --to 2025-06-30 --details --format jsonl",
-           repo, vigil_bin(), demo_db);
+           repo, tu_vigil(), demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   char *got = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(want);
@@ -864,7 +834,7 @@ static void test_diff_git(void) {
   free(got);
   /* from a subfolder, with a path relative to it */
   snprintf(cmd, sizeof cmd, "cd '%s/sub' && '%s' diff git:HEAD:../saas/ ../saas --db '%s' --from 2025-06-01 --to 2025-06-30 --details --format jsonl",
-           repo, vigil_bin(), demo_db);
+           repo, tu_vigil(), demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   got = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(got);
@@ -873,7 +843,7 @@ static void test_diff_git(void) {
   free(want);
   /* a path that is not in the revision */
   snprintf(cmd, sizeof cmd, "cd '%s' && '%s' diff git:HEAD:nope saas --db '%s' --from 2025-06-01 --to 2025-06-30", repo,
-           vigil_bin(), demo_db);
+           tu_vigil(), demo_db);
   CU_ASSERT_EQUAL(sh(cmd), 1);
   char *err = err_txt();
   CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "no such path at revision HEAD"));
@@ -936,7 +906,7 @@ static void test_lead_time(void) {
   const char *base = "--from 2025-01-01 --to 2025-01-31 --every 1day";
 
   /* the table, as --outcome-table and as a query */
-  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed --format jsonl '%s'", vigil_bin(), db, base, rules);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed --format jsonl '%s'", tu_vigil(), db, base, rules);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   char *out = out_txt(), *err = err_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(out);
@@ -947,7 +917,7 @@ static void test_lead_time(void) {
   snprintf(cmd, sizeof cmd,
            "'%s' backtest --db '%s' %s --outcome \"SELECT rep, quarter_end || 'T18:00:00' FROM missed WHERE rep IS NOT NULL\""
            " --report lead-time --format jsonl '%s'",
-           vigil_bin(), db, base, rules);
+           tu_vigil(), db, base, rules);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   out = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(out);
@@ -957,7 +927,7 @@ static void test_lead_time(void) {
   /* one column: every outcome on --to (01-31).  Keys 1 2 3 4 5: flagged
   ** 1 (26), 2 (11), 3 (29), 4 (31-25 = 6); median 18.5, mean 18 */
   snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome 'SELECT DISTINCT rep FROM missed' --format csv '%s'",
-           vigil_bin(), db, base, rules);
+           tu_vigil(), db, base, rules);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   out = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(out);
@@ -967,7 +937,7 @@ static void test_lead_time(void) {
   free(out);
 
   /* text */
-  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed '%s'", vigil_bin(), db, base, rules);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed '%s'", tu_vigil(), db, base, rules);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   out = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(out);
@@ -976,7 +946,7 @@ static void test_lead_time(void) {
   free(out);
 
   /* the alert JSONL is unchanged by the lead-time work */
-  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' --from 2025-01-05 --to 2025-01-05 --format jsonl '%s'", vigil_bin(), db, rules);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' --from 2025-01-05 --to 2025-01-05 --format jsonl '%s'", tu_vigil(), db, rules);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   out = out_txt();
   CU_ASSERT_PTR_NOT_NULL(out && strcmp(out,
@@ -985,13 +955,13 @@ static void test_lead_time(void) {
   free(out);
 
   /* errors: a bad query (exit 1), a report without an outcome, both outcome options (exit 2) */
-  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome 'SELECT nope FROM missed' '%s'", vigil_bin(), db, base, rules);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome 'SELECT nope FROM missed' '%s'", tu_vigil(), db, base, rules);
   CU_ASSERT_EQUAL(sh(cmd), 1);
-  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome 'DELETE FROM missed' '%s'", vigil_bin(), db, base, rules);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome 'DELETE FROM missed' '%s'", tu_vigil(), db, base, rules);
   CU_ASSERT_EQUAL(sh(cmd), 1);
-  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --report lead-time '%s'", vigil_bin(), db, base, rules);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --report lead-time '%s'", tu_vigil(), db, base, rules);
   CU_ASSERT_EQUAL(sh(cmd), 2);
-  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed --outcome 'SELECT 1' '%s'", vigil_bin(), db, base,
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' %s --outcome-table missed --outcome 'SELECT 1' '%s'", tu_vigil(), db, base,
            rules);
   CU_ASSERT_EQUAL(sh(cmd), 2);
   /* the outcome table was not touched */
@@ -1012,7 +982,7 @@ static int suite_init(void) {
   snprintf(dir, sizeof dir, "/tmp/vigil-backtest-XXXXXX");
   if (!mkdtemp(dir)) return -1;
   snprintf(demo_db, sizeof demo_db, "%s/saas.db", dir);
-  snprintf(saas, sizeof saas, "%s/examples/saas", root());
+  snprintf(saas, sizeof saas, "%s/examples/saas", tu_root());
   char schema[700], demo[700];
   snprintf(schema, sizeof schema, "%s/schema.sql", saas);
   snprintf(demo, sizeof demo, "%s/demo.sql", saas);
@@ -1036,7 +1006,7 @@ static void test_text_report_groups(void) {
   CU_ASSERT_EQUAL_FATAL(spit(rules, "pack t\nsource s { table s key k time d }\n"
                                     "rule q on s { yellow when x > 0 }\n"
                                     "rule r on s { yellow when x > 0\n red when x > 10 }\n"), 0);
-  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' --from 2025-01-01 --to 2025-01-02 '%s'", vigil_bin(), db, rules);
+  snprintf(cmd, sizeof cmd, "'%s' backtest --db '%s' --from 2025-01-01 --to 2025-01-02 '%s'", tu_vigil(), db, rules);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   char *out = out_txt();
   CU_ASSERT_PTR_NOT_NULL_FATAL(out);

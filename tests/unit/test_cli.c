@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 
 #include "unit.h"
+#include "testutil.h"
 
 static char dir[256];
 static char db_path[512], rules_path[512], pack_dir[512];
@@ -39,25 +40,6 @@ typedef struct crun {
   int code;          /* exit status, -1 when it did not exit */
   char *out, *err;
 } crun;
-
-static const char *bin(void) {
-  const char *v = getenv("VIGIL");
-  return v && *v ? v : "./vigil";
-}
-
-static char *slurp_path(const char *p) {
-  FILE *f = fopen(p, "rb");
-  if (!f) return calloc(1, 1);
-  size_t cap = 4096, n = 0, k;
-  char *b = malloc(cap);
-  while (b && (k = fread(b + n, 1, cap - n - 1, f)) > 0) {
-    n += k;
-    if (cap - n < 2) b = realloc(b, cap *= 2);
-  }
-  fclose(f);
-  if (b) b[n] = 0;
-  return b;
-}
 
 /* Runs vigil with argv (NULL-terminated, without argv[0]); stdin from in_text
 ** (NULL: /dev/null); env "NAME=VALUE" strings set (or "NAME" unset) first. */
@@ -70,7 +52,7 @@ static void crun_argv(crun *r, const char *in_text, const char *const *env, cons
   if (f) { if (in_text) fputs(in_text, f); fclose(f); }
   char *argv[64];
   int n = 0;
-  argv[n++] = (char *)bin();
+  argv[n++] = (char *)tu_vigil();
   for (int i = 0; args[i] && n < 63; i++) argv[n++] = (char *)args[i];
   argv[n] = NULL;
   fflush(NULL);
@@ -96,8 +78,8 @@ static void crun_argv(crun *r, const char *in_text, const char *const *env, cons
   int st = 0;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
   r->code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r->out = slurp_path(outp);
-  r->err = slurp_path(errp);
+  r->out = tu_slurp_or_empty(outp);
+  r->err = tu_slurp_or_empty(errp);
 }
 
 #define V(r, ...) crun_argv((r), NULL, NULL, (const char *const[]){__VA_ARGS__, NULL})
@@ -427,8 +409,8 @@ static int colored(int tty, const char *const *env, const char *color_arg) {
         unsetenv(env[i]);
       }
     }
-    if (color_arg) execl(bin(), bin(), color_arg, "check", bad, (char *)NULL);
-    else execl(bin(), bin(), "check", bad, (char *)NULL);
+    if (color_arg) execl(tu_vigil(), tu_vigil(), color_arg, "check", bad, (char *)NULL);
+    else execl(tu_vigil(), tu_vigil(), "check", bad, (char *)NULL);
     _exit(126);
   }
   char buf[8192];
@@ -446,7 +428,7 @@ static int colored(int tty, const char *const *env, const char *color_arg) {
   if (tty) close(master);
   buf[n] = 0;
   if (!tty) {
-    char *t = slurp_path(errp);
+    char *t = tu_slurp_or_empty(errp);
     snprintf(buf, sizeof buf, "%s", t ? t : "");
     free(t);
   }

@@ -49,18 +49,11 @@
 #include "vigil.h"
 #include "unit.h"
 #include "harness.h"
+#include "testutil.h"
 
 static char dir[256]; /* the suite's temporary folder */
 
 /* ---- files and commands ------------------------------------------------------ */
-
-static const char *vigil_bin(void) {
-  static char abs[4096];
-  const char *v = getenv("VIGIL");
-  if (!v) v = "./vigil";
-  if (!abs[0] && !realpath(v, abs)) snprintf(abs, sizeof abs, "%s", v);
-  return abs;
-}
 
 /* dir/name into a static buffer (one of 16, so a test can hold a few). */
 static const char *path_of(const char *name) {
@@ -68,25 +61,6 @@ static const char *path_of(const char *name) {
   static int next;
   char *b = bufs[next++ % 16];
   snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
-  return b;
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, len = 0, n;
-  char *b = malloc(cap);
-  while (b && (n = fread(b + len, 1, cap - len - 1, f)) > 0) {
-    len += n;
-    if (cap - len < 2) {
-      char *nb = realloc(b, cap * 2);
-      if (!nb) { free(b); b = NULL; break; }
-      b = nb;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (b) b[len] = 0;
   return b;
 }
 
@@ -173,9 +147,9 @@ static cmd_result sh(const char *fmt, ...) {
   r.status = st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
   char p[600];
   snprintf(p, sizeof p, "%s/out.txt", dir);
-  r.out = slurp(p);
+  r.out = tu_slurp(p, NULL);
   snprintf(p, sizeof p, "%s/err.txt", dir);
-  r.err = slurp(p);
+  r.err = tu_slurp(p, NULL);
   if (!r.out) r.out = strdup("");
   if (!r.err) r.err = strdup("");
   return r;
@@ -263,7 +237,7 @@ static void test_lock_waited_for(void) {
   const char *db = path_of("lock.db"), *rules = path_of("lock.rules"), *vgc = path_of("lock.vgc");
   CU_ASSERT_EQUAL_FATAL(make_db(db, LOCK_SQL), 0);
   CU_ASSERT_EQUAL_FATAL(spit(rules, LOCK_RULES), 0);
-  cmd_result r = sh("'%s' compile -o '%s' '%s'", vigil_bin(), vgc, rules);
+  cmd_result r = sh("'%s' compile -o '%s' '%s'", tu_vigil(), vgc, rules);
   CU_ASSERT_EQUAL_FATAL(r.status, 0);
   cmd_free(&r);
   static const char *const cmds[] = {
@@ -277,7 +251,7 @@ static void test_lock_waited_for(void) {
     snprintf(line, sizeof line, cmds[i], db, i == 3 ? vgc : rules);
     pid_t locker = hold_lock(db, 1000);
     CU_ASSERT_FATAL(locker > 0);
-    r = sh("'%s' %s", vigil_bin(), line);
+    r = sh("'%s' %s", tu_vigil(), line);
     release_lock(locker, 0);
     CU_ASSERT_EQUAL(r.status, 0);
     if (r.status != 0) fprintf(stderr, "\n  vigil %s: exit %d after %.2f s:\n%s", line, r.status, r.seconds, r.err);
@@ -326,8 +300,8 @@ static void test_lock_message(void) {
   const char *db = path_of("lockmsg.db"), *rules = path_of("lock.rules"), *vgc = path_of("lockmsg.vgc");
   CU_ASSERT_EQUAL_FATAL(make_db(db, LOCK_SQL), 0);
   CU_ASSERT_EQUAL_FATAL(spit(rules, LOCK_RULES), 0);
-  cmd_result r = sh("'%s' compile -o '%s' '%s' && '%s' run --db '%s' --as-of 2025-01-02 '%s'", vigil_bin(), vgc, rules,
-                    vigil_bin(), db, vgc);
+  cmd_result r = sh("'%s' compile -o '%s' '%s' && '%s' run --db '%s' --as-of 2025-01-02 '%s'", tu_vigil(), vgc, rules,
+                    tu_vigil(), db, vgc);
   CU_ASSERT_EQUAL_FATAL(r.status, 0);
   cmd_free(&r);
   static const char *const cmds[] = {
@@ -348,7 +322,7 @@ static void test_lock_message(void) {
     char line[2048];
     snprintf(line, sizeof line, cmds[i], db, i < 2 ? rules : i < 6 ? vgc : "");
     used += (size_t)snprintf(script + used, sizeof script - used, "('%s' %s >'%s/l%d.out' 2>'%s/l%d.err'; echo $? >'%s/l%d.rc') & ",
-                             vigil_bin(), line, dir, i, dir, i, dir, i);
+                             tu_vigil(), line, dir, i, dir, i, dir, i);
   }
   snprintf(script + used, sizeof script - used, "wait");
   r = sh("%s", script);
@@ -359,9 +333,9 @@ static void test_lock_message(void) {
   for (int i = 0; i < N; i++) {
     char name[700];
     snprintf(name, sizeof name, "%s/l%d.rc", dir, i);
-    char *rc = slurp(name);
+    char *rc = tu_slurp(name, NULL);
     snprintf(name, sizeof name, "%s/l%d.err", dir, i);
-    char *err = slurp(name);
+    char *err = tu_slurp(name, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(rc);
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
     CU_ASSERT_EQUAL(atoi(rc), 1);
@@ -717,16 +691,16 @@ static void test_no_alerts(void) {
   CU_ASSERT_EQUAL_FATAL(make_db(db, "CREATE TABLE t(k INTEGER, d DATE, x REAL); INSERT INTO t VALUES (1, '2025-01-01', 1);"
                                     "CREATE TABLE bad(k INTEGER, d DATE); INSERT INTO bad VALUES (1, '2025-01-02');"), 0);
   CU_ASSERT_EQUAL_FATAL(spit(rules, "source s { table t key k time d }\nrule r on s { red when x > 1000 }\n"), 0);
-  cmd_result r = sh("'%s' backtest --db '%s' --from 2025-01-01 --to 2025-01-03 '%s'", vigil_bin(), db, rules);
+  cmd_result r = sh("'%s' backtest --db '%s' --from 2025-01-01 --to 2025-01-03 '%s'", tu_vigil(), db, rules);
   CU_ASSERT_EQUAL(r.status, 0);
   CU_ASSERT_TRUE(has("backtest", r.out, "per rule and key"));
   if (r.status) fprintf(stderr, "\n  backtest: %s", r.err);
   cmd_free(&r);
-  r = sh("'%s' backtest --db '%s' --from 2025-01-01 --to 2025-01-03 --outcome-table bad '%s'", vigil_bin(), db, rules);
+  r = sh("'%s' backtest --db '%s' --from 2025-01-01 --to 2025-01-03 --outcome-table bad '%s'", tu_vigil(), db, rules);
   CU_ASSERT_EQUAL(r.status, 0);
   if (r.status) fprintf(stderr, "\n  lead time: %s", r.err);
   cmd_free(&r);
-  r = sh("'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-01-03 --details", vigil_bin(), rules, rules, db);
+  r = sh("'%s' diff '%s' '%s' --db '%s' --from 2025-01-01 --to 2025-01-03 --details", tu_vigil(), rules, rules, db);
   CU_ASSERT_EQUAL(r.status, 0);
   if (r.status) fprintf(stderr, "\n  diff: %s", r.err);
   cmd_free(&r);
@@ -762,11 +736,11 @@ static void test_set_long_name(void) {
   for (int i = 0; i < 2; i++) {
     char base[1024];
     snprintf(base, sizeof base, cmds[i], db);
-    cmd_result r = sh("'%s' %s --set %s=1 '%s'", vigil_bin(), base, q, rules);
+    cmd_result r = sh("'%s' %s --set %s=1 '%s'", tu_vigil(), base, q, rules);
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_TRUE(has("the output of --set Q=1", r.out, "\"key\":\"1\""));
     cmd_free(&r);
-    r = sh("'%s' %s --set %s=1 '%s'", vigil_bin(), base, z, rules);
+    r = sh("'%s' %s --set %s=1 '%s'", tu_vigil(), base, z, rules);
     CU_ASSERT_EQUAL(r.status, 2);
     CU_ASSERT_TRUE(has("the error of --set Z=1", r.err, z)); /* the whole name */
     CU_ASSERT_PTR_NULL(strstr(r.out, "\"key\""));
@@ -806,7 +780,7 @@ static void test_symlink_refused(void) {
   CU_ASSERT_EQUAL_FATAL(symlink("/proc/self/environ", link), 0);
   static const char *const cmds[] = {"check", "compile -o /dev/null", "disasm", "test"};
   for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
-    cmd_result r = sh("VIGIL_SECRET=hunter2 '%s' %s '%s'", vigil_bin(), cmds[i], pk);
+    cmd_result r = sh("VIGIL_SECRET=hunter2 '%s' %s '%s'", tu_vigil(), cmds[i], pk);
     CU_ASSERT_EQUAL(r.status, 1);
     CU_ASSERT_PTR_NULL(strstr(r.err, "hunter2"));
     CU_ASSERT_PTR_NULL(strstr(r.out, "hunter2"));
@@ -814,7 +788,7 @@ static void test_symlink_refused(void) {
     cmd_free(&r);
   }
   /* even with the flag, the target must be a regular text file */
-  cmd_result r = sh("VIGIL_SECRET=hunter2 '%s' check --follow-symlinks '%s'", vigil_bin(), pk);
+  cmd_result r = sh("VIGIL_SECRET=hunter2 '%s' check --follow-symlinks '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_PTR_NULL(strstr(r.err, "hunter2"));
   cmd_free(&r);
@@ -823,11 +797,11 @@ static void test_symlink_refused(void) {
   snprintf(target, sizeof target, "%s/good.txt", dir);
   CU_ASSERT_EQUAL(spit(target, "rule q on s { red when x > 2 }\n"), 0);
   CU_ASSERT_EQUAL_FATAL(symlink(target, link), 0);
-  r = sh("'%s' check '%s'", vigil_bin(), pk);
+  r = sh("'%s' check '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_TRUE(has("check", r.err, "zz.rules: a symbolic link"));
   cmd_free(&r);
-  r = sh("'%s' check --follow-symlinks '%s'", vigil_bin(), pk);
+  r = sh("'%s' check --follow-symlinks '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 0);
   if (r.status) fprintf(stderr, "\n  %s", r.err);
   cmd_free(&r);
@@ -837,12 +811,12 @@ static void test_symlink_refused(void) {
   snprintf(schema, sizeof schema, "%s/schema.sql", pk);
   remove(schema);
   CU_ASSERT_EQUAL_FATAL(symlink("/proc/self/environ", schema), 0);
-  r = sh("VIGIL_SECRET=hunter2 '%s' check '%s'", vigil_bin(), pk);
+  r = sh("VIGIL_SECRET=hunter2 '%s' check '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_PTR_NULL(strstr(r.err, "VIGIL_SECRET"));
   CU_ASSERT_TRUE(has("check", r.err, "schema.sql: a symbolic link"));
   cmd_free(&r);
-  r = sh("VIGIL_SECRET=hunter2 '%s' test '%s'", vigil_bin(), pk);
+  r = sh("VIGIL_SECRET=hunter2 '%s' test '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_PTR_NULL(strstr(r.err, "VIGIL_SECRET"));
   CU_ASSERT_TRUE(has("test", r.err, "schema.sql: a symbolic link"));
@@ -855,7 +829,7 @@ static void test_symlink_refused(void) {
   CU_ASSERT_EQUAL(mkdir(tests, 0700), 0);
   snprintf(link, sizeof link, "%s/tests/t.rules", pk);
   CU_ASSERT_EQUAL_FATAL(symlink("/proc/self/environ", link), 0);
-  r = sh("VIGIL_SECRET=hunter2 '%s' test '%s'", vigil_bin(), pk);
+  r = sh("VIGIL_SECRET=hunter2 '%s' test '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_PTR_NULL(strstr(r.err, "hunter2"));
   CU_ASSERT_TRUE(has("test", r.err, "t.rules: a symbolic link"));
@@ -867,7 +841,7 @@ static void test_symlink_refused(void) {
   snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", dir);
   mkdir(elsewhere, 0700);
   CU_ASSERT_EQUAL_FATAL(symlink(elsewhere, tests), 0);
-  r = sh("'%s' test '%s'", vigil_bin(), pk);
+  r = sh("'%s' test '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_TRUE(has("test", r.err, "tests: a symbolic link"));
   cmd_free(&r);
@@ -875,7 +849,7 @@ static void test_symlink_refused(void) {
   /* fmt reads sources too */
   snprintf(link, sizeof link, "%s/zz.rules", pk);
   CU_ASSERT_EQUAL_FATAL(symlink("/proc/self/environ", link), 0);
-  r = sh("VIGIL_SECRET=hunter2 '%s' fmt --check '%s'", vigil_bin(), link);
+  r = sh("VIGIL_SECRET=hunter2 '%s' fmt --check '%s'", tu_vigil(), link);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_PTR_NULL(strstr(r.err, "hunter2"));
   CU_ASSERT_TRUE(has("fmt", r.err, "a symbolic link"));
@@ -896,7 +870,7 @@ static void test_not_text_refused(void) {
   size_t lens[] = {sizeof nul - 1, sizeof latin - 1, sizeof over - 1};
   for (int i = 0; i < 3; i++) {
     CU_ASSERT_EQUAL_FATAL(spit_n(f, texts[i], lens[i]), 0);
-    cmd_result r = sh("'%s' check '%s'", vigil_bin(), pk);
+    cmd_result r = sh("'%s' check '%s'", tu_vigil(), pk);
     CU_ASSERT_EQUAL(r.status, 1);
     CU_ASSERT_PTR_NULL(strstr(r.err, "hunter2"));
     CU_ASSERT_TRUE(has("check", r.err, "zz.rules: not a text file"));
@@ -907,7 +881,7 @@ static void test_not_text_refused(void) {
   remove(f);
   snprintf(f, sizeof f, "%s/schema.sql", pk);
   CU_ASSERT_EQUAL_FATAL(spit_n(f, "CREATE TABLE t(k INTEGER, d DATE, x REAL);\0hunter2", 50), 0);
-  cmd_result r = sh("'%s' check '%s'", vigil_bin(), pk);
+  cmd_result r = sh("'%s' check '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_PTR_NULL(strstr(r.err, "hunter2"));
   CU_ASSERT_TRUE(has("check", r.err, "schema.sql: not a text file"));
@@ -915,7 +889,7 @@ static void test_not_text_refused(void) {
   /* a FIFO is not a regular file (and reading it would wait forever) */
   remove(f);
   CU_ASSERT_EQUAL_FATAL(mkfifo(f, 0600), 0);
-  r = sh("timeout 10 '%s' check '%s'", vigil_bin(), pk);
+  r = sh("timeout 10 '%s' check '%s'", tu_vigil(), pk);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_TRUE(has("check", r.err, "schema.sql: not a regular file"));
   cmd_free(&r);
@@ -972,13 +946,13 @@ static void test_diff_git_symlink(void) {
   CU_ASSERT_EQUAL_FATAL(r.status, 0);
   cmd_free(&r);
   r = sh("cd '%s' && rm pk/zz.rules pk/one.rules && VIGIL_SECRET=hunter2 '%s' diff git:HEAD:pk pk --db '%s' --from 2025-01-01 --to 2025-01-02",
-         repo, vigil_bin(), db);
+         repo, tu_vigil(), db);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_PTR_NULL(strstr(r.err, "hunter2"));
   CU_ASSERT_TRUE(has("diff", r.err, "a symbolic link"));
   cmd_free(&r);
   /* git:REV:FILE where the file is a symlink */
-  r = sh("cd '%s' && '%s' diff git:HEAD:pk/one.rules pk/a.rules --db '%s' --from 2025-01-01 --to 2025-01-02", repo, vigil_bin(), db);
+  r = sh("cd '%s' && '%s' diff git:HEAD:pk/one.rules pk/a.rules --db '%s' --from 2025-01-01 --to 2025-01-02", repo, tu_vigil(), db);
   CU_ASSERT_EQUAL(r.status, 1);
   CU_ASSERT_TRUE(has("diff", r.err, "a symbolic link"));
   cmd_free(&r);

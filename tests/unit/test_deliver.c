@@ -56,7 +56,7 @@ static int sh(const char *fmt, ...) {
 static char *output(char which) {
   char p[300];
   snprintf(p, sizeof p, "%s/%s", tdir, which == 'o' ? "out" : "err");
-  char *s = pgt_slurp(p, NULL);
+  char *s = tu_slurp(p, NULL);
   return s ? s : calloc(1, 1);
 }
 
@@ -132,7 +132,7 @@ static pid_t start_server(const char *script, const char *sub, const char *dir, 
   snprintf(pf, sizeof pf, "%s/port", dir);
   unlink(pf);
   snprintf(cmd, sizeof cmd, "mkdir -p '%s/%s' && exec %s %s/tests/deliver/%s --dir '%s/%s' --port-file '%s' %s >'%s/server.log' 2>&1",
-           dir, sub, PY, pgt_root(), script, dir, sub, pf, extra, dir);
+           dir, sub, PY, tu_root(), script, dir, sub, pf, extra, dir);
   pid_t pid = fork();
   if (pid == 0) {
     execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -141,7 +141,7 @@ static pid_t start_server(const char *script, const char *sub, const char *dir, 
   if (pid < 0) { CU_FAIL("fork"); return -1; }
   servers[nservers++] = pid;
   for (int i = 0; i < 300; i++) {
-    char *p = pgt_slurp(pf, NULL);
+    char *p = tu_slurp(pf, NULL);
     if (p) {
       *port = atoi(p);
       free(p);
@@ -152,7 +152,7 @@ static pid_t start_server(const char *script, const char *sub, const char *dir, 
   }
   char log[400];
   snprintf(log, sizeof log, "%s/server.log", dir);
-  char *l = pgt_slurp(log, NULL);
+  char *l = tu_slurp(log, NULL);
   pgt_fail("the test server did not start (%s; smtpd.py needs python3-aiosmtpd for /usr/bin/python3):\n%s%s", cmd, l ? l : "", "");
   free(l);
   stop_server(pid);
@@ -187,15 +187,15 @@ static int outbox(const char *dir, const char *except) {
             " sqlite3 $D \"CREATE TABLE IF NOT EXISTS vigil_recipients(person TEXT PRIMARY KEY, address TEXT, channel TEXT);"
             " INSERT OR REPLACE INTO vigil_recipients SELECT DISTINCT recipient, 'p' || recipient || '@example.com', NULL"
             " FROM vigil_outbox WHERE recipient IS NOT NULL AND recipient IS NOT '%s'\"",
-            pgt_vigil(), dir, except ? except : "");
+            tu_vigil(), dir, except ? except : "");
 }
 
 static int deliver(const char *dir, const char *opts) {
-  return sh("%s deliver --db '%s/db' --config '%s/deliver.conf' %s", pgt_vigil(), dir, dir, opts);
+  return sh("%s deliver --db '%s/db' --config '%s/deliver.conf' %s", tu_vigil(), dir, dir, opts);
 }
 
 static int check_mail(const char *dir, const char *opts) {
-  return sh("%s %s/tests/deliver/check_mail.py %s '%s/mail' '%s/db'", PY, pgt_root(), opts, dir, dir);
+  return sh("%s %s/tests/deliver/check_mail.py %s '%s/mail' '%s/db'", PY, tu_root(), opts, dir, dir);
 }
 
 /* ---- every message once, as valid MIME ------------------------------------- */
@@ -236,7 +236,7 @@ static void test_all_once(void) {
   CU_ASSERT(has('e', "24 messages: 0 sent, 24 sent before"));
   CU_ASSERT_EQUAL(count_mail(dir), 24);
   /* another run's digests are other messages */
-  CU_ASSERT_EQUAL(sh("%s digest --db '%s' --run 2 --format text --outbox", pgt_vigil(), db), 0);
+  CU_ASSERT_EQUAL(sh("%s digest --db '%s' --run 2 --format text --outbox", tu_vigil(), db), 0);
   CU_ASSERT_EQUAL(deliver(dir, "--run 2"), 0);
   int n2 = count_mail(dir) - 24;
   CU_ASSERT(n2 > 0);
@@ -248,7 +248,7 @@ static void test_all_once(void) {
 
 /* One message: 9012's digest of the latest run. */
 static int one_message(const char *dir) {
-  return sh("%s digest --db '%s/db' --format markdown --to 9012 --outbox", pgt_vigil(), dir);
+  return sh("%s digest --db '%s/db' --format markdown --to 9012 --outbox", tu_vigil(), dir);
 }
 
 static void test_fail_twice(void) {
@@ -353,7 +353,7 @@ static void test_org_address(void) {
   CU_ASSERT_EQUAL_FATAL(setup("orgaddr", dir), 0);
   snprintf(db, sizeof db, "%s/db", dir);
   CU_ASSERT_EQUAL_FATAL(sh("V=%s; D='%s/db'; $V digest --db $D --format markdown --outbox && $V digest --db $D --format html --outbox",
-                           pgt_vigil(), dir), 0);
+                           tu_vigil(), dir), 0);
   int port;
   pid_t pid = start_smtp(dir, "", &port);
   if (pid < 0) return;
@@ -384,7 +384,7 @@ static void test_org_address(void) {
   CU_ASSERT_EQUAL(sh("cp -r %s/examples/saas '%s/pack' && sed -i 's/^  email   email$/  email   email\\n  chat    chat/' '%s/pack/00-saas.rules' &&"
                      " sqlite3 '%s' \"ALTER TABLE org_chart ADD COLUMN chat TEXT; UPDATE org_chart SET chat = 'team' WHERE person_id = 9012\" &&"
                      " %s run --db '%s' --as-of 2025-07-01 '%s/pack' >/dev/null 2>&1; %s digest --db '%s' --format text --to 9012 --outbox",
-                     pgt_root(), dir, dir, db, pgt_vigil(), db, dir, pgt_vigil(), db), 0);
+                     tu_root(), dir, dir, db, tu_vigil(), db, dir, tu_vigil(), db), 0);
   Q_EQ(db, "SELECT count(*) > 0 FROM vigil_alerts WHERE run_id = 4 AND route LIKE '%\"chat\":\"team\"%'", "1");
   write_conf(dir, port, "", "starttls = no", "[webhook team]\nurl = http://127.0.0.1:9/hook\n");
   CU_ASSERT_EQUAL(deliver(dir, "--check --run 4"), 0);
@@ -401,8 +401,8 @@ static void test_demo_script(void) {
   CU_ASSERT_EQUAL_FATAL(setup("demo", dir), 0);
   snprintf(db, sizeof db, "%s/db", dir);
   CU_ASSERT_EQUAL_FATAL(sh("V=%s; D='%s'; $V digest --db $D --format text --outbox && $V digest --db $D --format html --outbox",
-                           pgt_vigil(), db), 0);
-  CU_ASSERT_EQUAL(sh("sh %s/tests/deliver/demo.sh %s '%s' '%s'", pgt_root(), pgt_vigil(), db, dir), 0);
+                           tu_vigil(), db), 0);
+  CU_ASSERT_EQUAL(sh("sh %s/tests/deliver/demo.sh %s '%s' '%s'", tu_root(), tu_vigil(), db, dir), 0);
   CU_ASSERT(has('e', "vigil: 24 messages: 23 sent, 0 sent before, 0 failed, 1 without an address"));
   CU_ASSERT(has('e', "vigil: error: 9005 has no address"));
   CU_ASSERT(has('o', "# one of them as the server received it ("));
@@ -415,7 +415,7 @@ static void test_demo_script(void) {
   CU_ASSERT_EQUAL(sh("%s -c \"import socket, sys; sys.exit(socket.socket().connect_ex(('127.0.0.1', int(open('%s/port').read()))) == 0)\"",
                      PY, dir), 0);
   /* delivered: again sends nothing */
-  CU_ASSERT_EQUAL(sh("sh %s/tests/deliver/demo.sh %s '%s' '%s'", pgt_root(), pgt_vigil(), db, dir), 1);
+  CU_ASSERT_EQUAL(sh("sh %s/tests/deliver/demo.sh %s '%s' '%s'", tu_root(), tu_vigil(), db, dir), 1);
   CU_ASSERT(has('e', "demo: no mail arrived"));
 }
 
@@ -439,12 +439,12 @@ static void test_config_errors(void) {
   /* a user without a password, an unset variable; the command line */
   write_conf(dir, 25, "", "user = vigil\npassword_env = VIGIL_TEST_UNSET_VARIABLE", "");
   CU_ASSERT_EQUAL(sh("unset VIGIL_TEST_UNSET_VARIABLE; %s deliver --db '%s/db' --config '%s/deliver.conf' --check",
-                     pgt_vigil(), dir, dir), 1);
+                     tu_vigil(), dir, dir), 1);
   CU_ASSERT(has('e', "password_env = VIGIL_TEST_UNSET_VARIABLE: the environment variable is not set"));
-  CU_ASSERT_EQUAL(sh("%s deliver --db '%s/db'", pgt_vigil(), dir), 2);
+  CU_ASSERT_EQUAL(sh("%s deliver --db '%s/db'", tu_vigil(), dir), 2);
   CU_ASSERT(has('e', "--config FILE is required"));
-  CU_ASSERT_EQUAL(sh("%s deliver --db '%s/db' --config x --check --dry-run", pgt_vigil(), dir), 2);
-  CU_ASSERT_EQUAL(sh("%s deliver --db '%s/db' --config '%s/none.conf'", pgt_vigil(), dir, dir), 1);
+  CU_ASSERT_EQUAL(sh("%s deliver --db '%s/db' --config x --check --dry-run", tu_vigil(), dir), 2);
+  CU_ASSERT_EQUAL(sh("%s deliver --db '%s/db' --config '%s/none.conf'", tu_vigil(), dir, dir), 1);
   CU_ASSERT(has('e', "none.conf: cannot read the configuration: No such file or directory [E-deliver-config]"));
 }
 
@@ -467,7 +467,7 @@ static void test_tls_auth(void) {
   snprintf(smtp, sizeof smtp, "starttls = required\ncacert = %s/cert.pem\nuser = vigil\npassword_env = VIGIL_TEST_PW", dir);
   write_conf(dir, port, "attempts = 1", smtp, "[people]\n9012 = boss@example.com\n");
   CU_ASSERT_EQUAL(sh("VIGIL_TEST_PW=wrong-Pa55 %s deliver --db '%s/db' --config '%s/deliver.conf' --run 3",
-                     pgt_vigil(), dir, dir), 1);
+                     tu_vigil(), dir, dir), 1);
   CU_ASSERT(has('e', "failed after 1 attempt: "));
   /* without TLS the server does not take the mail */
   write_conf(dir, port, "attempts = 1", "starttls = no", "");
@@ -477,7 +477,7 @@ static void test_tls_auth(void) {
   /* the right one, from the environment */
   write_conf(dir, port, "attempts = 1", smtp, "");
   CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
-  CU_ASSERT_EQUAL(sh("VIGIL_TEST_PW='%s' %s deliver --db '%s/db' --config '%s/deliver.conf'", secret, pgt_vigil(), dir, dir), 0);
+  CU_ASSERT_EQUAL(sh("VIGIL_TEST_PW='%s' %s deliver --db '%s/db' --config '%s/deliver.conf'", secret, tu_vigil(), dir, dir), 0);
   CU_ASSERT_EQUAL(count_mail(dir), 24);
   CU_ASSERT_EQUAL(check_mail(dir, ""), 0);
   char *o = output('o'), *e = output('e');
@@ -501,7 +501,7 @@ static void test_tls_auth(void) {
   CU_ASSERT_EQUAL(count_mail(dir), 48);
   /* the database never holds it */
   size_t n;
-  char *bytes = pgt_slurp(db, &n);
+  char *bytes = tu_slurp(db, &n);
   CU_ASSERT_PTR_NOT_NULL(bytes);
   CU_ASSERT(bytes && !contains(bytes, n, secret));
   free(bytes);
@@ -540,7 +540,7 @@ static void test_sigkill(void) {
       int fd = open("/dev/null", 1);
       dup2(fd, 1);
       dup2(fd, 2);
-      execl(pgt_vigil(), "vigil", "deliver", "--db", db, "--config", conf, (char *)NULL);
+      execl(tu_vigil(), "vigil", "deliver", "--db", db, "--config", conf, (char *)NULL);
       _exit(127);
     }
     usleep((useconds_t)(rand() % 300000));
@@ -623,7 +623,7 @@ static void test_webhooks(void) {
   CU_ASSERT_EQUAL(count_posts(dir), 26);
   Q_EQ(db, "SELECT count(*) FROM vigil_delivery WHERE status = 'sent' AND channel = 'webhook' AND answer LIKE '200 %'", "24");
   Q_EQ(db, "SELECT attempts FROM vigil_delivery WHERE recipient = '9002'", "3");
-  CU_ASSERT_EQUAL(sh("%s %s/tests/deliver/check_hooks.py '%s/hooks' '%s'", PY, pgt_root(), dir, db), 0);
+  CU_ASSERT_EQUAL(sh("%s %s/tests/deliver/check_hooks.py '%s/hooks' '%s'", PY, tu_root(), dir, db), 0);
   CU_ASSERT(has('o', "ok 26"));
   /* nothing twice */
   CU_ASSERT_EQUAL(deliver(dir, ""), 0);
@@ -688,18 +688,18 @@ static void test_signed_hooks(void) {
   if (pid < 0) return;
   const char *conf = "VIGIL_TEST_DING=SEC-ding-1";
   write_signed_conf(dir, port, "ding", "");
-  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf'", conf, pgt_vigil(), db, dir), 0);
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf'", conf, tu_vigil(), db, dir), 0);
   CU_ASSERT_EQUAL(count_posts(dir), 1);
   CU_ASSERT_EQUAL(sig_of(dir, 1, "ok"), 0);
   write_signed_conf(dir, port, "feishu", "");
   CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
-  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf'", conf, pgt_vigil(), db, dir), 0);
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf'", conf, tu_vigil(), db, dir), 0);
   CU_ASSERT_EQUAL(count_posts(dir), 2);
   CU_ASSERT_EQUAL(sig_of(dir, 2, "ok"), 0);
   /* a wrong secret: the service refuses it, the message fails */
   write_signed_conf(dir, port, "ding", "");
   CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM vigil_delivery'", db), 0);
-  CU_ASSERT_EQUAL(sh("VIGIL_TEST_DING=not-it %s deliver --db '%s' --config '%s/deliver.conf'", pgt_vigil(), db, dir), 1);
+  CU_ASSERT_EQUAL(sh("VIGIL_TEST_DING=not-it %s deliver --db '%s' --config '%s/deliver.conf'", tu_vigil(), db, dir), 1);
   CU_ASSERT(has('e', "but the service says error 310000"));
   /* the secrets go nowhere but into the signatures */
   char *o = output('o'), *e = output('e');
@@ -708,15 +708,15 @@ static void test_signed_hooks(void) {
   free(e);
   CU_ASSERT_EQUAL(sig_of(dir, 3, "bad"), 0);
   size_t n;
-  char *bytes = pgt_slurp(db, &n);
+  char *bytes = tu_slurp(db, &n);
   CU_ASSERT(bytes && !contains(bytes, n, "SEC-") && !contains(bytes, n, "not-it"));
   free(bytes);
   /* only the signed formats take a secret, and never in the file */
   write_signed_conf(dir, port, "ding", "[webhook s]\nurl = http://127.0.0.1:1/s\nformat = slack\nsecret_env = VIGIL_TEST_DING\n");
-  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf' --check", conf, pgt_vigil(), db, dir), 1);
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf' --check", conf, tu_vigil(), db, dir), 1);
   CU_ASSERT(has('e', "[webhook s]: a secret signs the feishu and dingtalk formats only"));
   write_signed_conf(dir, port, "ding", "[webhook s]\nurl = http://127.0.0.1:1/s\nformat = dingtalk\nsecret = SEC-x\n");
-  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf' --check", conf, pgt_vigil(), db, dir), 1);
+  CU_ASSERT_EQUAL(sh("%s %s deliver --db '%s' --config '%s/deliver.conf' --check", conf, tu_vigil(), db, dir), 1);
   CU_ASSERT(has('e', "no secret in the configuration file: secret_env = VARIABLE or secret_file = PATH"));
   stop_server(pid);
 }
@@ -761,13 +761,13 @@ static void test_webhook_failures(void) {
     fclose(f);
   }
   CU_ASSERT_EQUAL(sh("VIGIL_TEST_HOOK='http://127.0.0.1:%d/send?key=T0k3n-abc' %s deliver --db '%s' --config '%s'", port,
-                     pgt_vigil(), db, cf), 1);
+                     tu_vigil(), db, cf), 1);
   char *o = output('o'), *e = output('e');
   CU_ASSERT(strstr(o, "T0k3n") == NULL && strstr(e, "T0k3n") == NULL);
   free(o);
   free(e);
   size_t n;
-  char *bytes = pgt_slurp(db, &n);
+  char *bytes = tu_slurp(db, &n);
   CU_ASSERT(bytes && !contains(bytes, n, "T0k3n"));
   free(bytes);
   stop_server(pid);
@@ -780,7 +780,7 @@ static int suite_init(void) {
   return sh("D='%s/base.db'; R=%s; V=%s; sqlite3 $D < $R/examples/saas/schema.sql && sqlite3 $D < $R/examples/saas/demo.sql &&"
             " $V run --db $D --as-of 2025-05-30 $R/examples/saas && $V run --db $D --as-of 2025-06-13 $R/examples/saas &&"
             " $V run --db $D --as-of 2025-06-30 $R/examples/saas",
-            tdir, pgt_root(), pgt_vigil()) != 0;
+            tdir, tu_root(), tu_vigil()) != 0;
 }
 
 static int suite_cleanup(void) {

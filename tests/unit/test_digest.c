@@ -22,6 +22,7 @@
 #include "unit.h"
 #include "vigil.h"
 #include "../../core/mem.h"
+#include "testutil.h"
 
 static char dir[256];   /* the temporary folder */
 static char db1[300];   /* the main fixture */
@@ -68,30 +69,6 @@ static const char *const fixture_sql =
   " (3,'dist','aging','red','C-9','2025-06-20','90 days overdue','77','new','2025-06-20',1,2,NULL,NULL);";
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static const char *vigil_bin(void) {
-  const char *v = getenv("VIGIL");
-  return v ? v : "./vigil";
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, len = 0, n;
-  char *b = malloc(cap);
-  while (b && (n = fread(b + len, 1, cap - len - 1, f)) > 0) {
-    len += n;
-    if (cap - len < 2) {
-      char *nb = realloc(b, cap * 2);
-      if (!nb) { free(b); b = NULL; break; }
-      b = nb;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (b) b[len] = 0;
-  return b;
-}
 
 /* A fresh database at dir/name from SQL; its path in path. */
 static int make_db(char *path, size_t cap, const char *name, const char *sql) {
@@ -149,7 +126,7 @@ static int sh(const char *cmd) {
 static char *out_file(const char *name) {
   char p[400];
   snprintf(p, sizeof p, "%s/%s", dir, name);
-  return slurp(p);
+  return tu_slurp(p, NULL);
 }
 
 /* ---- collecting digests ---------------------------------------------------------------------- */
@@ -841,7 +818,7 @@ static void test_out_of_memory(void) {
 
 static void test_cli(void) {
   char cmd[2048];
-  const char *v = vigil_bin();
+  const char *v = tu_vigil();
   snprintf(cmd, sizeof cmd, "'%s' digest --help", v);
   CU_ASSERT_EQUAL(sh(cmd), 0);
   char *o = out_file("out.txt");
@@ -886,7 +863,7 @@ static void test_cli(void) {
   snprintf(path, sizeof path, "%s/lee.md", dir);
   snprintf(cmd, sizeof cmd, "'%s' digest --db '%s' --format markdown --to 'Lee Park' -o '%s'", v, db1, path);
   CU_ASSERT_EQUAL(sh(cmd), 0);
-  o = slurp(path);
+  o = tu_slurp(path, NULL);
   CU_ASSERT(o && strcmp(o, golden_lee_md) == 0);
   free(o);
   /* markdown, several: separated by a thematic break */

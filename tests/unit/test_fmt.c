@@ -32,6 +32,7 @@
 #include "vigil.h"
 #include "../../core/mem.h"
 #include "unit.h"
+#include "testutil.h"
 
 /* ---- formatting and collecting diagnostics ------------------------------------- */
 
@@ -287,35 +288,6 @@ static void test_out_of_memory(void) {
 
 /* ---- the corpus ------------------------------------------------------------------------ */
 
-static const char *root(void) {
-  const char *r = getenv("VIGIL_ROOT");
-  return r ? r : ".";
-}
-
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 4096, n = 0;
-  char *b = malloc(cap);
-  for (;;) {
-    if (!b) break;
-    size_t got = fread(b + n, 1, cap - n - 1, f);
-    n += got;
-    if (got == 0) break;
-    if (cap - n < 2) {
-      char *nb = realloc(b, cap * 2);
-      if (!nb) { free(b); b = NULL; break; }
-      b = nb;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (!b) return NULL;
-  b[n] = 0;
-  if (len) *len = n;
-  return b;
-}
-
 static int spit(const char *path, const char *text, size_t len) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
@@ -535,7 +507,7 @@ static int copy_unit(const char *src, const char *dst, const char *fdst, distort
   char p[1024], q[1024];
   snprintf(p, sizeof p, "%s/schema.sql", src);
   size_t len;
-  char *schema = slurp(p, &len);
+  char *schema = tu_slurp(p, &len);
   if (schema) {
     snprintf(q, sizeof q, "%s/schema.sql", dst);
     spit(q, schema, len);
@@ -545,7 +517,7 @@ static int copy_unit(const char *src, const char *dst, const char *fdst, distort
   }
   for (int i = 0; i < fs->n; i++) {
     snprintf(p, sizeof p, "%s/%s", src, fs->v[i]);
-    char *text = slurp(p, &len);
+    char *text = tu_slurp(p, &len);
     CU_ASSERT_PTR_NOT_NULL(text);
     if (!text) continue;
     size_t dl;
@@ -624,7 +596,7 @@ static void check_files(const char *src, const char *dst, const char *fdst, cons
     char orig[1024];
     snprintf(orig, sizeof orig, "%s/%s", src, fs->v[i]);
     size_t len;
-    char *text = slurp(orig, &len);
+    char *text = tu_slurp(orig, &len);
     char *out = text ? fmt(text, len) : NULL;
     CU_ASSERT_PTR_NULL(out);
     CU_ASSERT(nerrors > 0);
@@ -710,9 +682,9 @@ static void check_corpus(distortion how) {
   int bad = 0;
   char p[512];
   files_checked = files_refused = units_compared = 0;
-  snprintf(p, sizeof p, "%s/examples", root());
+  snprintf(p, sizeof p, "%s/examples", tu_root());
   walk(p, 1, how, &bad);
-  snprintf(p, sizeof p, "%s/tests", root());
+  snprintf(p, sizeof p, "%s/tests", tu_root());
   walk(p, 0, how, &bad);
   CU_ASSERT_EQUAL(bad, 0);
   if (how == AS_IS) {
@@ -732,7 +704,7 @@ static void test_corpus_comments(void) { check_corpus(COMMENT_EVERY_LINE); }
 /* The examples are formatted (vigil fmt --check examples/ passes). */
 static void test_examples_formatted(void) {
   char p[512];
-  snprintf(p, sizeof p, "%s/examples", root());
+  snprintf(p, sizeof p, "%s/examples", tu_root());
   names *packs = list_dir(p, 1);
   if (!packs) {
     CU_FAIL("out of memory");
@@ -748,7 +720,7 @@ static void test_examples_formatted(void) {
         char f[1200];
         snprintf(f, sizeof f, "%s/%s", dir, fs->v[k]);
         size_t len;
-        char *text = slurp(f, &len);
+        char *text = tu_slurp(f, &len);
         char *out = text ? fmt(text, len) : NULL;
         CU_ASSERT(out && strcmp(out, text) == 0);
         if (!out || strcmp(out, text) != 0) fprintf(stderr, "\n  %s is not formatted (run vigil fmt --write examples)\n", f);

@@ -35,35 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "unit.h"
-
-static const char *vigil_bin(void) {
-  const char *v = getenv("VIGIL");
-  return v ? v : "./vigil";
-}
-static const char *root(void) {
-  const char *r = getenv("VIGIL_ROOT");
-  return r ? r : ".";
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 4096, len = 0;
-  char *b = malloc(cap);
-  size_t n;
-  while (b && (n = fread(b + len, 1, cap - len - 1, f)) > 0) {
-    len += n;
-    if (cap - len < 2) {
-      char *nb = realloc(b, cap * 2);
-      if (!nb) { free(b); b = NULL; break; }
-      b = nb;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (b) b[len] = 0;
-  return b;
-}
+#include "testutil.h"
 
 static int spit(const char *path, const char *text, size_t n) {
   FILE *f = fopen(path, "wb");
@@ -179,7 +151,7 @@ static int load_sql(sqlite3 *db, const char *sql, const char *what, const char *
 static void error_case(const char *dir, const char *name) {
   char path[1024], out[512], err[512], cmd[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  char *text = slurp(path);
+  char *text = tu_slurp(path, NULL);
   if (!text) { fail_case(path, "cannot read%s%s", "", ""); return; }
   char *mark = strstr(text, "# expect:\n");
   if (!mark) { fail_case(path, "no '# expect:' block%s%s", "", ""); free(text); return; }
@@ -201,8 +173,8 @@ static void error_case(const char *dir, const char *name) {
   snprintf(out, sizeof out, "%s/check.out", tmpdir);
   snprintf(err, sizeof err, "%s/check.err", tmpdir);
   char abs_bin[1024];
-  if (vigil_bin()[0] == '/') snprintf(abs_bin, sizeof abs_bin, "%s", vigil_bin());
-  else { char cwd[512]; snprintf(abs_bin, sizeof abs_bin, "%s/%s", getcwd(cwd, sizeof cwd) ? cwd : ".", vigil_bin()); }
+  if (tu_vigil()[0] == '/') snprintf(abs_bin, sizeof abs_bin, "%s", tu_vigil());
+  else { char cwd[512]; snprintf(abs_bin, sizeof abs_bin, "%s/%s", getcwd(cwd, sizeof cwd) ? cwd : ".", tu_vigil()); }
   /* "# db: FILE.sql": the database it makes */
   char db_opt[700] = "";
   const char *dbl = strstr(text, "# db: ");
@@ -212,7 +184,7 @@ static void error_case(const char *dir, const char *name) {
     snprintf(sqlpath, sizeof sqlpath, "%s/%s", dir, sqlname);
     snprintf(dbpath, sizeof dbpath, "%s/%s.db", tmpdir, name);
     remove(dbpath);
-    char *sql = slurp(sqlpath);
+    char *sql = tu_slurp(sqlpath, NULL);
     sqlite3 *db = NULL;
     int ok = sql && sqlite3_open(dbpath, &db) == SQLITE_OK && load_sql(db, sql, sqlname, path) == 0;
     sqlite3_close(db);
@@ -227,7 +199,7 @@ static void error_case(const char *dir, const char *name) {
   }
   snprintf(cmd, sizeof cmd, "cd '%s' && NO_COLOR=1 '%s' check %s'%s'", dir, abs_bin, db_opt, name);
   int rc = run_cmd(cmd, out, err);
-  char *got = slurp(err);
+  char *got = tu_slurp(err, NULL);
   int want_rc = strstr(want, ": error: ") ? 1 : 0; /* warnings alone pass */
   if (rc != want_rc) {
     char rcs[64];
@@ -244,7 +216,7 @@ static void error_case(const char *dir, const char *name) {
 static void test_errors(void) {
   make_tmp();
   char dir[512];
-  snprintf(dir, sizeof dir, "%s/tests/golden/errors", root());
+  snprintf(dir, sizeof dir, "%s/tests/golden/errors", tu_root());
   char **files = list_dir(dir, ".rules");
   CU_ASSERT_PTR_NOT_NULL_FATAL(files);
   int n = 0;
@@ -306,7 +278,7 @@ static int load_sql(sqlite3 *db, const char *sql, const char *what, const char *
 static void run_test_file(const char *dir, const char *name, const char *pack_dir) {
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  char *text = slurp(path);
+  char *text = tu_slurp(path, NULL);
   if (!text) { fail_case(path, "cannot read%s%s", "", ""); return; }
   run_case c;
   if (parse_case(text, &c) != 0 || !c.as_of[0] || !c.expect) {
@@ -325,14 +297,14 @@ static void run_test_file(const char *dir, const char *name, const char *pack_di
   if (ok && pack_dir) {
     char schema[1024];
     snprintf(schema, sizeof schema, "%s/schema.sql", pack_dir);
-    char *sql = slurp(schema);
+    char *sql = tu_slurp(schema, NULL);
     ok = sql && load_sql(db, sql, "the pack's schema.sql", path) == 0;
     free(sql);
   }
   if (ok && c.sql_file[0]) {
     char sf[1200];
     snprintf(sf, sizeof sf, "%s/%s", dir, c.sql_file);
-    char *sql = slurp(sf);
+    char *sql = tu_slurp(sf, NULL);
     ok = sql && load_sql(db, sql, c.sql_file, path) == 0;
     if (!sql) fail_case(path, "cannot read %s%s", c.sql_file, "");
     free(sql);
@@ -349,10 +321,10 @@ static void run_test_file(const char *dir, const char *name, const char *pack_di
     }
     target = rules_path;
   }
-  snprintf(cmd, sizeof cmd, "NO_COLOR=1 '%s' run --db '%s' --as-of %s --dry-run --format jsonl %s '%s'", vigil_bin(), db_path,
+  snprintf(cmd, sizeof cmd, "NO_COLOR=1 '%s' run --db '%s' --as-of %s --dry-run --format jsonl %s '%s'", tu_vigil(), db_path,
            c.as_of, c.args, target);
   int rc = run_cmd(cmd, out, err);
-  char *got = slurp(out), *gerr = slurp(err);
+  char *got = tu_slurp(out, NULL), *gerr = tu_slurp(err, NULL);
   if (rc != c.exit_code) {
     char rcs[64];
     snprintf(rcs, sizeof rcs, "%d (expected %d)", rc, c.exit_code);
@@ -381,7 +353,7 @@ static void run_test_file(const char *dir, const char *name, const char *pack_di
 static void test_run(void) {
   make_tmp();
   char dir[512];
-  snprintf(dir, sizeof dir, "%s/tests/golden/run", root());
+  snprintf(dir, sizeof dir, "%s/tests/golden/run", tu_root());
   char **files = list_dir(dir, ".test");
   CU_ASSERT_PTR_NOT_NULL_FATAL(files);
   int n = 0;
@@ -393,7 +365,7 @@ static void test_run(void) {
 static void test_packs(void) {
   make_tmp();
   char dir[512];
-  snprintf(dir, sizeof dir, "%s/examples", root());
+  snprintf(dir, sizeof dir, "%s/examples", tu_root());
   char **packs = list_packs(dir); /* every pack of examples/, so a new one is tested too */
   CU_ASSERT_FATAL(packs && packs[0]);
   for (size_t i = 0; packs[i]; i++) {
@@ -415,7 +387,7 @@ static void test_packs(void) {
 static void test_acceptance(void) {
   make_tmp();
   char dir[512], fixture[600], rules[600];
-  snprintf(dir, sizeof dir, "%s/tests/acceptance", root());
+  snprintf(dir, sizeof dir, "%s/tests/acceptance", tu_root());
   snprintf(fixture, sizeof fixture, "%s/fixture.sql", dir);
   snprintf(rules, sizeof rules, "%s/acceptance.rules", dir);
   char **files = list_dir(dir, ".jsonl");
@@ -429,16 +401,16 @@ static void test_acceptance(void) {
     snprintf(err, sizeof err, "%s/acc.err", tmpdir);
     remove(db_path);
     sqlite3 *db = NULL;
-    char *sql = slurp(fixture);
+    char *sql = tu_slurp(fixture, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sql);
     CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
     int ok = load_sql(db, sql, "fixture.sql", exp) == 0;
     sqlite3_close(db);
     free(sql);
     if (!ok) continue;
-    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of %s --dry-run --format jsonl '%s'", vigil_bin(), db_path, as_of, rules);
+    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of %s --dry-run --format jsonl '%s'", tu_vigil(), db_path, as_of, rules);
     int rc = run_cmd(cmd, out, err);
-    char *want = slurp(exp), *got = slurp(out);
+    char *want = tu_slurp(exp, NULL), *got = tu_slurp(out, NULL);
     CU_ASSERT_EQUAL(rc, 0);
     if (want && got) {
       if (same_text(exp, want, got)) pass_case();
@@ -456,12 +428,12 @@ static void test_acceptance(void) {
 static void test_vgc(void) {
   make_tmp();
   char examples[512];
-  snprintf(examples, sizeof examples, "%s/examples", root());
+  snprintf(examples, sizeof examples, "%s/examples", tu_root());
   char **packs = list_packs(examples);
   CU_ASSERT_FATAL(packs && packs[0]);
   for (size_t i = 0; packs[i]; i++) {
     char pack[600], db_path[512], vgc[512], out1[512], out2[512], err[512], cmd[4096];
-    snprintf(pack, sizeof pack, "%s/examples/%s", root(), packs[i]);
+    snprintf(pack, sizeof pack, "%s/examples/%s", tu_root(), packs[i]);
     snprintf(db_path, sizeof db_path, "%s/demo-%s.db", tmpdir, packs[i]);
     snprintf(vgc, sizeof vgc, "%s/%s.vgc", tmpdir, packs[i]);
     snprintf(out1, sizeof out1, "%s/src.out", tmpdir);
@@ -473,19 +445,19 @@ static void test_vgc(void) {
     char f1[700], f2[700];
     snprintf(f1, sizeof f1, "%s/schema.sql", pack);
     snprintf(f2, sizeof f2, "%s/demo.sql", pack);
-    char *schema = slurp(f1), *demo = slurp(f2);
+    char *schema = tu_slurp(f1, NULL), *demo = tu_slurp(f2, NULL);
     int ok = schema && demo && load_sql(db, schema, "schema.sql", pack) == 0 && load_sql(db, demo, "demo.sql", pack) == 0;
     free(schema);
     free(demo);
     sqlite3_close(db);
     CU_ASSERT_FATAL(ok);
-    snprintf(cmd, sizeof cmd, "'%s' compile -o '%s' '%s'", vigil_bin(), vgc, pack);
+    snprintf(cmd, sizeof cmd, "'%s' compile -o '%s' '%s'", tu_vigil(), vgc, pack);
     CU_ASSERT_EQUAL(run_cmd(cmd, out1, err), 0);
-    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run --format jsonl '%s'", vigil_bin(), db_path, pack);
+    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run --format jsonl '%s'", tu_vigil(), db_path, pack);
     CU_ASSERT_EQUAL(run_cmd(cmd, out1, err), 0);
-    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run --format jsonl '%s'", vigil_bin(), db_path, vgc);
+    snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run --format jsonl '%s'", tu_vigil(), db_path, vgc);
     CU_ASSERT_EQUAL(run_cmd(cmd, out2, err), 0);
-    char *a = slurp(out1), *b = slurp(out2);
+    char *a = tu_slurp(out1, NULL), *b = tu_slurp(out2, NULL);
     CU_ASSERT_PTR_NOT_NULL(a);
     CU_ASSERT_PTR_NOT_NULL(b);
     if (a && b) {
@@ -495,14 +467,14 @@ static void test_vgc(void) {
     free(b);
     /* the same alerts when the tables are read whole (--scan) as with the
     ** per-key index seeks the demo's indexes allow */
-    snprintf(cmd, sizeof cmd, "'%s' run --scan --db '%s' --as-of 2025-06-30 --dry-run --format jsonl '%s'", vigil_bin(), db_path, pack);
+    snprintf(cmd, sizeof cmd, "'%s' run --scan --db '%s' --as-of 2025-06-30 --dry-run --format jsonl '%s'", tu_vigil(), db_path, pack);
     CU_ASSERT_EQUAL(run_cmd(cmd, out2, err), 0);
-    b = slurp(out2);
+    b = tu_slurp(out2, NULL);
     if (a && b && same_text(pack, a, b)) pass_case();
     free(a);
     free(b);
     /* damaged copies: cut in half, and one flipped bit in the middle */
-    char *bytes = slurp(vgc);
+    char *bytes = tu_slurp(vgc, NULL);
     FILE *f = fopen(vgc, "rb");
     long size = 0;
     if (f) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
@@ -515,9 +487,9 @@ static void test_vgc(void) {
         bytes[size / 2] ^= 0x10;
         spit(bad, bytes, (size_t)size);
       }
-      snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run '%s'", vigil_bin(), db_path, bad);
+      snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 --dry-run '%s'", tu_vigil(), db_path, bad);
       CU_ASSERT_EQUAL(run_cmd(cmd, out2, err), 1);
-      char *e = slurp(err);
+      char *e = tu_slurp(err, NULL);
       CU_ASSERT_PTR_NOT_NULL(e ? strstr(e, "not a valid compiled pack") : NULL);
       free(e);
     }

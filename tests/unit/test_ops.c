@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "unit.h"
+#include "testutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -36,25 +37,6 @@
 
 static char dir[256];
 static char db_path[512], rules_path[512], out_path[512], err_path[512];
-
-static const char *bin(void) {
-  const char *v = getenv("VIGIL");
-  return v && *v ? v : "./vigil";
-}
-
-static char *slurp_path(const char *p) {
-  FILE *f = fopen(p, "rb");
-  if (!f) return calloc(1, 1);
-  size_t cap = 4096, n = 0, k;
-  char *b = malloc(cap);
-  while (b && (k = fread(b + n, 1, cap - n - 1, f)) > 0) {
-    n += k;
-    if (cap - n < 2) b = realloc(b, cap *= 2);
-  }
-  fclose(f);
-  if (b) b[n] = 0;
-  return b;
-}
 
 static int write_text(const char *path, const char *text) {
   FILE *f = fopen(path, "wb");
@@ -113,7 +95,7 @@ static pid_t start_argv(const char *const *args) {
 static pid_t start(const char *const *args) {
   const char *argv[32];
   int n = 0;
-  argv[n++] = bin();
+  argv[n++] = tu_vigil();
   for (int i = 0; args[i] && n < 31; i++) argv[n++] = args[i];
   argv[n] = NULL;
   return start_argv(argv);
@@ -153,16 +135,16 @@ static void test_backtest_text_memory(void) {
   }
   char rss_path[600];
   snprintf(rss_path, sizeof rss_path, "%s/rss.txt", dir);
-  const char *const args[] = {"/usr/bin/time", "-f", "%M", "-o", rss_path, bin(), "backtest", "--db", db_path,
+  const char *const args[] = {"/usr/bin/time", "-f", "%M", "-o", rss_path, tu_vigil(), "backtest", "--db", db_path,
                               "--from", "2025-01-02", "--to", "2025-03-02", rules_path, NULL};
   int code = finish(start_argv(args));
   CU_ASSERT_EQUAL(code, 0);
-  char *rss = slurp_path(rss_path);
+  char *rss = tu_slurp_or_empty(rss_path);
   long kib = atol(rss);
   free(rss);
   CU_ASSERT(kib > 0 && kib < 32 * 1024);
   if (kib <= 0 || kib >= 32 * 1024) fprintf(stderr, "\n  backtest --format text: peak RSS %ld KiB\n", kib);
-  char *out = slurp_path(out_path);
+  char *out = tu_slurp_or_empty(out_path);
   /* "alerts per date", 60 dates, a blank line, the heading, 5,000 keys */
   CU_ASSERT_EQUAL(count_lines(out), 1 + 60 + 1 + 1 + 5000);
   CU_ASSERT(strstr(out, "  2025-03-02  p/low red 5000\n") != NULL);
@@ -207,7 +189,7 @@ static void interrupted(const char *const *args, int sig, const char *table) {
   }
   if (code == -2) { kill(pid, SIGKILL); code = finish(pid); }
   CU_ASSERT_EQUAL(code, 130);
-  char *err = slurp_path(err_path);
+  char *err = tu_slurp_or_empty(err_path);
   CU_ASSERT(strcmp(err, "vigil: interrupted: nothing recorded\n") == 0);
   if (code != 130 || strcmp(err, "vigil: interrupted: nothing recorded\n") != 0)
     fprintf(stderr, "\n  %s after signal %d: exit %d, stderr: %s\n", args[0], sig, code, err);

@@ -60,6 +60,7 @@
 #include "../../cli/out.h"
 #include "../../core/mem.h"
 #include "../../runtime/exec.h"
+#include "testutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define OT_ASAN 1
@@ -248,16 +249,6 @@ static void ran_free(ran *r) {
   memset(r, 0, sizeof *r);
 }
 
-static const char *vigil_bin(void) {
-  const char *v = getenv("VIGIL");
-  return v && *v ? v : "./vigil";
-}
-
-static const char *root(void) {
-  const char *r = getenv("VIGIL_ROOT");
-  return r && *r ? r : ".";
-}
-
 /* Runs argv[0] (with execvp) with stdout into out_to (NULL: a file that is
 ** read back), stderr into a file read back, under an address-space limit
 ** of as_kb KB (0: none) and without address randomisation.  Returns 0, or
@@ -303,7 +294,7 @@ static int run_argv(ran *r, const char *out_to, long as_kb, char *const argv[]) 
 static int vigil_to(ran *r, const char *out_to, long as_kb, ...) {
   char *argv[64];
   int n = 0;
-  argv[n++] = (char *)vigil_bin();
+  argv[n++] = (char *)tu_vigil();
   va_list ap;
   va_start(ap, as_kb);
   char *a;
@@ -942,7 +933,7 @@ static void test_dev_full(void) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char *argv[20];
     int n = 0;
-    argv[n++] = (char *)vigil_bin();
+    argv[n++] = (char *)tu_vigil();
     for (int k = 0; cases[i].argv[k]; k++) argv[n++] = cases[i].argv[k];
     argv[n] = NULL;
     CU_ASSERT_EQUAL_FATAL(run_argv(&r, "/dev/full", 0, argv), 0);
@@ -971,7 +962,7 @@ static void test_out_of_memory(void) {
   CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
   const char *files[] = {"schema.sql", "demo.sql"};
   for (int i = 0; i < 2; i++) {
-    snprintf(sql_path, sizeof sql_path, "%s/examples/saas/%s", root(), files[i]);
+    snprintf(sql_path, sizeof sql_path, "%s/examples/saas/%s", tu_root(), files[i]);
     bytes sql = read_path(sql_path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sql.p);
     char *err = NULL;
@@ -983,7 +974,7 @@ static void test_out_of_memory(void) {
   }
   sqlite3_close(h);
   char pack[600];
-  snprintf(pack, sizeof pack, "%s/examples/saas", root());
+  snprintf(pack, sizeof pack, "%s/examples/saas", tu_root());
   int silent = 0, crashed = 0, oom = 0, succeeded = 0;
   long kb;
   for (kb = 2048; kb < 262144 && succeeded < 2 && silent + crashed < 3; kb += kb < 16384 ? 32 : 1024) {

@@ -46,7 +46,7 @@ static int ok_cmd(const char *what, const char *cmd) {
   snprintf(err, sizeof err, "%s/cmd.err", tmp);
   int st = pgt_sh(cmd, out, err);
   if (st == 0) return 1;
-  char *e = pgt_slurp(err, NULL);
+  char *e = tu_slurp(err, NULL);
   char stc[16];
   snprintf(stc, sizeof stc, "%d", st);
   pgt_fail("%s failed (exit %s): %s", what, stc, e ? e : "");
@@ -86,7 +86,7 @@ static int make_sqlite(const char *db, const char *const *files, const char *ext
   if (sqlite3_open(db, &h) != SQLITE_OK) { sqlite3_close(h); pgt_fail("cannot create %s%s%s", db, "", ""); return 0; }
   int ok = 1;
   for (int i = 0; ok && (files[i] || extra); i++) {
-    char *sql = files[i] ? pgt_slurp(files[i], NULL) : NULL;
+    char *sql = files[i] ? tu_slurp(files[i], NULL) : NULL;
     const char *text = files[i] ? sql : extra;
     char *err = NULL;
     if (!text) { pgt_fail("cannot read %s%s%s", files[i], "", ""); ok = 0; }
@@ -105,7 +105,7 @@ static int make_sqlite(const char *db, const char *const *files, const char *ext
 /* Copies the SQLite file db into the PostgreSQL database uri (load.py). */
 static int load(const char *db, const char *uri, const char *dates_as) {
   char cmd[2400];
-  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/load.py' '%s' '%s' --dates-as %s --bad-values null", pgt_root(), db,
+  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/load.py' '%s' '%s' --dates-as %s --bad-values null", tu_root(), db,
            uri, dates_as);
   return ok_cmd("tests/pg/load.py", cmd);
 }
@@ -134,11 +134,11 @@ static void cut_notes(char *text, size_t *n) {
 ** source's time is E-type, as a TEXT column is in SQLite (LANGUAGE.md 11.7). */
 static void text_dates_refused(const char *uri, const char *date, const char *path) {
   char cmd[2000], out[600], err[600];
-  snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --dry-run '%s'", pgt_vigil(), uri, date, path);
+  snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --dry-run '%s'", tu_vigil(), uri, date, path);
   snprintf(out, sizeof out, "%s/text.out", tmp);
   snprintf(err, sizeof err, "%s/text.err", tmp);
   int st = pgt_sh(cmd, out, err);
-  char *e = pgt_slurp(err, NULL);
+  char *e = tu_slurp(err, NULL);
   CU_ASSERT_EQUAL(st, 1);
   CU_ASSERT_PTR_NOT_NULL(e);
   if (e && !(strstr(e, "is declared as a string; declare it DATE") && strstr(e, "[E-type]")))
@@ -157,12 +157,12 @@ static int same(const char *sub, const char *db, const char *uri, const char *ar
   char *o[2], *e[2];
   size_t on[2], en[2];
   for (int i = 0; i < 2; i++) {
-    snprintf(cmd[i], sizeof cmd[i], "%s %s --db '%s' %s", pgt_vigil(), sub, i ? uri : db, args);
+    snprintf(cmd[i], sizeof cmd[i], "%s %s --db '%s' %s", tu_vigil(), sub, i ? uri : db, args);
     snprintf(out[i], sizeof out[i], "%s/%s.out", tmp, i ? "pg" : "sqlite");
     snprintf(err[i], sizeof err[i], "%s/%s.err", tmp, i ? "pg" : "sqlite");
     st[i] = pgt_sh(cmd[i], out[i], err[i]);
-    o[i] = pgt_slurp(out[i], &on[i]);
-    e[i] = pgt_slurp(err[i], &en[i]);
+    o[i] = tu_slurp(out[i], &on[i]);
+    e[i] = tu_slurp(err[i], &en[i]);
   }
   if (with_err && e[0] && e[1]) { cut_notes(e[0], &en[0]); cut_notes(e[1], &en[1]); }
   int ok = 1;
@@ -213,11 +213,11 @@ static int pg_init(void) {
   }
   chmod(tmp, 0711); /* the server's user (postgres, when root) reaches srv/ */
   char cmd[1400], out[600], err[600];
-  snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' start '%s/srv'", pgt_root(), tmp);
+  snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' start '%s/srv'", tu_root(), tmp);
   snprintf(out, sizeof out, "%s/server.out", tmp);
   snprintf(err, sizeof err, "%s/server.err", tmp);
   int st = pgt_sh(cmd, out, err);
-  char *uri = pgt_slurp(out, NULL), *e = pgt_slurp(err, NULL);
+  char *uri = tu_slurp(out, NULL), *e = tu_slurp(err, NULL);
   if (st == 0 && uri && strncmp(uri, "postgresql://", 13) == 0) {
     size_t n = strcspn(uri, "\n");
     uri[n] = 0;
@@ -239,7 +239,7 @@ static int pg_cleanup(void) {
   if (!tmp[0]) return 0;
   char cmd[1400];
   if (server_up) {
-    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", pgt_root(), tmp);
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", tu_root(), tmp);
     if (system(cmd) != 0) fprintf(stderr, "test_pg: cannot stop the server in %s/srv\n", tmp);
     server_up = 0;
   }
@@ -255,8 +255,8 @@ static void test_acceptance(void) {
   if (!need_server()) return;
   char db[600], fixture[600], dir[600], rules[700], uri[512];
   snprintf(db, sizeof db, "%s/acceptance.db", tmp);
-  snprintf(fixture, sizeof fixture, "%s/tests/acceptance/fixture.sql", pgt_root());
-  snprintf(dir, sizeof dir, "%s/tests/acceptance", pgt_root());
+  snprintf(fixture, sizeof fixture, "%s/tests/acceptance/fixture.sql", tu_root());
+  snprintf(dir, sizeof dir, "%s/tests/acceptance", tu_root());
   snprintf(rules, sizeof rules, "%s/acceptance.rules", dir);
   const char *files[] = {fixture, NULL};
   if (!make_sqlite(db, files, NULL)) return;
@@ -296,8 +296,8 @@ enum { NPACKS = sizeof DEMO_DATES / sizeof *DEMO_DATES };
 static int pack_dbs(const char *pack, char *db, size_t dbn, char uri[2][512]) {
   char schema[600], demo[600];
   snprintf(db, dbn, "%s/%s.db", tmp, pack);
-  snprintf(schema, sizeof schema, "%s/examples/%s/schema.sql", pgt_root(), pack);
-  snprintf(demo, sizeof demo, "%s/examples/%s/demo.sql", pgt_root(), pack);
+  snprintf(schema, sizeof schema, "%s/examples/%s/schema.sql", tu_root(), pack);
+  snprintf(demo, sizeof demo, "%s/examples/%s/demo.sql", tu_root(), pack);
   const char *files[] = {schema, demo, NULL};
   if (access(db, R_OK) != 0 && !make_sqlite(db, files, NULL)) return 0;
   for (int d = 0; d < 2; d++) {
@@ -311,7 +311,7 @@ static int pack_dbs(const char *pack, char *db, size_t dbn, char uri[2][512]) {
 /* Every pack folder of examples/ has its dates here, and 2 at least. */
 static void test_pack_dates(void) {
   char ex[600];
-  snprintf(ex, sizeof ex, "%s/examples", pgt_root());
+  snprintf(ex, sizeof ex, "%s/examples", tu_root());
   DIR *dh = opendir(ex);
   CU_ASSERT_PTR_NOT_NULL_FATAL(dh);
   int seen = 0;
@@ -334,7 +334,7 @@ static void test_pack_runs(void) {
   for (int p = 0; p < NPACKS; p++) {
     char db[600], uri[2][512], path[600];
     if (!pack_dbs(DEMO_DATES[p].pack, db, sizeof db, uri)) continue;
-    snprintf(path, sizeof path, "%s/examples/%s", pgt_root(), DEMO_DATES[p].pack);
+    snprintf(path, sizeof path, "%s/examples/%s", tu_root(), DEMO_DATES[p].pack);
     text_dates_refused(uri[0], DEMO_DATES[p].dates[0], path);
     for (int i = 0; DEMO_DATES[p].dates[i]; i++) same_run(db, uri[1], DEMO_DATES[p].dates[i], path);
   }
@@ -346,7 +346,7 @@ static void test_pack_check(void) {
   for (int p = 0; p < NPACKS; p++) {
     char db[600], uri[2][512], args[700];
     if (!pack_dbs(DEMO_DATES[p].pack, db, sizeof db, uri)) continue;
-    snprintf(args, sizeof args, "'%s/examples/%s'", pgt_root(), DEMO_DATES[p].pack);
+    snprintf(args, sizeof args, "'%s/examples/%s'", tu_root(), DEMO_DATES[p].pack);
     same("check", db, uri[1], args, 1, 0);
   }
 }
@@ -364,7 +364,7 @@ static void test_backtest(void) {
   };
   for (size_t i = 0; i < sizeof how / sizeof *how; i++) {
     char args[1400];
-    snprintf(args, sizeof args, "%s '%s/examples/saas'", how[i], pgt_root());
+    snprintf(args, sizeof args, "%s '%s/examples/saas'", how[i], tu_root());
     same("backtest", db, uri[1], args, 0, 0);
   }
 }
@@ -381,11 +381,11 @@ static void test_index_advice(void) {
                     " JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace s ON s.oid = c.relnamespace"
                     " WHERE s.nspname = 'public' AND NOT x.indisprimary LOOP EXECUTE 'DROP INDEX ' || i.n; END LOOP; END $$;"))
     return;
-  snprintf(cmd, sizeof cmd, "%s check --db '%s' '%s/examples/saas'", pgt_vigil(), uri, pgt_root());
+  snprintf(cmd, sizeof cmd, "%s check --db '%s' '%s/examples/saas'", tu_vigil(), uri, tu_root());
   snprintf(out, sizeof out, "%s/advice.out", tmp);
   snprintf(err, sizeof err, "%s/advice.err", tmp);
   CU_ASSERT_EQUAL(pgt_sh(cmd, out, err), 0);
-  char *e = pgt_slurp(err, NULL);
+  char *e = tu_slurp(err, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(e);
   /* every "with CREATE INDEX ... it streams" becomes a statement */
   char sql[16384] = "";
@@ -402,7 +402,7 @@ static void test_index_advice(void) {
   free(e);
   if (!pg_exec(uri, sql)) return;
   CU_ASSERT_EQUAL(pgt_sh(cmd, out, err), 0);
-  e = pgt_slurp(err, NULL);
+  e = tu_slurp(err, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(e);
   if (strstr(e, "has no index")) pgt_fail("advice remains after making the advised indexes:\n%.3000s%s%s", e, "", "");
   free(e);
@@ -543,7 +543,7 @@ static void test_hostile(void) {
   snprintf(out, sizeof out, "%s/victim.out", tmp);
   snprintf(err, sizeof err, "%s/victim.err", tmp);
   int st = pgt_sh(cmd, out, err);
-  char *got = pgt_slurp(out, NULL);
+  char *got = tu_slurp(out, NULL);
   CU_ASSERT_EQUAL(st, 0);
   CU_ASSERT_PTR_NOT_NULL(got);
   if (got) CU_ASSERT_STRING_EQUAL(got, "3\n6\n");

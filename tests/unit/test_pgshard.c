@@ -64,8 +64,8 @@ static char *run(const char *cmd, int *st, char **err) {
   snprintf(out, sizeof out, "%s/run.out", tmp);
   snprintf(errf, sizeof errf, "%s/run.err", tmp);
   *st = pgt_sh(cmd, out, errf);
-  char *o = pgt_slurp(out, NULL);
-  if (err) *err = pgt_slurp(errf, NULL);
+  char *o = tu_slurp(out, NULL);
+  if (err) *err = tu_slurp(errf, NULL);
   if (!o || (err && !*err)) {
     pgt_fail("cannot read the output of %s%s%s", cmd, "", "");
     free(o);
@@ -128,7 +128,7 @@ static int fresh_saas(const char *b, const char *name, char *uri, size_t n) {
            name);
   if (!ok_cmd(cmd)) return 0;
   snprintf(uri, n, "%s/%s", b, name);
-  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/load.py' '%s' '%s' --dates-as date --bad-values null", pgt_root(),
+  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/load.py' '%s' '%s' --dates-as date --bad-values null", tu_root(),
            sqlite_db, uri);
   return ok_cmd(cmd);
 }
@@ -142,8 +142,8 @@ static int make_sqlite(void) {
   static const char *const files[] = {"schema.sql", "demo.sql"};
   for (int i = 0; ok && i < 2; i++) {
     char path[600];
-    snprintf(path, sizeof path, "%s/examples/saas/%s", pgt_root(), files[i]);
-    char *sql = pgt_slurp(path, NULL), *err = NULL;
+    snprintf(path, sizeof path, "%s/examples/saas/%s", tu_root(), files[i]);
+    char *sql = tu_slurp(path, NULL), *err = NULL;
     if (!sql || sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK) {
       pgt_fail("%s: %s%s", path, err ? err : "unreadable", "");
       ok = 0;
@@ -159,7 +159,7 @@ static int make_sqlite(void) {
 /* `vigil run --db DB ARGS examples/saas`: its stdout when it exits want, else NULL and a failure. */
 static char *vigil_run(const char *db, const char *args, int want) {
   char cmd[3000];
-  snprintf(cmd, sizeof cmd, "%s run --db '%s' %s '%s/examples/saas'", pgt_vigil(), db, args, pgt_root());
+  snprintf(cmd, sizeof cmd, "%s run --db '%s' %s '%s/examples/saas'", tu_vigil(), db, args, tu_root());
   int st;
   char *e = NULL, *o = run(cmd, &st, &e);
   if (o && st != want) {
@@ -268,14 +268,14 @@ static double now_s(void) {
 /* Starts `script start DIR` (server.sh or cluster.py) and returns its pid. */
 static pid_t start_bg(const char *script, const char *dir, const char *out, const char *err) {
   char cmd[1400];
-  snprintf(cmd, sizeof cmd, "%s '%s/tests/pg/%s' start '%s/%s'", strstr(script, ".py") ? "python3" : "sh", pgt_root(),
+  snprintf(cmd, sizeof cmd, "%s '%s/tests/pg/%s' start '%s/%s'", strstr(script, ".py") ? "python3" : "sh", tu_root(),
            script, tmp, dir);
   return spawn(cmd, out, err);
 }
 
 /* The first URI a start printed, without its database, into b; 1 on success, else why. */
 static int started(int st, const char *out, const char *err, char *b, size_t n) {
-  char *uri = pgt_slurp(out, NULL), *e = pgt_slurp(err, NULL);
+  char *uri = tu_slurp(out, NULL), *e = tu_slurp(err, NULL);
   int ok = st == 0 && uri && strncmp(uri, "postgresql://", 13) == 0;
   if (ok) {
     uri[strcspn(uri, "\n")] = 0;
@@ -316,7 +316,7 @@ static int shard_init(void) {
   if (server_up && !cluster_up) server_up = 0; /* (stopped by the cleanup) */
   if (ss == 0 && !server_up) { /* stop it anyway */
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", pgt_root(), tmp);
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", tu_root(), tmp);
     if (system(cmd) != 0) fprintf(stderr, "test_pgshard: cannot stop the server in %s/srv\n", tmp);
   }
   return 0;
@@ -325,9 +325,9 @@ static int shard_init(void) {
 static int shard_cleanup(void) {
   if (!tmp[0]) return 0;
   char cmd[1400];
-  snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", pgt_root(), tmp);
+  snprintf(cmd, sizeof cmd, "sh '%s/tests/pg/server.sh' stop '%s/srv'", tu_root(), tmp);
   if (system(cmd) != 0) fprintf(stderr, "test_pgshard: cannot stop the server in %s/srv\n", tmp);
-  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/cluster.py' stop '%s/cl'", pgt_root(), tmp);
+  snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/cluster.py' stop '%s/cl'", tu_root(), tmp);
   if (system(cmd) != 0) fprintf(stderr, "test_pgshard: cannot stop the cluster in %s/cl\n", tmp);
   server_up = cluster_up = 0;
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
@@ -416,7 +416,7 @@ static void same_digests(const char *what, const char *a, const char *b) {
     char cmd[2][1400], *o[2] = {NULL, NULL}, *e[2] = {NULL, NULL};
     int st[2];
     for (int i = 0; i < 2; i++) {
-      snprintf(cmd[i], sizeof cmd[i], "%s digest --db '%s' --format %s", pgt_vigil(), i ? b : a, formats[f]);
+      snprintf(cmd[i], sizeof cmd[i], "%s digest --db '%s' --format %s", tu_vigil(), i ? b : a, formats[f]);
       o[i] = run(cmd[i], &st[i], &e[i]);
     }
     char w[600];
@@ -466,13 +466,13 @@ static void test_recorded(void) {
         snprintf(out[k], sizeof out[k], "%s/bg%d.out", tmp, k);
         snprintf(err[k], sizeof err[k], "%s/bg%d.err", tmp, k);
         snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --format jsonl --shard %d/3 '%s/examples/saas'",
-                 pgt_vigil(), rec_b, DATES[d], 3 - k, pgt_root());
+                 tu_vigil(), rec_b, DATES[d], 3 - k, tu_root());
         pid[k] = spawn(cmd, out[k], err[k]);
       }
       for (int k = 0; k < 3; k++) {
         int st = reap(pid[k]);
         if (st != 0) {
-          char *e = pgt_slurp(err[k], NULL);
+          char *e = tu_slurp(err[k], NULL);
           pgt_fail("a concurrent shard failed: %s: %.2000s%s", err[k], e ? e : "", "");
           free(e);
         }
@@ -503,8 +503,8 @@ static void test_killed(void) {
   long want = count_lines(dry);
   free(dry);
   CU_ASSERT(want > 0);
-  snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --format jsonl --shard 2/3 '%s/examples/saas'", pgt_vigil(),
-           rec_b, date, pgt_root());
+  snprintf(cmd, sizeof cmd, "%s run --db '%s' --as-of %s --format jsonl --shard 2/3 '%s/examples/saas'", tu_vigil(),
+           rec_b, date, tu_root());
   snprintf(out, sizeof out, "%s/kill.out", tmp);
   snprintf(err, sizeof err, "%s/kill.err", tmp);
   /* the parts of the date, shard 2's alerts and its open ones (a whole
@@ -566,7 +566,7 @@ static void test_cluster(void) {
   if (!fresh_saas(cbase, "saas", uri, sizeof uri)) return;
   static const char *const dist[][3] = {{"sales_snapshot", "rep_id", "snapshot_date"}, {"deals", "deal_id", "updated_on"}};
   for (int i = 0; i < 2; i++) {
-    snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/cluster.py' distribute '%s/cl' saas %s %s %s", pgt_root(), tmp, dist[i][0],
+    snprintf(cmd, sizeof cmd, "python3 '%s/tests/pg/cluster.py' distribute '%s/cl' saas %s %s %s", tu_root(), tmp, dist[i][0],
              dist[i][1], dist[i][2]);
     if (!ok_cmd(cmd)) return;
   }
@@ -625,7 +625,7 @@ static int failed_clean(pid_t pid, const char *err, const char *want, const char
     fprintf(stderr, "test_pgshard: %s: the run finished first; again\n", what);
     return 0;
   }
-  char *e = pgt_slurp(err, NULL), *after = state();
+  char *e = tu_slurp(err, NULL), *after = state();
   /* the blow landed after the shard's part was committed, as it published:
   ** the part is recorded (by design) and says so; too late for this test */
   if (st == 1 && may_retry && e && strstr(e, "is recorded, but publishing the run failed")) {
@@ -651,8 +651,8 @@ static int failed_clean(pid_t pid, const char *err, const char *want, const char
 
 static pid_t start_run(const char *date, const char *shard, const char *env) {
   char cmd[2000], out[600], err[600];
-  snprintf(cmd, sizeof cmd, "%s%s run --db '%s' --as-of %s --format jsonl %s '%s/examples/saas'", env, pgt_vigil(),
-           fail_uri, date, shard, pgt_root());
+  snprintf(cmd, sizeof cmd, "%s%s run --db '%s' --as-of %s --format jsonl %s '%s/examples/saas'", env, tu_vigil(),
+           fail_uri, date, shard, tu_root());
   snprintf(out, sizeof out, "%s/fail.out", tmp);
   snprintf(err, sizeof err, "%s/fail.err", tmp);
   return spawn(cmd, out, err);

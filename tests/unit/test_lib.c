@@ -232,7 +232,7 @@ static void test_parse_invalid(void) {
 static void test_parse_date_plain(void) {
   static const char alphabet[] = "0123456789-T :+x";
   long checked = 0, read = 0;
-  char a[12], b[12];
+  char a[40], b[40]; /* (room for any int: gcc -O1 under SAN warns otherwise) */
   for (int y = 0; y <= 9999; y += 197)
     for (int m = 0; m <= 13; m++)
       for (int d = 0; d <= 32; d++) {

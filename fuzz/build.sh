@@ -29,7 +29,7 @@ fi
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 $SAN -DVM_STEP_BUDGET=100000u -DEXEC_SPILL_BYTES=4096u -DSCHEMA_BOX_SECONDS=1.0 $(pkg-config --cflags sqlite3 2>/dev/null || true) $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) $(pkg-config --cflags libcurl 2>/dev/null || true) -Ibuild/gen -Iinclude"
-LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(pkg-config --libs libpq 2>/dev/null || echo -lpq) $(pkg-config --libs jansson 2>/dev/null || echo -ljansson) $(pkg-config --libs libcurl 2>/dev/null || echo -lcurl) -lunistring -lm -lpthread"
+LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(pkg-config --libs libpq 2>/dev/null || echo -lpq) $(pkg-config --libs jansson 2>/dev/null || echo -ljansson) $(pkg-config --libs libcurl 2>/dev/null || echo -lcurl) $(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) -lunistring -lm -lpthread"
 
 mkdir -p "$OUT" "$OBJ"
 TARGETS=$(cd fuzz && ls fuzz_*.c | sed 's/\.c$//')
@@ -55,6 +55,7 @@ rm -f "$OBJ"/*.o
   # the vigil command's output encoders, which fuzz_data checks
   echo "lib cli/out.c"
   echo "lib cli/diag.c"
+  echo "lib cli/sarif.c"
   # the message loop of vigil lsp, which fuzz_lsp feeds (and what it calls of the command)
   echo "lib cli/opts.c"
   echo "lib cli/lsp.c"

@@ -41,6 +41,20 @@ typedef struct crun {
   char *out, *err;
 } crun;
 
+/* In a child about to exec: each "NAME=VALUE" of env set, each "NAME" unset. */
+static void apply_env(const char *const *env) {
+  for (int i = 0; env && env[i]; i++) {
+    const char *eq = strchr(env[i], '=');
+    if (eq) {
+      char name[64];
+      snprintf(name, sizeof name, "%.*s", (int)(eq - env[i]), env[i]);
+      setenv(name, eq + 1, 1);
+    } else {
+      unsetenv(env[i]);
+    }
+  }
+}
+
 /* Runs vigil with argv (NULL-terminated, without argv[0]); stdin from in_text
 ** (NULL: /dev/null); env "NAME=VALUE" strings set (or "NAME" unset) first. */
 static void crun_argv(crun *r, const char *in_text, const char *const *env, const char *const *args) {
@@ -62,16 +76,7 @@ static void crun_argv(crun *r, const char *in_text, const char *const *env, cons
         e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (i0 < 0 || o < 0 || e < 0) _exit(126);
     dup2(i0, 0); dup2(o, 1); dup2(e, 2);
-    for (int i = 0; env && env[i]; i++) {
-      const char *eq = strchr(env[i], '=');
-      if (eq) {
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(eq - env[i]), env[i]);
-        setenv(name, eq + 1, 1);
-      } else {
-        unsetenv(env[i]);
-      }
-    }
+    apply_env(env);
     execv(argv[0], argv);
     _exit(126);
   }
@@ -399,16 +404,7 @@ static int colored(int tty, const char *const *env, const char *color_arg) {
     int nul = open("/dev/null", O_RDWR);
     if (e < 0 || nul < 0) _exit(126);
     dup2(nul, 0); dup2(nul, 1); dup2(e, 2);
-    for (int i = 0; env && env[i]; i++) {
-      const char *eq = strchr(env[i], '=');
-      if (eq) {
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(eq - env[i]), env[i]);
-        setenv(name, eq + 1, 1);
-      } else {
-        unsetenv(env[i]);
-      }
-    }
+    apply_env(env);
     if (color_arg) execl(tu_vigil(), tu_vigil(), color_arg, "check", bad, (char *)NULL);
     else execl(tu_vigil(), tu_vigil(), "check", bad, (char *)NULL);
     _exit(126);

@@ -7,7 +7,7 @@
 # a free port, saving each message into MAILDIR; writes CONF, a delivery
 # configuration for it ([smtp] url, starttls = no, from); runs COMMAND;
 # stops the server (also when COMMAND fails) and exits with COMMAND's
-# status.  check-docs replays README.md's nightly job with it.
+# status.  COMMAND finds the server's port in $SMTPD_PORT.  check-docs replays README.md's nightly job with it.
 set -eu
 maildir=$1 conf=$2
 shift 2
@@ -36,5 +36,5 @@ starttls = no
 from = Vigil <vigil@example.com>
 CONF
 status=0
-"$@" || status=$?
+SMTPD_PORT=$(cat "$pf") "$@" || status=$?
 exit $status

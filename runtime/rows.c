@@ -184,9 +184,12 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
       if (txt && lib_parse_date((const char *)txt, (size_t)sqlite3_column_bytes(st, i), &d)) v = val_date(d);
       else v.t = 0xfd; /* unreadable date */
     } else {
-      const unsigned char *txt = sqlite3_column_text(st, i);
+      /* a blob's bytes as they are: sqlite3_column_text would make the
+      ** statement's value text, and a key read back from it afterwards
+      ** (the walk down the keys binds it) would be bound as text */
+      const void *txt = t == SQLITE_BLOB ? sqlite3_column_blob(st, i) : (const void *)sqlite3_column_text(st, i);
       int n = sqlite3_column_bytes(st, i);
-      long off = row_store(r, txt ? (const char *)txt : "", (size_t)n);
+      long off = row_store(r, txt ? txt : "", (size_t)n);
       if (off < 0) return -1;
       v.t = VT_STR;
       v.len = (uint32_t)n;

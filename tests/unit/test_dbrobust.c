@@ -643,6 +643,34 @@ static void test_key_identity(void) {
   th_no_seek = 0;
 }
 
+/* Regression (fuzz_data, CI of stop 22): reading a blob in a text column
+** with sqlite3_column_text made the statement's value text, and the walk
+** down the keys copied the key from it: past a blob key X'41' it jumped
+** with "k < 'A'" (lost the text keys from 'A' up and every blob below),
+** past X'' with "k < ''" (lost every text key).  Expected, with and without
+** seeks, with the key index (the walk) and with an index on the key alone
+** (one seek per key): the same four alerts. */
+static void test_empty_key_bound(void) {
+  static const char *const rows =
+    "INSERT INTO t VALUES (X'', '2025-05-19', 1), (X'', '2025-05-26', 1), ('', '2025-05-26', 1), ('', '2025-05-26', 2),"
+    " ('', '2025-05-26', 3), ('a', '2025-05-20', 1), ('a', '2025-05-26', 1), (X'41', '2025-05-26', 1),"
+    " (X'41', '2025-05-12', 1);";
+  static const char *const index[2] = {"CREATE INDEX t_kd ON t(k, d);", "CREATE INDEX t_k ON t(k);"};
+  static const char *const rules = "source s { table t key k time d }\nrule r on s { red when x > 0 message \"{x}\" }\n";
+  static const char *const want = " red 3\na red 1\n red 1\nA red 1\n"; /* text '', 'a', blobs X'', X'41' */
+  char sql[1024];
+  for (int ix = 0; ix < 2; ix++) {
+    snprintf(sql, sizeof sql, "CREATE TABLE t(k, d DATE, x REAL); %s %s", index[ix], rows);
+    for (int seek = 0; seek <= 1; seek++) {
+      th_no_seek = !seek;
+      CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-05-26"), VG_OK);
+      if (!th_alerts_are(0, want)) fprintf(stderr, "(empty key, index %d, seek %d)\n", ix, seek);
+      CU_ASSERT_TRUE(th_alerts_are(0, want));
+    }
+  }
+  th_no_seek = 0;
+}
+
 /* Finding 15: with columns named rowid, _rowid_ and oid all declared, the
 ** INTEGER PRIMARY KEY column is the rowid; here the larger id is the
 ** earlier row (x = 1), and it wins. */
@@ -998,6 +1026,7 @@ int unit_register_dbrobust(void) {
     {"10: what counts as text", test_text_check},
     {"regression 10: diff git:REV:PATH refuses symlinks", test_diff_git_symlink},
     {"regression: keys are one entity when SQLite finds them equal (seek and scan)", test_key_identity},
+    {"regression: an empty blob or text key is bound as itself, not NULL (seek and scan)", test_empty_key_bound},
   };
   for (size_t i = 0; i < sizeof tests / sizeof *tests; i++)
     if (!CU_add_test(s, tests[i].name, tests[i].fn)) return CU_get_error();

@@ -82,13 +82,8 @@ static int json_val(vg_buf *b, val v) {
   switch (v.t) {
   case VT_NUM: {
     if (!isfinite(v.u.n)) return vg_buf_append(b, "null", 4);
-    double x = v.u.n == 0 ? 0.0 : v.u.n;
     /* the shortest of %.15g, %.16g, %.17g that reads back exactly */
-    for (int prec = 15; prec <= 17; prec++) {
-      snprintf(buf, sizeof buf, "%.*g", prec, x);
-      if (prec == 17 || strtod(buf, NULL) == x) break;
-    }
-    return vg_buf_append(b, buf, strlen(buf));
+    return vg_buf_append(b, buf, lib_format_exact(v.u.n, buf));
   }
   case VT_BOOL: return v.u.b ? vg_buf_append(b, "true", 4) : vg_buf_append(b, "false", 5);
   case VT_STR: return exec_json_str(b, v.u.s, v.len);

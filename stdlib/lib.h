@@ -72,6 +72,11 @@ enum { LIB_FMT_DEFAULT = 0, LIB_FMT_PCT = 1, LIB_FMT_FIXED = 2 };
 ** and NUL-terminated). */
 size_t lib_format(val v, int fmt, int digits, char *buf, size_t cap);
 
+/* x (finite) in the shortest of %.15g, %.16g, %.17g that reads back as x,
+** zero as "0": the numbers of evidence JSON.  t holds at least 32 bytes;
+** returns the length. */
+size_t lib_format_exact(double x, char *t);
+
 /* The text of a key or recipient: an integral finite number in decimal
 ** digits (no exponent, however large), anything else as lib_format's
 ** default.  Same contract. */

@@ -13,6 +13,7 @@
 */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib.h"
@@ -77,6 +78,55 @@ static void num_g(double x, char *t, size_t tcap) {
     return;
   }
   snprintf(t, tcap, "%.15g", x);
+}
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as x (finite):
+** JSON's numbers.  A value with a decimal form of at most 15 digits and
+** between 1e-4 and 1e15, where %g writes no exponent, is found without
+** printf: the fewest decimals k for which the integer r nearest x * 10^k
+** gives back x as r / 10^k.  That division is rounded correctly, as
+** strtod rounds the text, so both give the double nearest the same
+** number; and a decimal of at most 15 digits within half an ulp of x is
+** the one %.15g prints (15-digit decimals lie farther apart than ulps).
+** t holds at least 32 bytes; returns the length. */
+size_t lib_format_exact(double x, char *t) {
+  static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+                               1e17, 1e18, 1e19};
+  if (x == 0) { strcpy(t, "0"); return 1; }
+  double ax = fabs(x);
+  if (ax >= 1e-4 && ax < 1e15) {
+    for (int k = 0; k <= 19; k++) {
+      double y = ax * p10[k];
+      if (!(y < 1e15)) break;
+      double r = nearbyint(y);
+      if (r == 0 || r / p10[k] != ax) continue;
+      char *o = t;
+      if (x < 0) *o++ = '-';
+      uint64_t ri = (uint64_t)r, scale = (uint64_t)p10[k];
+      size_t n = udigits(ri / scale, o);
+      if (k > 0) {
+        uint64_t f = ri % scale;
+        int dk = k;
+        while (dk > 0 && f % 10 == 0) { f /= 10; dk--; } /* (a shorter form read back too) */
+        if (dk > 0) {
+          o[n++] = '.';
+          for (int i = dk - 1; i >= 0; i--, f /= 10) o[n + (size_t)i] = (char)('0' + f % 10);
+          n += (size_t)dk;
+          o[n] = '\0';
+        }
+      }
+      return (size_t)(o - t) + n;
+    }
+  }
+  char buf[40];
+  /* (in that range no form of 15 digits or fewer reads back: it would
+  ** have been found) */
+  for (int prec = ax >= 1e-4 && ax < 1e15 ? 16 : 15; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, x);
+    if (prec == 17 || strtod(buf, NULL) == x) break;
+  }
+  strcpy(t, buf);
+  return strlen(t);
 }
 
 /* x with N <= 8 decimals as printf's %.Nf prints it (zero unsigned), when

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -385,6 +386,54 @@ static void test_fmt_like_printf(void) {
     else snprintf(want, sizeof want, "%.15g", x);
     if (strcmp(fmt(val_num(x), LIB_FMT_DEFAULT, 0), want) != 0) {
       fprintf(stderr, "\n  %.17g gave %s, printf %s", x, fbuf, want);
+      bad++;
+    }
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* lib_format_exact, the numbers of evidence JSON: the text of the printf
+** loop it replaces (the shortest of %.15g, %.16g and %.17g that strtod
+** reads back), for short decimals of every magnitude and sign (prices,
+** rates, their sums and ratios), whole numbers, random bits, and the edges
+** of its fast path (1e-4, 1e15). */
+static void test_fmt_exact_like_printf(void) {
+  static const double fixed[] = {0.196, 0.15680000000000002, 0.1 + 0.2, 1.0 / 3, 1e-4, 9.9999999999999991e-05, 1e15,
+                                 999999999999999.9, 999999999999999.0, 0.0001000000000000001, 123456.789, -0.5, 5e-324,
+                                 1.7976931348623157e308, 4503599627370495.5, 0.30000000000000004, 2.675, 1e14 + 0.5};
+  uint64_t seed = 0x2545f4914f6cdd1du;
+  char want[64], got[64];
+  int bad = 0;
+  for (int i = 0; i < 1000000 && bad < 5; i++) {
+    double x;
+    if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+      x = fixed[i];
+    } else {
+      seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+      int kind = (int)(seed % 5), e = (int)((seed >> 3) % 24) - 8;
+      double u = (double)(seed >> 11) / 9007199254740992.0; /* [0, 1) */
+      double dec = floor(u * 1e7) / pow(10, (double)((seed >> 5) % 12)); /* a short decimal */
+      x = kind == 0 ? u * pow(10, e) : kind == 1 ? dec : kind == 2 ? dec * 3 + dec / 7 : kind == 3 ? floor(u * pow(10, e % 17 + 1))
+        : -dec;
+      if (seed & 32) { /* a neighbour: one ulp away */
+        uint64_t b;
+        memcpy(&b, &x, sizeof b);
+        b += (seed & 64) ? 1 : (uint64_t)-1;
+        memcpy(&x, &b, sizeof b);
+      }
+      if (!isfinite(x)) continue;
+    }
+    if (x == 0) {
+      strcpy(want, "0");
+    } else {
+      for (int prec = 15; prec <= 17; prec++) {
+        snprintf(want, sizeof want, "%.*g", prec, x);
+        if (prec == 17 || strtod(want, NULL) == x) break;
+      }
+    }
+    size_t n = lib_format_exact(x, got);
+    if (strcmp(got, want) != 0 || n != strlen(got)) {
+      fprintf(stderr, "\n  %.17g gave %s, printf %s", x, got, want);
       bad++;
     }
   }
@@ -1013,6 +1062,7 @@ int unit_register_lib(void) {
     {"pct", test_fmt_pct},
     {"fixed", test_fmt_fixed},
     {"numbers print as printf prints them", test_fmt_like_printf},
+    {"evidence numbers: the shortest form that reads back, as the printf loop wrote it", test_fmt_exact_like_printf},
     {"durations", test_fmt_duration},
     {"other types", test_fmt_other},
     {"truncation", test_fmt_truncation},

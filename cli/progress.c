@@ -81,16 +81,38 @@ static const char *thousands(long long n, char *buf) {
   return buf;
 }
 
+/* How far the call is (0..0.99) when it can tell: the rows read of the
+** library's estimate of the rows it reads, else, over several packs, the
+** packs done; -1 when it cannot. */
+static double how_far(const vg_progress *p) {
+  double f = -1;
+  if (p->rows_total > 0) f = (double)p->rows_read / (double)p->rows_total;
+  else if (p->rows_total < 0 && p->npacks > 1 && p->pack_index > 0) f = (double)p->pack_index / p->npacks;
+  return f > 0.99 ? 0.99 : f; /* an estimate: not 100% before the end */
+}
+
+/* ", 42%, about 7s left" into buf (at least 64 bytes), once the call has run
+** a second and done 5% (a rate measured on less says little); else "". */
+static const char *time_left(const vg_progress *p, char *buf) {
+  double f = how_far(p);
+  buf[0] = 0;
+  if (f < 0.05 || p->elapsed < 1.0) return buf;
+  double left = p->elapsed * (1 - f) / f;
+  if (left < 90) snprintf(buf, 64, ", %d%%, about %ds left", (int)(f * 100), (int)left + 1);
+  else snprintf(buf, 64, ", %d%%, about %.0f min left", (int)(f * 100), left / 60);
+  return buf;
+}
+
 static void draw(const vg_progress *p) {
-  char rows[32], keys[32], rate[32], text[512];
+  char rows[32], keys[32], rate[32], left[64], text[512];
   double secs = p->elapsed;
   long long per_sec = secs > 0 ? (long long)((double)p->rows_read / secs) : 0;
   char pack[160] = ""; /* several packs: which one, and how many there are */
   if (p->npacks > 1) snprintf(pack, sizeof pack, "pack %.100s (%d/%d), ", p->pack ? p->pack : "?", p->pack_index + 1, p->npacks);
-  int n = snprintf(text, sizeof text, "vigil: %s: %s%d date%s, %s rows read (%s/s), %s key%s evaluated, %d:%02d", line.what,
+  int n = snprintf(text, sizeof text, "vigil: %s: %s%d date%s, %s rows read (%s/s), %s key%s evaluated, %d:%02d%s", line.what,
                    pack, p->dates_total, p->dates_total == 1 ? "" : "s", thousands(p->rows_read, rows),
                    thousands(per_sec, rate), thousands(p->keys_done, keys), p->keys_done == 1 ? "" : "s",
-                   (int)(secs / 60), (int)secs % 60);
+                   (int)(secs / 60), (int)secs % 60, time_left(p, left));
   if (n < 0) return;
   size_t len = (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
   /* one screen line, or '\r' would not go back to its start */

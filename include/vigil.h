@@ -236,6 +236,12 @@ typedef struct vg_progress {
   long long rows_read;    /* source rows read so far by the call (every pack) */
   long long keys_done;    /* evaluations of a key at a date done so far (every pack) */
   double elapsed;         /* seconds since the call began (a monotonic clock) */
+  long long rows_total;   /* an estimate of the source rows the call reads in all (every pack), when
+                          ** known cheaply: every source is read whole (a backtest, a run with
+                          ** no_seek) from rowid tables of the database (max(rowid) - min(rowid) + 1
+                          ** each); -1 when not (a run that may seek, PostgreSQL, a view, WITHOUT
+                          ** ROWID).  rows_read may end below it (a where, deleted rows) or above it
+                          ** (lookups, the org chart) */
 } vg_progress;
 
 /* Polled while the programs are evaluated: when the evaluation of each

@@ -120,6 +120,11 @@ typedef struct exec_pack {
 ** so far; returns pr->stopped, set when it asked to stop (exec.c). */
 int exec_poll(exec_pack *pr);
 
+/* vg_progress.rows_total for programs[0..n) read over db, every source read
+** whole (no seeks); -1 when a table it reads is not a rowid table of the
+** main database (exec.c). */
+long long exec_rows_total(sqlite3 *db, const vm_program *programs, int n);
+
 /* ---- reporting ---------------------------------------------------------------- */
 
 /* Report a diagnostic through o->diag: its code (DIAG_NONE for a note,

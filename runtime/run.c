@@ -466,6 +466,9 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
                                  d->eo.ud);
     if (rc != 0) return rc == -3 ? VG_ENOMEM : VG_EDB;
   }
+  /* what the call will read, when every source is read whole */
+  if (d->eo.progress)
+    d->prog.p.rows_total = (d->eo.no_seek || ndates > 1) && d->eo.nshards <= 1 ? exec_rows_total(d->db, d->views, n) : -1;
   for (int i = 0; i < n; i++) {
     exec_pack *pr = &d->prs[i];
     pr->p = &d->views[i];

@@ -5,7 +5,10 @@
 
 With stderr on a pseudo-terminal, a backtest over many dates draws a
 progress line ("N dates, R rows read (S/s), K keys evaluated, M:SS"),
-rewritten with '\\r' and erased at the end; stdout is what it is without a
+rewritten with '\\r' and erased at the end; once a second has passed and
+5% of the rows are read, a backtest of a rowid table adds how far it is and
+the time left (", 42%, about 7s left"), and one of a WITHOUT ROWID table
+does not (its rows are not known); stdout is what it is without a
 terminal, and so is stderr once the line's drawings are taken out.  Without
 a terminal, with --quiet, with TERM=dumb and with --diagnostics-format json
 nothing is drawn; --quiet also drops the summary lines but keeps warnings.
@@ -84,6 +87,8 @@ def main():
         con.execute("WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 599999)"
                     " INSERT INTO m SELECT i / 300, date('2025-01-01', '+' || (i % 300) || ' days'), i % 7 FROM c")
         con.execute("INSERT INTO m VALUES (1, '2025-02-30', 1)")
+        con.execute("CREATE TABLE w(k INTEGER, d DATE, x REAL, PRIMARY KEY (k, d)) WITHOUT ROWID")
+        con.execute("INSERT INTO w SELECT * FROM m")
         con.commit()
         con.close()
         rules = os.path.join(tmp, "many.rules")
@@ -94,6 +99,15 @@ def main():
         with open(rules2, "w") as f:
             f.write("source s { table m key k time d }\n"
                     "rule r on s { red when x > 4 and avg(x, last 5 snapshots) > 3 }\n")
+        wr_rules = os.path.join(tmp, "wr.rules")
+        with open(wr_rules, "w") as f:
+            f.write("source s { table w key k time d }\n"
+                    "rule r on s { red when x > 5 and avg(x, last 5 snapshots) > 3 }\n")
+        heavy = os.path.join(tmp, "heavy.rules")
+        with open(heavy, "w") as f:
+            f.write("source s { table m key k time d }\n"
+                    "rule r on s { red when avg(x, last 120 snapshots) + max(x, last 120 snapshots) + min(x, last 120 snapshots)"
+                    " + sum(x, last 120 snapshots) + avg(x, last 100 snapshots) + sum(x, last 80 snapshots) < 0 }\n")
         bt = ["backtest", "--db", db, "--from", "2025-03-01", "--to", "2025-10-27"]
 
         for fmt in ("text", "jsonl"):
@@ -103,7 +117,8 @@ def main():
             check(rc0 == 0 and rc1 == 0, f"backtest --format {fmt}: exit {rc0} / {rc1} on a terminal")
             lines = LINE.findall(err1)
             check(len(lines) >= 2, f"backtest --format {fmt} on a terminal: {len(lines)} progress lines, expected several:\n{err1!r}")
-            check(all(re.search(r": 241 dates, [0-9,]+ rows read \([0-9,]+/s\), [0-9,]+ keys? evaluated, \d+:\d\d$", l)
+            check(all(re.search(r": 241 dates, [0-9,]+ rows read \([0-9,]+/s\), [0-9,]+ keys? evaluated, \d+:\d\d"
+                                r"(, \d+%, about (\d+s|\d+ min) left)?$", l)
                       for l in lines), f"backtest progress lines: {lines[:3]!r}")
             check(err1.count("\r") == err1.count(ERASE), "backtest: every '\\r' starts an erasure")
             check(out1 == out0, f"backtest --format {fmt}: stdout differs on a terminal")
@@ -115,6 +130,21 @@ def main():
             check(not re.search(r"\r\x1b\[Kvigil: backtest: [^\r\n]*vigil", err1), "backtest: a line not erased before other output")
             if fmt == "jsonl":
                 check(all(json.loads(l) for l in out1.splitlines()), "backtest --format jsonl: stdout not JSON lines")
+
+        # a backtest of a rowid table (its rows known) long enough (long
+        # windows): once a second has passed, how far, and the time left
+        rc, out, err = run(vigil, bt + [heavy], tty=True)
+        lines = LINE.findall(err)
+        pcts = [int(m.group(1)) for m in (re.search(r", (\d+)%, about (\d+s|\d+ min) left$", l) for l in lines) if m]
+        check(rc == 0 and len(pcts) >= 2 and all(5 <= x <= 99 for x in pcts) and pcts == sorted(pcts),
+              f"backtest of a rowid table: no percentage and time left, or out of order: {pcts!r} in {lines!r}")
+        check(not any(re.search(r", 0:00, \d+%", l) for l in lines), f"backtest: a time left in the first second: {lines!r}")
+        # a WITHOUT ROWID table: no estimate of its rows, so no time left
+        args = ["backtest", "--db", db, "--from", "2025-03-01", "--to", "2025-10-27", wr_rules]
+        rc, out, err = run(vigil, args, tty=True)
+        lines = LINE.findall(err)
+        check(rc == 0 and len(lines) >= 2 and not any("%" in l or "left" in l for l in lines),
+              f"backtest of a WITHOUT ROWID table: a time left, or no line: {lines!r}")
 
         # --quiet on a terminal: no progress, no summary, the warning stays
         rc, out, err = run(vigil, bt + ["--quiet", rules], tty=True)

@@ -417,10 +417,26 @@ INSERT INTO org_chart (person_id, manager_id, full_name, title) VALUES
   (9502, 9900, 'Tomas Berg', 'Director, Central'),
   (9503, 9900, 'Aiko Mori', 'Director, East'),
   (9900, NULL, 'Helen Achebe', 'VP Sales');
-WITH RECURSIVE rep(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM rep WHERE id < 300)
+-- The reps' names: 20 first names by (id - 1) % 20, 15 last names by
+-- ((id - 1) % 20 + 7 * ((id - 1) / 20)) % 15, so the 300 names are all
+-- different (7 is prime to 15).  The snapshots carry the name too (the
+-- CRM copies it): the pack's rep sources read it as their `label`.
+WITH RECURSIVE rep(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM rep WHERE id < 300),
+  first(n, name) AS (VALUES (0, 'Maya'), (1, 'Omar'), (2, 'Elena'), (3, 'Marcus'), (4, 'Sofia'),
+    (5, 'Daniel'), (6, 'Aisha'), (7, 'Lucas'), (8, 'Nina'), (9, 'Victor'), (10, 'Grace'),
+    (11, 'Mateo'), (12, 'Hana'), (13, 'Oliver'), (14, 'Leila'), (15, 'Samuel'), (16, 'Ines'),
+    (17, 'Felix'), (18, 'Zoe'), (19, 'Ethan')),
+  last(n, name) AS (VALUES (0, 'Patel'), (1, 'Garcia'), (2, 'Johansson'), (3, 'Chen'), (4, 'Walsh'),
+    (5, 'Bianchi'), (6, 'Adeyemi'), (7, 'Herrera'), (8, 'Lindqvist'), (9, 'Murphy'),
+    (10, 'Yilmaz'), (11, 'Brennan'), (12, 'Nakamura'), (13, 'Petrov'), (14, 'Duarte'))
 INSERT INTO org_chart (person_id, manager_id, full_name, title)
-SELECT id, CASE WHEN id <= 15 THEN 9021 ELSE 9001 + (id - 1) / 15 END, 'Rep ' || id, 'Account executive'
-FROM rep;
+SELECT id, CASE WHEN id <= 15 THEN 9021 ELSE 9001 + (id - 1) / 15 END, first.name || ' ' || last.name,
+       'Account executive'
+FROM rep
+JOIN first ON first.n = (id - 1) % 20
+JOIN last ON last.n = ((id - 1) % 20 + 7 * ((id - 1) / 20)) % 15
+ORDER BY id;
+UPDATE sales_snapshot SET rep_name = (SELECT full_name FROM org_chart WHERE person_id = rep_id);
 -- Everyone's mail address, except Robin Reyes (9005), who has none yet:
 -- vigil deliver reports her digest instead of dropping it.
 UPDATE org_chart SET email = lower(replace(full_name, ' ', '.')) || '@example.com' WHERE person_id <> 9005;

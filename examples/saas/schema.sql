@@ -8,6 +8,7 @@
 -- the numbers.  A rep on leave or gone keeps/gets rows with active = 0.
 CREATE TABLE sales_snapshot (
   rep_id              INTEGER NOT NULL,  -- the sales rep (entity key)
+  rep_name            TEXT,              -- the rep's name as the CRM shows it on that day (the digest heads the rep's cards with it: `label rep_name`)
   snapshot_date       DATE    NOT NULL,  -- the day the snapshot was taken
   supervisor_id       INTEGER,           -- the rep's direct supervisor on that day: every alert goes to them
   active              BOOLEAN NOT NULL DEFAULT 1,  -- 0: rep on leave or departed; the row is a placeholder

@@ -678,6 +678,78 @@ static void test_progress_counts(void) {
   sqlite3_close(db);
 }
 
+/* rows_total: an estimate of the rows the call reads, when every source is
+** read whole (a backtest, a run without seeks) from a rowid table of the
+** database (max(rowid) - min(rowid) + 1, each table as often as it is
+** read); -1 when a run may seek, or a table is a view, WITHOUT ROWID or
+** virtual (PostgreSQL).  The same in every call of the callback. */
+static long long progress_total(sqlite3 *db, const char *rules, const char *schema, int backtest, int no_seek, int *same) {
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  if (vg_compile_string("t.rules", rules, strlen(rules), schema, &co, &p) != VG_OK) return -2;
+  static progress_log l;
+  memset(&l, 0, sizeof l);
+  vg_status st;
+  if (backtest) {
+    vg_backtest_opts bo = {.db = db, .from = "2025-03-01", .to = "2025-03-10", .diag = quiet, .progress = log_progress, .out_ud = &l};
+    st = vg_backtest((const vg_program *const *)&p, 1, &bo);
+  } else {
+    vg_run_opts ro = {.db = db, .as_of = "2025-05-01", .dry_run = 1, .no_seek = no_seek, .diag = quiet, .progress = log_progress,
+                      .out_ud = &l};
+    st = vg_run((const vg_program *const *)&p, 1, &ro);
+  }
+  vg_free_program(p);
+  if (st != VG_OK || l.n < 2) return -3;
+  *same = 1;
+  for (int i = 0; i < l.n && i < 64; i++) *same &= l.v[i].rows_total == l.last.rows_total;
+  return l.last.rows_total;
+}
+
+static void test_progress_total(void) {
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, MANY_SQL, NULL, NULL, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, "CREATE TABLE w(k INTEGER, d DATE, x REAL, PRIMARY KEY (k, d)) WITHOUT ROWID;"
+                                         "INSERT INTO w SELECT k, d, x FROM m WHERE k < 10;"
+                                         "CREATE VIEW v AS SELECT * FROM m;"
+                                         "CREATE TABLE g(k INTEGER, d DATE, x REAL);"
+                                         "INSERT INTO g SELECT k, d, x FROM m WHERE k < 10;"
+                                         "DELETE FROM g WHERE k = 5;", NULL, NULL, NULL), SQLITE_OK);
+  const char *schema = "CREATE TABLE m(k INTEGER, d DATE, x REAL); CREATE TABLE w(k INTEGER, d DATE, x REAL);"
+                       " CREATE TABLE v(k INTEGER, d DATE, x REAL); CREATE TABLE g(k INTEGER, d DATE, x REAL);";
+  int same = 0;
+  /* a backtest and a run that reads whole tables: the table's rows */
+  CU_ASSERT_EQUAL(progress_total(db, MANY_RULES, schema, 1, 1, &same), 200000);
+  CU_ASSERT(same);
+  CU_ASSERT_EQUAL(progress_total(db, MANY_RULES, schema, 0, 1, &same), 200000);
+  CU_ASSERT(same);
+  /* a run that may seek: unknown */
+  CU_ASSERT_EQUAL(progress_total(db, MANY_RULES, schema, 0, 0, &same), -1);
+  CU_ASSERT(same);
+  /* two sources on one table: read twice; a source no rule is on: not read */
+  const char *two = "source s { table m key k time d }\nsource t { table m key k time d where x > 1 }\n"
+                    "source u { table g key k time d }\n"
+                    "rule r on s { red when x > 5 }\nrule q on t { red when x > 5 }\n";
+  CU_ASSERT_EQUAL(progress_total(db, two, schema, 1, 1, &same), 400000);
+  /* rows deleted inside the rowid range still count: an estimate */
+  const char *gaps = "source s { table g key k time d }\nrule r on s { red when x > 5 }\n";
+  CU_ASSERT_EQUAL(progress_total(db, gaps, schema, 1, 1, &same), 2000);
+  /* WITHOUT ROWID, a view: unknown */
+  const char *wr = "source s { table w key k time d }\nrule r on s { red when x > 5 }\n";
+  CU_ASSERT_EQUAL(progress_total(db, wr, schema, 1, 1, &same), -1);
+  const char *view = "source s { table v key k time d }\nrule r on s { red when x > 5 }\n";
+  CU_ASSERT_EQUAL(progress_total(db, view, schema, 1, 1, &same), -1);
+  /* one table of several unknown: the whole is */
+  const char *mixed = "source s { table m key k time d }\nsource t { table w key k time d }\n"
+                      "rule r on s { red when x > 5 }\nrule q on t { red when x > 5 }\n";
+  CU_ASSERT_EQUAL(progress_total(db, mixed, schema, 1, 1, &same), -1);
+  /* a rollup reads its members' table once more */
+  const char *roll = "source s { table m key k time d }\nrollup grp from s by x { n = count(k > 0) }\n"
+                     "rule r on s { red when x > 5 }\nrule q on grp { red when n > 100000 }\n";
+  CU_ASSERT_EQUAL(progress_total(db, roll, schema, 1, 1, &same), 400000);
+  sqlite3_close(db);
+}
+
 /* alert and summary: called once the run is recorded; a nonzero answer
 ** stops the delivery (VG_ESTOPPED), the run stays recorded. */
 static void test_stop_alert_summary(void) {
@@ -798,6 +870,7 @@ int unit_register_api(void) {
       !CU_add_test(s, "stop: progress stops before anything is recorded", test_stop_progress) ||
       !CU_add_test(s, "stop: progress is polled inside a long evaluation", test_stop_long_evaluation) ||
       !CU_add_test(s, "progress: rows, keys and dates of a backtest and a run", test_progress_counts) ||
+      !CU_add_test(s, "progress: rows_total, the rows a call will read, or -1", test_progress_total) ||
       !CU_add_test(s, "stop: alert and summary stop the delivery of a recorded run", test_stop_alert_summary) ||
       !CU_add_test(s, "step budget per run", test_step_budget_per_run) ||
       !CU_add_test(s, "threads: vg_test_path twice at once", test_test_path_concurrent) ||

@@ -550,6 +550,39 @@ static void test_names(void) {
   forget();
 }
 
+/* The SaaS demo (examples/saas, make demo): its rep sources declare `label
+** rep_name`, so a rep's card is headed by the rep's name, not `rep_id 17`
+** (issue 16, item 12).  Rep 17 loses 15% of contract amount (red, to 9002). */
+static void test_saas_demo_names(void) {
+  char db[300], cmd[2048], path[600];
+  snprintf(db, sizeof db, "%s/saas.db", dir);
+  remove(db);
+  sqlite3 *h = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
+  const char *files[] = {"schema.sql", "demo.sql"};
+  int ok = 1;
+  for (int i = 0; i < 2 && ok; i++) {
+    snprintf(path, sizeof path, "%s/examples/saas/%s", tu_root(), files[i]);
+    char *sql = tu_slurp(path, NULL), *err = NULL;
+    ok = sql && sqlite3_exec(h, sql, NULL, NULL, &err) == SQLITE_OK;
+    if (!ok) fprintf(stderr, "\n  %s: %s\n", path, err ? err : "unreadable");
+    sqlite3_free(err);
+    free(sql);
+  }
+  sqlite3_close(h);
+  CU_ASSERT_FATAL(ok);
+  const char *v = tu_vigil();
+  snprintf(cmd, sizeof cmd, "'%s' run --db '%s' --as-of 2025-06-30 '%s/examples/saas'", v, db, tu_root());
+  CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+  snprintf(cmd, sizeof cmd, "'%s' digest --db '%s' --format text --to 9002", v, db);
+  CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+  char *o = out_file("out.txt");
+  CU_ASSERT(has(o, "\nInes Garcia (rep_id 17): red\n"));
+  CU_ASSERT_PTR_NULL(o ? strstr(o, "\nrep_id 17:") : NULL);
+  if (!has(o, "Ines Garcia (rep_id 17)")) printf("\n%.3000s\n", o ? o : "(no output)");
+  free(o);
+}
+
 /* ---- the outbox ------------------------------------------------------------------------------------- */
 
 static void test_outbox(void) {
@@ -953,6 +986,7 @@ int unit_register_digest(void) {
       !CU_add_test(s, "inside a key: tier, new or escalated first", test_entry_order) ||
       !CU_add_test(s, "values: thresholds apart, percents, weeks", test_values) ||
       !CU_add_test(s, "cards named by the label or the org chart", test_names) ||
+      !CU_add_test(s, "the SaaS demo: rep cards headed by the rep's name", test_saas_demo_names) ||
       !CU_add_test(s, "outbox: rows, replaced on a second run", test_outbox) ||
       !CU_add_test(s, "run selection and errors", test_run_selection) ||
       !CU_add_test(s, "older schemas", test_old_schema) ||

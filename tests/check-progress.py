@@ -8,7 +8,8 @@ progress line ("N dates, R rows read (S/s), K keys evaluated, M:SS"),
 rewritten with '\\r' and erased at the end; once a second has passed and
 5% of the rows are read, a backtest of a rowid table adds how far it is and
 the time left (", 42%, about 7s left"), and one of a WITHOUT ROWID table
-does not (its rows are not known); stdout is what it is without a
+does not (its rows are not known), and a run over several packs that may
+seek tells it from the packs done; stdout is what it is without a
 terminal, and so is stderr once the line's drawings are taken out.  Without
 a terminal, with --quiet, with TERM=dumb and with --diagnostics-format json
 nothing is drawn; --quiet also drops the summary lines but keeps warnings.
@@ -24,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 ERASE = "\r\x1b[K"
 # a drawing: an erasure, then the line, which the next erasure replaces
@@ -176,6 +178,24 @@ def main():
         rc, out, err = run(vigil, args + ["--quiet"], tty=True)
         check(rc == 0 and out == out0 and "\r" not in err and "rows read" not in err and "warning" in err,
               f"run --quiet on a terminal:\n{err!r}")
+
+        # a run that may seek over several packs: the rows are not known, so
+        # how far is the packs done (pack k of n: (k - 1) / n), once a second
+        # has passed; n is chosen so that the run takes about 3 s here
+
+        t0 = time.monotonic()
+        run(vigil, ["run", "--db", db, "--as-of", "2025-10-27", "--dry-run", heavy], tty=False)
+        n = max(5, min(60, int(3.0 / max(time.monotonic() - t0, 0.01)) + 1))
+        packs = []
+        for i in range(1, n + 1):
+            packs.append(os.path.join(tmp, f"h{i}.rules"))
+            shutil.copyfile(heavy, packs[-1])
+        rc, out, err = run(vigil, ["run", "--db", db, "--as-of", "2025-10-27", "--dry-run"] + packs, tty=True)
+        lines = LINE.findall(err)
+        seen = [(int(m.group(1)), int(m.group(2))) for m in
+                (re.search(rf"pack h\d+ \((\d+)/{n}\), .*, (\d+)%, about (?:\d+s|\d+ min) left$", l) for l in lines) if m]
+        check(rc == 0 and seen and all(pct == int((k - 1) / n * 100) for k, pct in seen),
+              f"run over {n} packs: no time left from the packs done, or a wrong one: {seen!r} in {lines!r}")
 
         # diff: old, then new
         args = ["diff", rules, rules2, "--db", db, "--from", "2025-03-01", "--to", "2025-10-27"]

@@ -182,7 +182,6 @@ def main():
         # a run that may seek over several packs: the rows are not known, so
         # how far is the packs done (pack k of n: (k - 1) / n), once a second
         # has passed; n is chosen so that the run takes about 3 s here
-
         t0 = time.monotonic()
         run(vigil, ["run", "--db", db, "--as-of", "2025-10-27", "--dry-run", heavy], tty=False)
         n = max(5, min(60, int(3.0 / max(time.monotonic() - t0, 0.01)) + 1))

@@ -424,7 +424,7 @@ static void *arr(cgen *g, size_t n, size_t size) {
   return p;
 }
 
-/* The measures of a clause's condition n (docs/LANGUAGE.md "Size"): its
+/* The measures of a clause's condition n (docs/LANGUAGE.md §4.6.1): its
 ** comparisons of numbers (<, <=, >, >=; a side of no declared type counts,
 ** the run checks the values), reached through `and` and `or`, in the order
 ** written; at most MEASURES_PER_CLAUSE of them, appended to m[*k]. */

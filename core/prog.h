@@ -118,7 +118,7 @@ typedef struct vm_evidence {
   int32_t fn;
 } vm_evidence;
 
-/* A measure of a tier clause (docs/LANGUAGE.md "Size"): a comparison of
+/* A measure of a tier clause (docs/LANGUAGE.md §4.6.1): a comparison of
 ** two numbers (<, <=, > or >=) in the clause's condition, reached through
 ** `and`, `or` and `for`; lhs and rhs are value functions of the rule's
 ** source, evaluated on the current row when an alert of the clause is kept

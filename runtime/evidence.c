@@ -30,7 +30,7 @@
 **
 ** size (last; absent when the alert has none; older evidence lacks it):
 ** how far the deciding value lies past its threshold (docs/LANGUAGE.md
-** "Size"): of the measures of the clause that fired (its comparisons of
+** §4.6.1): of the measures of the clause that fired (its comparisons of
 ** numbers, cg.c), the first whose two sides are numbers and whose
 ** comparison holds on the current row, as
 ** {"value":L,"threshold":R,"op":"<","rel":|L - R| / |R|} (|L - R| when R is
@@ -126,7 +126,7 @@ static const char *param_kind(const vm_param *pa) {
   }
 }
 
-/* The size of rule's alert of tier (docs/LANGUAGE.md "Size"): the first of
+/* The size of rule's alert of tier (docs/LANGUAGE.md §4.6.1): the first of
 ** the clause's measures whose sides are numbers and whose comparison holds
 ** on the current row, as ,"size":{"value":L,"threshold":R,"op":"<","rel":X}
 ** (rel |L - R| / |R|, or |L - R| when R is 0); nothing when none does. */

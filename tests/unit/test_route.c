@@ -159,6 +159,16 @@ static void test_escalation_route(void) {
     n += (size_t)snprintf(got + n, sizeof got - n, "\n");
   }
   sqlite3_finalize(st);
+  /* an alert raised a tier keeps the size of the clause that fired (yellow, x < 8) */
+  st = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT tier, json_extract(evidence, '$.size.threshold'), json_extract(evidence, '$.size.rel')"
+                                               " FROM vigil_alerts WHERE key = '11' AND as_of = '2025-01-15'", -1, &st, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_step(st), SQLITE_ROW);
+  CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 0), "orange");
+  CU_ASSERT_EQUAL(sqlite3_column_type(st, 1), SQLITE_INTEGER);
+  CU_ASSERT_EQUAL(sqlite3_column_int(st, 1), 8);
+  CU_ASSERT_DOUBLE_EQUAL(sqlite3_column_double(st, 2), 0.375, 1e-12);
+  sqlite3_finalize(st);
   sqlite3_close(db);
   const char *want =
       "10|2025-01-01|red|2|new|3>2\n"

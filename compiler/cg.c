@@ -8,7 +8,9 @@
 ** its own, called by the window instruction with a cursor; a value function
 ** is always numbered after the function that calls it, which is what lets the
 ** verifier prove the call graph acyclic.  A source's where is a value
-** function too.
+** function too.  Last come the measures of the rules' clauses (the sides
+** of their comparisons, for an alert's size), which a limit drops rather
+** than fails.
 */
 #include <stdio.h>
 #include <string.h>
@@ -39,12 +41,14 @@ typedef struct cgen {
   size_t bytes;                      /* instructions and line entries so far (VG_MAX_CODE) */
   vg_loc top;                        /* the expression being compiled (a clause, a let, ...) */
   int failed;
+  int soft;                          /* compiling measures: a limit drops them instead (rule_measures) */
 } cgen;
 
 /* A limit of the bytecode at loc (E-limit: the compilation stops), or a bug
 ** of Vigil's (what starts with "internal"). */
 static void fail(cgen *g, vg_loc loc, const char *what) {
   if (g->failed) return;
+  if (g->soft) { g->failed = 1; return; } /* rule_measures takes it back */
   if (strncmp(what, "internal", 8) == 0) cc_error(g->c, loc, DIAG_E_INTERNAL, "%s", what);
   else cc_limit(g->c, loc, "%s", what);
   g->failed = 1;
@@ -420,6 +424,77 @@ static void *arr(cgen *g, size_t n, size_t size) {
   return p;
 }
 
+/* The measures of a clause's condition n (docs/LANGUAGE.md §4.6.1): its
+** comparisons of numbers (<, <=, >, >=; a side of no declared type counts,
+** the run checks the values), reached through `and` and `or`, in the order
+** written; at most MEASURES_PER_CLAUSE of them, appended to m[*k]. */
+#define MEASURES_PER_CLAUSE 4
+static void measures(const ast *n, const ast **m, int *k) {
+  if (!n || *k >= MEASURES_PER_CLAUSE || n->kind != A_BIN) return;
+  if (n->op == BIN_AND || n->op == BIN_OR) {
+    measures(n->a, m, k);
+    measures(n->b, m, k);
+    return;
+  }
+  if (n->op < BIN_LT || n->op > BIN_GE) return;
+  int num_a = n->a->type == VT_NUM || n->a->type == T_ANY, num_b = n->b->type == VT_NUM || n->b->type == T_ANY;
+  if (num_a && num_b && (n->a->type == VT_NUM || n->b->type == VT_NUM)) m[(*k)++] = n;
+}
+
+/* Drops the functions made since the first n (rule_measures). */
+static void drop_fns(cgen *g, size_t n) {
+  while (g->fb.n > n) {
+    fnb *f = g->fb.v[--g->fb.n];
+    vg_buf_free(&f->code);
+    vg_buf_free(&f->lines);
+    vg_free(f);
+  }
+}
+
+/* Rule r's measures, compiled after every other function, so they never
+** change how the rest is numbered or whether it fits: a measure that would
+** pass a limit of the bytecode (functions, code) is dropped with the ones
+** after it, and its rule's alerts have no size (docs/LANGUAGE.md §4.6.1).
+** 0, or -1 when the pack has no room left for measures. */
+static int rule_measures(cgen *g, const sm_rule *r, vm_rule *vr) {
+  const ast *m[MEASURES_PER_CLAUSE];
+  int total = 0;
+  for (int k = 0; k < r->nclauses; k++) {
+    int n = 0;
+    measures(r->clauses[k]->a, m, &n);
+    total += n;
+  }
+  if (total == 0) return 0;
+  vr->measures = arr(g, (size_t)total, sizeof *vr->measures);
+  if (g->c->oom) return -1;
+  g->soft = 1;
+  for (int k = 0; k < r->nclauses && !g->failed; k++) {
+    int n = 0;
+    measures(r->clauses[k]->a, m, &n);
+    for (int i = 0; i < n && !g->failed && !g->c->oom; i++) {
+      size_t nfns = g->fb.n, bytes = g->bytes;
+      g->top = m[i]->loc;
+      long lhs = value_fn(g, r->source, m[i]->a);
+      long rhs = lhs < 0 ? -1 : value_fn(g, r->source, m[i]->b);
+      if (rhs < 0) {
+        drop_fns(g, nfns);
+        g->bytes = bytes;
+        break;
+      }
+      vm_measure *ms = &vr->measures[vr->nmeasures++];
+      ms->tier = (uint16_t)r->clauses[k]->ref;
+      ms->op = (uint8_t)binop[m[i]->op];
+      ms->lhs = (int32_t)lhs;
+      ms->rhs = (int32_t)rhs;
+    }
+  }
+  g->soft = 0;
+  int full = g->failed;
+  g->failed = 0;
+  if (vr->nmeasures == 0) vr->measures = NULL;
+  return full ? -1 : 0;
+}
+
 /* Move the function builders into the program: one code block, one line table. */
 static void link_funcs(cgen *g) {
   vm_program *p = g->p;
@@ -587,6 +662,10 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     }
   }
   if (c->oom || g.failed) goto fail;
+  /* the measures, last (rule_measures) */
+  for (int i = 0; i < p->nrules && !c->oom; i++)
+    if (rule_measures(&g, &pk->rules[i], &p->rules[i]) != 0) break;
+  if (c->oom) goto fail;
   link_funcs(&g);
   p->consts = arr(&g, g.consts.n, sizeof *p->consts);
   if (c->oom) goto fail;

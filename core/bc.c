@@ -182,6 +182,13 @@ int bc_write(const vm_program *p, vg_buf *out) {
       put_str(&w, r->evid[k].name);
       put_u32(&w, (uint32_t)r->evid[k].fn);
     }
+    put_u16(&w, r->nmeasures);
+    for (unsigned k = 0; k < r->nmeasures; k++) {
+      put_u16(&w, r->measures[k].tier);
+      put_u8(&w, r->measures[k].op);
+      put_u32(&w, (uint32_t)r->measures[k].lhs);
+      put_u32(&w, (uint32_t)r->measures[k].rhs);
+    }
   }
   put_u32(&w, p->nconsts);
   for (uint32_t i = 0; i < p->nconsts; i++) put_val(&w, p->consts[i]);
@@ -352,7 +359,7 @@ static val rd_val(rd *r) {
 /* Minimum encoded sizes, to bound counts before allocating. */
 enum {
   SZ_STR = 4, SZ_PARAM = SZ_STR + 1, SZ_SOURCE = 2 * SZ_STR + 2 + 2 + 8 + 4 + 4 + 2,
-  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 4 + 8 + 2, SZ_CONST = 1,
+  SZ_COL = SZ_STR + 1, SZ_RULE = SZ_STR + 2 + 2 + 2 + 4 + 4 + 4 + 8 + 2 + 2, SZ_CONST = 1,
   SZ_FUNC = 1 + 2 + 4 * 4, SZ_LINE = 4 + 2 + 4 + 4, SZ_ROLLUP = 2 + 2 + 2 + 8 + 2, SZ_RCOL = SZ_STR + 1 + 1 + 4
 };
 
@@ -465,6 +472,14 @@ static void parse_payload(rd *r, vm_program *p) {
     for (unsigned k = 0; k < ru->nevid && !r->failed; k++) {
       ru->evid[k].name = rd_name(r);
       ru->evid[k].fn = (int32_t)rd_u32(r);
+    }
+    ru->nmeasures = (uint16_t)rd_count(r, 0, 2 + 1 + 4 + 4);
+    ru->measures = rd_array(r, ru->nmeasures, sizeof *ru->measures);
+    for (unsigned k = 0; k < ru->nmeasures && !r->failed; k++) {
+      ru->measures[k].tier = rd_u16(r);
+      ru->measures[k].op = (uint8_t)rd_u8(r);
+      ru->measures[k].lhs = (int32_t)rd_u32(r);
+      ru->measures[k].rhs = (int32_t)rd_u32(r);
     }
   }
 

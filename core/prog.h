@@ -118,6 +118,17 @@ typedef struct vm_evidence {
   int32_t fn;
 } vm_evidence;
 
+/* A measure of a tier clause (docs/LANGUAGE.md §4.6.1): a comparison of
+** two numbers (<, <=, > or >=) in the clause's condition, reached through
+** `and`, `or` and `for`; lhs and rhs are value functions of the rule's
+** source, evaluated on the current row when an alert of the clause is kept
+** as evidence.  A rule's measures are in the order written, per clause. */
+typedef struct vm_measure {
+  uint16_t tier;  /* the clause's tier */
+  uint8_t op;     /* OP_LT, OP_LE, OP_GT or OP_GE */
+  int32_t lhs, rhs;
+} vm_measure;
+
 typedef struct vm_rule {
   char *name;
   uint16_t source;
@@ -129,6 +140,8 @@ typedef struct vm_rule {
                    ** raised one tier; < 0 when it never is */
   uint16_t nevid;  /* the rule's lets, kept as evidence with each alert */
   vm_evidence *evid;
+  uint16_t nmeasures; /* the measures of its clauses (size) */
+  vm_measure *measures;
 } vm_rule;
 
 /* One entry of a function's line table: instructions from pc on come from

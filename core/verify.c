@@ -64,6 +64,7 @@ static int verify_strings(const vm_program *p, char *err, size_t cap) {
   for (unsigned i = 0; i < p->nrules; i++) {
     if (!p->rules[i].name) return MISSING("rule %u name", i);
     if (p->rules[i].nevid && !p->rules[i].evid) return bc_fail(err, cap, "missing array: rule %u evidence", i);
+    if (p->rules[i].nmeasures && !p->rules[i].measures) return bc_fail(err, cap, "missing array: rule %u measures", i);
   }
   if (p->org_table) {
     if (!p->org_person || !p->org_manager) return bc_fail(err, cap, "missing string: the org's person or manager column");
@@ -229,6 +230,20 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
       if (fn < 0 || fn >= p->nfuncs || p->funcs[fn].kind != VM_FN_VALUE || p->funcs[fn].source != r->source)
         return bc_fail(err, cap, "rule %u (%s): evidence %u (%s): function %d is not a value function of the rule's source", i,
                     r->name, k, r->evid[k].name, (int)fn);
+    }
+    for (unsigned k = 0; k < r->nmeasures; k++) {
+      const vm_measure *m = &r->measures[k];
+      if (m->tier >= p->ntiers)
+        return bc_fail(err, cap, "rule %u (%s): measure %u: tier %u out of range (%u tiers)", i, r->name, k, m->tier,
+                    p->ntiers);
+      if (m->op != OP_LT && m->op != OP_LE && m->op != OP_GT && m->op != OP_GE)
+        return bc_fail(err, cap, "rule %u (%s): measure %u: operator %u is not <, <=, > or >=", i, r->name, k, m->op);
+      int32_t side[2] = {m->lhs, m->rhs};
+      for (int j = 0; j < 2; j++)
+        if (side[j] < 0 || side[j] >= p->nfuncs || p->funcs[side[j]].kind != VM_FN_VALUE ||
+            p->funcs[side[j]].source != r->source)
+          return bc_fail(err, cap, "rule %u (%s): measure %u: function %d is not a value function of the rule's source", i,
+                      r->name, k, (int)side[j]);
     }
   }
   return 0;

@@ -19,6 +19,7 @@ exec_alert *exec_add_alert(exec_pack *pr, int rule, int tier, const char *messag
   if (!a) return NULL;
   a->rule = rule;
   a->tier = tier;
+  a->fired = tier;
   a->date = pr->as_of;
   a->seq = pr->seq_next++;
   a->key = pr->cur_key;

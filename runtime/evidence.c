@@ -8,7 +8,8 @@
 **    "values":{"floor":0.16,"conversion_rate":0.12,"baseline_conversion":0.2,"slump":0.2},
 **    "window":{"dates":["2025-05-23","2025-06-06","2025-06-20"],
 **              "conversion_rate":[0.15,0.13,0.12],"baseline_conversion":[0.2,0.2,0.2]},
-**    "params":{"slump":"percent"}}
+**    "params":{"slump":"percent"},
+**    "size":{"value":0.12,"threshold":0.16,"op":"<","rel":0.25}}
 **
 ** label (after key_column, only for a source that declares `label COLUMN`):
 ** that column's value on the current row as text (a number as messages
@@ -26,6 +27,16 @@
 ** pack uses it as a fraction (W-fraction's analysis; a program loaded from
 ** a .vgc file keeps neither), else its type (number, duration, date, text,
 ** bool, null).
+**
+** size (last; absent when the alert has none; older evidence lacks it):
+** how far the deciding value lies past its threshold (docs/LANGUAGE.md
+** §4.6.1): of the measures of the clause that fired (its comparisons of
+** numbers, cg.c), the first whose two sides are numbers and whose
+** comparison holds on the current row, as
+** {"value":L,"threshold":R,"op":"<","rel":|L - R| / |R|} (|L - R| when R is
+** 0).  An alert `escalate after` raised keeps the size of the clause that
+** fired; one kept open because its `clear when` does not hold yet has a
+** size only if a comparison of that clause still holds.
 */
 #include <math.h>
 #include <stdio.h>
@@ -110,7 +121,32 @@ static const char *param_kind(const vm_param *pa) {
   }
 }
 
-const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t date) {
+/* The size of rule's alert of tier (docs/LANGUAGE.md §4.6.1): the first of
+** the clause's measures whose sides are numbers and whose comparison holds
+** on the current row, as ,"size":{"value":L,"threshold":R,"op":"<","rel":X}
+** (rel |L - R| / |R|, or |L - R| when R is 0); nothing when none does. */
+static int size_json(exec_pack *pr, const vm_rule *ru, int tier, const vm_series *s, int32_t date, vg_buf *b) {
+  for (unsigned k = 0; k < ru->nmeasures; k++) {
+    const vm_measure *m = &ru->measures[k];
+    if (m->tier != tier) continue;
+    val l, r;
+    if (vm_eval_value(&pr->vm, m->lhs, s, date, &l) != VM_OK || l.t != VT_NUM || !isfinite(l.u.n)) continue;
+    if (vm_eval_value(&pr->vm, m->rhs, s, date, &r) != VM_OK || r.t != VT_NUM || !isfinite(r.u.n)) continue;
+    double x = l.u.n, y = r.u.n;
+    int holds = m->op == OP_LT ? x < y : m->op == OP_LE ? x <= y : m->op == OP_GT ? x > y : x >= y;
+    if (!holds) continue;
+    double rel = y != 0 ? fabs(x - y) / fabs(y) : fabs(x - y);
+    const char *op = m->op == OP_LT ? "<" : m->op == OP_LE ? "<=" : m->op == OP_GT ? ">" : ">=";
+    int rc = vg_buf_append(b, ",\"size\":{\"value\":", 17) | json_val(b, l);
+    rc |= vg_buf_append(b, ",\"threshold\":", 13) | json_val(b, r);
+    rc |= vg_buf_append(b, ",\"op\":\"", 7) | vg_buf_append(b, op, strlen(op));
+    rc |= vg_buf_append(b, "\",\"rel\":", 8) | json_val(b, val_num(rel)) | vg_buf_append(b, "}", 1);
+    return rc;
+  }
+  return 0;
+}
+
+const char *exec_evidence(exec_pack *pr, int rule, int tier, const vm_series *s, int32_t date) {
   const vm_program *p = pr->p;
   const vm_rule *ru = &p->rules[rule];
   const vm_source *so = &p->sources[ru->source];
@@ -185,7 +221,9 @@ const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t d
     rc |= vg_buf_append(&b, ":\"", 2) | vg_buf_append(&b, kind, strlen(kind)) | vg_buf_append(&b, "\"", 1);
     first = 0;
   }
-  rc |= vg_buf_append(&b, first ? "}" : "}}", first ? 1 : 2);
+  rc |= vg_buf_append(&b, first ? "" : "}", first ? 0 : 1);
+  if (rc == 0) rc |= size_json(pr, ru, tier, s, date, &b);
+  rc |= vg_buf_append(&b, "}", 1);
   const char *out = rc ? NULL : vg_arena_strndup(&pr->alert_arena, b.data, b.len);
   vg_buf_free(&b);
   return out;

@@ -13,9 +13,9 @@
 
 /* Plan each rule's evidence (pr->evid); 0 or -1 (memory). */
 int exec_evidence_plan(exec_pack *pr);
-/* The evidence JSON of rule on series s at date, in the pack's alert arena;
-** NULL when out of memory. */
-const char *exec_evidence(exec_pack *pr, int rule, const vm_series *s, int32_t date);
+/* The evidence JSON of rule's alert of tier (the clause's) on series s at
+** date, in the pack's alert arena; NULL when out of memory. */
+const char *exec_evidence(exec_pack *pr, int rule, int tier, const vm_series *s, int32_t date);
 void exec_evidence_free(exec_pack *pr);
 
 #endif

@@ -57,6 +57,7 @@ typedef enum { LIFE_NEW, LIFE_ONGOING, LIFE_ESCALATED, LIFE_RESOLVED, LIFE__COUN
 ** open at the previous evaluation is closed now. */
 typedef struct exec_alert {
   int rule, tier;
+  int fired;                 /* the tier it was recorded at (before `escalate after`) */
   int32_t date;
   long seq;
   const char *key, *message, *recipient; /* NUL-terminated, but may hold NUL bytes: */

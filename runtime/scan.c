@@ -96,7 +96,7 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
       }
       if (!pr->want_evidence) continue;
       if (!es && !(es = er ? evid_rows(pr, er) : s)) return -1;
-      if (!(a->evidence = exec_evidence(pr, rules[i], es, date))) return -1;
+      if (!(a->evidence = exec_evidence(pr, rules[i], a->fired, es, date))) return -1;
     }
   }
   if (pr->alerts.n > before) {

@@ -266,6 +266,31 @@ static int life_of(const char *status) {
 /* A JSON text of the column, or NULL when it is not valid JSON. */
 #define VALID_JSON(col) "CASE WHEN json_valid(" col ") THEN " col " END"
 
+/* The size of alert a from columns i (rel), i+1 (value), i+2 (threshold)
+** and i+3 (op): its rel, and the words a card shows. */
+static void size_of(dg_ctx *c, dg_alert *a, sqlite3_stmt *st, int i) {
+  double rel = sqlite3_column_double(st, i), x = sqlite3_column_double(st, i + 1), y = sqlite3_column_double(st, i + 2);
+  const char *op = (const char *)sqlite3_column_text(st, i + 3);
+  if (!isfinite(rel) || rel < 0 || !op || (strcmp(op, "<") && strcmp(op, "<=") && strcmp(op, ">") && strcmp(op, ">=")))
+    return; /* not the shape a run records */
+  char r[64], v[64], t[64], out[256];
+  fmt_num(x, v, sizeof v);
+  fmt_num(y, t, sizeof t);
+  const char *side = op[0] == '<' ? "below" : "above";
+  if (rel == 0) snprintf(out, sizeof out, "%s, at the threshold %s", v, t);
+  else {
+    double pc = rel * 100; /* a percent in 2 significant digits, whole from 10% on */
+    if (y == 0) fmt_num(rel, r, sizeof r);
+    else if (pc >= 1e4 && pc < 1e15) group_thousands(pc, r, sizeof r);
+    else snprintf(r, sizeof r - 1, pc >= 10 && pc < 1e15 ? "%.0f" : "%.2g", pc);
+    if (y != 0) strcat(r, "%");
+    snprintf(out, sizeof out, "%s, %s %s the threshold %s", v, r, side, t);
+  }
+  a->has_size = 1;
+  a->size = rel;
+  a->size_text = arena_str(c, out);
+}
+
 static vg_status load_alerts(dg_ctx *c) {
   const char *route = "CASE WHEN json_valid(a.route) THEN CASE WHEN json_type(a.route) = 'array' THEN a.route END END";
   /* the previous run's open alerts, by (rule, key), joined through the
@@ -303,6 +328,17 @@ static vg_status load_alerts(dg_ctx *c) {
       "CASE WHEN json_type(%s, '$[0].name') = 'text' THEN json_extract(a.route, '$[0].name') END, ", route, route);
   else
     rc |= put(&q, "NULL, NULL, ");
+  if (c->has_evidence) /* the size: rel, value, threshold, op (all four, or none) */
+    rc |= put(&q,
+      "CASE WHEN json_valid(a.evidence) THEN CASE WHEN json_type(a.evidence, '$.size.rel') IN ('integer', 'real')"
+      " AND json_type(a.evidence, '$.size.value') IN ('integer', 'real')"
+      " AND json_type(a.evidence, '$.size.threshold') IN ('integer', 'real') AND json_type(a.evidence, '$.size.op') = 'text'"
+      " THEN json_extract(a.evidence, '$.size.rel') END END,"
+      " CASE WHEN json_valid(a.evidence) THEN json_extract(a.evidence, '$.size.value') END,"
+      " CASE WHEN json_valid(a.evidence) THEN json_extract(a.evidence, '$.size.threshold') END,"
+      " CASE WHEN json_valid(a.evidence) THEN json_extract(a.evidence, '$.size.op') END, ");
+  else
+    rc |= put(&q, "NULL, NULL, NULL, NULL, ");
   rc |= put(&q, "prev.tier FROM vigil_alerts a LEFT JOIN prev ON prev.rule = a.rule AND prev.key = a.key"
                 " WHERE a.run_id = ?1 ORDER BY a.rowid");
   if (rc) { vg_buf_free(&q); return VG_ENOMEM; }
@@ -337,7 +373,8 @@ static vg_status load_alerts(dg_ctx *c) {
     a->label = col_text(c, st, 11);
     a->owner = col_text(c, st, 12);
     a->owner_name = col_text(c, st, 13);
-    a->prev_tier = a->life == DG_ESCALATED ? col_text(c, st, 14) : NULL;
+    a->prev_tier = a->life == DG_ESCALATED ? col_text(c, st, 18) : NULL;
+    if (sqlite3_column_type(st, 14) != SQLITE_NULL) size_of(c, a, st, 14);
     if (a->label && !a->label[0]) a->label = NULL;
     if (a->owner_name && !a->owner_name[0]) a->owner_name = NULL;
     if (a->life == DG_RESOLVED) c->total_resolved++;
@@ -602,6 +639,8 @@ static int cmp_entry(const void *x, const void *y) {
   if (!r) r = (a->life == DG_RESOLVED) - (b->life == DG_RESOLVED);
   if (!r) r = (a->rank < b->rank) - (a->rank > b->rank);
   if (!r) r = (a->life == DG_ONGOING) - (b->life == DG_ONGOING); /* new or escalated first */
+  if (!r) r = b->has_size - a->has_size;                           /* with a size first, */
+  if (!r && a->has_size) r = (a->size < b->size) - (a->size > b->size); /* the largest first */
   if (!r) r = (a->id > b->id) - (a->id < b->id);
   return r;
 }

@@ -44,6 +44,9 @@ typedef struct dg_alert {
   const char *label;       /* evidence.label (the source's label column) as text, or NULL */
   const char *owner, *owner_name; /* the route's first entry (level 0), or NULL */
   int life, runs, rank;
+  int has_size;            /* the evidence has a size (docs/LANGUAGE.md §4.6.1) */
+  double size;             /* its rel */
+  const char *size_text;   /* "0.12, 25% below the threshold 0.16", or NULL */
   const dg_cell *vals, *cells;
   long nvals, ncells;
 } dg_alert;

@@ -249,6 +249,8 @@ static int put_details(vg_buf *b, const dg_entry *en) {
     rc |= a->owner ? put_person(b, a->owner, a->owner_name) : put_clean(b, a->recipient);
     rc |= put(b, ".\n");
   }
+  /* how far past its threshold (docs/LANGUAGE.md §4.6.1) */
+  if (a->size_text && a->life != DG_RESOLVED) rc |= put(b, "Size: ") || put_clean(b, a->size_text) || put(b, ".\n");
   /* the trend: each window column that moves, over the window's dates */
   const char *d_first = NULL, *d_last = NULL;
   for (long i = 0; i < a->ncells; i++)

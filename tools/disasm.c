@@ -12,6 +12,7 @@
 **     col I NAME: TYPE                 TYPE is a val_type_name, "any" for VT_NULL
 **   rule I NAME on SOURCE fn F at FILE:LINE lookback N|unbounded [clear fn C] [escalate after D days]
 **     evidence NAME fn F               one per let of the rule
+**     measure TIER fn L OP fn R        one per measure of its clauses (size)
 **
 **   fn N value|rule source NAME stack M
 **   ; FILE:LINE:COL                    whenever the position changes
@@ -237,6 +238,13 @@ static void put_header(out *o, const vm_program *p) {
       pf(o, "  evidence ");
       put_name(o, r->evid[k].name);
       pf(o, " fn %d\n", (int)r->evid[k].fn);
+    }
+    for (unsigned k = 0; k < r->nmeasures; k++) {
+      const vm_measure *m = &r->measures[k];
+      static const char *const ops[] = {[OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">="};
+      pf(o, "  measure ");
+      put_name(o, m->tier < p->ntiers ? p->tiers[m->tier] : "?");
+      pf(o, " fn %d %s fn %d\n", (int)m->lhs, m->op <= OP_GE && ops[m->op] ? ops[m->op] : "?", (int)m->rhs);
     }
   }
 }

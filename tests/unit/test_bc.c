@@ -142,7 +142,7 @@ static void add_line(vm_program *p, uint32_t pc, int file, uint32_t line, uint32
 }
 
 static void add_rule(vm_program *p, const char *name, int src, int fn, int file, uint32_t line) {
-  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, 1, -1, -1, 0, NULL};
+  p->rules[p->nrules++] = (vm_rule){dup(p, name), (uint16_t)src, (uint16_t)fn, (uint16_t)file, line, 1, -1, -1, 0, NULL, 0, NULL};
 }
 
 /* fn 0 assembled from the arguments (ended by END), then the helpers the
@@ -193,6 +193,13 @@ static vm_program *prog_full(void) {
   p->sources[1].where = 8;
   add_rule(p, "slump", 0, 0, 0, 12);
   add_rule(p, "trend", 0, 1, 1, 20);
+  /* slump's size: its orange clause's conversion_rate (fn 5) < fn 6 */
+  vm_rule *sl = &p->rules[p->nrules - 2];
+  sl->measures = vg_arena_alloc(&p->arena, sizeof *sl->measures);
+  if (sl->measures) {
+    sl->measures[0] = (vm_measure){1, OP_LT, 5, 6};
+    sl->nmeasures = 1;
+  }
   return p;
 }
 
@@ -519,6 +526,28 @@ static void test_verify_tables(void) {
   BAD_TABLE(p->rules[0].fn = 2, "rule 0 (slump): function 2 is not a rule function");
   BAD_TABLE(p->rules[1].source = 1, "rule 1 (trend): function 1 reads source 0, not the rule's source 1");
   BAD_TABLE(p->rules[1].file = 2, "rule 1 (trend): file 2 out of range (2 files)");
+  BAD_TABLE(p->rules[0].measures = NULL, "missing array: rule 0 measures");
+  BAD_TABLE(p->rules[0].measures[0].tier = 3, "rule 0 (slump): measure 0: tier 3 out of range (3 tiers)");
+  BAD_TABLE(p->rules[0].measures[0].op = OP_EQ, "rule 0 (slump): measure 0: operator 13 is not <, <=, > or >=");
+  BAD_TABLE(p->rules[0].measures[0].lhs = 0, "rule 0 (slump): measure 0: function 0 is not a value function of the rule's source");
+  BAD_TABLE(p->rules[0].measures[0].rhs = 8, "measure 0: function 8 is not a value function");
+  BAD_TABLE(p->rules[0].measures[0].rhs = -1, "measure 0: function -1 is not a value function");
+}
+
+/* The saved fuzz input of that finding is a .vgc of this version that reads
+** as far as the check (fuzz/README.md, finding 5). */
+static void test_verify_saved_time_column(void) {
+  FILE *f = fopen("fuzz/regressions/vgc/time-column-string.vgc", "rb");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  uint8_t data[4096];
+  size_t n = fread(data, 1, sizeof data, f);
+  fclose(f);
+  vm_program *p = NULL;
+  char err[512] = "";
+  CU_ASSERT_EQUAL(bc_read(data, n, &p, err, sizeof err), -1);
+  CU_ASSERT_PTR_NULL(p);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "source 0 (snap): the time column 1 (snapshot_date) is a string, not a date"));
+  if (!strstr(err, "is a string, not a date")) printf("\n%s\n", err);
 }
 
 static void test_verify_layout(void) {
@@ -866,6 +895,7 @@ int unit_register_bc(void) {
   };
   static const test_entry verify[] = {
     {"tables", test_verify_tables},
+    {"the saved fuzz input of a string time column", test_verify_saved_time_column},
     {"function layout", test_verify_layout},
     {"operands", test_verify_operands},
     {"truncated operands", test_verify_operands_truncated},

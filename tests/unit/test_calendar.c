@@ -71,9 +71,16 @@ static const char *dis(void) {
 }
 
 /* Counts the listing's instructions with this opcode, second operand b
-** (-1: any) and comment (what follows "; "). */
+** (-1: any) and comment (what follows "; "), in the functions of the rules'
+** code: not in those of their measures (the sides of a comparison compiled
+** again for an alert's size, numbered after every other function). */
 static int count_insn(const char *op, long b, const char *comment) {
-  int n = 0;
+  int n = 0, first_measure = -1, fn = -1;
+  for (const char *m = strstr(dis(), "\n  measure "); m; m = strstr(m + 1, "\n  measure ")) {
+    const char *f = strstr(m, " fn ");
+    int k;
+    if (f && sscanf(f, " fn %d", &k) == 1 && (first_measure < 0 || k < first_measure)) first_measure = k;
+  }
   for (const char *p = dis(); *p;) {
     const char *e = strchr(p, '\n');
     size_t len = e ? (size_t)(e - p) : strlen(p);
@@ -81,7 +88,8 @@ static int count_insn(const char *op, long b, const char *comment) {
     long a0 = -1, b0 = -1;
     snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), p);
     char *semi = strstr(line, "; ");
-    if (line[0] >= '0' && line[0] <= '9' && semi) {
+    if (strncmp(line, "fn ", 3) == 0) fn = atoi(line + 3);
+    if (line[0] >= '0' && line[0] <= '9' && semi && (first_measure < 0 || fn < first_measure)) {
       *semi = 0;
       if (sscanf(line, "%*s %31s %ld %ld", o, &a0, &b0) >= 1 && strcmp(o, op) == 0 && (b < 0 || b0 == b) &&
           strcmp(semi + 2, comment) == 0)

@@ -846,7 +846,11 @@ static void test_cg_constants_shared(void) {
   CU_ASSERT_EQUAL(n, 3);
   const insn *m0 = insn_find("CONST", "\"same\"");
   long km = m0 ? m0->a[0] : -1;
-  dis_fn(1);
+  /* rule q's function (rule r's measures are value functions numbered before it) */
+  const char *rq = strstr(dis(), "rule 1 q on snap fn ");
+  int qfn = -1;
+  CU_ASSERT_FATAL(rq && sscanf(rq, "rule 1 q on snap fn %d", &qfn) == 1);
+  dis_fn(qfn);
   const insn *c1 = insn_find("CONST", "2.5"), *m1 = insn_find("CONST", "\"same\"");
   CU_ASSERT(c1 && c1->a[0] == k);
   CU_ASSERT(m1 && m1->a[0] == km);

@@ -480,6 +480,59 @@ static void test_entry_order(void) {
   forget();
 }
 
+/* Of one tier and newness, by size (docs/LANGUAGE.md §4.6.1), the largest
+** first, then those without one in recording order: recorded here in the
+** opposite order.  The size in words on the card, in every format and in
+** the outbox; a size not of the shape a run records counts as none. */
+#define SZ(rel, v, t, op) "'{\"rule\":\"r\",\"key_column\":\"rep_id\",\"values\":{},\"size\":{\"value\":" v \
+  ",\"threshold\":" t ",\"op\":\"" op "\",\"rel\":" rel "}}'"
+static void test_size_order(void) {
+  char db[300], sql[8192];
+  snprintf(sql, sizeof sql, "%s%s", schema_sql,
+    "INSERT INTO vigil_runs VALUES (1,'z','2025-01-01','t','t','ok',1,6);"
+    "INSERT INTO vigil_alerts VALUES"
+    " (1,'z','r_none','orange','7','2025-01-01','no size','9','new','2025-01-01',1,1,NULL,NULL),"
+    " (1,'z','r_bad','orange','7','2025-01-01','bad size','9','new','2025-01-01',1,1,"
+    "  '{\"rule\":\"r\",\"key_column\":\"rep_id\",\"size\":{\"value\":1,\"threshold\":2,\"rel\":0.9}}',NULL),"
+    " (1,'z','r_small','orange','7','2025-01-01','small','9','new','2025-01-01',1,1," SZ("0.1", "0.18", "0.2", "<") ",NULL),"
+    " (1,'z','r_zero','orange','7','2025-01-01','zero','9','new','2025-01-01',1,1," SZ("3", "3", "0", ">") ",NULL),"
+    " (1,'z','r_big','orange','7','2025-01-01','big','9','new','2025-01-01',1,1," SZ("0.5", "0.1", "0.2", "<") ",NULL),"
+    " (1,'z','r_old','orange','7','2025-01-01','old huge','9','ongoing','2024-12-01',3,1," SZ("9", "20", "2", ">=") ",NULL),"
+    " (1,'z','r_at','yellow','7','2025-01-01','yellow equal','9','new','2025-01-01',1,0," SZ("0", "5", "5", "<=") ",NULL);");
+  CU_ASSERT_EQUAL_FATAL(make_db(db, sizeof db, "size.db", sql), 0);
+  static const vg_digest_format formats[] = {VG_DIGEST_TEXT, VG_DIGEST_MARKDOWN, VG_DIGEST_HTML};
+  for (int f = 0; f < 3; f++) {
+    CU_ASSERT_EQUAL_FATAL(digest(db, 0, NULL, formats[f], NULL, f == 2), VG_OK);
+    CU_ASSERT_EQUAL_FATAL(ngot, 1);
+    const char *b = got[0].body;
+    CU_ASSERT(before(b, "zero", "big"));      /* rel 3 (the threshold is 0: absolute) */
+    CU_ASSERT(before(b, "big", "small"));     /* 0.5 before 0.1 */
+    CU_ASSERT(before(b, "small", "no size")); /* then those without a size, in recording order */
+    CU_ASSERT(before(b, "no size", "bad size"));
+    CU_ASSERT(before(b, "bad size", "old huge")); /* newness before size */
+    CU_ASSERT(before(b, "old huge", "yellow equal"));       /* tier before both */
+    CU_ASSERT(has(b, "Size: 0.1, 50% below the threshold 0.2."));
+    CU_ASSERT(has(b, "Size: 3, 3 above the threshold 0."));
+    CU_ASSERT(has(b, "Size: 20, 900% above the threshold 2."));
+    CU_ASSERT(has(b, "Size: 5, at the threshold 5."));
+    CU_ASSERT(!strstr(b, "Size: 1,")); /* the bad one shows none */
+    if (f == 2) {
+      sqlite3 *h = NULL;
+      sqlite3_stmt *st = NULL;
+      int same = 0;
+      if (sqlite3_open(db, &h) == SQLITE_OK &&
+          sqlite3_prepare_v2(h, "SELECT body FROM vigil_outbox WHERE recipient = '9'", -1, &st, NULL) == SQLITE_OK &&
+          sqlite3_step(st) == SQLITE_ROW)
+        same = strcmp((const char *)sqlite3_column_text(st, 0), b) == 0;
+      sqlite3_finalize(st);
+      sqlite3_close(h);
+      CU_ASSERT(same);
+    }
+  }
+  forget();
+}
+#undef SZ
+
 /* The values of an alert: with evidence that names its params, the params
 ** (thresholds) on a line of their own, a param used as a fraction as a
 ** percent, durations of whole weeks in weeks; without, one line as recorded. */
@@ -984,6 +1037,7 @@ int unit_register_digest(void) {
       !CU_add_test(s, "markdown: golden body and escaping", test_markdown) ||
       !CU_add_test(s, "html: documents and escaping", test_html) ||
       !CU_add_test(s, "inside a key: tier, new or escalated first", test_entry_order) ||
+      !CU_add_test(s, "inside a key: then size, the largest first", test_size_order) ||
       !CU_add_test(s, "values: thresholds apart, percents, weeks", test_values) ||
       !CU_add_test(s, "cards named by the label or the org chart", test_names) ||
       !CU_add_test(s, "the SaaS demo: rep cards headed by the rep's name", test_saas_demo_names) ||

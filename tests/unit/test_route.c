@@ -159,6 +159,16 @@ static void test_escalation_route(void) {
     n += (size_t)snprintf(got + n, sizeof got - n, "\n");
   }
   sqlite3_finalize(st);
+  /* an alert raised a tier keeps the size of the clause that fired (yellow, x < 8) */
+  st = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT tier, json_extract(evidence, '$.size.threshold'), json_extract(evidence, '$.size.rel')"
+                                               " FROM vigil_alerts WHERE key = '11' AND as_of = '2025-01-15'", -1, &st, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_step(st), SQLITE_ROW);
+  CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 0), "orange");
+  CU_ASSERT_EQUAL(sqlite3_column_type(st, 1), SQLITE_INTEGER);
+  CU_ASSERT_EQUAL(sqlite3_column_int(st, 1), 8);
+  CU_ASSERT_DOUBLE_EQUAL(sqlite3_column_double(st, 2), 0.375, 1e-12);
+  sqlite3_finalize(st);
   sqlite3_close(db);
   const char *want =
       "10|2025-01-01|red|2|new|3>2\n"
@@ -218,7 +228,8 @@ static void test_evidence(void) {
                          "\"note\":null,\"slump\":0.2,\"grace\":\"5 days\",\"cap\":0.5},"
                          "\"window\":{\"dates\":[\"2025-05-01\",\"2025-05-15\",\"2025-05-29\",\"2025-06-12\"],"
                          "\"base\":[0.2,0.2,0.2,0.2],\"rate\":[0.3,0.15,0.12,0.1],\"note\":[\"a\",\"b\",\"c\\\"q\",null]},"
-                         "\"params\":{\"slump\":\"percent\",\"grace\":\"duration\",\"cap\":\"percent\"}}");
+                         "\"params\":{\"slump\":\"percent\",\"grace\":\"duration\",\"cap\":\"percent\"},"
+                         "\"size\":{\"value\":0.1,\"threshold\":0.16000000000000003,\"op\":\"<\",\"rel\":0.3750000000000001}}");
   /* the JSON is valid for SQLite's json functions */
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
@@ -234,6 +245,53 @@ static void test_evidence(void) {
   CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-20"), 0);
   CU_ASSERT_EQUAL_FATAL(th_nalerts, 1);
   CU_ASSERT_STRING_EQUAL(th_alerts[0].evidence, "");
+}
+
+/* The size of an alert (docs/LANGUAGE.md "Size"): the first comparison of
+** numbers of the clause that fired, through and / or / for, that holds on
+** the current row; |value - threshold| / |threshold| (absolute when the
+** threshold is 0); none without one, or when no comparison holds. */
+static void test_evidence_size(void) {
+  const char *sql = "CREATE TABLE s (rep INTEGER, d DATE, x REAL, y REAL, ok INTEGER, t TEXT);"
+                    "INSERT INTO s VALUES (1,'2025-06-01',1,0,1,'a'),(1,'2025-06-08',1,0,1,'a'),"
+                    "(2,'2025-06-08',5,0,1,'a'),(3,'2025-06-08',0.5,-3,1,'a'),(4,'2025-06-08',3,1,1,'a'),"
+                    "(5,'2025-06-08',3,5,1,'b'),(6,'2025-06-08',9,9,0,'b');";
+  const char *rules =
+      "param cap = 4\n"
+      "source s { table s key rep time d }\n"
+      /* rep 1: x < 2 for 2 snapshots: (2 - 1) / 2 */
+      "rule a on s { red when x < 2 for 2 snapshots }\n"
+      /* rep 2: the first operand of the `or` is false: y < 0 does not hold, x > cap does */
+      "rule b on s { orange when (y < 0 or x > cap) and t = \"a\" }\n"
+      /* rep 3: the threshold is 0: |0.5 - 0| */
+      "rule c on s { yellow when x > 0 and y < 0 }\n"
+      /* rep 6: no numeric comparison: no size */
+      "rule d on s { yellow when ok = 0 or t = \"z\" }\n"
+      /* reps 4 and 5: the orange clause fired; rep 5: the first operand of the `or` is false */
+      "rule e on s { red when x >= 10  orange when y <= 1 or x >= 2 }\n";
+  th_evidence = 1;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-10"), 0);
+  th_evidence = 0;
+  static const struct { const char *rule, *key, *size; } want[] = {
+      {"a", "1", ",\"size\":{\"value\":1,\"threshold\":2,\"op\":\"<\",\"rel\":0.5}}"},
+      {"b", "2", ",\"size\":{\"value\":5,\"threshold\":4,\"op\":\">\",\"rel\":0.25}}"},
+      {"c", "3", ",\"size\":{\"value\":0.5,\"threshold\":0,\"op\":\">\",\"rel\":0.5}}"},
+      {"d", "6", NULL},
+      {"e", "4", ",\"size\":{\"value\":1,\"threshold\":1,\"op\":\"<=\",\"rel\":0}}"},
+      {"e", "5", ",\"size\":{\"value\":3,\"threshold\":2,\"op\":\">=\",\"rel\":0.5}}"},
+  };
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    const th_alert *a = NULL;
+    for (int k = 0; k < th_nalerts; k++)
+      if (strcmp(th_alerts[k].rule, want[i].rule) == 0 && strcmp(th_alerts[k].key, want[i].key) == 0) a = &th_alerts[k];
+    CU_ASSERT_PTR_NOT_NULL(a);
+    if (!a) continue;
+    const char *sz = strstr(a->evidence, ",\"size\":");
+    if (want[i].size ? !sz || strcmp(sz, want[i].size) != 0 : sz != NULL) {
+      printf("\nrule %s key %s: %s\n", want[i].rule, want[i].key, a->evidence);
+      CU_FAIL("size");
+    }
+  }
 }
 
 /* Compile errors of org, route and manager(). */
@@ -309,6 +367,7 @@ static void test_bytecode(void) {
   CU_ASSERT_STRING_EQUAL(a, b);
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "org table org_chart person person_id manager manager_id name full_name email full_name chat full_name routes yellow +0, orange +1, red +1\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "  evidence lim fn "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(a, "  measure red fn "));
   CU_ASSERT_PTR_NOT_NULL(strstr(a, "MANAGER 2 "));
   free(a);
   free(b);
@@ -450,6 +509,7 @@ int unit_register_route(void) {
       {"escalate after: a tier and a level up", test_escalation_route},
       {"evidence JSON: lets, columns, params, window", test_evidence},
       {"evidence JSON: the source's label", test_evidence_label},
+      {"evidence JSON: the size of an alert", test_evidence_size},
       {"org, route and manager() compile errors", test_org_errors},
       {"org and evidence in the bytecode", test_bytecode},
       {"param NAME = V on SOURCE[KEY]: per-key values", test_param_overrides},

@@ -281,6 +281,17 @@ static int32_t eval_time(const frame *fr, uint32_t c) {
 /* Run value function fn at cursor c: *out is its result. */
 static vm_status call_at(vm_state *vm, int fn, const frame *fr, uint32_t c, uint32_t base, val *out) {
   if (fr->depth + 1 >= VM_MAX_DEPTH) return VM_ERR_DEPTH;
+  /* A function that only reads a column (COL A; RETV: what prev(x) and
+  ** sum(x, ...) of a column compile to) is read here without a frame, when
+  ** its two steps cannot reach vm->limit: the count is the same. */
+  const vm_func *f = &vm->prog->funcs[fn];
+  const uint8_t *code = vm->prog->code + f->code_off;
+  if (f->code_len == 4 && code[0] == OP_COL && code[3] == OP_RETV && vm->limit >= vm->steps + 2) {
+    const vm_row *r = vm_series_row(fr->s, c);
+    *out = r ? r->v[vm_operand(code, 0)] : val_null();
+    vm->steps += 2;
+    return VM_OK;
+  }
   frame sub = *fr;
   sub.cursor = c;
   sub.depth = fr->depth + 1;

@@ -23,6 +23,10 @@
 ** with the pack's params (alerts fire on a few percent of the rows, as in
 ** the database), and with thresholds no row reaches ("no alert": the cost
 ** of the conditions alone, no message formatted).
+**
+** For instruction counts of one case (valgrind --tool=callgrind
+** --toggle-collect=vm_eval_rule): VMBENCH_RULE=NAME measures only that rule,
+** VMBENCH_PARAMS=given or quiet only those params.
 */
 #include <math.h>
 #include <stdint.h>
@@ -212,7 +216,9 @@ int main(int argc, char **argv) {
   double sink = 0;
   vg_params *ps = vg_params_new();
   if (!ps) return 1;
+  const char *only_rule = getenv("VMBENCH_RULE"), *only_params = getenv("VMBENCH_PARAMS");
   for (int quiet = 0; quiet < 2; quiet++) {
+  if (only_params && strcmp(only_params, quiet ? "quiet" : "given") != 0) continue;
   if (quiet) { /* thresholds no row reaches: the cost of the conditions alone, no message formatted */
     for (int i = 0; i < (int)(sizeof quiet_params / sizeof *quiet_params); i++) {
       char err[256];
@@ -229,6 +235,7 @@ int main(int argc, char **argv) {
         if (strcmp(p->params[j].name, ps->v.v[k].name) == 0) p->params[j].value = ps->v.v[k].value;
   }
   for (int r = 0; r < p->nrules; r++) {
+    if (only_rule && strcmp(only_rule, p->rules[r].name) != 0) continue;
     const vm_source *s = &p->sources[p->rules[r].source];
     data d;
     memset(&d, 0, sizeof d);

@@ -22,38 +22,74 @@
 
 /* Dispatch (as Lua's lvm.c does it): with GCC or Clang, each handler ends
 ** by fetching the next instruction and jumping through a table of label
-** addresses (computed goto), so every handler has its own indirect jump for
-** the branch predictor; elsewhere (or with -DVM_SWITCH) a plain switch in a
-** loop.  vmfetch decodes as vm_decode (core/prog.h) defines it: the opcode,
-** then vm_ops[op].nops operands read with vm_operand; code that reached the
-** VM is verified, so it is not checked again.  Measured with bench/vmbench.c
-** (issue 13, medians of 5 runs, 2 cores shared): computed goto took 5-9% off
-** the VM's ns per row of each nightly rule against the switch it replaced. */
+** addresses (computed goto); elsewhere (or with -DVM_SWITCH) a plain switch
+** in a loop.  Measured with bench/vmbench.c (issue 13, medians of 5 runs, 2
+** cores shared): computed goto took 5-9% off the VM's ns per row of each
+** nightly rule against the switch it replaced.
+**
+** Operands are decoded by the handler, which knows how many its opcode has
+** (VM_NOPS_<op>, from opcodes.def): A, B, C are then constants of the
+** handler's own code, not values every fetch loads through the opcode table
+** and keeps across dispatches (issue 15: the fetch was a quarter of the VM's
+** instructions).  An operand is read as vm_decode (core/prog.h) reads it;
+** code that reached the VM is verified, so it is not checked again.
+** Handlers that share one body (vmalso) have the same operands. */
+#define KIND(name, what, check)
+#define OP(name, a, b, c, pops, pushes, only, flow, doc) \
+  VM_NOPS_OP_##name = (VM_K_##a != VM_K__) + (VM_K_##b != VM_K__) + (VM_K_##c != VM_K__),
+enum {
+#include "../core/opcodes.def"
+};
+#define vmdecode(l)                              \
+  if (VM_NOPS_##l > 0) A = vm_operand(ip, 0);    \
+  if (VM_NOPS_##l > 1) B = vm_operand(ip, 1);    \
+  if (VM_NOPS_##l > 2) C = vm_operand(ip, 2);    \
+  ip += 1 + 2 * VM_NOPS_##l;
 #if defined(__GNUC__) && !defined(VM_SWITCH)
 #define VM_GOTO 1
 #define vmdispatch(o) goto *vm_labels[o];
-#define vmcase(l) L_##l:
+#define vmcase(l) L_##l: { vmdecode(l) }
+#define vmalso(l, next) L_##l: (void)sizeof(char[VM_NOPS_##l == VM_NOPS_##next ? 1 : -1]); /* the same operands */
 #define vmbreak do { vmfetch(); goto *vm_labels[op]; } while (0)
 #else
 #define VM_GOTO 0
 #define vmdispatch(o) switch (o)
-#define vmcase(l) case l:
+#define vmcase(l) case l: { vmdecode(l) }
+#define vmalso(l, next) case l: (void)sizeof(char[VM_NOPS_##l == VM_NOPS_##next ? 1 : -1]); /* the same operands */
 #define vmbreak break
 #endif
 
-/* The next instruction into op, A, B, C; at is where it starts.  Counts a
-** step and, past vm->limit, stops when the budget is spent or polls
-** (over_limit). */
+/* The next instruction into op; at and ip are where it starts (its handler
+** decodes its operands and moves ip past them).  Counts a
+** step in the frame's copy of the count, and past the frame's limit
+** syncs it back and stops when the budget is spent or polls (over_limit).
+**
+** The budget is tested at calls, not per instruction: control flow is
+** forward only (docs/BYTECODE.md), so a frame runs at most code_len of its
+** own instructions.  At entry and after each call that runs other frames
+** (vmsync_in), a frame whose count plus code_len stays within vm->limit
+** cannot reach it before its next call: its limit is then "never" and the
+** test per instruction never fires.  Otherwise (near the budget or a poll)
+** it tests vm->limit at every step as before, so the count, the step at
+** which the budget runs out and the polls are exactly as they were. */
 #define vmfetch()                                                  \
   do {                                                             \
     at = ip;                                                       \
-    op = *ip++;                                                    \
-    int nops_ = vm_ops[op].nops;                                   \
-    if (nops_ > 0) A = vm_operand(at, 0);                          \
-    if (nops_ > 1) B = vm_operand(at, 1);                          \
-    if (nops_ > 2) C = vm_operand(at, 2);                          \
-    ip += 2 * nops_;                                               \
-    if (++vm->steps > vm->limit && (status = over_limit(vm)) != VM_OK) goto out; \
+    op = *ip;                                                      \
+    if (++steps > limit) {                                         \
+      vm->steps = steps;                                           \
+      if ((status = over_limit(vm)) != VM_OK) goto out;            \
+      vmsync_in();                                                 \
+    }                                                              \
+  } while (0)
+
+/* Before a call that runs other frames (or reads vm->steps): the frame's
+** count into vm->steps.  After it: the count back, and the frame's limit. */
+#define vmsync_out() (vm->steps = steps)
+#define vmsync_in()                                                          \
+  do {                                                                       \
+    steps = vm->steps;                                                       \
+    limit = vm->limit - steps >= f->code_len && vm->limit >= steps ? UINT64_MAX : vm->limit; \
   } while (0)
 
 /* ---- scratch text ---------------------------------------------------------- */
@@ -245,6 +281,17 @@ static int32_t eval_time(const frame *fr, uint32_t c) {
 /* Run value function fn at cursor c: *out is its result. */
 static vm_status call_at(vm_state *vm, int fn, const frame *fr, uint32_t c, uint32_t base, val *out) {
   if (fr->depth + 1 >= VM_MAX_DEPTH) return VM_ERR_DEPTH;
+  /* A function that only reads a column (COL A; RETV: what prev(x) and
+  ** sum(x, ...) of a column compile to) is read here without a frame, when
+  ** its two steps cannot reach vm->limit: the count is the same. */
+  const vm_func *f = &vm->prog->funcs[fn];
+  const uint8_t *code = vm->prog->code + f->code_off;
+  if (f->code_len == 4 && code[0] == OP_COL && code[3] == OP_RETV && vm->limit >= vm->steps + 2) {
+    const vm_row *r = vm_series_row(fr->s, c);
+    *out = r ? r->v[vm_operand(code, 0)] : val_null();
+    vm->steps += 2;
+    return VM_OK;
+  }
   frame sub = *fr;
   sub.cursor = c;
   sub.depth = fr->depth + 1;
@@ -351,11 +398,16 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
   uint32_t sp = 0;
   uint32_t nbase = base + f->max_stack; /* where callees' stacks start */
   vm_status status = VM_OK;
-  const vm_source *src = &p->sources[f->source];
+  /* the row at the cursor, which OP_COL reads, and its evaluation time:
+  ** the series does not change during an evaluation */
+  const vm_row *row = vm_series_row(fr->s, fr->cursor);
+  int32_t t_cur = fr->cursor == 0 || !row ? fr->t0 : row->time; /* eval_time(fr, fr->cursor) */
   char buf[512];
   const uint8_t *at = ip;
   int op;
   uint16_t A = 0, B = 0, C = 0;
+  uint64_t steps, limit;
+  vmsync_in();
 #if VM_GOTO
 #define OP(name, a, b, c, pops, pushes, only, flow, doc) &&L_OP_##name,
   static const void *const vm_labels[OP__COUNT] = {
@@ -371,19 +423,19 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
     vmcase(OP_TRUE) st[sp++] = val_bool(1); vmbreak;
     vmcase(OP_FALSE) st[sp++] = val_bool(0); vmbreak;
     vmcase(OP_COL) {
-      const vm_row *r = vm_series_row(fr->s, fr->cursor);
-      st[sp++] = r ? r->v[A] : val_null();
+      st[sp++] = row ? row->v[A] : val_null();
       vmbreak;
     }
     vmcase(OP_PARAM) st[sp++] = p->params[A].value; vmbreak;
-    vmcase(OP_ASOF) st[sp++] = val_date(eval_time(fr, fr->cursor)); vmbreak;
+    vmcase(OP_ASOF) st[sp++] = val_date(t_cur); vmbreak;
     vmcase(OP_STALE) {
       const vm_row *r = vm_series_row(fr->s, 0);
+      const vm_source *src = &p->sources[f->source];
       if (!r || src->every < 0) st[sp++] = val_null();
       else st[sp++] = val_bool((double)vm->as_of - (double)r->time > src->every);
       vmbreak;
     }
-    vmcase(OP_ADD) vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) {
+    vmalso(OP_ADD, OP_DIV) vmalso(OP_SUB, OP_DIV) vmalso(OP_MUL, OP_DIV) vmcase(OP_DIV) {
       sp--;
       st[sp - 1] = arith(vm, op, st[sp - 1], st[sp]);
       vmbreak;
@@ -398,7 +450,7 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       }
       vmbreak;
     }
-    vmcase(OP_EQ) vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE) {
+    vmalso(OP_EQ, OP_GE) vmalso(OP_NE, OP_GE) vmalso(OP_LT, OP_GE) vmalso(OP_LE, OP_GE) vmalso(OP_GT, OP_GE) vmcase(OP_GE) {
       sp--;
       st[sp - 1] = cmp_op(vm, op, st[sp - 1], st[sp]);
       vmbreak;
@@ -493,7 +545,7 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       val key = st[sp - 1];
       if (key.t == VT_NULL || !vm->lookup) { st[sp - 1] = val_null(); vmbreak; }
       const vm_row *r = NULL;
-      if (vm->lookup(vm->ud, vm, A, key, eval_time(fr, fr->cursor), &r) != 0) {
+      if (vm->lookup(vm->ud, vm, A, key, t_cur, &r) != 0) {
         status = VM_ERR_LOOKUP;
         goto out;
       }
@@ -509,14 +561,22 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
     vmcase(OP_PREV) {
       uint32_t c = fr->cursor + B;
       val v = val_null();
-      if (c < fr->s->n && (status = call_at(vm, A, fr, c, nbase, &v)) != VM_OK) goto out;
+      if (c < fr->s->n) {
+        vmsync_out();
+        status = call_at(vm, A, fr, c, nbase, &v);
+        vmsync_in();
+        if (status != VM_OK) goto out;
+      }
       st[sp++] = v;
       vmbreak;
     }
     vmcase(OP_PCTCHG) {
       val x = val_null(), pv = val_null();
-      if ((status = call_at(vm, A, fr, fr->cursor, nbase, &x)) != VM_OK) goto out;
-      if (fr->cursor + 1 < fr->s->n && (status = call_at(vm, A, fr, fr->cursor + 1, nbase, &pv)) != VM_OK) goto out;
+      vmsync_out();
+      status = call_at(vm, A, fr, fr->cursor, nbase, &x);
+      if (status == VM_OK && fr->cursor + 1 < fr->s->n) status = call_at(vm, A, fr, fr->cursor + 1, nbase, &pv);
+      vmsync_in();
+      if (status != VM_OK) goto out;
       if (x.t == VT_NULL || pv.t == VT_NULL) st[sp++] = val_null();
       else if (x.t != pv.t || (x.t != VT_NUM && x.t != VT_DUR)) { vm->type_warnings++; st[sp++] = val_null(); }
       else if (pv.u.n == 0) st[sp++] = val_null();
@@ -525,21 +585,27 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
     }
     vmcase(OP_STREAK) {
       uint32_t k = 0;
+      vmsync_out();
       for (uint32_t c = fr->cursor; c < fr->s->n; c++, k++) {
         val v;
-        if ((status = call_at(vm, A, fr, c, nbase, &v)) != VM_OK) goto out;
+        if ((status = call_at(vm, A, fr, c, nbase, &v)) != VM_OK) break;
         if (!is_true(v)) break;
       }
+      vmsync_in();
+      if (status != VM_OK) goto out;
       st[sp++] = val_num(k);
       vmbreak;
     }
     vmcase(OP_FOR) {
       int ok = (uint64_t)fr->cursor + B <= fr->s->n;
+      vmsync_out();
       for (uint32_t i = 0; ok && i < B; i++) {
         val v;
-        if ((status = call_at(vm, A, fr, fr->cursor + i, nbase, &v)) != VM_OK) goto out;
+        if ((status = call_at(vm, A, fr, fr->cursor + i, nbase, &v)) != VM_OK) break;
         ok = is_true(v);
       }
+      vmsync_in();
+      if (status != VM_OK) goto out;
       st[sp++] = val_bool(ok);
       vmbreak;
     }
@@ -547,24 +613,30 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       /* calendar persistence: back from the cursor, each row true, no gap
       ** longer than the cadence, until a row on or before t - B days */
       const vm_series *s = fr->s;
-      double t = eval_time(fr, fr->cursor), every = src->every;
-      const vm_row *r = vm_series_row(s, fr->cursor);
+      double t = t_cur, every = p->sources[f->source].every;
+      const vm_row *r = row;
       /* the latest row must be inside the period (later than t - B) and within the cadence of t */
       int ok = r && every > 0 && t - (double)r->time <= every && (double)r->time > t - B;
+      vmsync_out();
       for (uint32_t c = fr->cursor; ok; c++) {
         val v;
-        if ((status = call_at(vm, A, fr, c, nbase, &v)) != VM_OK) goto out;
+        if ((status = call_at(vm, A, fr, c, nbase, &v)) != VM_OK) break;
         if (!is_true(v)) { ok = 0; break; }
         const vm_row *cur = vm_series_row(s, c), *older = vm_series_row(s, c + 1);
         if ((double)cur->time <= t - B) break; /* the stretch reaches back far enough */
         ok = older && (double)cur->time - (double)older->time <= every;
       }
+      vmsync_in();
+      if (status != VM_OK) goto out;
       st[sp++] = val_bool(ok);
       vmbreak;
     }
-    vmcase(OP_AGGN) vmcase(OP_AGGD) {
+    vmalso(OP_AGGN, OP_AGGD) vmcase(OP_AGGD) {
       val v;
-      if ((status = aggregate(vm, A, C, fr->cursor, B, op == OP_AGGD, fr, nbase, &v)) != VM_OK) goto out;
+      vmsync_out();
+      status = aggregate(vm, A, C, fr->cursor, B, op == OP_AGGD, fr, nbase, &v);
+      vmsync_in();
+      if (status != VM_OK) goto out;
       st[sp++] = v;
       vmbreak;
     }
@@ -593,6 +665,7 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
     }
   }
 out: /* the only way out */
+  vm->steps = steps;
   if (status != VM_OK && vm->err_fn < 0) {
     vm->err_fn = fn; /* the innermost frame says where */
     vm->err_pc = (uint32_t)(at - code);

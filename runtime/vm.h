@@ -38,7 +38,8 @@ typedef struct vm_series {
 
 static inline const vm_row *vm_series_row(const vm_series *s, uint32_t off) {
   if (off >= s->n) return NULL;
-  return &s->rows[(s->head + s->cap - off) % s->cap];
+  /* (head + cap - off) % cap without the division: off < n <= cap, head < cap */
+  return &s->rows[s->head >= off ? s->head - off : s->head + s->cap - off];
 }
 
 /* ---- Evaluation -------------------------------------------------------- */

@@ -595,6 +595,46 @@ static void test_step_budget_per_run(void) {
   sqlite3_close(db);
 }
 
+/* The budget counts exactly the instructions an evaluation runs, nested
+** window functions and skipped branches included: the VM tests it only at
+** calls when a frame cannot reach it before its next call (runtime/vm.c,
+** vmfetch), and must stop at the same step as when it tested every
+** instruction.  EXACT_STEPS is the count the VM that tested every
+** instruction ran out at (found by trying each budget). */
+#define EXACT_STEPS 41
+static void test_step_budget_exact(void) {
+  static const char *const sql = "CREATE TABLE t(k INTEGER, d DATE, x REAL);"
+                                 "INSERT INTO t VALUES (1,'2025-01-01',1),(1,'2025-01-08',2),(1,'2025-01-15',3),(1,'2025-01-22',4);";
+  static const char *const rules = "source s { table t key k time d }\n"
+                                   "rule r on s {\n"
+                                   "  red when x > 100 and sum(x, last 3 snapshots) > 0\n"
+                                   "  orange when sum(max(x, last 2 snapshots), last 3 snapshots) > 0 message \"{x}\"\n"
+                                   "}\n";
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+  CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  vg_compile_opts co = {.diag = quiet};
+  vg_program *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(vg_compile_string("b.rules", rules, strlen(rules), "CREATE TABLE t(k INTEGER, d DATE, x REAL);", &co, &p),
+                        VG_OK);
+  int first_ok = 0;
+  for (int with_progress = 0; with_progress < 2; with_progress++) {
+    stopper s = {.stop_at_poll = with_progress ? 0 : -1};
+    for (unsigned long long b = 1; b <= 1000 && !first_ok; b++) {
+      diags g = {""};
+      vg_status r = run_heavy(db, p, &s, b, &g);
+      if (r == VG_OK) first_ok = (int)b;
+      else CU_ASSERT_PTR_NOT_NULL(strstr(g.text, "the step budget ran out"));
+    }
+    CU_ASSERT_EQUAL(first_ok, EXACT_STEPS);
+    if (first_ok != EXACT_STEPS) fprintf(stderr, "\n  the budget first passed at %d steps\n", first_ok);
+    CU_ASSERT_EQUAL(s.out.n, 1);
+    first_ok = 0;
+  }
+  vg_free_program(p);
+  sqlite3_close(db);
+}
+
 /* ---- progress: what the callback is told ---------------------------------------------- */
 
 /* The calls a progress callback had, kept (the first 64 and the last). */
@@ -873,6 +913,7 @@ int unit_register_api(void) {
       !CU_add_test(s, "progress: rows_total, the rows a call will read, or -1", test_progress_total) ||
       !CU_add_test(s, "stop: alert and summary stop the delivery of a recorded run", test_stop_alert_summary) ||
       !CU_add_test(s, "step budget per run", test_step_budget_per_run) ||
+      !CU_add_test(s, "step budget: the exact count of instructions", test_step_budget_exact) ||
       !CU_add_test(s, "threads: vg_test_path twice at once", test_test_path_concurrent) ||
       !CU_add_test(s, "lead time: vg_outcomes_normalize and vg_rule_lead_time", test_lead_time) ||
       !CU_add_test(s, "diff: vg_match_alerts", test_match_alerts))

@@ -18,6 +18,7 @@
 #include <time.h>
 #include "exec.h"
 #include "rows.h"
+#include "db.h"
 #include "lookup.h"
 #include "scan.h"
 #include "org.h"
@@ -220,13 +221,12 @@ int exec_poll(exec_pack *pr) {
 /* Rows of table t by its rowids, (max - min + 1): the two ends of the
 ** table's b-tree, each an O(log n) lookup, so cheap.  -1 when t is not an
 ** ordinary rowid table of the main database (a view, WITHOUT ROWID, a
-** virtual table such as PostgreSQL's, one the temp schema hides) or every
-** name of the rowid is taken by a column. */
+** virtual table such as PostgreSQL's, one the temp schema hides) or its
+** rowid cannot be named (exec_db_rowid). */
 static long long table_rows(sqlite3 *db, const char *t) {
-  static const char *const aliases[] = {"rowid", "_rowid_", "oid"};
   sqlite3_stmt *st = NULL;
   long long n = -1;
-  const char *alias = NULL;
+  vg_buf rid = {NULL, 0, 0};
   if (sqlite3_prepare_v2(db, "SELECT sum(schema = 'main' AND type = 'table' AND NOT wr), count(*) FROM pragma_table_list"
                          " WHERE name = ?1 COLLATE NOCASE AND schema IN ('main', 'temp')", -1, &st, NULL) != SQLITE_OK ||
       sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
@@ -234,28 +234,18 @@ static long long table_rows(sqlite3 *db, const char *t) {
     goto done;
   sqlite3_finalize(st);
   st = NULL;
-  for (int i = 0; i < 3 && !alias; i++) {
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_xinfo(?1, 'main') WHERE name = ?2 COLLATE NOCASE", -1, &st,
-                           NULL) != SQLITE_OK)
-      goto done;
-    sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, aliases[i], -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) goto done;
-    if (sqlite3_column_int(st, 0) == 0) alias = aliases[i];
-    sqlite3_finalize(st);
-    st = NULL;
-  }
-  if (!alias) goto done;
+  if (exec_db_rowid(db, t, &rid) != 1) goto done;
   /* two subqueries: SQLite answers a lone min() or max() of the rowid from
   ** the b-tree's end, not both in one */
   char *sql = sqlite3_mprintf("SELECT coalesce((SELECT max(%s) FROM main.\"%w\") - (SELECT min(%s) FROM main.\"%w\") + 1, 0)",
-                              alias, t, alias, t);
+                              rid.data, t, rid.data, t);
   if (!sql) goto done;
   int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
   sqlite3_free(sql);
   if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
 done:
   sqlite3_finalize(st);
+  vg_buf_free(&rid);
   return n;
 }
 

@@ -80,6 +80,24 @@ static void num_g(double x, char *t, size_t tcap) {
   snprintf(t, tcap, "%.15g", x);
 }
 
+/* Powers of ten, exact as doubles. */
+static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+                             1e17, 1e18, 1e19};
+
+/* r / 10^k (k <= 19) with k decimals into t, then a NUL; returns the length. */
+static size_t put_scaled(uint64_t r, int k, char *t) {
+  uint64_t scale = (uint64_t)p10[k];
+  size_t n = udigits(r / scale, t);
+  if (k > 0) {
+    t[n++] = '.';
+    uint64_t f = r % scale;
+    for (int i = k - 1; i >= 0; i--, f /= 10) t[n + (size_t)i] = (char)('0' + f % 10);
+    n += (size_t)k;
+    t[n] = '\0';
+  }
+  return n;
+}
+
 /* The shortest of %.15g, %.16g, %.17g that reads back as x (finite):
 ** JSON's numbers.  A value with a decimal form of at most 15 digits and
 ** between 1e-4 and 1e15, where %g writes no exponent, is found without
@@ -90,8 +108,6 @@ static void num_g(double x, char *t, size_t tcap) {
 ** the one %.15g prints (15-digit decimals lie farther apart than ulps).
 ** t holds at least 32 bytes; returns the length. */
 size_t lib_format_exact(double x, char *t) {
-  static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-                               1e17, 1e18, 1e19};
   if (x == 0) { strcpy(t, "0"); return 1; }
   double ax = fabs(x);
   if (ax >= 1e-4 && ax < 1e15) {
@@ -100,22 +116,11 @@ size_t lib_format_exact(double x, char *t) {
       if (!(y < 1e15)) break;
       double r = nearbyint(y);
       if (r == 0 || r / p10[k] != ax) continue;
-      char *o = t;
-      if (x < 0) *o++ = '-';
-      uint64_t ri = (uint64_t)r, scale = (uint64_t)p10[k];
-      size_t n = udigits(ri / scale, o);
-      if (k > 0) {
-        uint64_t f = ri % scale;
-        int dk = k;
-        while (dk > 0 && f % 10 == 0) { f /= 10; dk--; } /* (a shorter form read back too) */
-        if (dk > 0) {
-          o[n++] = '.';
-          for (int i = dk - 1; i >= 0; i--, f /= 10) o[n + (size_t)i] = (char)('0' + f % 10);
-          n += (size_t)dk;
-          o[n] = '\0';
-        }
-      }
-      return (size_t)(o - t) + n;
+      uint64_t ri = (uint64_t)r;
+      while (k > 0 && ri % 10 == 0) { ri /= 10; k--; } /* (a shorter form read back too) */
+      size_t sign = x < 0;
+      if (sign) *t = '-';
+      return sign + put_scaled(ri, k, t + sign);
     }
   }
   char buf[40];
@@ -135,7 +140,6 @@ size_t lib_format_exact(double x, char *t) {
 ** the exact value rounds to the same integer).  1 when written, 0 when
 ** printf must decide. */
 static int fixed_fast(double x, int digits, char *t) {
-  static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
   if (digits > 8) return 0;
   double y = fabs(x) * p10[digits];
   if (!(y < 0x1p50)) return 0;
@@ -143,14 +147,7 @@ static int fixed_fast(double x, int digits, char *t) {
   if (fabs(frac - 0.5) <= y * 0x1p-50 + 0x1p-60) return 0;
   uint64_t r = (uint64_t)fl + (frac > 0.5);
   if (x < 0 && r != 0) *t++ = '-';
-  uint64_t scale = (uint64_t)p10[digits];
-  size_t n = udigits(r / scale, t);
-  if (digits > 0) {
-    t[n++] = '.';
-    uint64_t f = r % scale;
-    for (int i = digits - 1; i >= 0; i--, f /= 10) t[n + (size_t)i] = (char)('0' + f % 10);
-    t[n + (size_t)digits] = '\0';
-  }
+  put_scaled(r, digits, t);
   return 1;
 }
 

@@ -151,6 +151,19 @@ static void put_physical(diag_sink *s, const char *cwd, const sarif_item *it, di
   sink_str(s, "}");
 }
 
+/* The item's message text, closing the message object a caller opened,
+** then its location when it has a file: the tail of a notification and of
+** a result. */
+static void put_message_located(diag_sink *s, const char *cwd, const sarif_item *it, diag_sink *tmp) {
+  out_json_str(s, it->message);
+  sink_str(s, "}");
+  if (it->file) {
+    sink_str(s, ", \"locations\": [{");
+    put_physical(s, cwd, it, tmp);
+    sink_str(s, "}]");
+  }
+}
+
 /* The file: URI of docs/DIAGNOSTICS.md, as installed beside this program
 ** (PREFIX/share/doc/vigil/, `make install`) or in the source tree it was built
 ** in (build/rel/vigil, ./vigil); else where `make install` puts it by default. */
@@ -295,13 +308,7 @@ void sarif_write(diag_sink *s) {
     if (it->owner != -1) continue;
     sink_str(&o, nnotes++ ? ",\n        {" : "      \"invocations\": [{\"executionSuccessful\": true, \"toolExecutionNotifications\": [\n        {");
     sink_str(&o, "\"level\": \"note\", \"message\": {\"text\": ");
-    out_json_str(&o, it->message);
-    sink_str(&o, "}");
-    if (it->file) {
-      sink_str(&o, ", \"locations\": [{");
-      put_physical(&o, cwd, it, &tmp);
-      sink_str(&o, "}]");
-    }
+    put_message_located(&o, cwd, it, &tmp);
     sink_str(&o, "}");
   }
   if (nnotes) sink_str(&o, "\n      ]}],\n");
@@ -316,13 +323,7 @@ void sarif_write(diag_sink *s) {
     out_json_str(&o, it->code ? it->code : "vigil");
     out_format(&o, ", \"ruleIndex\": %d, \"level\": \"%s\", \"message\": {\"text\": ", rule_index(codes, ncodes, it->code),
                level(it->severity));
-    out_json_str(&o, it->message);
-    sink_str(&o, "}");
-    if (it->file) {
-      sink_str(&o, ", \"locations\": [{");
-      put_physical(&o, cwd, it, &tmp);
-      sink_str(&o, "}]");
-    }
+    put_message_located(&o, cwd, it, &tmp);
     int nrel = 0, nfix = 0;
     for (int k = i + 1; k < n && g->items[k].owner != k; k++) {
       sarif_item *nt = &g->items[k];

@@ -70,6 +70,14 @@ def run(vigil, args, tty, env_extra=None):
     return rc, text, err.decode().replace("\r\n", "\n")
 
 
+def write(folder, name, text):
+    """Write text to folder/name; returns the path."""
+    path = os.path.join(folder, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def without_lines(err):
     """stderr with the progress line's drawings and erasures taken out."""
     return LINE.sub("", err).replace(ERASE, "")
@@ -93,23 +101,15 @@ def main():
         con.execute("INSERT INTO w SELECT * FROM m")
         con.commit()
         con.close()
-        rules = os.path.join(tmp, "many.rules")
-        with open(rules, "w") as f:
-            f.write("source s { table m key k time d }\n"
-                    "rule r on s { red when x > 5 and avg(x, last 5 snapshots) > 3 }\n")
-        rules2 = os.path.join(tmp, "other.rules")
-        with open(rules2, "w") as f:
-            f.write("source s { table m key k time d }\n"
-                    "rule r on s { red when x > 4 and avg(x, last 5 snapshots) > 3 }\n")
-        wr_rules = os.path.join(tmp, "wr.rules")
-        with open(wr_rules, "w") as f:
-            f.write("source s { table w key k time d }\n"
-                    "rule r on s { red when x > 5 and avg(x, last 5 snapshots) > 3 }\n")
-        heavy = os.path.join(tmp, "heavy.rules")
-        with open(heavy, "w") as f:
-            f.write("source s { table m key k time d }\n"
-                    "rule r on s { red when avg(x, last 120 snapshots) + max(x, last 120 snapshots) + min(x, last 120 snapshots)"
-                    " + sum(x, last 120 snapshots) + avg(x, last 100 snapshots) + sum(x, last 80 snapshots) < 0 }\n")
+        rules = write(tmp, "many.rules", "source s { table m key k time d }\n"
+                                         "rule r on s { red when x > 5 and avg(x, last 5 snapshots) > 3 }\n")
+        rules2 = write(tmp, "other.rules", "source s { table m key k time d }\n"
+                                           "rule r on s { red when x > 4 and avg(x, last 5 snapshots) > 3 }\n")
+        wr_rules = write(tmp, "wr.rules", "source s { table w key k time d }\n"
+                                          "rule r on s { red when x > 5 and avg(x, last 5 snapshots) > 3 }\n")
+        heavy = write(tmp, "heavy.rules", "source s { table m key k time d }\n"
+                                          "rule r on s { red when avg(x, last 120 snapshots) + max(x, last 120 snapshots) + min(x, last 120 snapshots)"
+                                          " + sum(x, last 120 snapshots) + avg(x, last 100 snapshots) + sum(x, last 80 snapshots) < 0 }\n")
         bt = ["backtest", "--db", db, "--from", "2025-03-01", "--to", "2025-10-27"]
 
         for fmt in ("text", "jsonl"):

@@ -621,7 +621,7 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
     vs->time = 1;
     vs->every = so->every;
     vs->where = -1;
-    vs->label = so->label - 1;
+    vs->label = -1;
     vs->ncols = (uint16_t)so->ncols;
     vs->cols = arr(&g, (size_t)so->ncols, sizeof *vs->cols);
     if (c->oom) goto fail;
@@ -634,6 +634,12 @@ struct vg_program *cg_program(cc *c, const sm_pack *pk) {
       long fn = value_fn(&g, i, so->where);
       if (fn < 0) goto fail;
       vs->where = (int32_t)fn;
+    }
+    if (so->label) { /* the entity's name, evaluated on the current row for the evidence */
+      g.top = so->label->loc;
+      long fn = value_fn(&g, i, so->label);
+      if (fn < 0) goto fail;
+      vs->label = (int32_t)fn;
     }
   }
   /* rollups: each column's argument, a value function of the member source */

@@ -227,6 +227,7 @@ static int check_pack(sema *s, const char *default_pack) {
     sema_where_overrides(s, s->pk.sources[i].where);
     for (int k = 0; k < s->pk.sources[i].nrcols; k++) sema_where_overrides(s, s->pk.sources[i].rcols[k].arg);
   }
+  for (int i = 0; i < s->pk.nsources && !c->stopped && !c->oom; i++) sema_check_label(s, i);
   for (int i = 0; i < s->pk.nrules && !c->stopped && !c->oom; i++) sema_check_rule(s, i);
   /* warnings only on a pack without errors: an erroneous part is checked as
   ** null, which would make lints report what is not there */

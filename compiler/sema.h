@@ -27,7 +27,8 @@ typedef struct sm_source {
   const char **cols;
   uint8_t *types;
   int used;                /* some rule is on it or looks it up */
-  int label;               /* 1 + the label column's index in cols; 0: none */
+  ast *label_decl;         /* the `label` field's expression as written, or NULL */
+  ast *label;              /* it checked (sema_check_label), or NULL */
   /* a rollup (rollup NAME from MEMBER by GROUP): the rows aggregate the
   ** member source's keys; its columns are [GROUP, MEMBER's time, members,
   ** reporting, the declared columns...] (schema is built from them) */

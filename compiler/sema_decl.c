@@ -283,7 +283,7 @@ void sema_collect(sema *s, const char *default_pack) {
 void sema_check_source(sema *s, int si) {
   cc *c = s->c;
   sm_source *so = &s->pk.sources[si];
-  ast *key = NULL, *time = NULL, *where = NULL, *label = NULL;
+  ast *key = NULL, *time = NULL, *where = NULL;
   ast *seen[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
   static const char *fields[] = {"table", "key", "time", "every", "where", "label"};
   for (ast *f = so->decl->b; f; f = f->next) {
@@ -300,7 +300,7 @@ void sema_check_source(sema *s, int si) {
       continue;
     }
     seen[k] = f;
-    if ((k <= 2 || k == 5) && (!f->a || f->a->kind != A_NAME)) {
+    if (k <= 2 && (!f->a || f->a->kind != A_NAME)) {
       cc_error(c, f->a ? f->a->loc : f->loc, DIAG_E_SOURCE_FIELD, "'%s' takes a name (backquote a name that is not a plain identifier)", f->name);
       continue;
     }
@@ -314,7 +314,7 @@ void sema_check_source(sema *s, int si) {
       else so->every = f->a->num;
       break;
     case 4: where = f->a; break;
-    case 5: label = f->a; break;
+    case 5: so->label_decl = f->a; break;
     }
   }
   int no_table = !so->table;
@@ -348,16 +348,40 @@ void sema_check_source(sema *s, int si) {
     cc_error(c, time->loc, DIAG_E_TYPE, "the time column '%s' is declared as a %s; declare it DATE (ISO text YYYY-MM-DD)",
              time->name, type_name(so->types[1]));
   so->types[1] = VT_DATE;
-  if (label) { /* read with the rows; the evidence names the entity by it */
-    int ci = sema_source_column(s, si, label->name);
-    if (ci < 0) cc_error(c, label->loc, DIAG_E_UNKNOWN_COLUMN, "table %s has no column '%s'", so->table, label->name);
-    else so->label = ci + 1;
-  }
   if (where) {
     scope sc = {.kind = CX_WHERE, .source = si};
     so->where = sema_check_top(s, &sc, where);
     sema_want_bool(s, so->where, "a source's where");
   }
+}
+
+/* The label (LANGUAGE.md §4.5): an expression on the current row, checked
+** as a rule's is (columns, params, defs, lookups, as_of) but without lets,
+** windows or stale.  A bare name the table lacks keeps the message of the
+** other column fields; a constant would name every entity alike. */
+void sema_check_label(sema *s, int si) {
+  cc *c = s->c;
+  sm_source *so = &s->pk.sources[si];
+  ast *l = so->label_decl;
+  if (!l || so->ncols < 2) return; /* none, or the source has errors */
+  switch (l->kind) {
+  case A_STR: case A_NUM: case A_DATE: case A_DUR: case A_BOOL: case A_NULL:
+    cc_error(c, l->loc, DIAG_E_SOURCE_FIELD, "'label' names each entity: give a column ('label full_name') or a lookup "
+             "('label roster.full_name'), not a constant");
+    return;
+  case A_NAME:
+    if (so->schema && sema_column(s, so->schema, l->name) < 0 && find_param(s, l->name) < 0) {
+      if (so->rollup)
+        cc_error(c, l->loc, DIAG_E_UNKNOWN_COLUMN, "rollup %s has no column '%s': its rows are aggregates; name a group "
+                 "by a lookup into a source keyed by %s ('label SOURCE.COLUMN')", so->name, l->name, so->cols[0]);
+      else cc_error(c, l->loc, DIAG_E_UNKNOWN_COLUMN, "table %s has no column '%s'", so->table, l->name);
+      return;
+    }
+    break;
+  default: break;
+  }
+  scope sc = {.kind = CX_RULE, .source = si, .label = 1};
+  so->label = sema_check_top(s, &sc, l);
 }
 
 /* `for D` (a clause's num, in days) counts calendar time: it needs the
@@ -449,10 +473,15 @@ void sema_check_rollup(sema *s, int si) {
   ast *every = NULL, *horizon = NULL;
   for (ast *it = d->b; it; it = it->next) {
     if (it->kind == D_FIELD) {
+      if (strcmp(it->name, "label") == 0) { /* checked by sema_check_label */
+        if (so->label_decl) cc_error(c, it->name_loc, DIAG_E_DUPLICATE, "'label' is given twice in rollup %s", so->name);
+        else so->label_decl = it->a;
+        continue;
+      }
       ast **slot = strcmp(it->name, "every") == 0 ? &every : strcmp(it->name, "horizon") == 0 ? &horizon : NULL;
       if (!slot) {
-        cc_error(c, it->name_loc, DIAG_E_ROLLUP, "unknown rollup field '%s' (expected every, horizon, or a column: NAME = sum(x))",
-                 it->name);
+        cc_error(c, it->name_loc, DIAG_E_ROLLUP,
+                 "unknown rollup field '%s' (expected every, horizon, label, or a column: NAME = sum(x))", it->name);
         continue;
       }
       if (*slot) {

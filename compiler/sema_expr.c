@@ -193,6 +193,10 @@ static ast *check_node(sema *s, scope *sc, ast *n) {
   case A_ARGREF: case A_COL: case A_PARAM: return n;
   case A_ASOF: n->type = VT_DATE; return n;
   case A_STALE:
+    if (sc->label) {
+      cc_error(c, n->loc, DIAG_E_CONTEXT, "'stale' cannot name an entity: a label is a column or a lookup");
+      return sema_null(s, n->loc);
+    }
     if (sc->kind != CX_RULE || sc->source < 0) {
       cc_error(c, n->loc, DIAG_E_CONTEXT, "'stale' describes a rule's current row; it cannot be used %s",
                sc->kind == CX_WHERE || sc->kind == CX_ROLLUP ? row_local(sc) : "in a def");

@@ -49,6 +49,10 @@ static ast *check_window_call(sema *s, scope *sc, ast *n, wf_kind wf) {
     cc_error(c, n->name_loc, DIAG_E_CONTEXT, "'%s' reads earlier rows and cannot be used %s", n->name, row_local(sc));
     return sema_null(s, n->loc);
   }
+  if (sc->label) {
+    cc_error(c, n->name_loc, DIAG_E_CONTEXT, "'%s' reads earlier rows; a label names the entity by its current row", n->name);
+    return sema_null(s, n->loc);
+  }
   ast *x = n->a;
   n->op = (uint8_t)wf; /* tells the code generator which kind of call this is */
   if (wf == WF_AGG) {

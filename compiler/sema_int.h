@@ -53,6 +53,7 @@ typedef struct scope {
   ast **args;             /* its arguments (checked trees), or NULL: typed T_ANY */
   int nargs;
   int inlining;           /* depth of def inlining */
+  int label;              /* a source's label: the current row only (no windows, no stale) */
 } scope;
 
 /* What sema knows of a def before inlining it (sema_def_measure). */
@@ -214,6 +215,9 @@ void sema_def_measure(sema *s);
 void sema_collect(sema *s, const char *default_pack);
 void sema_check_source(sema *s, int si);
 void sema_check_rollup(sema *s, int si);
+/* A source's or rollup's label, once every source and rollup is checked (it
+** may look one up). */
+void sema_check_label(sema *s, int si);
 void sema_check_rule(sema *s, int ri);
 
 #endif

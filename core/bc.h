@@ -17,7 +17,7 @@
 
 /* The format version this build writes and the only one it reads.  Bump it
 ** whenever the file layout or the opcode list changes. */
-#define VG_BC_VERSION 7
+#define VG_BC_VERSION 8
 
 /* Serializes p (which must have passed bc_verify) as a .vgc file appended
 ** to out.  Returns 0, or -1 when out of memory (or the payload would exceed

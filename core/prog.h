@@ -99,7 +99,7 @@ typedef struct vm_source {
   uint16_t time;  /* index into cols of the time column */
   double every;   /* expected cadence in days; < 0 when not declared */
   int32_t where;  /* function index of the where filter, or -1 */
-  int32_t label;  /* index into cols of the label column (the entity's name), or -1 */
+  int32_t label;  /* the label: a value function of this source on the current row (the entity's name), or -1 */
   uint16_t ncols;
   vm_column *cols;
 } vm_source;

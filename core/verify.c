@@ -155,6 +155,11 @@ static int verify_rollups(const vm_program *p, char *err, size_t cap) {
 }
 
 /* Tiers, constants, params, sources and rules.  Returns 0 or -1 with err. */
+/* fn is a value function reading source src. */
+static int is_value_fn_of(const vm_program *p, int32_t fn, unsigned src) {
+  return fn >= 0 && fn < (int32_t)p->nfuncs && p->funcs[fn].kind == VM_FN_VALUE && p->funcs[fn].source == src;
+}
+
 static int verify_tables(const vm_program *p, char *err, size_t cap) {
   if (p->ntiers < 1) return bc_fail(err, cap, "no tiers: a program needs at least one");
   for (uint32_t i = 0; i < p->nconsts; i++)
@@ -183,9 +188,9 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
     if (s->key == s->time)
       return bc_fail(err, cap, "source %u (%s): the key and the time are one column (%u)", i, s->name, s->key);
     if (s->every != s->every) return bc_fail(err, cap, "source %u (%s): every is not a number", i, s->name);
-    if (s->label != -1 && (s->label < 0 || s->label >= s->ncols))
-      return bc_fail(err, cap, "source %u (%s): label column %d out of range (%u columns)", i, s->name, (int)s->label,
-                     s->ncols);
+    if (s->label != -1 && !is_value_fn_of(p, s->label, i))
+      return bc_fail(err, cap, "source %u (%s): label function %d is not a value function of the source", i, s->name,
+                     (int)s->label);
     if (s->where != -1) {
       if (s->where < 0 || s->where >= p->nfuncs)
         return bc_fail(err, cap, "source %u (%s): where function %d out of range (%u functions)", i, s->name,
@@ -219,7 +224,7 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
       if (r->clear < 0 || r->clear >= p->nfuncs)
         return bc_fail(err, cap, "rule %u (%s): clear function %d out of range (%u functions)", i, r->name, (int)r->clear,
                     p->nfuncs);
-      if (p->funcs[r->clear].kind != VM_FN_VALUE || p->funcs[r->clear].source != r->source)
+      if (!is_value_fn_of(p, r->clear, r->source))
         return bc_fail(err, cap, "rule %u (%s): clear function %d is not a value function of the rule's source", i, r->name,
                     (int)r->clear);
     }
@@ -227,7 +232,7 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
     for (unsigned k = 0; k < r->nevid; k++) {
       if (!r->evid[k].name) return MISSING("rule %u evidence %u name", i, k);
       int32_t fn = r->evid[k].fn;
-      if (fn < 0 || fn >= p->nfuncs || p->funcs[fn].kind != VM_FN_VALUE || p->funcs[fn].source != r->source)
+      if (!is_value_fn_of(p, fn, r->source))
         return bc_fail(err, cap, "rule %u (%s): evidence %u (%s): function %d is not a value function of the rule's source", i,
                     r->name, k, r->evid[k].name, (int)fn);
     }
@@ -240,8 +245,7 @@ static int verify_tables(const vm_program *p, char *err, size_t cap) {
         return bc_fail(err, cap, "rule %u (%s): measure %u: operator %u is not <, <=, > or >=", i, r->name, k, m->op);
       int32_t side[2] = {m->lhs, m->rhs};
       for (int j = 0; j < 2; j++)
-        if (side[j] < 0 || side[j] >= p->nfuncs || p->funcs[side[j]].kind != VM_FN_VALUE ||
-            p->funcs[side[j]].source != r->source)
+        if (!is_value_fn_of(p, side[j], r->source))
           return bc_fail(err, cap, "rule %u (%s): measure %u: function %d is not a value function of the rule's source", i,
                       r->name, k, (int)side[j]);
     }

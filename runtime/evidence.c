@@ -157,8 +157,9 @@ const char *exec_evidence(exec_pack *pr, int rule, int tier, const vm_series *s,
   rc |= vg_buf_append(&b, ",\"key_column\":", 14);
   rc |= exec_json_str(&b, so->cols[so->key].name, strlen(so->cols[so->key].name));
   const vm_row *cur = vm_series_row(s, 0);
-  if (so->label >= 0) { /* the entity's name: the label column's text on the current row */
-    val v = cur ? cur->v[so->label] : val_null();
+  if (so->label >= 0) { /* the entity's name: the label's text on the current row */
+    val v;
+    if (vm_eval_value(&pr->vm, so->label, s, date, &v) != VM_OK) v = val_null();
     rc |= vg_buf_append(&b, ",\"label\":", 9);
     if (v.t == VT_NULL) rc |= vg_buf_append(&b, "null", 4);
     else if (v.t == VT_STR) rc |= json_val(&b, v);

@@ -8,7 +8,7 @@
 **   tiers T0, T1, ...
 **   org table T person P manager M [name N] routes T0 +R0, T1 +R1, ...   (with an org)
 **   param I NAME = VALUE               one per param
-**   source I NAME table T key K time T every D|none where fn F|none [label L]
+**   source I NAME table T key K time T every D|none where fn F|none [label fn L]
 **     col I NAME: TYPE                 TYPE is a val_type_name, "any" for VT_NULL
 **   rule I NAME on SOURCE fn F at FILE:LINE lookback N|unbounded [clear fn C] [escalate after D days]
 **     evidence NAME fn F               one per let of the rule
@@ -183,10 +183,7 @@ static void put_header(out *o, const vm_program *p) {
     else put_dur(o, s->every);
     if (s->where < 0) pf(o, " where none");
     else pf(o, " where fn %d", (int)s->where);
-    if (s->label >= 0) {
-      pf(o, " label ");
-      put_name(o, col_name(p, i, (unsigned)s->label));
-    }
+    if (s->label >= 0) pf(o, " label fn %d", (int)s->label);
     pf(o, "\n");
     for (unsigned c = 0; c < s->ncols; c++) {
       unsigned t = s->cols[c].type;

@@ -70,7 +70,7 @@ static vm_program *prog_base(void) {
     src->time = 1;
     src->every = s ? -1 : 14;
     src->where = -1;
-    src->label = s ? -1 : 3; /* snap: named by its string column */
+    src->label = -1; /* prog_full names snap's entities by fn 5 */
     src->ncols = s ? 3 : 4;
     src->cols = alloc(p, src->ncols * sizeof *src->cols);
     for (unsigned c = 0; c < src->ncols; c++) {
@@ -191,6 +191,7 @@ static vm_program *prog_full(void) {
   add_fn(p, VM_FN_VALUE, 1, OP_COL, 2, OP_CONST, 4, OP_GT, OP_RETV, END);
   p->sources[0].where = 3;
   p->sources[1].where = 8;
+  p->sources[0].label = 5; /* snap's entities are named by a value function */
   add_rule(p, "slump", 0, 0, 0, 12);
   add_rule(p, "trend", 0, 1, 1, 20);
   /* slump's size: its orange clause's conversion_rate (fn 5) < fn 6 */
@@ -285,7 +286,7 @@ static void test_disasm_lines(void) {
     "param 0 slump = 0.2\n",
     "param 1 grace = 5 days\n",
     "param 2 region = \"north\\n\"\n",
-    "source 0 snap table sales_snapshot key rep_id time snapshot_date every 14 days where fn 3 label owner\n",
+    "source 0 snap table sales_snapshot key rep_id time snapshot_date every 14 days where fn 3 label fn 5\n",
     "  col 3 owner: string\n",
     "source 1 target table targets key rep_id time day every none where fn 8\n",
     "  col 2 amount: any\n",
@@ -515,8 +516,10 @@ static void test_verify_tables(void) {
   BAD_TABLE(p->sources[0].time = 0, "source 0 (snap): the time column 0 (rep_id) is a number, not a date");
   BAD_TABLE((p->sources[0].time = 0, p->sources[0].cols[0].type = VT_DATE), "source 0 (snap): the key and the time are one column (0)");
   BAD_TABLE(p->sources[0].every = NAN, "every is not a number");
-  BAD_TABLE(p->sources[0].label = 4, "source 0 (snap): label column 4 out of range (4 columns)");
-  BAD_TABLE(p->sources[0].label = -2, "label column -2 out of range");
+  BAD_TABLE(p->sources[0].label = 9, "source 0 (snap): label function 9 is not a value function of the source");
+  BAD_TABLE(p->sources[0].label = -2, "label function -2 is not a value function of the source");
+  BAD_TABLE(p->sources[0].label = 0, "label function 0 is not a value function of the source");
+  BAD_TABLE(p->sources[0].label = 8, "source 0 (snap): label function 8 is not a value function of the source");
   BAD_TABLE(p->sources[0].where = 9, "source 0 (snap): where function 9 out of range (9 functions)");
   BAD_TABLE(p->sources[0].where = -2, "where function -2 out of range");
   BAD_TABLE(p->sources[0].where = 0, "where function 0 is not a value function");

@@ -634,6 +634,15 @@ static void test_saas_demo_names(void) {
   CU_ASSERT_PTR_NULL(o ? strstr(o, "\nrep_id 17:") : NULL);
   if (!has(o, "Ines Garcia (rep_id 17)")) printf("\n%.3000s\n", o ? o : "(no output)");
   free(o);
+  /* every digest: a rep's card from the activity rollup, and a goal
+  ** revision's, are named by their labels' lookups (no "rep_id N" left) */
+  snprintf(cmd, sizeof cmd, "'%s' digest --db '%s' --format text", v, db);
+  CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+  o = out_file("out.txt");
+  CU_ASSERT(has(o, "\nMateo Herrera (rep_id 172): orange\n"));
+  CU_ASSERT(has(o, "\nSamuel Brennan (revision_id 914): yellow\n"));
+  CU_ASSERT_PTR_NULL(o ? strstr(o, "\nrep_id ") : NULL);
+  free(o);
 }
 
 /* ---- the outbox ------------------------------------------------------------------------------------- */

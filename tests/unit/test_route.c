@@ -203,6 +203,41 @@ static void test_evidence_label(void) {
   CU_ASSERT_PTR_NULL(strstr(th_alerts[0].evidence, "\"nm\""));
 }
 
+/* A label that is an expression: a lookup names an entity that has no name
+** column (a revision by its rep, a rollup's group by its key's person), as
+** of the evaluation time (not a later rename); no row found is null. */
+static void test_evidence_label_lookup(void) {
+  const char *sql = "CREATE TABLE people (rep INTEGER, d DATE, nm TEXT);"
+                    "INSERT INTO people VALUES (1,'2025-05-01','Ann Lee'),(1,'2025-07-01','Ann Renamed'),"
+                    "(2,'2025-05-01','bo ng');"
+                    "CREATE TABLE rev (id INTEGER, rep INTEGER, d DATE, cut REAL);"
+                    "INSERT INTO rev VALUES (7,1,'2025-06-01',0.5),(8,2,'2025-06-01',0.5),(9,3,'2025-06-01',0.5);"
+                    "CREATE TABLE act (id INTEGER, rep INTEGER, d DATE, late INTEGER);"
+                    "INSERT INTO act VALUES (1,1,'2025-06-10',1),(2,2,'2025-06-10',1),(3,2,'2025-06-11',1);";
+  const char *rules = "source people { table people key rep time d }\n"
+                      "source rev { table rev key id time d label people[rep].nm }\n"
+                      "source act { table act key id time d }\n"
+                      "rollup reps from act by rep { label upper(people.nm)\n late = count(late = 1) }\n"
+                      "rule big_cut on rev { yellow when cut > 0.3 }\n"
+                      "rule late_work on reps { orange when late >= 1 }\n";
+  th_evidence = 1;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-20"), 0);
+  th_evidence = 0;
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 5);
+  static const char *const want[][2] = {{"big_cut", "\"key_column\":\"id\",\"label\":\"Ann Lee\","},
+                                        {"big_cut", "\"key_column\":\"id\",\"label\":\"bo ng\","},
+                                        {"big_cut", "\"key_column\":\"id\",\"label\":null,"},
+                                        {"late_work", "\"key_column\":\"rep\",\"label\":\"ANN LEE\","},
+                                        {"late_work", "\"key_column\":\"rep\",\"label\":\"BO NG\","}};
+  for (int i = 0; i < 5; i++) {
+    int found = 0;
+    for (int k = 0; k < th_nalerts; k++)
+      found |= strcmp(th_alerts[k].rule, want[i][0]) == 0 && strstr(th_alerts[k].evidence, want[i][1]) != NULL;
+    if (!found) printf("\nno %s alert with evidence %s\n", want[i][0], want[i][1]);
+    CU_ASSERT(found);
+  }
+}
+
 /* The evidence: lets, the columns read, the params read, and the window;
 ** then which values are params, and how each shows (slump is used as a
 ** fraction, cap is written as a percent: both percent). */
@@ -509,6 +544,7 @@ int unit_register_route(void) {
       {"escalate after: a tier and a level up", test_escalation_route},
       {"evidence JSON: lets, columns, params, window", test_evidence},
       {"evidence JSON: the source's label", test_evidence_label},
+      {"evidence JSON: a label that is a lookup, on a source and a rollup", test_evidence_label_lookup},
       {"evidence JSON: the size of an alert", test_evidence_size},
       {"org, route and manager() compile errors", test_org_errors},
       {"org and evidence in the bytecode", test_bytecode},

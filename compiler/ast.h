@@ -63,7 +63,8 @@ typedef enum {
   D_ROLLUP,   /* rollup NAME from SOURCE by COLUMN { ITEM ... }: a the member source (A_NAME),
               ** c the group column (A_NAME), b the items: D_FIELD (every, horizon) and
               ** D_LET (NAME = AGGREGATE(expr), a column) */
-  D_FISCAL    /* fiscal year starts MONTH (str: a month name, else num: a number; name_loc: the month) */
+  D_FISCAL,   /* fiscal year starts MONTH (str: a month name, else num: a number; name_loc: the month) */
+  A_PERSON_NAME /* checked person_name(x): a the person */
 } ast_kind;
 
 typedef enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_EQ, BIN_NE, BIN_LT, BIN_LE, BIN_GT, BIN_GE, BIN_AND, BIN_OR } ast_binop;

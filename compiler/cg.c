@@ -344,6 +344,12 @@ static void expr(cgen *g, fnb *f, int source, const ast *n) {
     at(g, f, n->loc);
     emit(g, f, n->loc, OP_MANAGER, n->ival, 0, 0);
     break;
+  case A_PERSON_NAME:
+    expr(g, f, source, n->a);
+    emit(g, f, n->loc, OP_TEXT, 0, 0, 0);
+    at(g, f, n->loc);
+    emit(g, f, n->loc, OP_PNAME, 0, 0, 0);
+    break;
   default:
     fail(g, n->loc, "internal error: unexpected node in code generation");
   }

@@ -88,7 +88,7 @@ static int same_tree(const ast *a, const ast *b) {
 static int constant(const ast *n) {
   if (!n) return 1;
   switch (n->kind) {
-  case A_COL: case A_LOOKUP: case A_ASOF: case A_STALE: case A_ARGREF: case A_MANAGER: return 0;
+  case A_COL: case A_LOOKUP: case A_ASOF: case A_STALE: case A_ARGREF: case A_MANAGER: case A_PERSON_NAME: return 0;
   case A_CALL:
     if (n->op != WF_NONE) return 0;
     for (const ast *a = n->a; a; a = a->next)

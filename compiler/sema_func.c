@@ -249,6 +249,40 @@ static ast *check_manager(sema *s, scope *sc, ast *n) {
   return n;
 }
 
+/* person_name(x): the org chart's name for person x, as text (x is read as
+** notify reads a recipient).  It reads the org's name column, so it needs
+** one; like manager(), not in a where, a rollup's column or a def. */
+static ast *check_person_name(sema *s, scope *sc, ast *n) {
+  cc *c = s->c;
+  int nargs = count_args(n->a);
+  if (nargs != 1) {
+    cc_error(c, n->loc, DIAG_E_ARITY, "person_name takes 1 argument (a person), got %d", nargs);
+    return sema_null(s, n->loc);
+  }
+  if (!s->pk.org || !s->pk.org_name) {
+    cc_error(c, n->name_loc, DIAG_E_ROUTE, "person_name() reads the org chart's names: declare them with "
+             "'org { table T person P manager M name N }'");
+    return sema_null(s, n->loc);
+  }
+  if (sc->kind == CX_WHERE || sc->kind == CX_ROLLUP || sc->def) {
+    cc_error(c, n->loc, DIAG_E_CONTEXT, "person_name() reads the org table; it cannot be used %s",
+             sc->def ? "in a def: pass the value as an argument" : row_local(sc));
+    return sema_null(s, n->loc);
+  }
+  if (n->a->kind == A_WINDOW) {
+    cc_error(c, n->a->loc, DIAG_E_WINDOW, "person_name does not take a window");
+    return sema_null(s, n->loc);
+  }
+  ast *cx = sema_check(s, sc, n->a);
+  if (!cx) return NULL;
+  if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_STR)
+    cc_error(c, cx->loc, DIAG_E_TYPE, "person_name takes a person (a number or a string), not a %s", type_name(cx->type));
+  n->kind = A_PERSON_NAME;
+  n->a = cx;
+  n->type = VT_STR;
+  return n;
+}
+
 /* g's best: candidate, when it is the start of the unknown name (3 letters or
 ** more) and longer than the best so far. */
 static void prefix_of(lint_suggester *g, const char *candidate) {
@@ -264,6 +298,7 @@ ast *sema_check_call(sema *s, scope *sc, ast *n) {
   int di = find_def(s, n->name);
   if (di >= 0) return inline_def(s, sc, n, di);
   if (strcmp(n->name, "manager") == 0) return check_manager(s, sc, n);
+  if (strcmp(n->name, "person_name") == 0) return check_person_name(s, sc, n);
   int fi = fn_scalar_find_args(n->name, count_args(n->a)); /* the form for that many arguments */
   if (fi < 0) {
     cc_error(c, n->name_loc, DIAG_E_UNKNOWN_FUNCTION, "unknown function '%s'", n->name);
@@ -272,6 +307,8 @@ ast *sema_check_call(sema *s, scope *sc, ast *n) {
     for (int i = 0; i < AGG__COUNT; i++) lint_suggest(&g, fn_aggs[i].name);
     for (int i = 0; i < WIN__COUNT; i++) lint_suggest(&g, fn_windows[i].name);
     for (int i = 0; i < s->ndefs && shown(c); i++) lint_suggest(&g, s->defs[i]->name);
+    lint_suggest(&g, "manager");
+    lint_suggest(&g, "person_name");
     /* too far to be a typo, but a longer spelling of one: absolute, maximum */
     if (!g.best) {
       for (int i = 0; i < FN__COUNT; i++) prefix_of(&g, fn_scalars[i].name);

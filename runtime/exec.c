@@ -157,6 +157,10 @@ static void report_bad(exec_pack *pr) {
 
 /* ---- one pack ---------------------------------------------------------------------------- */
 
+static int on_person_name(void *ud, const char *person, size_t len, const char **out, size_t *outlen) {
+  return exec_org_name(ud, person, len, out, outlen);
+}
+
 static int on_manager(void *ud, vm_state *vm, const char *person, size_t len, int levels, const char **out,
                       size_t *outlen) {
   exec_pack *pr = ud;
@@ -281,6 +285,7 @@ int exec_pack_eval(exec_pack *pr) {
   pr->vm.lookup = exec_lookup;
   pr->vm.emit = exec_on_emit;
   pr->vm.manager = on_manager;
+  pr->vm.person_name = on_person_name;
   pr->vm.ud = pr;
   if (pr->o->step_budget) pr->vm.budget = pr->wvm.budget = pr->o->step_budget;
   if (pr->o->progress) {

@@ -315,6 +315,14 @@ static void count(exec_pack *pr, int rule, int kind, const char *person, size_t 
   }
 }
 
+int exec_org_name(exec_pack *pr, const char *person, size_t len, const char **out, size_t *outlen) {
+  org_map *m = pr->org;
+  int32_t i = m ? find(m, person, len) : -1;
+  *out = i >= 0 ? m->people.v[i].name : NULL;
+  *outlen = i >= 0 && *out ? m->people.v[i].name_len : 0;
+  return 0;
+}
+
 int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, int levels, const char **out,
                      size_t *outlen) {
   org_map *m = pr->org;

@@ -11,6 +11,10 @@
 int exec_org_load(exec_pack *pr);
 /* The person `levels` above person (text), counted for rule when there is
 ** none.  *out is NULL then.  0, or -1 when out of memory. */
+/* The org chart's name for person (len bytes): *out NULL when the person is
+** not in the chart or has no name (nothing is counted: a name is for people
+** to read, not a route).  Returns 0. */
+int exec_org_name(exec_pack *pr, const char *person, size_t len, const char **out, size_t *outlen);
 int exec_org_manager(exec_pack *pr, int rule, const char *person, size_t len, int levels, const char **out,
                      size_t *outlen);
 /* The route of an alert of rule to recipient (len bytes), climbing `levels`:

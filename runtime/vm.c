@@ -541,6 +541,20 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       st[sp - 1] = val_str(d, mlen);
       vmbreak;
     }
+    vmcase(OP_PNAME) {
+      val v = st[sp - 1];
+      const char *m = NULL;
+      size_t mlen = 0;
+      if (v.t == VT_STR && vm->person_name && vm->person_name(vm->ud, v.u.s, v.len, &m, &mlen) != 0) {
+        status = VM_ERR_NOMEM;
+        goto out;
+      }
+      if (!m) { st[sp - 1] = val_null(); vmbreak; }
+      char *d = scratch_str(vm, m, mlen);
+      if (!d) { status = VM_ERR_NOMEM; goto out; }
+      st[sp - 1] = val_str(d, mlen);
+      vmbreak;
+    }
     vmcase(OP_LOOKUP) {
       val key = st[sp - 1];
       if (key.t == VT_NULL || !vm->lookup) { st[sp - 1] = val_null(); vmbreak; }

@@ -74,11 +74,17 @@ typedef int (*vm_emit_fn)(void *ud, int rule, int tier, const char *message, siz
 typedef int (*vm_manager_fn)(void *ud, vm_state *vm, const char *person, size_t len, int levels, const char **out,
                              size_t *outlen);
 
+/* Called for OP_PNAME: the org chart's name for person (text of len bytes).
+** Sets *out and *outlen (*out NULL when the person is not in the chart or has
+** no name) and returns 0. */
+typedef int (*vm_person_name_fn)(void *ud, const char *person, size_t len, const char **out, size_t *outlen);
+
 struct vm_state {
   const vm_program *prog;
   int32_t as_of;
   vm_lookup_fn lookup; vm_emit_fn emit; void *ud;
   vm_manager_fn manager;    /* NULL: manager() is null */
+  vm_person_name_fn person_name; /* NULL: person_name() is null */
   uint64_t budget;          /* steps allowed per evaluation */
   int (*poll)(void *ud);    /* NULL, or called at the first step, then every VM_POLL_STEPS
                             ** steps (counted over evaluations): nonzero stops */

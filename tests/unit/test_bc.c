@@ -607,6 +607,7 @@ static void test_verify_operands(void) {
   BAD_CODE("RET in a value function", V, 0, OP_RET);
   BAD_CODE("RETV in a rule function", R, 0, OP_NULL, OP_RETV);
   BAD_CODE("function 0, pc 1: MANAGER in a program without an org", V, 0, OP_NULL, OP_MANAGER, 1, OP_RETV);
+  BAD_CODE("function 0, pc 1: PNAME in a program without an org", V, 0, OP_NULL, OP_PNAME, OP_RETV);
   BAD_CODE("function 0, pc 0: FORD in a function of source target, which has no cadence (every)", V, 1, OP_FORD, 2, 1,
            OP_RETV);
   BAD_CODE("function 0, pc 0: FORD over 0 rows (B must be >= 1)", V, 0, OP_FORD, 1, 0, OP_RETV);
@@ -865,7 +866,7 @@ static void test_names(void) {
   CU_ASSERT_STRING_EQUAL(vm_ops[OP_NULL].name, "NULL");
   CU_ASSERT_EQUAL(vm_ops[OP_AGGN].nops, 3);
   CU_ASSERT_EQUAL(vm_ops[OP_IN].pops, -1);
-  CU_ASSERT_STRING_EQUAL(vm_ops[OP__COUNT - 1].name, "FORD");
+  CU_ASSERT_STRING_EQUAL(vm_ops[OP__COUNT - 1].name, "PNAME");
   CU_ASSERT_STRING_EQUAL(fn_aggs[AGG_ANY].name, "any");
   CU_ASSERT_STRING_EQUAL(val_type_name(VT_DUR), "duration");
   CU_ASSERT_STRING_EQUAL(val_type_name(VT__COUNT), "?");

@@ -635,12 +635,16 @@ static void test_saas_demo_names(void) {
   if (!has(o, "Ines Garcia (rep_id 17)")) printf("\n%.3000s\n", o ? o : "(no output)");
   free(o);
   /* every digest: a rep's card from the activity rollup, and a goal
-  ** revision's, are named by their labels' lookups (no "rep_id N" left) */
+  ** revision's, are named by their labels' lookups (no "rep_id N" left),
+  ** a team's by the org's name for its supervisor */
   snprintf(cmd, sizeof cmd, "'%s' digest --db '%s' --format text", v, db);
   CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
   o = out_file("out.txt");
   CU_ASSERT(has(o, "\nMateo Herrera (rep_id 172): orange\n"));
   CU_ASSERT(has(o, "\nSamuel Brennan (revision_id 914): yellow\n"));
+  /* a team's card in its director's digest: person_name(supervisor_id) */
+  CU_ASSERT(has(o, "\nEmery Sato (supervisor_id 9017): red\n"));
+  CU_ASSERT_PTR_NULL(o ? strstr(o, "\nsupervisor_id ") : NULL);
   CU_ASSERT_PTR_NULL(o ? strstr(o, "\nrep_id ") : NULL);
   free(o);
 }

@@ -46,6 +46,32 @@ static void test_manager_values(void) {
   CU_ASSERT_STRING_EQUAL(th_alerts[0].recipient, "ann");
 }
 
+/* person_name(x): the org's name for x; null for no one, a person missing
+** from the table, and a null name; no warning counted for those. */
+static void test_person_name(void) {
+  const char *sql = ORG_SQL "UPDATE org_chart SET full_name = NULL WHERE person_id = 30;"
+                            "CREATE TABLE s (rep INTEGER, d DATE, sup TEXT);"
+                            "INSERT INTO s VALUES (10, '2025-06-01', '3'), (30, '2025-06-01', NULL), (77, '2025-06-01', '2');";
+  const char *rules = ORG_DECL "source s { table s key rep time d label person_name(rep) }\n"
+                      "rule r on s { red when true message \"{person_name(rep)}|{person_name(sup)}|{person_name(manager(rep))}\" }\n";
+  th_evidence = 1;
+  CU_ASSERT_EQUAL(th_run_on(sql, rules, "2025-06-30"), 0);
+  th_evidence = 0;
+  CU_ASSERT(th_alerts_are(0, "10 red Di Rep|Cy Sup|Cy Sup\n"
+                             "30 red null|null|null\n"
+                             "77 red null|Bo Director|null\n"));
+  CU_ASSERT_EQUAL_FATAL(th_nalerts, 3);
+  CU_ASSERT_PTR_NOT_NULL(strstr(th_alerts[0].evidence, "\"key_column\":\"rep\",\"label\":\"Di Rep\","));
+  CU_ASSERT_PTR_NOT_NULL(strstr(th_alerts[2].evidence, "\"key_column\":\"rep\",\"label\":null,"));
+  /* 77 is not in the chart: manager(77) counts it, person_name does not */
+  CU_ASSERT(th_diag_has("rule r: 1 time(s) a person to route from is not in org table org_chart (e.g. 77)"));
+  const char *names = ORG_DECL "source s { table s key rep time d label person_name(rep) }\n"
+                      "rule r on s { red when true message \"{person_name(rep)}|{person_name(sup)}\" }\n";
+  CU_ASSERT_EQUAL(th_run_on(sql, names, "2025-06-30"), 0);
+  CU_ASSERT(th_alerts_are(0, "10 red Di Rep|Cy Sup\n30 red null|null\n77 red null|Bo Director\n"));
+  CU_ASSERT_FALSE(th_diag_has("a person to route from"));
+}
+
 /* route red up 1: red goes to the recipient and one level above, yellow to
 ** the recipient only; names come from the org's name column. */
 static void test_route_levels(void) {
@@ -539,6 +565,7 @@ int unit_register_route(void) {
     void (*fn)(void);
   } tests[] = {
       {"manager(x), manager(x, n) over an org table", test_manager_values},
+      {"person_name(x): the org's name, in a message and a label", test_person_name},
       {"route TIER up N: who an alert goes to", test_route_levels},
       {"missing person, manager not in table, cycles", test_org_problems},
       {"escalate after: a tier and a level up", test_escalation_route},

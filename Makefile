@@ -232,6 +232,7 @@ test: $(B)/vigil $(B)/unit
 	@sh tests/vim/run.sh $(B)/stage/usr/share/nvim/site
 	@/usr/bin/python3 tests/check-schemas.py $(B)/vigil $(B)/stage/usr/bin/vigil
 	@$(MAKE) --no-print-directory check-docs
+	@python3 tests/check-pack-refs.py
 	@$(MAKE) --no-print-directory check-browser
 	@VIGIL=$(B)/vigil VIGIL_ROOT=. $(B)/unit
 

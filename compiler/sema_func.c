@@ -207,6 +207,20 @@ static ast *inline_def(sema *s, scope *sc, ast *n, int di) {
   return r;
 }
 
+/* The person argument x of manager() and person_name() (fname), checked: a
+** number or a string, read as notify reads a recipient.  A window is an
+** error and checks as null; NULL when checking failed hard. */
+static ast *person_arg(sema *s, scope *sc, ast *x, const char *fname) {
+  if (x->kind == A_WINDOW) {
+    cc_error(s->c, x->loc, DIAG_E_WINDOW, "%s does not take a window", fname);
+    return sema_null(s, x->loc);
+  }
+  ast *cx = sema_check(s, sc, x);
+  if (cx && known(cx->type) && cx->type != VT_NUM && cx->type != VT_STR)
+    cc_error(s->c, cx->loc, DIAG_E_TYPE, "%s takes a person (a number or a string), not a %s", fname, type_name(cx->type));
+  return cx;
+}
+
 /* manager(x) and manager(x, N): the person N levels (default 1) above x in
 ** the org chart, as text (x is read as notify reads a recipient). */
 static ast *check_manager(sema *s, scope *sc, ast *n) {
@@ -234,14 +248,8 @@ static ast *check_manager(sema *s, scope *sc, ast *n) {
     levels = (int)k->num;
   }
   x->next = NULL;
-  if (x->kind == A_WINDOW) {
-    cc_error(c, x->loc, DIAG_E_WINDOW, "manager does not take a window");
-    return sema_null(s, n->loc);
-  }
-  ast *cx = sema_check(s, sc, x);
+  ast *cx = person_arg(s, sc, x, "manager");
   if (!cx) return NULL;
-  if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_STR)
-    cc_error(c, cx->loc, DIAG_E_TYPE, "manager takes a person (a number or a string), not a %s", type_name(cx->type));
   n->kind = A_MANAGER;
   n->a = cx;
   n->ival = levels;
@@ -269,14 +277,8 @@ static ast *check_person_name(sema *s, scope *sc, ast *n) {
              sc->def ? "in a def: pass the value as an argument" : row_local(sc));
     return sema_null(s, n->loc);
   }
-  if (n->a->kind == A_WINDOW) {
-    cc_error(c, n->a->loc, DIAG_E_WINDOW, "person_name does not take a window");
-    return sema_null(s, n->loc);
-  }
-  ast *cx = sema_check(s, sc, n->a);
+  ast *cx = person_arg(s, sc, n->a, "person_name");
   if (!cx) return NULL;
-  if (known(cx->type) && cx->type != VT_NUM && cx->type != VT_STR)
-    cc_error(c, cx->loc, DIAG_E_TYPE, "person_name takes a person (a number or a string), not a %s", type_name(cx->type));
   n->kind = A_PERSON_NAME;
   n->a = cx;
   n->type = VT_STR;

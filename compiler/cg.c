@@ -228,13 +228,15 @@ static fnb *new_fn(cgen *g, int kind, int source, vg_loc loc) {
 
 static void expr(cgen *g, fnb *f, int source, const ast *n);
 
-/* Compile n into a value function of its own; returns its index or -1. */
+/* Compile n into a value function of its own; returns its index, or -1
+** when it could not be completed (a limit met inside it: in rule_measures
+** that failure is soft, and a half-built function must not be used). */
 static long value_fn(cgen *g, int source, const ast *n) {
   fnb *f = new_fn(g, VM_FN_VALUE, source, n->loc);
   if (!f) return -1;
   expr(g, f, source, n);
   emit(g, f, n->loc, OP_RETV, 0, 0, 0);
-  return f->index;
+  return g->failed || g->c->oom ? -1 : f->index;
 }
 
 static const int binop[] = {

@@ -639,6 +639,32 @@ static void test_functions_limit(void) {
   lb_free(&b);
 }
 
+/* Regression (found by make bench, 100 000 generated rules): a measure (the
+** size of an alert, compiled after every other function) whose right-hand
+** side holds a window function reached the function limit inside that
+** side; the half-built side (no RETV) was kept, and the pack failed with
+** E-internal "function 65534: falls off its end".  A pack too large for its
+** measures compiles without them: here 65 533 functions come first (six
+** rules of 10 000 lets, one of 5 524, two for the last rule), so the last
+** rule's measure `1 < sum(x, ...)` gets 65 533 and 65 534 and its window
+** function would be the 65 536th. */
+static void test_measures_at_function_limit(void) {
+  lbuf b = {0};
+  lb_add(&b, "%s", SRC);
+  for (int r = 0; r < 7; r++) {
+    lb_add(&b, "rule r%d on s {\n", r);
+    for (int i = 0; i < (r < 6 ? VG_MAX_LETS : 5524); i++) lb_add(&b, "  let a%d = x\n", i);
+    lb_add(&b, "  red when x = 1\n}\n"); /* = is not a measure */
+  }
+  lb_add(&b, "rule m on s { red when 1 < sum(x, last 2 snapshots) }\n");
+  child_out o;
+  in_child(&b, 60, &o);
+  CU_ASSERT_TRUE(o.ok);
+  CU_ASSERT_EQUAL(o.status, VG_OK);
+  if (o.status != VG_OK) printf("\n%s\n", o.diags);
+  lb_free(&b);
+}
+
 /* Regression (issue 11): an allocation failure in the verifier (its
 ** scratch array) during a compile was E-internal with VG_EINPUT; it is out
 ** of memory.  Every allocation of a small compile fails in turn: the
@@ -898,6 +924,7 @@ int unit_register_limits(void) {
     {"regression: stack depth is E-limit, not E-internal (VM_MAX_STACK)", test_stack_limit},
     {"regression: bytecode size (VG_MAX_CODE)", test_code_limit},
     {"regression: functions limit located (VG_MAX_ITEMS)", test_functions_limit},
+    {"regression: measures past the function limit are left out (no E-internal)", test_measures_at_function_limit},
     {"regression: verifier out of memory is VG_ENOMEM", test_verifier_oom},
     {"regression: 20000 tiers and 20000 rules", test_many_tiers_and_rules},
     {"regression: 300000 columns of a source without a schema", test_many_columns_no_schema},

@@ -182,3 +182,31 @@ void cc_internal_error(cc *c, const char *fmt, ...) {
   report(c, VG_ERROR, none, 0, DIAG_E_INTERNAL, fmt, ap);
   va_end(ap);
 }
+
+/* 1 when a and b are the same checked expression (lint.c, cg.c). */
+int ast_same_tree(const ast *a, const ast *b) {
+  if (a == b) return 1;
+  if (!a || !b || a->kind != b->kind || a->op != b->op || a->ref != b->ref || a->flag != b->flag) return 0;
+  switch (a->kind) {
+  case A_NUM: case A_DUR: return a->num == b->num;
+  case A_DATE: return a->date == b->date;
+  case A_STR: return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
+  case A_COL: case A_LOOKUP: if (a->num != b->num) return 0; break;
+  case A_CALL: if (a->ival != b->ival || strcmp(a->name, b->name) != 0) return 0; break;
+  case A_WINDOW: return a->num == b->num;
+  case A_MANAGER: if (a->ival != b->ival) return 0; break;
+  default: break;
+  }
+  int list_a = a->kind == A_CALL, list_b = a->kind == A_IN;
+  const ast *x = a->a, *y = b->a;
+  for (; x || y; x = list_a ? x->next : NULL, y = list_a ? y->next : NULL) {
+    if (!ast_same_tree(x, y)) return 0;
+    if (!list_a) break;
+  }
+  x = a->b; y = b->b;
+  for (; x || y; x = list_b ? x->next : NULL, y = list_b ? y->next : NULL) {
+    if (!ast_same_tree(x, y)) return 0;
+    if (!list_b) break;
+  }
+  return ast_same_tree(a->c, b->c);
+}

@@ -136,6 +136,9 @@ void ast_append(ast_list *l, ast *n);
 ast *ast_new(cc *c, int kind, vg_loc loc);
 /* A deep copy of n and its lists (not of ->next of n itself). */
 ast *ast_clone(cc *c, const ast *n);
+/* 1 when a and b are the same checked expression (same kinds, operators,
+** references and literals all the way down). */
+int ast_same_tree(const ast *a, const ast *b);
 
 /* Add a file (the text is copied into the arena).  Returns its index, or -1
 ** (and an error reported) when there are too many files or no memory. */

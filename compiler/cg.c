@@ -2,7 +2,11 @@
 ** cg.c — code generation: a checked pack (sema.h) becomes a vm_program.
 **
 ** Every rule compiles to one rule function: its tier clauses from the highest
-** tier down, each `COND; JMPF next; MESSAGE; RECIPIENT; EMIT tier; RET`.
+** tier down, each `COND; JMPF next; MESSAGE; RECIPIENT; EMIT tier; RET`.  A
+** clause whose condition is `c1 and c2 and ...` tests it conjunct by conjunct
+** (`c1; JMPF next; c2; JMPF next; ...`) when skipping the later conjuncts
+** cannot change the type warnings the run counts (warning_free), and a first
+** conjunct every clause shares is tested once before them (`c1; JMPF end`).
 ** Whatever is evaluated on other rows (a `for` condition, the argument of a
 ** window function, prev, pct_change, streak) compiles to a value function of
 ** its own, called by the window instruction with a cursor; a value function
@@ -373,18 +377,124 @@ static void condition(cgen *g, fnb *f, int source, const ast *cl) {
   }
 }
 
+/* ---- tier clauses that stop at the first false conjunct ------------------------------ */
+
+/* 1 when evaluating n can never count a type warning (vm->type_warnings,
+** which `--strict` and the run's warning report read), so that skipping it
+** changes nothing the run reports.  runtime/vm.c counts one in arith()
+** (+ - * / of types that do not go together), in cmp_op() (two non-null
+** values of different types), in NEG of a non-number, in the window
+** aggregates and pct_change (values of other rows); a lookup reads rows of
+** another source and counts their bad data, and calls back into the run
+** (as manager() does).  The checker accepts + - * / and comparisons only
+** of types that go together, and a column of a declared type reads a value
+** of another type as null (bad data, counted from the code alone): so a
+** tree whose every node has a known static type performs none of those
+** operations on the wrong types.  T_ANY (a column of no declared type, a
+** value computed from one, null) may hold anything.  Lookups, manager(),
+** windows, window functions and stale are refused whatever their types.
+** When in doubt: 0, and the clause is evaluated whole as before. */
+static int warning_free(const ast *n) {
+  if (!n) return 1;
+  if (n->type == T_ANY || n->type == VT_NULL) return 0;
+  switch (n->kind) {
+  case A_NUM: case A_STR: case A_DATE: case A_DUR: case A_BOOL: case A_ASOF: case A_COL: case A_PARAM:
+    return 1;
+  case A_CALL:
+    if (n->op != WF_NONE) return 0;
+    for (const ast *a = n->a; a; a = a->next)
+      if (!warning_free(a)) return 0;
+    return 1;
+  case A_IN:
+    if (!warning_free(n->a)) return 0;
+    for (const ast *e = n->b; e; e = e->next)
+      if (!warning_free(e)) return 0;
+    return 1;
+  case A_NEG: case A_NOT: case A_BIN: case A_ISNULL: case A_BETWEEN: case A_IF:
+    return warning_free(n->a) && warning_free(n->b) && warning_free(n->c);
+  default: /* A_LOOKUP, A_MANAGER, A_STALE, A_WINDOW, anything new */
+    return 0;
+  }
+}
+
+/* The first conjunct of n's top-level `and` chain (left-nested: `a and b
+** and c` is ((a and b) and c)), and whether every later one is warning-free. */
+static const ast *first_conjunct(const ast *n) {
+  while (n->kind == A_BIN && n->op == BIN_AND) n = n->a;
+  return n;
+}
+static int rest_warning_free(const ast *n) {
+  for (; n->kind == A_BIN && n->op == BIN_AND; n = n->a)
+    if (!warning_free(n->b)) return 0;
+  return 1;
+}
+
+/* 1 when clause cl's condition is tested conjunct by conjunct (chained):
+** no `for`, an `and` at the top, every conjunct after the first warning-free. */
+static int chained(const ast *cl) {
+  return cl->ival == 0 && cl->num == 0 && cl->a->kind == A_BIN && cl->a->op == BIN_AND && rest_warning_free(cl->a);
+}
+
+/* The condition every tier clause of r starts with, to be tested once before
+** them, or NULL: each clause chained, and their first conjuncts the same
+** warning-free tree (evaluated once instead of once per clause, and when it
+** is not true no other conjunct is evaluated at all). */
+static const ast *shared_prefix(const sm_rule *r) {
+  if (r->nclauses < 1) return NULL;
+  const ast *c1 = NULL;
+  for (int k = 0; k < r->nclauses; k++) {
+    const ast *cl = r->clauses[k];
+    if (!chained(cl)) return NULL;
+    const ast *first = first_conjunct(cl->a);
+    if (!c1) c1 = first;
+    else if (!ast_same_tree(c1, first)) return NULL;
+  }
+  return warning_free(c1) ? c1 : NULL;
+}
+
+typedef vg_vec(uint32_t) jumps;
+
+/* Conjunct n of a chain and a JMPF past the clause (added to skips); the
+** chain's first conjunct only when with_first. */
+static void chain(cgen *g, fnb *f, int source, const ast *n, int with_first, jumps *skips) {
+  if (n->kind == A_BIN && n->op == BIN_AND) {
+    chain(g, f, source, n->a, with_first, skips);
+    n = n->b;
+  } else if (!with_first) {
+    return;
+  }
+  expr(g, f, source, n);
+  uint32_t j = emit_jump(g, f, n->loc, OP_JMPF);
+  if (vg_vec_push(skips, j) != 0) g->c->oom = 1;
+}
+
 static void rule_fn(cgen *g, const sm_rule *r) {
   g->top = r->decl->name_loc;
   fnb *f = new_fn(g, VM_FN_RULE, r->source, r->decl->name_loc);
   if (!f) return;
   g->p->rules[g->p->nrules].fn = (uint16_t)f->index;
+  /* `c1; JMPF end` once when every clause starts with c1 (see shared_prefix) */
+  const ast *prefix = shared_prefix(r);
+  uint32_t to_end = 0;
+  if (prefix) {
+    g->top = prefix->loc;
+    at(g, f, r->clauses[r->nclauses - 1]->loc); /* where the rule's code starts, as without the prefix */
+    expr(g, f, r->source, prefix);
+    to_end = emit_jump(g, f, prefix->loc, OP_JMPF);
+  }
+  jumps skips = {0};
   for (int k = r->nclauses - 1; k >= 0; k--) { /* the highest tier first */
     const ast *cl = r->clauses[k];
     int t = cl->ref;
     g->top = cl->loc;
     at(g, f, cl->loc);
-    condition(g, f, r->source, cl);
-    uint32_t skip = emit_jump(g, f, cl->loc, OP_JMPF);
+    skips.n = 0;
+    if (chained(cl)) { /* c1; JMPF skip; c2; JMPF skip; ... (c1 left out after a prefix) */
+      chain(g, f, r->source, cl->a, !prefix, &skips);
+    } else {
+      condition(g, f, r->source, cl);
+      if (vg_vec_push(&skips, emit_jump(g, f, cl->loc, OP_JMPF)) != 0) g->c->oom = 1;
+    }
     if (r->has_message) {
       long parts = 0;
       for (const ast *p = r->message; p; p = p->next, parts++) {
@@ -413,8 +523,10 @@ static void rule_fn(cgen *g, const sm_rule *r) {
     at(g, f, cl->loc);
     emit(g, f, cl->loc, OP_EMIT, t, 0, 0);
     emit(g, f, cl->loc, OP_RET, 0, 0, 0);
-    patch(g, f, skip, cl->loc);
+    for (size_t i = 0; i < skips.n; i++) patch(g, f, skips.v[i], cl->loc);
   }
+  vg_vec_free(&skips);
+  if (prefix) patch(g, f, to_end, prefix->loc);
   emit(g, f, r->decl->loc, OP_RET, 0, 0, 0);
 }
 

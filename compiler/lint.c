@@ -56,34 +56,6 @@ void lint_note(cc *c, vg_loc loc, const lint_suggester *g) {
 
 /* ---- helpers over checked trees ------------------------------------------------ */
 
-/* 1 when a and b are the same checked expression. */
-static int same_tree(const ast *a, const ast *b) {
-  if (a == b) return 1;
-  if (!a || !b || a->kind != b->kind || a->op != b->op || a->ref != b->ref || a->flag != b->flag) return 0;
-  switch (a->kind) {
-  case A_NUM: case A_DUR: return a->num == b->num;
-  case A_DATE: return a->date == b->date;
-  case A_STR: return a->len == b->len && memcmp(a->str, b->str, a->len) == 0;
-  case A_COL: case A_LOOKUP: if (a->num != b->num) return 0; break;
-  case A_CALL: if (a->ival != b->ival || strcmp(a->name, b->name) != 0) return 0; break;
-  case A_WINDOW: return a->num == b->num;
-  case A_MANAGER: if (a->ival != b->ival) return 0; break;
-  default: break;
-  }
-  int list_a = a->kind == A_CALL, list_b = a->kind == A_IN;
-  const ast *x = a->a, *y = b->a;
-  for (; x || y; x = list_a ? x->next : NULL, y = list_a ? y->next : NULL) {
-    if (!same_tree(x, y)) return 0;
-    if (!list_a) break;
-  }
-  x = a->b; y = b->b;
-  for (; x || y; x = list_b ? x->next : NULL, y = list_b ? y->next : NULL) {
-    if (!same_tree(x, y)) return 0;
-    if (!list_b) break;
-  }
-  return same_tree(a->c, b->c);
-}
-
 /* 1 when the value of n depends on no row, lookup, as_of or window. */
 static int constant(const ast *n) {
   if (!n) return 1;
@@ -129,7 +101,7 @@ static int as_threshold(const ast *n, threshold *t) {
 
 /* 1 when low (e op a) implies high (e op b), for thresholds on one expression. */
 static int implies(const threshold *lo, const threshold *hi) {
-  if (!same_tree(lo->e, hi->e)) return 0;
+  if (!ast_same_tree(lo->e, hi->e)) return 0;
   int up_lo = lo->op == BIN_GT || lo->op == BIN_GE, up_hi = hi->op == BIN_GT || hi->op == BIN_GE;
   if (up_lo != up_hi) return 0;
   int strict_lo = lo->op == BIN_GT || lo->op == BIN_LT, strict_hi = hi->op == BIN_GT || hi->op == BIN_LT;
@@ -158,7 +130,7 @@ static int condition_implies(const ast *lo, const ast *hi) {
   if (n != m || n > 16) return 0;
   int differ = 0;
   for (int i = 0; i < n; i++) {
-    if (same_tree(a[i], b[i])) continue;
+    if (ast_same_tree(a[i], b[i])) continue;
     threshold x, y;
     if (differ || !as_threshold(a[i], &x) || !as_threshold(b[i], &y) || !implies(&x, &y)) return 0;
     differ = 1;

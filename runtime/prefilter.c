@@ -28,9 +28,12 @@
 ** Everything else (strings, calls, lookups, windows, stale...) is none;
 ** `a and b` keeps the may of whichever side has one.
 **
-** A rule function is accepted only in the shape the code generator emits:
-** per tier, COND JMPF over (message, recipient, EMIT, RET).  The WHERE is
-** the OR of every tier's may, with the conjuncts all tiers share written
+** A rule function is accepted only in the shapes the code generator emits:
+** per tier, COND JMPF over (message, recipient, EMIT, RET), or the clause's
+** conjuncts each with its JMPF, maybe after a first conjunct all tiers
+** share with a JMPF to the function's end (rule_guards).  A tier's may is
+** the AND of the conditions on its path.  The WHERE is the OR of every
+** tier's may, with the conjuncts all tiers share written
 ** once (A and B1 or A and B2 is A and (B1 or B2): SQLite would call each
 ** vigil_day() again); if any tier has none, or the code has another shape,
 ** there is no prefilter.  Rows with bad data are kept whatever the tiers
@@ -220,21 +223,55 @@ static int add_guard(pf *f, const char *may) {
   return 0;
 }
 
+/* The conditions known to be true on the code's path so far: each pending
+** JMPF's may (or NULL: none) and its target, the innermost last.  A JMPF is
+** passed only when its condition is true, control flow is forward only
+** (JMP is refused), and an entry is dropped at its target, where the jump
+** joins the path; so at an EMIT every condition in the list holds. */
+typedef struct pending { char *may; uint32_t target; } pending;
+typedef vg_vec(pending) path;
+
+static void path_pop(path *pa) {
+  vg_free(pa->v[--pa->n].may);
+}
+
+/* The AND of the path's conditions, as logic() writes a left-nested `and`
+** chain, so that the guard reads as it did when the chain was one
+** condition; NULL when none is known (or out of memory: f->failed). */
+static char *path_guard(pf *f, const path *pa) {
+  char *g = NULL;
+  for (size_t i = 0; i < pa->n && !f->failed; i++) {
+    if (!pa->v[i].may) continue;
+    char *next = g ? fmt_sql(f, "(%s AND %s)", g, pa->v[i].may) : fmt_sql(f, "%s", pa->v[i].may);
+    vg_free(g);
+    g = next;
+  }
+  return g;
+}
+
 /* The guards of rule function fn, added to f->guards; 0, or -1 when there
-** is no usable guard (or the shape is not the code generator's). */
+** is no usable guard (or the shape is not the code generator's): every
+** EMIT behind at least one known condition, JMPFs at an empty stack whose
+** targets nest, and each guarded block ending in EMIT; RET right where its
+** innermost JMPF goes.  A tier's guard is the AND of every condition on its
+** path: a clause tested whole (COND JMPF), conjunct by conjunct (c1 JMPF
+** c2 JMPF ...), or behind a first conjunct all clauses share (c1 JMPF end,
+** end being the function's last RET). */
 static int rule_guards(pf *f, int fn, vg_buf *out) {
   (void)out;
   const vm_program *p = f->p;
   const vm_func *fu = &p->funcs[fn];
   const uint8_t *code = p->code + fu->code_off;
   uint32_t n = fu->code_len, pc = 0;
-  uint32_t guard_end = UINT32_MAX; /* the target of the pending JMPF */
+  path pa = {0};
   int emitted = 0, result = 0;
   val last_const = val_null();
   int have_const = 0;
   vm_insn in;
   for (; pc < n && result == 0 && !f->failed; pc += in.len) {
     if (vm_decode(code, n, pc, &in) != VM_DEC_OK) { result = -1; break; } /* never, once verified */
+    while (pa.n && pa.v[pa.n - 1].target == pc) path_pop(&pa); /* a jump joins the path here */
+    if (pa.n && pa.v[pa.n - 1].target < pc) { result = -1; break; } /* never, once verified and nested */
     int op = (int)in.op;
     int was_const = 0;
     switch (op) {
@@ -277,27 +314,33 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
     }
     case OP_JMPF: {
       sym g = pop(f);
-      if (guard_end != UINT32_MAX || f->sp != 0 || !g.may) result = -1; /* nested, or no usable condition */
-      else if (add_guard(f, g.may) != 0) f->failed = 1;
-      guard_end = pc + in.len + in.o[0];
+      uint32_t target = pc + in.len + in.o[0];
+      if (f->sp != 0 || emitted || (pa.n && target > pa.v[pa.n - 1].target)) {
+        result = -1; /* a value left under it, after an EMIT, or jumps that do not nest */
+        sym_free(&g);
+        break;
+      }
+      if (vg_vec_push(&pa, ((pending){g.may, target})) != 0) { f->failed = 1; sym_free(&g); break; }
+      g.may = NULL; /* owned by the path now */
       sym_free(&g);
       break;
     }
-    case OP_EMIT:
-      if (guard_end == UINT32_MAX) result = -1; /* an unguarded alert */
+    case OP_EMIT: {
+      char *guard = path_guard(f, &pa);
+      if (!guard) result = -1; /* an unguarded alert, or no usable condition */
+      else if (add_guard(f, guard) != 0) f->failed = 1;
+      vg_free(guard);
       for (int k = 0; k < 2; k++) {
         sym x = pop(f);
         sym_free(&x);
       }
       emitted = 1;
       break;
+    }
     case OP_RET:
-      /* the end of a guarded block must be where its JMPF goes */
-      if (guard_end != UINT32_MAX) {
-        if (pc + in.len != guard_end || !emitted) result = -1;
-        guard_end = UINT32_MAX;
-        emitted = 0;
-      }
+      /* the end of a guarded block must be where its innermost JMPF goes */
+      if (pa.n && (pc + in.len != pa.v[pa.n - 1].target || !emitted)) result = -1;
+      emitted = 0;
       while (f->sp) {
         sym x = pop(f);
         sym_free(&x);
@@ -320,7 +363,9 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
     sym x = pop(f);
     sym_free(&x);
   }
-  if (guard_end != UINT32_MAX) result = -1;
+  if (pa.n) result = -1;
+  while (pa.n) path_pop(&pa);
+  vg_vec_free(&pa);
   return f->failed ? -1 : result;
 }
 

@@ -62,16 +62,17 @@ static void dump_diags(const char *why) {
             diags[i].end_col, diags[i].msg);
 }
 
-/* Compiles text (the previous program is freed).  Returns the status. */
-static vg_status comp(const char *text) {
+/* Compiles text against schema (the previous program is freed).  Returns the status. */
+static vg_status comp_schema(const char *text, const char *schema) {
   vg_free_program(prog);
   prog = NULL;
   ndiags = 0;
   vg_compile_opts o;
   memset(&o, 0, sizeof o);
   o.diag = on_diag;
-  return vg_compile_string("t.rules", text, strlen(text), SCHEMA, &o, &prog);
+  return vg_compile_string("t.rules", text, strlen(text), schema, &o, &prog);
 }
+static vg_status comp(const char *text) { return comp_schema(text, SCHEMA); }
 
 /* Compiles text that must compile cleanly; prints the diagnostics if not. */
 static int comp_ok(const char *text) {
@@ -409,10 +410,10 @@ static void test_parse_precedence(void) {
   OPS_HAVE(0, "COL COL COL MUL ADD CONST SUB CONST SUB CONST GT");
   /* and is looser than not; parentheses win */
   COMPILES(SRC "rule r on snap { red when not (active = 1 or active = 2) and active > 0 }\n");
-  OPS_HAVE(0, "COL CONST EQ COL CONST EQ OR NOT COL CONST GT AND");
+  OPS_HAVE(0, "COL CONST EQ COL CONST EQ OR NOT JMPF COL CONST GT JMPF"); /* (conjuncts tested one by one) */
   /* between's "and" is not the logical one */
   COMPILES(SRC "rule r on snap { red when active between 1 and 2 and active > 0 }\n");
-  OPS_HAVE(0, "COL CONST GE COL CONST LE AND COL CONST GT AND JMPF");
+  OPS_HAVE(0, "COL CONST GE COL CONST LE AND JMPF COL CONST GT JMPF");
 }
 
 static void test_parse_chained_comparison(void) {
@@ -692,7 +693,7 @@ static void test_check_defs(void) {
   /* a def sees params and as_of; a parameter hides a param of the same name */
   COMPILES("param k = 5\ndef f(a) = a + k\ndef g(k) = k * 2\ndef h(d) = as_of - d\n" SRC
            "rule r on snap { red when f(1) > 0 and g(active) > 1 and h(due) > 1 day }\n");
-  OPS_HAVE(0, "CONST PARAM ADD CONST GT COL CONST MUL CONST GT AND ASOF COL SUB CONST GT AND");
+  OPS_HAVE(0, "CONST PARAM ADD CONST GT JMPF COL CONST MUL CONST GT JMPF ASOF COL SUB CONST GT JMPF");
   /* a def's own type errors are reported once, at the def */
   FAILS("def f(a) = a + due_x\n" SRC "rule r on snap { red when f(1) > 0 and f(2) > 0 }\n");
   CU_ASSERT_EQUAL(nerrors(), 1);
@@ -903,6 +904,59 @@ static void test_cg_tiers_and_emit(void) {
   CU_ASSERT_PTR_NOT_NULL(insn_find("CONST", "\"}\""));
 }
 
+/* A clause `c1 and c2 and ...` is tested conjunct by conjunct (JMPF after
+** each), and a first conjunct every clause shares once, with a JMPF to the
+** rule's last RET (compiler/cg.c: warning_free): the receivables rule's
+** shape.  A later conjunct that could count a type warning at run time (a
+** column of no declared type, a lookup, a window function) keeps the clause
+** whole: skipping it would change the warnings and --strict. */
+#define INV_SCHEMA "CREATE TABLE inv (id INTEGER PRIMARY KEY, due DATE, paid DATE, amount REAL, loose);"
+#define INV_SRC "source inv { table inv key id time due }\n"
+static void test_cg_tier_short_circuit(void) {
+  static const char *const aging = "param late = 30 days\ndef unpaid(p) = p is null or p > as_of\n" INV_SRC
+                                   "rule r on inv {\n  let overdue = as_of - due\n"
+                                   "  yellow when unpaid(paid) and overdue > late\n"
+                                   "  orange when unpaid(paid) and overdue > late * 2\n"
+                                   "  red    when unpaid(paid) and overdue > late * 3 and amount > 0\n}\n";
+  CU_ASSERT_EQUAL_FATAL(comp_schema(aging, INV_SCHEMA), VG_OK);
+  CU_ASSERT_STRING_EQUAL(ops(0), "COL ISNULL COL ASOF GT OR JMPF "
+                                 "ASOF COL SUB PARAM CONST MUL GT JMPF COL CONST GT JMPF NULL NULL EMIT RET "
+                                 "ASOF COL SUB PARAM CONST MUL GT JMPF NULL NULL EMIT RET "
+                                 "ASOF COL SUB PARAM GT JMPF NULL NULL EMIT RET RET");
+  /* the shared test and the lowest tier's jump both go to the last RET; the
+  ** red clause's two jumps to the orange clause */
+  CU_ASSERT_EQUAL_FATAL(ncode, 46);
+  CU_ASSERT_STRING_EQUAL(code[6].comment, code[40].comment);
+  CU_ASSERT_STRING_EQUAL(code[14].comment, code[18].comment);
+  CU_ASSERT(strncmp(code[6].comment, "to ", 3) == 0);
+  /* not all clauses start alike: each is chained, none shared */
+  CU_ASSERT_EQUAL_FATAL(comp_schema(INV_SRC "rule r on inv {\n  yellow when paid is null and amount > 1\n"
+                                            "  red when amount > 2 and paid is null\n}\n", INV_SCHEMA), VG_OK);
+  CU_ASSERT_STRING_EQUAL(ops(0), "COL CONST GT JMPF COL ISNULL JMPF NULL NULL EMIT RET "
+                                 "COL ISNULL JMPF COL CONST GT JMPF NULL NULL EMIT RET RET");
+  /* a second conjunct reading a column of no declared type: evaluated whole */
+  CU_ASSERT_EQUAL_FATAL(comp_schema(INV_SRC "rule r on inv { yellow when amount > 1 and loose > 1 }\n", INV_SCHEMA), VG_OK);
+  CU_ASSERT_STRING_EQUAL(ops(0), "COL CONST GT COL CONST GT AND JMPF NULL NULL EMIT RET RET");
+  /* ... also when a value computed from it is compared, deep in the conjunct */
+  CU_ASSERT_EQUAL_FATAL(comp_schema(INV_SRC "rule r on inv { yellow when amount > 1 and (paid is null or loose + 1 > 2) }\n",
+                                    INV_SCHEMA), VG_OK);
+  OPS_HAVE(0, "OR AND JMPF");
+  /* the untyped column first is fine: the first conjunct is always evaluated */
+  CU_ASSERT_EQUAL_FATAL(comp_schema(INV_SRC "rule r on inv { yellow when loose > 1 and amount > 1 }\n", INV_SCHEMA), VG_OK);
+  CU_ASSERT_STRING_EQUAL(ops(0), "COL CONST GT JMPF COL CONST GT JMPF NULL NULL EMIT RET RET");
+  /* ... but not shared: evaluated once for three clauses, it would count its warnings once */
+  CU_ASSERT_EQUAL_FATAL(comp_schema(INV_SRC "rule r on inv {\n  yellow when loose > 1 and amount > 1\n"
+                                            "  red when loose > 1 and amount > 2\n}\n", INV_SCHEMA), VG_OK);
+  CU_ASSERT_STRING_EQUAL(ops(0), "COL CONST GT JMPF COL CONST GT JMPF NULL NULL EMIT RET "
+                                 "COL CONST GT JMPF COL CONST GT JMPF NULL NULL EMIT RET RET");
+  /* a window function or a for clause: as before */
+  CU_ASSERT_EQUAL_FATAL(comp_schema(INV_SRC "rule r on inv { yellow when amount > 1 and prev(amount) > 1 }\n", INV_SCHEMA), VG_OK);
+  OPS_HAVE(0, "COL CONST GT PREV CONST GT AND JMPF");
+  CU_ASSERT_EQUAL_FATAL(comp_schema(INV_SRC "rule r on inv { yellow when amount > 1 and amount < 5 for 2 snapshots }\n",
+                                    INV_SCHEMA), VG_OK);
+  CU_ASSERT_STRING_EQUAL(ops(0), "FOR JMPF NULL NULL EMIT RET RET");
+}
+
 static void test_cg_window_functions(void) {
   COMPILES(SRC "rule r on snap { red when sum(conversion_rate, last 3 snapshots) > avg(conversion_rate, last 2 weeks)\n"
                "  and count(active = 1, last 4 snapshots) > 1 and prev(active, 2) = pct_change(conversion_rate)\n"
@@ -952,7 +1006,7 @@ static void test_cg_lookups_where_misc(void) {
   CU_ASSERT_STRING_EQUAL(ops(wf), "COL CONST EQ RETV");
   /* calls of built-ins */
   COMPILES(SRC "rule r on snap { red when abs(conversion_rate) > round(quota, 2) and year(due) = 2025 }\n");
-  OPS_HAVE(0, "COL CALL COL CONST CALL GT COL CALL CONST EQ AND");
+  OPS_HAVE(0, "COL CALL COL CONST CALL GT JMPF COL CALL CONST EQ JMPF");
   /* line table: the comparison's position is recorded */
   COMPILES(SRC "rule r on snap {\n  red when\n    conversion_rate > 1\n}\n");
   CU_ASSERT_PTR_NOT_NULL(strstr(dis(), "; t.rules:4:5"));
@@ -1137,6 +1191,7 @@ int unit_register_compiler(void) {
     {"constants are shared", test_cg_constants_shared},
     {"defs are inlined", test_cg_def_inlined},
     {"tiers, messages, notify", test_cg_tiers_and_emit},
+    {"tier conditions stop at the first false conjunct", test_cg_tier_short_circuit},
     {"window functions", test_cg_window_functions},
     {"lookups, where, calls, lines", test_cg_lookups_where_misc},
   };

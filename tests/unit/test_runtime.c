@@ -561,6 +561,7 @@ static void test_walk_key_types(void) {
 ** over text in number columns, unreadable and zoned dates, NULLs, infinities,
 ** rows after as_of; and fewer rows read.  A key that is not unique, a rule
 ** with `clear when` or one that looks back get no prefilter. */
+#define PREFILTER_ROWS 309
 static void test_prefilter_equals_scan(void) {
   char sql[200000];
   size_t n = (size_t)snprintf(sql, sizeof sql,
@@ -594,6 +595,29 @@ static void test_prefilter_equals_scan(void) {
   CU_ASSERT_STRING_EQUAL(th_alert_lines(0), scan);
   long long pre_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
   CU_ASSERT(pre_rows > 0 && pre_rows < scan_rows);
+  /* the receivables rule's shape: a first conjunct all tiers share, tested
+  ** once (c1 JMPF end), then each tier's conjuncts one by one (compiler/cg.c):
+  ** each tier's guard is the AND of the conditions on its path, the WHERE the
+  ** same as when the code tested each clause whole (PREFILTER_ROWS rows, as
+  ** read before the code generator chained the conjuncts) */
+  const char *shared = "param late = 10 days\nparam later = 20 days\nparam latest = 25 days\n"
+                       "def unpaid(p) = p is null or p > as_of\n"
+                       "source inv { table inv key id time due }\n"
+                       "rule aging on inv {\n"
+                       "  let overdue = as_of - due\n"
+                       "  yellow when unpaid(paid) and overdue > late\n"
+                       "  orange when unpaid(paid) and overdue > later\n"
+                       "  red    when unpaid(paid) and overdue > latest and n >= 0\n"
+                       "  message \"{overdue} {amount}\"\n"
+                       "}\n";
+  th_no_seek = 1;
+  CU_ASSERT_EQUAL(th_run_on(sql, shared, "2025-02-01"), 0);
+  snprintf(scan, sizeof scan, "%s", th_alert_lines(0));
+  th_no_seek = 0;
+  CU_ASSERT_EQUAL(th_run_on(sql, shared, "2025-02-01"), 0);
+  CU_ASSERT(th_nalerts > 100);
+  CU_ASSERT_STRING_EQUAL(th_alert_lines(0), scan);
+  CU_ASSERT_EQUAL(th_nsummaries ? th_summaries[0].rows_read : -1, PREFILTER_ROWS);
   /* the tiers' common conjuncts are written once (A and B1 or A and B2 is
   ** A and (B1 or B2)); column names holding " AND ", parentheses and quotes
   ** must not confuse that */
@@ -623,6 +647,8 @@ static void test_prefilter_equals_scan(void) {
       "source inv { table inv key id time due }\nrule r on inv { red when due < as_of  clear when paid is not null }\n",
       /* an unguarded alert */
       "source inv { table inv key id time due }\nrule r on inv { red when true }\n",
+      /* conjuncts tested one by one, none of which SQL can test */
+      "source inv { table inv key id time due }\nrule r on inv { red when \"x\" < \"y\" and \"a\" < \"b\" }\n",
   };
   for (size_t i = 0; i < sizeof whole / sizeof *whole; i++) {
     CU_ASSERT_EQUAL(th_run_on(sql, whole[i], "2025-02-01"), 0);
@@ -640,6 +666,27 @@ static void test_prefilter_equals_scan(void) {
   CU_ASSERT(th_alerts_are(0, "a red -\n"));
   CU_ASSERT_EQUAL(th_nsummaries ? th_summaries[0].rows_read : -1, 2); /* 'a', and 'c' for its bad data */
   DIAG_HAS("column x: 1 value(s) that are not numbers in a number column, read as null (e.g. key c)");
+}
+
+/* A clause `a > 1 and b > 1` with b of no declared type is evaluated whole
+** (compiler/cg.c: warning_free): b holds text on the rows where a <= 1, and
+** each of those comparisons counts a type warning, whether or not a decided;
+** skipping b there would report fewer (and pass --strict).  A typed second
+** conjunct is skipped, and counts nothing either way. */
+static void test_short_circuit_type_warnings(void) {
+  const char *sql = "CREATE TABLE t (k INTEGER, d DATE, a REAL, b, c REAL); CREATE INDEX t_kd ON t(k, d);"
+                    "INSERT INTO t VALUES (1, '2025-01-10', 5, 7, 2), (2, '2025-01-10', 0, 'x', 2),"
+                    " (3, '2025-01-10', 1, 'y', 2), (4, '2025-01-10', 2, 3, 0), (5, '2025-01-10', -1, 'z', 2);";
+  CU_ASSERT_EQUAL(th_run_on(sql, "source t { table t key k time d }\nrule r on t { yellow when a > 1 and b > 1 }\n",
+                            "2025-02-01"), 0);
+  CU_ASSERT(th_alerts_are(0, "1 yellow -\n4 yellow -\n"));
+  DIAG_HAS("3 operation(s) met a value of a type they do not take");
+  CU_ASSERT_NOT_EQUAL(th_run_full(sql, "source t { table t key k time d }\nrule r on t { yellow when a > 1 and b > 1 }\n",
+                                  "2025-02-01", 1, 1), 0);
+  CU_ASSERT_EQUAL(th_run_on(sql, "source t { table t key k time d }\nrule r on t { yellow when a > 1 and c > 1 }\n",
+                            "2025-02-01"), 0);
+  CU_ASSERT(th_alerts_are(0, "1 yellow -\n"));
+  CU_ASSERT_PTR_NULL(strstr(th_diags, "operation(s)"));
 }
 
 /* vigil check --db: a table read with a bounded lookback and no (key, time)
@@ -736,6 +783,7 @@ int unit_register_runtime(void) {
     {"index seeks give what the scan gives", test_seek_equals_scan},
     {"the walk down the keys: which rows are one key", test_walk_key_types},
     {"a prefiltered scan gives what the full scan gives", test_prefilter_equals_scan},
+    {"conjuncts skipped only where no type warning is lost", test_short_circuit_type_warnings},
     {"vigil check --db: a missing (key, time) index, said once", test_index_advice},
     {"last N days: (t - D, t], empty when stale", test_day_windows},
     {"for N needs N rows", test_for_needs_n_rows},

@@ -39,6 +39,10 @@
 ** there is no prefilter.  Rows with bad data are kept whatever the tiers
 ** say (or_bad_rows): the prefilter only ever drops rows that are good data
 ** on which no tier fires, so every way of reading finds the same bad data.
+** For the same reason there is no prefilter when a condition (or the
+** source's where) could count something on a dropped row: a column of no
+** declared type (a type warning), a lookup (its rows' bad data) or
+** manager() (counts_insn).
 */
 #include <math.h>
 #include <stdarg.h>
@@ -257,6 +261,40 @@ static char *path_guard(pf *f, const path *pa) {
 ** path: a clause tested whole (COND JMPF), conjunct by conjunct (c1 JMPF
 ** c2 JMPF ...), or behind a first conjunct all clauses share (c1 JMPF end,
 ** end being the function's last RET). */
+/* How deep counts_fn follows function operands before it gives up (and
+** says "may count": the safe answer). */
+#define COUNTS_DEPTH 32
+
+static int counts_fn(const vm_program *p, int fn, int depth);
+
+/* 1 when instruction in of a function of source si can count something the
+** run reports on a row the WHERE would drop: a column of no declared type
+** (its values may be of any type: W-dynamic-type), a lookup (the bad data of
+** the rows it reads), manager() (recipients missing from the org), or a
+** function operand whose function can.  Values of declared types are read
+** as their type or null, with their bad data counted as the row is read
+** (or_bad_rows keeps such rows), so operations on them count nothing. */
+static int counts_insn(const vm_program *p, int si, const vm_insn *in, int depth) {
+  switch (in->op) {
+  case OP_COL: return in->o[0] >= p->sources[si].ncols || p->sources[si].cols[in->o[0]].type == VT_NULL;
+  case OP_LOOKUP: case OP_MANAGER: return 1;
+  default: break;
+  }
+  for (int k = 0; k < vm_ops[in->op].nops; k++)
+    if (vm_ops[in->op].kind[k] == VM_K_FN && counts_fn(p, in->o[k], depth + 1)) return 1;
+  return 0;
+}
+
+static int counts_fn(const vm_program *p, int fn, int depth) {
+  if (depth > COUNTS_DEPTH || fn < 0 || fn >= (int)p->nfuncs) return 1;
+  const vm_func *fu = &p->funcs[fn];
+  const uint8_t *code = p->code + fu->code_off;
+  vm_insn in;
+  for (uint32_t pc = 0; pc < fu->code_len; pc += in.len)
+    if (vm_decode(code, fu->code_len, pc, &in) != VM_DEC_OK || counts_insn(p, fu->source, &in, depth)) return 1;
+  return 0;
+}
+
 static int rule_guards(pf *f, int fn, vg_buf *out) {
   (void)out;
   const vm_program *p = f->p;
@@ -265,6 +303,7 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
   uint32_t n = fu->code_len, pc = 0;
   path pa = {0};
   int emitted = 0, result = 0;
+  int counting = 0; /* an instruction since the last JMPF or EMIT can count (counts_insn) */
   val last_const = val_null();
   int have_const = 0;
   vm_insn in;
@@ -274,6 +313,7 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
     if (pa.n && pa.v[pa.n - 1].target < pc) { result = -1; break; } /* never, once verified and nested */
     int op = (int)in.op;
     int was_const = 0;
+    counting |= counts_insn(p, fu->source, &in, 0);
     switch (op) {
     case OP_CONST:
       last_const = p->consts[in.o[0]];
@@ -313,6 +353,11 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
       break;
     }
     case OP_JMPF: {
+      /* a condition is evaluated on every row, the dropped ones too: one
+      ** that can count would count on the paths that read every row and not
+      ** on this one (the message and recipient, after the last JMPF of a
+      ** tier, are evaluated only on rows that fire) */
+      if (counting) { result = -1; break; }
       sym g = pop(f);
       uint32_t target = pc + in.len + in.o[0];
       if (f->sp != 0 || emitted || (pa.n && target > pa.v[pa.n - 1].target)) {
@@ -326,6 +371,7 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
       break;
     }
     case OP_EMIT: {
+      counting = 0;
       char *guard = path_guard(f, &pa);
       if (!guard) result = -1; /* an unguarded alert, or no usable condition */
       else if (add_guard(f, guard) != 0) f->failed = 1;
@@ -566,6 +612,9 @@ int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *
     if (r->clear >= 0 || vm_lookback(p, r->fn) != 0) return 0;
   }
   if (!exec_key_unique(pr, &p->sources[si])) return 0;
+  /* the source's where runs on every row the scan reads: on a dropped row
+  ** it could not count what it counts on the other paths */
+  if (p->sources[si].where >= 0 && counts_fn(p, p->sources[si].where, 0)) return 0;
   pf f;
   memset(&f, 0, sizeof f);
   f.p = p;

@@ -562,6 +562,65 @@ static void test_strict_every_path(void) {
   }
 }
 
+/* The same for what a rule's conditions count as they are evaluated (found
+** in issue 15's review): the prefilter dropped rows on which a condition
+** would have counted a type warning (a column of no declared type), the bad
+** data of the rows a lookup reads, or a recipient missing from the org, so
+** the nightly run warned less than --scan and a backtest, and --strict
+** passed on one path and failed on the others.  Such a condition now keeps
+** the source from being prefiltered; a message's (evaluated on rows that
+** fire) does not. */
+static void test_strict_counts_every_path(void) {
+  char db[400], rules[400];
+  snprintf(db, sizeof db, "%s/strict2.db", dir);
+  CU_ASSERT_EQUAL_FATAL(make_db(db, "CREATE TABLE inv (id INTEGER PRIMARY KEY, d DATE, amt REAL, note, cust INTEGER);"
+                                    "INSERT INTO inv VALUES (1, '2025-06-01', 500, 2, 7), (2, '2025-06-02', 5, 'text', 8),"
+                                    " (3, '2025-06-03', 5, 'more', 9);"
+                                    "CREATE TABLE cust (cid INTEGER, since DATE, lim REAL);"
+                                    "INSERT INTO cust VALUES (7, '2025-01-01', 10), (8, '2025-01-01', 'n/a'), (9, '2025-01-01', 'x');"
+                                    "CREATE TABLE org (p INTEGER, m INTEGER); INSERT INTO org VALUES (7, NULL);"), 0);
+  static const char *const packs[] = {
+    /* note has no declared type: 'text' > 1 is a type warning on keys 2 and 3 */
+    "rule big on inv { red when amt > 100 and note > 1 }",
+    /* the lookup reads cust 8 and 9, whose lim is text: bad data (read by a lookup) */
+    "rule big on inv { red when amt > 100 and c[cust].lim > 0 }",
+    /* customers 8 and 9 are not in the org */
+    "rule big on inv { red when amt > 100 and manager(cust, 0) = \"7\" }",
+  };
+  snprintf(rules, sizeof rules, "%s/strict2.rules", dir);
+  for (size_t k = 0; k < sizeof packs / sizeof *packs; k++) {
+    char text[800];
+    snprintf(text, sizeof text, "pack p\norg { table org person p manager m }\n"
+             "source inv { table inv key id time d }\nsource c { table cust key cid time since }\n%s\n", packs[k]);
+    CU_ASSERT_EQUAL_FATAL(spit(rules, text), 0);
+    vg_program *p = compile(rules, db);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    lines seek = {NULL, 0, 0}, scan = {NULL, 0, 0}, bt = {NULL, 0, 0}, alerts = {NULL, 0, 0};
+    vg_status a = strict_run(p, db, 0, &seek), b = strict_run(p, db, 1, &scan);
+    vg_backtest_opts bo;
+    memset(&bo, 0, sizeof bo);
+    bo.db_path = db;
+    bo.from = bo.to = "2025-06-30";
+    bo.diag = on_warning;
+    bo.ud = &bt;
+    bo.alert = on_alert_line;
+    bo.out_ud = &alerts;
+    CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_OK);
+    lines_sort(&bt);
+    if (scan.n == 0) fprintf(stderr, "\n%s: no warning with --scan\n", packs[k]);
+    CU_ASSERT(scan.n > 0); /* each pack counts something on the rows that do not fire */
+    if (!lines_equal(&seek, &scan, "warnings: nightly run vs --scan")) fprintf(stderr, "  in: %s\n", packs[k]);
+    CU_ASSERT(lines_equal(&seek, &scan, "warnings: nightly run vs --scan"));
+    CU_ASSERT(lines_equal(&seek, &bt, "warnings: nightly run vs backtest of the date"));
+    CU_ASSERT_EQUAL(a, b);
+    lines_free(&seek);
+    lines_free(&scan);
+    lines_free(&bt);
+    lines_free(&alerts);
+    vg_free_program(p);
+  }
+}
+
 /* ---- (b) vigil diff ------------------------------------------------------------------------- */
 
 /* Copies the SaaS pack to dir/NAME/saas and replaces each "param X = V" line
@@ -1033,6 +1092,7 @@ int unit_register_backtest(void) {
       !CU_add_test(s, "alerts spilled to a temporary table = in memory", test_spilled_alerts) ||
       !CU_add_test(s, "backtest --record writes the alerts given, no more", test_record_is_the_alerts) ||
       !CU_add_test(s, "--strict: one verdict on every read path", test_strict_every_path) ||
+      !CU_add_test(s, "--strict: what conditions count, the same on every read path", test_strict_counts_every_path) ||
       !CU_add_test(s, "vigil diff on a threshold change = set difference of backtests", test_diff_threshold) ||
       !CU_add_test(s, "vigil diff git:REV:PATH", test_diff_git) ||
       !CU_add_test(s, "lead time on a hand-made database", test_lead_time) ||

@@ -502,6 +502,21 @@ static vg_status strict_run(vg_program *p, const char *db, int no_seek, lines *w
   lines_sort(warn);
   return st;
 }
+/* A backtest of strict_run's date: its warnings (sorted) and alert lines. */
+static vg_status strict_backtest(vg_program *p, const char *db, lines *warn, lines *alerts) {
+  vg_backtest_opts bo;
+  memset(&bo, 0, sizeof bo);
+  bo.db_path = db;
+  bo.from = bo.to = "2025-06-30";
+  bo.diag = on_warning;
+  bo.ud = warn;
+  bo.alert = on_alert_line;
+  bo.out_ud = alerts;
+  vg_status st = vg_backtest((const vg_program *const *)&p, 1, &bo);
+  lines_sort(warn);
+  return st;
+}
+
 static void test_strict_every_path(void) {
   char db[400], rules[400];
   snprintf(db, sizeof db, "%s/strict.db", dir);
@@ -528,16 +543,7 @@ static void test_strict_every_path(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     lines seek = {NULL, 0, 0}, scan = {NULL, 0, 0}, bt = {NULL, 0, 0}, alerts = {NULL, 0, 0};
     vg_status a = strict_run(p, db, 0, &seek), b = strict_run(p, db, 1, &scan);
-    vg_backtest_opts bo;
-    memset(&bo, 0, sizeof bo);
-    bo.db_path = db;
-    bo.from = bo.to = "2025-06-30";
-    bo.diag = on_warning;
-    bo.ud = &bt;
-    bo.alert = on_alert_line;
-    bo.out_ud = &alerts;
-    CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_OK);
-    lines_sort(&bt);
+    CU_ASSERT_EQUAL(strict_backtest(p, db, &bt, &alerts), VG_OK);
     CU_ASSERT_EQUAL(alerts.n, 1); /* key 1 */
     /* the kinds and counts expected, in the order of the sorted lines */
     char got[256] = "";
@@ -597,16 +603,7 @@ static void test_strict_counts_every_path(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     lines seek = {NULL, 0, 0}, scan = {NULL, 0, 0}, bt = {NULL, 0, 0}, alerts = {NULL, 0, 0};
     vg_status a = strict_run(p, db, 0, &seek), b = strict_run(p, db, 1, &scan);
-    vg_backtest_opts bo;
-    memset(&bo, 0, sizeof bo);
-    bo.db_path = db;
-    bo.from = bo.to = "2025-06-30";
-    bo.diag = on_warning;
-    bo.ud = &bt;
-    bo.alert = on_alert_line;
-    bo.out_ud = &alerts;
-    CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_OK);
-    lines_sort(&bt);
+    CU_ASSERT_EQUAL(strict_backtest(p, db, &bt, &alerts), VG_OK);
     if (scan.n == 0) fprintf(stderr, "\n%s: no warning with --scan\n", packs[k]);
     CU_ASSERT(scan.n > 0); /* each pack counts something on the rows that do not fire */
     if (!lines_equal(&seek, &scan, "warnings: nightly run vs --scan")) fprintf(stderr, "  in: %s\n", packs[k]);

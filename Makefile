@@ -75,7 +75,7 @@ LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core
            runtime/prefilter.c runtime/run.c runtime/db.c \
            tools/test.c tools/fmt.c tools/fmt_layout.c tools/disasm.c tools/digest.c
 # the run, split by concern (runtime/pack.h lists the parts)
-LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/reads.c \
+LIB_SRC += runtime/pack.c runtime/rows.c runtime/lookup.c runtime/alerts.c runtime/scan.c runtime/sweep.c runtime/reads.c \
            runtime/json.c runtime/parts.c tools/digest_render.c
 # computations of the commands, below the public interface (include/vigil.h)
 LIB_SRC += tools/leadtime.c tools/match.c tools/schema_info.c tools/outline.c

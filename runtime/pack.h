@@ -115,6 +115,9 @@ typedef struct exec_pack {
   int warnings;              /* bad-data kinds reported */
   int failed;                /* an input error was reported */
   int stopped;               /* o->progress asked to stop: the evaluation fails, unreported */
+  long long bad_events;      /* bad data counted so far (any kind, any source) */
+  int sweeping;              /* in a sweep (sweep.c): an evaluation error is not reported ... */
+  int sweep_redo;            /* ... but set here, and the source is read again in key order */
 } exec_pack;
 
 /* Tell the caller's progress callback (o->progress, not NULL) what was done

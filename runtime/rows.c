@@ -96,6 +96,7 @@ static void row_key_text(const vm_row *r, int keycol, char *buf, size_t cap) {
 void exec_count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r) {
   src_run *sr = &pr->srcs[si];
   bad_count *b = &(sr->counting_rollup ? sr->rbad : sr->counting_lookup ? sr->lbad : sr->bad)[col * BAD__COUNT + kind];
+  pr->bad_events++;
   if (b->n++ == 0) {
     if (kind == BAD_KEY) snprintf(b->example, sizeof b->example, "%s", sr->pend_key);
     else if (r && kind != BAD_NULL_KEY) row_key_text(r, sr->src->key, b->example, sizeof b->example);

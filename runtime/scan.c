@@ -36,6 +36,7 @@
 ** error of the input (exec_pack_eval returns -1 without pr->failed). */
 static void eval_error(exec_pack *pr, int rule, vm_status st) {
   if (st == VM_ERR_NOMEM || (st == VM_ERR_LOOKUP && pr->lookup_nomem) || pr->stopped) return;
+  if (pr->sweeping) { pr->sweep_redo = 1; return; } /* (the ordered scan will report the first) */
   const vm_program *p = pr->p;
   const vm_lineinfo *li = pr->vm.err_fn >= 0 ? vm_line_at(p, pr->vm.err_fn, pr->vm.err_pc) : NULL;
   const vm_rule *r = &p->rules[rule];
@@ -108,6 +109,10 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
     }
   }
   return 0;
+}
+
+int exec_eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date, int key_known) {
+  return eval_key(pr, si, s, rules, nrules, date, NULL, key_known);
 }
 
 /* Evaluate the key's window at each evaluation date from *di on that is
@@ -846,10 +851,15 @@ int exec_run_source(exec_pack *pr, int si) {
     ** PostgreSQL's statistics; a seek per invoice is not) */
     if (need && !(pg_rows_per_key(pr->db, s->table, s->cols[s->key].name) > 2.0 * need)) need = 0;
     long long rows_before = pr->rows_read;
-    result = scan_source(pr, si, &ser, rules, nrules, 0, need);
-    /* 2: redo in day order; 3: redo reading the table whole */
-    for (int again = 0; (result == 2 || result == 3) && again < 2; again++) {
+    uint64_t tw = pr->vm.type_warnings, wtw = pr->wvm.type_warnings;
+    /* a backtest: first in the table's own order (sweep.c) */
+    result = !need && exec_sweep_fits(pr, si, lookback) ? exec_sweep_source(pr, si, &ser, rules, nrules, lookback)
+                                                        : scan_source(pr, si, &ser, rules, nrules, 0, need);
+    /* 2: redo in day order; 3: redo reading the table whole; 4: in key order */
+    for (int again = 0; (result == 2 || result == 3 || result == EXEC_SWEEP_GIVE_UP) && again < 3; again++) {
       int by_day = result == 2;
+      pr->vm.type_warnings = tw; /* (what the first try counted) */
+      pr->wvm.type_warnings = wtw;
       if (exec_alerts_back(pr, &mark) != 0) { result = -1; break; }
       bad_put_back(pr, si, bad);
       pr->srcs[si].lvalid = 0;

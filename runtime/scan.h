@@ -12,6 +12,22 @@
 ** (pr->failed when an error was reported; else out of memory). */
 int exec_run_source(exec_pack *pr, int si);
 
+/* Evaluate the rules of source si on the window s of one key at date;
+** key_known: pr->keytext holds the key's text.  0 or -1 (scan.c). */
+int exec_eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, int nrules, int32_t date, int key_known);
+
+/* A backtest's source read in the table's own order, every key's window
+** kept in memory (sweep.c).  exec_sweep_fits: whether to try (1 or 0);
+** exec_sweep_source returns 0, -1, or EXEC_SWEEP_GIVE_UP when the table must
+** be read in key order instead (after undoing what the sweep did). */
+enum { EXEC_SWEEP_GIVE_UP = 4 };
+int exec_sweep_fits(exec_pack *pr, int si, uint32_t lookback);
+int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, int nrules, uint32_t lookback);
+/* The memory the sweep's windows may take (tests lower it), and how many
+** sweeps finished and gave up (what tests look at to know which path ran). */
+extern size_t exec_sweep_bytes;
+extern long exec_sweeps_done, exec_sweeps_given_up;
+
 /* For vigil check --db: a note for each table whose rules look back a
 ** bounded number of rows but that has no index making the per-key query a
 ** search (a nightly run then reads it whole).  pr needs p, db and o. */

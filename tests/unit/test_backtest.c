@@ -23,6 +23,7 @@
 #include "unit.h"
 #include "vigil.h"
 #include "testutil.h"
+#include "../../core/mem.h"
 
 static char dir[256];     /* the temporary folder */
 static char demo_db[300]; /* dir/saas.db */
@@ -1034,6 +1035,122 @@ static void test_lead_time(void) {
 
 /* ---- registration --------------------------------------------------------------------------- */
 
+/* ---- the sweep: a backtest's table read in its own order (runtime/sweep.c) -------- */
+
+extern size_t exec_sweep_bytes;
+extern long exec_sweeps_done, exec_sweeps_given_up;
+
+/* Every field of an alert, and every diagnostic, one line each. */
+static int on_alert_full(void *ud, const vg_alert *a) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%d", a->rule, a->tier, a->key, a->as_of,
+           a->message ? a->message : "(null)", a->recipient ? a->recipient : "(null)", a->status, a->first_seen,
+           a->evidence ? a->evidence : "(none)", a->runs);
+  lines_add(ud, buf);
+  return 0;
+}
+static void on_diag_line(void *ud, const vg_diag *d) {
+  char buf[2048];
+  snprintf(buf, sizeof buf, "%d %s %s", (int)d->severity, d->code ? d->code : "-", d->message);
+  lines_add(ud, buf);
+}
+
+/* A backtest every 7 days (the sweep when sweep is set, else the ordered
+** scan): its alerts and diagnostics into out; returns the status and which
+** path ran in *path ('s' sweep, 'g' gave up, 'o' never tried). */
+static vg_status sweep_backtest(vg_program *p, const char *db, int sweep, int spill, lines *out, char *path) {
+  vg_backtest_opts bo;
+  memset(&bo, 0, sizeof bo);
+  bo.db_path = db;
+  bo.from = "2025-01-03";
+  bo.to = "2025-03-14";
+  bo.every_days = 7;
+  bo.diag = on_diag_line;
+  bo.ud = out;
+  bo.alert = on_alert_full;
+  bo.out_ud = out;
+  size_t keep = exec_sweep_bytes, keep_spill = exec_spill_bytes;
+  long done = exec_sweeps_done, gave_up = exec_sweeps_given_up;
+  if (!sweep) exec_sweep_bytes = 0;
+  if (spill) exec_spill_bytes = 1;
+  vg_status st = vg_backtest((const vg_program *const *)&p, 1, &bo);
+  exec_sweep_bytes = keep;
+  exec_spill_bytes = keep_spill;
+  *path = exec_sweeps_done > done ? 's' : exec_sweeps_given_up > gave_up ? 'g' : 'o';
+  return st;
+}
+
+/* One table shape: the sweep (expected to run to the end, or to give up)
+** and the ordered scan give the same alerts and diagnostics, line for line. */
+static void sweep_case(const char *name, const char *extra_sql, int time_major, char want_path) {
+  char db[400], rules[400];
+  snprintf(db, sizeof db, "%s/sweep-%s.db", dir, name);
+  snprintf(rules, sizeof rules, "%s/sweep-%s.rules", dir, name);
+  /* keys of both storage classes, in an order that is not SQLite's
+  ** (INTEGER before TEXT, texts by their bytes): 10 weekly snapshots */
+  static const char *const keys[] = {"12", "'b'", "3", "'B'", "''", "100", "'k10'", "'k9'", "-4", "'a b'"};
+  vg_buf sql = {NULL, 0, 0};
+  CU_ASSERT_EQUAL_FATAL(vg_buf_printf(&sql, "CREATE TABLE snap (k, d DATE, x REAL, owner TEXT, name TEXT);"
+                                            "CREATE INDEX snap_k_d ON snap(k, d);"), 0);
+  for (int outer = 0; outer < 10; outer++)
+    for (int inner = 0; inner < 10; inner++) {
+      int w = time_major ? outer : inner, k = time_major ? inner : outer;
+      if ((k * 7 + w * 3) % 11 == 0) continue; /* some keys miss some dates */
+      int x = (k * 13 + w * 5) % 17 - 1;       /* (-1: the where drops it) */
+      CU_ASSERT_EQUAL_FATAL(vg_buf_printf(&sql, "INSERT INTO snap VALUES (%s, date('2025-01-03', '+%d days'), %d, 'o%d', 'n%d-%d');",
+                                          keys[k], 7 * w, x, k % 3, k, w), 0);
+    }
+  if (extra_sql) CU_ASSERT_EQUAL_FATAL(vg_buf_append(&sql, extra_sql, strlen(extra_sql)), 0);
+  CU_ASSERT_EQUAL_FATAL(make_db(db, sql.data), 0);
+  vg_buf_free(&sql);
+  CU_ASSERT_EQUAL_FATAL(spit(rules, "pack sw\nparam lim = 6\n"
+                                    "source s { table snap key k time d where x >= 0 }\n"
+                                    "rule low on s {\n"
+                                    "  red when x < lim for 2 snapshots\n"
+                                    "  orange when sum(x, last 3 snapshots) < 3 * lim\n"
+                                    "  clear when x > 2 * lim\n"
+                                    "  escalate after 14 days\n"
+                                    "  message \"{k} {name}: {x} after {prev(x)}, {as_of - d} since\"\n"
+                                    "  notify owner\n}\n"
+                                    "rule up on s { yellow when x > prev(x) + 3 message \"{name} rose\" }\n"), 0);
+  vg_program *p = compile(rules, db);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  for (int spill = 0; spill <= 1; spill++) {
+    lines a = {NULL, 0, 0}, b = {NULL, 0, 0};
+    char pa, pb;
+    vg_status sa = sweep_backtest(p, db, 1, spill, &a, &pa), sb = sweep_backtest(p, db, 0, spill, &b, &pb);
+    CU_ASSERT_EQUAL(sa, sb);
+    CU_ASSERT_EQUAL(pa, want_path);
+    CU_ASSERT_EQUAL(pb, 'g');
+    CU_ASSERT(a.n > 20); /* (alerts of every kind: the case says something) */
+    char what[200];
+    snprintf(what, sizeof what, "sweep %s%s: the sweep vs the ordered scan", name, spill ? " (spilled)" : "");
+    CU_ASSERT(lines_equal(&b, &a, what));
+    lines_free(&a);
+    lines_free(&b);
+  }
+  vg_free_program(p);
+}
+
+static void test_sweep_time_major(void) { sweep_case("time-major", NULL, 1, 's'); }
+/* written key by key: the second key's first row goes back in time */
+static void test_sweep_key_major(void) { sweep_case("key-major", NULL, 0, 'g'); }
+/* bad data is reported with the first bad row met in key order */
+static void test_sweep_bad_data(void) {
+  sweep_case("bad", "INSERT INTO snap VALUES ('k9', '2025-03-14', 'lots', 'o1', 'bad'), (3, '2025-03-14', 'many', 'o1', 'bad');", 1, 'g');
+}
+/* a second row of a key on one day is bad data too */
+static void test_sweep_duplicate(void) { sweep_case("dup", "INSERT INTO snap VALUES (12, '2025-03-07', 1, 'o1', 'again');", 1, 'g'); }
+/* a REAL key orders among integers by value: not the sweep's to copy */
+static void test_sweep_real_key(void) { sweep_case("real", "INSERT INTO snap VALUES (2.5, '2025-03-14', 1, 'o1', 'real');", 1, 'g'); }
+/* the windows over the memory budget: the table is read in key order */
+static void test_sweep_budget(void) {
+  size_t keep = exec_sweep_bytes;
+  exec_sweep_bytes = 600;
+  sweep_case("budget", NULL, 1, 'g');
+  exec_sweep_bytes = keep;
+}
+
 static int suite_init(void) {
   snprintf(dir, sizeof dir, "/tmp/vigil-backtest-XXXXXX");
   if (!mkdtemp(dir)) return -1;
@@ -1093,7 +1210,13 @@ int unit_register_backtest(void) {
       !CU_add_test(s, "vigil diff on a threshold change = set difference of backtests", test_diff_threshold) ||
       !CU_add_test(s, "vigil diff git:REV:PATH", test_diff_git) ||
       !CU_add_test(s, "lead time on a hand-made database", test_lead_time) ||
-      !CU_add_test(s, "the text report: each rule and tier once per date", test_text_report_groups))
+      !CU_add_test(s, "the text report: each rule and tier once per date", test_text_report_groups) ||
+      !CU_add_test(s, "sweep: a table written date by date = the ordered scan", test_sweep_time_major) ||
+      !CU_add_test(s, "sweep: written key by key, it gives up", test_sweep_key_major) ||
+      !CU_add_test(s, "sweep: bad data, it gives up", test_sweep_bad_data) ||
+      !CU_add_test(s, "sweep: a duplicate day, it gives up", test_sweep_duplicate) ||
+      !CU_add_test(s, "sweep: a REAL key, it gives up", test_sweep_real_key) ||
+      !CU_add_test(s, "sweep: over its memory budget, it gives up", test_sweep_budget))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -852,6 +852,7 @@ int exec_run_source(exec_pack *pr, int si) {
     if (need && !(pg_rows_per_key(pr->db, s->table, s->cols[s->key].name) > 2.0 * need)) need = 0;
     long long rows_before = pr->rows_read;
     uint64_t tw = pr->vm.type_warnings, wtw = pr->wvm.type_warnings;
+    long long keys_before = pr->keys_done;
     /* a backtest: first in the table's own order (sweep.c) */
     result = !need && exec_sweep_fits(pr, si, lookback) ? exec_sweep_source(pr, si, &ser, rules, nrules, lookback)
                                                         : scan_source(pr, si, &ser, rules, nrules, 0, need);
@@ -860,6 +861,7 @@ int exec_run_source(exec_pack *pr, int si) {
       int by_day = result == 2;
       pr->vm.type_warnings = tw; /* (what the first try counted) */
       pr->wvm.type_warnings = wtw;
+      pr->keys_done = keys_before;
       if (exec_alerts_back(pr, &mark) != 0) { result = -1; break; }
       bad_put_back(pr, si, bad);
       pr->srcs[si].lvalid = 0;

@@ -25,12 +25,18 @@
 ** example met), for a rollup's rows, a sharded run, PostgreSQL, a table
 ** without a rowid, or a window of unbounded length.
 **
+** While it reads, the main database's page cache is 256 KiB (each page is
+** read once; SQLite's 2 MiB would hold pages never read again): the
+** connection's own setting is put back after.
+**
 ** Each key's window is a ring of fixed-size slots in one array: the day
 ** (4 bytes), then each column other than the key and the time as a type
 ** byte and 8 bytes (a number, a day, or a pointer to an owned copy of a
 ** text).  The key's text is stored once, in an arena.
 */
+#include <limits.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "scan.h"
@@ -52,7 +58,7 @@ long exec_sweeps_done, exec_sweeps_given_up; /* (updated atomically) */
 typedef struct skey {
   int64_t ikey;       /* an INTEGER key */
   uint32_t off, len;  /* the key's text in the arena */
-  uint32_t n, head;   /* rows in the ring, slot of the newest */
+  uint16_t n, head;   /* rows in the ring, slot of the newest (a window under 65,535 rows) */
   uint8_t text;       /* a TEXT key (else INTEGER) */
   uint8_t vt;         /* the key column's value type as read (VT_NUM or VT_STR) */
 } skey;
@@ -67,7 +73,8 @@ typedef struct sweep {
   unsigned char *slots; /* capkeys * w * rowsz */
   uint32_t *index; uint32_t icap; /* open addressing: key number + 1, 0 empty */
   uint32_t *order; uint32_t nsorted; /* key numbers in key order (the first nsorted sorted) */
-  uint32_t *tmp;
+  uint32_t last;      /* the key of the row before (a table written in the same key order at each date
+                      ** has the next row's key next) */
   vg_buf arena;
   int has_text;       /* some slot may own a text */
 } sweep;
@@ -104,9 +111,8 @@ static int key_cmp(const sweep *sw, uint32_t a, uint32_t b) {
 static int sweep_sort(sweep *sw) {
   uint32_t n0 = sw->nsorted, n = sw->nkeys;
   if (n0 == n) return 0;
-  uint32_t *v = sw->order, *t = vg_realloc(sw->tmp, (size_t)n * sizeof *t);
+  uint32_t *v = sw->order, *t = vg_realloc(NULL, (size_t)n * sizeof *t);
   if (!t) return -1;
-  sw->tmp = t;
   for (uint32_t i = n0; i < n; i++) v[i] = i;
   /* bottom-up merge sort of v[n0..n) */
   for (uint32_t width = 1; width < n - n0; width *= 2) {
@@ -125,6 +131,7 @@ static int sweep_sort(sweep *sw) {
   while (i < n0) t[k++] = v[i++];
   while (j < n) t[k++] = v[j++];
   memcpy(v, t, (size_t)n * sizeof *v);
+  vg_free(t);
   sw->nsorted = n;
   return 0;
 }
@@ -146,27 +153,30 @@ static int index_grow(sweep *sw) {
   return 0;
 }
 
+static int same_key(const sweep *sw, const skey *x, int text, int64_t ikey, const char *kt, size_t kn) {
+  return x->text == text && (!text ? x->ikey == ikey : x->len == kn && memcmp(sw->arena.data + x->off, kt, kn) == 0);
+}
+
 /* The key of row r (text: SQLite holds it as TEXT, read as a string; else
 ** an INTEGER), added when new.  Returns its number, -1 when out of memory,
 ** -2 when over the budget. */
 static long find_key(sweep *sw, const vm_row *r, int text) {
   const val k = r->v[sw->s->key];
-  const char *kt = k.u.s;
-  size_t kn = k.len;
-  if (!text) { /* (its text is what the ordered scan shows: exec_key_text) */
-    if (exec_key_text(r, sw->s->key, &sw->pr->keytext) != 0) return -1;
-    kt = sw->pr->keytext.data;
-    kn = sw->pr->keytext.len;
-  }
+  const char *kt = text ? k.u.s : NULL;
+  size_t kn = text ? k.len : 0;
+  if (sw->last + 1 < sw->nkeys && same_key(sw, &sw->keys[sw->last + 1], text, r->ikey, kt, kn)) return (long)++sw->last;
   uint32_t h0 = hash_key(text, r->ikey, kt, kn);
   if (sw->icap) {
     for (uint32_t h = h0 & (sw->icap - 1);; h = (h + 1) & (sw->icap - 1)) {
       uint32_t e = sw->index[h];
       if (!e) break;
-      const skey *x = &sw->keys[e - 1];
-      if (x->text != text) continue;
-      if (!text ? x->ikey == r->ikey : x->len == kn && memcmp(sw->arena.data + x->off, kt, kn) == 0) return (long)e - 1;
+      if (same_key(sw, &sw->keys[e - 1], text, r->ikey, kt, kn)) return (long)(sw->last = e - 1);
     }
+  }
+  if (!text) { /* (its text is what the ordered scan shows: exec_key_text) */
+    if (exec_key_text(r, sw->s->key, &sw->pr->keytext) != 0) return -1;
+    kt = sw->pr->keytext.data;
+    kn = sw->pr->keytext.len;
   }
   /* a new key */
   if (sw->nkeys == sw->capkeys) {
@@ -183,7 +193,7 @@ static long find_key(sweep *sw, const vm_row *r, int text) {
     sw->capkeys = cap;
     if (sweep_bytes(sw) > exec_sweep_bytes) return -2;
   }
-  if ((sw->nkeys + 1) * 2 > sw->icap && index_grow(sw) != 0) return -1;
+  if ((sw->nkeys + 1) * 4 > sw->icap * 3 && index_grow(sw) != 0) return -1;
   size_t off = sw->arena.len;
   if (vg_buf_append(&sw->arena, kt, kn) != 0 || vg_buf_append(&sw->arena, "", 1) != 0) return -1;
   if (sweep_bytes(sw) > exec_sweep_bytes) return -2;
@@ -197,6 +207,7 @@ static long find_key(sweep *sw, const vm_row *r, int text) {
   uint32_t h = h0 & (sw->icap - 1);
   while (sw->index[h]) h = (h + 1) & (sw->icap - 1);
   sw->index[h] = sw->nkeys + 1;
+  sw->last = sw->nkeys;
   return (long)sw->nkeys++;
 }
 
@@ -248,7 +259,7 @@ static int push_row(sweep *sw, uint32_t k, const vm_row *r) {
     }
     q += 9;
   }
-  e->head = i;
+  e->head = (uint16_t)i;
   if (e->n < sw->w) e->n++;
   return 0;
 }
@@ -318,7 +329,6 @@ static void sweep_free(sweep *sw) {
   vg_free(sw->slots);
   vg_free(sw->index);
   vg_free(sw->order);
-  vg_free(sw->tmp);
   vg_buf_free(&sw->arena);
 }
 
@@ -337,6 +347,23 @@ static int reads_elsewhere(const vm_program *p) {
   return 0;
 }
 
+/* The connection's page cache for the main database (PRAGMA cache_size), or
+** INT_MIN when it cannot be read. */
+static int cache_size(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  int n = INT_MIN;
+  if (sqlite3_prepare_v2(db, "PRAGMA main.cache_size", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+static void set_cache_size(sqlite3 *db, int n) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA main.cache_size = %d", n);
+  sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
 /* 1 when SQLite reads sql without a sort (the table in its own order). */
 static int plan_unsorted(sqlite3 *db, const char *sql) {
   vg_buf q = {NULL, 0, 0};
@@ -353,7 +380,7 @@ static int plan_unsorted(sqlite3 *db, const char *sql) {
 }
 
 int exec_sweep_fits(exec_pack *pr, int si, uint32_t lookback) {
-  return pr->ndates > 1 && lookback != VM_UNBOUNDED && !pr->org && !pr->srcs[si].derived &&
+  return pr->ndates > 1 && lookback < 65534 && !pr->org && !pr->srcs[si].derived &&
          pr->o->nshards <= 1 && !pg_is(pr->db) && !reads_elsewhere(pr->p);
 }
 
@@ -374,10 +401,15 @@ int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, i
   rc |= vg_buf_printf(&q, " ORDER BY %s", rid);
   if (rc) { vg_buf_free(&q); return -1; }
   sqlite3_stmt *st = NULL;
+  /* each page is read once: a cache would keep pages never read again
+  ** (256 KiB instead of SQLite's 2 MiB; the connection's own is put back) */
+  int cache = cache_size(pr->db);
+  if (cache != INT_MIN) set_cache_size(pr->db, -256);
   /* the table's own order, or nothing: a sort would cost more than the index */
   if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) != SQLITE_OK || !plan_unsorted(pr->db, q.data)) {
     sqlite3_finalize(st);
     vg_buf_free(&q);
+    if (cache != INT_MIN) set_cache_size(pr->db, cache);
     return EXEC_SWEEP_GIVE_UP;
   }
   vg_buf_free(&q);
@@ -432,6 +464,7 @@ done:
   __atomic_fetch_add(result == 0 ? &exec_sweeps_done : &exec_sweeps_given_up, result == 0 || result == EXEC_SWEEP_GIVE_UP, __ATOMIC_RELAXED);
   pr->sweeping = 0;
   sqlite3_finalize(st);
+  if (cache != INT_MIN) set_cache_size(pr->db, cache);
   exec_series_free(&one);
   sweep_free(&sw);
   return result;

@@ -1055,16 +1055,19 @@ static void on_diag_line(void *ud, const vg_diag *d) {
   lines_add(ud, buf);
 }
 
-/* A backtest every 7 days (the sweep when sweep is set, else the ordered
+static const char *sweep_from = "2025-01-03", *sweep_to = "2025-03-14";
+static int sweep_every = 7;
+
+/* A backtest every sweep_every days (the sweep when sweep is set, else the ordered
 ** scan): its alerts and diagnostics into out; returns the status and which
 ** path ran in *path ('s' sweep, 'g' gave up, 'o' never tried). */
 static vg_status sweep_backtest(vg_program *p, const char *db, int sweep, int spill, lines *out, char *path) {
   vg_backtest_opts bo;
   memset(&bo, 0, sizeof bo);
   bo.db_path = db;
-  bo.from = "2025-01-03";
-  bo.to = "2025-03-14";
-  bo.every_days = 7;
+  bo.from = sweep_from;
+  bo.to = sweep_to;
+  bo.every_days = sweep_every;
   bo.diag = on_diag_line;
   bo.ud = out;
   bo.alert = on_alert_full;
@@ -1151,6 +1154,77 @@ static void test_sweep_budget(void) {
   exec_sweep_bytes = keep;
 }
 
+/* The sweep reads with a small page cache, and puts back the caller's. */
+static void test_sweep_cache_size(void) {
+  char path[400], rules[400];
+  snprintf(path, sizeof path, "%s/sweep-time-major.db", dir); /* (test_sweep_time_major made it) */
+  snprintf(rules, sizeof rules, "%s/sweep-time-major.rules", dir);
+  vg_program *p = compile(rules, path);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  sqlite3 *db = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA cache_size = -1234", NULL, NULL, NULL), SQLITE_OK);
+  vg_backtest_opts bo;
+  memset(&bo, 0, sizeof bo);
+  bo.db = db;
+  bo.from = "2025-01-03";
+  bo.to = "2025-03-14";
+  bo.every_days = 7;
+  bo.diag = quiet_diag;
+  long done = exec_sweeps_done;
+  CU_ASSERT_EQUAL(vg_backtest((const vg_program *const *)&p, 1, &bo), VG_OK);
+  CU_ASSERT_EQUAL(exec_sweeps_done, done + 1);
+  sqlite3_stmt *st = NULL;
+  CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL), SQLITE_OK);
+  CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
+  CU_ASSERT_EQUAL(sqlite3_column_int(st, 0), -1234);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  vg_free_program(p);
+}
+
+/* A scan redone in day order (a zone moved a row's day) counted the type
+** warnings of the keys its first try evaluated twice. */
+static void test_redo_counts_once(void) {
+  const char *tables[2] = {
+      /* key 2's second row is on June 2 by its zone: out of day order by text */
+      "CREATE TABLE t (k INTEGER, d DATE, u);"
+      "INSERT INTO t VALUES (1, '2025-06-01', 'x'), (1, '2025-06-02', 'x'), (2, '2025-06-03', 'x'),"
+      " (2, '2025-06-03T01:00+05:00', 'x');",
+      /* the same days, plain */
+      "CREATE TABLE t (k INTEGER, d DATE, u);"
+      "INSERT INTO t VALUES (1, '2025-06-01', 'x'), (1, '2025-06-02', 'x'), (2, '2025-06-02', 'x'),"
+      " (2, '2025-06-03', 'x');"};
+  lines warn[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+  for (int i = 0; i < 2; i++) {
+    char db[400], rules[400];
+    snprintf(db, sizeof db, "%s/redo%d.db", dir, i);
+    snprintf(rules, sizeof rules, "%s/redo%d.rules", dir, i);
+    CU_ASSERT_EQUAL_FATAL(make_db(db, tables[i]), 0);
+    CU_ASSERT_EQUAL_FATAL(spit(rules, "pack r\nsource t { table t key k time d }\nrule r on t { red when u > 1 }\n"), 0);
+    vg_program *p = compile(rules, db);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    lines all = {NULL, 0, 0};
+    char path;
+    sweep_from = "2025-06-01";
+    sweep_to = "2025-06-05";
+    sweep_every = 1;
+    CU_ASSERT_EQUAL(sweep_backtest(p, db, 0, 0, &all, &path), VG_OK);
+    sweep_from = "2025-01-03";
+    sweep_to = "2025-03-14";
+    sweep_every = 7;
+    for (size_t j = 0; j < all.n; j++)
+      if (strstr(all.v[j], "type they do not take")) lines_add(&warn[i], all.v[j]);
+    lines_free(&all);
+    vg_free_program(p);
+  }
+  CU_ASSERT_EQUAL(warn[0].n, 1); /* (9: key 1 on 5 dates, key 2 on 4) */
+  CU_ASSERT(warn[0].n == 1 && strstr(warn[0].v[0], ": 9 operation(s)"));
+  CU_ASSERT(lines_equal(&warn[1], &warn[0], "type warnings, redone in day order vs read once"));
+  lines_free(&warn[0]);
+  lines_free(&warn[1]);
+}
+
 static int suite_init(void) {
   snprintf(dir, sizeof dir, "/tmp/vigil-backtest-XXXXXX");
   if (!mkdtemp(dir)) return -1;
@@ -1216,7 +1290,9 @@ int unit_register_backtest(void) {
       !CU_add_test(s, "sweep: bad data, it gives up", test_sweep_bad_data) ||
       !CU_add_test(s, "sweep: a duplicate day, it gives up", test_sweep_duplicate) ||
       !CU_add_test(s, "sweep: a REAL key, it gives up", test_sweep_real_key) ||
-      !CU_add_test(s, "sweep: over its memory budget, it gives up", test_sweep_budget))
+      !CU_add_test(s, "sweep: over its memory budget, it gives up", test_sweep_budget) ||
+      !CU_add_test(s, "sweep: the caller's page cache put back", test_sweep_cache_size) ||
+      !CU_add_test(s, "a scan redone in day order counts type warnings once", test_redo_counts_once))
     return CU_get_error();
   return CUE_SUCCESS;
 }

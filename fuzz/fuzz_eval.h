@@ -12,8 +12,10 @@
 **      earlier run is recorded in the fuzz database, so every alert is new).
 **   3. vg_run --shard 1/2 and 2/2: together the alerts of 1. (as a multiset);
 **   4. vg_backtest from FUZZ_BT_FROM to FUZZ_AS_OF every 7 days: alerts that
-**      stay open, clear, and escalate across dates (runtime/life.c); only
-**      the sanitizers judge it.
+**      stay open, clear, and escalate across dates (runtime/life.c), run
+**      twice: as it comes (a table written date by date is read in its own
+**      order, runtime/sweep.c) and with the sweep's memory budget at 0 (the
+**      ordered scan): the same status, alerts and diagnostics.
 ** A disagreement prints both listings and aborts: a finding.
 */
 #ifndef VIGIL_FUZZ_EVAL_H
@@ -25,6 +27,9 @@
 
 #include "vigil.h"
 #include "mem.h"
+
+/* the sweep's memory budget (runtime/sweep.c): 0 makes a backtest read in key order */
+extern size_t exec_sweep_bytes;
 
 #define FUZZ_AS_OF "2025-06-30"
 #define FUZZ_BT_FROM "2025-05-26"
@@ -81,6 +86,14 @@ static int fuzz_on_alert(void *ud, const vg_alert *a) {
   return 0;
 }
 
+/* ud: a vg_buf that collects one line per diagnostic. */
+static void fuzz_on_diag_line(void *ud, const vg_diag *d) {
+  fuzz_on_diag(NULL, d);
+  if (vg_buf_printf(ud, "%d %s %s:%d:%d %s\n", (int)d->severity, d->code ? d->code : "-", d->file ? d->file : "-", d->line,
+                    d->col, d->message) != 0)
+    abort();
+}
+
 static int fuzz_on_summary(void *ud, const vg_run_summary *s) {
   (void)ud;
   fuzz_touch(s->pack);
@@ -135,14 +148,16 @@ static void fuzz_sorted(const vg_buf *b, vg_buf *out) {
   free(copy);
 }
 
-static vg_status fuzz_backtest(vg_program *p, const char *db, const char *from, vg_buf *alerts) {
+/* diags: NULL, or a vg_buf for one line per diagnostic. */
+static vg_status fuzz_backtest(vg_program *p, const char *db, const char *from, vg_buf *alerts, vg_buf *diags) {
   vg_backtest_opts o;
   memset(&o, 0, sizeof o);
   o.db_path = db;
   o.from = from;
   o.to = FUZZ_AS_OF;
   o.every_days = 7;
-  o.diag = fuzz_on_diag;
+  o.diag = diags ? fuzz_on_diag_line : fuzz_on_diag;
+  o.ud = diags;
   o.alert = fuzz_on_alert;
   o.summary = fuzz_on_summary;
   o.out_ud = alerts;
@@ -172,7 +187,7 @@ static void fuzz_evaluate(const char *who, vg_program *p, const char *db) {
   }
   if (s_seek != s_scan || !fuzz_same(&seek, &scan))
     fuzz_differ(who, "vg_run with index seeks and with no_seek disagree", s_seek, &seek, s_scan, &scan);
-  vg_status s_one = fuzz_backtest(p, db, FUZZ_AS_OF, &one);
+  vg_status s_one = fuzz_backtest(p, db, FUZZ_AS_OF, &one, NULL);
   if (s_one == VG_ENOMEM) {
     fprintf(stderr, "%s: vg_backtest says out of memory\n", who);
     abort();
@@ -198,7 +213,19 @@ static void fuzz_evaluate(const char *who, vg_program *p, const char *db) {
   vg_buf_free(&seek);
   vg_buf_free(&scan);
   vg_buf_free(&one);
-  if (s_one == VG_OK) fuzz_backtest(p, db, FUZZ_BT_FROM, NULL);
+  if (s_one == VG_OK) {
+    /* the sweep and the ordered scan: the same alerts and diagnostics */
+    vg_buf a = {NULL, 0, 0}, b = {NULL, 0, 0};
+    vg_status s_a = fuzz_backtest(p, db, FUZZ_BT_FROM, &a, &a);
+    size_t keep = exec_sweep_bytes;
+    exec_sweep_bytes = 0;
+    vg_status s_b = fuzz_backtest(p, db, FUZZ_BT_FROM, &b, &b);
+    exec_sweep_bytes = keep;
+    if (s_a != s_b || !fuzz_same(&a, &b))
+      fuzz_differ(who, "a backtest read in the table's order (sweep) and in key order disagree", s_a, &a, s_b, &b);
+    vg_buf_free(&a);
+    vg_buf_free(&b);
+  }
 }
 
 #endif

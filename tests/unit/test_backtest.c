@@ -1093,15 +1093,20 @@ static void sweep_case(const char *name, const char *extra_sql, int time_major, 
   ** (INTEGER before TEXT, texts by their bytes): 10 weekly snapshots */
   static const char *const keys[] = {"12", "'b'", "3", "'B'", "''", "100", "'k10'", "'k9'", "-4", "'a b'"};
   vg_buf sql = {NULL, 0, 0};
-  CU_ASSERT_EQUAL_FATAL(vg_buf_printf(&sql, "CREATE TABLE snap (k, d DATE, x REAL, owner TEXT, name TEXT);"
+  CU_ASSERT_EQUAL_FATAL(vg_buf_printf(&sql, "CREATE TABLE snap (k, d DATE, x REAL, owner TEXT, name TEXT, due DATE, note TEXT);"
                                             "CREATE INDEX snap_k_d ON snap(k, d);"), 0);
   for (int outer = 0; outer < 10; outer++)
     for (int inner = 0; inner < 10; inner++) {
       int w = time_major ? outer : inner, k = time_major ? inner : outer;
       if ((k * 7 + w * 3) % 11 == 0) continue; /* some keys miss some dates */
       int x = (k * 13 + w * 5) % 17 - 1;       /* (-1: the where drops it) */
-      CU_ASSERT_EQUAL_FATAL(vg_buf_printf(&sql, "INSERT INTO snap VALUES (%s, date('2025-01-03', '+%d days'), %d, 'o%d', 'n%d-%d');",
-                                          keys[k], 7 * w, x, k % 3, k, w), 0);
+      /* nulls, dates and texts of every length in the windows */
+      char xs[16], due[64], note[64];
+      snprintf(xs, sizeof xs, (k + w) % 9 == 4 ? "NULL" : "%d", x);
+      snprintf(due, sizeof due, (k + w) % 4 == 1 ? "NULL" : "date('2024-12-01', '+%d days')", k * w);
+      snprintf(note, sizeof note, (k * w) % 5 == 2 ? "NULL" : "substr('a note that is long enough', 1, %d)", k + w);
+      CU_ASSERT_EQUAL_FATAL(vg_buf_printf(&sql, "INSERT INTO snap VALUES (%s, date('2025-01-03', '+%d days'), %s, 'o%d', 'n%d-%d',"
+                                                " %s, %s);", keys[k], 7 * w, xs, k % 3, k, w, due, note), 0);
     }
   if (extra_sql) CU_ASSERT_EQUAL_FATAL(vg_buf_append(&sql, extra_sql, strlen(extra_sql)), 0);
   CU_ASSERT_EQUAL_FATAL(make_db(db, sql.data), 0);
@@ -1115,7 +1120,8 @@ static void sweep_case(const char *name, const char *extra_sql, int time_major, 
                                     "  escalate after 14 days\n"
                                     "  message \"{k} {name}: {x} after {prev(x)}, {as_of - d} since\"\n"
                                     "  notify owner\n}\n"
-                                    "rule up on s { yellow when x > prev(x) + 3 message \"{name} rose\" }\n"), 0);
+                                    "rule up on s { yellow when x > prev(x) + 3 or prev(due) > due\n"
+                                    "  message \"{name} rose; due {due}, {prev(due)}; {note} / {prev(note)}\" }\n"), 0);
   vg_program *p = compile(rules, db);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   for (int spill = 0; spill <= 1; spill++) {
@@ -1140,12 +1146,12 @@ static void test_sweep_time_major(void) { sweep_case("time-major", NULL, 1, 's')
 static void test_sweep_key_major(void) { sweep_case("key-major", NULL, 0, 'g'); }
 /* bad data is reported with the first bad row met in key order */
 static void test_sweep_bad_data(void) {
-  sweep_case("bad", "INSERT INTO snap VALUES ('k9', '2025-03-14', 'lots', 'o1', 'bad'), (3, '2025-03-14', 'many', 'o1', 'bad');", 1, 'g');
+  sweep_case("bad", "INSERT INTO snap VALUES ('k9', '2025-03-14', 'lots', 'o1', 'bad', NULL, NULL), (3, '2025-03-14', 'many', 'o1', 'bad', NULL, NULL);", 1, 'g');
 }
 /* a second row of a key on one day is bad data too */
-static void test_sweep_duplicate(void) { sweep_case("dup", "INSERT INTO snap VALUES (12, '2025-03-07', 1, 'o1', 'again');", 1, 'g'); }
+static void test_sweep_duplicate(void) { sweep_case("dup", "INSERT INTO snap VALUES (12, '2025-03-07', 1, 'o1', 'again', NULL, NULL);", 1, 'g'); }
 /* a REAL key orders among integers by value: not the sweep's to copy */
-static void test_sweep_real_key(void) { sweep_case("real", "INSERT INTO snap VALUES (2.5, '2025-03-14', 1, 'o1', 'real');", 1, 'g'); }
+static void test_sweep_real_key(void) { sweep_case("real", "INSERT INTO snap VALUES (2.5, '2025-03-14', 1, 'o1', 'real', NULL, NULL);", 1, 'g'); }
 /* the windows over the memory budget: the table is read in key order */
 static void test_sweep_budget(void) {
   size_t keep = exec_sweep_bytes;

@@ -182,7 +182,21 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
     } else if (want == VT_DATE) {
       int32_t d;
       const unsigned char *txt = t == SQLITE_TEXT ? sqlite3_column_text(st, i) : NULL;
-      if (txt && lib_parse_date((const char *)txt, (size_t)sqlite3_column_bytes(st, i), &d)) v = val_date(d);
+      size_t n = txt ? (size_t)sqlite3_column_bytes(st, i) : 0;
+      int ok;
+      if (i == s->time && txt && n == sr->tlen && memcmp(txt, sr->tlast, n) == 0) { /* (the row before's) */
+        ok = sr->tok;
+        d = sr->tday;
+      } else {
+        ok = txt && lib_parse_date((const char *)txt, n, &d);
+        if (i == s->time && txt) {
+          sr->tlen = n <= sizeof sr->tlast ? n : (size_t)-1;
+          if (n <= sizeof sr->tlast) memcpy(sr->tlast, txt, n);
+          sr->tok = ok;
+          sr->tday = ok ? d : 0;
+        }
+      }
+      if (ok) v = val_date(d);
       else v.t = 0xfd; /* unreadable date */
     } else {
       /* a blob's bytes as they are: sqlite3_column_text would make the

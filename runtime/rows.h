@@ -43,6 +43,9 @@ struct src_run {
                              ** then [ncols]: 1 for the columns the where reads */
   int npend;
   char pend_key[96];         /* the example of a BAD_KEY pending (the key's text) */
+  /* the time text read last and its day (tlen (size_t)-1: none): rows
+  ** read in the table's order share their date with the row before */
+  char tlast[16]; size_t tlen; int32_t tday; int tok;
 };
 
 /* "SELECT col, ... [, ROWID] FROM table" for source s into b, ROWID being

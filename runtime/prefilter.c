@@ -187,7 +187,7 @@ static void push_col(pf *f, int c) {
   char *id = ident(f, col->name);
   if (!id) { push(f, S_UNKNOWN, NULL, NULL); return; }
   if (col->type == VT_NUM)
-    push(f, VT_NUM, fmt_sql(f, "(CASE WHEN %s < '' THEN CAST(%s AS REAL) END)", id, id), NULL); /* (a number: below any text) */
+    push(f, VT_NUM, fmt_sql(f, "(CASE WHEN +%s < '' THEN CAST(%s AS REAL) END)", id, id), NULL); /* (a number: below any text) */
   else if (col->type == VT_DATE) {
     push(f, VT_DATE, fmt_sql(f, "vigil_day(%s)", id), NULL);
     set_lin(f, c, 1, 0);
@@ -684,8 +684,11 @@ int exec_key_unique(exec_pack *pr, const vm_source *s) {
 ** read, and its bad data counted, as every other way of reading the source
 ** counts it (docs/LANGUAGE.md §11.1).  Bad data is rare; the test is by type
 ** but for date text, which only the runtime can read: SQLite orders every
-** number below every text and blob, so `x >= ''` holds for text and blobs
-** only (a comparison, cheaper than typeof(), which makes a text per row);
+** number below every text and blob, so `+x >= ''` holds for text and blobs
+** only (a comparison, cheaper than typeof(), which makes a text per row; the
+** + takes away the column's affinity, with which SQLite would try to read
+** both sides as numbers at each comparison: a text the column's affinity
+** would read as a number is still text to exec_read_row);
 ** the date columns are tested by one vigil_unread() call (a row's every
 ** date column read once, where vigil_day() was a call a column). */
 static int or_bad_rows(const vm_source *s, vg_buf *where) {
@@ -701,10 +704,10 @@ static int or_bad_rows(const vm_source *s, vg_buf *where) {
       rc = vg_buf_printf(&b, "%s%s IS NULL", or, id.data);
       rc |= vg_buf_printf(&dates, "%s%s", dates.len ? ", " : "", id.data);
     } else if (i == s->key) {
-      if (t == VT_NUM) rc = vg_buf_printf(&b, "%s%s IS NULL OR %s >= ''", or, id.data, id.data);
+      if (t == VT_NUM) rc = vg_buf_printf(&b, "%s%s IS NULL OR +%s >= ''", or, id.data, id.data);
       else rc = vg_buf_printf(&b, "%s%s IS NULL", or, id.data);
     } else if (t == VT_NUM) {
-      rc = vg_buf_printf(&b, "%s%s >= ''", or, id.data);
+      rc = vg_buf_printf(&b, "%s+%s >= ''", or, id.data);
     } else if (t == VT_DATE) {
       rc = vg_buf_printf(&dates, "%s%s", dates.len ? ", " : "", id.data);
     }

@@ -260,8 +260,8 @@ static char *day_cheap(pf *f, int col, int op, double bound) {
   }
   /* text >= iso(lo - 1); text < iso(hi + 2); a side out of the range of
   ** readable days is left out (the exact test decides) */
-  int has_lo = lo - 1 > -1e9 && lib_day_in_range((int64_t)(lo - 1));
-  int has_hi = hi + 2 < 1e9 && lib_day_in_range((int64_t)(hi + 2));
+  int has_lo = fabs(lo) < 1e9 && lib_day_in_range((int64_t)(lo - 1)); /* (no cast out of range: a bound */
+  int has_hi = fabs(hi) < 1e9 && lib_day_in_range((int64_t)(hi + 2));  /* of 1e300 days is no day) */
   if (!has_lo && !has_hi) return NULL;
   vg_buf b = {NULL, 0, 0};
   int rc = vg_buf_append(&b, "(", 1);

@@ -695,7 +695,10 @@ static void test_prefilter_day_shapes(void) {
   /* one rule a run: the WHERE is the OR of the rules' guards */
   static const char *const rules[] = {
       "p > as_of", "p >= as_of", "p < as_of", "p <= as_of", "p = as_of", "as_of - p > 1 days",
-      "p + 2 days <= as_of and not (p is null)", "as_of - p <= -1 days or as_of - p >= 3 days", "p - 1 days >= as_of"};
+      "p + 2 days <= as_of and not (p is null)", "as_of - p <= -1 days or as_of - p >= 3 days", "p - 1 days >= as_of",
+      "as_of - p < 1.5 days and as_of - p >= -2.5 days",
+      /* bounds no day reaches (and no int64) */
+      "as_of - p > 100000000000000000000 days or p - as_of >= 100000000000000000000 days"};
   static const char *const days[] = {
       "2025-06-12", "2025-06-13", "2025-06-14", "2025-06-15", "2025-06-16", "2025-06-17", "2025-06-18",
       "0001-01-01", "0001-01-02", "0001-01-03", "9999-12-29", "9999-12-30", "9999-12-31", "2024-12-30",

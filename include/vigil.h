@@ -729,8 +729,8 @@ vg_status vg_deliver_run(const vg_deliver_opts *o);
 ** A dry run on the caller's connection records nothing, but the connection
 ** is not made read-only.  During the call Vigil makes temporary tables on
 ** the connection (each rollup's rows, named as its source's table; alerts
-** set aside, vigil_spill_*) and the SQL function vigil_day(1); it drops and
-** removes them before returning.  A temporary table of the caller's named as
+** set aside, vigil_spill_*) and the SQL functions vigil_day(1) and
+** vigil_unread(-1); it drops and removes them before returning.  A temporary table of the caller's named as
 ** a rollup's table is refused before anything is read (VG_EUSAGE). */
 
 /* ---- A schema's tables (tools/schema_info.c) --------------------------------- */

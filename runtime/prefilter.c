@@ -11,8 +11,9 @@
 **
 ** The WHERE is derived from the verified bytecode, not from source text, so
 ** a .vgc cannot put SQL of its own into it: identifiers are quoted, values
-** are bound parameters (?1 is as_of, ?2... the constants), and the only
-** function is vigil_day(), the runtime's own reading of date text.
+** are bound parameters (?1 is as_of, ?2... the constants) or days written
+** by lib_format_date ('YYYY-MM-DD'), and the only function is vigil_day(),
+** the runtime's own reading of date text.
 **
 ** Each value on the VM stack is simulated as two SQL texts:
 **   exact  an expression whose SQL value equals the VM's value (NULL for
@@ -27,6 +28,20 @@
 ** type, IS NULL, and three-valued NOT / AND / OR (which SQL shares).
 ** Everything else (strings, calls, lookups, windows, stale...) is none;
 ** `a and b` keeps the may of whichever side has one.
+**
+** "Exact" needs to hold only on rows without bad data, since the WHERE
+** keeps the others whatever the tiers say (or_bad_rows, below): there a
+** date column holds null or a text lib_parse_date reads.  So a day read
+** from a column, moved by known days (sym.lin), is null exactly when the
+** column is (`"x" IS NULL`, no vigil_day() call), and a comparison of such
+** a day with a day known when the WHERE is made (as_of, constants) is
+** `(cheap AND exact)`: cheap compares the text with an ISO day, widened by
+** the day a zone can move a time (day_cheap), true wherever exact is, null
+** where the column is; SQLite's AND stops at a false cheap, so vigil_day()
+** runs only on the rows the text test lets through.  The bad-data test of
+** the date columns is one vigil_unread() call a row for them all (issue 15,
+** item 5: the invoice rule called vigil_day() 4.04 times a row, now 0.03,
+** and vigil_unread() once).
 **
 ** A rule function is accepted only in the shapes the code generator emits:
 ** per tier, COND JMPF over (message, recipient, EMIT, RET), or the clause's
@@ -49,6 +64,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../stdlib/lib.h"
 #include "prefilter.h"
 
 enum { S_UNKNOWN = 0xff };
@@ -57,6 +73,10 @@ typedef struct sym {
   uint8_t type;  /* VT_* of the value, S_UNKNOWN when not known */
   char *exact;   /* NULL: none */
   char *may;     /* NULL: none (bools only) */
+  /* lin: the value is k + sgn * (the day of date column col), a day or a
+  ** number of days, known when the WHERE is made (sgn 0: the constant k) */
+  int lin, col, sgn;
+  double k;
 } sym;
 
 typedef struct pf {
@@ -69,6 +89,7 @@ typedef struct pf {
   val *binds;    /* ?2 ... */
   int nbinds, capbinds;
   int failed;    /* out of memory */
+  int32_t as_of; /* ?1's value */
 } pf;
 
 static char *fmt_sql(pf *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -99,11 +120,21 @@ static void push(pf *f, uint8_t type, char *exact, char *may) {
     f->st = ns;
     f->cap = ncap;
   }
-  f->st[f->sp++] = (sym){type, exact, may};
+  f->st[f->sp++] = (sym){type, exact, may, 0, -1, 0, 0};
+}
+
+/* Marks the value just pushed as k + sgn * day(col) (sym.lin). */
+static void set_lin(pf *f, int col, int sgn, double k) {
+  if (f->failed || f->sp == 0 || !f->st[f->sp - 1].exact) return;
+  sym *x = &f->st[f->sp - 1];
+  x->lin = 1;
+  x->col = col;
+  x->sgn = sgn;
+  x->k = k;
 }
 
 static sym pop(pf *f) {
-  if (f->sp == 0) return (sym){S_UNKNOWN, NULL, NULL};
+  if (f->sp == 0) return (sym){S_UNKNOWN, NULL, NULL, 0, -1, 0, 0};
   return f->st[--f->sp];
 }
 
@@ -132,8 +163,12 @@ static void push_value(pf *f, val v) {
   case VT_NUM: case VT_DUR:
     if (!isfinite(v.u.n)) { push(f, S_UNKNOWN, NULL, NULL); break; }
     push(f, v.t, bind(f, v), NULL);
+    if (v.t == VT_DUR) set_lin(f, -1, 0, v.u.n);
     break;
-  case VT_DATE: push(f, VT_DATE, fmt_sql(f, "%d", (int)v.u.d), NULL); break;
+  case VT_DATE:
+    push(f, VT_DATE, fmt_sql(f, "%d", (int)v.u.d), NULL);
+    set_lin(f, -1, 0, v.u.d);
+    break;
   default: push(f, S_UNKNOWN, NULL, NULL); break; /* strings: collations and encodings differ */
   }
 }
@@ -152,10 +187,11 @@ static void push_col(pf *f, int c) {
   char *id = ident(f, col->name);
   if (!id) { push(f, S_UNKNOWN, NULL, NULL); return; }
   if (col->type == VT_NUM)
-    push(f, VT_NUM, fmt_sql(f, "(CASE WHEN %s < '' THEN CAST(%s AS REAL) END)", id, id), NULL); /* (a number: below any text) */
-  else if (col->type == VT_DATE)
+    push(f, VT_NUM, fmt_sql(f, "(CASE WHEN +%s < '' THEN CAST(%s AS REAL) END)", id, id), NULL); /* (a number: below any text) */
+  else if (col->type == VT_DATE) {
     push(f, VT_DATE, fmt_sql(f, "vigil_day(%s)", id), NULL);
-  else
+    set_lin(f, c, 1, 0);
+  } else
     push(f, S_UNKNOWN, NULL, NULL);
   vg_free(id);
 }
@@ -179,9 +215,64 @@ static void arith(pf *f, int op, const val *rhs_const) {
       e = fmt_sql(f, "(%s - %s)", a.exact, b.exact);
     }
   }
+  /* k + sgn * day(col) stays so when at most one side reads a column */
+  int lin = e && a.lin && b.lin && (a.sgn == 0 || b.sgn == 0);
+  int col = a.sgn ? a.col : b.col, sgn = op == OP_ADD ? a.sgn + b.sgn : a.sgn - b.sgn;
+  double k = op == OP_ADD ? a.k + b.k : a.k - b.k;
   sym_free(&a);
   sym_free(&b);
   push(f, e ? t : S_UNKNOWN, e, NULL);
+  if (lin) set_lin(f, col, sgn, k);
+}
+
+/* A text comparison of date column col's value with the day's ISO text:
+** `(+"col") COLLATE BINARY <op> 'YYYY-MM-DD'` (the day in years 1..9999):
+** the + takes away the column's affinity, which would have SQLite try to
+** read both texts as numbers at each comparison (a DATE column's is
+** NUMERIC), and BINARY its collation. */
+static int day_text(pf *f, vg_buf *b, int col, const char *op, double day) {
+  char iso[16];
+  lib_format_date((int32_t)day, iso);
+  int rc = vg_buf_append(b, "(+", 2);
+  rc |= exec_quote_ident(b, f->s->cols[col].name);
+  rc |= vg_buf_printf(b, ") COLLATE BINARY %s '%s'", op, iso);
+  return rc;
+}
+
+/* A cheap necessary condition, for a row without bad data, of
+** day(col) <op> bound, or NULL (none).  A date text lib_parse_date reads
+** begins with its day's 'YYYY-MM-DD' (years 0001..9999), and a time's zone
+** moves the day it reads by at most one either way (get_time): so its day
+** d and the day p of its first ten characters have p - 1 <= d <= p + 1, and
+** the text compares with a day's ISO text (BINARY, 4-digit years: the order
+** of the days) as p does.  day > B needs p >= B, text >= iso(B); day < B
+** needs p <= B, text < iso(B + 1).  Null in, null out (so `cheap AND
+** exact` is exact on such rows, not only necessary). */
+static char *day_cheap(pf *f, int col, int op, double bound) {
+  double lo = -HUGE_VAL, hi = HUGE_VAL; /* the whole days the condition allows */
+  switch (op) {
+  case OP_GT: lo = floor(bound) + 1; break;
+  case OP_GE: lo = ceil(bound); break;
+  case OP_LT: hi = ceil(bound) - 1; break;
+  case OP_LE: hi = floor(bound); break;
+  case OP_EQ: if (bound != floor(bound)) return NULL; lo = hi = bound; break;
+  default: return NULL;
+  }
+  /* text >= iso(lo - 1); text < iso(hi + 2); a side out of the range of
+  ** readable days is left out (the exact test decides) */
+  int has_lo = fabs(lo) < 1e9 && lib_day_in_range((int64_t)(lo - 1)); /* (no cast out of range: a bound */
+  int has_hi = fabs(hi) < 1e9 && lib_day_in_range((int64_t)(hi + 2));  /* of 1e300 days is no day) */
+  if (!has_lo && !has_hi) return NULL;
+  vg_buf b = {NULL, 0, 0};
+  int rc = vg_buf_append(&b, "(", 1);
+  if (has_lo) rc |= day_text(f, &b, col, ">=", lo - 1);
+  if (has_lo && has_hi) rc |= vg_buf_append(&b, " AND ", 5);
+  if (has_hi) rc |= day_text(f, &b, col, "<", hi + 2);
+  rc |= vg_buf_append(&b, ")", 1);
+  char *c = rc ? NULL : fmt_sql(f, "%s", b.data);
+  if (rc) f->failed = 1;
+  vg_buf_free(&b);
+  return c;
 }
 
 static void compare(pf *f, int op) {
@@ -191,6 +282,22 @@ static void compare(pf *f, int op) {
   int same = a.type == b.type && a.type != S_UNKNOWN && a.type != VT_NULL;
   int with_null = (a.type == VT_NULL && b.type != S_UNKNOWN) || (b.type == VT_NULL && a.type != S_UNKNOWN);
   if (a.exact && b.exact && (same || with_null)) e = fmt_sql(f, "(%s %s %s)", a.exact, ops[op - OP_EQ], b.exact);
+  /* k + sgn * day(col) <op> c, with c known: a cheap text test first, so
+  ** that SQLite calls vigil_day() only on the rows it lets through */
+  if (e && same && a.lin && b.lin && (a.sgn == 0) != (b.sgn == 0)) {
+    static const int flip[] = {OP_EQ, OP_NE, OP_GT, OP_GE, OP_LT, OP_LE}; /* x op y is y flip(op) x */
+    int o = op;
+    if (a.sgn == 0) { sym t = a; a = b; b = t; o = flip[op - OP_EQ]; } /* the column's side left */
+    double bound = b.k - a.k;    /* sgn * day  o  bound */
+    if (a.sgn < 0) { bound = -bound; o = flip[o - OP_EQ]; }
+    char *c = a.sgn == 1 || a.sgn == -1 ? day_cheap(f, a.col, o, bound) : NULL;
+    if (c) {
+      char *both = fmt_sql(f, "(%s AND %s)", c, e);
+      vg_free(c);
+      vg_free(e);
+      e = both;
+    }
+  }
   sym_free(&a);
   sym_free(&b);
   push(f, e ? VT_BOOL : S_UNKNOWN, e, e ? fmt_sql(f, "%s", e) : NULL);
@@ -329,7 +436,10 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
     case OP_TRUE: push_value(f, val_bool(1)); break;
     case OP_FALSE: push_value(f, val_bool(0)); break;
     case OP_COL: push_col(f, in.o[0]); break;
-    case OP_ASOF: push(f, VT_DATE, fmt_sql(f, "?1"), NULL); break;
+    case OP_ASOF:
+      push(f, VT_DATE, fmt_sql(f, "?1"), NULL);
+      set_lin(f, -1, 0, f->as_of);
+      break;
     case OP_ADD: case OP_SUB: {
       const val *k = NULL;
       if (have_const && pc > 0) k = &last_const; /* only a constant right before the op is the rhs */
@@ -347,7 +457,17 @@ static int rule_guards(pf *f, int fn, vg_buf *out) {
     }
     case OP_ISNULL: {
       sym a = pop(f);
-      char *e = a.exact ? fmt_sql(f, "(%s IS NULL)", a.exact) : NULL;
+      char *e = NULL;
+      if (a.exact && a.lin && a.sgn != 0) {
+        /* a day read from a column, moved by a constant: null where the
+        ** column is null, on a row without bad data (or_bad_rows keeps the
+        ** others), with no vigil_day() call */
+        char *id = ident(f, f->s->cols[a.col].name);
+        e = id ? fmt_sql(f, "(%s IS NULL)", id) : NULL;
+        vg_free(id);
+      } else if (a.exact) {
+        e = fmt_sql(f, "(%s IS NULL)", a.exact);
+      }
       sym_free(&a);
       push(f, VT_BOOL, e, e ? fmt_sql(f, "%s", e) : NULL);
       break;
@@ -563,11 +683,16 @@ int exec_key_unique(exec_pack *pr, const vm_source *s) {
 /* OR the rows with bad data into where, so that SQLite keeps them: each is
 ** read, and its bad data counted, as every other way of reading the source
 ** counts it (docs/LANGUAGE.md §11.1).  Bad data is rare; the test is by type
-** but for date text, which only vigil_day() can read: SQLite orders every
-** number below every text and blob, so `x >= ''` holds for text and blobs
-** only (a comparison, cheaper than typeof(), which makes a text per row). */
+** but for date text, which only the runtime can read: SQLite orders every
+** number below every text and blob, so `+x >= ''` holds for text and blobs
+** only (a comparison, cheaper than typeof(), which makes a text per row; the
+** + takes away the column's affinity, with which SQLite would try to read
+** both sides as numbers at each comparison: a text the column's affinity
+** would read as a number is still text to exec_read_row);
+** the date columns are tested by one vigil_unread() call (a row's every
+** date column read once, where vigil_day() was a call a column). */
 static int or_bad_rows(const vm_source *s, vg_buf *where) {
-  vg_buf b = {NULL, 0, 0};
+  vg_buf b = {NULL, 0, 0}, dates = {NULL, 0, 0};
   int rc = 0;
   for (int i = 0; i < s->ncols && rc == 0; i++) {
     vg_buf id = {NULL, 0, 0};
@@ -575,19 +700,20 @@ static int or_bad_rows(const vm_source *s, vg_buf *where) {
     int t = s->cols[i].type;
     const char *or = b.len ? " OR " : "";
     if (rc) {
-    } else if (i == s->time) {
-      rc = vg_buf_printf(&b, "%svigil_day(%s) IS NULL", or, id.data);
+    } else if (i == s->time || (i == s->key && t == VT_DATE)) { /* (null is bad here too) */
+      rc = vg_buf_printf(&b, "%s%s IS NULL", or, id.data);
+      rc |= vg_buf_printf(&dates, "%s%s", dates.len ? ", " : "", id.data);
     } else if (i == s->key) {
-      if (t == VT_NUM) rc = vg_buf_printf(&b, "%s%s IS NULL OR %s >= ''", or, id.data, id.data);
-      else if (t == VT_DATE) rc = vg_buf_printf(&b, "%svigil_day(%s) IS NULL", or, id.data);
+      if (t == VT_NUM) rc = vg_buf_printf(&b, "%s%s IS NULL OR +%s >= ''", or, id.data, id.data);
       else rc = vg_buf_printf(&b, "%s%s IS NULL", or, id.data);
     } else if (t == VT_NUM) {
-      rc = vg_buf_printf(&b, "%s%s >= ''", or, id.data);
+      rc = vg_buf_printf(&b, "%s+%s >= ''", or, id.data);
     } else if (t == VT_DATE) {
-      rc = vg_buf_printf(&b, "%s(%s IS NOT NULL AND vigil_day(%s) IS NULL)", or, id.data, id.data);
+      rc = vg_buf_printf(&dates, "%s%s", dates.len ? ", " : "", id.data);
     }
     vg_buf_free(&id);
   }
+  if (rc == 0 && dates.len) rc = vg_buf_printf(&b, "%svigil_unread(%s)", b.len ? " OR " : "", dates.data);
   if (rc == 0 && b.len) {
     vg_buf w = {NULL, 0, 0};
     rc = vg_buf_printf(&w, "%s OR %s", where->data, b.data);
@@ -598,6 +724,7 @@ static int or_bad_rows(const vm_source *s, vg_buf *where) {
     vg_buf_free(&w);
   }
   vg_buf_free(&b);
+  vg_buf_free(&dates);
   return rc ? -1 : 0;
 }
 
@@ -619,6 +746,7 @@ int exec_prefilter(exec_pack *pr, int si, const int *rules, int nrules, vg_buf *
   memset(&f, 0, sizeof f);
   f.p = p;
   f.s = &p->sources[si];
+  f.as_of = pr->dates[0];
   vg_buf w = {NULL, 0, 0};
   int ok = 1;
   for (int i = 0; i < nrules && ok; i++)

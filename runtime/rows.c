@@ -293,6 +293,24 @@ static void sql_vigil_day(sqlite3_context *cx, int argc, sqlite3_value **argv) {
   else sqlite3_result_null(cx);
 }
 
+/* vigil_unread(x, ...): 1 when some argument is neither null nor a text
+** lib_parse_date reads (what exec_read_row counts as bad data in a date
+** column), else 0.  The prefilter's bad-data test of a row's date columns:
+** one call a row however many columns, where `x IS NOT NULL AND
+** vigil_day(x) IS NULL` was one call a column. */
+static void sql_vigil_unread(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+  for (int i = 0; i < argc; i++) {
+    int t = sqlite3_value_type(argv[i]);
+    if (t == SQLITE_NULL) continue;
+    const unsigned char *s = t == SQLITE_TEXT ? sqlite3_value_text(argv[i]) : NULL;
+    if (!s || !lib_parse_date((const char *)s, (size_t)sqlite3_value_bytes(argv[i]), NULL)) {
+      sqlite3_result_int(cx, 1);
+      return;
+    }
+  }
+  sqlite3_result_int(cx, 0);
+}
+
 static void day_cache_free(void *p) { vg_free(p); }
 
 int exec_sql_day_register(sqlite3 *db) {
@@ -301,8 +319,12 @@ int exec_sql_day_register(sqlite3 *db) {
   memset(c, 0, sizeof *c);
   for (unsigned i = 0; i < DAY_CACHE; i++) c->e[i].len = (size_t)-1;
   /* (deterministic for SQLite: the same text gives the same day) */
-  return sqlite3_create_function_v2(db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, c, sql_vigil_day,
-                                    NULL, NULL, day_cache_free);
+  int rc = sqlite3_create_function_v2(db, "vigil_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, c,
+                                      sql_vigil_day, NULL, NULL, day_cache_free);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db, "vigil_unread", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                    sql_vigil_unread, NULL, NULL, NULL);
+  return rc;
 }
 
 /* ---- what rollups read ------------------------------------------------------------ */

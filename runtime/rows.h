@@ -81,8 +81,9 @@ int exec_rollup_bad_keep(exec_pack *pr, int ro);
 /* Forget what the rows of member source si read for a rollup counted. */
 void exec_rollup_bad_clear(exec_pack *pr, int si);
 
-/* Register the SQL function vigil_day(t) on db: the day the runtime reads
-** in time text t, or NULL.  An SQLite result code. */
+/* Register the SQL functions vigil_day(t) on db: the day the runtime reads
+** in time text t, or NULL; and vigil_unread(x, ...): 1 when an argument is
+** neither null nor such a text.  An SQLite result code. */
 int exec_sql_day_register(sqlite3 *db);
 
 /* ---- the window of one key ------------------------------------------------------ */

@@ -525,8 +525,8 @@ static void drop_temp(sqlite3 *db, const char *name) {
 }
 
 /* Free the evaluation; close the run's own connection, or leave the
-** caller's as it found it: its temporary tables and the SQL function
-** vigil_day the run made are dropped. */
+** caller's as it found it: its temporary tables and the SQL functions
+** vigil_day and vigil_unread the run made are dropped. */
 static void drive_free(drive *d) {
   for (int i = 0; i < d->n; i++)
     if (d->prs[i].p) exec_pack_free(&d->prs[i]);
@@ -537,6 +537,7 @@ static void drive_free(drive *d) {
         drop_temp(d->db, d->views[i].sources[d->views[i].rollups[r].source].table);
     }
     sqlite3_create_function_v2(d->db, "vigil_day", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
+    sqlite3_create_function_v2(d->db, "vigil_unread", -1, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
   }
   vg_free(d->prs);
   if (!d->borrowed) sqlite3_close(d->db);

@@ -48,7 +48,8 @@ int lib_period(int32_t days, int kind, int first_month, lib_span *out);
 ** followed by 'T' or ' ' and a time "HH:MM", "HH:MM:SS" or "HH:MM:SS.SSS"
 ** (optionally followed by "Z" or "+HH:MM"/"-HH:MM", which is ignored: the
 ** calendar day is the written one).  Leading and trailing blanks are allowed.
-** Returns 1 and sets *out on success; returns 0 for anything else, including
+** Returns 1 and sets *out (unless out is NULL: only whether s is a date) on
+** success; returns 0 for anything else, including
 ** an impossible date such as 2025-02-30. */
 int lib_parse_date(const char *s, size_t len, int32_t *out);
 

@@ -160,7 +160,7 @@ int lib_parse_date(const char *s, size_t len, int32_t *out) {
     m = (int)(f * 10 + g);
     d = (int)(h * 10 + k);
     if (m < 1 || m > 12 || d < 1 || d > 31 || !lib_date_valid(y, m, d)) return 0;
-    *out = lib_days_from_civil(y, m, d);
+    if (out) *out = lib_days_from_civil(y, m, d);
     return 1;
   }
   if (!get_num(&p, 4, 0, 9999, &y) || !get_char(&p, '-') || !get_num(&p, 2, 1, 12, &m) ||
@@ -170,7 +170,7 @@ int lib_parse_date(const char *s, size_t len, int32_t *out) {
   if (p.i < p.len && !get_time(&p, &shift)) return 0;
   while (p.i < p.len && is_blank(s[p.i])) p.i++;
   if (p.i != p.len || !lib_date_valid(y, m, d)) return 0;
-  *out = lib_days_from_civil(y, m, d) + shift;
+  if (out) *out = lib_days_from_civil(y, m, d) + shift;
   return 1;
 }
 

@@ -270,11 +270,15 @@ static long long q_int(sqlite3 *db, const char *sql) {
   return v;
 }
 
-/* What the run left on the connection: temporary objects and vigil_day. */
+/* What the run left on the connection: temporary objects, vigil_day and
+** vigil_unread. */
 static void assert_clean(sqlite3 *db) {
   CU_ASSERT_EQUAL(q_int(db, "SELECT count(*) FROM temp.sqlite_schema"), 0);
   sqlite3_stmt *st = NULL;
   CU_ASSERT_NOT_EQUAL(sqlite3_prepare_v2(db, "SELECT vigil_day('2025-01-01')", -1, &st, NULL), SQLITE_OK);
+  sqlite3_finalize(st);
+  st = NULL;
+  CU_ASSERT_NOT_EQUAL(sqlite3_prepare_v2(db, "SELECT vigil_unread('2025-01-01')", -1, &st, NULL), SQLITE_OK);
   sqlite3_finalize(st);
 }
 

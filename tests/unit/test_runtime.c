@@ -668,6 +668,72 @@ static void test_prefilter_equals_scan(void) {
   DIAG_HAS("column x: 1 value(s) that are not numbers in a number column, read as null (e.g. key c)");
 }
 
+/* The prefilter tests a date column against a day with a text comparison
+** first (runtime/prefilter.c: day_cheap), widened by the day a zone can
+** move a time: over date texts of every shape lib_parse_date reads (plain,
+** date-times, zones on both sides of midnight, blanks and 'T's, the edges
+** of the range) and values it does not read (junk before or after, invalid
+** days, numbers, a blob, null), with days on either side of each value, the
+** prefiltered run fires on the rows the full scan fires on and reports the
+** same bad data. */
+static void test_prefilter_day_shapes(void) {
+  static const char *const vals[] = {
+      "'2025-06-15'", "'2025-06-15T00:30+05:00'", "'2025-06-15T23:30-05:00'", "'2025-06-15 23:59:59.999 -14:00'",
+      "'2025-06-15T24:00'", "'2025-06-15T00:00:00Z'", "'2025-06-15TT 10:00 z'", "'2025-06-15   '",
+      "'2025-06-15' || char(9, 10)", "'2025-06-15T00:00+14:00'", "'0001-01-01'", "'0001-01-01T00:00+01:00'",
+      "'9999-12-31'", "'9999-12-31T23:00-05:00'", "'2024-12-31T23:30-01:00'", "'2025-01-01T00:10+00:30'",
+      "'2024-02-29'", "'2025-03-01T01:00+02:00'", "'2025-02-28T23:00-01:00'",
+      /* not dates */
+      "' 2025-06-15'", "'2025-06-15x'", "'2025-02-30'", "'2025-6-15'", "''", "'garbage'", "20250615", "2025.5",
+      "X'323032352D30362D3135'", "NULL", "'2025-06-15T12:00+15:00'", "'2025-06-15T25:00'",
+      "'2025-06-15 10:00 +05:00 x'", "'0000-06-15'", "'10000-01-01'", "'2025-06-15T'", "'2025-06-1'"};
+  char sql[8192];
+  size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TABLE t (id INTEGER PRIMARY KEY, d DATE, p DATE COLLATE RTRIM);");
+  for (size_t i = 0; i < sizeof vals / sizeof *vals; i++)
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT INTO t VALUES (%d, '0001-01-01', %s);", (int)i + 1, vals[i]);
+  CU_ASSERT_EQUAL_FATAL(th_make_db(sql), 0);
+  /* one rule a run: the WHERE is the OR of the rules' guards */
+  static const char *const rules[] = {
+      "p > as_of", "p >= as_of", "p < as_of", "p <= as_of", "p = as_of", "as_of - p > 1 days",
+      "p + 2 days <= as_of and not (p is null)", "as_of - p <= -1 days or as_of - p >= 3 days", "p - 1 days >= as_of",
+      "as_of - p < 1.5 days and as_of - p >= -2.5 days",
+      /* bounds no day reaches (and no int64) */
+      "as_of - p > 100000000000000000000 days or p - as_of >= 100000000000000000000 days"};
+  static const char *const days[] = {
+      "2025-06-12", "2025-06-13", "2025-06-14", "2025-06-15", "2025-06-16", "2025-06-17", "2025-06-18",
+      "0001-01-01", "0001-01-02", "0001-01-03", "9999-12-29", "9999-12-30", "9999-12-31", "2024-12-30",
+      "2024-12-31", "2025-01-01", "2025-01-02", "2024-02-28", "2024-02-29", "2024-03-01", "2025-02-27",
+      "2025-02-28", "2025-03-01", "2025-03-02"};
+  int dropped = 0;
+  for (size_t r = 0; r < sizeof rules / sizeof *rules; r++) {
+    char text[256];
+    snprintf(text, sizeof text, "source t { table t key id time d }\nrule r on t { red when %s }\n", rules[r]);
+    vg_program *p = th_compile("t.rules", text, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
+      static char scan[16384], scan_diags[TH_DIAG_SIZE];
+      th_no_seek = 1;
+      th_clear_diags();
+      CU_ASSERT_EQUAL(th_run(&p, 1, days[i], 1, 0), VG_OK);
+      snprintf(scan, sizeof scan, "%s", th_alert_lines(1));
+      snprintf(scan_diags, sizeof scan_diags, "%s", th_diags);
+      long long scan_rows = th_nsummaries ? th_summaries[0].rows_read : -1;
+      th_no_seek = 0;
+      th_clear_diags();
+      CU_ASSERT_EQUAL(th_run(&p, 1, days[i], 1, 0), VG_OK);
+      CU_ASSERT_STRING_EQUAL(th_alert_lines(1), scan);
+      CU_ASSERT_STRING_EQUAL(th_diags, scan_diags);
+      if (strcmp(th_alert_lines(1), scan) != 0 || strcmp(th_diags, scan_diags) != 0)
+        fprintf(stderr, "\n  as of %s, %s: scan\n%s%s  prefiltered\n%s%s", days[i], rules[r], scan, scan_diags,
+                th_alert_lines(1), th_diags);
+      dropped += th_nsummaries && th_summaries[0].rows_read < scan_rows;
+    }
+    vg_free_program(p);
+  }
+  th_no_seek = 0;
+  CU_ASSERT(dropped > 0); /* the prefilter was at work */
+}
+
 /* A clause `a > 1 and b > 1` with b of no declared type is evaluated whole
 ** (compiler/cg.c: warning_free): b holds text on the rows where a <= 1, and
 ** each of those comparisons counts a type warning, whether or not a decided;
@@ -783,6 +849,7 @@ int unit_register_runtime(void) {
     {"index seeks give what the scan gives", test_seek_equals_scan},
     {"the walk down the keys: which rows are one key", test_walk_key_types},
     {"a prefiltered scan gives what the full scan gives", test_prefilter_equals_scan},
+    {"the prefilter's day tests over date texts of every shape", test_prefilter_day_shapes},
     {"conjuncts skipped only where no type warning is lost", test_short_circuit_type_warnings},
     {"vigil check --db: a missing (key, time) index, said once", test_index_advice},
     {"last N days: (t - D, t], empty when stale", test_day_windows},

@@ -168,6 +168,7 @@ static int on_manager(void *ud, vm_state *vm, const char *person, size_t len, in
 }
 
 void exec_pack_free(exec_pack *pr) {
+  vg_free(pr->found);
   if (pr->srcs) {
     for (int i = 0; i < pr->p->nsources; i++) {
       sqlite3_finalize(pr->srcs[i].lookup);
@@ -212,7 +213,7 @@ int exec_poll(exec_pack *pr) {
   if (!pr->stopped) {
     g->p.phase = VG_PHASE_EVAL;
     g->p.pack = pr->p->pack;
-    g->p.dates_total = pr->ndates;
+    g->p.dates_total = pr->o->find_dates && pr->dates != pr->found ? pr->nfound : pr->ndates; /* (found so far) */
     g->p.dates_done = 0;
     g->p.rows_read = g->rows_base + pr->rows_read;
     g->p.keys_done = g->keys_base + pr->keys_done;

@@ -34,6 +34,10 @@ typedef struct exec_opts {
   uint64_t step_budget;   /* per evaluation (0: VM_STEP_BUDGET) */
   int shard, nshards;   /* nshards > 1: evaluate only the keys of shard shard (0-based) of nshards (core/shard.h) */
   struct exec_progress *progress; /* NULL, or the caller's callback the VMs poll: nonzero stops (exec_pack.stopped) */
+  /* a backtest at its snapshot dates whose one source is read in its own
+  ** order finds them as it reads (sweep.c): the dates given are every day of
+  ** the range, and exec_run_source puts the snapshot dates in their place */
+  int find_dates;
 } exec_opts;
 
 /* The progress callback of a call and what it is told (vg_progress): the
@@ -116,6 +120,8 @@ typedef struct exec_pack {
   int failed;                /* an input error was reported */
   int stopped;               /* o->progress asked to stop: the evaluation fails, unreported */
   long long bad_events;      /* bad data counted so far (any kind, any source) */
+  int32_t *found;            /* o->find_dates: the snapshot dates found, which dates then points to */
+  int nfound;                /* ... how many so far */
   int sweeping;              /* in a sweep (sweep.c): an evaluation error is not reported ... */
   int sweep_redo;            /* ... but set here, and the source is read again in key order */
 } exec_pack;

@@ -715,64 +715,6 @@ vg_status exec_run(const vg_program *const *programs, int n, const vg_run_opts *
 
 /* ---- vg_backtest -------------------------------------------------------------------- */
 
-/* The distinct days of the time columns of the sources the programs' rules
-** are on, within [from, to], sorted, into *out (vg_realloc'd).  The days
-** are marked in a bitmap of the range as the time column is read (a
-** SELECT DISTINCT would sort a million texts into a temporary b-tree to
-** find a few dozen; its days are what counts, not its texts). */
-static int snapshot_dates(sqlite3 *db, const exec_opts *o, const vg_program *const *programs, int n, int32_t from, int32_t to,
-                          int32_t **out, int *nout) {
-  size_t span = (size_t)((int64_t)to - from + 1);
-  unsigned char *seen = vg_realloc(NULL, span / 8 + 1);
-  if (!seen) return -1;
-  memset(seen, 0, span / 8 + 1);
-  for (int i = 0; i < n; i++) {
-    const vm_program *p = programs[i];
-    for (int si = 0; si < p->nsources; si++) {
-      int has_rule = 0;
-      for (int r = 0; r < p->nrules; r++) has_rule |= p->rules[r].source == si;
-      if (!has_rule) continue;
-      const vm_source *s = &p->sources[si];
-      int ro = exec_rollup_of(p, si);
-      if (ro >= 0) s = &p->sources[p->rollups[ro].member]; /* a rollup has rows when its members do */
-      vg_buf q = {NULL, 0, 0};
-      int rc = vg_buf_append(&q, "SELECT ", 7);
-      rc |= exec_quote_ident(&q, s->cols[s->time].name);
-      rc |= vg_buf_append(&q, " FROM ", 6);
-      rc |= exec_quote_ident(&q, s->table);
-      sqlite3_stmt *st = NULL;
-      if (rc || sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
-        if (!rc) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, vg_db_errmsg(db));
-        vg_buf_free(&q);
-        vg_free(seen);
-        return rc ? -1 : -2;
-      }
-      vg_buf_free(&q);
-      while (sqlite3_step(st) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 0) != SQLITE_TEXT) continue;
-        const unsigned char *t = sqlite3_column_text(st, 0);
-        int32_t day;
-        if (!t || !lib_parse_date((const char *)t, (size_t)sqlite3_column_bytes(st, 0), &day)) continue;
-        if (day < from || day > to) continue;
-        size_t b = (size_t)(day - from);
-        seen[b / 8] |= (unsigned char)(1u << (b % 8));
-      }
-      sqlite3_finalize(st);
-    }
-  }
-  int m = 0;
-  for (size_t b = 0; b < span; b++) m += seen[b / 8] >> (b % 8) & 1;
-  int32_t *v = vg_realloc(NULL, (size_t)(m ? m : 1) * sizeof *v);
-  if (!v) { vg_free(seen); return -1; }
-  m = 0;
-  for (size_t b = 0; b < span; b++)
-    if (seen[b / 8] >> (b % 8) & 1) v[m++] = from + (int32_t)b;
-  vg_free(seen);
-  *out = v;
-  *nout = m;
-  return 0;
-}
-
 vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtest_opts *o) {
   drive d;
   memset(&d, 0, sizeof d);
@@ -806,7 +748,11 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   int32_t *dates = NULL;
   int ndates = 0;
   vg_status status = VG_OK;
-  if (o->at_snapshots) {
+  /* one pack whose rules are on one source: the read finds the snapshot
+  ** dates (the sweep, or exec_sweep_dates before a read in key order) */
+  d.eo.find_dates = exec_find_dates && o->at_snapshots && n == 1 && !o->record && o->nshards <= 1 && to > from && to - from < 200000 &&
+                    exec_sweep_finds_dates((const vm_program *)programs[0]);
+  if (o->at_snapshots && !d.eo.find_dates) {
     /* a read of its own (or, on the caller's connection, in the caller's
     ** transaction when one is open) */
     sqlite3 *db = o->db;
@@ -825,12 +771,12 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
       if (!o->db) sqlite3_close(db);
       return VG_EDB;
     }
-    int rc = snapshot_dates(db, &d.eo, programs, n, from, to, &dates, &ndates);
+    int rc = exec_snapshot_dates(db, &d.eo, (const vm_program *const *)programs, n, from, to, &dates, &ndates);
     if (own_txn) sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (!o->db) sqlite3_close(db);
     if (rc != 0) return rc == -1 ? VG_ENOMEM : VG_EINPUT;
   } else {
-    int step = o->every_days > 0 ? o->every_days : 1;
+    int step = o->every_days > 0 && !d.eo.find_dates ? o->every_days : 1;
     ndates = (to - from) / step + 1;
     dates = vg_realloc(NULL, (size_t)ndates * sizeof *dates);
     if (!dates) return VG_ENOMEM;
@@ -842,7 +788,13 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
   }
   status = run_views(&d, programs, n, o->params);
   if (status == VG_OK) status = drive_eval(&d, o->db, n, dates, ndates, 0);
-  if (status == VG_OK && progress_done(&d, ndates)) status = VG_ESTOPPED;
+  int32_t *every_day = NULL; /* (find_dates: the range's days, given) */
+  if (d.eo.find_dates && status == VG_OK) {
+    every_day = dates;
+    dates = d.prs[0].found; /* (the pack's, freed with it) */
+    ndates = d.prs[0].ndates;
+  }
+  if (status == VG_OK && ndates > 0 && progress_done(&d, ndates)) status = VG_ESTOPPED;
   if (status == VG_OK && o->record && record_backtest(d.db, &d.eo, d.prs, n) != 0) status = VG_EDB;
   status = drive_end(&d, status);
   if (status == VG_OK && o->alert) {
@@ -869,7 +821,8 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
     vg_free(its);
     vg_free(cur);
   }
-  if (status == VG_OK && o->summary)
+  /* (no snapshot date in the range: nothing evaluated, no summary) */
+  if (status == VG_OK && o->summary && ndates > 0)
     for (int i = 0; i < n; i++) {
       long long *counts = vg_realloc(NULL, (size_t)d.prs[i].p->ntiers * LIFE__COUNT * sizeof *counts);
       if (!counts) { status = VG_ENOMEM; break; }
@@ -878,6 +831,6 @@ vg_status vg_backtest(const vg_program *const *programs, int n, const vg_backtes
       if (stop) { status = VG_ESTOPPED; break; }
     }
   drive_free(&d);
-  vg_free(dates);
+  vg_free(every_day ? every_day : dates);
   return status;
 }

@@ -855,7 +855,7 @@ int exec_run_source(exec_pack *pr, int si) {
     long long keys_before = pr->keys_done;
     /* a backtest: first in the table's own order (sweep.c) */
     result = !need && exec_sweep_fits(pr, si, lookback) ? exec_sweep_source(pr, si, &ser, rules, nrules, lookback)
-                                                        : scan_source(pr, si, &ser, rules, nrules, 0, need);
+           : pr->o->find_dates ? EXEC_SWEEP_GIVE_UP : scan_source(pr, si, &ser, rules, nrules, 0, need);
     /* 2: redo in day order; 3: redo reading the table whole; 4: in key order */
     for (int again = 0; (result == 2 || result == 3 || result == EXEC_SWEEP_GIVE_UP) && again < 3; again++) {
       int by_day = result == 2;
@@ -871,7 +871,8 @@ int exec_run_source(exec_pack *pr, int si) {
       if (exec_life_restore(pr, life) != 0) { result = -1; break; }
       exec_life_saved_free(life);
       if (!(life = exec_life_save(pr))) { result = -1; break; } /* (restoring consumed it) */
-      result = scan_source(pr, si, &ser, rules, nrules, by_day, 0);
+      if (pr->o->find_dates && exec_sweep_dates(pr) != 0) { result = -1; break; }
+      result = pr->ndates ? scan_source(pr, si, &ser, rules, nrules, by_day, 0) : 0;
     }
     vg_free(bad);
     exec_life_saved_free(life);

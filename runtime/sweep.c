@@ -44,7 +44,9 @@
 #include "alerts.h"
 #include "life.h"
 #include "db.h"
+#include "rollup.h"
 #include "../core/pg.h"
+#include "../stdlib/lib.h"
 
 /* The memory the windows may take (bytes of the key table, its index and
 ** the slots) before the sweep gives up.  Keys x window fit well under the
@@ -54,6 +56,7 @@
 #endif
 size_t exec_sweep_bytes = EXEC_SWEEP_BYTES;
 long exec_sweeps_done, exec_sweeps_given_up; /* (updated atomically) */
+int exec_find_dates = 1;
 
 typedef struct skey {
   int64_t ikey;       /* an INTEGER key */
@@ -379,6 +382,32 @@ static int plan_unsorted(sqlite3 *db, const char *sql) {
   return ok;
 }
 
+int exec_sweep_finds_dates(const vm_program *p) {
+  int src = -1;
+  for (int r = 0; r < p->nrules; r++) {
+    if (src >= 0 && p->rules[r].source != src) return 0;
+    src = p->rules[r].source;
+  }
+  return src >= 0 && p->nrollups == 0 && !p->org_table && !reads_elsewhere(p);
+}
+
+int exec_sweep_dates(exec_pack *pr) {
+  if (pr->found && pr->dates == pr->found) return 0; /* (the sweep found them) */
+  int32_t *v = NULL;
+  int n = 0;
+  const vm_program *p = pr->p;
+  int rc = exec_snapshot_dates(pr->db, pr->o, &p, 1, pr->dates[0], pr->dates[pr->ndates - 1], &v, &n);
+  if (rc != 0) {
+    if (rc == -2) pr->failed = 1;
+    return -1;
+  }
+  vg_free(pr->found);
+  pr->found = v;
+  pr->dates = v;
+  pr->ndates = pr->nfound = n;
+  return 0;
+}
+
 int exec_sweep_fits(exec_pack *pr, int si, uint32_t lookback) {
   return pr->ndates > 1 && lookback < 65534 && !pr->org && !pr->srcs[si].derived &&
          pr->o->nshards <= 1 && !pg_is(pr->db) && !reads_elsewhere(pr->p);
@@ -416,8 +445,14 @@ int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, i
   vm_series one;
   if (exec_series_init(&one, s->ncols, 0) != 0) { exec_series_free(&one); sqlite3_finalize(st); return -1; }
   int result = 0;
-  int32_t last = pr->dates[pr->ndates - 1], top = INT32_MIN;
-  int di = 0;
+  /* find: the dates are every day of the range, and the days of the rows
+  ** met (any row in the range: snapshot_dates' days) are the ones evaluated */
+  int find = pr->o->find_dates && pr->dates != pr->found;
+  int32_t first = pr->dates[0], last = pr->dates[pr->ndates - 1], top = INT32_MIN;
+  int di = 0, capfound = 0;
+  const int32_t *dates = find ? NULL : pr->dates;
+  int ndates = find ? 0 : pr->ndates;
+  if (find) pr->nfound = 0;
   long long bad0 = pr->bad_events;
   pr->sweeping = 1;
   pr->sweep_redo = 0;
@@ -430,6 +465,22 @@ int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, i
     int own = exec_row_owned(pr, si, r, skip);
     if (own < 0) { result = -1; goto done; }
     if (pr->bad_events != bad0) { result = EXEC_SWEEP_GIVE_UP; goto done; }
+    if (find && !skip && r->time <= last) {
+      if (r->time < top) { result = EXEC_SWEEP_GIVE_UP; goto done; } /* (a date already passed) */
+      top = r->time;
+      if (r->time >= first && (pr->nfound == 0 || pr->found[pr->nfound - 1] < r->time)) {
+        if (pr->nfound == capfound) {
+          int cap = capfound ? 2 * capfound : 64;
+          int32_t *nf = vg_realloc(pr->found, (size_t)cap * sizeof *nf);
+          if (!nf) { result = -1; goto done; }
+          pr->found = nf;
+          capfound = cap;
+        }
+        pr->found[pr->nfound++] = r->time;
+        dates = pr->found;
+        ndates = pr->nfound;
+      }
+    }
     if (skip || !own || r->time > last) continue;
     /* an INTEGER key (read as a number, or as its text in a text column),
     ** or a TEXT read as a string */
@@ -438,8 +489,8 @@ int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, i
     if (r->time < top) { result = EXEC_SWEEP_GIVE_UP; goto done; } /* not written date by date */
     top = r->time;
     /* the dates before this row's day see every window as it is now */
-    for (; di < pr->ndates && pr->dates[di] < r->time; di++)
-      if (eval_all(&sw, ser, rules, nrules, pr->dates[di]) != 0) { result = pr->sweep_redo ? EXEC_SWEEP_GIVE_UP : -1; goto done; }
+    for (; di < ndates && dates[di] < r->time; di++)
+      if (eval_all(&sw, ser, rules, nrules, dates[di]) != 0) { result = pr->sweep_redo ? EXEC_SWEEP_GIVE_UP : -1; goto done; }
     long k = find_key(&sw, r, kt == SQLITE_TEXT);
     if (k == -2) { result = EXEC_SWEEP_GIVE_UP; goto done; }
     if (k < 0) { result = -1; goto done; }
@@ -457,9 +508,15 @@ int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, i
     result = -1;
     goto done;
   }
-  for (; di < pr->ndates; di++)
-    if (eval_all(&sw, ser, rules, nrules, pr->dates[di]) != 0) { result = pr->sweep_redo ? EXEC_SWEEP_GIVE_UP : -1; goto done; }
+  for (; di < ndates; di++)
+    if (eval_all(&sw, ser, rules, nrules, dates[di]) != 0) { result = pr->sweep_redo ? EXEC_SWEEP_GIVE_UP : -1; goto done; }
   if (pr->bad_events != bad0) result = EXEC_SWEEP_GIVE_UP;
+  /* (one date or none is a run's evaluation, or nothing: as vg_backtest does it) */
+  else if (find && pr->nfound < 2) result = EXEC_SWEEP_GIVE_UP;
+  else if (find) {
+    pr->dates = pr->found;
+    pr->ndates = pr->nfound;
+  }
 done:
   __atomic_fetch_add(result == 0 ? &exec_sweeps_done : &exec_sweeps_given_up, result == 0 || result == EXEC_SWEEP_GIVE_UP, __ATOMIC_RELAXED);
   pr->sweeping = 0;
@@ -468,4 +525,62 @@ done:
   exec_series_free(&one);
   sweep_free(&sw);
   return result;
+}
+
+/* ---- the snapshot dates of a backtest ----------------------------------------------- */
+
+/* (scan.h) The days are marked in a bitmap of the range as the time column is read (a
+** SELECT DISTINCT would sort a million texts into a temporary b-tree to
+** find a few dozen; its days are what counts, not its texts). */
+int exec_snapshot_dates(sqlite3 *db, const exec_opts *o, const vm_program *const *programs, int n, int32_t from, int32_t to,
+                        int32_t **out, int *nout) {
+  size_t span = (size_t)((int64_t)to - from + 1);
+  unsigned char *seen = vg_realloc(NULL, span / 8 + 1);
+  if (!seen) return -1;
+  memset(seen, 0, span / 8 + 1);
+  for (int i = 0; i < n; i++) {
+    const vm_program *p = programs[i];
+    for (int si = 0; si < p->nsources; si++) {
+      int has_rule = 0;
+      for (int r = 0; r < p->nrules; r++) has_rule |= p->rules[r].source == si;
+      if (!has_rule) continue;
+      const vm_source *s = &p->sources[si];
+      int ro = exec_rollup_of(p, si);
+      if (ro >= 0) s = &p->sources[p->rollups[ro].member]; /* a rollup has rows when its members do */
+      vg_buf q = {NULL, 0, 0};
+      int rc = vg_buf_append(&q, "SELECT ", 7);
+      rc |= exec_quote_ident(&q, s->cols[s->time].name);
+      rc |= vg_buf_append(&q, " FROM ", 6);
+      rc |= exec_quote_ident(&q, s->table);
+      sqlite3_stmt *st = NULL;
+      if (rc || sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
+        if (!rc) exec_diag(o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: %s", s->name, vg_db_errmsg(db));
+        vg_buf_free(&q);
+        vg_free(seen);
+        return rc ? -1 : -2;
+      }
+      vg_buf_free(&q);
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_TEXT) continue;
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        int32_t day;
+        if (!t || !lib_parse_date((const char *)t, (size_t)sqlite3_column_bytes(st, 0), &day)) continue;
+        if (day < from || day > to) continue;
+        size_t b = (size_t)(day - from);
+        seen[b / 8] |= (unsigned char)(1u << (b % 8));
+      }
+      sqlite3_finalize(st);
+    }
+  }
+  int m = 0;
+  for (size_t b = 0; b < span; b++) m += seen[b / 8] >> (b % 8) & 1;
+  int32_t *v = vg_realloc(NULL, (size_t)(m ? m : 1) * sizeof *v);
+  if (!v) { vg_free(seen); return -1; }
+  m = 0;
+  for (size_t b = 0; b < span; b++)
+    if (seen[b / 8] >> (b % 8) & 1) v[m++] = from + (int32_t)b;
+  vg_free(seen);
+  *out = v;
+  *nout = m;
+  return 0;
 }

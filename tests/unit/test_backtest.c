@@ -1039,6 +1039,7 @@ static void test_lead_time(void) {
 
 extern size_t exec_sweep_bytes;
 extern long exec_sweeps_done, exec_sweeps_given_up;
+extern int exec_find_dates;
 
 /* Every field of an alert, and every diagnostic, one line each. */
 static int on_alert_full(void *ud, const vg_alert *a) {
@@ -1049,6 +1050,12 @@ static int on_alert_full(void *ud, const vg_alert *a) {
   lines_add(ud, buf);
   return 0;
 }
+static int on_summary_line(void *ud, const vg_run_summary *s) {
+  char buf[512];
+  snprintf(buf, sizeof buf, "summary %s rows %lld alerts %lld warnings %d", s->pack, s->rows_read, s->alerts, s->warnings);
+  lines_add(ud, buf);
+  return 0;
+}
 static void on_diag_line(void *ud, const vg_diag *d) {
   char buf[2048];
   snprintf(buf, sizeof buf, "%d %s %s", (int)d->severity, d->code ? d->code : "-", d->message);
@@ -1056,7 +1063,7 @@ static void on_diag_line(void *ud, const vg_diag *d) {
 }
 
 static const char *sweep_from = "2025-01-03", *sweep_to = "2025-03-14";
-static int sweep_every = 7;
+static int sweep_every = 7, sweep_at_snapshots = 0;
 
 /* A backtest every sweep_every days (the sweep when sweep is set, else the ordered
 ** scan): its alerts and diagnostics into out; returns the status and which
@@ -1067,10 +1074,12 @@ static vg_status sweep_backtest(vg_program *p, const char *db, int sweep, int sp
   bo.db_path = db;
   bo.from = sweep_from;
   bo.to = sweep_to;
-  bo.every_days = sweep_every;
+  bo.every_days = sweep_at_snapshots ? 0 : sweep_every;
+  bo.at_snapshots = sweep_at_snapshots;
   bo.diag = on_diag_line;
   bo.ud = out;
   bo.alert = on_alert_full;
+  bo.summary = on_summary_line;
   bo.out_ud = out;
   size_t keep = exec_sweep_bytes, keep_spill = exec_spill_bytes;
   long done = exec_sweeps_done, gave_up = exec_sweeps_given_up;
@@ -1138,6 +1147,31 @@ static void sweep_case(const char *name, const char *extra_sql, int time_major, 
     lines_free(&a);
     lines_free(&b);
   }
+  /* at the snapshot dates: found as the sweep reads (or, when it gives up,
+  ** before the read in key order), as the pass of their own finds them */
+  sweep_at_snapshots = 1;
+  for (int spill = 0; spill <= 1; spill++) {
+    lines a = {NULL, 0, 0}, b = {NULL, 0, 0}, c = {NULL, 0, 0};
+    char pa, pb, pc;
+    vg_status sa = sweep_backtest(p, db, 1, spill, &a, &pa), sb = sweep_backtest(p, db, 0, spill, &b, &pb);
+    exec_find_dates = 0;
+    vg_status sc = sweep_backtest(p, db, 1, spill, &c, &pc);
+    exec_find_dates = 1;
+    CU_ASSERT(sa == sc && sb == sc);
+    CU_ASSERT_EQUAL(pa, want_path);
+    CU_ASSERT_EQUAL(pc, want_path);
+    CU_ASSERT(a.n > 20);
+    char what[200];
+    snprintf(what, sizeof what, "sweep %s%s at snapshots: found by the sweep vs a pass of their own", name, spill ? " (spilled)" : "");
+    CU_ASSERT(lines_equal(&c, &a, what));
+    snprintf(what, sizeof what, "sweep %s%s at snapshots: found before a read in key order vs a pass of their own", name,
+             spill ? " (spilled)" : "");
+    CU_ASSERT(lines_equal(&c, &b, what));
+    lines_free(&a);
+    lines_free(&b);
+    lines_free(&c);
+  }
+  sweep_at_snapshots = 0;
   vg_free_program(p);
 }
 
@@ -1158,6 +1192,43 @@ static void test_sweep_budget(void) {
   exec_sweep_bytes = 600;
   sweep_case("budget", NULL, 1, 'g');
   exec_sweep_bytes = keep;
+}
+
+/* At the snapshot dates of a range with none, one or two of them (a run's
+** evaluation, or nothing, when there are fewer than two): the dates found
+** as the sweep reads give what a pass of their own gives. */
+static void test_sweep_few_dates(void) {
+  char db[400], rules[400];
+  snprintf(db, sizeof db, "%s/sweep-time-major.db", dir); /* (test_sweep_time_major made it) */
+  snprintf(rules, sizeof rules, "%s/sweep-time-major.rules", dir);
+  vg_program *p = compile(rules, db);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  static const char *const ranges[][2] = {{"2026-01-01", "2026-02-01"}, {"2025-03-01", "2025-03-10"}, {"2025-02-28", "2025-03-07"},
+                                          {"2024-01-01", "2025-01-03"}};
+  static const size_t want_alerts_min[] = {0, 1, 2, 1};
+  sweep_at_snapshots = 1;
+  for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++) {
+    sweep_from = ranges[i][0];
+    sweep_to = ranges[i][1];
+    lines a = {NULL, 0, 0}, c = {NULL, 0, 0};
+    char pa, pc;
+    vg_status sa = sweep_backtest(p, db, 1, 0, &a, &pa);
+    exec_find_dates = 0;
+    vg_status sc = sweep_backtest(p, db, 1, 0, &c, &pc);
+    exec_find_dates = 1;
+    CU_ASSERT_EQUAL(sa, sc);
+    CU_ASSERT(a.n >= want_alerts_min[i]);
+    if (i == 0) CU_ASSERT_EQUAL(a.n, 0); /* (not even a summary) */
+    char what[200];
+    snprintf(what, sizeof what, "sweep at snapshots %s .. %s: found by the read vs a pass of their own", ranges[i][0], ranges[i][1]);
+    CU_ASSERT(lines_equal(&c, &a, what));
+    lines_free(&a);
+    lines_free(&c);
+  }
+  sweep_at_snapshots = 0;
+  sweep_from = "2025-01-03";
+  sweep_to = "2025-03-14";
+  vg_free_program(p);
 }
 
 /* The sweep reads with a small page cache, and puts back the caller's. */
@@ -1298,6 +1369,7 @@ int unit_register_backtest(void) {
       !CU_add_test(s, "sweep: a REAL key, it gives up", test_sweep_real_key) ||
       !CU_add_test(s, "sweep: over its memory budget, it gives up", test_sweep_budget) ||
       !CU_add_test(s, "sweep: the caller's page cache put back", test_sweep_cache_size) ||
+      !CU_add_test(s, "sweep: none, one or two snapshot dates in the range", test_sweep_few_dates) ||
       !CU_add_test(s, "a scan redone in day order counts type warnings once", test_redo_counts_once))
     return CU_get_error();
   return CUE_SUCCESS;

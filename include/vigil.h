@@ -230,7 +230,8 @@ typedef struct vg_progress {
   vg_phase phase;
   const char *pack;       /* the pack being evaluated */
   int pack_index, npacks; /* it is the pack_index-th (from 0) of the call's npacks */
-  int dates_total;        /* the call's evaluation dates (1 for vg_run) */
+  int dates_total;        /* the call's evaluation dates (1 for vg_run; during a backtest at_snapshots
+                          ** that finds them as it reads, those found so far) */
   int dates_done;         /* dates evaluated for every pack: dates_total at VG_PHASE_DONE, else 0 (a
                           ** backtest reads each source once and evaluates each key at every date) */
   long long rows_read;    /* source rows read so far by the call (every pack) */

@@ -25,6 +25,14 @@
 ** example met), for a rollup's rows, a sharded run, PostgreSQL, a table
 ** without a rowid, or a window of unbounded length.
 **
+** A backtest at its snapshot dates (exec_opts.find_dates: one pack, its
+** rules on this one source) is given every day of the range: the sweep
+** evaluates the days of the rows it meets in the range (what
+** exec_snapshot_dates finds in a pass of its own), checking that every
+** row, the where's or not, comes in day order; when it gives up, or finds
+** fewer than two, exec_sweep_dates finds them that way before the read in
+** key order.
+**
 ** While it reads, the main database's page cache is 256 KiB (each page is
 ** read once; SQLite's 2 MiB would hold pages never read again): the
 ** connection's own setting is put back after.

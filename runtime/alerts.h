@@ -19,12 +19,12 @@ exec_alert *exec_add_alert(exec_pack *pr, int rule, int tier, const char *messag
 int exec_on_emit(void *ud, int rule, int tier, const char *message, size_t mlen, const char *recipient, size_t rlen);
 
 /* Bytes of alerts held in memory (their array as allocated, and their
-** texts) before they are spilled to a temporary table.  2 MiB keeps a
+** texts) before they are spilled to a temporary table.  1 MiB keeps a
 ** backtest of 80,000 keys over two years under the 32 MiB peak of issue 15
 ** with every key's window in memory (sweep.c, bench/README.md), and costs
 ** no measurable time against 10 MiB. */
 #ifndef EXEC_SPILL_BYTES
-#define EXEC_SPILL_BYTES (2u * 1024u * 1024u)
+#define EXEC_SPILL_BYTES (1u * 1024u * 1024u)
 #endif
 
 /* The budget in use (tests lower it to make every evaluation spill). */

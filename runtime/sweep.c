@@ -53,6 +53,7 @@
 #include "life.h"
 #include "db.h"
 #include "rollup.h"
+#include "../core/map.h"
 #include "../core/pg.h"
 #include "../stdlib/lib.h"
 
@@ -82,7 +83,7 @@ typedef struct sweep {
   size_t rowsz;       /* bytes of one slot */
   skey *keys; uint32_t nkeys, capkeys;
   unsigned char *slots; /* capkeys * w * rowsz */
-  uint32_t *index; uint32_t icap; /* open addressing: key number + 1, 0 empty */
+  vg_map index;       /* the keys by their hash (core/map.h) */
   uint32_t *order; uint32_t nsorted; /* key numbers in key order (the first nsorted sorted) */
   uint32_t last;      /* the key of the row before (a table written in the same key order at each date
                       ** has the next row's key next) */
@@ -92,17 +93,8 @@ typedef struct sweep {
 
 /* (what is in use: the arrays' room not yet written is not resident) */
 static size_t sweep_bytes(const sweep *sw) {
-  return ((size_t)sw->nkeys + 1) * (sizeof(skey) + 2 * sizeof(uint32_t) + sw->w * sw->rowsz) + sw->icap * sizeof(uint32_t) + sw->arena.len;
-}
-
-static uint32_t hash_key(int text, int64_t ikey, const char *s, size_t n) {
-  if (!text) {
-    uint64_t x = (uint64_t)ikey * 0x9E3779B97F4A7C15ull;
-    return (uint32_t)(x >> 32) ^ (uint32_t)x;
-  }
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
+  return ((size_t)sw->nkeys + 1) * (sizeof(skey) + 2 * sizeof(uint32_t) + sw->w * sw->rowsz) +
+         sw->index.cap * sizeof *sw->index.slot + sw->arena.len;
 }
 
 /* SQLite's order of two keys (ORDER BY key COLLATE BINARY): INTEGER before
@@ -147,25 +139,20 @@ static int sweep_sort(sweep *sw) {
   return 0;
 }
 
-static int index_grow(sweep *sw) {
-  uint32_t cap = sw->icap ? sw->icap * 2 : 1024;
-  uint32_t *ix = vg_realloc(NULL, (size_t)cap * sizeof *ix);
-  if (!ix) return -1;
-  memset(ix, 0, (size_t)cap * sizeof *ix);
-  for (uint32_t k = 0; k < sw->nkeys; k++) {
-    const skey *e = &sw->keys[k];
-    uint32_t h = hash_key(e->text, e->ikey, sw->arena.data + e->off, e->len) & (cap - 1);
-    while (ix[h]) h = (h + 1) & (cap - 1);
-    ix[h] = k + 1;
-  }
-  vg_free(sw->index);
-  sw->index = ix;
-  sw->icap = cap;
-  return 0;
-}
+/* A key looked for: an INTEGER (text 0) or the bytes of a TEXT. */
+typedef struct key_sought {
+  const sweep *sw;
+  int text;
+  int64_t ikey;
+  const char *kt;
+  size_t kn;
+} key_sought;
 
-static int same_key(const sweep *sw, const skey *x, int text, int64_t ikey, const char *kt, size_t kn) {
-  return x->text == text && (!text ? x->ikey == ikey : x->len == kn && memcmp(sw->arena.data + x->off, kt, kn) == 0);
+static int same_key(const void *ctx, uint32_t i) {
+  const key_sought *k = ctx;
+  const skey *x = &k->sw->keys[i];
+  return x->text == k->text &&
+         (!k->text ? x->ikey == k->ikey : x->len == k->kn && memcmp(k->sw->arena.data + x->off, k->kt, k->kn) == 0);
 }
 
 /* The key of row r (text: SQLite holds it as TEXT, read as a string; else
@@ -173,17 +160,13 @@ static int same_key(const sweep *sw, const skey *x, int text, int64_t ikey, cons
 ** -2 when over the budget. */
 static long find_key(sweep *sw, const vm_row *r, int text) {
   const val k = r->v[sw->s->key];
-  const char *kt = text ? k.u.s : NULL;
-  size_t kn = text ? k.len : 0;
-  if (sw->last + 1 < sw->nkeys && same_key(sw, &sw->keys[sw->last + 1], text, r->ikey, kt, kn)) return (long)++sw->last;
-  uint32_t h0 = hash_key(text, r->ikey, kt, kn);
-  if (sw->icap) {
-    for (uint32_t h = h0 & (sw->icap - 1);; h = (h + 1) & (sw->icap - 1)) {
-      uint32_t e = sw->index[h];
-      if (!e) break;
-      if (same_key(sw, &sw->keys[e - 1], text, r->ikey, kt, kn)) return (long)(sw->last = e - 1);
-    }
-  }
+  key_sought ks = {sw, text, r->ikey, text ? k.u.s : NULL, text ? k.len : 0};
+  if (sw->last + 1 < sw->nkeys && same_key(&ks, sw->last + 1)) return (long)++sw->last;
+  uint32_t h = text ? vg_hash(ks.kt, ks.kn) : vg_hash(&r->ikey, sizeof r->ikey);
+  long found = vg_map_find(&sw->index, h, same_key, &ks);
+  if (found >= 0) return (long)(sw->last = (uint32_t)found);
+  const char *kt = ks.kt;
+  size_t kn = ks.kn;
   if (!text) { /* (its text is what the ordered scan shows: exec_key_text) */
     if (exec_key_text(r, sw->s->key, &sw->pr->keytext) != 0) return -1;
     kt = sw->pr->keytext.data;
@@ -204,7 +187,6 @@ static long find_key(sweep *sw, const vm_row *r, int text) {
     sw->capkeys = cap;
     if (sweep_bytes(sw) > exec_sweep_bytes) return -2;
   }
-  if ((sw->nkeys + 1) * 4 > sw->icap * 3 && index_grow(sw) != 0) return -1;
   size_t off = sw->arena.len;
   if (vg_buf_append(&sw->arena, kt, kn) != 0 || vg_buf_append(&sw->arena, "", 1) != 0) return -1;
   if (sweep_bytes(sw) > exec_sweep_bytes) return -2;
@@ -215,9 +197,7 @@ static long find_key(sweep *sw, const vm_row *r, int text) {
   e->len = (uint32_t)kn;
   e->text = (uint8_t)text;
   e->vt = k.t;
-  uint32_t h = h0 & (sw->icap - 1);
-  while (sw->index[h]) h = (h + 1) & (sw->icap - 1);
-  sw->index[h] = sw->nkeys + 1;
+  if (vg_map_put(&sw->index, h, sw->nkeys) != 0) return -1;
   sw->last = sw->nkeys;
   return (long)sw->nkeys++;
 }
@@ -338,7 +318,7 @@ static void sweep_free(sweep *sw) {
       for (uint32_t i = 0; i < sw->keys[k].n; i++) slot_clear(sw, slot_of(sw, k, i));
   vg_free(sw->keys);
   vg_free(sw->slots);
-  vg_free(sw->index);
+  vg_map_free(&sw->index);
   vg_free(sw->order);
   vg_buf_free(&sw->arena);
 }
@@ -437,22 +417,18 @@ int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, i
   int rc = exec_select_list(&q, s, rid);
   rc |= vg_buf_printf(&q, " ORDER BY %s", rid);
   if (rc) { vg_buf_free(&q); return -1; }
+  vm_series one;
+  if (exec_series_init(&one, s->ncols, 0) != 0) { exec_series_free(&one); vg_buf_free(&q); return -1; }
   sqlite3_stmt *st = NULL;
   /* each page is read once: a cache would keep pages never read again
   ** (256 KiB instead of SQLite's 2 MiB; the connection's own is put back) */
   int cache = cache_size(pr->db);
   if (cache != INT_MIN) set_cache_size(pr->db, -256);
-  /* the table's own order, or nothing: a sort would cost more than the index */
-  if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) != SQLITE_OK || !plan_unsorted(pr->db, q.data)) {
-    sqlite3_finalize(st);
-    vg_buf_free(&q);
-    if (cache != INT_MIN) set_cache_size(pr->db, cache);
-    return EXEC_SWEEP_GIVE_UP;
-  }
-  vg_buf_free(&q);
-  vm_series one;
-  if (exec_series_init(&one, s->ncols, 0) != 0) { exec_series_free(&one); sqlite3_finalize(st); return -1; }
   int result = 0;
+  /* the table's own order, or nothing: a sort would cost more than the index */
+  if (sqlite3_prepare_v2(pr->db, q.data, -1, &st, NULL) != SQLITE_OK || !plan_unsorted(pr->db, q.data)) result = EXEC_SWEEP_GIVE_UP;
+  vg_buf_free(&q);
+  if (result) goto done;
   /* find: the dates are every day of the range, and the days of the rows
   ** met (any row in the range: snapshot_dates' days) are the ones evaluated */
   int find = pr->o->find_dates && pr->dates != pr->found;
@@ -473,10 +449,12 @@ int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, i
     int own = exec_row_owned(pr, si, r, skip);
     if (own < 0) { result = -1; goto done; }
     if (pr->bad_events != bad0) { result = EXEC_SWEEP_GIVE_UP; goto done; }
-    if (find && !skip && r->time <= last) {
-      if (r->time < top) { result = EXEC_SWEEP_GIVE_UP; goto done; } /* (a date already passed) */
+    /* rows in day order: the rows kept, and with find every row in the range
+    ** (the days of all of them are the dates) */
+    if (!skip && r->time <= last && (own || find)) {
+      if (r->time < top) { result = EXEC_SWEEP_GIVE_UP; goto done; } /* not written date by date */
       top = r->time;
-      if (r->time >= first && (pr->nfound == 0 || pr->found[pr->nfound - 1] < r->time)) {
+      if (find && r->time >= first && (pr->nfound == 0 || pr->found[pr->nfound - 1] < r->time)) {
         if (pr->nfound == capfound) {
           int cap = capfound ? 2 * capfound : 64;
           int32_t *nf = vg_realloc(pr->found, (size_t)cap * sizeof *nf);
@@ -494,8 +472,6 @@ int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, i
     ** or a TEXT read as a string */
     int kv = r->v[s->key].t;
     if (kt == SQLITE_INTEGER ? kv != VT_NUM && kv != VT_STR : kt != SQLITE_TEXT || kv != VT_STR) { result = EXEC_SWEEP_GIVE_UP; goto done; }
-    if (r->time < top) { result = EXEC_SWEEP_GIVE_UP; goto done; } /* not written date by date */
-    top = r->time;
     /* the dates before this row's day see every window as it is now */
     for (; di < ndates && dates[di] < r->time; di++)
       if (eval_all(&sw, ser, rules, nrules, dates[di]) != 0) { result = pr->sweep_redo ? EXEC_SWEEP_GIVE_UP : -1; goto done; }

@@ -106,7 +106,7 @@ int exec_lookup(void *ud, vm_state *vm, int si, val key, int32_t day, const vm_r
                        (sr->cand.time == sr->lrow.time && sr->cand.rowid <= sr->lrow.rowid)))
       continue;
     if (s->where >= 0) {
-      vm_series one = {&sr->cand, 1, 1, 0, 1, s->ncols};
+      vm_series one = {&sr->cand, 1, 1, 0, 1, s->ncols, 0};
       val ok;
       vm_status ws = vm_eval_value(&pr->wvm, s->where, &one, sr->cand.time, &ok);
       if (ws != VM_OK) { result = ws == VM_ERR_NOMEM ? nomem(pr) : -1; break; }

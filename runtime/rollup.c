@@ -410,7 +410,7 @@ static int one_rollup(exec_pack *pr, const vm_rollup *ro, int by_day) {
       cur = row.time;
     }
     /* the member's values on this row, as of its own day */
-    vm_series one = {&row, 1, 1, 0, 1, m->ncols};
+    vm_series one = {&row, 1, 1, 0, 1, m->ncols, 0};
     for (unsigned k = 0; k < ro->ncols; k++) vals[k] = val_null(); /* (what the last row kept is freed) */
     for (unsigned k = 0; k < ro->ncols; k++) {
       if (ro->cols[k].fn < 0) continue;

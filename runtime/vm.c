@@ -308,10 +308,14 @@ static vm_status aggregate(vm_state *vm, int fn, int k, uint32_t c, uint32_t row
   int any = 0, all = 1, type = VT_NULL;
   val best = val_null();
   int32_t t = eval_time(fr, c);
-  for (uint32_t i = c; i < s->n; i++) {
+  for (uint32_t i = c;; i++) {
+    if (i >= s->n) {
+      if (s->least) return VM_NEED_ROWS; /* (a probe: the window goes on) */
+      break;
+    }
     if (days) {
       const vm_row *r = vm_series_row(s, i);
-      if (!r || (double)r->time <= (double)t - rows) break;
+      if ((double)r->time <= (double)t - rows) break;
     } else if (i - c >= rows) {
       break;
     }
@@ -580,6 +584,9 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
         status = call_at(vm, A, fr, c, nbase, &v);
         vmsync_in();
         if (status != VM_OK) goto out;
+      } else if (fr->s->least) {
+        status = VM_NEED_ROWS;
+        goto out;
       }
       st[sp++] = v;
       vmbreak;
@@ -589,6 +596,7 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       vmsync_out();
       status = call_at(vm, A, fr, fr->cursor, nbase, &x);
       if (status == VM_OK && fr->cursor + 1 < fr->s->n) status = call_at(vm, A, fr, fr->cursor + 1, nbase, &pv);
+      else if (status == VM_OK && fr->s->least) status = VM_NEED_ROWS;
       vmsync_in();
       if (status != VM_OK) goto out;
       if (x.t == VT_NULL || pv.t == VT_NULL) st[sp++] = val_null();
@@ -600,7 +608,11 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
     vmcase(OP_STREAK) {
       uint32_t k = 0;
       vmsync_out();
-      for (uint32_t c = fr->cursor; c < fr->s->n; c++, k++) {
+      for (uint32_t c = fr->cursor;; c++, k++) {
+        if (c >= fr->s->n) {
+          if (fr->s->least) status = VM_NEED_ROWS; /* (a probe: the streak may go on) */
+          break;
+        }
         val v;
         if ((status = call_at(vm, A, fr, c, nbase, &v)) != VM_OK) break;
         if (!is_true(v)) break;
@@ -611,10 +623,17 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
       vmbreak;
     }
     vmcase(OP_FOR) {
-      int ok = (uint64_t)fr->cursor + B <= fr->s->n;
+      /* enough rows, or else false (a probe knows only that the window has
+      ** at least s->least rows) */
+      if (fr->s->least && (uint64_t)fr->cursor + B > fr->s->least) {
+        status = VM_NEED_ROWS;
+        goto out;
+      }
+      int ok = (uint64_t)fr->cursor + B <= (fr->s->least ? fr->s->least : fr->s->n);
       vmsync_out();
       for (uint32_t i = 0; ok && i < B; i++) {
         val v;
+        if (fr->cursor + i >= fr->s->n) { status = VM_NEED_ROWS; break; } /* (a probe's rows end) */
         if ((status = call_at(vm, A, fr, fr->cursor + i, nbase, &v)) != VM_OK) break;
         ok = is_true(v);
       }
@@ -638,6 +657,7 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
         if (!is_true(v)) { ok = 0; break; }
         const vm_row *cur = vm_series_row(s, c), *older = vm_series_row(s, c + 1);
         if ((double)cur->time <= t - B) break; /* the stretch reaches back far enough */
+        if (!older && s->least) { status = VM_NEED_ROWS; break; } /* (a probe's rows end) */
         ok = older && (double)cur->time - (double)older->time <= every;
       }
       vmsync_in();

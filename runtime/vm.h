@@ -34,6 +34,11 @@ typedef struct vm_series {
   uint32_t cap, n, head; /* head: slot of the newest row */
   int bounded;
   uint16_t ncols;
+  /* 0: the series is the key's whole window.  Otherwise it is a probe: its
+  ** n rows are the window's newest, and the window has at least `least`
+  ** rows (>= n); an evaluation whose course depends on a row or a length
+  ** past n stops with VM_NEED_ROWS (a nightly run then reads the window) */
+  uint32_t least;
 } vm_series;
 
 static inline const vm_row *vm_series_row(const vm_series *s, uint32_t off) {
@@ -51,7 +56,8 @@ typedef enum {
   VM_ERR_NOMEM,
   VM_ERR_LOOKUP,   /* the lookup callback failed (database error) */
   VM_ERR_INTERNAL, /* an instruction the verifier should have rejected */
-  VM_ERR_STOPPED   /* vm->poll asked to stop (then every later evaluation stops at once) */
+  VM_ERR_STOPPED,  /* vm->poll asked to stop (then every later evaluation stops at once) */
+  VM_NEED_ROWS     /* a probe (vm_series.least) needs rows it does not hold: not an error */
 } vm_status;
 
 typedef struct vm_state vm_state;

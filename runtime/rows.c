@@ -31,6 +31,39 @@ int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid) {
   return rc;
 }
 
+int exec_select_list_lazy(vg_buf *b, const vm_source *s, const char *rowid) {
+  int rc = vg_buf_append(b, "SELECT ", 7);
+  for (int i = 0; i < s->ncols && rc == 0; i++) {
+    int lazy = i != s->key && i != s->time;
+    if (i) rc |= vg_buf_append(b, ", ", 2);
+    if (lazy) rc |= vg_buf_append(b, "CASE WHEN vigil_want() THEN ", 28);
+    rc |= exec_quote_ident(b, s->cols[i].name);
+    if (lazy) rc |= vg_buf_append(b, " END", 4);
+  }
+  if (rowid) rc |= vg_buf_printf(b, ", %s", rowid);
+  rc |= vg_buf_append(b, " FROM ", 6);
+  rc |= exec_quote_ident(b, s->table);
+  return rc;
+}
+
+_Thread_local int exec_want = 1;
+
+static void sql_vigil_want(sqlite3_context *cx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  sqlite3_result_int(cx, exec_want);
+}
+
+int exec_sql_want_register(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, "SELECT vigil_want()", -1, &st, NULL);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_OK) return SQLITE_OK; /* (registered before) */
+  /* not deterministic: SQLite would call it once per statement */
+  return sqlite3_create_function_v2(db, "vigil_want", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, sql_vigil_want, NULL, NULL,
+                                    NULL);
+}
+
 /* The expression that reads source si's real rowid, the tie-break of two
 ** rows of a key on one day: `rowid` unless the table has a column of that
 ** name, then `_rowid_`, `oid`, or its INTEGER PRIMARY KEY (exec_db_rowid);
@@ -118,6 +151,12 @@ void exec_row_bad(exec_pack *pr, int si, const vm_row *r) {
       sr->pend[i] = 0;
       sr->npend--;
     }
+  sr->npend = 0;
+}
+
+void exec_row_forget(exec_pack *pr, int si) {
+  src_run *sr = &pr->srcs[si];
+  if (sr->npend && sr->pend) memset(sr->pend, 0, (size_t)(sr->src->ncols ? sr->src->ncols : 1));
   sr->npend = 0;
 }
 

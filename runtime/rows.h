@@ -52,6 +52,19 @@ struct src_run {
 ** the expression that reads the real rowid (exec_rowid_expr), or none for
 ** NULL.  0 or -1 (memory). */
 int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid);
+/* The same, each column other than the key and the time as
+** `CASE WHEN vigil_want() THEN col END`: a row read while exec_want is 0
+** comes with only those two (and the rowid), from the index, without the
+** table's row being read (SQLite defers that seek until a column of the
+** table is needed). */
+int exec_select_list_lazy(vg_buf *b, const vm_source *s, const char *rowid);
+/* What vigil_want() returns on this thread: set before each sqlite3_step
+** of a statement from exec_select_list_lazy (1 unless a walk sets it). */
+extern _Thread_local int exec_want;
+/* Register vigil_want() on db, once (it is looked for first: registering
+** a function again would expire the connection's prepared statements).
+** An SQLite result code. */
+int exec_sql_want_register(sqlite3 *db);
 /* The expression that reads source si's real rowid (not a column named
 ** rowid), or NULL when it has none reachable.  0, or -1 (memory). */
 int exec_rowid_expr(exec_pack *pr, int si, const char **out);
@@ -69,6 +82,9 @@ void exec_row_bad(exec_pack *pr, int si, const vm_row *r);
 /* The row just read is one the where rejects: count only the unreadable
 ** values the where read (it could not judge them; a NULL it could). */
 void exec_row_unjudged(exec_pack *pr, int si, const vm_row *r);
+/* Forget the bad data of the row just read: a row read again, already
+** counted, or one read only for its key and time (scan.c's walk). */
+void exec_row_forget(exec_pack *pr, int si);
 /* Count one bad datum of kind in column col of source si (r: the row, for
 ** its key as the example; may be NULL). */
 void exec_count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r);
@@ -146,7 +162,7 @@ static inline int exec_same_row_key(const vm_row *a, const vm_row *b, int keycol
 static inline int exec_where_ok(exec_pack *pr, int si, vm_row *r, int skip) {
   const vm_source *s = pr->srcs[si].src;
   if (s->where < 0) return 1;
-  vm_series one = {r, 1, 1, 0, 1, s->ncols};
+  vm_series one = {r, 1, 1, 0, 1, s->ncols, 0};
   val ok;
   if (vm_eval_value(&pr->wvm, s->where, &one, skip ? pr->dates[0] : r->time, &ok) != VM_OK) return -1;
   return ok.t == VT_BOOL && ok.u.b;

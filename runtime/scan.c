@@ -58,6 +58,10 @@ static void eval_error(exec_pack *pr, int rule, vm_status st) {
 ** alert.  NULL: the series itself. */
 typedef struct evid_reader evid_reader;
 static const vm_series *evid_rows(exec_pack *pr, evid_reader *er);
+/* The key's whole window, read when an evaluation of a probe (a series of
+** its newest row: vm_series.least) needs more.  NULL on error. */
+static const vm_series *window_rows(exec_pack *pr, evid_reader *er);
+static int evid_reread(const evid_reader *er);
 
 /* Evaluate the rules of source si on the series of one key at date;
 ** key_known: pr->keytext already holds its key (the key's earlier date). */
@@ -80,12 +84,27 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
     pr->cur_key = kbuf;
     pr->cur_key_len = klen;
     size_t mine = pr->alerts.n;
+    long seq = pr->seq_next;
+    uint64_t tw = pr->vm.type_warnings;
     vm_status st = vm_eval_rule(&pr->vm, rules[i], s);
+    if (st == VM_NEED_ROWS) { /* a probe: what it did is undone, and the rule runs on the whole window */
+      pr->alerts.n = mine;
+      pr->seq_next = seq;
+      pr->vm.type_warnings = tw;
+      if (!(s = window_rows(pr, er))) return -1;
+      st = vm_eval_rule(&pr->vm, rules[i], s);
+    }
     if (st != VM_OK) {
       eval_error(pr, rules[i], st);
       return -1;
     }
+    tw = pr->vm.type_warnings;
     int lr = exec_life_step(pr, rules[i], kbuf, klen, mine, date, s);
+    if (lr == VM_NEED_ROWS) { /* (its clear condition: nothing changed before it ran) */
+      pr->vm.type_warnings = tw;
+      if (!(s = window_rows(pr, er))) return -1;
+      lr = exec_life_step(pr, rules[i], kbuf, klen, mine, date, s);
+    }
     if (lr > 0) eval_error(pr, rules[i], (vm_status)lr);
     if (lr != 0) return -1;
     for (size_t k = mine; k < pr->alerts.n; k++) {
@@ -96,7 +115,7 @@ static int eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules,
         if (!a->route) return -1;
       }
       if (!pr->want_evidence) continue;
-      if (!es && !(es = er ? evid_rows(pr, er) : s)) return -1;
+      if (!es && !(es = evid_reread(er) ? evid_rows(pr, er) : s->least ? window_rows(pr, er) : s)) return -1;
       if (!(a->evidence = exec_evidence(pr, rules[i], a->fired, es, date))) return -1;
     }
   }
@@ -341,6 +360,10 @@ typedef struct seek_plan {
   ** first, from the greatest key (desc0) or below ?1 (desc: past a key
   ** whose window is complete); NULL when the index cannot give that order */
   sqlite3_stmt *desc0, *desc;
+  /* the same two reading a row's columns other than the key and the time
+  ** only while exec_want is 1 (exec_select_list_lazy), for the probe;
+  ** NULL when there is none */
+  sqlite3_stmt *ldesc0, *ldesc;
 } seek_plan;
 
 static void seek_plan_free(seek_plan *sp) {
@@ -349,6 +372,8 @@ static void seek_plan_free(seek_plan *sp) {
   sqlite3_finalize(sp->nulls);
   sqlite3_finalize(sp->desc0);
   sqlite3_finalize(sp->desc);
+  sqlite3_finalize(sp->ldesc0);
+  sqlite3_finalize(sp->ldesc);
   memset(sp, 0, sizeof *sp);
 }
 
@@ -357,6 +382,10 @@ static void seek_plan_free(seek_plan *sp) {
 static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
   const vm_source *s = pr->srcs[si].src;
   memset(sp, 0, sizeof *sp);
+  /* the probe (walk_keys): no where (it reads a row's columns to judge it),
+  ** no lookup (an evaluation that stops for more rows would read twice);
+  ** vigil_want() registered before any statement is prepared */
+  int probe = s->where < 0 && !exec_reads_elsewhere(pr->p) && exec_sql_want_register(pr->db) == SQLITE_OK;
   vg_buf k = {NULL, 0, 0}, t = {NULL, 0, 0}, tab = {NULL, 0, 0}, q = {NULL, 0, 0};
   int rc = exec_quote_ident(&k, s->cols[s->key].name) | exec_quote_ident(&t, s->cols[s->time].name) | exec_quote_ident(&tab, s->table);
   int ready = 0;
@@ -393,18 +422,21 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
   if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->nulls, NULL) != SQLITE_OK) { ready = 0; goto done; }
   /* BINARY, as the runtime compares keys (scan_source): a key index of
   ** another collation gives no such walk */
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < 4; i++) {
+    int lazy = i >= 2, below = i % 2;
+    if (lazy && (!probe || !sp->desc)) break;
     q.len = 0;
-    rc = exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
-    rc |= vg_buf_printf(&q, " WHERE %s %s ORDER BY %s COLLATE BINARY DESC, %s DESC", k.data, i ? "COLLATE BINARY < ?1" : "IS NOT NULL",
-                        k.data, t.data);
+    rc = lazy ? exec_select_list_lazy(&q, s, sp->has_rowid ? rid : NULL) : exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
+    rc |= vg_buf_printf(&q, " WHERE %s %s ORDER BY %s COLLATE BINARY DESC, %s DESC", k.data,
+                        below ? "COLLATE BINARY < ?1" : "IS NOT NULL", k.data, t.data);
     if (sp->has_rowid) rc |= vg_buf_printf(&q, ", %s DESC", rid);
     if (rc) { ready = -1; goto done; }
-    sqlite3_stmt **d = i ? &sp->desc : &sp->desc0;
+    sqlite3_stmt **d = lazy ? (below ? &sp->ldesc : &sp->ldesc0) : below ? &sp->desc : &sp->desc0;
     if (sqlite3_prepare_v2(pr->db, q.data, -1, d, NULL) != SQLITE_OK || !plan_ordered(pr->db, q.data)) {
-      sqlite3_finalize(sp->desc0);
-      sqlite3_finalize(sp->desc);
-      sp->desc0 = sp->desc = NULL;
+      sqlite3_stmt **first = lazy ? &sp->ldesc0 : &sp->desc0, **second = lazy ? &sp->ldesc : &sp->desc;
+      sqlite3_finalize(*first);
+      sqlite3_finalize(*second);
+      *first = *second = NULL;
       break;
     }
   }
@@ -440,6 +472,14 @@ static int seek_worth_it(exec_pack *pr, seek_plan *sp, uint32_t lookback) {
   return keys > 0 && (double)rows / (double)keys > 2.0 * (lookback + 1.0);
 }
 
+/* Is r, the row just read (its time text the source's last: tlen), and
+** every row after it in text order, older than `oldest`?  Two days or more
+** older (a zone moves a day by one at most), or older and a plain date
+** (YYYY-MM-DD: a text after it in that order is of its day or before). */
+static int past_row(const exec_pack *pr, int si, const vm_row *r, const vm_row *oldest) {
+  return r->time < oldest->time - 1 || (r->time < oldest->time && pr->srcs[si].tlen == 10);
+}
+
 /* Place the row just read into tmp->rows[*n] among the kept rows of its key
 ** (tmp->rows[0..*n), newest first, need at most).  Returns 1 when it is
 ** past the window (the window is complete: the key's older rows are not
@@ -450,8 +490,8 @@ static int place_row(exec_pack *pr, int si, vm_series *tmp, uint32_t *n, uint32_
   int own = exec_row_owned(pr, si, r, skip); /* (its bad data counts once its where keeps it) */
   if (own < 0) return -1;
   if (skip || r->time > pr->dates[0]) return 0;
-  /* past the window (a day of tolerance for zones in the time text) */
-  if (*n >= need && r->time < tmp->rows[need - 1].time - 1) return 1;
+  /* past the window */
+  if (*n >= need && past_row(pr, si, r, &tmp->rows[need - 1])) return 1;
   if (!own) return 0;
   /* rows come newest first by their time text: put this one in its place */
   uint32_t j = *n;
@@ -508,16 +548,21 @@ static void bad_put_back(exec_pack *pr, int si, const bad_count *buf) {
 }
 
 /* Read the newest rows of key (sp->rows bound to it) into tmp, newest
-** first, until the window is full.  Returns the rows kept, or -1. */
-static long seek_key(exec_pack *pr, int si, seek_plan *sp, sqlite3_value *key, vm_series *tmp, uint32_t need) {
+** first, until the window is full; the bad data of the first `counted`
+** rows is not counted (it was).  Returns the rows kept, or -1. */
+static long seek_key(exec_pack *pr, int si, seek_plan *sp, sqlite3_value *key, vm_series *tmp, uint32_t need,
+                     uint32_t counted) {
   sqlite3_stmt *st = sp->rows;
-  uint32_t n = 0;
+  uint32_t n = 0, read = 0;
   int rc, skip, placed = 0;
   sqlite3_reset(st);
   sqlite3_bind_value(st, 1, key);
   tmp->n = 0;
-  while (placed == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
-    if (read_next(pr, si, sp, st, tmp, n, &skip) != 0 || (placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
+  while (placed == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (read_next(pr, si, sp, st, tmp, n, &skip) != 0) return -1;
+    if (read++ < counted) exec_row_forget(pr, si);
+    if ((placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
+  }
   sqlite3_reset(st);
   if (placed == 0 && rc != SQLITE_DONE) {
     read_failed(pr, pr->srcs[si].src);
@@ -526,15 +571,24 @@ static long seek_key(exec_pack *pr, int si, seek_plan *sp, sqlite3_value *key, v
   return n < need ? n : need;
 }
 
-/* The evidence's window of the key being evaluated, for the seek path. */
+/* The rows of the key being evaluated read again, for the seek path: the
+** evidence's window, and a probe's whole window. */
 struct evid_reader {
   int si;
   seek_plan *sp;
   sqlite3_value *key; /* the key, as SQLite holds it */
+  int evid;         /* the evidence reads its window again (the rules' is shorter) */
   vm_series tmp;    /* rows as read, newest first */
   vm_series ev;     /* the window, oldest first as in any series */
   bad_count *saved; /* the source's bad-data counts, kept while reading again */
+  /* a probe's window: need rows, of which the walk read `counted` rows
+  ** (and their bad data) and the key and time of one more */
+  uint32_t need, counted;
+  int win_read;     /* win holds the key's window */
+  vm_series wtmp, win;
 };
+
+static int evid_reread(const evid_reader *er) { return er && er->evid; }
 
 /* The current key's newest EXEC_EVID_ROWS rows, read again: only for a key
 ** with an alert, and counted nowhere (neither as rows read nor as bad data:
@@ -542,7 +596,7 @@ struct evid_reader {
 static const vm_series *evid_rows(exec_pack *pr, evid_reader *er) {
   bad_keep(pr, er->si, er->saved);
   long long rows = pr->rows_read;
-  long n = seek_key(pr, er->si, er->sp, er->key, &er->tmp, EXEC_EVID_ROWS);
+  long n = seek_key(pr, er->si, er->sp, er->key, &er->tmp, EXEC_EVID_ROWS, 0);
   bad_put_back(pr, er->si, er->saved);
   pr->rows_read = rows;
   pr->srcs[er->si].lvalid = 0;
@@ -553,16 +607,41 @@ static const vm_series *evid_rows(exec_pack *pr, evid_reader *er) {
   return &er->ev;
 }
 
+long exec_probes, exec_probe_reads;
+
+/* A probe's whole window, read again (the rows the walk read are counted
+** once: as rows read, and their bad data). */
+static const vm_series *window_rows(exec_pack *pr, evid_reader *er) {
+  if (!er) return NULL; /* (never: only the walk makes probes) */
+  if (er->win_read) return &er->win;
+  exec_probe_reads++;
+  long long rows = pr->rows_read;
+  long n = seek_key(pr, er->si, er->sp, er->key, &er->wtmp, er->need, er->counted);
+  if (n < 0) return NULL;
+  long long more = pr->rows_read - rows - (long long)er->counted - 1;
+  pr->rows_read = rows + (more > 0 ? more : 0);
+  pr->srcs[er->si].lvalid = 0;
+  er->win.n = (uint32_t)n;
+  er->win.head = n ? (uint32_t)n - 1 : 0;
+  for (long o = 0; o < n; o++) exec_swap_rows(&er->wtmp.rows[o], &er->win.rows[n - 1 - o]);
+  er->win_read = 1;
+  return &er->win;
+}
+
 /* Evaluate the rules on a key's window: the first n rows of tmp (newest
-** first) moved into ser.  0 or -1. */
-static int eval_window(exec_pack *pr, int si, vm_series *tmp, uint32_t n, vm_series *ser, const int *rules, int nrules,
-                       evid_reader *er) {
+** first) moved into ser; least: 0, or a probe's (vm_series.least).  0 or -1. */
+static int eval_window(exec_pack *pr, int si, vm_series *tmp, uint32_t n, uint32_t least, vm_series *ser,
+                       const int *rules, int nrules, evid_reader *er) {
   if (n == 0) return 0;
   /* into the series: offset o is tmp row o */
   ser->n = n;
   ser->head = n - 1;
+  ser->least = least;
   for (uint32_t o = 0; o < n; o++) exec_swap_rows(&tmp->rows[o], &ser->rows[n - 1 - o]);
-  return eval_key(pr, si, ser, rules, nrules, pr->dates[0], er, 0);
+  if (er) er->win_read = 0;
+  int rc = eval_key(pr, si, ser, rules, nrules, pr->dates[0], er, 0);
+  ser->least = 0;
+  return rc;
 }
 
 /* The seqs of one key's alerts in a walk down the keys (more than any key
@@ -571,27 +650,41 @@ static int eval_window(exec_pack *pr, int si, vm_series *tmp, uint32_t n, vm_ser
 
 /* eval_window for a key of the walk down the keys: its alerts take the
 ** next block of seqs going down. */
-static int walk_eval(exec_pack *pr, int si, vm_series *tmp, uint32_t n, vm_series *ser, const int *rules, int nrules,
-                     evid_reader *er) {
+static int walk_eval(exec_pack *pr, int si, vm_series *tmp, uint32_t n, uint32_t least, vm_series *ser,
+                     const int *rules, int nrules, evid_reader *er) {
   pr->seq_walk -= WALK_SEQS;
   pr->seq_next = pr->seq_walk;
-  return eval_window(pr, si, tmp, n, ser, rules, nrules, er);
+  return eval_window(pr, si, tmp, n, least, ser, rules, nrules, er);
 }
 
 /* The walk down the keys (sp->desc0, sp->desc): one statement steps through
 ** each key's rows, newest first; once a key's window is complete it jumps
 ** past the key's older rows (desc bound to the key), and a key of another
 ** shard is jumped over at its first row.  A key ends where a row of
-** another key (exec_same_row_key) comes.  0 or -1. */
+** another key (exec_same_row_key) comes.
+**
+** The probe (sp->ldesc0, sp->ldesc: the same statements, a row's other
+** columns read only while exec_want is 1): once a key's newest row is
+** read, the next row is read for its key and time only, from the index.
+** When it is the key's and surely older, with every row after it (so the
+** newest is the window's row 0, no duplicate and no zone about it), the
+** rules run on the newest row alone (vm_series.least), and the key's older
+** rows are read only if an evaluation needs them (window_rows); otherwise
+** the window is read whole.  When the first 256 probes mostly needed
+** them, the walk goes on without probing.  0 or -1. */
 static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_series *ser, uint32_t need,
                      const int *rules, int nrules, evid_reader *er) {
   const vm_source *s = pr->srcs[si].src;
   int sharded = pr->o->nshards > 1;
-  sqlite3_stmt *st = sp->desc0;
+  int probing = sp->ldesc && er;
+  sqlite3_stmt *st = probing ? sp->ldesc0 : sp->desc0;
   sqlite3_value *key = NULL; /* the current key as SQLite holds it, NULL between keys */
   vm_row ref;                /* ... and as the runtime read it (its key column only) */
   memset(&ref, 0, sizeof ref);
   uint32_t n = 0;            /* the current key's rows kept in tmp */
+  uint32_t krows = 0;        /* the current key's rows read with their columns */
+  int checking = 0;          /* the row coming is read for its key and time only */
+  long probes = 0, needed = 0;
   int result = 0, rc = SQLITE_DONE, skip;
   /* alerts are handed out by date, rule and seq, the order of evaluation,
   ** which elsewhere is the keys' ascending order: the keys met going down
@@ -599,9 +692,48 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
   ** below the last one's (pr->seq_next is put back after) */
   long seq_saved = pr->seq_next;
   if (!(ref.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof *ref.v))) return -1;
-  sqlite3_reset(sp->desc0);
+  exec_want = 1;
+  sqlite3_reset(st);
   while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     sqlite3_value *kv = sqlite3_column_value(st, s->key);
+    if (checking) { /* the row after the key's newest (tmp row 0) */
+      checking = 0;
+      exec_want = 1;
+      int other = sharded && db_shard_of_value(kv, pr->o->nshards) != pr->o->shard;
+      skip = 0;
+      if (!other) {
+        if (read_next(pr, si, sp, st, tmp, 1, &skip) != 0) { result = -1; break; }
+        exec_row_forget(pr, si); /* (its bad data is not read: only its key and time are) */
+      }
+      vm_row *r = &tmp->rows[1];
+      int same = !other && r->v[s->key].t != VT_NULL && exec_same_row_key(r, &ref, s->key);
+      er->key = key;
+      er->need = need;
+      er->counted = krows;
+      if (!same) { /* the key's only row: its whole window */
+        if (!other) pr->rows_read--; /* (the next key's first row, read again after the jump) */
+        result = walk_eval(pr, si, tmp, 1, 0, ser, rules, nrules, er);
+      } else if (!skip && past_row(pr, si, r, &tmp->rows[0])) { /* older, with every row after it */
+        result = walk_eval(pr, si, tmp, 1, need >= 2 ? 2 : 0, ser, rules, nrules, er);
+        probes++;
+        exec_probes++;
+        needed += er->win_read;
+        /* the rules need the older rows of most keys: read them as they come
+        ** (the statement without vigil_want(), from the next key on) */
+        if (probes == 256 && needed * 2 > probes) probing = 0;
+      } else { /* a duplicate day, a zone, a row without a time: the window read whole */
+        er->win_read = 0;
+        const vm_series *w = window_rows(pr, er);
+        if (!w) { result = -1; break; }
+        pr->seq_walk -= WALK_SEQS;
+        pr->seq_next = pr->seq_walk;
+        if (w->n && eval_key(pr, si, w, rules, nrules, pr->dates[0], er, 0) != 0) result = -1;
+      }
+      if (result != 0) break;
+      n = 0;
+      krows = 0;
+      goto past_key;
+    }
     int jump = 0;
     if (sharded && db_shard_of_value(kv, pr->o->nshards) != pr->o->shard) {
       jump = 1; /* (a key of another shard is another key) */
@@ -613,7 +745,7 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
     int usable = !jump && r->v[s->key].t != VT_NULL; /* (a bad key is counted, never evaluated) */
     if (key && (jump || !usable || !exec_same_row_key(r, &ref, s->key))) { /* the key ended */
       if (er) er->key = key;
-      if (walk_eval(pr, si, tmp, n < need ? n : need, ser, rules, nrules, er) != 0) result = -1;
+      if (walk_eval(pr, si, tmp, n < need ? n : need, 0, ser, rules, nrules, er) != 0) result = -1;
       exec_swap_rows(&tmp->rows[0], &tmp->rows[n]);
       r = &tmp->rows[0];
       n = 0;
@@ -623,6 +755,7 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
     if (result != 0) break;
     if (!jump && usable && !key) { /* a new key */
       if (!(key = sqlite3_value_dup(kv))) { result = -1; break; }
+      krows = 0;
       ref.kint = r->kint;
       ref.ikey = r->ikey;
       ref.kblob = r->kblob;
@@ -635,31 +768,46 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
       }
       ref.v[s->key] = kval;
     }
+    if (usable) krows++;
+    uint32_t had = n;
     int placed = jump ? 0 : place_row(pr, si, tmp, &n, need, skip);
     if (placed < 0) { result = -1; break; }
-    if (placed == 0 && !jump) continue;
+    if (placed == 0 && !jump) {
+      if (probing && had == 0 && n == 1) { /* the key's newest row: read the next one's key and time only */
+        checking = 1;
+        exec_want = 0;
+      }
+      continue;
+    }
     /* the window is complete, or the key is another shard's: past its rows */
     if (placed) {
       if (er) er->key = key;
-      if (walk_eval(pr, si, tmp, n < need ? n : need, ser, rules, nrules, er) != 0) { result = -1; break; }
+      if (walk_eval(pr, si, tmp, n < need ? n : need, 0, ser, rules, nrules, er) != 0) { result = -1; break; }
       n = 0;
     }
-    sqlite3_value *past = placed ? key : sqlite3_value_dup(kv);
-    if (!past) { result = -1; break; }
+    if (!placed) { /* another shard's key: past it */
+      sqlite3_value *past = sqlite3_value_dup(kv);
+      if (!past) { result = -1; break; }
+      sqlite3_value_free(key);
+      key = past;
+    }
+  past_key:;
+    sqlite3_value *past = key;
     key = NULL;
     sqlite3_reset(st);
-    st = sp->desc;
+    st = probing ? sp->ldesc : sp->desc;
     sqlite3_reset(st);
     sqlite3_bind_value(st, 1, past);
     sqlite3_value_free(past);
   }
+  exec_want = 1;
   if (result == 0 && rc != SQLITE_DONE) {
     read_failed(pr, s);
     result = -1;
   }
   if (result == 0 && key) {
     if (er) er->key = key;
-    result = walk_eval(pr, si, tmp, n < need ? n : need, ser, rules, nrules, er);
+    result = walk_eval(pr, si, tmp, n < need ? n : need, 0, ser, rules, nrules, er);
   }
   pr->seq_next = seq_saved;
   sqlite3_value_free(key);
@@ -667,28 +815,39 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
   vg_free(ref.v);
   sqlite3_reset(sp->desc0);
   sqlite3_reset(sp->desc);
+  sqlite3_reset(sp->ldesc0);
+  sqlite3_reset(sp->ldesc);
   return result;
 }
 
 static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uint32_t lookback, const int *rules, int nrules) {
   const vm_source *s = pr->srcs[si].src;
   vm_series tmp;
-  evid_reader er = {si, sp, NULL, {0}, {0}, NULL};
+  evid_reader er;
+  memset(&er, 0, sizeof er);
+  er.si = si;
+  er.sp = sp;
   /* a recorded alert's evidence shows a trend of EXEC_EVID_ROWS rows: read
   ** again for the keys that alert when the rules look back fewer */
   int reread = pr->want_evidence && lookback + 1 < EXEC_EVID_ROWS;
+  er.evid = reread;
   int bad_init = exec_series_init(&tmp, s->ncols, VM_UNBOUNDED);
   if (reread) {
     bad_init |= exec_series_init(&er.tmp, s->ncols, VM_UNBOUNDED) | exec_series_init(&er.ev, s->ncols, EXEC_EVID_ROWS - 1);
     if (!(er.saved = vg_realloc(NULL, 2 * bad_bytes(pr, si)))) bad_init = -1;
   }
+  if (sp->ldesc) /* (a probe's window, read when needed) */
+    bad_init |= exec_series_init(&er.wtmp, s->ncols, VM_UNBOUNDED) | exec_series_init(&er.win, s->ncols, lookback);
   if (bad_init != 0) {
     exec_series_free(&tmp);
     exec_series_free(&er.tmp);
     exec_series_free(&er.ev);
+    exec_series_free(&er.wtmp);
+    exec_series_free(&er.win);
     vg_free(er.saved);
     return -1;
   }
+  evid_reader *erp = reread || sp->ldesc ? &er : NULL;
   int result = 0, rc = SQLITE_DONE;
   int sharded = pr->o->nshards > 1;
   if ((!sharded || pr->o->shard == 0) && s->where >= 0) { /* NULL keys (shard 1's), each through the where */
@@ -707,15 +866,15 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
     }
   }
   if (result == 0 && sp->desc) {
-    result = walk_keys(pr, si, sp, &tmp, ser, lookback + 1, rules, nrules, reread ? &er : NULL);
+    result = walk_keys(pr, si, sp, &tmp, ser, lookback + 1, rules, nrules, erp);
     rc = SQLITE_DONE;
   }
   while (result == 0 && !sp->desc && (rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
     sqlite3_value *key = sqlite3_column_value(sp->keys, 0);
     if (sharded && db_shard_of_value(key, pr->o->nshards) != pr->o->shard) continue;
-    long n = seek_key(pr, si, sp, key, &tmp, lookback + 1);
+    long n = seek_key(pr, si, sp, key, &tmp, lookback + 1, 0);
     er.key = key;
-    if (n < 0 || eval_window(pr, si, &tmp, (uint32_t)n, ser, rules, nrules, reread ? &er : NULL) != 0) result = -1;
+    if (n < 0 || eval_window(pr, si, &tmp, (uint32_t)n, 0, ser, rules, nrules, reread ? &er : NULL) != 0) result = -1;
   }
   if (result == 0 && rc != SQLITE_DONE) {
     exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading the keys of table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
@@ -725,6 +884,8 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   exec_series_free(&tmp);
   exec_series_free(&er.tmp);
   exec_series_free(&er.ev);
+  exec_series_free(&er.wtmp);
+  exec_series_free(&er.win);
   vg_free(er.saved);
   return result;
 }

@@ -22,6 +22,9 @@ int exec_eval_key(exec_pack *pr, int si, const vm_series *s, const int *rules, i
 ** be read in key order instead (after undoing what the sweep did). */
 enum { EXEC_SWEEP_GIVE_UP = 4 };
 int exec_sweep_fits(exec_pack *pr, int si, uint32_t lookback);
+/* 1 when a function of p looks something up or reads the org chart (an
+** evaluation then reads more than its key's rows).  (sweep.c) */
+int exec_reads_elsewhere(const vm_program *p);
 /* Whether a backtest of p at its snapshot dates can find them as it reads
 ** (exec_opts.find_dates): the rules on one source, no rollup, no org, no
 ** lookup.  1 or 0. */
@@ -41,6 +44,9 @@ int exec_snapshot_dates(sqlite3 *db, const exec_opts *o, const vm_program *const
 ** sweeps finished and gave up (what tests look at to know which path ran). */
 extern size_t exec_sweep_bytes;
 extern long exec_sweeps_done, exec_sweeps_given_up;
+/* Keys a nightly walk evaluated on their newest row alone, and windows it
+** read whole (after a probe needed them, or a row it could not rule out). */
+extern long exec_probes, exec_probe_reads;
 /* 0: a backtest at its snapshot dates always finds them first, in a pass
 ** of their own (tests compare the two) */
 extern int exec_find_dates;

@@ -325,7 +325,7 @@ static void sweep_free(sweep *sw) {
 
 /* 1 when any function of the program looks something up or reads the org
 ** chart (whose bad data and misses name the first example met). */
-static int reads_elsewhere(const vm_program *p) {
+int exec_reads_elsewhere(const vm_program *p) {
   for (uint32_t fn = 0; fn < p->nfuncs; fn++) {
     const vm_func *fu = &p->funcs[fn];
     const uint8_t *code = p->code + fu->code_off;
@@ -376,7 +376,7 @@ int exec_sweep_finds_dates(const vm_program *p) {
     if (src >= 0 && p->rules[r].source != src) return 0;
     src = p->rules[r].source;
   }
-  return src >= 0 && p->nrollups == 0 && !p->org_table && !reads_elsewhere(p);
+  return src >= 0 && p->nrollups == 0 && !p->org_table && !exec_reads_elsewhere(p);
 }
 
 int exec_sweep_dates(exec_pack *pr) {
@@ -398,7 +398,7 @@ int exec_sweep_dates(exec_pack *pr) {
 
 int exec_sweep_fits(exec_pack *pr, int si, uint32_t lookback) {
   return pr->ndates > 1 && lookback < 65534 && !pr->org && !pr->srcs[si].derived &&
-         pr->o->nshards <= 1 && !pg_is(pr->db) && !reads_elsewhere(pr->p);
+         pr->o->nshards <= 1 && !pg_is(pr->db) && !exec_reads_elsewhere(pr->p);
 }
 
 int exec_sweep_source(exec_pack *pr, int si, vm_series *ser, const int *rules, int nrules, uint32_t lookback) {

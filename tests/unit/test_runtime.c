@@ -23,6 +23,7 @@
 #include "unit.h"
 #include "harness.h"
 #include "../../core/mem.h"
+#include "../../runtime/vm.h"
 
 /* The first column of the first row of a query, as text ("<null>", "<none>"). */
 static const char *q(const char *sql) {
@@ -555,6 +556,219 @@ static void test_walk_key_types(void) {
   seek_equals_scan(sql, rules, "2025-01-22", 10);
 }
 
+extern long exec_probes, exec_probe_reads;
+
+/* The recorded runs of rules over sql at each date of as_of (one database,
+** alert life carried from run to run), with index seeks or reading tables
+** whole: every alert's rule, key, tier, status, message, route and
+** evidence, run after run, into out. */
+static void life_runs(const char *sql, const char *rules, const char *const *as_of, int no_seek, char *out, size_t cap) {
+  size_t n = 0;
+  out[0] = 0;
+  th_clear_diags();
+  CU_ASSERT_EQUAL_FATAL(th_make_db(sql), 0);
+  vg_status cst = VG_OK;
+  vg_program *p = th_compile("t.rules", rules, &cst);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  th_no_seek = no_seek;
+  th_evidence = 1;
+  for (int d = 0; as_of[d]; d++) {
+    CU_ASSERT_EQUAL(th_run(&p, 1, as_of[d], 0, 0), 0);
+    for (int i = 0; i < th_nalerts && n < cap - 4096; i++)
+      n += (size_t)snprintf(out + n, cap - n, "%s %s %s %s %s %s | %s | %s\n", as_of[d], th_alerts[i].rule,
+                            th_alerts[i].key, th_alerts[i].tier, th_alerts[i].status,
+                            th_alerts[i].has_message ? th_alerts[i].message : "-", th_alerts[i].route,
+                            th_alerts[i].evidence);
+  }
+  th_no_seek = 0;
+  th_evidence = 0;
+  vg_free_program(p);
+}
+
+/* The walk's probe (runtime/scan.c, walk_keys): a key's rules run on its
+** newest row alone, and its older rows are read only when an evaluation
+** needs them (vm_series.least).  Recorded runs on three dates (alerts that
+** open, stay, clear and escalate) give, alert for alert with messages,
+** routes and evidence, what reading the tables whole gives, over the
+** window shapes a run seeks for (prev, pct_change, for N snapshots, an
+** aggregate of rows, clear when; streaks and windows of days read the
+** table whole, and the VM's tests cover their probes), several
+** rules on one source (the first decided on one row, the next needing
+** more), and keys whose newest row the probe cannot take alone: a single
+** row, a duplicate day, zones and times of day, a row after as_of, an
+** unreadable or NULL time, a NULL value. */
+static void test_probe_equals_scan(void) {
+  static char sql[400000], seek[200000], scan[200000];
+  size_t n = (size_t)snprintf(sql, sizeof sql,
+      "CREATE TABLE s (k INTEGER, d DATE, x REAL, who TEXT);"
+      "CREATE INDEX s_kd ON s(k, d);");
+  for (int k = 1; k <= 60; k++)
+    for (int i = 0; i < 30; i++)
+      n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT INTO s VALUES (%d, '2025-01-%02d', %d, 'm%d');", k, 1 + i,
+                            (k * 7 + i * 13 + (k % 3) * i * i) % 10, k % 4);
+  snprintf(sql + n, sizeof sql - n,
+           "INSERT INTO s VALUES (100, '2025-01-30', 9, 'm1');"
+           "INSERT INTO s VALUES (101, '2025-01-30', 9, 'm1'), (101, '2025-01-30', 1, 'm2'), (101, '2025-01-20', 9, 'm1');"
+           "INSERT INTO s VALUES (102, '2025-01-30', 9, 'm1'), (102, '2025-01-29T23:00-05:00', 0, 'm2'), (102, '2025-01-20', 9, 'm1');"
+           "INSERT INTO s VALUES (103, '2025-02-15', 0, 'm1'), (103, '2025-01-30', 9, 'm1'), (103, '2025-01-20', 9, 'm2');"
+           "INSERT INTO s VALUES (104, 'garbage', 0, 'm1'), (104, '2025-01-30', 9, 'm1'), (104, '2025-01-20', 9, 'm2');"
+           "INSERT INTO s VALUES (105, NULL, 0, 'm1'), (105, '2025-01-30', 9, 'm1');"
+           "INSERT INTO s VALUES (106, '2025-01-30T05:00', 9, 'm1'), (106, '2025-01-30', 0, 'm2'), (106, '2025-01-20', 9, 'm1');"
+           "INSERT INTO s VALUES (107, '2025-01-30', 9, 'm1'), (107, '2025-01-29', 9, 'm2');"
+           "INSERT INTO s VALUES (108, '2025-01-30', NULL, 'm1'), (108, '2025-01-20', 9, 'm2');"
+           "INSERT INTO s VALUES (109, '2025-01-31T01:00+05:00', 9, 'm1'), (109, '2025-01-28', 9, 'm2');");
+  const char *rules =
+      "source s { table s key k time d every 1 day }\n"
+      "rule a on s { red when x > 7 and x > prev(x) message \"{x} {prev(x)}\" notify who }\n"
+      "rule b on s { orange when x < 4 for 3 snapshots message \"{x}\" }\n"
+      "rule c on s { yellow when x < 3 for 2 snapshots message \"{x} {pct_change(x):pct}\" }\n"
+      "rule e on s { red when x <= 1 and sum(x, last 3 snapshots) < 6 message \"{sum(x, last 3 snapshots)}\" }\n"
+      "rule g on s { red when x > 6 clear when x < 2 message \"{x}\" escalate after 2 days }\n"
+      "rule i on s { orange when pct_change(x) > 1 message \"{pct_change(x)}\" }\n";
+  const char *const dates[] = {"2025-01-28", "2025-01-30", "2025-02-01", NULL};
+  life_runs(sql, rules, dates, 1, scan, sizeof scan);
+  long probes = exec_probes, reads = exec_probe_reads;
+  life_runs(sql, rules, dates, 0, seek, sizeof seek);
+  CU_ASSERT(strlen(scan) > 2000);
+  CU_ASSERT_STRING_EQUAL(seek, scan);
+  /* the probe ran, decided keys on one row, and read windows */
+  /* the probe ran; rule b (for 3 snapshots: more than the two rows a
+  ** probe knows the window has) reads every key's window */
+  CU_ASSERT(exec_probes - probes > 100);
+  CU_ASSERT(exec_probe_reads - reads >= exec_probes - probes);
+  /* rules c and g alone (a `for` that stops at the first row not true,
+  ** a condition on the newest row): most keys are decided on that row.
+  ** (a, e and i read the row before on every key: their conditions'
+  ** second conjuncts are window functions, evaluated whatever the first) */
+  const char *a = strstr(rules, "rule a"), *c = strstr(rules, "rule c"), *d = strstr(rules, "rule e");
+  const char *g = strstr(rules, "rule g"), *i = strstr(rules, "rule i");
+  char fewer[4096];
+  snprintf(fewer, sizeof fewer, "%.*s%.*s%.*s", (int)(a - rules), rules, (int)(d - c), c, (int)(i - g), g);
+  life_runs(sql, fewer, dates, 1, scan, sizeof scan);
+  probes = exec_probes;
+  reads = exec_probe_reads;
+  life_runs(sql, fewer, dates, 0, seek, sizeof seek);
+  CU_ASSERT(strlen(scan) > 1000);
+  CU_ASSERT_STRING_EQUAL(seek, scan);
+  CU_ASSERT(exec_probes - probes > 100);
+  CU_ASSERT(exec_probe_reads - reads > 10);
+  CU_ASSERT(2 * (exec_probe_reads - reads) < exec_probes - probes);
+}
+
+/* What one evaluation did: its status, alerts, type warnings and steps. */
+typedef struct probe_out {
+  char text[2048];
+  size_t len;
+} probe_out;
+
+static int probe_emit(void *ud, int rule, int tier, const char *m, size_t mlen, const char *r, size_t rlen) {
+  probe_out *o = ud;
+  int n = snprintf(o->text + o->len, sizeof o->text - o->len, "rule %d tier %d [%.*s] [%.*s]; ", rule, tier,
+                   m ? (int)mlen : 1, m ? m : "-", r ? (int)rlen : 1, r ? r : "-");
+  if (n > 0 && o->len + (size_t)n < sizeof o->text) o->len += (size_t)n;
+  return 0;
+}
+
+static vm_status probe_eval(vm_state *vm, int rule, const vm_series *s, probe_out *o) {
+  o->len = 0;
+  o->text[0] = 0;
+  vm->ud = o;
+  uint64_t tw = vm->type_warnings;
+  vm_status st = vm_eval_rule(vm, rule, s);
+  size_t n = o->len;
+  snprintf(o->text + n, sizeof o->text - n, "status %d, %llu type warnings, %llu steps", (int)st,
+           (unsigned long long)(vm->type_warnings - tw), (unsigned long long)vm->steps);
+  return st;
+}
+
+/* A probe (vm_series.least) is exact or stops: on every window, each of
+** its newest-row prefixes told any true lower bound of the window's length
+** gives VM_NEED_ROWS, or what the whole window gives (alerts, messages,
+** type warnings, even the steps).  Over every window operation: prev,
+** pct_change, streak, for N snapshots, for a duration, aggregates of rows
+** and of days, with nulls and gaps, on random windows. */
+static void test_vm_probe_exact(void) {
+  CU_ASSERT_EQUAL_FATAL(th_make_db("CREATE TABLE s (k INTEGER, d DATE, x REAL, t TEXT);"), 0);
+  const char *rules =
+      "source s { table s key k time d every 7 days }\n"
+      "rule r0 on s { red when x > 5 and x > prev(x) message \"{x} {prev(x)}\" }\n"
+      "rule r1 on s { red when x < 5 for 3 snapshots message \"{x}\" }\n"
+      "rule r2 on s { orange when x < 6 for 2 weeks }\n"
+      "rule r3 on s { red when streak(x < 5) >= 2 message \"{streak(x < 5)}\" }\n"
+      "rule r4 on s { red when sum(x, last 3 snapshots) > 10 message \"{avg(x, last 2 snapshots)}\" }\n"
+      "rule r5 on s { red when x > 1 and count(x > 3, last 15 days) >= 2 }\n"
+      "rule r6 on s { red when pct_change(x) > 0.5 }\n"
+      "rule r7 on s { yellow when x > 2 message \"{prev(x, 2)} {min(x, last 4 snapshots)} {max(t, last 3 snapshots)}\" }\n"
+      "rule r8 on s {\n  orange when x > 1 for 2 snapshots\n  red when x > 6 for 3 snapshots\n"
+      "  message \"{all(x > 0, last 3 snapshots)} {any(x > 8, last 2 snapshots)}\"\n}\n"
+      "rule r9 on s { red when x >= 0 and x + prev(x) > 8 message \"{t}\" }\n";
+  vg_program *prog = th_compile("p.rules", rules, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(prog);
+  vm_program *p = prog;
+  enum { L = 7 };
+  vm_row rows[L];
+  val vals[L][4];
+  char texts[L][8];
+  memset(rows, 0, sizeof rows);
+  vm_series full;
+  memset(&full, 0, sizeof full);
+  full.rows = rows;
+  full.cap = L;
+  full.bounded = 1;
+  full.ncols = 4;
+  vm_state vm;
+  vm_state_init(&vm, p, 20000);
+  vm.emit = probe_emit;
+  unsigned seed = 12345;
+  long exact = 0, stopped = 0;
+  probe_out want, got;
+  for (int trial = 0; trial < 400; trial++) {
+    uint32_t len = 1 + (uint32_t)(trial % L);
+    int32_t t = 20000;
+    for (uint32_t o = 0; o < len; o++) { /* offset o: slot len-1-o (the newest at head) */
+      vm_row *r = &rows[len - 1 - o];
+      seed = seed * 1103515245u + 12345u;
+      int x = (int)((seed >> 16) % 11);
+      r->v = vals[len - 1 - o];
+      r->time = t;
+      r->v[0] = val_num(1);
+      r->v[1] = val_date(t);
+      r->v[2] = x == 10 ? val_null() : val_num(x);
+      snprintf(texts[len - 1 - o], sizeof texts[0], "t%d", x);
+      r->v[3] = val_str(texts[len - 1 - o], 2);
+      t -= (seed >> 8) % 5 == 0 ? 14 : 7; /* a gap now and then */
+    }
+    full.n = len;
+    full.head = len - 1;
+    full.least = 0;
+    vm.as_of = 20000 + (int32_t)(trial % 3);
+    for (int rule = 0; rule < p->nrules; rule++) {
+      vm.cur_rule = rule;
+      vm_status st = probe_eval(&vm, rule, &full, &want);
+      CU_ASSERT_EQUAL(st, VM_OK);
+      for (uint32_t n = 1; n < len; n++)
+        for (uint32_t least = n; least <= len; least++) {
+          vm_series pr = full;
+          pr.n = n;
+          pr.least = least;
+          st = probe_eval(&vm, rule, &pr, &got);
+          if (st == VM_NEED_ROWS) { stopped++; continue; }
+          exact++;
+          if (strcmp(got.text, want.text) != 0) {
+            fprintf(stderr, "\n  rule %d, window of %u, probe of %u (at least %u):\n  whole: %s\n  probe: %s\n", rule, len, n,
+                    least, want.text, got.text);
+            CU_FAIL("a probe that did not stop differs from the whole window");
+          }
+        }
+    }
+  }
+  /* both outcomes are common */
+  CU_ASSERT(exact > 1000);
+  CU_ASSERT(stopped > 1000);
+  vm_state_free(&vm);
+  vg_free_program(prog);
+}
+
 /* A nightly scan of a one-row-per-key table (INTEGER PRIMARY KEY) whose
 ** rules look back no rows lets SQLite drop the rows no tier can fire on
 ** (runtime/prefilter.c): the same alerts as reading every row (no_seek),
@@ -848,6 +1062,8 @@ int unit_register_runtime(void) {
     {"last N snapshots with fewer rows", test_snapshot_windows},
     {"index seeks give what the scan gives", test_seek_equals_scan},
     {"the walk down the keys: which rows are one key", test_walk_key_types},
+    {"the walk's probe: a key's newest row alone, older rows when needed", test_probe_equals_scan},
+    {"a VM probe is exact or stops for more rows", test_vm_probe_exact},
     {"a prefiltered scan gives what the full scan gives", test_prefilter_equals_scan},
     {"the prefilter's day tests over date texts of every shape", test_prefilter_day_shapes},
     {"conjuncts skipped only where no type warning is lost", test_short_circuit_type_warnings},

@@ -28,6 +28,14 @@ int exec_utf8_len(const unsigned char *p, size_t n) {
 int exec_json_str(vg_buf *b, const char *s, size_t n) {
   int rc = vg_buf_append(b, "\"", 1);
   for (size_t i = 0; i < n && rc == 0;) {
+    /* printable ASCII that needs no escape goes as it is, a run at a time */
+    size_t j = i;
+    while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f && s[j] != '"' && s[j] != '\\') j++;
+    if (j > i) {
+      rc |= vg_buf_append(b, s + i, j - i);
+      i = j;
+      continue;
+    }
     unsigned char ch = (unsigned char)s[i];
     int k = exec_utf8_len((const unsigned char *)s + i, n - i);
     if (k == 0) { rc |= vg_buf_append(b, "\xef\xbf\xbd", 3); i++; continue; } /* U+FFFD */

@@ -341,6 +341,8 @@ out "  (target: VM ns/row under 50)"
 out ""
 
 # ---- profile --------------------------------------------------------------------------------------
+# the profiled size is one this run generated: the first of SIZES when 0.1 is not among them
+case " $SIZES " in *" $PROFILE_SIZE "*) ;; *) [ -n "$PROFILE_SIZE" ] && PROFILE_SIZE=${SIZES%% *} ;; esac
 if [ -n "$PROFILE_SIZE" ] && command -v valgrind >/dev/null; then
   out "== profile: the nightly run at SIZE $PROFILE_SIZE under callgrind (bench/cgshare.py) =="
   valgrind --tool=callgrind --callgrind-out-file=$B/callgrind.nightly.out \

@@ -105,8 +105,9 @@ def main():
                                          "rule r on s { red when x > 5 and avg(x, last 5 snapshots) > 3 }\n")
         rules2 = write(tmp, "other.rules", "source s { table m key k time d }\n"
                                            "rule r on s { red when x > 4 and avg(x, last 5 snapshots) > 3 }\n")
+        # (heavy enough to draw the line more than once however fast the machine)
         wr_rules = write(tmp, "wr.rules", "source s { table w key k time d }\n"
-                                          "rule r on s { red when x > 5 and avg(x, last 5 snapshots) > 3 }\n")
+                                          "rule r on s { red when avg(x, last 120 snapshots) + max(x, last 120 snapshots) < 0 }\n")
         heavy = write(tmp, "heavy.rules", "source s { table m key k time d }\n"
                                           "rule r on s { red when avg(x, last 120 snapshots) + max(x, last 120 snapshots) + min(x, last 120 snapshots)"
                                           " + sum(x, last 120 snapshots) + avg(x, last 100 snapshots) + sum(x, last 80 snapshots) < 0 }\n")

@@ -64,10 +64,10 @@ CFLAGS  ?=
 # include/vigil.h declares is exported (its visibility pragma)
 CFLAGS  += $(CSTD) $(OPT) -g $(SANFLAGS) -fPIC -fvisibility=hidden $(SQLITE_CFLAGS) $(PQ_CFLAGS) $(CURL_CFLAGS) -Ibuild/gen -Iinclude
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := $(SQLITE_LIBS) $(PQ_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) $(JANSSON_LIBS) -lunistring -lm -lpthread
+LDLIBS  := $(SQLITE_LIBS) $(JANSSON_LIBS) -lunistring -lm -lpthread
 
 GEN     := build/gen
-LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/verify.c core/conn.c core/pg.c core/pg_vtab.c core/shard.c core/diagcodes.c \
+LIB_SRC := core/mem.c core/map.c core/version.c core/opcodes.c core/funcs.c core/bc.c core/verify.c core/conn.c core/pg.c core/pg_vtab.c core/dl.c core/shard.c core/diagcodes.c \
            stdlib/lib_date.c stdlib/lib_fmt.c stdlib/lib_func.c \
            compiler/ast.c compiler/parse.c compiler/schema.c compiler/sema.c compiler/lint.c compiler/cg.c \
            compiler/compile.c compiler/fiscal.c compiler/sema_decl.c compiler/sema_names.c compiler/sema_expr.c compiler/sema_func.c compiler/params.c \

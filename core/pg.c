@@ -39,6 +39,7 @@
 #include <string.h>
 #include "pg.h"
 #include "pg_int.h"
+#include "dl.h"
 #include "limits.h"
 #include "mem.h"
 #include "vec.h"
@@ -289,8 +290,31 @@ static void quiet(void *ud, const char *msg) {
   (void)msg;
 }
 
+pg_api pg_fn;
+static pthread_once_t pg_once = PTHREAD_ONCE_INIT;
+static char pg_load_err[256];
+static int pg_loaded;
+
+static void pg_load(void) {
+  static const char *const sonames[] = {"libpq.so.5", "libpq.so", NULL};
+#define X(name) #name,
+  static const char *const names[] = {PG_API(X)};
+#undef X
+#define X(name) (void **)&pg_fn.f_##name,
+  void **const slots[] = {PG_API(X)};
+#undef X
+  pg_loaded = vg_dl_open(sonames, names, slots, sizeof names / sizeof *names, pg_load_err, sizeof pg_load_err) == 0;
+}
+
+int pg_api_load(char *err, size_t errcap) {
+  pthread_once(&pg_once, pg_load);
+  if (!pg_loaded) snprintf(err, errcap, "PostgreSQL needs libpq (Debian package libpq5): %s", pg_load_err);
+  return pg_loaded ? 0 : -1;
+}
+
 int pg_open(const char *uri, int readonly, sqlite3 **out, char *err, size_t errcap) {
   *out = NULL;
+  if (pg_api_load(err, errcap) != 0) return SQLITE_CANTOPEN;
   const char *info = strncmp(uri, "pg:", 3) == 0 ? uri + 3 : uri;
   pg_link *l = vg_realloc(NULL, sizeof *l);
   if (!l) { snprintf(err, errcap, "out of memory"); return SQLITE_NOMEM; }

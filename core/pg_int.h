@@ -11,6 +11,56 @@
 #include "mem.h"
 #include "vec.h"
 
+/* The libpq functions used, called through pg_fn: libpq is opened when a
+** first connection is made (pg_api_load, core/dl.h), not at every start. */
+#define PG_API(X) \
+  X(PQclear) \
+  X(PQconnectdb) \
+  X(PQerrorMessage) \
+  X(PQexec) \
+  X(PQexecParams) \
+  X(PQexecPrepared) \
+  X(PQfinish) \
+  X(PQfreemem) \
+  X(PQgetisnull) \
+  X(PQgetlength) \
+  X(PQgetvalue) \
+  X(PQntuples) \
+  X(PQprepare) \
+  X(PQresultErrorField) \
+  X(PQresultErrorMessage) \
+  X(PQresultStatus) \
+  X(PQsetNoticeProcessor) \
+  X(PQstatus) \
+  X(PQunescapeBytea)
+typedef struct pg_api {
+#define X(name) __typeof__(name) *f_##name;
+  PG_API(X)
+#undef X
+} pg_api;
+extern pg_api pg_fn;
+/* Open libpq, once per process.  0, or -1 with err set. */
+int pg_api_load(char *err, size_t errcap);
+#define PQclear (pg_fn.f_PQclear)
+#define PQconnectdb (pg_fn.f_PQconnectdb)
+#define PQerrorMessage (pg_fn.f_PQerrorMessage)
+#define PQexec (pg_fn.f_PQexec)
+#define PQexecParams (pg_fn.f_PQexecParams)
+#define PQexecPrepared (pg_fn.f_PQexecPrepared)
+#define PQfinish (pg_fn.f_PQfinish)
+#define PQfreemem (pg_fn.f_PQfreemem)
+#define PQgetisnull (pg_fn.f_PQgetisnull)
+#define PQgetlength (pg_fn.f_PQgetlength)
+#define PQgetvalue (pg_fn.f_PQgetvalue)
+#define PQntuples (pg_fn.f_PQntuples)
+#define PQprepare (pg_fn.f_PQprepare)
+#define PQresultErrorField (pg_fn.f_PQresultErrorField)
+#define PQresultErrorMessage (pg_fn.f_PQresultErrorMessage)
+#define PQresultStatus (pg_fn.f_PQresultStatus)
+#define PQsetNoticeProcessor (pg_fn.f_PQsetNoticeProcessor)
+#define PQstatus (pg_fn.f_PQstatus)
+#define PQunescapeBytea (pg_fn.f_PQunescapeBytea)
+
 /* How a column's values come to SQLite. */
 enum { C_INT, C_REAL, C_FLOAT4, C_BOOL, C_TEXT, C_DATE, C_TIME, C_TIMETZ, C_BYTEA, C_OTHER };
 

@@ -18,7 +18,8 @@
 ** Message-ID, which is what lets a receiver recognise the second copy.
 ** A crash before the server accepted loses nothing: the row is pending.
 */
-#include <curl/curl.h>
+#include "deliver_api.h"
+#include <pthread.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -28,7 +29,37 @@
 #include <time.h>
 #include "deliver.h"
 #include "../core/diagcodes.h"
+#include "../core/dl.h"
 #include "../runtime/exec.h"
+
+dl_api dl_fn;
+static pthread_once_t dv_once = PTHREAD_ONCE_INIT;
+static char dv_load_err[256];
+static int dv_loaded;
+
+static void dv_load(void) {
+  static const char *const curl[] = {"libcurl.so.4", "libcurl.so", NULL};
+  static const char *const crypto[] = {"libcrypto.so.3", "libcrypto.so", NULL};
+#define X(name) #name,
+  static const char *const cnames[] = {DV_CURL_API(X)}, *const knames[] = {DV_CRYPTO_API(X)};
+#undef X
+#define X(name) (void **)&dl_fn.f_##name,
+  void **const cslots[] = {DV_CURL_API(X)}, **const kslots[] = {DV_CRYPTO_API(X)};
+#undef X
+  char e[200];
+  if (vg_dl_open(curl, cnames, cslots, sizeof cnames / sizeof *cnames, e, sizeof e) != 0)
+    snprintf(dv_load_err, sizeof dv_load_err, "delivery needs libcurl (Debian package libcurl4): %s", e);
+  else if (vg_dl_open(crypto, knames, kslots, sizeof knames / sizeof *knames, e, sizeof e) != 0)
+    snprintf(dv_load_err, sizeof dv_load_err, "delivery needs libcrypto (Debian package libssl3): %s", e);
+  else
+    dv_loaded = 1;
+}
+
+int dl_api_load(char *err, size_t errcap) {
+  pthread_once(&dv_once, dv_load);
+  if (!dv_loaded) snprintf(err, errcap, "%s", dv_load_err);
+  return dv_loaded ? 0 : -1;
+}
 
 /* One message. */
 typedef struct dv_msg {
@@ -458,6 +489,11 @@ vg_status vg_deliver_run(const vg_deliver_opts *o) {
   int e = dl_conf_read(&c.conf, o->config_path, o->diag, o->ud);
   vg_status st = e < 0 ? VG_ENOMEM : e > 0 ? VG_EINPUT : VG_OK;
   int curl = 0;
+  char lerr[512];
+  if (st == VG_OK && !o->check && !o->dry_run && dl_api_load(lerr, sizeof lerr) != 0) {
+    dv_diag(&c, DIAG_E_OPTIONS, "%s", lerr);
+    st = VG_EINPUT;
+  }
   if (st == VG_OK && !o->check && !o->dry_run) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
       dv_diag(&c, DIAG_E_OPTIONS, "libcurl cannot be initialised");

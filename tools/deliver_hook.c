@@ -27,10 +27,8 @@
 **   feishu    "timestamp" (s) and "sign" in the body; sign is
 **             base64(HMAC(key "TIMESTAMP\nSECRET", the empty message))
 */
-#include <curl/curl.h>
+#include "deliver_api.h"
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

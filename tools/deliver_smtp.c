@@ -7,7 +7,7 @@
 ** Message-ID (the delivery's idempotency key).  SMTP and TLS are libcurl's;
 ** nothing here speaks the protocol.
 */
-#include <curl/curl.h>
+#include "deliver_api.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -6,12 +6,14 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "unit.h"
 #include "../../core/map.h"
 #include "../../core/mem.h"
 #include "../../core/vec.h"
 #include "../../core/shard.h"
+#include "../../core/dl.h"
 
 static void test_vec(void) {
   vg_vec(int32_t) v = {0};
@@ -170,12 +172,45 @@ static void test_shard_value(void) {
   sqlite3_close(db);
 }
 
+/* Optional libraries (core/dl.h): opened by their first name that opens,
+** every symbol found or a clear reason why not; and libpq and libcurl are
+** not linked into the command (they are opened when needed). */
+static void test_dl_open(void) {
+  char err[256];
+  void *fn = NULL;
+  void **const slots[] = {&fn};
+  const char *const missing[] = {"libvigil-none.so.9", NULL}, *const m[] = {"libm.so.6", NULL};
+  const char *const names[] = {"cos"}, *const bad[] = {"vigil_no_such_function"};
+  CU_ASSERT_EQUAL(vg_dl_open(missing, names, slots, 1, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "libvigil-none.so.9"));
+  CU_ASSERT_EQUAL(vg_dl_open(m, bad, slots, 1, err, sizeof err), -1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "no symbol vigil_no_such_function"));
+  const char *const two[] = {"libvigil-none.so.9", "libm.so.6", NULL};
+  CU_ASSERT_EQUAL(vg_dl_open(two, names, slots, 1, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL(fn);
+  if (fn) CU_ASSERT_DOUBLE_EQUAL(((double (*)(double))fn)(0.0), 1.0, 1e-12);
+  /* the command's own dependencies (readelf on $VIGIL, the vigil under test) */
+  const char *vigil = getenv("VIGIL");
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "readelf -d '%s' 2>/dev/null | grep NEEDED", vigil && !strchr(vigil, '\'') ? vigil : "build/rel/vigil");
+  FILE *f = popen(cmd, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  char line[256], all[4096] = "";
+  while (fgets(line, sizeof line, f)) strncat(all, line, sizeof all - strlen(all) - 1);
+  pclose(f);
+  CU_ASSERT_PTR_NOT_NULL(strstr(all, "libsqlite3"));
+  CU_ASSERT_PTR_NULL(strstr(all, "libpq"));
+  CU_ASSERT_PTR_NULL(strstr(all, "libcurl"));
+  CU_ASSERT_PTR_NULL(strstr(all, "libcrypto"));
+}
+
 int unit_register_core(void) {
   CU_pSuite s = CU_add_suite("core", NULL, NULL);
   if (!s) return CU_get_error();
   if (!CU_add_test(s, "growable array", test_vec) || !CU_add_test(s, "hash index", test_map)) return CU_get_error();
   if (!CU_add_test(s, "shard: PostgreSQL's hash partitions", test_shard_hash) ||
-      !CU_add_test(s, "shard: a key value read from SQLite", test_shard_value))
+      !CU_add_test(s, "shard: a key value read from SQLite", test_shard_value) ||
+      !CU_add_test(s, "optional libraries opened when needed", test_dl_open))
     return CU_get_error();
   return CUE_SUCCESS;
 }

@@ -1,0 +1,27 @@
+/*
+** dl.c — opening an optional library (dl.h).
+*/
+#include <dlfcn.h>
+#include <stdio.h>
+#include "dl.h"
+
+int vg_dl_open(const char *const *sonames, const char *const *names, void **const *slots, size_t n, char *err,
+               size_t errcap) {
+  void *h = NULL;
+  const char *tried = sonames[0];
+  for (size_t i = 0; sonames[i] && !h; i++) h = dlopen(tried = sonames[i], RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *why = dlerror();
+    snprintf(err, errcap, "%s", why ? why : tried);
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    *slots[i] = dlsym(h, names[i]);
+    if (!*slots[i]) {
+      snprintf(err, errcap, "%s: no symbol %s", tried, names[i]);
+      dlclose(h);
+      return -1;
+    }
+  }
+  return 0; /* (open for the rest of the process) */
+}

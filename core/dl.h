@@ -11,6 +11,7 @@
 #ifndef VIGIL_DL_H
 #define VIGIL_DL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* Open the library (the first of sonames, a NULL-ended list, that opens)
@@ -18,5 +19,27 @@
 ** err set (dlerror's message, or the symbol missing). */
 int vg_dl_open(const char *const *sonames, const char *const *names, void **const *slots, size_t n, char *err,
                size_t errcap);
+
+/* One library for vg_dl_load: vg_dl_open's arguments, and what needs it,
+** for the message ("PostgreSQL needs libpq (Debian package libpq5)"). */
+typedef struct vg_dl_lib {
+  const char *const *sonames;
+  const char *const *names;
+  void **const *slots;
+  size_t n;
+  const char *need;
+} vg_dl_lib;
+
+/* Libraries opened once per process, whichever thread asks first. */
+typedef struct vg_dl_once {
+  pthread_mutex_t mu;
+  int state; /* 0: not tried; 1: open; -1: failed (err) */
+  char err[320];
+} vg_dl_once;
+#define VG_DL_ONCE_INIT {PTHREAD_MUTEX_INITIALIZER, 0, ""}
+
+/* Open libs[0..nlibs) in order the first time; later calls give that
+** outcome.  0, or -1 with err set ("NEED: why"). */
+int vg_dl_load(vg_dl_once *once, const vg_dl_lib *libs, size_t nlibs, char *err, size_t errcap);
 
 #endif

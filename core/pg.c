@@ -291,25 +291,19 @@ static void quiet(void *ud, const char *msg) {
 }
 
 pg_api pg_fn;
-static pthread_once_t pg_once = PTHREAD_ONCE_INIT;
-static char pg_load_err[256];
-static int pg_loaded;
 
-static void pg_load(void) {
+int pg_api_load(char *err, size_t errcap) {
+  static vg_dl_once once = VG_DL_ONCE_INIT;
   static const char *const sonames[] = {"libpq.so.5", "libpq.so", NULL};
 #define X(name) #name,
   static const char *const names[] = {PG_API(X)};
 #undef X
 #define X(name) (void **)&pg_fn.f_##name,
-  void **const slots[] = {PG_API(X)};
+  static void **const slots[] = {PG_API(X)};
 #undef X
-  pg_loaded = vg_dl_open(sonames, names, slots, sizeof names / sizeof *names, pg_load_err, sizeof pg_load_err) == 0;
-}
-
-int pg_api_load(char *err, size_t errcap) {
-  pthread_once(&pg_once, pg_load);
-  if (!pg_loaded) snprintf(err, errcap, "PostgreSQL needs libpq (Debian package libpq5): %s", pg_load_err);
-  return pg_loaded ? 0 : -1;
+  static const vg_dl_lib libpq = {sonames, names, slots, sizeof names / sizeof *names,
+                                  "PostgreSQL needs libpq (Debian package libpq5)"};
+  return vg_dl_load(&once, &libpq, 1, err, errcap);
 }
 
 int pg_open(const char *uri, int readonly, sqlite3 **out, char *err, size_t errcap) {

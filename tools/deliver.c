@@ -19,7 +19,6 @@
 ** A crash before the server accepted loses nothing: the row is pending.
 */
 #include "deliver_api.h"
-#include <pthread.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -33,32 +32,21 @@
 #include "../runtime/exec.h"
 
 dl_api dl_fn;
-static pthread_once_t dv_once = PTHREAD_ONCE_INIT;
-static char dv_load_err[256];
-static int dv_loaded;
 
-static void dv_load(void) {
+int dl_api_load(char *err, size_t errcap) {
+  static vg_dl_once once = VG_DL_ONCE_INIT;
   static const char *const curl[] = {"libcurl.so.4", "libcurl.so", NULL};
   static const char *const crypto[] = {"libcrypto.so.3", "libcrypto.so", NULL};
 #define X(name) #name,
   static const char *const cnames[] = {DV_CURL_API(X)}, *const knames[] = {DV_CRYPTO_API(X)};
 #undef X
 #define X(name) (void **)&dl_fn.f_##name,
-  void **const cslots[] = {DV_CURL_API(X)}, **const kslots[] = {DV_CRYPTO_API(X)};
+  static void **const cslots[] = {DV_CURL_API(X)}, **const kslots[] = {DV_CRYPTO_API(X)};
 #undef X
-  char e[200];
-  if (vg_dl_open(curl, cnames, cslots, sizeof cnames / sizeof *cnames, e, sizeof e) != 0)
-    snprintf(dv_load_err, sizeof dv_load_err, "delivery needs libcurl (Debian package libcurl4): %s", e);
-  else if (vg_dl_open(crypto, knames, kslots, sizeof knames / sizeof *knames, e, sizeof e) != 0)
-    snprintf(dv_load_err, sizeof dv_load_err, "delivery needs libcrypto (Debian package libssl3): %s", e);
-  else
-    dv_loaded = 1;
-}
-
-int dl_api_load(char *err, size_t errcap) {
-  pthread_once(&dv_once, dv_load);
-  if (!dv_loaded) snprintf(err, errcap, "%s", dv_load_err);
-  return dv_loaded ? 0 : -1;
+  static const vg_dl_lib libs[] = {
+      {curl, cnames, cslots, sizeof cnames / sizeof *cnames, "delivery needs libcurl (Debian package libcurl4)"},
+      {crypto, knames, kslots, sizeof knames / sizeof *knames, "delivery needs libcrypto (Debian package libssl3)"}};
+  return vg_dl_load(&once, libs, 2, err, errcap);
 }
 
 /* One message. */

@@ -189,6 +189,17 @@ static void test_dl_open(void) {
   CU_ASSERT_EQUAL(vg_dl_open(two, names, slots, 1, err, sizeof err), 0);
   CU_ASSERT_PTR_NOT_NULL(fn);
   if (fn) CU_ASSERT_DOUBLE_EQUAL(((double (*)(double))fn)(0.0), 1.0, 1e-12);
+  /* once per process: the first outcome stays, with what needs the library */
+  vg_dl_once once = VG_DL_ONCE_INIT, once2 = VG_DL_ONCE_INIT;
+  const vg_dl_lib none = {missing, names, slots, 1, "this test needs libvigil-none"}, libm = {m, names, slots, 1, "cos"};
+  CU_ASSERT_EQUAL(vg_dl_load(&once, &none, 1, err, sizeof err), -1);
+  CU_ASSERT_EQUAL(strncmp(err, "this test needs libvigil-none: ", 31), 0);
+  err[0] = 0;
+  CU_ASSERT_EQUAL(vg_dl_load(&once, &libm, 1, err, sizeof err), -1);
+  CU_ASSERT_EQUAL(strncmp(err, "this test needs libvigil-none: ", 31), 0);
+  fn = NULL;
+  CU_ASSERT_EQUAL(vg_dl_load(&once2, &libm, 1, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL(fn);
   /* the command's own dependencies (readelf on $VIGIL, the vigil under test) */
   const char *vigil = getenv("VIGIL");
   char cmd[1200];

@@ -19,11 +19,15 @@
 
 /* SELECT the source's columns (and rowid, the expression that reads the
 ** real rowid, unless NULL) FROM its table. */
-int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid) {
+/* exec_select_list, and with lazy exec_select_list_lazy. */
+static int select_list(vg_buf *b, const vm_source *s, const char *rowid, int lazy) {
   int rc = vg_buf_append(b, "SELECT ", 7);
   for (int i = 0; i < s->ncols && rc == 0; i++) {
+    int wrap = lazy && i != s->key && i != s->time;
     if (i) rc |= vg_buf_append(b, ", ", 2);
+    if (wrap) rc |= vg_buf_append(b, "CASE WHEN vigil_want() THEN ", 28);
     rc |= exec_quote_ident(b, s->cols[i].name);
+    if (wrap) rc |= vg_buf_append(b, " END", 4);
   }
   if (rowid) rc |= vg_buf_printf(b, ", %s", rowid);
   rc |= vg_buf_append(b, " FROM ", 6);
@@ -31,20 +35,9 @@ int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid) {
   return rc;
 }
 
-int exec_select_list_lazy(vg_buf *b, const vm_source *s, const char *rowid) {
-  int rc = vg_buf_append(b, "SELECT ", 7);
-  for (int i = 0; i < s->ncols && rc == 0; i++) {
-    int lazy = i != s->key && i != s->time;
-    if (i) rc |= vg_buf_append(b, ", ", 2);
-    if (lazy) rc |= vg_buf_append(b, "CASE WHEN vigil_want() THEN ", 28);
-    rc |= exec_quote_ident(b, s->cols[i].name);
-    if (lazy) rc |= vg_buf_append(b, " END", 4);
-  }
-  if (rowid) rc |= vg_buf_printf(b, ", %s", rowid);
-  rc |= vg_buf_append(b, " FROM ", 6);
-  rc |= exec_quote_ident(b, s->table);
-  return rc;
-}
+int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid) { return select_list(b, s, rowid, 0); }
+
+int exec_select_list_lazy(vg_buf *b, const vm_source *s, const char *rowid) { return select_list(b, s, rowid, 1); }
 
 _Thread_local int exec_want = 1;
 

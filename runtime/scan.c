@@ -648,12 +648,17 @@ static int eval_window(exec_pack *pr, int si, vm_series *tmp, uint32_t n, uint32
 ** can raise: a rule raises at most two per key, and rules are 16-bit). */
 #define WALK_SEQS (1L << 20)
 
-/* eval_window for a key of the walk down the keys: its alerts take the
-** next block of seqs going down. */
-static int walk_eval(exec_pack *pr, int si, vm_series *tmp, uint32_t n, uint32_t least, vm_series *ser,
-                     const int *rules, int nrules, evid_reader *er) {
+/* A key of the walk down the keys: its alerts take the next block of seqs
+** going down. */
+static void walk_seqs(exec_pack *pr) {
   pr->seq_walk -= WALK_SEQS;
   pr->seq_next = pr->seq_walk;
+}
+
+/* eval_window for a key of the walk down the keys. */
+static int walk_eval(exec_pack *pr, int si, vm_series *tmp, uint32_t n, uint32_t least, vm_series *ser,
+                     const int *rules, int nrules, evid_reader *er) {
+  walk_seqs(pr);
   return eval_window(pr, si, tmp, n, least, ser, rules, nrules, er);
 }
 
@@ -708,7 +713,6 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
       vm_row *r = &tmp->rows[1];
       int same = !other && r->v[s->key].t != VT_NULL && exec_same_row_key(r, &ref, s->key);
       er->key = key;
-      er->need = need;
       er->counted = krows;
       if (!same) { /* the key's only row: its whole window */
         if (!other) pr->rows_read--; /* (the next key's first row, read again after the jump) */
@@ -725,8 +729,7 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
         er->win_read = 0;
         const vm_series *w = window_rows(pr, er);
         if (!w) { result = -1; break; }
-        pr->seq_walk -= WALK_SEQS;
-        pr->seq_next = pr->seq_walk;
+        walk_seqs(pr);
         if (w->n && eval_key(pr, si, w, rules, nrules, pr->dates[0], er, 0) != 0) result = -1;
       }
       if (result != 0) break;
@@ -827,6 +830,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   memset(&er, 0, sizeof er);
   er.si = si;
   er.sp = sp;
+  er.need = lookback + 1; /* (a probe's window) */
   /* a recorded alert's evidence shows a trend of EXEC_EVID_ROWS rows: read
   ** again for the keys that alert when the rules look back fewer */
   int reread = pr->want_evidence && lookback + 1 < EXEC_EVID_ROWS;

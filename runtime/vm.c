@@ -629,7 +629,7 @@ static vm_status run(vm_state *vm, int fn, const frame *fr, uint32_t base, val *
         status = VM_NEED_ROWS;
         goto out;
       }
-      int ok = (uint64_t)fr->cursor + B <= (fr->s->least ? fr->s->least : fr->s->n);
+      int ok = fr->s->least || (uint64_t)fr->cursor + B <= fr->s->n;
       vmsync_out();
       for (uint32_t i = 0; ok && i < B; i++) {
         val v;

@@ -183,6 +183,30 @@ static long row_store(vm_row *r, const void *p, size_t n) {
   return off;
 }
 
+/* dst becomes a copy of src: its values, the strings in dst's own buffer.
+** 0 or -1 (memory). */
+int exec_row_copy(vm_row *dst, const vm_row *src, uint16_t ncols) {
+  if (src->buflen > dst->bufcap) {
+    char *nb = vg_realloc(dst->buf, src->buflen);
+    if (!nb) return -1;
+    dst->buf = nb;
+    dst->bufcap = src->buflen;
+  }
+  if (src->buflen) memcpy(dst->buf, src->buf, src->buflen);
+  dst->buflen = src->buflen;
+  dst->time = src->time;
+  dst->rowid = src->rowid;
+  dst->ikey = src->ikey;
+  dst->kint = src->kint;
+  dst->kblob = src->kblob;
+  for (uint16_t i = 0; i < ncols; i++) {
+    val v = src->v[i];
+    if (v.t == VT_STR) v.u.s = dst->buf + (v.u.s - src->buf); /* (read rows keep every string in buf) */
+    dst->v[i] = v;
+  }
+  return 0;
+}
+
 /* Read the statement's columns into r, as the source's column types say.
 ** Sets *skip when the row has no usable key or time.  Returns 0 or -1 when
 ** out of memory. */
@@ -199,43 +223,58 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
     memset(sr->pend, 0, (size_t)(s->ncols ? s->ncols : 1)); /* the last row's, not the source's */
   }
   sr->npend = 0;
+  /* each column's value taken once (sqlite3_column_value): the
+  ** sqlite3_column_* calls each take the statement's column again, with its
+  ** checks, and make six a row.  The connection is this thread's alone
+  ** (NOMUTEX), so the value may be read as it is. */
+  sqlite3_value *kv = sqlite3_column_value(st, s->key);
   /* (the key's type before any conversion: reading a blob as text makes
   ** its type undefined) */
-  int key_type = sqlite3_column_type(st, s->key);
+  int key_type = sqlite3_value_type(kv);
   for (int i = 0; i < s->ncols; i++) {
-    int t = sqlite3_column_type(st, i);
+    sqlite3_value *cv = i == s->key ? kv : sqlite3_column_value(st, i);
+    int t = i == s->key ? key_type : sqlite3_value_type(cv);
     val v = val_null();
     int want = s->cols[i].type;
     if (t == SQLITE_NULL) {
       v = val_null();
     } else if (want == VT_NUM || (want == VT_NULL && (t == SQLITE_INTEGER || t == SQLITE_FLOAT))) {
-      if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) v = val_num(sqlite3_column_double(st, i));
+      if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) v = val_num(sqlite3_value_double(cv));
       else v.t = 0xfe; /* marked: text in a number column, counted below once the key is known */
     } else if (want == VT_DATE) {
       int32_t d;
-      const unsigned char *txt = t == SQLITE_TEXT ? sqlite3_column_text(st, i) : NULL;
-      size_t n = txt ? (size_t)sqlite3_column_bytes(st, i) : 0;
-      int ok;
-      if (i == s->time && txt && n == sr->tlen && memcmp(txt, sr->tlast, n) == 0) { /* (the row before's) */
-        ok = sr->tok;
-        d = sr->tday;
+      const unsigned char *txt = t == SQLITE_TEXT ? sqlite3_value_text(cv) : NULL;
+      size_t n = txt ? (size_t)sqlite3_value_bytes(cv) : 0;
+      int ok = 0;
+      if (i == s->time && txt) { /* (a time text read lately: rows of a key alternate between two days) */
+        sr->tlen = n <= sizeof sr->tc[0].text ? n : (size_t)-1;
+        int hit = -1;
+        for (int c = 0; c < 2 && hit < 0; c++)
+          if (sr->tc[c].len == n && memcmp(txt, sr->tc[c].text, n) == 0) hit = c;
+        if (hit >= 0) {
+          ok = sr->tc[hit].ok;
+          d = sr->tc[hit].day;
+        } else {
+          ok = lib_parse_date((const char *)txt, n, &d);
+          if (sr->tlen != (size_t)-1) {
+            unsigned c = sr->tnext++ & 1;
+            sr->tc[c].len = n;
+            memcpy(sr->tc[c].text, txt, n);
+            sr->tc[c].ok = ok;
+            sr->tc[c].day = ok ? d : 0;
+          }
+        }
       } else {
         ok = txt && lib_parse_date((const char *)txt, n, &d);
-        if (i == s->time && txt) {
-          sr->tlen = n <= sizeof sr->tlast ? n : (size_t)-1;
-          if (n <= sizeof sr->tlast) memcpy(sr->tlast, txt, n);
-          sr->tok = ok;
-          sr->tday = ok ? d : 0;
-        }
       }
       if (ok) v = val_date(d);
       else v.t = 0xfd; /* unreadable date */
     } else {
-      /* a blob's bytes as they are: sqlite3_column_text would make the
+      /* a blob's bytes as they are: sqlite3_value_text would make the
       ** statement's value text, and a key read back from it afterwards
       ** (the walk down the keys binds it) would be bound as text */
-      const void *txt = t == SQLITE_BLOB ? sqlite3_column_blob(st, i) : (const void *)sqlite3_column_text(st, i);
-      int n = sqlite3_column_bytes(st, i);
+      const void *txt = t == SQLITE_BLOB ? sqlite3_value_blob(cv) : (const void *)sqlite3_value_text(cv);
+      int n = sqlite3_value_bytes(cv);
       long off = row_store(r, txt ? txt : "", (size_t)n);
       if (off < 0) return -1;
       v.t = VT_STR;
@@ -246,9 +285,9 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   }
   for (int i = 0; i < s->ncols; i++)
     if (r->v[i].t == VT_STR) r->v[i].u.s = r->buf + (size_t)r->v[i].u.n;
-  r->rowid = rowid_col >= 0 ? sqlite3_column_int64(st, rowid_col) : 0;
+  r->rowid = rowid_col >= 0 ? sqlite3_value_int64(sqlite3_column_value(st, rowid_col)) : 0;
   r->kint = key_type == SQLITE_INTEGER;
-  r->ikey = r->kint ? sqlite3_column_int64(st, s->key) : 0;
+  r->ikey = r->kint ? sqlite3_value_int64(kv) : 0;
   r->kblob = key_type == SQLITE_BLOB;
   val key = r->v[s->key];
   /* the other values are kept, nulled where bad: the source's where is

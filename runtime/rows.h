@@ -43,9 +43,13 @@ struct src_run {
                              ** then [ncols]: 1 for the columns the where reads */
   int npend;
   char pend_key[96];         /* the example of a BAD_KEY pending (the key's text) */
-  /* the time text read last and its day (tlen (size_t)-1: none): rows
-  ** read in the table's order share their date with the row before */
-  char tlast[16]; size_t tlen; int32_t tday; int tok;
+  /* the last two time texts read and their days (len (size_t)-1: none):
+  ** rows read in the table's order share their date with the row before,
+  ** and a walk's keys alternate between their newest two; tlen: the
+  ** length of the last one read ((size_t)-1: longer than text) */
+  struct { char text[16]; size_t len; int32_t day; int ok; } tc[2];
+  unsigned tnext;
+  size_t tlen;
 };
 
 /* "SELECT col, ... [, ROWID] FROM table" for source s into b, ROWID being
@@ -85,6 +89,9 @@ void exec_row_unjudged(exec_pack *pr, int si, const vm_row *r);
 /* Forget the bad data of the row just read: a row read again, already
 ** counted, or one read only for its key and time (scan.c's walk). */
 void exec_row_forget(exec_pack *pr, int si);
+/* dst becomes a copy of src, a row exec_read_row read (every string in its
+** buffer).  0 or -1 (memory). */
+int exec_row_copy(vm_row *dst, const vm_row *src, uint16_t ncols);
 /* Count one bad datum of kind in column col of source si (r: the row, for
 ** its key as the example; may be NULL). */
 void exec_count_bad(exec_pack *pr, int si, int col, int kind, const vm_row *r);

@@ -364,6 +364,10 @@ typedef struct seek_plan {
   ** only while exec_want is 1 (exec_select_list_lazy), for the probe;
   ** NULL when there is none */
   sqlite3_stmt *ldesc0, *ldesc;
+  /* a row by its rowid (the select list of rows): the row after a probed
+  ** key's newest, read from the index alone, read whole when the rules
+  ** need it (walk_on); NULL without a rowid or a probe */
+  sqlite3_stmt *byrowid;
 } seek_plan;
 
 static void seek_plan_free(seek_plan *sp) {
@@ -374,6 +378,7 @@ static void seek_plan_free(seek_plan *sp) {
   sqlite3_finalize(sp->desc);
   sqlite3_finalize(sp->ldesc0);
   sqlite3_finalize(sp->ldesc);
+  sqlite3_finalize(sp->byrowid);
   memset(sp, 0, sizeof *sp);
 }
 
@@ -438,6 +443,15 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
       sqlite3_finalize(*second);
       *first = *second = NULL;
       break;
+    }
+  }
+  if (sp->ldesc && sp->has_rowid) {
+    q.len = 0;
+    rc = exec_select_list(&q, s, rid) | vg_buf_printf(&q, " WHERE %s = ?1", rid);
+    if (rc) { ready = -1; goto done; }
+    if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->byrowid, NULL) != SQLITE_OK) {
+      sqlite3_finalize(sp->byrowid);
+      sp->byrowid = NULL;
     }
   }
 done:
@@ -586,6 +600,11 @@ struct evid_reader {
   uint32_t need, counted;
   int win_read;     /* win holds the key's window */
   vm_series wtmp, win;
+  /* a probe of the walk (walk_on), or NULL: its statement, at the row
+  ** after the key's newest (go_next, read for its key, time and rowid); the
+  ** key's newest row (go_row0), and the key as the walk read it (go_ref) */
+  sqlite3_stmt *go;
+  const vm_row *go_row0, *go_next, *go_ref;
 };
 
 static int evid_reread(const evid_reader *er) { return er && er->evid; }
@@ -607,19 +626,88 @@ static const vm_series *evid_rows(exec_pack *pr, evid_reader *er) {
   return &er->ev;
 }
 
-long exec_probes, exec_probe_reads;
+long exec_probes, exec_probe_reads, exec_probe_walks;
 
-/* A probe's whole window, read again (the rows the walk read are counted
-** once: as rows read, and their bad data). */
+/* Read the row of rowid into tmp->rows[n], whole (sp->byrowid): a row the
+** walk read from the index alone, and counted then as read.  0 or -1. */
+static int fetch_row(exec_pack *pr, evid_reader *er, vm_series *tmp, uint32_t n, int64_t rowid, int *skip) {
+  sqlite3_stmt *b = er->sp->byrowid;
+  sqlite3_reset(b);
+  sqlite3_bind_int64(b, 1, rowid);
+  int rc = sqlite3_step(b);
+  if (rc == SQLITE_ROW) rc = read_next(pr, er->si, er->sp, b, tmp, n, skip);
+  else if (rc != SQLITE_ROW) { /* (never: the walk's read transaction holds the row) */
+    read_failed(pr, pr->srcs[er->si].src);
+    rc = -1;
+  }
+  sqlite3_reset(b);
+  pr->rows_read--;
+  return rc;
+}
+
+/* A probe's window, read by the walk going on (er->go): its newest row as
+** the walk read it, the row after it by its rowid, and the rows after that
+** from the walk's statement, until the window is complete or another key
+** comes.  A row that can only show the window complete is read from the
+** index alone, as the walk's probe reads it, and whole by its rowid when
+** the window takes it after all (a duplicate day, a zone, no time).
+** Counted as seek_key counts: each row once as read, the bad data of the
+** rows the window takes.  Returns the rows kept, or -1. */
+static long walk_on(exec_pack *pr, evid_reader *er) {
+  int si = er->si;
+  const vm_source *s = pr->srcs[si].src;
+  vm_series *tmp = &er->wtmp;
+  uint32_t n = 1, need = er->need;
+  int skip, placed, rc;
+  exec_probe_walks++;
+  if (exec_row_copy(&tmp->rows[0], er->go_row0, s->ncols) != 0 ||
+      fetch_row(pr, er, tmp, 1, er->go_next->rowid, &skip) != 0 ||
+      (placed = place_row(pr, si, tmp, &n, need, skip)) < 0)
+    return -1;
+  while (placed == 0) {
+    int whole = n < need;
+    exec_want = whole;
+    rc = sqlite3_step(er->go);
+    exec_want = 1;
+    if (rc != SQLITE_ROW) {
+      if (rc == SQLITE_DONE) break;
+      read_failed(pr, s);
+      return -1;
+    }
+    if (read_next(pr, si, er->sp, er->go, tmp, n, &skip) != 0) return -1;
+    vm_row *r = &tmp->rows[n];
+    if (r->v[s->key].t == VT_NULL || !exec_same_row_key(r, er->go_ref, s->key)) { /* another key: read after the jump */
+      exec_row_forget(pr, si);
+      pr->rows_read--;
+      break;
+    }
+    if (!whole) {
+      exec_row_forget(pr, si); /* (its key and time only) */
+      if (!skip && past_row(pr, si, r, &tmp->rows[need - 1])) break;
+      if (fetch_row(pr, er, tmp, n, r->rowid, &skip) != 0) return -1;
+    }
+    if ((placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
+  }
+  return n < need ? n : need;
+}
+
+/* A probe's whole window, read by the walk going on, or again (the rows the
+** walk read are counted once: as rows read, and their bad data). */
 static const vm_series *window_rows(exec_pack *pr, evid_reader *er) {
   if (!er) return NULL; /* (never: only the walk makes probes) */
   if (er->win_read) return &er->win;
   exec_probe_reads++;
-  long long rows = pr->rows_read;
-  long n = seek_key(pr, er->si, er->sp, er->key, &er->wtmp, er->need, er->counted);
+  long n;
+  if (er->go) {
+    n = walk_on(pr, er);
+    er->go = NULL; /* (the walk's statement has moved) */
+  } else {
+    long long rows = pr->rows_read;
+    n = seek_key(pr, er->si, er->sp, er->key, &er->wtmp, er->need, er->counted);
+    long long more = pr->rows_read - rows - (long long)er->counted - 1;
+    pr->rows_read = rows + (more > 0 ? more : 0);
+  }
   if (n < 0) return NULL;
-  long long more = pr->rows_read - rows - (long long)er->counted - 1;
-  pr->rows_read = rows + (more > 0 ? more : 0);
   pr->srcs[er->si].lvalid = 0;
   er->win.n = (uint32_t)n;
   er->win.head = n ? (uint32_t)n - 1 : 0;
@@ -718,7 +806,14 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
         if (!other) pr->rows_read--; /* (the next key's first row, read again after the jump) */
         result = walk_eval(pr, si, tmp, 1, 0, ser, rules, nrules, er);
       } else if (!skip && past_row(pr, si, r, &tmp->rows[0])) { /* older, with every row after it */
+        /* (the walk goes on from r when the rules need more: eval_window
+        ** moves tmp row 0 into ser->rows[0]) */
+        er->go = sp->byrowid ? st : NULL;
+        er->go_row0 = &ser->rows[0];
+        er->go_next = r;
+        er->go_ref = &ref;
         result = walk_eval(pr, si, tmp, 1, need >= 2 ? 2 : 0, ser, rules, nrules, er);
+        er->go = NULL;
         probes++;
         exec_probes++;
         needed += er->win_read;

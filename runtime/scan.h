@@ -44,9 +44,10 @@ int exec_snapshot_dates(sqlite3 *db, const exec_opts *o, const vm_program *const
 ** sweeps finished and gave up (what tests look at to know which path ran). */
 extern size_t exec_sweep_bytes;
 extern long exec_sweeps_done, exec_sweeps_given_up;
-/* Keys a nightly walk evaluated on their newest row alone, and windows it
-** read whole (after a probe needed them, or a row it could not rule out). */
-extern long exec_probes, exec_probe_reads;
+/* Keys a nightly walk evaluated on their newest row alone, windows it
+** read whole (after a probe needed them, or a row it could not rule out),
+** and of those the windows read by the walk going on (no seek again). */
+extern long exec_probes, exec_probe_reads, exec_probe_walks;
 /* 0: a backtest at its snapshot dates always finds them first, in a pass
 ** of their own (tests compare the two) */
 extern int exec_find_dates;

@@ -556,7 +556,7 @@ static void test_walk_key_types(void) {
   seek_equals_scan(sql, rules, "2025-01-22", 10);
 }
 
-extern long exec_probes, exec_probe_reads;
+extern long exec_probes, exec_probe_reads, exec_probe_walks;
 
 /* The recorded runs of rules over sql at each date of as_of (one database,
 ** alert life carried from run to run), with index seeks or reading tables
@@ -616,7 +616,18 @@ static void test_probe_equals_scan(void) {
            "INSERT INTO s VALUES (106, '2025-01-30T05:00', 9, 'm1'), (106, '2025-01-30', 0, 'm2'), (106, '2025-01-20', 9, 'm1');"
            "INSERT INTO s VALUES (107, '2025-01-30', 9, 'm1'), (107, '2025-01-29', 9, 'm2');"
            "INSERT INTO s VALUES (108, '2025-01-30', NULL, 'm1'), (108, '2025-01-20', 9, 'm2');"
-           "INSERT INTO s VALUES (109, '2025-01-31T01:00+05:00', 9, 'm1'), (109, '2025-01-28', 9, 'm2');");
+           "INSERT INTO s VALUES (109, '2025-01-31T01:00+05:00', 9, 'm1'), (109, '2025-01-28', 9, 'm2');"
+           /* the window read by the walk going on, with a duplicate day, a
+           ** zone, a time of day, text and no time where it takes the row
+           ** after the window's oldest, read from the index alone */
+           "INSERT INTO s VALUES (110, '2025-01-30', 9, 'm1'), (110, '2025-01-29', 2, 'm1'), (110, '2025-01-29', 1, 'm2'),"
+           " (110, '2025-01-28', 2, 'm1'), (110, '2025-01-28', 0, 'm3'), (110, '2025-01-20', 9, 'm1');"
+           "INSERT INTO s VALUES (111, '2025-01-30', 9, 'm1'), (111, '2025-01-29', 1, 'm1'), (111, '2025-01-28', 2, 'm2'),"
+           " (111, '2025-01-28T23:00-05:00', 0, 'm1'), (111, '2025-01-27', 9, 'm1');"
+           "INSERT INTO s VALUES (112, '2025-01-30', 1, 'm1'), (112, '2025-01-29', 2, 'm1'), (112, '2025-01-28T10:00', 0, 'm2'),"
+           " (112, '2025-01-28', 5, 'm2'), (112, '2025-01-27', 'x', 'm1'), (112, '2025-01-20', 9, 'm1');"
+           "INSERT INTO s VALUES (113, '2025-01-30', 9, 'm1'), (113, '2025-01-29', 'bad', 'm1'), (113, '2025-01-28', 1, 'm2'),"
+           " (113, NULL, 0, 'm1'), (113, '2025-01-27', 'bad', 'm3');");
   const char *rules =
       "source s { table s key k time d every 1 day }\n"
       "rule a on s { red when x > 7 and x > prev(x) message \"{x} {prev(x)}\" notify who }\n"
@@ -627,15 +638,16 @@ static void test_probe_equals_scan(void) {
       "rule i on s { orange when pct_change(x) > 1 message \"{pct_change(x)}\" }\n";
   const char *const dates[] = {"2025-01-28", "2025-01-30", "2025-02-01", NULL};
   life_runs(sql, rules, dates, 1, scan, sizeof scan);
-  long probes = exec_probes, reads = exec_probe_reads;
+  long probes = exec_probes, reads = exec_probe_reads, walks = exec_probe_walks;
   life_runs(sql, rules, dates, 0, seek, sizeof seek);
   CU_ASSERT(strlen(scan) > 2000);
   CU_ASSERT_STRING_EQUAL(seek, scan);
-  /* the probe ran, decided keys on one row, and read windows */
   /* the probe ran; rule b (for 3 snapshots: more than the two rows a
-  ** probe knows the window has) reads every key's window */
+  ** probe knows the window has) reads every key's window, most of them by
+  ** the walk going on */
   CU_ASSERT(exec_probes - probes > 100);
   CU_ASSERT(exec_probe_reads - reads >= exec_probes - probes);
+  CU_ASSERT(exec_probe_walks - walks >= exec_probes - probes);
   /* rules c and g alone (a `for` that stops at the first row not true,
   ** a condition on the newest row): most keys are decided on that row.
   ** (a, e and i read the row before on every key: their conditions'

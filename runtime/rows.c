@@ -210,7 +210,7 @@ int exec_row_copy(vm_row *dst, const vm_row *src, uint16_t ncols) {
 /* Read the statement's columns into r, as the source's column types say.
 ** Sets *skip when the row has no usable key or time.  Returns 0 or -1 when
 ** out of memory. */
-int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
+static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip, int key_time) {
   src_run *sr = &pr->srcs[si];
   const vm_source *s = sr->src;
   r->buflen = 0;
@@ -232,6 +232,10 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   ** its type undefined) */
   int key_type = sqlite3_value_type(kv);
   for (int i = 0; i < s->ncols; i++) {
+    if (key_time && i != s->key && i != s->time) {
+      r->v[i] = val_null();
+      continue;
+    }
     sqlite3_value *cv = i == s->key ? kv : sqlite3_column_value(st, i);
     int t = i == s->key ? key_type : sqlite3_value_type(cv);
     val v = val_null();
@@ -317,6 +321,14 @@ int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_
   }
   r->time = r->v[s->time].u.d;
   return 0;
+}
+
+int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
+  return read_row(pr, si, st, r, rowid_col, skip, 0);
+}
+
+int exec_read_key_time(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip) {
+  return read_row(pr, si, st, r, rowid_col, skip, 1);
 }
 
 /* The days vigil_day() read last: a prefilter names a column's day in

@@ -77,6 +77,10 @@ int exec_rowid_expr(exec_pack *pr, int si, const char **out);
 ** when the row has no usable key or time.  The row's bad data is pending:
 ** exec_row_owned (or exec_row_bad) counts it.  0 or -1 (memory). */
 int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip);
+/* The same for the key, the time and the rowid alone, the other values
+** NULL: a row read from the index (exec_select_list_lazy), whose bad data
+** is forgotten (exec_row_forget). */
+int exec_read_key_time(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip);
 /* The full text of a row's key into b (b->len bytes, which may include NUL
 ** bytes, then a NUL): an integer key in decimal, text as it is, anything
 ** else as lib_format_text writes it.  0 or -1 (no memory). */

@@ -525,8 +525,10 @@ static int place_row(exec_pack *pr, int si, vm_series *tmp, uint32_t *n, uint32_
   return 0;
 }
 
-/* Read the next row of st into tmp->rows[n] (growing tmp).  0, or -1. */
-static int read_next(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t n, int *skip) {
+/* Read the next row of st into tmp->rows[n] (growing tmp); whole, or its
+** key and time alone (exec_read_key_time).  0, or -1. */
+static int read_next_as(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t n, int *skip,
+                        int whole) {
   const vm_source *s = pr->srcs[si].src;
   if (!pr->srcs[si].derived) pr->rows_read++;
   if (n + 1 >= tmp->cap) { /* grow: the rows array is linear here */
@@ -535,8 +537,12 @@ static int read_next(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_
     if (!exec_series_staging(tmp)) return -1;
   }
   vm_row *r = &tmp->rows[n];
-  if (exec_read_row(pr, si, st, r, sp->has_rowid ? s->ncols : -1, skip) != 0) return -1;
-  return 0;
+  int rowid_col = sp->has_rowid ? s->ncols : -1;
+  return whole ? exec_read_row(pr, si, st, r, rowid_col, skip) : exec_read_key_time(pr, si, st, r, rowid_col, skip);
+}
+
+static int read_next(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t n, int *skip) {
+  return read_next_as(pr, si, sp, st, tmp, n, skip, 1);
 }
 
 static void read_failed(exec_pack *pr, const vm_source *s) {
@@ -561,16 +567,60 @@ static void bad_put_back(exec_pack *pr, int si, const bad_count *buf) {
   memcpy(pr->srcs[si].lbad, (const char *)buf + n, n);
 }
 
+/* A key as SQLite holds it (its type and value, as sqlite3_value_dup
+** would keep it), to bind it again: a walk keeps one for each key, and
+** sqlite3_value_dup allocates. */
+typedef struct bound_key {
+  int type; /* SQLITE_INTEGER, _FLOAT, _TEXT or _BLOB; SQLITE_NULL: none */
+  int64_t i;
+  double d;
+  char *buf; /* text or blob bytes */
+  size_t len, cap;
+} bound_key;
+
+/* k becomes the key v.  0, or -1 (memory). */
+static int key_keep(bound_key *k, sqlite3_value *v) {
+  k->type = sqlite3_value_type(v); /* (first: reading a blob as text would change it) */
+  if (k->type == SQLITE_INTEGER) k->i = sqlite3_value_int64(v);
+  else if (k->type == SQLITE_FLOAT) k->d = sqlite3_value_double(v);
+  else if (k->type == SQLITE_TEXT || k->type == SQLITE_BLOB) {
+    const void *p = k->type == SQLITE_TEXT ? (const void *)sqlite3_value_text(v) : sqlite3_value_blob(v);
+    size_t n = (size_t)sqlite3_value_bytes(v);
+    if (n + 1 > k->cap) {
+      size_t cap = k->cap ? k->cap : 32;
+      while (cap < n + 1) cap *= 2;
+      char *nb = vg_realloc(k->buf, cap);
+      if (!nb) return -1;
+      k->buf = nb;
+      k->cap = cap;
+    }
+    if (n) memcpy(k->buf, p, n);
+    k->len = n;
+  }
+  return 0;
+}
+
+/* Bind key k to st's ?1; k must stay as it is while st runs. */
+static void key_bind(sqlite3_stmt *st, const bound_key *k) {
+  switch (k->type) {
+  case SQLITE_INTEGER: sqlite3_bind_int64(st, 1, k->i); break;
+  case SQLITE_FLOAT: sqlite3_bind_double(st, 1, k->d); break;
+  case SQLITE_TEXT: sqlite3_bind_text64(st, 1, k->len ? k->buf : "", k->len, SQLITE_STATIC, SQLITE_UTF8); break;
+  case SQLITE_BLOB: sqlite3_bind_blob64(st, 1, k->len ? k->buf : "", k->len, SQLITE_STATIC); break;
+  default: sqlite3_bind_null(st, 1); break;
+  }
+}
+
 /* Read the newest rows of key (sp->rows bound to it) into tmp, newest
 ** first, until the window is full; the bad data of the first `counted`
 ** rows is not counted (it was).  Returns the rows kept, or -1. */
-static long seek_key(exec_pack *pr, int si, seek_plan *sp, sqlite3_value *key, vm_series *tmp, uint32_t need,
+static long seek_key(exec_pack *pr, int si, seek_plan *sp, const bound_key *key, vm_series *tmp, uint32_t need,
                      uint32_t counted) {
   sqlite3_stmt *st = sp->rows;
   uint32_t n = 0, read = 0;
   int rc, skip, placed = 0;
   sqlite3_reset(st);
-  sqlite3_bind_value(st, 1, key);
+  key_bind(st, key);
   tmp->n = 0;
   while (placed == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (read_next(pr, si, sp, st, tmp, n, &skip) != 0) return -1;
@@ -590,7 +640,7 @@ static long seek_key(exec_pack *pr, int si, seek_plan *sp, sqlite3_value *key, v
 struct evid_reader {
   int si;
   seek_plan *sp;
-  sqlite3_value *key; /* the key, as SQLite holds it */
+  const bound_key *key; /* the key, as SQLite holds it */
   int evid;         /* the evidence reads its window again (the rules' is shorter) */
   vm_series tmp;    /* rows as read, newest first */
   vm_series ev;     /* the window, oldest first as in any series */
@@ -674,7 +724,7 @@ static long walk_on(exec_pack *pr, evid_reader *er) {
       read_failed(pr, s);
       return -1;
     }
-    if (read_next(pr, si, er->sp, er->go, tmp, n, &skip) != 0) return -1;
+    if (read_next_as(pr, si, er->sp, er->go, tmp, n, &skip, whole) != 0) return -1;
     vm_row *r = &tmp->rows[n];
     if (r->v[s->key].t == VT_NULL || !exec_same_row_key(r, er->go_ref, s->key)) { /* another key: read after the jump */
       exec_row_forget(pr, si);
@@ -771,8 +821,12 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
   int sharded = pr->o->nshards > 1;
   int probing = sp->ldesc && er;
   sqlite3_stmt *st = probing ? sp->ldesc0 : sp->desc0;
-  sqlite3_value *key = NULL; /* the current key as SQLite holds it, NULL between keys */
-  vm_row ref;                /* ... and as the runtime read it (its key column only) */
+  /* the current key as SQLite holds it (key.type SQLITE_NULL between keys),
+  ** and the last one past which the walk jumped, bound to st */
+  bound_key key, past;
+  memset(&key, 0, sizeof key);
+  memset(&past, 0, sizeof past);
+  vm_row ref;                /* the current key as the runtime read it (its key column only) */
   memset(&ref, 0, sizeof ref);
   uint32_t n = 0;            /* the current key's rows kept in tmp */
   uint32_t krows = 0;        /* the current key's rows read with their columns */
@@ -795,12 +849,12 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
       int other = sharded && db_shard_of_value(kv, pr->o->nshards) != pr->o->shard;
       skip = 0;
       if (!other) {
-        if (read_next(pr, si, sp, st, tmp, 1, &skip) != 0) { result = -1; break; }
+        if (read_next_as(pr, si, sp, st, tmp, 1, &skip, 0) != 0) { result = -1; break; }
         exec_row_forget(pr, si); /* (its bad data is not read: only its key and time are) */
       }
       vm_row *r = &tmp->rows[1];
       int same = !other && r->v[s->key].t != VT_NULL && exec_same_row_key(r, &ref, s->key);
-      er->key = key;
+      er->key = &key;
       er->counted = krows;
       if (!same) { /* the key's only row: its whole window */
         if (!other) pr->rows_read--; /* (the next key's first row, read again after the jump) */
@@ -841,26 +895,29 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
     }
     vm_row *r = &tmp->rows[n];
     int usable = !jump && r->v[s->key].t != VT_NULL; /* (a bad key is counted, never evaluated) */
-    if (key && (jump || !usable || !exec_same_row_key(r, &ref, s->key))) { /* the key ended */
-      if (er) er->key = key;
+    if (key.type != SQLITE_NULL && (jump || !usable || !exec_same_row_key(r, &ref, s->key))) { /* the key ended */
+      if (er) er->key = &key;
       if (walk_eval(pr, si, tmp, n < need ? n : need, 0, ser, rules, nrules, er) != 0) result = -1;
       exec_swap_rows(&tmp->rows[0], &tmp->rows[n]);
       r = &tmp->rows[0];
       n = 0;
-      sqlite3_value_free(key);
-      key = NULL;
+      key.type = SQLITE_NULL;
     }
     if (result != 0) break;
-    if (!jump && usable && !key) { /* a new key */
-      if (!(key = sqlite3_value_dup(kv))) { result = -1; break; }
+    if (!jump && usable && key.type == SQLITE_NULL) { /* a new key */
+      if (key_keep(&key, kv) != 0) { result = -1; break; }
       krows = 0;
       ref.kint = r->kint;
       ref.ikey = r->ikey;
       ref.kblob = r->kblob;
       val kval = r->v[s->key];
       if (kval.t == VT_STR) {
-        vg_free(ref.buf);
-        if (!(ref.buf = vg_realloc(NULL, kval.len + 1))) { result = -1; break; }
+        if (kval.len + 1 > ref.bufcap) {
+          char *nb = vg_realloc(ref.buf, kval.len + 1);
+          if (!nb) { result = -1; break; }
+          ref.buf = nb;
+          ref.bufcap = kval.len + 1;
+        }
         memcpy(ref.buf, kval.u.s, kval.len);
         kval.u.s = ref.buf;
       }
@@ -879,42 +936,39 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
     }
     /* the window is complete, or the key is another shard's: past its rows */
     if (placed) {
-      if (er) er->key = key;
+      if (er) er->key = &key;
       if (walk_eval(pr, si, tmp, n < need ? n : need, 0, ser, rules, nrules, er) != 0) { result = -1; break; }
       n = 0;
     }
-    if (!placed) { /* another shard's key: past it */
-      sqlite3_value *past = sqlite3_value_dup(kv);
-      if (!past) { result = -1; break; }
-      sqlite3_value_free(key);
-      key = past;
-    }
+    if (!placed && key_keep(&key, kv) != 0) { result = -1; break; } /* another shard's key: past it */
   past_key:;
-    sqlite3_value *past = key;
-    key = NULL;
     sqlite3_reset(st);
     st = probing ? sp->ldesc : sp->desc;
     sqlite3_reset(st);
-    sqlite3_bind_value(st, 1, past);
-    sqlite3_value_free(past);
+    bound_key t = past; /* (past is bound to st until the next jump) */
+    past = key;
+    key = t;
+    key.type = SQLITE_NULL;
+    key_bind(st, &past);
   }
   exec_want = 1;
   if (result == 0 && rc != SQLITE_DONE) {
     read_failed(pr, s);
     result = -1;
   }
-  if (result == 0 && key) {
-    if (er) er->key = key;
+  if (result == 0 && key.type != SQLITE_NULL) {
+    if (er) er->key = &key;
     result = walk_eval(pr, si, tmp, n < need ? n : need, 0, ser, rules, nrules, er);
   }
   pr->seq_next = seq_saved;
-  sqlite3_value_free(key);
-  vg_free(ref.buf);
-  vg_free(ref.v);
   sqlite3_reset(sp->desc0);
   sqlite3_reset(sp->desc);
   sqlite3_reset(sp->ldesc0);
   sqlite3_reset(sp->ldesc);
+  vg_free(key.buf);
+  vg_free(past.buf);
+  vg_free(ref.buf);
+  vg_free(ref.v);
   return result;
 }
 
@@ -923,6 +977,8 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   vm_series tmp;
   evid_reader er;
   memset(&er, 0, sizeof er);
+  bound_key key; /* (the keys read by a recursive query) */
+  memset(&key, 0, sizeof key);
   er.si = si;
   er.sp = sp;
   er.need = lookback + 1; /* (a probe's window) */
@@ -969,10 +1025,11 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
     rc = SQLITE_DONE;
   }
   while (result == 0 && !sp->desc && (rc = sqlite3_step(sp->keys)) == SQLITE_ROW) {
-    sqlite3_value *key = sqlite3_column_value(sp->keys, 0);
-    if (sharded && db_shard_of_value(key, pr->o->nshards) != pr->o->shard) continue;
-    long n = seek_key(pr, si, sp, key, &tmp, lookback + 1, 0);
-    er.key = key;
+    sqlite3_value *kv = sqlite3_column_value(sp->keys, 0);
+    if (sharded && db_shard_of_value(kv, pr->o->nshards) != pr->o->shard) continue;
+    if (key_keep(&key, kv) != 0) { result = -1; break; }
+    long n = seek_key(pr, si, sp, &key, &tmp, lookback + 1, 0);
+    er.key = &key;
     if (n < 0 || eval_window(pr, si, &tmp, (uint32_t)n, 0, ser, rules, nrules, reread ? &er : NULL) != 0) result = -1;
   }
   if (result == 0 && rc != SQLITE_DONE) {
@@ -986,6 +1043,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   exec_series_free(&er.wtmp);
   exec_series_free(&er.win);
   vg_free(er.saved);
+  vg_free(key.buf);
   return result;
 }
 

@@ -98,6 +98,63 @@ static size_t put_scaled(uint64_t r, int k, char *t) {
   return n;
 }
 
+/* m * 10^k / 2^q rounded to the nearest integer, ties to even (1 <= q <= 64). */
+static uint64_t div_pow2_even(unsigned __int128 p, int q) {
+  unsigned __int128 one = 1, rem = p & ((one << q) - 1), half = one << (q - 1);
+  uint64_t r = (uint64_t)(p >> q);
+  return r + (rem > half || (rem == half && (r & 1)));
+}
+
+/* x in [1e-3, 1e15) with no form of 15 digits or fewer that reads back,
+** as %.16g prints it when that reads back, else as %.17g: without printf,
+** in integers.  x is m / 2^q exactly; the decimal of d digits that %.*g
+** prints is m * 10^k / 2^q rounded to the nearest, ties to even, for the k
+** that gives d digits, and it reads back as x when it lies within half a
+** gap of x (a quarter below a power of two, whose lower gap is half;
+** exactly half: when strtod's tie to even goes to x, m even; neither
+** happens in this range, where a power of two has a short form and a
+** decimal of 16 digits is never exactly between two doubles, but the test
+** costs nothing and keeps the reasoning whole).  Every product stays below
+** 2^120.  Returns the length, or 0 (not normal, not
+** in range). */
+static size_t exact_16_17(double x, char *t) {
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  int be = (int)(bits >> 52 & 0x7ff);
+  uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+  int q = 1075 - be; /* x = m / 2^q: 3 <= q <= 62 in that range */
+  if (be == 0 || q < 1 || q > 62) return 0;
+  typedef unsigned __int128 u128;
+  const u128 lo = (u128)UINT64_C(10000000000000000) << q, hi = (u128)UINT64_C(100000000000000000) << q;
+  int k = 16 - (int)floor(log10(x)); /* 17 digits: m * 10^k / 2^q in [10^16, 10^17) */
+  while (k > 0 && k <= 19 && (u128)m * (uint64_t)p10[k] >= hi) k--;
+  while (k <= 19 && (u128)m * (uint64_t)p10[k] < lo) k++;
+  if (k < 2 || k > 19) return 0;
+  uint64_t unit = (uint64_t)p10[k - 1];
+  uint64_t d16 = div_pow2_even((u128)m * unit, q);
+  u128 a = (u128)d16 << q, b = (u128)m * unit; /* d16 / 10^(k-1) against x, times 10^(k-1) 2^q */
+  u128 off = a >= b ? a - b : b - a;
+  u128 gap = a < b && m == UINT64_C(1) << 52 && be > 1 ? off * 4 : off * 2; /* against unit */
+  uint64_t r;
+  int kk;
+  if (gap < unit || (gap == unit && !(m & 1))) {
+    r = d16;
+    kk = k - 1;
+  } else {
+    r = div_pow2_even((u128)m * (uint64_t)p10[k], q);
+    kk = k;
+  }
+  if (r == (uint64_t)p10[kk - k + 17]) { /* (rounded up to one digit more) */
+    r /= 10;
+    kk--;
+  }
+  while (kk > 0 && r % 10 == 0) { /* %g drops trailing zeros */
+    r /= 10;
+    kk--;
+  }
+  return put_scaled(r, kk, t);
+}
+
 /* The shortest of %.15g, %.16g, %.17g that reads back as x (finite):
 ** JSON's numbers.  A value with a decimal form of at most 15 digits and
 ** between 1e-4 and 1e15, where %g writes no exponent, is found without
@@ -122,6 +179,12 @@ size_t lib_format_exact(double x, char *t) {
       if (sign) *t = '-';
       return sign + put_scaled(ri, k, t + sign);
     }
+  }
+  size_t sign = x < 0;
+  size_t n = ax >= 1e-3 && ax < 1e15 ? exact_16_17(ax, t + sign) : 0;
+  if (n) {
+    if (sign) *t = '-';
+    return sign + n;
   }
   char buf[40];
   /* (in that range no form of 15 digits or fewer reads back: it would

@@ -395,12 +395,14 @@ static void test_fmt_like_printf(void) {
 /* lib_format_exact, the numbers of evidence JSON: the text of the printf
 ** loop it replaces (the shortest of %.15g, %.16g and %.17g that strtod
 ** reads back), for short decimals of every magnitude and sign (prices,
-** rates, their sums and ratios), whole numbers, random bits, and the edges
-** of its fast path (1e-4, 1e15). */
+** rates, their sums and ratios), decimals of 16 digits, whole numbers,
+** random bits, and the edges of its fast paths (1e-4, 1e-3, 1e15). */
 static void test_fmt_exact_like_printf(void) {
   static const double fixed[] = {0.196, 0.15680000000000002, 0.1 + 0.2, 1.0 / 3, 1e-4, 9.9999999999999991e-05, 1e15,
                                  999999999999999.9, 999999999999999.0, 0.0001000000000000001, 123456.789, -0.5, 5e-324,
-                                 1.7976931348623157e308, 4503599627370495.5, 0.30000000000000004, 2.675, 1e14 + 0.5};
+                                 1.7976931348623157e308, 4503599627370495.5, 0.30000000000000004, 2.675, 1e14 + 0.5,
+                                 1e-3, 0.0010000000000000002, 0.00099999999999999980, 0.5, 0.25000000000000006,
+                                 999999999999999.88, 0.12345678901234566, 0.1234567890123456};
   uint64_t seed = 0x2545f4914f6cdd1du;
   char want[64], got[64];
   int bad = 0;
@@ -410,11 +412,13 @@ static void test_fmt_exact_like_printf(void) {
       x = fixed[i];
     } else {
       seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-      int kind = (int)(seed % 5), e = (int)((seed >> 3) % 24) - 8;
+      int kind = (int)(seed % 6), e = (int)((seed >> 3) % 24) - 8;
       double u = (double)(seed >> 11) / 9007199254740992.0; /* [0, 1) */
       double dec = floor(u * 1e7) / pow(10, (double)((seed >> 5) % 12)); /* a short decimal */
+      /* (a decimal of 16 digits: the edge between %.16g and %.17g) */
+      double dec16 = floor(u * 1e16) / pow(10, (double)((seed >> 5) % 19));
       x = kind == 0 ? u * pow(10, e) : kind == 1 ? dec : kind == 2 ? dec * 3 + dec / 7 : kind == 3 ? floor(u * pow(10, e % 17 + 1))
-        : -dec;
+        : kind == 4 ? -dec : (seed & 128) ? -dec16 : dec16;
       if (seed & 32) { /* a neighbour: one ulp away */
         uint64_t b;
         memcpy(&b, &x, sizeof b);

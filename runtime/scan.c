@@ -655,9 +655,16 @@ struct evid_reader {
   ** key's newest row (go_row0), and the key as the walk read it (go_ref) */
   sqlite3_stmt *go;
   const vm_row *go_row0, *go_next, *go_ref;
+  /* after walk_on, the walk's statement (NULL: none, or moved), for the
+  ** evidence: it goes on from the row of rowid ev_rowid (ev_more), or the
+  ** key has no row after the window (!ev_more) */
+  sqlite3_stmt *ev_go;
+  int64_t ev_rowid;
+  int ev_more;
 };
 
 static int evid_reread(const evid_reader *er) { return er && er->evid; }
+static long evid_walk_on(exec_pack *pr, evid_reader *er);
 
 /* The current key's newest EXEC_EVID_ROWS rows, read again: only for a key
 ** with an alert, and counted nowhere (neither as rows read nor as bad data:
@@ -665,7 +672,8 @@ static int evid_reread(const evid_reader *er) { return er && er->evid; }
 static const vm_series *evid_rows(exec_pack *pr, evid_reader *er) {
   bad_keep(pr, er->si, er->saved);
   long long rows = pr->rows_read;
-  long n = seek_key(pr, er->si, er->sp, er->key, &er->tmp, EXEC_EVID_ROWS, 0);
+  long n = er->ev_go ? evid_walk_on(pr, er) : seek_key(pr, er->si, er->sp, er->key, &er->tmp, EXEC_EVID_ROWS, 0);
+  er->ev_go = NULL;
   bad_put_back(pr, er->si, er->saved);
   pr->rows_read = rows;
   pr->srcs[er->si].lvalid = 0;
@@ -676,7 +684,7 @@ static const vm_series *evid_rows(exec_pack *pr, evid_reader *er) {
   return &er->ev;
 }
 
-long exec_probes, exec_probe_reads, exec_probe_walks;
+long exec_probes, exec_probe_reads, exec_probe_walks, exec_evid_walks;
 
 /* Read the row of rowid into tmp->rows[n], whole (sp->byrowid): a row the
 ** walk read from the index alone, and counted then as read.  0 or -1. */
@@ -733,12 +741,50 @@ static long walk_on(exec_pack *pr, evid_reader *er) {
     }
     if (!whole) {
       exec_row_forget(pr, si); /* (its key and time only) */
-      if (!skip && past_row(pr, si, r, &tmp->rows[need - 1])) break;
-      if (fetch_row(pr, er, tmp, n, r->rowid, &skip) != 0) return -1;
+      if (!skip && past_row(pr, si, r, &tmp->rows[need - 1])) placed = 1;
+      else if (fetch_row(pr, er, tmp, n, r->rowid, &skip) != 0) return -1;
     }
-    if ((placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
+    if (!placed && (placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
   }
+  /* (the evidence goes on from the row past the window) */
+  er->ev_go = er->go;
+  er->ev_more = placed;
+  er->ev_rowid = placed ? tmp->rows[n].rowid : 0;
   return n < need ? n : need;
+}
+
+/* The evidence's rows (evid_rows) read by the walk going on after walk_on:
+** the window's rows, the row past it by its rowid, and the rows after that
+** from the walk's statement, until EXEC_EVID_ROWS are kept or another key
+** comes; the same rows as seek_key would read, since every row past the
+** window is older than its rows.  Into er->tmp, newest first; returns the
+** rows kept, or -1. */
+static long evid_walk_on(exec_pack *pr, evid_reader *er) {
+  int si = er->si;
+  const vm_source *s = pr->srcs[si].src;
+  vm_series *tmp = &er->tmp;
+  uint32_t n = er->win.n;
+  int skip, placed = 0, rc;
+  exec_evid_walks++;
+  while (tmp->cap < n + 2)
+    if (exec_series_grow(tmp) != 0) return -1;
+  for (uint32_t o = 0; o < n; o++)
+    if (exec_row_copy(&tmp->rows[o], vm_series_row(&er->win, o), s->ncols) != 0) return -1;
+  if (!er->ev_more) return n;
+  if (fetch_row(pr, er, tmp, n, er->ev_rowid, &skip) != 0 ||
+      (placed = place_row(pr, si, tmp, &n, EXEC_EVID_ROWS, skip)) < 0)
+    return -1;
+  while (placed == 0 && (rc = sqlite3_step(er->ev_go)) == SQLITE_ROW) {
+    if (read_next(pr, si, er->sp, er->ev_go, tmp, n, &skip) != 0) return -1;
+    vm_row *r = &tmp->rows[n];
+    if (r->v[s->key].t == VT_NULL || !exec_same_row_key(r, er->go_ref, s->key)) break;
+    if ((placed = place_row(pr, si, tmp, &n, EXEC_EVID_ROWS, skip)) < 0) return -1;
+  }
+  if (placed == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    read_failed(pr, s);
+    return -1;
+  }
+  return n < EXEC_EVID_ROWS ? n : EXEC_EVID_ROWS;
 }
 
 /* A probe's whole window, read by the walk going on, or again (the rows the
@@ -863,11 +909,12 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
         /* (the walk goes on from r when the rules need more: eval_window
         ** moves tmp row 0 into ser->rows[0]) */
         er->go = sp->byrowid ? st : NULL;
+        er->ev_go = NULL;
         er->go_row0 = &ser->rows[0];
         er->go_next = r;
         er->go_ref = &ref;
         result = walk_eval(pr, si, tmp, 1, need >= 2 ? 2 : 0, ser, rules, nrules, er);
-        er->go = NULL;
+        er->go = er->ev_go = NULL;
         probes++;
         exec_probes++;
         needed += er->win_read;

@@ -46,8 +46,9 @@ extern size_t exec_sweep_bytes;
 extern long exec_sweeps_done, exec_sweeps_given_up;
 /* Keys a nightly walk evaluated on their newest row alone, windows it
 ** read whole (after a probe needed them, or a row it could not rule out),
-** and of those the windows read by the walk going on (no seek again). */
-extern long exec_probes, exec_probe_reads, exec_probe_walks;
+** of those the windows read by the walk going on (no seek again), and the
+** evidence windows read the same way after them. */
+extern long exec_probes, exec_probe_reads, exec_probe_walks, exec_evid_walks;
 /* 0: a backtest at its snapshot dates always finds them first, in a pass
 ** of their own (tests compare the two) */
 extern int exec_find_dates;

@@ -556,7 +556,7 @@ static void test_walk_key_types(void) {
   seek_equals_scan(sql, rules, "2025-01-22", 10);
 }
 
-extern long exec_probes, exec_probe_reads, exec_probe_walks;
+extern long exec_probes, exec_probe_reads, exec_probe_walks, exec_evid_walks;
 
 /* The recorded runs of rules over sql at each date of as_of (one database,
 ** alert life carried from run to run), with index seeks or reading tables
@@ -638,7 +638,7 @@ static void test_probe_equals_scan(void) {
       "rule i on s { orange when pct_change(x) > 1 message \"{pct_change(x)}\" }\n";
   const char *const dates[] = {"2025-01-28", "2025-01-30", "2025-02-01", NULL};
   life_runs(sql, rules, dates, 1, scan, sizeof scan);
-  long probes = exec_probes, reads = exec_probe_reads, walks = exec_probe_walks;
+  long probes = exec_probes, reads = exec_probe_reads, walks = exec_probe_walks, evid = exec_evid_walks;
   life_runs(sql, rules, dates, 0, seek, sizeof seek);
   CU_ASSERT(strlen(scan) > 2000);
   CU_ASSERT_STRING_EQUAL(seek, scan);
@@ -648,6 +648,7 @@ static void test_probe_equals_scan(void) {
   CU_ASSERT(exec_probes - probes > 100);
   CU_ASSERT(exec_probe_reads - reads >= exec_probes - probes);
   CU_ASSERT(exec_probe_walks - walks >= exec_probes - probes);
+  CU_ASSERT(exec_evid_walks - evid > 10); /* (the evidence's rows read by the walk going on) */
   /* rules c and g alone (a `for` that stops at the first row not true,
   ** a condition on the newest row): most keys are decided on that row.
   ** (a, e and i read the row before on every key: their conditions'

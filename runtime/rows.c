@@ -223,6 +223,7 @@ static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowi
     memset(sr->pend, 0, (size_t)(s->ncols ? s->ncols : 1)); /* the last row's, not the source's */
   }
   sr->npend = 0;
+  int marks = 0, strs = 0; /* (values marked bad, strings: the loops after the first are for them) */
   /* each column's value taken once (sqlite3_column_value): the
   ** sqlite3_column_* calls each take the statement's column again, with its
   ** checks, and make six a row.  The connection is this thread's alone
@@ -244,7 +245,7 @@ static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowi
       v = val_null();
     } else if (want == VT_NUM || (want == VT_NULL && (t == SQLITE_INTEGER || t == SQLITE_FLOAT))) {
       if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) v = val_num(sqlite3_value_double(cv));
-      else v.t = 0xfe; /* marked: text in a number column, counted below once the key is known */
+      else v.t = 0xfe, marks++; /* marked: text in a number column, counted below once the key is known */
     } else if (want == VT_DATE) {
       int32_t d;
       const unsigned char *txt = t == SQLITE_TEXT ? sqlite3_value_text(cv) : NULL;
@@ -272,7 +273,7 @@ static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowi
         ok = txt && lib_parse_date((const char *)txt, n, &d);
       }
       if (ok) v = val_date(d);
-      else v.t = 0xfd; /* unreadable date */
+      else v.t = 0xfd, marks++; /* unreadable date */
     } else {
       /* a blob's bytes as they are: sqlite3_value_text would make the
       ** statement's value text, and a key read back from it afterwards
@@ -284,10 +285,11 @@ static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowi
       v.t = VT_STR;
       v.len = (uint32_t)n;
       v.u.n = (double)off; /* fixed up to a pointer below, once buf stops moving */
+      strs++;
     }
     r->v[i] = v;
   }
-  for (int i = 0; i < s->ncols; i++)
+  for (int i = 0; strs && i < s->ncols; i++)
     if (r->v[i].t == VT_STR) r->v[i].u.s = r->buf + (size_t)r->v[i].u.n;
   r->rowid = rowid_col >= 0 ? sqlite3_value_int64(sqlite3_column_value(st, rowid_col)) : 0;
   r->kint = key_type == SQLITE_INTEGER;
@@ -308,7 +310,7 @@ static int read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowi
     *skip = 1;
   }
   int nokey = *skip;
-  for (int i = 0; i < s->ncols; i++) {
+  for (int i = 0; marks && i < s->ncols; i++) {
     if (nokey && r->v[i].t >= VT__COUNT) { r->v[i] = val_null(); continue; } /* a row without a key: only that counts */
     if (r->v[i].t == 0xfe) { pend(sr, i, i == s->time ? BAD_TIME : BAD_TEXT_NUM); r->v[i] = val_null(); if (i == s->time) *skip = 1; }
     else if (r->v[i].t == 0xfd) { pend(sr, i, i == s->time ? BAD_TIME : BAD_DATE); r->v[i] = val_null(); if (i == s->time) *skip = 1; }

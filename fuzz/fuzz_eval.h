@@ -5,11 +5,13 @@
 ** one line each, to compare evaluations that must agree:
 **
 **   1. vg_run, dry run, as of FUZZ_AS_OF, with per-key index seeks (the
-**      default) and again with no_seek (whole tables in key order): the
-**      status and the alerts must be the same (docs: "the same alerts").
+**      default) and again with no_seek (whole tables in key order), each
+**      alert with its evidence (vg_run_opts.evidence): the status and the
+**      alerts must be the same (docs: "the same alerts"), evidence and all.
 **   2. vg_backtest of the single date FUZZ_AS_OF (one pass over each
 **      source, nothing recorded): the same status and alerts as 1 (no
-**      earlier run is recorded in the fuzz database, so every alert is new).
+**      earlier run is recorded in the fuzz database, so every alert is new;
+**      a backtest has no evidence).
 **   3. vg_run --shard 1/2 and 2/2: together the alerts of 1. (as a multiset);
 **   4. vg_backtest from FUZZ_BT_FROM to FUZZ_AS_OF every 7 days: alerts that
 **      stay open, clear, and escalate across dates (runtime/life.c), run
@@ -83,6 +85,11 @@ static int fuzz_on_alert(void *ud, const vg_alert *a) {
   if (vg_buf_printf(b, "] %s since %s runs %d\n", a->status ? a->status : "(null)", a->first_seen ? a->first_seen : "(null)",
                     a->runs) != 0)
     abort();
+  if (a->evidence) { /* (a line of its own: fuzz_no_evidence drops it) */
+    if (vg_buf_append(b, "  evidence ", 11) != 0) abort();
+    fuzz_put_text(b, a->evidence, strlen(a->evidence));
+    if (vg_buf_append(b, "\n", 1) != 0) abort();
+  }
   return 0;
 }
 
@@ -105,13 +112,15 @@ static int fuzz_on_summary(void *ud, const vg_run_summary *s) {
   return 0;
 }
 
-/* A dry run as of FUZZ_AS_OF; of shard shard (1-based) of nshards when nshards > 1. */
+/* A dry run as of FUZZ_AS_OF, each alert with its evidence; of shard shard
+** (1-based) of nshards when nshards > 1. */
 static vg_status fuzz_run_once(vg_program *p, const char *db, int no_seek, int shard, int nshards, vg_buf *alerts) {
   vg_run_opts o;
   memset(&o, 0, sizeof o);
   o.db_path = db;
   o.as_of = FUZZ_AS_OF;
   o.dry_run = 1;
+  o.evidence = 1;
   o.no_seek = no_seek;
   o.shard = shard;
   o.nshards = nshards;
@@ -123,6 +132,16 @@ static vg_status fuzz_run_once(vg_program *p, const char *db, int no_seek, int s
 }
 
 static int fuzz_cmp_line(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
+
+/* b without its evidence lines, into out. */
+static void fuzz_no_evidence(const vg_buf *b, vg_buf *out) {
+  for (size_t i = 0; i < b->len;) {
+    const char *e = memchr(b->data + i, '\n', b->len - i);
+    size_t n = e ? (size_t)(e - (b->data + i)) + 1 : b->len - i;
+    if (!(n >= 11 && memcmp(b->data + i, "  evidence ", 11) == 0) && vg_buf_append(out, b->data + i, n) != 0) abort();
+    i += n;
+  }
+}
 
 /* The lines of b (one alert each: no newline inside, fuzz_put_text escapes
 ** it) sorted, into out. */
@@ -192,9 +211,12 @@ static void fuzz_evaluate(const char *who, vg_program *p, const char *db) {
     fprintf(stderr, "%s: vg_backtest says out of memory\n", who);
     abort();
   }
-  if (s_one != s_seek || !fuzz_same(&one, &seek))
+  vg_buf bare = {NULL, 0, 0};
+  fuzz_no_evidence(&seek, &bare);
+  if (s_one != s_seek || !fuzz_same(&one, &bare))
     fuzz_differ(who, "vg_backtest of the one date " FUZZ_AS_OF " and vg_run as of it disagree", s_one, &one,
-                s_seek, &seek);
+                s_seek, &bare);
+  vg_buf_free(&bare);
   /* shards 1/2 and 2/2 together give the unsharded alerts (a key's
   ** alerts depend on its own rows and what it looks up, read whole) */
   if (s_seek == VG_OK) {

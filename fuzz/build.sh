@@ -28,7 +28,7 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 $SAN -DVM_STEP_BUDGET=100000u -DEXEC_SPILL_BYTES=4096u -DSCHEMA_BOX_SECONDS=1.0 $(pkg-config --cflags sqlite3 2>/dev/null || true) $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) $(pkg-config --cflags libcurl 2>/dev/null || true) -Ibuild/gen -Iinclude"
+CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 $SAN -DVM_STEP_BUDGET=100000u -DEXEC_SPILL_BYTES=4096u -DEXEC_RUN_SPILL_FACTOR=1u -DSCHEMA_BOX_SECONDS=1.0 $(pkg-config --cflags sqlite3 2>/dev/null || true) $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) $(pkg-config --cflags libcurl 2>/dev/null || true) -Ibuild/gen -Iinclude"
 LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(pkg-config --libs libpq 2>/dev/null || echo -lpq) $(pkg-config --libs jansson 2>/dev/null || echo -ljansson) $(pkg-config --libs libcurl 2>/dev/null || echo -lcurl) $(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) -lunistring -lm -lpthread"
 
 mkdir -p "$OUT" "$OBJ"

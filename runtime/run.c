@@ -477,6 +477,8 @@ static vg_status drive_eval(drive *d, sqlite3 *db, int n, const int32_t *dates, 
     pr->dates = dates;
     pr->ndates = ndates;
     pr->want_evidence = d->evidence;
+    /* (a nightly run holds one key's window at a time: its alerts may take more) */
+    pr->spill_bytes = history ? exec_spill_bytes * EXEC_RUN_SPILL_FACTOR : exec_spill_bytes;
     if (history) {
       char day[16];
       lib_format_date(dates[0], day);

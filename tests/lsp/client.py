@@ -366,13 +366,15 @@ def test_errors(pk):
     expect("result" in r, "past the end: %r" % r)
     # an unknown notification is ignored; a message in pieces and two at once work
     s.notify("$/cancelRequest", {"id": 1})
-    body = json.dumps({"jsonrpc": "2.0", "id": 77, "method": "textDocument/documentSymbol",
-                       "params": {"textDocument": td(pk, "10-rules.rules")}}).encode()
-    msg = b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    def symbols(i):  # (made for each id: the text around it, the folder's name too, may hold its digits)
+        body = json.dumps({"jsonrpc": "2.0", "id": i, "method": "textDocument/documentSymbol",
+                           "params": {"textDocument": td(pk, "10-rules.rules")}}).encode()
+        return b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    msg = symbols(77)
     for i in range(len(msg)):
         s.raw(msg[i:i + 1])
     expect(s.wait_id(77)["result"][0]["name"] == "amount_drop", "a message sent byte by byte")
-    s.raw(msg.replace(b"77", b"78") + msg.replace(b"77", b"79"))
+    s.raw(symbols(78) + symbols(79))
     expect(s.wait_id(78)["result"] and s.wait_id(79)["result"], "two messages in one write")
     # didChange of a document not open, didOpen without text: ignored
     s.notify("textDocument/didChange", {"textDocument": {"uri": "file:///nowhere/x.rules"}, "contentChanges": [{"text": "x"}]})

@@ -872,6 +872,7 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
   bound_key key, past;
   memset(&key, 0, sizeof key);
   memset(&past, 0, sizeof past);
+  key.type = past.type = SQLITE_NULL; /* (none: SQLITE_NULL is not 0) */
   vm_row ref;                /* the current key as the runtime read it (its key column only) */
   memset(&ref, 0, sizeof ref);
   uint32_t n = 0;            /* the current key's rows kept in tmp */
@@ -1026,6 +1027,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   memset(&er, 0, sizeof er);
   bound_key key; /* (the keys read by a recursive query) */
   memset(&key, 0, sizeof key);
+  key.type = SQLITE_NULL;
   er.si = si;
   er.sp = sp;
   er.need = lookback + 1; /* (a probe's window) */

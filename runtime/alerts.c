@@ -114,7 +114,7 @@ int exec_spill(exec_pack *pr) {
   pr->alerts.n = 0;
   /* an array grown past half the budget would leave no room for the next
   ** key's alerts: it starts again small */
-  if (pr->alerts.cap * sizeof *pr->alerts.v > exec_spill_budget(pr) / 2) vg_vec_free(&pr->alerts);
+  if (pr->alerts.cap * sizeof *pr->alerts.v > pr->spill_bytes / 2) vg_vec_free(&pr->alerts);
   vg_arena_free(&pr->alert_arena);
   return 0;
 }

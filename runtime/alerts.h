@@ -40,10 +40,6 @@ int exec_on_emit(void *ud, int rule, int tier, const char *message, size_t mlen,
 ** pack's (exec_pack.spill_bytes) is set from it when it starts. */
 extern size_t exec_spill_bytes;
 
-static inline size_t exec_spill_budget(const exec_pack *pr) {
-  return pr->spill_bytes ? pr->spill_bytes : exec_spill_bytes;
-}
-
 /* The pack's temporary table, made before any statement runs (a schema
 ** change would abort the statements running).  0, or -1 with a diagnostic. */
 int exec_spill_table(exec_pack *pr);
@@ -54,7 +50,7 @@ int exec_spill(exec_pack *pr);
 /* Between two keys (the only moment alerts can be set aside): spill when
 ** the alerts in memory are past the budget.  0, or -1 with a diagnostic. */
 static inline int exec_alerts_room(exec_pack *pr) {
-  if (pr->alerts.n && pr->alert_arena.bytes + pr->alerts.cap * sizeof *pr->alerts.v > exec_spill_budget(pr))
+  if (pr->alerts.n && pr->alert_arena.bytes + pr->alerts.cap * sizeof *pr->alerts.v > pr->spill_bytes)
     return exec_spill(pr);
   return 0;
 }

@@ -104,7 +104,7 @@ typedef struct exec_pack {
   long long nspilled;
   sqlite3_stmt *spill_ins;
   char spill_table[48];
-  size_t spill_bytes;        /* the alerts' budget in memory (0: exec_spill_bytes) */
+  size_t spill_bytes;        /* the alerts' budget in memory (run.c: exec_spill_bytes, more in a nightly run) */
   long long *tally;          /* [ntiers * LIFE__COUNT]: alerts per tier and life status (filled when done) */
   const char *cur_key;       /* text of the key being evaluated (cur_key_len bytes) */
   size_t cur_key_len;

@@ -18,8 +18,7 @@
 /* ---- SQL text ------------------------------------------------------------------ */
 
 /* SELECT the source's columns (and rowid, the expression that reads the
-** real rowid, unless NULL) FROM its table. */
-/* exec_select_list, and with lazy exec_select_list_lazy. */
+** real rowid, unless NULL) FROM its table; lazy: exec_select_list_lazy's. */
 static int select_list(vg_buf *b, const vm_source *s, const char *rowid, int lazy) {
   int rc = vg_buf_append(b, "SELECT ", 7);
   for (int i = 0; i < s->ncols && rc == 0; i++) {

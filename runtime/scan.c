@@ -694,7 +694,7 @@ static int fetch_row(exec_pack *pr, evid_reader *er, vm_series *tmp, uint32_t n,
   sqlite3_bind_int64(b, 1, rowid);
   int rc = sqlite3_step(b);
   if (rc == SQLITE_ROW) rc = read_next(pr, er->si, er->sp, b, tmp, n, skip);
-  else if (rc != SQLITE_ROW) { /* (never: the walk's read transaction holds the row) */
+  else { /* (never: the walk's read transaction holds the row) */
     read_failed(pr, pr->srcs[er->si].src);
     rc = -1;
   }
@@ -703,36 +703,32 @@ static int fetch_row(exec_pack *pr, evid_reader *er, vm_series *tmp, uint32_t n,
   return rc;
 }
 
-/* A probe's window, read by the walk going on (er->go): its newest row as
-** the walk read it, the row after it by its rowid, and the rows after that
-** from the walk's statement, until the window is complete or another key
-** comes.  A row that can only show the window complete is read from the
-** index alone, as the walk's probe reads it, and whole by its rowid when
-** the window takes it after all (a duplicate day, a zone, no time).
-** Counted as seek_key counts: each row once as read, the bad data of the
-** rows the window takes.  Returns the rows kept, or -1. */
-static long walk_on(exec_pack *pr, evid_reader *er) {
+/* The key's rows after the n in tmp, read by the walk going on from its
+** statement go: first the row of rowid, which the walk read from the index
+** alone, fetched whole; then the statement's rows, whole until need rows
+** are kept, and the row after them from the index alone (fetched whole when
+** the rows kept take it after all: a duplicate day, a zone, no time), until
+** need rows are kept with a row past them, or another key comes.  Counted
+** as seek_key counts: each row once as read, the bad data of the rows
+** kept.  Where it stopped is left in er->ev_go, ev_more and ev_rowid (the
+** evidence goes on from there).  Returns the rows kept, or -1. */
+static long go_on(exec_pack *pr, evid_reader *er, sqlite3_stmt *go, vm_series *tmp, uint32_t n, uint32_t need,
+                  int64_t rowid) {
   int si = er->si;
   const vm_source *s = pr->srcs[si].src;
-  vm_series *tmp = &er->wtmp;
-  uint32_t n = 1, need = er->need;
   int skip, placed, rc;
-  exec_probe_walks++;
-  if (exec_row_copy(&tmp->rows[0], er->go_row0, s->ncols) != 0 ||
-      fetch_row(pr, er, tmp, 1, er->go_next->rowid, &skip) != 0 ||
-      (placed = place_row(pr, si, tmp, &n, need, skip)) < 0)
-    return -1;
+  if (fetch_row(pr, er, tmp, n, rowid, &skip) != 0 || (placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
   while (placed == 0) {
     int whole = n < need;
     exec_want = whole;
-    rc = sqlite3_step(er->go);
+    rc = sqlite3_step(go);
     exec_want = 1;
     if (rc != SQLITE_ROW) {
       if (rc == SQLITE_DONE) break;
       read_failed(pr, s);
       return -1;
     }
-    if (read_next_as(pr, si, er->sp, er->go, tmp, n, &skip, whole) != 0) return -1;
+    if (read_next_as(pr, si, er->sp, go, tmp, n, &skip, whole) != 0) return -1;
     vm_row *r = &tmp->rows[n];
     if (r->v[s->key].t == VT_NULL || !exec_same_row_key(r, er->go_ref, s->key)) { /* another key: read after the jump */
       exec_row_forget(pr, si);
@@ -746,45 +742,34 @@ static long walk_on(exec_pack *pr, evid_reader *er) {
     }
     if (!placed && (placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
   }
-  /* (the evidence goes on from the row past the window) */
-  er->ev_go = er->go;
+  er->ev_go = go;
   er->ev_more = placed;
   er->ev_rowid = placed ? tmp->rows[n].rowid : 0;
   return n < need ? n : need;
 }
 
+/* A probe's window, read by the walk going on (er->go): its newest row as
+** the walk read it, then go_on from the row after it.  Returns the rows
+** kept, or -1. */
+static long walk_on(exec_pack *pr, evid_reader *er) {
+  exec_probe_walks++;
+  if (exec_row_copy(&er->wtmp.rows[0], er->go_row0, pr->srcs[er->si].src->ncols) != 0) return -1;
+  return go_on(pr, er, er->go, &er->wtmp, 1, er->need, er->go_next->rowid);
+}
+
 /* The evidence's rows (evid_rows) read by the walk going on after walk_on:
-** the window's rows, the row past it by its rowid, and the rows after that
-** from the walk's statement, until EXEC_EVID_ROWS are kept or another key
-** comes; the same rows as seek_key would read, since every row past the
-** window is older than its rows.  Into er->tmp, newest first; returns the
-** rows kept, or -1. */
+** the window's rows, then go_on from the row past them; the same rows as
+** seek_key would read, since every row past the window is older than its
+** rows.  Into er->tmp, newest first; returns the rows kept, or -1. */
 static long evid_walk_on(exec_pack *pr, evid_reader *er) {
-  int si = er->si;
-  const vm_source *s = pr->srcs[si].src;
   vm_series *tmp = &er->tmp;
   uint32_t n = er->win.n;
-  int skip, placed = 0, rc;
   exec_evid_walks++;
   while (tmp->cap < n + 2)
     if (exec_series_grow(tmp) != 0) return -1;
   for (uint32_t o = 0; o < n; o++)
-    if (exec_row_copy(&tmp->rows[o], vm_series_row(&er->win, o), s->ncols) != 0) return -1;
-  if (!er->ev_more) return n;
-  if (fetch_row(pr, er, tmp, n, er->ev_rowid, &skip) != 0 ||
-      (placed = place_row(pr, si, tmp, &n, EXEC_EVID_ROWS, skip)) < 0)
-    return -1;
-  while (placed == 0 && (rc = sqlite3_step(er->ev_go)) == SQLITE_ROW) {
-    if (read_next(pr, si, er->sp, er->ev_go, tmp, n, &skip) != 0) return -1;
-    vm_row *r = &tmp->rows[n];
-    if (r->v[s->key].t == VT_NULL || !exec_same_row_key(r, er->go_ref, s->key)) break;
-    if ((placed = place_row(pr, si, tmp, &n, EXEC_EVID_ROWS, skip)) < 0) return -1;
-  }
-  if (placed == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    read_failed(pr, s);
-    return -1;
-  }
-  return n < EXEC_EVID_ROWS ? n : EXEC_EVID_ROWS;
+    if (exec_row_copy(&tmp->rows[o], vm_series_row(&er->win, o), pr->srcs[er->si].src->ncols) != 0) return -1;
+  return er->ev_more ? go_on(pr, er, er->ev_go, tmp, n, EXEC_EVID_ROWS, er->ev_rowid) : n;
 }
 
 /* A probe's whole window, read by the walk going on, or again (the rows the

@@ -98,7 +98,7 @@ static size_t put_scaled(uint64_t r, int k, char *t) {
   return n;
 }
 
-/* m * 10^k / 2^q rounded to the nearest integer, ties to even (1 <= q <= 64). */
+/* p / 2^q rounded to the nearest integer, ties to even (1 <= q <= 64). */
 static uint64_t div_pow2_even(unsigned __int128 p, int q) {
   unsigned __int128 one = 1, rem = p & ((one << q) - 1), half = one << (q - 1);
   uint64_t r = (uint64_t)(p >> q);
@@ -115,8 +115,7 @@ static uint64_t div_pow2_even(unsigned __int128 p, int q) {
 ** happens in this range, where a power of two has a short form and a
 ** decimal of 16 digits is never exactly between two doubles, but the test
 ** costs nothing and keeps the reasoning whole).  Every product stays below
-** 2^120.  Returns the length, or 0 (not normal, not
-** in range). */
+** 2^120.  Returns the length, or 0 (not normal, not in range). */
 static size_t exact_16_17(double x, char *t) {
   uint64_t bits;
   memcpy(&bits, &x, sizeof bits);
@@ -167,6 +166,8 @@ static size_t exact_16_17(double x, char *t) {
 size_t lib_format_exact(double x, char *t) {
   if (x == 0) { strcpy(t, "0"); return 1; }
   double ax = fabs(x);
+  size_t sign = x < 0;
+  if (sign) *t = '-';
   if (ax >= 1e-4 && ax < 1e15) {
     for (int k = 0; k <= 19; k++) {
       double y = ax * p10[k];
@@ -175,17 +176,11 @@ size_t lib_format_exact(double x, char *t) {
       if (r == 0 || r / p10[k] != ax) continue;
       uint64_t ri = (uint64_t)r;
       while (k > 0 && ri % 10 == 0) { ri /= 10; k--; } /* (a shorter form read back too) */
-      size_t sign = x < 0;
-      if (sign) *t = '-';
       return sign + put_scaled(ri, k, t + sign);
     }
   }
-  size_t sign = x < 0;
   size_t n = ax >= 1e-3 && ax < 1e15 ? exact_16_17(ax, t + sign) : 0;
-  if (n) {
-    if (sign) *t = '-';
-    return sign + n;
-  }
+  if (n) return sign + n;
   char buf[40];
   /* (in that range no form of 15 digits or fewer reads back: it would
   ** have been found) */

@@ -18,42 +18,147 @@
 /* ---- SQL text ------------------------------------------------------------------ */
 
 /* SELECT the source's columns (and rowid, the expression that reads the
-** real rowid, unless NULL) FROM its table; lazy: exec_select_list_lazy's. */
-static int select_list(vg_buf *b, const vm_source *s, const char *rowid, int lazy) {
+** real rowid, unless NULL) FROM its table.  keytime: NULL for every column
+** other than the key and the time (exec_select_list_keytime); feed: the
+** columns of table t fed by rowid (exec_select_list_feed). */
+static int select_list(vg_buf *b, const vm_source *s, const char *rowid, int keytime, int feed) {
   int rc = vg_buf_append(b, "SELECT ", 7);
   for (int i = 0; i < s->ncols && rc == 0; i++) {
-    int wrap = lazy && i != s->key && i != s->time;
     if (i) rc |= vg_buf_append(b, ", ", 2);
-    if (wrap) rc |= vg_buf_append(b, "CASE WHEN vigil_want() THEN ", 28);
-    rc |= exec_quote_ident(b, s->cols[i].name);
-    if (wrap) rc |= vg_buf_append(b, " END", 4);
+    if (keytime && i != s->key && i != s->time) rc |= vg_buf_append(b, "NULL", 4);
+    else rc |= (feed ? vg_buf_append(b, "t.", 2) : 0) | exec_quote_ident(b, s->cols[i].name);
   }
-  if (rowid) rc |= vg_buf_printf(b, ", %s", rowid);
+  if (rowid) rc |= vg_buf_printf(b, ", %s%s", feed ? "t." : "", rowid);
   rc |= vg_buf_append(b, " FROM ", 6);
+  if (feed) rc |= vg_buf_append(b, "vigil_feed(?1) AS f CROSS JOIN ", 31);
   rc |= exec_quote_ident(b, s->table);
+  if (feed) rc |= vg_buf_printf(b, " AS t WHERE t.%s = f.id", rowid);
   return rc;
 }
 
-int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid) { return select_list(b, s, rowid, 0); }
+int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid) { return select_list(b, s, rowid, 0, 0); }
 
-int exec_select_list_lazy(vg_buf *b, const vm_source *s, const char *rowid) { return select_list(b, s, rowid, 1); }
-
-_Thread_local int exec_want = 1;
-
-static void sql_vigil_want(sqlite3_context *cx, int argc, sqlite3_value **argv) {
-  (void)argc;
-  (void)argv;
-  sqlite3_result_int(cx, exec_want);
+int exec_select_list_keytime(vg_buf *b, const vm_source *s, const char *rowid) {
+  return select_list(b, s, rowid, 1, 0);
 }
 
-int exec_sql_want_register(sqlite3 *db) {
+int exec_select_list_feed(vg_buf *b, const vm_source *s, const char *rowid) {
+  return rowid ? select_list(b, s, rowid, 0, 1) : -1;
+}
+
+/* ---- vigil_feed(P): rows by rowid from one statement ------------------------ */
+
+/* A table-valued function of one column, id: P is an exec_feed (bound with
+** sqlite3_bind_pointer, type "vigil_feed"), and each row is the rowid put
+** in it before a step, once; with none waiting the function ends.  Joined
+** to a table on its rowid (exec_select_list_feed), one statement fetches
+** the rows a walk asks for, one a step, and is never reset between them:
+** SQLite keeps its cursors open, where a reset closes and reopens them. */
+typedef struct feed_cursor {
+  sqlite3_vtab_cursor base;
+  exec_feed *feed;
+  sqlite3_int64 id;
+  int eof;
+} feed_cursor;
+
+static int feed_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err) {
+  (void)aux;
+  (void)argc;
+  (void)argv;
+  (void)err;
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id INTEGER, feed HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  *out = v;
+  return SQLITE_OK;
+}
+
+static int feed_disconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+/* Only with its argument (the hidden column feed, equal to P). */
+static int feed_best_index(sqlite3_vtab *v, sqlite3_index_info *ix) {
+  (void)v;
+  for (int i = 0; i < ix->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &ix->aConstraint[i];
+    if (c->iColumn == 1 && c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->usable) {
+      ix->aConstraintUsage[i].argvIndex = 1;
+      ix->aConstraintUsage[i].omit = 1;
+      ix->estimatedCost = 1;
+      ix->estimatedRows = 1;
+      return SQLITE_OK;
+    }
+  }
+  return SQLITE_CONSTRAINT;
+}
+
+static int feed_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out) {
+  (void)v;
+  feed_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static int feed_close(sqlite3_vtab_cursor *cur) {
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+static int feed_next(sqlite3_vtab_cursor *cur) {
+  feed_cursor *c = (feed_cursor *)cur;
+  c->eof = !c->feed || !c->feed->ready;
+  if (!c->eof) {
+    c->id = c->feed->rowid;
+    c->feed->ready = 0;
+  }
+  return SQLITE_OK;
+}
+
+static int feed_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxs, int argc, sqlite3_value **argv) {
+  (void)idx;
+  (void)idxs;
+  ((feed_cursor *)cur)->feed = argc ? sqlite3_value_pointer(argv[0], "vigil_feed") : NULL;
+  return feed_next(cur);
+}
+
+static int feed_eof(sqlite3_vtab_cursor *cur) { return ((feed_cursor *)cur)->eof; }
+
+static int feed_column(sqlite3_vtab_cursor *cur, sqlite3_context *cx, int col) {
+  if (col == 0) sqlite3_result_int64(cx, ((feed_cursor *)cur)->id); /* (feed: NULL) */
+  return SQLITE_OK;
+}
+
+static int feed_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *out) {
+  *out = ((feed_cursor *)cur)->id;
+  return SQLITE_OK;
+}
+
+/* eponymous only (no xCreate): it exists in every schema, as a function */
+static const sqlite3_module feed_module = {
+  .xConnect = feed_connect,
+  .xBestIndex = feed_best_index,
+  .xDisconnect = feed_disconnect,
+  .xOpen = feed_open,
+  .xClose = feed_close,
+  .xFilter = feed_filter,
+  .xNext = feed_next,
+  .xEof = feed_eof,
+  .xColumn = feed_column,
+  .xRowid = feed_rowid,
+};
+
+int exec_sql_feed_register(sqlite3 *db) {
   sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(db, "SELECT vigil_want()", -1, &st, NULL);
+  int rc = sqlite3_prepare_v2(db, "SELECT id FROM vigil_feed(NULL)", -1, &st, NULL);
   sqlite3_finalize(st);
   if (rc == SQLITE_OK) return SQLITE_OK; /* (registered before) */
-  /* not deterministic: SQLite would call it once per statement */
-  return sqlite3_create_function_v2(db, "vigil_want", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, sql_vigil_want, NULL, NULL,
-                                    NULL);
+  return sqlite3_create_module_v2(db, "vigil_feed", &feed_module, NULL, NULL);
 }
 
 /* The expression that reads source si's real rowid, the tie-break of two

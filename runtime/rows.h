@@ -56,19 +56,22 @@ struct src_run {
 ** the expression that reads the real rowid (exec_rowid_expr), or none for
 ** NULL.  0 or -1 (memory). */
 int exec_select_list(vg_buf *b, const vm_source *s, const char *rowid);
-/* The same, each column other than the key and the time as
-** `CASE WHEN vigil_want() THEN col END`: a row read while exec_want is 0
-** comes with only those two (and the rowid), from the index, without the
-** table's row being read (SQLite defers that seek until a column of the
-** table is needed). */
-int exec_select_list_lazy(vg_buf *b, const vm_source *s, const char *rowid);
-/* What vigil_want() returns on this thread: set before each sqlite3_step
-** of a statement from exec_select_list_lazy (1 unless a walk sets it). */
-extern _Thread_local int exec_want;
-/* Register vigil_want() on db, once (it is looked for first: registering
-** a function again would expire the connection's prepared statements).
-** An SQLite result code. */
-int exec_sql_want_register(sqlite3 *db);
+/* The same with NULL for each column other than the key and the time: a
+** walk of the (key, time) index alone, which never reads the table's rows. */
+int exec_select_list_keytime(vg_buf *b, const vm_source *s, const char *rowid);
+/* The same select list over `vigil_feed(?1) AS f CROSS JOIN table AS t
+** WHERE t.ROWID = f.id` (every name qualified by t): the rows whose rowids
+** are put in the exec_feed bound to ?1, one a step.  -1 without a rowid. */
+int exec_select_list_feed(vg_buf *b, const vm_source *s, const char *rowid);
+/* What a statement of exec_select_list_feed reads from: the next step
+** fetches the row of rowid when ready is 1, and clears it. */
+typedef struct exec_feed {
+  int64_t rowid;
+  int ready;
+} exec_feed;
+/* Register vigil_feed (a table-valued function) on db, once: it is looked
+** for first.  An SQLite result code. */
+int exec_sql_feed_register(sqlite3 *db);
 /* The expression that reads source si's real rowid (not a column named
 ** rowid), or NULL when it has none reachable.  0, or -1 (memory). */
 int exec_rowid_expr(exec_pack *pr, int si, const char **out);
@@ -78,7 +81,7 @@ int exec_rowid_expr(exec_pack *pr, int si, const char **out);
 ** exec_row_owned (or exec_row_bad) counts it.  0 or -1 (memory). */
 int exec_read_row(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip);
 /* The same for the key, the time and the rowid alone, the other values
-** NULL: a row read from the index (exec_select_list_lazy), whose bad data
+** NULL: a row read from the index (exec_select_list_keytime), whose bad data
 ** is forgotten (exec_row_forget). */
 int exec_read_key_time(exec_pack *pr, int si, sqlite3_stmt *st, vm_row *r, int rowid_col, int *skip);
 /* The full text of a row's key into b (b->len bytes, which may include NUL

@@ -351,6 +351,27 @@ static int plan_ordered(sqlite3 *db, const char *sql) {
   return index && !bad;
 }
 
+/* 1 when SQLite runs sql (exec_select_list_feed's) as a loop over
+** vigil_feed seeking each row by its rowid, 0 otherwise. */
+static int plan_by_rowid(sqlite3 *db, const char *sql) {
+  vg_buf q = {NULL, 0, 0};
+  if (vg_buf_printf(&q, "EXPLAIN QUERY PLAN %s", sql) != 0) return 0;
+  sqlite3_stmt *st = NULL;
+  int n = 0, feed = 0, seek = 0;
+  if (sqlite3_prepare_v2(db, q.data, -1, &st, NULL) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const char *d = (const char *)sqlite3_column_text(st, 3);
+      if (!d) continue;
+      n++;
+      if (n == 1 && strstr(d, "SCAN f VIRTUAL TABLE")) feed = 1;
+      if (n == 2 && strstr(d, "SEARCH t USING INTEGER PRIMARY KEY (rowid=?)")) seek = 1;
+    }
+  }
+  sqlite3_finalize(st);
+  vg_buf_free(&q);
+  return n == 2 && feed && seek;
+}
+
 typedef struct seek_plan {
   sqlite3_stmt *keys;   /* the distinct keys, by index seeks */
   sqlite3_stmt *rows;   /* one key's rows, newest first */
@@ -360,14 +381,15 @@ typedef struct seek_plan {
   ** first, from the greatest key (desc0) or below ?1 (desc: past a key
   ** whose window is complete); NULL when the index cannot give that order */
   sqlite3_stmt *desc0, *desc;
-  /* the same two reading a row's columns other than the key and the time
-  ** only while exec_want is 1 (exec_select_list_lazy), for the probe;
-  ** NULL when there is none */
+  /* the same two reading the key, the time and the rowid alone, from the
+  ** index (exec_select_list_keytime), for the probe; NULL when there is none */
   sqlite3_stmt *ldesc0, *ldesc;
-  /* a row by its rowid (the select list of rows): the row after a probed
-  ** key's newest, read from the index alone, read whole when the rules
-  ** need it (walk_on); NULL without a rowid or a probe */
-  sqlite3_stmt *byrowid;
+  /* rows by rowid (exec_select_list_feed, ?1 bound to &slot), one a step,
+  ** never reset during a walk: the rows of ldesc0 and ldesc read whole
+  ** (read_next_as), and the row after a probed key's newest (walk_on);
+  ** NULL when ldesc is */
+  sqlite3_stmt *feed;
+  exec_feed slot;
 } seek_plan;
 
 static void seek_plan_free(seek_plan *sp) {
@@ -378,7 +400,7 @@ static void seek_plan_free(seek_plan *sp) {
   sqlite3_finalize(sp->desc);
   sqlite3_finalize(sp->ldesc0);
   sqlite3_finalize(sp->ldesc);
-  sqlite3_finalize(sp->byrowid);
+  sqlite3_finalize(sp->feed);
   memset(sp, 0, sizeof *sp);
 }
 
@@ -389,8 +411,8 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
   memset(sp, 0, sizeof *sp);
   /* the probe (walk_keys): no where (it reads a row's columns to judge it),
   ** no lookup (an evaluation that stops for more rows would read twice);
-  ** vigil_want() registered before any statement is prepared */
-  int probe = s->where < 0 && !exec_reads_elsewhere(pr->p) && exec_sql_want_register(pr->db) == SQLITE_OK;
+  ** vigil_feed registered before any statement is prepared */
+  int probe = s->where < 0 && !exec_reads_elsewhere(pr->p) && exec_sql_feed_register(pr->db) == SQLITE_OK;
   vg_buf k = {NULL, 0, 0}, t = {NULL, 0, 0}, tab = {NULL, 0, 0}, q = {NULL, 0, 0};
   int rc = exec_quote_ident(&k, s->cols[s->key].name) | exec_quote_ident(&t, s->cols[s->time].name) | exec_quote_ident(&tab, s->table);
   int ready = 0;
@@ -429,9 +451,9 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
   ** another collation gives no such walk */
   for (int i = 0; i < 4; i++) {
     int lazy = i >= 2, below = i % 2;
-    if (lazy && (!probe || !sp->desc)) break;
+    if (lazy && (!probe || !sp->desc || !sp->has_rowid)) break;
     q.len = 0;
-    rc = lazy ? exec_select_list_lazy(&q, s, sp->has_rowid ? rid : NULL) : exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
+    rc = lazy ? exec_select_list_keytime(&q, s, rid) : exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
     rc |= vg_buf_printf(&q, " WHERE %s %s ORDER BY %s COLLATE BINARY DESC, %s DESC", k.data,
                         below ? "COLLATE BINARY < ?1" : "IS NOT NULL", k.data, t.data);
     if (sp->has_rowid) rc |= vg_buf_printf(&q, ", %s DESC", rid);
@@ -445,13 +467,15 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
       break;
     }
   }
-  if (sp->ldesc && sp->has_rowid) {
+  if (sp->ldesc) { /* (the probe reads whole rows by their rowids only) */
     q.len = 0;
-    rc = exec_select_list(&q, s, rid) | vg_buf_printf(&q, " WHERE %s = ?1", rid);
-    if (rc) { ready = -1; goto done; }
-    if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->byrowid, NULL) != SQLITE_OK) {
-      sqlite3_finalize(sp->byrowid);
-      sp->byrowid = NULL;
+    if (exec_select_list_feed(&q, s, rid) != 0) { ready = -1; goto done; }
+    if (sqlite3_prepare_v2(pr->db, q.data, -1, &sp->feed, NULL) != SQLITE_OK || !plan_by_rowid(pr->db, q.data) ||
+        sqlite3_bind_pointer(sp->feed, 1, &sp->slot, "vigil_feed", NULL) != SQLITE_OK) {
+      sqlite3_finalize(sp->feed);
+      sqlite3_finalize(sp->ldesc0);
+      sqlite3_finalize(sp->ldesc);
+      sp->feed = sp->ldesc0 = sp->ldesc = NULL;
     }
   }
 done:
@@ -525,6 +549,11 @@ static int place_row(exec_pack *pr, int si, vm_series *tmp, uint32_t *n, uint32_
   return 0;
 }
 
+static void read_failed(exec_pack *pr, const vm_source *s) {
+  exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
+  pr->failed = 1;
+}
+
 /* Read the next row of st into tmp->rows[n] (growing tmp); whole, or its
 ** key and time alone (exec_read_key_time).  0, or -1. */
 static int read_next_as(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t n, int *skip,
@@ -538,16 +567,21 @@ static int read_next_as(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, 
   }
   vm_row *r = &tmp->rows[n];
   int rowid_col = sp->has_rowid ? s->ncols : -1;
+  if (whole && (st == sp->ldesc0 || st == sp->ldesc)) { /* (the index alone: the row fetched by its rowid) */
+    sp->slot.rowid = sqlite3_column_int64(st, rowid_col);
+    sp->slot.ready = 1;
+    if (sqlite3_step(sp->feed) != SQLITE_ROW) { /* (never: the walk's read transaction holds the row) */
+      sqlite3_reset(sp->feed);
+      read_failed(pr, s);
+      return -1;
+    }
+    st = sp->feed;
+  }
   return whole ? exec_read_row(pr, si, st, r, rowid_col, skip) : exec_read_key_time(pr, si, st, r, rowid_col, skip);
 }
 
 static int read_next(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t n, int *skip) {
   return read_next_as(pr, si, sp, st, tmp, n, skip, 1);
-}
-
-static void read_failed(exec_pack *pr, const vm_source *s) {
-  exec_diag(pr->o, VG_ERROR, DIAG_E_DATABASE, NULL, 0, 0, "source %s: reading table %s failed: %s", s->name, s->table, sqlite3_errmsg(pr->db));
-  pr->failed = 1;
 }
 
 /* The bytes of source si's bad-data counts (bad, then lbad): what a
@@ -686,19 +720,19 @@ static const vm_series *evid_rows(exec_pack *pr, evid_reader *er) {
 
 long exec_probes, exec_probe_reads, exec_probe_walks, exec_evid_walks;
 
-/* Read the row of rowid into tmp->rows[n], whole (sp->byrowid): a row the
+/* Read the row of rowid into tmp->rows[n], whole (sp->feed): a row the
 ** walk read from the index alone, and counted then as read.  0 or -1. */
 static int fetch_row(exec_pack *pr, evid_reader *er, vm_series *tmp, uint32_t n, int64_t rowid, int *skip) {
-  sqlite3_stmt *b = er->sp->byrowid;
-  sqlite3_reset(b);
-  sqlite3_bind_int64(b, 1, rowid);
-  int rc = sqlite3_step(b);
-  if (rc == SQLITE_ROW) rc = read_next(pr, er->si, er->sp, b, tmp, n, skip);
+  seek_plan *sp = er->sp;
+  sp->slot.rowid = rowid;
+  sp->slot.ready = 1;
+  int rc = sqlite3_step(sp->feed);
+  if (rc == SQLITE_ROW) rc = read_next(pr, er->si, sp, sp->feed, tmp, n, skip);
   else { /* (never: the walk's read transaction holds the row) */
+    sqlite3_reset(sp->feed);
     read_failed(pr, pr->srcs[er->si].src);
     rc = -1;
   }
-  sqlite3_reset(b);
   pr->rows_read--;
   return rc;
 }
@@ -720,9 +754,7 @@ static long go_on(exec_pack *pr, evid_reader *er, sqlite3_stmt *go, vm_series *t
   if (fetch_row(pr, er, tmp, n, rowid, &skip) != 0 || (placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
   while (placed == 0) {
     int whole = n < need;
-    exec_want = whole;
     rc = sqlite3_step(go);
-    exec_want = 1;
     if (rc != SQLITE_ROW) {
       if (rc == SQLITE_DONE) break;
       read_failed(pr, s);
@@ -837,9 +869,9 @@ static int walk_eval(exec_pack *pr, int si, vm_series *tmp, uint32_t n, uint32_t
 ** shard is jumped over at its first row.  A key ends where a row of
 ** another key (exec_same_row_key) comes.
 **
-** The probe (sp->ldesc0, sp->ldesc: the same statements, a row's other
-** columns read only while exec_want is 1): once a key's newest row is
-** read, the next row is read for its key and time only, from the index.
+** The probe (sp->ldesc0, sp->ldesc: the same walk of the index alone, a
+** row read whole fetched by its rowid from sp->feed): once a key's newest
+** row is read, the next row is read for its key and time only.
 ** When it is the key's and surely older, with every row after it (so the
 ** newest is the window's row 0, no duplicate and no zone about it), the
 ** rules run on the newest row alone (vm_series.least), and the key's older
@@ -871,13 +903,11 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
   ** below the last one's (pr->seq_next is put back after) */
   long seq_saved = pr->seq_next;
   if (!(ref.v = vg_realloc(NULL, (s->ncols ? s->ncols : 1) * sizeof *ref.v))) return -1;
-  exec_want = 1;
   sqlite3_reset(st);
   while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     sqlite3_value *kv = sqlite3_column_value(st, s->key);
     if (checking) { /* the row after the key's newest (tmp row 0) */
       checking = 0;
-      exec_want = 1;
       int other = sharded && db_shard_of_value(kv, pr->o->nshards) != pr->o->shard;
       skip = 0;
       if (!other) {
@@ -894,7 +924,7 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
       } else if (!skip && past_row(pr, si, r, &tmp->rows[0])) { /* older, with every row after it */
         /* (the walk goes on from r when the rules need more: eval_window
         ** moves tmp row 0 into ser->rows[0]) */
-        er->go = sp->byrowid ? st : NULL;
+        er->go = st;
         er->ev_go = NULL;
         er->go_row0 = &ser->rows[0];
         er->go_next = r;
@@ -905,7 +935,7 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
         exec_probes++;
         needed += er->win_read;
         /* the rules need the older rows of most keys: read them as they come
-        ** (the statement without vigil_want(), from the next key on) */
+        ** (the statement that reads whole rows, from the next key on) */
         if (probes == 256 && needed * 2 > probes) probing = 0;
       } else { /* a duplicate day, a zone, a row without a time: the window read whole */
         er->win_read = 0;
@@ -963,7 +993,6 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
     if (placed == 0 && !jump) {
       if (probing && had == 0 && n == 1) { /* the key's newest row: read the next one's key and time only */
         checking = 1;
-        exec_want = 0;
       }
       continue;
     }
@@ -984,7 +1013,6 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
     key.type = SQLITE_NULL;
     key_bind(st, &past);
   }
-  exec_want = 1;
   if (result == 0 && rc != SQLITE_DONE) {
     read_failed(pr, s);
     result = -1;
@@ -998,6 +1026,7 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
   sqlite3_reset(sp->desc);
   sqlite3_reset(sp->ldesc0);
   sqlite3_reset(sp->ldesc);
+  sqlite3_reset(sp->feed);
   vg_free(key.buf);
   vg_free(past.buf);
   vg_free(ref.buf);

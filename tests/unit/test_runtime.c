@@ -668,6 +668,40 @@ static void test_probe_equals_scan(void) {
   CU_ASSERT(2 * (exec_probe_reads - reads) < exec_probes - probes);
 }
 
+/* The probe reads whole rows by their rowids through vigil_feed
+** (runtime/rows.c), joined to the table as t: a table whose columns are
+** named as the function's (id, feed), and one whose rowid is reachable
+** only as its INTEGER PRIMARY KEY (rowid, _rowid_ and oid are columns),
+** still probe, and give what reading them whole gives. */
+static void test_probe_feed_names(void) {
+  static const char *const tables[] = {
+      "CREATE TABLE s (k INTEGER, d DATE, id REAL, feed TEXT);",
+      "CREATE TABLE s (n INTEGER PRIMARY KEY, k INTEGER, d DATE, id REAL, feed TEXT, rowid INT, _rowid_ INT, oid INT);",
+  };
+  static char sql[200000], seek[100000], scan[100000];
+  for (int t = 0; t < 2; t++) {
+    size_t n = (size_t)snprintf(sql, sizeof sql, "%sCREATE INDEX s_kd ON s(k, d);", tables[t]);
+    /* rowids going down the keys, as the walk meets them, and up */
+    for (int k = 1; k <= 40; k++)
+      for (int i = 0; i < 6; i++) {
+        int key = t ? 41 - k : k;
+        n += (size_t)snprintf(sql + n, sizeof sql - n, "INSERT INTO s (k, d, id, feed) VALUES (%d, '2025-01-%02d', %d, 'm%d');",
+                              key, 10 + i, (key * 7 + i * 5) % 10, key % 3);
+      }
+    const char *rules = "source s { table s key k time d every 1 day }\n"
+                        "rule a on s { red when id > 6 and id > prev(id) message \"{id} {prev(id)}\" notify feed }\n"
+                        "rule c on s { yellow when id < 3 for 2 snapshots message \"{id}\" notify feed }\n";
+    const char *const dates[] = {"2025-01-14", "2025-01-16", NULL};
+    life_runs(sql, rules, dates, 1, scan, sizeof scan);
+    long probes = exec_probes, walks = exec_probe_walks;
+    life_runs(sql, rules, dates, 0, seek, sizeof seek);
+    CU_ASSERT(strlen(scan) > 500);
+    CU_ASSERT_STRING_EQUAL(seek, scan);
+    CU_ASSERT(exec_probes - probes >= 40);
+    CU_ASSERT(exec_probe_walks - walks > 0);
+  }
+}
+
 /* What one evaluation did: its status, alerts, type warnings and steps. */
 typedef struct probe_out {
   char text[2048];
@@ -1076,6 +1110,7 @@ int unit_register_runtime(void) {
     {"index seeks give what the scan gives", test_seek_equals_scan},
     {"the walk down the keys: which rows are one key", test_walk_key_types},
     {"the walk's probe: a key's newest row alone, older rows when needed", test_probe_equals_scan},
+    {"the probe's rows by rowid: columns named id and feed, a rowid only as its INTEGER PRIMARY KEY", test_probe_feed_names},
     {"a VM probe is exact or stops for more rows", test_vm_probe_exact},
     {"a prefiltered scan gives what the full scan gives", test_prefilter_equals_scan},
     {"the prefilter's day tests over date texts of every shape", test_prefilter_day_shapes},

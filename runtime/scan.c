@@ -450,17 +450,17 @@ static int seek_prepare(exec_pack *pr, int si, seek_plan *sp) {
   /* BINARY, as the runtime compares keys (scan_source): a key index of
   ** another collation gives no such walk */
   for (int i = 0; i < 4; i++) {
-    int lazy = i >= 2, below = i % 2;
-    if (lazy && (!probe || !sp->desc || !sp->has_rowid)) break;
+    int keytime = i >= 2, below = i % 2;
+    if (keytime && (!probe || !sp->desc || !sp->has_rowid)) break;
     q.len = 0;
-    rc = lazy ? exec_select_list_keytime(&q, s, rid) : exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
+    rc = keytime ? exec_select_list_keytime(&q, s, rid) : exec_select_list(&q, s, sp->has_rowid ? rid : NULL);
     rc |= vg_buf_printf(&q, " WHERE %s %s ORDER BY %s COLLATE BINARY DESC, %s DESC", k.data,
                         below ? "COLLATE BINARY < ?1" : "IS NOT NULL", k.data, t.data);
     if (sp->has_rowid) rc |= vg_buf_printf(&q, ", %s DESC", rid);
     if (rc) { ready = -1; goto done; }
-    sqlite3_stmt **d = lazy ? (below ? &sp->ldesc : &sp->ldesc0) : below ? &sp->desc : &sp->desc0;
+    sqlite3_stmt **d = keytime ? (below ? &sp->ldesc : &sp->ldesc0) : below ? &sp->desc : &sp->desc0;
     if (sqlite3_prepare_v2(pr->db, q.data, -1, d, NULL) != SQLITE_OK || !plan_ordered(pr->db, q.data)) {
-      sqlite3_stmt **first = lazy ? &sp->ldesc0 : &sp->desc0, **second = lazy ? &sp->ldesc : &sp->desc;
+      sqlite3_stmt **first = keytime ? &sp->ldesc0 : &sp->desc0, **second = keytime ? &sp->ldesc : &sp->desc;
       sqlite3_finalize(*first);
       sqlite3_finalize(*second);
       *first = *second = NULL;
@@ -738,13 +738,13 @@ static int fetch_row(exec_pack *pr, evid_reader *er, vm_series *tmp, uint32_t n,
 }
 
 /* The key's rows after the n in tmp, read by the walk going on from its
-** statement go: first the row of rowid, which the walk read from the index
-** alone, fetched whole; then the statement's rows, whole until need rows
-** are kept, and the row after them from the index alone (fetched whole when
-** the rows kept take it after all: a duplicate day, a zone, no time), until
-** need rows are kept with a row past them, or another key comes.  Counted
-** as seek_key counts: each row once as read, the bad data of the rows
-** kept.  Where it stopped is left in er->ev_go, ev_more and ev_rowid (the
+** statement go (the index alone): first the row of rowid, fetched whole;
+** then the statement's rows, each fetched whole while fewer than need rows
+** are kept, and the row after them read for its key and time only (fetched
+** whole when the rows kept take it after all: a duplicate day, a zone, no
+** time), until need rows are kept with a row past them, or another key
+** comes.  Counted as seek_key counts: each row once as read, the bad data
+** of the rows kept.  Where it stopped is left in er->ev_go, ev_more and ev_rowid (the
 ** evidence goes on from there).  Returns the rows kept, or -1. */
 static long go_on(exec_pack *pr, evid_reader *er, sqlite3_stmt *go, vm_series *tmp, uint32_t n, uint32_t need,
                   int64_t rowid) {
@@ -760,18 +760,15 @@ static long go_on(exec_pack *pr, evid_reader *er, sqlite3_stmt *go, vm_series *t
       read_failed(pr, s);
       return -1;
     }
-    if (read_next_as(pr, si, er->sp, go, tmp, n, &skip, whole) != 0) return -1;
+    if (read_next_as(pr, si, er->sp, go, tmp, n, &skip, 0) != 0) return -1;
     vm_row *r = &tmp->rows[n];
+    exec_row_forget(pr, si); /* (its key and time only) */
     if (r->v[s->key].t == VT_NULL || !exec_same_row_key(r, er->go_ref, s->key)) { /* another key: read after the jump */
-      exec_row_forget(pr, si);
       pr->rows_read--;
       break;
     }
-    if (!whole) {
-      exec_row_forget(pr, si); /* (its key and time only) */
-      if (!skip && past_row(pr, si, r, &tmp->rows[need - 1])) placed = 1;
-      else if (fetch_row(pr, er, tmp, n, r->rowid, &skip) != 0) return -1;
-    }
+    if (!whole && !skip && past_row(pr, si, r, &tmp->rows[need - 1])) placed = 1;
+    else if (fetch_row(pr, er, tmp, n, r->rowid, &skip) != 0) return -1;
     if (!placed && (placed = place_row(pr, si, tmp, &n, need, skip)) < 0) return -1;
   }
   er->ev_go = go;

@@ -174,7 +174,13 @@ static long find_key(sweep *sw, const vm_row *r, int text) {
   }
   /* a new key */
   if (sw->nkeys == sw->capkeys) {
+    /* within the budget before allocating: a key's window slots alone can
+    ** be megabytes (lookback up to 65533 rows), and 1024 keys of them
+    ** gigabytes */
+    size_t per_key = sizeof(skey) + 2 * sizeof(uint32_t) + sw->w * sw->rowsz;
+    if (per_key > exec_sweep_bytes / ((size_t)sw->nkeys + 1)) return -2;
     uint32_t cap = sw->capkeys ? sw->capkeys * 2 : 1024;
+    if (cap > exec_sweep_bytes / per_key) cap = (uint32_t)(exec_sweep_bytes / per_key); /* (> nkeys, by the test above) */
     skey *nk = vg_realloc(sw->keys, (size_t)cap * sizeof *nk);
     if (!nk) return -1;
     sw->keys = nk;

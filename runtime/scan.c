@@ -554,6 +554,17 @@ static void read_failed(exec_pack *pr, const vm_source *s) {
   pr->failed = 1;
 }
 
+/* Step sp->feed to the row of rowid (the walk's read transaction holds
+** it).  0, or -1 with a diagnostic. */
+static int feed_row(exec_pack *pr, int si, seek_plan *sp, int64_t rowid) {
+  sp->slot.rowid = rowid;
+  sp->slot.ready = 1;
+  if (sqlite3_step(sp->feed) == SQLITE_ROW) return 0;
+  sqlite3_reset(sp->feed);
+  read_failed(pr, pr->srcs[si].src);
+  return -1;
+}
+
 /* Read the next row of st into tmp->rows[n] (growing tmp); whole, or its
 ** key and time alone (exec_read_key_time).  0, or -1. */
 static int read_next_as(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, vm_series *tmp, uint32_t n, int *skip,
@@ -568,13 +579,7 @@ static int read_next_as(exec_pack *pr, int si, seek_plan *sp, sqlite3_stmt *st, 
   vm_row *r = &tmp->rows[n];
   int rowid_col = sp->has_rowid ? s->ncols : -1;
   if (whole && (st == sp->ldesc0 || st == sp->ldesc)) { /* (the index alone: the row fetched by its rowid) */
-    sp->slot.rowid = sqlite3_column_int64(st, rowid_col);
-    sp->slot.ready = 1;
-    if (sqlite3_step(sp->feed) != SQLITE_ROW) { /* (never: the walk's read transaction holds the row) */
-      sqlite3_reset(sp->feed);
-      read_failed(pr, s);
-      return -1;
-    }
+    if (feed_row(pr, si, sp, sqlite3_column_int64(st, rowid_col)) != 0) return -1;
     st = sp->feed;
   }
   return whole ? exec_read_row(pr, si, st, r, rowid_col, skip) : exec_read_key_time(pr, si, st, r, rowid_col, skip);
@@ -608,8 +613,7 @@ typedef struct bound_key {
   int type; /* SQLITE_INTEGER, _FLOAT, _TEXT or _BLOB; SQLITE_NULL: none */
   int64_t i;
   double d;
-  char *buf; /* text or blob bytes */
-  size_t len, cap;
+  vg_buf bytes; /* text or blob */
 } bound_key;
 
 /* k becomes the key v.  0, or -1 (memory). */
@@ -619,17 +623,8 @@ static int key_keep(bound_key *k, sqlite3_value *v) {
   else if (k->type == SQLITE_FLOAT) k->d = sqlite3_value_double(v);
   else if (k->type == SQLITE_TEXT || k->type == SQLITE_BLOB) {
     const void *p = k->type == SQLITE_TEXT ? (const void *)sqlite3_value_text(v) : sqlite3_value_blob(v);
-    size_t n = (size_t)sqlite3_value_bytes(v);
-    if (n + 1 > k->cap) {
-      size_t cap = k->cap ? k->cap : 32;
-      while (cap < n + 1) cap *= 2;
-      char *nb = vg_realloc(k->buf, cap);
-      if (!nb) return -1;
-      k->buf = nb;
-      k->cap = cap;
-    }
-    if (n) memcpy(k->buf, p, n);
-    k->len = n;
+    k->bytes.len = 0;
+    if (vg_buf_append(&k->bytes, p, (size_t)sqlite3_value_bytes(v)) != 0) return -1;
   }
   return 0;
 }
@@ -639,8 +634,8 @@ static void key_bind(sqlite3_stmt *st, const bound_key *k) {
   switch (k->type) {
   case SQLITE_INTEGER: sqlite3_bind_int64(st, 1, k->i); break;
   case SQLITE_FLOAT: sqlite3_bind_double(st, 1, k->d); break;
-  case SQLITE_TEXT: sqlite3_bind_text64(st, 1, k->len ? k->buf : "", k->len, SQLITE_STATIC, SQLITE_UTF8); break;
-  case SQLITE_BLOB: sqlite3_bind_blob64(st, 1, k->len ? k->buf : "", k->len, SQLITE_STATIC); break;
+  case SQLITE_TEXT: sqlite3_bind_text64(st, 1, k->bytes.data, k->bytes.len, SQLITE_STATIC, SQLITE_UTF8); break;
+  case SQLITE_BLOB: sqlite3_bind_blob64(st, 1, k->bytes.data, k->bytes.len, SQLITE_STATIC); break;
   default: sqlite3_bind_null(st, 1); break;
   }
 }
@@ -723,18 +718,9 @@ long exec_probes, exec_probe_reads, exec_probe_walks, exec_evid_walks;
 /* Read the row of rowid into tmp->rows[n], whole (sp->feed): a row the
 ** walk read from the index alone, and counted then as read.  0 or -1. */
 static int fetch_row(exec_pack *pr, evid_reader *er, vm_series *tmp, uint32_t n, int64_t rowid, int *skip) {
-  seek_plan *sp = er->sp;
-  sp->slot.rowid = rowid;
-  sp->slot.ready = 1;
-  int rc = sqlite3_step(sp->feed);
-  if (rc == SQLITE_ROW) rc = read_next(pr, er->si, sp, sp->feed, tmp, n, skip);
-  else { /* (never: the walk's read transaction holds the row) */
-    sqlite3_reset(sp->feed);
-    read_failed(pr, pr->srcs[er->si].src);
-    rc = -1;
-  }
+  if (feed_row(pr, er->si, er->sp, rowid) != 0) return -1;
   pr->rows_read--;
-  return rc;
+  return read_next(pr, er->si, er->sp, er->sp->feed, tmp, n, skip);
 }
 
 /* The key's rows after the n in tmp, read by the walk going on from its
@@ -744,8 +730,9 @@ static int fetch_row(exec_pack *pr, evid_reader *er, vm_series *tmp, uint32_t n,
 ** whole when the rows kept take it after all: a duplicate day, a zone, no
 ** time), until need rows are kept with a row past them, or another key
 ** comes.  Counted as seek_key counts: each row once as read, the bad data
-** of the rows kept.  Where it stopped is left in er->ev_go, ev_more and ev_rowid (the
-** evidence goes on from there).  Returns the rows kept, or -1. */
+** of the rows kept.  Where it stopped is left in er->ev_go, ev_more and
+** ev_rowid (the evidence goes on from there).  Returns the rows kept, or
+** -1. */
 static long go_on(exec_pack *pr, evid_reader *er, sqlite3_stmt *go, vm_series *tmp, uint32_t n, uint32_t need,
                   int64_t rowid) {
   int si = er->si;
@@ -1024,8 +1011,8 @@ static int walk_keys(exec_pack *pr, int si, seek_plan *sp, vm_series *tmp, vm_se
   sqlite3_reset(sp->ldesc0);
   sqlite3_reset(sp->ldesc);
   sqlite3_reset(sp->feed);
-  vg_free(key.buf);
-  vg_free(past.buf);
+  vg_buf_free(&key.bytes);
+  vg_buf_free(&past.bytes);
   vg_free(ref.buf);
   vg_free(ref.v);
   return result;
@@ -1103,7 +1090,7 @@ static int seek_source(exec_pack *pr, int si, seek_plan *sp, vm_series *ser, uin
   exec_series_free(&er.wtmp);
   exec_series_free(&er.win);
   vg_free(er.saved);
-  vg_free(key.buf);
+  vg_buf_free(&key.bytes);
   return result;
 }
 

@@ -92,9 +92,11 @@ typedef struct sweep {
 } sweep;
 
 /* (what is in use: the arrays' room not yet written is not resident) */
+/* What each key takes: its entry, its place in two orders, its window. */
+static size_t key_bytes(const sweep *sw) { return sizeof(skey) + 2 * sizeof(uint32_t) + sw->w * sw->rowsz; }
+
 static size_t sweep_bytes(const sweep *sw) {
-  return ((size_t)sw->nkeys + 1) * (sizeof(skey) + 2 * sizeof(uint32_t) + sw->w * sw->rowsz) +
-         sw->index.cap * sizeof *sw->index.slot + sw->arena.len;
+  return ((size_t)sw->nkeys + 1) * key_bytes(sw) + sw->index.cap * sizeof *sw->index.slot + sw->arena.len;
 }
 
 /* SQLite's order of two keys (ORDER BY key COLLATE BINARY): INTEGER before
@@ -177,7 +179,7 @@ static long find_key(sweep *sw, const vm_row *r, int text) {
     /* within the budget before allocating: a key's window slots alone can
     ** be megabytes (lookback up to 65533 rows), and 1024 keys of them
     ** gigabytes */
-    size_t per_key = sizeof(skey) + 2 * sizeof(uint32_t) + sw->w * sw->rowsz;
+    size_t per_key = key_bytes(sw);
     if (per_key > exec_sweep_bytes / ((size_t)sw->nkeys + 1)) return -2;
     uint32_t cap = sw->capkeys ? sw->capkeys * 2 : 1024;
     if (cap > exec_sweep_bytes / per_key) cap = (uint32_t)(exec_sweep_bytes / per_key); /* (> nkeys, by the test above) */
